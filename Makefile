@@ -1,0 +1,106 @@
+# ebctl: deploy multi-container apps to AWS Elastic Beanstalk.
+#
+#   make                      build ./ebctl
+#   make check                build and run every test (unit, CLI, sandbox integration)
+#   make SANITIZE=address,undefined check
+#                             the same under ASan+UBSan (objects in build-san/)
+#   make install PREFIX=/usr/local DESTDIR=
+#   make format / make lint / make fuzz / make bench / make demo
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+SHARED    ?= $(abspath ../shared)
+PKGS      := jansson libzip openssl libcurl libxml-2.0 inih yaml-0.1
+CC        ?= cc
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DEBCTL_VERSION='"$(VERSION)"'
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 $(WARN) $(shell pkg-config --cflags $(PKGS))
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+
+ifneq ($(SANITIZE),)
+BUILD    ?= build-san
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
+EBCTL    := $(BUILD)/ebctl
+else
+BUILD    ?= build
+EBCTL    := ./ebctl
+endif
+
+SRCS      := $(sort $(wildcard src/*/*.c))
+MAIN_SRC  := src/cli/main.c
+LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out $(MAIN_SRC),$(SRCS)))
+MAIN_OBJ  := $(BUILD)/obj/cli/main.o
+LIB       := $(BUILD)/libebctl.a
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+.PHONY: all check unit cli integration install uninstall clean format lint fuzz bench demo
+
+all: $(EBCTL)
+
+$(EBCTL): $(MAIN_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LDLIBS)
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(shell pkg-config --cflags cmocka) $(LDFLAGS) \
+		-o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+
+# Every test: unit (cmocka), CLI (the binary, no network) and integration
+# (the binary against the local sandbox). tests/run prints the closing
+# "N passed, N failed" line and fails when anything failed.
+check: $(EBCTL) $(UNIT_BINS)
+	@EBCTL=$(abspath $(EBCTL)) SHARED=$(SHARED) BUILD=$(BUILD) tests/run all $(UNIT_BINS)
+
+unit: $(UNIT_BINS)
+	@EBCTL=$(abspath $(EBCTL)) SHARED=$(SHARED) BUILD=$(BUILD) tests/run unit $(UNIT_BINS)
+
+cli: $(EBCTL)
+	@EBCTL=$(abspath $(EBCTL)) SHARED=$(SHARED) BUILD=$(BUILD) tests/run cli
+
+integration: $(EBCTL)
+	@EBCTL=$(abspath $(EBCTL)) SHARED=$(SHARED) BUILD=$(BUILD) tests/run integration
+
+install: $(EBCTL)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(EBCTL) $(DESTDIR)$(BINDIR)/ebctl
+	if [ -f docs/ebctl.1 ]; then install -m 644 docs/ebctl.1 $(DESTDIR)$(MANDIR)/man1/ebctl.1; fi
+	if [ -f completions/ebctl.bash ]; then install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions && \
+		install -m 644 completions/ebctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ebctl; fi
+	if [ -f completions/_ebctl ]; then install -d $(DESTDIR)$(PREFIX)/share/zsh/site-functions && \
+		install -m 644 completions/_ebctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ebctl; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ebctl $(DESTDIR)$(MANDIR)/man1/ebctl.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ebctl \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ebctl
+
+clean:
+	rm -rf build build-san build-fuzz ebctl
+
+FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h include/ebctl/*.h tests/unit/*.c tests/fuzz/*.c)
+format:
+	clang-format -i $(FORMAT_FILES)
+
+lint:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+		--suppress=missingIncludeSystem -Iinclude $(SRCS)
+
+-include mk/*.mk

@@ -1,0 +1,99 @@
+/*
+ * Command table and option parsing.
+ *
+ * Each command lives in src/cli/cmd_<name>.c and exports
+ *   int cmd_<name>(int argc, char **argv);
+ * where argv[0] is the command name. It describes its options as a table of
+ * struct opt and calls opts_parse(), which also handles --help (printing the
+ * help generated from the table) and the global flags (--debug, --quiet,
+ * --no-color) in any position.
+ */
+#ifndef EBCTL_CLI_H
+#define EBCTL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum opt_type {
+	OPT_END = 0,
+	OPT_BOOL,     /* bool *; also accepts --no-NAME */
+	OPT_STRING,   /* const char **; the last one wins */
+	OPT_LIST,     /* struct strlist *; repeatable, and comma lists are split */
+	OPT_DURATION, /* unsigned long * seconds: 90s, 20m, 1h, bare seconds */
+	OPT_UINT,     /* unsigned long *, within [min, max] */
+	OPT_CHOICE    /* const char **, one of the comma list in `choices` */
+};
+
+struct strlist {
+	char **v;
+	size_t n;
+};
+void strlist_add(struct strlist *l, const char *s);
+bool strlist_has(const struct strlist *l, const char *s);
+void strlist_free(struct strlist *l);
+
+struct opt {
+	const char *name;    /* long name without "--" */
+	char short_name;     /* 0 for none */
+	enum opt_type type;
+	void *target;
+	const char *arg;     /* placeholder in help: "NAME", "DURATION" */
+	const char *help;
+	const char *env;     /* environment variable that sets the default, or NULL */
+	unsigned long min, max;  /* OPT_UINT range */
+	const char *choices;     /* OPT_CHOICE: "text,json,github" */
+};
+
+struct cmd_help {
+	const char *name;
+	const char *synopsis;  /* after "ebctl NAME " */
+	const char *summary;   /* one line */
+	const char *details;   /* paragraphs after the options, or NULL */
+};
+
+/*
+ * Parse argv (argv[0] is the command). Options and operands may be mixed;
+ * "--" ends the options. Operands are compacted to the front of argv+1:
+ * on return argv[1..*nargs] are the operands.
+ * Environment variables named in the table apply first, flags override.
+ * Returns 0 to go on, -1 when --help was printed (exit 0), or
+ * EB_EXIT_USAGE after printing the problem and a hint.
+ */
+int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char **argv, int *nargs);
+void opts_usage(FILE *f, const struct cmd_help *h, const struct opt *opts);
+/* Convenience: returns the exit status for opts_parse's result. */
+#define OPTS_PARSE_OR_RETURN(h, o, argc, argv, n)                                            \
+	do {                                                                                  \
+		int rc_ = opts_parse((h), (o), (argc), (argv), (n));                          \
+		if (rc_ == -1)                                                                \
+			return 0;                                                             \
+		if (rc_)                                                                      \
+			return rc_;                                                           \
+	} while (0)
+
+/* Print "ebctl NAME: message" and a hint; returns EB_EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+extern const struct command commands[];
+extern const size_t ncommands;
+
+int cmd_validate(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_health(int argc, char **argv);
+int cmd_setenv(int argc, char **argv);
+int cmd_printenv(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * ebctl utilities: memory, growable buffers, strict number parsing,
+ * durations and messages.
+ *
+ * Out-of-memory policy: ebctl is a command-line tool, so every allocation
+ * goes through the x* wrappers, which print a message and exit(3) when the
+ * allocator fails. Call sites never check for NULL from them.
+ */
+#ifndef EBCTL_UTIL_H
+#define EBCTL_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#if defined(__GNUC__)
+#define EB_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define EB_NORETURN __attribute__((noreturn))
+#else
+#define EB_PRINTF(f, a)
+#define EB_NORETURN
+#endif
+
+#define EB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes: the public contract of DESIGN.md. */
+enum eb_exit {
+	EB_EXIT_OK = 0,
+	EB_EXIT_INVALID = 1,     /* validation errors, unreadable file, bad bundle */
+	EB_EXIT_USAGE = 2,       /* unknown command or flag, missing value */
+	EB_EXIT_AWS = 3,         /* AWS or network error after retries */
+	EB_EXIT_DEPLOY_FAILED = 4,
+	EB_EXIT_UNHEALTHY = 5,
+	EB_EXIT_TIMEOUT = 6,
+	EB_EXIT_INTERRUPTED = 130
+};
+
+/* ---- memory (die on failure) ---- */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Formatted allocation; caller frees. */
+char *xasprintf(const char *fmt, ...) EB_PRINTF(1, 2);
+/* Wipe and free a secret string; NULL-safe. */
+void free_secret(char *s);
+
+/* ---- growable buffer ----
+ * Always NUL-terminated once anything was added (ptr may be NULL while
+ * empty: use buf_cstr()). `max` (0 = unlimited) bounds the length: an
+ * append past it frees the buffer and returns -1, so a caller reading an
+ * untrusted stream can stop without keeping a partial copy. */
+struct buf {
+	char *ptr;
+	size_t len;
+	size_t cap;
+	size_t max;
+};
+#define BUF_INIT {NULL, 0, 0, 0}
+
+void buf_init(struct buf *b, size_t max);
+int buf_add(struct buf *b, const void *data, size_t len);
+int buf_puts(struct buf *b, const char *s);
+int buf_putc(struct buf *b, char c);
+int buf_printf(struct buf *b, const char *fmt, ...) EB_PRINTF(2, 3);
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) EB_PRINTF(2, 0);
+/* The contents as a C string ("" when empty); borrowed. */
+const char *buf_cstr(const struct buf *b);
+/* Hand the memory to the caller (never NULL; caller frees) and reset b. */
+char *buf_detach(struct buf *b, size_t *len);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+/* buf_free after wiping the contents (secrets). */
+void buf_free_secret(struct buf *b);
+
+/* Read a whole file (path "-" = stdin) into b, at most `max` bytes
+ * (0 = unlimited). Returns 0, or -1 with errno set (EFBIG past max,
+ * EISDIR for a directory). */
+int buf_read_file(struct buf *b, const char *path, size_t max);
+
+/* A non-owning view. */
+struct strview {
+	const char *ptr;
+	size_t len;
+};
+
+/* ---- strict parsing ----
+ * Whole-string parses: leading/trailing garbage, empty input, overflow or a
+ * value outside [min, max] return -1 and leave *out untouched. */
+int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+int parse_long(const char *s, long min, long max, long *out);
+/* "90s", "20m", "1h", "1h30m", "2d", or a bare number of seconds. */
+int parse_duration(const char *s, unsigned long *seconds);
+
+/* ---- strings ---- */
+bool str_starts_with(const char *s, const char *prefix);
+bool str_ends_with(const char *s, const char *suffix);
+/* Levenshtein distance, capped: returns cap+1 as soon as it exceeds cap. */
+size_t str_edit_distance(const char *a, const char *b, size_t cap);
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void hex_encode(const unsigned char *in, size_t n, char *out);
+
+/* ---- messages ----
+ * "ebctl: " + message + newline on stderr. Lower case, no full stop,
+ * subject quoted: errorf("cannot open '%s': %s", path, strerror(errno)). */
+void errorf(const char *fmt, ...) EB_PRINTF(1, 2);
+void warnf(const char *fmt, ...) EB_PRINTF(1, 2);
+void notef(const char *fmt, ...) EB_PRINTF(1, 2);
+/* Only with --debug (or EBCTL_DEBUG=1). Never pass secrets. */
+void debugf(const char *fmt, ...) EB_PRINTF(1, 2);
+EB_NORETURN void die(const char *fmt, ...) EB_PRINTF(1, 2);
+
+extern bool eb_debug;    /* --debug */
+extern bool eb_quiet;    /* --quiet: suppress notef */
+
+/* ---- terminal ----
+ * Colour only on a terminal, never with NO_COLOR set or --no-color. */
+extern bool eb_no_color;
+bool term_use_color(FILE *f);
+bool term_is_ci(void);   /* CI, GITHUB_ACTIONS, TRAVIS... */
+#define COLOR_RED "\033[31m"
+#define COLOR_YELLOW "\033[33m"
+#define COLOR_GREEN "\033[32m"
+#define COLOR_BOLD "\033[1m"
+#define COLOR_DIM "\033[2m"
+#define COLOR_RESET "\033[0m"
+
+/* ---- output ----
+ * Flush stdout and report a write error (exit code 3 is not used for
+ * this: a closed pipe is a quiet success, anything else is EB_EXIT_INVALID).
+ * Call once at exit. */
+int out_finish(void);
+/* Ignore SIGPIPE so that writes to a closed pipe return EPIPE, and
+ * out_line() ends the process quietly with status 0. */
+void out_line(const char *fmt, ...) EB_PRINTF(1, 2);
+
+/* ---- time ---- */
+/* Seconds since the epoch, wall clock. */
+int64_t time_now(void);
+/* Monotonic milliseconds. */
+int64_t time_mono_ms(void);
+/* "YYYYMMDDTHHMMSSZ" -> epoch seconds; -1 on bad input. */
+int64_t time_parse_amz(const char *s);
+/* ISO 8601 "2024-01-02T03:04:05(.123)Z" -> epoch seconds; -1 on bad input. */
+int64_t time_parse_iso8601(const char *s);
+/* Format epoch seconds as ISO 8601 UTC into out (at least 21 bytes). */
+void time_format_iso8601(int64_t t, char *out, size_t n);
+
+#endif

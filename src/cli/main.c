@@ -1,0 +1,121 @@
+/* ebctl: the command table and dispatch. */
+#include "ebctl/cli.h"
+#include "ebctl/util.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct command commands[] = {
+	{"validate", cmd_validate, "check Dockerrun.aws.json files (v1, v2, v3) before they deploy"},
+	{"bundle", cmd_bundle, "build the deterministic source bundle zip"},
+	{"deploy", cmd_deploy, "bundle, upload, create the version, update environments, wait for the verdict"},
+	{"events", cmd_events, "show an environment's events; -f follows"},
+	{"logs", cmd_logs, "tail instance logs, download full bundles, or follow CloudWatch Logs"},
+	{"status", cmd_status, "environment status, health, running version and URL"},
+	{"health", cmd_health, "environment health and its causes"},
+	{"setenv", cmd_setenv, "set or remove environment properties (K=V, K=)"},
+	{"printenv", cmd_printenv, "print environment properties (masked unless --reveal)"},
+	{"render", cmd_render, "render a v2 file as docker-compose or Kubernetes manifests"},
+	{"init", cmd_init, "write a starter Dockerrun.aws.json and CI workflow"},
+	{"sign", cmd_sign, "sign a raw HTTP request with SigV4 and print the result"},
+};
+const size_t ncommands = EB_ARRAY_LEN(commands);
+
+static void main_usage(FILE *f)
+{
+	size_t i;
+	fputs("usage: ebctl [--version] [--help] COMMAND [ARGS]\n\n"
+	      "Deploy multi-container apps to AWS Elastic Beanstalk, and check them first.\n\n"
+	      "Commands:\n",
+	      f);
+	for (i = 0; i < ncommands; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nExit codes: 0 success, 1 invalid input, 2 usage, 3 AWS or network error,\n"
+	      "4 deployment failed, 5 unhealthy, 6 timed out, 130 interrupted.\n\n"
+	      "See 'ebctl help COMMAND' or 'ebctl COMMAND --help' for a command's options.\n",
+	      f);
+}
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+	for (i = 0; i < ncommands; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+	const char *best = NULL;
+	size_t i, best_d = 3;
+	for (i = 0; i < ncommands; i++) {
+		size_t d = str_edit_distance(name, commands[i].name, 2);
+		if (d < best_d) {
+			best_d = d;
+			best = commands[i].name;
+		}
+	}
+	fprintf(stderr, "ebctl: '%s' is not an ebctl command. See 'ebctl --help'.\n", name);
+	if (best)
+		fprintf(stderr, "\nThe most similar command is\n\t%s\n", best);
+	return EB_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+	int rc, i = 1;
+
+	/* A closed pipe (| head) shows up as EPIPE on write, handled in out_line(). */
+	signal(SIGPIPE, SIG_IGN);
+
+	/* Global flags before the command. */
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
+			printf("ebctl %s\n", EBCTL_VERSION);
+			return out_finish();
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			main_usage(stdout);
+			return out_finish();
+		} else if (!strcmp(argv[i], "--debug")) {
+			eb_debug = true;
+		} else if (!strcmp(argv[i], "--no-color")) {
+			eb_no_color = true;
+		} else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
+			eb_quiet = true;
+		} else {
+			fprintf(stderr, "ebctl: unknown option '%s'. See 'ebctl --help'.\n", argv[i]);
+			return EB_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		main_usage(stderr);
+		return EB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "help")) {
+		if (i + 1 >= argc) {
+			main_usage(stdout);
+			return out_finish();
+		}
+		if (!(c = find_command(argv[i + 1])))
+			return unknown_command(argv[i + 1]);
+		{
+			char *hargv[] = {(char *)c->name, (char *)"--help", NULL};
+			rc = c->fn(2, hargv);
+		}
+		return rc ? rc : out_finish();
+	}
+	if (!strcmp(argv[i], "version")) {
+		printf("ebctl %s\n", EBCTL_VERSION);
+		return out_finish();
+	}
+	if (!(c = find_command(argv[i])))
+		return unknown_command(argv[i]);
+	rc = c->fn(argc - i, argv + i);
+	{
+		int out = out_finish();
+		return rc ? rc : out;
+	}
+}

@@ -1,0 +1,301 @@
+/* One option parser for every command, driven by its table. */
+#include "ebctl/cli.h"
+#include "ebctl/util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void strlist_add(struct strlist *l, const char *s)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = xstrdup(s);
+}
+
+bool strlist_has(const struct strlist *l, const char *s)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+void strlist_free(struct strlist *l)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "ebctl%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nSee 'ebctl %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+	return EB_EXIT_USAGE;
+}
+
+static const struct opt global_opts[] = {
+	{"debug", 0, OPT_BOOL, &eb_debug, NULL, "print each request and response (secrets redacted)", "EBCTL_DEBUG", 0, 0, NULL},
+	{"quiet", 'q', OPT_BOOL, &eb_quiet, NULL, "print only results and errors", NULL, 0, 0, NULL},
+	{"no-color", 0, OPT_BOOL, &eb_no_color, NULL, "no colour, even on a terminal (also NO_COLOR)", NULL, 0, 0, NULL},
+	{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+};
+
+static bool choice_ok(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+	const char *p = choices;
+	while (p && *p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, v, n) == 0)
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+/* Store one value; `origin` names where it came from for messages. */
+static int set_value(const char *cmd, const struct opt *o, const char *v, const char *origin)
+{
+	switch (o->type) {
+	case OPT_BOOL: {
+		bool b;
+		if (!v || !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"))
+			b = true;
+		else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no") || !*v)
+			b = false;
+		else
+			return usage_error(cmd, "%s takes true or false, not '%s'", origin, v);
+		*(bool *)o->target = b;
+		return 0;
+	}
+	case OPT_STRING:
+		*(const char **)o->target = v;
+		return 0;
+	case OPT_CHOICE:
+		if (!choice_ok(o->choices, v))
+			return usage_error(cmd, "%s must be one of %s, not '%s'", origin, o->choices, v);
+		*(const char **)o->target = v;
+		return 0;
+	case OPT_LIST: {
+		struct strlist *l = o->target;
+		const char *p = v;
+		while (*p) {
+			const char *e = strchr(p, ',');
+			size_t len = e ? (size_t)(e - p) : strlen(p);
+			if (len) {
+				char *item = xstrndup(p, len);
+				if (!strlist_has(l, item))
+					strlist_add(l, item);
+				free(item);
+			}
+			if (!e)
+				break;
+			p = e + 1;
+		}
+		return 0;
+	}
+	case OPT_DURATION:
+		if (parse_duration(v, o->target))
+			return usage_error(cmd, "%s takes a duration such as 90s, 20m or 1h, not '%s'", origin, v);
+		return 0;
+	case OPT_UINT:
+		if (parse_ulong(v, o->min, o->max, o->target))
+			return usage_error(cmd, "%s takes a whole number from %lu to %lu, not '%s'", origin,
+			                   o->min, o->max, v);
+		return 0;
+	case OPT_END:
+		break;
+	}
+	return 0;
+}
+
+static const struct opt *find_long(const struct opt *opts, const char *name, size_t len, bool *negated)
+{
+	const struct opt *tables[2] = {opts, global_opts};
+	size_t t;
+	*negated = false;
+	for (t = 0; t < 2; t++) {
+		const struct opt *o;
+		for (o = tables[t]; o && o->name; o++) {
+			if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+				return o;
+			if (o->type == OPT_BOOL && len > 3 && strncmp(name, "no-", 3) == 0 &&
+			    strlen(o->name) == len - 3 && strncmp(o->name, name + 3, len - 3) == 0) {
+				*negated = true;
+				return o;
+			}
+		}
+	}
+	return NULL;
+}
+
+static const struct opt *find_short(const struct opt *opts, char c)
+{
+	const struct opt *tables[2] = {opts, global_opts};
+	size_t t;
+	for (t = 0; t < 2; t++) {
+		const struct opt *o;
+		for (o = tables[t]; o && o->name; o++)
+			if (o->short_name == c)
+				return o;
+	}
+	return NULL;
+}
+
+static const char *closest_option(const struct opt *opts, const char *name)
+{
+	const struct opt *tables[2] = {opts, global_opts};
+	const char *best = NULL;
+	size_t best_d = 3, t;
+	for (t = 0; t < 2; t++) {
+		const struct opt *o;
+		for (o = tables[t]; o && o->name; o++) {
+			size_t d = str_edit_distance(name, o->name, 2);
+			if (d < best_d) {
+				best_d = d;
+				best = o->name;
+			}
+		}
+	}
+	return best;
+}
+
+static int apply_env(const char *cmd, const struct opt *opts)
+{
+	const struct opt *tables[2] = {opts, global_opts};
+	size_t t;
+	for (t = 0; t < 2; t++) {
+		const struct opt *o;
+		for (o = tables[t]; o && o->name; o++) {
+			const char *v = o->env ? getenv(o->env) : NULL;
+			int rc;
+			if (!v || !*v)
+				continue;
+			if ((rc = set_value(cmd, o, v, o->env)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char **argv, int *nargs)
+{
+	int i, out = 1, rc;
+	bool only_operands = false;
+	char origin[128];
+
+	if ((rc = apply_env(h->name, opts)))
+		return rc;
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+		const struct opt *o;
+		const char *value = NULL;
+		bool negated = false;
+
+		if (only_operands || a[0] != '-' || !strcmp(a, "-")) {
+			argv[out++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_operands = true;
+			continue;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			opts_usage(stdout, h, opts);
+			return -1;
+		}
+		if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			o = find_long(opts, name, len, &negated);
+			if (!o) {
+				char want[64];
+				const char *near;
+				snprintf(want, sizeof(want), "%.*s", (int)len, name);
+				near = closest_option(opts, want);
+				if (near)
+					return usage_error(h->name, "unknown option '--%.*s'; did you mean '--%s'?",
+					                   (int)len, name, near);
+				return usage_error(h->name, "unknown option '--%.*s'", (int)len, name);
+			}
+			snprintf(origin, sizeof(origin), "--%s", o->name);
+			if (eq)
+				value = eq + 1;
+			if (o->type == OPT_BOOL) {
+				if (value && negated)
+					return usage_error(h->name, "--no-%s takes no value", o->name);
+				*(bool *)o->target = !negated;
+				if (value && (rc = set_value(h->name, o, value, origin)))
+					return rc;
+				continue;
+			}
+		} else {
+			o = find_short(opts, a[1]);
+			if (!o)
+				return usage_error(h->name, "unknown option '-%c'", a[1]);
+			snprintf(origin, sizeof(origin), "-%c", a[1]);
+			if (o->type == OPT_BOOL) {
+				if (a[2])
+					return usage_error(h->name, "-%c takes no value", a[1]);
+				*(bool *)o->target = true;
+				continue;
+			}
+			if (a[2])
+				value = a + 2;
+		}
+		if (!value) {
+			if (i + 1 >= argc)
+				return usage_error(h->name, "%s needs a value", origin);
+			value = argv[++i];
+		}
+		if ((rc = set_value(h->name, o, value, origin)))
+			return rc;
+	}
+	argv[out] = NULL;
+	*nargs = out - 1;
+	return 0;
+}
+
+static void print_opts(FILE *f, const struct opt *opts)
+{
+	const struct opt *o;
+	for (o = opts; o && o->name; o++) {
+		char left[64];
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
+			         o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
+			         o->arg ? o->arg : "");
+		fprintf(f, "  %-24s %s", left, o->help);
+		if (o->type == OPT_CHOICE && o->choices)
+			fprintf(f, " (%s)", o->choices);
+		if (o->env)
+			fprintf(f, " [%s]", o->env);
+		fputc('\n', f);
+	}
+}
+
+void opts_usage(FILE *f, const struct cmd_help *h, const struct opt *opts)
+{
+	fprintf(f, "usage: ebctl %s %s\n\n%s\n", h->name, h->synopsis, h->summary);
+	if (opts && opts->name) {
+		fputs("\nOptions:\n", f);
+		print_opts(f, opts);
+	}
+	fputs("\nGlobal options:\n", f);
+	print_opts(f, global_opts);
+	fputs("  -h, --help               show this help\n", f);
+	if (h->details)
+		fprintf(f, "\n%s\n", h->details);
+}

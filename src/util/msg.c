@@ -1,0 +1,109 @@
+/* Messages to people on stderr, results on stdout. */
+#include "ebctl/util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool eb_debug;
+bool eb_quiet;
+bool eb_no_color;
+
+static void vmsg(const char *kind, const char *color, const char *fmt, va_list ap)
+{
+	bool c = color && term_use_color(stderr);
+	fflush(stdout);
+	fputs("ebctl: ", stderr);
+	if (kind)
+		fprintf(stderr, "%s%s:%s ", c ? color : "", kind, c ? COLOR_RESET : "");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void errorf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void warnf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg("warning", COLOR_YELLOW, fmt, ap);
+	va_end(ap);
+}
+
+void notef(const char *fmt, ...)
+{
+	va_list ap;
+	if (eb_quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg(NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void debugf(const char *fmt, ...)
+{
+	va_list ap;
+	if (!eb_debug)
+		return;
+	va_start(ap, fmt);
+	vmsg("debug", COLOR_DIM, fmt, ap);
+	va_end(ap);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(NULL, NULL, fmt, ap);
+	va_end(ap);
+	exit(EB_EXIT_AWS);
+}
+
+bool term_use_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (eb_no_color || (nc && *nc))
+		return false;
+	return isatty(fileno(f));
+}
+
+bool term_is_ci(void)
+{
+	static const char *vars[] = {"CI", "GITHUB_ACTIONS", "TRAVIS", "GITLAB_CI", "BUILDKITE"};
+	size_t i;
+	for (i = 0; i < EB_ARRAY_LEN(vars); i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v && strcmp(v, "false") != 0 && strcmp(v, "0") != 0)
+			return true;
+	}
+	return false;
+}
+
+void out_line(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (fflush(stdout) == EOF && errno == EPIPE)
+		exit(EB_EXIT_OK); /* the reader went away (| head): that is not a failure */
+}
+
+int out_finish(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			return EB_EXIT_OK;
+		fprintf(stderr, "ebctl: cannot write output: %s\n", strerror(errno));
+		return EB_EXIT_INVALID;
+	}
+	return EB_EXIT_OK;
+}

@@ -1,0 +1,68 @@
+# Shared helpers for the shell tests in tests/cli and tests/integration.
+# Each assertion prints a TAP line ("ok - ..." / "not ok - ..."); tests/run counts them.
+# Source it with:  . "$TESTS_DIR/lib.sh"
+set -u
+: "${EBCTL:?EBCTL must name the binary under test}"
+: "${SHARED:=$TESTS_DIR/../../shared}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ebctl-test.XXXXXX")
+_cleanups=()
+_cleanup_all() { local c; for c in "${_cleanups[@]}"; do eval "$c"; done; rm -rf "$TMP"; }
+trap _cleanup_all EXIT
+at_exit() { _cleanups+=("$1"); }
+_failures=0
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; _failures=$((_failures + 1)); }
+
+# run CMD...: runs it, keeping exit code in $rc, stdout in $TMP/out, stderr in $TMP/err.
+run() { "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
+
+# expect_rc CODE DESC CMD...: run CMD and require exit CODE.
+expect_rc() {
+	local want=$1 desc=$2; shift 2
+	run "$@"
+	if [ "$rc" -eq "$want" ]; then ok "$desc (exit $rc)"
+	else not_ok "$desc: exit $rc, wanted $want"; sed 's/^/#   out: /' "$TMP/out" | head -15; sed 's/^/#   err: /' "$TMP/err" | head -15; fi
+}
+
+# expect_out|expect_err FIXED-STRING DESC: the last run's stdout/stderr contains it.
+_expect_in() {
+	local file=$1 want=$2 desc=$3
+	if grep -qF -- "$want" "$file"; then ok "$desc"
+	else not_ok "$desc: '$want' not in $(basename "$file")"; sed 's/^/#   /' "$file" | head -15; fi
+}
+expect_out() { _expect_in "$TMP/out" "$1" "$2"; }
+expect_err() { _expect_in "$TMP/err" "$1" "$2"; }
+expect_not_out() { if grep -qF -- "$1" "$TMP/out"; then not_ok "$2: '$1' found in stdout"; else ok "$2"; fi; }
+expect_not_err() { if grep -qF -- "$1" "$TMP/err"; then not_ok "$2: '$1' found in stderr"; else ok "$2"; fi; }
+
+# expect_eq GOT WANT DESC
+expect_eq() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3: got '$1', wanted '$2'"; fi; }
+
+# The python3 with moto, boto3 and the aws CLI (pyenv on these machines).
+PYTHON=${PYTHON:-python3}
+
+# sandbox_start [ARGS...]: start tests/sandbox/sandbox on a free loopback port,
+# wait for "ready", and export the AWS_* variables of the IAM user it created.
+# Stopped automatically when the test exits.
+sandbox_start() {
+	local envf="$TMP/sandbox.env" log="$TMP/sandbox.log" port i
+	port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	"$TESTS_DIR/sandbox/sandbox" --port "$port" --env-file "$envf" "$@" >"$log" 2>&1 &
+	SANDBOX_PID=$!
+	at_exit "kill $SANDBOX_PID 2>/dev/null; wait $SANDBOX_PID 2>/dev/null"
+	for i in $(seq 1 300); do
+		if grep -q '^ready ' "$log" 2>/dev/null && [ -s "$envf" ]; then break; fi
+		if ! kill -0 "$SANDBOX_PID" 2>/dev/null; then echo "# sandbox died:"; sed 's/^/#   /' "$log"; return 1; fi
+		sleep 0.1
+	done
+	grep -q '^ready ' "$log" || { echo "# sandbox did not start"; sed 's/^/#   /' "$log"; return 1; }
+	# shellcheck disable=SC1090
+	. "$envf"
+	SANDBOX_URL=$AWS_ENDPOINT_URL
+	unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE
+	export AWS_CONFIG_FILE=$TMP/no-aws-config AWS_SHARED_CREDENTIALS_FILE=$TMP/no-aws-credentials
+}
+
+# finish: the script's exit status (non-zero when any assertion failed).
+finish() { exit $(( _failures > 0 ? 1 : 0 )); }

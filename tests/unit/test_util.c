@@ -1,0 +1,137 @@
+/* Unit tests for src/util: buffers, strict parsing, durations, time. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ebctl/util.h"
+
+static void test_buf_grows_and_terminates(void **state)
+{
+	struct buf b = BUF_INIT;
+	int i;
+	(void)state;
+	assert_string_equal(buf_cstr(&b), "");
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(buf_printf(&b, "%d,", i), 0);
+	assert_int_equal(b.ptr[b.len], '\0');
+	assert_true(str_starts_with(b.ptr, "0,1,2,"));
+	assert_true(str_ends_with(b.ptr, "998,999,"));
+	buf_free(&b);
+}
+
+static void test_buf_max_frees_on_overflow(void **state)
+{
+	struct buf b;
+	(void)state;
+	buf_init(&b, 8);
+	assert_int_equal(buf_puts(&b, "12345678"), 0);
+	assert_int_equal(buf_puts(&b, "9"), -1);
+	assert_null(b.ptr);
+	assert_int_equal(b.len, 0);
+}
+
+static void test_buf_detach(void **state)
+{
+	struct buf b = BUF_INIT;
+	size_t n;
+	char *s;
+	(void)state;
+	s = buf_detach(&b, &n);
+	assert_string_equal(s, "");
+	assert_int_equal(n, 0);
+	free(s);
+	buf_puts(&b, "abc");
+	s = buf_detach(&b, &n);
+	assert_string_equal(s, "abc");
+	assert_int_equal(n, 3);
+	assert_null(b.ptr);
+	free(s);
+}
+
+static void test_parse_ulong_strict(void **state)
+{
+	unsigned long v = 42;
+	(void)state;
+	assert_int_equal(parse_ulong("65535", 1, 65535, &v), 0);
+	assert_int_equal(v, 65535);
+	assert_int_equal(parse_ulong("65536", 1, 65535, &v), -1);
+	assert_int_equal(parse_ulong("0", 1, 65535, &v), -1);
+	assert_int_equal(parse_ulong("12x", 0, 100, &v), -1);
+	assert_int_equal(parse_ulong("", 0, 100, &v), -1);
+	assert_int_equal(parse_ulong("-1", 0, 100, &v), -1);
+	assert_int_equal(parse_ulong(" 1", 0, 100, &v), -1);
+	assert_int_equal(parse_ulong("99999999999999999999999", 0, (unsigned long)-1, &v), -1);
+	assert_int_equal(v, 65535);
+}
+
+static void test_parse_duration(void **state)
+{
+	unsigned long s = 0;
+	(void)state;
+	assert_int_equal(parse_duration("90s", &s), 0);
+	assert_int_equal(s, 90);
+	assert_int_equal(parse_duration("20m", &s), 0);
+	assert_int_equal(s, 1200);
+	assert_int_equal(parse_duration("1h", &s), 0);
+	assert_int_equal(s, 3600);
+	assert_int_equal(parse_duration("1h30m", &s), 0);
+	assert_int_equal(s, 5400);
+	assert_int_equal(parse_duration("45", &s), 0);
+	assert_int_equal(s, 45);
+	assert_int_equal(parse_duration("1h30", &s), -1);
+	assert_int_equal(parse_duration("m", &s), -1);
+	assert_int_equal(parse_duration("10x", &s), -1);
+	assert_int_equal(parse_duration("", &s), -1);
+	assert_int_equal(parse_duration("99999999999999999999h", &s), -1);
+}
+
+static void test_edit_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(str_edit_distance("portMapping", "portMappings", 3), 1);
+	assert_int_equal(str_edit_distance("containerDefintions", "containerDefinitions", 3), 1);
+	assert_int_equal(str_edit_distance("abc", "xyzxyz", 2), 3);
+	assert_int_equal(str_edit_distance("Memory", "memory", 2), 0);
+}
+
+static void test_time_formats(void **state)
+{
+	char out[32];
+	(void)state;
+	assert_int_equal(time_parse_amz("20150830T123600Z"), 1440938160);
+	assert_int_equal(time_parse_amz("20150830T123600"), -1);
+	assert_int_equal(time_parse_amz("2015083XT123600Z"), -1);
+	assert_int_equal(time_parse_iso8601("2015-08-30T12:36:00Z"), 1440938160);
+	assert_int_equal(time_parse_iso8601("2015-08-30T12:36:00.123Z"), 1440938160);
+	assert_int_equal(time_parse_iso8601("2015-13-30T12:36:00Z"), -1);
+	time_format_iso8601(1440938160, out, sizeof(out));
+	assert_string_equal(out, "2015-08-30T12:36:00Z");
+}
+
+static void test_hex(void **state)
+{
+	unsigned char in[] = {0x00, 0xab, 0xff};
+	char out[7];
+	(void)state;
+	hex_encode(in, 3, out);
+	assert_string_equal(out, "00abff");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_grows_and_terminates),
+		cmocka_unit_test(test_buf_max_frees_on_overflow),
+		cmocka_unit_test(test_buf_detach),
+		cmocka_unit_test(test_parse_ulong_strict),
+		cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_edit_distance),
+		cmocka_unit_test(test_time_formats),
+		cmocka_unit_test(test_hex),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
