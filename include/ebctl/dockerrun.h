@@ -227,4 +227,17 @@ json_t *dr_report_json(const struct dr_report *r);
  * on a write error or an unknown format. */
 int dr_rules_print(FILE *f, const char *format);
 
+/* ---- render (ebctl render) ---- */
+enum dr_render_target { DR_RENDER_COMPOSE = 0, DR_RENDER_K8S };
+
+/*
+ * Write the model of a parsed version 2 report (r->model.version == 2, no
+ * errors) as a docker-compose file or as Kubernetes manifests (a Deployment
+ * per container, a Service per container that publishes ports or is linked
+ * to, and one per link alias) to f, as YAML. Every field that cannot be
+ * carried over is named in a warning (warnf). `source` names the input in a
+ * comment. Returns 0, or -1 on a write or emitter error.
+ */
+int dr_render(FILE *f, const struct dr_report *r, enum dr_render_target to, const char *source);
+
 #endif
