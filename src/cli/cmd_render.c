@@ -10,20 +10,21 @@
 int cmd_render(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-		"render", "--to compose|k8s [-o FILE] FILE",
-		"write a version 2 Dockerrun file as docker-compose or Kubernetes manifests",
-		"compose: one service per container, to run the app locally (like 'eb local run');\n"
-		"host paths under /var/app/current become relative, awseb-logs-NAME becomes\n"
-		"./logs/NAME, an essential container restarts always.\n"
-		"k8s: a Deployment per container, a Service per container that has ports or is\n"
-		"linked to (so links resolve by name) and one per link alias; host port 80 becomes\n"
-		"a LoadBalancer Service. Every field that cannot be carried over is named in a\n"
-		"warning on stderr. The file must pass 'ebctl validate' (errors are printed, exit 1)."};
+	    "render", "--to compose|k8s [-o FILE] FILE",
+	    "write a version 2 Dockerrun file as docker-compose or Kubernetes manifests",
+	    "compose: one service per container, to run the app locally (like 'eb local run');\n"
+	    "host paths under /var/app/current become relative, awseb-logs-NAME becomes\n"
+	    "./logs/NAME, an essential container restarts always.\n"
+	    "k8s: a Deployment per container, a Service per container that has ports or is\n"
+	    "linked to (so links resolve by name) and one per link alias; host port 80 becomes\n"
+	    "a LoadBalancer Service. Every field that cannot be carried over is named in a\n"
+	    "warning on stderr. The file must pass 'ebctl validate' (errors are printed, exit 1)."};
 	const char *to = NULL, *output = NULL;
 	const struct opt opts[] = {
-		{"to", 't', OPT_CHOICE, &to, "FORMAT", "what to write", NULL, 0, 0, "compose,k8s"},
-		{"output", 'o', OPT_STRING, &output, "FILE", "write there instead of stdout", NULL, 0, 0, NULL},
-		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
+	    {"to", 't', OPT_CHOICE, &to, "FORMAT", "what to write", NULL, 0, 0, "compose,k8s"},
+	    {"output", 'o', OPT_STRING, &output, "FILE", "write there instead of stdout", NULL, 0,
+	     0, NULL},
+	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
 	struct dr_report r;
 	int n, rc;
 	FILE *out = stdout;
@@ -32,11 +33,13 @@ int cmd_render(int argc, char **argv)
 	if (!to)
 		return usage_error("render", "--to compose or --to k8s is required");
 	if (n != 1)
-		return usage_error("render", n ? "one FILE at a time" : "no FILE given (use '-' for standard input)");
+		return usage_error("render", n ? "one FILE at a time"
+		                               : "no FILE given (use '-' for standard input)");
 	dr_report_init(&r);
 	rc = dockerrun_validate_file(argv[1], NULL, &r);
 	if (rc < 0) {
-		errorf("cannot open '%s': %s", argv[1], errno == EFBIG ? "larger than 8 MiB" : strerror(errno));
+		errorf("cannot open '%s': %s", argv[1],
+		       errno == EFBIG ? "larger than 8 MiB" : strerror(errno));
 		return EB_EXIT_INVALID;
 	}
 	if (r.errors) {
@@ -46,8 +49,8 @@ int cmd_render(int argc, char **argv)
 		return EB_EXIT_INVALID;
 	}
 	if (r.model.version != 2) {
-		errorf("'%s' is a version %d file; render takes version 2 (containerDefinitions)", r.file,
-		       r.model.version);
+		errorf("'%s' is a version %d file; render takes version 2 (containerDefinitions)",
+		       r.file, r.model.version);
 		dr_report_cleanup(&r);
 		return EB_EXIT_INVALID;
 	}

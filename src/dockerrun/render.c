@@ -41,7 +41,8 @@ static void emit(struct em *m, yaml_event_t *ev, int ok)
 static void map_start(struct em *m)
 {
 	yaml_event_t ev;
-	emit(m, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
+	emit(m, &ev,
+	     yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
 }
 
 static void map_end(struct em *m)
@@ -53,7 +54,8 @@ static void map_end(struct em *m)
 static void seq_start(struct em *m)
 {
 	yaml_event_t ev;
-	emit(m, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
+	emit(m, &ev,
+	     yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
 }
 
 static void seq_end(struct em *m)
@@ -66,8 +68,8 @@ static void scalar(struct em *m, const char *s, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
 	emit(m, &ev,
-	     yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)(uintptr_t)s, (int)strlen(s), 1, 1,
-					  style));
+	     yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)(uintptr_t)s,
+	                                  (int)strlen(s), 1, 1, style));
 }
 
 /* Keys we choose are plain; every value from the file is quoted. */
@@ -109,12 +111,12 @@ static void doc_end(struct em *m)
 static void string_array(struct em *m, const char *k, const json_t *a)
 {
 	size_t i;
-	json_t *v;
 	if (!a || !json_is_array(a))
 		return;
 	key(m, k);
 	seq_start(m);
-	json_array_foreach(a, i, v) str(m, json_string_value(v));
+	for (i = 0; i < json_array_size(a); i++)
+		str(m, json_string_value(json_array_get(a, i)));
 	seq_end(m);
 }
 
@@ -127,18 +129,18 @@ static const char *jstr(const struct dr_container *c, const char *k)
 /* Warn about every non-null key of the container not in `carried`. */
 static void warn_dropped(const struct dr_container *c, const char *const *carried, const char *to)
 {
-	const char *k;
-	json_t *v;
-	json_object_foreach((json_t *)(uintptr_t)c->json, k, v)
-	{
-		const char *const *p;
+	json_t *obj = (json_t *)(uintptr_t)c->json;
+	void *it;
+	for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
+		const char *k = json_object_iter_key(it), *const * p;
 		bool found = false;
-		if (json_is_null(v))
+		if (json_is_null(json_object_iter_value(it)))
 			continue;
 		for (p = carried; *p && !found; p++)
 			found = strcmp(*p, k) == 0;
 		if (!found)
-			warnf("render: '%s' of container '%s' is not carried over to %s", k, c->name, to);
+			warnf("render: '%s' of container '%s' is not carried over to %s", k,
+			      c->name, to);
 	}
 }
 
@@ -154,12 +156,27 @@ static const struct dr_volume *find_vol(const struct dockerrun *d, const char *n
 /* ---- compose ---- */
 
 static void compose_service(struct em *m, const struct dockerrun *d, const struct dr_container *c,
-			    bool *named_volumes)
+                            bool *named_volumes)
 {
-	static const char *const carried[] = {
-		"name", "image", "memory", "memoryReservation", "cpu", "essential", "links",
-		"portMappings", "environment", "mountPoints", "volumesFrom", "command", "entryPoint",
-		"hostname", "workingDirectory", "user", "privileged", "dnsServers", NULL};
+	static const char *const carried[] = {"name",
+	                                      "image",
+	                                      "memory",
+	                                      "memoryReservation",
+	                                      "cpu",
+	                                      "essential",
+	                                      "links",
+	                                      "portMappings",
+	                                      "environment",
+	                                      "mountPoints",
+	                                      "volumesFrom",
+	                                      "command",
+	                                      "entryPoint",
+	                                      "hostname",
+	                                      "workingDirectory",
+	                                      "user",
+	                                      "privileged",
+	                                      "dnsServers",
+	                                      NULL};
 	struct buf b = BUF_INIT;
 	size_t i;
 	json_t *v;
@@ -230,7 +247,7 @@ static void compose_service(struct em *m, const struct dockerrun *d, const struc
 		for (i = 0; i < c->nvolumes_from; i++) {
 			buf_reset(&b);
 			buf_printf(&b, "%s%s", c->volumes_from[i].source_container,
-				   c->volumes_from[i].read_only ? ":ro" : "");
+			           c->volumes_from[i].read_only ? ":ro" : "");
 			str(m, buf_cstr(&b));
 		}
 		seq_end(m);
@@ -335,9 +352,10 @@ static const char *upper_proto(const char *p)
 
 static void k8s_deployment(struct em *m, const struct dr_container *c, const char *app)
 {
-	static const char *const carried[] = {"name", "image", "memory", "memoryReservation",
-					      "essential", "links", "portMappings", "environment",
-					      "command", "entryPoint", "workingDirectory", NULL};
+	static const char *const carried[] = {
+	    "name",      "image",      "memory",           "memoryReservation",
+	    "essential", "links",      "portMappings",     "environment",
+	    "command",   "entryPoint", "workingDirectory", NULL};
 	struct buf b = BUF_INIT;
 	size_t i;
 	doc_start(m);
@@ -430,7 +448,8 @@ static void k8s_deployment(struct em *m, const struct dr_container *c, const cha
 
 /* A Service called `name` for the pods of `app`, with c's ports (headless
  * when it has none: the name still resolves). */
-static void k8s_service(struct em *m, const char *name, const char *app, const struct dr_container *c)
+static void k8s_service(struct em *m, const char *name, const char *app,
+                        const struct dr_container *c)
 {
 	size_t i;
 	bool public = false;
@@ -446,7 +465,7 @@ static void k8s_service(struct em *m, const char *name, const char *app, const s
 	kv(m, "app", app);
 	map_end(m);
 	for (i = 0; i < c->nports; i++)
-		public = public || c->ports[i].host_port == 80;
+	public = public || c->ports[i].host_port == 80;
 	if (c->nports) {
 		char pname[32];
 		key(m, "ports");
@@ -484,13 +503,15 @@ static void render_k8s(struct em *m, const struct dockerrun *d)
 	for (i = 0; i < d->ncontainers; i++) {
 		apps[i] = k8s_name(d->containers[i].name);
 		if (strcmp(apps[i], d->containers[i].name) != 0)
-			warnf("render: container '%s' is called '%s' in Kubernetes (names are lower case, digits and '-')",
+			warnf("render: container '%s' is called '%s' in Kubernetes (names are "
+			      "lower case, digits and '-')",
 			      d->containers[i].name, apps[i]);
 	}
 	for (i = 0; i < d->ncontainers; i++)
 		for (j = 0; j < d->containers[i].nlinks; j++)
 			for (k = 0; k < d->ncontainers; k++)
-				if (strcmp(d->containers[i].links[j].target, d->containers[k].name) == 0)
+				if (strcmp(d->containers[i].links[j].target,
+				           d->containers[k].name) == 0)
 					linked[k] = true;
 	for (i = 0; i < d->ncontainers; i++) {
 		const struct dr_container *c = &d->containers[i];
@@ -498,7 +519,8 @@ static void render_k8s(struct em *m, const struct dockerrun *d)
 		if (c->nports || linked[i])
 			k8s_service(m, apps[i], apps[i], c);
 		for (j = 0; j < c->nmounts; j++)
-			warnf("render: mount '%s' of container '%s' is not carried over to Kubernetes (use a volume of your cluster)",
+			warnf("render: mount '%s' of container '%s' is not carried over to "
+			      "Kubernetes (use a volume of your cluster)",
 			      c->mounts[j].source_volume, c->name);
 	}
 	/* a link alias is a second name for the target: a Service of its own */
@@ -518,7 +540,8 @@ static void render_k8s(struct em *m, const struct dockerrun *d)
 				for (a = 0; a < d->ncontainers; a++)
 					clash = clash || strcmp(apps[a], alias) == 0;
 				if (clash)
-					warnf("render: link alias '%s' of container '%s' is also a container name; not carried over",
+					warnf("render: link alias '%s' of container '%s' is also a "
+					      "container name; not carried over",
 					      l->alias, d->containers[i].name);
 				else if (!strlist_has(&aliases, alias)) {
 					strlist_add(&aliases, alias);
@@ -541,8 +564,8 @@ int dr_render(FILE *f, const struct dr_report *r, enum dr_render_target to, cons
 	if (r->model.version != 2 || r->errors)
 		return -1;
 	memset(&m, 0, sizeof(m));
-	fprintf(f, "# %s rendered by ebctl from %s\n", to == DR_RENDER_COMPOSE ? "docker-compose" : "Kubernetes manifests",
-		source);
+	fprintf(f, "# %s rendered by ebctl from %s\n",
+	        to == DR_RENDER_COMPOSE ? "docker-compose" : "Kubernetes manifests", source);
 	if (!yaml_emitter_initialize(&m.e))
 		return -1;
 	yaml_emitter_set_output(&m.e, write_handler, f);
