@@ -1,7 +1,7 @@
 /*
  * Time SigV4 signing of a typical Elastic Beanstalk request (an
  * UpdateEnvironment form POST) with a cached signing key, the way the HTTP
- * layer signs: build the request, sign, free. Prints nanoseconds per
+ * layer signs: build the request, sign (Authorization only), free. Prints nanoseconds per
  * signature (the median of several rounds).
  * Usage: sign_bench [ITERATIONS] [ROUNDS]
  */
@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 	                           "&Version=2010-12-01";
 	struct aws_creds c = {(char *)"AKIDEXAMPLE", (char *)"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
 	                      NULL, 0, NULL};
-	struct sigv4_params p = {"elasticbeanstalk", "us-east-1", 1440938160, 0, 0};
+	struct sigv4_params p = {"elasticbeanstalk", "us-east-1", 1440938160, SIGV4_AUTH_ONLY, 0};
 	long iters = argc > 1 ? strtol(argv[1], NULL, 10) : 200000;
 	int rounds = argc > 2 ? atoi(argv[2]) : 5, r;
 	double *per = calloc((size_t)rounds, sizeof(*per));

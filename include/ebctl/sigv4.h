@@ -60,6 +60,7 @@ enum sigv4_flags {
 	SIGV4_CONTENT_SHA256 = 1 << 2,     /* add x-amz-content-sha256 for a non-S3 service too */
 	SIGV4_UNSIGNED_PAYLOAD = 1 << 3,   /* payload hash "UNSIGNED-PAYLOAD" */
 	SIGV4_TOKEN_AFTER = 1 << 4,        /* add the session token after signing, unsigned (STS quirk) */
+	SIGV4_AUTH_ONLY = 1 << 5,          /* leave canonical_request and string_to_sign NULL (hot path) */
 };
 
 struct sigv4_params {

@@ -518,8 +518,12 @@ void sigv4_request_cleanup(struct sigv4_request *r)
 {
 	size_t i;
 	for (i = 0; i < r->nheaders; i++) {
+		if (!strcasecmp(r->headers[i].name, "authorization") ||
+		    !strcasecmp(r->headers[i].name, "x-amz-security-token"))
+			free_secret(r->headers[i].value);
+		else
+			free(r->headers[i].value);
 		free(r->headers[i].name);
-		free_secret(r->headers[i].value); /* may hold a token or a signature */
 	}
 	free(r->headers);
 	free(r->method);
@@ -718,8 +722,10 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 	OPENSSL_cleanse(key, sizeof(key));
 	hex_encode(mac, 32, sig);
 
-	out->canonical_request = dup_buf(creq);
-	out->string_to_sign = dup_buf(sts);
+	if (!(p->flags & SIGV4_AUTH_ONLY)) {
+		out->canonical_request = dup_buf(creq);
+		out->string_to_sign = dup_buf(sts);
+	}
 	out->signature = xstrdup(sig);
 	if (presign) {
 		cat(query, "&X-Amz-Signature=", sig, NULL);
