@@ -334,50 +334,24 @@ static int assume_role(struct aws_client *c, const struct aws_creds *base, const
                        const char *session, const char *external_id, const char *duration, const char *source,
                        struct aws_creds *out, struct aws_error *err)
 {
-	struct aws_params p = {0};
-	xmlDocPtr doc = NULL;
-	char sess[64];
-	int rc;
-
-	if (!session) {
-		snprintf(sess, sizeof(sess), "ebctl-%lld", (long long)time_now());
-		session = sess;
+	struct sts_assume_options o = {session, 0, external_id};
+	unsigned long d;
+	if (duration) {
+		if (parse_ulong(duration, 900, 43200, &d) != 0) {
+			aws_error_set(err, "credentials", "ConfigError", "%s: duration_seconds '%s' is not 900 to 43200",
+			              source, duration);
+			return -1;
+		}
+		o.duration_seconds = (int)d;
 	}
-	aws_params_add(&p, "RoleArn", role_arn);
-	aws_params_add(&p, "RoleSessionName", session);
-	if (external_id)
-		aws_params_add(&p, "ExternalId", external_id);
-	if (duration)
-		aws_params_add(&p, "DurationSeconds", duration);
-	rc = aws_query_ex(c, "sts", "AssumeRole", &p, AWS_IDEMPOTENT, base, false, &doc, err);
-	if (rc == 0)
-		rc = sts_creds_from_doc(doc, "AssumeRole", source, out, err);
-	xmlFreeDoc(doc);
-	aws_params_free(&p);
-	return rc;
+	return sts_assume(c, "AssumeRole", role_arn, NULL, &o, base, source, out, err);
 }
 
 static int web_identity(struct aws_client *c, const char *role_arn, const char *token, const char *session,
                         const char *source, struct aws_creds *out, struct aws_error *err)
 {
-	struct aws_params p = {0};
-	xmlDocPtr doc = NULL;
-	char sess[64];
-	int rc;
-
-	if (!session) {
-		snprintf(sess, sizeof(sess), "ebctl-%lld", (long long)time_now());
-		session = sess;
-	}
-	aws_params_add(&p, "RoleArn", role_arn);
-	aws_params_add(&p, "RoleSessionName", session);
-	aws_params_add(&p, "WebIdentityToken", token);
-	rc = aws_query_ex(c, "sts", "AssumeRoleWithWebIdentity", &p, AWS_IDEMPOTENT, NULL, true, &doc, err);
-	if (rc == 0)
-		rc = sts_creds_from_doc(doc, "AssumeRoleWithWebIdentity", source, out, err);
-	xmlFreeDoc(doc);
-	aws_params_free(&p);
-	return rc;
+	struct sts_assume_options o = {session, 0, NULL};
+	return sts_assume(c, "AssumeRoleWithWebIdentity", role_arn, token, &o, NULL, source, out, err);
 }
 
 static int web_identity_file(struct aws_client *c, const char *role_arn, const char *path, const char *session,

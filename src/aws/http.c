@@ -190,7 +190,7 @@ int64_t aws_skew_from_date(const char *date, int64_t local_now)
 	return (int64_t)t - local_now;
 }
 
-static double random_unit(void)
+double aws_jitter(void)
 {
 	uint32_t v;
 	if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
@@ -205,7 +205,7 @@ bool aws_client_interrupted(const struct aws_client *c)
 
 int aws_backoff_sleep(struct aws_client *c, int retry)
 {
-	unsigned long ms = aws_backoff_ms(c->retry_base_ms, retry, random_unit());
+	unsigned long ms = aws_backoff_ms(c->retry_base_ms, retry, aws_jitter());
 	int64_t end = time_mono_ms() + (int64_t)ms;
 	debugf("retrying in %lu ms", ms);
 	for (;;) {

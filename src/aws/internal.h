@@ -71,6 +71,8 @@ bool aws_skew_code(const char *code, const char *message);
 /* Delay before attempt `attempt` (1 = first retry): full jitter,
  * random in [0, min(cap, base * 2^(attempt-1))]. r in [0, 1]. */
 unsigned long aws_backoff_ms(unsigned long base_ms, int attempt, double r);
+/* A random number in [0, 1] for the jitter. */
+double aws_jitter(void);
 /* Server minus local seconds from an HTTP Date header value; 0 when unparsable. */
 int64_t aws_skew_from_date(const char *date, int64_t local_now);
 
@@ -184,7 +186,12 @@ int aws_creds_from_json(const char *json, size_t len, const char *source, struct
                         struct aws_error *err);
 
 /* ---- STS from the chain (sts.c) ---- */
-int sts_creds_from_doc(xmlDocPtr doc, const char *action, const char *source, struct aws_creds *out,
-                       struct aws_error *err);
+struct sts_assume_options;
+/* AssumeRole (token NULL; signed with base, NULL = the client's) or
+ * AssumeRoleWithWebIdentity (token set; unsigned). source names the
+ * credentials in messages (NULL: "assumed role 'ARN'"). */
+int sts_assume(struct aws_client *c, const char *action, const char *role_arn, const char *token,
+               const struct sts_assume_options *o, const struct aws_creds *base, const char *source,
+               struct aws_creds *out, struct aws_error *err);
 
 #endif

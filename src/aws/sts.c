@@ -44,7 +44,7 @@ static void wipe_free(char *s)
 	free(s);
 }
 
-int sts_creds_from_doc(xmlDocPtr doc, const char *action, const char *source, struct aws_creds *out,
+static int sts_creds_from_doc(xmlDocPtr doc, const char *action, const char *source, struct aws_creds *out,
                        struct aws_error *err)
 {
 	xmlNodePtr cr = aws_xml_child(aws_xml_result(doc, action), "Credentials");
@@ -84,13 +84,14 @@ out:
 	return rc;
 }
 
-static int assume(struct aws_client *c, const char *action, const char *role_arn, const char *token,
-                  const struct sts_assume_options *o, struct aws_creds *out, struct aws_error *err)
+int sts_assume(struct aws_client *c, const char *action, const char *role_arn, const char *token,
+               const struct sts_assume_options *o, const struct aws_creds *base, const char *source,
+               struct aws_creds *out, struct aws_error *err)
 {
 	static const struct sts_assume_options none;
 	struct aws_params p = {0};
 	xmlDocPtr doc = NULL;
-	char session[64], dur[16], source[300];
+	char session[64], dur[16], src[300];
 	int rc;
 
 	if (!o)
@@ -107,8 +108,12 @@ static int assume(struct aws_client *c, const char *action, const char *role_arn
 		aws_params_add(&p, "WebIdentityToken", token);
 	else if (o->external_id)
 		aws_params_add(&p, "ExternalId", o->external_id);
-	snprintf(source, sizeof(source), "assumed role '%s'", role_arn);
-	rc = aws_query_ex(c, "sts", action, &p, AWS_IDEMPOTENT, NULL, token != NULL, &doc, err);
+	if (!source) {
+		snprintf(src, sizeof(src), "assumed role '%s'", role_arn);
+		source = src;
+	}
+	/* AssumeRoleWithWebIdentity is unsigned: the token is the proof */
+	rc = aws_query_ex(c, "sts", action, &p, AWS_IDEMPOTENT, base, token != NULL, &doc, err);
 	if (rc == 0)
 		rc = sts_creds_from_doc(doc, action, source, out, err);
 	xmlFreeDoc(doc);
@@ -119,12 +124,12 @@ static int assume(struct aws_client *c, const char *action, const char *role_arn
 int sts_assume_role(struct aws_client *c, const char *role_arn, const struct sts_assume_options *o,
                     struct aws_creds *out, struct aws_error *err)
 {
-	return assume(c, "AssumeRole", role_arn, NULL, o, out, err);
+	return sts_assume(c, "AssumeRole", role_arn, NULL, o, NULL, NULL, out, err);
 }
 
 int sts_assume_role_with_web_identity(struct aws_client *c, const char *role_arn, const char *token,
                                       const struct sts_assume_options *o, struct aws_creds *out,
                                       struct aws_error *err)
 {
-	return assume(c, "AssumeRoleWithWebIdentity", role_arn, token, o, out, err);
+	return sts_assume(c, "AssumeRoleWithWebIdentity", role_arn, token, o, NULL, NULL, out, err);
 }
