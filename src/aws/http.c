@@ -573,6 +573,16 @@ static size_t read_cb(char *dst, size_t size, size_t nmemb, void *arg)
 	return want;
 }
 
+/* curl rewinds the body to resend it on a fresh connection */
+static int seek_cb(void *arg, curl_off_t offset, int origin)
+{
+	struct aws_xfer *x = arg;
+	if (origin != SEEK_SET || offset < 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	x->pos = (uint64_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
 static size_t write_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct aws_xfer *x = arg;
@@ -757,7 +767,14 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 		/* always ours: an empty PUT must not read stdin */
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
 		curl_easy_setopt(h, CURLOPT_READDATA, x);
+		curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, seek_cb);
+		curl_easy_setopt(h, CURLOPT_SEEKDATA, x);
 	}
+	/* A kept-alive connection may have been closed by the server while
+	 * idle; curl then resends the request on a new one. A call that must
+	 * not be sent twice gets a fresh connection so that never happens. */
+	if (req->idem == AWS_NOT_IDEMPOTENT)
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 	rc = 0;
 out:
 	if (rc != 0) {
@@ -790,6 +807,7 @@ static bool transient_network(CURLcode rc)
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SEND_FAIL_REWIND:
 		return true;
 	default:
 		return false;
