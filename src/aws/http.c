@@ -967,6 +967,29 @@ static const char *query_version(const char *service)
 	return NULL;
 }
 
+/*
+ * application/x-www-form-urlencoded writes a space as '+'. botocore sends
+ * bodies that way and servers that re-encode the parsed form to check the
+ * signature (moto) only agree with that form; AWS hashes the bytes as sent,
+ * so both are right there. Every other byte stays strictly RFC 3986
+ * encoded, and a literal '+' was encoded as %2B, so the swap is exact.
+ */
+static void form_spaces_as_plus(struct buf *b)
+{
+	size_t r, w = 0;
+	for (r = 0; r < b->len; r++) {
+		if (b->ptr[r] == '%' && r + 2 < b->len && b->ptr[r + 1] == '2' && b->ptr[r + 2] == '0') {
+			b->ptr[w++] = '+';
+			r += 2;
+		} else {
+			b->ptr[w++] = b->ptr[r];
+		}
+	}
+	b->len = w;
+	if (b->ptr)
+		b->ptr[w] = '\0';
+}
+
 int aws_query_ex(struct aws_client *c, const char *service, const char *action, const struct aws_params *params,
                  enum aws_idempotency idem, const struct aws_creds *creds, bool unsigned_request, xmlDocPtr *doc,
                  struct aws_error *err)
@@ -1001,6 +1024,7 @@ int aws_query_ex(struct aws_client *c, const char *service, const char *action, 
 		vals[i] = params->v[i - 2].value;
 	}
 	sigv4_form_encode(&body, keys, vals, n);
+	form_spaces_as_plus(&body);
 	req.path = xstrdup("/");
 	req.body_kind = AWS_BODY_MEM;
 	req.body = body.ptr;
