@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "aws/internal.h"
+#include "ebctl/cwlogs.h"
 #include "ebctl/eb.h"
 #include "ebctl/s3.h"
 #include "ebctl/sts.h"
@@ -600,6 +601,69 @@ static void test_web_identity_from_environment(void **state)
 	free(tok);
 }
 
+/* ---- CloudWatch Logs ---- */
+
+static void logs_call(struct aws_client *c, const char *op, const char *json)
+{
+	struct aws_error err;
+	json_t *body = json_loads(json, 0, NULL), *out = NULL;
+	char *target = xasprintf("Logs_20140328.%s", op);
+	assert_non_null(body);
+	CHECK(aws_json(c, "logs", target, body, &out, &err));
+	json_decref(body);
+	json_decref(out);
+	free(target);
+}
+
+static void test_cloudwatch_logs(void **state)
+{
+	struct aws_client *c = client();
+	struct aws_error err;
+	struct cwl_log_groups groups;
+	struct cwl_log_streams streams;
+	struct cwl_events ev;
+	struct cwl_filter f = {0};
+	int64_t now = time_now() * 1000;
+	char *put;
+	(void)state;
+	logs_call(c, "CreateLogGroup", "{\"logGroupName\": \"/aws/elasticbeanstalk/env/var/log/eb-engine.log\"}");
+	logs_call(c, "CreateLogStream", "{\"logGroupName\": \"/aws/elasticbeanstalk/env/var/log/eb-engine.log\", "
+	                                "\"logStreamName\": \"i-0123\"}");
+	put = xasprintf("{\"logGroupName\": \"/aws/elasticbeanstalk/env/var/log/eb-engine.log\", "
+	                "\"logStreamName\": \"i-0123\", \"logEvents\": [{\"timestamp\": %lld, \"message\": "
+	                "\"deploy started\"}, {\"timestamp\": %lld, \"message\": \"deploy done ✓\"}]}",
+	                (long long)now, (long long)now + 1);
+	logs_call(c, "PutLogEvents", put);
+	free(put);
+	CHECK(cwl_describe_log_groups(c, "/aws/elasticbeanstalk/env", NULL, &groups, &err));
+	assert_int_equal(groups.n, 1);
+	assert_string_equal(groups.v[0].name, "/aws/elasticbeanstalk/env/var/log/eb-engine.log");
+	cwl_log_groups_free(&groups);
+	CHECK(cwl_describe_log_streams(c, "/aws/elasticbeanstalk/env/var/log/eb-engine.log", NULL, true, NULL,
+	                               &streams, &err));
+	assert_int_equal(streams.n, 1);
+	assert_string_equal(streams.v[0].name, "i-0123");
+	cwl_log_streams_free(&streams);
+	CHECK(cwl_get_log_events(c, "/aws/elasticbeanstalk/env/var/log/eb-engine.log", "i-0123", 0, true, NULL, &ev,
+	                         &err));
+	assert_int_equal(ev.n, 2);
+	assert_string_equal(ev.v[0].message, "deploy started");
+	assert_string_equal(ev.v[1].message, "deploy done ✓");
+	assert_int_equal(ev.v[0].timestamp_ms, now);
+	assert_non_null(ev.next_token);
+	cwl_events_free(&ev);
+	f.group = "/aws/elasticbeanstalk/env/var/log/eb-engine.log";
+	f.pattern = "done";
+	f.start_ms = now - 1000;
+	CHECK(cwl_filter_log_events(c, &f, &ev, &err));
+	assert_int_equal(ev.n, 1);
+	assert_string_equal(ev.v[0].stream, "i-0123");
+	cwl_events_free(&ev);
+	assert_int_equal(cwl_describe_log_streams(c, "/no/such/group", NULL, false, NULL, &streams, &err), -1);
+	assert_string_equal(err.code, "ResourceNotFoundException");
+	aws_client_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -618,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_ecs_container_credentials),
 		cmocka_unit_test(test_github_actions_oidc),
 		cmocka_unit_test(test_web_identity_from_environment),
+		cmocka_unit_test(test_cloudwatch_logs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
