@@ -100,6 +100,19 @@ static inline int fake_start(struct fake *fk, const char *script, const char *co
 	return -1;
 }
 
+/* Write text to DIR/NAME; returns the path (caller frees). Fails the test
+ * process on an I/O error. */
+static inline char *write_text_in(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "cannot write %s\n", path);
+		exit(1);
+	}
+	return path;
+}
+
 static inline void fake_stop(struct fake *fk)
 {
 	char cmd[128];

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "aws/internal.h"
+#include "fakes.h"
 
 /* ---- XML ---- */
 
@@ -287,12 +288,7 @@ static const char *const chain_vars[] = {
 
 static char *put(const char *name, const char *text)
 {
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-	return path;
+	return write_text_in(dir, name, text);
 }
 
 static int creds_setup(void **state)

@@ -429,12 +429,7 @@ static void test_sts_web_identity(void **state)
 
 static char *write_text(const char *name, const char *text)
 {
-	char *path = xasprintf("%s/%s", tmpdir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-	return path;
+	return write_text_in(tmpdir, name, text);
 }
 
 static void expect_source(struct aws_client *c, const char *want)
