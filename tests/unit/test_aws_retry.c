@@ -52,19 +52,12 @@ static struct aws_client *client(int max_attempts)
 
 static void control(struct aws_client *c, const char *what, struct buf *out)
 {
-	struct aws_error err;
-	char *url = xasprintf("%s/%s", getenv("FAULTY_URL"), what);
-	assert_int_equal(aws_fetch_url(c, url, out, 0, &err), 0);
-	free(url);
+	assert_int_equal(faulty_control(c, what, out), 0);
 }
 
 static void script(struct aws_client *c, const char *steps)
 {
-	struct buf b = BUF_INIT;
-	char *what = xasprintf("__script?steps=%s", steps);
-	control(c, what, &b);
-	free(what);
-	buf_free(&b);
+	assert_int_equal(faulty_script(c, steps), 0);
 }
 
 static long served(struct aws_client *c)
