@@ -628,14 +628,26 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Called by curl at least once a second: interruption, and the read
+ * timeout as "no byte moved either way for read_timeout_ms" (curl's own
+ * low-speed limit averages over a window and reacts seconds late). */
 static int xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct aws_xfer *x = arg;
+	int64_t now = time_mono_ms();
 	(void)dltotal;
-	(void)dlnow;
 	(void)ultotal;
-	(void)ulnow;
-	return aws_client_interrupted(x->c) ? 1 : 0;
+	if (aws_client_interrupted(x->c))
+		return 1;
+	if (dlnow != x->last_dl || ulnow != x->last_ul) {
+		x->last_dl = dlnow;
+		x->last_ul = ulnow;
+		x->last_move_ms = now;
+	} else if (now - x->last_move_ms > x->c->read_timeout_ms) {
+		x->timed_out = true;
+		return 1;
+	}
+	return 0;
 }
 
 static void add_header(struct aws_xfer *x, const char *name, const char *value)
@@ -668,6 +680,7 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 	x->req = req;
 	x->resp = resp;
 	x->h = h;
+	x->last_move_ms = time_mono_ms();
 	response_reset(resp);
 	if (req->max_body)
 		resp->body.max = req->max_body;
@@ -738,9 +751,6 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 	                                                                       : c->connect_timeout_ms);
 	if (req->total_timeout_ms)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->total_timeout_ms);
-	/* a transfer slower than 1 byte/s for the read timeout is dead */
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (c->read_timeout_ms + 999) / 1000);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
@@ -842,8 +852,14 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 		}
 		err->network = true;
 		snprintf(err->code, sizeof(err->code), "NetworkError");
-		snprintf(err->message, sizeof(err->message), "%s",
-		         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		if (x->timed_out) {
+			snprintf(err->message, sizeof(err->message), "no data for %ld s (EBCTL_READ_TIMEOUT)",
+			         x->c->read_timeout_ms / 1000);
+			rc = CURLE_OPERATION_TIMEDOUT;
+		} else {
+			snprintf(err->message, sizeof(err->message), "%s",
+			         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		}
 		if (!transient_network(rc))
 			return AWS_DONE_FAIL;
 		if (req->idem == AWS_NOT_IDEMPOTENT && !not_sent(rc)) {

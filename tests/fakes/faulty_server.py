@@ -21,6 +21,7 @@ Each other request takes the next step (then "ok" when none is left):
   skew      403 RequestTimeTooSkewed; the server's clock (its Date header)
             is two hours ahead from now on
   denied    403 AccessDenied
+  hang      read the request, say nothing for 10 seconds, then close
   file:NAME 200 with tests/fakes/responses/NAME (canned AWS responses)
 /__last also gives the request's method, path, query and form body.
 """
@@ -94,6 +95,10 @@ class Handler(BaseHTTPRequestHandler):
         if step == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if step == "hang":
+            time.sleep(10)
+            self.close_connection = True
             return
         if step == "skew":
             STATE["offset"] = SKEW

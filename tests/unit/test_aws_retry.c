@@ -259,6 +259,41 @@ static void test_debug_output_is_redacted(void **state)
 	aws_client_free(c);
 }
 
+static void test_read_timeout(void **state)
+{
+	struct aws_client *c;
+	struct aws_error err;
+	(void)state;
+	setenv("EBCTL_READ_TIMEOUT", "1", 1);
+	c = client(1);
+	unsetenv("EBCTL_READ_TIMEOUT");
+	script(c, "hang");
+	assert_int_equal(describe(c, &err), -1);
+	assert_true(err.network);
+	assert_non_null(strstr(err.message, "no data for 1 s"));
+	assert_string_equal(err.code, "NetworkError");
+	assert_int_equal(err.attempts, 1);
+	aws_client_free(c);
+}
+
+static void test_proxy_and_no_proxy_from_environment(void **state)
+{
+	struct aws_client *c = client(1);
+	struct aws_error err;
+	(void)state;
+	script(c, "ok,ok");
+	/* a proxy that refuses everything: NO_PROXY exempts the server */
+	setenv("http_proxy", "http://127.0.0.1:9", 1);
+	setenv("NO_PROXY", "127.0.0.1", 1);
+	assert_int_equal(describe(c, &err), 0);
+	unsetenv("NO_PROXY");
+	assert_int_equal(describe(c, &err), -1);
+	assert_true(err.network);
+	unsetenv("http_proxy");
+	assert_int_equal(served(c), 1);
+	aws_client_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +308,8 @@ int main(void)
 		cmocka_unit_test(test_skew_not_corrected_twice),
 		cmocka_unit_test(test_json_throttling_is_retried),
 		cmocka_unit_test(test_debug_output_is_redacted),
+		cmocka_unit_test(test_read_timeout),
+		cmocka_unit_test(test_proxy_and_no_proxy_from_environment),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
