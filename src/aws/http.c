@@ -248,6 +248,19 @@ static int env_seconds(const char *name, long def_ms, long *out, struct aws_erro
 	return 0;
 }
 
+/* DNS, TLS sessions and connections shared by the client's handles (one
+ * thread: no locks). */
+static CURLSH *new_share(void)
+{
+	CURLSH *sh = curl_share_init();
+	if (sh) {
+		curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+		curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+		curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	}
+	return sh;
+}
+
 int aws_client_new(const struct aws_client_options *o, struct aws_client **out, struct aws_error *err)
 {
 	static const struct aws_client_options none;
@@ -329,12 +342,7 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out, 
 		goto fail;
 	}
 
-	c->share = curl_share_init();
-	if (c->share) {
-		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-	}
+	c->share = new_share();
 	c->easy = aws_client_handle(c);
 	if (!c->easy) {
 		aws_error_set(err, "configuration", "InternalError", "cannot initialise libcurl");
@@ -361,6 +369,34 @@ void aws_client_free(struct aws_client *c)
 	free(c->role_arn);
 	free(c->ca_bundle);
 	free(c);
+}
+
+struct aws_client *aws_client_dup(const struct aws_client *c)
+{
+	struct aws_client *d = xcalloc(1, sizeof(*d));
+	memcpy(d->region, c->region, sizeof(d->region));
+	d->profile = c->profile ? xstrdup(c->profile) : NULL;
+	d->profile_explicit = c->profile_explicit;
+	d->role_arn = c->role_arn ? xstrdup(c->role_arn) : NULL;
+	d->max_attempts = c->max_attempts;
+	d->connect_timeout_ms = c->connect_timeout_ms;
+	d->read_timeout_ms = c->read_timeout_ms;
+	d->retry_base_ms = c->retry_base_ms;
+	d->interrupted = c->interrupted;
+	d->ca_bundle = c->ca_bundle ? xstrdup(c->ca_bundle) : NULL;
+	memcpy(d->user_agent, c->user_agent, sizeof(d->user_agent));
+	d->skew = c->skew;
+	if (c->have_creds) {
+		aws_creds_copy(&d->creds, &c->creds);
+		d->have_creds = true;
+		d->creds_fixed = c->creds_fixed;
+	}
+	/* its own share handle: curl shares need locks across threads */
+	d->share = new_share();
+	d->easy = aws_client_handle(d);
+	if (!d->easy)
+		die("cannot initialise libcurl");
+	return d;
 }
 
 const char *aws_client_region(const struct aws_client *c)

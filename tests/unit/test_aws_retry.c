@@ -259,6 +259,25 @@ static void test_debug_output_is_redacted(void **state)
 	aws_client_free(c);
 }
 
+static void test_dup_shares_settings_and_credentials(void **state)
+{
+	struct aws_client *c = client(2), *d;
+	struct aws_creds cr = {0};
+	struct aws_error err;
+	(void)state;
+	assert_int_equal(aws_client_credentials(c, NULL, &err), 0);
+	d = aws_client_dup(c);
+	aws_client_free(c);
+	assert_string_equal(aws_client_region(d), "us-east-1");
+	assert_int_equal(aws_client_credentials(d, &cr, &err), 0);
+	assert_string_equal(cr.access_key_id, "AKIDEXAMPLERETRY");
+	aws_creds_cleanup(&cr);
+	script(d, "500,500,ok");
+	assert_int_equal(describe(d, &err), -1);
+	assert_int_equal(err.attempts, 2);
+	aws_client_free(d);
+}
+
 static void test_read_timeout(void **state)
 {
 	struct aws_client *c;
@@ -308,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_skew_not_corrected_twice),
 		cmocka_unit_test(test_json_throttling_is_retried),
 		cmocka_unit_test(test_debug_output_is_redacted),
+		cmocka_unit_test(test_dup_shares_settings_and_credentials),
 		cmocka_unit_test(test_read_timeout),
 		cmocka_unit_test(test_proxy_and_no_proxy_from_environment),
 	};
