@@ -302,6 +302,7 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out, 
 		}
 	}
 	c->retry_base_ms = 1000;
+	c->retry_tokens = AWS_RETRY_QUOTA;
 	if ((v = getenv("EBCTL_RETRY_BASE_MS")) && *v) {
 		if (parse_ulong(v, 0, 60000, &ul) != 0) {
 			aws_error_set(err, "configuration", "InvalidParameter", "EBCTL_RETRY_BASE_MS '%s' is not valid", v);
@@ -382,6 +383,7 @@ struct aws_client *aws_client_dup(const struct aws_client *c)
 	d->connect_timeout_ms = c->connect_timeout_ms;
 	d->read_timeout_ms = c->read_timeout_ms;
 	d->retry_base_ms = c->retry_base_ms;
+	d->retry_tokens = AWS_RETRY_QUOTA;
 	d->interrupted = c->interrupted;
 	d->ca_bundle = c->ca_bundle ? xstrdup(c->ca_bundle) : NULL;
 	memcpy(d->user_agent, c->user_agent, sizeof(d->user_agent));
@@ -950,11 +952,34 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 	return v;
 }
 
+/*
+ * The standard mode's retry quota: a client starts with 500 tokens; a
+ * retry costs 5 (10 after a timeout); a success gives back what its
+ * retries took, or 1. Once the bucket is empty, failures are no longer
+ * retried: a service in trouble is not hammered by every call.
+ */
+bool aws_retry_quota_acquire(struct aws_client *c, const struct aws_error *err, int *held)
+{
+	int cost = err->network && strstr(err->message, "imed out") ? AWS_RETRY_COST_TIMEOUT : AWS_RETRY_COST;
+	if (c->retry_tokens < cost)
+		return false;
+	c->retry_tokens -= cost;
+	*held += cost;
+	return true;
+}
+
+void aws_retry_quota_release(struct aws_client *c, int held)
+{
+	c->retry_tokens += held > 0 ? held : 1;
+	if (c->retry_tokens > AWS_RETRY_QUOTA)
+		c->retry_tokens = AWS_RETRY_QUOTA;
+}
+
 int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response *resp, struct aws_error *err)
 {
 	struct aws_xfer x;
 	int max = req->max_attempts > 0 ? req->max_attempts : c->max_attempts;
-	int tries = 0, requests = 0;
+	int tries = 0, requests = 0, held = 0;
 	bool skew_fixed = false;
 
 	for (;;) {
@@ -983,7 +1008,7 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 		v = aws_xfer_finish(&x, rc, err);
 		err->attempts = requests;
 		if (v == AWS_DONE_OK) {
-			err->attempts = requests;
+			aws_retry_quota_release(c, held);
 			return 0;
 		}
 		if (v == AWS_DONE_SKEW && !skew_fixed) {
@@ -999,6 +1024,10 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 		}
 		if (v != AWS_DONE_RETRY || tries >= max)
 			return -1;
+		if (!aws_retry_quota_acquire(c, err, &held)) {
+			debugf("%s: retry quota exhausted, not retrying", req->step);
+			return -1;
+		}
 		debugf("%s: %s %s (attempt %d of %d)", req->step, err->code, err->message, tries, max);
 		if (aws_backoff_sleep(c, tries) != 0) {
 			aws_error_set(err, req->step, "Interrupted", "interrupted");

@@ -278,6 +278,30 @@ static void test_dup_shares_settings_and_credentials(void **state)
 	aws_client_free(d);
 }
 
+static void test_retry_quota(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	(void)state;
+	/* nearly empty: one retry left in the bucket */
+	script(c, "500,500,ok");
+	c->retry_tokens = 7;
+	assert_int_equal(describe(c, &err), -1);
+	assert_int_equal(err.attempts, 2);
+	assert_int_equal(c->retry_tokens, 2);
+	/* a success after retries gives their cost back, one without adds 1 */
+	script(c, "500,ok");
+	c->retry_tokens = 10;
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(c->retry_tokens, 10);
+	script(c, "ok");
+	c->retry_tokens = 10;
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(c->retry_tokens, 11);
+	assert_int_equal(served(c), 1);
+	aws_client_free(c);
+}
+
 static void test_read_timeout(void **state)
 {
 	struct aws_client *c;
@@ -328,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_json_throttling_is_retried),
 		cmocka_unit_test(test_debug_output_is_redacted),
 		cmocka_unit_test(test_dup_shares_settings_and_credentials),
+		cmocka_unit_test(test_retry_quota),
 		cmocka_unit_test(test_read_timeout),
 		cmocka_unit_test(test_proxy_and_no_proxy_from_environment),
 	};
