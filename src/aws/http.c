@@ -705,7 +705,7 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 	struct sigv4_params sp;
 	struct sigv4_result res;
 	struct aws_creds creds;
-	char url[4096], msg[256];
+	char *url = NULL, msg[256];
 	size_t i;
 	uint64_t body_len = req->body_kind == AWS_BODY_FILE ? req->length : req->body_len;
 	int rc = -1;
@@ -726,12 +726,12 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 		resp->body.max = AWS_MAX_RESPONSE;
 
 	if (req->raw_url) {
-		snprintf(url, sizeof(url), "%s", req->raw_url);
+		url = xstrdup(req->raw_url);
 	} else {
 		if (req->query && *req->query)
-			snprintf(url, sizeof(url), "%s%s?%s", req->ep.url, req->path ? req->path + 0 : "/", req->query);
+			url = xasprintf("%s%s?%s", req->ep.url, req->path ? req->path : "/", req->query);
 		else
-			snprintf(url, sizeof(url), "%s%s", req->ep.url, req->path ? req->path : "/");
+			url = xasprintf("%s%s", req->ep.url, req->path ? req->path : "/");
 		/* the path in the URL includes the endpoint's base path; so does the signature */
 		free(sr.path);
 		sr.path = xasprintf("%s%s", req->ep.base_path, req->path ? req->path : "/");
@@ -829,6 +829,7 @@ out:
 		curl_slist_free_all(x->hdrs);
 		x->hdrs = NULL;
 	}
+	free_secret(url); /* curl keeps its own copy; presigned URLs are credentials */
 	sigv4_request_cleanup(&sr);
 	sigv4_result_cleanup(&res);
 	aws_creds_cleanup(&creds);
