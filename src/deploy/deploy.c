@@ -398,7 +398,7 @@ int deploy_run(struct deploy_settings *s)
 	pthread_t *threads = NULL;
 	char *path = NULL, *tmpdir = NULL;
 	unsigned healthy = 0;
-	int64_t deadline_ms;
+	int64_t deadline_ms, grace_ms;
 	bool json = s->format && !strcmp(s->format, "json");
 	int rc;
 	size_t i;
@@ -437,6 +437,7 @@ int deploy_run(struct deploy_settings *s)
 
 	o.nenvs = s->version_only ? 0 : s->envs.n;
 	o.envs = xcalloc(o.nenvs ? o.nenvs : 1, sizeof(*o.envs));
+	grace_ms = (int64_t)grace_seconds() * 1000;
 	for (i = 0; i < o.nenvs; i++) {
 		struct env_run *r = &o.envs[i];
 		r->s = s;
@@ -444,7 +445,7 @@ int deploy_run(struct deploy_settings *s)
 		r->name = s->envs.v[i];
 		r->label = o.label;
 		r->healthy = healthy;
-		r->grace_ms = (int64_t)grace_seconds() * 1000;
+		r->grace_ms = grace_ms;
 		r->prefix = o.nenvs > 1;
 	}
 	/* 2. Check the environments before anything is stored or changed. */

@@ -74,7 +74,6 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 	struct progress prog = {isatty(2) && !term_is_ci(), -1, 0};
 	struct s3_put_options o;
 	struct s3_put_result res;
-	int rc = 0;
 
 	*uploaded = false;
 	memset(&info, 0, sizeof(info));
@@ -112,5 +111,5 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 		return aws_error_exit_code(&err);
 	}
 	*uploaded = true;
-	return rc;
+	return 0;
 }

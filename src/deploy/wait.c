@@ -43,7 +43,8 @@ static void print_event(const struct env_run *r, const struct eb_event *e)
 	else if (color && !strcasecmp(sev, "WARN"))
 		c = COLOR_YELLOW;
 	deploy_lock();
-	fprintf(stderr, "%s%s%s%.8s %s%-5s%s %s\n", r->prefix ? r->name : "", r->prefix ? ": " : "", "",
+	/* "2024-01-02T03:04:05Z" -> "03:04:05" */
+	fprintf(stderr, "%s%s%.8s %s%-5s%s %s\n", r->prefix ? r->name : "", r->prefix ? ": " : "",
 	        strlen(when) >= 19 ? when + 11 : when, c, sev, *c ? COLOR_RESET : "", e->message ? e->message : "");
 	fflush(stderr);
 	deploy_unlock();
