@@ -431,6 +431,10 @@ int deploy_run(struct deploy_settings *s)
 	if (verdict_parse_healthy(s->healthy ? s->healthy : "Green", &healthy))
 		return usage_error("deploy", "--healthy takes colours from Green, Yellow, Red, Grey, not '%s'", s->healthy);
 
+	for (i = 0; i < s->envs.n; i++)
+		if ((rc = deploy_check_env_name(s->envs.v[i])))
+			return rc;
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
