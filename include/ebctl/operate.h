@@ -1,0 +1,149 @@
+/*
+ * Operating an environment: the pure parts behind `ebctl events`, `logs`,
+ * `status`, `health`, `setenv` and `printenv`.
+ *
+ * Everything here is independent of the network: event de-duplication
+ * across polls, `--since` parsing, environment property arguments and
+ * masking, event output, and the follow loops' signal handling and pacing.
+ */
+#ifndef EBCTL_OPERATE_H
+#define EBCTL_OPERATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The namespace of environment properties in option settings. */
+#define ENVPROP_NAMESPACE "aws:elasticbeanstalk:application:environment"
+
+/* ---- times ---- */
+
+/* ISO 8601 "2024-01-02T03:04:05(.123)Z" -> epoch milliseconds; -1 on bad
+ * input. Fractions beyond milliseconds are truncated. */
+int64_t time_parse_iso8601_ms(const char *s);
+
+/* Format epoch milliseconds as "2024-01-02T03:04:05.123Z" (out >= 25 bytes). */
+void time_format_iso8601_ms(int64_t ms, char *out, size_t n);
+
+/*
+ * `--since`: a duration back from now ("90s", "10m", "1h30m", a bare
+ * number of seconds) or an ISO 8601 time ("2024-01-02T03:04:05Z", with or
+ * without a fraction, or a bare date "2024-01-02" meaning its midnight
+ * UTC). Writes epoch milliseconds to *out_ms; returns -1 (leaving it
+ * untouched) on anything else or on a time in the future.
+ */
+int since_parse(const char *s, int64_t now_ms, int64_t *out_ms);
+
+/* ---- events ---- */
+
+/* One Elastic Beanstalk event. Strings may be NULL; not owned here. */
+struct op_event {
+	int64_t ms;             /* EventDate, epoch milliseconds */
+	const char *severity;   /* TRACE DEBUG INFO WARN ERROR FATAL */
+	const char *message;
+	const char *application;
+	const char *environment;
+	const char *version;
+	const char *request_id;
+};
+
+/* Severities from the least to the most severe; -1 for an unknown name.
+ * Case-insensitive; "WARNING" is accepted for WARN. */
+int severity_rank(const char *severity);
+
+/*
+ * De-duplication of events across overlapping polls.
+ *
+ * A follower asks for events since event_dedupe_since() (which reaches back
+ * `window_ms` before the newest event seen, so that events written late
+ * with an earlier time, or sharing the newest millisecond, are not missed)
+ * and feeds each answer to event_dedupe_feed(). An event is identified by
+ * its time and message: each is reported once, in time order, however many
+ * polls return it. Events older than the remembered window are dropped as
+ * already reported (they were, or they fall before the start).
+ */
+struct event_dedupe {
+	struct seen_event {
+		int64_t ms;
+		char *message;
+	} *seen;
+	size_t n, cap;
+	int64_t floor_ms;   /* events before this are never reported */
+	int64_t newest_ms;  /* newest event seen, INT64_MIN before any */
+	int64_t window_ms;
+};
+
+/* start_ms: report nothing older (INT64_MIN for everything). */
+void event_dedupe_init(struct event_dedupe *d, int64_t start_ms, int64_t window_ms);
+void event_dedupe_cleanup(struct event_dedupe *d);
+
+/*
+ * Feed one poll's events (in any order: the API returns newest first).
+ * Writes to order[] (room for n) the indices into batch of the events not
+ * reported before, oldest first (ties keep the batch's reverse order, that
+ * is the order in which they happened), and returns how many. Remembers
+ * them, and forgets events older than the window behind the newest.
+ */
+size_t event_dedupe_feed(struct event_dedupe *d, const struct op_event *batch, size_t n,
+                         size_t *order);
+
+/* The StartTime for the next poll, epoch milliseconds (INT64_MIN: none). */
+int64_t event_dedupe_since(const struct event_dedupe *d);
+
+/* A jansson string for bytes that may not be UTF-8 (invalid bytes become
+ * '?'); json null for NULL. Never NULL; caller owns the reference. */
+struct json_t;
+struct json_t *json_string_lossy(const char *v);
+
+/* Output formats of the operate commands. */
+enum op_format { OP_FORMAT_TEXT, OP_FORMAT_JSON };
+
+/*
+ * One event as a line, without the newline; caller frees.
+ * Text: "2024-01-02T03:04:05Z INFO  message", the severity coloured when
+ * `color` (red for ERROR and FATAL, yellow for WARN, dim below INFO).
+ * JSON: one compact object per line (JSON Lines) with time, severity,
+ * message, application, environment, version and request_id.
+ */
+char *event_format(const struct op_event *e, enum op_format fmt, bool color);
+
+/* ---- environment properties ---- */
+
+/* One `setenv` argument: KEY=VALUE sets, KEY= removes (value NULL). */
+struct envprop {
+	char *key;
+	char *value;
+};
+
+#define ENVPROP_KEY_MAX 128
+#define ENVPROP_VALUE_MAX 256
+
+/*
+ * Parse "KEY=VALUE" (the value may contain '=') or "KEY=" into *out
+ * (caller frees with envprop_cleanup). Keys are 1 to 128 characters of
+ * letters, digits and _ . : / + \ - @; values at most 256 bytes. Returns 0,
+ * or -1 with a message in err (which names the key but never the value).
+ */
+int envprop_parse(const char *arg, struct envprop *out, char *err, size_t errlen);
+void envprop_cleanup(struct envprop *p);
+bool envprop_key_valid(const char *key);
+
+/* What printenv shows for a value: itself with reveal, otherwise a fixed
+ * mask that gives away neither the value nor its length ("" stays ""). */
+const char *envprop_display(const char *value, bool reveal);
+
+/* ---- follow loops ---- */
+
+/* Catch SIGINT and SIGTERM: follow loops end at their next check. */
+void follow_signals_install(void);
+/* True once SIGINT or SIGTERM arrived. */
+bool follow_interrupted(void);
+/* Sleep up to ms, returning early (true) when interrupted. */
+bool follow_sleep_ms(long ms);
+/* The polling interval: EBCTL_POLL_MS when set to 1..3600000, else dflt. */
+long poll_interval_ms(long dflt);
+/* End a follow loop on SIGINT: flush stdout, say `what` was left behind
+ * (NULL: nothing), return EB_EXIT_INTERRUPTED. */
+int follow_interrupted_exit(const char *what);
+
+#endif
