@@ -9,6 +9,7 @@
 #ifndef EBCTL_OPERATE_H
 #define EBCTL_OPERATE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -135,6 +136,8 @@ const char *envprop_display(const char *value, bool reveal);
 /* ---- follow loops ---- */
 
 /* Catch SIGINT and SIGTERM: follow loops end at their next check. */
+/* The flag the handler sets, for aws_client_options.interrupted. */
+volatile sig_atomic_t *follow_interrupt_flag(void);
 void follow_signals_install(void);
 /* True once SIGINT or SIGTERM arrived. */
 bool follow_interrupted(void);
@@ -145,5 +148,75 @@ long poll_interval_ms(long dflt);
 /* End a follow loop on SIGINT: flush stdout, say `what` was left behind
  * (NULL: nothing), return EB_EXIT_INTERRUPTED. */
 int follow_interrupted_exit(const char *what);
+
+/* ---- the environment a command operates on ---- */
+
+struct aws_client;
+struct aws_error;
+
+/* --app/--env/--region/--profile, filled by opts_parse (flags over EBCTL_*),
+ * then completed by op_target_open from .elasticbeanstalk/config.yml and
+ * the AWS profile. */
+struct op_target {
+	const char *app;
+	const char *env;
+	const char *region;
+	const char *profile;
+	char *owned_app;             /* app looked up from the environment */
+	struct aws_client *client;   /* open after op_target_open */
+};
+
+/* The four option table rows, for a command's struct opt table. */
+#define OP_TARGET_OPTS(t)                                                                        \
+	{"app", 'a', OPT_STRING, &(t).app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},  \
+	{"env", 'e', OPT_STRING, &(t).env, "NAME", "environment name", "EBCTL_ENV", 0, 0, NULL},  \
+	{"region", 0, OPT_STRING, &(t).region, "REGION", "AWS region", "EBCTL_REGION", 0, 0, NULL}, \
+	{"profile", 0, OPT_STRING, &(t).profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0, 0, NULL}
+
+enum {
+	OP_NEED_APP = 1 << 0  /* look the application up from the environment when not given */
+};
+
+/*
+ * Complete the target (config.yml, profile), require an environment, and
+ * open the AWS client (interruptible by follow_signals_install's flag).
+ * Returns 0, or an exit code after printing the problem. cmd names the
+ * command in messages.
+ */
+int op_target_open(struct op_target *t, const char *cmd, unsigned flags);
+void op_target_close(struct op_target *t);
+
+/*
+ * `ebctl status` (health false) and `ebctl health` (health true): describe
+ * the environment (DescribeEnvironments, and DescribeEnvironmentHealth when
+ * enhanced health is on) and print it. Returns an exit code.
+ */
+int op_report(struct op_target *t, enum op_format fmt, bool health);
+/* The whole of both commands: options, target, op_report. */
+struct cmd_help;
+int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
+
+/*
+ * Wait for an environment update started with request_id (setenv) to reach
+ * its verdict, as a deploy does: returns EB_EXIT_OK (Ready, health in
+ * `healthy`, default Green), EB_EXIT_DEPLOY_FAILED, EB_EXIT_UNHEALTHY,
+ * EB_EXIT_TIMEOUT after timeout_s, EB_EXIT_INTERRUPTED, or EB_EXIT_AWS.
+ */
+struct strlist;
+int op_wait_update(struct op_target *t, const char *request_id, unsigned long timeout_s,
+                   const struct strlist *healthy);
+
+/*
+ * Extract the zip file at `zip` into the directory `dir` (created, with
+ * parents). Entries that would land outside dir (absolute paths, "..")
+ * are refused, links are never followed or created. Returns 0, or -1 with
+ * a message in err.
+ */
+int op_unzip(const char *zip, const char *dir, char *err, size_t errlen);
+/* mkdir -p with mode 0755; 0 or -1 with errno. */
+int op_mkdirs(const char *path);
+
+/* Print a failed AWS call and return its exit code. */
+int op_aws_fail(const struct aws_error *err);
 
 #endif

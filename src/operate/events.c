@@ -106,24 +106,38 @@ void event_dedupe_cleanup(struct event_dedupe *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static bool seen_has(const struct event_dedupe *d, int64_t ms, const char *msg)
+static int cmp_seen(int64_t ms, const char *msg, const struct seen_event *e)
 {
-	size_t i;
-	for (i = 0; i < d->n; i++)
-		if (d->seen[i].ms == ms && strcmp(d->seen[i].message, msg) == 0)
-			return true;
-	return false;
+	if (ms != e->ms)
+		return ms < e->ms ? -1 : 1;
+	return strcmp(msg, e->message);
 }
 
-static void seen_add(struct event_dedupe *d, int64_t ms, const char *msg)
+/* The seen list stays sorted by time and message: lookups are binary
+ * searches, so a busy log stream does not make each poll quadratic.
+ * Returns true when already there, otherwise inserts it. */
+static bool seen_insert(struct event_dedupe *d, int64_t ms, const char *msg)
 {
+	size_t lo = 0, hi = d->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_seen(ms, msg, &d->seen[mid]);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 64;
 		d->seen = xrealloc(d->seen, d->cap * sizeof(*d->seen));
 	}
-	d->seen[d->n].ms = ms;
-	d->seen[d->n].message = xstrdup(msg);
+	memmove(d->seen + lo + 1, d->seen + lo, (d->n - lo) * sizeof(*d->seen));
+	d->seen[lo].ms = ms;
+	d->seen[lo].message = xstrdup(msg);
 	d->n++;
+	return false;
 }
 
 struct ordered {
@@ -153,9 +167,8 @@ size_t event_dedupe_feed(struct event_dedupe *d, const struct op_event *batch, s
 	for (i = n; i-- > 0;) {
 		const struct op_event *e = &batch[i];
 		const char *msg = e->message ? e->message : "";
-		if (e->ms < d->floor_ms || seen_has(d, e->ms, msg))
+		if (e->ms < d->floor_ms || seen_insert(d, e->ms, msg))
 			continue;
-		seen_add(d, e->ms, msg);
 		fresh[k].ms = e->ms;
 		fresh[k].idx = i;
 		k++;

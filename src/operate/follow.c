@@ -69,3 +69,8 @@ int follow_interrupted_exit(const char *what)
 		errorf("interrupted");
 	return EB_EXIT_INTERRUPTED;
 }
+
+volatile sig_atomic_t *follow_interrupt_flag(void)
+{
+	return &interrupted;
+}

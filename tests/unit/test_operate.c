@@ -8,6 +8,9 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
 
 #include "ebctl/operate.h"
 #include "ebctl/util.h"
@@ -318,6 +321,86 @@ static void test_envprop_display(void **state)
 	assert_string_equal(envprop_display(NULL, true), "");
 }
 
+static void test_dedupe_many_at_one_time(void **state)
+{
+	/* Hundreds of events sharing a millisecond, fed shuffled twice: each reported once. */
+	struct event_dedupe d;
+	struct op_event batch[300];
+	char msgs[300][16];
+	size_t order[300];
+	size_t i;
+	(void)state;
+	for (i = 0; i < 300; i++) {
+		size_t k = (i * 7919) % 300; /* a permutation of 0..299 */
+		snprintf(msgs[k], sizeof(msgs[k]), "m%zu", k);
+		batch[i] = (struct op_event){5000, "INFO", msgs[k], NULL, NULL, NULL, NULL};
+	}
+	event_dedupe_init(&d, INT64_MIN, 1000);
+	assert_int_equal(event_dedupe_feed(&d, batch, 300, order), 300);
+	assert_int_equal(event_dedupe_feed(&d, batch, 300, order), 0);
+	assert_int_equal(event_dedupe_feed(&d, batch, 150, order), 0);
+	for (i = 1; i < d.n; i++)
+		assert_true(strcmp(d.seen[i - 1].message, d.seen[i].message) < 0);
+	event_dedupe_cleanup(&d);
+}
+
+/* Write a zip with the given names (a trailing '/' makes a directory). */
+static void make_zip(const char *path, const char *const *names, size_t n)
+{
+	zip_t *za;
+	size_t i;
+	int zerr;
+	unlink(path);
+	za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+	assert_non_null(za);
+	for (i = 0; i < n; i++) {
+		if (str_ends_with(names[i], "/")) {
+			assert_true(zip_dir_add(za, names[i], ZIP_FL_ENC_UTF_8) >= 0);
+		} else {
+			zip_source_t *src = zip_source_buffer(za, names[i], strlen(names[i]), 0);
+			assert_true(zip_file_add(za, names[i], src, ZIP_FL_ENC_UTF_8) >= 0);
+		}
+	}
+	assert_int_equal(zip_close(za), 0);
+}
+
+static void test_unzip(void **state)
+{
+	char dir[] = "/tmp/ebctl-unzip.XXXXXX", zip[128], out[160], path[256], err[512];
+	const char *good[] = {"var/", "var/log/eb-engine.log", "docker.log"};
+	const char *evil[] = {"ok.txt", "../escaped.txt"};
+	const char *abs[] = {"/tmp/absolute.txt"};
+	struct buf b = BUF_INIT;
+	struct stat st;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(zip, sizeof(zip), "%s/logs.zip", dir);
+	snprintf(out, sizeof(out), "%s/a/b/i-1", dir);
+	make_zip(zip, good, 3);
+	assert_int_equal(op_unzip(zip, out, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/var/log/eb-engine.log", out);
+	assert_int_equal(buf_read_file(&b, path, 0), 0);
+	assert_string_equal(buf_cstr(&b), "var/log/eb-engine.log");
+	buf_free(&b);
+
+	make_zip(zip, evil, 2);
+	snprintf(out, sizeof(out), "%s/evil/x", dir);
+	assert_int_equal(op_unzip(zip, out, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'../escaped.txt'"));
+	snprintf(path, sizeof(path), "%s/evil/escaped.txt", dir);
+	assert_int_not_equal(stat(path, &st), 0);
+
+	make_zip(zip, abs, 1);
+	assert_int_equal(op_unzip(zip, out, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "outside"));
+
+	snprintf(path, sizeof(path), "%s/missing.zip", dir);
+	assert_int_equal(op_unzip(path, out, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot open"));
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 static void test_poll_interval(void **state)
 {
 	(void)state;
@@ -349,6 +432,8 @@ int main(void)
 		cmocka_unit_test(test_envprop_parse),
 		cmocka_unit_test(test_envprop_limits),
 		cmocka_unit_test(test_envprop_display),
+		cmocka_unit_test(test_dedupe_many_at_one_time),
+		cmocka_unit_test(test_unzip),
 		cmocka_unit_test(test_poll_interval),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
