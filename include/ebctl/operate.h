@@ -162,7 +162,7 @@ struct op_target {
 	const char *env;
 	const char *region;
 	const char *profile;
-	char *owned_app;             /* app looked up from the environment */
+	char *owned[4];              /* strings read from config.yml or looked up */
 	struct aws_client *client;   /* open after op_target_open */
 };
 
@@ -197,14 +197,26 @@ struct cmd_help;
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
 
 /*
- * Wait for an environment update started with request_id (setenv) to reach
- * its verdict, as a deploy does: returns EB_EXIT_OK (Ready, health in
- * `healthy`, default Green), EB_EXIT_DEPLOY_FAILED, EB_EXIT_UNHEALTHY,
- * EB_EXIT_TIMEOUT after timeout_s, EB_EXIT_INTERRUPTED, or EB_EXIT_AWS.
+ * Wait for a configuration update started with request_id (setenv) to
+ * reach its verdict with the deploy's state machine (verdict.h): the
+ * environment must leave Ready or report completion, then be Ready running
+ * `label` (the version it ran before) with its health in `healthy`
+ * (HEALTH_* bits). Prints the update's events as they come. Returns
+ * EB_EXIT_OK, EB_EXIT_DEPLOY_FAILED, EB_EXIT_UNHEALTHY, EB_EXIT_TIMEOUT
+ * after timeout_s, EB_EXIT_INTERRUPTED or EB_EXIT_AWS.
  */
-struct strlist;
-int op_wait_update(struct op_target *t, const char *request_id, unsigned long timeout_s,
-                   const struct strlist *healthy);
+int op_wait_update(struct op_target *t, const char *request_id, const char *label, unsigned long timeout_s,
+                   unsigned healthy);
+
+/* DescribeEnvironments of the target into envs (eb_environments_free);
+ * one environment on success, not found is an error (EB_EXIT_INVALID).
+ * Returns 0 or an exit code after a message. */
+struct eb_environments;
+int op_describe_env(struct op_target *t, struct eb_environments *envs);
+
+/* The running version label of the target environment (caller frees; NULL
+ * when it runs none). Returns 0 or an exit code after a message. */
+int op_running_label(struct op_target *t, char **label);
 
 /*
  * Extract the zip file at `zip` into the directory `dir` (created, with

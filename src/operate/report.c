@@ -164,24 +164,13 @@ int op_report(struct op_target *t, enum op_format fmt, bool health)
 	struct eb_environments envs = {NULL, 0};
 	struct eb_env_health h;
 	struct aws_error err;
-	const char *names[1];
 	bool have_health = false;
 	int rc = 0;
 
 	memset(&h, 0, sizeof(h));
-	names[0] = t->env;
-	aws_error_clear(&err);
-	if (eb_describe_environments(t->client, t->app, names, 1, false, &envs, &err))
-		return op_aws_fail(&err);
-	if (envs.n == 0) {
-		if (t->app)
-			errorf("environment '%s' of application '%s' not found in region '%s'", t->env, t->app,
-			       aws_client_region(t->client));
-		else
-			errorf("environment '%s' not found in region '%s'", t->env, aws_client_region(t->client));
-		rc = EB_EXIT_INVALID;
+	if ((rc = op_describe_env(t, &envs)))
 		goto out;
-	}
+	aws_error_clear(&err);
 	/* Enhanced health gives the causes; basic health environments refuse the call. */
 	if (eb_describe_environment_health(t->client, t->env, &h, &err) == 0) {
 		have_health = true;
