@@ -84,11 +84,14 @@ int bundle_sha256(const char *path, char hex[65], uint64_t *size);
  */
 int bundle_check_zip(const char *zip_path);
 
-/* Validate the bundle's Dockerrun (and compose file) as `ebctl validate`
- * does, the manifest read from `dir` (a directory) or from within the zip
- * `zip_path` when dir is NULL. Diagnostics are printed; returns 0 when there
- * are no errors, else EB_EXIT_INVALID. */
-int bundle_validate(const char *dir, const char *zip_path);
+/* Validate the bundle's Dockerrun.aws.json as `ebctl validate` does,
+ * with the companion files (Dockerfile, docker-compose.yml) that are in
+ * the bundle: read from dir for the selected files, or from within a zip.
+ * Diagnostics are printed on stderr; returns 0 when there are no errors
+ * (also when there is no Dockerrun: a v3 compose-only bundle), else
+ * EB_EXIT_INVALID. */
+int bundle_validate_dir(const char *dir, const struct bundle_files *files);
+int bundle_validate_zip(const char *zip_path);
 
 /*
  * The whole of `ebctl bundle`: select, validate, zip to out_path, check the

@@ -33,10 +33,6 @@ struct deploy_settings {
 	bool wait_ready;
 	bool all;
 	const char *format;       /* text, json */
-	/* Where app and env came from, for messages ("--app", "EBCTL_APP",
-	 * ".elasticbeanstalk/config.yml"). */
-	const char *app_origin;
-	const char *env_origin;
 	struct strlist owned;
 };
 

@@ -158,7 +158,8 @@ int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_
 	}
 	if (rc)
 		goto out;
-	qsort(out->v, out->n, sizeof(*out->v), cmp_entry);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_entry);
 	if (has_entry(out, "Dockerrun.aws.json")) {
 		out->v3 = false;
 	} else if (has_entry(out, "docker-compose.yml")) {

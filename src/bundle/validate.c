@@ -1,89 +1,92 @@
-/* The bundle's manifest is checked before anything leaves the machine. */
+/* The bundle's Dockerrun is validated, against what actually goes into
+ * the zip, before anything leaves the machine. */
 #include "ebctl/bundle.h"
+#include "ebctl/dockerrun.h"
 #include "ebctl/util.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zip.h>
 
-#define MANIFEST_MAX (4u << 20)
-
-/* Read name from the zip's root into b. Returns 0, 1 when absent, -1 on error. */
-static int read_from_zip(const char *zip_path, const char *name, struct buf *b)
+/* Validate data and print the diagnostics (warnings included) on stderr. */
+static int check(const char *name, const char *data, size_t len, const struct dr_companions *comp)
 {
-	int zerr = 0, rc = 0;
-	zip_t *za = zip_open(zip_path, ZIP_RDONLY, &zerr);
-	zip_file_t *zf;
-	char chunk[8192];
-	zip_int64_t n;
-	if (!za)
-		return -1;
-	zf = zip_fopen(za, name, 0);
-	if (!zf) {
-		zip_discard(za);
-		return 1;
+	struct dr_report r;
+	int rc;
+	dr_report_init(&r);
+	rc = dockerrun_validate_buffer(name, data, len, comp, &r);
+	dr_report_print(stderr, &r, DR_FORMAT_TEXT, term_use_color(stderr));
+	dr_report_cleanup(&r);
+	return rc ? EB_EXIT_INVALID : 0;
+}
+
+static bool has_file(const struct bundle_files *files, const char *path)
+{
+	size_t i;
+	for (i = 0; i < files->n; i++)
+		if (!strcmp(files->v[i].path, path))
+			return true;
+	return false;
+}
+
+int bundle_validate_dir(const char *dir, const struct bundle_files *files)
+{
+	struct dr_companions comp = {has_file(files, "Dockerfile"), has_file(files, "docker-compose.yml")};
+	struct buf b = BUF_INIT;
+	char *path;
+	int rc;
+	if (!has_file(files, "Dockerrun.aws.json"))
+		return 0; /* a v3 bundle may hold docker-compose.yml alone */
+	path = xasprintf("%s/Dockerrun.aws.json", dir);
+	if (buf_read_file(&b, path, DR_MAX_FILE_SIZE)) {
+		errorf("cannot read '%s': %s", path, strerror(errno));
+		rc = EB_EXIT_INVALID;
+	} else {
+		rc = check(path, buf_cstr(&b), b.len, &comp);
 	}
-	while ((n = zip_fread(zf, chunk, sizeof(chunk))) > 0)
-		if (buf_add(b, chunk, (size_t)n)) {
-			rc = -1;
-			break;
-		}
-	if (n < 0)
-		rc = -1;
-	zip_fclose(zf);
-	zip_discard(za);
+	buf_free(&b);
+	free(path);
 	return rc;
 }
 
-static int check_json(const char *label, const struct buf *b)
+int bundle_validate_zip(const char *zip_path)
 {
-	json_error_t je;
-	json_t *j = json_loadb(buf_cstr(b), b->len, JSON_REJECT_DUPLICATES, &je);
-	if (!j) {
-		errorf("%s:%d:%d: error: %s [json-syntax]", label, je.line, je.column, je.text);
-		return EB_EXIT_INVALID;
-	}
-	if (!json_is_object(j)) {
-		errorf("%s:1:1: error: the top level is not an object [json-syntax]", label);
-		json_decref(j);
-		return EB_EXIT_INVALID;
-	}
-	json_decref(j);
-	return 0;
-}
-
-int bundle_validate(const char *dir, const char *zip_path)
-{
+	struct dr_companions comp;
 	struct buf b;
-	char *label;
-	int rc, r;
-	buf_init(&b, MANIFEST_MAX);
-	if (dir) {
-		label = xasprintf("%s/Dockerrun.aws.json", dir);
-		r = buf_read_file(&b, label, MANIFEST_MAX);
-		if (r && errno == ENOENT) {
-			free(label);
-			buf_free(&b);
-			return 0; /* a v3 bundle without one: compose only */
-		}
-	} else {
-		label = xasprintf("%s:Dockerrun.aws.json", zip_path);
-		r = read_from_zip(zip_path, "Dockerrun.aws.json", &b);
-		if (r == 1) {
-			free(label);
-			buf_free(&b);
-			return 0;
-		}
+	int zerr = 0, rc = 0;
+	zip_t *za = zip_open(zip_path, ZIP_RDONLY, &zerr);
+	zip_file_t *zf;
+	char chunk[8192], *name;
+	zip_int64_t n;
+
+	if (!za) {
+		errorf("cannot open '%s' as a zip", zip_path);
+		return EB_EXIT_INVALID;
 	}
-	if (r) {
-		errorf("cannot read '%s': %s", label, strerror(errno ? errno : EIO));
+	comp.dockerfile = zip_name_locate(za, "Dockerfile", 0) >= 0;
+	comp.compose = zip_name_locate(za, "docker-compose.yml", 0) >= 0;
+	zf = zip_fopen(za, "Dockerrun.aws.json", 0);
+	if (!zf) {
+		zip_discard(za);
+		return 0;
+	}
+	buf_init(&b, DR_MAX_FILE_SIZE);
+	while ((n = zip_fread(zf, chunk, sizeof(chunk))) > 0)
+		if (buf_add(&b, chunk, (size_t)n)) {
+			n = -1;
+			break;
+		}
+	zip_fclose(zf);
+	zip_discard(za);
+	name = xasprintf("%s:Dockerrun.aws.json", zip_path);
+	if (n < 0) {
+		errorf("cannot read '%s': %s", name, b.ptr ? "read error" : "too large");
 		rc = EB_EXIT_INVALID;
 	} else {
-		rc = check_json(label, &b);
+		rc = check(name, buf_cstr(&b), b.len, &comp);
 	}
-	free(label);
+	free(name);
 	buf_free(&b);
 	return rc;
 }

@@ -219,7 +219,7 @@ int bundle_check_zip(const char *zip_path)
 		return EB_EXIT_INVALID;
 	}
 	zip_discard(za);
-	return bundle_validate(NULL, zip_path);
+	return bundle_validate_zip(zip_path);
 }
 
 int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size)
@@ -228,7 +228,7 @@ int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], 
 	int rc = bundle_select(dir, all, out_path, &files);
 	if (rc)
 		return rc;
-	rc = bundle_validate(dir, NULL);
+	rc = bundle_validate_dir(dir, &files);
 	if (!rc)
 		rc = bundle_write_zip(dir, &files, out_path);
 	bundle_files_free(&files);

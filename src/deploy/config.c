@@ -166,13 +166,10 @@ int deploy_settings_load_eb_config(struct deploy_settings *s)
 	}
 	if (app && !s->app) {
 		s->app = own(s, app);
-		s->app_origin = ".elasticbeanstalk/config.yml";
 		app = NULL;
 	}
-	if (env && !s->envs.n) {
+	if (env && !s->envs.n)
 		strlist_add(&s->envs, env);
-		s->env_origin = ".elasticbeanstalk/config.yml";
-	}
 	if (region && !s->region) {
 		s->region = own(s, region);
 		region = NULL;

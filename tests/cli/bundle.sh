@@ -109,6 +109,16 @@ bad=$TMP/bad; mkdir -p "$bad"; echo '{"AWSEBDockerrunVersion": 2,' >"$bad/Docker
 expect_rc 1 "an invalid Dockerrun exits 1" "$EBCTL" bundle -C "$bad" -o "$TMP/bad.zip"
 expect_err "Dockerrun.aws.json:" "the error names the file"
 [ -e "$TMP/bad.zip" ] && not_ok "no zip written for an invalid Dockerrun" || ok "no zip written for an invalid Dockerrun"
+sem=$TMP/sem; mkdir -p "$sem"
+cat >"$sem/Dockerrun.aws.json" <<'J'
+{"AWSEBDockerrunVersion": 2, "containerDefinitions": [
+ {"name": "web", "image": "nginx", "essential": true, "memory": 128, "links": ["api"]}]}
+J
+expect_rc 1 "a Dockerrun that breaks a rule exits 1" "$EBCTL" bundle -C "$sem" -o "$TMP/sem.zip"
+expect_err "Dockerrun.aws.json:2:80: error:" "the diagnostic carries the line and column of the value"
+expect_err "[link-target]" "the diagnostic names the rule"
+expect_err "'api'" "the diagnostic names the missing link"
+[ -e "$TMP/sem.zip" ] && not_ok "no zip written for a rule error" || ok "no zip written for a rule error"
 expect_rc 1 "a missing directory" "$EBCTL" bundle -C "$TMP/nosuch" -o "$TMP/x.zip"
 expect_err "cannot use '$TMP/nosuch' as the bundle directory" "missing directory named"
 expect_rc 2 "an operand is a usage error" "$EBCTL" bundle extra
