@@ -96,6 +96,9 @@ int64_t event_dedupe_since(const struct event_dedupe *d);
 struct json_t;
 struct json_t *json_string_lossy(const char *v);
 
+/* Print a JSON value indented on stdout (out_line) and drop the reference. */
+void out_json(struct json_t *v);
+
 /* Output formats of the operate commands. */
 enum op_format { OP_FORMAT_TEXT, OP_FORMAT_JSON };
 

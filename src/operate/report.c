@@ -44,7 +44,7 @@ static char *url_of(const struct eb_environment *e)
 static void print_json(const struct eb_environment *e, const struct eb_env_health *h, bool health)
 {
 	json_t *o = json_object(), *causes = json_array();
-	char *url = url_of(e), *s;
+	char *url = url_of(e);
 	size_t i;
 
 	json_object_set_new(o, "environment", json_string_lossy(e->name));
@@ -89,12 +89,7 @@ static void print_json(const struct eb_environment *e, const struct eb_env_healt
 		json_object_set_new(o, "application_metrics", m);
 		json_object_set_new(o, "refreshed_at", json_time(h->refreshed_at));
 	}
-	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (!s)
-		die("out of memory");
-	out_line("%s\n", s);
-	free(s);
+	out_json(o);
 	free(url);
 }
 
