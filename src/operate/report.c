@@ -110,7 +110,7 @@ static void print_text(const struct eb_environment *e, const struct eb_env_healt
 
 	line = xasprintf("%s%s%s%s%s%s", c ? c : "", colour_name ? colour_name : "-", c ? COLOR_RESET : "",
 	                 status_name ? " (" : "", status_name ? status_name : "", status_name ? ")" : "");
-	if (e->id)
+	if (e->id && *e->id)
 		out_line("%-13s %s (%s)\n", "Environment:", e->name ? e->name : "-", e->id);
 	else
 		row("Environment:", e->name);
@@ -169,13 +169,19 @@ int op_report(struct op_target *t, enum op_format fmt, bool health)
 	/* Enhanced health gives the causes; basic health environments refuse the call. */
 	if (eb_describe_environment_health(t->client, t->env, &h, &err) == 0) {
 		have_health = true;
-	} else if (err.interrupted || err.network || err.http_status == 0 || err.http_status >= 500 ||
-	           !strcmp(err.code, "AccessDenied") || !strcmp(err.code, "AccessDeniedException")) {
+	} else if (err.interrupted || (health && (err.network || err.http_status == 0 || err.http_status >= 500 ||
+	                                          !strcmp(err.code, "AccessDenied") ||
+	                                          !strcmp(err.code, "AccessDeniedException")))) {
 		rc = op_aws_fail(&err);
 		goto out;
-	} else {
+	} else if (err.http_status == 400 && strcmp(err.code, "AccessDenied") != 0) {
+		/* Basic health: the service refuses the call, there is nothing more to say. */
 		char msg[1024];
 		debugf("no enhanced health: %s", aws_error_format(&err, msg, sizeof(msg)));
+	} else {
+		/* status can do without the causes; say why they are missing. */
+		char msg[1024];
+		warnf("no health details: %s", aws_error_format(&err, msg, sizeof(msg)));
 	}
 	if (fmt == OP_FORMAT_JSON)
 		print_json(&envs.v[0], have_health ? &h : NULL, health);
