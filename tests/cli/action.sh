@@ -5,7 +5,7 @@
 ROOT=$PWD
 
 # ---- action.yml against the script ----
-run "$PYTHON" - "$ROOT/action.yml" "$ROOT/scripts/action.sh" <<'PY'
+run "$PYTHON" - "$ROOT/action.yml" "$ROOT/scripts/action.sh" "$ROOT/docs/github-actions.md" <<'PY'
 import re, sys, yaml
 action = yaml.safe_load(open(sys.argv[1]))
 script = open(sys.argv[2]).read()
@@ -31,6 +31,9 @@ for name, out in action["outputs"].items():
           "scripts/action.sh writes output %s" % name)
 check(sorted(action["outputs"]) == sorted(["version-label", "environment-url",
       "environment-status", "environment-health"]), "outputs are the four documented ones")
+guide = open(sys.argv[3]).read()
+for name in list(action["inputs"]) + list(action["outputs"]):
+    check("| `%s` |" % name in guide, "docs/github-actions.md has a table row for %s" % name)
 PY
 cat "$TMP/out"; [ "$rc" -eq 0 ] || { not_ok "checking action.yml failed (exit $rc)"; sed 's/^/#   /' "$TMP/err"; }
 
