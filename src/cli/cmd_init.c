@@ -24,15 +24,15 @@ static const struct ci_target {
 	const char *name;
 	const char *dest;
 } ci_targets[] = {
-	{"github", ".github/workflows/"},
-	{"travis", ""},
+    {"github", ".github/workflows/"},
+    {"travis", ""},
 };
 
 /* One file to write. */
 struct planned {
 	const struct template_file *tf;
-	char *rel;    /* destination relative to the directory */
-	char *path;   /* destination as the user names it (dir/rel) */
+	char *rel;  /* destination relative to the directory */
+	char *path; /* destination as the user names it (dir/rel) */
 	bool exists;
 };
 
@@ -181,22 +181,26 @@ out:
 int cmd_init(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-		"init", "[--template NAME] [--ci github|travis] [--force] [-C DIR]",
-		"write a starter Dockerrun.aws.json and CI workflow",
-		"The files come from the templates built into ebctl (see --list). The app\n"
-		"template " DEFAULT_TEMPLATE " writes Dockerrun.aws.json and .ebextensions/; --ci github\n"
-		"adds .github/workflows/deploy.yml, --ci travis adds .travis.yml. An existing\n"
-		"file is never overwritten without --force: ebctl init names it and writes\n"
-		"nothing (exit 1)."};
+	    "init", "[--template NAME] [--ci github|travis] [--force] [-C DIR]",
+	    "write a starter Dockerrun.aws.json and CI workflow",
+	    "The files come from the templates built into ebctl (see --list). The app\n"
+	    "template " DEFAULT_TEMPLATE
+	    " writes Dockerrun.aws.json and .ebextensions/; --ci github\n"
+	    "adds .github/workflows/deploy.yml, --ci travis adds .travis.yml. An existing\n"
+	    "file is never overwritten without --force: ebctl init names it and writes\n"
+	    "nothing (exit 1)."};
 	const char *tmpl = DEFAULT_TEMPLATE, *ci = NULL, *dir = ".";
 	bool force = false, list = false;
 	const struct opt opts[] = {
-		{"template", 't', OPT_STRING, &tmpl, "NAME", "app template to write (default " DEFAULT_TEMPLATE ")", NULL, 0, 0, NULL},
-		{"ci", 0, OPT_CHOICE, &ci, "NAME", "also write a CI workflow", NULL, 0, 0, "github,travis"},
-		{"force", 'f', OPT_BOOL, &force, NULL, "overwrite files that exist", NULL, 0, 0, NULL},
-		{"directory", 'C', OPT_STRING, &dir, "DIR", "write into DIR, created if missing (default .)", NULL, 0, 0, NULL},
-		{"list", 0, OPT_BOOL, &list, NULL, "list the templates and exit", NULL, 0, 0, NULL},
-		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    {"template", 't', OPT_STRING, &tmpl, "NAME",
+	     "app template to write (default " DEFAULT_TEMPLATE ")", NULL, 0, 0, NULL},
+	    {"ci", 0, OPT_CHOICE, &ci, "NAME", "also write a CI workflow", NULL, 0, 0,
+	     "github,travis"},
+	    {"force", 'f', OPT_BOOL, &force, NULL, "overwrite files that exist", NULL, 0, 0, NULL},
+	    {"directory", 'C', OPT_STRING, &dir, "DIR",
+	     "write into DIR, created if missing (default .)", NULL, 0, 0, NULL},
+	    {"list", 0, OPT_BOOL, &list, NULL, "list the templates and exit", NULL, 0, 0, NULL},
+	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
 	struct strlist names = {NULL, 0};
 	struct planned *plan = NULL;
@@ -213,14 +217,16 @@ int cmd_init(int argc, char **argv)
 	list_templates(&names);
 	if (list) {
 		for (i = 0; i < names.n; i++)
-			out_line("%s%s\n", names.v[i], strcmp(names.v[i], DEFAULT_TEMPLATE) ? "" : " (default)");
+			out_line("%s%s\n", names.v[i],
+			         strcmp(names.v[i], DEFAULT_TEMPLATE) ? "" : " (default)");
 		goto out;
 	}
 	if (!strlist_has(&names, tmpl)) {
 		struct buf b = BUF_INIT;
 		for (i = 0; i < names.n; i++)
 			buf_printf(&b, "%s%s", i ? ", " : "", names.v[i]);
-		rc = usage_error("init", "no template named '%s'; templates are: %s", tmpl, buf_cstr(&b));
+		rc = usage_error("init", "no template named '%s'; templates are: %s", tmpl,
+		                 buf_cstr(&b));
 		buf_free(&b);
 		goto out;
 	}
