@@ -1,12 +1,119 @@
+/* ebctl validate: check Dockerrun.aws.json files (docs/validate.md). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "ebctl/cli.h"
+#include "ebctl/dockerrun.h"
 #include "ebctl/util.h"
+
+static void summary(const struct dr_report *r)
+{
+	if (r->errors)
+		notef("'%s' has %zu error%s and %zu warning%s", r->file, r->errors, r->errors == 1 ? "" : "s",
+		      r->warnings, r->warnings == 1 ? "" : "s");
+	else if (r->warnings)
+		notef("'%s' is valid (%zu warning%s)", r->file, r->warnings, r->warnings == 1 ? "" : "s");
+	else
+		notef("'%s' is valid", r->file);
+}
 
 int cmd_validate(int argc, char **argv)
 {
-	static const struct cmd_help help = {"validate", "", "(not implemented yet)", NULL};
-	static const struct opt opts[] = {{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
-	int n;
+	static const struct cmd_help help = {
+		"validate", "[--format text|json|github] [--werror] FILE...",
+		"check Dockerrun.aws.json files (versions 1, 2 and 3) before Elastic Beanstalk does",
+		"FILE '-' reads standard input. The file's directory is the bundle root: a\n"
+		"Dockerfile or docker-compose.yml there counts as a companion file.\n"
+		"The format defaults to github when GITHUB_ACTIONS=true and stdout is not a\n"
+		"terminal, text otherwise. --list-rules prints the rule reference (text, json\n"
+		"or markdown).\n\n"
+		"Exit status: 0 valid (warnings allowed unless --werror), 1 errors found or a\n"
+		"file could not be read, 2 usage."};
+	const char *format = NULL;
+	bool werror = false, list_rules = false;
+	const struct opt opts[] = {
+		{"format", 'f', OPT_CHOICE, &format, "FORMAT", "output format", NULL, 0, 0,
+		 "text,json,github,markdown"},
+		{"werror", 0, OPT_BOOL, &werror, NULL, "treat warnings as errors (exit 1)", NULL, 0, 0, NULL},
+		{"list-rules", 0, OPT_BOOL, &list_rules, NULL, "print the rule reference and exit", NULL, 0, 0,
+		 NULL},
+		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
+	int n, i, rc = EB_EXIT_OK, fmt;
+	json_t *all = NULL;
+	bool color, stdin_used = false;
+
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
-	errorf("'validate' is not implemented yet");
-	return EB_EXIT_USAGE;
+	if (list_rules) {
+		if (n > 0)
+			return usage_error("validate", "--list-rules takes no FILE");
+		if (format && strcmp(format, "github") == 0)
+			return usage_error("validate", "--list-rules prints text, json or markdown, not github");
+		if (dr_rules_print(stdout, format ? format : "text") != 0)
+			return EB_EXIT_INVALID;
+		return EB_EXIT_OK;
+	}
+	if (format && strcmp(format, "markdown") == 0)
+		return usage_error("validate", "--format markdown is only for --list-rules");
+	if (n == 0)
+		return usage_error("validate", "no FILE given (use '-' for standard input)");
+	if (format)
+		fmt = dr_format_parse(format);
+	else if (getenv("GITHUB_ACTIONS") && strcmp(getenv("GITHUB_ACTIONS"), "true") == 0 &&
+		 !isatty(STDOUT_FILENO))
+		fmt = DR_FORMAT_GITHUB;
+	else
+		fmt = DR_FORMAT_TEXT;
+	color = fmt == DR_FORMAT_TEXT && term_use_color(stdout);
+	if (fmt == DR_FORMAT_JSON)
+		all = json_array();
+
+	for (i = 1; i <= n; i++) {
+		struct dr_report r;
+		const char *path = argv[i];
+		int v;
+		if (strcmp(path, "-") == 0) {
+			if (stdin_used) {
+				errorf("standard input ('-') can be read only once");
+				rc = EB_EXIT_INVALID;
+				continue;
+			}
+			stdin_used = true;
+		}
+		dr_report_init(&r);
+		v = dockerrun_validate_file(path, NULL, &r);
+		if (v < 0) {
+			const char *why = errno == EFBIG ? "larger than 8 MiB, which no Dockerrun file is"
+							 : strerror(errno);
+			errorf("cannot open '%s': %s", path, why);
+			if (all)
+				json_array_append_new(all, json_pack("{s:s, s:b, s:s, s:[]}", "file", path, "valid", 0,
+								     "error", why, "diagnostics"));
+			rc = EB_EXIT_INVALID;
+			dr_report_cleanup(&r);
+			continue;
+		}
+		if (v != 0 || (werror && r.warnings))
+			rc = EB_EXIT_INVALID;
+		if (all) {
+			json_t *o = dr_report_json(&r);
+			if (werror && r.warnings)
+				json_object_set_new(o, "valid", json_false());
+			json_array_append_new(all, o);
+		} else {
+			dr_report_print(stdout, &r, (enum dr_format)fmt, color);
+			if (fmt == DR_FORMAT_TEXT)
+				summary(&r);
+		}
+		dr_report_cleanup(&r);
+	}
+	if (all) {
+		json_dumpf(all, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(all);
+	}
+	if (out_finish() != 0 && rc == EB_EXIT_OK)
+		rc = EB_EXIT_INVALID;
+	return rc;
 }

@@ -1,0 +1,230 @@
+/*
+ * Dockerrun.aws.json: parse (with the position of every value), validate
+ * against the rules of docs/dockerrun-rules.md, report diagnostics, and
+ * expose the parsed model for the commands that reuse it (bundle, deploy,
+ * render).
+ *
+ * Usage:
+ *   struct dr_report r;
+ *   dr_report_init(&r);
+ *   if (dockerrun_validate_file("Dockerrun.aws.json", NULL, &r) < 0)
+ *           errorf("cannot open '%s': %s", path, strerror(errno));
+ *   dr_report_print(stdout, &r, DR_FORMAT_TEXT);
+ *   ... r.model.containers[i].name ...
+ *   dr_report_cleanup(&r);
+ *
+ * Ownership: everything reachable from a struct dr_report (diagnostics,
+ * strings, the model and its jansson tree) belongs to the report and lives
+ * until dr_report_cleanup(). Model strings are borrowed from that tree.
+ */
+#ifndef EBCTL_DOCKERRUN_H
+#define EBCTL_DOCKERRUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+enum dr_severity { DR_ERROR = 0, DR_WARNING = 1 };
+
+/* Where a rule applies: validate checks DR_SCOPE_FILE rules; bundle and
+ * deploy check the DR_SCOPE_BUNDLE ones (same ids, same report type). */
+enum dr_scope { DR_SCOPE_FILE = 0, DR_SCOPE_BUNDLE = 1 };
+
+/* One rule of the reference: stable id, default severity, one line. A rule
+ * whose main severity is error may also emit warnings for milder cases
+ * (v1-ports, env-entry, volume-name): `also_warns` says so. */
+struct dr_rule {
+	const char *id;
+	enum dr_severity severity;
+	bool also_warns;
+	enum dr_scope scope;
+	const char *section; /* "File and version", "Version 1", ... */
+	const char *summary;
+};
+extern const struct dr_rule dr_rules[];
+extern const size_t dr_nrules;
+/* The rule with that id, or NULL. */
+const struct dr_rule *dr_rule_find(const char *id);
+
+/* A position in the text: 1-based line and column (columns count
+ * characters, not bytes; a tab is one column; a BOM is not counted).
+ * line 0 means "the file as a whole" (it could not be read or parsed at all).
+ */
+struct dr_loc {
+	unsigned line;
+	unsigned col;
+};
+
+struct dr_diag {
+	const char *rule; /* static: an id from dr_rules */
+	enum dr_severity severity;
+	struct dr_loc loc;
+	char *pointer; /* RFC 6901 JSON pointer of the value ("" = the document) */
+	char *message; /* names the value, the alternatives, the other place */
+	size_t seq_;   /* private: insertion order, for a stable sort */
+};
+
+/* ---- the model (read by render, bundle, deploy) ----
+ * Every field mirrors the file; absent or null values are NULL / 0 /
+ * has_* false. `loc` is the position of the item's value in the file. */
+struct dr_port {
+	long container_port; /* 0 when missing or not an integer */
+	long host_port;      /* 0 = dynamic */
+	const char *protocol; /* "tcp" when absent */
+	struct dr_loc loc;
+};
+
+struct dr_link {
+	const char *target; /* the container named (before ':'), owned by the report */
+	const char *alias;  /* after ':', or NULL */
+	struct dr_loc loc;
+};
+
+struct dr_env {
+	const char *name;
+	const char *value; /* NULL when not a string */
+	struct dr_loc loc;
+};
+
+struct dr_mount {
+	const char *source_volume;
+	const char *container_path;
+	bool read_only;
+	struct dr_loc loc;
+};
+
+struct dr_volume_from {
+	const char *source_container;
+	bool read_only;
+	struct dr_loc loc;
+};
+
+struct dr_container {
+	const char *name;  /* NULL when missing */
+	const char *image; /* NULL when missing */
+	bool has_memory, has_memory_reservation;
+	long memory, memory_reservation; /* MiB */
+	bool essential;                  /* default true */
+	long cpu;
+	const json_t *command;     /* array of strings or NULL (borrowed) */
+	const json_t *entry_point; /* array of strings or NULL */
+	struct dr_port *ports;
+	size_t nports;
+	struct dr_link *links;
+	size_t nlinks;
+	struct dr_env *env;
+	size_t nenv;
+	struct dr_mount *mounts;
+	size_t nmounts;
+	struct dr_volume_from *volumes_from;
+	size_t nvolumes_from;
+	const json_t *json; /* the whole containerDefinitions[i] object */
+	struct dr_loc loc;
+};
+
+struct dr_volume {
+	const char *name;
+	const char *source_path; /* host.sourcePath, or NULL */
+	struct dr_loc loc;
+};
+
+struct dockerrun {
+	int version; /* 1, 2, 3; 0 when missing or unknown */
+	/* v2 */
+	struct dr_container *containers;
+	size_t ncontainers;
+	struct dr_volume *volumes;
+	size_t nvolumes;
+	/* v1 */
+	const char *image_name; /* Image.Name */
+	struct dr_port *v1_ports;
+	size_t nv1_ports;
+	/* v1/v3 Authentication or v2 authentication */
+	const char *auth_bucket, *auth_key;
+	json_t *root; /* the parsed document (owned by the report), or NULL */
+};
+
+/* ---- the report ---- */
+struct dr_report {
+	char *file;    /* the name diagnostics carry */
+	int version;   /* the detected AWSEBDockerrunVersion (0 = none) */
+	bool parsed;   /* the text was valid JSON with an object at the top */
+	struct dr_diag *diags; /* sorted by position, then rule id */
+	size_t ndiags;
+	size_t errors, warnings;
+	struct dockerrun model;
+	/* private */
+	size_t cap_;
+	void *index_;
+};
+
+/* Which companion files stand at the bundle root. */
+struct dr_companions {
+	bool dockerfile;     /* Dockerfile */
+	bool compose;        /* docker-compose.yml */
+};
+
+void dr_report_init(struct dr_report *r);
+/* Frees everything the report holds and re-initialises it; NULL-safe. */
+void dr_report_cleanup(struct dr_report *r);
+
+/* Append a diagnostic (used by bundle/deploy for the bundle rules): `rule`
+ * must be an id from dr_rules (static string); pointer may be NULL. */
+void dr_report_add(struct dr_report *r, const char *rule, enum dr_severity sev,
+		   struct dr_loc loc, const char *pointer, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/*
+ * Validate `len` bytes of `data` (need not be NUL-terminated) as a
+ * Dockerrun.aws.json called `name` (used in diagnostics). `comp` says which
+ * companion files exist at the bundle root; NULL = look in the directory of
+ * `name` (the current directory for "-" or a name with no slash).
+ * `out` must have been dr_report_init()ed; it is filled with diagnostics and
+ * the model. Returns 0 when there is no error (warnings allowed), 1 when
+ * there are errors. Never fails otherwise.
+ */
+int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
+			      const struct dr_companions *comp, struct dr_report *out);
+
+/* Largest file validate reads (a Dockerrun file is a few kilobytes). */
+#define DR_MAX_FILE_SIZE (8u << 20)
+
+/*
+ * Read and validate a file ("-" = stdin, reported as "<stdin>"). Returns as
+ * dockerrun_validate_buffer, or -1 with errno set when the file cannot be
+ * read (a directory: EISDIR; larger than DR_MAX_FILE_SIZE: EFBIG); the
+ * report is then empty and the caller prints the error.
+ */
+int dockerrun_validate_file(const char *path, const struct dr_companions *comp,
+			    struct dr_report *out);
+
+/* Companion files in directory `dir` (NULL or "" = current directory). */
+void dr_companions_probe(const char *dir, struct dr_companions *out);
+
+/* ---- output ---- */
+enum dr_format { DR_FORMAT_TEXT = 0, DR_FORMAT_JSON, DR_FORMAT_GITHUB };
+/* "text", "json", "github" -> format; -1 when unknown. */
+int dr_format_parse(const char *s);
+
+/*
+ * Print the report's diagnostics:
+ *   text:   file:line:col: error: message [rule-id]   (colour when `color`)
+ *   github: ::error file=F,line=L,col=C,title=rule-id::message [rule-id]
+ * JSON is built with dr_report_json() (one object per file) and printed by
+ * the caller, so several files make one array.
+ * Returns 0, or -1 on a write error.
+ */
+int dr_report_print(FILE *f, const struct dr_report *r, enum dr_format fmt, bool color);
+
+/* {"file", "version", "valid", "errors", "warnings", "diagnostics":
+ *  [{"rule","severity","line","column","pointer","message"}]}; caller owns. */
+json_t *dr_report_json(const struct dr_report *r);
+
+/* The rule table for docs: "text", "json" or "markdown". Returns 0, or -1
+ * on a write error or an unknown format. */
+int dr_rules_print(FILE *f, const char *format);
+
+#endif

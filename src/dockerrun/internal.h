@@ -1,0 +1,61 @@
+/*
+ * Private to src/dockerrun: the position index and helpers shared by the
+ * parser, the rules and the report.
+ */
+#ifndef EBCTL_DOCKERRUN_INTERNAL_H
+#define EBCTL_DOCKERRUN_INTERNAL_H
+
+#include <stdint.h>
+
+#include "ebctl/dockerrun.h"
+#include "ebctl/util.h"
+
+#define DR_NO_NODE UINT32_MAX
+
+/* One JSON value of the text, in document order (pre-order). */
+struct dr_node {
+	uint32_t parent;   /* DR_NO_NODE for the top-level value */
+	uint32_t index;    /* position among the parent's children */
+	uint32_t kids;     /* first child in dr_index.kids */
+	uint32_t nkids;
+	uint32_t key_off;  /* member of an object: the raw key (between the quotes) */
+	uint32_t key_len;
+	char *key_dec;     /* the decoded key when the raw one has escapes, else NULL */
+	struct dr_loc loc; /* first character of the value */
+	struct dr_loc key_loc;
+	char type;         /* '{', '[', '"', or 'v' for numbers and literals */
+};
+
+struct dr_index {
+	const char *text;
+	size_t len;
+	struct dr_node *nodes;
+	size_t n, cap;
+	uint32_t *kids; /* children of each node, contiguous, in order */
+};
+
+/*
+ * Build the index of text that jansson has accepted (so the scan can trust
+ * the grammar). Linear in the length, iterative (no recursion). Caller
+ * frees with dr_index_free.
+ */
+struct dr_index *dr_index_build(const char *text, size_t len);
+void dr_index_free(void *ix);
+/* The last member called `key` of object node `obj` (jansson keeps the
+ * last of duplicate keys), or DR_NO_NODE. */
+uint32_t dr_index_member(const struct dr_index *ix, uint32_t obj, const char *key);
+/* Child i of an array or object node, or DR_NO_NODE. */
+uint32_t dr_index_child(const struct dr_index *ix, uint32_t node, size_t i);
+/* A member's key as a C string: borrowed when decoded, else copied into tmp. */
+const char *dr_index_key(const struct dr_index *ix, uint32_t node, struct buf *tmp);
+/* Append the RFC 6901 pointer of node to b. */
+void dr_index_pointer(const struct dr_index *ix, uint32_t node, struct buf *b);
+
+/* Parse the text into the report's model tree and index; adds json-syntax
+ * and duplicate-key diagnostics. Returns 0 when there is an object to check. */
+int dr_parse(struct dr_report *r, const char *data, size_t len);
+
+void dr_model_free(struct dockerrun *m);
+void dr_report_sort(struct dr_report *r);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * Diagnostics: collecting them, and printing them as text (the compiler
+ * form editors jump to), GitHub workflow commands, or JSON.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ebctl/dockerrun.h"
+#include "ebctl/util.h"
+#include "internal.h"
+
+void dr_report_init(struct dr_report *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void dr_report_cleanup(struct dr_report *r)
+{
+	size_t i;
+	if (!r)
+		return;
+	for (i = 0; i < r->ndiags; i++) {
+		free(r->diags[i].pointer);
+		free(r->diags[i].message);
+	}
+	free(r->diags);
+	free(r->file);
+	dr_model_free(&r->model);
+	dr_index_free(r->index_);
+	dr_report_init(r);
+}
+
+static void report_vadd(struct dr_report *r, const char *rule, enum dr_severity sev,
+			struct dr_loc loc, const char *pointer, const char *fmt, va_list ap)
+{
+	struct buf msg = BUF_INIT;
+	struct dr_diag *d;
+	if (r->ndiags == r->cap_) {
+		r->cap_ = r->cap_ ? 2 * r->cap_ : 16;
+		r->diags = xrealloc(r->diags, r->cap_ * sizeof(*r->diags));
+	}
+	buf_vprintf(&msg, fmt, ap);
+	d = &r->diags[r->ndiags];
+	d->rule = rule;
+	d->severity = sev;
+	d->loc = loc;
+	d->pointer = xstrdup(pointer ? pointer : "");
+	d->message = buf_detach(&msg, NULL);
+	d->seq_ = r->ndiags++;
+	if (sev == DR_ERROR)
+		r->errors++;
+	else
+		r->warnings++;
+}
+
+void dr_report_add(struct dr_report *r, const char *rule, enum dr_severity sev,
+		   struct dr_loc loc, const char *pointer, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report_vadd(r, rule, sev, loc, pointer, fmt, ap);
+	va_end(ap);
+}
+
+static int diag_cmp(const void *a, const void *b)
+{
+	const struct dr_diag *x = a, *y = b;
+	if (x->loc.line != y->loc.line)
+		return x->loc.line < y->loc.line ? -1 : 1;
+	if (x->loc.col != y->loc.col)
+		return x->loc.col < y->loc.col ? -1 : 1;
+	return x->seq_ < y->seq_ ? -1 : x->seq_ > y->seq_;
+}
+
+void dr_report_sort(struct dr_report *r)
+{
+	if (r->ndiags > 1)
+		qsort(r->diags, r->ndiags, sizeof(*r->diags), diag_cmp);
+}
+
+int dr_format_parse(const char *s)
+{
+	if (strcmp(s, "text") == 0)
+		return DR_FORMAT_TEXT;
+	if (strcmp(s, "json") == 0)
+		return DR_FORMAT_JSON;
+	if (strcmp(s, "github") == 0)
+		return DR_FORMAT_GITHUB;
+	return -1;
+}
+
+static const char *sev_name(enum dr_severity s)
+{
+	return s == DR_ERROR ? "error" : "warning";
+}
+
+/* GitHub workflow commands: data escapes %, CR, LF; properties also : and ,. */
+static void gh_escape(FILE *f, const char *s, bool property)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '%': fputs("%25", f); break;
+		case '\r': fputs("%0D", f); break;
+		case '\n': fputs("%0A", f); break;
+		case ':': fputs(property ? "%3A" : ":", f); break;
+		case ',': fputs(property ? "%2C" : ",", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+int dr_report_print(FILE *f, const struct dr_report *r, enum dr_format fmt, bool color)
+{
+	size_t i;
+	const char *file = r->file ? r->file : "<input>";
+	if (fmt == DR_FORMAT_JSON) {
+		json_t *j = dr_report_json(r);
+		int rc = json_dumpf(j, f, JSON_INDENT(2));
+		json_decref(j);
+		fputc('\n', f);
+		return rc || ferror(f) ? -1 : 0;
+	}
+	for (i = 0; i < r->ndiags; i++) {
+		const struct dr_diag *d = &r->diags[i];
+		unsigned line = d->loc.line ? d->loc.line : 1, col = d->loc.col ? d->loc.col : 1;
+		if (fmt == DR_FORMAT_GITHUB) {
+			fprintf(f, "::%s file=", sev_name(d->severity));
+			gh_escape(f, file, true);
+			fprintf(f, ",line=%u,col=%u::", line, col);
+			gh_escape(f, d->message, false);
+			fprintf(f, " [%s]\n", d->rule);
+		} else if (color) {
+			fprintf(f, COLOR_BOLD "%s:%u:%u: " COLOR_RESET "%s%s:" COLOR_RESET " %s [%s]\n",
+				file, line, col, d->severity == DR_ERROR ? COLOR_RED : COLOR_YELLOW,
+				sev_name(d->severity), d->message, d->rule);
+		} else {
+			fprintf(f, "%s:%u:%u: %s: %s [%s]\n", file, line, col, sev_name(d->severity),
+				d->message, d->rule);
+		}
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+json_t *dr_report_json(const struct dr_report *r)
+{
+	json_t *o = json_object(), *a = json_array();
+	size_t i;
+	json_object_set_new(o, "file", json_string(r->file ? r->file : "<input>"));
+	json_object_set_new(o, "version", r->version ? json_integer(r->version) : json_null());
+	json_object_set_new(o, "valid", json_boolean(r->errors == 0));
+	json_object_set_new(o, "errors", json_integer((json_int_t)r->errors));
+	json_object_set_new(o, "warnings", json_integer((json_int_t)r->warnings));
+	for (i = 0; i < r->ndiags; i++) {
+		const struct dr_diag *d = &r->diags[i];
+		json_t *e = json_object();
+		json_object_set_new(e, "rule", json_string(d->rule));
+		json_object_set_new(e, "severity", json_string(sev_name(d->severity)));
+		json_object_set_new(e, "line", json_integer(d->loc.line));
+		json_object_set_new(e, "column", json_integer(d->loc.col));
+		json_object_set_new(e, "pointer", json_string(d->pointer));
+		/* messages quote file content, which may not be UTF-8 */
+		json_object_set_new(e, "message", json_stringn_nocheck(d->message, strlen(d->message)));
+		json_array_append_new(a, e);
+	}
+	json_object_set_new(o, "diagnostics", a);
+	return o;
+}
+
+static const char *scope_name(const struct dr_rule *r)
+{
+	return r->scope == DR_SCOPE_FILE ? "validate" : "bundle";
+}
+
+int dr_rules_print(FILE *f, const char *format)
+{
+	size_t i;
+	const char *section = NULL;
+	if (strcmp(format, "json") == 0) {
+		json_t *a = json_array();
+		int rc;
+		for (i = 0; i < dr_nrules; i++) {
+			const struct dr_rule *r = &dr_rules[i];
+			json_array_append_new(
+				a, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "id", r->id, "severity",
+					     sev_name(r->severity), "also_warns", r->also_warns, "checked_by",
+					     scope_name(r), "section", r->section, "summary", r->summary));
+		}
+		rc = json_dumpf(a, f, JSON_INDENT(2));
+		json_decref(a);
+		fputc('\n', f);
+		return rc || ferror(f) ? -1 : 0;
+	}
+	if (strcmp(format, "markdown") == 0) {
+		fputs("# Dockerrun rule reference\n\n"
+		      "Generated by `ebctl validate --list-rules --format markdown`; do not edit.\n"
+		      "Severity **error** fails validation (exit 1); **warning** does not, unless\n"
+		      "`--werror`. Rules marked *bundle* are checked by `ebctl bundle` and\n"
+		      "`ebctl deploy` against the source bundle.\n",
+		      f);
+		for (i = 0; i < dr_nrules; i++) {
+			const struct dr_rule *r = &dr_rules[i];
+			if (!section || strcmp(section, r->section) != 0) {
+				section = r->section;
+				fprintf(f, "\n## %s\n\n| id | severity | checked by | rule |\n|---|---|---|---|\n",
+					section);
+			}
+			fprintf(f, "| `%s` | %s%s | %s | %s |\n", r->id, sev_name(r->severity),
+				r->also_warns ? " (or warning)" : "", scope_name(r), r->summary);
+		}
+		return ferror(f) ? -1 : 0;
+	}
+	if (strcmp(format, "text") == 0) {
+		for (i = 0; i < dr_nrules; i++)
+			fprintf(f, "%-20s %-8s %s\n", dr_rules[i].id, sev_name(dr_rules[i].severity),
+				dr_rules[i].summary);
+		return ferror(f) ? -1 : 0;
+	}
+	errno = EINVAL;
+	return -1;
+}

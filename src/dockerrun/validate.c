@@ -1,0 +1,1577 @@
+/*
+ * The rules of docs/dockerrun-rules.md for versions 1, 2 and 3, applied to
+ * the jansson tree with positions from the index (parse.c), filling the
+ * model that render, bundle and deploy reuse.
+ *
+ * JSON null counts as absent everywhere: tools that export task definitions
+ * write every unset field as null, and Elastic Beanstalk accepts that.
+ * Every check that compares items with each other (names, ports, paths)
+ * sorts or searches a sorted array, so hostile input stays n log n.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct val {
+	json_t *v;
+	uint32_t n;
+};
+
+struct ctx {
+	struct dr_report *r;
+	const struct dr_index *ix;
+	struct dr_companions comp;
+	struct buf tmp, ptr;
+	char *dir; /* bundle root shown in messages */
+	/* sorted container names for lookups */
+	struct name_ref *names;
+	size_t nnames;
+};
+
+/* ---- helpers ---- */
+
+static struct val member(const struct ctx *c, struct val o, const char *key)
+{
+	struct val out = {NULL, DR_NO_NODE};
+	if (!o.v || !json_is_object(o.v))
+		return out;
+	out.v = json_object_get(o.v, key);
+	if (out.v)
+		out.n = dr_index_member(c->ix, o.n, key);
+	return out;
+}
+
+static struct val item(const struct ctx *c, struct val a, size_t i)
+{
+	struct val out = {NULL, DR_NO_NODE};
+	if (!a.v || !json_is_array(a.v))
+		return out;
+	out.v = json_array_get(a.v, i);
+	out.n = dr_index_child(c->ix, a.n, i);
+	return out;
+}
+
+static bool present(struct val v)
+{
+	return v.v && !json_is_null(v.v);
+}
+
+static struct dr_loc loc_of(const struct ctx *c, uint32_t n)
+{
+	struct dr_loc none = {1, 1};
+	return n == DR_NO_NODE || n >= c->ix->n ? none : c->ix->nodes[n].loc;
+}
+
+static void vdiag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n, bool at_key,
+		  const char *fmt, va_list ap)
+{
+	struct buf msg = BUF_INIT;
+	struct dr_loc loc = loc_of(c, n);
+	if (at_key && n != DR_NO_NODE && c->ix->nodes[n].key_loc.line)
+		loc = c->ix->nodes[n].key_loc;
+	buf_reset(&c->ptr);
+	if (n != DR_NO_NODE)
+		dr_index_pointer(c->ix, n, &c->ptr);
+	buf_vprintf(&msg, fmt, ap);
+	dr_report_add(c->r, rule, sev, loc, buf_cstr(&c->ptr), "%s", buf_cstr(&msg));
+	buf_free(&msg);
+}
+
+static void diag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n,
+		 const char *fmt, ...) EB_PRINTF(5, 6);
+static void diag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n,
+		 const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vdiag(c, rule, sev, n, false, fmt, ap);
+	va_end(ap);
+}
+
+static void diag_key(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n,
+		     const char *fmt, ...) EB_PRINTF(5, 6);
+static void diag_key(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vdiag(c, rule, sev, n, true, fmt, ap);
+	va_end(ap);
+}
+
+/* "line L, column C" of a node, for messages that name the other place. */
+static const char *where(struct ctx *c, uint32_t n)
+{
+	struct dr_loc l = loc_of(c, n);
+	buf_reset(&c->tmp);
+	buf_printf(&c->tmp, "line %u, column %u", l.line, l.col);
+	return buf_cstr(&c->tmp);
+}
+
+static const char *type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a real number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+static const char *str_or_null(struct val v)
+{
+	return v.v && json_is_string(v.v) ? json_string_value(v.v) : NULL;
+}
+
+/* ---- unknown keys ---- */
+
+static const char *const v1_keys[] = {"AWSEBDockerrunVersion", "Authentication", "Image", "Ports",
+				      "Volumes", "Logging", NULL};
+static const char *const v2_keys[] = {"AWSEBDockerrunVersion", "containerDefinitions", "volumes",
+				      "authentication", NULL};
+static const char *const v3_keys[] = {"AWSEBDockerrunVersion", "Authentication", NULL};
+static const char *const v1_image_keys[] = {"Name", "Update", NULL};
+static const char *const v1_port_keys[] = {"ContainerPort", "HostPort", NULL};
+static const char *const v1_volume_keys[] = {"HostDirectory", "ContainerDirectory", NULL};
+static const char *const v1_auth_keys[] = {"Bucket", "Key", NULL};
+static const char *const v2_auth_keys[] = {"bucket", "key", NULL};
+static const char *const volume_keys[] = {"name", "host", "dockerVolumeConfiguration", NULL};
+static const char *const host_keys[] = {"sourcePath", NULL};
+static const char *const container_keys[] = {
+	"name", "image", "repositoryCredentials", "cpu", "memory", "memoryReservation", "links",
+	"portMappings", "essential", "entryPoint", "command", "environment", "environmentFiles",
+	"mountPoints", "volumesFrom", "linuxParameters", "secrets", "dependsOn", "startTimeout",
+	"stopTimeout", "hostname", "user", "workingDirectory", "disableNetworking", "privileged",
+	"readonlyRootFilesystem", "dnsServers", "dnsSearchDomains", "extraHosts",
+	"dockerSecurityOptions", "interactive", "pseudoTerminal", "dockerLabels", "ulimits",
+	"logConfiguration", "healthCheck", "systemControls", "resourceRequirements",
+	"firelensConfiguration", "credentialSpecs", "restartPolicy", "versionConsistency", NULL};
+static const char *const port_keys[] = {"containerPort", "hostPort", "protocol", "name",
+					"appProtocol", "containerPortRange", NULL};
+static const char *const env_keys[] = {"name", "value", NULL};
+static const char *const mount_keys[] = {"sourceVolume", "containerPath", "readOnly", NULL};
+static const char *const vfrom_keys[] = {"sourceContainer", "readOnly", NULL};
+static const char *const log_keys[] = {"logDriver", "options", "secretOptions", NULL};
+static const char *const health_keys[] = {"command", "interval", "timeout", "retries",
+					  "startPeriod", NULL};
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+/* The known key closest to `key`: same letters in another case, or a few
+ * edits away (a third of the key's length, at least 1, at most 3). */
+static const char *suggest(const char *key, const char *const *known)
+{
+	const char *best = NULL;
+	size_t best_d, cap = strlen(key) / 3, d;
+	const char *const *k;
+	if (cap < 1)
+		cap = 1;
+	if (cap > 3)
+		cap = 3;
+	best_d = cap + 1;
+	for (k = known; *k; k++)
+		if (strcasecmp(*k, key) == 0)
+			return *k;
+	for (k = known; *k; k++) {
+		d = str_edit_distance(key, *k, cap);
+		if (d < best_d) {
+			best_d = d;
+			best = *k;
+		}
+	}
+	return best;
+}
+
+/* Warn about every member of object `o` not in `known`, except those in
+ * `skip` (already reported by a more specific rule). */
+static void unknown_keys(struct ctx *c, struct val o, const char *const *known,
+			 const char *const *skip, const char *what)
+{
+	const struct dr_node *on;
+	size_t i;
+	struct buf key = BUF_INIT;
+	if (!o.v || !json_is_object(o.v) || o.n == DR_NO_NODE)
+		return;
+	on = &c->ix->nodes[o.n];
+	for (i = 0; i < on->nkids; i++) {
+		uint32_t k = c->ix->kids[on->kids + i];
+		const char *name = dr_index_key(c->ix, k, &key), *s;
+		if (in_list(known, name) || (skip && in_list(skip, name)))
+			continue;
+		s = suggest(name, known);
+		if (s)
+			diag_key(c, "unknown-key", DR_WARNING, k,
+				 "unknown key '%s' in %s; did you mean '%s'?", name, what, s);
+		else
+			diag_key(c, "unknown-key", DR_WARNING, k,
+				 "unknown key '%s' in %s (Elastic Beanstalk ignores it)", name, what);
+	}
+	buf_free(&key);
+}
+
+/* ---- duplicates: sort (key, number), report each later item against the first ---- */
+
+struct dup {
+	const char *key;
+	long num;
+	uint32_t node;
+	size_t owner; /* container index, for messages */
+};
+
+static int dup_cmp(const void *a, const void *b)
+{
+	const struct dup *x = a, *y = b;
+	int k = strcmp(x->key, y->key);
+	if (k)
+		return k;
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+typedef void (*dup_report_fn)(struct ctx *c, const struct dup *first, const struct dup *again);
+
+static void find_dups(struct ctx *c, struct dup *d, size_t n, dup_report_fn report)
+{
+	size_t i, first = 0;
+	if (n < 2)
+		return;
+	qsort(d, n, sizeof(*d), dup_cmp);
+	for (i = 1; i < n; i++) {
+		if (strcmp(d[i].key, d[first].key) == 0 && d[i].num == d[first].num)
+			report(c, &d[first], &d[i]);
+		else
+			first = i;
+	}
+}
+
+struct dups {
+	struct dup *v;
+	size_t n, cap;
+};
+
+static void dups_add(struct dups *d, const char *key, long num, uint32_t node, size_t owner)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 16;
+		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
+	}
+	d->v[d->n].key = key;
+	d->v[d->n].num = num;
+	d->v[d->n].node = node;
+	d->v[d->n].owner = owner;
+	d->n++;
+}
+
+/* ---- container names ---- */
+
+struct name_ref {
+	const char *name;
+	size_t idx;
+};
+
+static int name_ref_cmp(const void *a, const void *b)
+{
+	const struct name_ref *x = a, *y = b;
+	int k = strcmp(x->name, y->name);
+	return k ? k : (x->idx < y->idx ? -1 : x->idx > y->idx);
+}
+
+/* Position in a sorted name_ref array of the first entry called name, or -1. */
+static long find_name(const struct name_ref *v, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(v[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strcmp(v[lo].name, name) == 0 ? (long)lo : -1;
+}
+
+/* Index of the (first) container called name, or -1. */
+static long find_container(const struct ctx *c, const char *name)
+{
+	long k = find_name(c->names, c->nnames, name);
+	return k < 0 ? -1 : (long)c->names[k].idx;
+}
+
+/* "client, nginx, server" (sorted, distinct, at most 20), in c->tmp. */
+static const char *container_list(struct ctx *c)
+{
+	size_t i, shown = 0;
+	buf_reset(&c->tmp);
+	for (i = 0; i < c->nnames; i++) {
+		if (i && strcmp(c->names[i].name, c->names[i - 1].name) == 0)
+			continue;
+		if (shown == 20) {
+			buf_puts(&c->tmp, ", ...");
+			break;
+		}
+		buf_printf(&c->tmp, "%s%s", shown ? ", " : "", c->names[i].name);
+		shown++;
+	}
+	return buf_cstr(&c->tmp);
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++, n++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return n > 0 && n <= 255;
+}
+
+/* ---- version ---- */
+
+static int check_version(struct ctx *c, struct val root)
+{
+	struct val v = member(c, root, "AWSEBDockerrunVersion");
+	const char *s;
+	if (!present(v)) {
+		diag(c, "version-missing", DR_ERROR, root.n,
+		     "'AWSEBDockerrunVersion' is missing; use 1 (single container), 2 (multicontainer, ECS) or 3 (docker-compose)");
+		return 0;
+	}
+	if (json_is_integer(v.v)) {
+		json_int_t n = json_integer_value(v.v);
+		if (n >= 1 && n <= 3)
+			return (int)n;
+		diag(c, "version-missing", DR_ERROR, v.n,
+		     "AWSEBDockerrunVersion %" JSON_INTEGER_FORMAT " is not a Dockerrun version; use 1, 2 or 3", n);
+		return 0;
+	}
+	s = str_or_null(v);
+	if (s && (strcmp(s, "1") == 0 || strcmp(s, "2") == 0 || strcmp(s, "3") == 0)) {
+		diag(c, "version-string", DR_WARNING, v.n,
+		     "AWSEBDockerrunVersion is the string \"%s\"; write the number %s", s, s);
+		return s[0] - '0';
+	}
+	if (s)
+		diag(c, "version-missing", DR_ERROR, v.n,
+		     "AWSEBDockerrunVersion '%s' is not a Dockerrun version; use 1, 2 or 3", s);
+	else
+		diag(c, "version-missing", DR_ERROR, v.n,
+		     "AWSEBDockerrunVersion is %s; use the number 1, 2 or 3", type_name(v.v));
+	return 0;
+}
+
+/* ---- authentication (v1/v3 capitalised, v2 lower case) ---- */
+
+static void check_auth(struct ctx *c, struct val a, const char *rule, const char *bucket,
+		       const char *key, const char *const *known)
+{
+	const char *fields[2] = {bucket, key};
+	size_t i;
+	if (!present(a))
+		return;
+	if (!json_is_object(a.v)) {
+		diag(c, rule, DR_ERROR, a.n, "authentication must be an object {\"%s\": ..., \"%s\": ...}, not %s",
+		     bucket, key, type_name(a.v));
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		struct val f = member(c, a, fields[i]);
+		const char *s = str_or_null(f);
+		if (!present(f))
+			diag(c, rule, DR_ERROR, a.n,
+			     "authentication has no '%s' (the S3 %s of the registry credentials file)",
+			     fields[i], i == 0 ? "bucket" : "key");
+		else if (!s || !*s)
+			diag(c, rule, DR_ERROR, f.n, "authentication '%s' must be a non-empty string", fields[i]);
+	}
+	unknown_keys(c, a, known, NULL, "authentication");
+	c->r->model.auth_bucket = str_or_null(member(c, a, bucket));
+	c->r->model.auth_key = str_or_null(member(c, a, key));
+}
+
+/* ---- version 1 ---- */
+
+/* Port from an integer or a numeric string (v1 files use both). */
+static long v1_port_value(struct val v)
+{
+	long n;
+	if (json_is_integer(v.v))
+		return json_integer_value(v.v) >= 1 && json_integer_value(v.v) <= 65535
+			       ? (long)json_integer_value(v.v)
+			       : -1;
+	if (json_is_string(v.v) && parse_long(json_string_value(v.v), 1, 65535, &n) == 0)
+		return n;
+	return -1;
+}
+
+static void check_v1(struct ctx *c, struct val root)
+{
+	struct dockerrun *m = &c->r->model;
+	struct val image = member(c, root, "Image"), name = member(c, image, "Name");
+	struct val update = member(c, image, "Update"), ports = member(c, root, "Ports");
+	struct val vols = member(c, root, "Volumes"), logging = member(c, root, "Logging");
+	size_t i;
+	static const char *const skip[] = {"containerDefinitions", NULL};
+
+	if (present(image) && !json_is_object(image.v))
+		diag(c, "v1-image", DR_ERROR, image.n,
+		     "'Image' must be an object such as {\"Name\": \"repo:tag\"}, not %s", type_name(image.v));
+	if (present(name) && (!json_is_string(name.v) || !*json_string_value(name.v)))
+		diag(c, "v1-image", DR_ERROR, name.n, "'Image.Name' must be a non-empty string");
+	m->image_name = str_or_null(name);
+	if (!present(name) && !c->comp.dockerfile)
+		diag(c, "v1-image", DR_ERROR, present(image) ? image.n : root.n,
+		     "no 'Image.Name' and no Dockerfile in '%s': Elastic Beanstalk has nothing to run; "
+		     "add \"Image\": {\"Name\": \"repo:tag\"} or a Dockerfile",
+		     c->dir);
+	if (present(update) && !json_is_boolean(update.v) &&
+	    !(json_is_string(update.v) && (strcmp(json_string_value(update.v), "true") == 0 ||
+					   strcmp(json_string_value(update.v), "false") == 0)))
+		diag(c, "v1-volumes", DR_ERROR, update.n, "'Image.Update' must be \"true\" or \"false\"");
+	unknown_keys(c, image, v1_image_keys, NULL, "'Image'");
+
+	if (present(ports) && !json_is_array(ports.v)) {
+		diag(c, "v1-ports", DR_ERROR, ports.n,
+		     "'Ports' must be an array such as [{\"ContainerPort\": 80}], not %s", type_name(ports.v));
+	} else if (!c->comp.dockerfile && (!present(ports) || json_array_size(ports.v) == 0)) {
+		diag(c, "v1-ports", DR_ERROR, present(ports) ? ports.n : root.n,
+		     "no 'Ports[0].ContainerPort' and no Dockerfile in '%s' to EXPOSE one: "
+		     "Elastic Beanstalk does not know which port to proxy",
+		     c->dir);
+	} else if (present(ports)) {
+		m->nv1_ports = json_array_size(ports.v);
+		m->v1_ports = xcalloc(m->nv1_ports, sizeof(*m->v1_ports));
+		for (i = 0; i < m->nv1_ports; i++) {
+			struct val p = item(c, ports, i), cp = member(c, p, "ContainerPort");
+			struct val hp = member(c, p, "HostPort");
+			m->v1_ports[i].loc = loc_of(c, p.n);
+			m->v1_ports[i].protocol = "tcp";
+			if (!json_is_object(p.v)) {
+				diag(c, "v1-ports", DR_ERROR, p.n, "'Ports[%zu]' must be an object with 'ContainerPort'", i);
+				continue;
+			}
+			if (!present(cp)) {
+				if (i == 0 && !c->comp.dockerfile)
+					diag(c, "v1-ports", DR_ERROR, p.n, "'Ports[0]' has no 'ContainerPort'");
+			} else if ((m->v1_ports[i].container_port = v1_port_value(cp)) < 0) {
+				m->v1_ports[i].container_port = 0;
+				diag(c, "v1-ports", DR_ERROR, cp.n, "'ContainerPort' must be a port number 1-65535");
+			}
+			if (present(hp) && (m->v1_ports[i].host_port = v1_port_value(hp)) < 0) {
+				m->v1_ports[i].host_port = 0;
+				diag(c, "v1-ports", DR_ERROR, hp.n, "'HostPort' must be a port number 1-65535");
+			}
+			if (i == 1)
+				diag(c, "v1-ports", DR_WARNING, p.n,
+				     "only the first port is proxied by Elastic Beanstalk; 'Ports[%zu]' and later are not reachable through the load balancer",
+				     i);
+			unknown_keys(c, p, v1_port_keys, NULL, "a port");
+		}
+	}
+
+	if (present(vols) && !json_is_array(vols.v)) {
+		diag(c, "v1-volumes", DR_ERROR, vols.n, "'Volumes' must be an array, not %s", type_name(vols.v));
+	} else if (present(vols)) {
+		for (i = 0; i < json_array_size(vols.v); i++) {
+			struct val v = item(c, vols, i);
+			size_t k;
+			static const char *const need[] = {"HostDirectory", "ContainerDirectory"};
+			if (!json_is_object(v.v)) {
+				diag(c, "v1-volumes", DR_ERROR, v.n,
+				     "'Volumes[%zu]' must be an object with 'HostDirectory' and 'ContainerDirectory'", i);
+				continue;
+			}
+			for (k = 0; k < 2; k++) {
+				struct val f = member(c, v, need[k]);
+				const char *s = str_or_null(f);
+				if (!present(f))
+					diag(c, "v1-volumes", DR_ERROR, v.n, "'Volumes[%zu]' has no '%s'", i, need[k]);
+				else if (!s || !*s)
+					diag(c, "v1-volumes", DR_ERROR, f.n, "'%s' must be a non-empty path string", need[k]);
+			}
+			unknown_keys(c, v, v1_volume_keys, NULL, "a volume");
+		}
+	}
+	if (present(logging) && !json_is_string(logging.v))
+		diag(c, "v1-volumes", DR_ERROR, logging.n,
+		     "'Logging' must be a path string such as \"/var/log/nginx\", not %s", type_name(logging.v));
+
+	check_auth(c, member(c, root, "Authentication"), "v1-auth", "Bucket", "Key", v1_auth_keys);
+	{
+		struct val cd = member(c, root, "containerDefinitions");
+		if (cd.v)
+			diag_key(c, "version-shape", DR_ERROR, cd.n,
+				 "'containerDefinitions' belongs to version 2, but AWSEBDockerrunVersion is 1; "
+				 "set it to 2 or describe the container with 'Image' and 'Ports'");
+	}
+	unknown_keys(c, root, v1_keys, skip, "the top level (version 1)");
+}
+
+/* ---- version 3 ---- */
+
+static void check_v3(struct ctx *c, struct val root, uint32_t version_node)
+{
+	static const char *const ignored[] = {"containerDefinitions", "Image", "Ports", "Volumes",
+					      "Logging", "volumes", NULL};
+	const char *const *k;
+	if (!c->comp.compose)
+		diag(c, "v3-compose", DR_ERROR, version_node,
+		     "a version 3 file needs a docker-compose.yml at the bundle root; none in '%s'", c->dir);
+	for (k = ignored; *k; k++) {
+		struct val v = member(c, root, *k);
+		if (v.v)
+			diag_key(c, "v3-shape", DR_WARNING, v.n,
+				 "'%s' is ignored in a version 3 file: docker-compose.yml describes the containers", *k);
+	}
+	check_auth(c, member(c, root, "Authentication"), "v1-auth", "Bucket", "Key", v1_auth_keys);
+	unknown_keys(c, root, v3_keys, ignored, "the top level (version 3)");
+}
+
+/* ---- version 2 ---- */
+
+struct edge {
+	uint32_t from, to;
+	uint32_t node; /* the link or volumesFrom entry */
+	bool volumes_from;
+};
+
+struct cross {
+	struct dups host_ports;
+	struct edge *edges;
+	size_t nedges, capedges;
+	unsigned char *volume_used;
+	struct name_ref *vol_names; /* sorted declared volume names */
+	size_t nvol_names;
+	bool port80;
+	bool any_essential;
+};
+
+static void add_edge(struct cross *x, size_t from, size_t to, uint32_t node, bool vf)
+{
+	if (x->nedges == x->capedges) {
+		x->capedges = x->capedges ? 2 * x->capedges : 16;
+		x->edges = xrealloc(x->edges, x->capedges * sizeof(*x->edges));
+	}
+	x->edges[x->nedges].from = (uint32_t)from;
+	x->edges[x->nedges].to = (uint32_t)to;
+	x->edges[x->nedges].node = node;
+	x->edges[x->nedges].volumes_from = vf;
+	x->nedges++;
+}
+
+static const char *cname(const struct ctx *c, size_t i)
+{
+	const char *n = c->r->model.containers[i].name;
+	return n ? n : "?";
+}
+
+static bool is_string_array(const json_t *a)
+{
+	size_t i;
+	json_t *v;
+	if (!json_is_array(a))
+		return false;
+	json_array_foreach(a, i, v) if (!json_is_string(v)) return false;
+	return true;
+}
+
+static void check_types(struct ctx *c, struct val ct, const char *who)
+{
+	static const char *const arrays[] = {"command", "entryPoint", "links", "dnsServers",
+					     "dnsSearchDomains", "dockerSecurityOptions", NULL};
+	static const char *const bools[] = {"essential", "privileged", "readonlyRootFilesystem",
+					    "disableNetworking", "interactive", "pseudoTerminal", NULL};
+	static const char *const lists[] = {"portMappings", "environment", "mountPoints",
+					    "volumesFrom", NULL};
+	const char *const *k;
+	struct val v = member(c, ct, "cpu");
+	if (present(v) && !json_is_integer(v.v))
+		diag(c, "type", DR_ERROR, v.n, "'cpu' of container '%s' must be an integer (CPU units), not %s",
+		     who, type_name(v.v));
+	for (k = arrays; *k; k++) {
+		v = member(c, ct, *k);
+		if (!present(v))
+			continue;
+		if (json_is_string(v.v))
+			diag(c, "type", DR_ERROR, v.n,
+			     "'%s' of container '%s' must be an array of strings, not a string: write [\"%s\"]", *k,
+			     who, json_string_value(v.v));
+		else if (!is_string_array(v.v))
+			diag(c, "type", DR_ERROR, v.n, "'%s' of container '%s' must be an array of strings", *k, who);
+	}
+	for (k = bools; *k; k++) {
+		v = member(c, ct, *k);
+		if (present(v) && !json_is_boolean(v.v))
+			diag(c, "type", DR_ERROR, v.n, "'%s' of container '%s' must be true or false, not %s", *k,
+			     who, type_name(v.v));
+	}
+	for (k = lists; *k; k++) {
+		size_t i;
+		v = member(c, ct, *k);
+		if (!present(v))
+			continue;
+		if (!json_is_array(v.v)) {
+			diag(c, "type", DR_ERROR, v.n, "'%s' of container '%s' must be an array of objects, not %s",
+			     *k, who, type_name(v.v));
+			continue;
+		}
+		for (i = 0; i < json_array_size(v.v); i++) {
+			struct val e = item(c, v, i);
+			if (!json_is_object(e.v))
+				diag(c, "type", DR_ERROR, e.n, "'%s[%zu]' of container '%s' must be an object, not %s",
+				     *k, i, who, type_name(e.v));
+		}
+	}
+}
+
+/* [registry/]repo[:tag|@digest]: the ECS character set, lower-case repository. */
+static void check_image(struct ctx *c, struct val img, struct val ct, const char *who)
+{
+	const char *s = str_or_null(img), *p, *slash, *colon, *at;
+	size_t n;
+	if (!present(img) || (s && !*s)) {
+		diag(c, "image-missing", DR_ERROR, present(img) ? img.n : ct.n,
+		     "container '%s' has no image", who);
+		return;
+	}
+	if (!s) {
+		diag(c, "image-missing", DR_ERROR, img.n, "image of container '%s' must be a string, not %s",
+		     who, type_name(img.v));
+		return;
+	}
+	n = strlen(s);
+	if (n > 255) {
+		diag(c, "image-missing", DR_ERROR, img.n, "image of container '%s' is %zu characters long; the limit is 255",
+		     who, n);
+		return;
+	}
+	if (strchr(s, '<') || strstr(s, "${") || strstr(s, "{{")) {
+		/* a template file: the CI substitutes it; nothing more to check */
+		diag(c, "image-placeholder", DR_WARNING, img.n,
+		     "image '%s' of container '%s' holds a template placeholder; substitute it before deploying", s,
+		     who);
+		return;
+	}
+	for (p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_:./#@", *p)) {
+			diag(c, "image-missing", DR_ERROR, img.n,
+			     "image '%s' of container '%s' has the character '%c', which is not allowed in an image name",
+			     s, who, isprint((unsigned char)*p) ? *p : '?');
+			return;
+		}
+	if (*s == '/' || *s == ':' || *s == '@' || s[n - 1] == ':' || s[n - 1] == '/' || s[n - 1] == '@') {
+		diag(c, "image-missing", DR_ERROR, img.n, "image '%s' of container '%s' is not [registry/]repo[:tag|@digest]",
+		     s, who);
+		return;
+	}
+	at = strchr(s, '@');
+	slash = strrchr(s, '/');
+	colon = strrchr(slash ? slash : s, ':');
+	{
+		/* the repository path (after a registry host) must be lower case */
+		const char *repo = s, *first = strchr(s, '/'), *end = at ? at : colon ? colon : s + n;
+		if (first && (memchr(s, '.', (size_t)(first - s)) || memchr(s, ':', (size_t)(first - s)) ||
+			      strncmp(s, "localhost/", 10) == 0))
+			repo = first + 1;
+		for (p = repo; p < end; p++)
+			if (isupper((unsigned char)*p)) {
+				diag(c, "image-missing", DR_ERROR, img.n,
+				     "image '%s' of container '%s' has upper-case letters in the repository name; Docker rejects it",
+				     s, who);
+				return;
+			}
+	}
+	if (!at && (!colon || strcmp(colon, ":latest") == 0))
+		diag(c, "image-latest", DR_WARNING, img.n,
+		     "image '%s' of container '%s' has %s: every deployment may pull a different image; pin a tag or a digest",
+		     s, who, colon ? "the tag 'latest'" : "no tag");
+}
+
+static bool json_positive_int(const json_t *v)
+{
+	return json_is_integer(v) && json_integer_value(v) > 0;
+}
+
+static void check_memory(struct ctx *c, struct val ct, struct dr_container *m, const char *who)
+{
+	struct val mem = member(c, ct, "memory"), res = member(c, ct, "memoryReservation");
+	struct val vals[2] = {mem, res};
+	static const char *const names[2] = {"memory", "memoryReservation"};
+	size_t i;
+	if (!present(mem) && !present(res)) {
+		diag(c, "memory-missing", DR_ERROR, ct.n,
+		     "container '%s' sets neither 'memory' nor 'memoryReservation' (MiB); ECS requires one", who);
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		if (!present(vals[i]))
+			continue;
+		if (!json_positive_int(vals[i].v)) {
+			if (json_is_string(vals[i].v))
+				diag(c, "memory-missing", DR_ERROR, vals[i].n,
+				     "'%s' of container '%s' must be a number of MiB, not a string: write %s, not \"%s\"",
+				     names[i], who, json_string_value(vals[i].v), json_string_value(vals[i].v));
+			else
+				diag(c, "memory-missing", DR_ERROR, vals[i].n,
+				     "'%s' of container '%s' must be a positive integer (MiB), not %s", names[i], who,
+				     json_is_integer(vals[i].v) ? "zero or negative" : type_name(vals[i].v));
+			continue;
+		}
+		if (i == 0) {
+			m->has_memory = true;
+			m->memory = (long)json_integer_value(mem.v);
+		} else {
+			m->has_memory_reservation = true;
+			m->memory_reservation = (long)json_integer_value(res.v);
+		}
+		if (json_integer_value(vals[i].v) < 4)
+			diag(c, "memory-small", DR_WARNING, vals[i].n,
+			     "'%s' of container '%s' is %" JSON_INTEGER_FORMAT " MiB; a container needs at least 4 MiB to start",
+			     names[i], who, json_integer_value(vals[i].v));
+	}
+	if (m->has_memory && m->has_memory_reservation && m->memory < m->memory_reservation)
+		diag(c, "memory-order", DR_ERROR, mem.n,
+		     "'memory' of container '%s' (%ld MiB) is below its 'memoryReservation' (%ld MiB, %s)", who,
+		     m->memory, m->memory_reservation, where(c, res.n));
+}
+
+static bool looks_secret_name(const char *name)
+{
+	char up[256];
+	size_t i;
+	for (i = 0; name[i] && i < sizeof(up) - 1; i++)
+		up[i] = (char)toupper((unsigned char)name[i]);
+	up[i] = 0;
+	return str_ends_with(up, "PASSWORD") || str_ends_with(up, "PASSWD") || strstr(up, "SECRET") ||
+	       str_ends_with(up, "_TOKEN") || str_ends_with(up, "PRIVATE_KEY") || str_ends_with(up, "API_KEY");
+}
+
+static bool looks_secret_value(const char *v)
+{
+	size_t i, n = strlen(v);
+	/* an AWS access key id: AKIA/ASIA + 16 upper-case letters or digits */
+	if (n == 20 && (strncmp(v, "AKIA", 4) == 0 || strncmp(v, "ASIA", 4) == 0)) {
+		for (i = 4; i < n; i++)
+			if (!isupper((unsigned char)v[i]) && !isdigit((unsigned char)v[i]))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+static void env_dup(struct ctx *c, const struct dup *first, const struct dup *again)
+{
+	diag(c, "env-entry", DR_WARNING, again->node,
+	     "environment variable '%s' is set twice in container '%s' (also at %s); only one value reaches the container",
+	     again->key, cname(c, again->owner), where(c, first->node));
+}
+
+static void check_env(struct ctx *c, struct val ct, struct dr_container *m, size_t idx, const char *who)
+{
+	struct val env = member(c, ct, "environment");
+	struct dups d = {NULL, 0, 0};
+	size_t i, n;
+	if (!present(env) || !json_is_array(env.v))
+		return;
+	n = json_array_size(env.v);
+	m->env = xcalloc(n ? n : 1, sizeof(*m->env));
+	for (i = 0; i < n; i++) {
+		struct val e = item(c, env, i), name = member(c, e, "name"), value = member(c, e, "value");
+		const char *ns = str_or_null(name), *vs = str_or_null(value);
+		if (!json_is_object(e.v))
+			continue; /* reported by the type rule */
+		if (!ns || !*ns) {
+			diag(c, "env-entry", DR_ERROR, present(name) ? name.n : e.n,
+			     "environment[%zu] of container '%s' needs a non-empty string 'name'", i, who);
+		}
+		if (!vs) {
+			if (present(value) && (json_is_number(value.v) || json_is_boolean(value.v)))
+				diag(c, "env-entry", DR_ERROR, value.n,
+				     "value of environment variable '%s' in container '%s' must be a string: write it in quotes",
+				     ns ? ns : "?", who);
+			else
+				diag(c, "env-entry", DR_ERROR, present(value) ? value.n : e.n,
+				     "environment variable '%s' in container '%s' needs a string 'value'", ns ? ns : "?",
+				     who);
+		}
+		if (ns) {
+			m->env[m->nenv].name = ns;
+			m->env[m->nenv].value = vs;
+			m->env[m->nenv].loc = loc_of(c, e.n);
+			m->nenv++;
+			dups_add(&d, ns, 0, name.n, idx);
+		}
+		if (ns && vs && *vs && (looks_secret_name(ns) || looks_secret_value(vs)))
+			diag(c, "env-entry", DR_WARNING, value.n,
+			     "environment variable '%s' of container '%s' looks like a secret in plain text; "
+			     "set it as an environment property instead (ebctl setenv)",
+			     ns, who);
+		unknown_keys(c, e, env_keys, NULL, "an environment entry");
+	}
+	find_dups(c, d.v, d.n, env_dup);
+	free(d.v);
+}
+
+static void check_log(struct ctx *c, struct val ct, const char *who)
+{
+	static const char *const drivers[] = {"json-file", "syslog", "journald", "gelf", "fluentd",
+					      "awslogs", "splunk", "awsfirelens", NULL};
+	struct val lc = member(c, ct, "logConfiguration"), drv, opts;
+	const char *s, *k;
+	json_t *v;
+	if (!present(lc))
+		return;
+	if (!json_is_object(lc.v)) {
+		diag(c, "log-driver", DR_ERROR, lc.n, "'logConfiguration' of container '%s' must be an object, not %s",
+		     who, type_name(lc.v));
+		return;
+	}
+	drv = member(c, lc, "logDriver");
+	s = str_or_null(drv);
+	if (!present(drv))
+		diag(c, "log-driver", DR_ERROR, lc.n,
+		     "'logConfiguration' of container '%s' has no 'logDriver'; use one of: json-file, syslog, journald, gelf, fluentd, awslogs, splunk, awsfirelens",
+		     who);
+	else if (!s || !in_list(drivers, s))
+		diag(c, "log-driver", DR_ERROR, drv.n,
+		     "log driver '%s' of container '%s' is not supported; use one of: json-file, syslog, journald, gelf, fluentd, awslogs, splunk, awsfirelens",
+		     s ? s : type_name(drv.v), who);
+	opts = member(c, lc, "options");
+	if (present(opts)) {
+		if (!json_is_object(opts.v))
+			diag(c, "log-driver", DR_ERROR, opts.n, "log 'options' of container '%s' must be an object of strings",
+			     who);
+		else
+			json_object_foreach(opts.v, k, v) if (!json_is_string(v))
+			{
+				struct val o = member(c, opts, k);
+				diag(c, "log-driver", DR_ERROR, o.n, "log option '%s' of container '%s' must be a string, not %s", k,
+				     who, type_name(v));
+			}
+	}
+	unknown_keys(c, lc, log_keys, NULL, "'logConfiguration'");
+}
+
+static void check_health(struct ctx *c, struct val ct, const char *who)
+{
+	static const struct {
+		const char *key;
+		long lo, hi;
+	} ranges[] = {{"interval", 5, 300}, {"timeout", 2, 60}, {"retries", 1, 10}, {"startPeriod", 0, 300}};
+	struct val hc = member(c, ct, "healthCheck"), cmd;
+	size_t i;
+	if (!present(hc))
+		return;
+	if (!json_is_object(hc.v)) {
+		diag(c, "health-check", DR_WARNING, hc.n, "'healthCheck' of container '%s' must be an object", who);
+		return;
+	}
+	cmd = member(c, hc, "command");
+	if (!present(cmd) || !is_string_array(cmd.v) || json_array_size(cmd.v) == 0)
+		diag(c, "health-check", DR_WARNING, present(cmd) ? cmd.n : hc.n,
+		     "'healthCheck.command' of container '%s' must be a non-empty array of strings such as [\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]",
+		     who);
+	for (i = 0; i < EB_ARRAY_LEN(ranges); i++) {
+		struct val v = member(c, hc, ranges[i].key);
+		if (!present(v))
+			continue;
+		if (!json_is_integer(v.v) || json_integer_value(v.v) < ranges[i].lo ||
+		    json_integer_value(v.v) > ranges[i].hi)
+			diag(c, "health-check", DR_WARNING, v.n,
+			     "healthCheck '%s' of container '%s' must be an integer from %ld to %ld", ranges[i].key, who,
+			     ranges[i].lo, ranges[i].hi);
+	}
+	unknown_keys(c, hc, health_keys, NULL, "'healthCheck'");
+}
+
+static bool reserved_port(long p)
+{
+	return p == 22 || p == 2375 || p == 2376 || (p >= 51678 && p <= 51680) || p >= 32768;
+}
+
+static void port_dup(struct ctx *c, const struct dup *first, const struct dup *again)
+{
+	diag(c, "container-port-dup", DR_ERROR, again->node,
+	     "container port %ld/%s is used in more than one port mapping of container '%s' (also at %s)",
+	     again->num, again->key, cname(c, again->owner), where(c, first->node));
+}
+
+static void host_port_clash(struct ctx *c, const struct dup *first, const struct dup *again)
+{
+	char other[96];
+	snprintf(other, sizeof(other), "%s", where(c, first->node));
+	diag(c, "host-port-clash", DR_ERROR, again->node,
+	     "host port %ld/%s of container '%s' is already mapped by container '%s' (%s)", again->num,
+	     again->key, cname(c, again->owner), cname(c, first->owner), other);
+}
+
+static void check_ports(struct ctx *c, struct val ct, struct dr_container *m, size_t idx,
+			const char *who, struct cross *x)
+{
+	struct val pm = member(c, ct, "portMappings");
+	struct dups d = {NULL, 0, 0};
+	size_t i, n;
+	if (!present(pm) || !json_is_array(pm.v))
+		return;
+	n = json_array_size(pm.v);
+	m->ports = xcalloc(n ? n : 1, sizeof(*m->ports));
+	for (i = 0; i < n; i++) {
+		struct val p = item(c, pm, i), cp = member(c, p, "containerPort");
+		struct val hp = member(c, p, "hostPort"), proto = member(c, p, "protocol");
+		struct dr_port *mp;
+		const char *ps = str_or_null(proto);
+		if (!json_is_object(p.v))
+			continue;
+		mp = &m->ports[m->nports++];
+		mp->loc = loc_of(c, p.n);
+		mp->protocol = "tcp";
+		if (!present(cp))
+			diag(c, "port-range", DR_ERROR, p.n, "port mapping %zu of container '%s' has no 'containerPort'",
+			     i, who);
+		else if (!json_is_integer(cp.v) || json_integer_value(cp.v) < 1 ||
+			 json_integer_value(cp.v) > 65535)
+			diag(c, "port-range", DR_ERROR, cp.n,
+			     "'containerPort' of container '%s' must be an integer from 1 to 65535%s", who,
+			     json_is_string(cp.v) ? ", not a string" : "");
+		else
+			mp->container_port = (long)json_integer_value(cp.v);
+		if (present(hp)) {
+			if (!json_is_integer(hp.v) || json_integer_value(hp.v) < 0 ||
+			    json_integer_value(hp.v) > 65535)
+				diag(c, "port-range", DR_ERROR, hp.n,
+				     "'hostPort' of container '%s' must be an integer from 0 to 65535 (0 = dynamic)%s", who,
+				     json_is_string(hp.v) ? ", not a string" : "");
+			else
+				mp->host_port = (long)json_integer_value(hp.v);
+		}
+		if (present(proto)) {
+			if (!ps || (strcmp(ps, "tcp") != 0 && strcmp(ps, "udp") != 0))
+				diag(c, "port-protocol", DR_ERROR, proto.n,
+				     "protocol '%s' of container '%s' is not tcp or udp", ps ? ps : type_name(proto.v),
+				     who);
+			else
+				mp->protocol = ps;
+		}
+		if (mp->container_port)
+			dups_add(&d, mp->protocol, mp->container_port, present(cp) ? cp.n : p.n, idx);
+		if (mp->host_port) {
+			dups_add(&x->host_ports, mp->protocol, mp->host_port, hp.n, idx);
+			if (mp->host_port == 80)
+				x->port80 = true;
+			if (reserved_port(mp->host_port))
+				diag(c, "host-port-reserved", DR_WARNING, hp.n,
+				     "host port %ld of container '%s' is %s; use another port or 0 (dynamic)",
+				     mp->host_port, who,
+				     mp->host_port >= 32768 ? "in the ephemeral range Docker and ECS hand out"
+							    : "reserved on the instance (SSH, Docker or the ECS agent)");
+		}
+		unknown_keys(c, p, port_keys, NULL, "a port mapping");
+	}
+	find_dups(c, d.v, d.n, port_dup);
+	free(d.v);
+}
+
+static bool valid_alias(const char *s)
+{
+	if (!isalnum((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return false;
+	return true;
+}
+
+static void alias_dup(struct ctx *c, const struct dup *first, const struct dup *again)
+{
+	diag(c, "link-alias", DR_WARNING, again->node,
+	     "link alias '%s' is used twice in container '%s' (also at %s)", again->key,
+	     cname(c, again->owner), where(c, first->node));
+}
+
+static void check_links(struct ctx *c, struct val ct, struct dr_container *m, size_t idx,
+			const char *who, struct cross *x)
+{
+	struct val links = member(c, ct, "links");
+	struct dups d = {NULL, 0, 0};
+	size_t i, n;
+	if (!present(links) || !json_is_array(links.v))
+		return;
+	n = json_array_size(links.v);
+	m->links = xcalloc(n ? n : 1, sizeof(*m->links));
+	for (i = 0; i < n; i++) {
+		struct val l = item(c, links, i);
+		const char *s = str_or_null(l), *colon;
+		char *target;
+		long to;
+		struct dr_link *ml;
+		if (!s)
+			continue; /* the type rule reports it */
+		colon = strchr(s, ':');
+		if (!*s || colon == s || (colon && (!colon[1] || strchr(colon + 1, ':')))) {
+			diag(c, "link-target", DR_ERROR, l.n,
+			     "link '%s' of container '%s' is not 'name' or 'name:alias'", s, who);
+			continue;
+		}
+		target = xstrdup(s);
+		ml = &m->links[m->nlinks++];
+		ml->target = target;
+		ml->loc = loc_of(c, l.n);
+		if (colon) {
+			target[colon - s] = 0;
+			ml->alias = target + (colon - s) + 1;
+			if (!valid_alias(ml->alias))
+				diag(c, "link-alias", DR_WARNING, l.n,
+				     "link alias '%s' of container '%s' is not a valid host name (letters, digits, '_', '.', '-')",
+				     ml->alias, who);
+		}
+		dups_add(&d, ml->alias ? ml->alias : ml->target, 0, l.n, idx);
+		to = find_container(c, target);
+		if (to < 0) {
+			diag(c, "link-target", DR_ERROR, l.n,
+			     "link '%s' of container '%s' names no container; containers are: %s", target, who,
+			     container_list(c));
+		} else if ((size_t)to == idx || (m->name && strcmp(target, m->name) == 0)) {
+			diag(c, "link-self", DR_ERROR, l.n, "container '%s' links to itself", who);
+		} else {
+			add_edge(x, idx, (size_t)to, l.n, false);
+		}
+	}
+	find_dups(c, d.v, d.n, alias_dup);
+	free(d.v);
+}
+
+static long find_volume(const struct cross *x, const char *name)
+{
+	return find_name(x->vol_names, x->nvol_names, name);
+}
+
+static void mount_dup(struct ctx *c, const struct dup *first, const struct dup *again)
+{
+	diag(c, "mount-path", DR_ERROR, again->node,
+	     "path '%s' is mounted twice in container '%s' (also at %s)", again->key,
+	     cname(c, again->owner), where(c, first->node));
+}
+
+static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, size_t idx,
+			 const char *who, struct cross *x)
+{
+	struct val mps = member(c, ct, "mountPoints"), vf = member(c, ct, "volumesFrom");
+	struct dups d = {NULL, 0, 0};
+	size_t i, n;
+	if (present(mps) && json_is_array(mps.v)) {
+		n = json_array_size(mps.v);
+		m->mounts = xcalloc(n ? n : 1, sizeof(*m->mounts));
+		for (i = 0; i < n; i++) {
+			struct val mp = item(c, mps, i), sv = member(c, mp, "sourceVolume");
+			struct val cp = member(c, mp, "containerPath"), ro = member(c, mp, "readOnly");
+			const char *svs = str_or_null(sv), *cps = str_or_null(cp);
+			struct dr_mount *mm;
+			if (!json_is_object(mp.v))
+				continue;
+			mm = &m->mounts[m->nmounts++];
+			mm->loc = loc_of(c, mp.n);
+			mm->source_volume = svs;
+			mm->container_path = cps;
+			mm->read_only = ro.v && json_is_true(ro.v);
+			if (!svs || !*svs) {
+				diag(c, "mount-volume", DR_ERROR, present(sv) ? sv.n : mp.n,
+				     "mount point %zu of container '%s' needs a string 'sourceVolume'", i, who);
+			} else if (find_volume(x, svs) >= 0) {
+				x->volume_used[x->vol_names[find_volume(x, svs)].idx] = 1;
+			} else if (str_starts_with(svs, "awseb-logs-")) {
+				if (find_container(c, svs + 11) < 0)
+					diag(c, "mount-volume", DR_ERROR, sv.n,
+					     "volume '%s' names no container: 'awseb-logs-' must be followed by a container name (%s)",
+					     svs, container_list(c));
+			} else if (x->nvol_names) {
+				struct buf list = BUF_INIT;
+				size_t k;
+				for (k = 0; k < x->nvol_names && k < 20; k++)
+					buf_printf(&list, "%s%s", k ? ", " : "", x->vol_names[k].name);
+				diag(c, "mount-volume", DR_ERROR, sv.n,
+				     "unknown volume '%s' in container '%s'; volumes are: %s (or awseb-logs-<container>)",
+				     svs, who, buf_cstr(&list));
+				buf_free(&list);
+			} else {
+				diag(c, "mount-volume", DR_ERROR, sv.n,
+				     "unknown volume '%s' in container '%s': the file declares no volumes (add it to 'volumes', or use awseb-logs-<container>)",
+				     svs, who);
+			}
+			if (!cps || !*cps)
+				diag(c, "mount-volume", DR_ERROR, present(cp) ? cp.n : mp.n,
+				     "mount point %zu of container '%s' needs a string 'containerPath'", i, who);
+			else if (cps[0] != '/')
+				diag(c, "mount-path", DR_ERROR, cp.n,
+				     "containerPath '%s' of container '%s' must be an absolute path", cps, who);
+			else
+				dups_add(&d, cps, 0, cp.n, idx);
+			if (present(ro) && !json_is_boolean(ro.v))
+				diag(c, "mount-path", DR_ERROR, ro.n, "'readOnly' must be true or false, not %s",
+				     type_name(ro.v));
+			unknown_keys(c, mp, mount_keys, NULL, "a mount point");
+		}
+		find_dups(c, d.v, d.n, mount_dup);
+		free(d.v);
+	}
+	if (present(vf) && json_is_array(vf.v)) {
+		n = json_array_size(vf.v);
+		m->volumes_from = xcalloc(n ? n : 1, sizeof(*m->volumes_from));
+		for (i = 0; i < n; i++) {
+			struct val e = item(c, vf, i), sc = member(c, e, "sourceContainer");
+			struct val ro = member(c, e, "readOnly");
+			const char *s = str_or_null(sc);
+			long from;
+			struct dr_volume_from *mv;
+			if (!json_is_object(e.v))
+				continue;
+			mv = &m->volumes_from[m->nvolumes_from++];
+			mv->source_container = s;
+			mv->read_only = ro.v && json_is_true(ro.v);
+			mv->loc = loc_of(c, e.n);
+			if (present(ro) && !json_is_boolean(ro.v))
+				diag(c, "volumes-from", DR_ERROR, ro.n, "'readOnly' must be true or false, not %s",
+				     type_name(ro.v));
+			if (!s || !*s) {
+				diag(c, "volumes-from", DR_ERROR, present(sc) ? sc.n : e.n,
+				     "volumesFrom[%zu] of container '%s' needs a string 'sourceContainer'", i, who);
+				continue;
+			}
+			from = find_container(c, s);
+			if (from < 0)
+				diag(c, "volumes-from", DR_ERROR, sc.n,
+				     "volumesFrom '%s' of container '%s' names no container; containers are: %s", s, who,
+				     container_list(c));
+			else if ((size_t)from == idx)
+				diag(c, "volumes-from", DR_ERROR, sc.n,
+				     "container '%s' cannot take volumes from itself", who);
+			else
+				add_edge(x, idx, (size_t)from, sc.n, true);
+			unknown_keys(c, e, vfrom_keys, NULL, "a volumesFrom entry");
+		}
+	}
+}
+
+/* Iterative depth-first search; every back edge closes a cycle, reported
+ * once. With `need_vf`, only cycles that use a volumesFrom edge count. */
+static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, size_t n,
+			const char *rule, bool need_vf)
+{
+	uint32_t *off = xcalloc(n + 1, sizeof(*off)), *pos = xmalloc((n ? n : 1) * sizeof(*pos));
+	const struct edge **adj = xmalloc((nedges ? nedges : 1) * sizeof(*adj));
+	const struct edge **via = xcalloc(n ? n : 1, sizeof(*via));
+	unsigned char *color = xcalloc(n ? n : 1, 1);
+	struct frame {
+		uint32_t v, next;
+	} *stack = xmalloc((n ? n : 1) * sizeof(*stack));
+	size_t i, sp, s;
+	uint32_t *fill = xcalloc(n + 1, sizeof(*fill));
+	struct buf cyc = BUF_INIT;
+
+	for (i = 0; i < nedges; i++)
+		off[edges[i].from + 1]++;
+	for (i = 0; i < n; i++)
+		off[i + 1] += off[i];
+	for (i = 0; i < nedges; i++)
+		adj[off[edges[i].from] + fill[edges[i].from]++] = &edges[i];
+
+	for (s = 0; s < n; s++) {
+		if (color[s])
+			continue;
+		sp = 0;
+		stack[sp].v = (uint32_t)s;
+		stack[sp].next = off[s];
+		pos[s] = 0;
+		color[s] = 1;
+		sp = 1;
+		while (sp) {
+			struct frame *f = &stack[sp - 1];
+			const struct edge *e;
+			if (f->next == off[f->v + 1]) {
+				color[f->v] = 2;
+				sp--;
+				continue;
+			}
+			e = adj[f->next++];
+			if (color[e->to] == 0) {
+				color[e->to] = 1;
+				via[e->to] = e;
+				pos[e->to] = (uint32_t)sp;
+				stack[sp].v = e->to;
+				stack[sp].next = off[e->to];
+				sp++;
+			} else if (color[e->to] == 1) {
+				size_t k, from = pos[e->to];
+				bool vf = e->volumes_from;
+				for (k = from + 1; k < sp; k++)
+					vf = vf || via[stack[k].v]->volumes_from;
+				if (need_vf && !vf)
+					continue;
+				buf_reset(&cyc);
+				for (k = from; k < sp; k++)
+					buf_printf(&cyc, "%s -> ", cname(c, stack[k].v));
+				buf_puts(&cyc, cname(c, e->to));
+				if (need_vf)
+					diag(c, rule, DR_WARNING, e->node,
+					     "links and volumesFrom form a cycle, so there is no start order: %s",
+					     buf_cstr(&cyc));
+				else
+					diag(c, rule, DR_ERROR, e->node, "links form a cycle: %s", buf_cstr(&cyc));
+			}
+		}
+	}
+	buf_free(&cyc);
+	free(off);
+	free(pos);
+	free(adj);
+	free(via);
+	free(color);
+	free(stack);
+	free(fill);
+}
+
+static void name_dup(struct ctx *c, const struct dup *first, const struct dup *again)
+{
+	diag(c, "name-duplicate", DR_ERROR, again->node,
+	     "container name '%s' is used twice (first at %s, /containerDefinitions/%zu/name); names must be unique",
+	     again->key, where(c, first->node), first->owner);
+}
+
+static void volume_dup(struct ctx *c, const struct dup *first, const struct dup *again)
+{
+	diag(c, "volume-name", DR_ERROR, again->node, "volume name '%s' is declared twice (first at %s)",
+	     again->key, where(c, first->node));
+}
+
+static void check_volumes(struct ctx *c, struct val root, struct cross *x)
+{
+	struct dockerrun *m = &c->r->model;
+	struct val vols = member(c, root, "volumes");
+	struct dups d = {NULL, 0, 0};
+	size_t i, n;
+	if (!present(vols))
+		return;
+	if (!json_is_array(vols.v)) {
+		diag(c, "volume-name", DR_ERROR, vols.n, "'volumes' must be an array, not %s", type_name(vols.v));
+		return;
+	}
+	n = json_array_size(vols.v);
+	m->volumes = xcalloc(n ? n : 1, sizeof(*m->volumes));
+	x->vol_names = xmalloc((n ? n : 1) * sizeof(*x->vol_names));
+	x->volume_used = xcalloc(n ? n : 1, 1);
+	for (i = 0; i < n; i++) {
+		struct val v = item(c, vols, i), name = member(c, v, "name"), host = member(c, v, "host");
+		struct val sp = member(c, host, "sourcePath");
+		const char *ns = str_or_null(name), *sps = str_or_null(sp), *p;
+		struct dr_volume *mv;
+		if (!json_is_object(v.v)) {
+			diag(c, "volume-name", DR_ERROR, v.n, "volumes[%zu] must be an object with 'name' and 'host'", i);
+			continue;
+		}
+		mv = &m->volumes[m->nvolumes++];
+		mv->loc = loc_of(c, v.n);
+		mv->name = ns;
+		mv->source_path = sps;
+		if (!ns || !*ns)
+			diag(c, "volume-name", DR_ERROR, present(name) ? name.n : v.n, "volumes[%zu] needs a non-empty string 'name'",
+			     i);
+		else if (!valid_name(ns))
+			diag(c, "volume-name", DR_ERROR, name.n,
+			     "volume name '%s' must be at most 255 letters, digits, '_' or '-'", ns);
+		if (ns && *ns) {
+			dups_add(&d, ns, 0, name.n, i);
+			x->vol_names[x->nvol_names].name = ns;
+			x->vol_names[x->nvol_names].idx = m->nvolumes - 1;
+			x->nvol_names++;
+		}
+		if (present(host)) {
+			for (p = sps; p && isspace((unsigned char)*p); p++)
+				;
+			if (!json_is_object(host.v))
+				diag(c, "volume-name", DR_ERROR, host.n, "'host' of volume '%s' must be an object {\"sourcePath\": ...}",
+				     ns ? ns : "?");
+			else if (!p || !*p)
+				diag(c, "volume-name", DR_ERROR, present(sp) ? sp.n : host.n,
+				     "host.sourcePath of volume '%s' should not be blank", ns ? ns : "?");
+			unknown_keys(c, host, host_keys, NULL, "'host'");
+		}
+		unknown_keys(c, v, volume_keys, NULL, "a volume");
+	}
+	qsort(x->vol_names, x->nvol_names, sizeof(*x->vol_names), name_ref_cmp);
+	find_dups(c, d.v, d.n, volume_dup);
+	free(d.v);
+}
+
+static void check_v2(struct ctx *c, struct val root)
+{
+	struct dockerrun *m = &c->r->model;
+	struct val cds = member(c, root, "containerDefinitions");
+	struct cross x;
+	struct dups names = {NULL, 0, 0};
+	static const char *const v1_only[] = {"Image", "Ports", "Volumes", NULL};
+	const char *const *k;
+	size_t i, n;
+
+	memset(&x, 0, sizeof(x));
+	for (k = v1_only; *k; k++) {
+		struct val v = member(c, root, *k);
+		if (v.v)
+			diag_key(c, "version-shape", DR_ERROR, v.n,
+				 "'%s' is a version 1 key, but AWSEBDockerrunVersion is 2; describe containers in 'containerDefinitions' or set the version to 1",
+				 *k);
+	}
+	{
+		struct val a1 = member(c, root, "Authentication");
+		if (a1.v && !member(c, root, "authentication").v)
+			diag_key(c, "unknown-key", DR_WARNING, a1.n,
+				 "'Authentication' is the version 1 spelling and is ignored in version 2; did you mean 'authentication'?");
+	}
+	unknown_keys(c, root, v2_keys, (const char *const[]){"Image", "Ports", "Volumes", "Authentication", NULL},
+		     "the top level (version 2)");
+	check_auth(c, member(c, root, "authentication"), "auth-v2", "bucket", "key", v2_auth_keys);
+	check_volumes(c, root, &x);
+
+	if (!present(cds) || !json_is_array(cds.v) || json_array_size(cds.v) == 0) {
+		if (!cds.v)
+			diag(c, "containers-empty", DR_ERROR, root.n,
+			     "'containerDefinitions' is missing: a version 2 file needs a non-empty list of containers");
+		else
+			diag(c, "containers-empty", DR_ERROR, cds.n,
+			     "'containerDefinitions' must be a non-empty array of containers, not %s",
+			     json_is_array(cds.v) ? "an empty array" : type_name(cds.v));
+		goto out;
+	}
+	n = json_array_size(cds.v);
+	if (n > 10)
+		diag(c, "containers-many", DR_WARNING, cds.n,
+		     "%zu containers; ECS allows at most 10 in one task definition (\"Too many containers\")", n);
+	m->containers = xcalloc(n, sizeof(*m->containers));
+	m->ncontainers = n;
+	c->names = xmalloc(n * sizeof(*c->names));
+
+	/* names first: links and volumesFrom refer to them */
+	for (i = 0; i < n; i++) {
+		struct val ct = item(c, cds, i), name = member(c, ct, "name");
+		const char *s = str_or_null(name);
+		struct dr_container *mc = &m->containers[i];
+		mc->json = ct.v;
+		mc->loc = loc_of(c, ct.n);
+		mc->essential = true;
+		if (!json_is_object(ct.v)) {
+			diag(c, "type", DR_ERROR, ct.n, "containerDefinitions[%zu] must be an object, not %s", i,
+			     type_name(ct.v));
+			continue;
+		}
+		if (!s || !*s) {
+			diag(c, "name-missing", DR_ERROR, present(name) ? name.n : ct.n,
+			     "containerDefinitions[%zu] has no name%s", i,
+			     present(name) && !s ? " (it must be a string)" : "");
+			continue;
+		}
+		if (!valid_name(s))
+			diag(c, "name-missing", DR_ERROR, name.n,
+			     "container name '%s' must be at most 255 letters, digits, '_' or '-'", s);
+		mc->name = s;
+		c->names[c->nnames].name = s;
+		c->names[c->nnames].idx = i;
+		c->nnames++;
+		dups_add(&names, s, 0, name.n, i);
+	}
+	qsort(c->names, c->nnames, sizeof(*c->names), name_ref_cmp);
+	find_dups(c, names.v, names.n, name_dup);
+	free(names.v);
+
+	for (i = 0; i < n; i++) {
+		struct val ct = item(c, cds, i), ess;
+		struct dr_container *mc = &m->containers[i];
+		char who[300];
+		if (!json_is_object(ct.v))
+			continue;
+		if (mc->name)
+			snprintf(who, sizeof(who), "%s", mc->name);
+		else
+			snprintf(who, sizeof(who), "#%zu", i);
+		check_types(c, ct, who);
+		check_image(c, member(c, ct, "image"), ct, who);
+		mc->image = str_or_null(member(c, ct, "image"));
+		ess = member(c, ct, "essential");
+		if (ess.v && json_is_false(ess.v))
+			mc->essential = false;
+		if (mc->essential)
+			x.any_essential = true;
+		{
+			struct val cpu = member(c, ct, "cpu"), v;
+			if (cpu.v && json_is_integer(cpu.v))
+				mc->cpu = (long)json_integer_value(cpu.v);
+			v = member(c, ct, "command");
+			mc->command = v.v && is_string_array(v.v) ? v.v : NULL;
+			v = member(c, ct, "entryPoint");
+			mc->entry_point = v.v && is_string_array(v.v) ? v.v : NULL;
+		}
+		check_memory(c, ct, mc, who);
+		check_env(c, ct, mc, i, who);
+		check_log(c, ct, who);
+		check_health(c, ct, who);
+		check_ports(c, ct, mc, i, who, &x);
+		check_links(c, ct, mc, i, who, &x);
+		check_mounts(c, ct, mc, i, who, &x);
+		unknown_keys(c, ct, container_keys, NULL, "a container definition");
+	}
+	find_dups(c, x.host_ports.v, x.host_ports.n, host_port_clash);
+	if (!x.any_essential)
+		diag(c, "essential-none", DR_ERROR, cds.n,
+		     "no container is essential; at least one must have \"essential\": true (or omit it)");
+	if (!x.port80)
+		diag(c, "no-port-80", DR_WARNING, cds.n,
+		     "no container maps host port 80; the environment's load balancer has nothing to reach");
+	find_cycles(c, x.edges, x.nedges, n, "link-cycle", false);
+	find_cycles(c, x.edges, x.nedges, n, "start-order-cycle", true);
+out:
+	{
+		struct val vols = member(c, root, "volumes");
+		size_t mi = 0;
+		for (i = 0; vols.v && json_is_array(vols.v) && i < json_array_size(vols.v); i++) {
+			struct val vv = item(c, vols, i);
+			const char *name = str_or_null(member(c, vv, "name"));
+			long vk;
+			if (!json_is_object(vv.v))
+				continue;
+			vk = name && *name ? find_volume(&x, name) : -1;
+			if (vk >= 0 && x.vol_names[vk].idx == mi && !x.volume_used[mi])
+				diag(c, "volume-unused", DR_WARNING, member(c, vv, "name").n,
+				     "volume '%s' is declared but no container mounts it", name);
+			mi++;
+		}
+	}
+	free(x.host_ports.v);
+	free(x.edges);
+	free(x.volume_used);
+	free(x.vol_names);
+}
+
+/* ---- entry points ---- */
+
+void dr_model_free(struct dockerrun *m)
+{
+	size_t i, j;
+	for (i = 0; i < m->ncontainers; i++) {
+		struct dr_container *c = &m->containers[i];
+		for (j = 0; j < c->nlinks; j++)
+			free((char *)c->links[j].target);
+		free(c->links);
+		free(c->ports);
+		free(c->env);
+		free(c->mounts);
+		free(c->volumes_from);
+	}
+	free(m->containers);
+	free(m->volumes);
+	free(m->v1_ports);
+	json_decref(m->root);
+	memset(m, 0, sizeof(*m));
+}
+
+static bool is_file(const char *dir, const char *name)
+{
+	struct stat st;
+	char *p = xasprintf("%s/%s", dir && *dir ? dir : ".", name);
+	bool ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	return ok;
+}
+
+void dr_companions_probe(const char *dir, struct dr_companions *out)
+{
+	out->dockerfile = is_file(dir, "Dockerfile");
+	out->compose = is_file(dir, "docker-compose.yml");
+}
+
+/* The directory of a file name, "." when it has none. Caller frees. */
+static char *dir_of(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == name)
+		return xstrdup("/");
+	return xstrndup(name, (size_t)(slash - name));
+}
+
+int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
+			      const struct dr_companions *comp, struct dr_report *out)
+{
+	struct ctx c;
+	struct val root;
+	int version;
+
+	memset(&c, 0, sizeof(c));
+	c.r = out;
+	free(out->file);
+	out->file = xstrdup(name ? name : "<input>");
+	c.dir = !name || strcmp(name, "-") == 0 || strcmp(name, "<stdin>") == 0 ? xstrdup(".") : dir_of(name);
+	if (comp)
+		c.comp = *comp;
+	else
+		dr_companions_probe(c.dir, &c.comp);
+
+	if (dr_parse(out, data, len) != 0)
+		goto done;
+	c.ix = out->index_;
+	root.v = out->model.root;
+	root.n = 0;
+	version = check_version(&c, root);
+	if (!version) {
+		/* go on with the version the shape suggests, to report more at once */
+		if (json_object_get(root.v, "containerDefinitions"))
+			version = 2;
+		else if (json_object_get(root.v, "Image") || json_object_get(root.v, "Ports"))
+			version = 1;
+	} else {
+		out->version = version;
+	}
+	out->model.version = out->version;
+	if (version == 1)
+		check_v1(&c, root);
+	else if (version == 2)
+		check_v2(&c, root);
+	else if (version == 3)
+		check_v3(&c, root, member(&c, root, "AWSEBDockerrunVersion").n);
+done:
+	dr_report_sort(out);
+	buf_free(&c.tmp);
+	buf_free(&c.ptr);
+	free(c.names);
+	free(c.dir);
+	return out->errors ? 1 : 0;
+}
+
+int dockerrun_validate_file(const char *path, const struct dr_companions *comp,
+			    struct dr_report *out)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+	if (buf_read_file(&b, path, DR_MAX_FILE_SIZE) != 0) {
+		int e = errno;
+		buf_free(&b);
+		errno = e;
+		return -1;
+	}
+	rc = dockerrun_validate_buffer(strcmp(path, "-") == 0 ? "<stdin>" : path, b.ptr ? b.ptr : "", b.len,
+				       comp, out);
+	buf_free(&b);
+	return rc;
+}
