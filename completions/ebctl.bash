@@ -9,6 +9,7 @@ _ebctl_global='--debug -q --quiet --no-color -h --help'
 # or nothing when FLAG takes no value.
 _ebctl_value() {
 	case "$1 $2" in
+	"validate --format" | "validate -f") echo 'words text json github markdown' ;;
 	"init --template" | "init -t") echo 'value' ;;
 	"init --ci") echo 'words github travis' ;;
 	"init --directory" | "init -C") echo 'dir' ;;
@@ -18,7 +19,7 @@ _ebctl_value() {
 # _ebctl_flags CMD: the command's own flags.
 _ebctl_flags() {
 	case $1 in
-	validate) echo '' ;;
+	validate) echo '-f --format --werror --list-rules' ;;
 	bundle) echo '' ;;
 	deploy) echo '' ;;
 	events) echo '' ;;

@@ -16,6 +16,13 @@ expect_eq "$(stat -c %a app/Dockerrun.aws.json)" 644 "files are 0644 under umask
 expect_eq "$(find app -type f | wc -l | tr -d ' ')" 2 "nothing else written (the template README stays behind)"
 expect_eq "$(find app -name '*.ebctl-*' | wc -l | tr -d ' ')" 0 "no temporary file left"
 
+# What init writes is a deployable app: valid with no warning at all.
+expect_rc 0 "the written Dockerrun passes ebctl validate --werror" "$EBCTL" validate --werror --format json app/Dockerrun.aws.json
+expect_out '"warnings": 0' "the written Dockerrun has no warnings"
+run "$PYTHON" -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); assert isinstance(d.get("option_settings"), dict)' \
+	app/.ebextensions/01-health.config
+expect_eq "$rc" 0 "the .ebextensions example is YAML with option_settings"
+
 # Existing files: name each, write nothing, exit 1.
 echo '{"mine": true}' >app/Dockerrun.aws.json
 rm -r app/.ebextensions
