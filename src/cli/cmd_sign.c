@@ -1,12 +1,169 @@
+/* ebctl sign: sign a raw HTTP request and print a chosen stage. */
+#include "ebctl/aws.h"
 #include "ebctl/cli.h"
+#include "ebctl/sigv4.h"
 #include "ebctl/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct cmd_help help = {
+	"sign",
+	"--service NAME --region NAME [--time YYYYMMDDTHHMMSSZ] [--print creq|sts|authz|sreq|url]\n"
+	"                  [--presign SECONDS] [--unsigned-payload] [--content-sha256] [--no-normalize] [FILE|-]",
+	"Sign a raw HTTP/1.1 request (request line, Name:value headers, blank line, body;\n"
+	"LF or CRLF) with AWS Signature Version 4 and print the result. Credentials come\n"
+	"from the usual chain (environment, profiles...). Use it to debug\n"
+	"SignatureDoesNotMatch: compare its canonical request with the one AWS returns.",
+	"S3 rules (no path normalisation, single encoding, an x-amz-content-sha256 header)\n"
+	"apply to --service s3; the generic rules to every other service. X-Amz-Date is\n"
+	"added unless present, X-Amz-Security-Token when there is a session token.\n"
+	"--print: creq (canonical request), sts (string to sign), authz (the\n"
+	"Authorization value), sreq (the signed request; the default), url (with\n"
+	"--presign: the presigned URL; the default then).",
+};
+
+/* Credentials from the usual chain (environment, profiles, SSO-free
+ * sources...), through the same client the other commands use. */
+static int load_creds(const char *profile, const char *region, struct aws_creds *c)
+{
+	struct aws_client_options o;
+	struct aws_client *client = NULL;
+	struct aws_error err;
+	int rc = 0;
+
+	memset(&o, 0, sizeof(o));
+	memset(c, 0, sizeof(*c));
+	aws_error_clear(&err);
+	o.profile = profile;
+	o.region = region;
+	o.no_region_ok = true;
+	if (aws_client_new(&o, &client, &err) || aws_client_credentials(client, c, &err)) {
+		aws_error_print(&err);
+		rc = aws_error_exit_code(&err);
+	}
+	aws_client_free(client);
+	return rc;
+}
+
+static void print_sreq(const struct sigv4_request *r, const struct sigv4_result *res, bool presign)
+{
+	size_t i;
+	printf("%s %s", r->method, r->path);
+	if (presign)
+		printf("?%s", res->query);
+	else if (r->query && *r->query)
+		printf("?%s", r->query);
+	printf(" HTTP/1.1\n");
+	for (i = 0; i < r->nheaders; i++) {
+		if (!strcmp(r->headers[i].name, "Authorization"))
+			printf("Authorization: %s\n", r->headers[i].value);
+		else
+			printf("%s:%s\n", r->headers[i].name, r->headers[i].value);
+	}
+	if (r->body_len) {
+		putchar('\n');
+		fwrite(r->body, 1, r->body_len, stdout);
+	}
+	putchar('\n');
+}
 
 int cmd_sign(int argc, char **argv)
 {
-	static const struct cmd_help help = {"sign", "", "(not implemented yet)", NULL};
-	static const struct opt opts[] = {{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
-	int n;
+	const char *service = NULL, *region = NULL, *when = NULL, *what = NULL, *profile = NULL;
+	unsigned long presign = 0;
+	bool unsigned_payload = false, content_sha = false, no_normalize = false;
+	const struct opt opts[] = {
+		{"service", 0, OPT_STRING, &service, "NAME", "the signing name: s3, elasticbeanstalk, sts...", NULL, 0, 0, NULL},
+		{"region", 0, OPT_STRING, &region, "NAME", "the signing region", "AWS_REGION", 0, 0, NULL},
+		{"time", 0, OPT_STRING, &when, "YYYYMMDDTHHMMSSZ", "sign at this time instead of now", NULL, 0, 0, NULL},
+		{"print", 0, OPT_CHOICE, &what, "WHAT", "what to print", NULL, 0, 0, "creq,sts,authz,sreq,url"},
+		{"presign", 0, OPT_UINT, &presign, "SECONDS", "query signing: a presigned URL valid this long", NULL, 1, 604800, NULL},
+		{"unsigned-payload", 0, OPT_BOOL, &unsigned_payload, NULL, "sign UNSIGNED-PAYLOAD instead of the body hash", NULL, 0, 0, NULL},
+		{"content-sha256", 0, OPT_BOOL, &content_sha, NULL, "add x-amz-content-sha256 for a non-S3 service too", NULL, 0, 0, NULL},
+		{"no-normalize", 0, OPT_BOOL, &no_normalize, NULL, "do not normalise the path (generic services)", NULL, 0, 0, NULL},
+		{"profile", 0, OPT_STRING, &profile, "NAME", "credentials profile", "AWS_PROFILE", 0, 0, NULL},
+		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	};
+	struct sigv4_request req;
+	struct sigv4_result res;
+	struct sigv4_params params;
+	struct aws_creds creds;
+	struct buf in = BUF_INIT;
+	char err[256];
+	const char *file;
+	int n, rc = 0;
+
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
-	errorf("'sign' is not implemented yet");
-	return EB_EXIT_USAGE;
+	if (!service || !*service)
+		return usage_error("sign", "--service is required");
+	if (!region || !*region) {
+		region = getenv("AWS_DEFAULT_REGION");
+		if (!region || !*region)
+			return usage_error("sign", "--region is required (or AWS_REGION)");
+	}
+	if (n > 1)
+		return usage_error("sign", "one request at a time");
+	if (!what)
+		what = presign ? "url" : "sreq";
+	if (!strcmp(what, "url") && !presign)
+		return usage_error("sign", "--print url needs --presign SECONDS");
+	if (!strcmp(what, "authz") && presign)
+		return usage_error("sign", "a presigned request has no Authorization header; use --print url");
+
+	memset(&params, 0, sizeof(params));
+	params.service = service;
+	params.region = region;
+	params.presign_expires = (long)presign;
+	if (when) {
+		params.time = time_parse_amz(when);
+		if (params.time < 0)
+			return usage_error("sign", "--time takes YYYYMMDDTHHMMSSZ, not '%s'", when);
+	} else {
+		params.time = time_now();
+	}
+	if (!strcmp(service, "s3"))
+		params.flags |= SIGV4_S3;
+	if (no_normalize)
+		params.flags |= SIGV4_NO_NORMALIZE;
+	if (content_sha)
+		params.flags |= SIGV4_CONTENT_SHA256;
+	if (unsigned_payload)
+		params.flags |= SIGV4_UNSIGNED_PAYLOAD;
+
+	file = n ? argv[1] : "-";
+	if (buf_read_file(&in, file, 64u << 20)) {
+		errorf("cannot read '%s': %s", file, errno == EFBIG ? "larger than 64 MiB" : strerror(errno));
+		return EB_EXIT_INVALID;
+	}
+	if (sigv4_parse_raw(in.ptr, in.len, &req, err, sizeof(err))) {
+		errorf("'%s': %s", file, err);
+		buf_free(&in);
+		return EB_EXIT_INVALID;
+	}
+	if ((rc = load_creds(profile, region, &creds)))
+		goto out_req;
+	if (sigv4_sign(&req, &creds, &params, &res, err, sizeof(err))) {
+		errorf("cannot sign '%s': %s", file, err);
+		rc = EB_EXIT_INVALID;
+		goto out_creds;
+	}
+	if (!strcmp(what, "creq"))
+		printf("%s\n", res.canonical_request);
+	else if (!strcmp(what, "sts"))
+		printf("%s\n", res.string_to_sign);
+	else if (!strcmp(what, "authz"))
+		printf("%s\n", res.authorization);
+	else if (!strcmp(what, "url"))
+		printf("https://%s%s?%s\n", sigv4_request_header(&req, "host"), req.path, res.query);
+	else
+		print_sreq(&req, &res, presign > 0);
+	sigv4_result_cleanup(&res);
+out_creds:
+	aws_creds_cleanup(&creds);
+out_req:
+	sigv4_request_cleanup(&req);
+	buf_free(&in);
+	return rc;
 }

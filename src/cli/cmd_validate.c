@@ -84,9 +84,12 @@ int cmd_validate(int argc, char **argv)
 		dr_report_init(&r);
 		v = dockerrun_validate_file(path, NULL, &r);
 		if (v < 0) {
-			const char *why = errno == EFBIG ? "larger than 8 MiB, which no Dockerrun file is"
+			const char *why = errno == EFBIG ? "larger than 8 MiB; a Dockerrun file is a few kilobytes"
 							 : strerror(errno);
-			errorf("cannot open '%s': %s", path, why);
+			if (errno == EFBIG)
+				errorf("'%s' is %s", path, why);
+			else
+				errorf("cannot open '%s': %s", path, why);
 			if (all)
 				json_array_append_new(all, json_pack("{s:s, s:b, s:s, s:[]}", "file", path, "valid", 0,
 								     "error", why, "diagnostics"));

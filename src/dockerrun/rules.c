@@ -28,6 +28,8 @@ const struct dr_rule dr_rules[] = {
 	 "shape agrees with version: `containerDefinitions` in a v1 file, or v1 keys (`Image`, `Ports`, `Volumes`) in a v2 file"},
 	{"unknown-key", W, false, F, "File and version",
 	 "a key the format does not know (typos such as `portMapping`), with a did-you-mean"},
+	{"placeholder", W, false, F, "File and version",
+	 "an image name or port holds a template placeholder (`<ACCOUNT_ID>`, `$TAG`, `${TAG}`, `{{tag}}`, `%TAG%`) to substitute before deploying"},
 	/* Version 1 */
 	{"v1-image", E, false, F, "Version 1", "`Image.Name` required when the bundle has no Dockerfile"},
 	{"v1-ports", E, true, F, "Version 1",
@@ -47,8 +49,6 @@ const struct dr_rule dr_rules[] = {
 	{"name-duplicate", E, false, F, "Containers", "container names unique (both places reported)"},
 	{"image-missing", E, false, F, "Containers",
 	 "`image` present and non-empty, at most 255 characters, `[registry/]repo[:tag|@digest]`"},
-	{"image-placeholder", W, false, F, "Containers",
-	 "image holds a template placeholder (`<ACCOUNT_ID>`, `${TAG}`, `{{tag}}`) to substitute before deploying"},
 	{"image-latest", W, false, F, "Containers", "image with no tag or `:latest`: deployments are not reproducible"},
 	{"essential-none", E, false, F, "Containers", "at least one container is essential (omitted means true)"},
 	{"memory-missing", E, false, F, "Containers",

@@ -133,6 +133,29 @@ static const char *str_or_null(struct val v)
 	return v.v && json_is_string(v.v) ? json_string_value(v.v) : NULL;
 }
 
+/* A template placeholder that a CI step substitutes before deploying:
+ * <NAME>, $NAME, ${NAME}, {{name}}, %NAME%. */
+static bool has_placeholder(const char *s)
+{
+	const char *p;
+	if (strchr(s, '<') && strchr(strchr(s, '<'), '>'))
+		return true;
+	if (strstr(s, "{{"))
+		return true;
+	for (p = s; *p; p++) {
+		if (*p == '$' && (p[1] == '{' || p[1] == '_' || isalpha((unsigned char)p[1])))
+			return true;
+		if (*p == '%' && (p[1] == '_' || isalpha((unsigned char)p[1]))) {
+			const char *q = p + 1;
+			while (*q == '_' || isalnum((unsigned char)*q))
+				q++;
+			if (*q == '%')
+				return true;
+		}
+	}
+	return false;
+}
+
 /* ---- unknown keys ---- */
 
 static const char *const v1_keys[] = {"AWSEBDockerrunVersion", "Authentication", "Image", "Ports",
@@ -427,6 +450,7 @@ static void check_v1(struct ctx *c, struct val root)
 	struct val vols = member(c, root, "Volumes"), logging = member(c, root, "Logging");
 	size_t i;
 	static const char *const skip[] = {"containerDefinitions", NULL};
+	bool need_image = !c->comp.dockerfile;
 
 	if (present(image) && !json_is_object(image.v))
 		diag(c, "v1-image", DR_ERROR, image.n,
@@ -434,7 +458,14 @@ static void check_v1(struct ctx *c, struct val root)
 	if (present(name) && (!json_is_string(name.v) || !*json_string_value(name.v)))
 		diag(c, "v1-image", DR_ERROR, name.n, "'Image.Name' must be a non-empty string");
 	m->image_name = str_or_null(name);
-	if (!present(name) && !c->comp.dockerfile)
+	if (m->image_name && has_placeholder(m->image_name))
+		diag(c, "placeholder", DR_WARNING, name.n,
+		     "'Image.Name' '%s' holds a template placeholder; substitute it before deploying",
+		     m->image_name);
+	/* a v2 body under the wrong version number: version-shape says it all */
+	if (member(c, root, "containerDefinitions").v)
+		need_image = false;
+	if (!present(name) && need_image)
 		diag(c, "v1-image", DR_ERROR, present(image) ? image.n : root.n,
 		     "no 'Image.Name' and no Dockerfile in '%s': Elastic Beanstalk has nothing to run; "
 		     "add \"Image\": {\"Name\": \"repo:tag\"} or a Dockerfile",
@@ -448,7 +479,7 @@ static void check_v1(struct ctx *c, struct val root)
 	if (present(ports) && !json_is_array(ports.v)) {
 		diag(c, "v1-ports", DR_ERROR, ports.n,
 		     "'Ports' must be an array such as [{\"ContainerPort\": 80}], not %s", type_name(ports.v));
-	} else if (!c->comp.dockerfile && (!present(ports) || json_array_size(ports.v) == 0)) {
+	} else if (need_image && (!present(ports) || json_array_size(ports.v) == 0)) {
 		diag(c, "v1-ports", DR_ERROR, present(ports) ? ports.n : root.n,
 		     "no 'Ports[0].ContainerPort' and no Dockerfile in '%s' to EXPOSE one: "
 		     "Elastic Beanstalk does not know which port to proxy",
@@ -468,6 +499,10 @@ static void check_v1(struct ctx *c, struct val root)
 			if (!present(cp)) {
 				if (i == 0 && !c->comp.dockerfile)
 					diag(c, "v1-ports", DR_ERROR, p.n, "'Ports[0]' has no 'ContainerPort'");
+			} else if (json_is_string(cp.v) && has_placeholder(json_string_value(cp.v))) {
+				diag(c, "placeholder", DR_WARNING, cp.n,
+				     "'ContainerPort' '%s' holds a template placeholder; substitute it before deploying",
+				     json_string_value(cp.v));
 			} else if ((m->v1_ports[i].container_port = v1_port_value(cp)) < 0) {
 				m->v1_ports[i].container_port = 0;
 				diag(c, "v1-ports", DR_ERROR, cp.n, "'ContainerPort' must be a port number 1-65535");
@@ -660,9 +695,9 @@ static void check_image(struct ctx *c, struct val img, struct val ct, const char
 		     who, n);
 		return;
 	}
-	if (strchr(s, '<') || strstr(s, "${") || strstr(s, "{{")) {
+	if (has_placeholder(s)) {
 		/* a template file: the CI substitutes it; nothing more to check */
-		diag(c, "image-placeholder", DR_WARNING, img.n,
+		diag(c, "placeholder", DR_WARNING, img.n,
 		     "image '%s' of container '%s' holds a template placeholder; substitute it before deploying", s,
 		     who);
 		return;
@@ -1182,12 +1217,15 @@ static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, 
 	uint32_t *fill = xcalloc(n + 1, sizeof(*fill));
 	struct buf cyc = BUF_INIT;
 
+	/* links alone for link-cycle; links and volumesFrom for the start order */
 	for (i = 0; i < nedges; i++)
-		off[edges[i].from + 1]++;
+		if (need_vf || !edges[i].volumes_from)
+			off[edges[i].from + 1]++;
 	for (i = 0; i < n; i++)
 		off[i + 1] += off[i];
 	for (i = 0; i < nedges; i++)
-		adj[off[edges[i].from] + fill[edges[i].from]++] = &edges[i];
+		if (need_vf || !edges[i].volumes_from)
+			adj[off[edges[i].from] + fill[edges[i].from]++] = &edges[i];
 
 	for (s = 0; s < n; s++) {
 		if (color[s])

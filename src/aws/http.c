@@ -1,0 +1,1127 @@
+/*
+ * The AWS client and its HTTP engine (libcurl): one reused easy handle per
+ * client, a share handle so parallel transfers reuse connections, signing
+ * per attempt, the "standard" retry mode, clock-skew correction, timeouts
+ * and redacted --debug traces.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "internal.h"
+
+/* ---- errors ---- */
+
+void aws_error_clear(struct aws_error *e)
+{
+	if (e)
+		memset(e, 0, sizeof(*e));
+}
+
+void aws_error_set(struct aws_error *e, const char *step, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	if (!e)
+		return;
+	aws_error_clear(e);
+	snprintf(e->step, sizeof(e->step), "%s", step ? step : "");
+	snprintf(e->code, sizeof(e->code), "%s", code ? code : "");
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	va_end(ap);
+}
+
+const char *aws_error_format(const struct aws_error *e, char *out, size_t n)
+{
+	struct buf b = BUF_INIT;
+	if (e->step[0])
+		buf_printf(&b, "%s: ", e->step);
+	if (e->code[0])
+		buf_printf(&b, "%s: ", e->code);
+	buf_puts(&b, e->message[0] ? e->message : "failed");
+	if (e->http_status || e->request_id[0] || e->attempts > 1) {
+		const char *sep = "";
+		buf_puts(&b, " (");
+		if (e->http_status) {
+			buf_printf(&b, "HTTP %ld", e->http_status);
+			sep = ", ";
+		}
+		if (e->request_id[0]) {
+			buf_printf(&b, "%srequest id %s", sep, e->request_id);
+			sep = ", ";
+		}
+		if (e->attempts > 1)
+			buf_printf(&b, "%s%d attempts", sep, e->attempts);
+		buf_puts(&b, ")");
+	}
+	snprintf(out, n, "%s", buf_cstr(&b));
+	buf_free(&b);
+	return out;
+}
+
+void aws_error_print(const struct aws_error *e)
+{
+	char msg[1200];
+	errorf("%s", aws_error_format(e, msg, sizeof(msg)));
+	if (e->unknown_outcome)
+		errorf("the request may have been applied: check before running it again");
+}
+
+int aws_error_exit_code(const struct aws_error *e)
+{
+	return e->interrupted ? EB_EXIT_INTERRUPTED : EB_EXIT_AWS;
+}
+
+/* ---- parameters ---- */
+
+void aws_params_add(struct aws_params *p, const char *key, const char *value)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->v = xrealloc(p->v, p->cap * sizeof(*p->v));
+	}
+	p->v[p->n].key = xstrdup(key);
+	p->v[p->n].value = xstrdup(value ? value : "");
+	p->n++;
+}
+
+void aws_params_addf(struct aws_params *p, const char *value, const char *keyfmt, ...)
+{
+	struct buf k = BUF_INIT;
+	va_list ap;
+	va_start(ap, keyfmt);
+	buf_vprintf(&k, keyfmt, ap);
+	va_end(ap);
+	aws_params_add(p, buf_cstr(&k), value);
+	buf_free(&k);
+}
+
+const char *aws_params_get(const struct aws_params *p, const char *key)
+{
+	size_t i;
+	for (i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].key, key) == 0)
+			return p->v[i].value;
+	return NULL;
+}
+
+void aws_params_free(struct aws_params *p)
+{
+	size_t i;
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].key);
+		/* values may carry tokens (AssumeRoleWithWebIdentity) */
+		free_secret(p->v[i].value);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- retry classification ---- */
+
+bool aws_retryable_code(const char *code)
+{
+	static const char *const codes[] = {
+		"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+		"TooManyRequestsException", "ProvisionedThroughputExceededException",
+		"TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+		"LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+		"EC2ThrottledException",
+		/* transient errors of the standard mode */
+		"RequestTimeout", "RequestTimeoutException", "InternalError", "ServiceUnavailable",
+	};
+	size_t i;
+	if (!code || !*code)
+		return false;
+	for (i = 0; i < EB_ARRAY_LEN(codes); i++)
+		if (strcmp(code, codes[i]) == 0)
+			return true;
+	return false;
+}
+
+bool aws_retryable_status(long status)
+{
+	return status == 500 || status == 502 || status == 503 || status == 504 || status == 429;
+}
+
+bool aws_skew_code(const char *code, const char *message)
+{
+	if (strcmp(code, "RequestTimeTooSkewed") == 0 || strcmp(code, "RequestExpired") == 0 ||
+	    strcmp(code, "SignatureExpired") == 0)
+		return true;
+	/* InvalidSignatureException is a skew only when it says so: "Signature expired" */
+	if (strcmp(code, "InvalidSignatureException") == 0 || strcmp(code, "AuthFailure") == 0)
+		return message && (strstr(message, "expired") || strstr(message, "Signature not yet current"));
+	return false;
+}
+
+unsigned long aws_backoff_ms(unsigned long base_ms, int attempt, double r)
+{
+	double ceiling = (double)base_ms;
+	int i;
+	for (i = 1; i < attempt && ceiling < AWS_MAX_BACKOFF_MS; i++)
+		ceiling *= 2;
+	if (ceiling > AWS_MAX_BACKOFF_MS)
+		ceiling = AWS_MAX_BACKOFF_MS;
+	if (r < 0)
+		r = 0;
+	if (r > 1)
+		r = 1;
+	return (unsigned long)(ceiling * r);
+}
+
+int64_t aws_skew_from_date(const char *date, int64_t local_now)
+{
+	time_t t;
+	if (!date || !*date)
+		return 0;
+	t = curl_getdate(date, NULL);
+	if (t == (time_t)-1)
+		return 0;
+	return (int64_t)t - local_now;
+}
+
+double aws_jitter(void)
+{
+	uint32_t v;
+	if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
+		return 0.5;
+	return (double)v / (double)UINT32_MAX;
+}
+
+bool aws_client_interrupted(const struct aws_client *c)
+{
+	return c->interrupted && *c->interrupted;
+}
+
+int aws_backoff_sleep(struct aws_client *c, int retry)
+{
+	unsigned long ms = aws_backoff_ms(c->retry_base_ms, retry, aws_jitter());
+	int64_t end = time_mono_ms() + (int64_t)ms;
+	debugf("retrying in %lu ms", ms);
+	for (;;) {
+		int64_t left = end - time_mono_ms();
+		struct timespec ts;
+		if (aws_client_interrupted(c))
+			return -1;
+		if (left <= 0)
+			return 0;
+		if (left > 50)
+			left = 50;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* ---- client ---- */
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init_once(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static int env_seconds(const char *name, long def_ms, long *out, struct aws_error *err)
+{
+	const char *v = getenv(name);
+	unsigned long s;
+	if (!v || !*v) {
+		*out = def_ms;
+		return 0;
+	}
+	if (parse_ulong(v, 1, 86400, &s) != 0) {
+		aws_error_set(err, "configuration", "InvalidParameter", "%s '%s' is not a number of seconds (1 to 86400)",
+		              name, v);
+		return -1;
+	}
+	*out = (long)s * 1000;
+	return 0;
+}
+
+int aws_client_new(const struct aws_client_options *o, struct aws_client **out, struct aws_error *err)
+{
+	static const struct aws_client_options none;
+	struct aws_client *c;
+	const char *v;
+	unsigned long ul;
+
+	aws_error_clear(err);
+	if (!o)
+		o = &none;
+	pthread_once(&curl_once, curl_init_once);
+	c = xcalloc(1, sizeof(*c));
+	c->interrupted = o->interrupted;
+	snprintf(c->user_agent, sizeof(c->user_agent), "ebctl/%s", EBCTL_VERSION);
+
+	if (o->profile && *o->profile) {
+		c->profile = xstrdup(o->profile);
+		c->profile_explicit = true;
+	} else if ((v = getenv("AWS_PROFILE")) && *v) {
+		c->profile = xstrdup(v);
+	} else if ((v = getenv("AWS_DEFAULT_PROFILE")) && *v) {
+		c->profile = xstrdup(v);
+	}
+	if (o->role_arn && *o->role_arn)
+		c->role_arn = xstrdup(o->role_arn);
+	else if ((v = getenv("EBCTL_ROLE_ARN")) && *v)
+		c->role_arn = xstrdup(v);
+
+	c->max_attempts = o->max_attempts;
+	if (c->max_attempts <= 0) {
+		c->max_attempts = 3;
+		if ((v = getenv("AWS_MAX_ATTEMPTS")) && *v) {
+			if (parse_ulong(v, 1, 20, &ul) != 0) {
+				aws_error_set(err, "configuration", "InvalidParameter",
+				              "AWS_MAX_ATTEMPTS '%s' is not a number from 1 to 20", v);
+				goto fail;
+			}
+			c->max_attempts = (int)ul;
+		}
+	}
+	c->retry_base_ms = 1000;
+	if ((v = getenv("EBCTL_RETRY_BASE_MS")) && *v) {
+		if (parse_ulong(v, 0, 60000, &ul) != 0) {
+			aws_error_set(err, "configuration", "InvalidParameter", "EBCTL_RETRY_BASE_MS '%s' is not valid", v);
+			goto fail;
+		}
+		c->retry_base_ms = ul;
+	}
+	c->connect_timeout_ms = o->connect_timeout_ms;
+	if (!c->connect_timeout_ms && env_seconds("EBCTL_CONNECT_TIMEOUT", 10000, &c->connect_timeout_ms, err))
+		goto fail;
+	c->read_timeout_ms = o->read_timeout_ms;
+	if (!c->read_timeout_ms && env_seconds("EBCTL_READ_TIMEOUT", 60000, &c->read_timeout_ms, err))
+		goto fail;
+	if ((v = getenv("AWS_CA_BUNDLE")) && *v) {
+		if (access(v, R_OK) != 0) {
+			aws_error_set(err, "configuration", "InvalidParameter", "AWS_CA_BUNDLE '%s': %s", v, strerror(errno));
+			goto fail;
+		}
+		c->ca_bundle = xstrdup(v);
+	}
+
+	/* region: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile */
+	if (o->region && *o->region)
+		snprintf(c->region, sizeof(c->region), "%s", o->region);
+	else if ((v = getenv("AWS_REGION")) && *v)
+		snprintf(c->region, sizeof(c->region), "%s", v);
+	else if ((v = getenv("AWS_DEFAULT_REGION")) && *v)
+		snprintf(c->region, sizeof(c->region), "%s", v);
+	else if (aws_profile_region(c->profile, c->region, sizeof(c->region), err) != 0)
+		goto fail;
+	if (c->region[0] && !aws_region_valid(c->region)) {
+		aws_error_set(err, "configuration", "InvalidRegion", "invalid region '%s'", c->region);
+		goto fail;
+	}
+	if (!c->region[0] && !o->no_region_ok) {
+		aws_error_set(err, "configuration", "NoRegion",
+		              "no region: use --region or set AWS_REGION (or region in the profile)");
+		goto fail;
+	}
+
+	c->share = curl_share_init();
+	if (c->share) {
+		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	}
+	c->easy = aws_client_handle(c);
+	if (!c->easy) {
+		aws_error_set(err, "configuration", "InternalError", "cannot initialise libcurl");
+		goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	aws_client_free(c);
+	*out = NULL;
+	return -1;
+}
+
+void aws_client_free(struct aws_client *c)
+{
+	if (!c)
+		return;
+	if (c->easy)
+		curl_easy_cleanup(c->easy);
+	if (c->share)
+		curl_share_cleanup(c->share);
+	aws_creds_cleanup(&c->creds);
+	free(c->profile);
+	free(c->role_arn);
+	free(c->ca_bundle);
+	free(c);
+}
+
+const char *aws_client_region(const struct aws_client *c)
+{
+	return c->region;
+}
+
+CURL *aws_client_handle(struct aws_client *c)
+{
+	CURL *h = curl_easy_init();
+	if (h && c->share)
+		curl_easy_setopt(h, CURLOPT_SHARE, c->share);
+	return h;
+}
+
+static bool creds_fresh(const struct aws_creds *cr)
+{
+	return cr->expires == 0 || time_now() + AWS_REFRESH_MARGIN < cr->expires;
+}
+
+int aws_client_credentials(struct aws_client *c, struct aws_creds *out, struct aws_error *err)
+{
+	if (!c->have_creds || (!c->creds_fixed && !creds_fresh(&c->creds))) {
+		struct aws_creds fresh;
+		memset(&fresh, 0, sizeof(fresh));
+		if (c->have_creds)
+			debugf("credentials from %s expire soon: refreshing", c->creds.source ? c->creds.source : "?");
+		if (aws_creds_resolve(c, &fresh, err) != 0)
+			return -1;
+		aws_creds_cleanup(&c->creds);
+		c->creds = fresh;
+		c->have_creds = true;
+		debugf("credentials from %s", c->creds.source ? c->creds.source : "?");
+	}
+	if (out)
+		aws_creds_copy(out, &c->creds);
+	return 0;
+}
+
+void aws_client_set_credentials(struct aws_client *c, const struct aws_creds *creds)
+{
+	aws_creds_cleanup(&c->creds);
+	aws_creds_copy(&c->creds, creds);
+	c->have_creds = true;
+	c->creds_fixed = true;
+}
+
+/* ---- requests and responses ---- */
+
+void aws_request_init(struct aws_request *r, const char *method, const char *service, const char *step)
+{
+	memset(r, 0, sizeof(*r));
+	r->method = method;
+	r->service = service;
+	r->fd = -1;
+	snprintf(r->step, sizeof(r->step), "%s", step);
+}
+
+void aws_request_header(struct aws_request *r, const char *name, const char *value)
+{
+	r->headers = xrealloc(r->headers, (r->nheaders + 1) * sizeof(*r->headers));
+	r->headers[r->nheaders].name = xstrdup(name);
+	r->headers[r->nheaders].value = xstrdup(value);
+	r->nheaders++;
+}
+
+static void headers_free(struct aws_header *h, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		free(h[i].name);
+		free_secret(h[i].value);
+	}
+	free(h);
+}
+
+void aws_request_cleanup(struct aws_request *r)
+{
+	headers_free(r->headers, r->nheaders);
+	free(r->path);
+	free(r->query);
+	free(r->raw_url);
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+}
+
+const char *aws_response_header(const struct aws_response *r, const char *name)
+{
+	size_t i;
+	for (i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return r->headers[i].value;
+	return NULL;
+}
+
+void aws_response_cleanup(struct aws_response *r)
+{
+	headers_free(r->headers, r->nheaders);
+	buf_free_secret(&r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+static void response_reset(struct aws_response *r)
+{
+	size_t max = r->body.max;
+	headers_free(r->headers, r->nheaders);
+	r->headers = NULL;
+	r->nheaders = 0;
+	buf_free_secret(&r->body);
+	buf_init(&r->body, max);
+	r->status = 0;
+}
+
+/* ---- debug traces, redacted ---- */
+
+/* Write one header or request line with secrets replaced. */
+static void debug_line(const char *dir, const char *line, size_t len)
+{
+	struct buf b = BUF_INIT;
+	const char *colon = memchr(line, ':', len);
+	size_t nlen = colon ? (size_t)(colon - line) : 0;
+
+	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+		len--;
+	if (len == 0)
+		return;
+	if (colon && (nlen == 13 && strncasecmp(line, "Authorization", 13) == 0)) {
+		const char *sig = memmem(line, len, "Signature=", 10);
+		if (sig && memmem(line, len, "AWS4-HMAC-SHA256", 16))
+			buf_printf(&b, "%.*sSignature=<redacted>", (int)(sig - line), line);
+		else
+			buf_printf(&b, "%.*s: <redacted>", (int)nlen, line);
+	} else if (colon && ((nlen == 20 && strncasecmp(line, "X-Amz-Security-Token", 20) == 0) ||
+	                     (nlen == 24 && strncasecmp(line, "X-aws-ec2-metadata-token", 24) == 0) ||
+	                     (nlen == 10 && strncasecmp(line, "Set-Cookie", 10) == 0) ||
+	                     (nlen == 6 && strncasecmp(line, "Cookie", 6) == 0))) {
+		buf_printf(&b, "%.*s: <redacted>", (int)nlen, line);
+	} else {
+		/* request lines and Location headers may carry presigned query
+		 * parameters: hide their values */
+		size_t i = 0;
+		static const char *const secret_params[] = {"X-Amz-Signature=", "X-Amz-Security-Token=",
+		                                            "Signature=", "x-amz-security-token="};
+		while (i < len) {
+			size_t k, matched = 0;
+			for (k = 0; k < EB_ARRAY_LEN(secret_params); k++) {
+				size_t pl = strlen(secret_params[k]);
+				if (i > 0 && (line[i - 1] == '?' || line[i - 1] == '&') && len - i >= pl &&
+				    strncasecmp(line + i, secret_params[k], pl) == 0) {
+					matched = pl;
+					break;
+				}
+			}
+			if (matched) {
+				buf_add(&b, line + i, matched);
+				buf_puts(&b, "<redacted>");
+				i += matched;
+				while (i < len && line[i] != '&' && line[i] != ' ')
+					i++;
+			} else {
+				buf_putc(&b, line[i++]);
+			}
+		}
+	}
+	debugf("%s %s", dir, buf_cstr(&b));
+	buf_free(&b);
+}
+
+static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
+{
+	const char *p = data, *end = data + size;
+	(void)h;
+	(void)arg;
+	if (type != CURLINFO_HEADER_OUT && type != CURLINFO_HEADER_IN)
+		return 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p + 1) : (size_t)(end - p);
+		debug_line(type == CURLINFO_HEADER_OUT ? ">" : "<", p, n);
+		p += n;
+	}
+	return 0;
+}
+
+/* ---- one attempt ---- */
+
+static size_t read_cb(char *dst, size_t size, size_t nmemb, void *arg)
+{
+	struct aws_xfer *x = arg;
+	struct aws_request *r = x->req;
+	size_t want = size * nmemb;
+	uint64_t total = r->body_kind == AWS_BODY_FILE ? r->length : r->body_len;
+	uint64_t left = total - x->pos;
+
+	if (want > left)
+		want = (size_t)left;
+	if (want == 0)
+		return 0;
+	if (r->body_kind == AWS_BODY_MEM) {
+		memcpy(dst, (const char *)r->body + x->pos, want);
+	} else {
+		ssize_t got = pread(r->fd, dst, want, (off_t)(r->offset + x->pos));
+		if (got <= 0)
+			return CURL_READFUNC_ABORT;
+		want = (size_t)got;
+	}
+	x->pos += want;
+	if (r->progress)
+		r->progress(x->pos, r->progress_arg);
+	return want;
+}
+
+/* curl rewinds the body to resend it on a fresh connection */
+static int seek_cb(void *arg, curl_off_t offset, int origin)
+{
+	struct aws_xfer *x = arg;
+	if (origin != SEEK_SET || offset < 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	x->pos = (uint64_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+static size_t write_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct aws_xfer *x = arg;
+	size_t n = size * nmemb;
+	long status = 0;
+	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+	if (x->req->sink && status >= 200 && status < 300)
+		return fwrite(data, 1, n, x->req->sink) == n ? n : 0;
+	if (buf_add(&x->resp->body, data, n) != 0) {
+		x->overflow = true;
+		return 0;
+	}
+	return n;
+}
+
+static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct aws_xfer *x = arg;
+	struct aws_response *r = x->resp;
+	size_t n = size * nmemb, nlen;
+	const char *colon, *v, *end = data + n;
+
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		/* a new response (after 100 Continue or a redirect) */
+		headers_free(r->headers, r->nheaders);
+		r->headers = NULL;
+		r->nheaders = 0;
+		return n;
+	}
+	colon = memchr(data, ':', n);
+	if (!colon || r->nheaders >= 200)
+		return n;
+	nlen = (size_t)(colon - data);
+	v = colon + 1;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	r->headers = xrealloc(r->headers, (r->nheaders + 1) * sizeof(*r->headers));
+	r->headers[r->nheaders].name = xstrndup(data, nlen);
+	r->headers[r->nheaders].value = xstrndup(v, (size_t)(end - v));
+	r->nheaders++;
+	return n;
+}
+
+static int xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct aws_xfer *x = arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return aws_client_interrupted(x->c) ? 1 : 0;
+}
+
+static void add_header(struct aws_xfer *x, const char *name, const char *value)
+{
+	char *line = xasprintf("%s: %s", name, value);
+	struct curl_slist *n = curl_slist_append(x->hdrs, line);
+	free_secret(line);
+	if (!n)
+		die("out of memory");
+	x->hdrs = n;
+}
+
+int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struct aws_response *resp,
+                   struct aws_xfer *x, struct aws_error *err)
+{
+	struct sigv4_request sr;
+	struct sigv4_params sp;
+	struct sigv4_result res;
+	struct aws_creds creds;
+	char url[4096], msg[256];
+	size_t i;
+	uint64_t body_len = req->body_kind == AWS_BODY_FILE ? req->length : req->body_len;
+	int rc = -1;
+
+	memset(x, 0, sizeof(*x));
+	memset(&res, 0, sizeof(res));
+	memset(&creds, 0, sizeof(creds));
+	sigv4_request_init(&sr, req->method, req->path ? req->path : "/", req->query);
+	x->c = c;
+	x->req = req;
+	x->resp = resp;
+	x->h = h;
+	response_reset(resp);
+	if (req->max_body)
+		resp->body.max = req->max_body;
+	else
+		resp->body.max = AWS_MAX_RESPONSE;
+
+	if (req->raw_url) {
+		snprintf(url, sizeof(url), "%s", req->raw_url);
+	} else {
+		if (req->query && *req->query)
+			snprintf(url, sizeof(url), "%s%s?%s", req->ep.url, req->path ? req->path + 0 : "/", req->query);
+		else
+			snprintf(url, sizeof(url), "%s%s", req->ep.url, req->path ? req->path : "/");
+		/* the path in the URL includes the endpoint's base path; so does the signature */
+		free(sr.path);
+		sr.path = xasprintf("%s%s", req->ep.base_path, req->path ? req->path : "/");
+		sigv4_request_add_header(&sr, "Host", req->ep.host);
+	}
+	for (i = 0; i < req->nheaders; i++)
+		sigv4_request_add_header(&sr, req->headers[i].name, req->headers[i].value);
+
+	if (!req->unsigned_request && !req->raw_url) {
+		const struct aws_creds *use = req->creds;
+		if (!use) {
+			if (aws_client_credentials(c, &creds, err) != 0)
+				goto out;
+			use = &creds;
+		}
+		if (req->body_kind == AWS_BODY_MEM) {
+			sr.body = req->body;
+			sr.body_len = req->body_len;
+		}
+		if (req->payload_hash[0])
+			sr.payload_hash = req->payload_hash;
+		memset(&sp, 0, sizeof(sp));
+		sp.service = req->service;
+		sp.region = req->ep.signing_region;
+		sp.time = time_now() + c->skew;
+		sp.flags = req->sign_flags | SIGV4_AUTH_ONLY;
+		if (sigv4_sign(&sr, use, &sp, &res, msg, sizeof(msg)) != 0) {
+			aws_error_set(err, req->step, "SigningError", "cannot sign the request: %s", msg);
+			goto out;
+		}
+	}
+	for (i = 0; i < sr.nheaders; i++)
+		if (!req->raw_url || strcasecmp(sr.headers[i].name, "Host") != 0)
+			add_header(x, sr.headers[i].name, sr.headers[i].value);
+	/* no 100-continue round trip; curl's defaults that we do not sign */
+	add_header(x, "Expect", "");
+	if (req->body_kind == AWS_BODY_NONE && strcmp(req->method, "POST") == 0)
+		add_header(x, "Content-Type", "");
+
+	curl_easy_reset(h);
+	if (c->share)
+		curl_easy_setopt(h, CURLOPT_SHARE, c->share);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->ca_bundle)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_bundle);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms ? req->connect_timeout_ms
+	                                                                       : c->connect_timeout_ms);
+	if (req->total_timeout_ms)
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->total_timeout_ms);
+	/* a transfer slower than 1 byte/s for the read timeout is dead */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (c->read_timeout_ms + 999) / 1000);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+	if (eb_debug) {
+		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
+	}
+	if (req->head) {
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(req->method, "PUT") == 0) {
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)body_len);
+	} else if (strcmp(req->method, "POST") == 0) {
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	} else if (strcmp(req->method, "GET") != 0) {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+	}
+	if (req->body_kind != AWS_BODY_NONE || strcmp(req->method, "PUT") == 0 || strcmp(req->method, "POST") == 0) {
+		/* always ours: an empty PUT must not read stdin */
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
+		curl_easy_setopt(h, CURLOPT_READDATA, x);
+		curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, seek_cb);
+		curl_easy_setopt(h, CURLOPT_SEEKDATA, x);
+	}
+	/* A kept-alive connection may have been closed by the server while
+	 * idle; curl then resends the request on a new one. A call that must
+	 * not be sent twice gets a fresh connection so that never happens. */
+	if (req->idem == AWS_NOT_IDEMPOTENT)
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	rc = 0;
+out:
+	if (rc != 0) {
+		curl_slist_free_all(x->hdrs);
+		x->hdrs = NULL;
+	}
+	sigv4_request_cleanup(&sr);
+	sigv4_result_cleanup(&res);
+	aws_creds_cleanup(&creds);
+	return rc;
+}
+
+/* Network failures after which the request certainly did not reach the server. */
+static bool not_sent(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY;
+}
+
+static bool transient_network(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SEND_FAIL_REWIND:
+		return true;
+	default:
+		return false;
+	}
+}
+
+enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_error *err)
+{
+	struct aws_response *resp = x->resp;
+	struct aws_request *req = x->req;
+	enum aws_verdict v = AWS_DONE_FAIL;
+	const char *rid;
+
+	curl_slist_free_all(x->hdrs);
+	x->hdrs = NULL;
+	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &resp->status);
+	aws_error_clear(err);
+	snprintf(err->step, sizeof(err->step), "%s", req->step);
+
+	if (rc != CURLE_OK) {
+		if (aws_client_interrupted(x->c)) {
+			err->interrupted = true;
+			snprintf(err->code, sizeof(err->code), "Interrupted");
+			snprintf(err->message, sizeof(err->message), "interrupted");
+			return AWS_DONE_FAIL;
+		}
+		if (x->overflow) {
+			snprintf(err->code, sizeof(err->code), "ResponseTooLarge");
+			snprintf(err->message, sizeof(err->message), "the response is larger than %zu bytes",
+			         resp->body.max ? resp->body.max : (size_t)AWS_MAX_RESPONSE);
+			return AWS_DONE_FAIL;
+		}
+		err->network = true;
+		snprintf(err->code, sizeof(err->code), "NetworkError");
+		snprintf(err->message, sizeof(err->message), "%s",
+		         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		if (!transient_network(rc))
+			return AWS_DONE_FAIL;
+		if (req->idem == AWS_NOT_IDEMPOTENT && !not_sent(rc)) {
+			/* sent, no answer: the caller decides (it knows how to check) */
+			err->unknown_outcome = true;
+			return AWS_DONE_FAIL;
+		}
+		return AWS_DONE_RETRY;
+	}
+
+	rid = aws_response_header(resp, "x-amz-request-id");
+	if (!rid)
+		rid = aws_response_header(resp, "x-amzn-RequestId");
+	if (rid)
+		snprintf(err->request_id, sizeof(err->request_id), "%s", rid);
+	if (resp->status >= 200 && resp->status < 300) {
+		aws_error_clear(err);
+		return AWS_DONE_OK;
+	}
+
+	err->http_status = resp->status;
+	if (aws_xml_parse_error(resp->body.ptr, resp->body.len, err) != 0)
+		aws_json_parse_error(resp->body.ptr, resp->body.len, aws_response_header(resp, "x-amzn-ErrorType"), err);
+	if (!err->code[0]) {
+		/* HEAD answers and proxies carry no AWS body */
+		static const struct {
+			long status;
+			const char *code;
+		} generic[] = {{301, "PermanentRedirect"}, {400, "BadRequest"}, {403, "Forbidden"},
+		               {404, "NotFound"},          {429, "TooManyRequestsException"},
+		               {500, "InternalError"},     {503, "ServiceUnavailable"}};
+		size_t i;
+		for (i = 0; i < EB_ARRAY_LEN(generic); i++)
+			if (generic[i].status == resp->status)
+				snprintf(err->code, sizeof(err->code), "%s", generic[i].code);
+		if (!err->code[0])
+			snprintf(err->code, sizeof(err->code), "HTTP%ld", resp->status);
+	}
+	if (!err->message[0]) {
+		if (resp->status == 301 || resp->status == 307) {
+			const char *reg = aws_response_header(resp, "x-amz-bucket-region");
+			snprintf(err->message, sizeof(err->message), "the bucket is in another region%s%s",
+			         reg ? ": " : "", reg ? reg : "");
+		} else {
+			snprintf(err->message, sizeof(err->message), "HTTP status %ld", resp->status);
+		}
+	}
+	if (aws_skew_code(err->code, err->message))
+		v = AWS_DONE_SKEW;
+	else if (aws_retryable_status(resp->status) || aws_retryable_code(err->code))
+		v = AWS_DONE_RETRY;
+	return v;
+}
+
+int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response *resp, struct aws_error *err)
+{
+	struct aws_xfer x;
+	int max = req->max_attempts > 0 ? req->max_attempts : c->max_attempts;
+	int tries = 0, requests = 0;
+	bool skew_fixed = false;
+
+	for (;;) {
+		enum aws_verdict v;
+		CURLcode rc;
+
+		if (aws_client_interrupted(c)) {
+			aws_error_set(err, req->step, "Interrupted", "interrupted");
+			err->interrupted = true;
+			return -1;
+		}
+		if (aws_xfer_setup(c, c->easy, req, resp, &x, err) != 0)
+			return -1;
+		tries++;
+		requests++;
+		if (req->sink && requests > 1) {
+			/* start the file over for the new attempt */
+			fflush(req->sink);
+			if (ftruncate(fileno(req->sink), 0) != 0 || fseek(req->sink, 0, SEEK_SET) != 0) {
+				aws_error_set(err, req->step, "IOError", "cannot rewind the output file: %s", strerror(errno));
+				curl_slist_free_all(x.hdrs);
+				return -1;
+			}
+		}
+		rc = curl_easy_perform(c->easy);
+		v = aws_xfer_finish(&x, rc, err);
+		err->attempts = requests;
+		if (v == AWS_DONE_OK) {
+			err->attempts = requests;
+			return 0;
+		}
+		if (v == AWS_DONE_SKEW && !skew_fixed) {
+			int64_t skew = aws_skew_from_date(aws_response_header(resp, "Date"), time_now());
+			skew_fixed = true;
+			if (skew != 0) {
+				debugf("clock skew of %lld s against the server: correcting and retrying",
+				       (long long)skew);
+				c->skew = skew;
+				tries--;  /* the corrected retry does not use up an attempt */
+				continue;
+			}
+		}
+		if (v != AWS_DONE_RETRY || tries >= max)
+			return -1;
+		debugf("%s: %s %s (attempt %d of %d)", req->step, err->code, err->message, tries, max);
+		if (aws_backoff_sleep(c, tries) != 0) {
+			aws_error_set(err, req->step, "Interrupted", "interrupted");
+			err->interrupted = true;
+			return -1;
+		}
+	}
+}
+
+/* ---- protocols ---- */
+
+static const char *query_version(const char *service)
+{
+	if (strcmp(service, "elasticbeanstalk") == 0)
+		return "2010-12-01";
+	if (strcmp(service, "sts") == 0)
+		return "2011-06-15";
+	return NULL;
+}
+
+int aws_query_ex(struct aws_client *c, const char *service, const char *action, const struct aws_params *params,
+                 enum aws_idempotency idem, const struct aws_creds *creds, bool unsigned_request, xmlDocPtr *doc,
+                 struct aws_error *err)
+{
+	struct aws_request req;
+	struct aws_response resp;
+	struct buf body = BUF_INIT;
+	const char **keys = NULL, **vals = NULL;
+	const char *version = query_version(service);
+	char step[96];
+	size_t i, n = (params ? params->n : 0) + 2;
+	int rc = -1;
+
+	*doc = NULL;
+	memset(&resp, 0, sizeof(resp));
+	snprintf(step, sizeof(step), "%s %s", service, action);
+	aws_request_init(&req, "POST", service, step);
+	if (!version) {
+		aws_error_set(err, step, "UnknownService", "no Query API version for '%s'", service);
+		goto out;
+	}
+	if (aws_endpoint_resolve(service, c->region, &req.ep, err) != 0)
+		goto out;
+	keys = xcalloc(n, sizeof(*keys));
+	vals = xcalloc(n, sizeof(*vals));
+	keys[0] = "Action";
+	vals[0] = action;
+	keys[1] = "Version";
+	vals[1] = version;
+	for (i = 2; i < n; i++) {
+		keys[i] = params->v[i - 2].key;
+		vals[i] = params->v[i - 2].value;
+	}
+	sigv4_form_encode(&body, keys, vals, n);
+	req.path = xstrdup("/");
+	req.body_kind = AWS_BODY_MEM;
+	req.body = body.ptr;
+	req.body_len = body.len;
+	req.idem = idem;
+	req.creds = creds;
+	req.unsigned_request = unsigned_request;
+	aws_request_header(&req, "Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+	if (aws_send(c, &req, &resp, err) != 0)
+		goto out;
+	*doc = aws_xml_parse(resp.body.ptr, resp.body.len);
+	if (!*doc) {
+		aws_error_set(err, step, "InvalidResponse", "the response is not valid XML");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(keys);
+	free(vals);
+	buf_free_secret(&body);
+	aws_request_cleanup(&req);
+	aws_response_cleanup(&resp);
+	return rc;
+}
+
+int aws_query(struct aws_client *c, const char *service, const char *action, const struct aws_params *params,
+              enum aws_idempotency idem, xmlDocPtr *doc, struct aws_error *err)
+{
+	aws_error_clear(err);
+	return aws_query_ex(c, service, action, params, idem, NULL, false, doc, err);
+}
+
+int aws_json(struct aws_client *c, const char *service, const char *target, json_t *body, json_t **out,
+             struct aws_error *err)
+{
+	struct aws_request req;
+	struct aws_response resp;
+	char *text = NULL;
+	char step[96];
+	const char *dot = strchr(target, '.');
+	json_error_t jerr;
+	int rc = -1;
+
+	aws_error_clear(err);
+	*out = NULL;
+	memset(&resp, 0, sizeof(resp));
+	snprintf(step, sizeof(step), "%s %s", service, dot ? dot + 1 : target);
+	aws_request_init(&req, "POST", service, step);
+	if (aws_endpoint_resolve(service, c->region, &req.ep, err) != 0)
+		goto out;
+	text = body ? json_dumps(body, JSON_COMPACT) : xstrdup("{}");
+	if (!text)
+		die("out of memory");
+	req.path = xstrdup("/");
+	req.body_kind = AWS_BODY_MEM;
+	req.body = text;
+	req.body_len = strlen(text);
+	aws_request_header(&req, "Content-Type", "application/x-amz-json-1.1");
+	aws_request_header(&req, "X-Amz-Target", target);
+	if (aws_send(c, &req, &resp, err) != 0)
+		goto out;
+	*out = json_loadb(resp.body.ptr ? resp.body.ptr : "{}", resp.body.ptr ? resp.body.len : 2, 0, &jerr);
+	if (!*out) {
+		aws_error_set(err, step, "InvalidResponse", "the response is not valid JSON: %s", jerr.text);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(text);
+	aws_request_cleanup(&req);
+	aws_response_cleanup(&resp);
+	return rc;
+}
+
+static int fetch(struct aws_client *c, const char *url, FILE *sink, struct buf *out, size_t max,
+                 struct aws_error *err)
+{
+	struct aws_request req;
+	struct aws_response resp;
+	int rc = -1;
+
+	aws_error_clear(err);
+	memset(&resp, 0, sizeof(resp));
+	aws_request_init(&req, "GET", "s3", "download");
+	if (!str_starts_with(url, "https://") && !str_starts_with(url, "http://")) {
+		aws_error_set(err, "download", "InvalidURL", "not an http(s) URL");
+		goto out;
+	}
+	req.raw_url = xstrdup(url);
+	req.unsigned_request = true;
+	req.sink = sink;
+	req.max_body = max;
+	if (aws_send(c, &req, &resp, err) != 0)
+		goto out;
+	if (out) {
+		buf_add(out, resp.body.ptr ? resp.body.ptr : "", resp.body.len);
+	}
+	rc = 0;
+out:
+	aws_request_cleanup(&req);
+	aws_response_cleanup(&resp);
+	return rc;
+}
+
+int aws_fetch_url(struct aws_client *c, const char *url, struct buf *out, size_t max, struct aws_error *err)
+{
+	return fetch(c, url, NULL, out, max, err);
+}
+
+int aws_fetch_url_to_file(struct aws_client *c, const char *url, const char *path, struct aws_error *err)
+{
+	FILE *f = fopen(path, "w");
+	int rc;
+	if (!f) {
+		aws_error_set(err, "download", "IOError", "cannot create '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	rc = fetch(c, url, f, NULL, 0, err);
+	if (fclose(f) != 0 && rc == 0) {
+		aws_error_set(err, "download", "IOError", "cannot write '%s': %s", path, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}

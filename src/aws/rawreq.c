@@ -1,0 +1,123 @@
+/*
+ * A raw HTTP/1.1 request, as in the AWS SigV4 test suites: request line,
+ * "Name:value" headers (obsolete line folding allowed), a blank line, the
+ * body. LF or CRLF line ends.
+ */
+#include "ebctl/sigv4.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void set_err(char *err, size_t errlen, const char *msg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+}
+
+/* Next line [*p, end): returns its length without the line end, advances *p. */
+static size_t next_line(const char **p, const char *end, bool *had_newline)
+{
+	const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
+	size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+	*had_newline = nl != NULL;
+	*p = nl ? nl + 1 : end;
+	if (len && s[len - 1] == '\r')
+		len--;
+	return len;
+}
+
+int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, char *err, size_t errlen)
+{
+	const char *p = data, *end = data + len, *line, *sp1, *sp2, *q;
+	size_t n;
+	bool nl;
+	char *method = NULL, *uri = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0) {
+		set_err(err, errlen, "empty request");
+		return -1;
+	}
+	if (memchr(data, '\0', len)) {
+		set_err(err, errlen, "the request contains a NUL byte");
+		return -1;
+	}
+	line = p;
+	n = next_line(&p, end, &nl);
+	/* The path may hold spaces (the suite's get-space case): the method is
+	 * the first token, the protocol the last. */
+	sp1 = memchr(line, ' ', n);
+	if (!sp1 || sp1 == line) {
+		set_err(err, errlen, "the first line is not 'METHOD PATH HTTP/1.1'");
+		return -1;
+	}
+	sp2 = line + n;
+	while (sp2 > sp1 && sp2[-1] != ' ')
+		sp2--;
+	if (sp2 - 1 > sp1 && (size_t)(line + n - sp2) >= 5 && !strncmp(sp2, "HTTP/", 5))
+		sp2--;
+	else
+		sp2 = line + n; /* no protocol given */
+	method = xstrndup(line, (size_t)(sp1 - line));
+	uri = xstrndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	if (uri[0] != '/') {
+		set_err(err, errlen, "the request path must start with '/'");
+		free(method);
+		free(uri);
+		return -1;
+	}
+	q = strchr(uri, '?');
+	if (q) {
+		char *path = xstrndup(uri, (size_t)(q - uri));
+		sigv4_request_init(out, method, path, q + 1);
+		free(path);
+	} else {
+		sigv4_request_init(out, method, uri, NULL);
+	}
+	free(method);
+	free(uri);
+
+	while (p < end) {
+		const char *colon;
+		line = p;
+		n = next_line(&p, end, &nl);
+		if (n == 0) {
+			if (nl || p < end) {
+				out->body = (const unsigned char *)p;
+				out->body_len = (size_t)(end - p);
+			}
+			break;
+		}
+		if (line[0] == ' ' || line[0] == '\t') {
+			struct sigv4_header *h;
+			char *joined;
+			if (!out->nheaders) {
+				set_err(err, errlen, "a continuation line before any header");
+				goto fail;
+			}
+			h = &out->headers[out->nheaders - 1];
+			joined = xasprintf("%s\n%.*s", h->value, (int)n, line);
+			free(h->value);
+			h->value = joined;
+			continue;
+		}
+		colon = memchr(line, ':', n);
+		if (!colon || colon == line || memchr(line, ' ', (size_t)(colon - line))) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "not a 'Name:value' header line: '%.*s'", (int)(n > 60 ? 60 : n), line);
+			set_err(err, errlen, msg);
+			goto fail;
+		}
+		{
+			char *name = xstrndup(line, (size_t)(colon - line));
+			char *value = xstrndup(colon + 1, n - (size_t)(colon - line) - 1);
+			sigv4_request_add_header(out, name, value);
+			free(name);
+			free(value);
+		}
+	}
+	return 0;
+fail:
+	sigv4_request_cleanup(out);
+	return -1;
+}

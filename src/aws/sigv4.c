@@ -1,0 +1,760 @@
+/*
+ * AWS Signature Version 4.
+ *
+ * Staged and pure: canonical request -> string to sign -> signing key ->
+ * signature, with the time passed in. The rules follow the published suites
+ * (aws4_testsuite, aws-c-auth) and botocore, the reference implementation:
+ *   - generic services: the wire path is normalised (dot segments removed,
+ *     repeated slashes collapsed) and URI-encoded again ("double encoding");
+ *   - S3: the wire path is used as it is (single encoding, no normalising)
+ *     and x-amz-content-sha256 carries the payload hash;
+ *   - the query is split on '&' and '=', each part strictly re-encoded
+ *     (RFC 3986 unreserved kept, everything else %XX), sorted by key then
+ *     value; repeated keys are all kept;
+ *   - headers: names lower-cased, values trimmed with inner runs of blanks
+ *     folded to one space, repeated names joined with ',' in order.
+ */
+#include "ebctl/sigv4.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define ALGORITHM "AWS4-HMAC-SHA256"
+
+/* Headers a signer must leave out: proxies and SDKs change them in flight. */
+static const char *const unsigned_headers[] = {"authorization", "user-agent", "expect",
+                                               "x-amzn-trace-id"};
+
+/* ---- hashing ---- */
+
+/* Fetched once: OpenSSL 3 looks an implicit EVP_sha256() up on every init,
+ * which costs more than the hashing of a typical request. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void fetch_sha256(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *md_sha256(void)
+{
+	pthread_once(&sha256_once, fetch_sha256);
+	return sha256_md ? sha256_md : EVP_sha256();
+}
+
+/* One digest context per thread, reused: allocating one per hash costs more
+ * than hashing a short string. Freed at thread exit by OpenSSL's cleanup. */
+static EVP_MD_CTX *digest_ctx(void)
+{
+	static _Thread_local EVP_MD_CTX *ctx;
+	if (!ctx && !(ctx = EVP_MD_CTX_new()))
+		die("out of memory");
+	return ctx;
+}
+
+static void sha256(const void *data, size_t len, unsigned char out[32])
+{
+	EVP_MD_CTX *ctx = digest_ctx();
+	unsigned int n = 32;
+	EVP_DigestInit_ex(ctx, md_sha256(), NULL);
+	EVP_DigestUpdate(ctx, data, len);
+	EVP_DigestFinal_ex(ctx, out, &n);
+}
+
+void sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char d[32];
+	sha256(data, len, d);
+	hex_encode(d, 32, out);
+}
+
+/* HMAC-SHA256 from two digests; keys here are at most 64 bytes. */
+static void hmac_sha256(const unsigned char *key, size_t keylen, const void *msg, size_t len,
+                        unsigned char out[32])
+{
+	unsigned char k[64], pad[64], inner[32];
+	EVP_MD_CTX *ctx = digest_ctx();
+	unsigned int n = 32;
+	size_t i;
+
+	memset(k, 0, sizeof(k));
+	if (keylen > 64)
+		sha256(key, keylen, k);
+	else
+		memcpy(k, key, keylen);
+	for (i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	EVP_DigestInit_ex(ctx, md_sha256(), NULL);
+	EVP_DigestUpdate(ctx, pad, 64);
+	EVP_DigestUpdate(ctx, msg, len);
+	EVP_DigestFinal_ex(ctx, inner, &n);
+	for (i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	EVP_DigestInit_ex(ctx, md_sha256(), NULL);
+	EVP_DigestUpdate(ctx, pad, 64);
+	EVP_DigestUpdate(ctx, inner, 32);
+	EVP_DigestFinal_ex(ctx, out, &n);
+	OPENSSL_cleanse(k, sizeof(k));
+	OPENSSL_cleanse(pad, sizeof(pad));
+}
+
+/* ---- signing key cache: one entry per (key id, date, region, service) ---- */
+
+#define KEY_CACHE_SIZE 8
+struct key_entry {
+	char id[160];  /* access key id, date, region, service */
+	char *secret;  /* the secret the key was derived from; wiped on eviction */
+	unsigned char key[32];
+};
+static struct key_entry key_cache[KEY_CACHE_SIZE];
+static unsigned key_cache_next;
+static pthread_mutex_t key_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request") */
+static void derive_key(const struct aws_creds *c, const char *date, const char *region,
+                       const char *service, unsigned char out[32])
+{
+	char *ks = xasprintf("AWS4%s", c->secret_access_key);
+	hmac_sha256((unsigned char *)ks, strlen(ks), date, strlen(date), out);
+	free_secret(ks);
+	hmac_sha256(out, 32, region, strlen(region), out);
+	hmac_sha256(out, 32, service, strlen(service), out);
+	hmac_sha256(out, 32, "aws4_request", 12, out);
+}
+
+static bool secret_eq(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	return n == strlen(b) && !CRYPTO_memcmp(a, b, n);
+}
+
+static void signing_key(const struct aws_creds *c, const char *date, const char *region,
+                        const char *service, unsigned char out[32])
+{
+	char id[160];
+	unsigned char k[32];
+	size_t i;
+
+	{
+		/* the cache key, built without printf: this runs for every request */
+		const char *parts[] = {c->access_key_id, date, region, service};
+		size_t lens[4], total = 0, pos = 0, part;
+		for (part = 0; part < 4; part++)
+			total += (lens[part] = strlen(parts[part])) + 1;
+		if (total > sizeof(id))
+			return derive_key(c, date, region, service, out); /* too long to cache */
+		for (part = 0; part < 4; part++) {
+			memcpy(id + pos, parts[part], lens[part]);
+			pos += lens[part];
+			id[pos++] = '/';
+		}
+		id[pos - 1] = '\0';
+	}
+	pthread_mutex_lock(&key_cache_lock);
+	for (i = 0; i < KEY_CACHE_SIZE; i++) {
+		if (key_cache[i].secret && !strcmp(key_cache[i].id, id) &&
+		    secret_eq(key_cache[i].secret, c->secret_access_key)) {
+			memcpy(out, key_cache[i].key, 32);
+			pthread_mutex_unlock(&key_cache_lock);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&key_cache_lock);
+
+	derive_key(c, date, region, service, k);
+	memcpy(out, k, 32);
+
+	pthread_mutex_lock(&key_cache_lock);
+	i = key_cache_next++ % KEY_CACHE_SIZE;
+	free_secret(key_cache[i].secret);
+	OPENSSL_cleanse(&key_cache[i], sizeof(key_cache[i]));
+	snprintf(key_cache[i].id, sizeof(key_cache[i].id), "%s", id);
+	key_cache[i].secret = xstrdup(c->secret_access_key);
+	memcpy(key_cache[i].key, k, 32);
+	pthread_mutex_unlock(&key_cache_lock);
+	OPENSSL_cleanse(k, sizeof(k));
+}
+
+/* Append strings up to a NULL: the canonical forms are built on the hot
+ * path, where printf-style formatting costs more than the hashing. */
+static void cat(struct buf *b, ...)
+{
+	va_list ap;
+	const char *s;
+	va_start(ap, b);
+	while ((s = va_arg(ap, const char *)))
+		buf_add(b, s, strlen(s));
+	va_end(ap);
+}
+
+/* ---- encoding ---- */
+
+static bool unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+void sigv4_uri_encode(struct buf *out, const char *s, size_t len, bool keep_slash)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i = 0;
+	while (i < len) {
+		size_t run = i;
+		unsigned char c;
+		/* copy runs of safe characters in one append */
+		while (run < len && (unreserved((unsigned char)s[run]) || (keep_slash && s[run] == '/')))
+			run++;
+		if (run > i)
+			buf_add(out, s + i, run - i);
+		if (run >= len)
+			break;
+		c = (unsigned char)s[run];
+		{
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+			buf_add(out, e, 3);
+		}
+		i = run + 1;
+	}
+}
+
+void sigv4_form_encode(struct buf *out, const char *const *keys, const char *const *values, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_putc(out, '&');
+		sigv4_uri_encode(out, keys[i], strlen(keys[i]), false);
+		buf_putc(out, '=');
+		sigv4_uri_encode(out, values[i], strlen(values[i]), false);
+	}
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode %XX (a malformed escape stays literal), then encode strictly. */
+static void reencode(struct buf *out, const char *s, size_t len)
+{
+	struct buf raw = BUF_INIT;
+	size_t i;
+	for (i = 0; i < len; i++) {
+		int h, l;
+		if (s[i] == '%' && i + 2 < len && (h = hexval(s[i + 1])) >= 0 &&
+		    (l = hexval(s[i + 2])) >= 0) {
+			buf_putc(&raw, (char)(h * 16 + l));
+			i += 2;
+		} else {
+			buf_putc(&raw, s[i]);
+		}
+	}
+	sigv4_uri_encode(out, buf_cstr(&raw), raw.len, false);
+	buf_free(&raw);
+}
+
+/* ---- canonical parts ---- */
+
+/* botocore's remove_dot_segments: RFC 3986 5.2.4 plus collapsing "//". */
+static char *normalize_path(const char *path)
+{
+	struct buf out = BUF_INIT;
+	const char **segs;
+	size_t *lens, n = 0, i, plen = strlen(path);
+	const char *p = path;
+
+	if (!*path)
+		return xstrdup("/");
+	segs = xmalloc((plen + 1) * sizeof(*segs));
+	lens = xmalloc((plen + 1) * sizeof(*lens));
+	while (p <= path + plen) {
+		const char *e = strchr(p, '/');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len && !(len == 1 && p[0] == '.')) {
+			if (len == 2 && p[0] == '.' && p[1] == '.') {
+				if (n)
+					n--;
+			} else {
+				segs[n] = p;
+				lens[n++] = len;
+			}
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	if (path[0] == '/')
+		buf_putc(&out, '/');
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_putc(&out, '/');
+		buf_add(&out, segs[i], lens[i]);
+	}
+	if (path[plen - 1] == '/' && n)
+		buf_putc(&out, '/');
+	free(segs);
+	free(lens);
+	return buf_detach(&out, NULL);
+}
+
+static void canonical_uri(struct buf *out, const char *path, unsigned flags)
+{
+	if (!path || !*path) {
+		buf_putc(out, '/');
+	} else if (flags & SIGV4_S3) {
+		buf_puts(out, path);
+	} else if (flags & SIGV4_NO_NORMALIZE) {
+		sigv4_uri_encode(out, path, strlen(path), true);
+	} else {
+		char *n = normalize_path(path);
+		sigv4_uri_encode(out, n, strlen(n), true);
+		free(n);
+	}
+}
+
+struct qparam {
+	char *key;   /* encoded */
+	char *value; /* encoded */
+};
+
+static int qparam_cmp(const void *a, const void *b)
+{
+	const struct qparam *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : strcmp(x->value, y->value);
+}
+
+/* Split a raw query and append the canonical form of every parameter. */
+static void split_query(const char *q, struct qparam **ps, size_t *n)
+{
+	const char *p = q;
+	if (!q || !*q)
+		return;
+	for (;;) {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		struct buf k = BUF_INIT, v = BUF_INIT;
+		reencode(&k, p, eq ? (size_t)(eq - p) : len);
+		if (eq)
+			reencode(&v, eq + 1, len - (size_t)(eq - p) - 1);
+		*ps = xrealloc(*ps, (*n + 1) * sizeof(**ps));
+		(*ps)[*n].key = buf_detach(&k, NULL);
+		(*ps)[*n].value = buf_detach(&v, NULL);
+		(*n)++;
+		if (!amp)
+			break;
+		p = amp + 1;
+	}
+}
+
+static void add_param(struct qparam **ps, size_t *n, const char *key, const char *value)
+{
+	struct buf v = BUF_INIT;
+	sigv4_uri_encode(&v, value, strlen(value), false);
+	*ps = xrealloc(*ps, (*n + 1) * sizeof(**ps));
+	(*ps)[*n].key = xstrdup(key);
+	(*ps)[*n].value = buf_detach(&v, NULL);
+	(*n)++;
+}
+
+static void join_params(struct buf *out, struct qparam *ps, size_t n)
+{
+	size_t i;
+	if (n > 1)
+		qsort(ps, n, sizeof(*ps), qparam_cmp);
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_putc(out, '&');
+		cat(out, ps[i].key, "=", ps[i].value, NULL);
+	}
+}
+
+static void free_params(struct qparam *ps, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		free(ps[i].key);
+		free(ps[i].value);
+	}
+	free(ps);
+}
+
+struct cheader {
+	size_t name;  /* offsets into the scratch buffer: lower-cased name, trimmed value */
+	size_t value;
+	size_t order;
+};
+
+static int cheader_cmp(const void *a, const void *b, void *base)
+{
+	const struct cheader *x = a, *y = b;
+	int c = strcmp((char *)base + x->name, (char *)base + y->name);
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Append v trimmed, with inner runs of blanks folded to one space. */
+static void trimall(struct buf *out, const char *v)
+{
+	bool first = true;
+	while (*v) {
+		const char *w = v;
+		while (blank(*v))
+			v++;
+		if (!*v)
+			break;
+		if (v != w && !first)
+			buf_putc(out, ' ');
+		w = v;
+		while (*v && !blank(*v))
+			v++;
+		buf_add(out, w, (size_t)(v - w));
+		first = false;
+	}
+}
+
+static bool header_signed(const char *lname)
+{
+	size_t i;
+	for (i = 0; i < EB_ARRAY_LEN(unsigned_headers); i++)
+		if (!strcmp(lname, unsigned_headers[i]))
+			return false;
+	return true;
+}
+
+/* Canonical headers and the signed-header list, from the request's headers.
+ * tmp is scratch space for the lower-cased names and trimmed values. */
+static void canonical_headers(const struct sigv4_request *r, struct buf *tmp, struct buf *canon,
+                              struct buf *signed_list)
+{
+	struct cheader stack[32], *hs = r->nheaders <= 32 ? stack : xmalloc(r->nheaders * sizeof(*hs));
+	size_t n = 0, i, j;
+
+	buf_reset(tmp);
+	for (i = 0; i < r->nheaders; i++) {
+		size_t name = tmp->len;
+		buf_puts(tmp, r->headers[i].name);
+		for (j = name; j < tmp->len; j++)
+			if (tmp->ptr[j] >= 'A' && tmp->ptr[j] <= 'Z')
+				tmp->ptr[j] = (char)(tmp->ptr[j] + 32);
+		buf_putc(tmp, '\0');
+		if (!header_signed(tmp->ptr + name)) {
+			tmp->len = name;
+			continue;
+		}
+		hs[n].name = name;
+		hs[n].value = tmp->len;
+		trimall(tmp, r->headers[i].value);
+		buf_putc(tmp, '\0');
+		hs[n].order = i;
+		n++;
+	}
+	if (n > 1)
+		qsort_r(hs, n, sizeof(*hs), cheader_cmp, tmp->ptr);
+	for (i = 0; i < n; i = j) {
+		const char *name = tmp->ptr + hs[i].name;
+		cat(canon, name, ":", tmp->ptr + hs[i].value, NULL);
+		for (j = i + 1; j < n && !strcmp(tmp->ptr + hs[j].name, name); j++)
+			cat(canon, ",", tmp->ptr + hs[j].value, NULL);
+		buf_putc(canon, '\n');
+		if (i)
+			buf_putc(signed_list, ';');
+		buf_puts(signed_list, name);
+	}
+	if (hs != stack)
+		free(hs);
+}
+
+/* ---- requests and results ---- */
+
+void sigv4_request_init(struct sigv4_request *r, const char *method, const char *path, const char *query)
+{
+	memset(r, 0, sizeof(*r));
+	r->method = xstrdup(method);
+	r->path = xstrdup(path && *path ? path : "/");
+	r->query = xstrdup(query ? query : "");
+}
+
+void sigv4_request_add_header(struct sigv4_request *r, const char *name, const char *value)
+{
+	r->headers = xrealloc(r->headers, (r->nheaders + 1) * sizeof(*r->headers));
+	r->headers[r->nheaders].name = xstrdup(name);
+	r->headers[r->nheaders].value = xstrdup(value);
+	r->nheaders++;
+}
+
+const char *sigv4_request_header(const struct sigv4_request *r, const char *name)
+{
+	size_t i;
+	for (i = 0; i < r->nheaders; i++)
+		if (!strcasecmp(r->headers[i].name, name))
+			return r->headers[i].value;
+	return NULL;
+}
+
+void sigv4_request_cleanup(struct sigv4_request *r)
+{
+	size_t i;
+	for (i = 0; i < r->nheaders; i++) {
+		if (!strcasecmp(r->headers[i].name, "authorization") ||
+		    !strcasecmp(r->headers[i].name, "x-amz-security-token"))
+			free_secret(r->headers[i].value);
+		else
+			free(r->headers[i].value);
+		free(r->headers[i].name);
+	}
+	free(r->headers);
+	free(r->method);
+	free(r->path);
+	free(r->query);
+	memset(r, 0, sizeof(*r));
+}
+
+void sigv4_result_cleanup(struct sigv4_result *r)
+{
+	free(r->canonical_request);
+	free(r->string_to_sign);
+	free(r->signature);
+	free_secret(r->authorization);
+	free_secret(r->query);
+	memset(r, 0, sizeof(*r));
+}
+
+void aws_creds_cleanup(struct aws_creds *c)
+{
+	free(c->access_key_id);
+	free_secret(c->secret_access_key);
+	free_secret(c->session_token);
+	free(c->source);
+	memset(c, 0, sizeof(*c));
+}
+
+void aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src)
+{
+	dst->access_key_id = src->access_key_id ? xstrdup(src->access_key_id) : NULL;
+	dst->secret_access_key = src->secret_access_key ? xstrdup(src->secret_access_key) : NULL;
+	dst->session_token = src->session_token ? xstrdup(src->session_token) : NULL;
+	dst->expires = src->expires;
+	dst->source = src->source ? xstrdup(src->source) : NULL;
+}
+
+/* YYYYMMDDTHHMMSSZ without strftime's locale machinery. */
+static void format_amz_date(const struct tm *tm, char out[17])
+{
+	int v[6] = {tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec};
+	int width[6] = {4, 2, 2, 2, 2, 2}, i, j, pos = 0;
+	for (i = 0; i < 6; i++) {
+		for (j = width[i] - 1; j >= 0; j--) {
+			out[pos + j] = (char)('0' + v[i] % 10);
+			v[i] /= 10;
+		}
+		pos += width[i];
+		if (i == 2)
+			out[pos++] = 'T';
+	}
+	out[pos++] = 'Z';
+	out[pos] = '\0';
+}
+
+static void set_err(char *err, size_t errlen, const char *msg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+}
+
+/* Working buffers, one set per thread, kept between signatures: signing
+ * is called for every request, and growing fresh buffers each time costs
+ * more than the hashing. Released by sigv4_forget_keys(). */
+struct scratch {
+	struct buf creq, sts, hdrs, signed_list, scope, query, tmp, authz;
+};
+static _Thread_local struct scratch scratch;
+
+static void scratch_reset(struct scratch *s)
+{
+	buf_reset(&s->creq);
+	buf_reset(&s->sts);
+	buf_reset(&s->hdrs);
+	buf_reset(&s->signed_list);
+	buf_reset(&s->scope);
+	buf_reset(&s->query);
+	buf_reset(&s->authz);
+}
+
+static void scratch_free(struct scratch *s)
+{
+	buf_free_secret(&s->creq);
+	buf_free_secret(&s->sts);
+	buf_free_secret(&s->hdrs);
+	buf_free_secret(&s->signed_list);
+	buf_free(&s->scope);
+	buf_free_secret(&s->query);
+	buf_free_secret(&s->tmp);
+	buf_free_secret(&s->authz);
+}
+
+static char *dup_buf(const struct buf *b)
+{
+	return xstrndup(buf_cstr(b), b->len);
+}
+
+int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const struct sigv4_params *p,
+               struct sigv4_result *out, char *err, size_t errlen)
+{
+	struct scratch *sc = &scratch;
+	struct buf *creq = &sc->creq, *sts = &sc->sts, *hdrs = &sc->hdrs, *signed_list = &sc->signed_list;
+	struct buf *scope = &sc->scope, *query = &sc->query;
+	struct qparam *params = NULL;
+	size_t nparams = 0;
+	char amzdate[17], date[9], payload[65], creq_hash[65], sig[65];
+	unsigned char key[32], mac[32];
+	const char *given_date, *payload_hash;
+	bool presign = p->presign_expires > 0;
+	bool token_signed = creds->session_token && *creds->session_token && !(p->flags & SIGV4_TOKEN_AFTER);
+	time_t t = (time_t)p->time;
+	struct tm tm;
+
+	memset(out, 0, sizeof(*out));
+	scratch_reset(sc);
+	if (!creds->access_key_id || !creds->secret_access_key) {
+		set_err(err, errlen, "no credentials to sign with");
+		return -1;
+	}
+	if (!p->service || !*p->service || !p->region || !*p->region) {
+		set_err(err, errlen, "signing needs a service and a region");
+		return -1;
+	}
+	if (!sigv4_request_header(req, "host")) {
+		set_err(err, errlen, "the request has no Host header");
+		return -1;
+	}
+
+	/* The time: an X-Amz-Date already in the request wins (it is what the
+	 * server will check); otherwise the caller's clock. */
+	given_date = sigv4_request_header(req, "x-amz-date");
+	if (given_date) {
+		if (time_parse_amz(given_date) < 0) {
+			set_err(err, errlen, "X-Amz-Date is not of the form YYYYMMDDTHHMMSSZ");
+			return -1;
+		}
+		snprintf(amzdate, sizeof(amzdate), "%s", given_date);
+	} else {
+		gmtime_r(&t, &tm);
+		format_amz_date(&tm, amzdate);
+	}
+	memcpy(date, amzdate, 8);
+	date[8] = '\0';
+	cat(scope, date, "/", p->region, "/", p->service, "/aws4_request", NULL);
+
+	/* Payload hash. */
+	if (req->payload_hash)
+		payload_hash = req->payload_hash;
+	else if ((p->flags & SIGV4_UNSIGNED_PAYLOAD) || (presign && (p->flags & SIGV4_S3)))
+		payload_hash = "UNSIGNED-PAYLOAD";
+	else {
+		sha256_hex(req->body ? (const void *)req->body : "", req->body_len, payload);
+		payload_hash = payload;
+	}
+
+	if (!presign) {
+		if (!given_date)
+			sigv4_request_add_header(req, "X-Amz-Date", amzdate);
+		if (token_signed && !sigv4_request_header(req, "x-amz-security-token"))
+			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
+		if ((p->flags & (SIGV4_S3 | SIGV4_CONTENT_SHA256)) &&
+		    !sigv4_request_header(req, "x-amz-content-sha256"))
+			sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
+	}
+	canonical_headers(req, &sc->tmp, hdrs, signed_list);
+
+	split_query(req->query, &params, &nparams);
+	if (presign) {
+		char expires[32];
+		struct buf cred = BUF_INIT;
+		cat(&cred, creds->access_key_id, "/", buf_cstr(scope), NULL);
+		snprintf(expires, sizeof(expires), "%ld", p->presign_expires);
+		add_param(&params, &nparams, "X-Amz-Algorithm", ALGORITHM);
+		add_param(&params, &nparams, "X-Amz-Credential", buf_cstr(&cred));
+		add_param(&params, &nparams, "X-Amz-Date", amzdate);
+		add_param(&params, &nparams, "X-Amz-Expires", expires);
+		if (token_signed)
+			add_param(&params, &nparams, "X-Amz-Security-Token", creds->session_token);
+		add_param(&params, &nparams, "X-Amz-SignedHeaders", buf_cstr(signed_list));
+		buf_free(&cred);
+	}
+	join_params(query, params, nparams);
+
+	/* Task 1: the canonical request. */
+	cat(creq, req->method, "\n", NULL);
+	canonical_uri(creq, req->path, p->flags);
+	cat(creq, "\n", buf_cstr(query), "\n", buf_cstr(hdrs), "\n", buf_cstr(signed_list), "\n",
+	    payload_hash, NULL);
+
+	/* Task 2: the string to sign. */
+	sha256_hex(creq->ptr, creq->len, creq_hash);
+	cat(sts, ALGORITHM "\n", amzdate, "\n", buf_cstr(scope), "\n", creq_hash, NULL);
+
+	/* Tasks 3 and 4: key and signature. */
+	signing_key(creds, date, p->region, p->service, key);
+	hmac_sha256(key, 32, sts->ptr, sts->len, mac);
+	OPENSSL_cleanse(key, sizeof(key));
+	hex_encode(mac, 32, sig);
+
+	if (!(p->flags & SIGV4_AUTH_ONLY)) {
+		out->canonical_request = dup_buf(creq);
+		out->string_to_sign = dup_buf(sts);
+	}
+	out->signature = xstrdup(sig);
+	if (presign) {
+		cat(query, "&X-Amz-Signature=", sig, NULL);
+		if (creds->session_token && *creds->session_token && !token_signed) {
+			buf_puts(query, "&X-Amz-Security-Token=");
+			sigv4_uri_encode(query, creds->session_token, strlen(creds->session_token), false);
+		}
+		out->query = dup_buf(query);
+	} else {
+		cat(&sc->authz, ALGORITHM " Credential=", creds->access_key_id, "/", buf_cstr(scope),
+		    ", SignedHeaders=", buf_cstr(signed_list), ", Signature=", sig, NULL);
+		out->authorization = dup_buf(&sc->authz);
+		if (creds->session_token && *creds->session_token && !token_signed &&
+		    !sigv4_request_header(req, "x-amz-security-token"))
+			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
+		sigv4_request_add_header(req, "Authorization", out->authorization);
+	}
+	free_params(params, nparams);
+	return 0;
+}
+
+void sigv4_forget_keys(void)
+{
+	size_t i;
+	scratch_free(&scratch);
+	pthread_mutex_lock(&key_cache_lock);
+	for (i = 0; i < KEY_CACHE_SIZE; i++) {
+		free_secret(key_cache[i].secret);
+		OPENSSL_cleanse(&key_cache[i], sizeof(key_cache[i]));
+	}
+	pthread_mutex_unlock(&key_cache_lock);
+}

@@ -1,0 +1,62 @@
+# ebctl sign: the contract in DESIGN.md, both AWS suites through the binary,
+# and a differential run against botocore.
+. "$TESTS_DIR/lib.sh"
+export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+unset AWS_SESSION_TOKEN AWS_PROFILE
+
+# Both suites, every stage the CLI prints, through the shared checker.
+if out=$("$PYTHON" "$SHARED/tools/check-sigv4" "$EBCTL" 2>&1); then ok "check-sigv4: $out"
+else not_ok "check-sigv4: $out"; fi
+
+req=$TMP/req
+printf 'GET /?b=2&a=1 HTTP/1.1\nHost:example.amazonaws.com\n' >"$req"
+expect_rc 0 "sign a request from a file" "$EBCTL" sign --service service --region us-east-1 --time 20150830T123600Z "$req"
+expect_out "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=" "the default output is the signed request"
+expect_out "X-Amz-Date:20150830T123600Z" "X-Amz-Date is added"
+expect_rc 0 "sign from stdin" sh -c "\"$EBCTL\" sign --service service --region us-east-1 --time 20150830T123600Z --print creq - <'$req'"
+expect_out "a=1&b=2" "the canonical query is sorted"
+expect_rc 0 "presign" "$EBCTL" sign --service s3 --region us-east-1 --time 20150830T123600Z --presign 900 "$req"
+expect_out "https://example.amazonaws.com/?" "presign prints a URL by default"
+expect_out "X-Amz-Expires=900" "the URL carries the expiry"
+AWS_SESSION_TOKEN=secrettoken run "$EBCTL" sign --service s3 --region us-east-1 --time 20150830T123600Z "$req"
+expect_out "X-Amz-Security-Token:secrettoken" "a session token is added and signed"
+expect_out "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "S3 gets x-amz-content-sha256"
+run "$EBCTL" sign --service s3 --region us-east-1 --time 20150830T123600Z --unsigned-payload "$req"
+expect_out "x-amz-content-sha256:UNSIGNED-PAYLOAD" "--unsigned-payload"
+
+# Usage and input errors.
+expect_rc 2 "--service is required" "$EBCTL" sign --region us-east-1 "$req"
+expect_err "--service is required" "missing --service is named"
+expect_rc 2 "a bad --time" "$EBCTL" sign --service s3 --region us-east-1 --time yesterday "$req"
+expect_rc 2 "a bad --print" "$EBCTL" sign --service s3 --region us-east-1 --print everything "$req"
+expect_err "must be one of creq,sts,authz,sreq,url" "the choices are listed"
+expect_rc 2 "--print url needs --presign" "$EBCTL" sign --service s3 --region us-east-1 --print url "$req"
+expect_rc 1 "a missing file" "$EBCTL" sign --service s3 --region us-east-1 "$TMP/nope"
+expect_err "cannot read '$TMP/nope': No such file or directory" "the missing file is named"
+printf 'GET / HTTP/1.1\nnot a header\n' >"$TMP/bad"
+expect_rc 1 "a malformed request" "$EBCTL" sign --service s3 --region us-east-1 "$TMP/bad"
+expect_err "not a 'Name:value' header line" "the malformed line is described"
+printf 'GET / HTTP/1.1\nX-A:b\n' >"$TMP/nohost"
+expect_rc 1 "no Host header" "$EBCTL" sign --service s3 --region us-east-1 "$TMP/nohost"
+(unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; export AWS_CONFIG_FILE=$TMP/none AWS_SHARED_CREDENTIALS_FILE=$TMP/none AWS_EC2_METADATA_DISABLED=true
+ expect_rc 3 "no credentials" "$EBCTL" sign --service s3 --region us-east-1 "$req")
+
+# Credentials from a profile, through the same chain as every command.
+printf '[ci]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n' >"$TMP/credentials"
+run "$EBCTL" sign --service service --region us-east-1 --time 20150830T123600Z --print authz "$req"
+want=$(cat "$TMP/out")
+(unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+ export AWS_SHARED_CREDENTIALS_FILE=$TMP/credentials AWS_CONFIG_FILE=$TMP/none
+ expect_rc 0 "sign with --profile" "$EBCTL" sign --profile ci --service service --region us-east-1 --time 20150830T123600Z --print authz "$req"
+ expect_eq "$(cat "$TMP/out")" "$want" "a profile signs exactly as the environment does"
+ expect_rc 3 "a missing profile" "$EBCTL" sign --profile nosuch --service service --region us-east-1 "$req"
+ expect_err "nosuch" "the missing profile is named")
+
+# The secret never appears in any output.
+run "$EBCTL" --debug sign --service s3 --region us-east-1 "$req"
+expect_not_out "wJalrXUtnFEMI" "the secret is not printed"
+expect_not_err "wJalrXUtnFEMI" "the secret is not logged"
+
+# botocore, the reference, on a few hundred generated requests.
+"$PYTHON" "$TESTS_DIR/cli/sign_botocore.py" "$EBCTL" 300 20151 || true
+finish
