@@ -10,9 +10,17 @@ _ebctl_global='--debug -q --quiet --no-color -h --help'
 _ebctl_value() {
 	case "$1 $2" in
 	"validate --format" | "validate -f") echo 'words text json github markdown' ;;
+	"render --to" | "render -t") echo 'words compose k8s' ;;
+	"render --output" | "render -o") echo 'file' ;;
 	"init --template" | "init -t") echo 'value' ;;
 	"init --ci") echo 'words github travis' ;;
 	"init --directory" | "init -C") echo 'dir' ;;
+	"sign --service") echo 'value' ;;
+	"sign --region") echo 'value' ;;
+	"sign --time") echo 'value' ;;
+	"sign --print") echo 'words creq sts authz sreq url' ;;
+	"sign --presign") echo 'value' ;;
+	"sign --profile") echo 'value' ;;
 	esac
 }
 
@@ -28,15 +36,16 @@ _ebctl_flags() {
 	health) echo '' ;;
 	setenv) echo '' ;;
 	printenv) echo '' ;;
-	render) echo '' ;;
+	render) echo '-t --to -o --output' ;;
 	init) echo '-t --template --ci -f --force -C --directory --list' ;;
-	sign) echo '' ;;
+	sign) echo '--service --region --time --print --presign --unsigned-payload --content-sha256 --no-normalize --profile' ;;
 	esac
 }
 
 # _ebctl_operands CMD: file when the command takes file operands.
 _ebctl_operands() {
 	case $1 in
+	render) echo file ;;
 	esac
 }
 

@@ -48,7 +48,7 @@ done
 env_text=$(section ENVIRONMENT)
 missing=''
 for c in $commands; do
-	for v in $("$EBCTL" "$c" --help | grep -oE '\[EBCTL_[A-Z0-9_]+\]' | tr -d '[]'); do
+	for v in $("$EBCTL" "$c" --help | grep -oE '\[[A-Z][A-Z0-9]*_[A-Z0-9_]+\]' | tr -d '[]'); do
 		grep -qw -- "$v" <<<"$env_text" || missing="$missing $v"
 	done
 done
