@@ -10,6 +10,24 @@ _ebctl_global='--debug -q --quiet --no-color -h --help'
 _ebctl_value() {
 	case "$1 $2" in
 	"validate --format" | "validate -f") echo 'words text json github markdown' ;;
+	"bundle --directory" | "bundle -C") echo 'dir' ;;
+	"bundle --output" | "bundle -o") echo 'file' ;;
+	"deploy --app" | "deploy -a") echo 'value' ;;
+	"deploy --env" | "deploy -e") echo 'value' ;;
+	"deploy --region") echo 'value' ;;
+	"deploy --profile") echo 'value' ;;
+	"deploy --role-arn") echo 'value' ;;
+	"deploy --bucket-name") echo 'value' ;;
+	"deploy --bucket") echo 'value' ;;
+	"deploy --bucket-path") echo 'file' ;;
+	"deploy --label" | "deploy -l") echo 'value' ;;
+	"deploy --description" | "deploy -m") echo 'value' ;;
+	"deploy --directory" | "deploy -C") echo 'dir' ;;
+	"deploy --zip-file") echo 'file' ;;
+	"deploy --bundle") echo 'file' ;;
+	"deploy --timeout" | "deploy -t") echo 'value' ;;
+	"deploy --healthy") echo 'value' ;;
+	"deploy --format") echo 'words text json' ;;
 	"render --to" | "render -t") echo 'words compose k8s' ;;
 	"render --output" | "render -o") echo 'file' ;;
 	"init --template" | "init -t") echo 'value' ;;
@@ -28,8 +46,8 @@ _ebctl_value() {
 _ebctl_flags() {
 	case $1 in
 	validate) echo '-f --format --werror --list-rules' ;;
-	bundle) echo '' ;;
-	deploy) echo '' ;;
+	bundle) echo '-C --directory -o --output --all' ;;
+	deploy) echo '-a --app -e --env --region --profile --role-arn --bucket-name --bucket --bucket-path -l --label -m --description -C --directory --zip-file --bundle --all --only-create-app-version --version-only --no-wait -t --timeout --healthy --process --wait-ready --format' ;;
 	events) echo '' ;;
 	logs) echo '' ;;
 	status) echo '' ;;

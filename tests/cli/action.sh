@@ -37,6 +37,16 @@ for name in list(action["inputs"]) + list(action["outputs"]):
 PY
 cat "$TMP/out"; [ "$rc" -eq 0 ] || { not_ok "checking action.yml failed (exit $rc)"; sed 's/^/#   /' "$TMP/err"; }
 
+# Every flag the script can pass is one the real `ebctl deploy` accepts.
+deploy_flags=$("$EBCTL" deploy --help | sed -n -e 's/^  -\([A-Za-z0-9]\), --\([A-Za-z0-9-]*\).*/-\1 --\2/p' \
+	-e 's/^      --\([A-Za-z0-9-]*\).*/--\1/p' | tr ' ' '\n')
+script_flags=$(grep -oE '(add_flag |args\+=\(|args=\(deploy )-{1,2}[A-Za-z][A-Za-z0-9-]*' "$ROOT/scripts/action.sh" |
+	grep -oE -- '-{1,2}[A-Za-z][A-Za-z0-9-]*$' | sort -u)
+[ "$(wc -l <<<"$script_flags")" -ge 12 ] && ok "found the flags scripts/action.sh passes" || not_ok "could not find the script's flags"
+for f in $script_flags; do
+	grep -qx -- "$f" <<<"$deploy_flags" && ok "ebctl deploy accepts $f" || not_ok "ebctl deploy has no $f (scripts/action.sh passes it)"
+done
+
 # ---- the script's mapping, with a stand-in binary that records its argv ----
 # and prints the result ebctl deploy --format json would.
 cat >"$TMP/fake-ebctl" <<'SH'
