@@ -9,36 +9,22 @@ _ebctl_global='--debug -q --quiet --no-color -h --help'
 # or nothing when FLAG takes no value.
 _ebctl_value() {
 	case "$1 $2" in
-	"validate --format" | "validate -f") echo 'words text json github markdown' ;;
-	"bundle --directory" | "bundle -C") echo 'dir' ;;
-	"bundle --output" | "bundle -o") echo 'file' ;;
-	"deploy --app" | "deploy -a") echo 'value' ;;
-	"deploy --env" | "deploy -e") echo 'value' ;;
-	"deploy --region") echo 'value' ;;
-	"deploy --profile") echo 'value' ;;
-	"deploy --role-arn") echo 'value' ;;
-	"deploy --bucket-name") echo 'value' ;;
-	"deploy --bucket") echo 'value' ;;
-	"deploy --bucket-path") echo 'file' ;;
-	"deploy --label" | "deploy -l") echo 'value' ;;
-	"deploy --description" | "deploy -m") echo 'value' ;;
-	"deploy --directory" | "deploy -C") echo 'dir' ;;
-	"deploy --zip-file") echo 'file' ;;
-	"deploy --bundle") echo 'file' ;;
-	"deploy --timeout" | "deploy -t") echo 'value' ;;
-	"deploy --healthy") echo 'value' ;;
-	"deploy --format") echo 'words text json' ;;
-	"render --to" | "render -t") echo 'words compose k8s' ;;
-	"render --output" | "render -o") echo 'file' ;;
-	"init --template" | "init -t") echo 'value' ;;
-	"init --ci") echo 'words github travis' ;;
-	"init --directory" | "init -C") echo 'dir' ;;
-	"sign --service") echo 'value' ;;
-	"sign --region") echo 'value' ;;
-	"sign --time") echo 'value' ;;
-	"sign --print") echo 'words creq sts authz sreq url' ;;
-	"sign --presign") echo 'value' ;;
-	"sign --profile") echo 'value' ;;
+	"validate --format" | "validate -f")
+		echo 'words text json github markdown' ;;
+	"bundle --directory" | "bundle -C" | "deploy --directory" | "deploy -C" | "init --directory" | "init -C")
+		echo 'dir' ;;
+	"bundle --output" | "bundle -o" | "deploy --zip-file" | "deploy --bundle" | "render --output" | "render -o")
+		echo 'file' ;;
+	"deploy --app" | "deploy -a" | "deploy --env" | "deploy -e" | "deploy --region" | "deploy --profile" | "deploy --role-arn" | "deploy --bucket-name" | "deploy --bucket" | "deploy --bucket-path" | "deploy --label" | "deploy -l" | "deploy --description" | "deploy -m" | "deploy --timeout" | "deploy -t" | "deploy --healthy" | "init --template" | "init -t" | "sign --service" | "sign --region" | "sign --time" | "sign --presign" | "sign --profile")
+		echo 'value' ;;
+	"deploy --format")
+		echo 'words text json' ;;
+	"render --to" | "render -t")
+		echo 'words compose k8s' ;;
+	"init --ci")
+		echo 'words github travis' ;;
+	"sign --print")
+		echo 'words creq sts authz sreq url' ;;
 	esac
 }
 

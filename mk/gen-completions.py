@@ -6,8 +6,8 @@
 Every command comes from `ebctl --help`, every flag from `ebctl CMD --help`
 (the help generated from the option tables), so the completions list exactly
 what the binary accepts. A flag's value is completed from its help line: the
-choices in "(a,b,c)", a directory for a DIR placeholder, a file for FILE or
-PATH; an operand named FILE in the synopsis completes file names.
+choices in "(a,b,c)", a directory for a DIR placeholder, a file for FILE; an
+operand named FILE in the synopsis completes file names.
 """
 import re
 import subprocess
@@ -54,7 +54,7 @@ def value_kind(arg, help_text):
         return ("words", m.group(1).split(","))
     if arg.startswith("DIR"):
         return ("dir",)
-    if arg.startswith(("FILE", "PATH")):
+    if arg.startswith("FILE"):
         return ("file",)
     return ("value",)
 
@@ -95,7 +95,7 @@ def parse_help(text):
 
 def operand_kind(synopsis):
     words = re.sub(r"--?\S+(?: [A-Z]\S*)?", " ", synopsis)
-    return "file" if re.search(r"\b(FILE|PATH)\b", words) else None
+    return "file" if re.search(r"\bFILE\b", words) else None
 
 
 def flags_of(opts):
@@ -115,16 +115,19 @@ def bash(cmds, helps):
              "# _ebctl_value CMD FLAG: how FLAG's value completes (words ..., dir, file, value),",
              "# or nothing when FLAG takes no value.",
              "_ebctl_value() {", "\tcase \"$1 $2\" in"]
+    groups = {}  # what -> case patterns, in the order first seen
     for cmd, _ in cmds:
         for o in helps[cmd][1]:
             if o["kind"] is None:
                 continue
-            pats = ['"%s --%s"' % (cmd, o["long"])]
-            if o["short"]:
-                pats.append('"%s -%s"' % (cmd, o["short"]))
             kind = o["kind"]
             what = "words " + " ".join(kind[1]) if kind[0] == "words" else kind[0]
-            lines.append("\t%s) echo '%s' ;;" % (" | ".join(pats), what))
+            pats = groups.setdefault(what, [])
+            pats.append('"%s --%s"' % (cmd, o["long"]))
+            if o["short"]:
+                pats.append('"%s -%s"' % (cmd, o["short"]))
+    for what, pats in groups.items():
+        lines.append("\t%s)\n\t\techo '%s' ;;" % (" | ".join(pats), what))
     lines += ["\tesac", "}", "",
               "# _ebctl_flags CMD: the command's own flags.",
               "_ebctl_flags() {", "\tcase $1 in"]
