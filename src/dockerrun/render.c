@@ -30,12 +30,18 @@ static int write_handler(void *data, unsigned char *buffer, size_t size)
 	return fwrite(buffer, 1, size, data) == size;
 }
 
+/* Emit an initialised event (ok = its initialisation succeeded). After a
+ * failure (a closed pipe), later events are freed unemitted: the emitter
+ * owns only the events it was given. */
 static void emit(struct em *m, yaml_event_t *ev, int ok)
 {
-	if (!ok || m->err)
+	if (!ok) {
 		m->err = 1;
-	else if (!yaml_emitter_emit(&m->e, ev))
+	} else if (m->err) {
+		yaml_event_delete(ev);
+	} else if (!yaml_emitter_emit(&m->e, ev)) {
 		m->err = 1;
+	}
 }
 
 static void map_start(struct em *m)
