@@ -50,15 +50,8 @@ static const EVP_MD *md_sha256(void)
 	return sha256_md ? sha256_md : EVP_sha256();
 }
 
-/* One digest context per thread, reused: allocating one per hash costs more
- * than hashing a short string. Freed at thread exit by OpenSSL's cleanup. */
-static EVP_MD_CTX *digest_ctx(void)
-{
-	static _Thread_local EVP_MD_CTX *ctx;
-	if (!ctx && !(ctx = EVP_MD_CTX_new()))
-		die("out of memory");
-	return ctx;
-}
+/* This thread's digest context (see struct thread_state below). */
+static EVP_MD_CTX *digest_ctx(void);
 
 static void sha256(const void *data, size_t len, unsigned char out[32])
 {
@@ -586,11 +579,10 @@ static void set_err(char *err, size_t errlen, const char *msg)
 
 /* Working buffers, one set per thread, kept between signatures: signing
  * is called for every request, and growing fresh buffers each time costs
- * more than the hashing. Released by sigv4_forget_keys(). */
+ * more than the hashing. */
 struct scratch {
 	struct buf creq, sts, hdrs, signed_list, scope, query, tmp, authz;
 };
-static _Thread_local struct scratch scratch;
 
 static void scratch_reset(struct scratch *s)
 {
@@ -615,6 +607,51 @@ static void scratch_free(struct scratch *s)
 	buf_free_secret(&s->authz);
 }
 
+/* Per-thread state: a digest context (allocating one per hash costs more
+ * than hashing a short string) and the scratch buffers. Freed, wiped, when
+ * the thread exits (the key's destructor) or, for the calling thread, by
+ * sigv4_forget_keys(). */
+struct thread_state {
+	EVP_MD_CTX *ctx;
+	struct scratch s;
+};
+static pthread_key_t state_key;
+static pthread_once_t state_once = PTHREAD_ONCE_INIT;
+
+static void state_free(void *p)
+{
+	struct thread_state *t = p;
+	if (!t)
+		return;
+	EVP_MD_CTX_free(t->ctx);
+	scratch_free(&t->s);
+	free(t);
+}
+
+static void state_key_init(void)
+{
+	if (pthread_key_create(&state_key, state_free))
+		die("cannot create the signer's thread key");
+}
+
+static struct thread_state *thread_state(void)
+{
+	struct thread_state *t;
+	pthread_once(&state_once, state_key_init);
+	if ((t = pthread_getspecific(state_key)))
+		return t;
+	t = xcalloc(1, sizeof(*t));
+	if (!(t->ctx = EVP_MD_CTX_new()))
+		die("out of memory");
+	pthread_setspecific(state_key, t);
+	return t;
+}
+
+static EVP_MD_CTX *digest_ctx(void)
+{
+	return thread_state()->ctx;
+}
+
 static char *dup_buf(const struct buf *b)
 {
 	return xstrndup(buf_cstr(b), b->len);
@@ -623,7 +660,7 @@ static char *dup_buf(const struct buf *b)
 int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const struct sigv4_params *p,
                struct sigv4_result *out, char *err, size_t errlen)
 {
-	struct scratch *sc = &scratch;
+	struct scratch *sc = &thread_state()->s;
 	struct buf *creq = &sc->creq, *sts = &sc->sts, *hdrs = &sc->hdrs, *signed_list = &sc->signed_list;
 	struct buf *scope = &sc->scope, *query = &sc->query;
 	struct qparam *params = NULL;
@@ -750,7 +787,9 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 void sigv4_forget_keys(void)
 {
 	size_t i;
-	scratch_free(&scratch);
+	pthread_once(&state_once, state_key_init);
+	state_free(pthread_getspecific(state_key));
+	pthread_setspecific(state_key, NULL);
 	pthread_mutex_lock(&key_cache_lock);
 	for (i = 0; i < KEY_CACHE_SIZE; i++) {
 		free_secret(key_cache[i].secret);
