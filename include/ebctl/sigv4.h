@@ -60,6 +60,7 @@ enum sigv4_flags {
 	SIGV4_CONTENT_SHA256 = 1 << 2,     /* add x-amz-content-sha256 for a non-S3 service too */
 	SIGV4_UNSIGNED_PAYLOAD = 1 << 3,   /* payload hash "UNSIGNED-PAYLOAD" */
 	SIGV4_TOKEN_AFTER = 1 << 4,        /* add the session token after signing, unsigned (STS quirk) */
+	SIGV4_AUTH_ONLY = 1 << 5,          /* leave canonical_request and string_to_sign NULL (hot path) */
 };
 
 struct sigv4_params {
@@ -90,6 +91,10 @@ void sigv4_result_cleanup(struct sigv4_result *r);
  */
 int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const struct sigv4_params *p,
                struct sigv4_result *out, char *err, size_t errlen);
+
+/* Wipe every cached signing key (and the secrets kept to match them).
+ * Call before exit; the cache is also bounded (8 entries). */
+void sigv4_forget_keys(void);
 
 /* RFC 3986 percent-encoding as SigV4 wants it: unreserved characters
  * (A-Z a-z 0-9 - _ . ~) stay, everything else is %XX upper case; '/' stays

@@ -248,6 +248,19 @@ static int env_seconds(const char *name, long def_ms, long *out, struct aws_erro
 	return 0;
 }
 
+/* DNS, TLS sessions and connections shared by the client's handles (one
+ * thread: no locks). */
+static CURLSH *new_share(void)
+{
+	CURLSH *sh = curl_share_init();
+	if (sh) {
+		curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+		curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+		curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	}
+	return sh;
+}
+
 int aws_client_new(const struct aws_client_options *o, struct aws_client **out, struct aws_error *err)
 {
 	static const struct aws_client_options none;
@@ -289,6 +302,7 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out, 
 		}
 	}
 	c->retry_base_ms = 1000;
+	c->retry_tokens = AWS_RETRY_QUOTA;
 	if ((v = getenv("EBCTL_RETRY_BASE_MS")) && *v) {
 		if (parse_ulong(v, 0, 60000, &ul) != 0) {
 			aws_error_set(err, "configuration", "InvalidParameter", "EBCTL_RETRY_BASE_MS '%s' is not valid", v);
@@ -329,12 +343,7 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out, 
 		goto fail;
 	}
 
-	c->share = curl_share_init();
-	if (c->share) {
-		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-	}
+	c->share = new_share();
 	c->easy = aws_client_handle(c);
 	if (!c->easy) {
 		aws_error_set(err, "configuration", "InternalError", "cannot initialise libcurl");
@@ -361,6 +370,35 @@ void aws_client_free(struct aws_client *c)
 	free(c->role_arn);
 	free(c->ca_bundle);
 	free(c);
+}
+
+struct aws_client *aws_client_dup(const struct aws_client *c)
+{
+	struct aws_client *d = xcalloc(1, sizeof(*d));
+	memcpy(d->region, c->region, sizeof(d->region));
+	d->profile = c->profile ? xstrdup(c->profile) : NULL;
+	d->profile_explicit = c->profile_explicit;
+	d->role_arn = c->role_arn ? xstrdup(c->role_arn) : NULL;
+	d->max_attempts = c->max_attempts;
+	d->connect_timeout_ms = c->connect_timeout_ms;
+	d->read_timeout_ms = c->read_timeout_ms;
+	d->retry_base_ms = c->retry_base_ms;
+	d->retry_tokens = AWS_RETRY_QUOTA;
+	d->interrupted = c->interrupted;
+	d->ca_bundle = c->ca_bundle ? xstrdup(c->ca_bundle) : NULL;
+	memcpy(d->user_agent, c->user_agent, sizeof(d->user_agent));
+	d->skew = c->skew;
+	if (c->have_creds) {
+		aws_creds_copy(&d->creds, &c->creds);
+		d->have_creds = true;
+		d->creds_fixed = c->creds_fixed;
+	}
+	/* its own share handle: curl shares need locks across threads */
+	d->share = new_share();
+	d->easy = aws_client_handle(d);
+	if (!d->easy)
+		die("cannot initialise libcurl");
+	return d;
 }
 
 const char *aws_client_region(const struct aws_client *c)
@@ -573,6 +611,16 @@ static size_t read_cb(char *dst, size_t size, size_t nmemb, void *arg)
 	return want;
 }
 
+/* curl rewinds the body to resend it on a fresh connection */
+static int seek_cb(void *arg, curl_off_t offset, int origin)
+{
+	struct aws_xfer *x = arg;
+	if (origin != SEEK_SET || offset < 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	x->pos = (uint64_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
 static size_t write_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct aws_xfer *x = arg;
@@ -618,14 +666,26 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Called by curl at least once a second: interruption, and the read
+ * timeout as "no byte moved either way for read_timeout_ms" (curl's own
+ * low-speed limit averages over a window and reacts seconds late). */
 static int xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct aws_xfer *x = arg;
+	int64_t now = time_mono_ms();
 	(void)dltotal;
-	(void)dlnow;
 	(void)ultotal;
-	(void)ulnow;
-	return aws_client_interrupted(x->c) ? 1 : 0;
+	if (aws_client_interrupted(x->c))
+		return 1;
+	if (dlnow != x->last_dl || ulnow != x->last_ul) {
+		x->last_dl = dlnow;
+		x->last_ul = ulnow;
+		x->last_move_ms = now;
+	} else if (now - x->last_move_ms > x->c->read_timeout_ms) {
+		x->timed_out = true;
+		return 1;
+	}
+	return 0;
 }
 
 static void add_header(struct aws_xfer *x, const char *name, const char *value)
@@ -645,7 +705,7 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 	struct sigv4_params sp;
 	struct sigv4_result res;
 	struct aws_creds creds;
-	char url[4096], msg[256];
+	char *url = NULL, msg[256];
 	size_t i;
 	uint64_t body_len = req->body_kind == AWS_BODY_FILE ? req->length : req->body_len;
 	int rc = -1;
@@ -658,6 +718,7 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 	x->req = req;
 	x->resp = resp;
 	x->h = h;
+	x->last_move_ms = time_mono_ms();
 	response_reset(resp);
 	if (req->max_body)
 		resp->body.max = req->max_body;
@@ -665,12 +726,12 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 		resp->body.max = AWS_MAX_RESPONSE;
 
 	if (req->raw_url) {
-		snprintf(url, sizeof(url), "%s", req->raw_url);
+		url = xstrdup(req->raw_url);
 	} else {
 		if (req->query && *req->query)
-			snprintf(url, sizeof(url), "%s%s?%s", req->ep.url, req->path ? req->path + 0 : "/", req->query);
+			url = xasprintf("%s%s?%s", req->ep.url, req->path ? req->path : "/", req->query);
 		else
-			snprintf(url, sizeof(url), "%s%s", req->ep.url, req->path ? req->path : "/");
+			url = xasprintf("%s%s", req->ep.url, req->path ? req->path : "/");
 		/* the path in the URL includes the endpoint's base path; so does the signature */
 		free(sr.path);
 		sr.path = xasprintf("%s%s", req->ep.base_path, req->path ? req->path : "/");
@@ -696,7 +757,7 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 		sp.service = req->service;
 		sp.region = req->ep.signing_region;
 		sp.time = time_now() + c->skew;
-		sp.flags = req->sign_flags;
+		sp.flags = req->sign_flags | SIGV4_AUTH_ONLY;
 		if (sigv4_sign(&sr, use, &sp, &res, msg, sizeof(msg)) != 0) {
 			aws_error_set(err, req->step, "SigningError", "cannot sign the request: %s", msg);
 			goto out;
@@ -728,9 +789,6 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 	                                                                       : c->connect_timeout_ms);
 	if (req->total_timeout_ms)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->total_timeout_ms);
-	/* a transfer slower than 1 byte/s for the read timeout is dead */
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (c->read_timeout_ms + 999) / 1000);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
@@ -757,13 +815,21 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 		/* always ours: an empty PUT must not read stdin */
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
 		curl_easy_setopt(h, CURLOPT_READDATA, x);
+		curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, seek_cb);
+		curl_easy_setopt(h, CURLOPT_SEEKDATA, x);
 	}
+	/* A kept-alive connection may have been closed by the server while
+	 * idle; curl then resends the request on a new one. A call that must
+	 * not be sent twice gets a fresh connection so that never happens. */
+	if (req->idem == AWS_NOT_IDEMPOTENT)
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 	rc = 0;
 out:
 	if (rc != 0) {
 		curl_slist_free_all(x->hdrs);
 		x->hdrs = NULL;
 	}
+	free_secret(url); /* curl keeps its own copy; presigned URLs are credentials */
 	sigv4_request_cleanup(&sr);
 	sigv4_result_cleanup(&res);
 	aws_creds_cleanup(&creds);
@@ -790,6 +856,7 @@ static bool transient_network(CURLcode rc)
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SEND_FAIL_REWIND:
 		return true;
 	default:
 		return false;
@@ -824,8 +891,14 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 		}
 		err->network = true;
 		snprintf(err->code, sizeof(err->code), "NetworkError");
-		snprintf(err->message, sizeof(err->message), "%s",
-		         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		if (x->timed_out) {
+			snprintf(err->message, sizeof(err->message), "no data for %ld s (EBCTL_READ_TIMEOUT)",
+			         x->c->read_timeout_ms / 1000);
+			rc = CURLE_OPERATION_TIMEDOUT;
+		} else {
+			snprintf(err->message, sizeof(err->message), "%s",
+			         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		}
 		if (!transient_network(rc))
 			return AWS_DONE_FAIL;
 		if (req->idem == AWS_NOT_IDEMPOTENT && !not_sent(rc)) {
@@ -880,11 +953,34 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 	return v;
 }
 
+/*
+ * The standard mode's retry quota: a client starts with 500 tokens; a
+ * retry costs 5 (10 after a timeout); a success gives back what its
+ * retries took, or 1. Once the bucket is empty, failures are no longer
+ * retried: a service in trouble is not hammered by every call.
+ */
+bool aws_retry_quota_acquire(struct aws_client *c, const struct aws_error *err, int *held)
+{
+	int cost = err->network && strstr(err->message, "imed out") ? AWS_RETRY_COST_TIMEOUT : AWS_RETRY_COST;
+	if (c->retry_tokens < cost)
+		return false;
+	c->retry_tokens -= cost;
+	*held += cost;
+	return true;
+}
+
+void aws_retry_quota_release(struct aws_client *c, int held)
+{
+	c->retry_tokens += held > 0 ? held : 1;
+	if (c->retry_tokens > AWS_RETRY_QUOTA)
+		c->retry_tokens = AWS_RETRY_QUOTA;
+}
+
 int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response *resp, struct aws_error *err)
 {
 	struct aws_xfer x;
 	int max = req->max_attempts > 0 ? req->max_attempts : c->max_attempts;
-	int tries = 0, requests = 0;
+	int tries = 0, requests = 0, held = 0;
 	bool skew_fixed = false;
 
 	for (;;) {
@@ -913,7 +1009,7 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 		v = aws_xfer_finish(&x, rc, err);
 		err->attempts = requests;
 		if (v == AWS_DONE_OK) {
-			err->attempts = requests;
+			aws_retry_quota_release(c, held);
 			return 0;
 		}
 		if (v == AWS_DONE_SKEW && !skew_fixed) {
@@ -929,6 +1025,10 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 		}
 		if (v != AWS_DONE_RETRY || tries >= max)
 			return -1;
+		if (!aws_retry_quota_acquire(c, err, &held)) {
+			debugf("%s: retry quota exhausted, not retrying", req->step);
+			return -1;
+		}
 		debugf("%s: %s %s (attempt %d of %d)", req->step, err->code, err->message, tries, max);
 		if (aws_backoff_sleep(c, tries) != 0) {
 			aws_error_set(err, req->step, "Interrupted", "interrupted");
@@ -947,6 +1047,29 @@ static const char *query_version(const char *service)
 	if (strcmp(service, "sts") == 0)
 		return "2011-06-15";
 	return NULL;
+}
+
+/*
+ * application/x-www-form-urlencoded writes a space as '+'. botocore sends
+ * bodies that way and servers that re-encode the parsed form to check the
+ * signature (moto) only agree with that form; AWS hashes the bytes as sent,
+ * so both are right there. Every other byte stays strictly RFC 3986
+ * encoded, and a literal '+' was encoded as %2B, so the swap is exact.
+ */
+static void form_spaces_as_plus(struct buf *b)
+{
+	size_t r, w = 0;
+	for (r = 0; r < b->len; r++) {
+		if (b->ptr[r] == '%' && r + 2 < b->len && b->ptr[r + 1] == '2' && b->ptr[r + 2] == '0') {
+			b->ptr[w++] = '+';
+			r += 2;
+		} else {
+			b->ptr[w++] = b->ptr[r];
+		}
+	}
+	b->len = w;
+	if (b->ptr)
+		b->ptr[w] = '\0';
 }
 
 int aws_query_ex(struct aws_client *c, const char *service, const char *action, const struct aws_params *params,
@@ -983,6 +1106,7 @@ int aws_query_ex(struct aws_client *c, const char *service, const char *action, 
 		vals[i] = params->v[i - 2].value;
 	}
 	sigv4_form_encode(&body, keys, vals, n);
+	form_spaces_as_plus(&body);
 	req.path = xstrdup("/");
 	req.body_kind = AWS_BODY_MEM;
 	req.body = body.ptr;

@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -49,10 +50,23 @@ static const EVP_MD *md_sha256(void)
 	return sha256_md ? sha256_md : EVP_sha256();
 }
 
+/* One digest context per thread, reused: allocating one per hash costs more
+ * than hashing a short string. Freed at thread exit by OpenSSL's cleanup. */
+static EVP_MD_CTX *digest_ctx(void)
+{
+	static _Thread_local EVP_MD_CTX *ctx;
+	if (!ctx && !(ctx = EVP_MD_CTX_new()))
+		die("out of memory");
+	return ctx;
+}
+
 static void sha256(const void *data, size_t len, unsigned char out[32])
 {
+	EVP_MD_CTX *ctx = digest_ctx();
 	unsigned int n = 32;
-	EVP_Digest(data, len, out, &n, md_sha256(), NULL);
+	EVP_DigestInit_ex(ctx, md_sha256(), NULL);
+	EVP_DigestUpdate(ctx, data, len);
+	EVP_DigestFinal_ex(ctx, out, &n);
 }
 
 void sha256_hex(const void *data, size_t len, char out[65])
@@ -67,7 +81,7 @@ static void hmac_sha256(const unsigned char *key, size_t keylen, const void *msg
                         unsigned char out[32])
 {
 	unsigned char k[64], pad[64], inner[32];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx = digest_ctx();
 	unsigned int n = 32;
 	size_t i;
 
@@ -88,7 +102,6 @@ static void hmac_sha256(const unsigned char *key, size_t keylen, const void *msg
 	EVP_DigestUpdate(ctx, pad, 64);
 	EVP_DigestUpdate(ctx, inner, 32);
 	EVP_DigestFinal_ex(ctx, out, &n);
-	EVP_MD_CTX_free(ctx);
 	OPENSSL_cleanse(k, sizeof(k));
 	OPENSSL_cleanse(pad, sizeof(pad));
 }
@@ -97,55 +110,89 @@ static void hmac_sha256(const unsigned char *key, size_t keylen, const void *msg
 
 #define KEY_CACHE_SIZE 8
 struct key_entry {
-	char id[160]; /* access key id, date, region, service */
-	unsigned char secret_hash[32];
+	char id[160];  /* access key id, date, region, service */
+	char *secret;  /* the secret the key was derived from; wiped on eviction */
 	unsigned char key[32];
-	bool used;
 };
 static struct key_entry key_cache[KEY_CACHE_SIZE];
 static unsigned key_cache_next;
 static pthread_mutex_t key_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request") */
+static void derive_key(const struct aws_creds *c, const char *date, const char *region,
+                       const char *service, unsigned char out[32])
+{
+	char *ks = xasprintf("AWS4%s", c->secret_access_key);
+	hmac_sha256((unsigned char *)ks, strlen(ks), date, strlen(date), out);
+	free_secret(ks);
+	hmac_sha256(out, 32, region, strlen(region), out);
+	hmac_sha256(out, 32, service, strlen(service), out);
+	hmac_sha256(out, 32, "aws4_request", 12, out);
+}
+
+static bool secret_eq(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	return n == strlen(b) && !CRYPTO_memcmp(a, b, n);
+}
+
 static void signing_key(const struct aws_creds *c, const char *date, const char *region,
                         const char *service, unsigned char out[32])
 {
 	char id[160];
-	unsigned char sh[32], k[32];
-	size_t slen = strlen(c->secret_access_key), i;
-	char *ks;
+	unsigned char k[32];
+	size_t i;
 
-	snprintf(id, sizeof(id), "%s/%s/%s/%s", c->access_key_id, date, region, service);
-	sha256(c->secret_access_key, slen, sh);
+	{
+		/* the cache key, built without printf: this runs for every request */
+		const char *parts[] = {c->access_key_id, date, region, service};
+		size_t lens[4], total = 0, pos = 0, part;
+		for (part = 0; part < 4; part++)
+			total += (lens[part] = strlen(parts[part])) + 1;
+		if (total > sizeof(id))
+			return derive_key(c, date, region, service, out); /* too long to cache */
+		for (part = 0; part < 4; part++) {
+			memcpy(id + pos, parts[part], lens[part]);
+			pos += lens[part];
+			id[pos++] = '/';
+		}
+		id[pos - 1] = '\0';
+	}
 	pthread_mutex_lock(&key_cache_lock);
 	for (i = 0; i < KEY_CACHE_SIZE; i++) {
-		if (key_cache[i].used && !strcmp(key_cache[i].id, id) &&
-		    !CRYPTO_memcmp(key_cache[i].secret_hash, sh, 32)) {
+		if (key_cache[i].secret && !strcmp(key_cache[i].id, id) &&
+		    secret_eq(key_cache[i].secret, c->secret_access_key)) {
 			memcpy(out, key_cache[i].key, 32);
 			pthread_mutex_unlock(&key_cache_lock);
-			OPENSSL_cleanse(sh, sizeof(sh));
 			return;
 		}
 	}
 	pthread_mutex_unlock(&key_cache_lock);
 
-	ks = xasprintf("AWS4%s", c->secret_access_key);
-	hmac_sha256((unsigned char *)ks, strlen(ks), date, strlen(date), k);
-	free_secret(ks);
-	hmac_sha256(k, 32, region, strlen(region), k);
-	hmac_sha256(k, 32, service, strlen(service), k);
-	hmac_sha256(k, 32, "aws4_request", 12, k);
+	derive_key(c, date, region, service, k);
 	memcpy(out, k, 32);
 
 	pthread_mutex_lock(&key_cache_lock);
 	i = key_cache_next++ % KEY_CACHE_SIZE;
+	free_secret(key_cache[i].secret);
 	OPENSSL_cleanse(&key_cache[i], sizeof(key_cache[i]));
 	snprintf(key_cache[i].id, sizeof(key_cache[i].id), "%s", id);
-	memcpy(key_cache[i].secret_hash, sh, 32);
+	key_cache[i].secret = xstrdup(c->secret_access_key);
 	memcpy(key_cache[i].key, k, 32);
-	key_cache[i].used = true;
 	pthread_mutex_unlock(&key_cache_lock);
 	OPENSSL_cleanse(k, sizeof(k));
-	OPENSSL_cleanse(sh, sizeof(sh));
+}
+
+/* Append strings up to a NULL: the canonical forms are built on the hot
+ * path, where printf-style formatting costs more than the hashing. */
+static void cat(struct buf *b, ...)
+{
+	va_list ap;
+	const char *s;
+	va_start(ap, b);
+	while ((s = va_arg(ap, const char *)))
+		buf_add(b, s, strlen(s));
+	va_end(ap);
 }
 
 /* ---- encoding ---- */
@@ -159,15 +206,23 @@ static bool unreserved(unsigned char c)
 void sigv4_uri_encode(struct buf *out, const char *s, size_t len, bool keep_slash)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (unreserved(c) || (keep_slash && c == '/')) {
-			buf_putc(out, (char)c);
-		} else {
+	size_t i = 0;
+	while (i < len) {
+		size_t run = i;
+		unsigned char c;
+		/* copy runs of safe characters in one append */
+		while (run < len && (unreserved((unsigned char)s[run]) || (keep_slash && s[run] == '/')))
+			run++;
+		if (run > i)
+			buf_add(out, s + i, run - i);
+		if (run >= len)
+			break;
+		c = (unsigned char)s[run];
+		{
 			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
 			buf_add(out, e, 3);
 		}
+		i = run + 1;
 	}
 }
 
@@ -326,7 +381,7 @@ static void join_params(struct buf *out, struct qparam *ps, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i)
 			buf_putc(out, '&');
-		buf_printf(out, "%s=%s", ps[i].key, ps[i].value);
+		cat(out, ps[i].key, "=", ps[i].value, NULL);
 	}
 }
 
@@ -341,37 +396,43 @@ static void free_params(struct qparam *ps, size_t n)
 }
 
 struct cheader {
-	char *name;  /* lower case */
-	struct buf value;
+	size_t name;  /* offsets into the scratch buffer: lower-cased name, trimmed value */
+	size_t value;
 	size_t order;
 };
 
-static int cheader_cmp(const void *a, const void *b)
+static int cheader_cmp(const void *a, const void *b, void *base)
 {
 	const struct cheader *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
+	int c = strcmp((char *)base + x->name, (char *)base + y->name);
 	if (c)
 		return c;
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Trim and fold runs of blanks to one space. */
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Append v trimmed, with inner runs of blanks folded to one space. */
 static void trimall(struct buf *out, const char *v)
 {
-	bool space = false, any = false;
-	for (; *v; v++) {
-		if (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n') {
-			space = any;
-			continue;
-		}
-		if (space)
+	bool first = true;
+	while (*v) {
+		const char *w = v;
+		while (blank(*v))
+			v++;
+		if (!*v)
+			break;
+		if (v != w && !first)
 			buf_putc(out, ' ');
-		buf_putc(out, *v);
-		space = false;
-		any = true;
+		w = v;
+		while (*v && !blank(*v))
+			v++;
+		buf_add(out, w, (size_t)(v - w));
+		first = false;
 	}
-	if (!out->ptr)
-		buf_add(out, "", 0);
 }
 
 static bool header_signed(const char *lname)
@@ -383,42 +444,47 @@ static bool header_signed(const char *lname)
 	return true;
 }
 
-/* Canonical headers and the signed-header list, from the request's headers. */
-static void canonical_headers(const struct sigv4_request *r, struct buf *canon, struct buf *signed_list)
+/* Canonical headers and the signed-header list, from the request's headers.
+ * tmp is scratch space for the lower-cased names and trimmed values. */
+static void canonical_headers(const struct sigv4_request *r, struct buf *tmp, struct buf *canon,
+                              struct buf *signed_list)
 {
-	struct cheader *hs = xcalloc(r->nheaders + 1, sizeof(*hs));
+	struct cheader stack[32], *hs = r->nheaders <= 32 ? stack : xmalloc(r->nheaders * sizeof(*hs));
 	size_t n = 0, i, j;
 
+	buf_reset(tmp);
 	for (i = 0; i < r->nheaders; i++) {
-		char *lname = xstrdup(r->headers[i].name);
-		for (j = 0; lname[j]; j++)
-			if (lname[j] >= 'A' && lname[j] <= 'Z')
-				lname[j] = (char)(lname[j] + 32);
-		if (!header_signed(lname)) {
-			free(lname);
+		size_t name = tmp->len;
+		buf_puts(tmp, r->headers[i].name);
+		for (j = name; j < tmp->len; j++)
+			if (tmp->ptr[j] >= 'A' && tmp->ptr[j] <= 'Z')
+				tmp->ptr[j] = (char)(tmp->ptr[j] + 32);
+		buf_putc(tmp, '\0');
+		if (!header_signed(tmp->ptr + name)) {
+			tmp->len = name;
 			continue;
 		}
-		hs[n].name = lname;
-		buf_init(&hs[n].value, 0);
-		trimall(&hs[n].value, r->headers[i].value);
+		hs[n].name = name;
+		hs[n].value = tmp->len;
+		trimall(tmp, r->headers[i].value);
+		buf_putc(tmp, '\0');
 		hs[n].order = i;
 		n++;
 	}
-	qsort(hs, n, sizeof(*hs), cheader_cmp);
+	if (n > 1)
+		qsort_r(hs, n, sizeof(*hs), cheader_cmp, tmp->ptr);
 	for (i = 0; i < n; i = j) {
-		buf_printf(canon, "%s:%s", hs[i].name, buf_cstr(&hs[i].value));
-		for (j = i + 1; j < n && !strcmp(hs[j].name, hs[i].name); j++)
-			buf_printf(canon, ",%s", buf_cstr(&hs[j].value));
+		const char *name = tmp->ptr + hs[i].name;
+		cat(canon, name, ":", tmp->ptr + hs[i].value, NULL);
+		for (j = i + 1; j < n && !strcmp(tmp->ptr + hs[j].name, name); j++)
+			cat(canon, ",", tmp->ptr + hs[j].value, NULL);
 		buf_putc(canon, '\n');
 		if (i)
 			buf_putc(signed_list, ';');
-		buf_puts(signed_list, hs[i].name);
+		buf_puts(signed_list, name);
 	}
-	for (i = 0; i < n; i++) {
-		free(hs[i].name);
-		buf_free(&hs[i].value);
-	}
-	free(hs);
+	if (hs != stack)
+		free(hs);
 }
 
 /* ---- requests and results ---- */
@@ -452,8 +518,12 @@ void sigv4_request_cleanup(struct sigv4_request *r)
 {
 	size_t i;
 	for (i = 0; i < r->nheaders; i++) {
+		if (!strcasecmp(r->headers[i].name, "authorization") ||
+		    !strcasecmp(r->headers[i].name, "x-amz-security-token"))
+			free_secret(r->headers[i].value);
+		else
+			free(r->headers[i].value);
 		free(r->headers[i].name);
-		free_secret(r->headers[i].value); /* may hold a token or a signature */
 	}
 	free(r->headers);
 	free(r->method);
@@ -490,17 +560,72 @@ void aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src)
 	dst->source = src->source ? xstrdup(src->source) : NULL;
 }
 
+/* YYYYMMDDTHHMMSSZ without strftime's locale machinery. */
+static void format_amz_date(const struct tm *tm, char out[17])
+{
+	int v[6] = {tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec};
+	int width[6] = {4, 2, 2, 2, 2, 2}, i, j, pos = 0;
+	for (i = 0; i < 6; i++) {
+		for (j = width[i] - 1; j >= 0; j--) {
+			out[pos + j] = (char)('0' + v[i] % 10);
+			v[i] /= 10;
+		}
+		pos += width[i];
+		if (i == 2)
+			out[pos++] = 'T';
+	}
+	out[pos++] = 'Z';
+	out[pos] = '\0';
+}
+
 static void set_err(char *err, size_t errlen, const char *msg)
 {
 	if (err && errlen)
 		snprintf(err, errlen, "%s", msg);
 }
 
+/* Working buffers, one set per thread, kept between signatures: signing
+ * is called for every request, and growing fresh buffers each time costs
+ * more than the hashing. Released by sigv4_forget_keys(). */
+struct scratch {
+	struct buf creq, sts, hdrs, signed_list, scope, query, tmp, authz;
+};
+static _Thread_local struct scratch scratch;
+
+static void scratch_reset(struct scratch *s)
+{
+	buf_reset(&s->creq);
+	buf_reset(&s->sts);
+	buf_reset(&s->hdrs);
+	buf_reset(&s->signed_list);
+	buf_reset(&s->scope);
+	buf_reset(&s->query);
+	buf_reset(&s->authz);
+}
+
+static void scratch_free(struct scratch *s)
+{
+	buf_free_secret(&s->creq);
+	buf_free_secret(&s->sts);
+	buf_free_secret(&s->hdrs);
+	buf_free_secret(&s->signed_list);
+	buf_free(&s->scope);
+	buf_free_secret(&s->query);
+	buf_free_secret(&s->tmp);
+	buf_free_secret(&s->authz);
+}
+
+static char *dup_buf(const struct buf *b)
+{
+	return xstrndup(buf_cstr(b), b->len);
+}
+
 int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const struct sigv4_params *p,
                struct sigv4_result *out, char *err, size_t errlen)
 {
-	struct buf creq = BUF_INIT, sts = BUF_INIT, hdrs = BUF_INIT, signed_list = BUF_INIT;
-	struct buf scope = BUF_INIT, query = BUF_INIT;
+	struct scratch *sc = &scratch;
+	struct buf *creq = &sc->creq, *sts = &sc->sts, *hdrs = &sc->hdrs, *signed_list = &sc->signed_list;
+	struct buf *scope = &sc->scope, *query = &sc->query;
 	struct qparam *params = NULL;
 	size_t nparams = 0;
 	char amzdate[17], date[9], payload[65], creq_hash[65], sig[65];
@@ -512,6 +637,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 	struct tm tm;
 
 	memset(out, 0, sizeof(*out));
+	scratch_reset(sc);
 	if (!creds->access_key_id || !creds->secret_access_key) {
 		set_err(err, errlen, "no credentials to sign with");
 		return -1;
@@ -536,11 +662,11 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 		snprintf(amzdate, sizeof(amzdate), "%s", given_date);
 	} else {
 		gmtime_r(&t, &tm);
-		strftime(amzdate, sizeof(amzdate), "%Y%m%dT%H%M%SZ", &tm);
+		format_amz_date(&tm, amzdate);
 	}
 	memcpy(date, amzdate, 8);
 	date[8] = '\0';
-	buf_printf(&scope, "%s/%s/%s/aws4_request", date, p->region, p->service);
+	cat(scope, date, "/", p->region, "/", p->service, "/aws4_request", NULL);
 
 	/* Payload hash. */
 	if (req->payload_hash)
@@ -561,13 +687,13 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 		    !sigv4_request_header(req, "x-amz-content-sha256"))
 			sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
 	}
-	canonical_headers(req, &hdrs, &signed_list);
+	canonical_headers(req, &sc->tmp, hdrs, signed_list);
 
 	split_query(req->query, &params, &nparams);
 	if (presign) {
 		char expires[32];
 		struct buf cred = BUF_INIT;
-		buf_printf(&cred, "%s/%s", creds->access_key_id, buf_cstr(&scope));
+		cat(&cred, creds->access_key_id, "/", buf_cstr(scope), NULL);
 		snprintf(expires, sizeof(expires), "%ld", p->presign_expires);
 		add_param(&params, &nparams, "X-Amz-Algorithm", ALGORITHM);
 		add_param(&params, &nparams, "X-Amz-Credential", buf_cstr(&cred));
@@ -575,49 +701,60 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 		add_param(&params, &nparams, "X-Amz-Expires", expires);
 		if (token_signed)
 			add_param(&params, &nparams, "X-Amz-Security-Token", creds->session_token);
-		add_param(&params, &nparams, "X-Amz-SignedHeaders", buf_cstr(&signed_list));
+		add_param(&params, &nparams, "X-Amz-SignedHeaders", buf_cstr(signed_list));
 		buf_free(&cred);
 	}
-	join_params(&query, params, nparams);
+	join_params(query, params, nparams);
 
 	/* Task 1: the canonical request. */
-	buf_printf(&creq, "%s\n", req->method);
-	canonical_uri(&creq, req->path, p->flags);
-	buf_printf(&creq, "\n%s\n%s\n%s\n%s", buf_cstr(&query), buf_cstr(&hdrs), buf_cstr(&signed_list),
-	           payload_hash);
+	cat(creq, req->method, "\n", NULL);
+	canonical_uri(creq, req->path, p->flags);
+	cat(creq, "\n", buf_cstr(query), "\n", buf_cstr(hdrs), "\n", buf_cstr(signed_list), "\n",
+	    payload_hash, NULL);
 
 	/* Task 2: the string to sign. */
-	sha256_hex(creq.ptr, creq.len, creq_hash);
-	buf_printf(&sts, "%s\n%s\n%s\n%s", ALGORITHM, amzdate, buf_cstr(&scope), creq_hash);
+	sha256_hex(creq->ptr, creq->len, creq_hash);
+	cat(sts, ALGORITHM "\n", amzdate, "\n", buf_cstr(scope), "\n", creq_hash, NULL);
 
 	/* Tasks 3 and 4: key and signature. */
 	signing_key(creds, date, p->region, p->service, key);
-	hmac_sha256(key, 32, sts.ptr, sts.len, mac);
+	hmac_sha256(key, 32, sts->ptr, sts->len, mac);
 	OPENSSL_cleanse(key, sizeof(key));
 	hex_encode(mac, 32, sig);
 
-	out->canonical_request = buf_detach(&creq, NULL);
-	out->string_to_sign = buf_detach(&sts, NULL);
+	if (!(p->flags & SIGV4_AUTH_ONLY)) {
+		out->canonical_request = dup_buf(creq);
+		out->string_to_sign = dup_buf(sts);
+	}
 	out->signature = xstrdup(sig);
 	if (presign) {
-		buf_printf(&query, "&X-Amz-Signature=%s", sig);
+		cat(query, "&X-Amz-Signature=", sig, NULL);
 		if (creds->session_token && *creds->session_token && !token_signed) {
-			buf_puts(&query, "&X-Amz-Security-Token=");
-			sigv4_uri_encode(&query, creds->session_token, strlen(creds->session_token), false);
+			buf_puts(query, "&X-Amz-Security-Token=");
+			sigv4_uri_encode(query, creds->session_token, strlen(creds->session_token), false);
 		}
-		out->query = buf_detach(&query, NULL);
+		out->query = dup_buf(query);
 	} else {
-		out->authorization = xasprintf("%s Credential=%s/%s, SignedHeaders=%s, Signature=%s", ALGORITHM,
-		                               creds->access_key_id, buf_cstr(&scope), buf_cstr(&signed_list), sig);
+		cat(&sc->authz, ALGORITHM " Credential=", creds->access_key_id, "/", buf_cstr(scope),
+		    ", SignedHeaders=", buf_cstr(signed_list), ", Signature=", sig, NULL);
+		out->authorization = dup_buf(&sc->authz);
 		if (creds->session_token && *creds->session_token && !token_signed &&
 		    !sigv4_request_header(req, "x-amz-security-token"))
 			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
 		sigv4_request_add_header(req, "Authorization", out->authorization);
-		buf_free(&query);
 	}
 	free_params(params, nparams);
-	buf_free(&hdrs);
-	buf_free(&signed_list);
-	buf_free(&scope);
 	return 0;
+}
+
+void sigv4_forget_keys(void)
+{
+	size_t i;
+	scratch_free(&scratch);
+	pthread_mutex_lock(&key_cache_lock);
+	for (i = 0; i < KEY_CACHE_SIZE; i++) {
+		free_secret(key_cache[i].secret);
+		OPENSSL_cleanse(&key_cache[i], sizeof(key_cache[i]));
+	}
+	pthread_mutex_unlock(&key_cache_lock);
 }

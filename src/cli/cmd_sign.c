@@ -1,4 +1,5 @@
 /* ebctl sign: sign a raw HTTP request and print a chosen stage. */
+#include "ebctl/aws.h"
 #include "ebctl/cli.h"
 #include "ebctl/sigv4.h"
 #include "ebctl/util.h"
@@ -23,21 +24,27 @@ static const struct cmd_help help = {
 	"--presign: the presigned URL; the default then).",
 };
 
-static int load_creds(const char *profile, struct aws_creds *c)
+/* Credentials from the usual chain (environment, profiles, SSO-free
+ * sources...), through the same client the other commands use. */
+static int load_creds(const char *profile, const char *region, struct aws_creds *c)
 {
-	const char *id = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
-	const char *token = getenv("AWS_SESSION_TOKEN");
-	(void)profile;
+	struct aws_client_options o;
+	struct aws_client *client = NULL;
+	struct aws_error err;
+	int rc = 0;
+
+	memset(&o, 0, sizeof(o));
 	memset(c, 0, sizeof(*c));
-	if (!id || !*id || !secret || !*secret) {
-		errorf("no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-		return EB_EXIT_AWS;
+	aws_error_clear(&err);
+	o.profile = profile;
+	o.region = region;
+	o.no_region_ok = true;
+	if (aws_client_new(&o, &client, &err) || aws_client_credentials(client, c, &err)) {
+		aws_error_print(&err);
+		rc = aws_error_exit_code(&err);
 	}
-	c->access_key_id = xstrdup(id);
-	c->secret_access_key = xstrdup(secret);
-	c->session_token = token && *token ? xstrdup(token) : NULL;
-	c->source = xstrdup("environment");
-	return 0;
+	aws_client_free(client);
+	return rc;
 }
 
 static void print_sreq(const struct sigv4_request *r, const struct sigv4_result *res, bool presign)
@@ -135,7 +142,7 @@ int cmd_sign(int argc, char **argv)
 		buf_free(&in);
 		return EB_EXIT_INVALID;
 	}
-	if ((rc = load_creds(profile, &creds)))
+	if ((rc = load_creds(profile, region, &creds)))
 		goto out_req;
 	if (sigv4_sign(&req, &creds, &params, &res, err, sizeof(err))) {
 		errorf("cannot sign '%s': %s", file, err);

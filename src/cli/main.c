@@ -1,5 +1,6 @@
 /* ebctl: the command table and dispatch. */
 #include "ebctl/cli.h"
+#include "ebctl/sigv4.h"
 #include "ebctl/util.h"
 
 #include <signal.h>
@@ -70,6 +71,8 @@ int main(int argc, char **argv)
 
 	/* A closed pipe (| head) shows up as EPIPE on write, handled in out_line(). */
 	signal(SIGPIPE, SIG_IGN);
+	/* Derived signing keys and kept secrets are wiped however we exit. */
+	atexit(sigv4_forget_keys);
 
 	/* Global flags before the command. */
 	for (; i < argc && argv[i][0] == '-'; i++) {

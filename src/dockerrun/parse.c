@@ -41,9 +41,20 @@ static void sc_adv(struct scan *s)
 	}
 }
 
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Ends a number or literal. Never true for NUL (strchr would say yes). */
+static bool is_delim(char c)
+{
+	return is_ws(c) || c == ',' || c == ']' || c == '}' || c == ':';
+}
+
 static void sc_ws(struct scan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+	while (s->p < s->end && is_ws(*s->p))
 		sc_adv(s);
 }
 
@@ -147,8 +158,10 @@ struct dr_index *dr_index_build(const char *text, size_t len)
 			} else if (type == '"') {
 				sc_string(&s);
 			} else {
-				while (s.p < s.end && !strchr(" \t\r\n,]}", *s.p))
+				/* at least one byte, so that no input can stall the scan */
+				do
 					sc_adv(&s);
+				while (s.p < s.end && !is_delim(*s.p));
 			}
 			if (!depth)
 				break; /* a scalar document */
@@ -314,8 +327,10 @@ static void report_duplicate_keys(struct dr_report *r, const struct dr_index *ix
 			buf_reset(&ptr);
 			dr_index_pointer(ix, refs[j].node, &ptr);
 			dr_report_add(r, "duplicate-key", DR_WARNING, k->key_loc, buf_cstr(&ptr),
-				      "duplicate key '%.*s' (first at line %u, column %u): only the last value counts",
-				      (int)refs[j].len, refs[j].key, f->key_loc.line, f->key_loc.col);
+			              "duplicate key '%.*s' (first at line %u, column %u): only "
+			              "the last value counts",
+			              (int)refs[j].len, refs[j].key, f->key_loc.line,
+			              f->key_loc.col);
 		}
 	}
 	buf_free(&ptr);
@@ -326,7 +341,7 @@ static bool only_space(const char *p, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; i++)
-		if (!strchr(" \t\r\n", p[i]))
+		if (!is_ws(p[i]))
 			return false;
 	return true;
 }
@@ -344,13 +359,14 @@ int dr_parse(struct dr_report *r, const char *data, size_t len)
 	}
 	if (only_space(data, len)) {
 		dr_report_add(r, "json-syntax", DR_ERROR, top, "",
-			      "file is empty: a Dockerrun.aws.json is a JSON object such as {\"AWSEBDockerrunVersion\": 2, ...}");
+		              "file is empty: a Dockerrun.aws.json is a JSON object such as "
+		              "{\"AWSEBDockerrunVersion\": 2, ...}");
 		return -1;
 	}
 	root = json_loadb(data, len, JSON_DECODE_ANY, &err);
 	if (!root) {
 		struct dr_loc at = {err.line > 0 ? (unsigned)err.line : 1,
-				    err.column > 0 ? (unsigned)err.column : 1};
+		                    err.column > 0 ? (unsigned)err.column : 1};
 		dr_report_add(r, "json-syntax", DR_ERROR, at, "", "invalid JSON: %s", err.text);
 		return -1;
 	}
@@ -358,11 +374,11 @@ int dr_parse(struct dr_report *r, const char *data, size_t len)
 	if (!json_is_object(root)) {
 		const struct dr_index *ix = r->index_;
 		dr_report_add(r, "json-syntax", DR_ERROR, ix->n ? ix->nodes[0].loc : top, "",
-			      "the top level must be an object, not %s",
-			      json_is_array(root)    ? "an array"
-			      : json_is_string(root) ? "a string"
-			      : json_is_number(root) ? "a number"
-						     : "a literal");
+		              "the top level must be an object, not %s",
+		              json_is_array(root)    ? "an array"
+		              : json_is_string(root) ? "a string"
+		              : json_is_number(root) ? "a number"
+		                                     : "a literal");
 		json_decref(root);
 		return -1;
 	}

@@ -41,6 +41,17 @@ expect_rc 1 "no Host header" "$EBCTL" sign --service s3 --region us-east-1 "$TMP
 (unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; export AWS_CONFIG_FILE=$TMP/none AWS_SHARED_CREDENTIALS_FILE=$TMP/none AWS_EC2_METADATA_DISABLED=true
  expect_rc 3 "no credentials" "$EBCTL" sign --service s3 --region us-east-1 "$req")
 
+# Credentials from a profile, through the same chain as every command.
+printf '[ci]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n' >"$TMP/credentials"
+run "$EBCTL" sign --service service --region us-east-1 --time 20150830T123600Z --print authz "$req"
+want=$(cat "$TMP/out")
+(unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+ export AWS_SHARED_CREDENTIALS_FILE=$TMP/credentials AWS_CONFIG_FILE=$TMP/none
+ expect_rc 0 "sign with --profile" "$EBCTL" sign --profile ci --service service --region us-east-1 --time 20150830T123600Z --print authz "$req"
+ expect_eq "$(cat "$TMP/out")" "$want" "a profile signs exactly as the environment does"
+ expect_rc 3 "a missing profile" "$EBCTL" sign --profile nosuch --service service --region us-east-1 "$req"
+ expect_err "nosuch" "the missing profile is named")
+
 # The secret never appears in any output.
 run "$EBCTL" --debug sign --service s3 --region us-east-1 "$req"
 expect_not_out "wJalrXUtnFEMI" "the secret is not printed"

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""An AWS-shaped HTTP server that misbehaves on cue, for the retry tests.
+
+    faulty_server.py --env-file PATH
+
+Writes FAULTY_URL=http://127.0.0.1:PORT to PATH and serves until killed.
+
+Control (not counted):
+  GET /__script?steps=throttle,500,ok   reset the counter, queue the steps
+  GET /__count                          requests answered since the script
+  GET /__last                           the last request's X-Amz-Date and Authorization presence
+
+Each other request takes the next step (then "ok" when none is left):
+  ok        200, a Query response <ActionResponse> with a RequestId (JSON "{}"
+            for X-Amz-Target requests); after a "skew" step, only when the
+            request's X-Amz-Date is within 5 minutes of the skewed clock
+  throttle  400 Throttling (Query XML) / ThrottlingException (JSON)
+  slowdown  503 SlowDown (S3 XML)
+  500 502 503 504   that status with an InternalError body
+  drop      read the request, close the connection without an answer
+  skew      403 RequestTimeTooSkewed; the server's clock (its Date header)
+            is two hours ahead from now on
+  denied    403 AccessDenied
+  hang      read the request, say nothing for 10 seconds, then close
+  file:NAME 200 with tests/fakes/responses/NAME (canned AWS responses)
+/__last also gives the request's method, path, query and form body.
+"""
+import argparse
+import calendar
+import email.utils
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+STATE = {"steps": [], "count": 0, "offset": 0, "last": {}}
+LOCK = threading.Lock()
+SKEW = 7200
+
+
+def query_error(code, message):
+    return (f'<ErrorResponse xmlns="https://example.com/"><Error><Type>Sender</Type><Code>{code}</Code>'
+            f'<Message>{message}</Message></Error><RequestId>err-{STATE["count"]}</RequestId></ErrorResponse>')
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, ctype="text/xml"):
+        data = body.encode()
+        self.send_response_only(status)
+        self.send_header("Date", email.utils.formatdate(time.time() + STATE["offset"], usegmt=True))
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-amzn-RequestId", f"req-{STATE['count']}")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def control(self, url):
+        if url.path == "/__script":
+            steps = parse_qs(url.query).get("steps", [""])[0]
+            with LOCK:
+                STATE["steps"] = [s for s in steps.split(",") if s]
+                STATE["count"] = 0
+                STATE["offset"] = 0
+            return self.reply(200, "scripted", "text/plain")
+        if url.path == "/__count":
+            return self.reply(200, str(STATE["count"]), "text/plain")
+        if url.path == "/__last":
+            last = STATE["last"]
+            return self.reply(200, "\n".join(f"{k}={v}" for k, v in last.items()), "text/plain")
+        return self.reply(404, "no such control", "text/plain")
+
+    def handle_any(self):
+        url = urlparse(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode(errors="replace") if length else ""
+        if url.path.startswith("/__"):
+            return self.control(url)
+        with LOCK:
+            STATE["count"] += 1
+            step = STATE["steps"].pop(0) if STATE["steps"] else "ok"
+            STATE["last"] = {"x-amz-date": self.headers.get("X-Amz-Date", ""),
+                             "authorization": "yes" if self.headers.get("Authorization") else "no",
+                             "method": self.command, "path": url.path, "query": url.query, "body": body}
+        target = self.headers.get("X-Amz-Target")
+        action = parse_qs(body).get("Action", ["Unknown"])[0]
+        if step == "drop":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if step == "hang":
+            time.sleep(10)
+            self.close_connection = True
+            return
+        if step == "skew":
+            STATE["offset"] = SKEW
+            return self.reply(403, query_error("RequestTimeTooSkewed",
+                                               "The difference between the request time and the current time is too large."))
+        if step == "throttle":
+            if target:
+                return self.reply(400, '{"__type":"ThrottlingException","message":"Rate exceeded"}',
+                                  "application/x-amz-json-1.1")
+            return self.reply(400, query_error("Throttling", "Rate exceeded"))
+        if step == "slowdown":
+            return self.reply(503, "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
+                                   "<RequestId>s3-1</RequestId></Error>")
+        if step in ("500", "502", "503", "504"):
+            return self.reply(int(step), query_error("InternalError", "We encountered an internal error."))
+        if step.startswith("file:"):
+            name = os.path.basename(step[5:])
+            with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "responses", name)) as f:
+                return self.reply(200, f.read())
+        if step == "denied":
+            return self.reply(403, query_error("AccessDenied", "User is not authorized"))
+        # ok: but a skewed server still rejects a request signed with the wrong clock
+        if STATE["offset"]:
+            amz = self.headers.get("X-Amz-Date", "")
+            try:
+                t = calendar.timegm(time.strptime(amz, "%Y%m%dT%H%M%SZ"))
+            except ValueError:
+                t = 0
+            if abs(t - (time.time() + STATE["offset"])) > 300:
+                return self.reply(403, query_error("RequestTimeTooSkewed", "Signature expired"))
+        if target:
+            return self.reply(200, "{}", "application/x-amz-json-1.1")
+        return self.reply(200, f"<{action}Response><{action}Result></{action}Result><ResponseMetadata>"
+                               f"<RequestId>req-{STATE['count']}</RequestId></ResponseMetadata></{action}Response>")
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--env-file", required=True)
+    args = ap.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    port = server.server_address[1]
+    tmp = args.env_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(f"FAULTY_URL=http://127.0.0.1:{port}\n")
+    os.rename(tmp, args.env_file)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"ready {port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

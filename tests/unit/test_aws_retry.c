@@ -1,0 +1,352 @@
+/*
+ * Retries, clock skew, dropped connections and --debug redaction, against
+ * tests/fakes/faulty_server.py (a real HTTP server that misbehaves on cue);
+ * every case asserts how many requests reached the server.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aws/internal.h"
+#include "ebctl/eb.h"
+#include "fakes.h"
+
+static struct fake faulty;
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLERETRY", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "retry-secret-must-never-be-printed", 1);
+	setenv("AWS_SESSION_TOKEN", "retry-session-token-must-never-be-printed", 1);
+	setenv("AWS_REGION", "us-east-1", 1);
+	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+	setenv("EBCTL_RETRY_BASE_MS", "1", 1);
+	unsetenv("AWS_PROFILE");
+	unsetenv("AWS_MAX_ATTEMPTS");
+	if (fake_start(&faulty, "faulty_server.py", NULL) != 0)
+		return -1;
+	setenv("AWS_ENDPOINT_URL", getenv("FAULTY_URL"), 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fake_stop(&faulty);
+	return 0;
+}
+
+static struct aws_client *client(int max_attempts)
+{
+	struct aws_client_options o = {0};
+	struct aws_client *c = NULL;
+	struct aws_error err;
+	o.max_attempts = max_attempts;
+	assert_int_equal(aws_client_new(&o, &c, &err), 0);
+	return c;
+}
+
+static void control(struct aws_client *c, const char *what, struct buf *out)
+{
+	assert_int_equal(faulty_control(c, what, out), 0);
+}
+
+static void script(struct aws_client *c, const char *steps)
+{
+	assert_int_equal(faulty_script(c, steps), 0);
+}
+
+static long served(struct aws_client *c)
+{
+	struct buf b = BUF_INIT;
+	long n = -1;
+	control(c, "__count", &b);
+	assert_int_equal(parse_long(buf_cstr(&b), 0, 1000, &n), 0);
+	buf_free(&b);
+	return n;
+}
+
+static int describe(struct aws_client *c, struct aws_error *err)
+{
+	struct eb_environments envs;
+	int rc = eb_describe_environments(c, "app", NULL, 0, false, &envs, err);
+	eb_environments_free(&envs);
+	return rc;
+}
+
+static void test_throttling_is_retried(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	(void)state;
+	script(c, "throttle,throttle,ok");
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(served(c), 3);
+	aws_client_free(c);
+}
+
+static void test_5xx_gives_up_after_max_attempts(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	(void)state;
+	script(c, "500,503,502,ok");
+	assert_int_equal(describe(c, &err), -1);
+	assert_int_equal(err.http_status, 502);
+	assert_string_equal(err.code, "InternalError");
+	assert_int_equal(err.attempts, 3);
+	assert_false(err.network);
+	assert_int_equal(served(c), 3);
+	aws_client_free(c);
+}
+
+static void test_max_attempts_from_environment(void **state)
+{
+	struct aws_client *c;
+	struct aws_error err;
+	(void)state;
+	setenv("AWS_MAX_ATTEMPTS", "5", 1);
+	c = client(0);
+	unsetenv("AWS_MAX_ATTEMPTS");
+	script(c, "504,500,throttle,slowdown,ok");
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(served(c), 5);
+	aws_client_free(c);
+}
+
+static void test_access_denied_is_not_retried(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	char msg[1200];
+	(void)state;
+	script(c, "denied");
+	assert_int_equal(describe(c, &err), -1);
+	assert_int_equal(err.http_status, 403);
+	assert_string_equal(err.code, "AccessDenied");
+	assert_string_equal(err.request_id, "err-1");
+	assert_string_equal(err.step, "elasticbeanstalk DescribeEnvironments");
+	aws_error_format(&err, msg, sizeof(msg));
+	assert_string_equal(msg, "elasticbeanstalk DescribeEnvironments: AccessDenied: User is not authorized "
+	                         "(HTTP 403, request id err-1)");
+	assert_int_equal(served(c), 1);
+	aws_client_free(c);
+}
+
+static void test_dropped_connection_retried_when_idempotent(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	(void)state;
+	script(c, "drop,ok");
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(served(c), 2);
+	aws_client_free(c);
+}
+
+static void test_dropped_connection_not_resent_when_not_idempotent(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	xmlDocPtr doc = NULL;
+	(void)state;
+	script(c, "drop,ok");
+	assert_int_equal(aws_query(c, "elasticbeanstalk", "CreateEnvironment", NULL, AWS_NOT_IDEMPOTENT, &doc, &err),
+	                 -1);
+	assert_true(err.network);
+	assert_true(err.unknown_outcome);
+	assert_int_equal(served(c), 1);
+	aws_client_free(c);
+}
+
+static void test_create_version_checks_before_resending(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	struct eb_create_version cv = {"app", "v1", "desc", "bucket", "app/abc.zip", false, false};
+	(void)state;
+	/* create (dropped), describe (finds nothing), create again (ok) */
+	script(c, "drop,ok,ok");
+	assert_int_equal(eb_create_application_version(c, &cv, NULL, &err), 0);
+	assert_int_equal(served(c), 3);
+	aws_client_free(c);
+}
+
+static void test_skew_corrected_once(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	struct buf last = BUF_INIT;
+	int64_t t;
+	(void)state;
+	script(c, "skew,ok");
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(served(c), 2);
+	/* the retry was signed with the server's clock: two hours ahead */
+	control(c, "__last", &last);
+	assert_true(str_starts_with(buf_cstr(&last), "x-amz-date="));
+	assert_true(last.len >= 11 + 16);
+	last.ptr[11 + 16] = '\0';
+	t = time_parse_amz(last.ptr + 11);
+	assert_true(t - time_now() > 7000 && t - time_now() < 7400);
+	buf_free(&last);
+	aws_client_free(c);
+}
+
+static void test_skew_not_corrected_twice(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	(void)state;
+	script(c, "skew,skew,ok");
+	assert_int_equal(describe(c, &err), -1);
+	assert_string_equal(err.code, "RequestTimeTooSkewed");
+	assert_int_equal(served(c), 2);
+	aws_client_free(c);
+}
+
+static void test_json_throttling_is_retried(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	json_t *out = NULL;
+	(void)state;
+	script(c, "throttle,ok");
+	assert_int_equal(aws_json(c, "logs", "Logs_20140328.DescribeLogGroups", NULL, &out, &err), 0);
+	assert_true(json_is_object(out));
+	json_decref(out);
+	assert_int_equal(served(c), 2);
+	script(c, "throttle,throttle,throttle");
+	assert_int_equal(aws_json(c, "logs", "Logs_20140328.DescribeLogGroups", NULL, &out, &err), -1);
+	assert_string_equal(err.code, "ThrottlingException");
+	assert_int_equal(served(c), 3);
+	aws_client_free(c);
+}
+
+static void test_debug_output_is_redacted(void **state)
+{
+	struct aws_client *c = client(1);
+	struct aws_error err;
+	struct buf log = BUF_INIT;
+	struct capture cap;
+	(void)state;
+	script(c, "ok");
+	capture_start(&cap);
+	eb_debug = true;
+	assert_int_equal(describe(c, &err), 0);
+	eb_debug = false;
+	capture_stop(&cap, &log);
+	assert_non_null(strstr(buf_cstr(&log), "> POST / HTTP/1.1"));
+	assert_non_null(strstr(buf_cstr(&log), "< HTTP/1.1 200"));
+	assert_non_null(strstr(buf_cstr(&log), "Signature=<redacted>"));
+	assert_non_null(strstr(buf_cstr(&log), "X-Amz-Security-Token: <redacted>"));
+	assert_non_null(strstr(buf_cstr(&log), "User-Agent: ebctl/"));
+	assert_null(strstr(buf_cstr(&log), "retry-session-token-must-never-be-printed"));
+	assert_null(strstr(buf_cstr(&log), "retry-secret-must-never-be-printed"));
+	buf_free(&log);
+	aws_client_free(c);
+}
+
+static void test_dup_shares_settings_and_credentials(void **state)
+{
+	struct aws_client *c = client(2), *d;
+	struct aws_creds cr = {0};
+	struct aws_error err;
+	(void)state;
+	assert_int_equal(aws_client_credentials(c, NULL, &err), 0);
+	d = aws_client_dup(c);
+	aws_client_free(c);
+	assert_string_equal(aws_client_region(d), "us-east-1");
+	assert_int_equal(aws_client_credentials(d, &cr, &err), 0);
+	assert_string_equal(cr.access_key_id, "AKIDEXAMPLERETRY");
+	aws_creds_cleanup(&cr);
+	script(d, "500,500,ok");
+	assert_int_equal(describe(d, &err), -1);
+	assert_int_equal(err.attempts, 2);
+	aws_client_free(d);
+}
+
+static void test_retry_quota(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	(void)state;
+	/* nearly empty: one retry left in the bucket */
+	script(c, "500,500,ok");
+	c->retry_tokens = 7;
+	assert_int_equal(describe(c, &err), -1);
+	assert_int_equal(err.attempts, 2);
+	assert_int_equal(c->retry_tokens, 2);
+	/* a success after retries gives their cost back, one without adds 1 */
+	script(c, "500,ok");
+	c->retry_tokens = 10;
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(c->retry_tokens, 10);
+	script(c, "ok");
+	c->retry_tokens = 10;
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(c->retry_tokens, 11);
+	assert_int_equal(served(c), 1);
+	aws_client_free(c);
+}
+
+static void test_read_timeout(void **state)
+{
+	struct aws_client *c;
+	struct aws_error err;
+	(void)state;
+	setenv("EBCTL_READ_TIMEOUT", "1", 1);
+	c = client(1);
+	unsetenv("EBCTL_READ_TIMEOUT");
+	script(c, "hang");
+	assert_int_equal(describe(c, &err), -1);
+	assert_true(err.network);
+	assert_non_null(strstr(err.message, "no data for 1 s"));
+	assert_string_equal(err.code, "NetworkError");
+	assert_int_equal(err.attempts, 1);
+	aws_client_free(c);
+}
+
+static void test_proxy_and_no_proxy_from_environment(void **state)
+{
+	struct aws_client *c = client(1);
+	struct aws_error err;
+	(void)state;
+	script(c, "ok,ok");
+	/* a proxy that refuses everything: NO_PROXY exempts the server */
+	setenv("http_proxy", "http://127.0.0.1:9", 1);
+	setenv("NO_PROXY", "127.0.0.1", 1);
+	assert_int_equal(describe(c, &err), 0);
+	unsetenv("NO_PROXY");
+	assert_int_equal(describe(c, &err), -1);
+	assert_true(err.network);
+	unsetenv("http_proxy");
+	assert_int_equal(served(c), 1);
+	aws_client_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_throttling_is_retried),
+		cmocka_unit_test(test_5xx_gives_up_after_max_attempts),
+		cmocka_unit_test(test_max_attempts_from_environment),
+		cmocka_unit_test(test_access_denied_is_not_retried),
+		cmocka_unit_test(test_dropped_connection_retried_when_idempotent),
+		cmocka_unit_test(test_dropped_connection_not_resent_when_not_idempotent),
+		cmocka_unit_test(test_create_version_checks_before_resending),
+		cmocka_unit_test(test_skew_corrected_once),
+		cmocka_unit_test(test_skew_not_corrected_twice),
+		cmocka_unit_test(test_json_throttling_is_retried),
+		cmocka_unit_test(test_debug_output_is_redacted),
+		cmocka_unit_test(test_dup_shares_settings_and_credentials),
+		cmocka_unit_test(test_retry_quota),
+		cmocka_unit_test(test_read_timeout),
+		cmocka_unit_test(test_proxy_and_no_proxy_from_environment),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
