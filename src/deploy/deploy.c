@@ -166,13 +166,12 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 			aws_error_print(&err);
 			return aws_error_exit_code(&err);
 		}
-		if (vs.n && vs.v[0].status && !strcmp(vs.v[0].status, "Failed")) {
+		if (vs.n && vs.v[0].status && !strcasecmp(vs.v[0].status, "Failed")) {
 			errorf("Elastic Beanstalk could not process version '%s': check its events (ebctl events)", o->label);
 			eb_app_versions_free(&vs);
 			return EB_EXIT_INVALID;
 		}
-		if (vs.n && (!vs.v[0].status || !strcmp(vs.v[0].status, "Processed") ||
-		             !strcmp(vs.v[0].status, "Unprocessed"))) {
+		if (vs.n && vs.v[0].status && !strcasecmp(vs.v[0].status, "Processed")) {
 			eb_app_versions_free(&vs);
 			return 0;
 		}
