@@ -81,4 +81,14 @@ expect_eq "$(eb_aws elasticbeanstalk describe-application-versions --application
 expect_rc 0 "deploy a prebuilt zip" "$EBCTL" deploy --app shop --env shop-prod --bucket rel \
 	--bundle "$TMP/check.zip" --label v5 --timeout 2m
 expect_eq "$(env_field shop-prod VersionLabel)" "v5" "the prebuilt zip's version runs"
+
+# --bucket-path prefixes the content-addressed key; --no-wait starts the
+# update and leaves without a verdict.
+expect_rc 0 "--bucket-path and --no-wait" "$EBCTL" deploy --app shop --env shop-prod --bucket rel \
+	--bucket-path /ci/builds/ --bundle "$TMP/check.zip" --label v6 --no-wait
+expect_out "shop-prod: started" "--no-wait says the update started"
+expect_eq "$(eb_aws s3api head-object --bucket rel --key "ci/builds/shop/$sum.zip" --query ContentLength)" \
+	"$(stat -c %s "$TMP/check.zip")" "the object is under the bucket path"
+wait_status shop-prod Ready
+expect_eq "$(env_field shop-prod VersionLabel)" "v6" "the update started by --no-wait completes"
 finish
