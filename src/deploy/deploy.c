@@ -441,7 +441,7 @@ int deploy_run(struct deploy_settings *s)
 
 	/* 1. Validate and bundle: nothing leaves the machine before this passes. */
 	rc = make_bundle(s, &path, &tmpdir, &o);
-	if (rc)
+	if (rc || deploy_interrupted)
 		goto out;
 	o.label = s->label ? xstrdup(s->label) : deploy_default_label(s->dir, o.hex);
 	rc = deploy_check_label(o.label);
@@ -476,13 +476,14 @@ int deploy_run(struct deploy_settings *s)
 		r->prefix = o.nenvs > 1;
 	}
 	/* 2. Check the environments before anything is stored or changed. */
-	if (o.nenvs) {
+	if (o.nenvs && !deploy_interrupted) {
 		rc = preflight(c, s, &o);
 		if (rc)
 			goto out;
 	}
 	/* 3. Upload and create the version; never update to one that did not land. */
-	rc = make_version(c, s, path, &o, deadline_ms);
+	if (!deploy_interrupted)
+		rc = make_version(c, s, path, &o, deadline_ms);
 	if (rc)
 		goto out;
 	if (deploy_interrupted) {
