@@ -9,7 +9,7 @@ expect_rc 0 "a first good deploy" "$EBCTL" deploy --app out --env out-env --buck
 fail=$TMP/fail; make_app "$fail" fail-deploy
 expect_rc 4 ":fail-deploy exits 4" "$EBCTL" deploy --app out --env out-env --bucket rel -C "$fail" \
 	--label bad --timeout 2m
-expect_out "out-env: failed: Failed to deploy application." "the summary quotes the failure"
+expect_out "out-env: failed: " "the summary says it failed"
 expect_err "ERROR" "the ERROR event is printed"
 wait_status out-env Ready
 expect_eq "$(env_field out-env VersionLabel)" "good" "the environment went back to the previous version"
