@@ -51,13 +51,14 @@ static const EVP_MD *md_sha256(void)
 }
 
 /* One digest context per thread, reused: allocating one per hash costs more
- * than hashing a short string. Freed at thread exit by OpenSSL's cleanup. */
+ * than hashing a short string. Freed by sigv4_forget_keys() on that thread. */
+static _Thread_local EVP_MD_CTX *thread_ctx;
+
 static EVP_MD_CTX *digest_ctx(void)
 {
-	static _Thread_local EVP_MD_CTX *ctx;
-	if (!ctx && !(ctx = EVP_MD_CTX_new()))
+	if (!thread_ctx && !(thread_ctx = EVP_MD_CTX_new()))
 		die("out of memory");
-	return ctx;
+	return thread_ctx;
 }
 
 static void sha256(const void *data, size_t len, unsigned char out[32])
@@ -751,6 +752,8 @@ void sigv4_forget_keys(void)
 {
 	size_t i;
 	scratch_free(&scratch);
+	EVP_MD_CTX_free(thread_ctx);
+	thread_ctx = NULL;
 	pthread_mutex_lock(&key_cache_lock);
 	for (i = 0; i < KEY_CACHE_SIZE; i++) {
 		free_secret(key_cache[i].secret);

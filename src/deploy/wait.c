@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include "ebctl/eb.h"
+#include "ebctl/sigv4.h"
 #include "ebctl/util.h"
 
 #include <stdlib.h>
@@ -302,6 +303,7 @@ void *deploy_env_thread(void *arg)
 out:
 	r->ended_ms = time_mono_ms();
 	aws_client_free(c);
+	sigv4_forget_keys(); /* this thread's signing buffers */
 	return NULL;
 }
 
