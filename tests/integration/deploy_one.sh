@@ -70,8 +70,25 @@ expect_rc 1 "a zip with the Dockerrun in a folder" "$EBCTL" deploy --app shop --
 	--bucket rel --bundle "$TMP/nested/n.zip" --label v4
 expect_err "[bundle-root]" "names the bundle-root rule"
 
+# --process: Elastic Beanstalk checks the bundle first; ebctl waits for it.
+echo "# processed" >>"$v3/.ebextensions/01-health.config"
+expect_rc 0 "--process" "$EBCTL" deploy --app shop --env shop-prod --bucket rel -C "$v3" --label v3p \
+	--process --timeout 2m
+expect_eq "$(eb_aws elasticbeanstalk describe-application-versions --application-name shop --version-labels v3p \
+	--query 'ApplicationVersions[0].Status' | tr a-z A-Z)" "PROCESSED" "the version was processed before the update"
+
 # A prebuilt zip that is right deploys.
 expect_rc 0 "deploy a prebuilt zip" "$EBCTL" deploy --app shop --env shop-prod --bucket rel \
 	--bundle "$TMP/check.zip" --label v5 --timeout 2m
 expect_eq "$(env_field shop-prod VersionLabel)" "v5" "the prebuilt zip's version runs"
+
+# --bucket-path prefixes the content-addressed key; --no-wait starts the
+# update and leaves without a verdict.
+expect_rc 0 "--bucket-path and --no-wait" "$EBCTL" deploy --app shop --env shop-prod --bucket rel \
+	--bucket-path /ci/builds/ --bundle "$TMP/check.zip" --label v6 --no-wait
+expect_out "shop-prod: started" "--no-wait says the update started"
+expect_eq "$(eb_aws s3api head-object --bucket rel --key "ci/builds/shop/$sum.zip" --query ContentLength)" \
+	"$(stat -c %s "$TMP/check.zip")" "the object is under the bucket path"
+wait_status shop-prod Ready
+expect_eq "$(env_field shop-prod VersionLabel)" "v6" "the update started by --no-wait completes"
 finish

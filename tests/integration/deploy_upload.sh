@@ -21,7 +21,7 @@ expect_eq "$(eb_aws s3api list-multipart-uploads --bucket rel --query 'length(Up
 
 # S3 behind a proxy that fails every part after the first.
 echo "# v2" >>"$app/.ebextensions/01-health.config"
-"$PYTHON" "$TESTS_DIR/integration/s3_fault_proxy.py" "$AWS_ENDPOINT_URL" "$TMP/proxy.port" parts &
+"$PYTHON" "$TESTS_DIR/integration/fault_proxy.py" "$AWS_ENDPOINT_URL" "$TMP/proxy.port" parts &
 proxy=$!
 at_exit "kill $proxy 2>/dev/null; wait $proxy 2>/dev/null"
 for i in $(seq 1 100); do [ -s "$TMP/proxy.port" ] && break; sleep 0.1; done
@@ -34,4 +34,19 @@ expect_eq "$(eb_aws s3api list-multipart-uploads --bucket rel --query 'length(Up
 	"the failed multipart upload was aborted"
 expect_eq "$(count_versions big)" "$versions" "no version was created"
 expect_eq "$(env_field big-env VersionLabel)" "large" "the environment still runs the last good version"
+
+# The answer to UpdateEnvironment is lost after the update started: the
+# retry meets "invalid state", and ebctl follows the update in progress.
+"$PYTHON" "$TESTS_DIR/integration/fault_proxy.py" "$AWS_ENDPOINT_URL" "$TMP/lose.port" lose-update &
+lose=$!
+at_exit "kill $lose 2>/dev/null; wait $lose 2>/dev/null"
+for i in $(seq 1 100); do [ -s "$TMP/lose.port" ] && break; sleep 0.1; done
+# (:slow keeps the first update running well past the retry.)
+make_app "$TMP/lost" slow
+expect_rc 0 "a lost UpdateEnvironment answer still reaches the verdict" \
+	env AWS_ENDPOINT_URL_ELASTIC_BEANSTALK="http://127.0.0.1:$(cat "$TMP/lose.port")" \
+	"$EBCTL" deploy --app big --env big-env --bucket rel -C "$TMP/lost" --label lost --timeout 2m
+expect_err "the answer to UpdateEnvironment was lost" "says it follows the update in progress"
+expect_out "big-env: success" "the verdict is success"
+expect_eq "$(env_field big-env VersionLabel)" "lost" "the environment runs the new label"
 finish

@@ -1,19 +1,23 @@
-"""An HTTP proxy in front of the sandbox that fails some S3 requests.
+"""An HTTP proxy in front of the sandbox that injects one kind of fault.
 
-    s3_fault_proxy.py UPSTREAM_URL PORT_FILE MODE
+    fault_proxy.py UPSTREAM_URL PORT_FILE MODE
 
-MODE "parts": every UploadPart after the first gets a 500; "all": every S3
-request gets a 500. Everything else is forwarded unchanged, Host header
+MODE "parts": every S3 UploadPart after the first gets a 500; "all": every
+request gets a 500; "lose-update": the first UpdateEnvironment is applied
+upstream but its answer is dropped (the connection closes with no reply).
+Everything else is forwarded unchanged, Host header
 included, so SigV4 signatures made for the proxy's address still verify
 upstream. Writes its port to PORT_FILE once it listens.
 """
 import http.client
 import http.server
 import sys
+import threading
 import urllib.parse
 
 UPSTREAM = urllib.parse.urlsplit(sys.argv[1])
 MODE = sys.argv[3]
+lost = threading.Event()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -58,6 +62,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         conn.request(self.command, self.path, body=body, headers=headers)
         resp = conn.getresponse()
         data = resp.read()
+        if MODE == "lose-update" and body and b"Action=UpdateEnvironment" in body and not lost.is_set():
+            lost.set()
+            self.close_connection = True
+            self.connection.close()
+            conn.close()
+            return
         self.send_response(resp.status, resp.reason)
         for k, v in resp.getheaders():
             if k.lower() not in ("transfer-encoding", "connection", "content-length"):
