@@ -4,7 +4,6 @@
 #include "internal.h"
 
 #include "ebctl/eb.h"
-#include "ebctl/sigv4.h"
 #include "ebctl/util.h"
 
 #include <stdlib.h>
@@ -302,8 +301,7 @@ void *deploy_env_thread(void *arg)
 	follow(r, c);
 out:
 	r->ended_ms = time_mono_ms();
-	aws_client_free(c);
-	sigv4_forget_keys(); /* this thread's signing buffers */
+	aws_client_free(c); /* the signer's per-thread buffers go with the thread */
 	return NULL;
 }
 
