@@ -202,9 +202,10 @@ static void follow(struct env_run *r, struct aws_client *c)
 }
 
 /*
- * UpdateEnvironment failed after more than one attempt: an earlier attempt
- * may have started the update and only its answer was lost (a dropped
- * connection), so the repeat met "invalid state". The environment was
+ * UpdateEnvironment failed with its outcome unknown (the answer was lost and
+ * the environment is no longer Ready), or after more than one attempt (a
+ * repeat met "invalid state"): an earlier attempt may have started the
+ * update and only its answer was lost. The environment was
  * Ready at the pre-flight check; if it is now updating, the newest update
  * request in its events is ours. Returns that RequestId (caller frees),
  * or NULL.
@@ -274,7 +275,7 @@ void *deploy_env_thread(void *arg)
 	u.env = r->name;
 	u.version_label = r->label;
 	r->started_ms = time_mono_ms();
-	if (eb_update_environment(c, &u, &r->request_id, &err) && err.attempts > 1 &&
+	if (eb_update_environment(c, &u, &r->request_id, &err) && (err.unknown_outcome || err.attempts > 1) &&
 	    (r->request_id = adopt_lost_update(r, c)) != NULL) {
 		deploy_lock();
 		warnf("%s: the answer to UpdateEnvironment was lost; following the update in progress (request %s)",

@@ -234,6 +234,10 @@ class Simulation:
 
     def event(self, t, severity, message, env=None, app=None, request_id=None, version=None):
         self._seq += 1
+        # Whole milliseconds, as EventDate goes on the wire: a client that
+        # passes an event's date back as StartTime/EndTime must meet the same
+        # instant, not one rounded away from it.
+        t = int(t * 1000) / 1000.0
         e = {"_t": t, "_seq": self._seq, "EventDate": _stamp(t), "Message": message, "Severity": severity}
         if env is not None:
             e["EnvironmentName"] = env.name
