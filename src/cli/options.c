@@ -188,8 +188,22 @@ static int apply_env(const char *cmd, const struct opt *opts)
 	return 0;
 }
 
+/* Whether o was already given as a flag; records it when not. */
+static bool list_from_flags(const struct opt **seen, size_t *n, const struct opt *o)
+{
+	size_t i;
+	for (i = 0; i < *n; i++)
+		if (seen[i] == o)
+			return true;
+	if (*n < 16)
+		seen[(*n)++] = o;
+	return false;
+}
+
 int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char **argv, int *nargs)
 {
+	const struct opt *flagged_lists[16];
+	size_t nflagged = 0;
 	int i, out = 1, rc;
 	bool only_operands = false;
 	char origin[128];
@@ -258,6 +272,10 @@ int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char 
 				return usage_error(h->name, "%s needs a value", origin);
 			value = argv[++i];
 		}
+		/* A list given on the command line replaces the one from the
+		 * environment variable instead of adding to it. */
+		if (o->type == OPT_LIST && o->env && !list_from_flags(flagged_lists, &nflagged, o))
+			strlist_free(o->target);
 		if ((rc = set_value(h->name, o, value, origin)))
 			return rc;
 	}

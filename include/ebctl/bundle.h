@@ -1,0 +1,102 @@
+/*
+ * The source bundle: which files go in (.ebignore), and a deterministic zip.
+ *
+ * The same inputs give the same bytes: entries sorted by path, every
+ * timestamp 1980-01-01 00:00, external attributes derived only from the file
+ * type and its executable bit (0644 or 0755, as git records them; symlinks
+ * 0777 and stored as links), deflate at level 6. The SHA-256 of the zip
+ * therefore identifies its content, and deploy uses it as the S3 key.
+ *
+ * Errors are printed (errorf, with the rule id where one applies) by the
+ * function that finds them; functions return 0 or an EB_EXIT_* code.
+ */
+#ifndef EBCTL_BUNDLE_H
+#define EBCTL_BUNDLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Elastic Beanstalk's source bundle limit (rule bundle-size). */
+#define BUNDLE_MAX_BYTES (512ULL * 1024 * 1024)
+
+/* ---- .ebignore (gitignore syntax) ---- */
+struct ignore;
+
+/* An empty rule set; free with ignore_free (NULL-safe). */
+struct ignore *ignore_new(void);
+void ignore_free(struct ignore *ig);
+/* Add one line of a .ebignore file: blank lines and "#" comments are
+ * skipped, "!" negates, a trailing "/" matches directories only, a "/" at
+ * the start or in the middle anchors the pattern to the bundle root,
+ * "**" spans directories, "*", "?" and "[...]" never match "/", "\" quotes. */
+void ignore_add_line(struct ignore *ig, const char *line);
+/* Read a whole .ebignore; a missing file is an empty rule set.
+ * Returns 0, or -1 with errno set for any other read error. */
+int ignore_load(struct ignore *ig, const char *path);
+/* Whether `path` (relative to the root, "/"-separated, no leading "/") is
+ * ignored; the last matching rule decides. Parents are not consulted: the
+ * walk never descends into an ignored directory, as git does. */
+bool ignore_match(const struct ignore *ig, const char *path, bool is_dir);
+/* gitignore's pattern match of one pattern against a whole path
+ * ("**" included). Exposed for tests. */
+bool ignore_wildmatch(const char *pattern, const char *path);
+
+/* ---- file selection ---- */
+struct bundle_entry {
+	char *path;          /* relative, "/"-separated; directories end without "/" */
+	mode_t mode;         /* lstat mode */
+	uint64_t size;
+};
+
+struct bundle_files {
+	struct bundle_entry *v;
+	size_t n;
+	bool v3;             /* docker-compose.yml is the manifest */
+};
+
+/*
+ * Choose the files of the bundle rooted at `dir`: by default
+ * Dockerrun.aws.json, docker-compose.yml, .ebextensions/ and .platform/;
+ * with `all`, every file under dir. In both cases .ebignore applies and
+ * .git/ and .elasticbeanstalk/ are left out, as is `exclude` (the output
+ * zip, by device and inode; NULL for none). Entries come sorted by path.
+ * Fails (EB_EXIT_INVALID, rule bundle-root) without a Dockerrun.aws.json or
+ * docker-compose.yml at the root. Caller frees with bundle_files_free.
+ */
+int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_files *out);
+void bundle_files_free(struct bundle_files *f);
+
+/* ---- zip ---- */
+/* Write the selected files of `dir` as a deterministic zip at `out_path`
+ * (written beside it, then renamed). Returns 0 or EB_EXIT_INVALID. */
+int bundle_write_zip(const char *dir, const struct bundle_files *files, const char *out_path);
+
+/* SHA-256 (lower-case hex, 65 bytes with the NUL) and size of a file,
+ * read in bounded chunks. Returns 0, or -1 with errno set. */
+int bundle_sha256(const char *path, char hex[65], uint64_t *size);
+
+/*
+ * Check a zip bound for Elastic Beanstalk: a Dockerrun.aws.json or
+ * docker-compose.yml at its root (rule bundle-root; a copy in a folder is
+ * named in the message), at most BUNDLE_MAX_BYTES (rule bundle-size), and
+ * the Dockerrun valid. Returns 0, EB_EXIT_INVALID, or -1 never.
+ */
+int bundle_check_zip(const char *zip_path);
+
+/* Validate the bundle's Dockerrun.aws.json as `ebctl validate` does,
+ * with the companion files (Dockerfile, docker-compose.yml) that are in
+ * the bundle: read from dir for the selected files, or from within a zip.
+ * Diagnostics are printed on stderr; returns 0 when there are no errors
+ * (also when there is no Dockerrun: a v3 compose-only bundle), else
+ * EB_EXIT_INVALID. */
+int bundle_validate_dir(const char *dir, const struct bundle_files *files);
+int bundle_validate_zip(const char *zip_path);
+
+/*
+ * The whole of `ebctl bundle`: select, validate, zip to out_path, check the
+ * size, hash. On success *size and hex hold the result.
+ */
+int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size);
+
+#endif

@@ -1,0 +1,179 @@
+/* Which files go into the source bundle. */
+#include "ebctl/bundle.h"
+#include "ebctl/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct walk {
+	const char *root;
+	const struct ignore *ig;
+	bool have_excl;
+	dev_t excl_dev;
+	ino_t excl_ino;
+	struct bundle_files *out;
+};
+
+static void add_entry(struct bundle_files *f, const char *rel, const struct stat *st)
+{
+	f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
+	f->v[f->n].path = xstrdup(rel);
+	f->v[f->n].mode = st->st_mode;
+	f->v[f->n].size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+	f->n++;
+}
+
+/* Always left out, whatever .ebignore says: version control and the eb
+ * CLI's own state (which may hold credentials-adjacent settings). */
+static bool always_excluded(const char *rel, bool is_dir)
+{
+	const char *base = strrchr(rel, '/');
+	base = base ? base + 1 : rel;
+	if (is_dir && strcmp(base, ".git") == 0)
+		return true;
+	return strcmp(rel, ".elasticbeanstalk") == 0 || (!is_dir && strcmp(base, ".git") == 0);
+}
+
+static int walk_path(struct walk *w, const char *rel);
+
+static int walk_dir(struct walk *w, const char *rel)
+{
+	char *full = xasprintf("%s/%s", w->root, rel);
+	DIR *d = opendir(full);
+	struct dirent *de;
+	int rc = 0;
+	if (!d) {
+		errorf("cannot read '%s': %s", full, strerror(errno));
+		free(full);
+		return EB_EXIT_INVALID;
+	}
+	while (!rc && (de = readdir(d))) {
+		char *child;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		child = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+		rc = walk_path(w, child);
+		free(child);
+	}
+	closedir(d);
+	free(full);
+	return rc;
+}
+
+static int walk_path(struct walk *w, const char *rel)
+{
+	char *full = xasprintf("%s/%s", w->root, rel);
+	struct stat st;
+	bool is_dir;
+	int rc = 0;
+	if (lstat(full, &st)) {
+		errorf("cannot read '%s': %s", full, strerror(errno));
+		free(full);
+		return EB_EXIT_INVALID;
+	}
+	free(full);
+	is_dir = S_ISDIR(st.st_mode);
+	if (always_excluded(rel, is_dir) || ignore_match(w->ig, rel, is_dir))
+		return 0;
+	if (w->have_excl && st.st_dev == w->excl_dev && st.st_ino == w->excl_ino)
+		return 0;
+	if (!is_dir && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+		warnf("'%s' is not a regular file, directory or symlink: left out", rel);
+		return 0;
+	}
+	add_entry(w->out, rel, &st);
+	if (is_dir)
+		rc = walk_dir(w, rel);
+	return rc;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct bundle_entry *)a)->path, ((const struct bundle_entry *)b)->path);
+}
+
+static bool has_entry(const struct bundle_files *f, const char *path)
+{
+	size_t i;
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+void bundle_files_free(struct bundle_files *f)
+{
+	size_t i;
+	if (!f)
+		return;
+	for (i = 0; i < f->n; i++)
+		free(f->v[i].path);
+	free(f->v);
+	f->v = NULL;
+	f->n = 0;
+}
+
+int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_files *out)
+{
+	static const char *const defaults[] = {"Dockerrun.aws.json", "docker-compose.yml", ".ebextensions",
+	                                       ".platform"};
+	struct walk w = {dir, NULL, false, 0, 0, out};
+	struct ignore *ig = ignore_new();
+	struct stat st;
+	char *ebignore = xasprintf("%s/.ebignore", dir);
+	int rc = 0;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		int e = errno;
+		errorf("cannot use '%s' as the bundle directory: %s", dir,
+		       strerror(stat(dir, &st) ? e : ENOTDIR));
+		rc = EB_EXIT_INVALID;
+		goto out;
+	}
+	if (ignore_load(ig, ebignore)) {
+		errorf("cannot read '%s': %s", ebignore, strerror(errno));
+		rc = EB_EXIT_INVALID;
+		goto out;
+	}
+	w.ig = ig;
+	if (exclude && stat(exclude, &st) == 0) {
+		w.have_excl = true;
+		w.excl_dev = st.st_dev;
+		w.excl_ino = st.st_ino;
+	}
+	if (all) {
+		rc = walk_dir(&w, "");
+	} else {
+		for (i = 0; !rc && i < EB_ARRAY_LEN(defaults); i++) {
+			char *full = xasprintf("%s/%s", dir, defaults[i]);
+			if (lstat(full, &st) == 0)
+				rc = walk_path(&w, defaults[i]);
+			free(full);
+		}
+	}
+	if (rc)
+		goto out;
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_entry);
+	if (has_entry(out, "Dockerrun.aws.json")) {
+		out->v3 = false;
+	} else if (has_entry(out, "docker-compose.yml")) {
+		out->v3 = true;
+	} else {
+		errorf("%s: error: no Dockerrun.aws.json or docker-compose.yml at the bundle root"
+		       " (or .ebignore leaves it out) [bundle-root]",
+		       dir);
+		rc = EB_EXIT_INVALID;
+	}
+out:
+	if (rc)
+		bundle_files_free(out);
+	ignore_free(ig);
+	free(ebignore);
+	return rc;
+}

@@ -1,0 +1,109 @@
+/* Version labels and descriptions that make a re-run of the same job
+ * idempotent. */
+#include "ebctl/deploy.h"
+#include "ebctl/util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LABEL_MAX 100
+#define DESCRIPTION_MAX 200
+
+/* The commit named by the CI system, if any. */
+static const char *ci_commit(void)
+{
+	static const char *const vars[] = {"GITHUB_SHA", "TRAVIS_COMMIT", "CI_COMMIT_SHA"};
+	size_t i;
+	for (i = 0; i < EB_ARRAY_LEN(vars); i++) {
+		const char *v = getenv(vars[i]);
+		if (v && strlen(v) >= 7)
+			return v;
+	}
+	return NULL;
+}
+
+static bool all_hex(const char *s)
+{
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+char *deploy_default_label(const char *dir, const char *bundle_hex)
+{
+	static const char *const short_head[] = {"rev-parse", "--short=7", "HEAD", NULL};
+	static const char *const status[] = {"status", "--porcelain", "--untracked-files=normal", NULL};
+	const char *ci = ci_commit();
+	char *commit = NULL, *porcelain = NULL, *label;
+	bool in_git, dirty = false;
+
+	in_git = git_capture(dir, short_head, &commit) == 0 && commit && *commit && all_hex(commit);
+	if (ci) {
+		free(commit);
+		commit = xstrndup(ci, 7);
+	}
+	if (!ci && !in_git) {
+		free(commit);
+		return xasprintf("sha256-%.16s", bundle_hex);
+	}
+	if (in_git && git_capture(dir, status, &porcelain) == 0 && porcelain && *porcelain)
+		dirty = true;
+	label = dirty ? xasprintf("%s-%.8s", commit, bundle_hex) : xstrdup(commit);
+	free(commit);
+	free(porcelain);
+	return label;
+}
+
+int deploy_check_label(const char *label)
+{
+	size_t n = strlen(label);
+	if (n == 0 || n > LABEL_MAX) {
+		errorf("error: version label '%s' has %zu characters; it must have 1 to %d [label]", label, n, LABEL_MAX);
+		return EB_EXIT_INVALID;
+	}
+	if (strchr(label, '/')) {
+		errorf("error: version label '%s' contains '/', which Elastic Beanstalk rejects [label]", label);
+		return EB_EXIT_INVALID;
+	}
+	return 0;
+}
+
+char *deploy_description(const char *dir, const char *given)
+{
+	static const char *const subject[] = {"log", "-1", "--format=%s", NULL};
+	char *d = NULL;
+	size_t n;
+	if (given) {
+		d = xstrdup(given);
+	} else if (git_capture(dir, subject, &d) != 0 || !d || !*d) {
+		free(d);
+		return NULL;
+	}
+	n = strlen(d);
+	if (n > DESCRIPTION_MAX) {
+		n = DESCRIPTION_MAX;
+		/* Do not cut a UTF-8 sequence in half. */
+		while (n > 0 && ((unsigned char)d[n] & 0xC0) == 0x80)
+			n--;
+		d[n] = 0;
+		warnf("the description has more than %d characters: cut to '%s' [label]", DESCRIPTION_MAX, d);
+	}
+	return d;
+}
+
+char *deploy_s3_key(const char *bucket_path, const char *app, const char *hex)
+{
+	size_t a = 0, n;
+	if (!bucket_path)
+		return xasprintf("%s/%s.zip", app, hex);
+	n = strlen(bucket_path);
+	while (bucket_path[a] == '/')
+		a++;
+	while (n > a && bucket_path[n - 1] == '/')
+		n--;
+	if (n == a)
+		return xasprintf("%s/%s.zip", app, hex);
+	return xasprintf("%.*s/%s/%s.zip", (int)(n - a), bucket_path + a, app, hex);
+}

@@ -1,0 +1,115 @@
+/* Storing the bundle in S3: content-addressed, uploaded once. */
+#include "internal.h"
+
+#include "ebctl/eb.h"
+#include "ebctl/s3.h"
+#include "ebctl/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MULTIPART_FROM (8ULL << 20)
+#define PART_SIZE (8ULL << 20)
+#define PARALLEL_PARTS 4
+
+int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **bucket)
+{
+	struct aws_error err;
+	if (s->bucket) {
+		*bucket = xstrdup(s->bucket);
+		return 0;
+	}
+	aws_error_clear(&err);
+	if (eb_create_storage_location(c, bucket, &err)) {
+		aws_error_print(&err);
+		return aws_error_exit_code(&err);
+	}
+	return 0;
+}
+
+struct progress {
+	bool tty;
+	int last;          /* last percentage printed */
+	int64_t last_ms;
+};
+
+static void on_progress(uint64_t done, uint64_t total, void *arg)
+{
+	struct progress *p = arg;
+	int pct = total ? (int)(done * 100 / total) : 100;
+	if (eb_quiet || pct == p->last)
+		return;
+	if (p->tty) {
+		/* Redraw at most ten times a second, and always at 100 %. */
+		int64_t now = time_mono_ms();
+		char bar[31];
+		int fill = pct * 30 / 100, i;
+		if (pct != 100 && now - p->last_ms < 100)
+			return;
+		p->last_ms = now;
+		for (i = 0; i < 30; i++)
+			bar[i] = i < fill ? '#' : ' ';
+		bar[30] = 0;
+		fprintf(stderr, "\rupload [%s] %3d%% %.1f/%.1f MiB", bar, pct, (double)done / 1048576.0,
+		        (double)total / 1048576.0);
+		if (pct == 100)
+			fputc('\n', stderr);
+		fflush(stderr);
+	} else {
+		/* In CI: a plain line every 10 %. */
+		if (pct / 10 == p->last / 10 && pct != 100)
+			return;
+		notef("upload %d%% (%.1f of %.1f MiB)", pct, (double)done / 1048576.0, (double)total / 1048576.0);
+	}
+	p->last = pct;
+}
+
+int deploy_upload(struct aws_client *c, const char *bucket, const char *key, const char *path, const char *hex,
+                  uint64_t size, bool *uploaded)
+{
+	struct s3_object_info info;
+	struct aws_error err;
+	struct s3_meta meta = {"sha256", hex};
+	struct progress prog = {isatty(2) && !term_is_ci(), -1, 0};
+	struct s3_put_options o;
+	struct s3_put_result res;
+
+	*uploaded = false;
+	memset(&info, 0, sizeof(info));
+	aws_error_clear(&err);
+	if (s3_head_object(c, bucket, key, &info, &err)) {
+		aws_error_print(&err);
+		return aws_error_exit_code(&err);
+	}
+	if (info.exists && info.size == size && info.meta_sha256 && !strcmp(info.meta_sha256, hex)) {
+		notef("s3://%s/%s already holds this bundle (sha256 %.12s): not uploaded", bucket, key, hex);
+		s3_object_info_free(&info);
+		return 0;
+	}
+	if (info.exists)
+		warnf("s3://%s/%s exists with other content (its sha256 is %s): replacing it", bucket, key,
+		      info.meta_sha256 ? info.meta_sha256 : "not recorded");
+	s3_object_info_free(&info);
+
+	memset(&o, 0, sizeof(o));
+	memset(&res, 0, sizeof(res));
+	o.content_type = "application/zip";
+	o.meta = &meta;
+	o.nmeta = 1;
+	o.progress = on_progress;
+	o.progress_arg = &prog;
+	o.multipart_threshold = MULTIPART_FROM;
+	o.part_size = PART_SIZE;
+	o.parallel = PARALLEL_PARTS;
+	notef("uploading %.1f MiB to s3://%s/%s%s", (double)size / 1048576.0, bucket, key,
+	      size >= MULTIPART_FROM ? " (multipart)" : "");
+	if (s3_upload_file(c, bucket, key, path, &o, &res, &err)) {
+		if (prog.tty && prog.last >= 0 && prog.last < 100)
+			fputc('\n', stderr);
+		aws_error_print(&err);
+		return aws_error_exit_code(&err);
+	}
+	*uploaded = true;
+	return 0;
+}
