@@ -106,8 +106,10 @@ int cmd_validate(int argc, char **argv)
 			json_array_append_new(all, o);
 		} else {
 			dr_report_print(stdout, &r, (enum dr_format)fmt, color);
-			if (fmt == DR_FORMAT_TEXT)
+			if (fmt == DR_FORMAT_TEXT) {
+				fflush(stdout); /* diagnostics before their summary in a 2>&1 log */
 				summary(&r);
+			}
 		}
 		dr_report_cleanup(&r);
 	}

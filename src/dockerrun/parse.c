@@ -41,9 +41,20 @@ static void sc_adv(struct scan *s)
 	}
 }
 
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Ends a number or literal. Never true for NUL (strchr would say yes). */
+static bool is_delim(char c)
+{
+	return is_ws(c) || c == ',' || c == ']' || c == '}' || c == ':';
+}
+
 static void sc_ws(struct scan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+	while (s->p < s->end && is_ws(*s->p))
 		sc_adv(s);
 }
 
@@ -147,8 +158,10 @@ struct dr_index *dr_index_build(const char *text, size_t len)
 			} else if (type == '"') {
 				sc_string(&s);
 			} else {
-				while (s.p < s.end && !strchr(" \t\r\n,]}", *s.p))
+				/* at least one byte, so that no input can stall the scan */
+				do
 					sc_adv(&s);
+				while (s.p < s.end && !is_delim(*s.p));
 			}
 			if (!depth)
 				break; /* a scalar document */
@@ -326,7 +339,7 @@ static bool only_space(const char *p, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; i++)
-		if (!strchr(" \t\r\n", p[i]))
+		if (!is_ws(p[i]))
 			return false;
 	return true;
 }

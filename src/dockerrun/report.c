@@ -32,6 +32,23 @@ void dr_report_cleanup(struct dr_report *r)
 	dr_report_init(r);
 }
 
+/* Messages quote the file's keys and values: control characters in them
+ * must not reach a terminal or a CI log as such. */
+static void escape_controls(struct buf *msg)
+{
+	struct buf out = BUF_INIT;
+	size_t i;
+	const unsigned char *p = (const unsigned char *)buf_cstr(msg);
+	for (i = 0; i < msg->len; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			buf_printf(&out, "\\x%02x", p[i]);
+		else
+			buf_putc(&out, (char)p[i]);
+	}
+	buf_free(msg);
+	*msg = out;
+}
+
 static void report_vadd(struct dr_report *r, const char *rule, enum dr_severity sev,
 			struct dr_loc loc, const char *pointer, const char *fmt, va_list ap)
 {
@@ -43,6 +60,7 @@ static void report_vadd(struct dr_report *r, const char *rule, enum dr_severity 
 	}
 	buf_vprintf(&msg, fmt, ap);
 	d = &r->diags[r->ndiags];
+	escape_controls(&msg);
 	d->rule = rule;
 	d->severity = sev;
 	d->loc = loc;

@@ -594,6 +594,7 @@ struct cross {
 	size_t nvol_names;
 	bool port80;
 	bool any_essential;
+	size_t nobjects; /* containers that are objects */
 };
 
 static void add_edge(struct cross *x, size_t from, size_t to, uint32_t node, bool vf)
@@ -1443,6 +1444,7 @@ static void check_v2(struct ctx *c, struct val root)
 			snprintf(who, sizeof(who), "%s", mc->name);
 		else
 			snprintf(who, sizeof(who), "#%zu", i);
+		x.nobjects++;
 		check_types(c, ct, who);
 		check_image(c, member(c, ct, "image"), ct, who);
 		mc->image = str_or_null(member(c, ct, "image"));
@@ -1470,10 +1472,10 @@ static void check_v2(struct ctx *c, struct val root)
 		unknown_keys(c, ct, container_keys, NULL, "a container definition");
 	}
 	find_dups(c, x.host_ports.v, x.host_ports.n, host_port_clash);
-	if (!x.any_essential)
+	if (!x.any_essential && x.nobjects)
 		diag(c, "essential-none", DR_ERROR, cds.n,
 		     "no container is essential; at least one must have \"essential\": true (or omit it)");
-	if (!x.port80)
+	if (!x.port80 && x.nobjects)
 		diag(c, "no-port-80", DR_WARNING, cds.n,
 		     "no container maps host port 80; the environment's load balancer has nothing to reach");
 	find_cycles(c, x.edges, x.nedges, n, "link-cycle", false);

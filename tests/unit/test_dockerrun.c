@@ -283,6 +283,8 @@ static void test_hostile_input(void **state)
 	static const char *const inputs[] = {"", "   \n", "\x01\x02\xff garbage", "[1, 2]", "\"str\"",
 					     "{\"AWSEBDockerrunVersion\": 9223372036854775808}",
 					     "{\"a\": \"\xff\xfe\"}", "{\"a\": 1,}", "null"};
+	static const char nul_after_number[] = "{\"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [1\0]}";
+	static const char escape_key[] = "{\"AWSEBDockerrunVersion\": 1, \"\\u001b[31m\": 1}";
 	size_t i, depth = 100000;
 	char *deep = xmalloc(2 * depth + 1);
 	struct dr_report r;
@@ -306,6 +308,21 @@ static void test_hostile_input(void **state)
 	dr_report_init(&r);
 	dockerrun_validate_buffer("x", "{\"a\":\0}", 7, NULL, &r);
 	assert_int_equal(r.errors, 1);
+	dr_report_cleanup(&r);
+	/* jansson takes a NUL after a number as its end: the index scan must
+	 * still move on (found by the fuzzer: it looped, allocating) */
+	dr_report_init(&r);
+	dockerrun_validate_buffer("x", nul_after_number, sizeof(nul_after_number) - 1, NULL, &r);
+	assert_true(r.parsed);
+	assert_int_equal(r.errors, 1);
+	assert_string_equal(r.diags[0].rule, "type");
+	dr_report_cleanup(&r);
+	/* control characters of the file never reach the terminal raw */
+	dr_report_init(&r);
+	dockerrun_validate_buffer("x", escape_key, sizeof(escape_key) - 1, NULL, &r);
+	assert_non_null(find_diag(&r, "unknown-key"));
+	assert_null(strchr(find_diag(&r, "unknown-key")->message, 0x1b));
+	assert_non_null(strstr(find_diag(&r, "unknown-key")->message, "\\x1b[31m"));
 	dr_report_cleanup(&r);
 }
 

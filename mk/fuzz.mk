@@ -1,0 +1,34 @@
+# make fuzz: build every libFuzzer target tests/fuzz/fuzz_NAME.c into
+# build-fuzz/ (clang, -fsanitize=fuzzer,address,undefined) and run each for
+# FUZZ_SECONDS, starting from the checked-in seeds in tests/fuzz/corpus/NAME
+# (new inputs go to build-fuzz/corpus/NAME; crashes to build-fuzz/).
+FUZZ_SECONDS ?= 30
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -g -O1 -std=c11 $(WARN) $(shell pkg-config --cflags $(PKGS)) $(FUZZ_SAN)
+FUZZ_OBJS    := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out $(MAIN_SRC),$(SRCS)))
+FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -Isrc $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for bin in $(FUZZ_BINS); do \
+		name=$${bin#$(FUZZ_BUILD)/fuzz_}; seeds=tests/fuzz/corpus/$$name; \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$name; \
+		dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
+		echo "== fuzz $$name for $(FUZZ_SECONDS)s"; \
+		(cd $(FUZZ_BUILD) && ./fuzz_$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			-print_final_stats=1 $${dict:+-dict=../$${dict#-dict=}} corpus/$$name \
+			$$( [ -d ../$$seeds ] && echo ../$$seeds )); \
+	done
+
+.SECONDARY: $(FUZZ_OBJS)
+-include $(FUZZ_OBJS:.o=.d)

@@ -1,0 +1,36 @@
+/*
+ * libFuzzer target: parse and validate any bytes as a Dockerrun.aws.json,
+ * with and without companion files, then print the report in every form.
+ * Built and run by `make fuzz` (mk/fuzz.mk).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ebctl/dockerrun.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static FILE *sink;
+	struct dr_report r;
+	/* the first byte picks the companions, so both paths get explored */
+	struct dr_companions comp = {size > 0 && (data[0] & 1), size > 0 && (data[0] & 2)};
+	json_t *j;
+
+	if (!sink)
+		sink = fopen("/dev/null", "w");
+	dr_report_init(&r);
+	dockerrun_validate_buffer("fuzz/Dockerrun.aws.json", (const char *)data, size, &comp, &r);
+	if (r.errors + r.warnings != r.ndiags)
+		abort();
+	dr_report_print(sink, &r, DR_FORMAT_TEXT, false);
+	dr_report_print(sink, &r, DR_FORMAT_GITHUB, false);
+	j = dr_report_json(&r);
+	json_dumpf(j, sink, 0);
+	json_decref(j);
+	dr_report_cleanup(&r);
+	return 0;
+}
