@@ -76,6 +76,11 @@ struct aws_client;
 int aws_client_new(const struct aws_client_options *o, struct aws_client **out, struct aws_error *err);
 void aws_client_free(struct aws_client *c);
 
+/* A new client with the same settings, region, clock correction and
+ * (copied) credentials, for another thread: deploying to several
+ * environments in parallel. Caller frees with aws_client_free. */
+struct aws_client *aws_client_dup(const struct aws_client *c);
+
 /* The region in use; borrowed ("" when none). */
 const char *aws_client_region(const struct aws_client *c);
 

@@ -248,6 +248,19 @@ static int env_seconds(const char *name, long def_ms, long *out, struct aws_erro
 	return 0;
 }
 
+/* DNS, TLS sessions and connections shared by the client's handles (one
+ * thread: no locks). */
+static CURLSH *new_share(void)
+{
+	CURLSH *sh = curl_share_init();
+	if (sh) {
+		curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+		curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+		curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	}
+	return sh;
+}
+
 int aws_client_new(const struct aws_client_options *o, struct aws_client **out, struct aws_error *err)
 {
 	static const struct aws_client_options none;
@@ -329,12 +342,7 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out, 
 		goto fail;
 	}
 
-	c->share = curl_share_init();
-	if (c->share) {
-		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-	}
+	c->share = new_share();
 	c->easy = aws_client_handle(c);
 	if (!c->easy) {
 		aws_error_set(err, "configuration", "InternalError", "cannot initialise libcurl");
@@ -361,6 +369,34 @@ void aws_client_free(struct aws_client *c)
 	free(c->role_arn);
 	free(c->ca_bundle);
 	free(c);
+}
+
+struct aws_client *aws_client_dup(const struct aws_client *c)
+{
+	struct aws_client *d = xcalloc(1, sizeof(*d));
+	memcpy(d->region, c->region, sizeof(d->region));
+	d->profile = c->profile ? xstrdup(c->profile) : NULL;
+	d->profile_explicit = c->profile_explicit;
+	d->role_arn = c->role_arn ? xstrdup(c->role_arn) : NULL;
+	d->max_attempts = c->max_attempts;
+	d->connect_timeout_ms = c->connect_timeout_ms;
+	d->read_timeout_ms = c->read_timeout_ms;
+	d->retry_base_ms = c->retry_base_ms;
+	d->interrupted = c->interrupted;
+	d->ca_bundle = c->ca_bundle ? xstrdup(c->ca_bundle) : NULL;
+	memcpy(d->user_agent, c->user_agent, sizeof(d->user_agent));
+	d->skew = c->skew;
+	if (c->have_creds) {
+		aws_creds_copy(&d->creds, &c->creds);
+		d->have_creds = true;
+		d->creds_fixed = c->creds_fixed;
+	}
+	/* its own share handle: curl shares need locks across threads */
+	d->share = new_share();
+	d->easy = aws_client_handle(d);
+	if (!d->easy)
+		die("cannot initialise libcurl");
+	return d;
 }
 
 const char *aws_client_region(const struct aws_client *c)
@@ -628,14 +664,26 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Called by curl at least once a second: interruption, and the read
+ * timeout as "no byte moved either way for read_timeout_ms" (curl's own
+ * low-speed limit averages over a window and reacts seconds late). */
 static int xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct aws_xfer *x = arg;
+	int64_t now = time_mono_ms();
 	(void)dltotal;
-	(void)dlnow;
 	(void)ultotal;
-	(void)ulnow;
-	return aws_client_interrupted(x->c) ? 1 : 0;
+	if (aws_client_interrupted(x->c))
+		return 1;
+	if (dlnow != x->last_dl || ulnow != x->last_ul) {
+		x->last_dl = dlnow;
+		x->last_ul = ulnow;
+		x->last_move_ms = now;
+	} else if (now - x->last_move_ms > x->c->read_timeout_ms) {
+		x->timed_out = true;
+		return 1;
+	}
+	return 0;
 }
 
 static void add_header(struct aws_xfer *x, const char *name, const char *value)
@@ -668,6 +716,7 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 	x->req = req;
 	x->resp = resp;
 	x->h = h;
+	x->last_move_ms = time_mono_ms();
 	response_reset(resp);
 	if (req->max_body)
 		resp->body.max = req->max_body;
@@ -738,9 +787,6 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 	                                                                       : c->connect_timeout_ms);
 	if (req->total_timeout_ms)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->total_timeout_ms);
-	/* a transfer slower than 1 byte/s for the read timeout is dead */
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (c->read_timeout_ms + 999) / 1000);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
@@ -842,8 +888,14 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 		}
 		err->network = true;
 		snprintf(err->code, sizeof(err->code), "NetworkError");
-		snprintf(err->message, sizeof(err->message), "%s",
-		         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		if (x->timed_out) {
+			snprintf(err->message, sizeof(err->message), "no data for %ld s (EBCTL_READ_TIMEOUT)",
+			         x->c->read_timeout_ms / 1000);
+			rc = CURLE_OPERATION_TIMEDOUT;
+		} else {
+			snprintf(err->message, sizeof(err->message), "%s",
+			         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		}
 		if (!transient_network(rc))
 			return AWS_DONE_FAIL;
 		if (req->idem == AWS_NOT_IDEMPOTENT && !not_sent(rc)) {
@@ -967,6 +1019,29 @@ static const char *query_version(const char *service)
 	return NULL;
 }
 
+/*
+ * application/x-www-form-urlencoded writes a space as '+'. botocore sends
+ * bodies that way and servers that re-encode the parsed form to check the
+ * signature (moto) only agree with that form; AWS hashes the bytes as sent,
+ * so both are right there. Every other byte stays strictly RFC 3986
+ * encoded, and a literal '+' was encoded as %2B, so the swap is exact.
+ */
+static void form_spaces_as_plus(struct buf *b)
+{
+	size_t r, w = 0;
+	for (r = 0; r < b->len; r++) {
+		if (b->ptr[r] == '%' && r + 2 < b->len && b->ptr[r + 1] == '2' && b->ptr[r + 2] == '0') {
+			b->ptr[w++] = '+';
+			r += 2;
+		} else {
+			b->ptr[w++] = b->ptr[r];
+		}
+	}
+	b->len = w;
+	if (b->ptr)
+		b->ptr[w] = '\0';
+}
+
 int aws_query_ex(struct aws_client *c, const char *service, const char *action, const struct aws_params *params,
                  enum aws_idempotency idem, const struct aws_creds *creds, bool unsigned_request, xmlDocPtr *doc,
                  struct aws_error *err)
@@ -1001,6 +1076,7 @@ int aws_query_ex(struct aws_client *c, const char *service, const char *action, 
 		vals[i] = params->v[i - 2].value;
 	}
 	sigv4_form_encode(&body, keys, vals, n);
+	form_spaces_as_plus(&body);
 	req.path = xstrdup("/");
 	req.body_kind = AWS_BODY_MEM;
 	req.body = body.ptr;

@@ -153,6 +153,9 @@ struct aws_xfer {
 	struct curl_slist *hdrs;
 	uint64_t pos;             /* bytes of the body handed to curl */
 	bool overflow;
+	bool timed_out;           /* no byte moved for the read timeout */
+	int64_t last_move_ms;
+	curl_off_t last_dl, last_ul;
 	char errbuf[CURL_ERROR_SIZE];
 };
 /* Sign and configure h for one attempt. Returns 0 or -1 with err. */

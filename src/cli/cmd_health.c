@@ -1,12 +1,14 @@
+/* ebctl health: an environment's health, its causes and instance counts. */
 #include "ebctl/cli.h"
-#include "ebctl/util.h"
+#include "ebctl/operate.h"
 
 int cmd_health(int argc, char **argv)
 {
-	static const struct cmd_help help = {"health", "", "(not implemented yet)", NULL};
-	static const struct opt opts[] = {{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
-	int n;
-	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
-	errorf("'health' is not implemented yet");
-	return EB_EXIT_USAGE;
+	static const struct cmd_help help = {
+		"health", "[--env NAME] [--format text|json]",
+		"environment health and its causes",
+		"Shows the health colour and status, the causes EB gives for them, the\n"
+		"instances by health state, and request counts and latency when enhanced\n"
+		"health reporting is on. --format json prints one object."};
+	return op_report_main(argc, argv, &help, true);
 }

@@ -1,12 +1,484 @@
+/* ebctl logs: instance log tails, full bundles, or CloudWatch Logs followed live. */
+#include "ebctl/aws.h"
 #include "ebctl/cli.h"
+#include "ebctl/cwlogs.h"
+#include "ebctl/eb.h"
+#include "ebctl/operate.h"
 #include "ebctl/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOGS_POLL_MS 2000       /* EB events while waiting for the instances */
+#define FOLLOW_POLL_MS 2000     /* CloudWatch Logs */
+#define FOLLOW_WINDOW_MS 120000 /* how far back each poll reaches for late events */
+#define FOLLOW_GROUPS_EVERY 10  /* polls between looks for new log groups */
+#define TAIL_MAX (64u << 20)
+
+struct logs_opts {
+	struct op_target t;
+	bool all, zip, follow;
+	const char *instance, *dir, *since;
+	unsigned long timeout;
+};
+
+/* RequestEnvironmentInfo; its request id scopes the events to wait for. */
+static int request_info(struct aws_client *c, const char *env, const char *type, char **request_id,
+                        struct aws_error *err)
+{
+	struct aws_params p = {NULL, 0, 0};
+	xmlDocPtr doc = NULL;
+	int rc;
+	aws_params_add(&p, "EnvironmentName", env);
+	aws_params_add(&p, "InfoType", type);
+	rc = aws_query(c, "elasticbeanstalk", "RequestEnvironmentInfo", &p, AWS_IDEMPOTENT, &doc, err);
+	if (rc == 0) {
+		xmlNodePtr root = xmlDocGetRootElement(doc);
+		xmlNodePtr md = root ? aws_xml_child(root, "ResponseMetadata") : NULL;
+		*request_id = md ? aws_xml_text(md, "RequestId") : NULL;
+	}
+	xmlFreeDoc(doc);
+	aws_params_free(&p);
+	return rc;
+}
+
+/* EB says so when the instances have uploaded what was asked for. */
+static bool is_pulled_event(const char *msg)
+{
+	return msg && ((strcasestr(msg, "pulled") && strcasestr(msg, "log")) ||
+	               strcasestr(msg, "completed successfully"));
+}
+
+/*
+ * Wait (bounded) for the event of our request that says the logs were
+ * pulled. Returns 0 when seen, EB_EXIT_TIMEOUT, or an exit code after a
+ * message.
+ */
+static int wait_pulled(struct op_target *t, const char *request_id, unsigned long timeout_s)
+{
+	int64_t deadline = time_mono_ms() + (int64_t)timeout_s * 1000;
+	struct eb_events_filter f;
+	struct aws_error err;
+
+	memset(&f, 0, sizeof(f));
+	f.env = t->env;
+	f.request_id = request_id;
+	for (;;) {
+		struct eb_events evs = {NULL, 0, NULL};
+		size_t i;
+		int rc = -1;
+		aws_error_clear(&err);
+		if (eb_describe_events(t->client, &f, &evs, &err))
+			return op_aws_fail(&err);
+		for (i = 0; i < evs.n && rc < 0; i++) {
+			const struct eb_event *e = &evs.v[i];
+			if (severity_rank(e->severity) >= severity_rank("ERROR")) {
+				errorf("the instances could not provide their logs: %s", e->message ? e->message : "");
+				rc = EB_EXIT_AWS;
+			} else if (is_pulled_event(e->message)) {
+				rc = 0;
+			}
+		}
+		eb_events_free(&evs);
+		if (rc >= 0)
+			return rc;
+		if (time_mono_ms() >= deadline)
+			return EB_EXIT_TIMEOUT;
+		if (follow_sleep_ms(poll_interval_ms(LOGS_POLL_MS)))
+			return follow_interrupted_exit(NULL);
+	}
+}
+
+/* The newest sample of each instance (RetrieveEnvironmentInfo keeps older ones). */
+static size_t newest_per_instance(const struct eb_env_infos *infos, const char *only, const struct eb_env_info **out)
+{
+	size_t i, j, n = 0;
+	for (i = 0; i < infos->n; i++) {
+		const struct eb_env_info *e = &infos->v[i];
+		if (!e->instance_id || !e->url || (only && strcmp(only, e->instance_id) != 0))
+			continue;
+		for (j = 0; j < n; j++)
+			if (strcmp(out[j]->instance_id, e->instance_id) == 0)
+				break;
+		if (j == n)
+			out[n++] = e;
+		else if (e->sample_time > out[j]->sample_time)
+			out[j] = e;
+	}
+	return n;
+}
+
+static int cmp_info(const void *a, const void *b)
+{
+	const struct eb_env_info *const *x = a, *const *y = b;
+	return strcmp((*x)->instance_id, (*y)->instance_id);
+}
+
+static void print_section(const char *instance, const struct buf *text, bool first)
+{
+	const char *p = buf_cstr(text);
+	out_line("%s==> %s <==\n", first ? "" : "\n", instance);
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		int len = e ? (int)(e - p) : (int)strlen(p);
+		out_line("%.*s\n", len, p);
+		p += len + (e ? 1 : 0);
+	}
+}
+
+static char *default_dir(void)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm);
+	return xasprintf(".elasticbeanstalk/logs/%s", stamp);
+}
+
+/* Save (and unless --zip, unpack) one instance's bundle under dir. */
+static int save_bundle(struct op_target *t, const struct eb_env_info *e, const char *dir, bool keep_zip)
+{
+	char *zip = xasprintf("%s/%s.zip", dir, e->instance_id), *sub = NULL, msg[1024];
+	struct aws_error err;
+	int rc = 0;
+
+	aws_error_clear(&err);
+	if (aws_fetch_url_to_file(t->client, e->url, zip, &err)) {
+		rc = op_aws_fail(&err);
+		goto out;
+	}
+	if (keep_zip) {
+		out_line("%s\n", zip);
+		goto out;
+	}
+	sub = xasprintf("%s/%s", dir, e->instance_id);
+	if (op_unzip(zip, sub, msg, sizeof(msg))) {
+		errorf("%s", msg);
+		rc = EB_EXIT_INVALID;
+		goto out;
+	}
+	unlink(zip);
+	out_line("%s/\n", sub);
+out:
+	free(zip);
+	free(sub);
+	return rc;
+}
+
+static int logs_instances(struct logs_opts *o)
+{
+	const char *type = o->all ? "bundle" : "tail";
+	struct eb_env_infos infos = {NULL, 0};
+	const struct eb_env_info **pick = NULL;
+	struct aws_error err;
+	char *request_id = NULL, *dir = NULL;
+	size_t n = 0, i;
+	int rc, waited;
+
+	aws_error_clear(&err);
+	if (request_info(o->t.client, o->t.env, type, &request_id, &err))
+		return op_aws_fail(&err);
+	notef("requested the %s logs of environment '%s'; waiting for the instances", o->all ? "full" : "tail",
+	      o->t.env);
+	waited = wait_pulled(&o->t, request_id, o->timeout);
+	if (waited && waited != EB_EXIT_TIMEOUT) {
+		rc = waited;
+		goto out;
+	}
+	if (eb_retrieve_environment_info(o->t.client, o->t.env, type, &infos, &err)) {
+		rc = op_aws_fail(&err);
+		goto out;
+	}
+	pick = xcalloc(infos.n + 1, sizeof(*pick));
+	n = newest_per_instance(&infos, o->instance, pick);
+	if (n == 0) {
+		if (waited == EB_EXIT_TIMEOUT)
+			errorf("timed out after %lus waiting for the logs of environment '%s'; they may still come: "
+			       "run the command again",
+			       o->timeout, o->t.env);
+		else if (o->instance)
+			errorf("no logs from instance '%s' in environment '%s'", o->instance, o->t.env);
+		else
+			errorf("environment '%s' returned no instance logs", o->t.env);
+		rc = waited == EB_EXIT_TIMEOUT ? EB_EXIT_TIMEOUT : EB_EXIT_INVALID;
+		goto out;
+	}
+	if (waited == EB_EXIT_TIMEOUT)
+		warnf("timed out waiting for the instances: the logs shown may be older ones");
+	qsort(pick, n, sizeof(*pick), cmp_info);
+	rc = 0;
+	if (o->all) {
+		dir = o->dir ? xstrdup(o->dir) : default_dir();
+		if (op_mkdirs(dir)) {
+			errorf("cannot create '%s': %s", dir, strerror(errno));
+			rc = EB_EXIT_INVALID;
+			goto out;
+		}
+		for (i = 0; i < n && rc == 0; i++)
+			rc = save_bundle(&o->t, pick[i], dir, o->zip);
+		if (rc == 0)
+			notef("saved the logs of %zu instance%s in '%s'", n, n == 1 ? "" : "s", dir);
+		goto out;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		struct buf text = BUF_INIT;
+		if (aws_fetch_url(o->t.client, pick[i]->url, &text, TAIL_MAX, &err)) {
+			rc = op_aws_fail(&err);
+		} else {
+			print_section(pick[i]->instance_id, &text, i == 0);
+		}
+		buf_free(&text);
+	}
+out:
+	free(pick);
+	free(dir);
+	free(request_id);
+	eb_env_infos_free(&infos);
+	return rc;
+}
+
+/* ---- -f: CloudWatch Logs ---- */
+
+struct followed_group {
+	char *name;
+	struct event_dedupe seen;
+};
+
+struct follower {
+	struct followed_group *v;
+	size_t n;
+	char *prefix;
+	int64_t start_ms;
+};
+
+static bool following(const struct follower *fl, const char *name)
+{
+	size_t i;
+	for (i = 0; i < fl->n; i++)
+		if (strcmp(fl->v[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Pick up the environment's log groups (every page); new ones start now. */
+static int scan_groups(struct aws_client *c, struct follower *fl, struct aws_error *err)
+{
+	char *token = NULL;
+	do {
+		struct cwl_log_groups g = {NULL, 0, NULL};
+		size_t i;
+		if (cwl_describe_log_groups(c, fl->prefix, token, &g, err)) {
+			free(token);
+			return -1;
+		}
+		for (i = 0; i < g.n; i++) {
+			if (!g.v[i].name || following(fl, g.v[i].name))
+				continue;
+			fl->v = xrealloc(fl->v, (fl->n + 1) * sizeof(*fl->v));
+			fl->v[fl->n].name = xstrdup(g.v[i].name);
+			event_dedupe_init(&fl->v[fl->n].seen, fl->start_ms, FOLLOW_WINDOW_MS);
+			debugf("following log group '%s'", g.v[i].name);
+			fl->n++;
+		}
+		free(token);
+		token = g.next_token ? xstrdup(g.next_token) : NULL;
+		cwl_log_groups_free(&g);
+	} while (token);
+	return 0;
+}
+
+/* One poll of one group: every page since the group's window, new lines printed in order. */
+static int poll_group(struct aws_client *c, struct followed_group *g, const char *prefix, const char *instance,
+                      struct aws_error *err)
+{
+	struct cwl_events all = {NULL, 0, NULL, NULL};
+	struct op_event *batch = NULL;
+	char **keys = NULL;
+	size_t *order = NULL, k, i;
+	char *token = NULL;
+	const char *label = g->name + strlen(prefix);
+	int64_t since = event_dedupe_since(&g->seen);
+	int rc = 0;
+
+	do {
+		struct cwl_filter f;
+		struct cwl_events page = {NULL, 0, NULL, NULL};
+		memset(&f, 0, sizeof(f));
+		f.group = g->name;
+		f.stream_prefix = instance;
+		f.start_ms = since > 0 ? since : 0;
+		f.next_token = token;
+		if (cwl_filter_log_events(c, &f, &page, err)) {
+			rc = -1;
+			break;
+		}
+		if (page.n) {
+			all.v = xrealloc(all.v, (all.n + page.n) * sizeof(*all.v));
+			memcpy(all.v + all.n, page.v, page.n * sizeof(*page.v));
+			all.n += page.n;
+		}
+		free(page.v);
+		page.v = NULL;
+		page.n = 0;
+		free(token);
+		token = page.next_token ? xstrdup(page.next_token) : NULL;
+		cwl_events_free(&page);
+	} while (token);
+	free(token);
+	if (rc || all.n == 0)
+		goto out;
+
+	/* The dedupe reads its batch newest first: hand it the events reversed. */
+	batch = xcalloc(all.n, sizeof(*batch));
+	keys = xcalloc(all.n, sizeof(*keys));
+	order = xcalloc(all.n, sizeof(*order));
+	for (i = 0; i < all.n; i++) {
+		const struct cwl_event *e = &all.v[all.n - 1 - i];
+		/* Event ids are unique in a group on AWS; the stream makes them so elsewhere too. */
+		keys[i] = xasprintf("%s\n%s", e->stream ? e->stream : "",
+		                    e->event_id ? e->event_id : e->message ? e->message : "");
+		batch[i].ms = e->timestamp_ms;
+		batch[i].message = keys[i];
+	}
+	k = event_dedupe_feed(&g->seen, batch, all.n, order);
+	for (i = 0; i < k; i++) {
+		const struct cwl_event *e = &all.v[all.n - 1 - order[i]];
+		const char *m = e->message ? e->message : "";
+		int len = (int)strlen(m);
+		while (len > 0 && (m[len - 1] == '\n' || m[len - 1] == '\r'))
+			len--;
+		out_line("[%s %s] %.*s\n", e->stream ? e->stream : "-", label, len, m);
+	}
+out:
+	for (i = 0; keys && i < all.n; i++)
+		free(keys[i]);
+	free(keys);
+	free(batch);
+	free(order);
+	cwl_events_free(&all);
+	return rc;
+}
+
+/* Wall clock in milliseconds: lines written a moment before the start stay out. */
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int logs_follow(struct logs_opts *o)
+{
+	struct follower fl = {NULL, 0, NULL, 0};
+	struct aws_error err;
+	unsigned polls = 0;
+	size_t i;
+	int rc = 0;
+
+	fl.prefix = xasprintf("/aws/elasticbeanstalk/%s/", o->t.env);
+	fl.start_ms = wall_ms();
+	if (o->since && since_parse(o->since, fl.start_ms, &fl.start_ms)) {
+		rc = usage_error("logs", "--since takes a duration (10m) or an ISO 8601 time, not '%s'", o->since);
+		goto out;
+	}
+	aws_error_clear(&err);
+	if (scan_groups(o->t.client, &fl, &err)) {
+		rc = op_aws_fail(&err);
+		goto out;
+	}
+	if (fl.n == 0) {
+		errorf("log streaming is not enabled for environment '%s': no log groups under '%s'", o->t.env,
+		       fl.prefix);
+		fprintf(stderr, "Turn it on with the option aws:elasticbeanstalk:cloudwatch:logs StreamLogs=true,\n"
+		                "or use 'ebctl logs' (tail) or 'ebctl logs --all' (bundles) instead.\n");
+		rc = EB_EXIT_INVALID;
+		goto out;
+	}
+	notef("following %zu log group%s under '%s'; Ctrl-C stops", fl.n, fl.n == 1 ? "" : "s", fl.prefix);
+	for (;;) {
+		for (i = 0; i < fl.n; i++) {
+			if (poll_group(o->t.client, &fl.v[i], fl.prefix, o->instance, &err)) {
+				rc = op_aws_fail(&err);
+				goto out;
+			}
+		}
+		if (follow_sleep_ms(poll_interval_ms(FOLLOW_POLL_MS))) {
+			rc = follow_interrupted_exit(NULL);
+			goto out;
+		}
+		if (++polls % FOLLOW_GROUPS_EVERY == 0 && scan_groups(o->t.client, &fl, &err)) {
+			rc = op_aws_fail(&err);
+			goto out;
+		}
+	}
+out:
+	for (i = 0; i < fl.n; i++) {
+		free(fl.v[i].name);
+		event_dedupe_cleanup(&fl.v[i].seen);
+	}
+	free(fl.v);
+	free(fl.prefix);
+	return rc;
+}
 
 int cmd_logs(int argc, char **argv)
 {
-	static const struct cmd_help help = {"logs", "", "(not implemented yet)", NULL};
-	static const struct opt opts[] = {{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
-	int n;
-	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
-	errorf("'logs' is not implemented yet");
-	return EB_EXIT_USAGE;
+	static const struct cmd_help help = {
+		"logs", "[--all|--zip] [-o DIR] [--instance ID] [-f [--since WHEN]]",
+		"tail instance logs, download full bundles, or follow CloudWatch Logs",
+		"Without options, asks every instance for the last lines of its logs\n"
+		"(RequestEnvironmentInfo tail), waits for Elastic Beanstalk to collect them\n"
+		"(at most --timeout, default 2m) and prints each instance's under a header\n"
+		"'==> i-0123456789abcdef0 <=='.\n"
+		"--all downloads each instance's full log bundle into DIR (default\n"
+		".elasticbeanstalk/logs/YYYYMMDD_HHMMSS, UTC) and unpacks it in DIR/INSTANCE/;\n"
+		"--zip keeps DIR/INSTANCE.zip as downloaded. The paths are printed.\n"
+		"-f follows the environment's CloudWatch Logs (log groups under\n"
+		"/aws/elasticbeanstalk/ENV/, which exist when instance log streaming is on),\n"
+		"printing '[STREAM GROUP] line' as lines arrive, new streams and groups\n"
+		"included, until interrupted (exit 130). It polls every 2 s, or every\n"
+		"EBCTL_POLL_MS milliseconds."};
+	struct logs_opts o;
+	int rc, n;
+	memset(&o, 0, sizeof(o));
+	o.timeout = 120;
+	{
+		const struct opt opts[] = {
+			OP_TARGET_OPTS(o.t),
+			{"all", 0, OPT_BOOL, &o.all, NULL, "download full log bundles instead of the tails", NULL, 0, 0, NULL},
+			{"zip", 0, OPT_BOOL, &o.zip, NULL, "with --all: keep the bundles zipped (implies --all)", NULL, 0, 0,
+			 NULL},
+			{"output", 'o', OPT_STRING, &o.dir, "DIR", "where --all saves the bundles", NULL, 0, 0, NULL},
+			{"instance", 'i', OPT_STRING, &o.instance, "ID", "only this instance (or, with -f, log stream prefix)",
+			 NULL, 0, 0, NULL},
+			{"follow", 'f', OPT_BOOL, &o.follow, NULL, "follow the CloudWatch Logs streams until interrupted",
+			 NULL, 0, 0, NULL},
+			{"since", 0, OPT_STRING, &o.since, "WHEN", "with -f: start this long ago (10m) or at an ISO 8601 time",
+			 NULL, 0, 0, NULL},
+			{"timeout", 0, OPT_DURATION, &o.timeout, "DURATION",
+			 "how long to wait for the instances' logs (default 2m)", "EBCTL_LOGS_TIMEOUT", 0, 0, NULL},
+			{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+		};
+		OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
+	}
+	if (n > 0)
+		return usage_error("logs", "unexpected argument '%s'", argv[1]);
+	if (o.zip)
+		o.all = true;
+	if (o.follow && o.all)
+		return usage_error("logs", "-f follows CloudWatch Logs; it does not go with --all or --zip");
+	if (o.dir && !o.all)
+		return usage_error("logs", "-o DIR is where --all saves bundles; add --all or --zip");
+	if (o.since && !o.follow)
+		return usage_error("logs", "--since goes with -f");
+	follow_signals_install();
+	if (!(rc = op_target_open(&o.t, "logs", 0)))
+		rc = o.follow ? logs_follow(&o) : logs_instances(&o);
+	op_target_close(&o.t);
+	return rc;
 }

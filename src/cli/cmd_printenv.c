@@ -1,12 +1,99 @@
+/* ebctl printenv: an environment's properties, masked unless --reveal. */
+#include "ebctl/aws.h"
 #include "ebctl/cli.h"
+#include "ebctl/eb.h"
+#include "ebctl/operate.h"
 #include "ebctl/util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int cmp_setting(const void *a, const void *b)
+{
+	const struct eb_option_setting *const *x = a, *const *y = b;
+	return strcmp((*x)->name, (*y)->name);
+}
 
 int cmd_printenv(int argc, char **argv)
 {
-	static const struct cmd_help help = {"printenv", "", "(not implemented yet)", NULL};
-	static const struct opt opts[] = {{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
-	int n;
+	static const struct cmd_help help = {
+		"printenv", "[--reveal] [--format text|json] [KEY...]",
+		"print environment properties (masked unless --reveal)",
+		"Prints the environment properties (option settings in the namespace\n"
+		"aws:elasticbeanstalk:application:environment) as KEY=VALUE lines sorted by\n"
+		"key, or one JSON object with --format json. Values are replaced by ********\n"
+		"unless --reveal is given: they often hold database passwords and API keys.\n"
+		"With KEY arguments only those are printed, and a key that is not set is\n"
+		"an error (exit 1)."};
+	struct op_target t = {0};
+	bool reveal = false;
+	const char *format = "text";
+	const struct opt opts[] = {
+		OP_TARGET_OPTS(t),
+		{"reveal", 0, OPT_BOOL, &reveal, NULL, "print the values themselves", NULL, 0, 0, NULL},
+		{"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0, "text,json"},
+		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	};
+	struct eb_option_settings all = {NULL, 0, 0};
+	const struct eb_option_setting **props = NULL;
+	struct aws_error err;
+	size_t nprops = 0, i;
+	int rc, n, k;
+	bool json = false, masked = false;
+
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
-	errorf("'printenv' is not implemented yet");
-	return EB_EXIT_USAGE;
+	json = strcmp(format, "json") == 0;
+	for (k = 1; k <= n; k++)
+		if (!envprop_key_valid(argv[k]))
+			return usage_error("printenv", "invalid property name '%s'", argv[k]);
+	follow_signals_install();
+	if ((rc = op_target_open(&t, "printenv", OP_NEED_APP)))
+		goto out;
+	aws_error_clear(&err);
+	if (eb_describe_configuration_settings(t.client, t.app, t.env, &all, &err)) {
+		rc = op_aws_fail(&err);
+		goto out;
+	}
+	props = xcalloc(all.n + 1, sizeof(*props));
+	for (i = 0; i < all.n; i++) {
+		const struct eb_option_setting *s = &all.v[i];
+		if (!s->ns || strcmp(s->ns, ENVPROP_NAMESPACE) != 0 || !s->name)
+			continue;
+		if (n > 0) {
+			bool wanted = false;
+			for (k = 1; k <= n && !wanted; k++)
+				wanted = strcmp(argv[k], s->name) == 0;
+			if (!wanted)
+				continue;
+		}
+		props[nprops++] = s;
+	}
+	qsort(props, nprops, sizeof(*props), cmp_setting);
+	for (k = 1; k <= n; k++) {
+		if (!eb_option_settings_find(&all, ENVPROP_NAMESPACE, argv[k])) {
+			errorf("property '%s' is not set on environment '%s'", argv[k], t.env);
+			rc = EB_EXIT_INVALID;
+		}
+	}
+	if (json) {
+		json_t *o = json_object();
+		for (i = 0; i < nprops; i++)
+			json_object_set_new(o, props[i]->name,
+			                    json_string_lossy(envprop_display(props[i]->value, reveal)));
+		out_json(o);
+	} else {
+		for (i = 0; i < nprops; i++)
+			out_line("%s=%s\n", props[i]->name, envprop_display(props[i]->value, reveal));
+	}
+	for (i = 0; i < nprops && !reveal; i++)
+		masked = masked || (props[i]->value && *props[i]->value);
+	if (masked && isatty(STDERR_FILENO))
+		notef("values are masked; --reveal prints them");
+out:
+	free(props);
+	eb_option_settings_free(&all);
+	op_target_close(&t);
+	return rc;
 }

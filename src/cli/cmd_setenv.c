@@ -1,12 +1,104 @@
+/* ebctl setenv: set or remove environment properties, then wait for the update. */
+#include "ebctl/aws.h"
 #include "ebctl/cli.h"
+#include "ebctl/eb.h"
+#include "ebctl/operate.h"
 #include "ebctl/util.h"
+#include "ebctl/verdict.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 int cmd_setenv(int argc, char **argv)
 {
-	static const struct cmd_help help = {"setenv", "", "(not implemented yet)", NULL};
-	static const struct opt opts[] = {{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
-	int n;
+	static const struct cmd_help help = {
+		"setenv", "[--no-wait] [--timeout DURATION] KEY=VALUE... KEY=...",
+		"set or remove environment properties (K=V, K=)",
+		"Sets environment properties (the namespace\n"
+		"aws:elasticbeanstalk:application:environment) with one UpdateEnvironment;\n"
+		"KEY= removes KEY. A value may contain '='; quote it for the shell. Keys are\n"
+		"letters, digits and _ . : / + \\ - @, at most 128; values at most 256 bytes.\n"
+		"Values are never printed. Then waits for the update like a deploy: exit 0\n"
+		"when the environment is Ready and healthy again, 4 when the update failed,\n"
+		"5 when it ended unhealthy, 6 on --timeout, 130 when interrupted."};
+	struct op_target t = {0};
+	bool wait = true;
+	unsigned long timeout = 20 * 60;
+	const char *healthy = "Green";
+	const struct opt opts[] = {
+		OP_TARGET_OPTS(t),
+		{"wait", 0, OPT_BOOL, &wait, NULL, "wait for the update's verdict (--no-wait: return once accepted)",
+		 "EBCTL_WAIT", 0, 0, NULL},
+		{"timeout", 0, OPT_DURATION, &timeout, "DURATION", "give up waiting after this long (default 20m)",
+		 "EBCTL_TIMEOUT", 0, 0, NULL},
+		{"healthy", 0, OPT_STRING, &healthy, "COLOURS", "health colours that count as success (default Green)",
+		 "EBCTL_HEALTHY", 0, 0, NULL},
+		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	};
+	struct eb_option_settings set = {NULL, 0, 0}, remove = {NULL, 0, 0};
+	struct envprop *props = NULL;
+	struct eb_update u;
+	struct aws_error err;
+	struct buf summary = BUF_INIT;
+	char *request_id = NULL, *label = NULL;
+	unsigned healthy_mask = 0;
+	int rc = 0, n, i, j;
+
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
-	errorf("'setenv' is not implemented yet");
-	return EB_EXIT_USAGE;
+	if (n == 0)
+		return usage_error("setenv", "give at least one KEY=VALUE or KEY=");
+	if (verdict_parse_healthy(healthy, &healthy_mask))
+		return usage_error("setenv", "--healthy takes colours among Green, Yellow, Red, Grey, not '%s'", healthy);
+	props = xcalloc((size_t)n, sizeof(*props));
+	for (i = 0; i < n; i++) {
+		char msg[256];
+		if (envprop_parse(argv[i + 1], &props[i], msg, sizeof(msg))) {
+			rc = usage_error("setenv", "%s", msg);
+			goto out;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(props[j].key, props[i].key) == 0) {
+				rc = usage_error("setenv", "property '%s' is given more than once", props[i].key);
+				goto out;
+			}
+		}
+		if (props[i].value)
+			eb_option_settings_add(&set, ENVPROP_NAMESPACE, props[i].key, props[i].value, NULL);
+		else
+			eb_option_settings_add(&remove, ENVPROP_NAMESPACE, props[i].key, NULL, NULL);
+		buf_printf(&summary, "%s%s%s", i ? ", " : "", props[i].value ? "" : "-", props[i].key);
+	}
+
+	follow_signals_install();
+	if ((rc = op_target_open(&t, "setenv", 0)))
+		goto out;
+	/* The verdict wants the environment back on the version it runs now. */
+	if (wait && (rc = op_running_label(&t, &label)))
+		goto out;
+	memset(&u, 0, sizeof(u));
+	u.app = t.app;
+	u.env = t.env;
+	u.settings = set.n ? &set : NULL;
+	u.remove = remove.n ? &remove : NULL;
+	aws_error_clear(&err);
+	if (eb_update_environment(t.client, &u, &request_id, &err)) {
+		rc = op_aws_fail(&err);
+		goto out;
+	}
+	notef("updating environment '%s': %s (request %s)", t.env, buf_cstr(&summary),
+	      request_id ? request_id : "-");
+	if (!wait)
+		goto out;
+	rc = op_wait_update(&t, request_id, label, timeout, healthy_mask);
+out:
+	for (i = 0; props && i < n; i++)
+		envprop_cleanup(&props[i]);
+	free(props);
+	eb_option_settings_free(&set);
+	eb_option_settings_free(&remove);
+	buf_free(&summary);
+	free(request_id);
+	free(label);
+	op_target_close(&t);
+	return rc;
 }

@@ -21,6 +21,9 @@ Each other request takes the next step (then "ok" when none is left):
   skew      403 RequestTimeTooSkewed; the server's clock (its Date header)
             is two hours ahead from now on
   denied    403 AccessDenied
+  hang      read the request, say nothing for 10 seconds, then close
+  file:NAME 200 with tests/fakes/responses/NAME (canned AWS responses)
+/__last also gives the request's method, path, query and form body.
 """
 import argparse
 import calendar
@@ -85,12 +88,17 @@ class Handler(BaseHTTPRequestHandler):
             STATE["count"] += 1
             step = STATE["steps"].pop(0) if STATE["steps"] else "ok"
             STATE["last"] = {"x-amz-date": self.headers.get("X-Amz-Date", ""),
-                             "authorization": "yes" if self.headers.get("Authorization") else "no"}
+                             "authorization": "yes" if self.headers.get("Authorization") else "no",
+                             "method": self.command, "path": url.path, "query": url.query, "body": body}
         target = self.headers.get("X-Amz-Target")
         action = parse_qs(body).get("Action", ["Unknown"])[0]
         if step == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if step == "hang":
+            time.sleep(10)
+            self.close_connection = True
             return
         if step == "skew":
             STATE["offset"] = SKEW
@@ -106,6 +114,10 @@ class Handler(BaseHTTPRequestHandler):
                                    "<RequestId>s3-1</RequestId></Error>")
         if step in ("500", "502", "503", "504"):
             return self.reply(int(step), query_error("InternalError", "We encountered an internal error."))
+        if step.startswith("file:"):
+            name = os.path.basename(step[5:])
+            with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "responses", name)) as f:
+                return self.reply(200, f.read())
         if step == "denied":
             return self.reply(403, query_error("AccessDenied", "User is not authorized"))
         # ok: but a skewed server still rejects a request signed with the wrong clock

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ebctl/aws.h"
 #include "ebctl/util.h"
 
 struct fake {
@@ -100,6 +101,19 @@ static inline int fake_start(struct fake *fk, const char *script, const char *co
 	return -1;
 }
 
+/* Write text to DIR/NAME; returns the path (caller frees). Fails the test
+ * process on an I/O error. */
+static inline char *write_text_in(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "cannot write %s\n", path);
+		exit(1);
+	}
+	return path;
+}
+
 static inline void fake_stop(struct fake *fk)
 {
 	char cmd[128];
@@ -114,6 +128,27 @@ static inline void fake_stop(struct fake *fk)
 			fprintf(stderr, "cannot remove %s\n", fk->dir);
 		fk->dir[0] = '\0';
 	}
+}
+
+/* GET FAULTY_URL/what from tests/fakes/faulty_server.py into out. */
+static inline int faulty_control(struct aws_client *c, const char *what, struct buf *out)
+{
+	struct aws_error err;
+	char *url = xasprintf("%s/%s", getenv("FAULTY_URL"), what);
+	int rc = aws_fetch_url(c, url, out, 0, &err);
+	free(url);
+	return rc;
+}
+
+/* Queue the faulty server's next answers ("throttle,500,ok") and reset its count. */
+static inline int faulty_script(struct aws_client *c, const char *steps)
+{
+	struct buf b = BUF_INIT;
+	char *what = xasprintf("__script?steps=%s", steps);
+	int rc = faulty_control(c, what, &b);
+	free(what);
+	buf_free(&b);
+	return rc;
 }
 
 #endif

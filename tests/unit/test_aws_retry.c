@@ -52,19 +52,12 @@ static struct aws_client *client(int max_attempts)
 
 static void control(struct aws_client *c, const char *what, struct buf *out)
 {
-	struct aws_error err;
-	char *url = xasprintf("%s/%s", getenv("FAULTY_URL"), what);
-	assert_int_equal(aws_fetch_url(c, url, out, 0, &err), 0);
-	free(url);
+	assert_int_equal(faulty_control(c, what, out), 0);
 }
 
 static void script(struct aws_client *c, const char *steps)
 {
-	struct buf b = BUF_INIT;
-	char *what = xasprintf("__script?steps=%s", steps);
-	control(c, what, &b);
-	free(what);
-	buf_free(&b);
+	assert_int_equal(faulty_script(c, steps), 0);
 }
 
 static long served(struct aws_client *c)
@@ -266,6 +259,60 @@ static void test_debug_output_is_redacted(void **state)
 	aws_client_free(c);
 }
 
+static void test_dup_shares_settings_and_credentials(void **state)
+{
+	struct aws_client *c = client(2), *d;
+	struct aws_creds cr = {0};
+	struct aws_error err;
+	(void)state;
+	assert_int_equal(aws_client_credentials(c, NULL, &err), 0);
+	d = aws_client_dup(c);
+	aws_client_free(c);
+	assert_string_equal(aws_client_region(d), "us-east-1");
+	assert_int_equal(aws_client_credentials(d, &cr, &err), 0);
+	assert_string_equal(cr.access_key_id, "AKIDEXAMPLERETRY");
+	aws_creds_cleanup(&cr);
+	script(d, "500,500,ok");
+	assert_int_equal(describe(d, &err), -1);
+	assert_int_equal(err.attempts, 2);
+	aws_client_free(d);
+}
+
+static void test_read_timeout(void **state)
+{
+	struct aws_client *c;
+	struct aws_error err;
+	(void)state;
+	setenv("EBCTL_READ_TIMEOUT", "1", 1);
+	c = client(1);
+	unsetenv("EBCTL_READ_TIMEOUT");
+	script(c, "hang");
+	assert_int_equal(describe(c, &err), -1);
+	assert_true(err.network);
+	assert_non_null(strstr(err.message, "no data for 1 s"));
+	assert_string_equal(err.code, "NetworkError");
+	assert_int_equal(err.attempts, 1);
+	aws_client_free(c);
+}
+
+static void test_proxy_and_no_proxy_from_environment(void **state)
+{
+	struct aws_client *c = client(1);
+	struct aws_error err;
+	(void)state;
+	script(c, "ok,ok");
+	/* a proxy that refuses everything: NO_PROXY exempts the server */
+	setenv("http_proxy", "http://127.0.0.1:9", 1);
+	setenv("NO_PROXY", "127.0.0.1", 1);
+	assert_int_equal(describe(c, &err), 0);
+	unsetenv("NO_PROXY");
+	assert_int_equal(describe(c, &err), -1);
+	assert_true(err.network);
+	unsetenv("http_proxy");
+	assert_int_equal(served(c), 1);
+	aws_client_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +327,9 @@ int main(void)
 		cmocka_unit_test(test_skew_not_corrected_twice),
 		cmocka_unit_test(test_json_throttling_is_retried),
 		cmocka_unit_test(test_debug_output_is_redacted),
+		cmocka_unit_test(test_dup_shares_settings_and_credentials),
+		cmocka_unit_test(test_read_timeout),
+		cmocka_unit_test(test_proxy_and_no_proxy_from_environment),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

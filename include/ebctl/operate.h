@@ -1,0 +1,237 @@
+/*
+ * Operating an environment: the pure parts behind `ebctl events`, `logs`,
+ * `status`, `health`, `setenv` and `printenv`.
+ *
+ * Everything here is independent of the network: event de-duplication
+ * across polls, `--since` parsing, environment property arguments and
+ * masking, event output, and the follow loops' signal handling and pacing.
+ */
+#ifndef EBCTL_OPERATE_H
+#define EBCTL_OPERATE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The namespace of environment properties in option settings. */
+#define ENVPROP_NAMESPACE "aws:elasticbeanstalk:application:environment"
+
+/* ---- times ---- */
+
+/* ISO 8601 "2024-01-02T03:04:05(.123)Z" -> epoch milliseconds; -1 on bad
+ * input. Fractions beyond milliseconds are truncated. */
+int64_t time_parse_iso8601_ms(const char *s);
+
+/* Format epoch milliseconds as "2024-01-02T03:04:05.123Z" (out >= 25 bytes). */
+void time_format_iso8601_ms(int64_t ms, char *out, size_t n);
+
+/*
+ * `--since`: a duration back from now ("90s", "10m", "1h30m", a bare
+ * number of seconds) or an ISO 8601 time ("2024-01-02T03:04:05Z", with or
+ * without a fraction, or a bare date "2024-01-02" meaning its midnight
+ * UTC). Writes epoch milliseconds to *out_ms; returns -1 (leaving it
+ * untouched) on anything else or on a time in the future.
+ */
+int since_parse(const char *s, int64_t now_ms, int64_t *out_ms);
+
+/* ---- events ---- */
+
+/* One Elastic Beanstalk event. Strings may be NULL; not owned here. */
+struct op_event {
+	int64_t ms;             /* EventDate, epoch milliseconds */
+	const char *severity;   /* TRACE DEBUG INFO WARN ERROR FATAL */
+	const char *message;
+	const char *application;
+	const char *environment;
+	const char *version;
+	const char *request_id;
+};
+
+/* Severities from the least to the most severe; -1 for an unknown name.
+ * Case-insensitive; "WARNING" is accepted for WARN. */
+int severity_rank(const char *severity);
+
+/*
+ * De-duplication of events across overlapping polls.
+ *
+ * A follower asks for events since event_dedupe_since() (which reaches back
+ * `window_ms` before the newest event seen, so that events written late
+ * with an earlier time, or sharing the newest millisecond, are not missed)
+ * and feeds each answer to event_dedupe_feed(). An event is identified by
+ * its time and message: each is reported once, in time order, however many
+ * polls return it. Events older than the remembered window are dropped as
+ * already reported (they were, or they fall before the start).
+ */
+struct event_dedupe {
+	struct seen_event {
+		int64_t ms;
+		char *message;
+	} *seen;
+	size_t n, cap;
+	int64_t floor_ms;   /* events before this are never reported */
+	int64_t newest_ms;  /* newest event seen, INT64_MIN before any */
+	int64_t window_ms;
+};
+
+/* start_ms: report nothing older (INT64_MIN for everything). */
+void event_dedupe_init(struct event_dedupe *d, int64_t start_ms, int64_t window_ms);
+void event_dedupe_cleanup(struct event_dedupe *d);
+
+/*
+ * Feed one poll's events (in any order: the API returns newest first).
+ * Writes to order[] (room for n) the indices into batch of the events not
+ * reported before, oldest first (ties keep the batch's reverse order, that
+ * is the order in which they happened), and returns how many. Remembers
+ * them, and forgets events older than the window behind the newest.
+ */
+size_t event_dedupe_feed(struct event_dedupe *d, const struct op_event *batch, size_t n,
+                         size_t *order);
+
+/* The StartTime for the next poll, epoch milliseconds (INT64_MIN: none). */
+int64_t event_dedupe_since(const struct event_dedupe *d);
+
+/* A jansson string for bytes that may not be UTF-8 (invalid bytes become
+ * '?'); json null for NULL. Never NULL; caller owns the reference. */
+struct json_t;
+struct json_t *json_string_lossy(const char *v);
+
+/* Print a JSON value indented on stdout (out_line) and drop the reference. */
+void out_json(struct json_t *v);
+
+/* Output formats of the operate commands. */
+enum op_format { OP_FORMAT_TEXT, OP_FORMAT_JSON };
+
+/*
+ * One event as a line, without the newline; caller frees.
+ * Text: "2024-01-02T03:04:05Z INFO  message", the severity coloured when
+ * `color` (red for ERROR and FATAL, yellow for WARN, dim below INFO).
+ * JSON: one compact object per line (JSON Lines) with time, severity,
+ * message, application, environment, version and request_id.
+ */
+char *event_format(const struct op_event *e, enum op_format fmt, bool color);
+
+/* ---- environment properties ---- */
+
+/* One `setenv` argument: KEY=VALUE sets, KEY= removes (value NULL). */
+struct envprop {
+	char *key;
+	char *value;
+};
+
+#define ENVPROP_KEY_MAX 128
+#define ENVPROP_VALUE_MAX 256
+
+/*
+ * Parse "KEY=VALUE" (the value may contain '=') or "KEY=" into *out
+ * (caller frees with envprop_cleanup). Keys are 1 to 128 characters of
+ * letters, digits and _ . : / + \ - @; values at most 256 bytes. Returns 0,
+ * or -1 with a message in err (which names the key but never the value).
+ */
+int envprop_parse(const char *arg, struct envprop *out, char *err, size_t errlen);
+void envprop_cleanup(struct envprop *p);
+bool envprop_key_valid(const char *key);
+
+/* What printenv shows for a value: itself with reveal, otherwise a fixed
+ * mask that gives away neither the value nor its length ("" stays ""). */
+const char *envprop_display(const char *value, bool reveal);
+
+/* ---- follow loops ---- */
+
+/* Catch SIGINT and SIGTERM: follow loops end at their next check. */
+/* The flag the handler sets, for aws_client_options.interrupted. */
+volatile sig_atomic_t *follow_interrupt_flag(void);
+void follow_signals_install(void);
+/* True once SIGINT or SIGTERM arrived. */
+bool follow_interrupted(void);
+/* Sleep up to ms, returning early (true) when interrupted. */
+bool follow_sleep_ms(long ms);
+/* The polling interval: EBCTL_POLL_MS when set to 1..3600000, else dflt. */
+long poll_interval_ms(long dflt);
+/* End a follow loop on SIGINT: flush stdout, say `what` was left behind
+ * (NULL: nothing), return EB_EXIT_INTERRUPTED. */
+int follow_interrupted_exit(const char *what);
+
+/* ---- the environment a command operates on ---- */
+
+struct aws_client;
+struct aws_error;
+
+/* --app/--env/--region/--profile, filled by opts_parse (flags over EBCTL_*),
+ * then completed by op_target_open from .elasticbeanstalk/config.yml and
+ * the AWS profile. */
+struct op_target {
+	const char *app;
+	const char *env;
+	const char *region;
+	const char *profile;
+	char *owned[4];              /* strings read from config.yml or looked up */
+	struct aws_client *client;   /* open after op_target_open */
+};
+
+/* The four option table rows, for a command's struct opt table. */
+#define OP_TARGET_OPTS(t)                                                                        \
+	{"app", 'a', OPT_STRING, &(t).app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},  \
+	{"env", 'e', OPT_STRING, &(t).env, "NAME", "environment name", "EBCTL_ENV", 0, 0, NULL},  \
+	{"region", 0, OPT_STRING, &(t).region, "REGION", "AWS region", "EBCTL_REGION", 0, 0, NULL}, \
+	{"profile", 0, OPT_STRING, &(t).profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0, 0, NULL}
+
+enum {
+	OP_NEED_APP = 1 << 0  /* look the application up from the environment when not given */
+};
+
+/*
+ * Complete the target (config.yml, profile), require an environment, and
+ * open the AWS client (interruptible by follow_signals_install's flag).
+ * Returns 0, or an exit code after printing the problem. cmd names the
+ * command in messages.
+ */
+int op_target_open(struct op_target *t, const char *cmd, unsigned flags);
+void op_target_close(struct op_target *t);
+
+/*
+ * `ebctl status` (health false) and `ebctl health` (health true): describe
+ * the environment (DescribeEnvironments, and DescribeEnvironmentHealth when
+ * enhanced health is on) and print it. Returns an exit code.
+ */
+int op_report(struct op_target *t, enum op_format fmt, bool health);
+/* The whole of both commands: options, target, op_report. */
+struct cmd_help;
+int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
+
+/*
+ * Wait for a configuration update started with request_id (setenv) to
+ * reach its verdict with the deploy's state machine (verdict.h): the
+ * environment must leave Ready or report completion, then be Ready running
+ * `label` (the version it ran before) with its health in `healthy`
+ * (HEALTH_* bits). Prints the update's events as they come. Returns
+ * EB_EXIT_OK, EB_EXIT_DEPLOY_FAILED, EB_EXIT_UNHEALTHY, EB_EXIT_TIMEOUT
+ * after timeout_s, EB_EXIT_INTERRUPTED or EB_EXIT_AWS.
+ */
+int op_wait_update(struct op_target *t, const char *request_id, const char *label, unsigned long timeout_s,
+                   unsigned healthy);
+
+/* DescribeEnvironments of the target into envs (eb_environments_free);
+ * one environment on success, not found is an error (EB_EXIT_INVALID).
+ * Returns 0 or an exit code after a message. */
+struct eb_environments;
+int op_describe_env(struct op_target *t, struct eb_environments *envs);
+
+/* The running version label of the target environment (caller frees; NULL
+ * when it runs none). Returns 0 or an exit code after a message. */
+int op_running_label(struct op_target *t, char **label);
+
+/*
+ * Extract the zip file at `zip` into the directory `dir` (created, with
+ * parents). Entries that would land outside dir (absolute paths, "..")
+ * are refused, links are never followed or created. Returns 0, or -1 with
+ * a message in err.
+ */
+int op_unzip(const char *zip, const char *dir, char *err, size_t errlen);
+/* mkdir -p with mode 0755; 0 or -1 with errno. */
+int op_mkdirs(const char *path);
+
+/* Print a failed AWS call and return its exit code. */
+int op_aws_fail(const struct aws_error *err);
+
+#endif

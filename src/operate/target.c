@@ -1,0 +1,127 @@
+/* The environment an operate command works on, and its AWS client. */
+#include "ebctl/aws.h"
+#include "ebctl/deploy.h"
+#include "ebctl/eb.h"
+#include "ebctl/operate.h"
+#include "ebctl/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int op_aws_fail(const struct aws_error *err)
+{
+	if (err->interrupted)
+		return follow_interrupted_exit(NULL);
+	aws_error_print(err);
+	return aws_error_exit_code(err);
+}
+
+static const char *keep(struct op_target *t, size_t slot, const char *s)
+{
+	free(t->owned[slot]);
+	t->owned[slot] = xstrdup(s);
+	return t->owned[slot];
+}
+
+/* The environment's record; not found is an error (EB_EXIT_INVALID). */
+int op_describe_env(struct op_target *t, struct eb_environments *envs)
+{
+	struct aws_error err;
+	const char *names[1];
+
+	names[0] = t->env;
+	aws_error_clear(&err);
+	if (eb_describe_environments(t->client, t->app, names, 1, false, envs, &err))
+		return op_aws_fail(&err);
+	if (envs->n == 0) {
+		if (t->app)
+			errorf("environment '%s' of application '%s' not found in region '%s'", t->env, t->app,
+			       aws_client_region(t->client));
+		else
+			errorf("environment '%s' not found in region '%s'", t->env, aws_client_region(t->client));
+		return EB_EXIT_INVALID;
+	}
+	return 0;
+}
+
+int op_running_label(struct op_target *t, char **label)
+{
+	struct eb_environments envs = {NULL, 0};
+	int rc = op_describe_env(t, &envs);
+	*label = NULL;
+	if (rc == 0 && envs.v[0].version_label)
+		*label = xstrdup(envs.v[0].version_label);
+	eb_environments_free(&envs);
+	return rc;
+}
+
+/* Fill what flags and EBCTL_* left unset from .elasticbeanstalk/config.yml. */
+static int load_eb_config(struct op_target *t)
+{
+	struct deploy_settings s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.dir = ".";
+	s.app = t->app;
+	s.region = t->region;
+	s.profile = t->profile;
+	if (t->env && *t->env)
+		strlist_add(&s.envs, t->env);
+	if ((rc = deploy_settings_load_eb_config(&s)) == 0) {
+		if (s.app && !t->app)
+			t->app = keep(t, 0, s.app);
+		if (s.envs.n && (!t->env || !*t->env))
+			t->env = keep(t, 1, s.envs.v[0]);
+		if (s.region && !t->region)
+			t->region = keep(t, 2, s.region);
+		if (s.profile && !t->profile)
+			t->profile = keep(t, 3, s.profile);
+	}
+	deploy_settings_cleanup(&s);
+	return rc;
+}
+
+int op_target_open(struct op_target *t, const char *cmd, unsigned flags)
+{
+	struct aws_client_options o;
+	struct aws_error err;
+	int rc;
+
+	if ((rc = load_eb_config(t)))
+		return rc;
+	if (!t->env || !*t->env) {
+		errorf("no environment given: use --env NAME, EBCTL_ENV or .elasticbeanstalk/config.yml");
+		fprintf(stderr, "See 'ebctl %s --help'.\n", cmd);
+		return EB_EXIT_USAGE;
+	}
+	memset(&o, 0, sizeof(o));
+	o.region = t->region;
+	o.profile = t->profile;
+	o.interrupted = follow_interrupt_flag();
+	aws_error_clear(&err);
+	if (aws_client_new(&o, &t->client, &err))
+		return op_aws_fail(&err);
+	if ((flags & OP_NEED_APP) && (!t->app || !*t->app)) {
+		struct eb_environments envs = {NULL, 0};
+		if ((rc = op_describe_env(t, &envs)) == 0) {
+			if (envs.v[0].app)
+				t->app = keep(t, 0, envs.v[0].app);
+			else
+				rc = EB_EXIT_AWS;
+		}
+		eb_environments_free(&envs);
+	}
+	return rc;
+}
+
+void op_target_close(struct op_target *t)
+{
+	size_t i;
+	aws_client_free(t->client);
+	t->client = NULL;
+	for (i = 0; i < EB_ARRAY_LEN(t->owned); i++) {
+		free(t->owned[i]);
+		t->owned[i] = NULL;
+	}
+}

@@ -1,0 +1,534 @@
+/*
+ * Unit tests of the AWS layer's pure parts: XML error parsing and safety,
+ * endpoint resolution, retry classification and backoff bounds, profile
+ * and environment credential resolution (no network).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aws/internal.h"
+#include "fakes.h"
+
+/* ---- XML ---- */
+
+static void test_query_error_parsed(void **state)
+{
+	static const char body[] =
+		"<ErrorResponse xmlns=\"http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/\">"
+		"<Error><Type>Sender</Type><Code>InvalidParameterValue</Code>"
+		"<Message>Application Version v1 already exists.</Message></Error>"
+		"<RequestId>6c5c3b4a-0000-4000-8000-000000000001</RequestId></ErrorResponse>";
+	struct aws_error e;
+	(void)state;
+	aws_error_clear(&e);
+	assert_int_equal(aws_xml_parse_error(body, sizeof(body) - 1, &e), 0);
+	assert_string_equal(e.code, "InvalidParameterValue");
+	assert_string_equal(e.message, "Application Version v1 already exists.");
+	assert_string_equal(e.request_id, "6c5c3b4a-0000-4000-8000-000000000001");
+}
+
+static void test_s3_error_parsed(void **state)
+{
+	static const char body[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	                           "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>"
+	                           "<BucketName>b</BucketName><RequestId>4442587FB7D0A2F9</RequestId></Error>";
+	struct aws_error e;
+	(void)state;
+	aws_error_clear(&e);
+	assert_int_equal(aws_xml_parse_error(body, sizeof(body) - 1, &e), 0);
+	assert_string_equal(e.code, "NoSuchBucket");
+	assert_string_equal(e.request_id, "4442587FB7D0A2F9");
+}
+
+static void test_json_error_parsed(void **state)
+{
+	static const char body[] = "{\"__type\":\"com.amazonaws.logs#ResourceNotFoundException\","
+	                           "\"message\":\"The specified log group does not exist.\"}";
+	struct aws_error e;
+	(void)state;
+	aws_error_clear(&e);
+	assert_int_equal(aws_json_parse_error(body, sizeof(body) - 1, NULL, &e), 0);
+	assert_string_equal(e.code, "ResourceNotFoundException");
+	assert_string_equal(e.message, "The specified log group does not exist.");
+	aws_error_clear(&e);
+	assert_int_equal(aws_json_parse_error("{}", 2, "ThrottlingException:http://internal.amazon.com/", &e), 0);
+	assert_string_equal(e.code, "ThrottlingException");
+}
+
+static void test_bad_xml_is_no_error(void **state)
+{
+	struct aws_error e;
+	(void)state;
+	aws_error_clear(&e);
+	assert_int_equal(aws_xml_parse_error("<html>proxy says no", 19, &e), -1);
+	assert_int_equal(aws_xml_parse_error("", 0, &e), -1);
+	assert_int_equal(aws_xml_parse_error("<Other><Code>X</Code></Other>", 29, &e), -1);
+	assert_string_equal(e.code, "");
+}
+
+static void test_xml_refuses_dtd_and_entities(void **state)
+{
+	/* a billion laughs and an external entity: no DTD is accepted at all */
+	static const char laughs[] = "<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\">"
+	                             "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]><Error><Code>&b;</Code></Error>";
+	static const char xxe[] = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+	                          "<Error><Code>&e;</Code></Error>";
+	struct aws_error e;
+	(void)state;
+	assert_null(aws_xml_parse(laughs, sizeof(laughs) - 1));
+	assert_null(aws_xml_parse(xxe, sizeof(xxe) - 1));
+	aws_error_clear(&e);
+	assert_int_equal(aws_xml_parse_error(xxe, sizeof(xxe) - 1, &e), -1);
+}
+
+static void test_xml_helpers(void **state)
+{
+	static const char body[] =
+		"<DescribeEventsResponse xmlns=\"x\"><DescribeEventsResult><Events>"
+		"<member><Message>one &amp; two</Message></member><member><Message><![CDATA[<b>]]></Message></member>"
+		"<other/><member><Message/></member></Events><NextToken>tok</NextToken></DescribeEventsResult>"
+		"</DescribeEventsResponse>";
+	xmlDocPtr doc = aws_xml_parse(body, sizeof(body) - 1);
+	xmlNodePtr r, m;
+	const char *want[] = {"one & two", "<b>", ""};
+	char *t;
+	int i = 0;
+	(void)state;
+	assert_non_null(doc);
+	r = aws_xml_result(doc, "DescribeEvents");
+	assert_non_null(r);
+	for (m = aws_xml_child(aws_xml_child(r, "Events"), "member"); m; m = aws_xml_next(m)) {
+		t = aws_xml_text(m, "Message");
+		assert_string_equal(t, want[i++]);
+		free(t);
+	}
+	assert_int_equal(i, 3);
+	t = aws_xml_text(aws_xml_path(xmlDocGetRootElement(doc), "DescribeEventsResult"), "NextToken");
+	assert_string_equal(t, "tok");
+	free(t);
+	assert_null(aws_xml_text(r, "Missing"));
+	assert_null(aws_xml_path(xmlDocGetRootElement(doc), "DescribeEventsResult/Nope/Deeper"));
+	xmlFreeDoc(doc);
+}
+
+/* ---- endpoints ---- */
+
+static void resolve(const char *service, const char *region, const char *url, const char *signing_region)
+{
+	struct aws_endpoint ep;
+	struct aws_error e;
+	assert_int_equal(aws_endpoint_resolve(service, region, &ep, &e), 0);
+	assert_string_equal(ep.url, url);
+	assert_string_equal(ep.signing_region, signing_region);
+}
+
+static void test_endpoints_per_partition(void **state)
+{
+	(void)state;
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_S3");
+	unsetenv("AWS_ENDPOINT_URL_ELASTIC_BEANSTALK");
+	unsetenv("AWS_ENDPOINT_URL_STS");
+	unsetenv("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS");
+	resolve("elasticbeanstalk", "eu-west-1", "https://elasticbeanstalk.eu-west-1.amazonaws.com", "eu-west-1");
+	resolve("s3", "us-east-1", "https://s3.us-east-1.amazonaws.com", "us-east-1");
+	resolve("logs", "ap-southeast-2", "https://logs.ap-southeast-2.amazonaws.com", "ap-southeast-2");
+	resolve("sts", "us-west-2", "https://sts.us-west-2.amazonaws.com", "us-west-2");
+	resolve("sts", "", "https://sts.amazonaws.com", "us-east-1");
+	resolve("elasticbeanstalk", "cn-north-1", "https://elasticbeanstalk.cn-north-1.amazonaws.com.cn", "cn-north-1");
+	resolve("s3", "cn-northwest-1", "https://s3.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1");
+	resolve("elasticbeanstalk", "us-gov-west-1", "https://elasticbeanstalk.us-gov-west-1.amazonaws.com",
+	        "us-gov-west-1");
+}
+
+static void test_endpoint_overrides(void **state)
+{
+	struct aws_endpoint ep;
+	struct aws_error e;
+	(void)state;
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566/", 1);
+	setenv("AWS_ENDPOINT_URL_S3", "https://s3.local.test:9000/base/", 1);
+	assert_int_equal(aws_endpoint_resolve("elasticbeanstalk", "eu-west-1", &ep, &e), 0);
+	assert_string_equal(ep.url, "http://127.0.0.1:4566");
+	assert_string_equal(ep.host, "127.0.0.1:4566");
+	assert_true(ep.custom);
+	assert_int_equal(aws_endpoint_resolve("s3", "eu-west-1", &ep, &e), 0);
+	assert_string_equal(ep.url, "https://s3.local.test:9000/base");
+	assert_string_equal(ep.host, "s3.local.test:9000");
+	assert_string_equal(ep.base_path, "/base");
+	setenv("AWS_ENDPOINT_URL_STS", "ftp://nope", 1);
+	assert_int_equal(aws_endpoint_resolve("sts", "eu-west-1", &ep, &e), -1);
+	assert_non_null(strstr(e.message, "AWS_ENDPOINT_URL_STS"));
+	setenv("AWS_ENDPOINT_URL_STS", "http://bad host/", 1);
+	assert_int_equal(aws_endpoint_resolve("sts", "eu-west-1", &ep, &e), -1);
+	unsetenv("AWS_ENDPOINT_URL_STS");
+	unsetenv("AWS_ENDPOINT_URL_S3");
+	unsetenv("AWS_ENDPOINT_URL");
+}
+
+static void test_endpoint_rejects_bad_region(void **state)
+{
+	struct aws_endpoint ep;
+	struct aws_error e;
+	(void)state;
+	assert_int_equal(aws_endpoint_resolve("s3", "evil.com/x", &ep, &e), -1);
+	assert_int_equal(aws_endpoint_resolve("s3", "", &ep, &e), -1);
+	assert_non_null(strstr(e.message, "no region"));
+	assert_int_equal(aws_endpoint_resolve("ec2", "us-east-1", &ep, &e), -1);
+	assert_false(aws_region_valid("US-EAST-1"));
+	assert_true(aws_region_valid("us-gov-east-1"));
+}
+
+static void test_s3_virtual_host_rules(void **state)
+{
+	(void)state;
+	assert_true(aws_s3_virtual_host_ok("elasticbeanstalk-us-east-1-123456789012"));
+	assert_false(aws_s3_virtual_host_ok("my.dotted.bucket"));
+	assert_false(aws_s3_virtual_host_ok("UpperCase"));
+	assert_false(aws_s3_virtual_host_ok("ab"));
+	assert_false(aws_s3_virtual_host_ok("-leading"));
+}
+
+/* ---- retries ---- */
+
+static void test_retry_classification(void **state)
+{
+	static const char *const retried[] = {
+		"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+		"TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
+		"RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
+		"SlowDown", "PriorRequestNotComplete", "EC2ThrottledException"};
+	size_t i;
+	(void)state;
+	for (i = 0; i < EB_ARRAY_LEN(retried); i++)
+		assert_true(aws_retryable_code(retried[i]));
+	assert_false(aws_retryable_code("AccessDenied"));
+	assert_false(aws_retryable_code("SignatureDoesNotMatch"));
+	assert_false(aws_retryable_code("InvalidParameterValue"));
+	assert_false(aws_retryable_code(""));
+	assert_true(aws_retryable_status(500));
+	assert_true(aws_retryable_status(502));
+	assert_true(aws_retryable_status(503));
+	assert_true(aws_retryable_status(504));
+	assert_false(aws_retryable_status(501));
+	assert_false(aws_retryable_status(400));
+	assert_false(aws_retryable_status(403));
+	assert_true(aws_skew_code("RequestTimeTooSkewed", ""));
+	assert_true(aws_skew_code("SignatureExpired", ""));
+	assert_true(aws_skew_code("InvalidSignatureException", "Signature expired: 20240101T000000Z is now earlier"));
+	assert_false(aws_skew_code("InvalidSignatureException", "The request signature we calculated does not match"));
+	assert_false(aws_skew_code("SignatureDoesNotMatch", "anything"));
+}
+
+static void test_backoff_bounds(void **state)
+{
+	int attempt;
+	(void)state;
+	/* full jitter: anywhere in [0, min(20 s, base * 2^(attempt-1))] */
+	assert_int_equal(aws_backoff_ms(1000, 1, 1.0), 1000);
+	assert_int_equal(aws_backoff_ms(1000, 2, 1.0), 2000);
+	assert_int_equal(aws_backoff_ms(1000, 3, 1.0), 4000);
+	assert_int_equal(aws_backoff_ms(1000, 5, 1.0), 16000);
+	assert_int_equal(aws_backoff_ms(1000, 6, 1.0), 20000);
+	assert_int_equal(aws_backoff_ms(1000, 60, 1.0), 20000);
+	assert_int_equal(aws_backoff_ms(1000, 4, 0.0), 0);
+	assert_int_equal(aws_backoff_ms(1000, 2, 0.5), 1000);
+	assert_int_equal(aws_backoff_ms(1000, 2, 7.0), 2000);
+	for (attempt = 1; attempt < 30; attempt++) {
+		unsigned long ms = aws_backoff_ms(1000, attempt, aws_jitter());
+		assert_true(ms <= 20000);
+	}
+}
+
+static void test_skew_from_date(void **state)
+{
+	(void)state;
+	/* Sun, 06 Nov 1994 08:49:37 GMT = 784111777 */
+	assert_int_equal(aws_skew_from_date("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 3600), 3600);
+	assert_int_equal(aws_skew_from_date("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 60), -60);
+	assert_int_equal(aws_skew_from_date("garbage", 1000), 0);
+	assert_int_equal(aws_skew_from_date(NULL, 1000), 0);
+}
+
+static void test_error_format(void **state)
+{
+	struct aws_error e;
+	char out[1200];
+	(void)state;
+	aws_error_set(&e, "s3 PutObject", "SlowDown", "Please reduce your request rate.");
+	e.http_status = 503;
+	e.attempts = 3;
+	snprintf(e.request_id, sizeof(e.request_id), "R1");
+	assert_string_equal(aws_error_format(&e, out, sizeof(out)),
+	                    "s3 PutObject: SlowDown: Please reduce your request rate. (HTTP 503, request id R1, 3 attempts)");
+	aws_error_set(&e, "credentials", NULL, "profile '%s' not found", "ci");
+	assert_string_equal(aws_error_format(&e, out, sizeof(out)), "credentials: profile 'ci' not found");
+	assert_int_equal(aws_error_exit_code(&e), EB_EXIT_AWS);
+	e.interrupted = true;
+	assert_int_equal(aws_error_exit_code(&e), EB_EXIT_INTERRUPTED);
+}
+
+/* ---- credentials without the network ---- */
+
+static char dir[64];
+
+static const char *const chain_vars[] = {
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+	"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "ACTIONS_ID_TOKEN_REQUEST_URL", "EBCTL_ROLE_ARN", "AWS_REGION",
+	"AWS_DEFAULT_REGION", "AWS_MAX_ATTEMPTS", "EBCTL_CONNECT_TIMEOUT", "EBCTL_READ_TIMEOUT", "AWS_CA_BUNDLE",
+};
+
+static char *put(const char *name, const char *text)
+{
+	return write_text_in(dir, name, text);
+}
+
+static int creds_setup(void **state)
+{
+	size_t i;
+	char *p;
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/ebctl-creds.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	for (i = 0; i < EB_ARRAY_LEN(chain_vars); i++)
+		unsetenv(chain_vars[i]);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	p = put("credentials", "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s-default\n\n"
+	                       "[ci]\naws_access_key_id = AKIACI\naws_secret_access_key = s-ci\n"
+	                       "aws_session_token = t-ci\n\n[half]\naws_access_key_id = AKIAHALF\n");
+	setenv("AWS_SHARED_CREDENTIALS_FILE", p, 1);
+	free(p);
+	p = put("config", "[default]\nregion = eu-central-1\n\n[profile ci]\nregion = eu-west-3\n\n"
+	                  "[profile proc]\nregion = us-east-2\ncredential_process = printf '{\"Version\": 1, "
+	                  "\"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": \"s-proc\", \"SessionToken\": "
+	                  "\"t-proc\", \"Expiration\": \"2099-01-02T03:04:05Z\"}'\n\n"
+	                  "[profile badver]\ncredential_process = printf '{\"Version\": 2}'\n\n"
+	                  "[profile norole]\nrole_arn = arn:aws:iam::1:role/x\n\n"
+	                  "[profile loop]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = loop2\n\n"
+	                  "[profile loop2]\nrole_arn = arn:aws:iam::1:role/y\nsource_profile = loop\n\n"
+	                  "[profile empty]\nregion = us-west-1\n\n[sso-session x]\nsso_region = us-east-1\n");
+	setenv("AWS_CONFIG_FILE", p, 1);
+	free(p);
+	return 0;
+}
+
+static int creds_teardown(void **state)
+{
+	char cmd[128];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Resolve with profile (NULL: none given); returns the rc, creds in out. */
+static int resolve_creds(const char *profile, struct aws_creds *out, struct aws_error *err, char *region, size_t n)
+{
+	struct aws_client_options o = {0};
+	struct aws_client *c = NULL;
+	int rc;
+	o.profile = profile;
+	o.no_region_ok = true;
+	memset(out, 0, sizeof(*out));
+	if (aws_client_new(&o, &c, err) != 0)
+		return -2;
+	if (region)
+		snprintf(region, n, "%s", aws_client_region(c));
+	rc = aws_client_credentials(c, out, err);
+	aws_client_free(c);
+	return rc;
+}
+
+static void test_environment_first(void **state)
+{
+	struct aws_creds cr;
+	struct aws_error e;
+	char region[64];
+	(void)state;
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "s-env", 1);
+	setenv("AWS_SESSION_TOKEN", "t-env", 1);
+	setenv("AWS_REGION", "ap-south-1", 1);
+	assert_int_equal(resolve_creds(NULL, &cr, &e, region, sizeof(region)), 0);
+	assert_string_equal(cr.access_key_id, "AKIAENV");
+	assert_string_equal(cr.session_token, "t-env");
+	assert_string_equal(cr.source, "environment");
+	assert_string_equal(region, "ap-south-1");
+	aws_creds_cleanup(&cr);
+	/* an explicit --profile skips the environment keys */
+	assert_int_equal(resolve_creds("ci", &cr, &e, NULL, 0), 0);
+	assert_string_equal(cr.access_key_id, "AKIACI");
+	aws_creds_cleanup(&cr);
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	assert_int_equal(resolve_creds(NULL, &cr, &e, NULL, 0), -1);
+	assert_non_null(strstr(e.message, "AWS_SECRET_ACCESS_KEY is not"));
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SESSION_TOKEN");
+	unsetenv("AWS_REGION");
+}
+
+static void test_profiles(void **state)
+{
+	struct aws_creds cr;
+	struct aws_error e;
+	char region[64];
+	(void)state;
+	assert_int_equal(resolve_creds(NULL, &cr, &e, region, sizeof(region)), 0);
+	assert_string_equal(cr.access_key_id, "AKIADEFAULT");
+	assert_string_equal(cr.source, "profile 'default'");
+	assert_string_equal(region, "eu-central-1");
+	aws_creds_cleanup(&cr);
+	setenv("AWS_PROFILE", "ci", 1);
+	assert_int_equal(resolve_creds(NULL, &cr, &e, region, sizeof(region)), 0);
+	assert_string_equal(cr.access_key_id, "AKIACI");
+	assert_string_equal(cr.secret_access_key, "s-ci");
+	assert_string_equal(cr.session_token, "t-ci");
+	assert_string_equal(region, "eu-west-3");
+	aws_creds_cleanup(&cr);
+	unsetenv("AWS_PROFILE");
+	/* --region and AWS_REGION win over the profile */
+	setenv("AWS_DEFAULT_REGION", "sa-east-1", 1);
+	assert_int_equal(resolve_creds("ci", &cr, &e, region, sizeof(region)), 0);
+	assert_string_equal(region, "sa-east-1");
+	aws_creds_cleanup(&cr);
+	unsetenv("AWS_DEFAULT_REGION");
+}
+
+static void test_credential_process_json(void **state)
+{
+	struct aws_creds cr;
+	struct aws_error e;
+	(void)state;
+	assert_int_equal(resolve_creds("proc", &cr, &e, NULL, 0), 0);
+	assert_string_equal(cr.access_key_id, "AKIAPROC");
+	assert_string_equal(cr.session_token, "t-proc");
+	assert_int_equal(cr.expires, time_parse_iso8601("2099-01-02T03:04:05Z"));
+	aws_creds_cleanup(&cr);
+	assert_int_equal(resolve_creds("badver", &cr, &e, NULL, 0), -1);
+	assert_non_null(strstr(e.message, "Version"));
+	assert_int_equal(aws_creds_from_json("[]", 2, "x", &cr, &e), -1);
+	assert_int_equal(aws_creds_from_json("{\"AccessKeyId\":\"A\"}", 19, "x", &cr, &e), -1);
+	assert_non_null(strstr(e.message, "SecretAccessKey"));
+}
+
+static void test_broken_profiles_say_why(void **state)
+{
+	struct aws_creds cr;
+	struct aws_error e;
+	char *p;
+	(void)state;
+	assert_int_equal(resolve_creds("nope", &cr, &e, NULL, 0), -1);
+	assert_non_null(strstr(e.message, "profile 'nope' not found in "));
+	assert_int_equal(resolve_creds("half", &cr, &e, NULL, 0), -1);
+	assert_non_null(strstr(e.message, "profile 'half' has aws_access_key_id but not aws_secret_access_key"));
+	assert_int_equal(resolve_creds("norole", &cr, &e, NULL, 0), -1);
+	assert_non_null(strstr(e.message, "no source_profile"));
+	assert_int_equal(resolve_creds("loop", &cr, &e, NULL, 0), -1);
+	assert_non_null(strstr(e.message, "too long"));
+	assert_int_equal(resolve_creds("empty", &cr, &e, NULL, 0), -1);
+	assert_non_null(strstr(e.message, "profile 'empty' has no credentials"));
+	/* AWS_PROFILE names it too: no silent fallback */
+	setenv("AWS_PROFILE", "nope", 1);
+	assert_int_equal(resolve_creds(NULL, &cr, &e, NULL, 0), -1);
+	assert_non_null(strstr(e.message, "profile 'nope' not found"));
+	unsetenv("AWS_PROFILE");
+	/* a config file inih cannot parse */
+	p = put("bad-config", "[default\nregion = x\n");
+	setenv("AWS_CONFIG_FILE", p, 1);
+	assert_int_equal(resolve_creds("ci", &cr, &e, NULL, 0), -2);
+	assert_non_null(strstr(e.message, "cannot parse"));
+	assert_non_null(strstr(e.message, "line 1"));
+	free(p);
+}
+
+static void test_no_credentials_anywhere(void **state)
+{
+	struct aws_creds cr;
+	struct aws_error e;
+	(void)state;
+	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+	assert_int_equal(resolve_creds(NULL, &cr, &e, NULL, 0), -1);
+	assert_string_equal(e.code, "NoCredentials");
+	assert_non_null(strstr(e.message, "no credentials found"));
+}
+
+static void test_client_settings_checked(void **state)
+{
+	struct aws_client_options o = {0};
+	struct aws_client *c = NULL;
+	struct aws_error e;
+	(void)state;
+	assert_int_equal(aws_client_new(&o, &c, &e), -1);
+	assert_string_equal(e.code, "NoRegion");
+	o.region = "Not A Region";
+	assert_int_equal(aws_client_new(&o, &c, &e), -1);
+	assert_string_equal(e.code, "InvalidRegion");
+	o.region = "eu-west-1";
+	setenv("AWS_MAX_ATTEMPTS", "zero", 1);
+	assert_int_equal(aws_client_new(&o, &c, &e), -1);
+	assert_non_null(strstr(e.message, "AWS_MAX_ATTEMPTS"));
+	unsetenv("AWS_MAX_ATTEMPTS");
+	setenv("EBCTL_CONNECT_TIMEOUT", "5s", 1);
+	assert_int_equal(aws_client_new(&o, &c, &e), -1);
+	assert_non_null(strstr(e.message, "EBCTL_CONNECT_TIMEOUT"));
+	unsetenv("EBCTL_CONNECT_TIMEOUT");
+	setenv("AWS_CA_BUNDLE", "/nonexistent/ca.pem", 1);
+	assert_int_equal(aws_client_new(&o, &c, &e), -1);
+	assert_non_null(strstr(e.message, "AWS_CA_BUNDLE"));
+	unsetenv("AWS_CA_BUNDLE");
+	assert_int_equal(aws_client_new(&o, &c, &e), 0);
+	assert_string_equal(aws_client_region(c), "eu-west-1");
+	aws_client_free(c);
+}
+
+static void test_params(void **state)
+{
+	struct aws_params p = {0};
+	(void)state;
+	aws_params_add(&p, "A", "1");
+	aws_params_addf(&p, "v", "OptionSettings.member.%zu.Value", (size_t)12);
+	assert_string_equal(aws_params_get(&p, "OptionSettings.member.12.Value"), "v");
+	assert_null(aws_params_get(&p, "B"));
+	aws_params_free(&p);
+	assert_int_equal(p.n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_query_error_parsed),
+		cmocka_unit_test(test_s3_error_parsed),
+		cmocka_unit_test(test_json_error_parsed),
+		cmocka_unit_test(test_bad_xml_is_no_error),
+		cmocka_unit_test(test_xml_refuses_dtd_and_entities),
+		cmocka_unit_test(test_xml_helpers),
+		cmocka_unit_test(test_endpoints_per_partition),
+		cmocka_unit_test(test_endpoint_overrides),
+		cmocka_unit_test(test_endpoint_rejects_bad_region),
+		cmocka_unit_test(test_s3_virtual_host_rules),
+		cmocka_unit_test(test_retry_classification),
+		cmocka_unit_test(test_backoff_bounds),
+		cmocka_unit_test(test_skew_from_date),
+		cmocka_unit_test(test_error_format),
+		cmocka_unit_test(test_params),
+	};
+	const struct CMUnitTest creds[] = {
+		cmocka_unit_test(test_environment_first),
+		cmocka_unit_test(test_profiles),
+		cmocka_unit_test(test_credential_process_json),
+		cmocka_unit_test(test_broken_profiles_say_why),
+		cmocka_unit_test(test_no_credentials_anywhere),
+		cmocka_unit_test(test_client_settings_checked),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	return rc + cmocka_run_group_tests(creds, creds_setup, creds_teardown);
+}
