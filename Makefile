@@ -13,6 +13,9 @@ BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 SHARED    ?= $(abspath ../shared)
 PKGS      := jansson libzip openssl libcurl libxml-2.0 inih yaml-0.1
+# libcurl and libxml2 are loaded on first use (src/aws/dynload.c), not
+# linked: only the commands that talk to AWS pay for their start-up.
+LINK_PKGS := jansson libzip openssl inih yaml-0.1
 CC        ?= cc
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -20,7 +23,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DEBCTL_VERSION='"$(VERSION)"'
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 $(WARN) $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+LDLIBS   += $(shell pkg-config --libs $(LINK_PKGS)) -ldl -lpthread -lm
 
 ifneq ($(SANITIZE),)
 BUILD    ?= build-san

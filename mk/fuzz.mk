@@ -1,7 +1,9 @@
 # make fuzz: build every libFuzzer target tests/fuzz/fuzz_NAME.c into
 # build-fuzz/ (clang, -fsanitize=fuzzer,address,undefined) and run each for
 # FUZZ_SECONDS, starting from the checked-in seeds in tests/fuzz/corpus/NAME
-# (new inputs go to build-fuzz/corpus/NAME; crashes to build-fuzz/).
+# (new inputs go to build-fuzz/corpus/NAME; crashes to build-fuzz/). The
+# targets' own stderr is closed (-close_fd_mask=2); libFuzzer and sanitizer
+# reports still print.
 FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := build-fuzz
@@ -26,7 +28,7 @@ fuzz: $(FUZZ_BINS)
 		dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
 		echo "== fuzz $$name for $(FUZZ_SECONDS)s"; \
 		(cd $(FUZZ_BUILD) && ./fuzz_$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-			-print_final_stats=1 $${dict:+-dict=../$${dict#-dict=}} corpus/$$name \
+			-print_final_stats=1 -close_fd_mask=2 $${dict:+-dict=../$${dict#-dict=}} corpus/$$name \
 			$$( [ -d ../$$seeds ] && echo ../$$seeds )); \
 	done
 

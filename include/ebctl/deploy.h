@@ -71,6 +71,9 @@ char *deploy_default_label(const char *dir, const char *bundle_hex);
 /* Check a label: 1 to 100 characters, no "/" (rule label). Prints the
  * problem and returns EB_EXIT_INVALID, or 0. */
 int deploy_check_label(const char *label);
+/* Check an environment name as Elastic Beanstalk does: 4 to 40
+ * letters, digits and hyphens, no hyphen at either end (rule label). */
+int deploy_check_env_name(const char *name);
 /* The description: `given`, else the last commit's subject in dir, else
  * NULL; at most 200 characters (cut at a character boundary, with a
  * warning). Caller frees. */

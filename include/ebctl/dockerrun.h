@@ -71,8 +71,8 @@ struct dr_diag {
  * Every field mirrors the file; absent or null values are NULL / 0 /
  * has_* false. `loc` is the position of the item's value in the file. */
 struct dr_port {
-	long container_port; /* 0 when missing or not an integer */
-	long host_port;      /* 0 = dynamic */
+	long container_port;  /* 0 when missing or not an integer */
+	long host_port;       /* 0 = dynamic */
 	const char *protocol; /* "tcp" when absent */
 	struct dr_loc loc;
 };
@@ -149,9 +149,9 @@ struct dockerrun {
 
 /* ---- the report ---- */
 struct dr_report {
-	char *file;    /* the name diagnostics carry */
-	int version;   /* the detected AWSEBDockerrunVersion (0 = none) */
-	bool parsed;   /* the text was valid JSON with an object at the top */
+	char *file;            /* the name diagnostics carry */
+	int version;           /* the detected AWSEBDockerrunVersion (0 = none) */
+	bool parsed;           /* the text was valid JSON with an object at the top */
 	struct dr_diag *diags; /* sorted by position, then rule id */
 	size_t ndiags;
 	size_t errors, warnings;
@@ -163,8 +163,8 @@ struct dr_report {
 
 /* Which companion files stand at the bundle root. */
 struct dr_companions {
-	bool dockerfile;     /* Dockerfile */
-	bool compose;        /* docker-compose.yml */
+	bool dockerfile; /* Dockerfile */
+	bool compose;    /* docker-compose.yml */
 };
 
 void dr_report_init(struct dr_report *r);
@@ -173,9 +173,8 @@ void dr_report_cleanup(struct dr_report *r);
 
 /* Append a diagnostic (used by bundle/deploy for the bundle rules): `rule`
  * must be an id from dr_rules (static string); pointer may be NULL. */
-void dr_report_add(struct dr_report *r, const char *rule, enum dr_severity sev,
-		   struct dr_loc loc, const char *pointer, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+void dr_report_add(struct dr_report *r, const char *rule, enum dr_severity sev, struct dr_loc loc,
+                   const char *pointer, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /*
  * Validate `len` bytes of `data` (need not be NUL-terminated) as a
@@ -187,7 +186,7 @@ void dr_report_add(struct dr_report *r, const char *rule, enum dr_severity sev,
  * there are errors. Never fails otherwise.
  */
 int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
-			      const struct dr_companions *comp, struct dr_report *out);
+                              const struct dr_companions *comp, struct dr_report *out);
 
 /* Largest file validate reads (a Dockerrun file is a few kilobytes). */
 #define DR_MAX_FILE_SIZE (8u << 20)
@@ -199,7 +198,7 @@ int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
  * report is then empty and the caller prints the error.
  */
 int dockerrun_validate_file(const char *path, const struct dr_companions *comp,
-			    struct dr_report *out);
+                            struct dr_report *out);
 
 /* Companion files in directory `dir` (NULL or "" = current directory). */
 void dr_companions_probe(const char *dir, struct dr_companions *out);
@@ -226,5 +225,18 @@ json_t *dr_report_json(const struct dr_report *r);
 /* The rule table for docs: "text", "json" or "markdown". Returns 0, or -1
  * on a write error or an unknown format. */
 int dr_rules_print(FILE *f, const char *format);
+
+/* ---- render (ebctl render) ---- */
+enum dr_render_target { DR_RENDER_COMPOSE = 0, DR_RENDER_K8S };
+
+/*
+ * Write the model of a parsed version 2 report (r->model.version == 2, no
+ * errors) as a docker-compose file or as Kubernetes manifests (a Deployment
+ * per container, a Service per container that publishes ports or is linked
+ * to, and one per link alias) to f, as YAML. Every field that cannot be
+ * carried over is named in a warning (warnf). `source` names the input in a
+ * comment. Returns 0, or -1 on a write or emitter error.
+ */
+int dr_render(FILE *f, const struct dr_report *r, enum dr_render_target to, const char *source);
 
 #endif

@@ -302,6 +302,7 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out, 
 		}
 	}
 	c->retry_base_ms = 1000;
+	c->retry_tokens = AWS_RETRY_QUOTA;
 	if ((v = getenv("EBCTL_RETRY_BASE_MS")) && *v) {
 		if (parse_ulong(v, 0, 60000, &ul) != 0) {
 			aws_error_set(err, "configuration", "InvalidParameter", "EBCTL_RETRY_BASE_MS '%s' is not valid", v);
@@ -382,6 +383,7 @@ struct aws_client *aws_client_dup(const struct aws_client *c)
 	d->connect_timeout_ms = c->connect_timeout_ms;
 	d->read_timeout_ms = c->read_timeout_ms;
 	d->retry_base_ms = c->retry_base_ms;
+	d->retry_tokens = AWS_RETRY_QUOTA;
 	d->interrupted = c->interrupted;
 	d->ca_bundle = c->ca_bundle ? xstrdup(c->ca_bundle) : NULL;
 	memcpy(d->user_agent, c->user_agent, sizeof(d->user_agent));
@@ -703,7 +705,7 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 	struct sigv4_params sp;
 	struct sigv4_result res;
 	struct aws_creds creds;
-	char url[4096], msg[256];
+	char *url = NULL, msg[256];
 	size_t i;
 	uint64_t body_len = req->body_kind == AWS_BODY_FILE ? req->length : req->body_len;
 	int rc = -1;
@@ -724,12 +726,12 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 		resp->body.max = AWS_MAX_RESPONSE;
 
 	if (req->raw_url) {
-		snprintf(url, sizeof(url), "%s", req->raw_url);
+		url = xstrdup(req->raw_url);
 	} else {
 		if (req->query && *req->query)
-			snprintf(url, sizeof(url), "%s%s?%s", req->ep.url, req->path ? req->path + 0 : "/", req->query);
+			url = xasprintf("%s%s?%s", req->ep.url, req->path ? req->path : "/", req->query);
 		else
-			snprintf(url, sizeof(url), "%s%s", req->ep.url, req->path ? req->path : "/");
+			url = xasprintf("%s%s", req->ep.url, req->path ? req->path : "/");
 		/* the path in the URL includes the endpoint's base path; so does the signature */
 		free(sr.path);
 		sr.path = xasprintf("%s%s", req->ep.base_path, req->path ? req->path : "/");
@@ -827,6 +829,7 @@ out:
 		curl_slist_free_all(x->hdrs);
 		x->hdrs = NULL;
 	}
+	free_secret(url); /* curl keeps its own copy; presigned URLs are credentials */
 	sigv4_request_cleanup(&sr);
 	sigv4_result_cleanup(&res);
 	aws_creds_cleanup(&creds);
@@ -950,11 +953,34 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 	return v;
 }
 
+/*
+ * The standard mode's retry quota: a client starts with 500 tokens; a
+ * retry costs 5 (10 after a timeout); a success gives back what its
+ * retries took, or 1. Once the bucket is empty, failures are no longer
+ * retried: a service in trouble is not hammered by every call.
+ */
+bool aws_retry_quota_acquire(struct aws_client *c, const struct aws_error *err, int *held)
+{
+	int cost = err->network && strstr(err->message, "imed out") ? AWS_RETRY_COST_TIMEOUT : AWS_RETRY_COST;
+	if (c->retry_tokens < cost)
+		return false;
+	c->retry_tokens -= cost;
+	*held += cost;
+	return true;
+}
+
+void aws_retry_quota_release(struct aws_client *c, int held)
+{
+	c->retry_tokens += held > 0 ? held : 1;
+	if (c->retry_tokens > AWS_RETRY_QUOTA)
+		c->retry_tokens = AWS_RETRY_QUOTA;
+}
+
 int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response *resp, struct aws_error *err)
 {
 	struct aws_xfer x;
 	int max = req->max_attempts > 0 ? req->max_attempts : c->max_attempts;
-	int tries = 0, requests = 0;
+	int tries = 0, requests = 0, held = 0;
 	bool skew_fixed = false;
 
 	for (;;) {
@@ -983,7 +1009,7 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 		v = aws_xfer_finish(&x, rc, err);
 		err->attempts = requests;
 		if (v == AWS_DONE_OK) {
-			err->attempts = requests;
+			aws_retry_quota_release(c, held);
 			return 0;
 		}
 		if (v == AWS_DONE_SKEW && !skew_fixed) {
@@ -999,6 +1025,10 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 		}
 		if (v != AWS_DONE_RETRY || tries >= max)
 			return -1;
+		if (!aws_retry_quota_acquire(c, err, &held)) {
+			debugf("%s: retry quota exhausted, not retrying", req->step);
+			return -1;
+		}
 		debugf("%s: %s %s (attempt %d of %d)", req->step, err->code, err->message, tries, max);
 		if (aws_backoff_sleep(c, tries) != 0) {
 			aws_error_set(err, req->step, "Interrupted", "interrupted");

@@ -15,6 +15,9 @@
 #define AWS_REFRESH_MARGIN 300      /* seconds before expiry to refresh credentials */
 #define AWS_MAX_BACKOFF_MS 20000    /* the standard retry mode's cap */
 #define AWS_MAX_RESPONSE (64u << 20) /* bound on any response body kept in memory */
+#define AWS_RETRY_QUOTA 500         /* the standard mode's retry token bucket */
+#define AWS_RETRY_COST 5
+#define AWS_RETRY_COST_TIMEOUT 10
 
 struct aws_client {
 	char region[64];
@@ -25,6 +28,7 @@ struct aws_client {
 	long connect_timeout_ms;
 	long read_timeout_ms;
 	unsigned long retry_base_ms;
+	int retry_tokens;         /* the retry quota left */
 	volatile sig_atomic_t *interrupted;
 	CURL *easy;               /* reused: keeps the connection cache */
 	CURLSH *share;            /* DNS and connections shared with multi transfers */
@@ -71,6 +75,11 @@ bool aws_skew_code(const char *code, const char *message);
 /* Delay before attempt `attempt` (1 = first retry): full jitter,
  * random in [0, min(cap, base * 2^(attempt-1))]. r in [0, 1]. */
 unsigned long aws_backoff_ms(unsigned long base_ms, int attempt, double r);
+/* Take the quota for one retry after err (adds it to *held); false when
+ * the quota is exhausted. Give it back with aws_retry_quota_release
+ * after a success (held 0: a success without retries adds 1). */
+bool aws_retry_quota_acquire(struct aws_client *c, const struct aws_error *err, int *held);
+void aws_retry_quota_release(struct aws_client *c, int held);
 /* A random number in [0, 1] for the jitter. */
 double aws_jitter(void);
 /* Server minus local seconds from an HTTP Date header value; 0 when unparsable. */

@@ -382,6 +382,7 @@ struct part_slot {
 	bool running;             /* its transfer is in the multi handle */
 	int part;                 /* 1-based */
 	int tries;
+	int held;                 /* retry quota taken */
 	bool skew_fixed;
 	int64_t not_before;       /* monotonic ms: backoff */
 	unsigned char *data;
@@ -462,6 +463,7 @@ static int slot_finish(struct mp_state *m, struct part_slot *s, CURLcode rc, str
 		snprintf(m->etags[s->part - 1], sizeof(m->etags[0]), "%s", etag);
 		m->done_bytes += s->len;
 		s->busy = false;
+		aws_retry_quota_release(m->c, s->held);
 		return 1;
 	}
 	if (v == AWS_DONE_SKEW && !s->skew_fixed) {
@@ -475,7 +477,8 @@ static int slot_finish(struct mp_state *m, struct part_slot *s, CURLcode rc, str
 		}
 	}
 	/* parts are idempotent: a resent part replaces the earlier one */
-	if ((v == AWS_DONE_RETRY || (v == AWS_DONE_FAIL && err->unknown_outcome)) && s->tries < m->c->max_attempts) {
+	if ((v == AWS_DONE_RETRY || (v == AWS_DONE_FAIL && err->unknown_outcome)) && s->tries < m->c->max_attempts &&
+	    aws_retry_quota_acquire(m->c, err, &s->held)) {
 		s->not_before =
 			time_mono_ms() + (int64_t)aws_backoff_ms(m->c->retry_base_ms, s->tries, aws_jitter());
 		debugf("part %d: %s (attempt %d of %d)", s->part, err->code, s->tries, m->c->max_attempts);
@@ -516,6 +519,7 @@ static int upload_parts(struct mp_state *m, int parallel, const struct s3_put_op
 				s->busy = true;
 				s->part = next++;
 				s->tries = 0;
+				s->held = 0;
 				s->skew_fixed = false;
 				s->not_before = 0;
 			}

@@ -317,10 +317,18 @@ static int poll_group(struct aws_client *c, struct followed_group *g, const char
 			rc = -1;
 			break;
 		}
-		if (page.n) {
-			all.v = xrealloc(all.v, (all.n + page.n) * sizeof(*all.v));
-			memcpy(all.v + all.n, page.v, page.n * sizeof(*page.v));
-			all.n += page.n;
+		/* Keep the page's events (their strings move to all); the prefix is checked
+		 * here too, for services that ignore logStreamNamePrefix. */
+		all.v = xrealloc(all.v, (all.n + page.n + 1) * sizeof(*all.v));
+		for (i = 0; i < page.n; i++) {
+			struct cwl_event *e = &page.v[i];
+			if (instance && (!e->stream || !str_starts_with(e->stream, instance))) {
+				free(e->message);
+				free(e->stream);
+				free(e->event_id);
+				continue;
+			}
+			all.v[all.n++] = *e;
 		}
 		free(page.v);
 		page.v = NULL;

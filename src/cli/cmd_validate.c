@@ -11,10 +11,11 @@
 static void summary(const struct dr_report *r)
 {
 	if (r->errors)
-		notef("'%s' has %zu error%s and %zu warning%s", r->file, r->errors, r->errors == 1 ? "" : "s",
-		      r->warnings, r->warnings == 1 ? "" : "s");
+		notef("'%s' has %zu error%s and %zu warning%s", r->file, r->errors,
+		      r->errors == 1 ? "" : "s", r->warnings, r->warnings == 1 ? "" : "s");
 	else if (r->warnings)
-		notef("'%s' is valid (%zu warning%s)", r->file, r->warnings, r->warnings == 1 ? "" : "s");
+		notef("'%s' is valid (%zu warning%s)", r->file, r->warnings,
+		      r->warnings == 1 ? "" : "s");
 	else
 		notef("'%s' is valid", r->file);
 }
@@ -22,24 +23,24 @@ static void summary(const struct dr_report *r)
 int cmd_validate(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-		"validate", "[--format text|json|github] [--werror] FILE...",
-		"check Dockerrun.aws.json files (versions 1, 2 and 3) before Elastic Beanstalk does",
-		"FILE '-' reads standard input. The file's directory is the bundle root: a\n"
-		"Dockerfile or docker-compose.yml there counts as a companion file.\n"
-		"The format defaults to github when GITHUB_ACTIONS=true and stdout is not a\n"
-		"terminal, text otherwise. --list-rules prints the rule reference (text, json\n"
-		"or markdown).\n\n"
-		"Exit status: 0 valid (warnings allowed unless --werror), 1 errors found or a\n"
-		"file could not be read, 2 usage."};
+	    "validate", "[--format text|json|github] [--werror] FILE...",
+	    "check Dockerrun.aws.json files (versions 1, 2 and 3) before Elastic Beanstalk does",
+	    "FILE '-' reads standard input. The file's directory is the bundle root: a\n"
+	    "Dockerfile or docker-compose.yml there counts as a companion file.\n"
+	    "The format defaults to github when GITHUB_ACTIONS=true and stdout is not a\n"
+	    "terminal, text otherwise. --list-rules prints the rule reference (text, json\n"
+	    "or markdown).\n\n"
+	    "Exit status: 0 valid (warnings allowed unless --werror), 1 errors found or a\n"
+	    "file could not be read, 2 usage."};
 	const char *format = NULL;
 	bool werror = false, list_rules = false;
-	const struct opt opts[] = {
-		{"format", 'f', OPT_CHOICE, &format, "FORMAT", "output format", NULL, 0, 0,
-		 "text,json,github,markdown"},
-		{"werror", 0, OPT_BOOL, &werror, NULL, "treat warnings as errors (exit 1)", NULL, 0, 0, NULL},
-		{"list-rules", 0, OPT_BOOL, &list_rules, NULL, "print the rule reference and exit", NULL, 0, 0,
-		 NULL},
-		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
+	const struct opt opts[] = {{"format", 'f', OPT_CHOICE, &format, "FORMAT", "output format",
+	                            NULL, 0, 0, "text,json,github,markdown"},
+	                           {"werror", 0, OPT_BOOL, &werror, NULL,
+	                            "treat warnings as errors (exit 1)", NULL, 0, 0, NULL},
+	                           {"list-rules", 0, OPT_BOOL, &list_rules, NULL,
+	                            "print the rule reference and exit", NULL, 0, 0, NULL},
+	                           {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
 	int n, i, rc = EB_EXIT_OK, fmt;
 	json_t *all = NULL;
 	bool color, stdin_used = false;
@@ -49,7 +50,8 @@ int cmd_validate(int argc, char **argv)
 		if (n > 0)
 			return usage_error("validate", "--list-rules takes no FILE");
 		if (format && strcmp(format, "github") == 0)
-			return usage_error("validate", "--list-rules prints text, json or markdown, not github");
+			return usage_error(
+			    "validate", "--list-rules prints text, json or markdown, not github");
 		if (dr_rules_print(stdout, format ? format : "text") != 0)
 			return EB_EXIT_INVALID;
 		return EB_EXIT_OK;
@@ -61,7 +63,7 @@ int cmd_validate(int argc, char **argv)
 	if (format)
 		fmt = dr_format_parse(format);
 	else if (getenv("GITHUB_ACTIONS") && strcmp(getenv("GITHUB_ACTIONS"), "true") == 0 &&
-		 !isatty(STDOUT_FILENO))
+	         !isatty(STDOUT_FILENO))
 		fmt = DR_FORMAT_GITHUB;
 	else
 		fmt = DR_FORMAT_TEXT;
@@ -84,15 +86,18 @@ int cmd_validate(int argc, char **argv)
 		dr_report_init(&r);
 		v = dockerrun_validate_file(path, NULL, &r);
 		if (v < 0) {
-			const char *why = errno == EFBIG ? "larger than 8 MiB; a Dockerrun file is a few kilobytes"
-							 : strerror(errno);
+			const char *why =
+			    errno == EFBIG
+			        ? "larger than 8 MiB; a Dockerrun file is a few kilobytes"
+			        : strerror(errno);
 			if (errno == EFBIG)
 				errorf("'%s' is %s", path, why);
 			else
 				errorf("cannot open '%s': %s", path, why);
 			if (all)
-				json_array_append_new(all, json_pack("{s:s, s:b, s:s, s:[]}", "file", path, "valid", 0,
-								     "error", why, "diagnostics"));
+				json_array_append_new(all, json_pack("{s:s, s:b, s:s, s:[]}",
+				                                     "file", path, "valid", 0,
+				                                     "error", why, "diagnostics"));
 			rc = EB_EXIT_INVALID;
 			dr_report_cleanup(&r);
 			continue;

@@ -74,6 +74,7 @@ struct outcome {
  * directory to remove afterwards, when one was made. */
 static int make_bundle(const struct deploy_settings *s, char **path, char **tmpdir, struct outcome *o)
 {
+	char human[32];
 	*tmpdir = NULL;
 	if (s->bundle) {
 		int rc = bundle_check_zip(s->bundle);
@@ -99,7 +100,8 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 		if (rc)
 			return rc;
 	}
-	notef("bundle %s: %.1f KiB, sha256 %s", s->bundle ? s->bundle : s->dir, (double)o->size / 1024.0, o->hex);
+	deploy_format_size(o->size, human, sizeof(human));
+	notef("bundle %s: %s, sha256 %s", s->bundle ? s->bundle : s->dir, human, o->hex);
 	return 0;
 }
 
@@ -325,7 +327,7 @@ static void print_json(const struct outcome *o, const char *app, int rc)
 		json_object_set_new(e, "status", jstr(r->status));
 		json_object_set_new(e, "health", jstr(r->health));
 		json_object_set_new(e, "url", jstr(r->url));
-		json_object_set_new(e, "seconds", json_real((double)(r->ended_ms - r->started_ms) / 1000.0));
+		json_object_set_new(e, "seconds", json_real((double)((r->ended_ms - r->started_ms) / 100) / 10.0));
 		json_object_set_new(e, "request_id", jstr(r->request_id));
 		json_object_set_new(e, "reason", jstr(r->reason));
 		json_object_set_new(e, "exit_code", json_integer(r->rc));
@@ -336,6 +338,26 @@ static void print_json(const struct outcome *o, const char *app, int rc)
 	out_line("%s\n", text);
 	free(text);
 	json_decref(root);
+}
+
+/* Text for a workflow command (% and line breaks escaped as the runner
+ * expects) or a Markdown table cell (| escaped, line breaks as spaces). */
+static void put_escaped(FILE *f, const char *s, bool markdown)
+{
+	for (; s && *s; s++) {
+		if (!markdown && *s == '%')
+			fputs("%25", f);
+		else if (!markdown && *s == '\r')
+			fputs("%0D", f);
+		else if (!markdown && *s == '\n')
+			fputs("%0A", f);
+		else if (markdown && *s == '|')
+			fputs("\\|", f);
+		else if (markdown && (*s == '\n' || *s == '\r'))
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
 }
 
 /* GitHub Actions: an ::error annotation per failed environment, and a
@@ -351,9 +373,9 @@ static void github_report(const struct outcome *o, const char *app, bool json)
 		const struct env_run *r = &o->envs[i];
 		if (r->rc == 0)
 			continue;
-		/* Workflow commands: % and newlines escaped as the runner expects. */
-		fprintf(json ? stderr : stdout, "::error title=ebctl deploy %s::%s: %s\n", r->name, result_name(r),
-		        r->reason);
+		fprintf(json ? stderr : stdout, "::error title=ebctl deploy %s::%s: ", r->name, result_name(r));
+		put_escaped(json ? stderr : stdout, r->reason, false);
+		fputc('\n', json ? stderr : stdout);
 	}
 	fflush(json ? stderr : stdout);
 	if (!summary || !*summary)
@@ -367,9 +389,11 @@ static void github_report(const struct outcome *o, const char *app, bool json)
 	fprintf(f, "| environment | result | status | health | running | seconds | detail |\n|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < o->nenvs; i++) {
 		const struct env_run *r = &o->envs[i];
-		fprintf(f, "| %s | %s %s | %s | %s | %s | %lld | %s |\n", r->name, r->rc == 0 ? "✅" : "❌", result_name(r),
+		fprintf(f, "| %s | %s %s | %s | %s | %s | %lld | ", r->name, r->rc == 0 ? "✅" : "❌", result_name(r),
 		        r->status ? r->status : "", r->health ? r->health : "", r->running_label ? r->running_label : "",
-		        (long long)((r->ended_ms - r->started_ms + 500) / 1000), r->reason);
+		        (long long)((r->ended_ms - r->started_ms + 500) / 1000));
+		put_escaped(f, r->reason, true);
+		fputs(" |\n", f);
 	}
 	if (!o->nenvs)
 		fprintf(f, "version created; no environment updated (--version-only)\n");
@@ -406,6 +430,10 @@ int deploy_run(struct deploy_settings *s)
 	memset(&o, 0, sizeof(o));
 	if (verdict_parse_healthy(s->healthy ? s->healthy : "Green", &healthy))
 		return usage_error("deploy", "--healthy takes colours from Green, Yellow, Red, Grey, not '%s'", s->healthy);
+
+	for (i = 0; i < s->envs.n; i++)
+		if ((rc = deploy_check_env_name(s->envs.v[i])))
+			return rc;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;

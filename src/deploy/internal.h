@@ -20,6 +20,9 @@ void deploy_unlock(void);
 /* Sleep up to ms, waking early on SIGINT. */
 void deploy_sleep_ms(int64_t ms);
 
+/* "812 B", "3.4 KiB", "19.1 MiB" into out. */
+void deploy_format_size(uint64_t n, char *out, size_t len);
+
 /* Whether a failed call was throttled (the caller backs off further). */
 bool deploy_throttled(const struct aws_error *e);
 

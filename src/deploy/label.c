@@ -70,6 +70,21 @@ int deploy_check_label(const char *label)
 	return 0;
 }
 
+int deploy_check_env_name(const char *name)
+{
+	size_t n = strlen(name), i;
+	bool ok = n >= 4 && n <= 40 && name[0] != '-' && name[n - 1] != '-';
+	for (i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)name[i]) || name[i] == '-';
+	if (!ok) {
+		errorf("error: environment name '%s' must have 4 to 40 letters, digits and hyphens, and not start or "
+		       "end with a hyphen [label]",
+		       name);
+		return EB_EXIT_INVALID;
+	}
+	return 0;
+}
+
 char *deploy_description(const char *dir, const char *given)
 {
 	static const char *const subject[] = {"log", "-1", "--format=%s", NULL};

@@ -13,6 +13,16 @@
 #define PART_SIZE (8ULL << 20)
 #define PARALLEL_PARTS 4
 
+void deploy_format_size(uint64_t n, char *out, size_t len)
+{
+	if (n < 1024)
+		snprintf(out, len, "%llu B", (unsigned long long)n);
+	else if (n < (1u << 20))
+		snprintf(out, len, "%.1f KiB", (double)n / 1024.0);
+	else
+		snprintf(out, len, "%.1f MiB", (double)n / 1048576.0);
+}
+
 int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **bucket)
 {
 	struct aws_error err;
@@ -38,7 +48,8 @@ static void on_progress(uint64_t done, uint64_t total, void *arg)
 {
 	struct progress *p = arg;
 	int pct = total ? (int)(done * 100 / total) : 100;
-	if (eb_quiet || pct == p->last)
+	/* A retried part sends bytes again: show progress only forward. */
+	if (eb_quiet || pct <= p->last)
 		return;
 	if (p->tty) {
 		/* Redraw at most ten times a second, and always at 100 %. */
@@ -74,6 +85,7 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 	struct progress prog = {isatty(2) && !term_is_ci(), -1, 0};
 	struct s3_put_options o;
 	struct s3_put_result res;
+	char human[32];
 
 	*uploaded = false;
 	memset(&info, 0, sizeof(info));
@@ -102,8 +114,11 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 	o.multipart_threshold = MULTIPART_FROM;
 	o.part_size = PART_SIZE;
 	o.parallel = PARALLEL_PARTS;
-	notef("uploading %.1f MiB to s3://%s/%s%s", (double)size / 1048576.0, bucket, key,
-	      size >= MULTIPART_FROM ? " (multipart)" : "");
+	deploy_format_size(size, human, sizeof(human));
+	notef("uploading %s to s3://%s/%s%s", human, bucket, key, size >= MULTIPART_FROM ? " (multipart)" : "");
+	/* Progress is news only for what takes a while. */
+	if (size < (1u << 20))
+		o.progress = NULL;
 	if (s3_upload_file(c, bucket, key, path, &o, &res, &err)) {
 		if (prog.tty && prog.last >= 0 && prog.last < 100)
 			fputc('\n', stderr);

@@ -187,7 +187,7 @@ static void follow(struct env_run *r, struct aws_client *c)
 	r->state = f.v.state;
 	if (deploy_interrupted && f.v.state == VERDICT_WAITING) {
 		r->rc = EB_EXIT_INTERRUPTED;
-		snprintf(r->reason, sizeof(r->reason), "interrupted; the update is still running on Elastic Beanstalk");
+		snprintf(r->reason, sizeof(r->reason), "the update is still running on Elastic Beanstalk");
 	} else if (f.v.state == VERDICT_TIMEOUT && f.failures) {
 		char msg[1200];
 		r->rc = aws_error_exit_code(&f.last_err);

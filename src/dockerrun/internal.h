@@ -14,16 +14,16 @@
 
 /* One JSON value of the text, in document order (pre-order). */
 struct dr_node {
-	uint32_t parent;   /* DR_NO_NODE for the top-level value */
-	uint32_t index;    /* position among the parent's children */
-	uint32_t kids;     /* first child in dr_index.kids */
+	uint32_t parent; /* DR_NO_NODE for the top-level value */
+	uint32_t index;  /* position among the parent's children */
+	uint32_t kids;   /* first child in dr_index.kids */
 	uint32_t nkids;
-	uint32_t key_off;  /* member of an object: the raw key (between the quotes) */
+	uint32_t key_off; /* member of an object: the raw key (between the quotes) */
 	uint32_t key_len;
 	char *key_dec;     /* the decoded key when the raw one has escapes, else NULL */
 	struct dr_loc loc; /* first character of the value */
 	struct dr_loc key_loc;
-	char type;         /* '{', '[', '"', or 'v' for numbers and literals */
+	char type; /* '{', '[', '"', or 'v' for numbers and literals */
 };
 
 struct dr_index {

@@ -327,8 +327,10 @@ static void report_duplicate_keys(struct dr_report *r, const struct dr_index *ix
 			buf_reset(&ptr);
 			dr_index_pointer(ix, refs[j].node, &ptr);
 			dr_report_add(r, "duplicate-key", DR_WARNING, k->key_loc, buf_cstr(&ptr),
-				      "duplicate key '%.*s' (first at line %u, column %u): only the last value counts",
-				      (int)refs[j].len, refs[j].key, f->key_loc.line, f->key_loc.col);
+			              "duplicate key '%.*s' (first at line %u, column %u): only "
+			              "the last value counts",
+			              (int)refs[j].len, refs[j].key, f->key_loc.line,
+			              f->key_loc.col);
 		}
 	}
 	buf_free(&ptr);
@@ -357,13 +359,14 @@ int dr_parse(struct dr_report *r, const char *data, size_t len)
 	}
 	if (only_space(data, len)) {
 		dr_report_add(r, "json-syntax", DR_ERROR, top, "",
-			      "file is empty: a Dockerrun.aws.json is a JSON object such as {\"AWSEBDockerrunVersion\": 2, ...}");
+		              "file is empty: a Dockerrun.aws.json is a JSON object such as "
+		              "{\"AWSEBDockerrunVersion\": 2, ...}");
 		return -1;
 	}
 	root = json_loadb(data, len, JSON_DECODE_ANY, &err);
 	if (!root) {
 		struct dr_loc at = {err.line > 0 ? (unsigned)err.line : 1,
-				    err.column > 0 ? (unsigned)err.column : 1};
+		                    err.column > 0 ? (unsigned)err.column : 1};
 		dr_report_add(r, "json-syntax", DR_ERROR, at, "", "invalid JSON: %s", err.text);
 		return -1;
 	}
@@ -371,11 +374,11 @@ int dr_parse(struct dr_report *r, const char *data, size_t len)
 	if (!json_is_object(root)) {
 		const struct dr_index *ix = r->index_;
 		dr_report_add(r, "json-syntax", DR_ERROR, ix->n ? ix->nodes[0].loc : top, "",
-			      "the top level must be an object, not %s",
-			      json_is_array(root)    ? "an array"
-			      : json_is_string(root) ? "a string"
-			      : json_is_number(root) ? "a number"
-						     : "a literal");
+		              "the top level must be an object, not %s",
+		              json_is_array(root)    ? "an array"
+		              : json_is_string(root) ? "a string"
+		              : json_is_number(root) ? "a number"
+		                                     : "a literal");
 		json_decref(root);
 		return -1;
 	}

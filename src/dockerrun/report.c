@@ -50,7 +50,7 @@ static void escape_controls(struct buf *msg)
 }
 
 static void report_vadd(struct dr_report *r, const char *rule, enum dr_severity sev,
-			struct dr_loc loc, const char *pointer, const char *fmt, va_list ap)
+                        struct dr_loc loc, const char *pointer, const char *fmt, va_list ap)
 {
 	struct buf msg = BUF_INIT;
 	struct dr_diag *d;
@@ -73,8 +73,8 @@ static void report_vadd(struct dr_report *r, const char *rule, enum dr_severity 
 		r->warnings++;
 }
 
-void dr_report_add(struct dr_report *r, const char *rule, enum dr_severity sev,
-		   struct dr_loc loc, const char *pointer, const char *fmt, ...)
+void dr_report_add(struct dr_report *r, const char *rule, enum dr_severity sev, struct dr_loc loc,
+                   const char *pointer, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -150,12 +150,13 @@ int dr_report_print(FILE *f, const struct dr_report *r, enum dr_format fmt, bool
 			gh_escape(f, d->message, false);
 			fprintf(f, " [%s]\n", d->rule);
 		} else if (color) {
-			fprintf(f, COLOR_BOLD "%s:%u:%u: " COLOR_RESET "%s%s:" COLOR_RESET " %s [%s]\n",
-				file, line, col, d->severity == DR_ERROR ? COLOR_RED : COLOR_YELLOW,
-				sev_name(d->severity), d->message, d->rule);
+			fprintf(
+			    f, COLOR_BOLD "%s:%u:%u: " COLOR_RESET "%s%s:" COLOR_RESET " %s [%s]\n",
+			    file, line, col, d->severity == DR_ERROR ? COLOR_RED : COLOR_YELLOW,
+			    sev_name(d->severity), d->message, d->rule);
 		} else {
-			fprintf(f, "%s:%u:%u: %s: %s [%s]\n", file, line, col, sev_name(d->severity),
-				d->message, d->rule);
+			fprintf(f, "%s:%u:%u: %s: %s [%s]\n", file, line, col,
+			        sev_name(d->severity), d->message, d->rule);
 		}
 	}
 	return ferror(f) ? -1 : 0;
@@ -179,7 +180,8 @@ json_t *dr_report_json(const struct dr_report *r)
 		json_object_set_new(e, "column", json_integer(d->loc.col));
 		json_object_set_new(e, "pointer", json_string(d->pointer));
 		/* messages quote file content, which may not be UTF-8 */
-		json_object_set_new(e, "message", json_stringn_nocheck(d->message, strlen(d->message)));
+		json_object_set_new(e, "message",
+		                    json_stringn_nocheck(d->message, strlen(d->message)));
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "diagnostics", a);
@@ -200,10 +202,11 @@ int dr_rules_print(FILE *f, const char *format)
 		int rc;
 		for (i = 0; i < dr_nrules; i++) {
 			const struct dr_rule *r = &dr_rules[i];
-			json_array_append_new(
-				a, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "id", r->id, "severity",
-					     sev_name(r->severity), "also_warns", r->also_warns, "checked_by",
-					     scope_name(r), "section", r->section, "summary", r->summary));
+			json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "id",
+			                                   r->id, "severity", sev_name(r->severity),
+			                                   "also_warns", r->also_warns,
+			                                   "checked_by", scope_name(r), "section",
+			                                   r->section, "summary", r->summary));
 		}
 		rc = json_dumpf(a, f, JSON_INDENT(2));
 		json_decref(a);
@@ -221,18 +224,20 @@ int dr_rules_print(FILE *f, const char *format)
 			const struct dr_rule *r = &dr_rules[i];
 			if (!section || strcmp(section, r->section) != 0) {
 				section = r->section;
-				fprintf(f, "\n## %s\n\n| id | severity | checked by | rule |\n|---|---|---|---|\n",
-					section);
+				fprintf(f,
+				        "\n## %s\n\n| id | severity | checked by | rule "
+				        "|\n|---|---|---|---|\n",
+				        section);
 			}
 			fprintf(f, "| `%s` | %s%s | %s | %s |\n", r->id, sev_name(r->severity),
-				r->also_warns ? " (or warning)" : "", scope_name(r), r->summary);
+			        r->also_warns ? " (or warning)" : "", scope_name(r), r->summary);
 		}
 		return ferror(f) ? -1 : 0;
 	}
 	if (strcmp(format, "text") == 0) {
 		for (i = 0; i < dr_nrules; i++)
-			fprintf(f, "%-20s %-8s %s\n", dr_rules[i].id, sev_name(dr_rules[i].severity),
-				dr_rules[i].summary);
+			fprintf(f, "%-20s %-8s %s\n", dr_rules[i].id,
+			        sev_name(dr_rules[i].severity), dr_rules[i].summary);
 		return ferror(f) ? -1 : 0;
 	}
 	errno = EINVAL;

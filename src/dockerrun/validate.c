@@ -69,7 +69,7 @@ static struct dr_loc loc_of(const struct ctx *c, uint32_t n)
 }
 
 static void vdiag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n, bool at_key,
-		  const char *fmt, va_list ap)
+                  const char *fmt, va_list ap)
 {
 	struct buf msg = BUF_INIT;
 	struct dr_loc loc = loc_of(c, n);
@@ -83,10 +83,10 @@ static void vdiag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_
 	buf_free(&msg);
 }
 
-static void diag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n,
-		 const char *fmt, ...) EB_PRINTF(5, 6);
-static void diag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n,
-		 const char *fmt, ...)
+static void diag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n, const char *fmt,
+                 ...) EB_PRINTF(5, 6);
+static void diag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n, const char *fmt,
+                 ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -95,9 +95,9 @@ static void diag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t
 }
 
 static void diag_key(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n,
-		     const char *fmt, ...) EB_PRINTF(5, 6);
+                     const char *fmt, ...) EB_PRINTF(5, 6);
 static void diag_key(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n,
-		     const char *fmt, ...)
+                     const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -158,10 +158,10 @@ static bool has_placeholder(const char *s)
 
 /* ---- unknown keys ---- */
 
-static const char *const v1_keys[] = {"AWSEBDockerrunVersion", "Authentication", "Image", "Ports",
-				      "Volumes", "Logging", NULL};
+static const char *const v1_keys[] = {
+    "AWSEBDockerrunVersion", "Authentication", "Image", "Ports", "Volumes", "Logging", NULL};
 static const char *const v2_keys[] = {"AWSEBDockerrunVersion", "containerDefinitions", "volumes",
-				      "authentication", NULL};
+                                      "authentication", NULL};
 static const char *const v3_keys[] = {"AWSEBDockerrunVersion", "Authentication", NULL};
 static const char *const v1_image_keys[] = {"Name", "Update", NULL};
 static const char *const v1_port_keys[] = {"ContainerPort", "HostPort", NULL};
@@ -170,23 +170,57 @@ static const char *const v1_auth_keys[] = {"Bucket", "Key", NULL};
 static const char *const v2_auth_keys[] = {"bucket", "key", NULL};
 static const char *const volume_keys[] = {"name", "host", "dockerVolumeConfiguration", NULL};
 static const char *const host_keys[] = {"sourcePath", NULL};
-static const char *const container_keys[] = {
-	"name", "image", "repositoryCredentials", "cpu", "memory", "memoryReservation", "links",
-	"portMappings", "essential", "entryPoint", "command", "environment", "environmentFiles",
-	"mountPoints", "volumesFrom", "linuxParameters", "secrets", "dependsOn", "startTimeout",
-	"stopTimeout", "hostname", "user", "workingDirectory", "disableNetworking", "privileged",
-	"readonlyRootFilesystem", "dnsServers", "dnsSearchDomains", "extraHosts",
-	"dockerSecurityOptions", "interactive", "pseudoTerminal", "dockerLabels", "ulimits",
-	"logConfiguration", "healthCheck", "systemControls", "resourceRequirements",
-	"firelensConfiguration", "credentialSpecs", "restartPolicy", "versionConsistency", NULL};
-static const char *const port_keys[] = {"containerPort", "hostPort", "protocol", "name",
-					"appProtocol", "containerPortRange", NULL};
+static const char *const container_keys[] = {"name",
+                                             "image",
+                                             "repositoryCredentials",
+                                             "cpu",
+                                             "memory",
+                                             "memoryReservation",
+                                             "links",
+                                             "portMappings",
+                                             "essential",
+                                             "entryPoint",
+                                             "command",
+                                             "environment",
+                                             "environmentFiles",
+                                             "mountPoints",
+                                             "volumesFrom",
+                                             "linuxParameters",
+                                             "secrets",
+                                             "dependsOn",
+                                             "startTimeout",
+                                             "stopTimeout",
+                                             "hostname",
+                                             "user",
+                                             "workingDirectory",
+                                             "disableNetworking",
+                                             "privileged",
+                                             "readonlyRootFilesystem",
+                                             "dnsServers",
+                                             "dnsSearchDomains",
+                                             "extraHosts",
+                                             "dockerSecurityOptions",
+                                             "interactive",
+                                             "pseudoTerminal",
+                                             "dockerLabels",
+                                             "ulimits",
+                                             "logConfiguration",
+                                             "healthCheck",
+                                             "systemControls",
+                                             "resourceRequirements",
+                                             "firelensConfiguration",
+                                             "credentialSpecs",
+                                             "restartPolicy",
+                                             "versionConsistency",
+                                             NULL};
+static const char *const port_keys[] = {"containerPort", "hostPort",           "protocol", "name",
+                                        "appProtocol",   "containerPortRange", NULL};
 static const char *const env_keys[] = {"name", "value", NULL};
 static const char *const mount_keys[] = {"sourceVolume", "containerPath", "readOnly", NULL};
 static const char *const vfrom_keys[] = {"sourceContainer", "readOnly", NULL};
 static const char *const log_keys[] = {"logDriver", "options", "secretOptions", NULL};
-static const char *const health_keys[] = {"command", "interval", "timeout", "retries",
-					  "startPeriod", NULL};
+static const char *const health_keys[] = {"command", "interval",    "timeout",
+                                          "retries", "startPeriod", NULL};
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -224,7 +258,7 @@ static const char *suggest(const char *key, const char *const *known)
 /* Warn about every member of object `o` not in `known`, except those in
  * `skip` (already reported by a more specific rule). */
 static void unknown_keys(struct ctx *c, struct val o, const char *const *known,
-			 const char *const *skip, const char *what)
+                         const char *const *skip, const char *what)
 {
 	const struct dr_node *on;
 	size_t i;
@@ -240,10 +274,11 @@ static void unknown_keys(struct ctx *c, struct val o, const char *const *known,
 		s = suggest(name, known);
 		if (s)
 			diag_key(c, "unknown-key", DR_WARNING, k,
-				 "unknown key '%s' in %s; did you mean '%s'?", name, what, s);
+			         "unknown key '%s' in %s; did you mean '%s'?", name, what, s);
 		else
 			diag_key(c, "unknown-key", DR_WARNING, k,
-				 "unknown key '%s' in %s (Elastic Beanstalk ignores it)", name, what);
+			         "unknown key '%s' in %s (Elastic Beanstalk ignores it)", name,
+			         what);
 	}
 	buf_free(&key);
 }
@@ -372,7 +407,8 @@ static int check_version(struct ctx *c, struct val root)
 	const char *s;
 	if (!present(v)) {
 		diag(c, "version-missing", DR_ERROR, root.n,
-		     "'AWSEBDockerrunVersion' is missing; use 1 (single container), 2 (multicontainer, ECS) or 3 (docker-compose)");
+		     "'AWSEBDockerrunVersion' is missing; use 1 (single container), 2 "
+		     "(multicontainer, ECS) or 3 (docker-compose)");
 		return 0;
 	}
 	if (json_is_integer(v.v)) {
@@ -380,7 +416,9 @@ static int check_version(struct ctx *c, struct val root)
 		if (n >= 1 && n <= 3)
 			return (int)n;
 		diag(c, "version-missing", DR_ERROR, v.n,
-		     "AWSEBDockerrunVersion %" JSON_INTEGER_FORMAT " is not a Dockerrun version; use 1, 2 or 3", n);
+		     "AWSEBDockerrunVersion %" JSON_INTEGER_FORMAT
+		     " is not a Dockerrun version; use 1, 2 or 3",
+		     n);
 		return 0;
 	}
 	s = str_or_null(v);
@@ -401,15 +439,16 @@ static int check_version(struct ctx *c, struct val root)
 /* ---- authentication (v1/v3 capitalised, v2 lower case) ---- */
 
 static void check_auth(struct ctx *c, struct val a, const char *rule, const char *bucket,
-		       const char *key, const char *const *known)
+                       const char *key, const char *const *known)
 {
 	const char *fields[2] = {bucket, key};
 	size_t i;
 	if (!present(a))
 		return;
 	if (!json_is_object(a.v)) {
-		diag(c, rule, DR_ERROR, a.n, "authentication must be an object {\"%s\": ..., \"%s\": ...}, not %s",
-		     bucket, key, type_name(a.v));
+		diag(c, rule, DR_ERROR, a.n,
+		     "authentication must be an object {\"%s\": ..., \"%s\": ...}, not %s", bucket,
+		     key, type_name(a.v));
 		return;
 	}
 	for (i = 0; i < 2; i++) {
@@ -417,10 +456,12 @@ static void check_auth(struct ctx *c, struct val a, const char *rule, const char
 		const char *s = str_or_null(f);
 		if (!present(f))
 			diag(c, rule, DR_ERROR, a.n,
-			     "authentication has no '%s' (the S3 %s of the registry credentials file)",
+			     "authentication has no '%s' (the S3 %s of the registry credentials "
+			     "file)",
 			     fields[i], i == 0 ? "bucket" : "key");
 		else if (!s || !*s)
-			diag(c, rule, DR_ERROR, f.n, "authentication '%s' must be a non-empty string", fields[i]);
+			diag(c, rule, DR_ERROR, f.n,
+			     "authentication '%s' must be a non-empty string", fields[i]);
 	}
 	unknown_keys(c, a, known, NULL, "authentication");
 	c->r->model.auth_bucket = str_or_null(member(c, a, bucket));
@@ -435,8 +476,8 @@ static long v1_port_value(struct val v)
 	long n;
 	if (json_is_integer(v.v))
 		return json_integer_value(v.v) >= 1 && json_integer_value(v.v) <= 65535
-			       ? (long)json_integer_value(v.v)
-			       : -1;
+		           ? (long)json_integer_value(v.v)
+		           : -1;
 	if (json_is_string(v.v) && parse_long(json_string_value(v.v), 1, 65535, &n) == 0)
 		return n;
 	return -1;
@@ -454,31 +495,36 @@ static void check_v1(struct ctx *c, struct val root)
 
 	if (present(image) && !json_is_object(image.v))
 		diag(c, "v1-image", DR_ERROR, image.n,
-		     "'Image' must be an object such as {\"Name\": \"repo:tag\"}, not %s", type_name(image.v));
+		     "'Image' must be an object such as {\"Name\": \"repo:tag\"}, not %s",
+		     type_name(image.v));
 	if (present(name) && (!json_is_string(name.v) || !*json_string_value(name.v)))
 		diag(c, "v1-image", DR_ERROR, name.n, "'Image.Name' must be a non-empty string");
 	m->image_name = str_or_null(name);
 	if (m->image_name && has_placeholder(m->image_name))
 		diag(c, "placeholder", DR_WARNING, name.n,
-		     "'Image.Name' '%s' holds a template placeholder; substitute it before deploying",
+		     "'Image.Name' '%s' holds a template placeholder; substitute it before "
+		     "deploying",
 		     m->image_name);
 	/* a v2 body under the wrong version number: version-shape says it all */
 	if (member(c, root, "containerDefinitions").v)
 		need_image = false;
 	if (!present(name) && need_image)
 		diag(c, "v1-image", DR_ERROR, present(image) ? image.n : root.n,
-		     "no 'Image.Name' and no Dockerfile in '%s': Elastic Beanstalk has nothing to run; "
+		     "no 'Image.Name' and no Dockerfile in '%s': Elastic Beanstalk has nothing to "
+		     "run; "
 		     "add \"Image\": {\"Name\": \"repo:tag\"} or a Dockerfile",
 		     c->dir);
 	if (present(update) && !json_is_boolean(update.v) &&
 	    !(json_is_string(update.v) && (strcmp(json_string_value(update.v), "true") == 0 ||
-					   strcmp(json_string_value(update.v), "false") == 0)))
-		diag(c, "v1-volumes", DR_ERROR, update.n, "'Image.Update' must be \"true\" or \"false\"");
+	                                   strcmp(json_string_value(update.v), "false") == 0)))
+		diag(c, "v1-volumes", DR_ERROR, update.n,
+		     "'Image.Update' must be \"true\" or \"false\"");
 	unknown_keys(c, image, v1_image_keys, NULL, "'Image'");
 
 	if (present(ports) && !json_is_array(ports.v)) {
 		diag(c, "v1-ports", DR_ERROR, ports.n,
-		     "'Ports' must be an array such as [{\"ContainerPort\": 80}], not %s", type_name(ports.v));
+		     "'Ports' must be an array such as [{\"ContainerPort\": 80}], not %s",
+		     type_name(ports.v));
 	} else if (need_image && (!present(ports) || json_array_size(ports.v) == 0)) {
 		diag(c, "v1-ports", DR_ERROR, present(ports) ? ports.n : root.n,
 		     "no 'Ports[0].ContainerPort' and no Dockerfile in '%s' to EXPOSE one: "
@@ -493,34 +539,43 @@ static void check_v1(struct ctx *c, struct val root)
 			m->v1_ports[i].loc = loc_of(c, p.n);
 			m->v1_ports[i].protocol = "tcp";
 			if (!json_is_object(p.v)) {
-				diag(c, "v1-ports", DR_ERROR, p.n, "'Ports[%zu]' must be an object with 'ContainerPort'", i);
+				diag(c, "v1-ports", DR_ERROR, p.n,
+				     "'Ports[%zu]' must be an object with 'ContainerPort'", i);
 				continue;
 			}
 			if (!present(cp)) {
 				if (i == 0 && !c->comp.dockerfile)
-					diag(c, "v1-ports", DR_ERROR, p.n, "'Ports[0]' has no 'ContainerPort'");
-			} else if (json_is_string(cp.v) && has_placeholder(json_string_value(cp.v))) {
+					diag(c, "v1-ports", DR_ERROR, p.n,
+					     "'Ports[0]' has no 'ContainerPort'");
+			} else if (json_is_string(cp.v) &&
+			           has_placeholder(json_string_value(cp.v))) {
 				diag(c, "placeholder", DR_WARNING, cp.n,
-				     "'ContainerPort' '%s' holds a template placeholder; substitute it before deploying",
+				     "'ContainerPort' '%s' holds a template placeholder; "
+				     "substitute it before deploying",
 				     json_string_value(cp.v));
 			} else if ((m->v1_ports[i].container_port = v1_port_value(cp)) < 0) {
 				m->v1_ports[i].container_port = 0;
-				diag(c, "v1-ports", DR_ERROR, cp.n, "'ContainerPort' must be a port number 1-65535");
+				diag(c, "v1-ports", DR_ERROR, cp.n,
+				     "'ContainerPort' must be a port number 1-65535");
 			}
 			if (present(hp) && (m->v1_ports[i].host_port = v1_port_value(hp)) < 0) {
 				m->v1_ports[i].host_port = 0;
-				diag(c, "v1-ports", DR_ERROR, hp.n, "'HostPort' must be a port number 1-65535");
+				diag(c, "v1-ports", DR_ERROR, hp.n,
+				     "'HostPort' must be a port number 1-65535");
 			}
 			if (i == 1)
 				diag(c, "v1-ports", DR_WARNING, p.n,
-				     "only the first port is proxied by Elastic Beanstalk; 'Ports[%zu]' and later are not reachable through the load balancer",
+				     "only the first port is proxied by Elastic Beanstalk; "
+				     "'Ports[%zu]' and later are not reachable through the load "
+				     "balancer",
 				     i);
 			unknown_keys(c, p, v1_port_keys, NULL, "a port");
 		}
 	}
 
 	if (present(vols) && !json_is_array(vols.v)) {
-		diag(c, "v1-volumes", DR_ERROR, vols.n, "'Volumes' must be an array, not %s", type_name(vols.v));
+		diag(c, "v1-volumes", DR_ERROR, vols.n, "'Volumes' must be an array, not %s",
+		     type_name(vols.v));
 	} else if (present(vols)) {
 		for (i = 0; i < json_array_size(vols.v); i++) {
 			struct val v = item(c, vols, i);
@@ -528,31 +583,37 @@ static void check_v1(struct ctx *c, struct val root)
 			static const char *const need[] = {"HostDirectory", "ContainerDirectory"};
 			if (!json_is_object(v.v)) {
 				diag(c, "v1-volumes", DR_ERROR, v.n,
-				     "'Volumes[%zu]' must be an object with 'HostDirectory' and 'ContainerDirectory'", i);
+				     "'Volumes[%zu]' must be an object with 'HostDirectory' and "
+				     "'ContainerDirectory'",
+				     i);
 				continue;
 			}
 			for (k = 0; k < 2; k++) {
 				struct val f = member(c, v, need[k]);
 				const char *s = str_or_null(f);
 				if (!present(f))
-					diag(c, "v1-volumes", DR_ERROR, v.n, "'Volumes[%zu]' has no '%s'", i, need[k]);
+					diag(c, "v1-volumes", DR_ERROR, v.n,
+					     "'Volumes[%zu]' has no '%s'", i, need[k]);
 				else if (!s || !*s)
-					diag(c, "v1-volumes", DR_ERROR, f.n, "'%s' must be a non-empty path string", need[k]);
+					diag(c, "v1-volumes", DR_ERROR, f.n,
+					     "'%s' must be a non-empty path string", need[k]);
 			}
 			unknown_keys(c, v, v1_volume_keys, NULL, "a volume");
 		}
 	}
 	if (present(logging) && !json_is_string(logging.v))
 		diag(c, "v1-volumes", DR_ERROR, logging.n,
-		     "'Logging' must be a path string such as \"/var/log/nginx\", not %s", type_name(logging.v));
+		     "'Logging' must be a path string such as \"/var/log/nginx\", not %s",
+		     type_name(logging.v));
 
 	check_auth(c, member(c, root, "Authentication"), "v1-auth", "Bucket", "Key", v1_auth_keys);
 	{
 		struct val cd = member(c, root, "containerDefinitions");
 		if (cd.v)
 			diag_key(c, "version-shape", DR_ERROR, cd.n,
-				 "'containerDefinitions' belongs to version 2, but AWSEBDockerrunVersion is 1; "
-				 "set it to 2 or describe the container with 'Image' and 'Ports'");
+			         "'containerDefinitions' belongs to version 2, but "
+			         "AWSEBDockerrunVersion is 1; "
+			         "set it to 2 or describe the container with 'Image' and 'Ports'");
 	}
 	unknown_keys(c, root, v1_keys, skip, "the top level (version 1)");
 }
@@ -561,17 +622,20 @@ static void check_v1(struct ctx *c, struct val root)
 
 static void check_v3(struct ctx *c, struct val root, uint32_t version_node)
 {
-	static const char *const ignored[] = {"containerDefinitions", "Image", "Ports", "Volumes",
-					      "Logging", "volumes", NULL};
+	static const char *const ignored[] = {
+	    "containerDefinitions", "Image", "Ports", "Volumes", "Logging", "volumes", NULL};
 	const char *const *k;
 	if (!c->comp.compose)
 		diag(c, "v3-compose", DR_ERROR, version_node,
-		     "a version 3 file needs a docker-compose.yml at the bundle root; none in '%s'", c->dir);
+		     "a version 3 file needs a docker-compose.yml at the bundle root; none in '%s'",
+		     c->dir);
 	for (k = ignored; *k; k++) {
 		struct val v = member(c, root, *k);
 		if (v.v)
 			diag_key(c, "v3-shape", DR_WARNING, v.n,
-				 "'%s' is ignored in a version 3 file: docker-compose.yml describes the containers", *k);
+			         "'%s' is ignored in a version 3 file: docker-compose.yml "
+			         "describes the containers",
+			         *k);
 	}
 	check_auth(c, member(c, root, "Authentication"), "v1-auth", "Bucket", "Key", v1_auth_keys);
 	unknown_keys(c, root, v3_keys, ignored, "the top level (version 3)");
@@ -619,42 +683,54 @@ static const char *cname(const struct ctx *c, size_t i)
 static bool is_string_array(const json_t *a)
 {
 	size_t i;
-	json_t *v;
 	if (!json_is_array(a))
 		return false;
-	json_array_foreach(a, i, v) if (!json_is_string(v)) return false;
+	for (i = 0; i < json_array_size(a); i++)
+		if (!json_is_string(json_array_get(a, i)))
+			return false;
 	return true;
 }
 
 static void check_types(struct ctx *c, struct val ct, const char *who)
 {
-	static const char *const arrays[] = {"command", "entryPoint", "links", "dnsServers",
-					     "dnsSearchDomains", "dockerSecurityOptions", NULL};
-	static const char *const bools[] = {"essential", "privileged", "readonlyRootFilesystem",
-					    "disableNetworking", "interactive", "pseudoTerminal", NULL};
+	static const char *const arrays[] = {
+	    "command",    "entryPoint",       "links",
+	    "dnsServers", "dnsSearchDomains", "dockerSecurityOptions",
+	    NULL};
+	static const char *const bools[] = {"essential",
+	                                    "privileged",
+	                                    "readonlyRootFilesystem",
+	                                    "disableNetworking",
+	                                    "interactive",
+	                                    "pseudoTerminal",
+	                                    NULL};
 	static const char *const lists[] = {"portMappings", "environment", "mountPoints",
-					    "volumesFrom", NULL};
+	                                    "volumesFrom", NULL};
 	const char *const *k;
 	struct val v = member(c, ct, "cpu");
 	if (present(v) && !json_is_integer(v.v))
-		diag(c, "type", DR_ERROR, v.n, "'cpu' of container '%s' must be an integer (CPU units), not %s",
-		     who, type_name(v.v));
+		diag(c, "type", DR_ERROR, v.n,
+		     "'cpu' of container '%s' must be an integer (CPU units), not %s", who,
+		     type_name(v.v));
 	for (k = arrays; *k; k++) {
 		v = member(c, ct, *k);
 		if (!present(v))
 			continue;
 		if (json_is_string(v.v))
 			diag(c, "type", DR_ERROR, v.n,
-			     "'%s' of container '%s' must be an array of strings, not a string: write [\"%s\"]", *k,
-			     who, json_string_value(v.v));
+			     "'%s' of container '%s' must be an array of strings, not a string: "
+			     "write [\"%s\"]",
+			     *k, who, json_string_value(v.v));
 		else if (!is_string_array(v.v))
-			diag(c, "type", DR_ERROR, v.n, "'%s' of container '%s' must be an array of strings", *k, who);
+			diag(c, "type", DR_ERROR, v.n,
+			     "'%s' of container '%s' must be an array of strings", *k, who);
 	}
 	for (k = bools; *k; k++) {
 		v = member(c, ct, *k);
 		if (present(v) && !json_is_boolean(v.v))
-			diag(c, "type", DR_ERROR, v.n, "'%s' of container '%s' must be true or false, not %s", *k,
-			     who, type_name(v.v));
+			diag(c, "type", DR_ERROR, v.n,
+			     "'%s' of container '%s' must be true or false, not %s", *k, who,
+			     type_name(v.v));
 	}
 	for (k = lists; *k; k++) {
 		size_t i;
@@ -662,15 +738,17 @@ static void check_types(struct ctx *c, struct val ct, const char *who)
 		if (!present(v))
 			continue;
 		if (!json_is_array(v.v)) {
-			diag(c, "type", DR_ERROR, v.n, "'%s' of container '%s' must be an array of objects, not %s",
-			     *k, who, type_name(v.v));
+			diag(c, "type", DR_ERROR, v.n,
+			     "'%s' of container '%s' must be an array of objects, not %s", *k, who,
+			     type_name(v.v));
 			continue;
 		}
 		for (i = 0; i < json_array_size(v.v); i++) {
 			struct val e = item(c, v, i);
 			if (!json_is_object(e.v))
-				diag(c, "type", DR_ERROR, e.n, "'%s[%zu]' of container '%s' must be an object, not %s",
-				     *k, i, who, type_name(e.v));
+				diag(c, "type", DR_ERROR, e.n,
+				     "'%s[%zu]' of container '%s' must be an object, not %s", *k, i,
+				     who, type_name(e.v));
 		}
 	}
 }
@@ -686,33 +764,36 @@ static void check_image(struct ctx *c, struct val img, struct val ct, const char
 		return;
 	}
 	if (!s) {
-		diag(c, "image-missing", DR_ERROR, img.n, "image of container '%s' must be a string, not %s",
-		     who, type_name(img.v));
+		diag(c, "image-missing", DR_ERROR, img.n,
+		     "image of container '%s' must be a string, not %s", who, type_name(img.v));
 		return;
 	}
 	n = strlen(s);
 	if (n > 255) {
-		diag(c, "image-missing", DR_ERROR, img.n, "image of container '%s' is %zu characters long; the limit is 255",
-		     who, n);
+		diag(c, "image-missing", DR_ERROR, img.n,
+		     "image of container '%s' is %zu characters long; the limit is 255", who, n);
 		return;
 	}
 	if (has_placeholder(s)) {
 		/* a template file: the CI substitutes it; nothing more to check */
 		diag(c, "placeholder", DR_WARNING, img.n,
-		     "image '%s' of container '%s' holds a template placeholder; substitute it before deploying", s,
-		     who);
+		     "image '%s' of container '%s' holds a template placeholder; substitute it "
+		     "before deploying",
+		     s, who);
 		return;
 	}
 	for (p = s; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("-_:./#@", *p)) {
 			diag(c, "image-missing", DR_ERROR, img.n,
-			     "image '%s' of container '%s' has the character '%c', which is not allowed in an image name",
+			     "image '%s' of container '%s' has the character '%c', which is not "
+			     "allowed in an image name",
 			     s, who, isprint((unsigned char)*p) ? *p : '?');
 			return;
 		}
-	if (*s == '/' || *s == ':' || *s == '@' || s[n - 1] == ':' || s[n - 1] == '/' || s[n - 1] == '@') {
-		diag(c, "image-missing", DR_ERROR, img.n, "image '%s' of container '%s' is not [registry/]repo[:tag|@digest]",
-		     s, who);
+	if (*s == '/' || *s == ':' || *s == '@' || s[n - 1] == ':' || s[n - 1] == '/' ||
+	    s[n - 1] == '@') {
+		diag(c, "image-missing", DR_ERROR, img.n,
+		     "image '%s' of container '%s' is not [registry/]repo[:tag|@digest]", s, who);
 		return;
 	}
 	at = strchr(s, '@');
@@ -720,21 +801,27 @@ static void check_image(struct ctx *c, struct val img, struct val ct, const char
 	colon = strrchr(slash ? slash : s, ':');
 	{
 		/* the repository path (after a registry host) must be lower case */
-		const char *repo = s, *first = strchr(s, '/'), *end = at ? at : colon ? colon : s + n;
-		if (first && (memchr(s, '.', (size_t)(first - s)) || memchr(s, ':', (size_t)(first - s)) ||
-			      strncmp(s, "localhost/", 10) == 0))
+		const char *repo = s, *first = strchr(s, '/'),
+		           *end = at      ? at
+		                  : colon ? colon
+		                          : s + n;
+		if (first &&
+		    (memchr(s, '.', (size_t)(first - s)) || memchr(s, ':', (size_t)(first - s)) ||
+		     strncmp(s, "localhost/", 10) == 0))
 			repo = first + 1;
 		for (p = repo; p < end; p++)
 			if (isupper((unsigned char)*p)) {
 				diag(c, "image-missing", DR_ERROR, img.n,
-				     "image '%s' of container '%s' has upper-case letters in the repository name; Docker rejects it",
+				     "image '%s' of container '%s' has upper-case letters in the "
+				     "repository name; Docker rejects it",
 				     s, who);
 				return;
 			}
 	}
 	if (!at && (!colon || strcmp(colon, ":latest") == 0))
 		diag(c, "image-latest", DR_WARNING, img.n,
-		     "image '%s' of container '%s' has %s: every deployment may pull a different image; pin a tag or a digest",
+		     "image '%s' of container '%s' has %s: every deployment may pull a different "
+		     "image; pin a tag or a digest",
 		     s, who, colon ? "the tag 'latest'" : "no tag");
 }
 
@@ -751,7 +838,9 @@ static void check_memory(struct ctx *c, struct val ct, struct dr_container *m, c
 	size_t i;
 	if (!present(mem) && !present(res)) {
 		diag(c, "memory-missing", DR_ERROR, ct.n,
-		     "container '%s' sets neither 'memory' nor 'memoryReservation' (MiB); ECS requires one", who);
+		     "container '%s' sets neither 'memory' nor 'memoryReservation' (MiB); ECS "
+		     "requires one",
+		     who);
 		return;
 	}
 	for (i = 0; i < 2; i++) {
@@ -760,12 +849,17 @@ static void check_memory(struct ctx *c, struct val ct, struct dr_container *m, c
 		if (!json_positive_int(vals[i].v)) {
 			if (json_is_string(vals[i].v))
 				diag(c, "memory-missing", DR_ERROR, vals[i].n,
-				     "'%s' of container '%s' must be a number of MiB, not a string: write %s, not \"%s\"",
-				     names[i], who, json_string_value(vals[i].v), json_string_value(vals[i].v));
+				     "'%s' of container '%s' must be a number of MiB, not a "
+				     "string: write %s, not \"%s\"",
+				     names[i], who, json_string_value(vals[i].v),
+				     json_string_value(vals[i].v));
 			else
 				diag(c, "memory-missing", DR_ERROR, vals[i].n,
-				     "'%s' of container '%s' must be a positive integer (MiB), not %s", names[i], who,
-				     json_is_integer(vals[i].v) ? "zero or negative" : type_name(vals[i].v));
+				     "'%s' of container '%s' must be a positive integer (MiB), not "
+				     "%s",
+				     names[i], who,
+				     json_is_integer(vals[i].v) ? "zero or negative"
+				                                : type_name(vals[i].v));
 			continue;
 		}
 		if (i == 0) {
@@ -777,24 +871,27 @@ static void check_memory(struct ctx *c, struct val ct, struct dr_container *m, c
 		}
 		if (json_integer_value(vals[i].v) < 4)
 			diag(c, "memory-small", DR_WARNING, vals[i].n,
-			     "'%s' of container '%s' is %" JSON_INTEGER_FORMAT " MiB; a container needs at least 4 MiB to start",
+			     "'%s' of container '%s' is %" JSON_INTEGER_FORMAT
+			     " MiB; a container needs at least 4 MiB to start",
 			     names[i], who, json_integer_value(vals[i].v));
 	}
 	if (m->has_memory && m->has_memory_reservation && m->memory < m->memory_reservation)
 		diag(c, "memory-order", DR_ERROR, mem.n,
-		     "'memory' of container '%s' (%ld MiB) is below its 'memoryReservation' (%ld MiB, %s)", who,
-		     m->memory, m->memory_reservation, where(c, res.n));
+		     "'memory' of container '%s' (%ld MiB) is below its 'memoryReservation' (%ld "
+		     "MiB, %s)",
+		     who, m->memory, m->memory_reservation, where(c, res.n));
 }
 
 static bool looks_secret_name(const char *name)
 {
 	char up[256];
 	size_t i;
-	for (i = 0; name[i] && i < sizeof(up) - 1; i++)
+	for (i = 0; i < sizeof(up) - 1 && name[i]; i++)
 		up[i] = (char)toupper((unsigned char)name[i]);
 	up[i] = 0;
-	return str_ends_with(up, "PASSWORD") || str_ends_with(up, "PASSWD") || strstr(up, "SECRET") ||
-	       str_ends_with(up, "_TOKEN") || str_ends_with(up, "PRIVATE_KEY") || str_ends_with(up, "API_KEY");
+	return str_ends_with(up, "PASSWORD") || str_ends_with(up, "PASSWD") ||
+	       strstr(up, "SECRET") || str_ends_with(up, "_TOKEN") ||
+	       str_ends_with(up, "PRIVATE_KEY") || str_ends_with(up, "API_KEY");
 }
 
 static bool looks_secret_value(const char *v)
@@ -813,11 +910,13 @@ static bool looks_secret_value(const char *v)
 static void env_dup(struct ctx *c, const struct dup *first, const struct dup *again)
 {
 	diag(c, "env-entry", DR_WARNING, again->node,
-	     "environment variable '%s' is set twice in container '%s' (also at %s); only one value reaches the container",
+	     "environment variable '%s' is set twice in container '%s' (also at %s); only one "
+	     "value reaches the container",
 	     again->key, cname(c, again->owner), where(c, first->node));
 }
 
-static void check_env(struct ctx *c, struct val ct, struct dr_container *m, size_t idx, const char *who)
+static void check_env(struct ctx *c, struct val ct, struct dr_container *m, size_t idx,
+                      const char *who)
 {
 	struct val env = member(c, ct, "environment");
 	struct dups d = {NULL, 0, 0};
@@ -827,23 +926,27 @@ static void check_env(struct ctx *c, struct val ct, struct dr_container *m, size
 	n = json_array_size(env.v);
 	m->env = xcalloc(n ? n : 1, sizeof(*m->env));
 	for (i = 0; i < n; i++) {
-		struct val e = item(c, env, i), name = member(c, e, "name"), value = member(c, e, "value");
+		struct val e = item(c, env, i), name = member(c, e, "name"),
+		           value = member(c, e, "value");
 		const char *ns = str_or_null(name), *vs = str_or_null(value);
 		if (!json_is_object(e.v))
 			continue; /* reported by the type rule */
 		if (!ns || !*ns) {
 			diag(c, "env-entry", DR_ERROR, present(name) ? name.n : e.n,
-			     "environment[%zu] of container '%s' needs a non-empty string 'name'", i, who);
+			     "environment[%zu] of container '%s' needs a non-empty string 'name'",
+			     i, who);
 		}
 		if (!vs) {
 			if (present(value) && (json_is_number(value.v) || json_is_boolean(value.v)))
 				diag(c, "env-entry", DR_ERROR, value.n,
-				     "value of environment variable '%s' in container '%s' must be a string: write it in quotes",
+				     "value of environment variable '%s' in container '%s' must be "
+				     "a string: write it in quotes",
 				     ns ? ns : "?", who);
 			else
 				diag(c, "env-entry", DR_ERROR, present(value) ? value.n : e.n,
-				     "environment variable '%s' in container '%s' needs a string 'value'", ns ? ns : "?",
-				     who);
+				     "environment variable '%s' in container '%s' needs a string "
+				     "'value'",
+				     ns ? ns : "?", who);
 		}
 		if (ns) {
 			m->env[m->nenv].name = ns;
@@ -854,7 +957,8 @@ static void check_env(struct ctx *c, struct val ct, struct dr_container *m, size
 		}
 		if (ns && vs && *vs && (looks_secret_name(ns) || looks_secret_value(vs)))
 			diag(c, "env-entry", DR_WARNING, value.n,
-			     "environment variable '%s' of container '%s' looks like a secret in plain text; "
+			     "environment variable '%s' of container '%s' looks like a secret in "
+			     "plain text; "
 			     "set it as an environment property instead (ebctl setenv)",
 			     ns, who);
 		unknown_keys(c, e, env_keys, NULL, "an environment entry");
@@ -865,39 +969,47 @@ static void check_env(struct ctx *c, struct val ct, struct dr_container *m, size
 
 static void check_log(struct ctx *c, struct val ct, const char *who)
 {
-	static const char *const drivers[] = {"json-file", "syslog", "journald", "gelf", "fluentd",
-					      "awslogs", "splunk", "awsfirelens", NULL};
+	static const char *const drivers[] = {"json-file", "syslog",      "journald",
+	                                      "gelf",      "fluentd",     "awslogs",
+	                                      "splunk",    "awsfirelens", NULL};
 	struct val lc = member(c, ct, "logConfiguration"), drv, opts;
-	const char *s, *k;
-	json_t *v;
+	const char *s;
+	void *it;
 	if (!present(lc))
 		return;
 	if (!json_is_object(lc.v)) {
-		diag(c, "log-driver", DR_ERROR, lc.n, "'logConfiguration' of container '%s' must be an object, not %s",
-		     who, type_name(lc.v));
+		diag(c, "log-driver", DR_ERROR, lc.n,
+		     "'logConfiguration' of container '%s' must be an object, not %s", who,
+		     type_name(lc.v));
 		return;
 	}
 	drv = member(c, lc, "logDriver");
 	s = str_or_null(drv);
 	if (!present(drv))
 		diag(c, "log-driver", DR_ERROR, lc.n,
-		     "'logConfiguration' of container '%s' has no 'logDriver'; use one of: json-file, syslog, journald, gelf, fluentd, awslogs, splunk, awsfirelens",
+		     "'logConfiguration' of container '%s' has no 'logDriver'; use one of: "
+		     "json-file, syslog, journald, gelf, fluentd, awslogs, splunk, awsfirelens",
 		     who);
 	else if (!s || !in_list(drivers, s))
 		diag(c, "log-driver", DR_ERROR, drv.n,
-		     "log driver '%s' of container '%s' is not supported; use one of: json-file, syslog, journald, gelf, fluentd, awslogs, splunk, awsfirelens",
+		     "log driver '%s' of container '%s' is not supported; use one of: json-file, "
+		     "syslog, journald, gelf, fluentd, awslogs, splunk, awsfirelens",
 		     s ? s : type_name(drv.v), who);
 	opts = member(c, lc, "options");
 	if (present(opts)) {
 		if (!json_is_object(opts.v))
-			diag(c, "log-driver", DR_ERROR, opts.n, "log 'options' of container '%s' must be an object of strings",
-			     who);
+			diag(c, "log-driver", DR_ERROR, opts.n,
+			     "log 'options' of container '%s' must be an object of strings", who);
 		else
-			json_object_foreach(opts.v, k, v) if (!json_is_string(v))
-			{
-				struct val o = member(c, opts, k);
-				diag(c, "log-driver", DR_ERROR, o.n, "log option '%s' of container '%s' must be a string, not %s", k,
-				     who, type_name(v));
+			for (it = json_object_iter(opts.v); it;
+			     it = json_object_iter_next(opts.v, it)) {
+				const char *k = json_object_iter_key(it);
+				json_t *v = json_object_iter_value(it);
+				if (!json_is_string(v))
+					diag(c, "log-driver", DR_ERROR, member(c, opts, k).n,
+					     "log option '%s' of container '%s' must be a string, "
+					     "not %s",
+					     k, who, type_name(v));
 			}
 	}
 	unknown_keys(c, lc, log_keys, NULL, "'logConfiguration'");
@@ -908,19 +1020,22 @@ static void check_health(struct ctx *c, struct val ct, const char *who)
 	static const struct {
 		const char *key;
 		long lo, hi;
-	} ranges[] = {{"interval", 5, 300}, {"timeout", 2, 60}, {"retries", 1, 10}, {"startPeriod", 0, 300}};
+	} ranges[] = {
+	    {"interval", 5, 300}, {"timeout", 2, 60}, {"retries", 1, 10}, {"startPeriod", 0, 300}};
 	struct val hc = member(c, ct, "healthCheck"), cmd;
 	size_t i;
 	if (!present(hc))
 		return;
 	if (!json_is_object(hc.v)) {
-		diag(c, "health-check", DR_WARNING, hc.n, "'healthCheck' of container '%s' must be an object", who);
+		diag(c, "health-check", DR_WARNING, hc.n,
+		     "'healthCheck' of container '%s' must be an object", who);
 		return;
 	}
 	cmd = member(c, hc, "command");
 	if (!present(cmd) || !is_string_array(cmd.v) || json_array_size(cmd.v) == 0)
 		diag(c, "health-check", DR_WARNING, present(cmd) ? cmd.n : hc.n,
-		     "'healthCheck.command' of container '%s' must be a non-empty array of strings such as [\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]",
+		     "'healthCheck.command' of container '%s' must be a non-empty array of strings "
+		     "such as [\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]",
 		     who);
 	for (i = 0; i < EB_ARRAY_LEN(ranges); i++) {
 		struct val v = member(c, hc, ranges[i].key);
@@ -928,9 +1043,10 @@ static void check_health(struct ctx *c, struct val ct, const char *who)
 			continue;
 		if (!json_is_integer(v.v) || json_integer_value(v.v) < ranges[i].lo ||
 		    json_integer_value(v.v) > ranges[i].hi)
-			diag(c, "health-check", DR_WARNING, v.n,
-			     "healthCheck '%s' of container '%s' must be an integer from %ld to %ld", ranges[i].key, who,
-			     ranges[i].lo, ranges[i].hi);
+			diag(
+			    c, "health-check", DR_WARNING, v.n,
+			    "healthCheck '%s' of container '%s' must be an integer from %ld to %ld",
+			    ranges[i].key, who, ranges[i].lo, ranges[i].hi);
 	}
 	unknown_keys(c, hc, health_keys, NULL, "'healthCheck'");
 }
@@ -943,7 +1059,8 @@ static bool reserved_port(long p)
 static void port_dup(struct ctx *c, const struct dup *first, const struct dup *again)
 {
 	diag(c, "container-port-dup", DR_ERROR, again->node,
-	     "container port %ld/%s is used in more than one port mapping of container '%s' (also at %s)",
+	     "container port %ld/%s is used in more than one port mapping of container '%s' (also "
+	     "at %s)",
 	     again->num, again->key, cname(c, again->owner), where(c, first->node));
 }
 
@@ -952,12 +1069,12 @@ static void host_port_clash(struct ctx *c, const struct dup *first, const struct
 	char other[96];
 	snprintf(other, sizeof(other), "%s", where(c, first->node));
 	diag(c, "host-port-clash", DR_ERROR, again->node,
-	     "host port %ld/%s of container '%s' is already mapped by container '%s' (%s)", again->num,
-	     again->key, cname(c, again->owner), cname(c, first->owner), other);
+	     "host port %ld/%s of container '%s' is already mapped by container '%s' (%s)",
+	     again->num, again->key, cname(c, again->owner), cname(c, first->owner), other);
 }
 
 static void check_ports(struct ctx *c, struct val ct, struct dr_container *m, size_t idx,
-			const char *who, struct cross *x)
+                        const char *who, struct cross *x)
 {
 	struct val pm = member(c, ct, "portMappings");
 	struct dups d = {NULL, 0, 0};
@@ -977,44 +1094,50 @@ static void check_ports(struct ctx *c, struct val ct, struct dr_container *m, si
 		mp->loc = loc_of(c, p.n);
 		mp->protocol = "tcp";
 		if (!present(cp))
-			diag(c, "port-range", DR_ERROR, p.n, "port mapping %zu of container '%s' has no 'containerPort'",
-			     i, who);
+			diag(c, "port-range", DR_ERROR, p.n,
+			     "port mapping %zu of container '%s' has no 'containerPort'", i, who);
 		else if (!json_is_integer(cp.v) || json_integer_value(cp.v) < 1 ||
-			 json_integer_value(cp.v) > 65535)
+		         json_integer_value(cp.v) > 65535)
 			diag(c, "port-range", DR_ERROR, cp.n,
-			     "'containerPort' of container '%s' must be an integer from 1 to 65535%s", who,
-			     json_is_string(cp.v) ? ", not a string" : "");
+			     "'containerPort' of container '%s' must be an integer from 1 to "
+			     "65535%s",
+			     who, json_is_string(cp.v) ? ", not a string" : "");
 		else
 			mp->container_port = (long)json_integer_value(cp.v);
 		if (present(hp)) {
 			if (!json_is_integer(hp.v) || json_integer_value(hp.v) < 0 ||
 			    json_integer_value(hp.v) > 65535)
 				diag(c, "port-range", DR_ERROR, hp.n,
-				     "'hostPort' of container '%s' must be an integer from 0 to 65535 (0 = dynamic)%s", who,
-				     json_is_string(hp.v) ? ", not a string" : "");
+				     "'hostPort' of container '%s' must be an integer from 0 to "
+				     "65535 (0 = dynamic)%s",
+				     who, json_is_string(hp.v) ? ", not a string" : "");
 			else
 				mp->host_port = (long)json_integer_value(hp.v);
 		}
 		if (present(proto)) {
 			if (!ps || (strcmp(ps, "tcp") != 0 && strcmp(ps, "udp") != 0))
 				diag(c, "port-protocol", DR_ERROR, proto.n,
-				     "protocol '%s' of container '%s' is not tcp or udp", ps ? ps : type_name(proto.v),
-				     who);
+				     "protocol '%s' of container '%s' is not tcp or udp",
+				     ps ? ps : type_name(proto.v), who);
 			else
 				mp->protocol = ps;
 		}
 		if (mp->container_port)
-			dups_add(&d, mp->protocol, mp->container_port, present(cp) ? cp.n : p.n, idx);
+			dups_add(&d, mp->protocol, mp->container_port, present(cp) ? cp.n : p.n,
+			         idx);
 		if (mp->host_port) {
 			dups_add(&x->host_ports, mp->protocol, mp->host_port, hp.n, idx);
 			if (mp->host_port == 80)
 				x->port80 = true;
 			if (reserved_port(mp->host_port))
 				diag(c, "host-port-reserved", DR_WARNING, hp.n,
-				     "host port %ld of container '%s' is %s; use another port or 0 (dynamic)",
+				     "host port %ld of container '%s' is %s; use another port or 0 "
+				     "(dynamic)",
 				     mp->host_port, who,
-				     mp->host_port >= 32768 ? "in the ephemeral range Docker and ECS hand out"
-							    : "reserved on the instance (SSH, Docker or the ECS agent)");
+				     mp->host_port >= 32768
+				         ? "in the ephemeral range Docker and ECS hand out"
+				         : "reserved on the instance (SSH, Docker or the ECS "
+				           "agent)");
 		}
 		unknown_keys(c, p, port_keys, NULL, "a port mapping");
 	}
@@ -1040,7 +1163,7 @@ static void alias_dup(struct ctx *c, const struct dup *first, const struct dup *
 }
 
 static void check_links(struct ctx *c, struct val ct, struct dr_container *m, size_t idx,
-			const char *who, struct cross *x)
+                        const char *who, struct cross *x)
 {
 	struct val links = member(c, ct, "links");
 	struct dups d = {NULL, 0, 0};
@@ -1072,15 +1195,16 @@ static void check_links(struct ctx *c, struct val ct, struct dr_container *m, si
 			ml->alias = target + (colon - s) + 1;
 			if (!valid_alias(ml->alias))
 				diag(c, "link-alias", DR_WARNING, l.n,
-				     "link alias '%s' of container '%s' is not a valid host name (letters, digits, '_', '.', '-')",
+				     "link alias '%s' of container '%s' is not a valid host name "
+				     "(letters, digits, '_', '.', '-')",
 				     ml->alias, who);
 		}
 		dups_add(&d, ml->alias ? ml->alias : ml->target, 0, l.n, idx);
 		to = find_container(c, target);
 		if (to < 0) {
 			diag(c, "link-target", DR_ERROR, l.n,
-			     "link '%s' of container '%s' names no container; containers are: %s", target, who,
-			     container_list(c));
+			     "link '%s' of container '%s' names no container; containers are: %s",
+			     target, who, container_list(c));
 		} else if ((size_t)to == idx || (m->name && strcmp(target, m->name) == 0)) {
 			diag(c, "link-self", DR_ERROR, l.n, "container '%s' links to itself", who);
 		} else {
@@ -1104,7 +1228,7 @@ static void mount_dup(struct ctx *c, const struct dup *first, const struct dup *
 }
 
 static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, size_t idx,
-			 const char *who, struct cross *x)
+                         const char *who, struct cross *x)
 {
 	struct val mps = member(c, ct, "mountPoints"), vf = member(c, ct, "volumesFrom");
 	struct dups d = {NULL, 0, 0};
@@ -1114,7 +1238,8 @@ static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, s
 		m->mounts = xcalloc(n ? n : 1, sizeof(*m->mounts));
 		for (i = 0; i < n; i++) {
 			struct val mp = item(c, mps, i), sv = member(c, mp, "sourceVolume");
-			struct val cp = member(c, mp, "containerPath"), ro = member(c, mp, "readOnly");
+			struct val cp = member(c, mp, "containerPath"),
+			           ro = member(c, mp, "readOnly");
 			const char *svs = str_or_null(sv), *cps = str_or_null(cp);
 			struct dr_mount *mm;
 			if (!json_is_object(mp.v))
@@ -1126,39 +1251,49 @@ static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, s
 			mm->read_only = ro.v && json_is_true(ro.v);
 			if (!svs || !*svs) {
 				diag(c, "mount-volume", DR_ERROR, present(sv) ? sv.n : mp.n,
-				     "mount point %zu of container '%s' needs a string 'sourceVolume'", i, who);
+				     "mount point %zu of container '%s' needs a string "
+				     "'sourceVolume'",
+				     i, who);
 			} else if (find_volume(x, svs) >= 0) {
 				x->volume_used[x->vol_names[find_volume(x, svs)].idx] = 1;
 			} else if (str_starts_with(svs, "awseb-logs-")) {
 				if (find_container(c, svs + 11) < 0)
 					diag(c, "mount-volume", DR_ERROR, sv.n,
-					     "volume '%s' names no container: 'awseb-logs-' must be followed by a container name (%s)",
+					     "volume '%s' names no container: 'awseb-logs-' must "
+					     "be followed by a container name (%s)",
 					     svs, container_list(c));
 			} else if (x->nvol_names) {
 				struct buf list = BUF_INIT;
 				size_t k;
 				for (k = 0; k < x->nvol_names && k < 20; k++)
-					buf_printf(&list, "%s%s", k ? ", " : "", x->vol_names[k].name);
+					buf_printf(&list, "%s%s", k ? ", " : "",
+					           x->vol_names[k].name);
 				diag(c, "mount-volume", DR_ERROR, sv.n,
-				     "unknown volume '%s' in container '%s'; volumes are: %s (or awseb-logs-<container>)",
+				     "unknown volume '%s' in container '%s'; volumes are: %s (or "
+				     "awseb-logs-<container>)",
 				     svs, who, buf_cstr(&list));
 				buf_free(&list);
 			} else {
 				diag(c, "mount-volume", DR_ERROR, sv.n,
-				     "unknown volume '%s' in container '%s': the file declares no volumes (add it to 'volumes', or use awseb-logs-<container>)",
+				     "unknown volume '%s' in container '%s': the file declares no "
+				     "volumes (add it to 'volumes', or use awseb-logs-<container>)",
 				     svs, who);
 			}
 			if (!cps || !*cps)
 				diag(c, "mount-volume", DR_ERROR, present(cp) ? cp.n : mp.n,
-				     "mount point %zu of container '%s' needs a string 'containerPath'", i, who);
+				     "mount point %zu of container '%s' needs a string "
+				     "'containerPath'",
+				     i, who);
 			else if (cps[0] != '/')
-				diag(c, "mount-path", DR_ERROR, cp.n,
-				     "containerPath '%s' of container '%s' must be an absolute path", cps, who);
+				diag(
+				    c, "mount-path", DR_ERROR, cp.n,
+				    "containerPath '%s' of container '%s' must be an absolute path",
+				    cps, who);
 			else
 				dups_add(&d, cps, 0, cp.n, idx);
 			if (present(ro) && !json_is_boolean(ro.v))
-				diag(c, "mount-path", DR_ERROR, ro.n, "'readOnly' must be true or false, not %s",
-				     type_name(ro.v));
+				diag(c, "mount-path", DR_ERROR, ro.n,
+				     "'readOnly' must be true or false, not %s", type_name(ro.v));
 			unknown_keys(c, mp, mount_keys, NULL, "a mount point");
 		}
 		find_dups(c, d.v, d.n, mount_dup);
@@ -1180,18 +1315,21 @@ static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, s
 			mv->read_only = ro.v && json_is_true(ro.v);
 			mv->loc = loc_of(c, e.n);
 			if (present(ro) && !json_is_boolean(ro.v))
-				diag(c, "volumes-from", DR_ERROR, ro.n, "'readOnly' must be true or false, not %s",
-				     type_name(ro.v));
+				diag(c, "volumes-from", DR_ERROR, ro.n,
+				     "'readOnly' must be true or false, not %s", type_name(ro.v));
 			if (!s || !*s) {
 				diag(c, "volumes-from", DR_ERROR, present(sc) ? sc.n : e.n,
-				     "volumesFrom[%zu] of container '%s' needs a string 'sourceContainer'", i, who);
+				     "volumesFrom[%zu] of container '%s' needs a string "
+				     "'sourceContainer'",
+				     i, who);
 				continue;
 			}
 			from = find_container(c, s);
 			if (from < 0)
 				diag(c, "volumes-from", DR_ERROR, sc.n,
-				     "volumesFrom '%s' of container '%s' names no container; containers are: %s", s, who,
-				     container_list(c));
+				     "volumesFrom '%s' of container '%s' names no container; "
+				     "containers are: %s",
+				     s, who, container_list(c));
 			else if ((size_t)from == idx)
 				diag(c, "volumes-from", DR_ERROR, sc.n,
 				     "container '%s' cannot take volumes from itself", who);
@@ -1205,7 +1343,7 @@ static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, s
 /* Iterative depth-first search; every back edge closes a cycle, reported
  * once. With `need_vf`, only cycles that use a volumesFrom edge count. */
 static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, size_t n,
-			const char *rule, bool need_vf)
+                        const char *rule, bool need_vf)
 {
 	uint32_t *off = xcalloc(n + 1, sizeof(*off)), *pos = xmalloc((n ? n : 1) * sizeof(*pos));
 	const struct edge **adj = xmalloc((nedges ? nedges : 1) * sizeof(*adj));
@@ -1266,10 +1404,12 @@ static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, 
 				buf_puts(&cyc, cname(c, e->to));
 				if (need_vf)
 					diag(c, rule, DR_WARNING, e->node,
-					     "links and volumesFrom form a cycle, so there is no start order: %s",
+					     "links and volumesFrom form a cycle, so there is no "
+					     "start order: %s",
 					     buf_cstr(&cyc));
 				else
-					diag(c, rule, DR_ERROR, e->node, "links form a cycle: %s", buf_cstr(&cyc));
+					diag(c, rule, DR_ERROR, e->node, "links form a cycle: %s",
+					     buf_cstr(&cyc));
 			}
 		}
 	}
@@ -1286,14 +1426,15 @@ static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, 
 static void name_dup(struct ctx *c, const struct dup *first, const struct dup *again)
 {
 	diag(c, "name-duplicate", DR_ERROR, again->node,
-	     "container name '%s' is used twice (first at %s, /containerDefinitions/%zu/name); names must be unique",
+	     "container name '%s' is used twice (first at %s, /containerDefinitions/%zu/name); "
+	     "names must be unique",
 	     again->key, where(c, first->node), first->owner);
 }
 
 static void volume_dup(struct ctx *c, const struct dup *first, const struct dup *again)
 {
-	diag(c, "volume-name", DR_ERROR, again->node, "volume name '%s' is declared twice (first at %s)",
-	     again->key, where(c, first->node));
+	diag(c, "volume-name", DR_ERROR, again->node,
+	     "volume name '%s' is declared twice (first at %s)", again->key, where(c, first->node));
 }
 
 static void check_volumes(struct ctx *c, struct val root, struct cross *x)
@@ -1305,7 +1446,8 @@ static void check_volumes(struct ctx *c, struct val root, struct cross *x)
 	if (!present(vols))
 		return;
 	if (!json_is_array(vols.v)) {
-		diag(c, "volume-name", DR_ERROR, vols.n, "'volumes' must be an array, not %s", type_name(vols.v));
+		diag(c, "volume-name", DR_ERROR, vols.n, "'volumes' must be an array, not %s",
+		     type_name(vols.v));
 		return;
 	}
 	n = json_array_size(vols.v);
@@ -1313,12 +1455,14 @@ static void check_volumes(struct ctx *c, struct val root, struct cross *x)
 	x->vol_names = xmalloc((n ? n : 1) * sizeof(*x->vol_names));
 	x->volume_used = xcalloc(n ? n : 1, 1);
 	for (i = 0; i < n; i++) {
-		struct val v = item(c, vols, i), name = member(c, v, "name"), host = member(c, v, "host");
+		struct val v = item(c, vols, i), name = member(c, v, "name"),
+		           host = member(c, v, "host");
 		struct val sp = member(c, host, "sourcePath");
 		const char *ns = str_or_null(name), *sps = str_or_null(sp), *p;
 		struct dr_volume *mv;
 		if (!json_is_object(v.v)) {
-			diag(c, "volume-name", DR_ERROR, v.n, "volumes[%zu] must be an object with 'name' and 'host'", i);
+			diag(c, "volume-name", DR_ERROR, v.n,
+			     "volumes[%zu] must be an object with 'name' and 'host'", i);
 			continue;
 		}
 		mv = &m->volumes[m->nvolumes++];
@@ -1326,11 +1470,12 @@ static void check_volumes(struct ctx *c, struct val root, struct cross *x)
 		mv->name = ns;
 		mv->source_path = sps;
 		if (!ns || !*ns)
-			diag(c, "volume-name", DR_ERROR, present(name) ? name.n : v.n, "volumes[%zu] needs a non-empty string 'name'",
-			     i);
+			diag(c, "volume-name", DR_ERROR, present(name) ? name.n : v.n,
+			     "volumes[%zu] needs a non-empty string 'name'", i);
 		else if (!valid_name(ns))
 			diag(c, "volume-name", DR_ERROR, name.n,
-			     "volume name '%s' must be at most 255 letters, digits, '_' or '-'", ns);
+			     "volume name '%s' must be at most 255 letters, digits, '_' or '-'",
+			     ns);
 		if (ns && *ns) {
 			dups_add(&d, ns, 0, name.n, i);
 			x->vol_names[x->nvol_names].name = ns;
@@ -1341,11 +1486,14 @@ static void check_volumes(struct ctx *c, struct val root, struct cross *x)
 			for (p = sps; p && isspace((unsigned char)*p); p++)
 				;
 			if (!json_is_object(host.v))
-				diag(c, "volume-name", DR_ERROR, host.n, "'host' of volume '%s' must be an object {\"sourcePath\": ...}",
-				     ns ? ns : "?");
+				diag(
+				    c, "volume-name", DR_ERROR, host.n,
+				    "'host' of volume '%s' must be an object {\"sourcePath\": ...}",
+				    ns ? ns : "?");
 			else if (!p || !*p)
 				diag(c, "volume-name", DR_ERROR, present(sp) ? sp.n : host.n,
-				     "host.sourcePath of volume '%s' should not be blank", ns ? ns : "?");
+				     "host.sourcePath of volume '%s' should not be blank",
+				     ns ? ns : "?");
 			unknown_keys(c, host, host_keys, NULL, "'host'");
 		}
 		unknown_keys(c, v, volume_keys, NULL, "a volume");
@@ -1369,35 +1517,43 @@ static void check_v2(struct ctx *c, struct val root)
 	for (k = v1_only; *k; k++) {
 		struct val v = member(c, root, *k);
 		if (v.v)
-			diag_key(c, "version-shape", DR_ERROR, v.n,
-				 "'%s' is a version 1 key, but AWSEBDockerrunVersion is 2; describe containers in 'containerDefinitions' or set the version to 1",
-				 *k);
+			diag_key(
+			    c, "version-shape", DR_ERROR, v.n,
+			    "'%s' is a version 1 key, but AWSEBDockerrunVersion is 2; describe "
+			    "containers in 'containerDefinitions' or set the version to 1",
+			    *k);
 	}
 	{
 		struct val a1 = member(c, root, "Authentication");
 		if (a1.v && !member(c, root, "authentication").v)
 			diag_key(c, "unknown-key", DR_WARNING, a1.n,
-				 "'Authentication' is the version 1 spelling and is ignored in version 2; did you mean 'authentication'?");
+			         "'Authentication' is the version 1 spelling and is ignored in "
+			         "version 2; did you mean 'authentication'?");
 	}
-	unknown_keys(c, root, v2_keys, (const char *const[]){"Image", "Ports", "Volumes", "Authentication", NULL},
-		     "the top level (version 2)");
+	unknown_keys(c, root, v2_keys,
+	             (const char *const[]){"Image", "Ports", "Volumes", "Authentication", NULL},
+	             "the top level (version 2)");
 	check_auth(c, member(c, root, "authentication"), "auth-v2", "bucket", "key", v2_auth_keys);
 	check_volumes(c, root, &x);
 
 	if (!present(cds) || !json_is_array(cds.v) || json_array_size(cds.v) == 0) {
 		if (!cds.v)
 			diag(c, "containers-empty", DR_ERROR, root.n,
-			     "'containerDefinitions' is missing: a version 2 file needs a non-empty list of containers");
+			     "'containerDefinitions' is missing: a version 2 file needs a "
+			     "non-empty list of containers");
 		else
 			diag(c, "containers-empty", DR_ERROR, cds.n,
-			     "'containerDefinitions' must be a non-empty array of containers, not %s",
+			     "'containerDefinitions' must be a non-empty array of containers, not "
+			     "%s",
 			     json_is_array(cds.v) ? "an empty array" : type_name(cds.v));
 		goto out;
 	}
 	n = json_array_size(cds.v);
 	if (n > 10)
 		diag(c, "containers-many", DR_WARNING, cds.n,
-		     "%zu containers; ECS allows at most 10 in one task definition (\"Too many containers\")", n);
+		     "%zu containers; ECS allows at most 10 in one task definition (\"Too many "
+		     "containers\")",
+		     n);
 	m->containers = xcalloc(n, sizeof(*m->containers));
 	m->ncontainers = n;
 	c->names = xmalloc(n * sizeof(*c->names));
@@ -1411,7 +1567,8 @@ static void check_v2(struct ctx *c, struct val root)
 		mc->loc = loc_of(c, ct.n);
 		mc->essential = true;
 		if (!json_is_object(ct.v)) {
-			diag(c, "type", DR_ERROR, ct.n, "containerDefinitions[%zu] must be an object, not %s", i,
+			diag(c, "type", DR_ERROR, ct.n,
+			     "containerDefinitions[%zu] must be an object, not %s", i,
 			     type_name(ct.v));
 			continue;
 		}
@@ -1423,7 +1580,8 @@ static void check_v2(struct ctx *c, struct val root)
 		}
 		if (!valid_name(s))
 			diag(c, "name-missing", DR_ERROR, name.n,
-			     "container name '%s' must be at most 255 letters, digits, '_' or '-'", s);
+			     "container name '%s' must be at most 255 letters, digits, '_' or '-'",
+			     s);
 		mc->name = s;
 		c->names[c->nnames].name = s;
 		c->names[c->nnames].idx = i;
@@ -1474,29 +1632,30 @@ static void check_v2(struct ctx *c, struct val root)
 	find_dups(c, x.host_ports.v, x.host_ports.n, host_port_clash);
 	if (!x.any_essential && x.nobjects)
 		diag(c, "essential-none", DR_ERROR, cds.n,
-		     "no container is essential; at least one must have \"essential\": true (or omit it)");
+		     "no container is essential; at least one must have \"essential\": true (or "
+		     "omit it)");
 	if (!x.port80 && x.nobjects)
 		diag(c, "no-port-80", DR_WARNING, cds.n,
-		     "no container maps host port 80; the environment's load balancer has nothing to reach");
+		     "no container maps host port 80; the environment's load balancer has nothing "
+		     "to reach");
 	find_cycles(c, x.edges, x.nedges, n, "link-cycle", false);
 	find_cycles(c, x.edges, x.nedges, n, "start-order-cycle", true);
-out:
-	{
-		struct val vols = member(c, root, "volumes");
-		size_t mi = 0;
-		for (i = 0; vols.v && json_is_array(vols.v) && i < json_array_size(vols.v); i++) {
-			struct val vv = item(c, vols, i);
-			const char *name = str_or_null(member(c, vv, "name"));
-			long vk;
-			if (!json_is_object(vv.v))
-				continue;
-			vk = name && *name ? find_volume(&x, name) : -1;
-			if (vk >= 0 && x.vol_names[vk].idx == mi && !x.volume_used[mi])
-				diag(c, "volume-unused", DR_WARNING, member(c, vv, "name").n,
-				     "volume '%s' is declared but no container mounts it", name);
-			mi++;
-		}
+out : {
+	struct val vols = member(c, root, "volumes");
+	size_t mi = 0;
+	for (i = 0; vols.v && json_is_array(vols.v) && i < json_array_size(vols.v); i++) {
+		struct val vv = item(c, vols, i);
+		const char *name = str_or_null(member(c, vv, "name"));
+		long vk;
+		if (!json_is_object(vv.v))
+			continue;
+		vk = name && *name ? find_volume(&x, name) : -1;
+		if (vk >= 0 && x.vol_names[vk].idx == mi && !x.volume_used[mi])
+			diag(c, "volume-unused", DR_WARNING, member(c, vv, "name").n,
+			     "volume '%s' is declared but no container mounts it", name);
+		mi++;
 	}
+}
 	free(x.host_ports.v);
 	free(x.edges);
 	free(x.volume_used);
@@ -1552,7 +1711,7 @@ static char *dir_of(const char *name)
 }
 
 int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
-			      const struct dr_companions *comp, struct dr_report *out)
+                              const struct dr_companions *comp, struct dr_report *out)
 {
 	struct ctx c;
 	struct val root;
@@ -1562,7 +1721,8 @@ int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
 	c.r = out;
 	free(out->file);
 	out->file = xstrdup(name ? name : "<input>");
-	c.dir = !name || strcmp(name, "-") == 0 || strcmp(name, "<stdin>") == 0 ? xstrdup(".") : dir_of(name);
+	c.dir = !name || strcmp(name, "-") == 0 || strcmp(name, "<stdin>") == 0 ? xstrdup(".")
+	                                                                        : dir_of(name);
 	if (comp)
 		c.comp = *comp;
 	else
@@ -1600,7 +1760,7 @@ done:
 }
 
 int dockerrun_validate_file(const char *path, const struct dr_companions *comp,
-			    struct dr_report *out)
+                            struct dr_report *out)
 {
 	struct buf b = BUF_INIT;
 	int rc;
@@ -1610,8 +1770,8 @@ int dockerrun_validate_file(const char *path, const struct dr_companions *comp,
 		errno = e;
 		return -1;
 	}
-	rc = dockerrun_validate_buffer(strcmp(path, "-") == 0 ? "<stdin>" : path, b.ptr ? b.ptr : "", b.len,
-				       comp, out);
+	rc = dockerrun_validate_buffer(strcmp(path, "-") == 0 ? "<stdin>" : path,
+	                               b.ptr ? b.ptr : "", b.len, comp, out);
 	buf_free(&b);
 	return rc;
 }

@@ -22,22 +22,24 @@ expect_rc 2 "no application" "$EBCTL" deploy -C "$app" --env web
 expect_err "give --app or set EBCTL_APP" "names the flag and the variable for the app"
 expect_rc 2 "no environment" "$EBCTL" deploy -C "$app" --app shop
 expect_err "give --env or set EBCTL_ENV" "names the flag and the variable for the environment"
-expect_rc 2 "an unknown --healthy colour" "$EBCTL" deploy -C "$app" --app shop --env web --healthy Blue
+expect_rc 2 "an unknown --healthy colour" "$EBCTL" deploy -C "$app" --app shop --env web-dev --healthy Blue
 expect_err "--healthy takes colours" "names --healthy"
-expect_rc 2 "a bad --timeout" "$EBCTL" deploy -C "$app" --app shop --env web --timeout soon
-expect_rc 2 "a zero --timeout" "$EBCTL" deploy -C "$app" --app shop --env web --timeout 0
-expect_rc 2 "a bad --format" "$EBCTL" deploy -C "$app" --app shop --env web --format yaml
-expect_rc 2 "an operand" "$EBCTL" deploy -C "$app" --app shop --env web extra
+expect_rc 2 "a bad --timeout" "$EBCTL" deploy -C "$app" --app shop --env web-dev --timeout soon
+expect_rc 2 "a zero --timeout" "$EBCTL" deploy -C "$app" --app shop --env web-dev --timeout 0
+expect_rc 2 "a bad --format" "$EBCTL" deploy -C "$app" --app shop --env web-dev --format yaml
+expect_rc 2 "an operand" "$EBCTL" deploy -C "$app" --app shop --env web-dev extra
 
 bad=$TMP/bad; mkdir -p "$bad"; echo '{"AWSEBDockerrunVersion": 2, "containerDefinitions": [{"name": "web"}]}' \
 	>"$bad/Dockerrun.aws.json"
-expect_rc 1 "an invalid Dockerrun exits 1 before any request" "$EBCTL" deploy -C "$bad" --app shop --env web
+expect_rc 1 "an invalid Dockerrun exits 1 before any request" "$EBCTL" deploy -C "$bad" --app shop --env web-dev
 expect_err "error:" "the validator's diagnostics are shown"
 expect_not_err "127.0.0.1:9" "no request was attempted"
-expect_rc 1 "a label with a slash" "$EBCTL" deploy -C "$app" --app shop --env web --label feature/x
+expect_rc 1 "an environment name that is too short" "$EBCTL" deploy -C "$app" --app shop --env web
+expect_err "environment name 'web'" "names the environment"
+expect_rc 1 "a label with a slash" "$EBCTL" deploy -C "$app" --app shop --env web-dev --label feature/x
 expect_err "[label]" "names the label rule"
-expect_rc 1 "a missing --bundle" "$EBCTL" deploy --bundle "$TMP/nosuch.zip" --app shop --env web
-expect_rc 1 "a --bundle that is not a zip" sh -c "echo x >'$TMP/x.zip' && '$EBCTL' deploy --bundle '$TMP/x.zip' --app shop --env web"
+expect_rc 1 "a missing --bundle" "$EBCTL" deploy --bundle "$TMP/nosuch.zip" --app shop --env web-dev
+expect_rc 1 "a --bundle that is not a zip" sh -c "echo x >'$TMP/x.zip' && '$EBCTL' deploy --bundle '$TMP/x.zip' --app shop --env web-dev"
 expect_err "as a zip" "says it is not a zip"
 expect_rc 2 "app from EBCTL_APP, env missing" env EBCTL_APP=shop "$EBCTL" deploy -C "$app"
 expect_err "no environment" "EBCTL_APP was read"

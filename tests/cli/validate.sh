@@ -97,6 +97,8 @@ expect_rc 1 "a missing file" V "$TMP/nope.json"
 expect_err "ebctl: cannot open '$TMP/nope.json': No such file or directory" "a missing file is named"
 expect_rc 1 "a directory" V "$TMP/ok"
 expect_err "ebctl: cannot open '$TMP/ok': Is a directory" "a directory is refused clearly"
+expect_rc 1 "json: a missing file" V --format json "$OK" "$TMP/nope.json"
+expect_eq "$(json_get '[(f["valid"], f.get("error")) for f in d]')" "[(True, None), (False, 'No such file or directory')]" "json: an unreadable file is an entry with its error"
 expect_rc 1 "a missing file among good ones still checks the others" V "$OK" "$TMP/nope.json"
 expect_err "'$OK' is valid" "the good file was checked"
 

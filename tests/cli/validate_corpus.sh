@@ -29,6 +29,17 @@ print(("valid" if r["valid"] else "invalid") + "\t" + (",".join(errs) or "-"))
 done
 expect_eq "$n" "$(($(wc -l <"$verdicts") - 1))" "every row of corpus-verdicts.tsv names a corpus file"
 
+# invalid only for want of a companion file: valid next to one
+for pair in 022:Dockerfile 023:Dockerfile 025:Dockerfile 028:Dockerfile 057:Dockerfile \
+	011:docker-compose.yml 038:docker-compose.yml; do
+	num=${pair%%:*} companion=${pair#*:}
+	d=$TMP/companion-$num; mkdir -p "$d"
+	cp "$corpus/$num"-*.json "$d/Dockerrun.aws.json"
+	expect_rc 1 "$num alone is invalid" "$EBCTL" validate "$d/Dockerrun.aws.json"
+	: >"$d/$companion"
+	expect_rc 0 "$num next to a $companion is valid" "$EBCTL" validate "$d/Dockerrun.aws.json"
+done
+
 # every diagnostic points at the value its JSON pointer names
 "$EBCTL" validate --format json "$corpus"/*.json >"$TMP/report.json"
 if "$PYTHON" "$TESTS_DIR/cli/check_positions.py" "$TMP/report.json" >"$TMP/pos"; then ok "corpus: $(tail -1 "$TMP/pos")"

@@ -1,6 +1,8 @@
 /*
  * libFuzzer target: parse and validate any bytes as a Dockerrun.aws.json,
- * with and without companion files, then print the report in every form.
+ * with and without companion files, print the report in every form, and
+ * render a valid version 2 file as compose and as Kubernetes YAML (render's
+ * warnings go to stderr: make fuzz runs with -close_fd_mask=2).
  * Built and run by `make fuzz` (mk/fuzz.mk).
  */
 #include <stddef.h>
@@ -31,6 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	j = dr_report_json(&r);
 	json_dumpf(j, sink, 0);
 	json_decref(j);
+	if (r.model.version == 2 && !r.errors) {
+		if (dr_render(sink, &r, DR_RENDER_COMPOSE, "fuzz") != 0 ||
+		    dr_render(sink, &r, DR_RENDER_K8S, "fuzz") != 0)
+			abort();
+	}
 	dr_report_cleanup(&r);
 	return 0;
 }

@@ -130,6 +130,37 @@ static inline void fake_stop(struct fake *fk)
 	}
 }
 
+/* Send stderr to a temporary file until capture_stop, which reads it into
+ * out (and removes the file). */
+struct capture {
+	char path[32];
+	int saved;
+};
+
+static inline void capture_start(struct capture *cap)
+{
+	int fd;
+	snprintf(cap->path, sizeof(cap->path), "/tmp/ebctl-err.XXXXXX");
+	fd = mkstemp(cap->path);
+	fflush(stderr);
+	cap->saved = dup(2);
+	if (fd < 0 || cap->saved < 0 || dup2(fd, 2) < 0) {
+		fprintf(stderr, "cannot capture stderr\n");
+		exit(1);
+	}
+	close(fd);
+}
+
+static inline void capture_stop(struct capture *cap, struct buf *out)
+{
+	fflush(stderr);
+	dup2(cap->saved, 2);
+	close(cap->saved);
+	if (buf_read_file(out, cap->path, 0) != 0)
+		buf_puts(out, "");
+	unlink(cap->path);
+}
+
 /* GET FAULTY_URL/what from tests/fakes/faulty_server.py into out. */
 static inline int faulty_control(struct aws_client *c, const char *what, struct buf *out)
 {

@@ -659,6 +659,52 @@ static void test_cloudwatch_logs(void **state)
 	aws_client_free(c);
 }
 
+/* Every credential source with --debug: no secret, token or signature in the trace. */
+static void test_debug_never_shows_secrets(void **state)
+{
+	struct aws_client *c;
+	struct buf log = BUF_INIT;
+	struct capture cap;
+	char *ecs = xasprintf("%s/ecs/creds", getenv("METADATA_URL"));
+	char *oidc = xasprintf("%s/oidc/token?api-version=2.0", getenv("METADATA_URL"));
+	static const char *const secrets[] = {"ecs-secret-token", "gh-request-token", "imds-session-token-1",
+	                                      "eyJhbGciOiJSUzI1NiJ9"};
+	size_t i;
+	(void)state;
+	capture_start(&cap);
+	eb_debug = true;
+	clean_env();
+	setenv("AWS_EC2_METADATA_DISABLED", "false", 1);
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", getenv("METADATA_URL"), 1);
+	c = client_with(NULL, NULL);
+	expect_identity(c, ":user/ebctl");
+	aws_client_free(c);
+	clean_env();
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs, 1);
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "ecs-secret-token", 1);
+	c = client_with(NULL, NULL);
+	expect_identity(c, ":user/ebctl");
+	aws_client_free(c);
+	clean_env();
+	setenv("ACTIONS_ID_TOKEN_REQUEST_URL", oidc, 1);
+	setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token", 1);
+	c = client_with(NULL, role_arn);
+	expect_identity(c, ":assumed-role/");
+	aws_client_free(c);
+	eb_debug = false;
+	capture_stop(&cap, &log);
+	assert_non_null(strstr(buf_cstr(&log), "X-aws-ec2-metadata-token: <redacted>"));
+	assert_non_null(strstr(buf_cstr(&log), "Authorization: <redacted>"));
+	assert_non_null(strstr(buf_cstr(&log), "X-Amz-Security-Token: <redacted>"));
+	assert_null(strstr(buf_cstr(&log), secret));
+	for (i = 0; i < EB_ARRAY_LEN(secrets); i++)
+		if (strstr(buf_cstr(&log), secrets[i]))
+			fail_msg("'%s' is in the --debug output", secrets[i]);
+	buf_free(&log);
+	free(ecs);
+	free(oidc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -678,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_github_actions_oidc),
 		cmocka_unit_test(test_web_identity_from_environment),
 		cmocka_unit_test(test_cloudwatch_logs),
+		cmocka_unit_test(test_debug_never_shows_secrets),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -232,22 +232,14 @@ static void test_debug_output_is_redacted(void **state)
 	struct aws_client *c = client(1);
 	struct aws_error err;
 	struct buf log = BUF_INIT;
-	char path[] = "/tmp/ebctl-debug.XXXXXX";
-	int fd = mkstemp(path), saved = dup(2);
+	struct capture cap;
 	(void)state;
-	assert_true(fd >= 0);
 	script(c, "ok");
-	fflush(stderr);
-	dup2(fd, 2);
+	capture_start(&cap);
 	eb_debug = true;
 	assert_int_equal(describe(c, &err), 0);
 	eb_debug = false;
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(fd);
-	assert_int_equal(buf_read_file(&log, path, 0), 0);
-	unlink(path);
+	capture_stop(&cap, &log);
 	assert_non_null(strstr(buf_cstr(&log), "> POST / HTTP/1.1"));
 	assert_non_null(strstr(buf_cstr(&log), "< HTTP/1.1 200"));
 	assert_non_null(strstr(buf_cstr(&log), "Signature=<redacted>"));
@@ -276,6 +268,30 @@ static void test_dup_shares_settings_and_credentials(void **state)
 	assert_int_equal(describe(d, &err), -1);
 	assert_int_equal(err.attempts, 2);
 	aws_client_free(d);
+}
+
+static void test_retry_quota(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	(void)state;
+	/* nearly empty: one retry left in the bucket */
+	script(c, "500,500,ok");
+	c->retry_tokens = 7;
+	assert_int_equal(describe(c, &err), -1);
+	assert_int_equal(err.attempts, 2);
+	assert_int_equal(c->retry_tokens, 2);
+	/* a success after retries gives their cost back, one without adds 1 */
+	script(c, "500,ok");
+	c->retry_tokens = 10;
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(c->retry_tokens, 10);
+	script(c, "ok");
+	c->retry_tokens = 10;
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(c->retry_tokens, 11);
+	assert_int_equal(served(c), 1);
+	aws_client_free(c);
 }
 
 static void test_read_timeout(void **state)
@@ -328,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_json_throttling_is_retried),
 		cmocka_unit_test(test_debug_output_is_redacted),
 		cmocka_unit_test(test_dup_shares_settings_and_credentials),
+		cmocka_unit_test(test_retry_quota),
 		cmocka_unit_test(test_read_timeout),
 		cmocka_unit_test(test_proxy_and_no_proxy_from_environment),
 	};

@@ -109,6 +109,19 @@ static void test_check_label(void **state)
 	assert_int_equal(deploy_check_label("feature/x"), EB_EXIT_INVALID);
 }
 
+static void test_check_env_name(void **state)
+{
+	(void)state;
+	assert_int_equal(deploy_check_env_name("shop-prod"), 0);
+	assert_int_equal(deploy_check_env_name("abcd"), 0);
+	assert_int_equal(deploy_check_env_name("abc"), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("a234567890123456789012345678901234567890"), 0);
+	assert_int_equal(deploy_check_env_name("a2345678901234567890123456789012345678901"), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("-shop"), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("shop-"), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("shop_prod"), EB_EXIT_INVALID);
+}
+
 static void test_s3_key(void **state)
 {
 	char *k;
@@ -196,6 +209,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_config_yml, setup, teardown),
 		cmocka_unit_test(test_check_label),
+		cmocka_unit_test(test_check_env_name),
 		cmocka_unit_test(test_s3_key),
 		cmocka_unit_test_setup_teardown(test_description, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_label_outside_git, setup, teardown),

@@ -15,97 +15,190 @@
 
 /* A valid one-container v2 file, and containers to splice into others. */
 #define HEAD2 "{\"AWSEBDockerrunVersion\": 2,\n\"containerDefinitions\": [\n"
-#define WEB "{\"name\": \"web\", \"image\": \"nginx:1.25\", \"memory\": 128, \"portMappings\": [{\"hostPort\": 80, \"containerPort\": 80}]}"
-#define TAIL2 "\n]}"
+#define WEB                                                                                        \
+	"{\"name\": \"web\", \"image\": \"nginx:1.25\", \"memory\": 128, \"portMappings\": "       \
+	"[{\"hostPort\": 80, \"containerPort\": 80}]}"
+#define TAIL2          "\n]}"
 #define V2(containers) HEAD2 containers TAIL2
 #define C(name, extra) "{\"name\": \"" name "\", \"image\": \"app:1\", \"memory\": 64" extra "}"
 
 struct rule_case {
 	const char *rule;
-	const char *fail;   /* must report `rule` at line:col */
+	const char *fail; /* must report `rule` at line:col */
 	unsigned line, col;
-	const char *pass;   /* must not report `rule` */
-	int comp;           /* companions of the passing case: 1 Dockerfile, 2 docker-compose.yml */
+	const char *pass; /* must not report `rule` */
+	int comp;         /* companions of the passing case: 1 Dockerfile, 2 docker-compose.yml */
 };
 
 static const struct rule_case cases[] = {
-	{"json-syntax", "{\"AWSEBDockerrunVersion\": 2,\n \"containerDefinitions\": [],\n}", 3, 1,
-	 V2(WEB), 0},
-	{"duplicate-key", V2("{\"name\": \"web\", \"name\": \"web\", \"image\": \"nginx:1\", \"memory\": 9, \"portMappings\": [{\"hostPort\": 80, \"containerPort\": 80}]}"),
-	 3, 17, V2(WEB), 0},
-	{"version-missing", "{\"containerDefinitions\": []}", 1, 1, V2(WEB), 0},
-	{"version-string", "{\"AWSEBDockerrunVersion\": \"2\",\n\"containerDefinitions\": [" WEB "]}", 1, 27,
-	 V2(WEB), 0},
-	{"version-shape", "{\"AWSEBDockerrunVersion\": 2,\n \"Image\": {\"Name\": \"x:1\"},\n \"containerDefinitions\": [" WEB "]}",
-	 2, 2, V2(WEB), 0},
-	{"unknown-key", V2("{\"name\": \"web\", \"image\": \"nginx:1\", \"memory\": 9,\n \"portMapping\": [{\"hostPort\": 80, \"containerPort\": 80}]}"),
-	 4, 2, V2(WEB), 0},
-	{"placeholder", V2("{\"name\": \"web\", \"image\": \"<ACCOUNT>.dkr.ecr/x:1\", \"memory\": 9, \"portMappings\": [{\"hostPort\": 80, \"containerPort\": 80}]}"),
-	 3, 26, V2(WEB), 0},
-	{"v1-image", "{\"AWSEBDockerrunVersion\": 1,\n \"Ports\": [{\"ContainerPort\": 80}]}", 1, 1,
-	 "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": [{\"ContainerPort\": 80}]}", 0},
-	{"v1-ports", "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": [{\"ContainerPort\": \"http\"}]}",
-	 3, 30, "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": [{\"ContainerPort\": \"8080\"}]}", 0},
-	{"v1-auth", "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": [{\"ContainerPort\": 80}],\n \"Authentication\": {\"Bucket\": \"b\"}}",
-	 4, 20, "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": [{\"ContainerPort\": 80}],\n \"Authentication\": {\"Bucket\": \"b\", \"Key\": \"k\"}}", 0},
-	{"v1-volumes", "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": [{\"ContainerPort\": 80}],\n \"Volumes\": [{\"HostDirectory\": \"/a\"}]}",
-	 4, 14, "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": [{\"ContainerPort\": 80}],\n \"Volumes\": [{\"HostDirectory\": \"/a\", \"ContainerDirectory\": \"/b\"}],\n \"Logging\": \"/var/log\"}", 0},
-	{"containers-empty", "{\"AWSEBDockerrunVersion\": 2,\n\"containerDefinitions\": []}", 2, 25, V2(WEB), 0},
-	{"containers-many", V2(WEB ",\n" C("a", "") "," C("b", "") "," C("c", "") "," C("d", "") "," C("e", "") "," C("f", "") "," C("g", "") "," C("h", "") "," C("i", "") "," C("j", "")),
-	 2, 25, V2(WEB ",\n" C("a", "")), 0},
-	{"volume-name", "{\"AWSEBDockerrunVersion\": 2,\n\"volumes\": [{\"name\": \"v\", \"host\": {\"sourcePath\": \" \"}}],\n\"containerDefinitions\": [" WEB "]}",
-	 2, 50, "{\"AWSEBDockerrunVersion\": 2,\n\"volumes\": [{\"name\": \"v\", \"host\": {\"sourcePath\": \"/d\"}}],\n\"containerDefinitions\": [" WEB "]}", 0},
-	{"volume-unused", "{\"AWSEBDockerrunVersion\": 2,\n\"volumes\": [{\"name\": \"v\", \"host\": {\"sourcePath\": \"/d\"}}],\n\"containerDefinitions\": [" WEB "]}",
-	 2, 22, "{\"AWSEBDockerrunVersion\": 2,\n\"volumes\": [{\"name\": \"v\", \"host\": {\"sourcePath\": \"/d\"}}],\n\"containerDefinitions\": [" C("web", ", \"mountPoints\": [{\"sourceVolume\": \"v\", \"containerPath\": \"/d\"}]") "]}", 0},
-	{"auth-v2", "{\"AWSEBDockerrunVersion\": 2,\n\"authentication\": {\"bucket\": \"b\", \"key\": 7},\n\"containerDefinitions\": [" WEB "]}",
-	 2, 42, "{\"AWSEBDockerrunVersion\": 2,\n\"authentication\": {\"bucket\": \"b\", \"key\": \"k\"},\n\"containerDefinitions\": [" WEB "]}", 0},
-	{"name-missing", V2(WEB ",\n{\"name\": \"a b\", \"image\": \"x:1\", \"memory\": 9}"), 4, 10, V2(WEB), 0},
-	{"name-duplicate", V2(WEB ",\n" C("web", "")), 4, 10, V2(WEB ",\n" C("api", "")), 0},
-	{"image-missing", V2(WEB ",\n{\"name\": \"api\", \"memory\": 9}"), 4, 1, V2(WEB ",\n" C("api", "")), 0},
-	{"image-latest", V2(WEB ",\n{\"name\": \"api\", \"image\": \"repo/api:latest\", \"memory\": 9}"), 4, 26,
-	 V2(WEB ",\n{\"name\": \"api\", \"image\": \"repo/api@sha256:abc\", \"memory\": 9}"), 0},
-	{"essential-none", V2("{\"name\": \"web\", \"image\": \"nginx:1\", \"memory\": 9, \"essential\": false, \"portMappings\": [{\"hostPort\": 80, \"containerPort\": 80}]}"),
-	 2, 25, V2(WEB ",\n" C("api", ", \"essential\": false")), 0},
-	{"memory-missing", V2(WEB ",\n{\"name\": \"api\", \"image\": \"x:1\", \"memory\": \"256\"}"), 4, 43,
-	 V2(WEB ",\n{\"name\": \"api\", \"image\": \"x:1\", \"memoryReservation\": 256}"), 0},
-	{"memory-order", V2(WEB ",\n" C("api", ", \"memoryReservation\": 128")), 4, 45,
-	 V2(WEB ",\n" C("api", ", \"memoryReservation\": 32")), 0},
-	{"memory-small", V2(WEB ",\n{\"name\": \"api\", \"image\": \"x:1\", \"memory\": 2}"), 4, 43, V2(WEB), 0},
-	{"type", V2(WEB ",\n" C("api", ", \"command\": \"npm start\"")), 4, 60,
-	 V2(WEB ",\n" C("api", ", \"command\": [\"npm\", \"start\"]")), 0},
-	{"env-entry", V2(WEB ",\n" C("api", ", \"environment\": [{\"name\": \"PORT\", \"value\": 5000}]")), 4, 91,
-	 V2(WEB ",\n" C("api", ", \"environment\": [{\"name\": \"PORT\", \"value\": \"5000\"}]")), 0},
-	{"log-driver", V2(WEB ",\n" C("api", ", \"logConfiguration\": {\"logDriver\": \"fluentbit\"}")), 4, 83,
-	 V2(WEB ",\n" C("api", ", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"g\"}}")), 0},
-	{"health-check", V2(WEB ",\n" C("api", ", \"healthCheck\": {\"command\": [\"CMD\", \"true\"], \"interval\": 1}")), 4, 105,
-	 V2(WEB ",\n" C("api", ", \"healthCheck\": {\"command\": [\"CMD\", \"true\"], \"interval\": 30}")), 0},
-	{"port-range", V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 70000}]")), 4, 84,
-	 V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 8080}]")), 0},
-	{"port-protocol", V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 53, \"protocol\": \"UDP\"}]")), 4, 100,
-	 V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 53, \"protocol\": \"udp\"}]")), 0},
-	{"host-port-clash", V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 8080, \"hostPort\": 80}]")), 4, 102,
-	 V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 8080, \"hostPort\": 80, \"protocol\": \"udp\"}]")), 0},
-	{"container-port-dup", V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 80}, {\"containerPort\": 80}]")), 4, 107,
-	 V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 80}, {\"containerPort\": 81}]")), 0},
-	{"host-port-reserved", V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 80, \"hostPort\": 2375}]")), 4, 100,
-	 V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 80, \"hostPort\": 8080}]")), 0},
-	{"no-port-80", V2(C("api", "")), 2, 25, V2(WEB), 0},
-	{"link-target", V2(WEB ",\n" C("api", ", \"links\": [\"db\"]")), 4, 59, V2(WEB ",\n" C("api", ", \"links\": [\"web:front\"]")), 0},
-	{"link-self", V2(WEB ",\n" C("api", ", \"links\": [\"api\"]")), 4, 59, V2(WEB ",\n" C("api", ", \"links\": [\"web\"]")), 0},
-	{"link-cycle", V2(C("web", ", \"links\": [\"api\"]") ",\n" C("api", ", \"links\": [\"web\"]")), 4, 59,
-	 V2(C("web", ", \"links\": [\"api\"]") ",\n" C("api", "")), 0},
-	{"link-alias", V2(WEB ",\n" C("api", ", \"links\": [\"web:a b\"]")), 4, 59, V2(WEB ",\n" C("api", ", \"links\": [\"web:front\"]")), 0},
-	{"mount-volume", V2(WEB ",\n" C("api", ", \"mountPoints\": [{\"sourceVolume\": \"data\", \"containerPath\": \"/d\"}]")), 4, 82,
-	 V2(WEB ",\n" C("api", ", \"mountPoints\": [{\"sourceVolume\": \"awseb-logs-api\", \"containerPath\": \"/var/log\"}]")), 0},
-	{"mount-path", V2(WEB ",\n" C("api", ", \"mountPoints\": [{\"sourceVolume\": \"awseb-logs-api\", \"containerPath\": \"logs\"}]")), 4, 117,
-	 V2(WEB ",\n" C("api", ", \"mountPoints\": [{\"sourceVolume\": \"awseb-logs-api\", \"containerPath\": \"/logs\"}]")), 0},
-	{"volumes-from", V2(WEB ",\n" C("api", ", \"volumesFrom\": [{\"sourceContainer\": \"data\"}]")), 4, 85,
-	 V2(WEB ",\n" C("api", ", \"volumesFrom\": [{\"sourceContainer\": \"web\"}]")), 0},
-	{"start-order-cycle", V2(C("web", ", \"links\": [\"api\"]") ",\n" C("api", ", \"volumesFrom\": [{\"sourceContainer\": \"web\"}]")), 4, 85,
-	 V2(C("web", ", \"links\": [\"api\"]") ",\n" C("api", "")), 0},
-	{"v3-compose", "{\"AWSEBDockerrunVersion\": 3}", 1, 27, "{\"AWSEBDockerrunVersion\": 3}", 2},
-	{"v3-shape", "{\"AWSEBDockerrunVersion\": 3,\n \"containerDefinitions\": []}", 2, 2,
-	 "{\"AWSEBDockerrunVersion\": 3,\n \"Authentication\": {\"Bucket\": \"b\", \"Key\": \"k\"}}", 2},
+    {"json-syntax", "{\"AWSEBDockerrunVersion\": 2,\n \"containerDefinitions\": [],\n}", 3, 1,
+     V2(WEB), 0},
+    {"duplicate-key",
+     V2("{\"name\": \"web\", \"name\": \"web\", \"image\": \"nginx:1\", \"memory\": 9, "
+        "\"portMappings\": [{\"hostPort\": 80, \"containerPort\": 80}]}"),
+     3, 17, V2(WEB), 0},
+    {"version-missing", "{\"containerDefinitions\": []}", 1, 1, V2(WEB), 0},
+    {"version-string", "{\"AWSEBDockerrunVersion\": \"2\",\n\"containerDefinitions\": [" WEB "]}",
+     1, 27, V2(WEB), 0},
+    {"version-shape",
+     "{\"AWSEBDockerrunVersion\": 2,\n \"Image\": {\"Name\": \"x:1\"},\n \"containerDefinitions\": "
+     "[" WEB "]}",
+     2, 2, V2(WEB), 0},
+    {"unknown-key",
+     V2("{\"name\": \"web\", \"image\": \"nginx:1\", \"memory\": 9,\n \"portMapping\": "
+        "[{\"hostPort\": 80, \"containerPort\": 80}]}"),
+     4, 2, V2(WEB), 0},
+    {"placeholder",
+     V2("{\"name\": \"web\", \"image\": \"<ACCOUNT>.dkr.ecr/x:1\", \"memory\": 9, "
+        "\"portMappings\": [{\"hostPort\": 80, \"containerPort\": 80}]}"),
+     3, 26, V2(WEB), 0},
+    {"v1-image", "{\"AWSEBDockerrunVersion\": 1,\n \"Ports\": [{\"ContainerPort\": 80}]}", 1, 1,
+     "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": "
+     "[{\"ContainerPort\": 80}]}",
+     0},
+    {"v1-ports",
+     "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": "
+     "[{\"ContainerPort\": \"http\"}]}",
+     3, 30,
+     "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": "
+     "[{\"ContainerPort\": \"8080\"}]}",
+     0},
+    {"v1-auth",
+     "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": "
+     "[{\"ContainerPort\": 80}],\n \"Authentication\": {\"Bucket\": \"b\"}}",
+     4, 20,
+     "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": "
+     "[{\"ContainerPort\": 80}],\n \"Authentication\": {\"Bucket\": \"b\", \"Key\": \"k\"}}",
+     0},
+    {"v1-volumes",
+     "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": "
+     "[{\"ContainerPort\": 80}],\n \"Volumes\": [{\"HostDirectory\": \"/a\"}]}",
+     4, 14,
+     "{\"AWSEBDockerrunVersion\": 1,\n \"Image\": {\"Name\": \"nginx:1\"},\n \"Ports\": "
+     "[{\"ContainerPort\": 80}],\n \"Volumes\": [{\"HostDirectory\": \"/a\", "
+     "\"ContainerDirectory\": \"/b\"}],\n \"Logging\": \"/var/log\"}",
+     0},
+    {"containers-empty", "{\"AWSEBDockerrunVersion\": 2,\n\"containerDefinitions\": []}", 2, 25,
+     V2(WEB), 0},
+    {"containers-many",
+     V2(WEB ",\n" C("a", "") "," C("b", "") "," C("c", "") "," C("d", "") "," C("e", "") "," C(
+         "f", "") "," C("g", "") "," C("h", "") "," C("i", "") "," C("j", "")),
+     2, 25, V2(WEB ",\n" C("a", "")), 0},
+    {"volume-name",
+     "{\"AWSEBDockerrunVersion\": 2,\n\"volumes\": [{\"name\": \"v\", \"host\": {\"sourcePath\": "
+     "\" \"}}],\n\"containerDefinitions\": [" WEB "]}",
+     2, 50,
+     "{\"AWSEBDockerrunVersion\": 2,\n\"volumes\": [{\"name\": \"v\", \"host\": {\"sourcePath\": "
+     "\"/d\"}}],\n\"containerDefinitions\": [" WEB "]}",
+     0},
+    {"volume-unused",
+     "{\"AWSEBDockerrunVersion\": 2,\n\"volumes\": [{\"name\": \"v\", \"host\": {\"sourcePath\": "
+     "\"/d\"}}],\n\"containerDefinitions\": [" WEB "]}",
+     2, 22,
+     "{\"AWSEBDockerrunVersion\": 2,\n\"volumes\": [{\"name\": \"v\", \"host\": {\"sourcePath\": "
+     "\"/d\"}}],\n\"containerDefinitions\": [" C(
+         "web", ", \"mountPoints\": [{\"sourceVolume\": \"v\", \"containerPath\": \"/d\"}]") "]}",
+     0},
+    {"auth-v2",
+     "{\"AWSEBDockerrunVersion\": 2,\n\"authentication\": {\"bucket\": \"b\", \"key\": "
+     "7},\n\"containerDefinitions\": [" WEB "]}",
+     2, 42,
+     "{\"AWSEBDockerrunVersion\": 2,\n\"authentication\": {\"bucket\": \"b\", \"key\": "
+     "\"k\"},\n\"containerDefinitions\": [" WEB "]}",
+     0},
+    {"name-missing", V2(WEB ",\n{\"name\": \"a b\", \"image\": \"x:1\", \"memory\": 9}"), 4, 10,
+     V2(WEB), 0},
+    {"name-duplicate", V2(WEB ",\n" C("web", "")), 4, 10, V2(WEB ",\n" C("api", "")), 0},
+    {"image-missing", V2(WEB ",\n{\"name\": \"api\", \"memory\": 9}"), 4, 1,
+     V2(WEB ",\n" C("api", "")), 0},
+    {"image-latest",
+     V2(WEB ",\n{\"name\": \"api\", \"image\": \"repo/api:latest\", \"memory\": 9}"), 4, 26,
+     V2(WEB ",\n{\"name\": \"api\", \"image\": \"repo/api@sha256:abc\", \"memory\": 9}"), 0},
+    {"essential-none",
+     V2("{\"name\": \"web\", \"image\": \"nginx:1\", \"memory\": 9, \"essential\": false, "
+        "\"portMappings\": [{\"hostPort\": 80, \"containerPort\": 80}]}"),
+     2, 25, V2(WEB ",\n" C("api", ", \"essential\": false")), 0},
+    {"memory-missing", V2(WEB ",\n{\"name\": \"api\", \"image\": \"x:1\", \"memory\": \"256\"}"), 4,
+     43, V2(WEB ",\n{\"name\": \"api\", \"image\": \"x:1\", \"memoryReservation\": 256}"), 0},
+    {"memory-order", V2(WEB ",\n" C("api", ", \"memoryReservation\": 128")), 4, 45,
+     V2(WEB ",\n" C("api", ", \"memoryReservation\": 32")), 0},
+    {"memory-small", V2(WEB ",\n{\"name\": \"api\", \"image\": \"x:1\", \"memory\": 2}"), 4, 43,
+     V2(WEB), 0},
+    {"type", V2(WEB ",\n" C("api", ", \"command\": \"npm start\"")), 4, 60,
+     V2(WEB ",\n" C("api", ", \"command\": [\"npm\", \"start\"]")), 0},
+    {"env-entry",
+     V2(WEB ",\n" C("api", ", \"environment\": [{\"name\": \"PORT\", \"value\": 5000}]")), 4, 91,
+     V2(WEB ",\n" C("api", ", \"environment\": [{\"name\": \"PORT\", \"value\": \"5000\"}]")), 0},
+    {"log-driver", V2(WEB ",\n" C("api", ", \"logConfiguration\": {\"logDriver\": \"fluentbit\"}")),
+     4, 83,
+     V2(WEB ",\n" C("api", ", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": "
+                           "{\"awslogs-group\": \"g\"}}")),
+     0},
+    {"health-check",
+     V2(WEB
+        ",\n" C("api", ", \"healthCheck\": {\"command\": [\"CMD\", \"true\"], \"interval\": 1}")),
+     4, 105,
+     V2(WEB
+        ",\n" C("api", ", \"healthCheck\": {\"command\": [\"CMD\", \"true\"], \"interval\": 30}")),
+     0},
+    {"port-range", V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 70000}]")), 4,
+     84, V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 8080}]")), 0},
+    {"port-protocol",
+     V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 53, \"protocol\": \"UDP\"}]")),
+     4, 100,
+     V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 53, \"protocol\": \"udp\"}]")),
+     0},
+    {"host-port-clash",
+     V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 8080, \"hostPort\": 80}]")), 4,
+     102,
+     V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 8080, \"hostPort\": 80, "
+                           "\"protocol\": \"udp\"}]")),
+     0},
+    {"container-port-dup",
+     V2(WEB
+        ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 80}, {\"containerPort\": 80}]")),
+     4, 107,
+     V2(WEB
+        ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 80}, {\"containerPort\": 81}]")),
+     0},
+    {"host-port-reserved",
+     V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 80, \"hostPort\": 2375}]")), 4,
+     100,
+     V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 80, \"hostPort\": 8080}]")),
+     0},
+    {"no-port-80", V2(C("api", "")), 2, 25, V2(WEB), 0},
+    {"link-target", V2(WEB ",\n" C("api", ", \"links\": [\"db\"]")), 4, 59,
+     V2(WEB ",\n" C("api", ", \"links\": [\"web:front\"]")), 0},
+    {"link-self", V2(WEB ",\n" C("api", ", \"links\": [\"api\"]")), 4, 59,
+     V2(WEB ",\n" C("api", ", \"links\": [\"web\"]")), 0},
+    {"link-cycle", V2(C("web", ", \"links\": [\"api\"]") ",\n" C("api", ", \"links\": [\"web\"]")),
+     4, 59, V2(C("web", ", \"links\": [\"api\"]") ",\n" C("api", "")), 0},
+    {"link-alias", V2(WEB ",\n" C("api", ", \"links\": [\"web:a b\"]")), 4, 59,
+     V2(WEB ",\n" C("api", ", \"links\": [\"web:front\"]")), 0},
+    {"mount-volume",
+     V2(WEB ",\n" C(
+         "api", ", \"mountPoints\": [{\"sourceVolume\": \"data\", \"containerPath\": \"/d\"}]")),
+     4, 82,
+     V2(WEB ",\n" C("api", ", \"mountPoints\": [{\"sourceVolume\": \"awseb-logs-api\", "
+                           "\"containerPath\": \"/var/log\"}]")),
+     0},
+    {"mount-path",
+     V2(WEB ",\n" C("api", ", \"mountPoints\": [{\"sourceVolume\": \"awseb-logs-api\", "
+                           "\"containerPath\": \"logs\"}]")),
+     4, 117,
+     V2(WEB ",\n" C("api", ", \"mountPoints\": [{\"sourceVolume\": \"awseb-logs-api\", "
+                           "\"containerPath\": \"/logs\"}]")),
+     0},
+    {"volumes-from", V2(WEB ",\n" C("api", ", \"volumesFrom\": [{\"sourceContainer\": \"data\"}]")),
+     4, 85, V2(WEB ",\n" C("api", ", \"volumesFrom\": [{\"sourceContainer\": \"web\"}]")), 0},
+    {"start-order-cycle",
+     V2(C("web", ", \"links\": [\"api\"]") ",\n" C(
+         "api", ", \"volumesFrom\": [{\"sourceContainer\": \"web\"}]")),
+     4, 85, V2(C("web", ", \"links\": [\"api\"]") ",\n" C("api", "")), 0},
+    {"v3-compose", "{\"AWSEBDockerrunVersion\": 3}", 1, 27, "{\"AWSEBDockerrunVersion\": 3}", 2},
+    {"v3-shape", "{\"AWSEBDockerrunVersion\": 3,\n \"containerDefinitions\": []}", 2, 2,
+     "{\"AWSEBDockerrunVersion\": 3,\n \"Authentication\": {\"Bucket\": \"b\", \"Key\": \"k\"}}",
+     2},
 };
 
 static void run_with(const char *json, bool dockerfile, bool compose, struct dr_report *r)
@@ -149,8 +242,9 @@ static void test_every_rule(void **state)
 		run_with(k->fail, k->comp == 1, false, &r);
 		d = find_diag(&r, k->rule);
 		if (!d || d->loc.line != k->line || d->loc.col != k->col) {
-			fprintf(stderr, "rule %s: wanted at %u:%u, got %s%u:%u\n", k->rule, k->line, k->col,
-				d ? "" : "nothing ", d ? d->loc.line : 0, d ? d->loc.col : 0);
+			fprintf(stderr, "rule %s: wanted at %u:%u, got %s%u:%u\n", k->rule, k->line,
+			        k->col, d ? "" : "nothing ", d ? d->loc.line : 0,
+			        d ? d->loc.col : 0);
 			dump(&r);
 			failures++;
 		} else if (d->severity != dr_rule_find(k->rule)->severity) {
@@ -160,7 +254,8 @@ static void test_every_rule(void **state)
 		dr_report_cleanup(&r);
 		run_with(k->pass, k->comp == 1, k->comp == 2, &r);
 		if (find_diag(&r, k->rule)) {
-			fprintf(stderr, "rule %s: reported on the passing case (companions %d)\n", k->rule, k->comp);
+			fprintf(stderr, "rule %s: reported on the passing case (companions %d)\n",
+			        k->rule, k->comp);
 			dump(&r);
 			failures++;
 		}
@@ -199,7 +294,8 @@ static void test_valid_file_has_no_diagnostics(void **state)
 
 static void test_companion_files_change_the_verdict(void **state)
 {
-	static const char v1[] = "{\"AWSEBDockerrunVersion\": 1, \"Ports\": [{\"ContainerPort\": 80}]}";
+	static const char v1[] =
+	    "{\"AWSEBDockerrunVersion\": 1, \"Ports\": [{\"ContainerPort\": 80}]}";
 	struct dr_report r;
 	(void)state;
 	run_case(v1, 0, &r);
@@ -215,14 +311,19 @@ static void test_messages_name_values_and_alternatives(void **state)
 	struct dr_report r;
 	const struct dr_diag *d;
 	(void)state;
-	run_case(V2(WEB ",\n" C("worker", "") ",\n" C("api", ", \"links\": [\"db\", \"worker\"]")), 0, &r);
+	run_case(V2(WEB ",\n" C("worker", "") ",\n" C("api", ", \"links\": [\"db\", \"worker\"]")),
+	         0, &r);
 	d = find_diag(&r, "link-target");
 	assert_non_null(d);
-	assert_string_equal(d->message, "link 'db' of container 'api' names no container; containers are: api, web, worker");
+	assert_string_equal(
+	    d->message,
+	    "link 'db' of container 'api' names no container; containers are: api, web, worker");
 	assert_string_equal(d->pointer, "/containerDefinitions/2/links/0");
 	dr_report_cleanup(&r);
 
-	run_case(V2(C("a", ", \"links\": [\"b\"]") ",\n" C("b", ", \"links\": [\"c\"]") ",\n" C("c", ", \"links\": [\"a\"]")), 0, &r);
+	run_case(V2(C("a", ", \"links\": [\"b\"]") ",\n" C("b", ", \"links\": [\"c\"]") ",\n" C(
+	             "c", ", \"links\": [\"a\"]")),
+	         0, &r);
 	d = find_diag(&r, "link-cycle");
 	assert_non_null(d);
 	assert_string_equal(d->message, "links form a cycle: a -> b -> c -> a");
@@ -234,7 +335,9 @@ static void test_messages_name_values_and_alternatives(void **state)
 	assert_non_null(strstr(d->message, "first at line 3, column 10"));
 	dr_report_cleanup(&r);
 
-	run_case(V2(WEB ",\n" C("api", ", \"portMappings\": [{\"containerPort\": 8080, \"hostPort\": 80}]")), 0, &r);
+	run_case(V2(WEB ",\n" C(
+	             "api", ", \"portMappings\": [{\"containerPort\": 8080, \"hostPort\": 80}]")),
+	         0, &r);
 	d = find_diag(&r, "host-port-clash");
 	assert_non_null(d);
 	assert_non_null(strstr(d->message, "already mapped by container 'web' (line 3, column"));
@@ -252,7 +355,10 @@ static void test_secret_values_never_printed(void **state)
 	struct dr_report r;
 	const struct dr_diag *d;
 	(void)state;
-	run_case(V2(WEB ",\n" C("api", ", \"environment\": [{\"name\": \"DB_PASSWORD\", \"value\": \"hunter2\"}]")), 0, &r);
+	run_case(
+	    V2(WEB ",\n" C(
+	        "api", ", \"environment\": [{\"name\": \"DB_PASSWORD\", \"value\": \"hunter2\"}]")),
+	    0, &r);
 	d = find_diag(&r, "env-entry");
 	assert_non_null(d);
 	assert_int_equal(d->severity, DR_WARNING);
@@ -262,14 +368,16 @@ static void test_secret_values_never_printed(void **state)
 
 static void test_positions_with_bom_crlf_tabs_utf8(void **state)
 {
-	static const char text[] = "\xEF\xBB\xBF{\r\n\t\"AWSEBDockerrunVersion\": 2,\r\n\t\"caf\xC3\xA9\": 1, \"x\": 5}";
+	static const char text[] =
+	    "\xEF\xBB\xBF{\r\n\t\"AWSEBDockerrunVersion\": 2,\r\n\t\"caf\xC3\xA9\": 1, \"x\": 5}";
 	struct dr_report r;
 	const struct dr_diag *d;
 	size_t i;
 	(void)state;
 	run_case(text, 0, &r);
 	for (i = 0, d = NULL; i < r.ndiags; i++)
-		if (strcmp(r.diags[i].rule, "unknown-key") == 0 && strstr(r.diags[i].message, "'x'"))
+		if (strcmp(r.diags[i].rule, "unknown-key") == 0 &&
+		    strstr(r.diags[i].message, "'x'"))
 			d = &r.diags[i];
 	assert_non_null(d);
 	/* tab = 1 column, é = 1 column, CRLF ends a line, the BOM is not counted */
@@ -280,10 +388,17 @@ static void test_positions_with_bom_crlf_tabs_utf8(void **state)
 
 static void test_hostile_input(void **state)
 {
-	static const char *const inputs[] = {"", "   \n", "\x01\x02\xff garbage", "[1, 2]", "\"str\"",
-					     "{\"AWSEBDockerrunVersion\": 9223372036854775808}",
-					     "{\"a\": \"\xff\xfe\"}", "{\"a\": 1,}", "null"};
-	static const char nul_after_number[] = "{\"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [1\0]}";
+	static const char *const inputs[] = {"",
+	                                     "   \n",
+	                                     "\x01\x02\xff garbage",
+	                                     "[1, 2]",
+	                                     "\"str\"",
+	                                     "{\"AWSEBDockerrunVersion\": 9223372036854775808}",
+	                                     "{\"a\": \"\xff\xfe\"}",
+	                                     "{\"a\": 1,}",
+	                                     "null"};
+	static const char nul_after_number[] =
+	    "{\"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [1\0]}";
 	static const char escape_key[] = "{\"AWSEBDockerrunVersion\": 1, \"\\u001b[31m\": 1}";
 	size_t i, depth = 100000;
 	char *deep = xmalloc(2 * depth + 1);
@@ -331,10 +446,15 @@ static void test_model(void **state)
 	struct dr_report r;
 	const struct dr_container *c;
 	(void)state;
-	run_case("{\"AWSEBDockerrunVersion\": 2,\n\"volumes\": [{\"name\": \"v\", \"host\": {\"sourcePath\": \"/d\"}}],\n"
-		 "\"containerDefinitions\": [" WEB ",\n" C("api", ", \"links\": [\"web:front\"], \"essential\": false, "
-		 "\"environment\": [{\"name\": \"A\", \"value\": \"1\"}], \"mountPoints\": [{\"sourceVolume\": \"v\", \"containerPath\": \"/d\", \"readOnly\": true}]") "]}",
-		 0, &r);
+	run_case(
+	    "{\"AWSEBDockerrunVersion\": 2,\n\"volumes\": [{\"name\": \"v\", \"host\": "
+	    "{\"sourcePath\": \"/d\"}}],\n"
+	    "\"containerDefinitions\": [" WEB ",\n" C(
+	        "api",
+	        ", \"links\": [\"web:front\"], \"essential\": false, "
+	        "\"environment\": [{\"name\": \"A\", \"value\": \"1\"}], \"mountPoints\": "
+	        "[{\"sourceVolume\": \"v\", \"containerPath\": \"/d\", \"readOnly\": true}]") "]}",
+	    0, &r);
 	assert_int_equal(r.model.version, 2);
 	assert_int_equal(r.model.ncontainers, 2);
 	c = &r.model.containers[1];
@@ -369,7 +489,9 @@ static void test_output_forms(void **state)
 	f = open_memstream(&text, &len);
 	assert_int_equal(dr_report_print(f, &r, DR_FORMAT_GITHUB, false), 0);
 	fclose(f);
-	assert_non_null(strstr(text, "::error file=Dockerrun.aws.json,line=4,col=59::link 'db' of container 'api' names no container; containers are: api, web [link-target]\n"));
+	assert_non_null(
+	    strstr(text, "::error file=Dockerrun.aws.json,line=4,col=59::link 'db' of container "
+	                 "'api' names no container; containers are: api, web [link-target]\n"));
 	free(text);
 	f = open_memstream(&text, &len);
 	assert_int_equal(dr_report_print(f, &r, DR_FORMAT_TEXT, false), 0);
@@ -378,8 +500,9 @@ static void test_output_forms(void **state)
 	free(text);
 	j = dr_report_json(&r);
 	assert_false(json_is_true(json_object_get(j, "valid")));
-	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "diagnostics"), 0), "pointer")),
-			    "/containerDefinitions/1/links/0");
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_array_get(json_object_get(j, "diagnostics"), 0), "pointer")),
+	                    "/containerDefinitions/1/links/0");
 	json_decref(j);
 	dr_report_cleanup(&r);
 }
@@ -387,16 +510,16 @@ static void test_output_forms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_rule),
-		cmocka_unit_test(test_every_rule_has_a_case),
-		cmocka_unit_test(test_valid_file_has_no_diagnostics),
-		cmocka_unit_test(test_companion_files_change_the_verdict),
-		cmocka_unit_test(test_messages_name_values_and_alternatives),
-		cmocka_unit_test(test_secret_values_never_printed),
-		cmocka_unit_test(test_positions_with_bom_crlf_tabs_utf8),
-		cmocka_unit_test(test_hostile_input),
-		cmocka_unit_test(test_model),
-		cmocka_unit_test(test_output_forms),
+	    cmocka_unit_test(test_every_rule),
+	    cmocka_unit_test(test_every_rule_has_a_case),
+	    cmocka_unit_test(test_valid_file_has_no_diagnostics),
+	    cmocka_unit_test(test_companion_files_change_the_verdict),
+	    cmocka_unit_test(test_messages_name_values_and_alternatives),
+	    cmocka_unit_test(test_secret_values_never_printed),
+	    cmocka_unit_test(test_positions_with_bom_crlf_tabs_utf8),
+	    cmocka_unit_test(test_hostile_input),
+	    cmocka_unit_test(test_model),
+	    cmocka_unit_test(test_output_forms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
