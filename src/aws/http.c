@@ -895,6 +895,11 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 			snprintf(err->message, sizeof(err->message), "no data for %ld s (EBCTL_READ_TIMEOUT)",
 			         x->c->read_timeout_ms / 1000);
 			rc = CURLE_OPERATION_TIMEDOUT;
+		} else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
+			/* say whose certificate, and how to trust a private CA */
+			snprintf(err->message, sizeof(err->message),
+			         "cannot verify the TLS certificate of '%s': %s (AWS_CA_BUNDLE names a CA bundle to trust)",
+			         req->ep.host, x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
 		} else {
 			snprintf(err->message, sizeof(err->message), "%s",
 			         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
