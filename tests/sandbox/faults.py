@@ -1,0 +1,368 @@
+"""Fault injection, the request clock, and the loopback control endpoint.
+
+A WSGI middleware in front of moto. Per request (once armed, and only for the
+requests `only=` selects) it draws one number per fault kind from a seeded
+generator, so the same sequence of requests meets the same faults."""
+import calendar
+import email.utils
+import json
+import random
+import re
+import socket
+import struct
+import threading
+import time
+
+import presigned
+import uuid
+from urllib.parse import parse_qs
+
+PROBABILITIES = ("reset", "error500", "throttle", "slowdown", "slow", "truncate")
+SERVICE_BY_VERSION = {"2010-12-01": "elasticbeanstalk", "2010-05-08": "iam", "2011-06-15": "sts"}
+SERVICE_ALIASES = {"eb": "elasticbeanstalk", "cloudwatchlogs": "logs"}
+MAX_SKEW = 900  # seconds a signed request's time may differ from the server's clock
+
+
+def parse_spec(text):
+    """`throttle=0.2,error500=0.1,...` -> dict; raises ValueError on bad input."""
+    spec = {k: 0.0 for k in PROBABILITIES}
+    spec.update({"skew": 0.0, "seed": None, "delay": 30.0, "only": []})
+    for item in filter(None, (s.strip() for s in (text or "").split(","))):
+        key, eq, value = item.partition("=")
+        key = key.strip().lower()
+        if not eq:
+            raise ValueError(f"'{item}' is not key=value")
+        if key in PROBABILITIES:
+            try:
+                p = float(value)
+            except ValueError:
+                raise ValueError(f"'{key}' wants a probability, got '{value}'")
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"'{key}' wants a probability between 0 and 1, got '{value}'")
+            spec[key] = p
+        elif key in ("skew", "delay"):
+            try:
+                spec[key] = float(value)
+            except ValueError:
+                raise ValueError(f"'{key}' wants seconds, got '{value}'")
+            if key == "delay" and spec[key] < 0:
+                raise ValueError("'delay' must not be negative")
+        elif key == "seed":
+            try:
+                spec["seed"] = int(value)
+            except ValueError:
+                raise ValueError(f"'seed' wants an integer, got '{value}'")
+        elif key == "only":
+            spec["only"] = [s.strip() for s in value.split("|") if s.strip()]
+        else:
+            raise ValueError(f"unknown fault '{key}' (known: {', '.join(PROBABILITIES)}, skew, delay, seed, only)")
+    return spec
+
+
+class FaultInjector:
+    def __init__(self, spec):
+        self.lock = threading.Lock()
+        self.armed = False
+        self.set(spec)
+
+    def set(self, spec):
+        with self.lock:
+            self.spec = spec
+            self.rng = random.Random(spec["seed"])
+            self.matched = 0
+            self.log = []
+
+    def describe(self):
+        with self.lock:
+            return {"spec": self.spec, "armed": self.armed, "matched_requests": self.matched,
+                    "injected": list(self.log)}
+
+    def selects(self, service, action):
+        only = self.spec["only"]
+        if not only:
+            return True
+        names = {service.lower(), (action or "").lower()}
+        return any(SERVICE_ALIASES.get(o.lower(), o.lower()) in names for o in only)
+
+    def draw(self, service, action):
+        """The fault for this request: None or one of PROBABILITIES."""
+        with self.lock:
+            if not self.armed or not self.selects(service, action):
+                return None
+            self.matched += 1
+            rolls = [self.rng.random() for _ in PROBABILITIES]
+            for kind, roll in zip(PROBABILITIES, rolls):
+                if roll < self.spec[kind]:
+                    if len(self.log) < 10000:
+                        self.log.append({"n": self.matched, "service": service, "action": action, "fault": kind})
+                    return kind
+            return None
+
+
+def s3_action(method, path, qs, headers):
+    parts = path.lstrip("/").split("/", 1)
+    bucket = parts[0]
+    key = parts[1] if len(parts) > 1 else ""
+    if not bucket:
+        return "ListBuckets"
+    if not key:
+        if method == "GET":
+            if "uploads" in qs:
+                return "ListMultipartUploads"
+            if "location" in qs:
+                return "GetBucketLocation"
+            return "ListObjectsV2" if qs.get("list-type") == ["2"] else "ListObjects"
+        return {"PUT": "CreateBucket", "HEAD": "HeadBucket", "DELETE": "DeleteBucket",
+                "POST": "DeleteObjects"}.get(method, method)
+    if method == "PUT":
+        if "uploadId" in qs:
+            return "UploadPartCopy" if "HTTP_X_AMZ_COPY_SOURCE" in headers else "UploadPart"
+        return "CopyObject" if "HTTP_X_AMZ_COPY_SOURCE" in headers else "PutObject"
+    if method == "POST":
+        return "CreateMultipartUpload" if "uploads" in qs else "CompleteMultipartUpload"
+    if method == "GET":
+        return "ListParts" if "uploadId" in qs else "GetObject"
+    if method == "DELETE":
+        return "AbortMultipartUpload" if "uploadId" in qs else "DeleteObject"
+    return "HeadObject" if method == "HEAD" else method
+
+
+def read_form(environ):
+    """The form body of a query-protocol request, left readable for moto."""
+    import io
+
+    if not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        return {}
+    try:
+        n = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return {}
+    body = environ["wsgi.input"].read(n) if n else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return parse_qs(body.decode("utf-8", "replace"))
+
+
+def classify(environ):
+    """(service, action, protocol) of a request."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    qs = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    form = read_form(environ)
+    service = None
+    m = re.search(r"Credential=[^/,]+/\d{8}/[^/]+/([^/]+)/", auth)
+    if m:
+        service = m.group(1)
+    elif "X-Amz-Credential" in qs:
+        bits = qs["X-Amz-Credential"][0].split("/")
+        service = bits[3] if len(bits) > 3 else None
+    elif "AWSAccessKeyId" in qs:
+        service = "s3"
+    action = (form.get("Action") or [None])[0] or (target.split(".")[-1] if target else None)
+    if service is None:
+        version = (form.get("Version") or [None])[0]
+        service = SERVICE_BY_VERSION.get(version) if action else "s3"
+        service = service or "unknown"
+    if service == "s3":
+        return service, s3_action(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"), qs,
+                                  environ), "s3"
+    return service, action, "json" if target else "query"
+
+
+def error_response(protocol, status, code, message, extra=None):
+    rid = str(uuid.uuid4())
+    if protocol == "s3":
+        fields = "".join(f"<{k}>{v}</{k}>" for k, v in (extra or {}).items())
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message>'
+                f"{fields}<RequestId>{rid}</RequestId><HostId>{rid}</HostId></Error>")
+        ctype = "application/xml"
+    elif protocol == "json":
+        body = json.dumps({"__type": code, "message": message})
+        ctype = "application/x-amz-json-1.1"
+    else:
+        kind = "Receiver" if status >= 500 else "Sender"
+        body = (f'<ErrorResponse xmlns="https://elasticbeanstalk.amazonaws.com/docs/2010-12-01/"><Error>'
+                f"<Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+                f"<RequestId>{rid}</RequestId></ErrorResponse>")
+        ctype = "text/xml"
+    return status, body.encode(), [("Content-Type", ctype), ("x-amzn-RequestId", rid)]
+
+
+def fault_response(kind, protocol):
+    if kind == "throttle":
+        if protocol == "s3":
+            return error_response(protocol, 503, "SlowDown", "Please reduce your request rate.")
+        return error_response(protocol, 400, "ThrottlingException" if protocol == "json" else "Throttling",
+                              "Rate exceeded")
+    if kind == "slowdown":
+        if protocol == "s3":
+            return error_response(protocol, 503, "SlowDown", "Please reduce your request rate.")
+        return error_response(protocol, 503, "ServiceUnavailable", "Service is unavailable. Please try again later.")
+    if protocol == "s3":
+        return error_response(protocol, 500, "InternalError", "We encountered an internal error. Please try again.")
+    return error_response(protocol, 500, "InternalFailure", "The request processing has failed because of an "
+                          "unknown error, exception or failure.")
+
+
+def request_time(environ):
+    """The signing time of a header-signed request, or None."""
+    if not environ.get("HTTP_AUTHORIZATION", "").startswith("AWS4-HMAC-SHA256"):
+        return None
+    stamp = environ.get("HTTP_X_AMZ_DATE")
+    if stamp:
+        try:
+            return calendar.timegm(time.strptime(stamp, "%Y%m%dT%H%M%SZ")), stamp
+        except ValueError:
+            return None
+    date = environ.get("HTTP_DATE")
+    if date:
+        parsed = email.utils.parsedate_tz(date)
+        if parsed:
+            return email.utils.mktime_tz(parsed), date
+    return None
+
+
+def skew_response(protocol, sent, stamp, server_now):
+    fmt = lambda t: time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t))  # noqa: E731
+    if protocol == "s3":
+        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
+        return error_response(protocol, 403, "RequestTimeTooSkewed",
+                              "The difference between the request time and the current time is too large.",
+                              {"RequestTime": stamp, "ServerTime": iso(server_now),
+                               "MaxAllowedSkewMilliseconds": MAX_SKEW * 1000})
+    if sent < server_now:
+        msg = (f"Signature expired: {fmt(sent)} is now earlier than {fmt(server_now - MAX_SKEW)} "
+               f"({fmt(server_now)} - 15 min.)")
+    else:
+        msg = (f"Signature not yet current: {fmt(sent)} is still later than {fmt(server_now + MAX_SKEW)} "
+               f"({fmt(server_now)} + 15 min.)")
+    return error_response(protocol, 400 if protocol == "query" else 403,
+                          "InvalidSignatureException" if protocol == "json" else "SignatureDoesNotMatch", msg)
+
+
+def drop(environ):
+    """Reset the client's connection: no response at all."""
+    sock = environ.get("werkzeug.socket")
+    if sock is None:
+        return
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def discard_body(environ):
+    try:
+        n = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    stream = environ["wsgi.input"]
+    while n > 0:
+        chunk = stream.read(min(n, 65536))
+        if not chunk:
+            break
+        n -= len(chunk)
+
+
+class Middleware:
+    def __init__(self, app, injector, state, advance):
+        self.app = app
+        self.faults = injector
+        self.state = state
+        self.advance = advance
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_sandbox/"):
+            return self.control(environ, start_response, path)
+        self.advance()
+        server_now = time.time() + self.faults.spec["skew"]
+        date = email.utils.formatdate(server_now, usegmt=True)
+
+        def dated(status, headers, exc_info=None):
+            headers = [(k, v) for k, v in headers if k.lower() != "date"] + [("Date", date)]
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        service, action, protocol = classify(environ)
+        kind = self.faults.draw(service, action)
+        if kind == "reset":
+            drop(environ)
+            start_response("500 Internal Server Error", [("Content-Length", "0")])
+            return [b""]
+        if kind == "slow":
+            time.sleep(self.faults.spec["delay"])
+        if kind in ("throttle", "slowdown", "error500"):
+            discard_body(environ)
+            return self.respond(dated, *fault_response(kind, protocol))
+        sent = request_time(environ)
+        if sent is not None and abs(sent[0] - server_now) > MAX_SKEW:
+            discard_body(environ)
+            return self.respond(dated, *skew_response(protocol, sent[0], sent[1], server_now))
+        if kind == "truncate":
+            return self.truncated(environ, dated)
+        if presigned.is_presigned(environ):
+            return presigned.serve(environ, dated, server_now)
+        return self.app(environ, dated)
+
+    @staticmethod
+    def respond(start_response, status, body, headers):
+        reasons = {400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error", 503: "Service Unavailable"}
+        start_response(f"{status} {reasons.get(status, 'Error')}", headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+    def truncated(self, environ, start_response):
+        """Send the headers and half the body, then drop the connection."""
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        result = self.app(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        start_response(captured["status"], headers + [("Content-Length", str(len(body)))])
+
+        def parts():
+            yield body[: len(body) // 2]
+            drop(environ)
+
+        return parts()
+
+    def control(self, environ, start_response, path):
+        if environ.get("REMOTE_ADDR") not in ("127.0.0.1", "::1"):
+            return self.json(start_response, 403, {"error": "the control endpoint is loopback only"})
+        method = environ.get("REQUEST_METHOD")
+        if path == "/_sandbox/state" and method == "GET":
+            return self.json(start_response, 200, self.state())
+        if path == "/_sandbox/faults" and method == "GET":
+            return self.json(start_response, 200, self.faults.describe())
+        if path == "/_sandbox/faults" and method == "POST":
+            try:
+                n = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                n = 0
+            raw = environ["wsgi.input"].read(n).decode("utf-8", "replace") if n else ""
+            try:
+                text = raw
+                if raw.strip().startswith("{"):
+                    doc = json.loads(raw)
+                    text = doc.get("spec", "") if isinstance(doc, dict) else ""
+                spec = parse_spec(text)
+            except ValueError as e:
+                return self.json(start_response, 400, {"error": str(e)})
+            self.faults.set(spec)
+            return self.json(start_response, 200, self.faults.describe())
+        return self.json(start_response, 404, {"error": f"no control action {method} {path}"})
+
+    @staticmethod
+    def json(start_response, status, doc):
+        body = json.dumps(doc, default=str, indent=1).encode()
+        reasons = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
+        start_response(f"{status} {reasons[status]}",
+                       [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]

@@ -1,0 +1,88 @@
+"""The sandbox server: moto's WSGI app with the Elastic Beanstalk actions added,
+wrapped in the fault injector and the loopback control endpoint."""
+import json
+import logging
+import threading
+
+from moto import settings as moto_settings
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+import eb
+import faults
+
+POLICY = json.dumps({"Version": "2012-10-17",
+                     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
+class QuietHandler(WSGIRequestHandler):
+    verbose = False
+
+    def log_request(self, code="-", size="-"):
+        if self.verbose:
+            super().log_request(code, size)
+
+
+class Sandbox:
+    def __init__(self, port, deploy_seconds, fault_spec, region="us-east-1", verbose=False):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.region = region
+        self.sim = eb.install(deploy_seconds=deploy_seconds, endpoint=self.url)
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        self.faults = faults.FaultInjector(fault_spec)
+        self.app = faults.Middleware(moto_app, self.faults, self.state, self.sim.advance)
+        self._server = None
+        self._thread = None
+        QuietHandler.verbose = verbose
+        if not verbose:
+            logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    def start(self):
+        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True,
+                                   request_handler=QuietHandler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def enable_auth(self):
+        """Create an IAM user allowed everything and turn signature checking on
+        for every later request; returns (access key id, secret)."""
+        from moto.iam.models import iam_backends
+
+        iam = iam_backends[DEFAULT_ACCOUNT_ID]["global"]
+        iam.create_user(region_name=self.region, user_name="sandbox")
+        iam.put_user_policy("sandbox", "sandbox-all", POLICY)
+        key = iam.create_access_key("sandbox")
+        moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+        self.sim.credentials = (key.access_key_id, key.secret_access_key)
+        return key.access_key_id, key.secret_access_key
+
+    def arm_faults(self):
+        self.faults.armed = True
+
+    def state(self):
+        s = self.sim.snapshot()
+        s["faults"] = self.faults.describe()
+        s["multipart_uploads"] = open_multipart_uploads()
+        return s
+
+    def stop(self):
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread:
+            self._thread.join(5)
+
+
+def open_multipart_uploads():
+    from moto.s3.models import s3_backends
+
+    out = []
+    s3 = s3_backends[DEFAULT_ACCOUNT_ID]["global"]
+    for bucket in list(s3.buckets.values()):
+        for mp in list(bucket.multiparts.values()):
+            out.append({"Bucket": bucket.name, "Key": mp.key_name, "UploadId": mp.id,
+                        "Parts": len(mp.parts)})
+    return out
