@@ -83,8 +83,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
-    def send_plain(self, status, body, ctype="text/xml", extra=()):
+    date_override = None
+
+    def date_time_string(self, timestamp=None):
+        # the Date header: the skewed clock when the skew fault answers
+        return self.date_override or super().date_time_string(timestamp)
+
+    def send_plain(self, status, body, ctype="text/xml", extra=(), date=None):
+        self.date_override = date
         self.send_response(status)
+        self.date_override = None
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for k, v in extra:
@@ -173,7 +181,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             date = email.utils.formatdate(time.time() + SKEW, usegmt=True)
             return self.send_plain(403, error_body(s3, "RequestTimeTooSkewed" if s3 else "RequestExpired",
                                                    "The difference between the request time and the current "
-                                                   "time is too large."), extra=[("Date", date)])
+                                                   "time is too large."), date=date)
         if fault == "expired":
             return self.send_plain(403 if not s3 else 400, error_body(s3, "ExpiredToken",
                                                                       "The security token included in the "
