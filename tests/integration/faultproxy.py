@@ -25,13 +25,9 @@ Faults:
   drop       the request is read, the connection closed without an answer
   slow       the request is applied, the answer held back SLOW seconds
   truncate   the request is applied, the answer cut short and the connection closed
-  skew       this server's clock is 20 minutes ahead: requests signed more
-             than 15 minutes away from it get 403 RequestTimeTooSkewed
-             (S3) / RequestExpired (Query) with the skewed Date header
   expired    the session token has expired: 403 ExpiredToken (every time)
 """
 import argparse
-import email.utils
 import http.client
 import http.server
 import json
@@ -43,7 +39,6 @@ import uuid
 
 lock = threading.Lock()
 state = {"rule": None, "hits": 0, "seen": {}}
-SKEW = 20 * 60
 SLOW = 2.5
 
 
@@ -83,16 +78,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
-    date_override = None
-
-    def date_time_string(self, timestamp=None):
-        # the Date header: the skewed clock when the skew fault answers
-        return self.date_override or super().date_time_string(timestamp)
-
-    def send_plain(self, status, body, ctype="text/xml", extra=(), date=None):
-        self.date_override = date
+    def send_plain(self, status, body, ctype="text/xml", extra=()):
         self.send_response(status)
-        self.date_override = None
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for k, v in extra:
@@ -152,19 +139,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             rule = state["rule"]
             if rule and rule.get("step") == step and rule.get("count", -1) != 0:
                 fault = rule["fault"]
-                if fault == "skew":
-                    # only requests signed away from our (skewed) clock fail
-                    amz = self.headers.get("X-Amz-Date") or ""
-                    try:
-                        t = time.mktime(time.strptime(amz, "%Y%m%dT%H%M%SZ")) - time.timezone
-                    except ValueError:
-                        t = 0
-                    if abs(t - (time.time() + SKEW)) <= 15 * 60:
-                        fault = None
-                if fault:
-                    state["hits"] += 1
-                    if rule.get("count", -1) > 0:
-                        rule["count"] -= 1
+                state["hits"] += 1
+                if rule.get("count", -1) > 0:
+                    rule["count"] -= 1
         if fault == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -177,11 +154,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                    "We encountered an internal error. Please try again."))
         if fault == "slowdown":
             return self.send_plain(503, error_body(s3, "SlowDown", "Please reduce your request rate."))
-        if fault == "skew":
-            date = email.utils.formatdate(time.time() + SKEW, usegmt=True)
-            return self.send_plain(403, error_body(s3, "RequestTimeTooSkewed" if s3 else "RequestExpired",
-                                                   "The difference between the request time and the current "
-                                                   "time is too large."), date=date)
         if fault == "expired":
             return self.send_plain(403 if not s3 else 400, error_body(s3, "ExpiredToken",
                                                                       "The security token included in the "
