@@ -50,14 +50,21 @@ static const EVP_MD *md_sha256(void)
 	return sha256_md ? sha256_md : EVP_sha256();
 }
 
+static void thread_state_register(void);
+
 /* One digest context per thread, reused: allocating one per hash costs more
- * than hashing a short string. Freed at thread exit by OpenSSL's cleanup. */
+ * than hashing a short string. Freed when the thread exits (see
+ * thread_state_free), or by sigv4_forget_keys() for the main thread. */
+static _Thread_local EVP_MD_CTX *md_ctx;
+
 static EVP_MD_CTX *digest_ctx(void)
 {
-	static _Thread_local EVP_MD_CTX *ctx;
-	if (!ctx && !(ctx = EVP_MD_CTX_new()))
-		die("out of memory");
-	return ctx;
+	if (!md_ctx) {
+		thread_state_register();
+		if (!(md_ctx = EVP_MD_CTX_new()))
+			die("out of memory");
+	}
+	return md_ctx;
 }
 
 static void sha256(const void *data, size_t len, unsigned char out[32])
@@ -615,6 +622,37 @@ static void scratch_free(struct scratch *s)
 	buf_free_secret(&s->authz);
 }
 
+/* A thread's digest context and scratch buffers die with it: a key whose
+ * destructor runs at thread exit (the deploy's per-environment threads
+ * sign too; their buffers leaked before). */
+static pthread_key_t thread_key;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+
+static void thread_state_free(void *unused)
+{
+	(void)unused;
+	scratch_free(&scratch);
+	EVP_MD_CTX_free(md_ctx);
+	md_ctx = NULL;
+}
+
+static void thread_key_create(void)
+{
+	if (pthread_key_create(&thread_key, thread_state_free) != 0)
+		die("cannot create a thread key");
+}
+
+static void thread_state_register(void)
+{
+	static _Thread_local bool registered;
+	if (registered)
+		return;
+	pthread_once(&thread_key_once, thread_key_create);
+	/* any non-NULL value makes the destructor run */
+	pthread_setspecific(thread_key, &registered);
+	registered = true;
+}
+
 static char *dup_buf(const struct buf *b)
 {
 	return xstrndup(buf_cstr(b), b->len);
@@ -635,6 +673,8 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 	bool token_signed = creds->session_token && *creds->session_token && !(p->flags & SIGV4_TOKEN_AFTER);
 	time_t t = (time_t)p->time;
 	struct tm tm;
+
+	thread_state_register();
 
 	memset(out, 0, sizeof(*out));
 	scratch_reset(sc);
@@ -750,7 +790,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 void sigv4_forget_keys(void)
 {
 	size_t i;
-	scratch_free(&scratch);
+	thread_state_free(NULL);
 	pthread_mutex_lock(&key_cache_lock);
 	for (i = 0; i < KEY_CACHE_SIZE; i++) {
 		free_secret(key_cache[i].secret);
