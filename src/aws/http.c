@@ -158,8 +158,11 @@ bool aws_skew_code(const char *code, const char *message)
 	if (strcmp(code, "RequestTimeTooSkewed") == 0 || strcmp(code, "RequestExpired") == 0 ||
 	    strcmp(code, "SignatureExpired") == 0)
 		return true;
-	/* InvalidSignatureException is a skew only when it says so: "Signature expired" */
-	if (strcmp(code, "InvalidSignatureException") == 0 || strcmp(code, "AuthFailure") == 0)
+	/* These are a skew only when they say so: "Signature expired: X is now
+	 * earlier than Y" (SignatureDoesNotMatch is how the Query services,
+	 * Elastic Beanstalk and STS, answer a skewed clock) */
+	if (strcmp(code, "InvalidSignatureException") == 0 || strcmp(code, "AuthFailure") == 0 ||
+	    strcmp(code, "SignatureDoesNotMatch") == 0)
 		return message && (strstr(message, "expired") || strstr(message, "Signature not yet current"));
 	return false;
 }
