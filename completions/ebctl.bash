@@ -11,13 +11,13 @@ _ebctl_value() {
 	case "$1 $2" in
 	"validate --format" | "validate -f")
 		echo 'words text json github markdown' ;;
-	"bundle --directory" | "bundle -C" | "deploy --directory" | "deploy -C" | "init --directory" | "init -C")
+	"bundle --directory" | "bundle -C" | "deploy --directory" | "deploy -C" | "logs --output" | "logs -o" | "init --directory" | "init -C")
 		echo 'dir' ;;
 	"bundle --output" | "bundle -o" | "deploy --zip-file" | "deploy --bundle" | "render --output" | "render -o")
 		echo 'file' ;;
-	"deploy --app" | "deploy -a" | "deploy --env" | "deploy -e" | "deploy --region" | "deploy --profile" | "deploy --role-arn" | "deploy --bucket-name" | "deploy --bucket" | "deploy --bucket-path" | "deploy --label" | "deploy -l" | "deploy --description" | "deploy -m" | "deploy --timeout" | "deploy -t" | "deploy --healthy" | "init --template" | "init -t" | "sign --service" | "sign --region" | "sign --time" | "sign --presign" | "sign --profile")
+	"deploy --app" | "deploy -a" | "deploy --env" | "deploy -e" | "deploy --region" | "deploy --profile" | "deploy --role-arn" | "deploy --bucket-name" | "deploy --bucket" | "deploy --bucket-path" | "deploy --label" | "deploy -l" | "deploy --description" | "deploy -m" | "deploy --timeout" | "deploy -t" | "deploy --healthy" | "events --app" | "events -a" | "events --env" | "events -e" | "events --region" | "events --profile" | "events --since" | "events --severity" | "logs --app" | "logs -a" | "logs --env" | "logs -e" | "logs --region" | "logs --profile" | "logs --instance" | "logs -i" | "logs --since" | "logs --timeout" | "logs -t" | "status --app" | "status -a" | "status --env" | "status -e" | "status --region" | "status --profile" | "health --app" | "health -a" | "health --env" | "health -e" | "health --region" | "health --profile" | "setenv --app" | "setenv -a" | "setenv --env" | "setenv -e" | "setenv --region" | "setenv --profile" | "setenv --timeout" | "setenv -t" | "setenv --healthy" | "printenv --app" | "printenv -a" | "printenv --env" | "printenv -e" | "printenv --region" | "printenv --profile" | "init --template" | "init -t" | "sign --service" | "sign --region" | "sign --time" | "sign --presign" | "sign --profile")
 		echo 'value' ;;
-	"deploy --format")
+	"deploy --format" | "events --format" | "status --format" | "health --format" | "printenv --format")
 		echo 'words text json' ;;
 	"render --to" | "render -t")
 		echo 'words compose k8s' ;;
@@ -34,12 +34,12 @@ _ebctl_flags() {
 	validate) echo '-f --format --werror --list-rules' ;;
 	bundle) echo '-C --directory -o --output --all' ;;
 	deploy) echo '-a --app -e --env --region --profile --role-arn --bucket-name --bucket --bucket-path -l --label -m --description -C --directory --zip-file --bundle --all --only-create-app-version --version-only --no-wait -t --timeout --healthy --process --wait-ready --format' ;;
-	events) echo '' ;;
-	logs) echo '' ;;
-	status) echo '' ;;
-	health) echo '' ;;
-	setenv) echo '' ;;
-	printenv) echo '' ;;
+	events) echo '-a --app -e --env --region --profile -f --follow --since --severity --format' ;;
+	logs) echo '-a --app -e --env --region --profile --all --zip -o --output -i --instance -f --follow --since -t --timeout' ;;
+	status) echo '-a --app -e --env --region --profile --format' ;;
+	health) echo '-a --app -e --env --region --profile --format' ;;
+	setenv) echo '-a --app -e --env --region --profile --no-wait -t --timeout --healthy' ;;
+	printenv) echo '-a --app -e --env --region --profile --reveal --format' ;;
 	render) echo '-t --to -o --output' ;;
 	init) echo '-t --template --ci -f --force -C --directory --list' ;;
 	sign) echo '--service --region --time --print --presign --unsigned-payload --content-sha256 --no-normalize --profile' ;;

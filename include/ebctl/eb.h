@@ -39,7 +39,9 @@ void eb_option_settings_free(struct eb_option_settings *s);
 int eb_create_storage_location(struct aws_client *c, char **bucket, struct aws_error *err);
 
 /* CreateApplication. An application that already exists is an error
- * (code InvalidParameterValue); check with eb_application_exists first. */
+ * (code InvalidParameterValue); check with eb_application_exists first.
+ * When the answer is lost, it checks whether the application exists
+ * before sending the request again. */
 int eb_create_application(struct aws_client *c, const char *app, const char *description, struct aws_error *err);
 /* DescribeApplications for one name; *exists set on success. */
 int eb_application_exists(struct aws_client *c, const char *app, bool *exists, struct aws_error *err);
@@ -98,7 +100,10 @@ struct eb_update {
 	const struct eb_option_settings *remove;    /* OptionsToRemove (ns + name), NULL: none */
 };
 /* UpdateEnvironment; *request_id (caller frees) is the request id that
- * scopes the events of this update (DescribeEvents RequestId filter). */
+ * scopes the events of this update (DescribeEvents RequestId filter).
+ * Never starts two updates: when the answer is lost it is sent again only
+ * if the environment is still Ready; otherwise it fails with
+ * err->unknown_outcome (the update may be running). */
 int eb_update_environment(struct aws_client *c, const struct eb_update *u, char **request_id,
                           struct aws_error *err);
 

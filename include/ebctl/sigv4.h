@@ -92,8 +92,9 @@ void sigv4_result_cleanup(struct sigv4_result *r);
 int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const struct sigv4_params *p,
                struct sigv4_result *out, char *err, size_t errlen);
 
-/* Wipe every cached signing key (and the secrets kept to match them).
- * Call before exit; the cache is also bounded (8 entries). */
+/* Wipe every cached signing key (and the secrets kept to match them), and
+ * free the calling thread's working buffers. Call before exit, and at the
+ * end of every thread that signed; the cache is also bounded (8 entries). */
 void sigv4_forget_keys(void);
 
 /* RFC 3986 percent-encoding as SigV4 wants it: unreserved characters

@@ -250,3 +250,9 @@ void xmlFreeDoc(xmlDocPtr doc)
 	XML_FN(xmlFreeDoc);
 	xmlFreeDoc_real(doc);
 }
+
+void xmlInitParser(void)
+{
+	XML_FN(xmlInitParser);
+	xmlInitParser_real();
+}

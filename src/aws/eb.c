@@ -163,16 +163,29 @@ int eb_create_storage_location(struct aws_client *c, char **bucket, struct aws_e
 
 int eb_create_application(struct aws_client *c, const char *app, const char *description, struct aws_error *err)
 {
-	struct aws_params p = {0};
-	xmlDocPtr doc = NULL;
-	int rc;
-	aws_params_add(&p, "ApplicationName", app);
-	if (description)
-		aws_params_add(&p, "Description", description);
-	/* a repeated create fails with "already exists": that is safe to retry */
-	rc = call(c, "CreateApplication", &p, AWS_IDEMPOTENT, &doc, NULL, err);
-	xmlFreeDoc(doc);
-	return rc;
+	int attempt;
+	for (attempt = 1;; attempt++) {
+		struct aws_params p = {0};
+		struct aws_error e2;
+		xmlDocPtr doc = NULL;
+		bool exists = false;
+		int rc;
+		aws_params_add(&p, "ApplicationName", app);
+		if (description)
+			aws_params_add(&p, "Description", description);
+		rc = call(c, "CreateApplication", &p, AWS_NOT_IDEMPOTENT, &doc, NULL, err);
+		xmlFreeDoc(doc);
+		if (rc == 0 || !err->unknown_outcome || attempt >= c->max_attempts)
+			return rc;
+		/* the answer was lost: a second create would fail with "already
+		 * exists" even though the first one worked */
+		if (aws_backoff_sleep(c, attempt) != 0 || eb_application_exists(c, app, &exists, &e2) != 0)
+			return -1;
+		if (exists) {
+			aws_error_clear(err);
+			return 0;
+		}
+	}
 }
 
 int eb_application_exists(struct aws_client *c, const char *app, bool *exists, struct aws_error *err)
@@ -354,6 +367,47 @@ int eb_delete_application_version(struct aws_client *c, const char *app, const c
 
 /* ---- environments ---- */
 
+/*
+ * Send UpdateEnvironment without ever starting two updates. When the answer
+ * is lost, the environment says what happened: still Ready means the update
+ * did not start, so it is sent again; anything else means it may have
+ * started, and the caller hears so (err->unknown_outcome) rather than
+ * getting a second update refused or a request id it cannot know.
+ */
+static int update_once(struct aws_client *c, const char *env, struct aws_params *p, xmlDocPtr *doc,
+                       struct aws_error *err)
+{
+	int attempt;
+	for (attempt = 1;; attempt++) {
+		struct aws_params copy = {0};
+		struct eb_environments envs;
+		struct aws_error e2;
+		const char *names[1] = {env};
+		bool ready;
+		size_t i;
+
+		for (i = 0; i < p->n; i++)
+			aws_params_add(&copy, p->v[i].key, p->v[i].value);
+		if (call(c, "UpdateEnvironment", &copy, AWS_NOT_IDEMPOTENT, doc, NULL, err) == 0) {
+			aws_params_free(p);
+			return 0;
+		}
+		if (!err->unknown_outcome || attempt >= c->max_attempts)
+			break;
+		if (aws_backoff_sleep(c, attempt) != 0 || eb_describe_environments(c, NULL, names, 1, false, &envs, &e2) != 0)
+			break;
+		ready = envs.n == 1 && envs.v[0].status && strcmp(envs.v[0].status, "Ready") == 0;
+		eb_environments_free(&envs);
+		if (!ready) {
+			snprintf(err->message, sizeof(err->message),
+			         "no answer, and '%s' is no longer Ready: the update may have started", env);
+			break;
+		}
+	}
+	aws_params_free(p);
+	return -1;
+}
+
 int eb_update_environment(struct aws_client *c, const struct eb_update *u, char **request_id, struct aws_error *err)
 {
 	struct aws_params p = {0};
@@ -369,9 +423,7 @@ int eb_update_environment(struct aws_client *c, const struct eb_update *u, char 
 		aws_params_add(&p, "VersionLabel", u->version_label);
 	add_settings(&p, "OptionSettings", u->settings, true);
 	add_settings(&p, "OptionsToRemove", u->remove, false);
-	/* setting the same label and options again converges on the same
-	 * state; an update already running makes the repeat fail visibly */
-	if (call(c, "UpdateEnvironment", &p, AWS_IDEMPOTENT, &doc, NULL, err) != 0)
+	if (update_once(c, u->env, &p, &doc, err) != 0)
 		return -1;
 	root = xmlDocGetRootElement(doc);
 	if (request_id) {

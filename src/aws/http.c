@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
 #include <openssl/rand.h>
 
 #include "internal.h"
@@ -229,9 +230,11 @@ int aws_backoff_sleep(struct aws_client *c, int retry)
 /* ---- client ---- */
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+/* Library set-up that must happen once, before clients run in threads. */
 static void curl_init_once(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	xmlInitParser();
 }
 
 static int env_seconds(const char *name, long def_ms, long *out, struct aws_error *err)

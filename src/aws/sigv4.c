@@ -50,22 +50,8 @@ static const EVP_MD *md_sha256(void)
 	return sha256_md ? sha256_md : EVP_sha256();
 }
 
-static void thread_state_register(void);
-
-/* One digest context per thread, reused: allocating one per hash costs more
- * than hashing a short string. Freed when the thread exits (see
- * thread_state_free), or by sigv4_forget_keys() for the main thread. */
-static _Thread_local EVP_MD_CTX *md_ctx;
-
-static EVP_MD_CTX *digest_ctx(void)
-{
-	if (!md_ctx) {
-		thread_state_register();
-		if (!(md_ctx = EVP_MD_CTX_new()))
-			die("out of memory");
-	}
-	return md_ctx;
-}
+/* This thread's digest context (see struct thread_state below). */
+static EVP_MD_CTX *digest_ctx(void);
 
 static void sha256(const void *data, size_t len, unsigned char out[32])
 {
@@ -593,11 +579,10 @@ static void set_err(char *err, size_t errlen, const char *msg)
 
 /* Working buffers, one set per thread, kept between signatures: signing
  * is called for every request, and growing fresh buffers each time costs
- * more than the hashing. Released by sigv4_forget_keys(). */
+ * more than the hashing. */
 struct scratch {
 	struct buf creq, sts, hdrs, signed_list, scope, query, tmp, authz;
 };
-static _Thread_local struct scratch scratch;
 
 static void scratch_reset(struct scratch *s)
 {
@@ -622,35 +607,49 @@ static void scratch_free(struct scratch *s)
 	buf_free_secret(&s->authz);
 }
 
-/* A thread's digest context and scratch buffers die with it: a key whose
- * destructor runs at thread exit (the deploy's per-environment threads
- * sign too; their buffers leaked before). */
-static pthread_key_t thread_key;
-static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+/* Per-thread state: a digest context (allocating one per hash costs more
+ * than hashing a short string) and the scratch buffers. Freed, wiped, when
+ * the thread exits (the key's destructor) or, for the calling thread, by
+ * sigv4_forget_keys(). */
+struct thread_state {
+	EVP_MD_CTX *ctx;
+	struct scratch s;
+};
+static pthread_key_t state_key;
+static pthread_once_t state_once = PTHREAD_ONCE_INIT;
 
-static void thread_state_free(void *unused)
+static void state_free(void *p)
 {
-	(void)unused;
-	scratch_free(&scratch);
-	EVP_MD_CTX_free(md_ctx);
-	md_ctx = NULL;
-}
-
-static void thread_key_create(void)
-{
-	if (pthread_key_create(&thread_key, thread_state_free) != 0)
-		die("cannot create a thread key");
-}
-
-static void thread_state_register(void)
-{
-	static _Thread_local bool registered;
-	if (registered)
+	struct thread_state *t = p;
+	if (!t)
 		return;
-	pthread_once(&thread_key_once, thread_key_create);
-	/* any non-NULL value makes the destructor run */
-	pthread_setspecific(thread_key, &registered);
-	registered = true;
+	EVP_MD_CTX_free(t->ctx);
+	scratch_free(&t->s);
+	free(t);
+}
+
+static void state_key_init(void)
+{
+	if (pthread_key_create(&state_key, state_free))
+		die("cannot create the signer's thread key");
+}
+
+static struct thread_state *thread_state(void)
+{
+	struct thread_state *t;
+	pthread_once(&state_once, state_key_init);
+	if ((t = pthread_getspecific(state_key)))
+		return t;
+	t = xcalloc(1, sizeof(*t));
+	if (!(t->ctx = EVP_MD_CTX_new()))
+		die("out of memory");
+	pthread_setspecific(state_key, t);
+	return t;
+}
+
+static EVP_MD_CTX *digest_ctx(void)
+{
+	return thread_state()->ctx;
 }
 
 static char *dup_buf(const struct buf *b)
@@ -661,7 +660,7 @@ static char *dup_buf(const struct buf *b)
 int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const struct sigv4_params *p,
                struct sigv4_result *out, char *err, size_t errlen)
 {
-	struct scratch *sc = &scratch;
+	struct scratch *sc = &thread_state()->s;
 	struct buf *creq = &sc->creq, *sts = &sc->sts, *hdrs = &sc->hdrs, *signed_list = &sc->signed_list;
 	struct buf *scope = &sc->scope, *query = &sc->query;
 	struct qparam *params = NULL;
@@ -673,8 +672,6 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 	bool token_signed = creds->session_token && *creds->session_token && !(p->flags & SIGV4_TOKEN_AFTER);
 	time_t t = (time_t)p->time;
 	struct tm tm;
-
-	thread_state_register();
 
 	memset(out, 0, sizeof(*out));
 	scratch_reset(sc);
@@ -790,7 +787,9 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 void sigv4_forget_keys(void)
 {
 	size_t i;
-	thread_state_free(NULL);
+	pthread_once(&state_once, state_key_init);
+	state_free(pthread_getspecific(state_key));
+	pthread_setspecific(state_key, NULL);
 	pthread_mutex_lock(&key_cache_lock);
 	for (i = 0; i < KEY_CACHE_SIZE; i++) {
 		free_secret(key_cache[i].secret);

@@ -468,8 +468,8 @@ int cmd_logs(int argc, char **argv)
 			 NULL, 0, 0, NULL},
 			{"since", 0, OPT_STRING, &o.since, "WHEN", "with -f: start this long ago (10m) or at an ISO 8601 time",
 			 NULL, 0, 0, NULL},
-			{"timeout", 0, OPT_DURATION, &o.timeout, "DURATION",
-			 "how long to wait for the instances' logs (default 2m)", "EBCTL_LOGS_TIMEOUT", 0, 0, NULL},
+			{"timeout", 't', OPT_DURATION, &o.timeout, "DURATION",
+			 "how long to wait for the instances' logs (default 2m)", NULL, 0, 0, NULL},
 			{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 		};
 		OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);

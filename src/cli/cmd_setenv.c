@@ -22,15 +22,15 @@ int cmd_setenv(int argc, char **argv)
 		"when the environment is Ready and healthy again, 4 when the update failed,\n"
 		"5 when it ended unhealthy, 6 on --timeout, 130 when interrupted."};
 	struct op_target t = {0};
-	bool wait = true;
+	bool no_wait = false;
 	unsigned long timeout = 20 * 60;
 	const char *healthy = "Green";
 	const struct opt opts[] = {
 		OP_TARGET_OPTS(t),
-		{"wait", 0, OPT_BOOL, &wait, NULL, "wait for the update's verdict (--no-wait: return once accepted)",
-		 "EBCTL_WAIT", 0, 0, NULL},
-		{"timeout", 0, OPT_DURATION, &timeout, "DURATION", "give up waiting after this long (default 20m)",
-		 "EBCTL_TIMEOUT", 0, 0, NULL},
+		{"no-wait", 0, OPT_BOOL, &no_wait, NULL, "return once the update is accepted, without a verdict",
+		 "EBCTL_NO_WAIT", 0, 0, NULL},
+		{"timeout", 't', OPT_DURATION, &timeout, "DURATION", "bound the whole wait (default 20m)", "EBCTL_TIMEOUT",
+		 0, 0, NULL},
 		{"healthy", 0, OPT_STRING, &healthy, "COLOURS", "health colours that count as success (default Green)",
 		 "EBCTL_HEALTHY", 0, 0, NULL},
 		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
@@ -73,7 +73,7 @@ int cmd_setenv(int argc, char **argv)
 	if ((rc = op_target_open(&t, "setenv", 0)))
 		goto out;
 	/* The verdict wants the environment back on the version it runs now. */
-	if (wait && (rc = op_running_label(&t, &label)))
+	if (!no_wait && (rc = op_running_label(&t, &label)))
 		goto out;
 	memset(&u, 0, sizeof(u));
 	u.app = t.app;
@@ -87,7 +87,7 @@ int cmd_setenv(int argc, char **argv)
 	}
 	notef("updating environment '%s': %s (request %s)", t.env, buf_cstr(&summary),
 	      request_id ? request_id : "-");
-	if (!wait)
+	if (no_wait)
 		goto out;
 	rc = op_wait_update(&t, request_id, label, timeout, healthy_mask);
 out:

@@ -166,13 +166,12 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 			aws_error_print(&err);
 			return aws_error_exit_code(&err);
 		}
-		if (vs.n && vs.v[0].status && !strcmp(vs.v[0].status, "Failed")) {
+		if (vs.n && vs.v[0].status && !strcasecmp(vs.v[0].status, "Failed")) {
 			errorf("Elastic Beanstalk could not process version '%s': check its events (ebctl events)", o->label);
 			eb_app_versions_free(&vs);
 			return EB_EXIT_INVALID;
 		}
-		if (vs.n && (!vs.v[0].status || !strcmp(vs.v[0].status, "Processed") ||
-		             !strcmp(vs.v[0].status, "Unprocessed"))) {
+		if (vs.n && vs.v[0].status && !strcasecmp(vs.v[0].status, "Processed")) {
 			eb_app_versions_free(&vs);
 			return 0;
 		}
@@ -442,7 +441,7 @@ int deploy_run(struct deploy_settings *s)
 
 	/* 1. Validate and bundle: nothing leaves the machine before this passes. */
 	rc = make_bundle(s, &path, &tmpdir, &o);
-	if (rc)
+	if (rc || deploy_interrupted)
 		goto out;
 	o.label = s->label ? xstrdup(s->label) : deploy_default_label(s->dir, o.hex);
 	rc = deploy_check_label(o.label);
@@ -477,13 +476,14 @@ int deploy_run(struct deploy_settings *s)
 		r->prefix = o.nenvs > 1;
 	}
 	/* 2. Check the environments before anything is stored or changed. */
-	if (o.nenvs) {
+	if (o.nenvs && !deploy_interrupted) {
 		rc = preflight(c, s, &o);
 		if (rc)
 			goto out;
 	}
 	/* 3. Upload and create the version; never update to one that did not land. */
-	rc = make_version(c, s, path, &o, deadline_ms);
+	if (!deploy_interrupted)
+		rc = make_version(c, s, path, &o, deadline_ms);
 	if (rc)
 		goto out;
 	if (deploy_interrupted) {

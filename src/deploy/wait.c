@@ -201,6 +201,47 @@ static void follow(struct env_run *r, struct aws_client *c)
 	strlist_free(&f.seen);
 }
 
+/*
+ * UpdateEnvironment failed after more than one attempt: an earlier attempt
+ * may have started the update and only its answer was lost (a dropped
+ * connection), so the repeat met "invalid state". The environment was
+ * Ready at the pre-flight check; if it is now updating, the newest update
+ * request in its events is ours. Returns that RequestId (caller frees),
+ * or NULL.
+ */
+static char *adopt_lost_update(struct env_run *r, struct aws_client *c)
+{
+	struct eb_environments envs;
+	struct eb_events ev;
+	struct eb_events_filter flt;
+	struct aws_error err;
+	const char *names[1] = {r->name};
+	char *rid = NULL;
+	bool updating;
+	size_t i;
+
+	memset(&envs, 0, sizeof(envs));
+	memset(&ev, 0, sizeof(ev));
+	memset(&flt, 0, sizeof(flt));
+	aws_error_clear(&err);
+	if (eb_describe_environments(c, r->s->app, names, 1, false, &envs, &err))
+		return NULL;
+	updating = envs.n && envs.v[0].status && strcmp(envs.v[0].status, "Ready") != 0;
+	eb_environments_free(&envs);
+	if (!updating)
+		return NULL;
+	flt.app = r->s->app;
+	flt.env = r->name;
+	flt.max_records = 20;
+	if (eb_describe_events(c, &flt, &ev, &err))
+		return NULL;
+	for (i = 0; i < ev.n && !rid; i++)
+		if (ev.v[i].request_id && *ev.v[i].request_id)
+			rid = xstrdup(ev.v[i].request_id);
+	eb_events_free(&ev);
+	return rid;
+}
+
 void *deploy_env_thread(void *arg)
 {
 	struct env_run *r = arg;
@@ -233,7 +274,13 @@ void *deploy_env_thread(void *arg)
 	u.env = r->name;
 	u.version_label = r->label;
 	r->started_ms = time_mono_ms();
-	if (eb_update_environment(c, &u, &r->request_id, &err)) {
+	if (eb_update_environment(c, &u, &r->request_id, &err) && err.attempts > 1 &&
+	    (r->request_id = adopt_lost_update(r, c)) != NULL) {
+		deploy_lock();
+		warnf("%s: the answer to UpdateEnvironment was lost; following the update in progress (request %s)",
+		      r->name, r->request_id);
+		deploy_unlock();
+	} else if (!r->request_id) {
 		char msg[1200];
 		snprintf(r->reason, sizeof(r->reason), "%s", aws_error_format(&err, msg, sizeof(msg)));
 		r->rc = aws_error_exit_code(&err);
@@ -254,7 +301,7 @@ void *deploy_env_thread(void *arg)
 	follow(r, c);
 out:
 	r->ended_ms = time_mono_ms();
-	aws_client_free(c);
+	aws_client_free(c); /* the signer's per-thread buffers go with the thread */
 	return NULL;
 }
 

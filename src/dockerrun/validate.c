@@ -255,6 +255,25 @@ static const char *suggest(const char *key, const char *const *known)
 	return best;
 }
 
+/* A member of `o` whose key is a misspelling of `wanted` (another case or a
+ * few edits away), or DR_NO_NODE. */
+static uint32_t near_key(struct ctx *c, struct val o, const char *wanted)
+{
+	const char *const list[] = {wanted, NULL};
+	const struct dr_node *on;
+	size_t i;
+	if (o.n == DR_NO_NODE || c->ix->nodes[o.n].type != '{')
+		return DR_NO_NODE;
+	on = &c->ix->nodes[o.n];
+	for (i = 0; i < on->nkids; i++) {
+		uint32_t k = c->ix->kids[on->kids + i];
+		const char *name = dr_index_key(c->ix, k, &c->tmp);
+		if (strcmp(name, wanted) != 0 && suggest(name, list))
+			return k;
+	}
+	return DR_NO_NODE;
+}
+
 /* Warn about every member of object `o` not in `known`, except those in
  * `skip` (already reported by a more specific rule). */
 static void unknown_keys(struct ctx *c, struct val o, const char *const *known,
@@ -406,9 +425,17 @@ static int check_version(struct ctx *c, struct val root)
 	struct val v = member(c, root, "AWSEBDockerrunVersion");
 	const char *s;
 	if (!present(v)) {
-		diag(c, "version-missing", DR_ERROR, root.n,
-		     "'AWSEBDockerrunVersion' is missing; use 1 (single container), 2 "
-		     "(multicontainer, ECS) or 3 (docker-compose)");
+		uint32_t near = near_key(c, root, "AWSEBDockerrunVersion");
+		if (near != DR_NO_NODE)
+			diag_key(
+			    c, "version-missing", DR_ERROR, near,
+			    "'AWSEBDockerrunVersion' is missing: '%s' is spelled differently; use "
+			    "1 (single container), 2 (multicontainer, ECS) or 3 (docker-compose)",
+			    dr_index_key(c->ix, near, &c->tmp));
+		else
+			diag(c, "version-missing", DR_ERROR, root.n,
+			     "'AWSEBDockerrunVersion' is missing; use 1 (single container), 2 "
+			     "(multicontainer, ECS) or 3 (docker-compose)");
 		return 0;
 	}
 	if (json_is_integer(v.v)) {
@@ -1537,7 +1564,14 @@ static void check_v2(struct ctx *c, struct val root)
 	check_volumes(c, root, &x);
 
 	if (!present(cds) || !json_is_array(cds.v) || json_array_size(cds.v) == 0) {
-		if (!cds.v)
+		uint32_t near = near_key(c, root, "containerDefinitions");
+		if (!cds.v && near != DR_NO_NODE)
+			diag_key(
+			    c, "containers-empty", DR_ERROR, near,
+			    "'containerDefinitions' is missing: '%s' is spelled differently, so "
+			    "the file has no containers",
+			    dr_index_key(c->ix, near, &c->tmp));
+		else if (!cds.v)
 			diag(c, "containers-empty", DR_ERROR, root.n,
 			     "'containerDefinitions' is missing: a version 2 file needs a "
 			     "non-empty list of containers");
@@ -1736,7 +1770,8 @@ int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
 	version = check_version(&c, root);
 	if (!version) {
 		/* go on with the version the shape suggests, to report more at once */
-		if (json_object_get(root.v, "containerDefinitions"))
+		if (json_object_get(root.v, "containerDefinitions") ||
+		    near_key(&c, root, "containerDefinitions") != DR_NO_NODE)
 			version = 2;
 		else if (json_object_get(root.v, "Image") || json_object_get(root.v, "Ports"))
 			version = 1;

@@ -63,15 +63,8 @@ cat >"$TMP/result" <<'JSON'
  {"environment": "web-b", "status": "Ready", "health": "Yellow", "url": "http://b.example"}]}
 JSON
 args() { tr '\n' ' ' <"$TMP/args" | sed 's/ $//'; }
-output() { "$PYTHON" -c '
-import sys
-lines = open(sys.argv[1]).read().split("\n"); out = {}; i = 0
-while i < len(lines):
-    if "<<" in lines[i]:
-        name, delim = lines[i].split("<<", 1); j = lines.index(delim, i + 1)
-        out[name] = "\n".join(lines[i + 1:j]); i = j
-    i += 1
-print(out.get(sys.argv[2], "<unset>"))' "$GITHUB_OUTPUT" "$1"; }
+# output NAME: the value of an output in $GITHUB_OUTPUT.
+output() { "$PYTHON" "$TESTS_DIR/github-output.py" "$GITHUB_OUTPUT" "$1"; }
 
 : >"$GITHUB_OUTPUT"
 expect_rc 0 "every input set" env INPUT_APPLICATION_NAME=shop INPUT_ENVIRONMENT_NAME=$'web-a, web-b\n\n' \

@@ -41,6 +41,10 @@ expect_err "[label]" "names the label rule"
 expect_rc 1 "a missing --bundle" "$EBCTL" deploy --bundle "$TMP/nosuch.zip" --app shop --env web-dev
 expect_rc 1 "a --bundle that is not a zip" sh -c "echo x >'$TMP/x.zip' && '$EBCTL' deploy --bundle '$TMP/x.zip' --app shop --env web-dev"
 expect_err "as a zip" "says it is not a zip"
+truncate -s 600M "$TMP/huge.zip"
+expect_rc 1 "a prebuilt zip over 512 MB" "$EBCTL" deploy --bundle "$TMP/huge.zip" --app shop --env web-dev
+expect_err "[bundle-size]" "names the bundle-size rule"
+rm -f "$TMP/huge.zip"
 expect_rc 2 "app from EBCTL_APP, env missing" env EBCTL_APP=shop "$EBCTL" deploy -C "$app"
 expect_err "no environment" "EBCTL_APP was read"
 

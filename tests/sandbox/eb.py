@@ -668,7 +668,9 @@ class Simulation:
                                  for a in self.apps.values()},
                 "environments": [{"name": e.name, "id": e.id, "application": e.app, "status": e.status,
                                   "version_label": e.version_label, "health": e.health,
-                                  "health_status": e.health_status} for e in self.envs],
+                                  "health_status": e.health_status,
+                                  # when it last became Ready (epoch seconds): verdict latency is measured from here
+                                  "ready_at": e.updated if e.status == "Ready" else None} for e in self.envs],
                 "events": len(self.events),
             }
 

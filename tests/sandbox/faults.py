@@ -17,6 +17,8 @@ import presigned
 import uuid
 from urllib.parse import parse_qs
 
+from moto import settings as moto_settings
+
 PROBABILITIES = ("reset", "error500", "throttle", "slowdown", "slow", "truncate")
 SERVICE_BY_VERSION = {"2010-12-01": "elasticbeanstalk", "2010-05-08": "iam", "2011-06-15": "sts"}
 SERVICE_ALIASES = {"eb": "elasticbeanstalk", "cloudwatchlogs": "logs"}
@@ -277,10 +279,10 @@ class Middleware:
             return self.control(environ, start_response, path)
         self.advance()
         server_now = time.time() + self.faults.spec["skew"]
-        date = email.utils.formatdate(server_now, usegmt=True)
 
         def dated(status, headers, exc_info=None):
-            headers = [(k, v) for k, v in headers if k.lower() != "date"] + [("Date", date)]
+            # The server writes the Date header (skewed, see server.QuietHandler).
+            headers = [(k, v) for k, v in headers if k.lower() != "date"]
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         service, action, protocol = classify(environ)
@@ -299,10 +301,20 @@ class Middleware:
             discard_body(environ)
             return self.respond(dated, *skew_response(protocol, sent[0], sent[1], server_now))
         if kind == "truncate":
-            return self.truncated(environ, dated)
+            return self.truncated(environ, dated, protocol, server_now)
+        return self.dispatch(environ, dated, protocol, server_now)
+
+    def dispatch(self, environ, start_response, protocol, server_now):
         if presigned.is_presigned(environ):
-            return presigned.serve(environ, dated, server_now)
-        return self.app(environ, dated)
+            return presigned.serve(environ, start_response, server_now)
+        if moto_settings.INITIAL_NO_AUTH_ACTION_COUNT == 0 and not environ.get("HTTP_AUTHORIZATION"):
+            # moto fails with a 500 on an unsigned request once auth is on; AWS refuses it.
+            discard_body(environ)
+            if protocol == "s3":
+                return self.respond(start_response, *error_response(protocol, 403, "AccessDenied", "Access Denied"))
+            return self.respond(start_response, *error_response(
+                protocol, 403, "MissingAuthenticationToken", "Request is missing Authentication Token"))
+        return self.app(environ, start_response)
 
     @staticmethod
     def respond(start_response, status, body, headers):
@@ -310,7 +322,7 @@ class Middleware:
         start_response(f"{status} {reasons.get(status, 'Error')}", headers + [("Content-Length", str(len(body)))])
         return [body]
 
-    def truncated(self, environ, start_response):
+    def truncated(self, environ, start_response, protocol, server_now):
         """Send the headers and half the body, then drop the connection."""
         captured = {}
 
@@ -318,7 +330,7 @@ class Middleware:
             captured["status"], captured["headers"] = status, headers
             return lambda data: None
 
-        result = self.app(environ, capture)
+        result = self.dispatch(environ, capture, protocol, server_now)
         try:
             body = b"".join(result)
         finally:

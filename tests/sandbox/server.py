@@ -1,8 +1,10 @@
 """The sandbox server: moto's WSGI app with the Elastic Beanstalk actions added,
 wrapped in the fault injector and the loopback control endpoint."""
+import email.utils
 import json
 import logging
 import threading
+import time
 
 from moto import settings as moto_settings
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -18,6 +20,11 @@ POLICY = json.dumps({"Version": "2012-10-17",
 
 class QuietHandler(WSGIRequestHandler):
     verbose = False
+    faults = None  # the FaultInjector, whose skew moves the Date header
+
+    def date_time_string(self, timestamp=None):
+        skew = self.faults.spec["skew"] if self.faults else 0
+        return email.utils.formatdate((time.time() if timestamp is None else timestamp) + skew, usegmt=True)
 
     def log_request(self, code="-", size="-"):
         if self.verbose:
@@ -36,6 +43,7 @@ class Sandbox:
         self._server = None
         self._thread = None
         QuietHandler.verbose = verbose
+        QuietHandler.faults = self.faults
         if not verbose:
             logging.getLogger("werkzeug").setLevel(logging.ERROR)
 

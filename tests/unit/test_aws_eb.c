@@ -255,6 +255,49 @@ static void test_environment_info_and_configuration(void **state)
 	free(body);
 }
 
+static long served(void)
+{
+	struct buf b = BUF_INIT;
+	long n = -1;
+	control("__count", &b);
+	assert_int_equal(parse_long(buf_cstr(&b), 0, 1000, &n), 0);
+	buf_free(&b);
+	return n;
+}
+
+static void test_update_lost_answer_resent_only_when_ready(void **state)
+{
+	struct aws_error err;
+	struct eb_update u = {0};
+	char *rid = NULL;
+	(void)state;
+	u.env = "my-env";
+	u.version_label = "v42";
+	/* update (dropped), describe: still Ready, update again */
+	script("drop,file:describe-environments-ready.xml,file:update-environment.xml");
+	assert_int_equal(eb_update_environment(c, &u, &rid, &err), 0);
+	assert_string_equal(rid, "7d63e3ae-0c5c-4f0b-b2ad-EXAMPLEUPDATE");
+	assert_int_equal(served(), 3);
+	free(rid);
+	/* update (dropped), describe: Updating, so it may have started */
+	script("drop,file:describe-environments.xml,file:update-environment.xml");
+	assert_int_equal(eb_update_environment(c, &u, &rid, &err), -1);
+	assert_true(err.unknown_outcome);
+	assert_non_null(strstr(err.message, "may have started"));
+	assert_null(rid);
+	assert_int_equal(served(), 2);
+}
+
+static void test_create_application_lost_answer(void **state)
+{
+	struct aws_error err;
+	(void)state;
+	/* create (dropped), describe (no such application), create again */
+	script("drop,ok,ok");
+	assert_int_equal(eb_create_application(c, "my-app", NULL, &err), 0);
+	assert_int_equal(served(), 3);
+}
+
 static void test_eb_error_reaches_caller(void **state)
 {
 	struct aws_error err;
@@ -276,6 +319,8 @@ int main(void)
 		cmocka_unit_test(test_create_application_version),
 		cmocka_unit_test(test_environment_health),
 		cmocka_unit_test(test_environment_info_and_configuration),
+		cmocka_unit_test(test_update_lost_answer_resent_only_when_ready),
+		cmocka_unit_test(test_create_application_lost_answer),
 		cmocka_unit_test(test_eb_error_reaches_caller),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -580,6 +580,20 @@ static void test_github_actions_oidc(void **state)
 	free(url);
 }
 
+static void test_role_arn_outside_github(void **state)
+{
+	struct aws_client *c;
+	(void)state;
+	/* no OIDC token to exchange: the chain's keys assume the role */
+	env_keys();
+	setenv("EBCTL_ROLE_ARN", role_arn, 1);
+	c = client_with(NULL, NULL);
+	expect_source(c, "role '");
+	expect_identity(c, ":assumed-role/ebctl-deployer/ebctl-");
+	aws_client_free(c);
+	unsetenv("EBCTL_ROLE_ARN");
+}
+
 static void test_web_identity_from_environment(void **state)
 {
 	struct aws_client *c;
@@ -722,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_imds_and_refresh),
 		cmocka_unit_test(test_ecs_container_credentials),
 		cmocka_unit_test(test_github_actions_oidc),
+		cmocka_unit_test(test_role_arn_outside_github),
 		cmocka_unit_test(test_web_identity_from_environment),
 		cmocka_unit_test(test_cloudwatch_logs),
 		cmocka_unit_test(test_debug_never_shows_secrets),

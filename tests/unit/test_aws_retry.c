@@ -294,6 +294,25 @@ static void test_retry_quota(void **state)
 	aws_client_free(c);
 }
 
+static void test_interrupted_call_stops(void **state)
+{
+	static volatile sig_atomic_t stop;
+	struct aws_client_options o = {0};
+	struct aws_client *c = NULL;
+	struct aws_error err;
+	(void)state;
+	o.interrupted = &stop;
+	assert_int_equal(aws_client_new(&o, &c, &err), 0);
+	script(c, "500,500,500");
+	stop = 1;
+	assert_int_equal(describe(c, &err), -1);
+	assert_true(err.interrupted);
+	assert_int_equal(aws_error_exit_code(&err), EB_EXIT_INTERRUPTED);
+	stop = 0;
+	assert_int_equal(served(c), 0);
+	aws_client_free(c);
+}
+
 static void test_read_timeout(void **state)
 {
 	struct aws_client *c;
@@ -345,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_debug_output_is_redacted),
 		cmocka_unit_test(test_dup_shares_settings_and_credentials),
 		cmocka_unit_test(test_retry_quota),
+		cmocka_unit_test(test_interrupted_call_stops),
 		cmocka_unit_test(test_read_timeout),
 		cmocka_unit_test(test_proxy_and_no_proxy_from_environment),
 	};

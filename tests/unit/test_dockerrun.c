@@ -350,6 +350,27 @@ static void test_messages_name_values_and_alternatives(void **state)
 	dr_report_cleanup(&r);
 }
 
+static void test_misspelled_required_keys_are_pointed_at(void **state)
+{
+	static const char text[] = "{\"AWSEBDockerRunVersion\": 2,\n \"containerDefintions\": []}";
+	struct dr_report r;
+	const struct dr_diag *d;
+	(void)state;
+	run_case(text, 0, &r);
+	d = find_diag(&r, "version-missing");
+	assert_non_null(d);
+	assert_int_equal(d->loc.line, 1);
+	assert_int_equal(d->loc.col, 2);
+	assert_non_null(strstr(d->message, "'AWSEBDockerRunVersion' is spelled differently"));
+	d = find_diag(&r, "containers-empty");
+	assert_non_null(d);
+	assert_int_equal(d->loc.line, 2);
+	assert_int_equal(d->loc.col, 2);
+	assert_string_equal(d->pointer, "/containerDefintions");
+	assert_non_null(strstr(d->message, "'containerDefintions' is spelled differently"));
+	dr_report_cleanup(&r);
+}
+
 static void test_secret_values_never_printed(void **state)
 {
 	struct dr_report r;
@@ -515,6 +536,7 @@ int main(void)
 	    cmocka_unit_test(test_valid_file_has_no_diagnostics),
 	    cmocka_unit_test(test_companion_files_change_the_verdict),
 	    cmocka_unit_test(test_messages_name_values_and_alternatives),
+	    cmocka_unit_test(test_misspelled_required_keys_are_pointed_at),
 	    cmocka_unit_test(test_secret_values_never_printed),
 	    cmocka_unit_test(test_positions_with_bom_crlf_tabs_utf8),
 	    cmocka_unit_test(test_hostile_input),

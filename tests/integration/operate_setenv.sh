@@ -1,0 +1,44 @@
+# ebctl setenv and printenv against the sandbox: set, mask, reveal, remove.
+. "$TESTS_DIR/lib.sh"
+. "$TESTS_DIR/integration/operate_env.bash"
+
+sandbox_start || { not_ok "sandbox"; finish; }
+cd "$TMP" || exit 1
+if make_env propapp propenv v1; then ok "environment created and Ready"; else not_ok "environment not created"; finish; fi
+
+expect_rc 0 "setenv two properties and wait" "$EBCTL" setenv --env propenv --timeout 60s \
+	'DB_URL=postgres://u:p@db:5432/app?ssl=true' SECRET_KEY=hunter2
+expect_not_out "hunter2" "setenv does not print a value on stdout"
+expect_not_err "hunter2" "setenv does not print a value on stderr"
+expect_err "SECRET_KEY" "setenv names what it sets"
+
+expect_rc 0 "printenv" "$EBCTL" printenv --env propenv
+expect_out "SECRET_KEY=********" "printenv masks values"
+expect_out "DB_URL=********" "printenv masks every value"
+expect_not_out "hunter2" "printenv does not reveal by default"
+
+expect_rc 0 "printenv --reveal" "$EBCTL" printenv --env propenv --reveal
+expect_out "SECRET_KEY=hunter2" "setenv then printenv round-trips"
+expect_out "DB_URL=postgres://u:p@db:5432/app?ssl=true" "a value with '=' round-trips"
+
+expect_rc 0 "printenv --format json --reveal" "$EBCTL" printenv --env propenv --format json --reveal
+expect_eq "$(json_get SECRET_KEY <"$TMP/out")" hunter2 "printenv JSON has the value"
+expect_rc 0 "printenv KEY" "$EBCTL" printenv --env propenv --reveal SECRET_KEY
+expect_eq "$(cat "$TMP/out")" "SECRET_KEY=hunter2" "printenv KEY prints only that key"
+
+expect_rc 0 "setenv KEY= removes the key" "$EBCTL" setenv --env propenv --timeout 60s SECRET_KEY=
+expect_rc 0 "printenv after the removal" "$EBCTL" printenv --env propenv --reveal
+expect_not_out "SECRET_KEY" "a removed key disappears"
+expect_out "DB_URL=postgres" "the other key stays"
+expect_rc 1 "printenv of a removed key" "$EBCTL" printenv --env propenv SECRET_KEY
+expect_err "property 'SECRET_KEY' is not set" "printenv names the missing key"
+
+expect_rc 0 "status after setenv" "$EBCTL" status --env propenv --format json
+expect_eq "$(json_get version_label <"$TMP/out")" v1 "setenv keeps the running version"
+
+expect_rc 0 "setenv --no-wait" "$EBCTL" setenv --env propenv --no-wait LEVEL=debug
+wait_ready propenv || not_ok "environment did not settle after --no-wait"
+"$EBCTL" printenv --env propenv --reveal | head -1 >"$TMP/head.out"
+expect_eq "${PIPESTATUS[0]}" 0 "printenv | head -1 exits 0"
+expect_rc 1 "setenv on an environment that does not exist" "$EBCTL" setenv --env nosuch-env A=1
+finish
