@@ -86,9 +86,9 @@ cause_of() { # fault: what the message must say (an extended regexp)
 	throttle) echo 'Throttling|SlowDown' ;;
 	error500) echo 'InternalError|InternalFailure' ;;
 	slowdown) echo 'SlowDown' ;;
-	drop) echo 'Empty reply|connection|Connection|reset' ;;
-	slow) echo 'timed out|timeout|Timeout|no data for' ;;
-	truncate) echo 'transfer closed|partial|Partial|truncated|connection' ;;
+	drop) echo 'Empty reply|connection|Connection|reset|no answer' ;;
+	slow) echo 'timed out|timeout|Timeout|no data for|no answer' ;;
+	truncate) echo 'transfer closed|partial|Partial|truncated|connection|no answer' ;;
 	expired) echo 'ExpiredToken|expired' ;;
 	esac
 }
