@@ -159,8 +159,11 @@ bool aws_skew_code(const char *code, const char *message)
 	if (strcmp(code, "RequestTimeTooSkewed") == 0 || strcmp(code, "RequestExpired") == 0 ||
 	    strcmp(code, "SignatureExpired") == 0)
 		return true;
-	/* InvalidSignatureException is a skew only when it says so: "Signature expired" */
-	if (strcmp(code, "InvalidSignatureException") == 0 || strcmp(code, "AuthFailure") == 0)
+	/* These are a skew only when they say so: "Signature expired: X is now
+	 * earlier than Y" (SignatureDoesNotMatch is how the Query services,
+	 * Elastic Beanstalk and STS, answer a skewed clock) */
+	if (strcmp(code, "InvalidSignatureException") == 0 || strcmp(code, "AuthFailure") == 0 ||
+	    strcmp(code, "SignatureDoesNotMatch") == 0)
 		return message && (strstr(message, "expired") || strstr(message, "Signature not yet current"));
 	return false;
 }
@@ -898,6 +901,11 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 			snprintf(err->message, sizeof(err->message), "no data for %ld s (EBCTL_READ_TIMEOUT)",
 			         x->c->read_timeout_ms / 1000);
 			rc = CURLE_OPERATION_TIMEDOUT;
+		} else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
+			/* say whose certificate, and how to trust a private CA */
+			snprintf(err->message, sizeof(err->message),
+			         "cannot verify the TLS certificate of '%s': %s (AWS_CA_BUNDLE names a CA bundle to trust)",
+			         req->ep.host, x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
 		} else {
 			snprintf(err->message, sizeof(err->message), "%s",
 			         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));

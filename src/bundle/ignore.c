@@ -126,9 +126,21 @@ static bool class_match(const char *cls, size_t len, char c)
 	return fnmatch(pat, s, 0) == 0;
 }
 
-static bool wildmatch(const char *start, const char *p, const char *s)
+/* Results of wildmatch(): besides match and no match, two verdicts that
+ * stop the callers' backtracking (git's wildmatch does the same). Without
+ * them a pattern such as "*?*?*?*?..." takes exponential time. */
+enum {
+	WM_ABORT_TO_STARSTAR = -2, /* a "*" met "/": only an outer "**" may go on */
+	WM_ABORT_ALL = -1,         /* the text ran out: no later start can match */
+	WM_NOMATCH = 0,
+	WM_MATCH = 1,
+};
+
+static int wildmatch(const char *start, const char *p, const char *s)
 {
 	for (; *p; p++, s++) {
+		if (!*s && *p != '*')
+			return WM_ABORT_ALL;
 		switch (*p) {
 		case '*':
 			if (p[1] == '*') {
@@ -142,42 +154,46 @@ static bool wildmatch(const char *start, const char *p, const char *s)
 					/* "**" + "/": zero or more whole directories. */
 					const char *t = s;
 					for (;;) {
-						if (wildmatch(start, q + 1, t))
-							return true;
+						int r = wildmatch(start, q + 1, t);
+						if (r == WM_MATCH || r == WM_ABORT_ALL)
+							return r;
 						t = strchr(t, '/');
 						if (!t)
-							return false;
+							return WM_ABORT_ALL;
 						t++;
 					}
 				}
 				if (!*q)
-					return true;
+					return WM_MATCH;
 				p = q - 1;
 			}
 			/* "*": any run without "/". */
 			{
 				const char *t = s;
 				for (;;) {
-					if (wildmatch(start, p + 1, t))
-						return true;
-					if (!*t || *t == '/')
-						return false;
+					int r = wildmatch(start, p + 1, t);
+					if (r != WM_NOMATCH)
+						return r;
+					if (!*t)
+						return WM_ABORT_ALL;
+					if (*t == '/')
+						return WM_ABORT_TO_STARSTAR;
 					t++;
 				}
 			}
 		case '?':
-			if (!*s || *s == '/')
-				return false;
+			if (*s == '/')
+				return WM_NOMATCH;
 			break;
 		case '[': {
 			size_t n = class_len(p);
 			if (!n) {
 				if (*s != '[')
-					return false;
+					return WM_NOMATCH;
 				break;
 			}
-			if (!*s || !class_match(p, n, *s))
-				return false;
+			if (!class_match(p, n, *s))
+				return WM_NOMATCH;
 			p += n - 1;
 			break;
 		}
@@ -187,15 +203,15 @@ static bool wildmatch(const char *start, const char *p, const char *s)
 			/* fall through */
 		default:
 			if (*s != *p)
-				return false;
+				return WM_NOMATCH;
 		}
 	}
-	return *s == '\0';
+	return *s == '\0' ? WM_MATCH : WM_NOMATCH;
 }
 
 bool ignore_wildmatch(const char *pattern, const char *path)
 {
-	return wildmatch(pattern, pattern, path);
+	return wildmatch(pattern, pattern, path) == WM_MATCH;
 }
 
 bool ignore_match(const struct ignore *ig, const char *path, bool is_dir)

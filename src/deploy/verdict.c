@@ -115,7 +115,9 @@ enum verdict_state verdict_on_environment(struct verdict *v, const char *status,
 	if (status && (!strcasecmp(status, "Terminating") || !strcasecmp(status, "Terminated")))
 		return decide(v, VERDICT_FAILED, "the environment is %s", status);
 	ready = status && !strcasecmp(status, "Ready");
-	ours = label && v->c.label && !strcmp(label, v->c.label);
+	/* no label of ours (a configuration update of an environment that runs
+	 * no version): whatever it runs is ours */
+	ours = !v->c.label || (label && !strcmp(label, v->c.label));
 	if (!ready) {
 		v->saw_not_ready = true;
 		snprintf(v->reason, sizeof(v->reason), "the environment is %s", status ? status : "in an unknown state");

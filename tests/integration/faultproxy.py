@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""A fault-injecting HTTP proxy in front of the sandbox, for the fault matrix.
+
+    faultproxy.py --backend http://127.0.0.1:PORT --port-file PATH
+
+Forwards every request unchanged (the Host header included, so SigV4
+signatures still verify) and answers with the backend's response, except
+for the requests of one *step* chosen by the control endpoint, which get
+one *fault*:
+
+    POST /__fault  {"step": "UploadPart", "fault": "throttle", "count": 1}
+    GET  /__fault  -> {"rule": ..., "hits": N, "seen": {"PutObject": 2, ...}}
+    DELETE /__fault  (no fault)
+
+Steps: PutObject (a single S3 PUT), UploadPart, CreateMultipartUpload,
+CompleteMultipartUpload, AbortMultipartUpload, HeadObject, and every Query
+action by its name (CreateApplicationVersion, UpdateEnvironment,
+DescribeEvents...). count: how many matching requests get the fault (-1:
+all of them).
+
+Faults:
+  throttle   400 Throttling (Query) / 503 SlowDown (S3: how S3 throttles)
+  error500   500 InternalFailure / InternalError
+  slowdown   503 SlowDown (ServiceUnavailable for Query services)
+  drop       the request is read, the connection closed without an answer
+  slow       the request is applied, the answer held back SLOW seconds
+  truncate   the request is applied, the answer cut short and the connection closed
+  expired    the session token has expired: 403 ExpiredToken (every time)
+"""
+import argparse
+import http.client
+import http.server
+import json
+import socket
+import threading
+import time
+import urllib.parse
+import uuid
+
+lock = threading.Lock()
+state = {"rule": None, "hits": 0, "seen": {}}
+SLOW = 2.5
+
+
+def step_of(method, path, query, body):
+    q = urllib.parse.parse_qs(query, keep_blank_values=True)
+    if method == "POST" and path in ("", "/") and body:
+        action = urllib.parse.parse_qs(body.decode("latin-1")).get("Action")
+        if action:
+            return action[0]
+    if method == "PUT" and "partNumber" in q:
+        return "UploadPart"
+    if method == "PUT":
+        return "PutObject"
+    if method == "POST" and "uploads" in q:
+        return "CreateMultipartUpload"
+    if method == "POST" and "uploadId" in q:
+        return "CompleteMultipartUpload"
+    if method == "DELETE" and "uploadId" in q:
+        return "AbortMultipartUpload"
+    if method == "HEAD":
+        return "HeadObject"
+    return method + " " + path
+
+
+def error_body(s3, code, message):
+    rid = uuid.uuid4().hex
+    if s3:
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code><Message>%s</Message>'
+                '<RequestId>%s</RequestId></Error>' % (code, message, rid)).encode()
+    return ('<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>'
+            '<RequestId>%s</RequestId></ErrorResponse>' % (code, message, rid)).encode()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def send_plain(self, status, body, ctype="text/xml", extra=()):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def control(self, body):
+        with lock:
+            if self.command == "POST":
+                state["rule"] = json.loads(body or b"{}")
+                state["hits"] = 0
+                state["seen"] = {}
+            elif self.command == "DELETE":
+                state["rule"] = None
+            out = json.dumps(state).encode()
+        self.send_plain(200, out, "application/json")
+
+    def forward(self, body):
+        conn = http.client.HTTPConnection(self.server.backend_host, self.server.backend_port, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "expect")}
+        conn.request(self.command, self.path, body=body if body else None, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        drop = ("transfer-encoding", "connection", "date", "server") + (() if self.command == "HEAD" else
+                                                                         ("content-length",))
+        hdrs = [(k, v) for k, v in resp.getheaders() if k.lower() not in drop]
+        conn.close()
+        return resp.status, hdrs, data
+
+    def reply(self, status, hdrs, data, truncate=False):
+        self.send_response(status)
+        for k, v in hdrs:
+            self.send_header(k, v)
+        if self.command != "HEAD":
+            self.send_header("Content-Length", str(max(len(data), 16)) if truncate else str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data[: len(data) // 2] if truncate else data)
+        if truncate:
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_any(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else b""
+        parsed = urllib.parse.urlsplit(self.path)
+        if parsed.path == "/__fault":
+            return self.control(body)
+        step = step_of(self.command, parsed.path, parsed.query, body)
+        s3 = not (self.command == "POST" and parsed.path in ("", "/") and b"Action=" in body)
+        fault = None
+        with lock:
+            state["seen"][step] = state["seen"].get(step, 0) + 1
+            rule = state["rule"]
+            if rule and rule.get("step") == step and rule.get("count", -1) != 0:
+                fault = rule["fault"]
+                state["hits"] += 1
+                if rule.get("count", -1) > 0:
+                    rule["count"] -= 1
+        if fault == "drop":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if fault == "throttle":
+            return self.send_plain(503, error_body(True, "SlowDown", "Please reduce your request rate.")) if s3 \
+                else self.send_plain(400, error_body(False, "Throttling", "Rate exceeded"))
+        if fault == "error500":
+            return self.send_plain(500, error_body(s3, "InternalError" if s3 else "InternalFailure",
+                                                   "We encountered an internal error. Please try again."))
+        if fault == "slowdown":
+            return self.send_plain(503, error_body(s3, "SlowDown", "Please reduce your request rate."))
+        if fault == "expired":
+            return self.send_plain(403 if not s3 else 400, error_body(s3, "ExpiredToken",
+                                                                      "The security token included in the "
+                                                                      "request is expired"))
+        status, hdrs, data = self.forward(body)
+        if fault == "slow":
+            time.sleep(SLOW)
+        self.reply(status, hdrs, data, truncate=(fault == "truncate"))
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--backend", required=True)
+    ap.add_argument("--port-file", required=True)
+    args = ap.parse_args()
+    u = urllib.parse.urlsplit(args.backend)
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    srv.backend_host, srv.backend_port = u.hostname, u.port
+    with open(args.port_file + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    import os
+    os.rename(args.port_file + ".tmp", args.port_file)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
