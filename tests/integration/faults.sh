@@ -93,12 +93,6 @@ cause_of() { # fault: what the message must say (an extended regexp)
 	esac
 }
 
-# Cases that fail for a reason written down here: reported on the TAP line
-# as "TODO known issue" and in docs/RELIABILITY.md, not hidden; the
-# invariants are still checked.
-declare -A KNOWN=(
-	[UpdateEnvironment/truncate/1]="the update was applied but its answer lost; the retry meets an Updating environment (InvalidParameterValue) instead of following the update"
-)
 
 n=0
 for step in PutObject UploadPart CreateApplicationVersion UpdateEnvironment DescribeEvents; do
@@ -126,13 +120,8 @@ for step in PutObject UploadPart CreateApplicationVersion UpdateEnvironment Desc
 			[ "$count" = 1 ] && want=0
 			case "$fault/$count/$rc" in slow/-1/0 | truncate/-1/0) want=0 ;; esac
 			[ "$step/$count/$rc" = DescribeEvents/-1/0 ] && want=0
-			known=${KNOWN[$step/$fault/$count]:-}
 			if [ "$rc" -eq "$want" ]; then
-				ok "$desc: exit $rc${known:+ (the known issue did not show this time)}"
-			elif [ -n "$known" ]; then
-				ok "$desc: exit $rc # TODO known issue: $known"
-				invariants "$desc"
-				continue
+				ok "$desc: exit $rc"
 			else
 				not_ok "$desc: exit $rc, wanted $want"; sed 's/^/#   err: /' "$TMP/err" | tail -6
 			fi
@@ -169,11 +158,6 @@ for dir in "$small" "$big"; do
 	[ "$rc" -eq 0 ] && msg=deployed || msg=$(tail -1 "$TMP/err")
 	printf '%s\t%s\t%s\t%s\t%s\n' "every step ($(basename "$dir") bundle)" skew -1 "$rc" "$msg" >>"$results"
 	if [ "$rc" -eq 0 ]; then ok "$desc: exit 0"
-	elif grep -q 'Signature expired\|RequestTimeTooSkewed' "$TMP/err"; then
-		# the sandbox sends two Date headers, the server's real one first
-		# (werkzeug's) and the skewed one second: ebctl reads the first and
-		# finds no skew to correct
-		ok "$desc: exit $rc # TODO known issue: the sandbox's first Date header is not skewed"
 	else not_ok "$desc: exit $rc"; sed 's/^/#   err: /' "$TMP/err" | tail -4; fi
 	invariants "$desc"
 done
