@@ -29,20 +29,20 @@
 
 /* What went wrong in a failed call. Plain arrays: nothing to free. */
 struct aws_error {
-	long http_status;      /* 0 when no HTTP response was received */
-	char code[96];         /* AWS error code ("ThrottlingException"), "" when none */
-	char message[768];     /* AWS message or local reason, never a secret */
-	char request_id[96];   /* x-amz-request-id / RequestId, "" when none */
-	char step[96];         /* the operation: "elasticbeanstalk UpdateEnvironment", "credentials" */
-	bool network;          /* no usable response: DNS, connect, reset, timeout */
-	bool unknown_outcome;  /* the request may have been applied (sent, no answer) */
-	bool interrupted;      /* stopped by the interrupt flag (SIGINT) */
-	int attempts;          /* attempts made (1 = no retry) */
+	long http_status;    /* 0 when no HTTP response was received */
+	char code[96];       /* AWS error code ("ThrottlingException"), "" when none */
+	char message[768];   /* AWS message or local reason, never a secret */
+	char request_id[96]; /* x-amz-request-id / RequestId, "" when none */
+	char step[96]; /* the operation: "elasticbeanstalk UpdateEnvironment", "credentials" */
+	bool network;  /* no usable response: DNS, connect, reset, timeout */
+	bool unknown_outcome; /* the request may have been applied (sent, no answer) */
+	bool interrupted;     /* stopped by the interrupt flag (SIGINT) */
+	int attempts;         /* attempts made (1 = no retry) */
 };
 void aws_error_clear(struct aws_error *e);
 /* Fill e as a local failure (no HTTP status) of step. */
 void aws_error_set(struct aws_error *e, const char *step, const char *code, const char *fmt, ...)
-	EB_PRINTF(4, 5);
+    EB_PRINTF(4, 5);
 /* "STEP: CODE: MESSAGE (HTTP 403, request id X)" into out; returns out. */
 const char *aws_error_format(const struct aws_error *e, char *out, size_t n);
 /* errorf() of aws_error_format. */
@@ -52,13 +52,13 @@ void aws_error_print(const struct aws_error *e);
 int aws_error_exit_code(const struct aws_error *e);
 
 struct aws_client_options {
-	const char *region;        /* --region; NULL: AWS_REGION, AWS_DEFAULT_REGION, profile */
-	const char *profile;       /* --profile; NULL: AWS_PROFILE, AWS_DEFAULT_PROFILE, "default" */
-	const char *role_arn;      /* --role-arn; NULL: EBCTL_ROLE_ARN (GitHub Actions OIDC) */
-	int max_attempts;          /* 0: AWS_MAX_ATTEMPTS or 3 */
-	long connect_timeout_ms;   /* 0: EBCTL_CONNECT_TIMEOUT (seconds) or 10 s */
-	long read_timeout_ms;      /* 0: EBCTL_READ_TIMEOUT (seconds) or 60 s without a byte */
-	bool no_region_ok;         /* do not fail when no region is configured (STS global) */
+	const char *region;      /* --region; NULL: AWS_REGION, AWS_DEFAULT_REGION, profile */
+	const char *profile;     /* --profile; NULL: AWS_PROFILE, AWS_DEFAULT_PROFILE, "default" */
+	const char *role_arn;    /* --role-arn; NULL: EBCTL_ROLE_ARN (GitHub Actions OIDC) */
+	int max_attempts;        /* 0: AWS_MAX_ATTEMPTS or 3 */
+	long connect_timeout_ms; /* 0: EBCTL_CONNECT_TIMEOUT (seconds) or 10 s */
+	long read_timeout_ms;    /* 0: EBCTL_READ_TIMEOUT (seconds) or 60 s without a byte */
+	bool no_region_ok;       /* do not fail when no region is configured (STS global) */
 	/* When non-NULL and set non-zero (by a SIGINT handler), transfers stop
 	 * and the call fails with e->interrupted. Borrowed. */
 	volatile sig_atomic_t *interrupted;
@@ -73,7 +73,8 @@ struct aws_client;
  * documented in docs/aws.md. Returns 0 with *out set (aws_client_free), or
  * -1 with err filled.
  */
-int aws_client_new(const struct aws_client_options *o, struct aws_client **out, struct aws_error *err);
+int aws_client_new(const struct aws_client_options *o, struct aws_client **out,
+                   struct aws_error *err);
 void aws_client_free(struct aws_client *c);
 
 /* A new client with the same settings, region, clock correction and
@@ -108,15 +109,18 @@ struct aws_params {
 /* Append copies of key and value. */
 void aws_params_add(struct aws_params *p, const char *key, const char *value);
 /* Append with a formatted key: aws_params_addf(p, v, "OptionSettings.member.%zu.Value", i). */
-void aws_params_addf(struct aws_params *p, const char *value, const char *keyfmt, ...) EB_PRINTF(3, 4);
+void aws_params_addf(struct aws_params *p, const char *value, const char *keyfmt, ...)
+    EB_PRINTF(3, 4);
 const char *aws_params_get(const struct aws_params *p, const char *key);
 void aws_params_free(struct aws_params *p);
 
 /* Whether a call may be sent again when its outcome is unknown (the
  * connection dropped after the request went out). */
 enum aws_idempotency {
-	AWS_IDEMPOTENT = 0,      /* reads, and writes that converge (UpdateEnvironment to the same label) */
-	AWS_NOT_IDEMPOTENT = 1,  /* creates: fail with e->unknown_outcome; the caller checks and retries */
+	AWS_IDEMPOTENT =
+	    0, /* reads, and writes that converge (UpdateEnvironment to the same label) */
+	AWS_NOT_IDEMPOTENT =
+	    1, /* creates: fail with e->unknown_outcome; the caller checks and retries */
 };
 
 /*
@@ -125,25 +129,28 @@ enum aws_idempotency {
  * "sts". On success *doc is the parsed response (xmlFreeDoc). On an AWS
  * error, err has the code, message and request id of the ErrorResponse.
  */
-int aws_query(struct aws_client *c, const char *service, const char *action, const struct aws_params *params,
-              enum aws_idempotency idem, xmlDocPtr *doc, struct aws_error *err);
+int aws_query(struct aws_client *c, const char *service, const char *action,
+              const struct aws_params *params, enum aws_idempotency idem, xmlDocPtr *doc,
+              struct aws_error *err);
 
 /*
  * AWS JSON 1.1 protocol: POST body (borrowed; NULL = {}) with
  * X-Amz-Target: target ("Logs_20140328.GetLogEvents") to the service
  * ("logs"). On success *out is the decoded response (json_decref).
  */
-int aws_json(struct aws_client *c, const char *service, const char *target, json_t *body, json_t **out,
-             struct aws_error *err);
+int aws_json(struct aws_client *c, const char *service, const char *target, json_t *body,
+             json_t **out, struct aws_error *err);
 
 /*
  * GET a URL as it is (no signing: presigned S3 URLs from
  * RetrieveEnvironmentInfo) into out, at most max bytes (0 = unlimited),
  * with the client's retries and timeouts. Returns 0 or -1 with err.
  */
-int aws_fetch_url(struct aws_client *c, const char *url, struct buf *out, size_t max, struct aws_error *err);
+int aws_fetch_url(struct aws_client *c, const char *url, struct buf *out, size_t max,
+                  struct aws_error *err);
 /* The same into a file (created or truncated, mode 0644). */
-int aws_fetch_url_to_file(struct aws_client *c, const char *url, const char *path, struct aws_error *err);
+int aws_fetch_url_to_file(struct aws_client *c, const char *url, const char *path,
+                          struct aws_error *err);
 
 /* ---- XML helpers (XPath-free, by local name, namespaces ignored) ---- */
 

@@ -44,15 +44,15 @@ bool ignore_wildmatch(const char *pattern, const char *path);
 
 /* ---- file selection ---- */
 struct bundle_entry {
-	char *path;          /* relative, "/"-separated; directories end without "/" */
-	mode_t mode;         /* lstat mode */
+	char *path;  /* relative, "/"-separated; directories end without "/" */
+	mode_t mode; /* lstat mode */
 	uint64_t size;
 };
 
 struct bundle_files {
 	struct bundle_entry *v;
 	size_t n;
-	bool v3;             /* docker-compose.yml is the manifest */
+	bool v3; /* docker-compose.yml is the manifest */
 };
 
 /*

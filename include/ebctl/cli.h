@@ -34,22 +34,22 @@ bool strlist_has(const struct strlist *l, const char *s);
 void strlist_free(struct strlist *l);
 
 struct opt {
-	const char *name;    /* long name without "--" */
-	char short_name;     /* 0 for none */
+	const char *name; /* long name without "--" */
+	char short_name;  /* 0 for none */
 	enum opt_type type;
 	void *target;
-	const char *arg;     /* placeholder in help: "NAME", "DURATION" */
+	const char *arg; /* placeholder in help: "NAME", "DURATION" */
 	const char *help;
-	const char *env;     /* environment variable that sets the default, or NULL */
-	unsigned long min, max;  /* OPT_UINT range */
-	const char *choices;     /* OPT_CHOICE: "text,json,github" */
+	const char *env;        /* environment variable that sets the default, or NULL */
+	unsigned long min, max; /* OPT_UINT range */
+	const char *choices;    /* OPT_CHOICE: "text,json,github" */
 };
 
 struct cmd_help {
 	const char *name;
-	const char *synopsis;  /* after "ebctl NAME " */
-	const char *summary;   /* one line */
-	const char *details;   /* paragraphs after the options, or NULL */
+	const char *synopsis; /* after "ebctl NAME " */
+	const char *summary;  /* one line */
+	const char *details;  /* paragraphs after the options, or NULL */
 };
 
 /*
@@ -63,13 +63,13 @@ struct cmd_help {
 int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char **argv, int *nargs);
 void opts_usage(FILE *f, const struct cmd_help *h, const struct opt *opts);
 /* Convenience: returns the exit status for opts_parse's result. */
-#define OPTS_PARSE_OR_RETURN(h, o, argc, argv, n)                                            \
-	do {                                                                                  \
-		int rc_ = opts_parse((h), (o), (argc), (argv), (n));                          \
-		if (rc_ == -1)                                                                \
-			return 0;                                                             \
-		if (rc_)                                                                      \
-			return rc_;                                                           \
+#define OPTS_PARSE_OR_RETURN(h, o, argc, argv, n)                                                  \
+	do {                                                                                       \
+		int rc_ = opts_parse((h), (o), (argc), (argv), (n));                               \
+		if (rc_ == -1)                                                                     \
+			return 0;                                                                  \
+		if (rc_)                                                                           \
+			return rc_;                                                                \
 	} while (0)
 
 /* Print "ebctl NAME: message" and a hint; returns EB_EXIT_USAGE. */

@@ -23,16 +23,16 @@ struct deploy_settings {
 	const char *bucket_path;
 	const char *label;
 	const char *description;
-	const char *dir;          /* -C, default "." */
-	const char *bundle;       /* --bundle FILE.zip */
+	const char *dir;    /* -C, default "." */
+	const char *bundle; /* --bundle FILE.zip */
 	bool version_only;
 	bool no_wait;
-	unsigned long timeout;    /* seconds */
-	const char *healthy;      /* "Green" */
+	unsigned long timeout; /* seconds */
+	const char *healthy;   /* "Green" */
 	bool process;
 	bool wait_ready;
 	bool all;
-	const char *format;       /* text, json */
+	const char *format; /* text, json */
 	struct strlist owned;
 };
 
@@ -50,8 +50,8 @@ void deploy_settings_cleanup(struct deploy_settings *s);
 /* The eb CLI's config.yml values, exposed for tests: reads `path`,
  * fills the out parameters (caller frees each; NULL when absent). Returns
  * 0, 1 when the file does not exist, or -1 after printing the problem. */
-int eb_config_read(const char *path, const char *branch, char **app, char **region, char **profile, char **env,
-                   char **artifact);
+int eb_config_read(const char *path, const char *branch, char **app, char **region, char **profile,
+                   char **env, char **artifact);
 
 /* ---- git ---- */
 /* Run git with args in dir, stdout into out (trailing newline removed).

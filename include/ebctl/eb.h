@@ -15,21 +15,21 @@
 
 /* ---- option settings ---- */
 struct eb_option_setting {
-	char *ns;             /* Namespace: "aws:elasticbeanstalk:application:environment" */
-	char *name;           /* OptionName */
-	char *value;          /* Value; NULL when removing or absent */
-	char *resource;       /* ResourceName; NULL for none */
+	char *ns;       /* Namespace: "aws:elasticbeanstalk:application:environment" */
+	char *name;     /* OptionName */
+	char *value;    /* Value; NULL when removing or absent */
+	char *resource; /* ResourceName; NULL for none */
 };
 struct eb_option_settings {
 	struct eb_option_setting *v;
 	size_t n, cap;
 };
 /* Append copies; value and resource may be NULL. */
-void eb_option_settings_add(struct eb_option_settings *s, const char *ns, const char *name, const char *value,
-                            const char *resource);
+void eb_option_settings_add(struct eb_option_settings *s, const char *ns, const char *name,
+                            const char *value, const char *resource);
 /* The first setting with ns and name, or NULL; borrowed. */
-const struct eb_option_setting *eb_option_settings_find(const struct eb_option_settings *s, const char *ns,
-                                                        const char *name);
+const struct eb_option_setting *eb_option_settings_find(const struct eb_option_settings *s,
+                                                        const char *ns, const char *name);
 void eb_option_settings_free(struct eb_option_settings *s);
 
 /* ---- storage and applications ---- */
@@ -42,18 +42,20 @@ int eb_create_storage_location(struct aws_client *c, char **bucket, struct aws_e
  * (code InvalidParameterValue); check with eb_application_exists first.
  * When the answer is lost, it checks whether the application exists
  * before sending the request again. */
-int eb_create_application(struct aws_client *c, const char *app, const char *description, struct aws_error *err);
+int eb_create_application(struct aws_client *c, const char *app, const char *description,
+                          struct aws_error *err);
 /* DescribeApplications for one name; *exists set on success. */
-int eb_application_exists(struct aws_client *c, const char *app, bool *exists, struct aws_error *err);
+int eb_application_exists(struct aws_client *c, const char *app, bool *exists,
+                          struct aws_error *err);
 
 /* ---- application versions ---- */
 struct eb_app_version {
 	char *app;
 	char *label;
 	char *description;
-	char *bucket;         /* SourceBundle.S3Bucket */
-	char *key;            /* SourceBundle.S3Key */
-	char *status;         /* Processed, Unprocessed, Failed, Processing, Building */
+	char *bucket; /* SourceBundle.S3Bucket */
+	char *key;    /* SourceBundle.S3Key */
+	char *status; /* Processed, Unprocessed, Failed, Processing, Building */
 	int64_t created;
 	int64_t updated;
 };
@@ -67,11 +69,11 @@ void eb_app_versions_free(struct eb_app_versions *v);
 struct eb_create_version {
 	const char *app;
 	const char *label;
-	const char *description;  /* NULL: none */
+	const char *description; /* NULL: none */
 	const char *bucket;
 	const char *key;
-	bool process;             /* EB validates/pre-processes the bundle */
-	bool auto_create_app;     /* AutoCreateApplication */
+	bool process;         /* EB validates/pre-processes the bundle */
+	bool auto_create_app; /* AutoCreateApplication */
 };
 /*
  * CreateApplicationVersion. Safe to retry: if the connection drops after
@@ -81,23 +83,24 @@ struct eb_create_version {
  * out (may be NULL) gets the created version.
  */
 int eb_create_application_version(struct aws_client *c, const struct eb_create_version *p,
-                                   struct eb_app_version *out, struct aws_error *err);
+                                  struct eb_app_version *out, struct aws_error *err);
 
 /* DescribeApplicationVersions of app, for the labels given (nlabels 0:
  * all, newest first, every page). */
-int eb_describe_application_versions(struct aws_client *c, const char *app, const char *const *labels,
-                                     size_t nlabels, struct eb_app_versions *out, struct aws_error *err);
+int eb_describe_application_versions(struct aws_client *c, const char *app,
+                                     const char *const *labels, size_t nlabels,
+                                     struct eb_app_versions *out, struct aws_error *err);
 
-int eb_delete_application_version(struct aws_client *c, const char *app, const char *label, bool delete_source,
-                                  struct aws_error *err);
+int eb_delete_application_version(struct aws_client *c, const char *app, const char *label,
+                                  bool delete_source, struct aws_error *err);
 
 /* ---- environments ---- */
 struct eb_update {
-	const char *app;                            /* NULL: not sent */
-	const char *env;                            /* EnvironmentName (required) */
-	const char *version_label;                  /* NULL: keep the version */
-	const struct eb_option_settings *settings;  /* OptionSettings, NULL: none */
-	const struct eb_option_settings *remove;    /* OptionsToRemove (ns + name), NULL: none */
+	const char *app;                           /* NULL: not sent */
+	const char *env;                           /* EnvironmentName (required) */
+	const char *version_label;                 /* NULL: keep the version */
+	const struct eb_option_settings *settings; /* OptionSettings, NULL: none */
+	const struct eb_option_settings *remove;   /* OptionsToRemove (ns + name), NULL: none */
 };
 /* UpdateEnvironment; *request_id (caller frees) is the request id that
  * scopes the events of this update (DescribeEvents RequestId filter).
@@ -111,18 +114,20 @@ struct eb_environment {
 	char *name;
 	char *id;
 	char *app;
-	char *status;          /* Launching, Updating, Ready, Terminating, Terminated, Aborting, LinkingFrom/To */
-	char *health;          /* colour: Green, Yellow, Red, Grey */
-	char *health_status;   /* enhanced: Ok, Info, Warning, Degraded, Severe, Pending, Unknown, NoData, Suspended */
+	char *status;        /* Launching, Updating, Ready, Terminating, Terminated, Aborting,
+	                        LinkingFrom/To */
+	char *health;        /* colour: Green, Yellow, Red, Grey */
+	char *health_status; /* enhanced: Ok, Info, Warning, Degraded, Severe, Pending, Unknown,
+	                        NoData, Suspended */
 	char *version_label;
 	char *cname;
 	char *endpoint_url;
 	char *platform_arn;
 	char *solution_stack;
-	char *tier;            /* WebServer, Worker */
+	char *tier; /* WebServer, Worker */
 	int64_t created;
 	int64_t updated;
-	bool abortable;        /* AbortableOperationInProgress */
+	bool abortable; /* AbortableOperationInProgress */
 };
 struct eb_environments {
 	struct eb_environment *v;
@@ -132,15 +137,16 @@ void eb_environment_free(struct eb_environment *e);
 void eb_environments_free(struct eb_environments *e);
 /* DescribeEnvironments: app may be NULL; names (nnames 0: all of app);
  * terminated ones are left out unless include_deleted. */
-int eb_describe_environments(struct aws_client *c, const char *app, const char *const *names, size_t nnames,
-                             bool include_deleted, struct eb_environments *out, struct aws_error *err);
+int eb_describe_environments(struct aws_client *c, const char *app, const char *const *names,
+                             size_t nnames, bool include_deleted, struct eb_environments *out,
+                             struct aws_error *err);
 
 int eb_abort_environment_update(struct aws_client *c, const char *env, struct aws_error *err);
 
 /* ---- events ---- */
 struct eb_event {
 	int64_t date;
-	char *severity;        /* TRACE DEBUG INFO WARN ERROR FATAL */
+	char *severity; /* TRACE DEBUG INFO WARN ERROR FATAL */
 	char *message;
 	char *app;
 	char *env;
@@ -149,9 +155,9 @@ struct eb_event {
 	char *platform_arn;
 };
 struct eb_events {
-	struct eb_event *v;    /* as returned: newest first */
+	struct eb_event *v; /* as returned: newest first */
 	size_t n;
-	char *next_token;      /* NULL on the last page */
+	char *next_token; /* NULL on the last page */
 };
 void eb_events_free(struct eb_events *e);
 
@@ -160,22 +166,22 @@ struct eb_events_filter {
 	const char *env;
 	const char *version_label;
 	const char *request_id;
-	const char *severity;  /* minimum severity; NULL: all */
-	int64_t start_time;    /* 0: unbounded */
-	int64_t end_time;      /* 0: unbounded */
-	int max_records;       /* 0: service default (1000) */
+	const char *severity; /* minimum severity; NULL: all */
+	int64_t start_time;   /* 0: unbounded */
+	int64_t end_time;     /* 0: unbounded */
+	int max_records;      /* 0: service default (1000) */
 	const char *next_token;
 };
 /* One page of DescribeEvents. */
-int eb_describe_events(struct aws_client *c, const struct eb_events_filter *f, struct eb_events *out,
-                       struct aws_error *err);
+int eb_describe_events(struct aws_client *c, const struct eb_events_filter *f,
+                       struct eb_events *out, struct aws_error *err);
 
 /* ---- health ---- */
 struct eb_env_health {
 	char *env;
-	char *status;          /* environment status */
-	char *color;           /* Green Yellow Red Grey */
-	char *health_status;   /* Ok, Warning, Degraded, Severe, ... */
+	char *status;        /* environment status */
+	char *color;         /* Green Yellow Red Grey */
+	char *health_status; /* Ok, Warning, Degraded, Severe, ... */
 	char **causes;
 	size_t ncauses;
 	int64_t refreshed_at;
@@ -185,7 +191,7 @@ struct eb_env_health {
 	int request_count;
 	int duration_s;
 	int status_2xx, status_3xx, status_4xx, status_5xx;
-	double p99, p90, p50;  /* latency seconds, negative when absent */
+	double p99, p90, p50; /* latency seconds, negative when absent */
 };
 void eb_env_health_free(struct eb_env_health *h);
 /* DescribeEnvironmentHealth with AttributeNames=All. */
@@ -199,7 +205,7 @@ int eb_request_environment_info(struct aws_client *c, const char *env, const cha
 struct eb_env_info {
 	char *instance_id;
 	char *info_type;
-	char *url;             /* Message: a presigned S3 URL (aws_fetch_url) */
+	char *url; /* Message: a presigned S3 URL (aws_fetch_url) */
 	int64_t sample_time;
 };
 struct eb_env_infos {

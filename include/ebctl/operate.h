@@ -39,8 +39,8 @@ int since_parse(const char *s, int64_t now_ms, int64_t *out_ms);
 
 /* One Elastic Beanstalk event. Strings may be NULL; not owned here. */
 struct op_event {
-	int64_t ms;             /* EventDate, epoch milliseconds */
-	const char *severity;   /* TRACE DEBUG INFO WARN ERROR FATAL */
+	int64_t ms;           /* EventDate, epoch milliseconds */
+	const char *severity; /* TRACE DEBUG INFO WARN ERROR FATAL */
 	const char *message;
 	const char *application;
 	const char *environment;
@@ -67,10 +67,10 @@ struct event_dedupe {
 	struct seen_event {
 		int64_t ms;
 		char *message;
-	} *seen;
+	} * seen;
 	size_t n, cap;
-	int64_t floor_ms;   /* events before this are never reported */
-	int64_t newest_ms;  /* newest event seen, INT64_MIN before any */
+	int64_t floor_ms;  /* events before this are never reported */
+	int64_t newest_ms; /* newest event seen, INT64_MIN before any */
 	int64_t window_ms;
 };
 
@@ -119,7 +119,7 @@ struct envprop {
 	char *value;
 };
 
-#define ENVPROP_KEY_MAX 128
+#define ENVPROP_KEY_MAX   128
 #define ENVPROP_VALUE_MAX 256
 
 /*
@@ -165,19 +165,23 @@ struct op_target {
 	const char *env;
 	const char *region;
 	const char *profile;
-	char *owned[4];              /* strings read from config.yml or looked up */
-	struct aws_client *client;   /* open after op_target_open */
+	char *owned[4];            /* strings read from config.yml or looked up */
+	struct aws_client *client; /* open after op_target_open */
 };
 
 /* The four option table rows, for a command's struct opt table. */
-#define OP_TARGET_OPTS(t)                                                                        \
-	{"app", 'a', OPT_STRING, &(t).app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},  \
-	{"env", 'e', OPT_STRING, &(t).env, "NAME", "environment name", "EBCTL_ENV", 0, 0, NULL},  \
-	{"region", 0, OPT_STRING, &(t).region, "REGION", "AWS region", "EBCTL_REGION", 0, 0, NULL}, \
-	{"profile", 0, OPT_STRING, &(t).profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0, 0, NULL}
+#define OP_TARGET_OPTS(t)                                                                            \
+	{"app", 'a', OPT_STRING, &(t).app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},     \
+	    {"env", 'e', OPT_STRING, &(t).env, "NAME", "environment name", "EBCTL_ENV", 0, 0, NULL}, \
+	    {"region",       0, OPT_STRING, &(t).region, "REGION", "AWS region",                     \
+	     "EBCTL_REGION", 0, 0,          NULL},                                                   \
+	{                                                                                            \
+		"profile", 0, OPT_STRING, &(t).profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0,   \
+		    0, NULL                                                                          \
+	}
 
 enum {
-	OP_NEED_APP = 1 << 0  /* look the application up from the environment when not given */
+	OP_NEED_APP = 1 << 0 /* look the application up from the environment when not given */
 };
 
 /*
@@ -208,8 +212,8 @@ int op_report_main(int argc, char **argv, const struct cmd_help *help, bool heal
  * EB_EXIT_OK, EB_EXIT_DEPLOY_FAILED, EB_EXIT_UNHEALTHY, EB_EXIT_TIMEOUT
  * after timeout_s, EB_EXIT_INTERRUPTED or EB_EXIT_AWS.
  */
-int op_wait_update(struct op_target *t, const char *request_id, const char *label, unsigned long timeout_s,
-                   unsigned healthy);
+int op_wait_update(struct op_target *t, const char *request_id, const char *label,
+                   unsigned long timeout_s, unsigned healthy);
 
 /* DescribeEnvironments of the target into envs (eb_environments_free);
  * one environment on success, not found is an error (EB_EXIT_INVALID).

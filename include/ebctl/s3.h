@@ -23,20 +23,20 @@ struct s3_meta {
 };
 
 struct s3_put_options {
-	const char *content_type;      /* NULL: application/octet-stream */
-	const struct s3_meta *meta;    /* user metadata (e.g. {"sha256", hex}) */
+	const char *content_type;   /* NULL: application/octet-stream */
+	const struct s3_meta *meta; /* user metadata (e.g. {"sha256", hex}) */
 	size_t nmeta;
 	s3_progress_fn progress;
 	void *progress_arg;
 	/* Multipart (s3_upload_file): */
-	uint64_t multipart_threshold;  /* 0: 16 MiB; files this size and up go multipart */
-	uint64_t part_size;            /* 0: 8 MiB (minimum 5 MiB, except the last part) */
-	int parallel;                  /* 0: 4 parts in flight */
+	uint64_t multipart_threshold; /* 0: 16 MiB; files this size and up go multipart */
+	uint64_t part_size;           /* 0: 8 MiB (minimum 5 MiB, except the last part) */
+	int parallel;                 /* 0: 4 parts in flight */
 };
 
 struct s3_put_result {
-	char etag[80];                 /* as S3 returned it, quotes included */
-	char version_id[128];          /* "" when the bucket is not versioned */
+	char etag[80];        /* as S3 returned it, quotes included */
+	char version_id[128]; /* "" when the bucket is not versioned */
 	bool multipart;
 };
 
@@ -45,10 +45,10 @@ struct s3_object_info {
 	uint64_t size;
 	char etag[80];
 	char content_type[128];
-	int64_t last_modified;         /* epoch seconds, 0 when unknown */
+	int64_t last_modified; /* epoch seconds, 0 when unknown */
 	char version_id[128];
-	char *meta_sha256;             /* x-amz-meta-sha256, NULL when absent (owned) */
-	struct s3_meta *meta;          /* all x-amz-meta-* (owned, names lower case) */
+	char *meta_sha256;    /* x-amz-meta-sha256, NULL when absent (owned) */
+	struct s3_meta *meta; /* all x-amz-meta-* (owned, names lower case) */
 	size_t nmeta;
 };
 void s3_object_info_free(struct s3_object_info *i);
@@ -57,8 +57,8 @@ void s3_object_info_free(struct s3_object_info *i);
  * HEAD the object. A missing object is not an error: returns 0 with
  * out->exists false. Returns -1 with err for anything else (403 included).
  */
-int s3_head_object(struct aws_client *c, const char *bucket, const char *key, struct s3_object_info *out,
-                   struct aws_error *err);
+int s3_head_object(struct aws_client *c, const char *bucket, const char *key,
+                   struct s3_object_info *out, struct aws_error *err);
 
 /* PUT a file in one request, streamed; its SHA-256 is computed by reading
  * it once first and signed as the payload hash. res may be NULL. */
@@ -66,8 +66,9 @@ int s3_put_file(struct aws_client *c, const char *bucket, const char *key, const
                 const struct s3_put_options *o, struct s3_put_result *res, struct aws_error *err);
 
 /* PUT a buffer in one request. */
-int s3_put_buffer(struct aws_client *c, const char *bucket, const char *key, const void *data, size_t len,
-                  const struct s3_put_options *o, struct s3_put_result *res, struct aws_error *err);
+int s3_put_buffer(struct aws_client *c, const char *bucket, const char *key, const void *data,
+                  size_t len, const struct s3_put_options *o, struct s3_put_result *res,
+                  struct aws_error *err);
 
 /*
  * Multipart upload of a file: CreateMultipartUpload, UploadPart with up to
@@ -76,27 +77,30 @@ int s3_put_buffer(struct aws_client *c, const char *bucket, const char *key, con
  * aborted so no parts are left behind. Memory is bounded by parallel *
  * part_size.
  */
-int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const char *key, const char *path,
-                             const struct s3_put_options *o, struct s3_put_result *res, struct aws_error *err);
+int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const char *key,
+                             const char *path, const struct s3_put_options *o,
+                             struct s3_put_result *res, struct aws_error *err);
 
 /* s3_put_file below the threshold, s3_multipart_upload_file from it on. */
 int s3_upload_file(struct aws_client *c, const char *bucket, const char *key, const char *path,
-                   const struct s3_put_options *o, struct s3_put_result *res, struct aws_error *err);
+                   const struct s3_put_options *o, struct s3_put_result *res,
+                   struct aws_error *err);
 
 /* GET the object into a file (written to PATH.part, renamed when complete). */
-int s3_get_object_to_file(struct aws_client *c, const char *bucket, const char *key, const char *path,
-                          struct aws_error *err);
+int s3_get_object_to_file(struct aws_client *c, const char *bucket, const char *key,
+                          const char *path, struct aws_error *err);
 /* GET the object into out, at most max bytes (0 = unlimited). */
-int s3_get_object(struct aws_client *c, const char *bucket, const char *key, struct buf *out, size_t max,
-                  struct aws_error *err);
+int s3_get_object(struct aws_client *c, const char *bucket, const char *key, struct buf *out,
+                  size_t max, struct aws_error *err);
 
 /* DELETE the object (deleting a missing object succeeds, as in S3). */
-int s3_delete_object(struct aws_client *c, const char *bucket, const char *key, struct aws_error *err);
+int s3_delete_object(struct aws_client *c, const char *bucket, const char *key,
+                     struct aws_error *err);
 
 struct s3_upload {
 	char *key;
 	char *upload_id;
-	int64_t initiated;             /* epoch seconds */
+	int64_t initiated; /* epoch seconds */
 };
 struct s3_uploads {
 	struct s3_upload *v;
@@ -104,9 +108,9 @@ struct s3_uploads {
 };
 void s3_uploads_free(struct s3_uploads *u);
 /* Multipart uploads in progress under prefix (NULL = all), every page. */
-int s3_list_multipart_uploads(struct aws_client *c, const char *bucket, const char *prefix, struct s3_uploads *out,
-                              struct aws_error *err);
-int s3_abort_multipart_upload(struct aws_client *c, const char *bucket, const char *key, const char *upload_id,
-                              struct aws_error *err);
+int s3_list_multipart_uploads(struct aws_client *c, const char *bucket, const char *prefix,
+                              struct s3_uploads *out, struct aws_error *err);
+int s3_abort_multipart_upload(struct aws_client *c, const char *bucket, const char *key,
+                              const char *upload_id, struct aws_error *err);
 
 #endif

@@ -18,17 +18,17 @@
 struct aws_creds {
 	char *access_key_id;
 	char *secret_access_key;
-	char *session_token;  /* NULL when none */
+	char *session_token; /* NULL when none */
 	int64_t expires;
-	char *source;         /* where they came from, for messages: "environment", "profile 'ci'" */
+	char *source; /* where they came from, for messages: "environment", "profile 'ci'" */
 };
 void aws_creds_cleanup(struct aws_creds *c);
 /* Deep copy; dst is overwritten (not freed first). */
 void aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src);
 
 struct sigv4_header {
-	char *name;   /* owned */
-	char *value;  /* owned */
+	char *name;  /* owned */
+	char *value; /* owned */
 };
 
 /* The request to sign. All strings owned by the struct (sigv4_request_cleanup).
@@ -41,13 +41,14 @@ struct sigv4_request {
 	char *query;
 	struct sigv4_header *headers;
 	size_t nheaders;
-	const unsigned char *body;  /* borrowed; may be NULL */
+	const unsigned char *body; /* borrowed; may be NULL */
 	size_t body_len;
 	/* Hex SHA-256 of the body computed by the caller (streamed uploads), or
 	 * "UNSIGNED-PAYLOAD"; NULL means hash body/body_len. Borrowed. */
 	const char *payload_hash;
 };
-void sigv4_request_init(struct sigv4_request *r, const char *method, const char *path, const char *query);
+void sigv4_request_init(struct sigv4_request *r, const char *method, const char *path,
+                        const char *query);
 /* Append a header (copies name and value). */
 void sigv4_request_add_header(struct sigv4_request *r, const char *name, const char *value);
 /* Value of the first header with that name (case-insensitive), or NULL; borrowed. */
@@ -55,29 +56,30 @@ const char *sigv4_request_header(const struct sigv4_request *r, const char *name
 void sigv4_request_cleanup(struct sigv4_request *r);
 
 enum sigv4_flags {
-	SIGV4_S3 = 1 << 0,                 /* S3 rules: no path normalisation, single encoding, content-sha256 header */
-	SIGV4_NO_NORMALIZE = 1 << 1,       /* generic service, but leave the path as it is */
-	SIGV4_CONTENT_SHA256 = 1 << 2,     /* add x-amz-content-sha256 for a non-S3 service too */
-	SIGV4_UNSIGNED_PAYLOAD = 1 << 3,   /* payload hash "UNSIGNED-PAYLOAD" */
-	SIGV4_TOKEN_AFTER = 1 << 4,        /* add the session token after signing, unsigned (STS quirk) */
-	SIGV4_AUTH_ONLY = 1 << 5,          /* leave canonical_request and string_to_sign NULL (hot path) */
+	SIGV4_S3 =
+	    1 << 0, /* S3 rules: no path normalisation, single encoding, content-sha256 header */
+	SIGV4_NO_NORMALIZE = 1 << 1,     /* generic service, but leave the path as it is */
+	SIGV4_CONTENT_SHA256 = 1 << 2,   /* add x-amz-content-sha256 for a non-S3 service too */
+	SIGV4_UNSIGNED_PAYLOAD = 1 << 3, /* payload hash "UNSIGNED-PAYLOAD" */
+	SIGV4_TOKEN_AFTER = 1 << 4, /* add the session token after signing, unsigned (STS quirk) */
+	SIGV4_AUTH_ONLY = 1 << 5,   /* leave canonical_request and string_to_sign NULL (hot path) */
 };
 
 struct sigv4_params {
 	const char *service;
 	const char *region;
-	int64_t time;           /* epoch seconds; the caller decides the clock */
-	unsigned flags;         /* enum sigv4_flags */
-	long presign_expires;   /* > 0: query signing (presigned URL) valid this many seconds */
+	int64_t time;         /* epoch seconds; the caller decides the clock */
+	unsigned flags;       /* enum sigv4_flags */
+	long presign_expires; /* > 0: query signing (presigned URL) valid this many seconds */
 };
 
 /* Every stage, for callers and tests. All strings owned (sigv4_result_cleanup). */
 struct sigv4_result {
 	char *canonical_request;
 	char *string_to_sign;
-	char *signature;        /* 64 hex */
-	char *authorization;    /* header signing: the Authorization value; NULL when presigning */
-	char *query;            /* presigning: the full signed query string (without '?') */
+	char *signature;     /* 64 hex */
+	char *authorization; /* header signing: the Authorization value; NULL when presigning */
+	char *query;         /* presigning: the full signed query string (without '?') */
 };
 void sigv4_result_cleanup(struct sigv4_result *r);
 
@@ -89,8 +91,8 @@ void sigv4_result_cleanup(struct sigv4_result *r);
  * Returns 0, or -1 when the request cannot be signed (no Host header, bad
  * parameters), with a message in err.
  */
-int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const struct sigv4_params *p,
-               struct sigv4_result *out, char *err, size_t errlen);
+int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
+               const struct sigv4_params *p, struct sigv4_result *out, char *err, size_t errlen);
 
 /* Wipe every cached signing key (and the secrets kept to match them), and
  * free the calling thread's working buffers. Call before exit, and at the
@@ -104,7 +106,8 @@ void sigv4_uri_encode(struct buf *out, const char *s, size_t len, bool keep_slas
 
 /* Build a form or query string "k1=v1&k2=v2" from pairs, strictly encoded,
  * in the order given. Appends to out. */
-void sigv4_form_encode(struct buf *out, const char *const *keys, const char *const *values, size_t n);
+void sigv4_form_encode(struct buf *out, const char *const *keys, const char *const *values,
+                       size_t n);
 
 /*
  * Parse a raw HTTP/1.1 request (request line, "Name:value" headers, blank
@@ -112,7 +115,8 @@ void sigv4_form_encode(struct buf *out, const char *const *keys, const char *con
  * values (continuation lines starting with whitespace) are joined. body
  * points into data (borrowed). Returns 0, or -1 with a message in err.
  */
-int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, char *err, size_t errlen);
+int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, char *err,
+                    size_t errlen);
 
 /* Hex SHA-256 of data into out (65 bytes). */
 void sha256_hex(const void *data, size_t len, char out[65]);

@@ -16,9 +16,9 @@ void sts_identity_free(struct sts_identity *id);
 int sts_get_caller_identity(struct aws_client *c, struct sts_identity *out, struct aws_error *err);
 
 struct sts_assume_options {
-	const char *session_name;     /* NULL: "ebctl-<epoch seconds>" */
-	int duration_seconds;         /* 0: the service default (1 h) */
-	const char *external_id;      /* AssumeRole only; NULL for none */
+	const char *session_name; /* NULL: "ebctl-<epoch seconds>" */
+	int duration_seconds;     /* 0: the service default (1 h) */
+	const char *external_id;  /* AssumeRole only; NULL for none */
 };
 
 /* AssumeRole with the client's credentials; out gets the role's

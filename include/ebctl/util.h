@@ -17,7 +17,7 @@
 
 #if defined(__GNUC__)
 #define EB_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define EB_NORETURN __attribute__((noreturn))
+#define EB_NORETURN     __attribute__((noreturn))
 #else
 #define EB_PRINTF(f, a)
 #define EB_NORETURN
@@ -28,9 +28,9 @@
 /* Exit codes: the public contract of DESIGN.md. */
 enum eb_exit {
 	EB_EXIT_OK = 0,
-	EB_EXIT_INVALID = 1,     /* validation errors, unreadable file, bad bundle */
-	EB_EXIT_USAGE = 2,       /* unknown command or flag, missing value */
-	EB_EXIT_AWS = 3,         /* AWS or network error after retries */
+	EB_EXIT_INVALID = 1, /* validation errors, unreadable file, bad bundle */
+	EB_EXIT_USAGE = 2,   /* unknown command or flag, missing value */
+	EB_EXIT_AWS = 3,     /* AWS or network error after retries */
 	EB_EXIT_DEPLOY_FAILED = 4,
 	EB_EXIT_UNHEALTHY = 5,
 	EB_EXIT_TIMEOUT = 6,
@@ -59,7 +59,10 @@ struct buf {
 	size_t cap;
 	size_t max;
 };
-#define BUF_INIT {NULL, 0, 0, 0}
+#define BUF_INIT                                                                                   \
+	{                                                                                          \
+		NULL, 0, 0, 0                                                                      \
+	}
 
 void buf_init(struct buf *b, size_t max);
 int buf_add(struct buf *b, const void *data, size_t len);
@@ -113,20 +116,20 @@ void notef(const char *fmt, ...) EB_PRINTF(1, 2);
 void debugf(const char *fmt, ...) EB_PRINTF(1, 2);
 EB_NORETURN void die(const char *fmt, ...) EB_PRINTF(1, 2);
 
-extern bool eb_debug;    /* --debug */
-extern bool eb_quiet;    /* --quiet: suppress notef */
+extern bool eb_debug; /* --debug */
+extern bool eb_quiet; /* --quiet: suppress notef */
 
 /* ---- terminal ----
  * Colour only on a terminal, never with NO_COLOR set or --no-color. */
 extern bool eb_no_color;
 bool term_use_color(FILE *f);
-bool term_is_ci(void);   /* CI, GITHUB_ACTIONS, TRAVIS... */
-#define COLOR_RED "\033[31m"
+bool term_is_ci(void); /* CI, GITHUB_ACTIONS, TRAVIS... */
+#define COLOR_RED    "\033[31m"
 #define COLOR_YELLOW "\033[33m"
-#define COLOR_GREEN "\033[32m"
-#define COLOR_BOLD "\033[1m"
-#define COLOR_DIM "\033[2m"
-#define COLOR_RESET "\033[0m"
+#define COLOR_GREEN  "\033[32m"
+#define COLOR_BOLD   "\033[1m"
+#define COLOR_DIM    "\033[2m"
+#define COLOR_RESET  "\033[0m"
 
 /* ---- output ----
  * Flush stdout and report a write error (exit code 3 is not used for

@@ -46,11 +46,11 @@ int verdict_parse_healthy(const char *list, unsigned *mask);
 unsigned verdict_health_bit(const char *color);
 
 struct verdict_config {
-	const char *label;        /* our version label (borrowed) */
-	const char *request_id;   /* RequestId of our UpdateEnvironment (borrowed) */
-	unsigned healthy;         /* HEALTH_* set that counts as success */
-	int64_t deadline_ms;      /* --timeout: the whole wait ends here */
-	int64_t grace_ms;         /* how long a deployed environment may take to turn healthy */
+	const char *label;      /* our version label (borrowed) */
+	const char *request_id; /* RequestId of our UpdateEnvironment (borrowed) */
+	unsigned healthy;       /* HEALTH_* set that counts as success */
+	int64_t deadline_ms;    /* --timeout: the whole wait ends here */
+	int64_t grace_ms;       /* how long a deployed environment may take to turn healthy */
 	/* The environment already ran our label when we updated it: its label
 	 * alone does not show that our update finished. */
 	bool label_was_running;
@@ -59,11 +59,11 @@ struct verdict_config {
 struct verdict {
 	struct verdict_config c;
 	enum verdict_state state;
-	char reason[320];         /* why it was decided (or the latest state while waiting) */
-	bool saw_not_ready;       /* the environment left Ready after our update */
-	bool saw_completed;       /* an event of ours said the update completed */
-	bool deployed;            /* seen Ready with our label */
-	int64_t deployed_ms;      /* when first seen deployed */
+	char reason[320];    /* why it was decided (or the latest state while waiting) */
+	bool saw_not_ready;  /* the environment left Ready after our update */
+	bool saw_completed;  /* an event of ours said the update completed */
+	bool deployed;       /* seen Ready with our label */
+	int64_t deployed_ms; /* when first seen deployed */
 	char last_health[16];
 };
 

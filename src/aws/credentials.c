@@ -33,13 +33,13 @@ struct ini_kv {
 	char *value;
 };
 struct ini_section {
-	char *name;    /* profile name; other section kinds get a prefix that never matches */
+	char *name; /* profile name; other section kinds get a prefix that never matches */
 	struct ini_kv *kv;
 	size_t n;
 };
 struct ini_file {
 	char *path;
-	char *shown;   /* for messages: "~/.aws/config" or the path given */
+	char *shown; /* for messages: "~/.aws/config" or the path given */
 	bool exists;
 	int error_line;
 	bool is_config;
@@ -60,7 +60,8 @@ static int profile_ini_handler(void *user, const char *section, const char *name
 		else if (str_starts_with(section, "profile "))
 			secname = xstrdup(section + 8 + strspn(section + 8, " "));
 		else
-			secname = xasprintf("\x01%s", section); /* sso-session, services: not profiles */
+			secname =
+			    xasprintf("\x01%s", section); /* sso-session, services: not profiles */
 	} else {
 		secname = xstrdup(section);
 	}
@@ -130,14 +131,16 @@ static int ini_load(struct ini_file *f, bool config, struct aws_error *err)
 	if (!fp) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
-		aws_error_set(err, "credentials", "ConfigError", "cannot open '%s': %s", f->shown, strerror(errno));
+		aws_error_set(err, "credentials", "ConfigError", "cannot open '%s': %s", f->shown,
+		              strerror(errno));
 		return -1;
 	}
 	f->exists = true;
 	f->error_line = ini_parse_file(fp, profile_ini_handler, f);
 	fclose(fp);
 	if (f->error_line != 0) {
-		aws_error_set(err, "credentials", "ConfigError", "cannot parse '%s' at line %d", f->shown, f->error_line);
+		aws_error_set(err, "credentials", "ConfigError", "cannot parse '%s' at line %d",
+		              f->shown, f->error_line);
 		return -1;
 	}
 	return 0;
@@ -202,8 +205,8 @@ int aws_profile_region(const char *profile, char *out, size_t n, struct aws_erro
 
 /* ---- helpers ---- */
 
-static void creds_set(struct aws_creds *out, const char *akid, const char *secret, const char *token, int64_t expires,
-                      const char *source)
+static void creds_set(struct aws_creds *out, const char *akid, const char *secret,
+                      const char *token, int64_t expires, const char *source)
 {
 	memset(out, 0, sizeof(*out));
 	out->access_key_id = xstrdup(akid);
@@ -223,12 +226,14 @@ int aws_creds_from_json(const char *json, size_t len, const char *source, struct
 	int rc = -1;
 
 	if (!json_is_object(j)) {
-		aws_error_set(err, "credentials", "InvalidCredentials", "%s: the output is not a JSON object", source);
+		aws_error_set(err, "credentials", "InvalidCredentials",
+		              "%s: the output is not a JSON object", source);
 		goto out;
 	}
 	ver = json_object_get(j, "Version");
 	if (ver && json_integer_value(ver) != 1) {
-		aws_error_set(err, "credentials", "InvalidCredentials", "%s: unsupported Version (only 1 is known)", source);
+		aws_error_set(err, "credentials", "InvalidCredentials",
+		              "%s: unsupported Version (only 1 is known)", source);
 		goto out;
 	}
 	akid = json_string_value(json_object_get(j, "AccessKeyId"));
@@ -238,14 +243,15 @@ int aws_creds_from_json(const char *json, size_t len, const char *source, struct
 		token = json_string_value(json_object_get(j, "Token"));
 	exp = json_string_value(json_object_get(j, "Expiration"));
 	if (!akid || !*akid || !secret || !*secret) {
-		aws_error_set(err, "credentials", "InvalidCredentials", "%s: AccessKeyId or SecretAccessKey missing",
-		              source);
+		aws_error_set(err, "credentials", "InvalidCredentials",
+		              "%s: AccessKeyId or SecretAccessKey missing", source);
 		goto out;
 	}
 	if (exp && *exp) {
 		expires = time_parse_iso8601(exp);
 		if (expires < 0) {
-			aws_error_set(err, "credentials", "InvalidCredentials", "%s: invalid Expiration '%s'", source, exp);
+			aws_error_set(err, "credentials", "InvalidCredentials",
+			              "%s: invalid Expiration '%s'", source, exp);
 			goto out;
 		}
 	}
@@ -259,7 +265,8 @@ out:
 		json_object_foreach(j, k, v)
 		{
 			if (json_is_string(v))
-				OPENSSL_cleanse((void *)json_string_value(v), json_string_length(v));
+				OPENSSL_cleanse((void *)json_string_value(v),
+				                json_string_length(v));
 		}
 	}
 	json_decref(j);
@@ -280,7 +287,8 @@ static int from_env(struct aws_creds *out, struct aws_error *err)
 		return 0;
 	if (!has_akid || !has_secret) {
 		aws_error_set(err, "credentials", "IncompleteCredentials",
-		              "environment: %s is set but %s is not", has_akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+		              "environment: %s is set but %s is not",
+		              has_akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
 		              has_akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 		return -1;
 	}
@@ -292,7 +300,8 @@ static int from_env(struct aws_creds *out, struct aws_error *err)
 
 /* ---- credential_process ---- */
 
-static int from_process(const char *cmd, const char *profile, struct aws_creds *out, struct aws_error *err)
+static int from_process(const char *cmd, const char *profile, struct aws_creds *out,
+                        struct aws_error *err)
 {
 	struct buf b;
 	char chunk[4096], source[160];
@@ -305,7 +314,8 @@ static int from_process(const char *cmd, const char *profile, struct aws_creds *
 	fflush(NULL);
 	p = popen(cmd, "r");
 	if (!p) {
-		aws_error_set(err, "credentials", "ProcessError", "%s: cannot run it: %s", source, strerror(errno));
+		aws_error_set(err, "credentials", "ProcessError", "%s: cannot run it: %s", source,
+		              strerror(errno));
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
@@ -314,12 +324,16 @@ static int from_process(const char *cmd, const char *profile, struct aws_creds *
 	OPENSSL_cleanse(chunk, sizeof(chunk));
 	status = pclose(p);
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		aws_error_set(err, "credentials", "ProcessError", "%s: the command failed (status %d)", source,
-		              status == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		aws_error_set(err, "credentials", "ProcessError",
+		              "%s: the command failed (status %d)", source,
+		              status == -1        ? -1
+		              : WIFEXITED(status) ? WEXITSTATUS(status)
+		                                  : 128 + WTERMSIG(status));
 		goto out;
 	}
 	if (!b.ptr) {
-		aws_error_set(err, "credentials", "ProcessError", "%s: no output, or more than 64 KiB", source);
+		aws_error_set(err, "credentials", "ProcessError",
+		              "%s: no output, or more than 64 KiB", source);
 		goto out;
 	}
 	rc = aws_creds_from_json(b.ptr, b.len, source, out, err);
@@ -331,15 +345,16 @@ out:
 /* ---- STS ---- */
 
 static int assume_role(struct aws_client *c, const struct aws_creds *base, const char *role_arn,
-                       const char *session, const char *external_id, const char *duration, const char *source,
-                       struct aws_creds *out, struct aws_error *err)
+                       const char *session, const char *external_id, const char *duration,
+                       const char *source, struct aws_creds *out, struct aws_error *err)
 {
 	struct sts_assume_options o = {session, 0, external_id};
 	unsigned long d;
 	if (duration) {
 		if (parse_ulong(duration, 900, 43200, &d) != 0) {
-			aws_error_set(err, "credentials", "ConfigError", "%s: duration_seconds '%s' is not 900 to 43200",
-			              source, duration);
+			aws_error_set(err, "credentials", "ConfigError",
+			              "%s: duration_seconds '%s' is not 900 to 43200", source,
+			              duration);
 			return -1;
 		}
 		o.duration_seconds = (int)d;
@@ -347,21 +362,25 @@ static int assume_role(struct aws_client *c, const struct aws_creds *base, const
 	return sts_assume(c, "AssumeRole", role_arn, NULL, &o, base, source, out, err);
 }
 
-static int web_identity(struct aws_client *c, const char *role_arn, const char *token, const char *session,
-                        const char *source, struct aws_creds *out, struct aws_error *err)
+static int web_identity(struct aws_client *c, const char *role_arn, const char *token,
+                        const char *session, const char *source, struct aws_creds *out,
+                        struct aws_error *err)
 {
 	struct sts_assume_options o = {session, 0, NULL};
-	return sts_assume(c, "AssumeRoleWithWebIdentity", role_arn, token, &o, NULL, source, out, err);
+	return sts_assume(c, "AssumeRoleWithWebIdentity", role_arn, token, &o, NULL, source, out,
+	                  err);
 }
 
-static int web_identity_file(struct aws_client *c, const char *role_arn, const char *path, const char *session,
-                             const char *source, struct aws_creds *out, struct aws_error *err)
+static int web_identity_file(struct aws_client *c, const char *role_arn, const char *path,
+                             const char *session, const char *source, struct aws_creds *out,
+                             struct aws_error *err)
 {
 	struct buf tok = BUF_INIT;
 	int rc;
 	if (buf_read_file(&tok, path, 1 << 16) != 0) {
-		aws_error_set(err, "credentials", "InvalidIdentityToken", "%s: cannot read the token file '%s': %s",
-		              source, path, strerror(errno));
+		aws_error_set(err, "credentials", "InvalidIdentityToken",
+		              "%s: cannot read the token file '%s': %s", source, path,
+		              strerror(errno));
 		buf_free_secret(&tok);
 		return -1;
 	}
@@ -375,9 +394,9 @@ static int web_identity_file(struct aws_client *c, const char *role_arn, const c
 /* ---- container and instance metadata ---- */
 
 /* GET or PUT a metadata URL (unsigned, short timeouts). */
-static int metadata_call(struct aws_client *c, const char *method, const char *url, const char *hname,
-                         const char *hvalue, const char *step, long timeout_ms, int attempts, struct buf *out,
-                         struct aws_error *err)
+static int metadata_call(struct aws_client *c, const char *method, const char *url,
+                         const char *hname, const char *hvalue, const char *step, long timeout_ms,
+                         int attempts, struct buf *out, struct aws_error *err)
 {
 	struct aws_request req;
 	struct aws_response resp;
@@ -403,8 +422,13 @@ static int metadata_call(struct aws_client *c, const char *method, const char *u
 
 static bool container_host_ok(const char *url)
 {
-	static const char *const ok[] = {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]",
-	                                 "http://169.254.170.2/", "http://169.254.170.2:", "http://169.254.170.23/",
+	static const char *const ok[] = {"http://127.",
+	                                 "http://localhost:",
+	                                 "http://localhost/",
+	                                 "http://[::1]",
+	                                 "http://169.254.170.2/",
+	                                 "http://169.254.170.2:",
+	                                 "http://169.254.170.23/",
 	                                 "http://[fd00:ec2::23]"};
 	size_t i;
 	if (str_starts_with(url, "https://"))
@@ -430,7 +454,8 @@ static int from_container(struct aws_client *c, struct aws_creds *out, struct aw
 	} else if (full && *full) {
 		if (!container_host_ok(full)) {
 			aws_error_set(err, "credentials", "InvalidEndpoint",
-			              "container: AWS_CONTAINER_CREDENTIALS_FULL_URI must use https or a loopback host");
+			              "container: AWS_CONTAINER_CREDENTIALS_FULL_URI must use "
+			              "https or a loopback host");
 			return -1;
 		}
 		buf_puts(&url, full);
@@ -439,8 +464,8 @@ static int from_container(struct aws_client *c, struct aws_creds *out, struct aw
 	}
 	if (tokfile && *tokfile) {
 		if (buf_read_file(&tok, tokfile, 1 << 14) != 0) {
-			aws_error_set(err, "credentials", "InvalidToken", "container: cannot read '%s': %s", tokfile,
-			              strerror(errno));
+			aws_error_set(err, "credentials", "InvalidToken",
+			              "container: cannot read '%s': %s", tokfile, strerror(errno));
 			goto out;
 		}
 		while (tok.len > 0 && strchr(" \r\n\t", tok.ptr[tok.len - 1]))
@@ -448,10 +473,12 @@ static int from_container(struct aws_client *c, struct aws_creds *out, struct aw
 	} else if (tokenv && *tokenv) {
 		buf_puts(&tok, tokenv);
 	}
-	if (metadata_call(c, "GET", buf_cstr(&url), tok.len ? "Authorization" : NULL, buf_cstr(&tok),
-	                  "credentials (container)", 2000, 3, &body, err) != 0)
+	if (metadata_call(c, "GET", buf_cstr(&url), tok.len ? "Authorization" : NULL,
+	                  buf_cstr(&tok), "credentials (container)", 2000, 3, &body, err) != 0)
 		goto out;
-	rc = aws_creds_from_json(body.ptr ? body.ptr : "", body.len, "container", out, err) == 0 ? 1 : -1;
+	rc = aws_creds_from_json(body.ptr ? body.ptr : "", body.len, "container", out, err) == 0
+	         ? 1
+	         : -1;
 out:
 	if (rc < 0 && !strstr(err->message, "container"))
 		snprintf(err->step, sizeof(err->step), "credentials (container)");
@@ -476,10 +503,11 @@ static int from_imds(struct aws_client *c, struct aws_creds *out, struct aws_err
 		return 0;
 	if (!ep || !*ep)
 		ep = "http://169.254.169.254";
-	url = xasprintf("%.*s/latest/api/token", (int)(strlen(ep) - (str_ends_with(ep, "/") ? 1 : 0)), ep);
+	url = xasprintf("%.*s/latest/api/token",
+	                (int)(strlen(ep) - (str_ends_with(ep, "/") ? 1 : 0)), ep);
 	/* short timeout, one attempt: a laptop without IMDS fails fast */
-	if (metadata_call(c, "PUT", url, "X-aws-ec2-metadata-token-ttl-seconds", "21600", "credentials (IMDS)", 1000, 1,
-	                  &token, &e2) != 0) {
+	if (metadata_call(c, "PUT", url, "X-aws-ec2-metadata-token-ttl-seconds", "21600",
+	                  "credentials (IMDS)", 1000, 1, &token, &e2) != 0) {
 		if (e2.network) {
 			debugf("instance metadata: %s", e2.message);
 			rc = 0;
@@ -491,21 +519,26 @@ static int from_imds(struct aws_client *c, struct aws_creds *out, struct aws_err
 	free(url);
 	url = xasprintf("%.*s/latest/meta-data/iam/security-credentials/",
 	                (int)(strlen(ep) - (str_ends_with(ep, "/") ? 1 : 0)), ep);
-	if (metadata_call(c, "GET", url, "X-aws-ec2-metadata-token", buf_cstr(&token), "credentials (IMDS)", 1000, 2,
-	                  &role, err) != 0)
+	if (metadata_call(c, "GET", url, "X-aws-ec2-metadata-token", buf_cstr(&token),
+	                  "credentials (IMDS)", 1000, 2, &role, err) != 0)
 		goto out;
 	rl = strcspn(buf_cstr(&role), "\r\n");
 	if (rl == 0 || strchr(buf_cstr(&role), '/')) {
-		aws_error_set(err, "credentials (IMDS)", "NoRole", "instance metadata: the instance has no IAM role");
+		aws_error_set(err, "credentials (IMDS)", "NoRole",
+		              "instance metadata: the instance has no IAM role");
 		goto out;
 	}
 	free(url);
-	url = xasprintf("%.*s/latest/meta-data/iam/security-credentials/%.*s",
-	                (int)(strlen(ep) - (str_ends_with(ep, "/") ? 1 : 0)), ep, (int)rl, role.ptr);
-	if (metadata_call(c, "GET", url, "X-aws-ec2-metadata-token", buf_cstr(&token), "credentials (IMDS)", 1000, 2,
-	                  &body, err) != 0)
+	url =
+	    xasprintf("%.*s/latest/meta-data/iam/security-credentials/%.*s",
+	              (int)(strlen(ep) - (str_ends_with(ep, "/") ? 1 : 0)), ep, (int)rl, role.ptr);
+	if (metadata_call(c, "GET", url, "X-aws-ec2-metadata-token", buf_cstr(&token),
+	                  "credentials (IMDS)", 1000, 2, &body, err) != 0)
 		goto out;
-	rc = aws_creds_from_json(body.ptr ? body.ptr : "", body.len, "instance metadata", out, err) == 0 ? 1 : -1;
+	rc = aws_creds_from_json(body.ptr ? body.ptr : "", body.len, "instance metadata", out,
+	                         err) == 0
+	         ? 1
+	         : -1;
 out:
 	free(url);
 	buf_free_secret(&token);
@@ -519,8 +552,8 @@ out:
 static int profile_creds(struct aws_client *c, struct profiles *p, const char *name, int depth,
                          struct aws_creds *out, struct aws_error *err);
 
-static int credential_source(struct aws_client *c, const char *profile, const char *src, struct aws_creds *out,
-                             struct aws_error *err)
+static int credential_source(struct aws_client *c, const char *profile, const char *src,
+                             struct aws_creds *out, struct aws_error *err)
 {
 	int r;
 	if (strcmp(src, "Environment") == 0)
@@ -530,18 +563,19 @@ static int credential_source(struct aws_client *c, const char *profile, const ch
 	else if (strcmp(src, "Ec2InstanceMetadata") == 0)
 		r = from_imds(c, out, err);
 	else {
-		aws_error_set(err, "credentials", "ConfigError", "profile '%s': unknown credential_source '%s'", profile,
-		              src);
+		aws_error_set(err, "credentials", "ConfigError",
+		              "profile '%s': unknown credential_source '%s'", profile, src);
 		return -1;
 	}
 	if (r == 0)
-		aws_error_set(err, "credentials", "NoCredentials", "profile '%s': credential_source %s has no credentials",
-		              profile, src);
+		aws_error_set(err, "credentials", "NoCredentials",
+		              "profile '%s': credential_source %s has no credentials", profile,
+		              src);
 	return r == 1 ? 0 : -1;
 }
 
-static int profile_role(struct aws_client *c, struct profiles *p, const char *name, int depth, const char *role_arn,
-                        struct aws_creds *out, struct aws_error *err)
+static int profile_role(struct aws_client *c, struct profiles *p, const char *name, int depth,
+                        const char *role_arn, struct aws_creds *out, struct aws_error *err)
 {
 	const char *src_prof = prof_get(p, name, "source_profile");
 	const char *cred_src = prof_get(p, name, "credential_source");
@@ -566,14 +600,17 @@ static int profile_role(struct aws_client *c, struct profiles *p, const char *na
 			const char *akid = prof_get(p, name, "aws_access_key_id");
 			const char *sec = prof_get(p, name, "aws_secret_access_key");
 			if (!akid || !sec) {
-				aws_error_set(err, "credentials", "ConfigError",
-				              "profile '%s' is its own source_profile but has no keys", name);
+				aws_error_set(
+				    err, "credentials", "ConfigError",
+				    "profile '%s' is its own source_profile but has no keys", name);
 				return -1;
 			}
-			creds_set(&base, akid, sec, prof_get(p, name, "aws_session_token"), 0, name);
+			creds_set(&base, akid, sec, prof_get(p, name, "aws_session_token"), 0,
+			          name);
 		} else if (!prof_exists(p, src_prof)) {
 			aws_error_set(err, "credentials", "ProfileNotFound",
-			              "source_profile '%s' of profile '%s' not found in %s", src_prof, name, p->conf.shown);
+			              "source_profile '%s' of profile '%s' not found in %s",
+			              src_prof, name, p->conf.shown);
 			return -1;
 		} else if (profile_creds(c, p, src_prof, depth + 1, &base, err) != 0) {
 			return -1;
@@ -582,10 +619,11 @@ static int profile_role(struct aws_client *c, struct profiles *p, const char *na
 		if (credential_source(c, name, cred_src, &base, err) != 0)
 			return -1;
 	} else {
-		aws_error_set(err, "credentials", "ConfigError",
-		              "profile '%s' has role_arn but no source_profile, credential_source or "
-		              "web_identity_token_file",
-		              name);
+		aws_error_set(
+		    err, "credentials", "ConfigError",
+		    "profile '%s' has role_arn but no source_profile, credential_source or "
+		    "web_identity_token_file",
+		    name);
 		return -1;
 	}
 	rc = assume_role(c, &base, role_arn, session, prof_get(p, name, "external_id"),
@@ -601,8 +639,8 @@ static int profile_creds(struct aws_client *c, struct profiles *p, const char *n
 	char source[160];
 
 	if (depth > 5) {
-		aws_error_set(err, "credentials", "ConfigError", "profile '%s': source_profile chain too long (a loop?)",
-		              name);
+		aws_error_set(err, "credentials", "ConfigError",
+		              "profile '%s': source_profile chain too long (a loop?)", name);
 		return -1;
 	}
 	snprintf(source, sizeof(source), "profile '%s'", name);
@@ -627,8 +665,10 @@ static int profile_creds(struct aws_client *c, struct profiles *p, const char *n
 	proc = prof_get(p, name, "credential_process");
 	if (proc)
 		return from_process(proc, name, out, err);
-	aws_error_set(err, "credentials", "NoCredentials",
-	              "profile '%s' has no credentials (aws_access_key_id, role_arn or credential_process)", name);
+	aws_error_set(
+	    err, "credentials", "NoCredentials",
+	    "profile '%s' has no credentials (aws_access_key_id, role_arn or credential_process)",
+	    name);
 	return -1;
 }
 
@@ -647,10 +687,12 @@ static int from_profile(struct aws_client *c, struct aws_creds *out, struct aws_
 			rc = 0;
 			goto out;
 		}
-		aws_error_set(err, "credentials", "ProfileNotFound", "profile '%s' not found in %s", name, p.conf.shown);
+		aws_error_set(err, "credentials", "ProfileNotFound", "profile '%s' not found in %s",
+		              name, p.conf.shown);
 		if (p.cred.exists || !p.conf.exists) {
 			size_t l = strlen(err->message);
-			snprintf(err->message + l, sizeof(err->message) - l, " or %s", p.cred.shown);
+			snprintf(err->message + l, sizeof(err->message) - l, " or %s",
+			         p.cred.shown);
 		}
 		goto out;
 	}
@@ -662,8 +704,8 @@ out:
 
 /* ---- GitHub Actions OIDC ---- */
 
-static int from_github_oidc(struct aws_client *c, const char *url, const char *bearer, struct aws_creds *out,
-                            struct aws_error *err)
+static int from_github_oidc(struct aws_client *c, const char *url, const char *bearer,
+                            struct aws_creds *out, struct aws_error *err)
 {
 	struct buf body = BUF_INIT, auth = BUF_INIT;
 	char *full = xasprintf("%s%caudience=sts.amazonaws.com", url, strchr(url, '?') ? '&' : '?');
@@ -674,8 +716,8 @@ static int from_github_oidc(struct aws_client *c, const char *url, const char *b
 	int rc = -1;
 
 	buf_printf(&auth, "bearer %s", bearer);
-	if (metadata_call(c, "GET", full, "Authorization", buf_cstr(&auth), "credentials (GitHub OIDC)", 5000, 3,
-	                  &body, err) != 0)
+	if (metadata_call(c, "GET", full, "Authorization", buf_cstr(&auth),
+	                  "credentials (GitHub OIDC)", 5000, 3, &body, err) != 0)
 		goto out;
 	j = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
 	token = json_string_value(json_object_get(j, "value"));
@@ -686,7 +728,8 @@ static int from_github_oidc(struct aws_client *c, const char *url, const char *b
 	}
 	snprintf(session, sizeof(session), "ebctl-github-%.40s", run && *run ? run : "run");
 	for (char *s = session; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@-_", *s))
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@-_",
+		            *s))
 			*s = '-';
 	rc = web_identity(c, c->role_arn, token, session, "GitHub Actions OIDC", out, err);
 out:
@@ -717,17 +760,20 @@ static int chain(struct aws_client *c, struct aws_creds *out, struct aws_error *
 	if (r != 0)
 		return r > 0 ? 0 : -1;
 	if (role && *role && wit && *wit)
-		return web_identity_file(c, role, wit, getenv("AWS_ROLE_SESSION_NAME"), "web identity", out, err);
+		return web_identity_file(c, role, wit, getenv("AWS_ROLE_SESSION_NAME"),
+		                         "web identity", out, err);
 	r = from_container(c, out, err);
 	if (r != 0)
 		return r > 0 ? 0 : -1;
 	r = from_imds(c, out, err);
 	if (r != 0)
 		return r > 0 ? 0 : -1;
-	aws_error_set(err, "credentials", "NoCredentials",
-	              "no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or "
-	              "--role-arn in GitHub Actions (tried environment, profile 'default', web identity, "
-	              "container, instance metadata)");
+	aws_error_set(
+	    err, "credentials", "NoCredentials",
+	    "no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+	    "AWS_PROFILE, or "
+	    "--role-arn in GitHub Actions (tried environment, profile 'default', web identity, "
+	    "container, instance metadata)");
 	return -1;
 }
 
@@ -746,7 +792,8 @@ int aws_creds_resolve(struct aws_client *c, struct aws_creds *out, struct aws_er
 	if (url && *url) {
 		if (!bearer || !*bearer) {
 			aws_error_set(err, "credentials (GitHub OIDC)", "NoToken",
-			              "ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set: give the job 'permissions: id-token: write'");
+			              "ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set: give the job "
+			              "'permissions: id-token: write'");
 			return -1;
 		}
 		return from_github_oidc(c, url, bearer, out, err);

@@ -26,8 +26,8 @@ static void set_str(json_t *o, const char *key, const char *value)
 }
 
 /* Call and return the array under `list` (borrowed from *out). */
-static json_t *call(struct aws_client *c, const char *op, json_t *body, const char *list, json_t **out,
-                    struct aws_error *err)
+static json_t *call(struct aws_client *c, const char *op, json_t *body, const char *list,
+                    json_t **out, struct aws_error *err)
 {
 	char target[96];
 	json_t *arr;
@@ -105,8 +105,9 @@ void cwl_log_streams_free(struct cwl_log_streams *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int cwl_describe_log_streams(struct aws_client *c, const char *group, const char *prefix, bool by_last_event,
-                             const char *next_token, struct cwl_log_streams *out, struct aws_error *err)
+int cwl_describe_log_streams(struct aws_client *c, const char *group, const char *prefix,
+                             bool by_last_event, const char *next_token,
+                             struct cwl_log_streams *out, struct aws_error *err)
 {
 	json_t *body = json_object(), *resp, *arr, *v;
 	size_t i;
@@ -172,9 +173,9 @@ static void parse_events(json_t *arr, struct cwl_events *out)
 	}
 }
 
-int cwl_get_log_events(struct aws_client *c, const char *group, const char *stream, int64_t start_ms,
-                       bool start_from_head, const char *next_token, struct cwl_events *out,
-                       struct aws_error *err)
+int cwl_get_log_events(struct aws_client *c, const char *group, const char *stream,
+                       int64_t start_ms, bool start_from_head, const char *next_token,
+                       struct cwl_events *out, struct aws_error *err)
 {
 	json_t *body = json_object(), *resp, *arr;
 

@@ -38,7 +38,8 @@ static void open_lib(struct lib *l)
 	for (i = 0; l->names[i] && !l->handle; i++)
 		l->handle = dlopen(l->names[i], RTLD_NOW | RTLD_LOCAL);
 	if (!l->handle)
-		die("cannot load %s (%s); install the %s package", l->names[0], dlerror(), l->package);
+		die("cannot load %s (%s); install the %s package", l->names[0], dlerror(),
+		    l->package);
 }
 
 static void open_curl(void)
@@ -66,9 +67,9 @@ static void *sym(struct lib *l, void (*opener)(void), const char *name)
 #define RESOLVE(lib, opener, fn)                                                                   \
 	static __typeof__(fn) *fn##_real;                                                          \
 	if (!fn##_real)                                                                            \
-		*(void **)&fn##_real = sym(&lib, opener, #fn)
+	*(void **)&fn##_real = sym(&lib, opener, #fn)
 #define CURL_FN(fn) RESOLVE(curl_lib, open_curl, fn)
-#define XML_FN(fn) RESOLVE(xml_lib, open_xml, fn)
+#define XML_FN(fn)  RESOLVE(xml_lib, open_xml, fn)
 
 /* ---- libcurl ---- */
 
@@ -198,7 +199,8 @@ CURLMcode curl_multi_perform(CURLM *m, int *running)
 	return curl_multi_perform_real(m, running);
 }
 
-CURLMcode curl_multi_poll(CURLM *m, struct curl_waitfd extra[], unsigned int n, int timeout_ms, int *ret)
+CURLMcode curl_multi_poll(CURLM *m, struct curl_waitfd extra[], unsigned int n, int timeout_ms,
+                          int *ret)
 {
 	CURL_FN(curl_multi_poll);
 	return curl_multi_poll_real(m, extra, n, timeout_ms, ret);
@@ -233,7 +235,8 @@ CURLSHcode curl_share_setopt(CURLSH *s, CURLSHoption option, ...)
 
 /* ---- libxml2 ---- */
 
-xmlDocPtr xmlReadMemory(const char *buffer, int size, const char *url, const char *encoding, int options)
+xmlDocPtr xmlReadMemory(const char *buffer, int size, const char *url, const char *encoding,
+                        int options)
 {
 	XML_FN(xmlReadMemory);
 	return xmlReadMemory_real(buffer, size, url, encoding, options);

@@ -67,8 +67,9 @@ static void add_list(struct aws_params *p, const char *prefix, const char *const
 }
 
 /* Call action and hand back its Result element (and the doc to free). */
-static int call(struct aws_client *c, const char *action, struct aws_params *p, enum aws_idempotency idem,
-                xmlDocPtr *doc, xmlNodePtr *result, struct aws_error *err)
+static int call(struct aws_client *c, const char *action, struct aws_params *p,
+                enum aws_idempotency idem, xmlDocPtr *doc, xmlNodePtr *result,
+                struct aws_error *err)
 {
 	int rc = aws_query(c, EB, action, p, idem, doc, err);
 	aws_params_free(p);
@@ -85,8 +86,8 @@ static void invalid(struct aws_error *err, const char *action, const char *what)
 
 /* ---- option settings ---- */
 
-void eb_option_settings_add(struct eb_option_settings *s, const char *ns, const char *name, const char *value,
-                            const char *resource)
+void eb_option_settings_add(struct eb_option_settings *s, const char *ns, const char *name,
+                            const char *value, const char *resource)
 {
 	struct eb_option_setting *o;
 	if (s->n == s->cap) {
@@ -100,8 +101,8 @@ void eb_option_settings_add(struct eb_option_settings *s, const char *ns, const 
 	o->resource = resource ? xstrdup(resource) : NULL;
 }
 
-const struct eb_option_setting *eb_option_settings_find(const struct eb_option_settings *s, const char *ns,
-                                                        const char *name)
+const struct eb_option_setting *eb_option_settings_find(const struct eb_option_settings *s,
+                                                        const char *ns, const char *name)
 {
 	size_t i;
 	for (i = 0; s && i < s->n; i++)
@@ -126,8 +127,8 @@ void eb_option_settings_free(struct eb_option_settings *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void add_settings(struct aws_params *p, const char *prefix, const struct eb_option_settings *s,
-                         bool values)
+static void add_settings(struct aws_params *p, const char *prefix,
+                         const struct eb_option_settings *s, bool values)
 {
 	size_t i;
 	for (i = 0; s && i < s->n; i++) {
@@ -136,7 +137,8 @@ static void add_settings(struct aws_params *p, const char *prefix, const struct 
 		if (values && s->v[i].value)
 			aws_params_addf(p, s->v[i].value, "%s.member.%zu.Value", prefix, i + 1);
 		if (s->v[i].resource)
-			aws_params_addf(p, s->v[i].resource, "%s.member.%zu.ResourceName", prefix, i + 1);
+			aws_params_addf(p, s->v[i].resource, "%s.member.%zu.ResourceName", prefix,
+			                i + 1);
 	}
 }
 
@@ -161,7 +163,8 @@ int eb_create_storage_location(struct aws_client *c, char **bucket, struct aws_e
 	return 0;
 }
 
-int eb_create_application(struct aws_client *c, const char *app, const char *description, struct aws_error *err)
+int eb_create_application(struct aws_client *c, const char *app, const char *description,
+                          struct aws_error *err)
 {
 	int attempt;
 	for (attempt = 1;; attempt++) {
@@ -179,7 +182,8 @@ int eb_create_application(struct aws_client *c, const char *app, const char *des
 			return rc;
 		/* the answer was lost: a second create would fail with "already
 		 * exists" even though the first one worked */
-		if (aws_backoff_sleep(c, attempt) != 0 || eb_application_exists(c, app, &exists, &e2) != 0)
+		if (aws_backoff_sleep(c, attempt) != 0 ||
+		    eb_application_exists(c, app, &exists, &e2) != 0)
 			return -1;
 		if (exists) {
 			aws_error_clear(err);
@@ -188,7 +192,8 @@ int eb_create_application(struct aws_client *c, const char *app, const char *des
 	}
 }
 
-int eb_application_exists(struct aws_client *c, const char *app, bool *exists, struct aws_error *err)
+int eb_application_exists(struct aws_client *c, const char *app, bool *exists,
+                          struct aws_error *err)
 {
 	struct aws_params p = {0};
 	xmlDocPtr doc = NULL;
@@ -197,7 +202,8 @@ int eb_application_exists(struct aws_client *c, const char *app, bool *exists, s
 	aws_params_add(&p, "ApplicationNames.member.1", app);
 	if (call(c, "DescribeApplications", &p, AWS_IDEMPOTENT, &doc, &r, err) != 0)
 		return -1;
-	for (m = aws_xml_child(aws_xml_child(r, "Applications"), "member"); m; m = aws_xml_next(m)) {
+	for (m = aws_xml_child(aws_xml_child(r, "Applications"), "member"); m;
+	     m = aws_xml_next(m)) {
 		char *name = aws_xml_text(m, "ApplicationName");
 		if (name && strcmp(name, app) == 0)
 			*exists = true;
@@ -247,8 +253,8 @@ static void parse_version(xmlNodePtr n, struct eb_app_version *v)
 	v->updated = xml_time(n, "DateUpdated");
 }
 
-static int create_version_once(struct aws_client *c, const struct eb_create_version *cv, struct eb_app_version *out,
-                               struct aws_error *err)
+static int create_version_once(struct aws_client *c, const struct eb_create_version *cv,
+                               struct eb_app_version *out, struct aws_error *err)
 {
 	struct aws_params p = {0};
 	xmlDocPtr doc = NULL;
@@ -273,7 +279,7 @@ static int create_version_once(struct aws_client *c, const struct eb_create_vers
 }
 
 int eb_create_application_version(struct aws_client *c, const struct eb_create_version *cv,
-                                   struct eb_app_version *out, struct aws_error *err)
+                                  struct eb_app_version *out, struct aws_error *err)
 {
 	int attempt;
 	if (out)
@@ -290,7 +296,8 @@ int eb_create_application_version(struct aws_client *c, const struct eb_create_v
 			return -1;
 		/* The request went out and the answer was lost: it may have
 		 * created the version. Look before sending it again. */
-		debugf("CreateApplicationVersion: no answer, checking whether '%s' exists", cv->label);
+		debugf("CreateApplicationVersion: no answer, checking whether '%s' exists",
+		       cv->label);
 		if (aws_backoff_sleep(c, attempt) != 0 ||
 		    eb_describe_application_versions(c, cv->app, labels, 1, &found, &e2) != 0)
 			return -1;
@@ -298,7 +305,8 @@ int eb_create_application_version(struct aws_client *c, const struct eb_create_v
 			eb_app_versions_free(&found);
 			continue;
 		}
-		same = found.v[0].bucket && found.v[0].key && strcmp(found.v[0].bucket, cv->bucket) == 0 &&
+		same = found.v[0].bucket && found.v[0].key &&
+		       strcmp(found.v[0].bucket, cv->bucket) == 0 &&
 		       strcmp(found.v[0].key, cv->key) == 0;
 		if (same && out) {
 			*out = found.v[0];
@@ -315,8 +323,9 @@ int eb_create_application_version(struct aws_client *c, const struct eb_create_v
 	}
 }
 
-int eb_describe_application_versions(struct aws_client *c, const char *app, const char *const *labels,
-                                     size_t nlabels, struct eb_app_versions *out, struct aws_error *err)
+int eb_describe_application_versions(struct aws_client *c, const char *app,
+                                     const char *const *labels, size_t nlabels,
+                                     struct eb_app_versions *out, struct aws_error *err)
 {
 	char *token = NULL;
 	int pages = 0;
@@ -331,11 +340,13 @@ int eb_describe_application_versions(struct aws_client *c, const char *app, cons
 			aws_params_add(&p, "NextToken", token);
 		free(token);
 		token = NULL;
-		if (call(c, "DescribeApplicationVersions", &p, AWS_IDEMPOTENT, &doc, &r, err) != 0) {
+		if (call(c, "DescribeApplicationVersions", &p, AWS_IDEMPOTENT, &doc, &r, err) !=
+		    0) {
 			eb_app_versions_free(out);
 			return -1;
 		}
-		for (m = aws_xml_child(aws_xml_child(r, "ApplicationVersions"), "member"); m; m = aws_xml_next(m)) {
+		for (m = aws_xml_child(aws_xml_child(r, "ApplicationVersions"), "member"); m;
+		     m = aws_xml_next(m)) {
 			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 			parse_version(m, &out->v[out->n++]);
 		}
@@ -350,8 +361,8 @@ int eb_describe_application_versions(struct aws_client *c, const char *app, cons
 	return 0;
 }
 
-int eb_delete_application_version(struct aws_client *c, const char *app, const char *label, bool delete_source,
-                                  struct aws_error *err)
+int eb_delete_application_version(struct aws_client *c, const char *app, const char *label,
+                                  bool delete_source, struct aws_error *err)
 {
 	struct aws_params p = {0};
 	xmlDocPtr doc = NULL;
@@ -394,13 +405,16 @@ static int update_once(struct aws_client *c, const char *env, struct aws_params 
 		}
 		if (!err->unknown_outcome || attempt >= c->max_attempts)
 			break;
-		if (aws_backoff_sleep(c, attempt) != 0 || eb_describe_environments(c, NULL, names, 1, false, &envs, &e2) != 0)
+		if (aws_backoff_sleep(c, attempt) != 0 ||
+		    eb_describe_environments(c, NULL, names, 1, false, &envs, &e2) != 0)
 			break;
 		ready = envs.n == 1 && envs.v[0].status && strcmp(envs.v[0].status, "Ready") == 0;
 		eb_environments_free(&envs);
 		if (!ready) {
-			snprintf(err->message, sizeof(err->message),
-			         "no answer, and '%s' is no longer Ready: the update may have started", env);
+			snprintf(
+			    err->message, sizeof(err->message),
+			    "no answer, and '%s' is no longer Ready: the update may have started",
+			    env);
 			break;
 		}
 	}
@@ -408,7 +422,8 @@ static int update_once(struct aws_client *c, const char *env, struct aws_params 
 	return -1;
 }
 
-int eb_update_environment(struct aws_client *c, const struct eb_update *u, char **request_id, struct aws_error *err)
+int eb_update_environment(struct aws_client *c, const struct eb_update *u, char **request_id,
+                          struct aws_error *err)
 {
 	struct aws_params p = {0};
 	xmlDocPtr doc = NULL;
@@ -470,8 +485,9 @@ void eb_environments_free(struct eb_environments *e)
 	memset(e, 0, sizeof(*e));
 }
 
-int eb_describe_environments(struct aws_client *c, const char *app, const char *const *names, size_t nnames,
-                             bool include_deleted, struct eb_environments *out, struct aws_error *err)
+int eb_describe_environments(struct aws_client *c, const char *app, const char *const *names,
+                             size_t nnames, bool include_deleted, struct eb_environments *out,
+                             struct aws_error *err)
 {
 	struct aws_params p = {0};
 	xmlDocPtr doc = NULL;
@@ -484,7 +500,8 @@ int eb_describe_environments(struct aws_client *c, const char *app, const char *
 	aws_params_add(&p, "IncludeDeleted", include_deleted ? "true" : "false");
 	if (call(c, "DescribeEnvironments", &p, AWS_IDEMPOTENT, &doc, &r, err) != 0)
 		return -1;
-	for (m = aws_xml_child(aws_xml_child(r, "Environments"), "member"); m; m = aws_xml_next(m)) {
+	for (m = aws_xml_child(aws_xml_child(r, "Environments"), "member"); m;
+	     m = aws_xml_next(m)) {
 		struct eb_environment *e;
 		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		e = &out->v[out->n++];
@@ -509,8 +526,8 @@ int eb_describe_environments(struct aws_client *c, const char *app, const char *
 	return 0;
 }
 
-static int env_action(struct aws_client *c, const char *action, const char *env, const char *info_type,
-                      enum aws_idempotency idem, struct aws_error *err)
+static int env_action(struct aws_client *c, const char *action, const char *env,
+                      const char *info_type, enum aws_idempotency idem, struct aws_error *err)
 {
 	struct aws_params p = {0};
 	xmlDocPtr doc = NULL;
@@ -549,8 +566,8 @@ void eb_events_free(struct eb_events *e)
 	memset(e, 0, sizeof(*e));
 }
 
-int eb_describe_events(struct aws_client *c, const struct eb_events_filter *f, struct eb_events *out,
-                       struct aws_error *err)
+int eb_describe_events(struct aws_client *c, const struct eb_events_filter *f,
+                       struct eb_events *out, struct aws_error *err)
 {
 	struct aws_params p = {0};
 	xmlDocPtr doc = NULL;
@@ -705,7 +722,8 @@ int eb_retrieve_environment_info(struct aws_client *c, const char *env, const ch
 	aws_params_add(&p, "InfoType", info_type);
 	if (call(c, "RetrieveEnvironmentInfo", &p, AWS_IDEMPOTENT, &doc, &r, err) != 0)
 		return -1;
-	for (m = aws_xml_child(aws_xml_child(r, "EnvironmentInfo"), "member"); m; m = aws_xml_next(m)) {
+	for (m = aws_xml_child(aws_xml_child(r, "EnvironmentInfo"), "member"); m;
+	     m = aws_xml_next(m)) {
 		struct eb_env_info *i;
 		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		i = &out->v[out->n++];
@@ -732,10 +750,14 @@ int eb_describe_configuration_settings(struct aws_client *c, const char *app, co
 	aws_params_add(&p, "EnvironmentName", env);
 	if (call(c, "DescribeConfigurationSettings", &p, AWS_IDEMPOTENT, &doc, &r, err) != 0)
 		return -1;
-	for (cs = aws_xml_child(aws_xml_child(r, "ConfigurationSettings"), "member"); cs; cs = aws_xml_next(cs))
-		for (m = aws_xml_child(aws_xml_child(cs, "OptionSettings"), "member"); m; m = aws_xml_next(m)) {
-			char *ns = aws_xml_text(m, "Namespace"), *name = aws_xml_text(m, "OptionName");
-			char *value = aws_xml_text(m, "Value"), *res = aws_xml_text(m, "ResourceName");
+	for (cs = aws_xml_child(aws_xml_child(r, "ConfigurationSettings"), "member"); cs;
+	     cs = aws_xml_next(cs))
+		for (m = aws_xml_child(aws_xml_child(cs, "OptionSettings"), "member"); m;
+		     m = aws_xml_next(m)) {
+			char *ns = aws_xml_text(m, "Namespace"),
+			     *name = aws_xml_text(m, "OptionName");
+			char *value = aws_xml_text(m, "Value"),
+			     *res = aws_xml_text(m, "ResourceName");
 			if (ns && name)
 				eb_option_settings_add(out, ns, name, value, res);
 			free(ns);

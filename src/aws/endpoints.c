@@ -11,16 +11,16 @@
 #include "internal.h"
 
 struct service_info {
-	const char *name;          /* signing name */
-	const char *host_prefix;   /* host label */
-	const char *env;           /* service-specific override variable */
+	const char *name;        /* signing name */
+	const char *host_prefix; /* host label */
+	const char *env;         /* service-specific override variable */
 };
 
 static const struct service_info services[] = {
-	{"s3", "s3", "AWS_ENDPOINT_URL_S3"},
-	{"elasticbeanstalk", "elasticbeanstalk", "AWS_ENDPOINT_URL_ELASTIC_BEANSTALK"},
-	{"sts", "sts", "AWS_ENDPOINT_URL_STS"},
-	{"logs", "logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"},
+    {"s3", "s3", "AWS_ENDPOINT_URL_S3"},
+    {"elasticbeanstalk", "elasticbeanstalk", "AWS_ENDPOINT_URL_ELASTIC_BEANSTALK"},
+    {"sts", "sts", "AWS_ENDPOINT_URL_STS"},
+    {"logs", "logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"},
 };
 
 bool aws_region_valid(const char *region)
@@ -29,7 +29,8 @@ bool aws_region_valid(const char *region)
 	if (n == 0 || n > 40 || region[0] == '-' || region[n - 1] == '-')
 		return false;
 	for (i = 0; i < n; i++)
-		if (!islower((unsigned char)region[i]) && !isdigit((unsigned char)region[i]) && region[i] != '-')
+		if (!islower((unsigned char)region[i]) && !isdigit((unsigned char)region[i]) &&
+		    region[i] != '-')
 			return false;
 	return true;
 }
@@ -43,7 +44,8 @@ const char *aws_partition_suffix(const char *region)
 }
 
 /* Split an override URL into url (without trailing slash), host and base path. */
-static int parse_override(const char *var, const char *value, struct aws_endpoint *out, struct aws_error *err)
+static int parse_override(const char *var, const char *value, struct aws_endpoint *out,
+                          struct aws_error *err)
 {
 	const char *p, *host, *path;
 	size_t hlen, i;
@@ -53,19 +55,22 @@ static int parse_override(const char *var, const char *value, struct aws_endpoin
 	else if (str_starts_with(value, "http://"))
 		host = value + 7;
 	else {
-		aws_error_set(err, "endpoint", "InvalidEndpoint", "%s '%s' is not an http:// or https:// URL", var, value);
+		aws_error_set(err, "endpoint", "InvalidEndpoint",
+		              "%s '%s' is not an http:// or https:// URL", var, value);
 		return -1;
 	}
 	path = strchr(host, '/');
 	hlen = path ? (size_t)(path - host) : strlen(host);
 	if (hlen == 0 || hlen >= sizeof(out->host)) {
-		aws_error_set(err, "endpoint", "InvalidEndpoint", "%s '%s' has no host", var, value);
+		aws_error_set(err, "endpoint", "InvalidEndpoint", "%s '%s' has no host", var,
+		              value);
 		return -1;
 	}
 	for (i = 0; i < hlen; i++) {
 		char ch = host[i];
 		if (!isalnum((unsigned char)ch) && !strchr(".-:[]_", ch)) {
-			aws_error_set(err, "endpoint", "InvalidEndpoint", "%s '%s' has an invalid host", var, value);
+			aws_error_set(err, "endpoint", "InvalidEndpoint",
+			              "%s '%s' has an invalid host", var, value);
 			return -1;
 		}
 	}
@@ -78,22 +83,26 @@ static int parse_override(const char *var, const char *value, struct aws_endpoin
 			plen--;
 		for (p = path; p < path + plen; p++)
 			if (strchr("?#", *p)) {
-				aws_error_set(err, "endpoint", "InvalidEndpoint", "%s '%s' must not have a query", var, value);
+				aws_error_set(err, "endpoint", "InvalidEndpoint",
+				              "%s '%s' must not have a query", var, value);
 				return -1;
 			}
 		if (plen >= sizeof(out->base_path)) {
-			aws_error_set(err, "endpoint", "InvalidEndpoint", "%s '%s' is too long", var, value);
+			aws_error_set(err, "endpoint", "InvalidEndpoint", "%s '%s' is too long",
+			              var, value);
 			return -1;
 		}
 		memcpy(out->base_path, path, plen);
 		out->base_path[plen] = '\0';
 	}
-	snprintf(out->url, sizeof(out->url), "%.*s%s", (int)(host - value + hlen), value, out->base_path);
+	snprintf(out->url, sizeof(out->url), "%.*s%s", (int)(host - value + hlen), value,
+	         out->base_path);
 	out->custom = true;
 	return 0;
 }
 
-int aws_endpoint_resolve(const char *service, const char *region, struct aws_endpoint *out, struct aws_error *err)
+int aws_endpoint_resolve(const char *service, const char *region, struct aws_endpoint *out,
+                         struct aws_error *err)
 {
 	const struct service_info *si = NULL;
 	const char *v;
@@ -104,7 +113,8 @@ int aws_endpoint_resolve(const char *service, const char *region, struct aws_end
 		if (strcmp(services[i].name, service) == 0)
 			si = &services[i];
 	if (!si) {
-		aws_error_set(err, "endpoint", "UnknownService", "no endpoint for service '%s'", service);
+		aws_error_set(err, "endpoint", "UnknownService", "no endpoint for service '%s'",
+		              service);
 		return -1;
 	}
 	if (region && *region && !aws_region_valid(region)) {
@@ -112,7 +122,8 @@ int aws_endpoint_resolve(const char *service, const char *region, struct aws_end
 		return -1;
 	}
 	/* STS without a region goes to the global endpoint, signed for us-east-1 */
-	snprintf(out->signing_region, sizeof(out->signing_region), "%s", region && *region ? region : "us-east-1");
+	snprintf(out->signing_region, sizeof(out->signing_region), "%s",
+	         region && *region ? region : "us-east-1");
 
 	v = getenv(si->env);
 	if (v && *v)
@@ -123,13 +134,15 @@ int aws_endpoint_resolve(const char *service, const char *region, struct aws_end
 
 	if (!region || !*region) {
 		if (strcmp(service, "sts") != 0) {
-			aws_error_set(err, "endpoint", "NoRegion",
-			              "no region: use --region or set AWS_REGION (or region in the profile)");
+			aws_error_set(
+			    err, "endpoint", "NoRegion",
+			    "no region: use --region or set AWS_REGION (or region in the profile)");
 			return -1;
 		}
 		snprintf(out->host, sizeof(out->host), "sts.amazonaws.com");
 	} else {
-		snprintf(out->host, sizeof(out->host), "%s.%s.%s", si->host_prefix, region, aws_partition_suffix(region));
+		snprintf(out->host, sizeof(out->host), "%s.%s.%s", si->host_prefix, region,
+		         aws_partition_suffix(region));
 	}
 	snprintf(out->url, sizeof(out->url), "https://%s", out->host);
 	return 0;
@@ -142,7 +155,8 @@ bool aws_s3_virtual_host_ok(const char *bucket)
 	if (n < 3 || n > 63 || bucket[0] == '-' || bucket[n - 1] == '-')
 		return false;
 	for (i = 0; i < n; i++)
-		if (!islower((unsigned char)bucket[i]) && !isdigit((unsigned char)bucket[i]) && bucket[i] != '-')
+		if (!islower((unsigned char)bucket[i]) && !isdigit((unsigned char)bucket[i]) &&
+		    bucket[i] != '-')
 			return false;
 	return true;
 }

@@ -132,13 +132,25 @@ void aws_params_free(struct aws_params *p)
 bool aws_retryable_code(const char *code)
 {
 	static const char *const codes[] = {
-		"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-		"TooManyRequestsException", "ProvisionedThroughputExceededException",
-		"TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-		"LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-		"EC2ThrottledException",
-		/* transient errors of the standard mode */
-		"RequestTimeout", "RequestTimeoutException", "InternalError", "ServiceUnavailable",
+	    "Throttling",
+	    "ThrottlingException",
+	    "ThrottledException",
+	    "RequestThrottledException",
+	    "TooManyRequestsException",
+	    "ProvisionedThroughputExceededException",
+	    "TransactionInProgressException",
+	    "RequestLimitExceeded",
+	    "BandwidthLimitExceeded",
+	    "LimitExceededException",
+	    "RequestThrottled",
+	    "SlowDown",
+	    "PriorRequestNotComplete",
+	    "EC2ThrottledException",
+	    /* transient errors of the standard mode */
+	    "RequestTimeout",
+	    "RequestTimeoutException",
+	    "InternalError",
+	    "ServiceUnavailable",
 	};
 	size_t i;
 	if (!code || !*code)
@@ -164,7 +176,8 @@ bool aws_skew_code(const char *code, const char *message)
 	 * Elastic Beanstalk and STS, answer a skewed clock) */
 	if (strcmp(code, "InvalidSignatureException") == 0 || strcmp(code, "AuthFailure") == 0 ||
 	    strcmp(code, "SignatureDoesNotMatch") == 0)
-		return message && (strstr(message, "expired") || strstr(message, "Signature not yet current"));
+		return message &&
+		       (strstr(message, "expired") || strstr(message, "Signature not yet current"));
 	return false;
 }
 
@@ -246,8 +259,8 @@ static int env_seconds(const char *name, long def_ms, long *out, struct aws_erro
 		return 0;
 	}
 	if (parse_ulong(v, 1, 86400, &s) != 0) {
-		aws_error_set(err, "configuration", "InvalidParameter", "%s '%s' is not a number of seconds (1 to 86400)",
-		              name, v);
+		aws_error_set(err, "configuration", "InvalidParameter",
+		              "%s '%s' is not a number of seconds (1 to 86400)", name, v);
 		return -1;
 	}
 	*out = (long)s * 1000;
@@ -267,7 +280,8 @@ static CURLSH *new_share(void)
 	return sh;
 }
 
-int aws_client_new(const struct aws_client_options *o, struct aws_client **out, struct aws_error *err)
+int aws_client_new(const struct aws_client_options *o, struct aws_client **out,
+                   struct aws_error *err)
 {
 	static const struct aws_client_options none;
 	struct aws_client *c;
@@ -301,7 +315,8 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out, 
 		if ((v = getenv("AWS_MAX_ATTEMPTS")) && *v) {
 			if (parse_ulong(v, 1, 20, &ul) != 0) {
 				aws_error_set(err, "configuration", "InvalidParameter",
-				              "AWS_MAX_ATTEMPTS '%s' is not a number from 1 to 20", v);
+				              "AWS_MAX_ATTEMPTS '%s' is not a number from 1 to 20",
+				              v);
 				goto fail;
 			}
 			c->max_attempts = (int)ul;
@@ -311,20 +326,24 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out, 
 	c->retry_tokens = AWS_RETRY_QUOTA;
 	if ((v = getenv("EBCTL_RETRY_BASE_MS")) && *v) {
 		if (parse_ulong(v, 0, 60000, &ul) != 0) {
-			aws_error_set(err, "configuration", "InvalidParameter", "EBCTL_RETRY_BASE_MS '%s' is not valid", v);
+			aws_error_set(err, "configuration", "InvalidParameter",
+			              "EBCTL_RETRY_BASE_MS '%s' is not valid", v);
 			goto fail;
 		}
 		c->retry_base_ms = ul;
 	}
 	c->connect_timeout_ms = o->connect_timeout_ms;
-	if (!c->connect_timeout_ms && env_seconds("EBCTL_CONNECT_TIMEOUT", 10000, &c->connect_timeout_ms, err))
+	if (!c->connect_timeout_ms &&
+	    env_seconds("EBCTL_CONNECT_TIMEOUT", 10000, &c->connect_timeout_ms, err))
 		goto fail;
 	c->read_timeout_ms = o->read_timeout_ms;
-	if (!c->read_timeout_ms && env_seconds("EBCTL_READ_TIMEOUT", 60000, &c->read_timeout_ms, err))
+	if (!c->read_timeout_ms &&
+	    env_seconds("EBCTL_READ_TIMEOUT", 60000, &c->read_timeout_ms, err))
 		goto fail;
 	if ((v = getenv("AWS_CA_BUNDLE")) && *v) {
 		if (access(v, R_OK) != 0) {
-			aws_error_set(err, "configuration", "InvalidParameter", "AWS_CA_BUNDLE '%s': %s", v, strerror(errno));
+			aws_error_set(err, "configuration", "InvalidParameter",
+			              "AWS_CA_BUNDLE '%s': %s", v, strerror(errno));
 			goto fail;
 		}
 		c->ca_bundle = xstrdup(v);
@@ -340,12 +359,14 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out, 
 	else if (aws_profile_region(c->profile, c->region, sizeof(c->region), err) != 0)
 		goto fail;
 	if (c->region[0] && !aws_region_valid(c->region)) {
-		aws_error_set(err, "configuration", "InvalidRegion", "invalid region '%s'", c->region);
+		aws_error_set(err, "configuration", "InvalidRegion", "invalid region '%s'",
+		              c->region);
 		goto fail;
 	}
 	if (!c->region[0] && !o->no_region_ok) {
-		aws_error_set(err, "configuration", "NoRegion",
-		              "no region: use --region or set AWS_REGION (or region in the profile)");
+		aws_error_set(
+		    err, "configuration", "NoRegion",
+		    "no region: use --region or set AWS_REGION (or region in the profile)");
 		goto fail;
 	}
 
@@ -431,7 +452,8 @@ int aws_client_credentials(struct aws_client *c, struct aws_creds *out, struct a
 		struct aws_creds fresh;
 		memset(&fresh, 0, sizeof(fresh));
 		if (c->have_creds)
-			debugf("credentials from %s expire soon: refreshing", c->creds.source ? c->creds.source : "?");
+			debugf("credentials from %s expire soon: refreshing",
+			       c->creds.source ? c->creds.source : "?");
 		if (aws_creds_resolve(c, &fresh, err) != 0)
 			return -1;
 		aws_creds_cleanup(&c->creds);
@@ -454,7 +476,8 @@ void aws_client_set_credentials(struct aws_client *c, const struct aws_creds *cr
 
 /* ---- requests and responses ---- */
 
-void aws_request_init(struct aws_request *r, const char *method, const char *service, const char *step)
+void aws_request_init(struct aws_request *r, const char *method, const char *service,
+                      const char *step)
 {
 	memset(r, 0, sizeof(*r));
 	r->method = method;
@@ -537,22 +560,25 @@ static void debug_line(const char *dir, const char *line, size_t len)
 			buf_printf(&b, "%.*sSignature=<redacted>", (int)(sig - line), line);
 		else
 			buf_printf(&b, "%.*s: <redacted>", (int)nlen, line);
-	} else if (colon && ((nlen == 20 && strncasecmp(line, "X-Amz-Security-Token", 20) == 0) ||
-	                     (nlen == 24 && strncasecmp(line, "X-aws-ec2-metadata-token", 24) == 0) ||
-	                     (nlen == 10 && strncasecmp(line, "Set-Cookie", 10) == 0) ||
-	                     (nlen == 6 && strncasecmp(line, "Cookie", 6) == 0))) {
+	} else if (colon &&
+	           ((nlen == 20 && strncasecmp(line, "X-Amz-Security-Token", 20) == 0) ||
+	            (nlen == 24 && strncasecmp(line, "X-aws-ec2-metadata-token", 24) == 0) ||
+	            (nlen == 10 && strncasecmp(line, "Set-Cookie", 10) == 0) ||
+	            (nlen == 6 && strncasecmp(line, "Cookie", 6) == 0))) {
 		buf_printf(&b, "%.*s: <redacted>", (int)nlen, line);
 	} else {
 		/* request lines and Location headers may carry presigned query
 		 * parameters: hide their values */
 		size_t i = 0;
-		static const char *const secret_params[] = {"X-Amz-Signature=", "X-Amz-Security-Token=",
-		                                            "Signature=", "x-amz-security-token="};
+		static const char *const secret_params[] = {
+		    "X-Amz-Signature=", "X-Amz-Security-Token=", "Signature=",
+		    "x-amz-security-token="};
 		while (i < len) {
 			size_t k, matched = 0;
 			for (k = 0; k < EB_ARRAY_LEN(secret_params); k++) {
 				size_t pl = strlen(secret_params[k]);
-				if (i > 0 && (line[i - 1] == '?' || line[i - 1] == '&') && len - i >= pl &&
+				if (i > 0 && (line[i - 1] == '?' || line[i - 1] == '&') &&
+				    len - i >= pl &&
 				    strncasecmp(line + i, secret_params[k], pl) == 0) {
 					matched = pl;
 					break;
@@ -675,7 +701,8 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
 /* Called by curl at least once a second: interruption, and the read
  * timeout as "no byte moved either way for read_timeout_ms" (curl's own
  * low-speed limit averages over a window and reacts seconds late). */
-static int xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+static int xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
 {
 	struct aws_xfer *x = arg;
 	int64_t now = time_mono_ms();
@@ -704,8 +731,8 @@ static void add_header(struct aws_xfer *x, const char *name, const char *value)
 	x->hdrs = n;
 }
 
-int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struct aws_response *resp,
-                   struct aws_xfer *x, struct aws_error *err)
+int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
+                   struct aws_response *resp, struct aws_xfer *x, struct aws_error *err)
 {
 	struct sigv4_request sr;
 	struct sigv4_params sp;
@@ -735,7 +762,8 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 		url = xstrdup(req->raw_url);
 	} else {
 		if (req->query && *req->query)
-			url = xasprintf("%s%s?%s", req->ep.url, req->path ? req->path : "/", req->query);
+			url = xasprintf("%s%s?%s", req->ep.url, req->path ? req->path : "/",
+			                req->query);
 		else
 			url = xasprintf("%s%s", req->ep.url, req->path ? req->path : "/");
 		/* the path in the URL includes the endpoint's base path; so does the signature */
@@ -765,7 +793,8 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 		sp.time = time_now() + c->skew;
 		sp.flags = req->sign_flags | SIGV4_AUTH_ONLY;
 		if (sigv4_sign(&sr, use, &sp, &res, msg, sizeof(msg)) != 0) {
-			aws_error_set(err, req->step, "SigningError", "cannot sign the request: %s", msg);
+			aws_error_set(err, req->step, "SigningError", "cannot sign the request: %s",
+			              msg);
 			goto out;
 		}
 	}
@@ -791,8 +820,8 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (c->ca_bundle)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_bundle);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms ? req->connect_timeout_ms
-	                                                                       : c->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	                 req->connect_timeout_ms ? req->connect_timeout_ms : c->connect_timeout_ms);
 	if (req->total_timeout_ms)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->total_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
@@ -817,7 +846,8 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struc
 	} else if (strcmp(req->method, "GET") != 0) {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 	}
-	if (req->body_kind != AWS_BODY_NONE || strcmp(req->method, "PUT") == 0 || strcmp(req->method, "POST") == 0) {
+	if (req->body_kind != AWS_BODY_NONE || strcmp(req->method, "PUT") == 0 ||
+	    strcmp(req->method, "POST") == 0) {
 		/* always ours: an empty PUT must not read stdin */
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
 		curl_easy_setopt(h, CURLOPT_READDATA, x);
@@ -845,7 +875,8 @@ out:
 /* Network failures after which the request certainly did not reach the server. */
 static bool not_sent(CURLcode rc)
 {
-	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY;
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	       rc == CURLE_COULDNT_RESOLVE_PROXY;
 }
 
 static bool transient_network(CURLcode rc)
@@ -862,10 +893,8 @@ static bool transient_network(CURLcode rc)
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SEND_FAIL_REWIND:
-		return true;
-	default:
-		return false;
+	case CURLE_SEND_FAIL_REWIND: return true;
+	default: return false;
 	}
 }
 
@@ -891,20 +920,23 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 		}
 		if (x->overflow) {
 			snprintf(err->code, sizeof(err->code), "ResponseTooLarge");
-			snprintf(err->message, sizeof(err->message), "the response is larger than %zu bytes",
+			snprintf(err->message, sizeof(err->message),
+			         "the response is larger than %zu bytes",
 			         resp->body.max ? resp->body.max : (size_t)AWS_MAX_RESPONSE);
 			return AWS_DONE_FAIL;
 		}
 		err->network = true;
 		snprintf(err->code, sizeof(err->code), "NetworkError");
 		if (x->timed_out) {
-			snprintf(err->message, sizeof(err->message), "no data for %ld s (EBCTL_READ_TIMEOUT)",
+			snprintf(err->message, sizeof(err->message),
+			         "no data for %ld s (EBCTL_READ_TIMEOUT)",
 			         x->c->read_timeout_ms / 1000);
 			rc = CURLE_OPERATION_TIMEDOUT;
 		} else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
 			/* say whose certificate, and how to trust a private CA */
 			snprintf(err->message, sizeof(err->message),
-			         "cannot verify the TLS certificate of '%s': %s (AWS_CA_BUNDLE names a CA bundle to trust)",
+			         "cannot verify the TLS certificate of '%s': %s (AWS_CA_BUNDLE "
+			         "names a CA bundle to trust)",
 			         req->ep.host, x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
 		} else {
 			snprintf(err->message, sizeof(err->message), "%s",
@@ -932,15 +964,20 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 
 	err->http_status = resp->status;
 	if (aws_xml_parse_error(resp->body.ptr, resp->body.len, err) != 0)
-		aws_json_parse_error(resp->body.ptr, resp->body.len, aws_response_header(resp, "x-amzn-ErrorType"), err);
+		aws_json_parse_error(resp->body.ptr, resp->body.len,
+		                     aws_response_header(resp, "x-amzn-ErrorType"), err);
 	if (!err->code[0]) {
 		/* HEAD answers and proxies carry no AWS body */
 		static const struct {
 			long status;
 			const char *code;
-		} generic[] = {{301, "PermanentRedirect"}, {400, "BadRequest"}, {403, "Forbidden"},
-		               {404, "NotFound"},          {429, "TooManyRequestsException"},
-		               {500, "InternalError"},     {503, "ServiceUnavailable"}};
+		} generic[] = {{301, "PermanentRedirect"},
+		               {400, "BadRequest"},
+		               {403, "Forbidden"},
+		               {404, "NotFound"},
+		               {429, "TooManyRequestsException"},
+		               {500, "InternalError"},
+		               {503, "ServiceUnavailable"}};
 		size_t i;
 		for (i = 0; i < EB_ARRAY_LEN(generic); i++)
 			if (generic[i].status == resp->status)
@@ -951,10 +988,12 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 	if (!err->message[0]) {
 		if (resp->status == 301 || resp->status == 307) {
 			const char *reg = aws_response_header(resp, "x-amz-bucket-region");
-			snprintf(err->message, sizeof(err->message), "the bucket is in another region%s%s",
-			         reg ? ": " : "", reg ? reg : "");
+			snprintf(err->message, sizeof(err->message),
+			         "the bucket is in another region%s%s", reg ? ": " : "",
+			         reg ? reg : "");
 		} else {
-			snprintf(err->message, sizeof(err->message), "HTTP status %ld", resp->status);
+			snprintf(err->message, sizeof(err->message), "HTTP status %ld",
+			         resp->status);
 		}
 	}
 	if (aws_skew_code(err->code, err->message))
@@ -972,7 +1011,8 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
  */
 bool aws_retry_quota_acquire(struct aws_client *c, const struct aws_error *err, int *held)
 {
-	int cost = err->network && strstr(err->message, "imed out") ? AWS_RETRY_COST_TIMEOUT : AWS_RETRY_COST;
+	int cost = err->network && strstr(err->message, "imed out") ? AWS_RETRY_COST_TIMEOUT
+	                                                            : AWS_RETRY_COST;
 	if (c->retry_tokens < cost)
 		return false;
 	c->retry_tokens -= cost;
@@ -987,7 +1027,8 @@ void aws_retry_quota_release(struct aws_client *c, int held)
 		c->retry_tokens = AWS_RETRY_QUOTA;
 }
 
-int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response *resp, struct aws_error *err)
+int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response *resp,
+             struct aws_error *err)
 {
 	struct aws_xfer x;
 	int max = req->max_attempts > 0 ? req->max_attempts : c->max_attempts;
@@ -1010,8 +1051,10 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 		if (req->sink && requests > 1) {
 			/* start the file over for the new attempt */
 			fflush(req->sink);
-			if (ftruncate(fileno(req->sink), 0) != 0 || fseek(req->sink, 0, SEEK_SET) != 0) {
-				aws_error_set(err, req->step, "IOError", "cannot rewind the output file: %s", strerror(errno));
+			if (ftruncate(fileno(req->sink), 0) != 0 ||
+			    fseek(req->sink, 0, SEEK_SET) != 0) {
+				aws_error_set(err, req->step, "IOError",
+				              "cannot rewind the output file: %s", strerror(errno));
 				curl_slist_free_all(x.hdrs);
 				return -1;
 			}
@@ -1024,13 +1067,15 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 			return 0;
 		}
 		if (v == AWS_DONE_SKEW && !skew_fixed) {
-			int64_t skew = aws_skew_from_date(aws_response_header(resp, "Date"), time_now());
+			int64_t skew =
+			    aws_skew_from_date(aws_response_header(resp, "Date"), time_now());
 			skew_fixed = true;
 			if (skew != 0) {
-				debugf("clock skew of %lld s against the server: correcting and retrying",
+				debugf("clock skew of %lld s against the server: correcting and "
+				       "retrying",
 				       (long long)skew);
 				c->skew = skew;
-				tries--;  /* the corrected retry does not use up an attempt */
+				tries--; /* the corrected retry does not use up an attempt */
 				continue;
 			}
 		}
@@ -1040,7 +1085,8 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 			debugf("%s: retry quota exhausted, not retrying", req->step);
 			return -1;
 		}
-		debugf("%s: %s %s (attempt %d of %d)", req->step, err->code, err->message, tries, max);
+		debugf("%s: %s %s (attempt %d of %d)", req->step, err->code, err->message, tries,
+		       max);
 		if (aws_backoff_sleep(c, tries) != 0) {
 			aws_error_set(err, req->step, "Interrupted", "interrupted");
 			err->interrupted = true;
@@ -1071,7 +1117,8 @@ static void form_spaces_as_plus(struct buf *b)
 {
 	size_t r, w = 0;
 	for (r = 0; r < b->len; r++) {
-		if (b->ptr[r] == '%' && r + 2 < b->len && b->ptr[r + 1] == '2' && b->ptr[r + 2] == '0') {
+		if (b->ptr[r] == '%' && r + 2 < b->len && b->ptr[r + 1] == '2' &&
+		    b->ptr[r + 2] == '0') {
 			b->ptr[w++] = '+';
 			r += 2;
 		} else {
@@ -1083,8 +1130,9 @@ static void form_spaces_as_plus(struct buf *b)
 		b->ptr[w] = '\0';
 }
 
-int aws_query_ex(struct aws_client *c, const char *service, const char *action, const struct aws_params *params,
-                 enum aws_idempotency idem, const struct aws_creds *creds, bool unsigned_request, xmlDocPtr *doc,
+int aws_query_ex(struct aws_client *c, const char *service, const char *action,
+                 const struct aws_params *params, enum aws_idempotency idem,
+                 const struct aws_creds *creds, bool unsigned_request, xmlDocPtr *doc,
                  struct aws_error *err)
 {
 	struct aws_request req;
@@ -1101,7 +1149,8 @@ int aws_query_ex(struct aws_client *c, const char *service, const char *action, 
 	snprintf(step, sizeof(step), "%s %s", service, action);
 	aws_request_init(&req, "POST", service, step);
 	if (!version) {
-		aws_error_set(err, step, "UnknownService", "no Query API version for '%s'", service);
+		aws_error_set(err, step, "UnknownService", "no Query API version for '%s'",
+		              service);
 		goto out;
 	}
 	if (aws_endpoint_resolve(service, c->region, &req.ep, err) != 0)
@@ -1125,7 +1174,8 @@ int aws_query_ex(struct aws_client *c, const char *service, const char *action, 
 	req.idem = idem;
 	req.creds = creds;
 	req.unsigned_request = unsigned_request;
-	aws_request_header(&req, "Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+	aws_request_header(&req, "Content-Type",
+	                   "application/x-www-form-urlencoded; charset=utf-8");
 	if (aws_send(c, &req, &resp, err) != 0)
 		goto out;
 	*doc = aws_xml_parse(resp.body.ptr, resp.body.len);
@@ -1143,15 +1193,16 @@ out:
 	return rc;
 }
 
-int aws_query(struct aws_client *c, const char *service, const char *action, const struct aws_params *params,
-              enum aws_idempotency idem, xmlDocPtr *doc, struct aws_error *err)
+int aws_query(struct aws_client *c, const char *service, const char *action,
+              const struct aws_params *params, enum aws_idempotency idem, xmlDocPtr *doc,
+              struct aws_error *err)
 {
 	aws_error_clear(err);
 	return aws_query_ex(c, service, action, params, idem, NULL, false, doc, err);
 }
 
-int aws_json(struct aws_client *c, const char *service, const char *target, json_t *body, json_t **out,
-             struct aws_error *err)
+int aws_json(struct aws_client *c, const char *service, const char *target, json_t *body,
+             json_t **out, struct aws_error *err)
 {
 	struct aws_request req;
 	struct aws_response resp;
@@ -1168,9 +1219,11 @@ int aws_json(struct aws_client *c, const char *service, const char *target, json
 	aws_request_init(&req, "POST", service, step);
 	if (aws_endpoint_resolve(service, c->region, &req.ep, err) != 0)
 		goto out;
-	text = body ? json_dumps(body, JSON_COMPACT) : xstrdup("{}");
-	if (!text)
+	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (body && !text)
 		die("out of memory");
+	if (!text)
+		text = xstrdup("{}");
 	req.path = xstrdup("/");
 	req.body_kind = AWS_BODY_MEM;
 	req.body = text;
@@ -1179,9 +1232,11 @@ int aws_json(struct aws_client *c, const char *service, const char *target, json
 	aws_request_header(&req, "X-Amz-Target", target);
 	if (aws_send(c, &req, &resp, err) != 0)
 		goto out;
-	*out = json_loadb(resp.body.ptr ? resp.body.ptr : "{}", resp.body.ptr ? resp.body.len : 2, 0, &jerr);
+	*out = json_loadb(resp.body.ptr ? resp.body.ptr : "{}", resp.body.ptr ? resp.body.len : 2,
+	                  0, &jerr);
 	if (!*out) {
-		aws_error_set(err, step, "InvalidResponse", "the response is not valid JSON: %s", jerr.text);
+		aws_error_set(err, step, "InvalidResponse", "the response is not valid JSON: %s",
+		              jerr.text);
 		goto out;
 	}
 	rc = 0;
@@ -1222,22 +1277,26 @@ out:
 	return rc;
 }
 
-int aws_fetch_url(struct aws_client *c, const char *url, struct buf *out, size_t max, struct aws_error *err)
+int aws_fetch_url(struct aws_client *c, const char *url, struct buf *out, size_t max,
+                  struct aws_error *err)
 {
 	return fetch(c, url, NULL, out, max, err);
 }
 
-int aws_fetch_url_to_file(struct aws_client *c, const char *url, const char *path, struct aws_error *err)
+int aws_fetch_url_to_file(struct aws_client *c, const char *url, const char *path,
+                          struct aws_error *err)
 {
 	FILE *f = fopen(path, "w");
 	int rc;
 	if (!f) {
-		aws_error_set(err, "download", "IOError", "cannot create '%s': %s", path, strerror(errno));
+		aws_error_set(err, "download", "IOError", "cannot create '%s': %s", path,
+		              strerror(errno));
 		return -1;
 	}
 	rc = fetch(c, url, f, NULL, 0, err);
 	if (fclose(f) != 0 && rc == 0) {
-		aws_error_set(err, "download", "IOError", "cannot write '%s': %s", path, strerror(errno));
+		aws_error_set(err, "download", "IOError", "cannot write '%s': %s", path,
+		              strerror(errno));
 		rc = -1;
 	}
 	return rc;

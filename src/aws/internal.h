@@ -12,47 +12,48 @@
 
 #include "ebctl/aws.h"
 
-#define AWS_REFRESH_MARGIN 300      /* seconds before expiry to refresh credentials */
-#define AWS_MAX_BACKOFF_MS 20000    /* the standard retry mode's cap */
-#define AWS_MAX_RESPONSE (64u << 20) /* bound on any response body kept in memory */
-#define AWS_RETRY_QUOTA 500         /* the standard mode's retry token bucket */
-#define AWS_RETRY_COST 5
+#define AWS_REFRESH_MARGIN     300         /* seconds before expiry to refresh credentials */
+#define AWS_MAX_BACKOFF_MS     20000       /* the standard retry mode's cap */
+#define AWS_MAX_RESPONSE       (64u << 20) /* bound on any response body kept in memory */
+#define AWS_RETRY_QUOTA        500         /* the standard mode's retry token bucket */
+#define AWS_RETRY_COST         5
 #define AWS_RETRY_COST_TIMEOUT 10
 
 struct aws_client {
 	char region[64];
-	char *profile;            /* explicit (--profile) or from AWS_PROFILE; NULL = default */
-	bool profile_explicit;    /* given with --profile: environment keys are skipped */
+	char *profile;         /* explicit (--profile) or from AWS_PROFILE; NULL = default */
+	bool profile_explicit; /* given with --profile: environment keys are skipped */
 	char *role_arn;
 	int max_attempts;
 	long connect_timeout_ms;
 	long read_timeout_ms;
 	unsigned long retry_base_ms;
-	int retry_tokens;         /* the retry quota left */
+	int retry_tokens; /* the retry quota left */
 	volatile sig_atomic_t *interrupted;
-	CURL *easy;               /* reused: keeps the connection cache */
-	CURLSH *share;            /* DNS and connections shared with multi transfers */
+	CURL *easy;    /* reused: keeps the connection cache */
+	CURLSH *share; /* DNS and connections shared with multi transfers */
 	struct aws_creds creds;
 	bool have_creds;
-	bool creds_fixed;         /* set by the caller: never refreshed */
-	int64_t skew;             /* server clock minus ours, seconds */
+	bool creds_fixed; /* set by the caller: never refreshed */
+	int64_t skew;     /* server clock minus ours, seconds */
 	char *ca_bundle;
 	char user_agent[64];
 };
 
 /* ---- endpoints (endpoints.c) ---- */
 struct aws_endpoint {
-	char url[512];            /* scheme://host[:port][/base path], no trailing slash */
-	char host[300];           /* the Host header: host[:port] */
-	char base_path[200];      /* "" or "/prefix" from an endpoint override */
+	char url[512];       /* scheme://host[:port][/base path], no trailing slash */
+	char host[300];      /* the Host header: host[:port] */
+	char base_path[200]; /* "" or "/prefix" from an endpoint override */
 	char signing_region[64];
-	bool custom;              /* from AWS_ENDPOINT_URL*: S3 uses path style */
+	bool custom; /* from AWS_ENDPOINT_URL*: S3 uses path style */
 };
 /* The partition's DNS suffix for a region: "amazonaws.com", "amazonaws.com.cn". */
 const char *aws_partition_suffix(const char *region);
 /* Resolve service ("s3", "elasticbeanstalk", "sts", "logs") in region.
  * Returns 0, or -1 with a message in err (bad override URL, bad region). */
-int aws_endpoint_resolve(const char *service, const char *region, struct aws_endpoint *out, struct aws_error *err);
+int aws_endpoint_resolve(const char *service, const char *region, struct aws_endpoint *out,
+                         struct aws_error *err);
 /* Whether a bucket can be addressed as a virtual host over TLS. */
 bool aws_s3_virtual_host_ok(const char *bucket);
 /* Whether a region name is well formed (lower case letters, digits, '-'). */
@@ -66,7 +67,8 @@ xmlDocPtr aws_xml_parse(const char *data, size_t len);
  * ErrorResponse or S3 Error). Returns 0 when one was found. */
 int aws_xml_parse_error(const char *data, size_t len, struct aws_error *e);
 /* From a JSON-protocol error body (__type / message). */
-int aws_json_parse_error(const char *data, size_t len, const char *errortype_header, struct aws_error *e);
+int aws_json_parse_error(const char *data, size_t len, const char *errortype_header,
+                         struct aws_error *e);
 
 /* ---- retry classification (http.c) ---- */
 bool aws_retryable_code(const char *code);
@@ -93,44 +95,45 @@ struct aws_header {
 
 enum aws_body_kind {
 	AWS_BODY_NONE = 0,
-	AWS_BODY_MEM,            /* body/body_len, borrowed */
-	AWS_BODY_FILE,           /* fd from offset, length bytes */
+	AWS_BODY_MEM,  /* body/body_len, borrowed */
+	AWS_BODY_FILE, /* fd from offset, length bytes */
 };
 
 /* One logical request; sent once per attempt by aws_send. */
 struct aws_request {
 	const char *method;
-	const char *service;      /* signing name: "s3", "elasticbeanstalk", ... */
-	char step[96];            /* for messages: "s3 PutObject" */
+	const char *service; /* signing name: "s3", "elasticbeanstalk", ... */
+	char step[96];       /* for messages: "s3 PutObject" */
 	struct aws_endpoint ep;
-	char *path;               /* encoded, starts with '/'; owned */
-	char *query;              /* encoded, without '?', NULL for none; owned */
-	struct aws_header *headers;  /* extra headers, sent and signed; owned */
+	char *path;                 /* encoded, starts with '/'; owned */
+	char *query;                /* encoded, without '?', NULL for none; owned */
+	struct aws_header *headers; /* extra headers, sent and signed; owned */
 	size_t nheaders;
 	enum aws_body_kind body_kind;
 	const void *body;
 	size_t body_len;
 	int fd;
 	uint64_t offset, length;
-	char payload_hash[65];    /* "" = the signer hashes the memory body */
-	unsigned sign_flags;      /* enum sigv4_flags */
-	bool unsigned_request;    /* no signature (web identity, metadata, URLs) */
-	const struct aws_creds *creds;  /* signing credentials; NULL = the client's */
+	char payload_hash[65];         /* "" = the signer hashes the memory body */
+	unsigned sign_flags;           /* enum sigv4_flags */
+	bool unsigned_request;         /* no signature (web identity, metadata, URLs) */
+	const struct aws_creds *creds; /* signing credentials; NULL = the client's */
 	enum aws_idempotency idem;
-	char *raw_url;            /* send to this URL as it is (unsigned); owned */
+	char *raw_url; /* send to this URL as it is (unsigned); owned */
 	/* per-request overrides, 0 = the client's */
 	long connect_timeout_ms;
 	long total_timeout_ms;
 	int max_attempts;
 	/* response */
-	FILE *sink;               /* 2xx body to this file instead of memory */
-	size_t max_body;          /* 0: AWS_MAX_RESPONSE */
-	bool head;                /* HEAD: no body */
+	FILE *sink;      /* 2xx body to this file instead of memory */
+	size_t max_body; /* 0: AWS_MAX_RESPONSE */
+	bool head;       /* HEAD: no body */
 	/* upload progress of the current attempt (bytes sent) */
 	void (*progress)(uint64_t sent, void *arg);
 	void *progress_arg;
 };
-void aws_request_init(struct aws_request *r, const char *method, const char *service, const char *step);
+void aws_request_init(struct aws_request *r, const char *method, const char *service,
+                      const char *step);
 void aws_request_header(struct aws_request *r, const char *name, const char *value);
 void aws_request_cleanup(struct aws_request *r);
 
@@ -150,7 +153,8 @@ void aws_response_cleanup(struct aws_response *r);
  * a non-2xx answer (resp keeps status, headers and body), or a network
  * failure.
  */
-int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response *resp, struct aws_error *err);
+int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response *resp,
+             struct aws_error *err);
 
 /* One attempt on an easy handle, for callers driving curl multi. */
 enum aws_verdict { AWS_DONE_OK, AWS_DONE_RETRY, AWS_DONE_SKEW, AWS_DONE_FAIL };
@@ -158,18 +162,18 @@ struct aws_xfer {
 	struct aws_client *c;
 	struct aws_request *req;
 	struct aws_response *resp;
-	CURL *h;                  /* owned by the caller */
+	CURL *h; /* owned by the caller */
 	struct curl_slist *hdrs;
-	uint64_t pos;             /* bytes of the body handed to curl */
+	uint64_t pos; /* bytes of the body handed to curl */
 	bool overflow;
-	bool timed_out;           /* no byte moved for the read timeout */
+	bool timed_out; /* no byte moved for the read timeout */
 	int64_t last_move_ms;
 	curl_off_t last_dl, last_ul;
 	char errbuf[CURL_ERROR_SIZE];
 };
 /* Sign and configure h for one attempt. Returns 0 or -1 with err. */
-int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req, struct aws_response *resp,
-                   struct aws_xfer *x, struct aws_error *err);
+int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
+                   struct aws_response *resp, struct aws_xfer *x, struct aws_error *err);
 /* Classify a finished attempt (curl result rc); fills err unless OK;
  * releases the attempt's header list. */
 enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_error *err);
@@ -182,8 +186,9 @@ bool aws_client_interrupted(const struct aws_client *c);
 
 /* Query protocol with explicit credentials (NULL = the client's) or
  * unsigned: used by the credential chain for STS. */
-int aws_query_ex(struct aws_client *c, const char *service, const char *action, const struct aws_params *params,
-                 enum aws_idempotency idem, const struct aws_creds *creds, bool unsigned_request, xmlDocPtr *doc,
+int aws_query_ex(struct aws_client *c, const char *service, const char *action,
+                 const struct aws_params *params, enum aws_idempotency idem,
+                 const struct aws_creds *creds, bool unsigned_request, xmlDocPtr *doc,
                  struct aws_error *err);
 
 /* ---- credentials (credentials.c) ---- */

@@ -26,7 +26,8 @@ static size_t next_line(const char **p, const char *end, bool *had_newline)
 	return len;
 }
 
-int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, char *err, size_t errlen)
+int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, char *err,
+                    size_t errlen)
 {
 	const char *p = data, *end = data + len, *line, *sp1, *sp2, *q;
 	size_t n;
@@ -104,7 +105,8 @@ int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, cha
 		colon = memchr(line, ':', n);
 		if (!colon || colon == line || memchr(line, ' ', (size_t)(colon - line))) {
 			char msg[160];
-			snprintf(msg, sizeof(msg), "not a 'Name:value' header line: '%.*s'", (int)(n > 60 ? 60 : n), line);
+			snprintf(msg, sizeof(msg), "not a 'Name:value' header line: '%.*s'",
+			         (int)(n > 60 ? 60 : n), line);
 			set_err(err, errlen, msg);
 			goto fail;
 		}

@@ -17,7 +17,7 @@
 #include "ebctl/s3.h"
 #include "internal.h"
 
-#define MIB (1024u * 1024u)
+#define MIB          (1024u * 1024u)
 #define S3_MAX_PARTS 10000
 
 void s3_object_info_free(struct s3_object_info *i)
@@ -48,8 +48,8 @@ void s3_uploads_free(struct s3_uploads *u)
 }
 
 /* Address bucket/key: virtual host on AWS, path style on an override. */
-static int s3_request(struct aws_client *c, struct aws_request *r, const char *method, const char *bucket,
-                      const char *key, const char *op, struct aws_error *err)
+static int s3_request(struct aws_client *c, struct aws_request *r, const char *method,
+                      const char *bucket, const char *key, const char *op, struct aws_error *err)
 {
 	struct buf path = BUF_INIT;
 	char step[96];
@@ -85,7 +85,8 @@ static int s3_request(struct aws_client *c, struct aws_request *r, const char *m
 static void add_put_headers(struct aws_request *r, const struct s3_put_options *o)
 {
 	size_t i;
-	aws_request_header(r, "Content-Type", o && o->content_type ? o->content_type : "application/octet-stream");
+	aws_request_header(r, "Content-Type",
+	                   o && o->content_type ? o->content_type : "application/octet-stream");
 	for (i = 0; o && i < o->nmeta; i++) {
 		char *name = xasprintf("x-amz-meta-%s", o->meta[i].name);
 		aws_request_header(r, name, o->meta[i].value);
@@ -109,8 +110,8 @@ static void put_result(struct s3_put_result *res, const struct aws_response *res
 	res->multipart = multipart;
 }
 
-int s3_head_object(struct aws_client *c, const char *bucket, const char *key, struct s3_object_info *out,
-                   struct aws_error *err)
+int s3_head_object(struct aws_client *c, const char *bucket, const char *key,
+                   struct s3_object_info *out, struct aws_error *err)
 {
 	struct aws_request req;
 	struct aws_response resp;
@@ -172,7 +173,8 @@ static int hash_range(int fd, uint64_t offset, uint64_t len, char sha_hex[65], c
 	uint64_t done = 0;
 	int rc = -1;
 
-	if (!sha || !md5 || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL) || !EVP_DigestInit_ex(md5, EVP_md5(), NULL))
+	if (!sha || !md5 || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL) ||
+	    !EVP_DigestInit_ex(md5, EVP_md5(), NULL))
 		goto out;
 	while (done < len) {
 		size_t want = len - done < sizeof(chunk) ? (size_t)(len - done) : sizeof(chunk);
@@ -218,7 +220,8 @@ static void put_progress(uint64_t sent, void *arg)
 	p->o->progress(sent, p->total, p->o->progress_arg);
 }
 
-static int open_file(const char *path, const char *step, int *fd, uint64_t *size, struct aws_error *err)
+static int open_file(const char *path, const char *step, int *fd, uint64_t *size,
+                     struct aws_error *err)
 {
 	struct stat st;
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -254,7 +257,8 @@ int s3_put_file(struct aws_client *c, const char *bucket, const char *key, const
 	if (s3_request(c, &req, "PUT", bucket, key, "PutObject", err) != 0)
 		goto out;
 	if (hash_range(fd, 0, size, req.payload_hash, md5) != 0) {
-		aws_error_set(err, req.step, "IOError", "cannot read '%s': %s", path, strerror(errno));
+		aws_error_set(err, req.step, "IOError", "cannot read '%s': %s", path,
+		              strerror(errno));
 		goto out;
 	}
 	add_put_headers(&req, o);
@@ -281,8 +285,9 @@ out:
 	return rc;
 }
 
-int s3_put_buffer(struct aws_client *c, const char *bucket, const char *key, const void *data, size_t len,
-                  const struct s3_put_options *o, struct s3_put_result *res, struct aws_error *err)
+int s3_put_buffer(struct aws_client *c, const char *bucket, const char *key, const void *data,
+                  size_t len, const struct s3_put_options *o, struct s3_put_result *res,
+                  struct aws_error *err)
 {
 	struct aws_request req;
 	struct aws_response resp;
@@ -311,8 +316,8 @@ out:
 
 /* ---- multipart ---- */
 
-static int create_upload(struct aws_client *c, const char *bucket, const char *key, const struct s3_put_options *o,
-                         char **upload_id, struct aws_error *err)
+static int create_upload(struct aws_client *c, const char *bucket, const char *key,
+                         const struct s3_put_options *o, char **upload_id, struct aws_error *err)
 {
 	struct aws_request req;
 	struct aws_response resp;
@@ -354,8 +359,8 @@ static char *upload_query(const char *upload_id, int part)
 	return buf_detach(&q, NULL);
 }
 
-int s3_abort_multipart_upload(struct aws_client *c, const char *bucket, const char *key, const char *upload_id,
-                              struct aws_error *err)
+int s3_abort_multipart_upload(struct aws_client *c, const char *bucket, const char *key,
+                              const char *upload_id, struct aws_error *err)
 {
 	struct aws_request req;
 	struct aws_response resp;
@@ -378,13 +383,13 @@ int s3_abort_multipart_upload(struct aws_client *c, const char *bucket, const ch
 }
 
 struct part_slot {
-	bool busy;                /* a part is assigned */
-	bool running;             /* its transfer is in the multi handle */
-	int part;                 /* 1-based */
+	bool busy;    /* a part is assigned */
+	bool running; /* its transfer is in the multi handle */
+	int part;     /* 1-based */
 	int tries;
-	int held;                 /* retry quota taken */
+	int held; /* retry quota taken */
 	bool skew_fixed;
-	int64_t not_before;       /* monotonic ms: backoff */
+	int64_t not_before; /* monotonic ms: backoff */
 	unsigned char *data;
 	size_t len;
 	char md5_hex[33];
@@ -413,9 +418,11 @@ static int slot_start(struct mp_state *m, struct part_slot *s, CURLM *multi, str
 	if (s->tries == 0) {
 		s->len = (size_t)(m->size - off < m->part_size ? m->size - off : m->part_size);
 		while (have < s->len) {
-			ssize_t got = pread(m->fd, s->data + have, s->len - have, (off_t)(off + have));
+			ssize_t got =
+			    pread(m->fd, s->data + have, s->len - have, (off_t)(off + have));
 			if (got <= 0) {
-				aws_error_set(err, "s3 UploadPart", "IOError", "cannot read part %d: %s", s->part,
+				aws_error_set(err, "s3 UploadPart", "IOError",
+				              "cannot read part %d: %s", s->part,
 				              got == 0 ? "file shrank" : strerror(errno));
 				return -1;
 			}
@@ -450,14 +457,16 @@ static int slot_finish(struct mp_state *m, struct part_slot *s, CURLcode rc, str
 	if (v == AWS_DONE_OK) {
 		etag = aws_response_header(&s->resp, "ETag");
 		if (!etag || !*etag) {
-			aws_error_set(err, "s3 UploadPart", "InvalidResponse", "part %d: no ETag in the response", s->part);
+			aws_error_set(err, "s3 UploadPart", "InvalidResponse",
+			              "part %d: no ETag in the response", s->part);
 			return -1;
 		}
 		/* with SSE-KMS the ETag is not the MD5; S3 checked Content-MD5 itself */
 		if (!aws_response_header(&s->resp, "x-amz-server-side-encryption-aws-kms-key-id") &&
 		    strlen(etag) == 34 && strncasecmp(etag + 1, s->md5_hex, 32) != 0) {
-			aws_error_set(err, "s3 UploadPart", "BadDigest", "part %d: ETag %s does not match its MD5 %s",
-			              s->part, etag, s->md5_hex);
+			aws_error_set(err, "s3 UploadPart", "BadDigest",
+			              "part %d: ETag %s does not match its MD5 %s", s->part, etag,
+			              s->md5_hex);
 			return -1;
 		}
 		snprintf(m->etags[s->part - 1], sizeof(m->etags[0]), "%s", etag);
@@ -467,7 +476,8 @@ static int slot_finish(struct mp_state *m, struct part_slot *s, CURLcode rc, str
 		return 1;
 	}
 	if (v == AWS_DONE_SKEW && !s->skew_fixed) {
-		int64_t skew = aws_skew_from_date(aws_response_header(&s->resp, "Date"), time_now());
+		int64_t skew =
+		    aws_skew_from_date(aws_response_header(&s->resp, "Date"), time_now());
 		s->skew_fixed = true;
 		if (skew) {
 			m->c->skew = skew;
@@ -477,17 +487,19 @@ static int slot_finish(struct mp_state *m, struct part_slot *s, CURLcode rc, str
 		}
 	}
 	/* parts are idempotent: a resent part replaces the earlier one */
-	if ((v == AWS_DONE_RETRY || (v == AWS_DONE_FAIL && err->unknown_outcome)) && s->tries < m->c->max_attempts &&
-	    aws_retry_quota_acquire(m->c, err, &s->held)) {
-		s->not_before =
-			time_mono_ms() + (int64_t)aws_backoff_ms(m->c->retry_base_ms, s->tries, aws_jitter());
-		debugf("part %d: %s (attempt %d of %d)", s->part, err->code, s->tries, m->c->max_attempts);
+	if ((v == AWS_DONE_RETRY || (v == AWS_DONE_FAIL && err->unknown_outcome)) &&
+	    s->tries < m->c->max_attempts && aws_retry_quota_acquire(m->c, err, &s->held)) {
+		s->not_before = time_mono_ms() + (int64_t)aws_backoff_ms(m->c->retry_base_ms,
+		                                                         s->tries, aws_jitter());
+		debugf("part %d: %s (attempt %d of %d)", s->part, err->code, s->tries,
+		       m->c->max_attempts);
 		return 0;
 	}
 	return -1;
 }
 
-static int upload_parts(struct mp_state *m, int parallel, const struct s3_put_options *o, struct aws_error *err)
+static int upload_parts(struct mp_state *m, int parallel, const struct s3_put_options *o,
+                        struct aws_error *err)
 {
 	struct part_slot *slots = xcalloc((size_t)parallel, sizeof(*slots));
 	CURLM *multi = curl_multi_init();
@@ -523,7 +535,8 @@ static int upload_parts(struct mp_state *m, int parallel, const struct s3_put_op
 				s->skew_fixed = false;
 				s->not_before = 0;
 			}
-			if (s->busy && !s->running && s->not_before <= now && slot_start(m, s, multi, err) != 0)
+			if (s->busy && !s->running && s->not_before <= now &&
+			    slot_start(m, s, multi, err) != 0)
 				goto out;
 		}
 		curl_multi_perform(multi, &running);
@@ -580,9 +593,11 @@ static int complete_upload(struct mp_state *m, struct s3_put_result *res, struct
 	int i, rc = -1;
 
 	memset(&resp, 0, sizeof(resp));
-	buf_puts(&body, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
+	buf_puts(&body,
+	         "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
 	for (i = 0; i < m->nparts; i++)
-		buf_printf(&body, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", i + 1, m->etags[i]);
+		buf_printf(&body, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", i + 1,
+		           m->etags[i]);
 	buf_puts(&body, "</CompleteMultipartUpload>");
 	if (s3_request(m->c, &req, "POST", m->bucket, m->key, "CompleteMultipartUpload", err) != 0)
 		goto out;
@@ -602,7 +617,8 @@ static int complete_upload(struct mp_state *m, struct s3_put_result *res, struct
 		if (root)
 			aws_xml_parse_error(resp.body.ptr, resp.body.len, err);
 		else
-			aws_error_set(err, req.step, "InvalidResponse", "the response is not valid XML");
+			aws_error_set(err, req.step, "InvalidResponse",
+			              "the response is not valid XML");
 		snprintf(err->step, sizeof(err->step), "%s", req.step);
 		goto out;
 	}
@@ -645,8 +661,9 @@ static bool completed_anyway(struct mp_state *m, struct s3_put_result *res)
 	return ok;
 }
 
-int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const char *key, const char *path,
-                             const struct s3_put_options *o, struct s3_put_result *res, struct aws_error *err)
+int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const char *key,
+                             const char *path, const struct s3_put_options *o,
+                             struct s3_put_result *res, struct aws_error *err)
 {
 	struct mp_state m;
 	char *upload_id = NULL;
@@ -691,7 +708,7 @@ int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const cha
 	}
 	rc = 0;
 	goto out;
-abort: {
+abort : {
 	/* never leave parts behind: they cost storage until aborted */
 	struct aws_error e2;
 	volatile sig_atomic_t *saved = c->interrupted;
@@ -717,7 +734,8 @@ int s3_upload_file(struct aws_client *c, const char *bucket, const char *key, co
 	struct stat st;
 	uint64_t threshold = o && o->multipart_threshold ? o->multipart_threshold : 16 * MIB;
 	if (stat(path, &st) != 0) {
-		aws_error_set(err, "s3 PutObject", "IOError", "cannot read '%s': %s", path, strerror(errno));
+		aws_error_set(err, "s3 PutObject", "IOError", "cannot read '%s': %s", path,
+		              strerror(errno));
 		return -1;
 	}
 	if ((uint64_t)st.st_size >= threshold)
@@ -727,8 +745,8 @@ int s3_upload_file(struct aws_client *c, const char *bucket, const char *key, co
 
 /* ---- get, delete, list ---- */
 
-static int get_object(struct aws_client *c, const char *bucket, const char *key, FILE *sink, struct buf *out,
-                      size_t max, struct aws_error *err)
+static int get_object(struct aws_client *c, const char *bucket, const char *key, FILE *sink,
+                      struct buf *out, size_t max, struct aws_error *err)
 {
 	struct aws_request req;
 	struct aws_response resp;
@@ -751,30 +769,33 @@ out:
 	return rc;
 }
 
-int s3_get_object(struct aws_client *c, const char *bucket, const char *key, struct buf *out, size_t max,
-                  struct aws_error *err)
+int s3_get_object(struct aws_client *c, const char *bucket, const char *key, struct buf *out,
+                  size_t max, struct aws_error *err)
 {
 	return get_object(c, bucket, key, NULL, out, max, err);
 }
 
-int s3_get_object_to_file(struct aws_client *c, const char *bucket, const char *key, const char *path,
-                          struct aws_error *err)
+int s3_get_object_to_file(struct aws_client *c, const char *bucket, const char *key,
+                          const char *path, struct aws_error *err)
 {
 	char *tmp = xasprintf("%s.part", path);
 	FILE *f = fopen(tmp, "w");
 	int rc = -1;
 
 	if (!f) {
-		aws_error_set(err, "s3 GetObject", "IOError", "cannot create '%s': %s", tmp, strerror(errno));
+		aws_error_set(err, "s3 GetObject", "IOError", "cannot create '%s': %s", tmp,
+		              strerror(errno));
 		goto out;
 	}
 	rc = get_object(c, bucket, key, f, NULL, 0, err);
 	if (fclose(f) != 0 && rc == 0) {
-		aws_error_set(err, "s3 GetObject", "IOError", "cannot write '%s': %s", tmp, strerror(errno));
+		aws_error_set(err, "s3 GetObject", "IOError", "cannot write '%s': %s", tmp,
+		              strerror(errno));
 		rc = -1;
 	}
 	if (rc == 0 && rename(tmp, path) != 0) {
-		aws_error_set(err, "s3 GetObject", "IOError", "cannot rename '%s': %s", tmp, strerror(errno));
+		aws_error_set(err, "s3 GetObject", "IOError", "cannot rename '%s': %s", tmp,
+		              strerror(errno));
 		rc = -1;
 	}
 	if (rc != 0)
@@ -784,7 +805,8 @@ out:
 	return rc;
 }
 
-int s3_delete_object(struct aws_client *c, const char *bucket, const char *key, struct aws_error *err)
+int s3_delete_object(struct aws_client *c, const char *bucket, const char *key,
+                     struct aws_error *err)
 {
 	struct aws_request req;
 	struct aws_response resp;
@@ -799,8 +821,8 @@ int s3_delete_object(struct aws_client *c, const char *bucket, const char *key, 
 	return rc;
 }
 
-int s3_list_multipart_uploads(struct aws_client *c, const char *bucket, const char *prefix, struct s3_uploads *out,
-                              struct aws_error *err)
+int s3_list_multipart_uploads(struct aws_client *c, const char *bucket, const char *prefix,
+                              struct s3_uploads *out, struct aws_error *err)
 {
 	char *key_marker = NULL, *id_marker = NULL;
 	int rc = -1, pages = 0;
@@ -826,16 +848,19 @@ int s3_list_multipart_uploads(struct aws_client *c, const char *bucket, const ch
 			buf_puts(&q, "&key-marker=");
 			sigv4_uri_encode(&q, key_marker, strlen(key_marker), false);
 			buf_puts(&q, "&upload-id-marker=");
-			sigv4_uri_encode(&q, id_marker ? id_marker : "", id_marker ? strlen(id_marker) : 0, false);
+			sigv4_uri_encode(&q, id_marker ? id_marker : "",
+			                 id_marker ? strlen(id_marker) : 0, false);
 		}
 		if (prefix) {
 			buf_puts(&q, "&prefix=");
 			sigv4_uri_encode(&q, prefix, strlen(prefix), false);
 		}
 		req.query = buf_detach(&q, NULL);
-		if (aws_send(c, &req, &resp, err) != 0 || !(doc = aws_xml_parse(resp.body.ptr, resp.body.len))) {
+		if (aws_send(c, &req, &resp, err) != 0 ||
+		    !(doc = aws_xml_parse(resp.body.ptr, resp.body.len))) {
 			if (!err->code[0])
-				aws_error_set(err, req.step, "InvalidResponse", "the response is not valid XML");
+				aws_error_set(err, req.step, "InvalidResponse",
+				              "the response is not valid XML");
 			aws_request_cleanup(&req);
 			aws_response_cleanup(&resp);
 			break;

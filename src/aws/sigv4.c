@@ -26,7 +26,7 @@
 #include <time.h>
 
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-#define ALGORITHM "AWS4-HMAC-SHA256"
+#define ALGORITHM    "AWS4-HMAC-SHA256"
 
 /* Headers a signer must leave out: proxies and SDKs change them in flight. */
 static const char *const unsigned_headers[] = {"authorization", "user-agent", "expect",
@@ -103,8 +103,8 @@ static void hmac_sha256(const unsigned char *key, size_t keylen, const void *msg
 
 #define KEY_CACHE_SIZE 8
 struct key_entry {
-	char id[160];  /* access key id, date, region, service */
-	char *secret;  /* the secret the key was derived from; wiped on eviction */
+	char id[160]; /* access key id, date, region, service */
+	char *secret; /* the secret the key was derived from; wiped on eviction */
 	unsigned char key[32];
 };
 static struct key_entry key_cache[KEY_CACHE_SIZE];
@@ -177,8 +177,9 @@ static void signing_key(const struct aws_creds *c, const char *date, const char 
 }
 
 /* Append strings up to a NULL: the canonical forms are built on the hot
- * path, where printf-style formatting costs more than the hashing. */
-static void cat(struct buf *b, ...)
+ * path, where printf-style formatting costs more than the hashing. Called
+ * through cat(), which adds the typed NULL that ends the list. */
+static void cat_strings(struct buf *b, ...)
 {
 	va_list ap;
 	const char *s;
@@ -187,6 +188,7 @@ static void cat(struct buf *b, ...)
 		buf_add(b, s, strlen(s));
 	va_end(ap);
 }
+#define cat(...) cat_strings(__VA_ARGS__, (const char *)NULL)
 
 /* ---- encoding ---- */
 
@@ -204,7 +206,8 @@ void sigv4_uri_encode(struct buf *out, const char *s, size_t len, bool keep_slas
 		size_t run = i;
 		unsigned char c;
 		/* copy runs of safe characters in one append */
-		while (run < len && (unreserved((unsigned char)s[run]) || (keep_slash && s[run] == '/')))
+		while (run < len &&
+		       (unreserved((unsigned char)s[run]) || (keep_slash && s[run] == '/')))
 			run++;
 		if (run > i)
 			buf_add(out, s + i, run - i);
@@ -219,7 +222,8 @@ void sigv4_uri_encode(struct buf *out, const char *s, size_t len, bool keep_slas
 	}
 }
 
-void sigv4_form_encode(struct buf *out, const char *const *keys, const char *const *values, size_t n)
+void sigv4_form_encode(struct buf *out, const char *const *keys, const char *const *values,
+                       size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; i++) {
@@ -374,7 +378,7 @@ static void join_params(struct buf *out, struct qparam *ps, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i)
 			buf_putc(out, '&');
-		cat(out, ps[i].key, "=", ps[i].value, NULL);
+		cat(out, ps[i].key, "=", ps[i].value);
 	}
 }
 
@@ -389,7 +393,7 @@ static void free_params(struct qparam *ps, size_t n)
 }
 
 struct cheader {
-	size_t name;  /* offsets into the scratch buffer: lower-cased name, trimmed value */
+	size_t name; /* offsets into the scratch buffer: lower-cased name, trimmed value */
 	size_t value;
 	size_t order;
 };
@@ -442,7 +446,8 @@ static bool header_signed(const char *lname)
 static void canonical_headers(const struct sigv4_request *r, struct buf *tmp, struct buf *canon,
                               struct buf *signed_list)
 {
-	struct cheader stack[32], *hs = r->nheaders <= 32 ? stack : xmalloc(r->nheaders * sizeof(*hs));
+	struct cheader stack[32],
+	    *hs = r->nheaders <= 32 ? stack : xmalloc(r->nheaders * sizeof(*hs));
 	size_t n = 0, i, j;
 
 	buf_reset(tmp);
@@ -468,9 +473,9 @@ static void canonical_headers(const struct sigv4_request *r, struct buf *tmp, st
 		qsort_r(hs, n, sizeof(*hs), cheader_cmp, tmp->ptr);
 	for (i = 0; i < n; i = j) {
 		const char *name = tmp->ptr + hs[i].name;
-		cat(canon, name, ":", tmp->ptr + hs[i].value, NULL);
+		cat(canon, name, ":", tmp->ptr + hs[i].value);
 		for (j = i + 1; j < n && !strcmp(tmp->ptr + hs[j].name, name); j++)
-			cat(canon, ",", tmp->ptr + hs[j].value, NULL);
+			cat(canon, ",", tmp->ptr + hs[j].value);
 		buf_putc(canon, '\n');
 		if (i)
 			buf_putc(signed_list, ';');
@@ -482,7 +487,8 @@ static void canonical_headers(const struct sigv4_request *r, struct buf *tmp, st
 
 /* ---- requests and results ---- */
 
-void sigv4_request_init(struct sigv4_request *r, const char *method, const char *path, const char *query)
+void sigv4_request_init(struct sigv4_request *r, const char *method, const char *path,
+                        const char *query)
 {
 	memset(r, 0, sizeof(*r));
 	r->method = xstrdup(method);
@@ -556,7 +562,8 @@ void aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src)
 /* YYYYMMDDTHHMMSSZ without strftime's locale machinery. */
 static void format_amz_date(const struct tm *tm, char out[17])
 {
-	int v[6] = {tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec};
+	int v[6] = {tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday,
+	            tm->tm_hour,        tm->tm_min,     tm->tm_sec};
 	int width[6] = {4, 2, 2, 2, 2, 2}, i, j, pos = 0;
 	for (i = 0; i < 6; i++) {
 		for (j = width[i] - 1; j >= 0; j--) {
@@ -657,11 +664,12 @@ static char *dup_buf(const struct buf *b)
 	return xstrndup(buf_cstr(b), b->len);
 }
 
-int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const struct sigv4_params *p,
-               struct sigv4_result *out, char *err, size_t errlen)
+int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
+               const struct sigv4_params *p, struct sigv4_result *out, char *err, size_t errlen)
 {
 	struct scratch *sc = &thread_state()->s;
-	struct buf *creq = &sc->creq, *sts = &sc->sts, *hdrs = &sc->hdrs, *signed_list = &sc->signed_list;
+	struct buf *creq = &sc->creq, *sts = &sc->sts, *hdrs = &sc->hdrs,
+	           *signed_list = &sc->signed_list;
 	struct buf *scope = &sc->scope, *query = &sc->query;
 	struct qparam *params = NULL;
 	size_t nparams = 0;
@@ -669,7 +677,8 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 	unsigned char key[32], mac[32];
 	const char *given_date, *payload_hash;
 	bool presign = p->presign_expires > 0;
-	bool token_signed = creds->session_token && *creds->session_token && !(p->flags & SIGV4_TOKEN_AFTER);
+	bool token_signed =
+	    creds->session_token && *creds->session_token && !(p->flags & SIGV4_TOKEN_AFTER);
 	time_t t = (time_t)p->time;
 	struct tm tm;
 
@@ -703,7 +712,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 	}
 	memcpy(date, amzdate, 8);
 	date[8] = '\0';
-	cat(scope, date, "/", p->region, "/", p->service, "/aws4_request", NULL);
+	cat(scope, date, "/", p->region, "/", p->service, "/aws4_request");
 
 	/* Payload hash. */
 	if (req->payload_hash)
@@ -730,7 +739,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 	if (presign) {
 		char expires[32];
 		struct buf cred = BUF_INIT;
-		cat(&cred, creds->access_key_id, "/", buf_cstr(scope), NULL);
+		cat(&cred, creds->access_key_id, "/", buf_cstr(scope));
 		snprintf(expires, sizeof(expires), "%ld", p->presign_expires);
 		add_param(&params, &nparams, "X-Amz-Algorithm", ALGORITHM);
 		add_param(&params, &nparams, "X-Amz-Credential", buf_cstr(&cred));
@@ -744,14 +753,14 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 	join_params(query, params, nparams);
 
 	/* Task 1: the canonical request. */
-	cat(creq, req->method, "\n", NULL);
+	cat(creq, req->method, "\n");
 	canonical_uri(creq, req->path, p->flags);
 	cat(creq, "\n", buf_cstr(query), "\n", buf_cstr(hdrs), "\n", buf_cstr(signed_list), "\n",
-	    payload_hash, NULL);
+	    payload_hash);
 
 	/* Task 2: the string to sign. */
 	sha256_hex(creq->ptr, creq->len, creq_hash);
-	cat(sts, ALGORITHM "\n", amzdate, "\n", buf_cstr(scope), "\n", creq_hash, NULL);
+	cat(sts, ALGORITHM "\n", amzdate, "\n", buf_cstr(scope), "\n", creq_hash);
 
 	/* Tasks 3 and 4: key and signature. */
 	signing_key(creds, date, p->region, p->service, key);
@@ -765,15 +774,17 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds, const s
 	}
 	out->signature = xstrdup(sig);
 	if (presign) {
-		cat(query, "&X-Amz-Signature=", sig, NULL);
+		cat(query, "&X-Amz-Signature=", sig);
 		if (creds->session_token && *creds->session_token && !token_signed) {
 			buf_puts(query, "&X-Amz-Security-Token=");
-			sigv4_uri_encode(query, creds->session_token, strlen(creds->session_token), false);
+			sigv4_uri_encode(query, creds->session_token, strlen(creds->session_token),
+			                 false);
 		}
 		out->query = dup_buf(query);
 	} else {
-		cat(&sc->authz, ALGORITHM " Credential=", creds->access_key_id, "/", buf_cstr(scope),
-		    ", SignedHeaders=", buf_cstr(signed_list), ", Signature=", sig, NULL);
+		cat(&sc->authz, ALGORITHM " Credential=", creds->access_key_id, "/",
+		    buf_cstr(scope), ", SignedHeaders=", buf_cstr(signed_list),
+		    ", Signature=", sig);
 		out->authorization = dup_buf(&sc->authz);
 		if (creds->session_token && *creds->session_token && !token_signed &&
 		    !sigv4_request_header(req, "x-amz-security-token"))

@@ -31,7 +31,8 @@ int sts_get_caller_identity(struct aws_client *c, struct sts_identity *out, stru
 	xmlFreeDoc(doc);
 	if (!out->account || !out->arn) {
 		sts_identity_free(out);
-		aws_error_set(err, "sts GetCallerIdentity", "InvalidResponse", "the response has no Account or Arn");
+		aws_error_set(err, "sts GetCallerIdentity", "InvalidResponse",
+		              "the response has no Account or Arn");
 		return -1;
 	}
 	return 0;
@@ -44,8 +45,8 @@ static void wipe_free(char *s)
 	free(s);
 }
 
-static int sts_creds_from_doc(xmlDocPtr doc, const char *action, const char *source, struct aws_creds *out,
-                       struct aws_error *err)
+static int sts_creds_from_doc(xmlDocPtr doc, const char *action, const char *source,
+                              struct aws_creds *out, struct aws_error *err)
 {
 	xmlNodePtr cr = aws_xml_child(aws_xml_result(doc, action), "Credentials");
 	char *akid = aws_xml_text(cr, "AccessKeyId");
@@ -56,7 +57,8 @@ static int sts_creds_from_doc(xmlDocPtr doc, const char *action, const char *sou
 
 	memset(out, 0, sizeof(*out));
 	if (!akid || !*akid || !secret || !*secret || !token || !*token) {
-		aws_error_set(err, "sts", "InvalidResponse", "%s: the %s response has no credentials", source, action);
+		aws_error_set(err, "sts", "InvalidResponse",
+		              "%s: the %s response has no credentials", source, action);
 		goto out;
 	}
 	out->access_key_id = akid;
@@ -75,7 +77,8 @@ out:
 		for (n = cr->children; n; n = n->next)
 			for (t = n->children; t; t = t->next)
 				if (t->content)
-					OPENSSL_cleanse(t->content, strlen((const char *)t->content));
+					OPENSSL_cleanse(t->content,
+					                strlen((const char *)t->content));
 	}
 	free(akid);
 	wipe_free(secret);

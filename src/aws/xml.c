@@ -17,7 +17,8 @@ xmlDocPtr aws_xml_parse(const char *data, size_t len)
 		return NULL;
 	/* XML_PARSE_NONET: no fetching; without XML_PARSE_NOENT entities are
 	 * not substituted, without XML_PARSE_DTDLOAD no external subset. */
-	doc = xmlReadMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	doc = xmlReadMemory(data, (int)len, NULL, NULL,
+	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc)
 		return NULL;
 	if (doc->intSubset || doc->extSubset || !xmlDocGetRootElement(doc)) {
@@ -29,7 +30,8 @@ xmlDocPtr aws_xml_parse(const char *data, size_t len)
 
 static bool is_elem(xmlNodePtr n, const char *name)
 {
-	return n && n->type == XML_ELEMENT_NODE && (!name || strcmp((const char *)n->name, name) == 0);
+	return n && n->type == XML_ELEMENT_NODE &&
+	       (!name || strcmp((const char *)n->name, name) == 0);
 }
 
 xmlNodePtr aws_xml_child(xmlNodePtr parent, const char *name)
@@ -137,7 +139,8 @@ int aws_xml_parse_error(const char *data, size_t len, struct aws_error *e)
 	return e->code[0] ? rc : -1;
 }
 
-int aws_json_parse_error(const char *data, size_t len, const char *errortype_header, struct aws_error *e)
+int aws_json_parse_error(const char *data, size_t len, const char *errortype_header,
+                         struct aws_error *e)
 {
 	json_t *j = (data && len) ? json_loadb(data, len, 0, NULL) : NULL;
 	const char *type = NULL, *msg = NULL, *hash;

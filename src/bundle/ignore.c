@@ -8,10 +8,10 @@
 #include <string.h>
 
 struct rule {
-	char *pattern;   /* without "!", leading "/" or trailing "/" */
+	char *pattern; /* without "!", leading "/" or trailing "/" */
 	bool negate;
 	bool dir_only;
-	bool anchored;   /* matched against the whole path, else the basename */
+	bool anchored; /* matched against the whole path, else the basename */
 };
 
 struct ignore {
@@ -86,7 +86,8 @@ int ignore_load(struct ignore *ig, const char *path)
 		errno = e;
 		return -1;
 	}
-	for (line = b.ptr ? strtok_r(b.ptr, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+	for (line = b.ptr ? strtok_r(b.ptr, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
 		ignore_add_line(ig, line);
 	buf_free(&b);
 	return 0;

@@ -92,7 +92,8 @@ static int walk_path(struct walk *w, const char *rel)
 
 static int cmp_entry(const void *a, const void *b)
 {
-	return strcmp(((const struct bundle_entry *)a)->path, ((const struct bundle_entry *)b)->path);
+	return strcmp(((const struct bundle_entry *)a)->path,
+	              ((const struct bundle_entry *)b)->path);
 }
 
 static bool has_entry(const struct bundle_files *f, const char *path)
@@ -118,8 +119,8 @@ void bundle_files_free(struct bundle_files *f)
 
 int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_files *out)
 {
-	static const char *const defaults[] = {"Dockerrun.aws.json", "docker-compose.yml", ".ebextensions",
-	                                       ".platform"};
+	static const char *const defaults[] = {"Dockerrun.aws.json", "docker-compose.yml",
+	                                       ".ebextensions", ".platform"};
 	struct walk w = {dir, NULL, false, 0, 0, out};
 	struct ignore *ig = ignore_new();
 	struct stat st;

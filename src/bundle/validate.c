@@ -32,7 +32,8 @@ static bool has_file(const struct bundle_files *files, const char *path)
 
 int bundle_validate_dir(const char *dir, const struct bundle_files *files)
 {
-	struct dr_companions comp = {has_file(files, "Dockerfile"), has_file(files, "docker-compose.yml")};
+	struct dr_companions comp = {has_file(files, "Dockerfile"),
+	                             has_file(files, "docker-compose.yml")};
 	struct buf b = BUF_INIT;
 	char *path;
 	int rc;

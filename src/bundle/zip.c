@@ -83,7 +83,8 @@ int bundle_write_zip(const char *dir, const struct bundle_files *files, const ch
 				ssize_t n = readlink(full, target, sizeof(target) - 1);
 				char *copy;
 				if (n < 0) {
-					errorf("cannot read the link '%s': %s", full, strerror(errno));
+					errorf("cannot read the link '%s': %s", full,
+					       strerror(errno));
 					free(full);
 					rc = EB_EXIT_INVALID;
 					break;
@@ -104,7 +105,8 @@ int bundle_write_zip(const char *dir, const struct bundle_files *files, const ch
 			if (idx < 0)
 				zip_source_free(src);
 			else if (zip_set_file_compression(za, (zip_uint64_t)idx,
-			                                  S_ISLNK(e->mode) ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+			                                  S_ISLNK(e->mode) ? ZIP_CM_STORE
+			                                                   : ZIP_CM_DEFLATE,
 			                                  S_ISLNK(e->mode) ? 0 : DEFLATE_LEVEL))
 				idx = -1;
 		}
@@ -174,8 +176,9 @@ static int check_size(const char *path)
 		return EB_EXIT_INVALID;
 	}
 	if ((unsigned long long)st.st_size > BUNDLE_MAX_BYTES) {
-		errorf("%s: error: the bundle is %.1f MB; Elastic Beanstalk takes at most 512 MB [bundle-size]", path,
-		       (double)st.st_size / (1024.0 * 1024.0));
+		errorf("%s: error: the bundle is %.1f MB; Elastic Beanstalk takes at most 512 MB "
+		       "[bundle-size]",
+		       path, (double)st.st_size / (1024.0 * 1024.0));
 		return EB_EXIT_INVALID;
 	}
 	return 0;
@@ -209,11 +212,13 @@ int bundle_check_zip(const char *zip_path)
 	}
 	if (!found) {
 		if (nested)
-			errorf("%s: error: '%s' is in a folder; Elastic Beanstalk reads Dockerrun.aws.json only at the zip"
+			errorf("%s: error: '%s' is in a folder; Elastic Beanstalk reads "
+			       "Dockerrun.aws.json only at the zip"
 			       " root (zip the folder's contents, not the folder) [bundle-root]",
 			       zip_path, nested);
 		else
-			errorf("%s: error: no Dockerrun.aws.json or docker-compose.yml at the zip root [bundle-root]",
+			errorf("%s: error: no Dockerrun.aws.json or docker-compose.yml at the zip "
+			       "root [bundle-root]",
 			       zip_path);
 		zip_discard(za);
 		return EB_EXIT_INVALID;
@@ -224,7 +229,7 @@ int bundle_check_zip(const char *zip_path)
 
 int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size)
 {
-	struct bundle_files files;
+	struct bundle_files files = {0};
 	int rc = bundle_select(dir, all, out_path, &files);
 	if (rc)
 		return rc;

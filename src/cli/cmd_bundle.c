@@ -6,21 +6,24 @@
 int cmd_bundle(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-		"bundle", "[-C DIR] [-o FILE.zip] [--all]",
-		"build the deterministic source bundle zip",
-		"Without --all the bundle holds Dockerrun.aws.json (or docker-compose.yml), .ebextensions/\n"
-		"and .platform/; with --all every file of DIR. Both honour DIR/.ebignore (gitignore\n"
-		"syntax) and always leave out .git/ and .elasticbeanstalk/. The same inputs give the same\n"
-		"bytes: prints the path, the size and the SHA-256 that identifies the content."};
+	    "bundle", "[-C DIR] [-o FILE.zip] [--all]", "build the deterministic source bundle zip",
+	    "Without --all the bundle holds Dockerrun.aws.json (or docker-compose.yml), "
+	    ".ebextensions/\n"
+	    "and .platform/; with --all every file of DIR. Both honour DIR/.ebignore (gitignore\n"
+	    "syntax) and always leave out .git/ and .elasticbeanstalk/. The same inputs give the "
+	    "same\n"
+	    "bytes: prints the path, the size and the SHA-256 that identifies the content."};
 	const char *dir = ".", *out = "bundle.zip";
 	bool all = false;
 	const struct opt opts[] = {
-		{"directory", 'C', OPT_STRING, &dir, "DIR", "the application directory (default .)", NULL, 0, 0, NULL},
-		{"output", 'o', OPT_STRING, &out, "FILE.zip", "where to write the zip (default bundle.zip)", NULL, 0, 0,
-		 NULL},
-		{"all", 0, OPT_BOOL, &all, NULL, "every file of DIR, not only the Dockerrun and hidden config folders",
-		 "EBCTL_ALL", 0, 0, NULL},
-		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    {"directory", 'C', OPT_STRING, &dir, "DIR", "the application directory (default .)",
+	     NULL, 0, 0, NULL},
+	    {"output", 'o', OPT_STRING, &out, "FILE.zip",
+	     "where to write the zip (default bundle.zip)", NULL, 0, 0, NULL},
+	    {"all", 0, OPT_BOOL, &all, NULL,
+	     "every file of DIR, not only the Dockerrun and hidden config folders", "EBCTL_ALL", 0,
+	     0, NULL},
+	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
 	char hex[65];
 	uint64_t size = 0;

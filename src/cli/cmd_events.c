@@ -10,7 +10,7 @@
 
 /* How far back each poll reaches behind the newest event seen. */
 #define EVENTS_WINDOW_MS 60000
-#define EVENTS_POLL_MS 5000
+#define EVENTS_POLL_MS   5000
 
 /* Every page of DescribeEvents for f, appended to all (newest first). */
 static int fetch_all(struct aws_client *c, struct eb_events_filter *f, struct eb_events *all,
@@ -41,8 +41,8 @@ static int fetch_all(struct aws_client *c, struct eb_events_filter *f, struct eb
 }
 
 /* Print what the dedupe has not reported yet, at or above min_rank. */
-static void print_new(struct event_dedupe *d, const struct eb_events *evs, int min_rank, enum op_format fmt,
-                      bool color)
+static void print_new(struct event_dedupe *d, const struct eb_events *evs, int min_rank,
+                      enum op_format fmt, bool color)
 {
 	struct op_event *batch;
 	size_t *order, k, i;
@@ -77,27 +77,29 @@ static void print_new(struct event_dedupe *d, const struct eb_events *evs, int m
 int cmd_events(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-		"events", "[-f] [--since WHEN] [--severity LEVEL] [--format text|json]",
-		"show an environment's events, oldest first; -f follows",
-		"Without --since, the most recent page of events (up to 1000) is shown.\n"
-		"--since takes a duration back from now (90s, 10m, 1h30m) or an ISO 8601\n"
-		"time (2024-05-01T12:00:00Z, or a date). -f keeps polling (every 5 s, or\n"
-		"EBCTL_POLL_MS milliseconds) and prints each new event exactly once until\n"
-		"interrupted (exit 130). With --format json each event is one JSON object\n"
-		"per line. Severities are coloured on a terminal."};
+	    "events", "[-f] [--since WHEN] [--severity LEVEL] [--format text|json]",
+	    "show an environment's events, oldest first; -f follows",
+	    "Without --since, the most recent page of events (up to 1000) is shown.\n"
+	    "--since takes a duration back from now (90s, 10m, 1h30m) or an ISO 8601\n"
+	    "time (2024-05-01T12:00:00Z, or a date). -f keeps polling (every 5 s, or\n"
+	    "EBCTL_POLL_MS milliseconds) and prints each new event exactly once until\n"
+	    "interrupted (exit 130). With --format json each event is one JSON object\n"
+	    "per line. Severities are coloured on a terminal."};
 	struct op_target t = {0};
 	bool follow = false;
 	const char *since = NULL, *severity = NULL, *format = "text";
 	const struct opt opts[] = {
-		OP_TARGET_OPTS(t),
-		{"follow", 'f', OPT_BOOL, &follow, NULL, "keep printing new events until interrupted", NULL, 0, 0, NULL},
-		{"since", 0, OPT_STRING, &since, "WHEN", "only events since a duration ago (10m) or an ISO 8601 time",
-		 NULL, 0, 0, NULL},
-		{"severity", 0, OPT_STRING, &severity, "LEVEL",
-		 "only events at least this severe: TRACE, DEBUG, INFO, WARN, ERROR, FATAL", NULL, 0, 0, NULL},
-		{"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json (one object per line)", "EBCTL_FORMAT", 0, 0,
-		 "text,json"},
-		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OP_TARGET_OPTS(t),
+	    {"follow", 'f', OPT_BOOL, &follow, NULL, "keep printing new events until interrupted",
+	     NULL, 0, 0, NULL},
+	    {"since", 0, OPT_STRING, &since, "WHEN",
+	     "only events since a duration ago (10m) or an ISO 8601 time", NULL, 0, 0, NULL},
+	    {"severity", 0, OPT_STRING, &severity, "LEVEL",
+	     "only events at least this severe: TRACE, DEBUG, INFO, WARN, ERROR, FATAL", NULL, 0, 0,
+	     NULL},
+	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json (one object per line)",
+	     "EBCTL_FORMAT", 0, 0, "text,json"},
+	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
 	struct eb_events_filter f;
 	struct event_dedupe d;
@@ -111,10 +113,14 @@ int cmd_events(int argc, char **argv)
 	if (n > 0)
 		return usage_error("events", "unexpected argument '%s'", argv[1]);
 	if (since && since_parse(since, time_now() * 1000, &start_ms))
-		return usage_error("events", "--since takes a duration (10m) or an ISO 8601 time, not '%s'", since);
+		return usage_error("events",
+		                   "--since takes a duration (10m) or an ISO 8601 time, not '%s'",
+		                   since);
 	if (severity && (min_rank = severity_rank(severity)) < 0)
-		return usage_error("events", "--severity must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, not '%s'",
-		                   severity);
+		return usage_error(
+		    "events",
+		    "--severity must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, not '%s'",
+		    severity);
 	fmt = strcmp(format, "json") == 0 ? OP_FORMAT_JSON : OP_FORMAT_TEXT;
 	color = fmt == OP_FORMAT_TEXT && term_use_color(stdout);
 

@@ -13,11 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOGS_POLL_MS 2000       /* EB events while waiting for the instances */
-#define FOLLOW_POLL_MS 2000     /* CloudWatch Logs */
-#define FOLLOW_WINDOW_MS 120000 /* how far back each poll reaches for late events */
-#define FOLLOW_GROUPS_EVERY 10  /* polls between looks for new log groups */
-#define TAIL_MAX (64u << 20)
+#define LOGS_POLL_MS        2000   /* EB events while waiting for the instances */
+#define FOLLOW_POLL_MS      2000   /* CloudWatch Logs */
+#define FOLLOW_WINDOW_MS    120000 /* how far back each poll reaches for late events */
+#define FOLLOW_GROUPS_EVERY 10     /* polls between looks for new log groups */
+#define TAIL_MAX            (64u << 20)
 
 struct logs_opts {
 	struct op_target t;
@@ -35,7 +35,8 @@ static int request_info(struct aws_client *c, const char *env, const char *type,
 	int rc;
 	aws_params_add(&p, "EnvironmentName", env);
 	aws_params_add(&p, "InfoType", type);
-	rc = aws_query(c, "elasticbeanstalk", "RequestEnvironmentInfo", &p, AWS_IDEMPOTENT, &doc, err);
+	rc = aws_query(c, "elasticbeanstalk", "RequestEnvironmentInfo", &p, AWS_IDEMPOTENT, &doc,
+	               err);
 	if (rc == 0) {
 		xmlNodePtr root = xmlDocGetRootElement(doc);
 		xmlNodePtr md = root ? aws_xml_child(root, "ResponseMetadata") : NULL;
@@ -77,7 +78,8 @@ static int wait_pulled(struct op_target *t, const char *request_id, unsigned lon
 		for (i = 0; i < evs.n && rc < 0; i++) {
 			const struct eb_event *e = &evs.v[i];
 			if (severity_rank(e->severity) >= severity_rank("ERROR")) {
-				errorf("the instances could not provide their logs: %s", e->message ? e->message : "");
+				errorf("the instances could not provide their logs: %s",
+				       e->message ? e->message : "");
 				rc = EB_EXIT_AWS;
 			} else if (is_pulled_event(e->message)) {
 				rc = 0;
@@ -94,7 +96,8 @@ static int wait_pulled(struct op_target *t, const char *request_id, unsigned lon
 }
 
 /* The newest sample of each instance (RetrieveEnvironmentInfo keeps older ones). */
-static size_t newest_per_instance(const struct eb_env_infos *infos, const char *only, const struct eb_env_info **out)
+static size_t newest_per_instance(const struct eb_env_infos *infos, const char *only,
+                                  const struct eb_env_info **out)
 {
 	size_t i, j, n = 0;
 	for (i = 0; i < infos->n; i++) {
@@ -141,7 +144,8 @@ static char *default_dir(void)
 }
 
 /* Save (and unless --zip, unpack) one instance's bundle under dir. */
-static int save_bundle(struct op_target *t, const struct eb_env_info *e, const char *dir, bool keep_zip)
+static int save_bundle(struct op_target *t, const struct eb_env_info *e, const char *dir,
+                       bool keep_zip)
 {
 	char *zip = xasprintf("%s/%s.zip", dir, e->instance_id), *sub = NULL, msg[1024];
 	struct aws_error err;
@@ -183,8 +187,8 @@ static int logs_instances(struct logs_opts *o)
 	aws_error_clear(&err);
 	if (request_info(o->t.client, o->t.env, type, &request_id, &err))
 		return op_aws_fail(&err);
-	notef("requested the %s logs of environment '%s'; waiting for the instances", o->all ? "full" : "tail",
-	      o->t.env);
+	notef("requested the %s logs of environment '%s'; waiting for the instances",
+	      o->all ? "full" : "tail", o->t.env);
 	waited = wait_pulled(&o->t, request_id, o->timeout);
 	if (waited && waited != EB_EXIT_TIMEOUT) {
 		rc = waited;
@@ -198,11 +202,13 @@ static int logs_instances(struct logs_opts *o)
 	n = newest_per_instance(&infos, o->instance, pick);
 	if (n == 0) {
 		if (waited == EB_EXIT_TIMEOUT)
-			errorf("timed out after %lus waiting for the logs of environment '%s'; they may still come: "
+			errorf("timed out after %lus waiting for the logs of environment '%s'; "
+			       "they may still come: "
 			       "run the command again",
 			       o->timeout, o->t.env);
 		else if (o->instance)
-			errorf("no logs from instance '%s' in environment '%s'", o->instance, o->t.env);
+			errorf("no logs from instance '%s' in environment '%s'", o->instance,
+			       o->t.env);
 		else
 			errorf("environment '%s' returned no instance logs", o->t.env);
 		rc = waited == EB_EXIT_TIMEOUT ? EB_EXIT_TIMEOUT : EB_EXIT_INVALID;
@@ -222,7 +228,8 @@ static int logs_instances(struct logs_opts *o)
 		for (i = 0; i < n && rc == 0; i++)
 			rc = save_bundle(&o->t, pick[i], dir, o->zip);
 		if (rc == 0)
-			notef("saved the logs of %zu instance%s in '%s'", n, n == 1 ? "" : "s", dir);
+			notef("saved the logs of %zu instance%s in '%s'", n, n == 1 ? "" : "s",
+			      dir);
 		goto out;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
@@ -293,8 +300,8 @@ static int scan_groups(struct aws_client *c, struct follower *fl, struct aws_err
 }
 
 /* One poll of one group: every page since the group's window, new lines printed in order. */
-static int poll_group(struct aws_client *c, struct followed_group *g, const char *prefix, const char *instance,
-                      struct aws_error *err)
+static int poll_group(struct aws_client *c, struct followed_group *g, const char *prefix,
+                      const char *instance, struct aws_error *err)
 {
 	struct cwl_events all = {NULL, 0, NULL, NULL};
 	struct op_event *batch = NULL;
@@ -347,9 +354,12 @@ static int poll_group(struct aws_client *c, struct followed_group *g, const char
 	order = xcalloc(all.n, sizeof(*order));
 	for (i = 0; i < all.n; i++) {
 		const struct cwl_event *e = &all.v[all.n - 1 - i];
-		/* Event ids are unique in a group on AWS; the stream makes them so elsewhere too. */
+		/* Event ids are unique in a group on AWS; the stream makes them so elsewhere too.
+		 */
 		keys[i] = xasprintf("%s\n%s", e->stream ? e->stream : "",
-		                    e->event_id ? e->event_id : e->message ? e->message : "");
+		                    e->event_id  ? e->event_id
+		                    : e->message ? e->message
+		                                 : "");
 		batch[i].ms = e->timestamp_ms;
 		batch[i].message = keys[i];
 	}
@@ -391,7 +401,9 @@ static int logs_follow(struct logs_opts *o)
 	fl.prefix = xasprintf("/aws/elasticbeanstalk/%s/", o->t.env);
 	fl.start_ms = wall_ms();
 	if (o->since && since_parse(o->since, fl.start_ms, &fl.start_ms)) {
-		rc = usage_error("logs", "--since takes a duration (10m) or an ISO 8601 time, not '%s'", o->since);
+		rc = usage_error("logs",
+		                 "--since takes a duration (10m) or an ISO 8601 time, not '%s'",
+		                 o->since);
 		goto out;
 	}
 	aws_error_clear(&err);
@@ -400,14 +412,18 @@ static int logs_follow(struct logs_opts *o)
 		goto out;
 	}
 	if (fl.n == 0) {
-		errorf("log streaming is not enabled for environment '%s': no log groups under '%s'", o->t.env,
-		       fl.prefix);
-		fprintf(stderr, "Turn it on with the option aws:elasticbeanstalk:cloudwatch:logs StreamLogs=true,\n"
-		                "or use 'ebctl logs' (tail) or 'ebctl logs --all' (bundles) instead.\n");
+		errorf(
+		    "log streaming is not enabled for environment '%s': no log groups under '%s'",
+		    o->t.env, fl.prefix);
+		fprintf(stderr,
+		        "Turn it on with the option aws:elasticbeanstalk:cloudwatch:logs "
+		        "StreamLogs=true,\n"
+		        "or use 'ebctl logs' (tail) or 'ebctl logs --all' (bundles) instead.\n");
 		rc = EB_EXIT_INVALID;
 		goto out;
 	}
-	notef("following %zu log group%s under '%s'; Ctrl-C stops", fl.n, fl.n == 1 ? "" : "s", fl.prefix);
+	notef("following %zu log group%s under '%s'; Ctrl-C stops", fl.n, fl.n == 1 ? "" : "s",
+	      fl.prefix);
 	for (;;) {
 		for (i = 0; i < fl.n; i++) {
 			if (poll_group(o->t.client, &fl.v[i], fl.prefix, o->instance, &err)) {
@@ -437,40 +453,42 @@ out:
 int cmd_logs(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-		"logs", "[--all|--zip] [-o DIR] [--instance ID] [-f [--since WHEN]]",
-		"tail instance logs, download full bundles, or follow CloudWatch Logs",
-		"Without options, asks every instance for the last lines of its logs\n"
-		"(RequestEnvironmentInfo tail), waits for Elastic Beanstalk to collect them\n"
-		"(at most --timeout, default 2m) and prints each instance's under a header\n"
-		"'==> i-0123456789abcdef0 <=='.\n"
-		"--all downloads each instance's full log bundle into DIR (default\n"
-		".elasticbeanstalk/logs/YYYYMMDD_HHMMSS, UTC) and unpacks it in DIR/INSTANCE/;\n"
-		"--zip keeps DIR/INSTANCE.zip as downloaded. The paths are printed.\n"
-		"-f follows the environment's CloudWatch Logs (log groups under\n"
-		"/aws/elasticbeanstalk/ENV/, which exist when instance log streaming is on),\n"
-		"printing '[STREAM GROUP] line' as lines arrive, new streams and groups\n"
-		"included, until interrupted (exit 130). It polls every 2 s, or every\n"
-		"EBCTL_POLL_MS milliseconds."};
+	    "logs", "[--all|--zip] [-o DIR] [--instance ID] [-f [--since WHEN]]",
+	    "tail instance logs, download full bundles, or follow CloudWatch Logs",
+	    "Without options, asks every instance for the last lines of its logs\n"
+	    "(RequestEnvironmentInfo tail), waits for Elastic Beanstalk to collect them\n"
+	    "(at most --timeout, default 2m) and prints each instance's under a header\n"
+	    "'==> i-0123456789abcdef0 <=='.\n"
+	    "--all downloads each instance's full log bundle into DIR (default\n"
+	    ".elasticbeanstalk/logs/YYYYMMDD_HHMMSS, UTC) and unpacks it in DIR/INSTANCE/;\n"
+	    "--zip keeps DIR/INSTANCE.zip as downloaded. The paths are printed.\n"
+	    "-f follows the environment's CloudWatch Logs (log groups under\n"
+	    "/aws/elasticbeanstalk/ENV/, which exist when instance log streaming is on),\n"
+	    "printing '[STREAM GROUP] line' as lines arrive, new streams and groups\n"
+	    "included, until interrupted (exit 130). It polls every 2 s, or every\n"
+	    "EBCTL_POLL_MS milliseconds."};
 	struct logs_opts o;
 	int rc, n;
 	memset(&o, 0, sizeof(o));
 	o.timeout = 120;
 	{
 		const struct opt opts[] = {
-			OP_TARGET_OPTS(o.t),
-			{"all", 0, OPT_BOOL, &o.all, NULL, "download full log bundles instead of the tails", NULL, 0, 0, NULL},
-			{"zip", 0, OPT_BOOL, &o.zip, NULL, "with --all: keep the bundles zipped (implies --all)", NULL, 0, 0,
-			 NULL},
-			{"output", 'o', OPT_STRING, &o.dir, "DIR", "where --all saves the bundles", NULL, 0, 0, NULL},
-			{"instance", 'i', OPT_STRING, &o.instance, "ID", "only this instance (or, with -f, log stream prefix)",
-			 NULL, 0, 0, NULL},
-			{"follow", 'f', OPT_BOOL, &o.follow, NULL, "follow the CloudWatch Logs streams until interrupted",
-			 NULL, 0, 0, NULL},
-			{"since", 0, OPT_STRING, &o.since, "WHEN", "with -f: start this long ago (10m) or at an ISO 8601 time",
-			 NULL, 0, 0, NULL},
-			{"timeout", 't', OPT_DURATION, &o.timeout, "DURATION",
-			 "how long to wait for the instances' logs (default 2m)", NULL, 0, 0, NULL},
-			{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+		    OP_TARGET_OPTS(o.t),
+		    {"all", 0, OPT_BOOL, &o.all, NULL,
+		     "download full log bundles instead of the tails", NULL, 0, 0, NULL},
+		    {"zip", 0, OPT_BOOL, &o.zip, NULL,
+		     "with --all: keep the bundles zipped (implies --all)", NULL, 0, 0, NULL},
+		    {"output", 'o', OPT_STRING, &o.dir, "DIR", "where --all saves the bundles",
+		     NULL, 0, 0, NULL},
+		    {"instance", 'i', OPT_STRING, &o.instance, "ID",
+		     "only this instance (or, with -f, log stream prefix)", NULL, 0, 0, NULL},
+		    {"follow", 'f', OPT_BOOL, &o.follow, NULL,
+		     "follow the CloudWatch Logs streams until interrupted", NULL, 0, 0, NULL},
+		    {"since", 0, OPT_STRING, &o.since, "WHEN",
+		     "with -f: start this long ago (10m) or at an ISO 8601 time", NULL, 0, 0, NULL},
+		    {"timeout", 't', OPT_DURATION, &o.timeout, "DURATION",
+		     "how long to wait for the instances' logs (default 2m)", NULL, 0, 0, NULL},
+		    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 		};
 		OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
 	}
@@ -479,9 +497,11 @@ int cmd_logs(int argc, char **argv)
 	if (o.zip)
 		o.all = true;
 	if (o.follow && o.all)
-		return usage_error("logs", "-f follows CloudWatch Logs; it does not go with --all or --zip");
+		return usage_error(
+		    "logs", "-f follows CloudWatch Logs; it does not go with --all or --zip");
 	if (o.dir && !o.all)
-		return usage_error("logs", "-o DIR is where --all saves bundles; add --all or --zip");
+		return usage_error("logs",
+		                   "-o DIR is where --all saves bundles; add --all or --zip");
 	if (o.since && !o.follow)
 		return usage_error("logs", "--since goes with -f");
 	follow_signals_install();

@@ -19,22 +19,23 @@ static int cmp_setting(const void *a, const void *b)
 int cmd_printenv(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-		"printenv", "[--reveal] [--format text|json] [KEY...]",
-		"print environment properties (masked unless --reveal)",
-		"Prints the environment properties (option settings in the namespace\n"
-		"aws:elasticbeanstalk:application:environment) as KEY=VALUE lines sorted by\n"
-		"key, or one JSON object with --format json. Values are replaced by ********\n"
-		"unless --reveal is given: they often hold database passwords and API keys.\n"
-		"With KEY arguments only those are printed, and a key that is not set is\n"
-		"an error (exit 1)."};
+	    "printenv", "[--reveal] [--format text|json] [KEY...]",
+	    "print environment properties (masked unless --reveal)",
+	    "Prints the environment properties (option settings in the namespace\n"
+	    "aws:elasticbeanstalk:application:environment) as KEY=VALUE lines sorted by\n"
+	    "key, or one JSON object with --format json. Values are replaced by ********\n"
+	    "unless --reveal is given: they often hold database passwords and API keys.\n"
+	    "With KEY arguments only those are printed, and a key that is not set is\n"
+	    "an error (exit 1)."};
 	struct op_target t = {0};
 	bool reveal = false;
 	const char *format = "text";
 	const struct opt opts[] = {
-		OP_TARGET_OPTS(t),
-		{"reveal", 0, OPT_BOOL, &reveal, NULL, "print the values themselves", NULL, 0, 0, NULL},
-		{"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0, "text,json"},
-		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OP_TARGET_OPTS(t),
+	    {"reveal", 0, OPT_BOOL, &reveal, NULL, "print the values themselves", NULL, 0, 0, NULL},
+	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
+	     "text,json"},
+	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
 	struct eb_option_settings all = {NULL, 0, 0};
 	const struct eb_option_setting **props = NULL;
@@ -80,12 +81,14 @@ int cmd_printenv(int argc, char **argv)
 	if (json) {
 		json_t *o = json_object();
 		for (i = 0; i < nprops; i++)
-			json_object_set_new(o, props[i]->name,
-			                    json_string_lossy(envprop_display(props[i]->value, reveal)));
+			json_object_set_new(
+			    o, props[i]->name,
+			    json_string_lossy(envprop_display(props[i]->value, reveal)));
 		out_json(o);
 	} else {
 		for (i = 0; i < nprops; i++)
-			out_line("%s=%s\n", props[i]->name, envprop_display(props[i]->value, reveal));
+			out_line("%s=%s\n", props[i]->name,
+			         envprop_display(props[i]->value, reveal));
 	}
 	for (i = 0; i < nprops && !reveal; i++)
 		masked = masked || (props[i]->value && *props[i]->value);

@@ -12,28 +12,28 @@
 int cmd_setenv(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-		"setenv", "[--no-wait] [--timeout DURATION] KEY=VALUE... KEY=...",
-		"set or remove environment properties (K=V, K=)",
-		"Sets environment properties (the namespace\n"
-		"aws:elasticbeanstalk:application:environment) with one UpdateEnvironment;\n"
-		"KEY= removes KEY. A value may contain '='; quote it for the shell. Keys are\n"
-		"letters, digits and _ . : / + \\ - @, at most 128; values at most 256 bytes.\n"
-		"Values are never printed. Then waits for the update like a deploy: exit 0\n"
-		"when the environment is Ready and healthy again, 4 when the update failed,\n"
-		"5 when it ended unhealthy, 6 on --timeout, 130 when interrupted."};
+	    "setenv", "[--no-wait] [--timeout DURATION] KEY=VALUE... KEY=...",
+	    "set or remove environment properties (K=V, K=)",
+	    "Sets environment properties (the namespace\n"
+	    "aws:elasticbeanstalk:application:environment) with one UpdateEnvironment;\n"
+	    "KEY= removes KEY. A value may contain '='; quote it for the shell. Keys are\n"
+	    "letters, digits and _ . : / + \\ - @, at most 128; values at most 256 bytes.\n"
+	    "Values are never printed. Then waits for the update like a deploy: exit 0\n"
+	    "when the environment is Ready and healthy again, 4 when the update failed,\n"
+	    "5 when it ended unhealthy, 6 on --timeout, 130 when interrupted."};
 	struct op_target t = {0};
 	bool no_wait = false;
 	unsigned long timeout = 20 * 60;
 	const char *healthy = "Green";
 	const struct opt opts[] = {
-		OP_TARGET_OPTS(t),
-		{"no-wait", 0, OPT_BOOL, &no_wait, NULL, "return once the update is accepted, without a verdict",
-		 "EBCTL_NO_WAIT", 0, 0, NULL},
-		{"timeout", 't', OPT_DURATION, &timeout, "DURATION", "bound the whole wait (default 20m)", "EBCTL_TIMEOUT",
-		 0, 0, NULL},
-		{"healthy", 0, OPT_STRING, &healthy, "COLOURS", "health colours that count as success (default Green)",
-		 "EBCTL_HEALTHY", 0, 0, NULL},
-		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OP_TARGET_OPTS(t),
+	    {"no-wait", 0, OPT_BOOL, &no_wait, NULL,
+	     "return once the update is accepted, without a verdict", "EBCTL_NO_WAIT", 0, 0, NULL},
+	    {"timeout", 't', OPT_DURATION, &timeout, "DURATION",
+	     "bound the whole wait (default 20m)", "EBCTL_TIMEOUT", 0, 0, NULL},
+	    {"healthy", 0, OPT_STRING, &healthy, "COLOURS",
+	     "health colours that count as success (default Green)", "EBCTL_HEALTHY", 0, 0, NULL},
+	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
 	struct eb_option_settings set = {NULL, 0, 0}, remove = {NULL, 0, 0};
 	struct envprop *props = NULL;
@@ -48,7 +48,9 @@ int cmd_setenv(int argc, char **argv)
 	if (n == 0)
 		return usage_error("setenv", "give at least one KEY=VALUE or KEY=");
 	if (verdict_parse_healthy(healthy, &healthy_mask))
-		return usage_error("setenv", "--healthy takes colours among Green, Yellow, Red, Grey, not '%s'", healthy);
+		return usage_error(
+		    "setenv", "--healthy takes colours among Green, Yellow, Red, Grey, not '%s'",
+		    healthy);
 	props = xcalloc((size_t)n, sizeof(*props));
 	for (i = 0; i < n; i++) {
 		char msg[256];
@@ -58,15 +60,19 @@ int cmd_setenv(int argc, char **argv)
 		}
 		for (j = 0; j < i; j++) {
 			if (strcmp(props[j].key, props[i].key) == 0) {
-				rc = usage_error("setenv", "property '%s' is given more than once", props[i].key);
+				rc = usage_error("setenv", "property '%s' is given more than once",
+				                 props[i].key);
 				goto out;
 			}
 		}
 		if (props[i].value)
-			eb_option_settings_add(&set, ENVPROP_NAMESPACE, props[i].key, props[i].value, NULL);
+			eb_option_settings_add(&set, ENVPROP_NAMESPACE, props[i].key,
+			                       props[i].value, NULL);
 		else
-			eb_option_settings_add(&remove, ENVPROP_NAMESPACE, props[i].key, NULL, NULL);
-		buf_printf(&summary, "%s%s%s", i ? ", " : "", props[i].value ? "" : "-", props[i].key);
+			eb_option_settings_add(&remove, ENVPROP_NAMESPACE, props[i].key, NULL,
+			                       NULL);
+		buf_printf(&summary, "%s%s%s", i ? ", " : "", props[i].value ? "" : "-",
+		           props[i].key);
 	}
 
 	follow_signals_install();

@@ -9,19 +9,20 @@
 #include <string.h>
 
 static const struct cmd_help help = {
-	"sign",
-	"--service NAME --region NAME [--time YYYYMMDDTHHMMSSZ] [--print creq|sts|authz|sreq|url]\n"
-	"                  [--presign SECONDS] [--unsigned-payload] [--content-sha256] [--no-normalize] [FILE|-]",
-	"Sign a raw HTTP/1.1 request (request line, Name:value headers, blank line, body;\n"
-	"LF or CRLF) with AWS Signature Version 4 and print the result. Credentials come\n"
-	"from the usual chain (environment, profiles...). Use it to debug\n"
-	"SignatureDoesNotMatch: compare its canonical request with the one AWS returns.",
-	"S3 rules (no path normalisation, single encoding, an x-amz-content-sha256 header)\n"
-	"apply to --service s3; the generic rules to every other service. X-Amz-Date is\n"
-	"added unless present, X-Amz-Security-Token when there is a session token.\n"
-	"--print: creq (canonical request), sts (string to sign), authz (the\n"
-	"Authorization value), sreq (the signed request; the default), url (with\n"
-	"--presign: the presigned URL; the default then).",
+    "sign",
+    "--service NAME --region NAME [--time YYYYMMDDTHHMMSSZ] [--print creq|sts|authz|sreq|url]\n"
+    "                  [--presign SECONDS] [--unsigned-payload] [--content-sha256] "
+    "[--no-normalize] [FILE|-]",
+    "Sign a raw HTTP/1.1 request (request line, Name:value headers, blank line, body;\n"
+    "LF or CRLF) with AWS Signature Version 4 and print the result. Credentials come\n"
+    "from the usual chain (environment, profiles...). Use it to debug\n"
+    "SignatureDoesNotMatch: compare its canonical request with the one AWS returns.",
+    "S3 rules (no path normalisation, single encoding, an x-amz-content-sha256 header)\n"
+    "apply to --service s3; the generic rules to every other service. X-Amz-Date is\n"
+    "added unless present, X-Amz-Security-Token when there is a session token.\n"
+    "--print: creq (canonical request), sts (string to sign), authz (the\n"
+    "Authorization value), sreq (the signed request; the default), url (with\n"
+    "--presign: the presigned URL; the default then).",
 };
 
 /* Credentials from the usual chain (environment, profiles, SSO-free
@@ -75,16 +76,25 @@ int cmd_sign(int argc, char **argv)
 	unsigned long presign = 0;
 	bool unsigned_payload = false, content_sha = false, no_normalize = false;
 	const struct opt opts[] = {
-		{"service", 0, OPT_STRING, &service, "NAME", "the signing name: s3, elasticbeanstalk, sts...", NULL, 0, 0, NULL},
-		{"region", 0, OPT_STRING, &region, "NAME", "the signing region", "AWS_REGION", 0, 0, NULL},
-		{"time", 0, OPT_STRING, &when, "YYYYMMDDTHHMMSSZ", "sign at this time instead of now", NULL, 0, 0, NULL},
-		{"print", 0, OPT_CHOICE, &what, "WHAT", "what to print", NULL, 0, 0, "creq,sts,authz,sreq,url"},
-		{"presign", 0, OPT_UINT, &presign, "SECONDS", "query signing: a presigned URL valid this long", NULL, 1, 604800, NULL},
-		{"unsigned-payload", 0, OPT_BOOL, &unsigned_payload, NULL, "sign UNSIGNED-PAYLOAD instead of the body hash", NULL, 0, 0, NULL},
-		{"content-sha256", 0, OPT_BOOL, &content_sha, NULL, "add x-amz-content-sha256 for a non-S3 service too", NULL, 0, 0, NULL},
-		{"no-normalize", 0, OPT_BOOL, &no_normalize, NULL, "do not normalise the path (generic services)", NULL, 0, 0, NULL},
-		{"profile", 0, OPT_STRING, &profile, "NAME", "credentials profile", "AWS_PROFILE", 0, 0, NULL},
-		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    {"service", 0, OPT_STRING, &service, "NAME",
+	     "the signing name: s3, elasticbeanstalk, sts...", NULL, 0, 0, NULL},
+	    {"region", 0, OPT_STRING, &region, "NAME", "the signing region", "AWS_REGION", 0, 0,
+	     NULL},
+	    {"time", 0, OPT_STRING, &when, "YYYYMMDDTHHMMSSZ", "sign at this time instead of now",
+	     NULL, 0, 0, NULL},
+	    {"print", 0, OPT_CHOICE, &what, "WHAT", "what to print", NULL, 0, 0,
+	     "creq,sts,authz,sreq,url"},
+	    {"presign", 0, OPT_UINT, &presign, "SECONDS",
+	     "query signing: a presigned URL valid this long", NULL, 1, 604800, NULL},
+	    {"unsigned-payload", 0, OPT_BOOL, &unsigned_payload, NULL,
+	     "sign UNSIGNED-PAYLOAD instead of the body hash", NULL, 0, 0, NULL},
+	    {"content-sha256", 0, OPT_BOOL, &content_sha, NULL,
+	     "add x-amz-content-sha256 for a non-S3 service too", NULL, 0, 0, NULL},
+	    {"no-normalize", 0, OPT_BOOL, &no_normalize, NULL,
+	     "do not normalise the path (generic services)", NULL, 0, 0, NULL},
+	    {"profile", 0, OPT_STRING, &profile, "NAME", "credentials profile", "AWS_PROFILE", 0, 0,
+	     NULL},
+	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
 	struct sigv4_request req;
 	struct sigv4_result res;
@@ -110,7 +120,8 @@ int cmd_sign(int argc, char **argv)
 	if (!strcmp(what, "url") && !presign)
 		return usage_error("sign", "--print url needs --presign SECONDS");
 	if (!strcmp(what, "authz") && presign)
-		return usage_error("sign", "a presigned request has no Authorization header; use --print url");
+		return usage_error(
+		    "sign", "a presigned request has no Authorization header; use --print url");
 
 	memset(&params, 0, sizeof(params));
 	params.service = service;
@@ -134,7 +145,8 @@ int cmd_sign(int argc, char **argv)
 
 	file = n ? argv[1] : "-";
 	if (buf_read_file(&in, file, 64u << 20)) {
-		errorf("cannot read '%s': %s", file, errno == EFBIG ? "larger than 64 MiB" : strerror(errno));
+		errorf("cannot read '%s': %s", file,
+		       errno == EFBIG ? "larger than 64 MiB" : strerror(errno));
 		return EB_EXIT_INVALID;
 	}
 	if (sigv4_parse_raw(in.ptr, in.len, &req, err, sizeof(err))) {
@@ -156,7 +168,8 @@ int cmd_sign(int argc, char **argv)
 	else if (!strcmp(what, "authz"))
 		printf("%s\n", res.authorization);
 	else if (!strcmp(what, "url"))
-		printf("https://%s%s?%s\n", sigv4_request_header(&req, "host"), req.path, res.query);
+		printf("https://%s%s?%s\n", sigv4_request_header(&req, "host"), req.path,
+		       res.query);
 	else
 		print_sreq(&req, &res, presign > 0);
 	sigv4_result_cleanup(&res);

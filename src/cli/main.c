@@ -8,18 +8,19 @@
 #include <string.h>
 
 const struct command commands[] = {
-	{"validate", cmd_validate, "check Dockerrun.aws.json files (v1, v2, v3) before they deploy"},
-	{"bundle", cmd_bundle, "build the deterministic source bundle zip"},
-	{"deploy", cmd_deploy, "bundle, upload, create the version, update environments, wait for the verdict"},
-	{"events", cmd_events, "show an environment's events; -f follows"},
-	{"logs", cmd_logs, "tail instance logs, download full bundles, or follow CloudWatch Logs"},
-	{"status", cmd_status, "environment status, health, running version and URL"},
-	{"health", cmd_health, "environment health and its causes"},
-	{"setenv", cmd_setenv, "set or remove environment properties (K=V, K=)"},
-	{"printenv", cmd_printenv, "print environment properties (masked unless --reveal)"},
-	{"render", cmd_render, "render a v2 file as docker-compose or Kubernetes manifests"},
-	{"init", cmd_init, "write a starter Dockerrun.aws.json and CI workflow"},
-	{"sign", cmd_sign, "sign a raw HTTP request with SigV4 and print the result"},
+    {"validate", cmd_validate, "check Dockerrun.aws.json files (v1, v2, v3) before they deploy"},
+    {"bundle", cmd_bundle, "build the deterministic source bundle zip"},
+    {"deploy", cmd_deploy,
+     "bundle, upload, create the version, update environments, wait for the verdict"},
+    {"events", cmd_events, "show an environment's events; -f follows"},
+    {"logs", cmd_logs, "tail instance logs, download full bundles, or follow CloudWatch Logs"},
+    {"status", cmd_status, "environment status, health, running version and URL"},
+    {"health", cmd_health, "environment health and its causes"},
+    {"setenv", cmd_setenv, "set or remove environment properties (K=V, K=)"},
+    {"printenv", cmd_printenv, "print environment properties (masked unless --reveal)"},
+    {"render", cmd_render, "render a v2 file as docker-compose or Kubernetes manifests"},
+    {"init", cmd_init, "write a starter Dockerrun.aws.json and CI workflow"},
+    {"sign", cmd_sign, "sign a raw HTTP request with SigV4 and print the result"},
 };
 const size_t ncommands = EB_ARRAY_LEN(commands);
 
@@ -89,7 +90,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
 			eb_quiet = true;
 		} else {
-			fprintf(stderr, "ebctl: unknown option '%s'. See 'ebctl --help'.\n", argv[i]);
+			fprintf(stderr, "ebctl: unknown option '%s'. See 'ebctl --help'.\n",
+			        argv[i]);
 			return EB_EXIT_USAGE;
 		}
 	}

@@ -43,10 +43,12 @@ int usage_error(const char *cmd, const char *fmt, ...)
 }
 
 static const struct opt global_opts[] = {
-	{"debug", 0, OPT_BOOL, &eb_debug, NULL, "print each request and response (secrets redacted)", "EBCTL_DEBUG", 0, 0, NULL},
-	{"quiet", 'q', OPT_BOOL, &eb_quiet, NULL, "print only results and errors", NULL, 0, 0, NULL},
-	{"no-color", 0, OPT_BOOL, &eb_no_color, NULL, "no colour, even on a terminal (also NO_COLOR)", NULL, 0, 0, NULL},
-	{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+    {"debug", 0, OPT_BOOL, &eb_debug, NULL, "print each request and response (secrets redacted)",
+     "EBCTL_DEBUG", 0, 0, NULL},
+    {"quiet", 'q', OPT_BOOL, &eb_quiet, NULL, "print only results and errors", NULL, 0, 0, NULL},
+    {"no-color", 0, OPT_BOOL, &eb_no_color, NULL, "no colour, even on a terminal (also NO_COLOR)",
+     NULL, 0, 0, NULL},
+    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
 static bool choice_ok(const char *choices, const char *v)
@@ -78,12 +80,11 @@ static int set_value(const char *cmd, const struct opt *o, const char *v, const 
 		*(bool *)o->target = b;
 		return 0;
 	}
-	case OPT_STRING:
-		*(const char **)o->target = v;
-		return 0;
+	case OPT_STRING: *(const char **)o->target = v; return 0;
 	case OPT_CHOICE:
 		if (!choice_ok(o->choices, v))
-			return usage_error(cmd, "%s must be one of %s, not '%s'", origin, o->choices, v);
+			return usage_error(cmd, "%s must be one of %s, not '%s'", origin,
+			                   o->choices, v);
 		*(const char **)o->target = v;
 		return 0;
 	case OPT_LIST: {
@@ -106,20 +107,21 @@ static int set_value(const char *cmd, const struct opt *o, const char *v, const 
 	}
 	case OPT_DURATION:
 		if (parse_duration(v, o->target))
-			return usage_error(cmd, "%s takes a duration such as 90s, 20m or 1h, not '%s'", origin, v);
+			return usage_error(
+			    cmd, "%s takes a duration such as 90s, 20m or 1h, not '%s'", origin, v);
 		return 0;
 	case OPT_UINT:
 		if (parse_ulong(v, o->min, o->max, o->target))
-			return usage_error(cmd, "%s takes a whole number from %lu to %lu, not '%s'", origin,
-			                   o->min, o->max, v);
+			return usage_error(cmd, "%s takes a whole number from %lu to %lu, not '%s'",
+			                   origin, o->min, o->max, v);
 		return 0;
-	case OPT_END:
-		break;
+	case OPT_END: break;
 	}
 	return 0;
 }
 
-static const struct opt *find_long(const struct opt *opts, const char *name, size_t len, bool *negated)
+static const struct opt *find_long(const struct opt *opts, const char *name, size_t len,
+                                   bool *negated)
 {
 	const struct opt *tables[2] = {opts, global_opts};
 	size_t t;
@@ -130,7 +132,8 @@ static const struct opt *find_long(const struct opt *opts, const char *name, siz
 			if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
 				return o;
 			if (o->type == OPT_BOOL && len > 3 && strncmp(name, "no-", 3) == 0 &&
-			    strlen(o->name) == len - 3 && strncmp(o->name, name + 3, len - 3) == 0) {
+			    strlen(o->name) == len - 3 &&
+			    strncmp(o->name, name + 3, len - 3) == 0) {
 				*negated = true;
 				return o;
 			}
@@ -238,16 +241,20 @@ int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char 
 				snprintf(want, sizeof(want), "%.*s", (int)len, name);
 				near = closest_option(opts, want);
 				if (near)
-					return usage_error(h->name, "unknown option '--%.*s'; did you mean '--%s'?",
-					                   (int)len, name, near);
-				return usage_error(h->name, "unknown option '--%.*s'", (int)len, name);
+					return usage_error(
+					    h->name,
+					    "unknown option '--%.*s'; did you mean '--%s'?",
+					    (int)len, name, near);
+				return usage_error(h->name, "unknown option '--%.*s'", (int)len,
+				                   name);
 			}
 			snprintf(origin, sizeof(origin), "--%s", o->name);
 			if (eq)
 				value = eq + 1;
 			if (o->type == OPT_BOOL) {
 				if (value && negated)
-					return usage_error(h->name, "--no-%s takes no value", o->name);
+					return usage_error(h->name, "--no-%s takes no value",
+					                   o->name);
 				*(bool *)o->target = !negated;
 				if (value && (rc = set_value(h->name, o, value, origin)))
 					return rc;

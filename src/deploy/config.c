@@ -87,8 +87,8 @@ static char *scalar_at(yaml_document_t *doc, yaml_node_t *root, const char *a, c
 	return xstrndup(v, n->data.scalar.length);
 }
 
-int eb_config_read(const char *path, const char *branch, char **app, char **region, char **profile, char **env,
-                   char **artifact)
+int eb_config_read(const char *path, const char *branch, char **app, char **region, char **profile,
+                   char **env, char **artifact)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -107,7 +107,8 @@ int eb_config_read(const char *path, const char *branch, char **app, char **regi
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &doc)) {
-		errorf("%s:%zu:%zu: %s", path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+		errorf("%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
+		       parser.problem_mark.column + 1,
 		       parser.problem ? parser.problem : "malformed YAML");
 		yaml_parser_delete(&parser);
 		fclose(f);
@@ -180,7 +181,8 @@ int deploy_settings_load_eb_config(struct deploy_settings *s)
 	}
 	if (artifact && !s->bundle) {
 		/* Relative to the project directory, as the eb CLI reads it. */
-		s->bundle = own(s, artifact[0] == '/' ? xstrdup(artifact) : xasprintf("%s/%s", s->dir, artifact));
+		s->bundle = own(s, artifact[0] == '/' ? xstrdup(artifact)
+		                                      : xasprintf("%s/%s", s->dir, artifact));
 	}
 	free(app);
 	free(region);

@@ -43,8 +43,8 @@ void deploy_sleep_ms(int64_t ms)
 
 bool deploy_throttled(const struct aws_error *e)
 {
-	return e->http_status == 429 || strcasestr(e->code, "Throttl") || strcasestr(e->code, "SlowDown") ||
-	       strcasestr(e->code, "RequestLimitExceeded");
+	return e->http_status == 429 || strcasestr(e->code, "Throttl") ||
+	       strcasestr(e->code, "SlowDown") || strcasestr(e->code, "RequestLimitExceeded");
 }
 
 static void on_sigint(int sig)
@@ -72,7 +72,8 @@ struct outcome {
 
 /* Validate and bundle (or check the prebuilt zip). *tmpdir is the
  * directory to remove afterwards, when one was made. */
-static int make_bundle(const struct deploy_settings *s, char **path, char **tmpdir, struct outcome *o)
+static int make_bundle(const struct deploy_settings *s, char **path, char **tmpdir,
+                       struct outcome *o)
 {
 	char human[32];
 	*tmpdir = NULL;
@@ -90,7 +91,8 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 		char *dir = xasprintf("%s/ebctl-bundle.XXXXXX", t && *t ? t : "/tmp");
 		int rc;
 		if (!mkdtemp(dir)) {
-			errorf("cannot create a directory in '%s': %s", t && *t ? t : "/tmp", strerror(errno));
+			errorf("cannot create a directory in '%s': %s", t && *t ? t : "/tmp",
+			       strerror(errno));
 			free(dir);
 			return EB_EXIT_INVALID;
 		}
@@ -115,8 +117,8 @@ static const char *key_hash(const char *key)
 
 /* An existing version with our label: reuse it when it holds this bundle,
  * refuse when it holds another. Sets *exists. */
-static int check_existing_label(struct aws_client *c, const struct deploy_settings *s, struct outcome *o,
-                                bool *exists)
+static int check_existing_label(struct aws_client *c, const struct deploy_settings *s,
+                                struct outcome *o, bool *exists)
 {
 	struct eb_app_versions vs;
 	struct aws_error err;
@@ -135,16 +137,21 @@ static int check_existing_label(struct aws_client *c, const struct deploy_settin
 		const struct eb_app_version *v = &vs.v[0];
 		*exists = true;
 		if (strcmp(key_hash(v->key), ours) == 0) {
-			notef("version '%s' already exists with this bundle: no upload, no new version", o->label);
+			notef("version '%s' already exists with this bundle: no upload, no new "
+			      "version",
+			      o->label);
 			o->version_reused = true;
 			free(o->bucket);
 			free(o->key);
 			o->bucket = xstrdup(v->bucket ? v->bucket : "");
 			o->key = xstrdup(v->key ? v->key : "");
 		} else {
-			errorf("version '%s' of '%s' already exists with another bundle (s3://%s/%s); this bundle is "
-			       "sha256 %s: give another --label, or commit your changes to get a new one [label]",
-			       o->label, s->app, v->bucket ? v->bucket : "?", v->key ? v->key : "?", o->hex);
+			errorf("version '%s' of '%s' already exists with another bundle "
+			       "(s3://%s/%s); this bundle is "
+			       "sha256 %s: give another --label, or commit your changes to get a "
+			       "new one [label]",
+			       o->label, s->app, v->bucket ? v->bucket : "?", v->key ? v->key : "?",
+			       o->hex);
 			rc = EB_EXIT_INVALID;
 		}
 	}
@@ -153,8 +160,8 @@ static int check_existing_label(struct aws_client *c, const struct deploy_settin
 }
 
 /* --process: EB checks the bundle; wait until it is Processed. */
-static int wait_processed(struct aws_client *c, const struct deploy_settings *s, const struct outcome *o,
-                          int64_t deadline_ms)
+static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
+                          const struct outcome *o, int64_t deadline_ms)
 {
 	const char *labels[1] = {o->label};
 	for (;;) {
@@ -167,7 +174,9 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 			return aws_error_exit_code(&err);
 		}
 		if (vs.n && vs.v[0].status && !strcasecmp(vs.v[0].status, "Failed")) {
-			errorf("Elastic Beanstalk could not process version '%s': check its events (ebctl events)", o->label);
+			errorf("Elastic Beanstalk could not process version '%s': check its events "
+			       "(ebctl events)",
+			       o->label);
 			eb_app_versions_free(&vs);
 			return EB_EXIT_INVALID;
 		}
@@ -179,7 +188,9 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 		if (deploy_interrupted)
 			return EB_EXIT_INTERRUPTED;
 		if (time_mono_ms() >= deadline_ms) {
-			errorf("timed out waiting for version '%s' to be processed; it may still be processing", o->label);
+			errorf("timed out waiting for version '%s' to be processed; it may still "
+			       "be processing",
+			       o->label);
 			return EB_EXIT_TIMEOUT;
 		}
 		deploy_sleep_ms(1000);
@@ -187,8 +198,8 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 }
 
 /* Upload and create the version (unless an identical one exists). */
-static int make_version(struct aws_client *c, const struct deploy_settings *s, const char *path, struct outcome *o,
-                        int64_t deadline_ms)
+static int make_version(struct aws_client *c, const struct deploy_settings *s, const char *path,
+                        struct outcome *o, int64_t deadline_ms)
 {
 	struct eb_create_version cv;
 	struct aws_error err;
@@ -235,7 +246,8 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s, stru
 	int rc = 0;
 	memset(&envs, 0, sizeof(envs));
 	aws_error_clear(&err);
-	if (eb_describe_environments(c, s->app, (const char *const *)s->envs.v, s->envs.n, false, &envs, &err)) {
+	if (eb_describe_environments(c, s->app, (const char *const *)s->envs.v, s->envs.n, false,
+	                             &envs, &err)) {
 		aws_error_print(&err);
 		return aws_error_exit_code(&err);
 	}
@@ -246,16 +258,17 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s, stru
 			if (envs.v[j].name && !strcmp(envs.v[j].name, r->name))
 				e = &envs.v[j];
 		if (!e) {
-			errorf("environment '%s' not found in application '%s' (region %s)", r->name, s->app,
-			       aws_client_region(c));
+			errorf("environment '%s' not found in application '%s' (region %s)",
+			       r->name, s->app, aws_client_region(c));
 			rc = EB_EXIT_INVALID;
 			continue;
 		}
 		r->ready = e->status && !strcmp(e->status, "Ready");
 		r->label_was_running = e->version_label && !strcmp(e->version_label, o->label);
 		if (!r->ready && !s->wait_ready) {
-			errorf("environment '%s' is %s, not Ready: try again when it is, or give --wait-ready", r->name,
-			       e->status ? e->status : "in an unknown state");
+			errorf("environment '%s' is %s, not Ready: try again when it is, or give "
+			       "--wait-ready",
+			       r->name, e->status ? e->status : "in an unknown state");
 			if (!rc)
 				rc = EB_EXIT_AWS;
 		}
@@ -267,8 +280,8 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s, stru
 /* The exit code of several environments: the most serious outcome. */
 static int combine(int a, int b)
 {
-	static const int order[] = {EB_EXIT_INTERRUPTED, EB_EXIT_DEPLOY_FAILED, EB_EXIT_AWS, EB_EXIT_INVALID,
-	                            EB_EXIT_TIMEOUT, EB_EXIT_UNHEALTHY};
+	static const int order[] = {EB_EXIT_INTERRUPTED, EB_EXIT_DEPLOY_FAILED, EB_EXIT_AWS,
+	                            EB_EXIT_INVALID,     EB_EXIT_TIMEOUT,       EB_EXIT_UNHEALTHY};
 	size_t i;
 	for (i = 0; i < EB_ARRAY_LEN(order); i++)
 		if (a == order[i] || b == order[i])
@@ -293,8 +306,12 @@ static void print_summary(const struct outcome *o)
 	bool color = term_use_color(stdout);
 	for (i = 0; i < o->nenvs; i++) {
 		const struct env_run *r = &o->envs[i];
-		const char *c = !color ? "" : r->rc == 0 ? COLOR_GREEN : r->rc == EB_EXIT_UNHEALTHY ? COLOR_YELLOW : COLOR_RED;
-		out_line("%s%s%s: %s: %s (%llds)\n", c, r->name, *c ? COLOR_RESET : "", result_name(r), r->reason,
+		const char *c = !color                       ? ""
+		                : r->rc == 0                 ? COLOR_GREEN
+		                : r->rc == EB_EXIT_UNHEALTHY ? COLOR_YELLOW
+		                                             : COLOR_RED;
+		out_line("%s%s%s: %s: %s (%llds)\n", c, r->name, *c ? COLOR_RESET : "",
+		         result_name(r), r->reason,
 		         (long long)((r->ended_ms - r->started_ms + 500) / 1000));
 	}
 }
@@ -326,7 +343,8 @@ static void print_json(const struct outcome *o, const char *app, int rc)
 		json_object_set_new(e, "status", jstr(r->status));
 		json_object_set_new(e, "health", jstr(r->health));
 		json_object_set_new(e, "url", jstr(r->url));
-		json_object_set_new(e, "seconds", json_real((double)((r->ended_ms - r->started_ms) / 100) / 10.0));
+		json_object_set_new(
+		    e, "seconds", json_real((double)((r->ended_ms - r->started_ms) / 100) / 10.0));
 		json_object_set_new(e, "request_id", jstr(r->request_id));
 		json_object_set_new(e, "reason", jstr(r->reason));
 		json_object_set_new(e, "exit_code", json_integer(r->rc));
@@ -372,7 +390,8 @@ static void github_report(const struct outcome *o, const char *app, bool json)
 		const struct env_run *r = &o->envs[i];
 		if (r->rc == 0)
 			continue;
-		fprintf(json ? stderr : stdout, "::error title=ebctl deploy %s::%s: ", r->name, result_name(r));
+		fprintf(json ? stderr : stdout, "::error title=ebctl deploy %s::%s: ", r->name,
+		        result_name(r));
 		put_escaped(json ? stderr : stdout, r->reason, false);
 		fputc('\n', json ? stderr : stdout);
 	}
@@ -385,11 +404,13 @@ static void github_report(const struct outcome *o, const char *app, bool json)
 		return;
 	}
 	fprintf(f, "### ebctl deploy: `%s` version `%s`\n\n", app, o->label ? o->label : "");
-	fprintf(f, "| environment | result | status | health | running | seconds | detail |\n|---|---|---|---|---|---|---|\n");
+	fprintf(f, "| environment | result | status | health | running | seconds | detail "
+	           "|\n|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < o->nenvs; i++) {
 		const struct env_run *r = &o->envs[i];
-		fprintf(f, "| %s | %s %s | %s | %s | %s | %lld | ", r->name, r->rc == 0 ? "✅" : "❌", result_name(r),
-		        r->status ? r->status : "", r->health ? r->health : "", r->running_label ? r->running_label : "",
+		fprintf(f, "| %s | %s %s | %s | %s | %s | %lld | ", r->name, r->rc == 0 ? "✅" : "❌",
+		        result_name(r), r->status ? r->status : "", r->health ? r->health : "",
+		        r->running_label ? r->running_label : "",
 		        (long long)((r->ended_ms - r->started_ms + 500) / 1000));
 		put_escaped(f, r->reason, true);
 		fputs(" |\n", f);
@@ -407,7 +428,8 @@ static unsigned long grace_seconds(void)
 	if (g && *g && parse_duration(g, &v) == 0)
 		return v;
 	if (g && *g)
-		warnf("EBCTL_HEALTH_GRACE takes a duration such as 90s or 5m, not '%s': using 5m", g);
+		warnf("EBCTL_HEALTH_GRACE takes a duration such as 90s or 5m, not '%s': using 5m",
+		      g);
 	return DEFAULT_GRACE_S;
 }
 
@@ -428,7 +450,9 @@ int deploy_run(struct deploy_settings *s)
 
 	memset(&o, 0, sizeof(o));
 	if (verdict_parse_healthy(s->healthy ? s->healthy : "Green", &healthy))
-		return usage_error("deploy", "--healthy takes colours from Green, Yellow, Red, Grey, not '%s'", s->healthy);
+		return usage_error(
+		    "deploy", "--healthy takes colours from Green, Yellow, Red, Grey, not '%s'",
+		    s->healthy);
 
 	for (i = 0; i < s->envs.n; i++)
 		if ((rc = deploy_check_env_name(s->envs.v[i])))
@@ -494,7 +518,8 @@ int deploy_run(struct deploy_settings *s)
 		if (json)
 			print_json(&o, s->app, 0);
 		else
-			out_line("%s\t%s\ts3://%s/%s\n", o.label, o.version_created ? "created" : "exists", o.bucket, o.key);
+			out_line("%s\t%s\ts3://%s/%s\n", o.label,
+			         o.version_created ? "created" : "exists", o.bucket, o.key);
 		goto out;
 	}
 	/* 4. Update every environment at once and follow each to its verdict. */
@@ -518,14 +543,16 @@ int deploy_run(struct deploy_settings *s)
 	if (rc == EB_EXIT_INTERRUPTED) {
 		for (i = 0; i < o.nenvs; i++)
 			if (o.envs[i].update_sent && o.envs[i].rc == EB_EXIT_INTERRUPTED)
-				errorf("interrupted: '%s' is still updating to '%s'; follow it with 'ebctl events -f --env %s'",
+				errorf("interrupted: '%s' is still updating to '%s'; follow it "
+				       "with 'ebctl events -f --env %s'",
 				       o.envs[i].name, o.label, o.envs[i].name);
 	}
 out:
 	if (deploy_interrupted && !threads) {
 		/* Stopped before any environment was touched. */
-		errorf("interrupted: %s", o.version_created ? "the version was created; no environment was updated"
-		                                            : "nothing was deployed");
+		errorf("interrupted: %s",
+		       o.version_created ? "the version was created; no environment was updated"
+		                         : "nothing was deployed");
 		rc = EB_EXIT_INTERRUPTED;
 	}
 	if (o.envs)

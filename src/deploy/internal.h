@@ -32,8 +32,8 @@ int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **
 
 /* Upload path to bucket/key unless S3 already holds it with our SHA-256
  * (HEAD first). Returns 0 or the exit code (printed). */
-int deploy_upload(struct aws_client *c, const char *bucket, const char *key, const char *path, const char *hex,
-                  uint64_t size, bool *uploaded);
+int deploy_upload(struct aws_client *c, const char *bucket, const char *key, const char *path,
+                  const char *hex, uint64_t size, bool *uploaded);
 
 /* ---- one environment (wait.c) ---- */
 struct env_run {
@@ -45,11 +45,11 @@ struct env_run {
 	unsigned healthy;
 	int64_t deadline_ms;
 	int64_t grace_ms;
-	bool prefix;               /* print the environment name before each event */
+	bool prefix; /* print the environment name before each event */
 	bool label_was_running;
-	bool ready;                /* Ready at the pre-flight check */
+	bool ready; /* Ready at the pre-flight check */
 	/* outputs */
-	int rc;                    /* this environment's exit code */
+	int rc; /* this environment's exit code */
 	enum verdict_state state;
 	char reason[400];
 	bool update_sent;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LABEL_MAX 100
+#define LABEL_MAX       100
 #define DESCRIPTION_MAX 200
 
 /* The commit named by the CI system, if any. */
@@ -34,7 +34,8 @@ static bool all_hex(const char *s)
 char *deploy_default_label(const char *dir, const char *bundle_hex)
 {
 	static const char *const short_head[] = {"rev-parse", "--short=7", "HEAD", NULL};
-	static const char *const status[] = {"status", "--porcelain", "--untracked-files=normal", NULL};
+	static const char *const status[] = {"status", "--porcelain", "--untracked-files=normal",
+	                                     NULL};
 	const char *ci = ci_commit();
 	char *commit = NULL, *porcelain = NULL, *label;
 	bool in_git, dirty = false;
@@ -60,11 +61,14 @@ int deploy_check_label(const char *label)
 {
 	size_t n = strlen(label);
 	if (n == 0 || n > LABEL_MAX) {
-		errorf("error: version label '%s' has %zu characters; it must have 1 to %d [label]", label, n, LABEL_MAX);
+		errorf("error: version label '%s' has %zu characters; it must have 1 to %d [label]",
+		       label, n, LABEL_MAX);
 		return EB_EXIT_INVALID;
 	}
 	if (strchr(label, '/')) {
-		errorf("error: version label '%s' contains '/', which Elastic Beanstalk rejects [label]", label);
+		errorf("error: version label '%s' contains '/', which Elastic Beanstalk rejects "
+		       "[label]",
+		       label);
 		return EB_EXIT_INVALID;
 	}
 	return 0;
@@ -77,7 +81,8 @@ int deploy_check_env_name(const char *name)
 	for (i = 0; ok && i < n; i++)
 		ok = isalnum((unsigned char)name[i]) || name[i] == '-';
 	if (!ok) {
-		errorf("error: environment name '%s' must have 4 to 40 letters, digits and hyphens, and not start or "
+		errorf("error: environment name '%s' must have 4 to 40 letters, digits and "
+		       "hyphens, and not start or "
 		       "end with a hyphen [label]",
 		       name);
 		return EB_EXIT_INVALID;
@@ -103,7 +108,8 @@ char *deploy_description(const char *dir, const char *given)
 		while (n > 0 && ((unsigned char)d[n] & 0xC0) == 0x80)
 			n--;
 		d[n] = 0;
-		warnf("the description has more than %d characters: cut to '%s' [label]", DESCRIPTION_MAX, d);
+		warnf("the description has more than %d characters: cut to '%s' [label]",
+		      DESCRIPTION_MAX, d);
 	}
 	return d;
 }

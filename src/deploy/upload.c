@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #define MULTIPART_FROM (8ULL << 20)
-#define PART_SIZE (8ULL << 20)
+#define PART_SIZE      (8ULL << 20)
 #define PARALLEL_PARTS 4
 
 void deploy_format_size(uint64_t n, char *out, size_t len)
@@ -40,7 +40,7 @@ int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **
 
 struct progress {
 	bool tty;
-	int last;          /* last percentage printed */
+	int last; /* last percentage printed */
 	int64_t last_ms;
 };
 
@@ -62,8 +62,8 @@ static void on_progress(uint64_t done, uint64_t total, void *arg)
 		for (i = 0; i < 30; i++)
 			bar[i] = i < fill ? '#' : ' ';
 		bar[30] = 0;
-		fprintf(stderr, "\rupload [%s] %3d%% %.1f/%.1f MiB", bar, pct, (double)done / 1048576.0,
-		        (double)total / 1048576.0);
+		fprintf(stderr, "\rupload [%s] %3d%% %.1f/%.1f MiB", bar, pct,
+		        (double)done / 1048576.0, (double)total / 1048576.0);
 		if (pct == 100)
 			fputc('\n', stderr);
 		fflush(stderr);
@@ -71,13 +71,14 @@ static void on_progress(uint64_t done, uint64_t total, void *arg)
 		/* In CI: a plain line every 10 %. */
 		if (pct / 10 == p->last / 10 && pct != 100)
 			return;
-		notef("upload %d%% (%.1f of %.1f MiB)", pct, (double)done / 1048576.0, (double)total / 1048576.0);
+		notef("upload %d%% (%.1f of %.1f MiB)", pct, (double)done / 1048576.0,
+		      (double)total / 1048576.0);
 	}
 	p->last = pct;
 }
 
-int deploy_upload(struct aws_client *c, const char *bucket, const char *key, const char *path, const char *hex,
-                  uint64_t size, bool *uploaded)
+int deploy_upload(struct aws_client *c, const char *bucket, const char *key, const char *path,
+                  const char *hex, uint64_t size, bool *uploaded)
 {
 	struct s3_object_info info;
 	struct aws_error err;
@@ -94,14 +95,16 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 		aws_error_print(&err);
 		return aws_error_exit_code(&err);
 	}
-	if (info.exists && info.size == size && info.meta_sha256 && !strcmp(info.meta_sha256, hex)) {
-		notef("s3://%s/%s already holds this bundle (sha256 %.12s): not uploaded", bucket, key, hex);
+	if (info.exists && info.size == size && info.meta_sha256 &&
+	    !strcmp(info.meta_sha256, hex)) {
+		notef("s3://%s/%s already holds this bundle (sha256 %.12s): not uploaded", bucket,
+		      key, hex);
 		s3_object_info_free(&info);
 		return 0;
 	}
 	if (info.exists)
-		warnf("s3://%s/%s exists with other content (its sha256 is %s): replacing it", bucket, key,
-		      info.meta_sha256 ? info.meta_sha256 : "not recorded");
+		warnf("s3://%s/%s exists with other content (its sha256 is %s): replacing it",
+		      bucket, key, info.meta_sha256 ? info.meta_sha256 : "not recorded");
 	s3_object_info_free(&info);
 
 	memset(&o, 0, sizeof(o));
@@ -115,7 +118,8 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 	o.part_size = PART_SIZE;
 	o.parallel = PARALLEL_PARTS;
 	deploy_format_size(size, human, sizeof(human));
-	notef("uploading %s to s3://%s/%s%s", human, bucket, key, size >= MULTIPART_FROM ? " (multipart)" : "");
+	notef("uploading %s to s3://%s/%s%s", human, bucket, key,
+	      size >= MULTIPART_FROM ? " (multipart)" : "");
 	/* Progress is news only for what takes a while. */
 	if (size < (1u << 20))
 		o.progress = NULL;

@@ -11,10 +11,10 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } colors[] = {
-	{"Green", HEALTH_GREEN},
-	{"Yellow", HEALTH_YELLOW},
-	{"Red", HEALTH_RED},
-	{"Grey", HEALTH_GREY},
+    {"Green", HEALTH_GREEN},
+    {"Yellow", HEALTH_YELLOW},
+    {"Red", HEALTH_RED},
+    {"Grey", HEALTH_GREY},
 };
 
 unsigned verdict_health_bit(const char *color)
@@ -67,7 +67,8 @@ void verdict_init(struct verdict *v, const struct verdict_config *c)
 	snprintf(v->reason, sizeof(v->reason), "waiting for the update to start");
 }
 
-static enum verdict_state decide(struct verdict *v, enum verdict_state s, const char *fmt, ...) EB_PRINTF(3, 4);
+static enum verdict_state decide(struct verdict *v, enum verdict_state s, const char *fmt, ...)
+    EB_PRINTF(3, 4);
 
 static enum verdict_state decide(struct verdict *v, enum verdict_state s, const char *fmt, ...)
 {
@@ -95,9 +96,11 @@ enum verdict_state verdict_on_event(struct verdict *v, const char *request_id, c
 	if (!request_id || !v->c.request_id || strcmp(request_id, v->c.request_id) != 0)
 		return verdict_on_tick(v, now_ms);
 	if (severity && (!strcasecmp(severity, "ERROR") || !strcasecmp(severity, "FATAL")))
-		return decide(v, VERDICT_FAILED, "%s", message ? message : "an ERROR event without a message");
-	if (has(message, "failed to deploy") || has(message, "deployment failed") || has(message, "roll back") ||
-	    has(message, "rolled back") || has(message, "rolling back") || has(message, "rollback") ||
+		return decide(v, VERDICT_FAILED, "%s",
+		              message ? message : "an ERROR event without a message");
+	if (has(message, "failed to deploy") || has(message, "deployment failed") ||
+	    has(message, "roll back") || has(message, "rolled back") ||
+	    has(message, "rolling back") || has(message, "rollback") ||
 	    has(message, "update aborted") || has(message, "was aborted"))
 		return decide(v, VERDICT_FAILED, "%s", message);
 	if (has(message, "completed successfully"))
@@ -120,13 +123,15 @@ enum verdict_state verdict_on_environment(struct verdict *v, const char *status,
 	ours = !v->c.label || (label && !strcmp(label, v->c.label));
 	if (!ready) {
 		v->saw_not_ready = true;
-		snprintf(v->reason, sizeof(v->reason), "the environment is %s", status ? status : "in an unknown state");
+		snprintf(v->reason, sizeof(v->reason), "the environment is %s",
+		         status ? status : "in an unknown state");
 		return verdict_on_tick(v, now_ms);
 	}
 	/* Ready. Is this the end of our update, or a read from before it? */
 	if (!ours) {
 		if (v->saw_not_ready || v->saw_completed)
-			return decide(v, VERDICT_FAILED, "the environment is Ready again but runs '%s', not '%s'",
+			return decide(v, VERDICT_FAILED,
+			              "the environment is Ready again but runs '%s', not '%s'",
 			              label ? label : "no version", v->c.label);
 		snprintf(v->reason, sizeof(v->reason), "waiting for the update to start");
 		return verdict_on_tick(v, now_ms);
@@ -140,7 +145,8 @@ enum verdict_state verdict_on_environment(struct verdict *v, const char *status,
 		v->deployed_ms = now_ms;
 	}
 	if (verdict_health_bit(health) & v->c.healthy)
-		return decide(v, VERDICT_SUCCESS, "running '%s', Ready, health %s", v->c.label, health);
+		return decide(v, VERDICT_SUCCESS, "running '%s', Ready, health %s", v->c.label,
+		              health);
 	snprintf(v->reason, sizeof(v->reason), "running '%s', Ready, health %s", v->c.label,
 	         health && *health ? health : "unknown");
 	return verdict_on_tick(v, now_ms);
@@ -151,7 +157,8 @@ enum verdict_state verdict_on_tick(struct verdict *v, int64_t now_ms)
 	if (v->state != VERDICT_WAITING)
 		return v->state;
 	if (v->deployed && (now_ms >= v->deployed_ms + v->c.grace_ms || now_ms >= v->c.deadline_ms))
-		return decide(v, VERDICT_UNHEALTHY, "running '%s', but health is %s, outside the healthy set", v->c.label,
+		return decide(v, VERDICT_UNHEALTHY,
+		              "running '%s', but health is %s, outside the healthy set", v->c.label,
 		              v->last_health[0] ? v->last_health : "unknown");
 	if (now_ms >= v->c.deadline_ms) {
 		char last[sizeof(v->reason)];
@@ -164,16 +171,11 @@ enum verdict_state verdict_on_tick(struct verdict *v, int64_t now_ms)
 const char *verdict_state_name(enum verdict_state s)
 {
 	switch (s) {
-	case VERDICT_SUCCESS:
-		return "success";
-	case VERDICT_FAILED:
-		return "failed";
-	case VERDICT_UNHEALTHY:
-		return "unhealthy";
-	case VERDICT_TIMEOUT:
-		return "timeout";
-	case VERDICT_WAITING:
-		break;
+	case VERDICT_SUCCESS: return "success";
+	case VERDICT_FAILED: return "failed";
+	case VERDICT_UNHEALTHY: return "unhealthy";
+	case VERDICT_TIMEOUT: return "timeout";
+	case VERDICT_WAITING: break;
 	}
 	return "waiting";
 }
@@ -181,16 +183,11 @@ const char *verdict_state_name(enum verdict_state s)
 int verdict_exit_code(enum verdict_state s)
 {
 	switch (s) {
-	case VERDICT_SUCCESS:
-		return EB_EXIT_OK;
-	case VERDICT_FAILED:
-		return EB_EXIT_DEPLOY_FAILED;
-	case VERDICT_UNHEALTHY:
-		return EB_EXIT_UNHEALTHY;
-	case VERDICT_TIMEOUT:
-		return EB_EXIT_TIMEOUT;
-	case VERDICT_WAITING:
-		break;
+	case VERDICT_SUCCESS: return EB_EXIT_OK;
+	case VERDICT_FAILED: return EB_EXIT_DEPLOY_FAILED;
+	case VERDICT_UNHEALTHY: return EB_EXIT_UNHEALTHY;
+	case VERDICT_TIMEOUT: return EB_EXIT_TIMEOUT;
+	case VERDICT_WAITING: break;
 	}
 	return EB_EXIT_OK;
 }

@@ -10,16 +10,16 @@
 #include <string.h>
 #include <strings.h>
 
-#define POLL_MS 1000      /* reports within about a second of the environment settling */
+#define POLL_MS     1000  /* reports within about a second of the environment settling */
 #define POLL_MAX_MS 16000 /* backing off after failures and throttling */
 
 struct follow {
 	struct env_run *r;
 	struct aws_client *c;
 	struct verdict v;
-	struct strlist seen;  /* events already printed: "date|severity|message" */
+	struct strlist seen; /* events already printed: "date|severity|message" */
 	int64_t interval_ms;
-	int failures;         /* consecutive failed polls */
+	int failures; /* consecutive failed polls */
 	struct aws_error last_err;
 };
 
@@ -45,7 +45,8 @@ static void print_event(const struct env_run *r, const struct eb_event *e)
 	deploy_lock();
 	/* "2024-01-02T03:04:05Z" -> "03:04:05" */
 	fprintf(stderr, "%s%s%.8s %s%-5s%s %s\n", r->prefix ? r->name : "", r->prefix ? ": " : "",
-	        strlen(when) >= 19 ? when + 11 : when, c, sev, *c ? COLOR_RESET : "", e->message ? e->message : "");
+	        strlen(when) >= 19 ? when + 11 : when, c, sev, *c ? COLOR_RESET : "",
+	        e->message ? e->message : "");
 	fflush(stderr);
 	deploy_unlock();
 }
@@ -84,13 +85,14 @@ static void poll_events(struct follow *f)
 	/* Newest first from the service: replay oldest first. */
 	for (i = ev.n; i-- > 0 && f->v.state == VERDICT_WAITING;) {
 		const struct eb_event *e = &ev.v[i];
-		char *key = xasprintf("%lld|%s|%s", (long long)e->date, e->severity ? e->severity : "",
-		                      e->message ? e->message : "");
+		char *key = xasprintf("%lld|%s|%s", (long long)e->date,
+		                      e->severity ? e->severity : "", e->message ? e->message : "");
 		if (!strlist_has(&f->seen, key)) {
 			strlist_add(&f->seen, key);
 			if (!e->request_id || !strcmp(e->request_id, r->request_id))
 				print_event(r, e);
-			verdict_on_event(&f->v, e->request_id, e->severity, e->message, time_mono_ms());
+			verdict_on_event(&f->v, e->request_id, e->severity, e->message,
+			                 time_mono_ms());
 		}
 		free(key);
 	}
@@ -118,7 +120,8 @@ static void poll_environment(struct follow *f)
 		set_str(&r->health, e->health);
 		set_str(&r->running_label, e->version_label);
 		set_str(&r->url, e->cname ? e->cname : e->endpoint_url);
-		verdict_on_environment(&f->v, e->status, e->health, e->version_label, time_mono_ms());
+		verdict_on_environment(&f->v, e->status, e->health, e->version_label,
+		                       time_mono_ms());
 	}
 	eb_environments_free(&envs);
 }
@@ -137,10 +140,12 @@ static int wait_ready(struct env_run *r, struct aws_client *c)
 		if (deploy_interrupted)
 			return EB_EXIT_INTERRUPTED;
 		if (eb_describe_environments(c, r->s->app, names, 1, false, &envs, &err) == 0) {
-			bool ready = envs.n && envs.v[0].status && !strcmp(envs.v[0].status, "Ready");
+			bool ready =
+			    envs.n && envs.v[0].status && !strcmp(envs.v[0].status, "Ready");
 			if (!said && envs.n && !ready) {
 				deploy_lock();
-				notef("%s is %s: waiting until it is Ready", r->name, envs.v[0].status ? envs.v[0].status : "busy");
+				notef("%s is %s: waiting until it is Ready", r->name,
+				      envs.v[0].status ? envs.v[0].status : "busy");
 				deploy_unlock();
 				said = true;
 			}
@@ -152,7 +157,8 @@ static int wait_ready(struct env_run *r, struct aws_client *c)
 			interval = interval * 2 > POLL_MAX_MS ? POLL_MAX_MS : interval * 2;
 		}
 		if (time_mono_ms() >= r->deadline_ms) {
-			snprintf(r->reason, sizeof(r->reason), "timed out waiting for the environment to be Ready");
+			snprintf(r->reason, sizeof(r->reason),
+			         "timed out waiting for the environment to be Ready");
 			return EB_EXIT_TIMEOUT;
 		}
 		deploy_sleep_ms(interval);
@@ -162,8 +168,8 @@ static int wait_ready(struct env_run *r, struct aws_client *c)
 static void follow(struct env_run *r, struct aws_client *c)
 {
 	struct follow f;
-	struct verdict_config vc = {r->label, r->request_id, r->healthy, r->deadline_ms, r->grace_ms,
-	                            r->label_was_running};
+	struct verdict_config vc = {r->label,       r->request_id, r->healthy,
+	                            r->deadline_ms, r->grace_ms,   r->label_was_running};
 	memset(&f, 0, sizeof(f));
 	f.r = r;
 	f.c = c;
@@ -187,11 +193,13 @@ static void follow(struct env_run *r, struct aws_client *c)
 	r->state = f.v.state;
 	if (deploy_interrupted && f.v.state == VERDICT_WAITING) {
 		r->rc = EB_EXIT_INTERRUPTED;
-		snprintf(r->reason, sizeof(r->reason), "the update is still running on Elastic Beanstalk");
+		snprintf(r->reason, sizeof(r->reason),
+		         "the update is still running on Elastic Beanstalk");
 	} else if (f.v.state == VERDICT_TIMEOUT && f.failures) {
 		char msg[1200];
 		r->rc = aws_error_exit_code(&f.last_err);
-		snprintf(r->reason, sizeof(r->reason), "could not follow the environment (%s); the update may still be running",
+		snprintf(r->reason, sizeof(r->reason),
+		         "could not follow the environment (%s); the update may still be running",
 		         aws_error_format(&f.last_err, msg, sizeof(msg)));
 	} else {
 		r->rc = verdict_exit_code(f.v.state);
@@ -260,14 +268,16 @@ void *deploy_env_thread(void *arg)
 		r->rc = wait_ready(r, c);
 		if (r->rc) {
 			if (r->rc == EB_EXIT_INTERRUPTED)
-				snprintf(r->reason, sizeof(r->reason), "interrupted before the update; nothing was changed");
+				snprintf(r->reason, sizeof(r->reason),
+				         "interrupted before the update; nothing was changed");
 			r->state = r->rc == EB_EXIT_TIMEOUT ? VERDICT_TIMEOUT : VERDICT_WAITING;
 			goto out;
 		}
 	}
 	if (deploy_interrupted) {
 		r->rc = EB_EXIT_INTERRUPTED;
-		snprintf(r->reason, sizeof(r->reason), "interrupted before the update; nothing was changed");
+		snprintf(r->reason, sizeof(r->reason),
+		         "interrupted before the update; nothing was changed");
 		goto out;
 	}
 	memset(&u, 0, sizeof(u));
@@ -275,24 +285,29 @@ void *deploy_env_thread(void *arg)
 	u.env = r->name;
 	u.version_label = r->label;
 	r->started_ms = time_mono_ms();
-	if (eb_update_environment(c, &u, &r->request_id, &err) && (err.unknown_outcome || err.attempts > 1) &&
+	if (eb_update_environment(c, &u, &r->request_id, &err) &&
+	    (err.unknown_outcome || err.attempts > 1) &&
 	    (r->request_id = adopt_lost_update(r, c)) != NULL) {
 		deploy_lock();
-		warnf("%s: the answer to UpdateEnvironment was lost; following the update in progress (request %s)",
+		warnf("%s: the answer to UpdateEnvironment was lost; following the update in "
+		      "progress (request %s)",
 		      r->name, r->request_id);
 		deploy_unlock();
 	} else if (!r->request_id) {
 		char msg[1200];
-		snprintf(r->reason, sizeof(r->reason), "%s", aws_error_format(&err, msg, sizeof(msg)));
+		snprintf(r->reason, sizeof(r->reason), "%s",
+		         aws_error_format(&err, msg, sizeof(msg)));
 		r->rc = aws_error_exit_code(&err);
 		if (err.unknown_outcome)
-			snprintf(r->reason + strlen(r->reason), sizeof(r->reason) - strlen(r->reason),
+			snprintf(r->reason + strlen(r->reason),
+			         sizeof(r->reason) - strlen(r->reason),
 			         "; the update may have started");
 		goto out;
 	}
 	r->update_sent = true;
 	deploy_lock();
-	notef("%s: updating to '%s' (request %s)", r->name, r->label, r->request_id ? r->request_id : "?");
+	notef("%s: updating to '%s' (request %s)", r->name, r->label,
+	      r->request_id ? r->request_id : "?");
 	deploy_unlock();
 	if (r->s->no_wait) {
 		r->rc = 0;

@@ -28,10 +28,12 @@ int envprop_parse(const char *arg, struct envprop *out, char *err, size_t errlen
 	if (!eq) {
 		/* No '=': the whole argument may be a secret pasted in the wrong place. */
 		if (envprop_key_valid(arg))
-			snprintf(err, errlen, "'%s' needs a value: write '%s=VALUE', or '%s=' to remove it",
-			         arg, arg, arg);
+			snprintf(err, errlen,
+			         "'%s' needs a value: write '%s=VALUE', or '%s=' to remove it", arg,
+			         arg, arg);
 		else
-			snprintf(err, errlen, "expected KEY=VALUE or KEY=, got an argument without '='");
+			snprintf(err, errlen,
+			         "expected KEY=VALUE or KEY=, got an argument without '='");
 		return -1;
 	}
 	key = xstrndup(arg, (size_t)(eq - arg));
@@ -42,16 +44,20 @@ int envprop_parse(const char *arg, struct envprop *out, char *err, size_t errlen
 	}
 	if (!envprop_key_valid(key)) {
 		if (strlen(key) > ENVPROP_KEY_MAX)
-			snprintf(err, errlen, "property name '%.40s...' is longer than %d characters", key,
+			snprintf(err, errlen,
+			         "property name '%.40s...' is longer than %d characters", key,
 			         ENVPROP_KEY_MAX);
 		else
-			snprintf(err, errlen,
-			         "invalid property name '%s': use letters, digits and _ . : / + \\ - @", key);
+			snprintf(
+			    err, errlen,
+			    "invalid property name '%s': use letters, digits and _ . : / + \\ - @",
+			    key);
 		free(key);
 		return -1;
 	}
 	if (strlen(eq + 1) > ENVPROP_VALUE_MAX) {
-		snprintf(err, errlen, "the value of '%s' is longer than %d bytes", key, ENVPROP_VALUE_MAX);
+		snprintf(err, errlen, "the value of '%s' is longer than %d bytes", key,
+		         ENVPROP_VALUE_MAX);
 		free(key);
 		return -1;
 	}

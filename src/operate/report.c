@@ -36,8 +36,9 @@ static char *url_of(const struct eb_environment *e)
 	if (e->cname && *e->cname)
 		return xasprintf("http://%s", e->cname);
 	if (e->endpoint_url && *e->endpoint_url)
-		return str_starts_with(e->endpoint_url, "http") ? xstrdup(e->endpoint_url)
-		                                                : xasprintf("http://%s", e->endpoint_url);
+		return str_starts_with(e->endpoint_url, "http")
+		           ? xstrdup(e->endpoint_url)
+		           : xasprintf("http://%s", e->endpoint_url);
 	return NULL;
 }
 
@@ -52,13 +53,16 @@ static void print_json(const struct eb_environment *e, const struct eb_env_healt
 	json_object_set_new(o, "application", json_string_lossy(e->app));
 	json_object_set_new(o, "status", json_string_lossy(e->status));
 	json_object_set_new(o, "health", json_string_lossy(h && h->color ? h->color : e->health));
-	json_object_set_new(o, "health_status",
-	                    json_string_lossy(h && h->health_status ? h->health_status : e->health_status));
+	json_object_set_new(
+	    o, "health_status",
+	    json_string_lossy(h && h->health_status ? h->health_status : e->health_status));
 	for (i = 0; h && i < h->ncauses; i++)
 		json_array_append_new(causes, json_string_lossy(h->causes[i]));
 	json_object_set_new(o, "causes", causes);
 	json_object_set_new(o, "version_label", json_string_lossy(e->version_label));
-	json_object_set_new(o, "platform", json_string_lossy(e->platform_arn ? e->platform_arn : e->solution_stack));
+	json_object_set_new(
+	    o, "platform",
+	    json_string_lossy(e->platform_arn ? e->platform_arn : e->solution_stack));
 	json_object_set_new(o, "tier", json_string_lossy(e->tier));
 	json_object_set_new(o, "cname", json_string_lossy(e->cname));
 	json_object_set_new(o, "url", json_string_lossy(url));
@@ -108,8 +112,9 @@ static void print_text(const struct eb_environment *e, const struct eb_env_healt
 	char when[32], *url = url_of(e), *line;
 	size_t i;
 
-	line = xasprintf("%s%s%s%s%s%s", c ? c : "", colour_name ? colour_name : "-", c ? COLOR_RESET : "",
-	                 status_name ? " (" : "", status_name ? status_name : "", status_name ? ")" : "");
+	line = xasprintf("%s%s%s%s%s%s", c ? c : "", colour_name ? colour_name : "-",
+	                 c ? COLOR_RESET : "", status_name ? " (" : "",
+	                 status_name ? status_name : "", status_name ? ")" : "");
 	if (e->id && *e->id)
 		out_line("%-13s %s (%s)\n", "Environment:", e->name ? e->name : "-", e->id);
 	else
@@ -124,21 +129,25 @@ static void print_text(const struct eb_environment *e, const struct eb_env_healt
 			out_line("  - %s\n", h->causes[i]);
 	}
 	if (health && h) {
-		out_line("%-13s %d ok, %d info, %d warning, %d degraded, %d severe, %d pending, %d unknown, "
+		out_line("%-13s %d ok, %d info, %d warning, %d degraded, %d severe, %d pending, %d "
+		         "unknown, "
 		         "%d no data\n",
-		         "Instances:", h->ok, h->info, h->warning, h->degraded, h->severe, h->pending, h->unknown,
-		         h->no_data);
+		         "Instances:", h->ok, h->info, h->warning, h->degraded, h->severe,
+		         h->pending, h->unknown, h->no_data);
 		if (h->request_count > 0)
-			out_line("%-13s %d in %ds: %d 2xx, %d 3xx, %d 4xx, %d 5xx\n", "Requests:", h->request_count,
-			         h->duration_s, h->status_2xx, h->status_3xx, h->status_4xx, h->status_5xx);
+			out_line("%-13s %d in %ds: %d 2xx, %d 3xx, %d 4xx, %d 5xx\n",
+			         "Requests:", h->request_count, h->duration_s, h->status_2xx,
+			         h->status_3xx, h->status_4xx, h->status_5xx);
 		if (h->p50 >= 0)
-			out_line("%-13s p50 %.3fs, p90 %.3fs, p99 %.3fs\n", "Latency:", h->p50, h->p90, h->p99);
+			out_line("%-13s p50 %.3fs, p90 %.3fs, p99 %.3fs\n", "Latency:", h->p50,
+			         h->p90, h->p99);
 		if (h->refreshed_at > 0) {
 			time_format_iso8601(h->refreshed_at, when, sizeof(when));
 			row("Refreshed:", when);
 		}
 	} else if (health) {
-		out_line("%-13s %s\n", "Note:", "enhanced health is not enabled: no causes or instance counts");
+		out_line("%-13s %s\n",
+		         "Note:", "enhanced health is not enabled: no causes or instance counts");
 	}
 	row("Version:", e->version_label);
 	if (!health) {
@@ -169,9 +178,10 @@ int op_report(struct op_target *t, enum op_format fmt, bool health)
 	/* Enhanced health gives the causes; basic health environments refuse the call. */
 	if (eb_describe_environment_health(t->client, t->env, &h, &err) == 0) {
 		have_health = true;
-	} else if (err.interrupted || (health && (err.network || err.http_status == 0 || err.http_status >= 500 ||
-	                                          !strcmp(err.code, "AccessDenied") ||
-	                                          !strcmp(err.code, "AccessDeniedException")))) {
+	} else if (err.interrupted ||
+	           (health && (err.network || err.http_status == 0 || err.http_status >= 500 ||
+	                       !strcmp(err.code, "AccessDenied") ||
+	                       !strcmp(err.code, "AccessDeniedException")))) {
 		rc = op_aws_fail(&err);
 		goto out;
 	} else if (err.http_status == 400 && strcmp(err.code, "AccessDenied") != 0) {
@@ -198,9 +208,10 @@ int op_report_main(int argc, char **argv, const struct cmd_help *help, bool heal
 	struct op_target t = {0};
 	const char *format = "text";
 	const struct opt opts[] = {
-		OP_TARGET_OPTS(t),
-		{"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0, "text,json"},
-		{NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OP_TARGET_OPTS(t),
+	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
+	     "text,json"},
+	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
 	int rc, n;
 
@@ -209,7 +220,8 @@ int op_report_main(int argc, char **argv, const struct cmd_help *help, bool heal
 		return usage_error(help->name, "unexpected argument '%s'", argv[1]);
 	follow_signals_install();
 	if (!(rc = op_target_open(&t, help->name, 0)))
-		rc = op_report(&t, strcmp(format, "json") == 0 ? OP_FORMAT_JSON : OP_FORMAT_TEXT, health);
+		rc = op_report(&t, strcmp(format, "json") == 0 ? OP_FORMAT_JSON : OP_FORMAT_TEXT,
+		               health);
 	op_target_close(&t);
 	return rc;
 }

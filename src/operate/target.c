@@ -35,10 +35,11 @@ int op_describe_env(struct op_target *t, struct eb_environments *envs)
 		return op_aws_fail(&err);
 	if (envs->n == 0) {
 		if (t->app)
-			errorf("environment '%s' of application '%s' not found in region '%s'", t->env, t->app,
-			       aws_client_region(t->client));
+			errorf("environment '%s' of application '%s' not found in region '%s'",
+			       t->env, t->app, aws_client_region(t->client));
 		else
-			errorf("environment '%s' not found in region '%s'", t->env, aws_client_region(t->client));
+			errorf("environment '%s' not found in region '%s'", t->env,
+			       aws_client_region(t->client));
 		return EB_EXIT_INVALID;
 	}
 	return 0;
@@ -91,7 +92,8 @@ int op_target_open(struct op_target *t, const char *cmd, unsigned flags)
 	if ((rc = load_eb_config(t)))
 		return rc;
 	if (!t->env || !*t->env) {
-		errorf("no environment given: use --env NAME, EBCTL_ENV or .elasticbeanstalk/config.yml");
+		errorf("no environment given: use --env NAME, EBCTL_ENV or "
+		       ".elasticbeanstalk/config.yml");
 		fprintf(stderr, "See 'ebctl %s --help'.\n", cmd);
 		return EB_EXIT_USAGE;
 	}

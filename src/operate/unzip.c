@@ -46,7 +46,8 @@ static bool safe_entry_name(const char *name)
 	return true;
 }
 
-static int extract_one(zip_t *za, zip_uint64_t i, const char *name, const char *dir, char *err, size_t errlen)
+static int extract_one(zip_t *za, zip_uint64_t i, const char *name, const char *dir, char *err,
+                       size_t errlen)
 {
 	char *path = xasprintf("%s/%s", dir, name), *slash, buf[16384];
 	zip_file_t *zf = NULL;
@@ -77,7 +78,8 @@ static int extract_one(zip_t *za, zip_uint64_t i, const char *name, const char *
 		}
 	}
 	if (got < 0) {
-		snprintf(err, errlen, "cannot read '%s' in the bundle: %s", name, zip_file_strerror(zf));
+		snprintf(err, errlen, "cannot read '%s' in the bundle: %s", name,
+		         zip_file_strerror(zf));
 		goto out;
 	}
 	rc = 0;
@@ -116,14 +118,16 @@ int op_unzip(const char *zip, const char *dir, char *err, size_t errlen)
 		zip_uint8_t os;
 		zip_uint32_t attr;
 		if (!name || !safe_entry_name(name)) {
-			snprintf(err, errlen, "'%s' holds an entry outside its directory: '%s'", zip, name ? name : "?");
+			snprintf(err, errlen, "'%s' holds an entry outside its directory: '%s'",
+			         zip, name ? name : "?");
 			rc = -1;
 			break;
 		}
 		if (str_ends_with(name, "/")) {
 			char *sub = xasprintf("%s/%s", dir, name);
 			if (op_mkdirs(sub)) {
-				snprintf(err, errlen, "cannot create '%s': %s", sub, strerror(errno));
+				snprintf(err, errlen, "cannot create '%s': %s", sub,
+				         strerror(errno));
 				rc = -1;
 			}
 			free(sub);

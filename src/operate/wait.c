@@ -13,7 +13,8 @@
 #define WAIT_GRACE_MS (5 * 60 * 1000)
 
 /* Feed the update's new events to the verdict, oldest first, and show them. */
-static int feed_events(struct op_target *t, const char *request_id, struct event_dedupe *d, struct verdict *v)
+static int feed_events(struct op_target *t, const char *request_id, struct event_dedupe *d,
+                       struct verdict *v)
 {
 	struct eb_events_filter f;
 	struct eb_events evs = {NULL, 0, NULL};
@@ -41,8 +42,8 @@ static int feed_events(struct op_target *t, const char *request_id, struct event
 		char *line = event_format(e, OP_FORMAT_TEXT, term_use_color(stderr));
 		notef("%s", line);
 		free(line);
-		verdict_on_event(v, e->request_id ? e->request_id : request_id, e->severity, e->message,
-		                 time_mono_ms());
+		verdict_on_event(v, e->request_id ? e->request_id : request_id, e->severity,
+		                 e->message, time_mono_ms());
 	}
 	free(order);
 	free(batch);
@@ -50,8 +51,8 @@ static int feed_events(struct op_target *t, const char *request_id, struct event
 	return 0;
 }
 
-int op_wait_update(struct op_target *t, const char *request_id, const char *label, unsigned long timeout_s,
-                   unsigned healthy)
+int op_wait_update(struct op_target *t, const char *request_id, const char *label,
+                   unsigned long timeout_s, unsigned healthy)
 {
 	struct verdict_config c;
 	struct verdict v;
@@ -74,8 +75,8 @@ int op_wait_update(struct op_target *t, const char *request_id, const char *labe
 		if (v.state == VERDICT_WAITING) {
 			if ((rc = op_describe_env(t, &envs)))
 				break;
-			verdict_on_environment(&v, envs.v[0].status, envs.v[0].health, envs.v[0].version_label,
-			                       time_mono_ms());
+			verdict_on_environment(&v, envs.v[0].status, envs.v[0].health,
+			                       envs.v[0].version_label, time_mono_ms());
 			eb_environments_free(&envs);
 		}
 		if (v.state != VERDICT_WAITING)
@@ -83,7 +84,8 @@ int op_wait_update(struct op_target *t, const char *request_id, const char *labe
 		debugf("waiting: %s", v.reason);
 		if (follow_sleep_ms(poll_interval_ms(WAIT_POLL_MS))) {
 			char what[400];
-			snprintf(what, sizeof(what), "the update of '%s' may still be running (see 'ebctl events -f')",
+			snprintf(what, sizeof(what),
+			         "the update of '%s' may still be running (see 'ebctl events -f')",
 			         t->env);
 			rc = follow_interrupted_exit(what);
 			break;
@@ -96,14 +98,13 @@ int op_wait_update(struct op_target *t, const char *request_id, const char *labe
 	if (rc)
 		return rc;
 	switch (v.state) {
-	case VERDICT_SUCCESS:
-		notef("environment '%s' updated: %s", t->env, v.reason);
-		break;
+	case VERDICT_SUCCESS: notef("environment '%s' updated: %s", t->env, v.reason); break;
 	case VERDICT_TIMEOUT:
 		errorf("environment '%s': %s; the update may still be running", t->env, v.reason);
 		break;
 	default:
-		errorf("environment '%s' update %s: %s", t->env, verdict_state_name(v.state), v.reason);
+		errorf("environment '%s' update %s: %s", t->env, verdict_state_name(v.state),
+		       v.reason);
 		break;
 	}
 	return verdict_exit_code(v.state);

@@ -56,10 +56,22 @@ int parse_duration(const char *s, unsigned long *seconds)
 				return -1; /* "1h30" is ambiguous */
 			mul = 1;
 			break;
-		case 's': mul = 1; p++; break;
-		case 'm': mul = 60; p++; break;
-		case 'h': mul = 3600; p++; break;
-		case 'd': mul = 86400; p++; break;
+		case 's':
+			mul = 1;
+			p++;
+			break;
+		case 'm':
+			mul = 60;
+			p++;
+			break;
+		case 'h':
+			mul = 3600;
+			p++;
+			break;
+		case 'd':
+			mul = 86400;
+			p++;
+			break;
 		default: return -1;
 		}
 		if (v > (ULONG_MAX - total) / mul)
@@ -96,7 +108,10 @@ size_t str_edit_distance(const char *a, const char *b, size_t cap)
 		best = row[0];
 		for (j = 1; j <= lb; j++) {
 			size_t up = row[j];
-			size_t cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
+			size_t cost =
+			    tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1])
+			        ? 0
+			        : 1;
 			size_t v = diag + cost;
 			if (row[j - 1] + 1 < v)
 				v = row[j - 1] + 1;

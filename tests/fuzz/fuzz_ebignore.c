@@ -53,7 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < np && i < 8; i++)
 			(void)ignore_wildmatch(pat[i], path[j]);
 		/* a path without special characters is a pattern matching itself */
-		if (path[j][0] && !path[j][strcspn(path[j], "*?[]\\!# \t\r")] && !ignore_wildmatch(path[j], path[j]))
+		if (path[j][0] && !path[j][strcspn(path[j], "*?[]\\!# \t\r")] &&
+		    !ignore_wildmatch(path[j], path[j]))
 			abort();
 	}
 	ignore_free(ig);

@@ -39,12 +39,21 @@ static void remove_files(void)
 
 static void setup(void)
 {
-	static const char *const unset[] = {
-		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-		"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-		"ACTIONS_ID_TOKEN_REQUEST_URL", "EBCTL_ROLE_ARN", "AWS_ENDPOINT_URL", "AWS_REGION",
-		"AWS_DEFAULT_REGION"};
+	static const char *const unset[] = {"AWS_ACCESS_KEY_ID",
+	                                    "AWS_SECRET_ACCESS_KEY",
+	                                    "AWS_SESSION_TOKEN",
+	                                    "AWS_SECURITY_TOKEN",
+	                                    "AWS_PROFILE",
+	                                    "AWS_DEFAULT_PROFILE",
+	                                    "AWS_ROLE_ARN",
+	                                    "AWS_WEB_IDENTITY_TOKEN_FILE",
+	                                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	                                    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+	                                    "ACTIONS_ID_TOKEN_REQUEST_URL",
+	                                    "EBCTL_ROLE_ARN",
+	                                    "AWS_ENDPOINT_URL",
+	                                    "AWS_REGION",
+	                                    "AWS_DEFAULT_REGION"};
 	size_t i;
 	for (i = 0; i < sizeof(unset) / sizeof(unset[0]); i++)
 		unsetenv(unset[i]);
@@ -61,7 +70,8 @@ static void setup(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const profiles[] = {NULL, "default", "dev", "ci", "a", "b", "profile a", ""};
+	static const char *const profiles[] = {NULL, "default", "dev",       "ci",
+	                                       "a",  "b",       "profile a", ""};
 	static bool ready;
 	struct aws_client_options o;
 	struct aws_client *c = NULL;

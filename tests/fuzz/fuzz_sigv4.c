@@ -54,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.region = "us-east-1";
 	p.time = 1440938160; /* 20150830T123600Z, the suites' clock */
 	p.flags = ((mode & 2) ? SIGV4_S3 : 0) | ((mode & 4) ? SIGV4_NO_NORMALIZE : 0) |
-	          ((mode & 8) ? SIGV4_CONTENT_SHA256 : 0) | ((mode & 16) ? SIGV4_UNSIGNED_PAYLOAD : 0) |
+	          ((mode & 8) ? SIGV4_CONTENT_SHA256 : 0) |
+	          ((mode & 16) ? SIGV4_UNSIGNED_PAYLOAD : 0) |
 	          ((mode & 32) ? SIGV4_TOKEN_AFTER : 0);
 	p.presign_expires = (mode & 64) ? 86400 : 0;
 	if (sigv4_sign(&req, &creds, &p, &res, err, sizeof(err)) == 0) {

@@ -17,12 +17,26 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The response shapes the wrappers read (src/aws/eb.c, s3.c, sts.c). */
-static const char *const actions[] = {"DescribeEvents", "DescribeEnvironments", "CreateApplicationVersion",
-                                      "DescribeApplicationVersions", "UpdateEnvironment", "AssumeRole",
-                                      "DescribeEnvironmentHealth", "RetrieveEnvironmentInfo"};
-static const char *const paths[] = {"Events", "Environments", "ApplicationVersionInfo", "ApplicationVersions",
-                                    "Credentials", "InstancesHealth", "EnvironmentInfo", "ConfigurationSettings",
-                                    "ApplicationVersionInfo/SourceBundle", "Upload", "UploadId", "Contents"};
+static const char *const actions[] = {"DescribeEvents",
+                                      "DescribeEnvironments",
+                                      "CreateApplicationVersion",
+                                      "DescribeApplicationVersions",
+                                      "UpdateEnvironment",
+                                      "AssumeRole",
+                                      "DescribeEnvironmentHealth",
+                                      "RetrieveEnvironmentInfo"};
+static const char *const paths[] = {"Events",
+                                    "Environments",
+                                    "ApplicationVersionInfo",
+                                    "ApplicationVersions",
+                                    "Credentials",
+                                    "InstancesHealth",
+                                    "EnvironmentInfo",
+                                    "ConfigurationSettings",
+                                    "ApplicationVersionInfo/SourceBundle",
+                                    "Upload",
+                                    "UploadId",
+                                    "Contents"};
 
 static void check_string(const char *s, size_t cap)
 {
@@ -75,7 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
 		r = aws_xml_result(doc, actions[i]);
 		for (j = 0; j < sizeof(paths) / sizeof(paths[0]); j++) {
-			for (m = aws_xml_child(aws_xml_path(r, paths[j]), "member"); m; m = aws_xml_next(m)) {
+			for (m = aws_xml_child(aws_xml_path(r, paths[j]), "member"); m;
+			     m = aws_xml_next(m)) {
 				free(aws_xml_text(m, "Message"));
 				free(aws_xml_text(m, "VersionLabel"));
 			}

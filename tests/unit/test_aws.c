@@ -21,10 +21,10 @@
 static void test_query_error_parsed(void **state)
 {
 	static const char body[] =
-		"<ErrorResponse xmlns=\"http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/\">"
-		"<Error><Type>Sender</Type><Code>InvalidParameterValue</Code>"
-		"<Message>Application Version v1 already exists.</Message></Error>"
-		"<RequestId>6c5c3b4a-0000-4000-8000-000000000001</RequestId></ErrorResponse>";
+	    "<ErrorResponse xmlns=\"http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/\">"
+	    "<Error><Type>Sender</Type><Code>InvalidParameterValue</Code>"
+	    "<Message>Application Version v1 already exists.</Message></Error>"
+	    "<RequestId>6c5c3b4a-0000-4000-8000-000000000001</RequestId></ErrorResponse>";
 	struct aws_error e;
 	(void)state;
 	aws_error_clear(&e);
@@ -36,9 +36,10 @@ static void test_query_error_parsed(void **state)
 
 static void test_s3_error_parsed(void **state)
 {
-	static const char body[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	                           "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>"
-	                           "<BucketName>b</BucketName><RequestId>4442587FB7D0A2F9</RequestId></Error>";
+	static const char body[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>"
+	    "<BucketName>b</BucketName><RequestId>4442587FB7D0A2F9</RequestId></Error>";
 	struct aws_error e;
 	(void)state;
 	aws_error_clear(&e);
@@ -58,7 +59,9 @@ static void test_json_error_parsed(void **state)
 	assert_string_equal(e.code, "ResourceNotFoundException");
 	assert_string_equal(e.message, "The specified log group does not exist.");
 	aws_error_clear(&e);
-	assert_int_equal(aws_json_parse_error("{}", 2, "ThrottlingException:http://internal.amazon.com/", &e), 0);
+	assert_int_equal(
+	    aws_json_parse_error("{}", 2, "ThrottlingException:http://internal.amazon.com/", &e),
+	    0);
 	assert_string_equal(e.code, "ThrottlingException");
 }
 
@@ -76,10 +79,12 @@ static void test_bad_xml_is_no_error(void **state)
 static void test_xml_refuses_dtd_and_entities(void **state)
 {
 	/* a billion laughs and an external entity: no DTD is accepted at all */
-	static const char laughs[] = "<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\">"
-	                             "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]><Error><Code>&b;</Code></Error>";
-	static const char xxe[] = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
-	                          "<Error><Code>&e;</Code></Error>";
+	static const char laughs[] =
+	    "<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\">"
+	    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]><Error><Code>&b;</Code></Error>";
+	static const char xxe[] =
+	    "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+	    "<Error><Code>&e;</Code></Error>";
 	struct aws_error e;
 	(void)state;
 	assert_null(aws_xml_parse(laughs, sizeof(laughs) - 1));
@@ -91,10 +96,12 @@ static void test_xml_refuses_dtd_and_entities(void **state)
 static void test_xml_helpers(void **state)
 {
 	static const char body[] =
-		"<DescribeEventsResponse xmlns=\"x\"><DescribeEventsResult><Events>"
-		"<member><Message>one &amp; two</Message></member><member><Message><![CDATA[<b>]]></Message></member>"
-		"<other/><member><Message/></member></Events><NextToken>tok</NextToken></DescribeEventsResult>"
-		"</DescribeEventsResponse>";
+	    "<DescribeEventsResponse xmlns=\"x\"><DescribeEventsResult><Events>"
+	    "<member><Message>one &amp; "
+	    "two</Message></member><member><Message><![CDATA[<b>]]></Message></member>"
+	    "<other/><member><Message/></member></Events><NextToken>tok</NextToken></"
+	    "DescribeEventsResult>"
+	    "</DescribeEventsResponse>";
 	xmlDocPtr doc = aws_xml_parse(body, sizeof(body) - 1);
 	xmlNodePtr r, m;
 	const char *want[] = {"one & two", "<b>", ""};
@@ -110,7 +117,8 @@ static void test_xml_helpers(void **state)
 		free(t);
 	}
 	assert_int_equal(i, 3);
-	t = aws_xml_text(aws_xml_path(xmlDocGetRootElement(doc), "DescribeEventsResult"), "NextToken");
+	t = aws_xml_text(aws_xml_path(xmlDocGetRootElement(doc), "DescribeEventsResult"),
+	                 "NextToken");
 	assert_string_equal(t, "tok");
 	free(t);
 	assert_null(aws_xml_text(r, "Missing"));
@@ -120,7 +128,8 @@ static void test_xml_helpers(void **state)
 
 /* ---- endpoints ---- */
 
-static void resolve(const char *service, const char *region, const char *url, const char *signing_region)
+static void resolve(const char *service, const char *region, const char *url,
+                    const char *signing_region)
 {
 	struct aws_endpoint ep;
 	struct aws_error e;
@@ -137,15 +146,19 @@ static void test_endpoints_per_partition(void **state)
 	unsetenv("AWS_ENDPOINT_URL_ELASTIC_BEANSTALK");
 	unsetenv("AWS_ENDPOINT_URL_STS");
 	unsetenv("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS");
-	resolve("elasticbeanstalk", "eu-west-1", "https://elasticbeanstalk.eu-west-1.amazonaws.com", "eu-west-1");
+	resolve("elasticbeanstalk", "eu-west-1", "https://elasticbeanstalk.eu-west-1.amazonaws.com",
+	        "eu-west-1");
 	resolve("s3", "us-east-1", "https://s3.us-east-1.amazonaws.com", "us-east-1");
-	resolve("logs", "ap-southeast-2", "https://logs.ap-southeast-2.amazonaws.com", "ap-southeast-2");
+	resolve("logs", "ap-southeast-2", "https://logs.ap-southeast-2.amazonaws.com",
+	        "ap-southeast-2");
 	resolve("sts", "us-west-2", "https://sts.us-west-2.amazonaws.com", "us-west-2");
 	resolve("sts", "", "https://sts.amazonaws.com", "us-east-1");
-	resolve("elasticbeanstalk", "cn-north-1", "https://elasticbeanstalk.cn-north-1.amazonaws.com.cn", "cn-north-1");
-	resolve("s3", "cn-northwest-1", "https://s3.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1");
-	resolve("elasticbeanstalk", "us-gov-west-1", "https://elasticbeanstalk.us-gov-west-1.amazonaws.com",
-	        "us-gov-west-1");
+	resolve("elasticbeanstalk", "cn-north-1",
+	        "https://elasticbeanstalk.cn-north-1.amazonaws.com.cn", "cn-north-1");
+	resolve("s3", "cn-northwest-1", "https://s3.cn-northwest-1.amazonaws.com.cn",
+	        "cn-northwest-1");
+	resolve("elasticbeanstalk", "us-gov-west-1",
+	        "https://elasticbeanstalk.us-gov-west-1.amazonaws.com", "us-gov-west-1");
 }
 
 static void test_endpoint_overrides(void **state)
@@ -200,11 +213,20 @@ static void test_s3_virtual_host_rules(void **state)
 
 static void test_retry_classification(void **state)
 {
-	static const char *const retried[] = {
-		"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-		"TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
-		"RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
-		"SlowDown", "PriorRequestNotComplete", "EC2ThrottledException"};
+	static const char *const retried[] = {"Throttling",
+	                                      "ThrottlingException",
+	                                      "ThrottledException",
+	                                      "RequestThrottledException",
+	                                      "TooManyRequestsException",
+	                                      "ProvisionedThroughputExceededException",
+	                                      "TransactionInProgressException",
+	                                      "RequestLimitExceeded",
+	                                      "BandwidthLimitExceeded",
+	                                      "LimitExceededException",
+	                                      "RequestThrottled",
+	                                      "SlowDown",
+	                                      "PriorRequestNotComplete",
+	                                      "EC2ThrottledException"};
 	size_t i;
 	(void)state;
 	for (i = 0; i < EB_ARRAY_LEN(retried); i++)
@@ -222,8 +244,10 @@ static void test_retry_classification(void **state)
 	assert_false(aws_retryable_status(403));
 	assert_true(aws_skew_code("RequestTimeTooSkewed", ""));
 	assert_true(aws_skew_code("SignatureExpired", ""));
-	assert_true(aws_skew_code("InvalidSignatureException", "Signature expired: 20240101T000000Z is now earlier"));
-	assert_false(aws_skew_code("InvalidSignatureException", "The request signature we calculated does not match"));
+	assert_true(aws_skew_code("InvalidSignatureException",
+	                          "Signature expired: 20240101T000000Z is now earlier"));
+	assert_false(aws_skew_code("InvalidSignatureException",
+	                           "The request signature we calculated does not match"));
 	assert_false(aws_skew_code("SignatureDoesNotMatch", "anything"));
 }
 
@@ -251,7 +275,8 @@ static void test_skew_from_date(void **state)
 {
 	(void)state;
 	/* Sun, 06 Nov 1994 08:49:37 GMT = 784111777 */
-	assert_int_equal(aws_skew_from_date("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 3600), 3600);
+	assert_int_equal(aws_skew_from_date("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 - 3600),
+	                 3600);
 	assert_int_equal(aws_skew_from_date("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 60), -60);
 	assert_int_equal(aws_skew_from_date("garbage", 1000), 0);
 	assert_int_equal(aws_skew_from_date(NULL, 1000), 0);
@@ -267,9 +292,11 @@ static void test_error_format(void **state)
 	e.attempts = 3;
 	snprintf(e.request_id, sizeof(e.request_id), "R1");
 	assert_string_equal(aws_error_format(&e, out, sizeof(out)),
-	                    "s3 PutObject: SlowDown: Please reduce your request rate. (HTTP 503, request id R1, 3 attempts)");
+	                    "s3 PutObject: SlowDown: Please reduce your request rate. (HTTP 503, "
+	                    "request id R1, 3 attempts)");
 	aws_error_set(&e, "credentials", NULL, "profile '%s' not found", "ci");
-	assert_string_equal(aws_error_format(&e, out, sizeof(out)), "credentials: profile 'ci' not found");
+	assert_string_equal(aws_error_format(&e, out, sizeof(out)),
+	                    "credentials: profile 'ci' not found");
 	assert_int_equal(aws_error_exit_code(&e), EB_EXIT_AWS);
 	e.interrupted = true;
 	assert_int_equal(aws_error_exit_code(&e), EB_EXIT_INTERRUPTED);
@@ -280,10 +307,23 @@ static void test_error_format(void **state)
 static char dir[64];
 
 static const char *const chain_vars[] = {
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-	"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "ACTIONS_ID_TOKEN_REQUEST_URL", "EBCTL_ROLE_ARN", "AWS_REGION",
-	"AWS_DEFAULT_REGION", "AWS_MAX_ATTEMPTS", "EBCTL_CONNECT_TIMEOUT", "EBCTL_READ_TIMEOUT", "AWS_CA_BUNDLE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "EBCTL_ROLE_ARN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_MAX_ATTEMPTS",
+    "EBCTL_CONNECT_TIMEOUT",
+    "EBCTL_READ_TIMEOUT",
+    "AWS_CA_BUNDLE",
 };
 
 static char *put(const char *name, const char *text)
@@ -302,20 +342,22 @@ static int creds_setup(void **state)
 	for (i = 0; i < EB_ARRAY_LEN(chain_vars); i++)
 		unsetenv(chain_vars[i]);
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-	p = put("credentials", "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s-default\n\n"
-	                       "[ci]\naws_access_key_id = AKIACI\naws_secret_access_key = s-ci\n"
-	                       "aws_session_token = t-ci\n\n[half]\naws_access_key_id = AKIAHALF\n");
+	p = put("credentials",
+	        "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s-default\n\n"
+	        "[ci]\naws_access_key_id = AKIACI\naws_secret_access_key = s-ci\n"
+	        "aws_session_token = t-ci\n\n[half]\naws_access_key_id = AKIAHALF\n");
 	setenv("AWS_SHARED_CREDENTIALS_FILE", p, 1);
 	free(p);
-	p = put("config", "[default]\nregion = eu-central-1\n\n[profile ci]\nregion = eu-west-3\n\n"
-	                  "[profile proc]\nregion = us-east-2\ncredential_process = printf '{\"Version\": 1, "
-	                  "\"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": \"s-proc\", \"SessionToken\": "
-	                  "\"t-proc\", \"Expiration\": \"2099-01-02T03:04:05Z\"}'\n\n"
-	                  "[profile badver]\ncredential_process = printf '{\"Version\": 2}'\n\n"
-	                  "[profile norole]\nrole_arn = arn:aws:iam::1:role/x\n\n"
-	                  "[profile loop]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = loop2\n\n"
-	                  "[profile loop2]\nrole_arn = arn:aws:iam::1:role/y\nsource_profile = loop\n\n"
-	                  "[profile empty]\nregion = us-west-1\n\n[sso-session x]\nsso_region = us-east-1\n");
+	p = put("config",
+	        "[default]\nregion = eu-central-1\n\n[profile ci]\nregion = eu-west-3\n\n"
+	        "[profile proc]\nregion = us-east-2\ncredential_process = printf '{\"Version\": 1, "
+	        "\"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": \"s-proc\", \"SessionToken\": "
+	        "\"t-proc\", \"Expiration\": \"2099-01-02T03:04:05Z\"}'\n\n"
+	        "[profile badver]\ncredential_process = printf '{\"Version\": 2}'\n\n"
+	        "[profile norole]\nrole_arn = arn:aws:iam::1:role/x\n\n"
+	        "[profile loop]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = loop2\n\n"
+	        "[profile loop2]\nrole_arn = arn:aws:iam::1:role/y\nsource_profile = loop\n\n"
+	        "[profile empty]\nregion = us-west-1\n\n[sso-session x]\nsso_region = us-east-1\n");
 	setenv("AWS_CONFIG_FILE", p, 1);
 	free(p);
 	return 0;
@@ -330,7 +372,8 @@ static int creds_teardown(void **state)
 }
 
 /* Resolve with profile (NULL: none given); returns the rc, creds in out. */
-static int resolve_creds(const char *profile, struct aws_creds *out, struct aws_error *err, char *region, size_t n)
+static int resolve_creds(const char *profile, struct aws_creds *out, struct aws_error *err,
+                         char *region, size_t n)
 {
 	struct aws_client_options o = {0};
 	struct aws_client *c = NULL;
@@ -428,7 +471,8 @@ static void test_broken_profiles_say_why(void **state)
 	assert_int_equal(resolve_creds("nope", &cr, &e, NULL, 0), -1);
 	assert_non_null(strstr(e.message, "profile 'nope' not found in "));
 	assert_int_equal(resolve_creds("half", &cr, &e, NULL, 0), -1);
-	assert_non_null(strstr(e.message, "profile 'half' has aws_access_key_id but not aws_secret_access_key"));
+	assert_non_null(strstr(
+	    e.message, "profile 'half' has aws_access_key_id but not aws_secret_access_key"));
 	assert_int_equal(resolve_creds("norole", &cr, &e, NULL, 0), -1);
 	assert_non_null(strstr(e.message, "no source_profile"));
 	assert_int_equal(resolve_creds("loop", &cr, &e, NULL, 0), -1);
@@ -505,29 +549,29 @@ static void test_params(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_query_error_parsed),
-		cmocka_unit_test(test_s3_error_parsed),
-		cmocka_unit_test(test_json_error_parsed),
-		cmocka_unit_test(test_bad_xml_is_no_error),
-		cmocka_unit_test(test_xml_refuses_dtd_and_entities),
-		cmocka_unit_test(test_xml_helpers),
-		cmocka_unit_test(test_endpoints_per_partition),
-		cmocka_unit_test(test_endpoint_overrides),
-		cmocka_unit_test(test_endpoint_rejects_bad_region),
-		cmocka_unit_test(test_s3_virtual_host_rules),
-		cmocka_unit_test(test_retry_classification),
-		cmocka_unit_test(test_backoff_bounds),
-		cmocka_unit_test(test_skew_from_date),
-		cmocka_unit_test(test_error_format),
-		cmocka_unit_test(test_params),
+	    cmocka_unit_test(test_query_error_parsed),
+	    cmocka_unit_test(test_s3_error_parsed),
+	    cmocka_unit_test(test_json_error_parsed),
+	    cmocka_unit_test(test_bad_xml_is_no_error),
+	    cmocka_unit_test(test_xml_refuses_dtd_and_entities),
+	    cmocka_unit_test(test_xml_helpers),
+	    cmocka_unit_test(test_endpoints_per_partition),
+	    cmocka_unit_test(test_endpoint_overrides),
+	    cmocka_unit_test(test_endpoint_rejects_bad_region),
+	    cmocka_unit_test(test_s3_virtual_host_rules),
+	    cmocka_unit_test(test_retry_classification),
+	    cmocka_unit_test(test_backoff_bounds),
+	    cmocka_unit_test(test_skew_from_date),
+	    cmocka_unit_test(test_error_format),
+	    cmocka_unit_test(test_params),
 	};
 	const struct CMUnitTest creds[] = {
-		cmocka_unit_test(test_environment_first),
-		cmocka_unit_test(test_profiles),
-		cmocka_unit_test(test_credential_process_json),
-		cmocka_unit_test(test_broken_profiles_say_why),
-		cmocka_unit_test(test_no_credentials_anywhere),
-		cmocka_unit_test(test_client_settings_checked),
+	    cmocka_unit_test(test_environment_first),
+	    cmocka_unit_test(test_profiles),
+	    cmocka_unit_test(test_credential_process_json),
+	    cmocka_unit_test(test_broken_profiles_say_why),
+	    cmocka_unit_test(test_no_credentials_anywhere),
+	    cmocka_unit_test(test_client_settings_checked),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	return rc + cmocka_run_group_tests(creds, creds_setup, creds_teardown);

@@ -64,10 +64,10 @@ static char *last_body(void)
 	return body;
 }
 
-#define SENT(body, s)                                                      \
-	do {                                                               \
-		if (!strstr((body), (s)))                                  \
-			fail_msg("'%s' not in the request: %s", (s), (body)); \
+#define SENT(body, s)                                                                              \
+	do {                                                                                       \
+		if (!strstr((body), (s)))                                                          \
+			fail_msg("'%s' not in the request: %s", (s), (body));                      \
 	} while (0)
 
 static void test_describe_events(void **state)
@@ -87,7 +87,8 @@ static void test_describe_events(void **state)
 	script("file:describe-events.xml");
 	assert_int_equal(eb_describe_events(c, &f, &ev, &err), 0);
 	body = last_body();
-	SENT(body, "Action=DescribeEvents&Version=2010-12-01&ApplicationName=my-app&EnvironmentName=my-env");
+	SENT(body, "Action=DescribeEvents&Version=2010-12-01&ApplicationName=my-app&"
+	           "EnvironmentName=my-env");
 	SENT(body, "&RequestId=a1b2c3d4-5678-90ab-cdef-EXAMPLE11111&Severity=WARN");
 	SENT(body, "&StartTime=2024-05-06T07%3A08%3A09Z&MaxRecords=100&NextToken=tok%2F%2B%3D");
 	free(body);
@@ -113,7 +114,8 @@ static void test_describe_environments(void **state)
 	script("file:describe-environments.xml");
 	assert_int_equal(eb_describe_environments(c, "my-app", names, 2, false, &envs, &err), 0);
 	body = last_body();
-	SENT(body, "ApplicationName=my-app&EnvironmentNames.member.1=my-env&EnvironmentNames.member.2=my-worker"
+	SENT(body, "ApplicationName=my-app&EnvironmentNames.member.1=my-env&EnvironmentNames."
+	           "member.2=my-worker"
 	           "&IncludeDeleted=false");
 	free(body);
 	assert_int_equal(envs.n, 2);
@@ -140,10 +142,12 @@ static void test_update_environment(void **state)
 	struct eb_update u = {0};
 	char *rid = NULL, *body;
 	(void)state;
-	eb_option_settings_add(&set, "aws:elasticbeanstalk:application:environment", "DB_URL", "postgres://h/db?a=b&c",
+	eb_option_settings_add(&set, "aws:elasticbeanstalk:application:environment", "DB_URL",
+	                       "postgres://h/db?a=b&c", NULL);
+	eb_option_settings_add(&set, "aws:autoscaling:asg", "MinSize", "2",
+	                       "AWSEBAutoScalingGroup");
+	eb_option_settings_add(&rm, "aws:elasticbeanstalk:application:environment", "OLD", NULL,
 	                       NULL);
-	eb_option_settings_add(&set, "aws:autoscaling:asg", "MinSize", "2", "AWSEBAutoScalingGroup");
-	eb_option_settings_add(&rm, "aws:elasticbeanstalk:application:environment", "OLD", NULL, NULL);
 	u.app = "my-app";
 	u.env = "my-env";
 	u.version_label = "v 1+(x)'";
@@ -154,12 +158,15 @@ static void test_update_environment(void **state)
 	assert_string_equal(rid, "7d63e3ae-0c5c-4f0b-b2ad-EXAMPLEUPDATE");
 	body = last_body();
 	SENT(body, "EnvironmentName=my-env&VersionLabel=v+1%2B%28x%29%27");
-	SENT(body, "&OptionSettings.member.1.Namespace=aws%3Aelasticbeanstalk%3Aapplication%3Aenvironment"
-	           "&OptionSettings.member.1.OptionName=DB_URL"
-	           "&OptionSettings.member.1.Value=postgres%3A%2F%2Fh%2Fdb%3Fa%3Db%26c");
+	SENT(body,
+	     "&OptionSettings.member.1.Namespace=aws%3Aelasticbeanstalk%3Aapplication%3Aenvironment"
+	     "&OptionSettings.member.1.OptionName=DB_URL"
+	     "&OptionSettings.member.1.Value=postgres%3A%2F%2Fh%2Fdb%3Fa%3Db%26c");
 	SENT(body, "&OptionSettings.member.2.ResourceName=AWSEBAutoScalingGroup");
-	SENT(body, "&OptionsToRemove.member.1.Namespace=aws%3Aelasticbeanstalk%3Aapplication%3Aenvironment"
-	           "&OptionsToRemove.member.1.OptionName=OLD");
+	SENT(
+	    body,
+	    "&OptionsToRemove.member.1.Namespace=aws%3Aelasticbeanstalk%3Aapplication%3Aenvironment"
+	    "&OptionsToRemove.member.1.OptionName=OLD");
 	assert_null(strstr(body, "OptionsToRemove.member.1.Value"));
 	free(body);
 	assert_non_null(eb_option_settings_find(&set, "aws:autoscaling:asg", "MinSize"));
@@ -172,8 +179,13 @@ static void test_update_environment(void **state)
 static void test_create_application_version(void **state)
 {
 	struct aws_error err;
-	struct eb_create_version cv = {"my-app", "v 1+(x)", "fix: it's \"quoted\" & done",
-	                               "elasticbeanstalk-us-east-1-123456789012", "my-app/abc.zip", true, true};
+	struct eb_create_version cv = {"my-app",
+	                               "v 1+(x)",
+	                               "fix: it's \"quoted\" & done",
+	                               "elasticbeanstalk-us-east-1-123456789012",
+	                               "my-app/abc.zip",
+	                               true,
+	                               true};
 	struct eb_app_version v;
 	char *bucket = NULL, *body;
 	(void)state;
@@ -181,7 +193,8 @@ static void test_create_application_version(void **state)
 	assert_int_equal(eb_create_application_version(c, &cv, &v, &err), 0);
 	body = last_body();
 	SENT(body, "VersionLabel=v+1%2B%28x%29&Description=fix%3A+it%27s+%22quoted%22+%26+done");
-	SENT(body, "&SourceBundle.S3Bucket=elasticbeanstalk-us-east-1-123456789012&SourceBundle.S3Key=my-app%2Fabc.zip"
+	SENT(body, "&SourceBundle.S3Bucket=elasticbeanstalk-us-east-1-123456789012&SourceBundle."
+	           "S3Key=my-app%2Fabc.zip"
 	           "&Process=true&AutoCreateApplication=true");
 	free(body);
 	assert_string_equal(v.label, "v 1+(x)");
@@ -229,19 +242,22 @@ static void test_environment_info_and_configuration(void **state)
 	script("ok");
 	assert_int_equal(eb_request_environment_info(c, "my-env", "tail", &err), 0);
 	body = last_body();
-	SENT(body, "Action=RequestEnvironmentInfo&Version=2010-12-01&EnvironmentName=my-env&InfoType=tail");
+	SENT(body, "Action=RequestEnvironmentInfo&Version=2010-12-01&EnvironmentName=my-env&"
+	           "InfoType=tail");
 	free(body);
 	script("file:retrieve-environment-info.xml");
 	assert_int_equal(eb_retrieve_environment_info(c, "my-env", "tail", &infos, &err), 0);
 	assert_int_equal(infos.n, 1);
 	assert_string_equal(infos.v[0].instance_id, "i-0abc");
-	assert_true(str_starts_with(infos.v[0].url, "https://elasticbeanstalk-us-east-1-123456789012.s3"));
+	assert_true(
+	    str_starts_with(infos.v[0].url, "https://elasticbeanstalk-us-east-1-123456789012.s3"));
 	assert_non_null(strstr(infos.v[0].url, "&X-Amz-Signature=abc"));
 	eb_env_infos_free(&infos);
 	script("file:describe-configuration-settings.xml");
 	assert_int_equal(eb_describe_configuration_settings(c, "my-app", "my-env", &cfg, &err), 0);
 	assert_int_equal(cfg.n, 3);
-	s = eb_option_settings_find(&cfg, "aws:elasticbeanstalk:application:environment", "DB_PASSWORD");
+	s = eb_option_settings_find(&cfg, "aws:elasticbeanstalk:application:environment",
+	                            "DB_PASSWORD");
 	assert_non_null(s);
 	assert_string_equal(s->value, "s3cr3t=&");
 	s = eb_option_settings_find(&cfg, "aws:elasticbeanstalk:application:environment", "EMPTY");
@@ -313,15 +329,15 @@ static void test_eb_error_reaches_caller(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_describe_events),
-		cmocka_unit_test(test_describe_environments),
-		cmocka_unit_test(test_update_environment),
-		cmocka_unit_test(test_create_application_version),
-		cmocka_unit_test(test_environment_health),
-		cmocka_unit_test(test_environment_info_and_configuration),
-		cmocka_unit_test(test_update_lost_answer_resent_only_when_ready),
-		cmocka_unit_test(test_create_application_lost_answer),
-		cmocka_unit_test(test_eb_error_reaches_caller),
+	    cmocka_unit_test(test_describe_events),
+	    cmocka_unit_test(test_describe_environments),
+	    cmocka_unit_test(test_update_environment),
+	    cmocka_unit_test(test_create_application_version),
+	    cmocka_unit_test(test_environment_health),
+	    cmocka_unit_test(test_environment_info_and_configuration),
+	    cmocka_unit_test(test_update_lost_answer_resent_only_when_ready),
+	    cmocka_unit_test(test_create_application_lost_answer),
+	    cmocka_unit_test(test_eb_error_reaches_caller),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

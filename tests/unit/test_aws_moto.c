@@ -22,11 +22,21 @@ static char akid[128], secret[128], role_arn[256], tmpdir[64];
 static volatile sig_atomic_t interrupted;
 
 static const char *const chain_vars[] = {
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-	"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-	"EBCTL_ROLE_ARN", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "EBCTL_ROLE_ARN",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
 };
 
 /* Nothing but the moto endpoint: each test adds its source. */
@@ -103,11 +113,11 @@ static struct aws_client *client(void)
 	return client_with(NULL, NULL);
 }
 
-#define CHECK(call)                                                                      \
-	do {                                                                             \
-		char msg_[1200];                                                         \
-		if ((call) != 0)                                                         \
-			fail_msg("%s: %s", #call, aws_error_format(&err, msg_, sizeof(msg_))); \
+#define CHECK(call)                                                                                \
+	do {                                                                                       \
+		char msg_[1200];                                                                   \
+		if ((call) != 0)                                                                   \
+			fail_msg("%s: %s", #call, aws_error_format(&err, msg_, sizeof(msg_)));     \
 	} while (0)
 
 static void make_bucket(struct aws_client *c, const char *bucket)
@@ -163,7 +173,8 @@ static void test_s3_put_head_get_delete(void **state)
 	o.meta = meta;
 	o.nmeta = 1;
 	o.content_type = "application/zip";
-	CHECK(s3_put_buffer(c, "ebctl-small", "app/odd key ~1.zip", body, strlen(body), &o, &res, &err));
+	CHECK(s3_put_buffer(c, "ebctl-small", "app/odd key ~1.zip", body, strlen(body), &o, &res,
+	                    &err));
 	assert_true(strlen(res.etag) > 2);
 	CHECK(s3_head_object(c, "ebctl-small", "app/odd key ~1.zip", &info, &err));
 	assert_true(info.exists);
@@ -202,7 +213,8 @@ static void test_s3_put_file_streamed(void **state)
 	struct s3_object_info info;
 	struct s3_put_options o = {0};
 	struct prog p = {0};
-	char *path = write_file("streamed.bin", 3u << 20), *back = xasprintf("%s/streamed.back", tmpdir);
+	char *path = write_file("streamed.bin", 3u << 20),
+	     *back = xasprintf("%s/streamed.back", tmpdir);
 	char want[65], have[65];
 	(void)state;
 	make_bucket(c, "ebctl-stream");
@@ -287,7 +299,8 @@ static void test_s3_multipart_aborted_on_failure(void **state)
 	o.part_size = 5u << 20;
 	o.parallel = 2;
 	o.progress = interrupt_midway;
-	assert_int_equal(s3_multipart_upload_file(c, "ebctl-abort", "app/abort.zip", path, &o, NULL, &err), -1);
+	assert_int_equal(
+	    s3_multipart_upload_file(c, "ebctl-abort", "app/abort.zip", path, &o, NULL, &err), -1);
 	assert_true(err.interrupted);
 	interrupted = 0;
 	/* no upload left behind, no object */
@@ -417,7 +430,8 @@ static void test_sts_web_identity(void **state)
 	(void)state;
 	clean_env(); /* unsigned: needs no credentials at all */
 	c = client_with(NULL, NULL);
-	CHECK(sts_assume_role_with_web_identity(c, role_arn, "eyJhbGciOi.eyJzdWIiOi.c2ln", &o, &cr, &err));
+	CHECK(sts_assume_role_with_web_identity(c, role_arn, "eyJhbGciOi.eyJzdWIiOi.c2ln", &o, &cr,
+	                                        &err));
 	aws_client_set_credentials(c2, &cr);
 	expect_identity(c2, ":assumed-role/ebctl-deployer/ebctl-oidc");
 	aws_creds_cleanup(&cr);
@@ -448,10 +462,12 @@ static void test_profile_role_with_source_profile(void **state)
 	char *text, *cred, *conf;
 	(void)state;
 	clean_env();
-	text = xasprintf("[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n", akid, secret);
+	text =
+	    xasprintf("[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n", akid, secret);
 	cred = write_text("credentials", text);
 	free(text);
-	text = xasprintf("[default]\nregion = us-east-1\n\n[profile deploy]\nrole_arn = %s\nsource_profile = base\n"
+	text = xasprintf("[default]\nregion = us-east-1\n\n[profile deploy]\nrole_arn = "
+	                 "%s\nsource_profile = base\n"
 	                 "role_session_name = from-profile\ns3 =\n  max_concurrent_requests = 4\n",
 	                 role_arn);
 	conf = write_text("config", text);
@@ -485,8 +501,10 @@ static void test_credential_process(void **state)
 	char *text, *conf;
 	(void)state;
 	clean_env();
-	text = xasprintf("[profile proc]\ncredential_process = printf '{\"Version\": 1, \"AccessKeyId\": \"%s\", "
-	                 "\"SecretAccessKey\": \"%s\"}'\n\n[profile broken]\ncredential_process = sh -c 'exit 3'\n",
+	text = xasprintf("[profile proc]\ncredential_process = printf '{\"Version\": 1, "
+	                 "\"AccessKeyId\": \"%s\", "
+	                 "\"SecretAccessKey\": \"%s\"}'\n\n[profile broken]\ncredential_process = "
+	                 "sh -c 'exit 3'\n",
 	                 akid, secret);
 	conf = write_text("config-proc", text);
 	free(text);
@@ -635,26 +653,29 @@ static void test_cloudwatch_logs(void **state)
 	int64_t now = time_now() * 1000;
 	char *put;
 	(void)state;
-	logs_call(c, "CreateLogGroup", "{\"logGroupName\": \"/aws/elasticbeanstalk/env/var/log/eb-engine.log\"}");
-	logs_call(c, "CreateLogStream", "{\"logGroupName\": \"/aws/elasticbeanstalk/env/var/log/eb-engine.log\", "
-	                                "\"logStreamName\": \"i-0123\"}");
-	put = xasprintf("{\"logGroupName\": \"/aws/elasticbeanstalk/env/var/log/eb-engine.log\", "
-	                "\"logStreamName\": \"i-0123\", \"logEvents\": [{\"timestamp\": %lld, \"message\": "
-	                "\"deploy started\"}, {\"timestamp\": %lld, \"message\": \"deploy done ✓\"}]}",
-	                (long long)now, (long long)now + 1);
+	logs_call(c, "CreateLogGroup",
+	          "{\"logGroupName\": \"/aws/elasticbeanstalk/env/var/log/eb-engine.log\"}");
+	logs_call(c, "CreateLogStream",
+	          "{\"logGroupName\": \"/aws/elasticbeanstalk/env/var/log/eb-engine.log\", "
+	          "\"logStreamName\": \"i-0123\"}");
+	put = xasprintf(
+	    "{\"logGroupName\": \"/aws/elasticbeanstalk/env/var/log/eb-engine.log\", "
+	    "\"logStreamName\": \"i-0123\", \"logEvents\": [{\"timestamp\": %lld, \"message\": "
+	    "\"deploy started\"}, {\"timestamp\": %lld, \"message\": \"deploy done ✓\"}]}",
+	    (long long)now, (long long)now + 1);
 	logs_call(c, "PutLogEvents", put);
 	free(put);
 	CHECK(cwl_describe_log_groups(c, "/aws/elasticbeanstalk/env", NULL, &groups, &err));
 	assert_int_equal(groups.n, 1);
 	assert_string_equal(groups.v[0].name, "/aws/elasticbeanstalk/env/var/log/eb-engine.log");
 	cwl_log_groups_free(&groups);
-	CHECK(cwl_describe_log_streams(c, "/aws/elasticbeanstalk/env/var/log/eb-engine.log", NULL, true, NULL,
-	                               &streams, &err));
+	CHECK(cwl_describe_log_streams(c, "/aws/elasticbeanstalk/env/var/log/eb-engine.log", NULL,
+	                               true, NULL, &streams, &err));
 	assert_int_equal(streams.n, 1);
 	assert_string_equal(streams.v[0].name, "i-0123");
 	cwl_log_streams_free(&streams);
-	CHECK(cwl_get_log_events(c, "/aws/elasticbeanstalk/env/var/log/eb-engine.log", "i-0123", 0, true, NULL, &ev,
-	                         &err));
+	CHECK(cwl_get_log_events(c, "/aws/elasticbeanstalk/env/var/log/eb-engine.log", "i-0123", 0,
+	                         true, NULL, &ev, &err));
 	assert_int_equal(ev.n, 2);
 	assert_string_equal(ev.v[0].message, "deploy started");
 	assert_string_equal(ev.v[1].message, "deploy done ✓");
@@ -668,7 +689,8 @@ static void test_cloudwatch_logs(void **state)
 	assert_int_equal(ev.n, 1);
 	assert_string_equal(ev.v[0].stream, "i-0123");
 	cwl_events_free(&ev);
-	assert_int_equal(cwl_describe_log_streams(c, "/no/such/group", NULL, false, NULL, &streams, &err), -1);
+	assert_int_equal(
+	    cwl_describe_log_streams(c, "/no/such/group", NULL, false, NULL, &streams, &err), -1);
 	assert_string_equal(err.code, "ResourceNotFoundException");
 	aws_client_free(c);
 }
@@ -681,8 +703,8 @@ static void test_debug_never_shows_secrets(void **state)
 	struct capture cap;
 	char *ecs = xasprintf("%s/ecs/creds", getenv("METADATA_URL"));
 	char *oidc = xasprintf("%s/oidc/token?api-version=2.0", getenv("METADATA_URL"));
-	static const char *const secrets[] = {"ecs-secret-token", "gh-request-token", "imds-session-token-1",
-	                                      "eyJhbGciOiJSUzI1NiJ9"};
+	static const char *const secrets[] = {"ecs-secret-token", "gh-request-token",
+	                                      "imds-session-token-1", "eyJhbGciOiJSUzI1NiJ9"};
 	size_t i;
 	(void)state;
 	capture_start(&cap);
@@ -722,24 +744,24 @@ static void test_debug_never_shows_secrets(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_s3_put_head_get_delete),
-		cmocka_unit_test(test_s3_put_file_streamed),
-		cmocka_unit_test(test_s3_multipart_parallel),
-		cmocka_unit_test(test_s3_multipart_aborted_on_failure),
-		cmocka_unit_test(test_s3_list_and_abort_uploads),
-		cmocka_unit_test(test_wrong_secret_is_rejected),
-		cmocka_unit_test(test_eb_signed_calls),
-		cmocka_unit_test(test_sts_assume_role),
-		cmocka_unit_test(test_sts_web_identity),
-		cmocka_unit_test(test_profile_role_with_source_profile),
-		cmocka_unit_test(test_credential_process),
-		cmocka_unit_test(test_imds_and_refresh),
-		cmocka_unit_test(test_ecs_container_credentials),
-		cmocka_unit_test(test_github_actions_oidc),
-		cmocka_unit_test(test_role_arn_outside_github),
-		cmocka_unit_test(test_web_identity_from_environment),
-		cmocka_unit_test(test_cloudwatch_logs),
-		cmocka_unit_test(test_debug_never_shows_secrets),
+	    cmocka_unit_test(test_s3_put_head_get_delete),
+	    cmocka_unit_test(test_s3_put_file_streamed),
+	    cmocka_unit_test(test_s3_multipart_parallel),
+	    cmocka_unit_test(test_s3_multipart_aborted_on_failure),
+	    cmocka_unit_test(test_s3_list_and_abort_uploads),
+	    cmocka_unit_test(test_wrong_secret_is_rejected),
+	    cmocka_unit_test(test_eb_signed_calls),
+	    cmocka_unit_test(test_sts_assume_role),
+	    cmocka_unit_test(test_sts_web_identity),
+	    cmocka_unit_test(test_profile_role_with_source_profile),
+	    cmocka_unit_test(test_credential_process),
+	    cmocka_unit_test(test_imds_and_refresh),
+	    cmocka_unit_test(test_ecs_container_credentials),
+	    cmocka_unit_test(test_github_actions_oidc),
+	    cmocka_unit_test(test_role_arn_outside_github),
+	    cmocka_unit_test(test_web_identity_from_environment),
+	    cmocka_unit_test(test_cloudwatch_logs),
+	    cmocka_unit_test(test_debug_never_shows_secrets),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -131,8 +131,9 @@ static void test_access_denied_is_not_retried(void **state)
 	assert_string_equal(err.request_id, "err-1");
 	assert_string_equal(err.step, "elasticbeanstalk DescribeEnvironments");
 	aws_error_format(&err, msg, sizeof(msg));
-	assert_string_equal(msg, "elasticbeanstalk DescribeEnvironments: AccessDenied: User is not authorized "
-	                         "(HTTP 403, request id err-1)");
+	assert_string_equal(
+	    msg, "elasticbeanstalk DescribeEnvironments: AccessDenied: User is not authorized "
+	         "(HTTP 403, request id err-1)");
 	assert_int_equal(served(c), 1);
 	aws_client_free(c);
 }
@@ -155,7 +156,8 @@ static void test_dropped_connection_not_resent_when_not_idempotent(void **state)
 	xmlDocPtr doc = NULL;
 	(void)state;
 	script(c, "drop,ok");
-	assert_int_equal(aws_query(c, "elasticbeanstalk", "CreateEnvironment", NULL, AWS_NOT_IDEMPOTENT, &doc, &err),
+	assert_int_equal(aws_query(c, "elasticbeanstalk", "CreateEnvironment", NULL,
+	                           AWS_NOT_IDEMPOTENT, &doc, &err),
 	                 -1);
 	assert_true(err.network);
 	assert_true(err.unknown_outcome);
@@ -216,12 +218,14 @@ static void test_json_throttling_is_retried(void **state)
 	json_t *out = NULL;
 	(void)state;
 	script(c, "throttle,ok");
-	assert_int_equal(aws_json(c, "logs", "Logs_20140328.DescribeLogGroups", NULL, &out, &err), 0);
+	assert_int_equal(aws_json(c, "logs", "Logs_20140328.DescribeLogGroups", NULL, &out, &err),
+	                 0);
 	assert_true(json_is_object(out));
 	json_decref(out);
 	assert_int_equal(served(c), 2);
 	script(c, "throttle,throttle,throttle");
-	assert_int_equal(aws_json(c, "logs", "Logs_20140328.DescribeLogGroups", NULL, &out, &err), -1);
+	assert_int_equal(aws_json(c, "logs", "Logs_20140328.DescribeLogGroups", NULL, &out, &err),
+	                 -1);
 	assert_string_equal(err.code, "ThrottlingException");
 	assert_int_equal(served(c), 3);
 	aws_client_free(c);
@@ -351,22 +355,22 @@ static void test_proxy_and_no_proxy_from_environment(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_throttling_is_retried),
-		cmocka_unit_test(test_5xx_gives_up_after_max_attempts),
-		cmocka_unit_test(test_max_attempts_from_environment),
-		cmocka_unit_test(test_access_denied_is_not_retried),
-		cmocka_unit_test(test_dropped_connection_retried_when_idempotent),
-		cmocka_unit_test(test_dropped_connection_not_resent_when_not_idempotent),
-		cmocka_unit_test(test_create_version_checks_before_resending),
-		cmocka_unit_test(test_skew_corrected_once),
-		cmocka_unit_test(test_skew_not_corrected_twice),
-		cmocka_unit_test(test_json_throttling_is_retried),
-		cmocka_unit_test(test_debug_output_is_redacted),
-		cmocka_unit_test(test_dup_shares_settings_and_credentials),
-		cmocka_unit_test(test_retry_quota),
-		cmocka_unit_test(test_interrupted_call_stops),
-		cmocka_unit_test(test_read_timeout),
-		cmocka_unit_test(test_proxy_and_no_proxy_from_environment),
+	    cmocka_unit_test(test_throttling_is_retried),
+	    cmocka_unit_test(test_5xx_gives_up_after_max_attempts),
+	    cmocka_unit_test(test_max_attempts_from_environment),
+	    cmocka_unit_test(test_access_denied_is_not_retried),
+	    cmocka_unit_test(test_dropped_connection_retried_when_idempotent),
+	    cmocka_unit_test(test_dropped_connection_not_resent_when_not_idempotent),
+	    cmocka_unit_test(test_create_version_checks_before_resending),
+	    cmocka_unit_test(test_skew_corrected_once),
+	    cmocka_unit_test(test_skew_not_corrected_twice),
+	    cmocka_unit_test(test_json_throttling_is_retried),
+	    cmocka_unit_test(test_debug_output_is_redacted),
+	    cmocka_unit_test(test_dup_shares_settings_and_credentials),
+	    cmocka_unit_test(test_retry_quota),
+	    cmocka_unit_test(test_interrupted_call_stops),
+	    cmocka_unit_test(test_read_timeout),
+	    cmocka_unit_test(test_proxy_and_no_proxy_from_environment),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

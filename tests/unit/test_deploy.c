@@ -73,7 +73,8 @@ static void test_config_yml(void **state)
 	assert_string_equal(artifact, "build/app.zip");
 	free(app), free(region), free(profile), free(env), free(artifact);
 	/* Another branch falls back to "default". */
-	assert_int_equal(eb_config_read(path, "feature", &app, &region, &profile, &env, &artifact), 0);
+	assert_int_equal(eb_config_read(path, "feature", &app, &region, &profile, &env, &artifact),
+	                 0);
 	assert_string_equal(env, "web-dev");
 	free(app), free(region), free(profile), free(env), free(artifact);
 
@@ -116,7 +117,8 @@ static void test_check_env_name(void **state)
 	assert_int_equal(deploy_check_env_name("abcd"), 0);
 	assert_int_equal(deploy_check_env_name("abc"), EB_EXIT_INVALID);
 	assert_int_equal(deploy_check_env_name("a234567890123456789012345678901234567890"), 0);
-	assert_int_equal(deploy_check_env_name("a2345678901234567890123456789012345678901"), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("a2345678901234567890123456789012345678901"),
+	                 EB_EXIT_INVALID);
 	assert_int_equal(deploy_check_env_name("-shop"), EB_EXIT_INVALID);
 	assert_int_equal(deploy_check_env_name("shop-"), EB_EXIT_INVALID);
 	assert_int_equal(deploy_check_env_name("shop_prod"), EB_EXIT_INVALID);
@@ -148,7 +150,7 @@ static void test_description(void **state)
 	assert_string_equal(d, "short one");
 	free(d);
 	memset(text, 'x', 199);
-	strcpy(text + 199, "\xc3\xa9 and more past the limit");   /* "é" straddles 200 */
+	strcpy(text + 199, "\xc3\xa9 and more past the limit"); /* "é" straddles 200 */
 	d = deploy_description(tmpdir, text);
 	assert_int_equal(strlen(d), 199);
 	free(d);
@@ -175,15 +177,16 @@ static void test_label_in_git(void **state)
 	char *cmd, *l, *head = NULL, *subject;
 	static const char *const rev[] = {"rev-parse", "--short=7", "HEAD", NULL};
 	(void)state;
-	cmd = xasprintf("cd '%s' && git init -q . && git -c user.name=t -c user.email=t@example.com commit -q "
-	                "--allow-empty -m 'Ship the cart page' && rm -f config.yml",
-	                tmpdir);
+	cmd = xasprintf(
+	    "cd '%s' && git init -q . && git -c user.name=t -c user.email=t@example.com commit -q "
+	    "--allow-empty -m 'Ship the cart page' && rm -f config.yml",
+	    tmpdir);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
 	assert_int_equal(git_capture(tmpdir, rev, &head), 0);
 	assert_int_equal(strlen(head), 7);
 	l = deploy_default_label(tmpdir, HEX);
-	assert_string_equal(l, head);   /* clean tree: the commit alone */
+	assert_string_equal(l, head); /* clean tree: the commit alone */
 	free(l);
 	subject = deploy_description(tmpdir, NULL);
 	assert_string_equal(subject, "Ship the cart page");
@@ -193,7 +196,7 @@ static void test_label_in_git(void **state)
 	free(cmd);
 	l = deploy_default_label(tmpdir, HEX);
 	cmd = xasprintf("%s-01234567", head);
-	assert_string_equal(l, cmd);   /* dirty tree: + 8 characters of the bundle hash */
+	assert_string_equal(l, cmd); /* dirty tree: + 8 characters of the bundle hash */
 	free(cmd);
 	free(l);
 	setenv("GITHUB_SHA", "1111111222222233333334444444555555566666", 1);
@@ -207,13 +210,13 @@ static void test_label_in_git(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_config_yml, setup, teardown),
-		cmocka_unit_test(test_check_label),
-		cmocka_unit_test(test_check_env_name),
-		cmocka_unit_test(test_s3_key),
-		cmocka_unit_test_setup_teardown(test_description, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_label_outside_git, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_label_in_git, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_config_yml, setup, teardown),
+	    cmocka_unit_test(test_check_label),
+	    cmocka_unit_test(test_check_env_name),
+	    cmocka_unit_test(test_s3_key),
+	    cmocka_unit_test_setup_teardown(test_description, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_label_outside_git, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_label_in_git, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,8 +41,9 @@ static void test_wildmatch_stars_do_not_backtrack_exponentially(void **state)
 	assert_false(ignore_wildmatch(pat, text));
 	text[149] = 'x';
 	assert_true(ignore_wildmatch(pat, text));
-	assert_false(ignore_wildmatch("**/*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?b",
-	                              "d/d/d/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/c"));
+	assert_false(ignore_wildmatch(
+	    "**/*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?b",
+	    "d/d/d/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/c"));
 	alarm(0);
 }
 
@@ -63,8 +64,8 @@ static void test_wildmatch_meaning_kept(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_wildmatch_stars_do_not_backtrack_exponentially),
-		cmocka_unit_test(test_wildmatch_meaning_kept),
+	    cmocka_unit_test(test_wildmatch_stars_do_not_backtrack_exponentially),
+	    cmocka_unit_test(test_wildmatch_meaning_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

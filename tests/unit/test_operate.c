@@ -68,7 +68,10 @@ static void test_severity_rank(void **state)
 	assert_int_equal(severity_rank(NULL), -1);
 }
 
-#define EV(ms, msg) {(ms), "INFO", (msg), NULL, NULL, NULL, NULL}
+#define EV(ms, msg)                                                                                \
+	{                                                                                          \
+		(ms), "INFO", (msg), NULL, NULL, NULL, NULL                                        \
+	}
 
 /* Feed a batch and return the reported messages joined by '|'. */
 static char *feed(struct event_dedupe *d, const struct op_event *b, size_t n)
@@ -224,7 +227,8 @@ static void test_event_format(void **state)
 	assert_string_equal(s, "2024-01-02T03:04:05Z WARN  disk \"full\"");
 	free(s);
 	s = event_format(&e, OP_FORMAT_TEXT, true);
-	assert_string_equal(s, "2024-01-02T03:04:05Z " COLOR_YELLOW "WARN " COLOR_RESET " disk \"full\"");
+	assert_string_equal(s, "2024-01-02T03:04:05Z " COLOR_YELLOW "WARN " COLOR_RESET
+	                       " disk \"full\"");
 	free(s);
 	e.severity = "ERROR";
 	s = event_format(&e, OP_FORMAT_TEXT, true);
@@ -238,7 +242,8 @@ static void test_event_format(void **state)
 	assert_null(strchr(s, '\n'));
 	j = json_loads(s, 0, &err);
 	assert_non_null(j);
-	assert_string_equal(json_string_value(json_object_get(j, "time")), "2024-01-02T03:04:05.123Z");
+	assert_string_equal(json_string_value(json_object_get(j, "time")),
+	                    "2024-01-02T03:04:05.123Z");
 	assert_string_equal(json_string_value(json_object_get(j, "message")), "disk \"full\"");
 	assert_string_equal(json_string_value(json_object_get(j, "request_id")), "req-1");
 	assert_string_equal(json_string_value(json_object_get(j, "version")), "v1");
@@ -420,21 +425,21 @@ static void test_poll_interval(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_iso8601_ms),
-		cmocka_unit_test(test_since),
-		cmocka_unit_test(test_severity_rank),
-		cmocka_unit_test(test_dedupe_overlapping_polls),
-		cmocka_unit_test(test_dedupe_same_millisecond),
-		cmocka_unit_test(test_dedupe_late_event_inside_window),
-		cmocka_unit_test(test_dedupe_start_and_repeats_in_batch),
-		cmocka_unit_test(test_dedupe_many_polls_no_gaps),
-		cmocka_unit_test(test_event_format),
-		cmocka_unit_test(test_envprop_parse),
-		cmocka_unit_test(test_envprop_limits),
-		cmocka_unit_test(test_envprop_display),
-		cmocka_unit_test(test_dedupe_many_at_one_time),
-		cmocka_unit_test(test_unzip),
-		cmocka_unit_test(test_poll_interval),
+	    cmocka_unit_test(test_iso8601_ms),
+	    cmocka_unit_test(test_since),
+	    cmocka_unit_test(test_severity_rank),
+	    cmocka_unit_test(test_dedupe_overlapping_polls),
+	    cmocka_unit_test(test_dedupe_same_millisecond),
+	    cmocka_unit_test(test_dedupe_late_event_inside_window),
+	    cmocka_unit_test(test_dedupe_start_and_repeats_in_batch),
+	    cmocka_unit_test(test_dedupe_many_polls_no_gaps),
+	    cmocka_unit_test(test_event_format),
+	    cmocka_unit_test(test_envprop_parse),
+	    cmocka_unit_test(test_envprop_limits),
+	    cmocka_unit_test(test_envprop_display),
+	    cmocka_unit_test(test_dedupe_many_at_one_time),
+	    cmocka_unit_test(test_unzip),
+	    cmocka_unit_test(test_poll_interval),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

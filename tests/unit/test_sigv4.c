@@ -24,9 +24,9 @@
 #include "ebctl/sigv4.h"
 #include "ebctl/util.h"
 
-#define AK "AKIDEXAMPLE"
-#define SK "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-#define SUITE_TIME 1440938160 /* 20150830T123600Z */
+#define AK          "AKIDEXAMPLE"
+#define SK          "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+#define SUITE_TIME  1440938160 /* 20150830T123600Z */
 #define TOKEN_SHORT "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267"
 
 static char suite_root[4096];
@@ -225,8 +225,14 @@ static void compare_signed_request(const char *name, const char *want, const cha
 	char *wl = strchr(w, '\n'), *gl = strchr(g, '\n');
 	char *wq, *gq, *ws, *gs;
 
-	if (wb) { *wb = '\0'; wb += 2; }
-	if (gb) { *gb = '\0'; gb += 2; }
+	if (wb) {
+		*wb = '\0';
+		wb += 2;
+	}
+	if (gb) {
+		*gb = '\0';
+		gb += 2;
+	}
 	assert_non_null(wl);
 	assert_non_null(gl);
 	*wl++ = '\0';
@@ -316,11 +322,13 @@ static void run_c_auth_case(const char *dir, const char *name, bool query_form)
 	assert_non_null(ctx);
 	creds = json_object_get(ctx, "credentials");
 	c.access_key_id = (char *)json_string_value(json_object_get(creds, "access_key_id"));
-	c.secret_access_key = (char *)json_string_value(json_object_get(creds, "secret_access_key"));
+	c.secret_access_key =
+	    (char *)json_string_value(json_object_get(creds, "secret_access_key"));
 	c.session_token = (char *)json_string_value(json_object_get(creds, "token"));
 	p.service = json_string_value(json_object_get(ctx, "service"));
 	p.region = json_string_value(json_object_get(ctx, "region"));
-	assert_int_equal(time_parse_iso8601(json_string_value(json_object_get(ctx, "timestamp"))), SUITE_TIME);
+	assert_int_equal(time_parse_iso8601(json_string_value(json_object_get(ctx, "timestamp"))),
+	                 SUITE_TIME);
 	if (json_is_false(json_object_get(ctx, "normalize")))
 		p.flags |= SIGV4_NO_NORMALIZE;
 	if (json_is_true(json_object_get(ctx, "sign_body")) && !query_form)
@@ -328,7 +336,8 @@ static void run_c_auth_case(const char *dir, const char *name, bool query_form)
 	if (json_is_true(json_object_get(ctx, "omit_session_token")))
 		p.flags |= SIGV4_TOKEN_AFTER;
 	if (query_form)
-		p.presign_expires = (long)json_integer_value(json_object_get(ctx, "expiration_in_seconds"));
+		p.presign_expires =
+		    (long)json_integer_value(json_object_get(ctx, "expiration_in_seconds"));
 
 	snprintf(path, sizeof(path), "%s/%s/request.txt", dir, name);
 	req_text = slurp(path);
@@ -408,8 +417,8 @@ static void test_form_encode(void **state)
 	struct buf b = BUF_INIT;
 	(void)state;
 	sigv4_form_encode(&b, k, v, 3);
-	assert_string_equal(buf_cstr(&b),
-	                    "Action=CreateApplicationVersion&VersionLabel=v1%2B%28beta%29%27s&Description=a%20b%2Ac");
+	assert_string_equal(buf_cstr(&b), "Action=CreateApplicationVersion&VersionLabel=v1%2B%"
+	                                  "28beta%29%27s&Description=a%20b%2Ac");
 	buf_free(&b);
 }
 
@@ -421,7 +430,8 @@ static void test_parse_raw_rejects(void **state)
 	assert_int_equal(sigv4_parse_raw("", 0, &r, err, sizeof(err)), -1);
 	assert_int_equal(sigv4_parse_raw("GET", 3, &r, err, sizeof(err)), -1);
 	assert_int_equal(sigv4_parse_raw("GET nopath HTTP/1.1\n", 20, &r, err, sizeof(err)), -1);
-	assert_int_equal(sigv4_parse_raw("GET / HTTP/1.1\nbad header\n", 26, &r, err, sizeof(err)), -1);
+	assert_int_equal(sigv4_parse_raw("GET / HTTP/1.1\nbad header\n", 26, &r, err, sizeof(err)),
+	                 -1);
 	assert_non_null(strstr(err, "bad header"));
 	assert_int_equal(sigv4_parse_raw("GET / HTTP/1.1\n  cont\n", 22, &r, err, sizeof(err)), -1);
 	assert_int_equal(sigv4_parse_raw("GET /\0 HTTP/1.1\n", 16, &r, err, sizeof(err)), -1);
@@ -525,16 +535,17 @@ int main(void)
 {
 	const char *shared = getenv("SHARED");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_classic_suite),
-		cmocka_unit_test(test_c_auth_suite),
-		cmocka_unit_test(test_uri_encode),
-		cmocka_unit_test(test_form_encode),
-		cmocka_unit_test(test_parse_raw_rejects),
-		cmocka_unit_test(test_parse_raw_crlf_and_body),
-		cmocka_unit_test(test_s3_rules),
-		cmocka_unit_test(test_key_cache_follows_secret),
-		cmocka_unit_test(test_missing_host),
+	    cmocka_unit_test(test_classic_suite),
+	    cmocka_unit_test(test_c_auth_suite),
+	    cmocka_unit_test(test_uri_encode),
+	    cmocka_unit_test(test_form_encode),
+	    cmocka_unit_test(test_parse_raw_rejects),
+	    cmocka_unit_test(test_parse_raw_crlf_and_body),
+	    cmocka_unit_test(test_s3_rules),
+	    cmocka_unit_test(test_key_cache_follows_secret),
+	    cmocka_unit_test(test_missing_host),
 	};
-	snprintf(suite_root, sizeof(suite_root), "%s/testdata/sigv4", shared ? shared : "../shared");
+	snprintf(suite_root, sizeof(suite_root), "%s/testdata/sigv4",
+	         shared ? shared : "../shared");
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,8 @@
 
 static void *sign_once(void *arg)
 {
-	static char akid[] = "AKIDEXAMPLE", secret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", src[] = "test";
+	static char akid[] = "AKIDEXAMPLE", secret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+	            src[] = "test";
 	struct aws_creds creds = {akid, secret, NULL, 0, src};
 	struct sigv4_params p = {"service", "us-east-1", 1440938160, 0, 0};
 	struct sigv4_request req;
@@ -56,7 +57,7 @@ static void test_threads_sign_alike_and_leave_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_threads_sign_alike_and_leave_nothing),
+	    cmocka_unit_test(test_threads_sign_alike_and_leave_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

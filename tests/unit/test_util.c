@@ -124,14 +124,14 @@ static void test_hex(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf_grows_and_terminates),
-		cmocka_unit_test(test_buf_max_frees_on_overflow),
-		cmocka_unit_test(test_buf_detach),
-		cmocka_unit_test(test_parse_ulong_strict),
-		cmocka_unit_test(test_parse_duration),
-		cmocka_unit_test(test_edit_distance),
-		cmocka_unit_test(test_time_formats),
-		cmocka_unit_test(test_hex),
+	    cmocka_unit_test(test_buf_grows_and_terminates),
+	    cmocka_unit_test(test_buf_max_frees_on_overflow),
+	    cmocka_unit_test(test_buf_detach),
+	    cmocka_unit_test(test_parse_ulong_strict),
+	    cmocka_unit_test(test_parse_duration),
+	    cmocka_unit_test(test_edit_distance),
+	    cmocka_unit_test(test_time_formats),
+	    cmocka_unit_test(test_hex),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,8 +27,10 @@ static void test_config_update_without_a_version_succeeds(void **state)
 	c.grace_ms = 10000;
 	c.label_was_running = true;
 	verdict_init(&v, &c);
-	assert_int_equal(verdict_on_environment(&v, "Updating", "Grey", NULL, 100), VERDICT_WAITING);
-	assert_int_equal(verdict_on_event(&v, "req-1", "INFO", "Environment update completed successfully.", 200),
+	assert_int_equal(verdict_on_environment(&v, "Updating", "Grey", NULL, 100),
+	                 VERDICT_WAITING);
+	assert_int_equal(verdict_on_event(&v, "req-1", "INFO",
+	                                  "Environment update completed successfully.", 200),
 	                 VERDICT_WAITING);
 	assert_int_equal(verdict_on_environment(&v, "Ready", "Green", NULL, 300), VERDICT_SUCCESS);
 }
@@ -45,7 +47,8 @@ static void test_version_update_still_needs_our_label(void **state)
 	c.deadline_ms = 60000;
 	c.grace_ms = 10000;
 	verdict_init(&v, &c);
-	assert_int_equal(verdict_on_environment(&v, "Updating", "Grey", "v1", 100), VERDICT_WAITING);
+	assert_int_equal(verdict_on_environment(&v, "Updating", "Grey", "v1", 100),
+	                 VERDICT_WAITING);
 	assert_int_equal(verdict_on_environment(&v, "Ready", "Green", NULL, 300), VERDICT_FAILED);
 	assert_non_null(strstr(v.reason, "'no version', not 'v2'"));
 }
@@ -53,8 +56,8 @@ static void test_version_update_still_needs_our_label(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config_update_without_a_version_succeeds),
-		cmocka_unit_test(test_version_update_still_needs_our_label),
+	    cmocka_unit_test(test_config_update_without_a_version_succeeds),
+	    cmocka_unit_test(test_version_update_still_needs_our_label),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
