@@ -14,10 +14,17 @@
  *   - headers: names lower-cased, values trimmed with inner runs of blanks
  *     folded to one space, repeated names joined with ',' in order.
  */
+/* The one-shot SHA-256 interface, which OpenSSL 3 marks deprecated in favour
+ * of EVP. Signing hashes three short strings per request; an EVP init
+ * allocates and frees a provider context every time, which costs more than
+ * the hashing itself, and a SHA256_CTX is a plain struct that can be copied,
+ * which HMAC with a cached key needs (libgit2 keeps the same interface for
+ * the same reason). Streams (bundle and upload hashing) stay on EVP. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "ebctl/sigv4.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -34,32 +41,12 @@ static const char *const unsigned_headers[] = {"authorization", "user-agent", "e
 
 /* ---- hashing ---- */
 
-/* Fetched once: OpenSSL 3 looks an implicit EVP_sha256() up on every init,
- * which costs more than the hashing of a typical request. */
-static EVP_MD *sha256_md;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-
-static void fetch_sha256(void)
-{
-	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-}
-
-static const EVP_MD *md_sha256(void)
-{
-	pthread_once(&sha256_once, fetch_sha256);
-	return sha256_md ? sha256_md : EVP_sha256();
-}
-
-/* This thread's digest context (see struct thread_state below). */
-static EVP_MD_CTX *digest_ctx(void);
-
 static void sha256(const void *data, size_t len, unsigned char out[32])
 {
-	EVP_MD_CTX *ctx = digest_ctx();
-	unsigned int n = 32;
-	EVP_DigestInit_ex(ctx, md_sha256(), NULL);
-	EVP_DigestUpdate(ctx, data, len);
-	EVP_DigestFinal_ex(ctx, out, &n);
+	SHA256_CTX c;
+	SHA256_Init(&c);
+	SHA256_Update(&c, data, len);
+	SHA256_Final(out, &c);
 }
 
 void sha256_hex(const void *data, size_t len, char out[65])
@@ -69,13 +56,15 @@ void sha256_hex(const void *data, size_t len, char out[65])
 	hex_encode(d, 32, out);
 }
 
-/* HMAC-SHA256 from two digests; keys here are at most 64 bytes. */
-static void hmac_sha256(const unsigned char *key, size_t keylen, const void *msg, size_t len,
-                        unsigned char out[32])
+/* An HMAC-SHA256 key as the two hash states after its inner and outer pads:
+ * a MAC with a cached key then costs the message's blocks and one more. */
+struct hmac_key {
+	SHA256_CTX inner, outer;
+};
+
+static void hmac_key_init(struct hmac_key *h, const unsigned char *key, size_t keylen)
 {
-	unsigned char k[64], pad[64], inner[32];
-	EVP_MD_CTX *ctx = digest_ctx();
-	unsigned int n = 32;
+	unsigned char k[64], pad[64];
 	size_t i;
 
 	memset(k, 0, sizeof(k));
@@ -85,18 +74,60 @@ static void hmac_sha256(const unsigned char *key, size_t keylen, const void *msg
 		memcpy(k, key, keylen);
 	for (i = 0; i < 64; i++)
 		pad[i] = k[i] ^ 0x36;
-	EVP_DigestInit_ex(ctx, md_sha256(), NULL);
-	EVP_DigestUpdate(ctx, pad, 64);
-	EVP_DigestUpdate(ctx, msg, len);
-	EVP_DigestFinal_ex(ctx, inner, &n);
+	SHA256_Init(&h->inner);
+	SHA256_Update(&h->inner, pad, 64);
 	for (i = 0; i < 64; i++)
 		pad[i] = k[i] ^ 0x5c;
-	EVP_DigestInit_ex(ctx, md_sha256(), NULL);
-	EVP_DigestUpdate(ctx, pad, 64);
-	EVP_DigestUpdate(ctx, inner, 32);
-	EVP_DigestFinal_ex(ctx, out, &n);
+	SHA256_Init(&h->outer);
+	SHA256_Update(&h->outer, pad, 64);
 	OPENSSL_cleanse(k, sizeof(k));
 	OPENSSL_cleanse(pad, sizeof(pad));
+}
+
+static void hmac_final(const struct hmac_key *h, const void *msg, size_t len, unsigned char out[32])
+{
+	SHA256_CTX c = h->inner;
+	unsigned char inner[32];
+	SHA256_Update(&c, msg, len);
+	SHA256_Final(inner, &c);
+	c = h->outer;
+	SHA256_Update(&c, inner, 32);
+	SHA256_Final(out, &c);
+	OPENSSL_cleanse(&c, sizeof(c));
+}
+
+static void hmac_sha256(const unsigned char *key, size_t keylen, const void *msg, size_t len,
+                        unsigned char out[32])
+{
+	struct hmac_key h;
+	hmac_key_init(&h, key, keylen);
+	hmac_final(&h, msg, len, out);
+	OPENSSL_cleanse(&h, sizeof(h));
+}
+
+/* Appends for the hot path: the scratch buffers are kept between
+ * signatures, so there is nearly always room and the call into buf_add()
+ * (which grows the buffer) can be skipped. */
+static inline void put(struct buf *b, const void *data, size_t len)
+{
+	if (b->ptr && !b->max && len < b->cap - b->len) {
+		if (len)
+			memcpy(b->ptr + b->len, data, len);
+		b->len += len;
+		b->ptr[b->len] = '\0';
+	} else {
+		buf_add(b, data, len);
+	}
+}
+
+static inline void put_c(struct buf *b, char c)
+{
+	put(b, &c, 1);
+}
+
+static inline void put_s(struct buf *b, const char *s)
+{
+	put(b, s, strlen(s));
 }
 
 /* ---- signing key cache: one entry per (key id, date, region, service) ---- */
@@ -105,7 +136,7 @@ static void hmac_sha256(const unsigned char *key, size_t keylen, const void *msg
 struct key_entry {
 	char id[160]; /* access key id, date, region, service */
 	char *secret; /* the secret the key was derived from; wiped on eviction */
-	unsigned char key[32];
+	struct hmac_key key;
 };
 static struct key_entry key_cache[KEY_CACHE_SIZE];
 static unsigned key_cache_next;
@@ -113,14 +144,17 @@ static pthread_mutex_t key_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request") */
 static void derive_key(const struct aws_creds *c, const char *date, const char *region,
-                       const char *service, unsigned char out[32])
+                       const char *service, struct hmac_key *out)
 {
 	char *ks = xasprintf("AWS4%s", c->secret_access_key);
-	hmac_sha256((unsigned char *)ks, strlen(ks), date, strlen(date), out);
+	unsigned char k[32];
+	hmac_sha256((unsigned char *)ks, strlen(ks), date, strlen(date), k);
 	free_secret(ks);
-	hmac_sha256(out, 32, region, strlen(region), out);
-	hmac_sha256(out, 32, service, strlen(service), out);
-	hmac_sha256(out, 32, "aws4_request", 12, out);
+	hmac_sha256(k, 32, region, strlen(region), k);
+	hmac_sha256(k, 32, service, strlen(service), k);
+	hmac_sha256(k, 32, "aws4_request", 12, k);
+	hmac_key_init(out, k, 32);
+	OPENSSL_cleanse(k, sizeof(k));
 }
 
 static bool secret_eq(const char *a, const char *b)
@@ -130,10 +164,9 @@ static bool secret_eq(const char *a, const char *b)
 }
 
 static void signing_key(const struct aws_creds *c, const char *date, const char *region,
-                        const char *service, unsigned char out[32])
+                        const char *service, struct hmac_key *out)
 {
 	char id[160];
-	unsigned char k[32];
 	size_t i;
 
 	{
@@ -155,15 +188,14 @@ static void signing_key(const struct aws_creds *c, const char *date, const char 
 	for (i = 0; i < KEY_CACHE_SIZE; i++) {
 		if (key_cache[i].secret && !strcmp(key_cache[i].id, id) &&
 		    secret_eq(key_cache[i].secret, c->secret_access_key)) {
-			memcpy(out, key_cache[i].key, 32);
+			*out = key_cache[i].key;
 			pthread_mutex_unlock(&key_cache_lock);
 			return;
 		}
 	}
 	pthread_mutex_unlock(&key_cache_lock);
 
-	derive_key(c, date, region, service, k);
-	memcpy(out, k, 32);
+	derive_key(c, date, region, service, out);
 
 	pthread_mutex_lock(&key_cache_lock);
 	i = key_cache_next++ % KEY_CACHE_SIZE;
@@ -171,9 +203,8 @@ static void signing_key(const struct aws_creds *c, const char *date, const char 
 	OPENSSL_cleanse(&key_cache[i], sizeof(key_cache[i]));
 	snprintf(key_cache[i].id, sizeof(key_cache[i].id), "%s", id);
 	key_cache[i].secret = xstrdup(c->secret_access_key);
-	memcpy(key_cache[i].key, k, 32);
+	key_cache[i].key = *out;
 	pthread_mutex_unlock(&key_cache_lock);
-	OPENSSL_cleanse(k, sizeof(k));
 }
 
 /* Append strings up to a NULL: the canonical forms are built on the hot
@@ -185,10 +216,15 @@ static void cat_strings(struct buf *b, ...)
 	const char *s;
 	va_start(ap, b);
 	while ((s = va_arg(ap, const char *)))
-		buf_add(b, s, strlen(s));
+		put(b, s, strlen(s));
 	va_end(ap);
 }
 #define cat(...) cat_strings(__VA_ARGS__, (const char *)NULL)
+
+static void add_buf(struct buf *dst, const struct buf *src)
+{
+	put(dst, buf_cstr(src), src->len);
+}
 
 /* ---- encoding ---- */
 
@@ -210,13 +246,13 @@ void sigv4_uri_encode(struct buf *out, const char *s, size_t len, bool keep_slas
 		       (unreserved((unsigned char)s[run]) || (keep_slash && s[run] == '/')))
 			run++;
 		if (run > i)
-			buf_add(out, s + i, run - i);
+			put(out, s + i, run - i);
 		if (run >= len)
 			break;
 		c = (unsigned char)s[run];
 		{
 			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-			buf_add(out, e, 3);
+			put(out, e, 3);
 		}
 		i = run + 1;
 	}
@@ -228,9 +264,9 @@ void sigv4_form_encode(struct buf *out, const char *const *keys, const char *con
 	size_t i;
 	for (i = 0; i < n; i++) {
 		if (i)
-			buf_putc(out, '&');
+			put_c(out, '&');
 		sigv4_uri_encode(out, keys[i], strlen(keys[i]), false);
-		buf_putc(out, '=');
+		put_c(out, '=');
 		sigv4_uri_encode(out, values[i], strlen(values[i]), false);
 	}
 }
@@ -255,10 +291,10 @@ static void reencode(struct buf *out, const char *s, size_t len)
 		int h, l;
 		if (s[i] == '%' && i + 2 < len && (h = hexval(s[i + 1])) >= 0 &&
 		    (l = hexval(s[i + 2])) >= 0) {
-			buf_putc(&raw, (char)(h * 16 + l));
+			put_c(&raw, (char)(h * 16 + l));
 			i += 2;
 		} else {
-			buf_putc(&raw, s[i]);
+			put_c(&raw, s[i]);
 		}
 	}
 	sigv4_uri_encode(out, buf_cstr(&raw), raw.len, false);
@@ -296,26 +332,47 @@ static char *normalize_path(const char *path)
 		p = e + 1;
 	}
 	if (path[0] == '/')
-		buf_putc(&out, '/');
+		put_c(&out, '/');
 	for (i = 0; i < n; i++) {
 		if (i)
-			buf_putc(&out, '/');
-		buf_add(&out, segs[i], lens[i]);
+			put_c(&out, '/');
+		put(&out, segs[i], lens[i]);
 	}
 	if (path[plen - 1] == '/' && n)
-		buf_putc(&out, '/');
+		put_c(&out, '/');
 	free(segs);
 	free(lens);
 	return buf_detach(&out, NULL);
 }
 
+/* True when normalising would leave the path as it is: absolute, with no
+ * empty, "." or ".." segment. */
+static bool path_is_normal(const char *path)
+{
+	const char *p = path;
+	if (*p != '/')
+		return false;
+	while (*p) {
+		/* p is at a '/'; look at the segment after it */
+		const char *seg = p + 1, *e = seg;
+		while (*e && *e != '/')
+			e++;
+		if (e == seg ? *e != '\0'
+		             : (e - seg == 1 && seg[0] == '.') ||
+		                   (e - seg == 2 && seg[0] == '.' && seg[1] == '.'))
+			return false;
+		p = e;
+	}
+	return true;
+}
+
 static void canonical_uri(struct buf *out, const char *path, unsigned flags)
 {
 	if (!path || !*path) {
-		buf_putc(out, '/');
+		put_c(out, '/');
 	} else if (flags & SIGV4_S3) {
-		buf_puts(out, path);
-	} else if (flags & SIGV4_NO_NORMALIZE) {
+		put_s(out, path);
+	} else if ((flags & SIGV4_NO_NORMALIZE) || path_is_normal(path)) {
 		sigv4_uri_encode(out, path, strlen(path), true);
 	} else {
 		char *n = normalize_path(path);
@@ -377,7 +434,7 @@ static void join_params(struct buf *out, struct qparam *ps, size_t n)
 		qsort(ps, n, sizeof(*ps), qparam_cmp);
 	for (i = 0; i < n; i++) {
 		if (i)
-			buf_putc(out, '&');
+			put_c(out, '&');
 		cat(out, ps[i].key, "=", ps[i].value);
 	}
 }
@@ -393,8 +450,8 @@ static void free_params(struct qparam *ps, size_t n)
 }
 
 struct cheader {
-	size_t name; /* offsets into the scratch buffer: lower-cased name, trimmed value */
-	size_t value;
+	size_t name, name_len;   /* offsets into the scratch buffer: lower-cased name, */
+	size_t value, value_len; /* trimmed value */
 	size_t order;
 };
 
@@ -423,20 +480,20 @@ static void trimall(struct buf *out, const char *v)
 		if (!*v)
 			break;
 		if (v != w && !first)
-			buf_putc(out, ' ');
+			put_c(out, ' ');
 		w = v;
 		while (*v && !blank(*v))
 			v++;
-		buf_add(out, w, (size_t)(v - w));
+		put(out, w, (size_t)(v - w));
 		first = false;
 	}
 }
 
-static bool header_signed(const char *lname)
+static bool header_signed(const char *lname, size_t len)
 {
 	size_t i;
 	for (i = 0; i < EB_ARRAY_LEN(unsigned_headers); i++)
-		if (!strcmp(lname, unsigned_headers[i]))
+		if (len == strlen(unsigned_headers[i]) && !memcmp(lname, unsigned_headers[i], len))
 			return false;
 	return true;
 }
@@ -453,19 +510,21 @@ static void canonical_headers(const struct sigv4_request *r, struct buf *tmp, st
 	buf_reset(tmp);
 	for (i = 0; i < r->nheaders; i++) {
 		size_t name = tmp->len;
-		buf_puts(tmp, r->headers[i].name);
+		put_s(tmp, r->headers[i].name);
 		for (j = name; j < tmp->len; j++)
 			if (tmp->ptr[j] >= 'A' && tmp->ptr[j] <= 'Z')
 				tmp->ptr[j] = (char)(tmp->ptr[j] + 32);
-		buf_putc(tmp, '\0');
-		if (!header_signed(tmp->ptr + name)) {
+		hs[n].name_len = tmp->len - name;
+		put_c(tmp, '\0');
+		if (!header_signed(tmp->ptr + name, hs[n].name_len)) {
 			tmp->len = name;
 			continue;
 		}
 		hs[n].name = name;
 		hs[n].value = tmp->len;
 		trimall(tmp, r->headers[i].value);
-		buf_putc(tmp, '\0');
+		hs[n].value_len = tmp->len - hs[n].value;
+		put_c(tmp, '\0');
 		hs[n].order = i;
 		n++;
 	}
@@ -473,13 +532,20 @@ static void canonical_headers(const struct sigv4_request *r, struct buf *tmp, st
 		qsort_r(hs, n, sizeof(*hs), cheader_cmp, tmp->ptr);
 	for (i = 0; i < n; i = j) {
 		const char *name = tmp->ptr + hs[i].name;
-		cat(canon, name, ":", tmp->ptr + hs[i].value);
-		for (j = i + 1; j < n && !strcmp(tmp->ptr + hs[j].name, name); j++)
-			cat(canon, ",", tmp->ptr + hs[j].value);
-		buf_putc(canon, '\n');
+		size_t nlen = hs[i].name_len;
+		put(canon, name, nlen);
+		put_c(canon, ':');
+		put(canon, tmp->ptr + hs[i].value, hs[i].value_len);
+		for (j = i + 1;
+		     j < n && hs[j].name_len == nlen && !memcmp(tmp->ptr + hs[j].name, name, nlen);
+		     j++) {
+			put_c(canon, ',');
+			put(canon, tmp->ptr + hs[j].value, hs[j].value_len);
+		}
+		put_c(canon, '\n');
 		if (i)
-			buf_putc(signed_list, ';');
-		buf_puts(signed_list, name);
+			put_c(signed_list, ';');
+		put(signed_list, name, nlen);
 	}
 	if (hs != stack)
 		free(hs);
@@ -498,7 +564,9 @@ void sigv4_request_init(struct sigv4_request *r, const char *method, const char 
 
 void sigv4_request_add_header(struct sigv4_request *r, const char *name, const char *value)
 {
-	r->headers = xrealloc(r->headers, (r->nheaders + 1) * sizeof(*r->headers));
+	/* room for 8 more at a time: requests carry a handful of headers */
+	if (r->nheaders % 8 == 0)
+		r->headers = xrealloc(r->headers, (r->nheaders + 8) * sizeof(*r->headers));
 	r->headers[r->nheaders].name = xstrdup(name);
 	r->headers[r->nheaders].value = xstrdup(value);
 	r->nheaders++;
@@ -614,12 +682,10 @@ static void scratch_free(struct scratch *s)
 	buf_free_secret(&s->authz);
 }
 
-/* Per-thread state: a digest context (allocating one per hash costs more
- * than hashing a short string) and the scratch buffers. Freed, wiped, when
- * the thread exits (the key's destructor) or, for the calling thread, by
+/* Per-thread state: the scratch buffers. Freed, wiped, when the thread
+ * exits (the key's destructor) or, for the calling thread, by
  * sigv4_forget_keys(). */
 struct thread_state {
-	EVP_MD_CTX *ctx;
 	struct scratch s;
 };
 static pthread_key_t state_key;
@@ -630,7 +696,6 @@ static void state_free(void *p)
 	struct thread_state *t = p;
 	if (!t)
 		return;
-	EVP_MD_CTX_free(t->ctx);
 	scratch_free(&t->s);
 	free(t);
 }
@@ -648,15 +713,8 @@ static struct thread_state *thread_state(void)
 	if ((t = pthread_getspecific(state_key)))
 		return t;
 	t = xcalloc(1, sizeof(*t));
-	if (!(t->ctx = EVP_MD_CTX_new()))
-		die("out of memory");
 	pthread_setspecific(state_key, t);
 	return t;
-}
-
-static EVP_MD_CTX *digest_ctx(void)
-{
-	return thread_state()->ctx;
 }
 
 static char *dup_buf(const struct buf *b)
@@ -674,7 +732,8 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	struct qparam *params = NULL;
 	size_t nparams = 0;
 	char amzdate[17], date[9], payload[65], creq_hash[65], sig[65];
-	unsigned char key[32], mac[32];
+	struct hmac_key key;
+	unsigned char mac[32];
 	const char *given_date, *payload_hash;
 	bool presign = p->presign_expires > 0;
 	bool token_signed =
@@ -755,17 +814,28 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	/* Task 1: the canonical request. */
 	cat(creq, req->method, "\n");
 	canonical_uri(creq, req->path, p->flags);
-	cat(creq, "\n", buf_cstr(query), "\n", buf_cstr(hdrs), "\n", buf_cstr(signed_list), "\n",
-	    payload_hash);
+	put_c(creq, '\n');
+	add_buf(creq, query);
+	put_c(creq, '\n');
+	add_buf(creq, hdrs);
+	put_c(creq, '\n');
+	add_buf(creq, signed_list);
+	put_c(creq, '\n');
+	put_s(creq, payload_hash);
 
 	/* Task 2: the string to sign. */
 	sha256_hex(creq->ptr, creq->len, creq_hash);
-	cat(sts, ALGORITHM "\n", amzdate, "\n", buf_cstr(scope), "\n", creq_hash);
+	put(sts, ALGORITHM "\n", sizeof(ALGORITHM));
+	put(sts, amzdate, 16);
+	put_c(sts, '\n');
+	add_buf(sts, scope);
+	put_c(sts, '\n');
+	put(sts, creq_hash, 64);
 
 	/* Tasks 3 and 4: key and signature. */
-	signing_key(creds, date, p->region, p->service, key);
-	hmac_sha256(key, 32, sts->ptr, sts->len, mac);
-	OPENSSL_cleanse(key, sizeof(key));
+	signing_key(creds, date, p->region, p->service, &key);
+	hmac_final(&key, sts->ptr, sts->len, mac);
+	OPENSSL_cleanse(&key, sizeof(key));
 	hex_encode(mac, 32, sig);
 
 	if (!(p->flags & SIGV4_AUTH_ONLY)) {
@@ -776,15 +846,18 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	if (presign) {
 		cat(query, "&X-Amz-Signature=", sig);
 		if (creds->session_token && *creds->session_token && !token_signed) {
-			buf_puts(query, "&X-Amz-Security-Token=");
+			put_s(query, "&X-Amz-Security-Token=");
 			sigv4_uri_encode(query, creds->session_token, strlen(creds->session_token),
 			                 false);
 		}
 		out->query = dup_buf(query);
 	} else {
-		cat(&sc->authz, ALGORITHM " Credential=", creds->access_key_id, "/",
-		    buf_cstr(scope), ", SignedHeaders=", buf_cstr(signed_list),
-		    ", Signature=", sig);
+		cat(&sc->authz, ALGORITHM " Credential=", creds->access_key_id, "/");
+		add_buf(&sc->authz, scope);
+		put(&sc->authz, ", SignedHeaders=", 16);
+		add_buf(&sc->authz, signed_list);
+		put(&sc->authz, ", Signature=", 12);
+		put(&sc->authz, sig, 64);
 		out->authorization = dup_buf(&sc->authz);
 		if (creds->session_token && *creds->session_token && !token_signed &&
 		    !sigv4_request_header(req, "x-amz-security-token"))
