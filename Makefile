@@ -13,9 +13,10 @@ BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 SHARED    ?= $(abspath ../shared)
 PKGS      := jansson libzip openssl libcurl libxml-2.0 inih yaml-0.1
-# libcurl and libxml2 are loaded on first use (src/aws/dynload.c), not
-# linked: only the commands that talk to AWS pay for their start-up.
-LINK_PKGS := jansson libzip openssl inih yaml-0.1
+# libcurl, libxml2, libcrypto and libzip are loaded on first use
+# (src/util/dynload.c), not linked: only the commands that sign, hash or
+# zip pay for their start-up.
+LINK_PKGS := jansson inih yaml-0.1
 CC        ?= cc
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

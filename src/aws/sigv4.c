@@ -868,6 +868,8 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	return 0;
 }
 
+/* Runs at exit for every command (main.c), so it wipes with explicit_bzero:
+ * OPENSSL_cleanse would load libcrypto into commands that never signed. */
 void sigv4_forget_keys(void)
 {
 	size_t i;
@@ -877,7 +879,7 @@ void sigv4_forget_keys(void)
 	pthread_mutex_lock(&key_cache_lock);
 	for (i = 0; i < KEY_CACHE_SIZE; i++) {
 		free_secret(key_cache[i].secret);
-		OPENSSL_cleanse(&key_cache[i], sizeof(key_cache[i]));
+		explicit_bzero(&key_cache[i], sizeof(key_cache[i]));
 	}
 	pthread_mutex_unlock(&key_cache_lock);
 }

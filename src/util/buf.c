@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,7 +110,7 @@ void buf_free(struct buf *b)
 void buf_free_secret(struct buf *b)
 {
 	if (b->ptr)
-		OPENSSL_cleanse(b->ptr, b->cap);
+		explicit_bzero(b->ptr, b->cap);
 	buf_free(b);
 }
 

@@ -1,7 +1,6 @@
 /* Allocation wrappers: a CLI has nothing better to do on OOM than say so. */
 #include "ebctl/util.h"
 
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +62,6 @@ void free_secret(char *s)
 {
 	if (!s)
 		return;
-	OPENSSL_cleanse(s, strlen(s));
+	explicit_bzero(s, strlen(s));
 	free(s);
 }
