@@ -33,14 +33,20 @@ int main(int argc, char **argv)
 	struct aws_creds c = {(char *)"AKIDEXAMPLE", (char *)"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
 	                      NULL, 0, NULL};
 	struct sigv4_params p = {"elasticbeanstalk", "us-east-1", 1440938160, SIGV4_AUTH_ONLY, 0};
-	long iters = argc > 1 ? strtol(argv[1], NULL, 10) : 200000;
-	int rounds = argc > 2 ? atoi(argv[2]) : 5, r;
-	double *per = calloc((size_t)rounds, sizeof(*per));
+	unsigned long iters = 200000, rounds = 5, r;
+	double *per;
 	char err[128];
+
+	if ((argc > 1 && parse_ulong(argv[1], 1, 100000000, &iters)) ||
+	    (argc > 2 && parse_ulong(argv[2], 1, 1000, &rounds))) {
+		fprintf(stderr, "usage: sign_bench [ITERATIONS] [ROUNDS]\n");
+		return 2;
+	}
+	per = xcalloc(rounds, sizeof(*per));
 
 	for (r = 0; r < rounds; r++) {
 		double t0 = now_ns();
-		long i;
+		unsigned long i;
 		for (i = 0; i < iters; i++) {
 			struct sigv4_request req;
 			struct sigv4_result res;
@@ -59,7 +65,7 @@ int main(int argc, char **argv)
 		}
 		per[r] = (now_ns() - t0) / (double)iters;
 	}
-	qsort(per, (size_t)rounds, sizeof(*per), cmp_double);
+	qsort(per, rounds, sizeof(*per), cmp_double);
 	printf("%.0f\n", per[rounds / 2]);
 	free(per);
 	return 0;

@@ -77,7 +77,7 @@ struct sigv4_params {
 struct sigv4_result {
 	char *canonical_request;
 	char *string_to_sign;
-	char *signature;     /* 64 hex */
+	char signature[65];  /* 64 hex; "" until signed */
 	char *authorization; /* header signing: the Authorization value; NULL when presigning */
 	char *query;         /* presigning: the full signed query string (without '?') */
 };

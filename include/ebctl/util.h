@@ -149,6 +149,10 @@ int64_t time_mono_ms(void);
 int64_t time_parse_amz(const char *s);
 /* ISO 8601 "2024-01-02T03:04:05(.123)Z" -> epoch seconds; -1 on bad input. */
 int64_t time_parse_iso8601(const char *s);
+/* Epoch seconds (0 to 253402300799, years 1970-9999) as "YYYYMMDDTHHMMSSZ"
+ * into out, NUL-terminated; pure arithmetic (no locale, time zone or lock):
+ * the signer calls it for every request. */
+void time_format_amz(int64_t t, char out[17]);
 /* Format epoch seconds as ISO 8601 UTC into out (at least 21 bytes). */
 void time_format_iso8601(int64_t t, char *out, size_t n);
 

@@ -23,7 +23,6 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "ebctl/sigv4.h"
 
-#include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -36,8 +35,20 @@
 #define ALGORITHM    "AWS4-HMAC-SHA256"
 
 /* Headers a signer must leave out: proxies and SDKs change them in flight. */
-static const char *const unsigned_headers[] = {"authorization", "user-agent", "expect",
-                                               "x-amzn-trace-id"};
+#define NAME(s)                                                                                    \
+	{                                                                                          \
+		s, sizeof(s) - 1                                                                   \
+	}
+static const struct {
+	const char *name;
+	size_t len;
+} unsigned_headers[] = {NAME("authorization"), NAME("user-agent"), NAME("expect"),
+                        NAME("x-amzn-trace-id")};
+#undef NAME
+
+/* Wipe key material on the hot path. explicit_bzero cannot be optimised
+ * away either, and needs no call into libcrypto (src/util/dynload.c). */
+#define wipe explicit_bzero
 
 /* ---- hashing ---- */
 
@@ -80,8 +91,8 @@ static void hmac_key_init(struct hmac_key *h, const unsigned char *key, size_t k
 		pad[i] = k[i] ^ 0x5c;
 	SHA256_Init(&h->outer);
 	SHA256_Update(&h->outer, pad, 64);
-	OPENSSL_cleanse(k, sizeof(k));
-	OPENSSL_cleanse(pad, sizeof(pad));
+	wipe(k, sizeof(k));
+	wipe(pad, sizeof(pad));
 }
 
 static void hmac_final(const struct hmac_key *h, const void *msg, size_t len, unsigned char out[32])
@@ -93,7 +104,8 @@ static void hmac_final(const struct hmac_key *h, const void *msg, size_t len, un
 	c = h->outer;
 	SHA256_Update(&c, inner, 32);
 	SHA256_Final(out, &c);
-	OPENSSL_cleanse(&c, sizeof(c));
+	wipe(&c, sizeof(c));
+	wipe(inner, sizeof(inner));
 }
 
 static void hmac_sha256(const unsigned char *key, size_t keylen, const void *msg, size_t len,
@@ -102,7 +114,7 @@ static void hmac_sha256(const unsigned char *key, size_t keylen, const void *msg
 	struct hmac_key h;
 	hmac_key_init(&h, key, keylen);
 	hmac_final(&h, msg, len, out);
-	OPENSSL_cleanse(&h, sizeof(h));
+	wipe(&h, sizeof(h));
 }
 
 /* Appends for the hot path: the scratch buffers are kept between
@@ -154,13 +166,19 @@ static void derive_key(const struct aws_creds *c, const char *date, const char *
 	hmac_sha256(k, 32, service, strlen(service), k);
 	hmac_sha256(k, 32, "aws4_request", 12, k);
 	hmac_key_init(out, k, 32);
-	OPENSSL_cleanse(k, sizeof(k));
+	wipe(k, sizeof(k));
 }
 
+/* Equal strings, in time that depends on the length only (secrets). */
 static bool secret_eq(const char *a, const char *b)
 {
-	size_t n = strlen(a);
-	return n == strlen(b) && !CRYPTO_memcmp(a, b, n);
+	size_t n = strlen(a), i;
+	unsigned char diff = 0;
+	if (n != strlen(b))
+		return false;
+	for (i = 0; i < n; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
 }
 
 static void signing_key(const struct aws_creds *c, const char *date, const char *region,
@@ -200,7 +218,7 @@ static void signing_key(const struct aws_creds *c, const char *date, const char 
 	pthread_mutex_lock(&key_cache_lock);
 	i = key_cache_next++ % KEY_CACHE_SIZE;
 	free_secret(key_cache[i].secret);
-	OPENSSL_cleanse(&key_cache[i], sizeof(key_cache[i]));
+	wipe(&key_cache[i], sizeof(key_cache[i]));
 	snprintf(key_cache[i].id, sizeof(key_cache[i].id), "%s", id);
 	key_cache[i].secret = xstrdup(c->secret_access_key);
 	key_cache[i].key = *out;
@@ -469,6 +487,15 @@ static bool blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* The end of the run of non-blank characters at v. Blanks and the NUL are
+ * all at or below ' ', so most characters cost one comparison. */
+static const char *run_end(const char *v)
+{
+	for (;; v++)
+		if ((unsigned char)*v <= ' ' && (!*v || blank(*v)))
+			return v;
+}
+
 /* Append v trimmed, with inner runs of blanks folded to one space. */
 static void trimall(struct buf *out, const char *v)
 {
@@ -482,8 +509,7 @@ static void trimall(struct buf *out, const char *v)
 		if (v != w && !first)
 			put_c(out, ' ');
 		w = v;
-		while (*v && !blank(*v))
-			v++;
+		v = run_end(v);
 		put(out, w, (size_t)(v - w));
 		first = false;
 	}
@@ -493,7 +519,7 @@ static bool header_signed(const char *lname, size_t len)
 {
 	size_t i;
 	for (i = 0; i < EB_ARRAY_LEN(unsigned_headers); i++)
-		if (len == strlen(unsigned_headers[i]) && !memcmp(lname, unsigned_headers[i], len))
+		if (len == unsigned_headers[i].len && !memcmp(lname, unsigned_headers[i].name, len))
 			return false;
 	return true;
 }
@@ -585,8 +611,10 @@ void sigv4_request_cleanup(struct sigv4_request *r)
 {
 	size_t i;
 	for (i = 0; i < r->nheaders; i++) {
-		if (!strcasecmp(r->headers[i].name, "authorization") ||
-		    !strcasecmp(r->headers[i].name, "x-amz-security-token"))
+		const char *name = r->headers[i].name;
+		char c0 = (char)(name[0] | 0x20);
+		if ((c0 == 'a' && !strcasecmp(name, "authorization")) ||
+		    (c0 == 'x' && !strcasecmp(name, "x-amz-security-token")))
 			free_secret(r->headers[i].value);
 		else
 			free(r->headers[i].value);
@@ -603,7 +631,6 @@ void sigv4_result_cleanup(struct sigv4_result *r)
 {
 	free(r->canonical_request);
 	free(r->string_to_sign);
-	free(r->signature);
 	free_secret(r->authorization);
 	free_secret(r->query);
 	memset(r, 0, sizeof(*r));
@@ -625,25 +652,6 @@ void aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src)
 	dst->session_token = src->session_token ? xstrdup(src->session_token) : NULL;
 	dst->expires = src->expires;
 	dst->source = src->source ? xstrdup(src->source) : NULL;
-}
-
-/* YYYYMMDDTHHMMSSZ without strftime's locale machinery. */
-static void format_amz_date(const struct tm *tm, char out[17])
-{
-	int v[6] = {tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday,
-	            tm->tm_hour,        tm->tm_min,     tm->tm_sec};
-	int width[6] = {4, 2, 2, 2, 2, 2}, i, j, pos = 0;
-	for (i = 0; i < 6; i++) {
-		for (j = width[i] - 1; j >= 0; j--) {
-			out[pos + j] = (char)('0' + v[i] % 10);
-			v[i] /= 10;
-		}
-		pos += width[i];
-		if (i == 2)
-			out[pos++] = 'T';
-	}
-	out[pos++] = 'Z';
-	out[pos] = '\0';
 }
 
 static void set_err(char *err, size_t errlen, const char *msg)
@@ -717,6 +725,37 @@ static struct thread_state *thread_state(void)
 	return t;
 }
 
+/* The headers the signer looks for, found in one pass (first of each name). */
+struct known_headers {
+	const char *host, *date;
+	bool token, content_sha256;
+};
+
+static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
+{
+	size_t i;
+	memset(k, 0, sizeof(*k));
+	for (i = 0; i < r->nheaders; i++) {
+		const char *name = r->headers[i].name;
+		switch (strlen(name)) {
+		case 4:
+			if (!k->host && !strcasecmp(name, "host"))
+				k->host = r->headers[i].value;
+			break;
+		case 10:
+			if (!k->date && !strcasecmp(name, "x-amz-date"))
+				k->date = r->headers[i].value;
+			break;
+		case 20:
+			if (!strcasecmp(name, "x-amz-security-token"))
+				k->token = true;
+			else if (!strcasecmp(name, "x-amz-content-sha256"))
+				k->content_sha256 = true;
+			break;
+		}
+	}
+}
+
 static char *dup_buf(const struct buf *b)
 {
 	return xstrndup(buf_cstr(b), b->len);
@@ -731,15 +770,14 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	struct buf *scope = &sc->scope, *query = &sc->query;
 	struct qparam *params = NULL;
 	size_t nparams = 0;
-	char amzdate[17], date[9], payload[65], creq_hash[65], sig[65];
+	char amzdate[17], date[9], payload[65], creq_hash[65];
 	struct hmac_key key;
+	struct known_headers known;
 	unsigned char mac[32];
 	const char *given_date, *payload_hash;
 	bool presign = p->presign_expires > 0;
 	bool token_signed =
 	    creds->session_token && *creds->session_token && !(p->flags & SIGV4_TOKEN_AFTER);
-	time_t t = (time_t)p->time;
-	struct tm tm;
 
 	memset(out, 0, sizeof(*out));
 	scratch_reset(sc);
@@ -751,14 +789,15 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		set_err(err, errlen, "signing needs a service and a region");
 		return -1;
 	}
-	if (!sigv4_request_header(req, "host")) {
+	scan_headers(req, &known);
+	if (!known.host) {
 		set_err(err, errlen, "the request has no Host header");
 		return -1;
 	}
 
 	/* The time: an X-Amz-Date already in the request wins (it is what the
 	 * server will check); otherwise the caller's clock. */
-	given_date = sigv4_request_header(req, "x-amz-date");
+	given_date = known.date;
 	if (given_date) {
 		if (time_parse_amz(given_date) < 0) {
 			set_err(err, errlen, "X-Amz-Date is not of the form YYYYMMDDTHHMMSSZ");
@@ -766,8 +805,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		}
 		snprintf(amzdate, sizeof(amzdate), "%s", given_date);
 	} else {
-		gmtime_r(&t, &tm);
-		format_amz_date(&tm, amzdate);
+		time_format_amz(p->time, amzdate);
 	}
 	memcpy(date, amzdate, 8);
 	date[8] = '\0';
@@ -786,10 +824,9 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	if (!presign) {
 		if (!given_date)
 			sigv4_request_add_header(req, "X-Amz-Date", amzdate);
-		if (token_signed && !sigv4_request_header(req, "x-amz-security-token"))
+		if (token_signed && !known.token)
 			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
-		if ((p->flags & (SIGV4_S3 | SIGV4_CONTENT_SHA256)) &&
-		    !sigv4_request_header(req, "x-amz-content-sha256"))
+		if ((p->flags & (SIGV4_S3 | SIGV4_CONTENT_SHA256)) && !known.content_sha256)
 			sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
 	}
 	canonical_headers(req, &sc->tmp, hdrs, signed_list);
@@ -835,16 +872,15 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	/* Tasks 3 and 4: key and signature. */
 	signing_key(creds, date, p->region, p->service, &key);
 	hmac_final(&key, sts->ptr, sts->len, mac);
-	OPENSSL_cleanse(&key, sizeof(key));
-	hex_encode(mac, 32, sig);
+	wipe(&key, sizeof(key));
+	hex_encode(mac, 32, out->signature);
 
 	if (!(p->flags & SIGV4_AUTH_ONLY)) {
 		out->canonical_request = dup_buf(creq);
 		out->string_to_sign = dup_buf(sts);
 	}
-	out->signature = xstrdup(sig);
 	if (presign) {
-		cat(query, "&X-Amz-Signature=", sig);
+		cat(query, "&X-Amz-Signature=", out->signature);
 		if (creds->session_token && *creds->session_token && !token_signed) {
 			put_s(query, "&X-Amz-Security-Token=");
 			sigv4_uri_encode(query, creds->session_token, strlen(creds->session_token),
@@ -857,10 +893,9 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		put(&sc->authz, ", SignedHeaders=", 16);
 		add_buf(&sc->authz, signed_list);
 		put(&sc->authz, ", Signature=", 12);
-		put(&sc->authz, sig, 64);
+		put(&sc->authz, out->signature, 64);
 		out->authorization = dup_buf(&sc->authz);
-		if (creds->session_token && *creds->session_token && !token_signed &&
-		    !sigv4_request_header(req, "x-amz-security-token"))
+		if (creds->session_token && *creds->session_token && !token_signed && !known.token)
 			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
 		sigv4_request_add_header(req, "Authorization", out->authorization);
 	}
@@ -868,8 +903,8 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	return 0;
 }
 
-/* Runs at exit for every command (main.c), so it wipes with explicit_bzero:
- * OPENSSL_cleanse would load libcrypto into commands that never signed. */
+/* Runs at exit for every command (main.c): wipe() needs no libcrypto, so
+ * commands that never signed do not load it here. */
 void sigv4_forget_keys(void)
 {
 	size_t i;
@@ -879,7 +914,7 @@ void sigv4_forget_keys(void)
 	pthread_mutex_lock(&key_cache_lock);
 	for (i = 0; i < KEY_CACHE_SIZE; i++) {
 		free_secret(key_cache[i].secret);
-		explicit_bzero(&key_cache[i], sizeof(key_cache[i]));
+		wipe(&key_cache[i], sizeof(key_cache[i]));
 	}
 	pthread_mutex_unlock(&key_cache_lock);
 }

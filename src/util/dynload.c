@@ -14,8 +14,8 @@
  * the installed library's, and a definition that disagrees with its
  * declaration does not compile.
  */
-#define CURL_DISABLE_TYPECHECK 1 /* the typecheck macros would rename our definitions */
-#define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_*: see src/aws/sigv4.c */
+#define CURL_DISABLE_TYPECHECK      1 /* the typecheck macros would rename our definitions */
+#define OPENSSL_SUPPRESS_DEPRECATED   /* SHA256_*: see src/aws/sigv4.c */
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <libxml/parser.h>
@@ -87,15 +87,20 @@ static void *sym(struct lib *l, void (*opener)(void), const char *name)
 
 /* Resolve once per function: the pointer, of the same type as our own
  * definition (which matches the library's header), is looked up on the
- * first call. */
+ * first call. Upload and deploy threads may make that call at once, so
+ * the cached pointer is read and written atomically (they store the same
+ * value). */
 #define RESOLVE(lib, opener, fn)                                                                   \
-	static __typeof__(fn) *fn##_real;                                                          \
-	if (!fn##_real)                                                                            \
-	*(void **)&fn##_real = sym(&lib, opener, #fn)
-#define CURL_FN(fn) RESOLVE(curl_lib, open_curl, fn)
-#define XML_FN(fn)  RESOLVE(xml_lib, open_xml, fn)
+	static __typeof__(fn) *fn##_cached;                                                        \
+	__typeof__(fn) *fn##_real = __atomic_load_n(&fn##_cached, __ATOMIC_ACQUIRE);               \
+	if (!fn##_real) {                                                                          \
+		*(void **)&fn##_real = sym(&lib, opener, #fn);                                     \
+		__atomic_store_n(&fn##_cached, fn##_real, __ATOMIC_RELEASE);                       \
+	}
+#define CURL_FN(fn)   RESOLVE(curl_lib, open_curl, fn)
+#define XML_FN(fn)    RESOLVE(xml_lib, open_xml, fn)
 #define CRYPTO_FN(fn) RESOLVE(crypto_lib, open_crypto, fn)
-#define ZIP_FN(fn)  RESOLVE(zip_lib, open_zip, fn)
+#define ZIP_FN(fn)    RESOLVE(zip_lib, open_zip, fn)
 
 /* ---- libcurl ---- */
 
@@ -455,8 +460,7 @@ int zip_file_set_mtime(zip_t *za, zip_uint64_t idx, time_t mtime, zip_flags_t fl
 	return zip_file_set_mtime_real(za, idx, mtime, flags);
 }
 
-int zip_set_file_compression(zip_t *za, zip_uint64_t idx, zip_int32_t method,
-                             zip_uint32_t level)
+int zip_set_file_compression(zip_t *za, zip_uint64_t idx, zip_int32_t method, zip_uint32_t level)
 {
 	ZIP_FN(zip_set_file_compression);
 	return zip_set_file_compression_real(za, idx, method, level);

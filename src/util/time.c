@@ -74,6 +74,50 @@ int64_t time_parse_iso8601(const char *s)
 	return from_tm(y, mo, d, h, mi, sec);
 }
 
+/* The civil date of a day count since 1970-01-01 (Hinnant's algorithm:
+ * eras of 400 years, March-based years so that leap days fall last). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static void put_digits(char *out, int v, int n)
+{
+	while (n-- > 0) {
+		out[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+void time_format_amz(int64_t t, char out[17])
+{
+	int64_t days = t / 86400, secs = t % 86400;
+	int y, m, d;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	put_digits(out, y, 4);
+	put_digits(out + 4, m, 2);
+	put_digits(out + 6, d, 2);
+	out[8] = 'T';
+	put_digits(out + 9, (int)(secs / 3600), 2);
+	put_digits(out + 11, (int)(secs / 60 % 60), 2);
+	put_digits(out + 13, (int)(secs % 60), 2);
+	out[15] = 'Z';
+	out[16] = '\0';
+}
+
 void time_format_iso8601(int64_t t, char *out, size_t n)
 {
 	time_t tt = (time_t)t;

@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "ebctl/util.h"
 
@@ -112,13 +114,56 @@ static void test_time_formats(void **state)
 	assert_string_equal(out, "2015-08-30T12:36:00Z");
 }
 
+/* time_format_amz agrees with gmtime_r + strftime: the epoch, leap days
+ * (2000 is a leap year, 2100 is not), month and year ends, the last
+ * second of 9999, and a stride through the whole range. */
+static void test_time_format_amz(void **state)
+{
+	static const int64_t fixed[] = {0,          59,         86399,       86400,
+	                                951782400,  951868799,  1440938160,  4107456000,
+	                                4107542399, 4102444799, 253402300799};
+	char got[17], want[32];
+	int64_t t;
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		time_t tt = (time_t)fixed[i];
+		struct tm tm;
+		gmtime_r(&tt, &tm);
+		strftime(want, sizeof(want), "%Y%m%dT%H%M%SZ", &tm);
+		time_format_amz(fixed[i], got);
+		assert_string_equal(got, want);
+	}
+	for (t = 0; t < 253402300799; t += 7777777) {
+		time_t tt = (time_t)t;
+		struct tm tm;
+		gmtime_r(&tt, &tm);
+		strftime(want, sizeof(want), "%Y%m%dT%H%M%SZ", &tm);
+		time_format_amz(t, got);
+		assert_string_equal(got, want);
+		assert_int_equal(time_parse_amz(got), t);
+	}
+}
+
 static void test_hex(void **state)
 {
-	unsigned char in[] = {0x00, 0xab, 0xff};
-	char out[7];
+	unsigned char in[256];
+	char out[513];
+	size_t i;
 	(void)state;
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (unsigned char)i;
 	hex_encode(in, 3, out);
-	assert_string_equal(out, "00abff");
+	assert_string_equal(out, "000102");
+	hex_encode(in + 0xab, 1, out);
+	assert_string_equal(out, "ab");
+	hex_encode(in, sizeof(in), out);
+	for (i = 0; i < sizeof(in); i++) {
+		char two[3];
+		snprintf(two, sizeof(two), "%02x", (unsigned)i);
+		assert_memory_equal(out + 2 * i, two, 2);
+	}
+	assert_int_equal(out[512], '\0');
 }
 
 int main(void)
@@ -131,6 +176,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_duration),
 	    cmocka_unit_test(test_edit_distance),
 	    cmocka_unit_test(test_time_formats),
+	    cmocka_unit_test(test_time_format_amz),
 	    cmocka_unit_test(test_hex),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
