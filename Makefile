@@ -31,6 +31,13 @@ BUILD    ?= build-san
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=$(SANITIZE)
 EBCTL    := $(BUILD)/ebctl
+# A sanitizer report must fail the test that provoked it, even where the
+# test expects ebctl to fail: ASan and LSan exit 86 (not ebctl's 1) and log
+# to $(BUILD)/san-logs, which tests/run reads; UBSan exits 87.
+SAN_LOGS := $(abspath $(BUILD))/san-logs
+export SAN_LOGS
+export ASAN_OPTIONS  := exitcode=86:log_path=$(SAN_LOGS)/asan:$(ASAN_OPTIONS)
+export UBSAN_OPTIONS := exitcode=87:print_stacktrace=1:$(UBSAN_OPTIONS)
 else
 BUILD    ?= build
 EBCTL    := ./ebctl
