@@ -543,6 +543,19 @@ static void response_reset(struct aws_response *r)
 
 /* ---- debug traces, redacted ---- */
 
+/* Headers whose whole value is a secret: tokens, cookies, and the
+ * credentials a proxy URL carries (libcurl sends them as Proxy-Authorization). */
+static bool secret_header(const char *name, size_t len)
+{
+	static const char *const names[] = {"X-Amz-Security-Token", "X-aws-ec2-metadata-token",
+	                                    "Proxy-Authorization", "Set-Cookie", "Cookie"};
+	size_t i;
+	for (i = 0; i < EB_ARRAY_LEN(names); i++)
+		if (strlen(names[i]) == len && strncasecmp(name, names[i], len) == 0)
+			return true;
+	return false;
+}
+
 /* Write one header or request line with secrets replaced. */
 static void debug_line(const char *dir, const char *line, size_t len)
 {
@@ -560,11 +573,7 @@ static void debug_line(const char *dir, const char *line, size_t len)
 			buf_printf(&b, "%.*sSignature=<redacted>", (int)(sig - line), line);
 		else
 			buf_printf(&b, "%.*s: <redacted>", (int)nlen, line);
-	} else if (colon &&
-	           ((nlen == 20 && strncasecmp(line, "X-Amz-Security-Token", 20) == 0) ||
-	            (nlen == 24 && strncasecmp(line, "X-aws-ec2-metadata-token", 24) == 0) ||
-	            (nlen == 10 && strncasecmp(line, "Set-Cookie", 10) == 0) ||
-	            (nlen == 6 && strncasecmp(line, "Cookie", 6) == 0))) {
+	} else if (colon && secret_header(line, nlen)) {
 		buf_printf(&b, "%.*s: <redacted>", (int)nlen, line);
 	} else {
 		/* request lines and Location headers may carry presigned query
