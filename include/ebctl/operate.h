@@ -146,8 +146,6 @@ void follow_signals_install(void);
 bool follow_interrupted(void);
 /* Sleep up to ms, returning early (true) when interrupted. */
 bool follow_sleep_ms(long ms);
-/* The polling interval: EBCTL_POLL_MS when set to 1..3600000, else dflt. */
-long poll_interval_ms(long dflt);
 /* End a follow loop on SIGINT: flush stdout, say `what` was left behind
  * (NULL: nothing), return EB_EXIT_INTERRUPTED. */
 int follow_interrupted_exit(const char *what);

@@ -145,6 +145,9 @@ void out_line(const char *fmt, ...) EB_PRINTF(1, 2);
 int64_t time_now(void);
 /* Monotonic milliseconds. */
 int64_t time_mono_ms(void);
+/* The pace of a polling loop (deploy's verdict, events -f, logs -f...):
+ * EBCTL_POLL_MS when set to 1..3600000, else dflt. */
+long poll_interval_ms(long dflt);
 /* "YYYYMMDDTHHMMSSZ" -> epoch seconds; -1 on bad input. */
 int64_t time_parse_amz(const char *s);
 /* ISO 8601 "2024-01-02T03:04:05(.123)Z" -> epoch seconds; -1 on bad input. */

@@ -51,15 +51,6 @@ bool follow_sleep_ms(long ms)
 	return interrupted != 0;
 }
 
-long poll_interval_ms(long dflt)
-{
-	const char *v = getenv("EBCTL_POLL_MS");
-	unsigned long ms;
-	if (v && *v && parse_ulong(v, 1, 3600000, &ms) == 0)
-		return (long)ms;
-	return dflt;
-}
-
 int follow_interrupted_exit(const char *what)
 {
 	fflush(stdout);

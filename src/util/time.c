@@ -17,6 +17,15 @@ int64_t time_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+long poll_interval_ms(long dflt)
+{
+	const char *v = getenv("EBCTL_POLL_MS");
+	unsigned long ms;
+	if (v && *v && parse_ulong(v, 1, 3600000, &ms) == 0)
+		return (long)ms;
+	return dflt;
+}
+
 static int digits(const char *s, int n, int *out)
 {
 	int v = 0, i;
