@@ -45,13 +45,18 @@ PYTHON=${PYTHON:-python3}
 # sandbox_start [ARGS...]: start tests/sandbox/sandbox on a free loopback port,
 # wait for "ready", and export the AWS_* variables of the IAM user it created.
 # Stopped automatically when the test exits.
+# Each start has its own log and env file (a test may run two sandboxes);
+# a loaded machine may take a while to import moto, hence the long wait.
+_sandboxes=0
 sandbox_start() {
-	local envf="$TMP/sandbox.env" log="$TMP/sandbox.log" port i
+	local envf log port i
+	_sandboxes=$((_sandboxes + 1))
+	envf=$TMP/sandbox$_sandboxes.env log=$TMP/sandbox$_sandboxes.log
 	port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	"$TESTS_DIR/sandbox/sandbox" --port "$port" --env-file "$envf" "$@" >"$log" 2>&1 &
 	SANDBOX_PID=$!
 	at_exit "kill $SANDBOX_PID 2>/dev/null; wait $SANDBOX_PID 2>/dev/null"
-	for i in $(seq 1 300); do
+	for i in $(seq 1 1200); do
 		if grep -q '^ready ' "$log" 2>/dev/null && [ -s "$envf" ]; then break; fi
 		if ! kill -0 "$SANDBOX_PID" 2>/dev/null; then echo "# sandbox died:"; sed 's/^/#   /' "$log"; return 1; fi
 		sleep 0.1

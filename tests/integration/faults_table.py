@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Render the fault matrix results ($BUILD/faults.tsv, written by faults.sh)
-as the Markdown table of docs/RELIABILITY.md.
+"""Render the fault matrix results ($BUILD/faults-s3.tsv and faults-eb.tsv,
+written by faults_s3.sh and faults_eb.sh) as the Markdown table of
+docs/RELIABILITY.md.
 
-    faults_table.py build/faults.tsv
+    faults_table.py build/faults-s3.tsv build/faults-eb.tsv
 """
 import re
 import sys
 
 
-def main(path):
-    rows = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8")][1:]
+def main(paths):
+    rows = []
+    for path in paths:
+        rows += [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8")][1:]
     print("| step | fault | when | exit | message |")
     print("|---|---|---|---|---|")
     for step, fault, count, rc, msg in rows:
@@ -20,4 +23,4 @@ def main(path):
         print(f"| {step} | {fault} | {when} | {rc} | {cell} |")
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])
