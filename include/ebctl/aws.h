@@ -114,8 +114,13 @@ void aws_params_addf(struct aws_params *p, const char *value, const char *keyfmt
 const char *aws_params_get(const struct aws_params *p, const char *key);
 void aws_params_free(struct aws_params *p);
 
+/* True for the error codes that mean "slow down" (Throttling, SlowDown,
+ * RequestLimitExceeded...): the call was refused, not run. */
+bool aws_throttling_code(const char *code);
+
 /* Whether a call may be sent again when its outcome is unknown (the
- * connection dropped after the request went out). */
+ * connection dropped after the request went out, or a server error that
+ * may have come after the call took effect: 500, 502, 504). */
 enum aws_idempotency {
 	AWS_IDEMPOTENT =
 	    0, /* reads, and writes that converge (UpdateEnvironment to the same label) */

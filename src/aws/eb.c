@@ -411,10 +411,12 @@ static int update_once(struct aws_client *c, const char *env, struct aws_params 
 		ready = envs.n == 1 && envs.v[0].status && strcmp(envs.v[0].status, "Ready") == 0;
 		eb_environments_free(&envs);
 		if (!ready) {
-			snprintf(
-			    err->message, sizeof(err->message),
-			    "no answer, and '%s' is no longer Ready: the update may have started",
-			    env);
+			struct buf m = BUF_INIT;
+			buf_printf(&m,
+			           "%s, and '%s' is no longer Ready: the update may have started",
+			           err->network ? "no answer" : err->message, env);
+			snprintf(err->message, sizeof(err->message), "%s", buf_cstr(&m));
+			buf_free(&m);
 			break;
 		}
 	}

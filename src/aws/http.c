@@ -129,7 +129,18 @@ void aws_params_free(struct aws_params *p)
 
 /* ---- retry classification ---- */
 
-bool aws_retryable_code(const char *code)
+static bool in_list(const char *code, const char *const *list, size_t n)
+{
+	size_t i;
+	if (!code || !*code)
+		return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(code, list[i]) == 0)
+			return true;
+	return false;
+}
+
+bool aws_throttling_code(const char *code)
 {
 	static const char *const codes[] = {
 	    "Throttling",
@@ -146,19 +157,20 @@ bool aws_retryable_code(const char *code)
 	    "SlowDown",
 	    "PriorRequestNotComplete",
 	    "EC2ThrottledException",
-	    /* transient errors of the standard mode */
+	};
+	return in_list(code, codes, EB_ARRAY_LEN(codes));
+}
+
+bool aws_retryable_code(const char *code)
+{
+	/* the transient errors of the standard mode, besides throttling */
+	static const char *const codes[] = {
 	    "RequestTimeout",
 	    "RequestTimeoutException",
 	    "InternalError",
 	    "ServiceUnavailable",
 	};
-	size_t i;
-	if (!code || !*code)
-		return false;
-	for (i = 0; i < EB_ARRAY_LEN(codes); i++)
-		if (strcmp(code, codes[i]) == 0)
-			return true;
-	return false;
+	return aws_throttling_code(code) || in_list(code, codes, EB_ARRAY_LEN(codes));
 }
 
 bool aws_retryable_status(long status)
@@ -1005,10 +1017,20 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 			         resp->status);
 		}
 	}
-	if (aws_skew_code(err->code, err->message))
+	if (aws_skew_code(err->code, err->message)) {
 		v = AWS_DONE_SKEW;
-	else if (aws_retryable_status(resp->status) || aws_retryable_code(err->code))
+	} else if (aws_retryable_status(resp->status) || aws_retryable_code(err->code)) {
 		v = AWS_DONE_RETRY;
+		/* A server error may come after the call took effect (a gateway's
+		 * 502 or 504, a service's 500): a call that must not run twice is
+		 * not resent blindly, its caller checks first, as after a lost
+		 * answer. Throttling and 503 refuse the call: safe to resend. */
+		if (req->idem == AWS_NOT_IDEMPOTENT && resp->status != 503 && resp->status != 429 &&
+		    !aws_throttling_code(err->code)) {
+			err->unknown_outcome = true;
+			v = AWS_DONE_FAIL;
+		}
+	}
 	return v;
 }
 

@@ -316,8 +316,9 @@ out:
 
 /* ---- multipart ---- */
 
-static int create_upload(struct aws_client *c, const char *bucket, const char *key,
-                         const struct s3_put_options *o, char **upload_id, struct aws_error *err)
+static int create_upload_once(struct aws_client *c, const char *bucket, const char *key,
+                              const struct s3_put_options *o, char **upload_id,
+                              struct aws_error *err)
 {
 	struct aws_request req;
 	struct aws_response resp;
@@ -347,6 +348,66 @@ out:
 	aws_request_cleanup(&req);
 	aws_response_cleanup(&resp);
 	return rc;
+}
+
+/* The newest upload in progress of exactly this key, into *upload_id
+ * (caller frees). Returns 1 found, 0 none, -1 when the uploads cannot be
+ * listed. */
+static int find_upload(struct aws_client *c, const char *bucket, const char *key, char **upload_id)
+{
+	struct s3_uploads u;
+	struct aws_error e2;
+	const struct s3_upload *best = NULL;
+	/* The listing asks for the key's first path segment: S3-compatible
+	 * servers (moto among them) mis-verify the signature of a '/' encoded
+	 * in the query. The key itself is matched below. */
+	size_t seg = strcspn(key, "/"), i;
+	char *prefix = xstrndup(key, seg);
+	int rc = s3_list_multipart_uploads(c, bucket, prefix, &u, &e2);
+	free(prefix);
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < u.n; i++)
+		if (u.v[i].key && strcmp(u.v[i].key, key) == 0 && u.v[i].upload_id &&
+		    (!best || u.v[i].initiated >= best->initiated))
+			best = &u.v[i];
+	if (best)
+		*upload_id = xstrdup(best->upload_id);
+	s3_uploads_free(&u);
+	return best != NULL;
+}
+
+/*
+ * CreateMultipartUpload, never leaving an upload behind that we do not
+ * know the id of (it would stay open, and cost storage, for good). When
+ * the outcome is unknown (no answer, or a 500 that may have come after
+ * the upload was created), the key's uploads in progress say what
+ * happened: none means nothing was created and the request goes out
+ * again; otherwise the newest is used. The key names the bundle's
+ * content, so any upload of it, ours or one an earlier run left open,
+ * ends as the same object: its parts are all sent again.
+ */
+static int create_upload(struct aws_client *c, const char *bucket, const char *key,
+                         const struct s3_put_options *o, char **upload_id, struct aws_error *err)
+{
+	int attempt;
+	for (attempt = 1;; attempt++) {
+		int found;
+		if (create_upload_once(c, bucket, key, o, upload_id, err) == 0)
+			return 0;
+		if (!err->unknown_outcome)
+			return -1;
+		debugf("CreateMultipartUpload: no clear answer, looking for an upload of '%s'",
+		       key);
+		found = find_upload(c, bucket, key, upload_id);
+		if (found == 1) {
+			debugf("CreateMultipartUpload: using upload %s of the key", *upload_id);
+			aws_error_clear(err);
+			return 0;
+		}
+		if (found < 0 || attempt >= c->max_attempts || aws_backoff_sleep(c, attempt) != 0)
+			return -1;
+	}
 }
 
 static char *upload_query(const char *upload_id, int part)
@@ -668,7 +729,7 @@ int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const cha
 	struct mp_state m;
 	char *upload_id = NULL;
 	int parallel = o && o->parallel > 0 ? o->parallel : 4;
-	int rc = -1;
+	int rc = -1, attempt;
 
 	aws_error_clear(err);
 	memset(&m, 0, sizeof(m));
@@ -698,14 +759,17 @@ int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const cha
 	       (unsigned long long)m.part_size, parallel);
 	if (upload_parts(&m, parallel, o, err) != 0)
 		goto abort;
-	if (complete_upload(&m, res, err) != 0) {
-		if (err->unknown_outcome && completed_anyway(&m, res)) {
-			aws_error_clear(err);
-			rc = 0;
-			goto out;
-		}
-		goto abort;
+	/* After an unknown outcome the object says whether the upload was
+	 * completed; if not, it is still open and completing it again is safe. */
+	for (attempt = 1; complete_upload(&m, res, err) != 0; attempt++) {
+		if (!err->unknown_outcome)
+			goto abort;
+		if (completed_anyway(&m, res))
+			break;
+		if (attempt >= c->max_attempts || aws_backoff_sleep(c, attempt) != 0)
+			goto abort;
 	}
+	aws_error_clear(err);
 	rc = 0;
 	goto out;
 abort : {

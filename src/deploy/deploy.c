@@ -43,8 +43,7 @@ void deploy_sleep_ms(int64_t ms)
 
 bool deploy_throttled(const struct aws_error *e)
 {
-	return e->http_status == 429 || strcasestr(e->code, "Throttl") ||
-	       strcasestr(e->code, "SlowDown") || strcasestr(e->code, "RequestLimitExceeded");
+	return e->http_status == 429 || aws_throttling_code(e->code);
 }
 
 static void on_sigint(int sig)

@@ -89,7 +89,7 @@ invariants() {
 
 step_name() {
 	case $1 in
-	PutObject | UploadPart) echo "s3 $1" ;;
+	PutObject | *Multipart* | UploadPart) echo "s3 $1" ;;
 	*) echo "elasticbeanstalk $1" ;;
 	esac
 }
@@ -112,7 +112,7 @@ matrix() {
 	results=$TESTS_DIR/../${BUILD:-build}/faults-$name.tsv
 	printf 'step\tfault\tcount\texit\tmessage\n' >"$results"
 	for step in "$@"; do
-		dir=$small; [ "$step" = UploadPart ] && dir=$big
+		case $step in *Multipart* | UploadPart) dir=$big ;; *) dir=$small ;; esac
 		for fault in throttle error500 slowdown drop slow truncate expired; do
 			for count in 1 -1; do
 				case "$fault/$count" in expired/1) continue ;; esac

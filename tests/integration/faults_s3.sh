@@ -1,9 +1,9 @@
-# The fault matrix at the S3 steps of a deploy: the PUT of a small bundle
-# and the parts of a multipart upload (tests/integration/faults.bash); then
-# a server whose clock runs ahead.
+# The fault matrix at the S3 steps of a deploy: the PUT of a small bundle,
+# and the start, the parts and the completion of a multipart upload
+# (tests/integration/faults.bash); then a server whose clock runs ahead.
 . "$TESTS_DIR/integration/faults.bash"
 
-matrix s3 PutObject UploadPart
+matrix s3 PutObject CreateMultipartUpload UploadPart CompleteMultipartUpload
 
 # A skewed clock belongs to the whole server, not to one step (and the
 # sandbox checks every request's time against its own clock): a second

@@ -178,6 +178,66 @@ static void test_create_version_checks_before_resending(void **state)
 	aws_client_free(c);
 }
 
+/* A gateway's 504 or a service's 500 may come after the call took effect:
+ * a call that must not run twice is not resent blindly. */
+static void test_server_error_not_resent_when_not_idempotent(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	xmlDocPtr doc = NULL;
+	(void)state;
+	script(c, "504,ok");
+	assert_int_equal(aws_query(c, "elasticbeanstalk", "CreateEnvironment", NULL,
+	                           AWS_NOT_IDEMPOTENT, &doc, &err),
+	                 -1);
+	assert_false(err.network);
+	assert_int_equal(err.http_status, 504);
+	assert_true(err.unknown_outcome);
+	assert_int_equal(served(c), 1);
+	aws_client_free(c);
+}
+
+/* Throttling and 503 refuse the call: resending it is safe. */
+static void test_refusals_resent_when_not_idempotent(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	xmlDocPtr doc = NULL;
+	(void)state;
+	script(c, "throttle,503,ok");
+	assert_int_equal(aws_query(c, "elasticbeanstalk", "CreateEnvironment", NULL,
+	                           AWS_NOT_IDEMPOTENT, &doc, &err),
+	                 0);
+	xmlFreeDoc(doc);
+	assert_int_equal(served(c), 3);
+	aws_client_free(c);
+}
+
+/* UpdateEnvironment after a 500: the environment is still Ready, so the
+ * update did not start and goes out again; after a 504 with the
+ * environment Updating, it may have started: no second update. */
+static void test_update_checks_after_server_error(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	struct eb_update u = {"app", "env", "v1", NULL, NULL};
+	char *rid = NULL;
+	(void)state;
+	script(c, "500,file:describe-environments-ready.xml,file:update-environment.xml");
+	assert_int_equal(eb_update_environment(c, &u, &rid, &err), 0);
+	assert_int_equal(served(c), 3);
+	free(rid);
+	rid = NULL;
+
+	script(c, "504,file:describe-environments.xml,ok");
+	assert_int_equal(eb_update_environment(c, &u, &rid, &err), -1);
+	assert_true(err.unknown_outcome);
+	assert_non_null(strstr(err.message, "is no longer Ready: the update may have started"));
+	assert_int_equal(served(c), 2);
+	assert_null(rid);
+	aws_client_free(c);
+}
+
 static void test_skew_corrected_once(void **state)
 {
 	struct aws_client *c = client(3);
@@ -362,6 +422,9 @@ int main(void)
 	    cmocka_unit_test(test_dropped_connection_retried_when_idempotent),
 	    cmocka_unit_test(test_dropped_connection_not_resent_when_not_idempotent),
 	    cmocka_unit_test(test_create_version_checks_before_resending),
+	    cmocka_unit_test(test_server_error_not_resent_when_not_idempotent),
+	    cmocka_unit_test(test_refusals_resent_when_not_idempotent),
+	    cmocka_unit_test(test_update_checks_after_server_error),
 	    cmocka_unit_test(test_skew_corrected_once),
 	    cmocka_unit_test(test_skew_not_corrected_twice),
 	    cmocka_unit_test(test_json_throttling_is_retried),
