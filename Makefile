@@ -21,15 +21,17 @@ CC        ?= cc
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DEBCTL_VERSION='"$(VERSION)"'
+# CFLAGS=... on the command line sets the optimisation and debug flags;
+# what the build needs (standard, warnings, libraries) is added to it.
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 $(WARN) $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(shell pkg-config --libs $(LINK_PKGS)) -ldl -lpthread -lm
+override CPPFLAGS += -Iinclude -D_GNU_SOURCE -DEBCTL_VERSION='"$(VERSION)"'
+override CFLAGS   += -std=c11 $(WARN) $(shell pkg-config --cflags $(PKGS))
+override LDLIBS   += $(shell pkg-config --libs $(LINK_PKGS)) -ldl -lpthread -lm
 
 ifneq ($(SANITIZE),)
 BUILD    ?= build-san
-CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS  += -fsanitize=$(SANITIZE)
+override CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS  += -fsanitize=$(SANITIZE)
 EBCTL    := $(BUILD)/ebctl
 # A sanitizer report must fail the test that provoked it, even where the
 # test expects ebctl to fail: ASan and LSan exit 86 (not ebctl's 1) and log
@@ -41,6 +43,12 @@ export UBSAN_OPTIONS := exitcode=87:print_stacktrace=1:$(UBSAN_OPTIONS)
 else
 BUILD    ?= build
 EBCTL    := ./ebctl
+endif
+
+# ci/install-deps puts moto and the aws CLI in .venv when the system's
+# python3 cannot take them (PEP 668): the tests find them there.
+ifneq ($(wildcard .venv/bin/python3),)
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
 endif
 
 SRCS      := $(sort $(wildcard src/*/*.c))

@@ -12,6 +12,8 @@ say() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
 
 say "checking dependencies (ci/install-deps)"
 ci/install-deps
+# moto and the aws CLI, when install-deps had to put them in .venv
+[ -x .venv/bin/python3 ] && export PATH=$root/.venv/bin:$PATH
 say "building ebctl"
 make -j2 --no-print-directory >/dev/null
 ebctl=$root/ebctl
