@@ -2,8 +2,10 @@
  * Time SigV4 signing of a typical Elastic Beanstalk request (an
  * UpdateEnvironment form POST) with a cached signing key, the way the HTTP
  * layer signs: build the request, sign (Authorization only), free. Prints nanoseconds per
- * signature (the median of several rounds).
- * Usage: sign_bench [ITERATIONS] [ROUNDS]
+ * signature (the median of several rounds). With "derive", every signature
+ * is for another day, so the signing key is derived each time (the cost of
+ * a cache miss; botocore derives it for every request).
+ * Usage: sign_bench [ITERATIONS] [ROUNDS] [derive]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,12 +36,14 @@ int main(int argc, char **argv)
 	                      NULL, 0, NULL};
 	struct sigv4_params p = {"elasticbeanstalk", "us-east-1", 1440938160, SIGV4_AUTH_ONLY, 0};
 	unsigned long iters = 200000, rounds = 5, r;
+	bool derive = false;
 	double *per;
 	char err[128];
 
 	if ((argc > 1 && parse_ulong(argv[1], 1, 100000000, &iters)) ||
-	    (argc > 2 && parse_ulong(argv[2], 1, 1000, &rounds))) {
-		fprintf(stderr, "usage: sign_bench [ITERATIONS] [ROUNDS]\n");
+	    (argc > 2 && parse_ulong(argv[2], 1, 1000, &rounds)) ||
+	    (argc > 3 && !(derive = !strcmp(argv[3], "derive"))) || argc > 4) {
+		fprintf(stderr, "usage: sign_bench [ITERATIONS] [ROUNDS] [derive]\n");
 		return 2;
 	}
 	per = xcalloc(rounds, sizeof(*per));
@@ -56,6 +60,8 @@ int main(int argc, char **argv)
 			                         "application/x-www-form-urlencoded; charset=utf-8");
 			req.body = (const unsigned char *)body;
 			req.body_len = sizeof(body) - 1;
+			if (derive)
+				p.time += 86400;
 			if (sigv4_sign(&req, &c, &p, &res, err, sizeof(err))) {
 				fprintf(stderr, "sign failed: %s\n", err);
 				return 1;
