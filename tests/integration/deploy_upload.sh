@@ -19,14 +19,18 @@ expect_eq "big/$sum.zip" "$key" "the stored object is the bundle, byte for byte"
 expect_eq "$(eb_aws s3api list-multipart-uploads --bucket rel --query 'length(Uploads || `[]`)')" "0" \
 	"no multipart upload left open after success"
 
-# S3 behind a proxy that fails every part after the first.
+# Through the fault proxy (faultproxy.py): S3 fails every part after the first.
 echo "# v2" >>"$app/.ebextensions/01-health.config"
-"$PYTHON" "$TESTS_DIR/integration/fault_proxy.py" "$AWS_ENDPOINT_URL" "$TMP/proxy.port" parts &
+"$PYTHON" "$TESTS_DIR/integration/faultproxy.py" --backend "$AWS_ENDPOINT_URL" --port-file "$TMP/proxy.port" \
+	>"$TMP/proxy.log" 2>&1 &
 proxy=$!
 at_exit "kill $proxy 2>/dev/null; wait $proxy 2>/dev/null"
 for i in $(seq 1 100); do [ -s "$TMP/proxy.port" ] && break; sleep 0.1; done
+proxy_url=http://127.0.0.1:$(cat "$TMP/proxy.port")
+fault() { curl -sS -X POST "$proxy_url/__fault" -d "$1" >/dev/null; }
+fault '{"step": "UploadPart", "fault": "error500", "skip": 1, "count": -1}'
 versions=$(count_versions big)
-expect_rc 3 "S3 that keeps failing exits 3" env AWS_ENDPOINT_URL_S3="http://127.0.0.1:$(cat "$TMP/proxy.port")" \
+expect_rc 3 "S3 that keeps failing exits 3" env AWS_ENDPOINT_URL_S3="$proxy_url" \
 	AWS_MAX_ATTEMPTS=2 "$EBCTL" deploy --app big --env big-env --bucket rel -C "$app" --all --label broken \
 	--timeout 2m
 expect_err "InternalError" "the S3 error is reported"
@@ -37,14 +41,11 @@ expect_eq "$(env_field big-env VersionLabel)" "large" "the environment still run
 
 # The answer to UpdateEnvironment is lost after the update started: the
 # retry meets "invalid state", and ebctl follows the update in progress.
-"$PYTHON" "$TESTS_DIR/integration/fault_proxy.py" "$AWS_ENDPOINT_URL" "$TMP/lose.port" lose-update &
-lose=$!
-at_exit "kill $lose 2>/dev/null; wait $lose 2>/dev/null"
-for i in $(seq 1 100); do [ -s "$TMP/lose.port" ] && break; sleep 0.1; done
+fault '{"step": "UpdateEnvironment", "fault": "lose", "count": 1}'
 # (:slow keeps the first update running well past the retry.)
 make_app "$TMP/lost" slow
 expect_rc 0 "a lost UpdateEnvironment answer still reaches the verdict" \
-	env AWS_ENDPOINT_URL_ELASTIC_BEANSTALK="http://127.0.0.1:$(cat "$TMP/lose.port")" \
+	env AWS_ENDPOINT_URL_ELASTIC_BEANSTALK="$proxy_url" \
 	"$EBCTL" deploy --app big --env big-env --bucket rel -C "$TMP/lost" --label lost --timeout 2m
 expect_err "the answer to UpdateEnvironment was lost" "says it follows the update in progress"
 expect_out "big-env: success" "the verdict is success"

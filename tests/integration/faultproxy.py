@@ -8,21 +8,23 @@ signatures still verify) and answers with the backend's response, except
 for the requests of one *step* chosen by the control endpoint, which get
 one *fault*:
 
-    POST /__fault  {"step": "UploadPart", "fault": "throttle", "count": 1}
+    POST /__fault  {"step": "UploadPart", "fault": "throttle", "count": 1, "skip": 0}
     GET  /__fault  -> {"rule": ..., "hits": N, "seen": {"PutObject": 2, ...}}
     DELETE /__fault  (no fault)
 
 Steps: PutObject (a single S3 PUT), UploadPart, CreateMultipartUpload,
-CompleteMultipartUpload, AbortMultipartUpload, HeadObject, and every Query
+CompleteMultipartUpload, AbortMultipartUpload, HeadObject, every Query
 action by its name (CreateApplicationVersion, UpdateEnvironment,
-DescribeEvents...). count: how many matching requests get the fault (-1:
-all of them).
+DescribeEvents...), and "*" for any request. skip: how many matching
+requests go through first (default 0); count: how many after those get the
+fault (-1: all of them).
 
 Faults:
   throttle   400 Throttling (Query) / 503 SlowDown (S3: how S3 throttles)
   error500   500 InternalFailure / InternalError
-  slowdown   503 SlowDown (ServiceUnavailable for Query services)
+  slowdown   503 SlowDown (S3 and Query services alike)
   drop       the request is read, the connection closed without an answer
+  lose       the request is applied, the connection closed without an answer
   slow       the request is applied, the answer held back SLOW seconds
   truncate   the request is applied, the answer cut short and the connection closed
   expired    the session token has expired: 403 ExpiredToken (every time)
@@ -101,7 +103,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def forward(self, body):
         conn = http.client.HTTPConnection(self.server.backend_host, self.server.backend_port, timeout=60)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "expect")}
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() not in ("connection", "expect", "transfer-encoding", "content-length")}
+        if body:
+            headers["Content-Length"] = str(len(body))
         conn.request(self.command, self.path, body=body if body else None, headers=headers)
         resp = conn.getresponse()
         data = resp.read()
@@ -125,9 +130,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
 
+    def read_body(self):
+        if "chunked" not in (self.headers.get("Transfer-Encoding") or "").lower():
+            n = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(n) if n else b""
+        body = b""
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass
+                return body
+            body += self.rfile.read(size)
+            self.rfile.readline()
+
     def handle_any(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n) if n else b""
+        body = self.read_body()
         parsed = urllib.parse.urlsplit(self.path)
         if parsed.path == "/__fault":
             return self.control(body)
@@ -137,7 +155,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             state["seen"][step] = state["seen"].get(step, 0) + 1
             rule = state["rule"]
-            if rule and rule.get("step") == step and rule.get("count", -1) != 0:
+            if rule and rule.get("step") in (step, "*") and rule.get("skip", 0) > 0:
+                rule["skip"] -= 1
+            elif rule and rule.get("step") in (step, "*") and rule.get("count", -1) != 0:
                 fault = rule["fault"]
                 state["hits"] += 1
                 if rule.get("count", -1) > 0:
@@ -159,6 +179,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                                       "The security token included in the "
                                                                       "request is expired"))
         status, hdrs, data = self.forward(body)
+        if fault == "lose":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         if fault == "slow":
             time.sleep(SLOW)
         self.reply(status, hdrs, data, truncate=(fault == "truncate"))
