@@ -5,7 +5,9 @@
  *   2. the profile (--profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, "default") in
  *      the shared credentials and config files: role_arn with source_profile,
  *      credential_source or web_identity_token_file (STS); static keys;
- *      credential_process;
+ *      credential_process. A profile that exists but holds none of these
+ *      (a region-only [default]) is passed over, as botocore does; one
+ *      named explicitly that does not exist is an error;
  *   3. web identity (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE);
  *   4. ECS container credentials;
  *   5. EC2 instance metadata (IMDSv2).
@@ -632,10 +634,11 @@ static int profile_role(struct aws_client *c, struct profiles *p, const char *na
 	return rc;
 }
 
+/* 0 found, -1 broken, 1 the profile holds no credentials (err says so) */
 static int profile_creds(struct aws_client *c, struct profiles *p, const char *name, int depth,
                          struct aws_creds *out, struct aws_error *err)
 {
-	const char *role_arn, *akid, *sec, *proc;
+	const char *role_arn, *akid, *sec, *proc, *sso;
 	char source[160];
 
 	if (depth > 5) {
@@ -665,25 +668,49 @@ static int profile_creds(struct aws_client *c, struct profiles *p, const char *n
 	proc = prof_get(p, name, "credential_process");
 	if (proc)
 		return from_process(proc, name, out, err);
+	/* falling through to instance metadata would deploy as another identity
+	 * than the one the profile names */
+	sso = prof_get(p, name, "sso_session")     ? "sso_session"
+	      : prof_get(p, name, "sso_start_url") ? "sso_start_url"
+	                                           : NULL;
+	if (sso) {
+		aws_error_set(
+		    err, "credentials", "ConfigError",
+		    "profile '%s' uses IAM Identity Center (%s), which ebctl does not read: "
+		    "add credential_process = aws configure export-credentials --profile "
+		    "%s --format process",
+		    name, sso, name);
+		return -1;
+	}
 	aws_error_set(
 	    err, "credentials", "NoCredentials",
 	    "profile '%s' has no credentials (aws_access_key_id, role_arn or credential_process)",
 	    name);
-	return -1;
+	return 1;
 }
 
-/* 1 found, 0 no such (implicit default) profile, -1 broken */
-static int from_profile(struct aws_client *c, struct aws_creds *out, struct aws_error *err)
+/*
+ * 1 found; 0 nothing there (an implicit default profile that does not
+ * exist, or any profile that exists but holds no credentials, as the
+ * region-only [default] that `aws configure set region` writes on EC2,
+ * ECS and CodeBuild): the chain goes on, as botocore's does, and *why says
+ * what was found; -1 broken, including an explicitly named profile that
+ * does not exist.
+ */
+static int from_profile(struct aws_client *c, struct aws_creds *out, struct buf *why,
+                        struct aws_error *err)
 {
 	struct profiles p;
 	const char *name = c->profile ? c->profile : "default";
-	int rc = -1;
+	int rc = -1, r;
 
 	memset(&p, 0, sizeof(p));
 	if (ini_load(&p.cred, false, err) != 0 || ini_load(&p.conf, true, err) != 0)
 		goto out;
 	if (!prof_exists(&p, name)) {
 		if (!c->profile) {
+			buf_printf(why, "profile '%s': not in %s or %s", name, p.cred.shown,
+			           p.conf.shown);
 			rc = 0;
 			goto out;
 		}
@@ -696,7 +723,16 @@ static int from_profile(struct aws_client *c, struct aws_creds *out, struct aws_
 		}
 		goto out;
 	}
-	rc = profile_creds(c, &p, name, 0, out, err) == 0 ? 1 : -1;
+	r = profile_creds(c, &p, name, 0, out, err);
+	if (r == 1) {
+		buf_printf(why,
+		           "profile '%s': no aws_access_key_id, role_arn or credential_process",
+		           name);
+		aws_error_clear(err);
+		rc = 0;
+		goto out;
+	}
+	rc = r == 0 ? 1 : -1;
 out:
 	profiles_free(&p);
 	return rc;
@@ -745,36 +781,57 @@ out:
 
 /* ---- the chain ---- */
 
+/* Adds "; " before each note but the first: what each source said. */
+static void tried(struct buf *why, const char *note)
+{
+	buf_printf(why, "%s%s", why->len ? "; " : "", note);
+}
+
 static int chain(struct aws_client *c, struct aws_creds *out, struct aws_error *err)
 {
 	const char *role = getenv("AWS_ROLE_ARN");
 	const char *wit = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
-	int r;
+	const char *dis = getenv("AWS_EC2_METADATA_DISABLED");
+	struct buf why = BUF_INIT, prof = BUF_INIT;
+	int r, rc = -1;
 
 	if (!c->profile_explicit) {
 		r = from_env(out, err);
 		if (r != 0)
-			return r > 0 ? 0 : -1;
+			goto done;
+		tried(&why, "environment: not set");
 	}
-	r = from_profile(c, out, err);
+	r = from_profile(c, out, &prof, err);
 	if (r != 0)
-		return r > 0 ? 0 : -1;
-	if (role && *role && wit && *wit)
-		return web_identity_file(c, role, wit, getenv("AWS_ROLE_SESSION_NAME"),
-		                         "web identity", out, err);
+		goto done;
+	tried(&why, buf_cstr(&prof));
+	if (role && *role && wit && *wit) {
+		rc = web_identity_file(c, role, wit, getenv("AWS_ROLE_SESSION_NAME"),
+		                       "web identity", out, err);
+		goto out;
+	}
+	tried(&why, "web identity: not set");
 	r = from_container(c, out, err);
 	if (r != 0)
-		return r > 0 ? 0 : -1;
+		goto done;
+	tried(&why, "container: not set");
 	r = from_imds(c, out, err);
 	if (r != 0)
-		return r > 0 ? 0 : -1;
-	aws_error_set(
-	    err, "credentials", "NoCredentials",
-	    "no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
-	    "AWS_PROFILE, or "
-	    "--role-arn in GitHub Actions (tried environment, profile 'default', web identity, "
-	    "container, instance metadata)");
-	return -1;
+		goto done;
+	tried(&why, dis && strcasecmp(dis, "true") == 0
+	                ? "instance metadata: AWS_EC2_METADATA_DISABLED"
+	                : "instance metadata: no answer");
+	aws_error_set(err, "credentials", "NoCredentials",
+	              "no credentials found (%s): set AWS_ACCESS_KEY_ID and "
+	              "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or --role-arn in GitHub Actions",
+	              buf_cstr(&why));
+	goto out;
+done:
+	rc = r > 0 ? 0 : -1;
+out:
+	buf_free(&why);
+	buf_free(&prof);
+	return rc;
 }
 
 int aws_creds_resolve(struct aws_client *c, struct aws_creds *out, struct aws_error *err)

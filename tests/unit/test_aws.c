@@ -357,7 +357,8 @@ static int creds_setup(void **state)
 	        "[profile norole]\nrole_arn = arn:aws:iam::1:role/x\n\n"
 	        "[profile loop]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = loop2\n\n"
 	        "[profile loop2]\nrole_arn = arn:aws:iam::1:role/y\nsource_profile = loop\n\n"
-	        "[profile empty]\nregion = us-west-1\n\n[sso-session x]\nsso_region = us-east-1\n");
+	        "[profile empty]\nregion = us-west-1\n\n[sso-session x]\nsso_region = us-east-1\n\n"
+	        "[profile sso]\nsso_session = x\nsso_account_id = 1\n");
 	setenv("AWS_CONFIG_FILE", p, 1);
 	free(p);
 	return 0;
@@ -477,8 +478,18 @@ static void test_broken_profiles_say_why(void **state)
 	assert_non_null(strstr(e.message, "no source_profile"));
 	assert_int_equal(resolve_creds("loop", &cr, &e, NULL, 0), -1);
 	assert_non_null(strstr(e.message, "too long"));
+	/* a profile that holds no credentials is passed over, as botocore does;
+	 * with nothing after it, the message says what it found there */
 	assert_int_equal(resolve_creds("empty", &cr, &e, NULL, 0), -1);
-	assert_non_null(strstr(e.message, "profile 'empty' has no credentials"));
+	assert_string_equal(e.code, "NoCredentials");
+	assert_non_null(strstr(
+	    e.message, "profile 'empty': no aws_access_key_id, role_arn or credential_process"));
+	assert_non_null(strstr(e.message, "instance metadata: AWS_EC2_METADATA_DISABLED"));
+	assert_null(strstr(e.message, "environment"));
+	/* an IAM Identity Center profile is not passed over: it names an identity */
+	assert_int_equal(resolve_creds("sso", &cr, &e, NULL, 0), -1);
+	assert_non_null(strstr(e.message, "profile 'sso' uses IAM Identity Center (sso_session)"));
+	assert_non_null(strstr(e.message, "credential_process = aws configure export-credentials"));
 	/* AWS_PROFILE names it too: no silent fallback */
 	setenv("AWS_PROFILE", "nope", 1);
 	assert_int_equal(resolve_creds(NULL, &cr, &e, NULL, 0), -1);
@@ -502,7 +513,11 @@ static void test_no_credentials_anywhere(void **state)
 	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
 	assert_int_equal(resolve_creds(NULL, &cr, &e, NULL, 0), -1);
 	assert_string_equal(e.code, "NoCredentials");
-	assert_non_null(strstr(e.message, "no credentials found"));
+	assert_non_null(strstr(e.message,
+	                       "no credentials found (environment: not set; "
+	                       "profile 'default': not in /nonexistent/credentials or "
+	                       "/nonexistent/config; web identity: not set; container: "
+	                       "not set; instance metadata: AWS_EC2_METADATA_DISABLED)"));
 }
 
 static void test_client_settings_checked(void **state)

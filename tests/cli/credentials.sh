@@ -1,0 +1,74 @@
+# The credential chain through the binary: `ebctl sign` prints what it
+# signed with, so each case shows which source won and with what.
+# tests/fakes/metadata_server.py stands in for EC2 instance metadata and
+# ECS container credentials on a loopback port.
+. "$TESTS_DIR/lib.sh"
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN \
+	AWS_PROFILE AWS_DEFAULT_PROFILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
+	AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE EBCTL_ROLE_ARN EBCTL_PROFILE \
+	AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \
+	AWS_EC2_METADATA_SERVICE_ENDPOINT ACTIONS_ID_TOKEN_REQUEST_URL ACTIONS_ID_TOKEN_REQUEST_TOKEN
+export HOME=$TMP/home EBCTL_RETRY_BASE_MS=1
+mkdir -p "$HOME/.aws"
+
+fake_start metadata_server.py --akid AKIAIMDSEXAMPLE --secret imds-secret-key --token imds-session-token || {
+	not_ok "metadata_server.py starts"; finish; }
+
+req=$TMP/req
+printf 'GET /?a=1 HTTP/1.1\nHost:example.amazonaws.com\n' >"$req"
+sign() { run "$EBCTL" sign --service service --region us-east-1 --time 20150830T123600Z "$@" "$req"; }
+
+# What the metadata server's keys give when taken from the environment.
+(export AWS_ACCESS_KEY_ID=AKIAIMDSEXAMPLE AWS_SECRET_ACCESS_KEY=imds-secret-key AWS_SESSION_TOKEN=imds-session-token
+ sign --print authz; cp "$TMP/out" "$TMP/want-imds")
+
+# ---- a profile that holds no credentials is passed over ----
+# `aws configure set region` on EC2, ECS or CodeBuild writes just this.
+printf '[default]\nregion = us-east-1\n' >"$HOME/.aws/config"
+(export AWS_EC2_METADATA_SERVICE_ENDPOINT=$METADATA_URL
+ sign
+ expect_eq "$rc" 0 "a region-only default profile: the chain goes on to instance metadata"
+ expect_out "Credential=AKIAIMDSEXAMPLE/20150830/us-east-1/service/aws4_request" "signed with the instance role's key"
+ expect_out "X-Amz-Security-Token:imds-session-token" "and its session token"
+ sign --print authz
+ expect_eq "$(cat "$TMP/out")" "$(cat "$TMP/want-imds")" "the same signature as those keys from the environment")
+
+printf '[default]\nregion = us-east-1\n\n[profile ci]\nregion = eu-west-1\noutput = json\n' >"$HOME/.aws/config"
+printf '[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = other-secret\n' >"$HOME/.aws/credentials"
+(export AWS_EC2_METADATA_SERVICE_ENDPOINT=$METADATA_URL
+ sign --profile ci
+ expect_eq "$rc" 0 "--profile naming a profile without credentials goes on too"
+ expect_out "Credential=AKIAIMDSEXAMPLE/" "--profile ci: instance metadata"
+ AWS_PROFILE=ci sign
+ expect_out "Credential=AKIAIMDSEXAMPLE/" "AWS_PROFILE=ci: instance metadata")
+
+(export AWS_EC2_METADATA_DISABLED=true AWS_CONTAINER_CREDENTIALS_FULL_URI=$METADATA_URL/ecs/creds \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN=ecs-secret-token
+ sign
+ expect_eq "$rc" 0 "a region-only default profile: the chain goes on to container credentials"
+ expect_out "Credential=AKIAIMDSEXAMPLE/" "signed with the container's key"
+ expect_out "X-Amz-Security-Token:imds-session-token" "and its session token"
+ sign --profile ci
+ expect_out "Credential=AKIAIMDSEXAMPLE/" "--profile ci: container credentials")
+
+# A profile named explicitly that does not exist is still an error.
+(export AWS_EC2_METADATA_SERVICE_ENDPOINT=$METADATA_URL
+ expect_rc 3 "--profile naming a missing profile" "$EBCTL" sign --profile nosuch --service s3 --region us-east-1 "$req"
+ expect_err "ebctl: credentials: ProfileNotFound: profile 'nosuch' not found in ~/.aws/config or ~/.aws/credentials" "the files are named"
+ rm "$HOME/.aws/credentials"
+ expect_rc 3 "AWS_PROFILE naming a missing profile" env AWS_PROFILE=nosuch "$EBCTL" sign --service s3 --region us-east-1 "$req"
+ expect_err "profile 'nosuch' not found in ~/.aws/config" "the config file is named"
+ expect_not_out "AKIAIMDSEXAMPLE" "nothing is signed")
+
+# Nothing in the chain: the message says what each source had.
+printf '[default]\nregion = us-east-1\n' >"$HOME/.aws/config"
+(export AWS_EC2_METADATA_DISABLED=true
+ expect_rc 3 "no source has credentials" "$EBCTL" sign --service s3 --region us-east-1 "$req"
+ expect_err "no credentials found (environment: not set; profile 'default': no aws_access_key_id, role_arn or credential_process; web identity: not set; container: not set; instance metadata: AWS_EC2_METADATA_DISABLED)" "what was tried, the profile included")
+printf '[profile ci]\nregion = eu-west-1\n' >>"$HOME/.aws/config"
+(export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9
+ expect_rc 3 "instance metadata does not answer" "$EBCTL" sign --profile ci --service s3 --region us-east-1 "$req"
+ expect_err "(profile 'ci': no aws_access_key_id, role_arn or credential_process; web identity: not set; container: not set; instance metadata: no answer)" "--profile: the environment was not tried")
+
+finish
