@@ -71,4 +71,31 @@ printf '[profile ci]\nregion = eu-west-1\n' >>"$HOME/.aws/config"
  expect_rc 3 "instance metadata does not answer" "$EBCTL" sign --profile ci --service s3 --region us-east-1 "$req"
  expect_err "(profile 'ci': no aws_access_key_id, role_arn or credential_process; web identity: not set; container: not set; instance metadata: no answer)" "--profile: the environment was not tried")
 
+# ---- session tokens longer than inih's 200-byte lines ----
+rm -f "$HOME/.aws/config" "$HOME/.aws/credentials"
+for n in 180 1000 5000; do
+	tok=$("$PYTHON" -c 'import base64, sys; n = int(sys.argv[1]); print(base64.b64encode(bytes(range(256)) * (n // 256 + 1)).decode()[:n])' "$n")
+	(export AWS_ACCESS_KEY_ID=AKIALONGEXAMPLE AWS_SECRET_ACCESS_KEY=long-secret AWS_SESSION_TOKEN=$tok
+	 sign --print authz; cp "$TMP/out" "$TMP/want-long")
+	printf '[default]\naws_access_key_id = AKIALONGEXAMPLE\naws_secret_access_key = long-secret\naws_session_token = %s\n' "$tok" >"$HOME/.aws/credentials"
+	printf '[default]\nregion = us-east-1\n\n[profile x]\naws_access_key_id = AKIALONGEXAMPLE\naws_secret_access_key = long-secret\naws_session_token = %s\n' "$tok" >"$HOME/.aws/config"
+	sign
+	expect_eq "$rc" 0 "a $n-character token in ~/.aws/credentials"
+	expect_out "X-Amz-Security-Token:$tok" "the $n-character token is sent whole"
+	sign --print authz
+	expect_eq "$(cat "$TMP/out")" "$(cat "$TMP/want-long")" "it signs as the same token from the environment does ($n)"
+	sign --profile x
+	expect_eq "$rc" 0 "a $n-character token in [profile x] of ~/.aws/config"
+	expect_out "X-Amz-Security-Token:$tok" "the $n-character token from the config file is sent whole"
+done
+# parse errors still name the line, before and after a long one
+printf '[default]\naws_access_key_id = AKIALONGEXAMPLE\naws_secret_access_key = long-secret\naws_session_token = %s\noops\n' "$tok" >"$HOME/.aws/credentials"
+expect_rc 3 "a broken line after a long token" "$EBCTL" sign --service s3 --region us-east-1 "$req"
+expect_err "cannot parse '~/.aws/credentials' at line 5" "the broken line's number"
+rm "$HOME/.aws/credentials"
+printf '[default]\nregion = us-east-1\n[profile x\naws_session_token = %s\n' "$tok" >"$HOME/.aws/config"
+expect_rc 3 "a broken line before a long token" "$EBCTL" sign --service s3 --region us-east-1 "$req"
+expect_err "cannot parse '~/.aws/config' at line 3" "the broken line's number (config)"
+rm -f "$HOME/.aws/config" "$HOME/.aws/credentials"
+
 finish

@@ -504,6 +504,129 @@ static void test_broken_profiles_say_why(void **state)
 	free(p);
 }
 
+/* A token like STS's: base64, so '+', '/' and '=' inside. */
+static char *token_of(size_t n)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+	char *t = xmalloc(n + 1);
+	size_t i;
+	for (i = 0; i < n; i++)
+		t[i] = b64[(i * 7 + i / 3) % 65];
+	t[n] = '\0';
+	return t;
+}
+
+/* Debian's inih holds 200 bytes of a line: longer session tokens failed
+ * to parse ("cannot parse ... at line 4"), in both files. */
+static void test_long_lines(void **state)
+{
+	static const size_t sizes[] = {180, 1000, 5000};
+	struct aws_creds cr;
+	struct aws_error e;
+	char *text, *p, *tok, *junk = token_of(300);
+	size_t i;
+	(void)state;
+	memset(junk, 'c', 300);
+	for (i = 0; i < EB_ARRAY_LEN(sizes); i++) {
+		tok = token_of(sizes[i]);
+		/* around it: a long comment, a long continuation, inline comments */
+		text =
+		    xasprintf("# %s\n[default]\naws_access_key_id = AKIALONG\n"
+		              "aws_secret_access_key = s-long\naws_session_token =   %s   ; note\n"
+		              "s3 =\n  %s = 1\nregion = eu-north-1\n",
+		              junk, tok, junk);
+		p = put("long-credentials", text);
+		setenv("AWS_SHARED_CREDENTIALS_FILE", p, 1);
+		free(text);
+		free(p);
+		text = xasprintf("[profile x]\naws_access_key_id = AKIAX\naws_secret_access_key: "
+		                 "s-x\n ; %s\naws_session_token=%s\nregion = us-west-2\n",
+		                 junk, tok);
+		p = put("long-config", text);
+		setenv("AWS_CONFIG_FILE", p, 1);
+		free(text);
+		free(p);
+		assert_int_equal(resolve_creds(NULL, &cr, &e, NULL, 0), 0);
+		assert_string_equal(cr.access_key_id, "AKIALONG");
+		assert_string_equal(cr.secret_access_key, "s-long");
+		assert_string_equal(cr.session_token, tok);
+		aws_creds_cleanup(&cr);
+		assert_int_equal(resolve_creds("x", &cr, &e, NULL, 0), 0);
+		assert_string_equal(cr.access_key_id, "AKIAX");
+		assert_string_equal(cr.secret_access_key, "s-x");
+		assert_string_equal(cr.session_token, tok);
+		aws_creds_cleanup(&cr);
+		free(tok);
+	}
+	free(junk);
+}
+
+/* Parse errors still name the physical line, after long lines and on them. */
+static void test_long_lines_keep_line_numbers(void **state)
+{
+	static const struct {
+		const char *fmt; /* %s: a 1000-character token, then as many 'c' */
+		int line;
+	} cases[] = {
+	    {"[default]\naws_session_token = %s\n\nno separator here\n", 4},
+	    {"[default]\n%.0s%s\n", 2}, /* a long line without '=' (the second text has none) */
+	    {"[default]\nk = v\n[profile %s\n", 3},          /* a long section without ']' */
+	    {"[default]\n# %s\n[oops\n", 3},                 /* after a long comment */
+	    {"\xEF\xBB\xBF[default]\nk = %s\n  %s\nx\n", 4}, /* BOM, continuation */
+	};
+	struct aws_creds cr;
+	struct aws_error e;
+	char want[32], *text, *p, *tok = token_of(1000), *plain = xstrdup(tok);
+	size_t i;
+	(void)state;
+	memset(plain, 'c', 1000);
+	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+	for (i = 0; i < EB_ARRAY_LEN(cases); i++) {
+		text = xasprintf(cases[i].fmt, tok, plain);
+		p = put("numbered", text);
+		setenv("AWS_SHARED_CREDENTIALS_FILE", p, 1);
+		assert_int_equal(resolve_creds("default", &cr, &e, NULL, 0), -1);
+		snprintf(want, sizeof(want), "at line %d", cases[i].line);
+		if (!strstr(e.message, want))
+			fail_msg("case %zu: '%s', wanted '%s'", i, e.message, want);
+		free(text);
+		free(p);
+	}
+	free(tok);
+	free(plain);
+}
+
+/* inih keeps 49 characters of a section name: longer profile names were
+ * cut, and two that start alike were one profile. */
+static void test_long_profile_names(void **state)
+{
+	struct aws_creds cr;
+	struct aws_error e;
+	char *p, *a = xasprintf("%0120d-a", 0), *b = xasprintf("%0120d-b", 0);
+	char *text = xasprintf("[profile %s]\naws_access_key_id = AKIAA\naws_secret_access_key = "
+	                       "s-a\n\n[profile %s]\naws_access_key_id = AKIAB\n"
+	                       "aws_secret_access_key = s-b\n",
+	                       a, b);
+	(void)state;
+	p = put("long-names", text);
+	setenv("AWS_CONFIG_FILE", p, 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+	assert_int_equal(resolve_creds(a, &cr, &e, NULL, 0), 0);
+	assert_string_equal(cr.access_key_id, "AKIAA");
+	aws_creds_cleanup(&cr);
+	assert_int_equal(resolve_creds(b, &cr, &e, NULL, 0), 0);
+	assert_string_equal(cr.access_key_id, "AKIAB");
+	aws_creds_cleanup(&cr);
+	a[60] = '\0';
+	assert_int_equal(resolve_creds(a, &cr, &e, NULL, 0), -1);
+	assert_string_equal(e.code, "ProfileNotFound");
+	free(text);
+	free(p);
+	free(a);
+	free(b);
+}
+
 static void test_no_credentials_anywhere(void **state)
 {
 	struct aws_creds cr;
@@ -585,6 +708,9 @@ int main(void)
 	    cmocka_unit_test(test_profiles),
 	    cmocka_unit_test(test_credential_process_json),
 	    cmocka_unit_test(test_broken_profiles_say_why),
+	    cmocka_unit_test(test_long_lines),
+	    cmocka_unit_test(test_long_lines_keep_line_numbers),
+	    cmocka_unit_test(test_long_profile_names),
 	    cmocka_unit_test(test_no_credentials_anywhere),
 	    cmocka_unit_test(test_client_settings_checked),
 	};
