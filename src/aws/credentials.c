@@ -21,7 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
+
+#include <arpa/inet.h>
 
 #include <ini.h>
 #include <openssl/crypto.h>
@@ -648,23 +651,59 @@ static int metadata_call(struct aws_client *c, const char *method, const char *u
 	return rc;
 }
 
-static bool container_host_ok(const char *url)
+bool aws_container_url_ok(const char *url, char *why, size_t n)
 {
-	static const char *const ok[] = {"http://127.",
-	                                 "http://localhost:",
-	                                 "http://localhost/",
-	                                 "http://[::1]",
-	                                 "http://169.254.170.2/",
-	                                 "http://169.254.170.2:",
-	                                 "http://169.254.170.23/",
-	                                 "http://[fd00:ec2::23]"};
-	size_t i;
-	if (str_starts_with(url, "https://"))
-		return true;
-	for (i = 0; i < EB_ARRAY_LEN(ok); i++)
-		if (str_starts_with(url, ok[i]))
-			return true;
-	return false;
+	static const char *const link_local[] = {"169.254.170.2", "169.254.170.23"};
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	struct in6_addr a6, ecs6, loop6 = IN6ADDR_LOOPBACK_INIT;
+	unsigned char a4[4];
+	bool ok = false;
+	size_t i, hl;
+
+	if (!u)
+		die("out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		snprintf(why, n, "it is not a URL");
+		goto out;
+	}
+	if (strcmp(scheme, "https") == 0) {
+		ok = true;
+		goto out;
+	}
+	if (strcmp(scheme, "http") != 0) {
+		snprintf(why, n, "the scheme is '%s', not https or http", scheme);
+		goto out;
+	}
+	/* curl's reading of the host, so the one it would connect to: IPv4
+	 * forms normalised (127.1, 0x7f.1 are 127.0.0.1), IPv6 in brackets */
+	hl = strlen(host);
+	if (strcasecmp(host, "localhost") == 0)
+		ok = true;
+	else if (inet_pton(AF_INET, host, a4) == 1)
+		ok = a4[0] == 127;
+	else if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
+		host[hl - 1] = '\0';
+		ok = inet_pton(AF_INET6, host + 1, &a6) == 1 &&
+		     (memcmp(&a6, &loop6, sizeof(a6)) == 0 ||
+		      (inet_pton(AF_INET6, "fd00:ec2::23", &ecs6) == 1 &&
+		       memcmp(&a6, &ecs6, sizeof(a6)) == 0));
+		host[hl - 1] = ']';
+	}
+	for (i = 0; !ok && i < EB_ARRAY_LEN(link_local); i++)
+		ok = strcmp(host, link_local[i]) == 0;
+	if (!ok)
+		snprintf(why, n,
+		         "plain http to '%s': only https, or http to a loopback address, "
+		         "169.254.170.2, 169.254.170.23 or [fd00:ec2::23]",
+		         host);
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
 }
 
 /* 1 found, 0 not configured, -1 broken */
@@ -675,20 +714,22 @@ static int from_container(struct aws_client *c, struct aws_creds *out, struct aw
 	const char *tokfile = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	const char *tokenv = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	struct buf url = BUF_INIT, tok = BUF_INIT, body = BUF_INIT;
+	char why[200];
 	int rc = -1;
 
-	if (rel && *rel) {
+	if (rel && *rel)
 		buf_printf(&url, "http://169.254.170.2%s", rel);
-	} else if (full && *full) {
-		if (!container_host_ok(full)) {
-			aws_error_set(err, "credentials", "InvalidEndpoint",
-			              "container: AWS_CONTAINER_CREDENTIALS_FULL_URI must use "
-			              "https or a loopback host");
-			return -1;
-		}
+	else if (full && *full)
 		buf_puts(&url, full);
-	} else {
+	else
 		return 0;
+	/* the token goes with the request: to the agent and nowhere else */
+	if (!aws_container_url_ok(buf_cstr(&url), why, sizeof(why))) {
+		aws_error_set(err, "credentials", "InvalidEndpoint", "container: %s: %s",
+		              rel && *rel ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+		                          : "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+		              why);
+		goto out;
 	}
 	if (tokfile && *tokfile) {
 		if (buf_read_file(&tok, tokfile, 1 << 14) != 0) {

@@ -197,6 +197,16 @@ int aws_creds_resolve(struct aws_client *c, struct aws_creds *out, struct aws_er
 /* The region of the profile (AWS_CONFIG_FILE), "" when none. Returns -1
  * with err when the config file exists but cannot be parsed. */
 int aws_profile_region(const char *profile, char *out, size_t n, struct aws_error *err);
+/*
+ * Whether container credentials may be fetched from url (the ECS/EKS
+ * agent's, from AWS_CONTAINER_CREDENTIALS_*_URI), as the AWS SDKs allow:
+ * https to any host; plain http only to a loopback host (127.0.0.0/8,
+ * [::1], localhost) or the agents' link-local 169.254.170.2,
+ * 169.254.170.23 and [fd00:ec2::23]. The host is libcurl's reading of
+ * url, the one it would connect to. When false, why (n bytes) says why;
+ * it names the host, never the user info.
+ */
+bool aws_container_url_ok(const char *url, char *why, size_t n);
 /* Parse credential_process / container JSON (Version 1 or the ECS form)
  * into out. Returns 0, or -1 with a reason in err. */
 int aws_creds_from_json(const char *json, size_t len, const char *source, struct aws_creds *out,

@@ -98,4 +98,33 @@ expect_rc 3 "a broken line before a long token" "$EBCTL" sign --service s3 --reg
 expect_err "cannot parse '~/.aws/config' at line 3" "the broken line's number (config)"
 rm -f "$HOME/.aws/config" "$HOME/.aws/credentials"
 
+# ---- where container credentials may come from ----
+# The token goes with the request: plain http only to loopback and the
+# ECS/EKS agents' addresses, whatever the URL starts with.
+port=${METADATA_URL##*:}
+ecs_count() { "$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/__count?path=/ecs").read().decode())' "$METADATA_URL"; }
+(export AWS_EC2_METADATA_DISABLED=true AWS_CONTAINER_AUTHORIZATION_TOKEN=ecs-secret-token
+ before=$(ecs_count)
+ for url in "http://127.attacker.invalid:$port/ecs/creds" "http://127.0.0.1@attacker.invalid:$port/ecs/creds" \
+	"http://localhost.attacker.invalid:$port/ecs/creds" "http://169.254.170.2.attacker.invalid/ecs/creds" \
+	"ftp://127.0.0.1:$port/ecs/creds"; do
+	AWS_CONTAINER_CREDENTIALS_FULL_URI=$url run "$EBCTL" sign --service s3 --region us-east-1 "$req"
+	expect_eq "$rc" 3 "refused: $url"
+	expect_err "ebctl: credentials: InvalidEndpoint: container: AWS_CONTAINER_CREDENTIALS_FULL_URI: " "the variable is named ($url)"
+ done
+ expect_err "the scheme is 'ftp', not https or http" "a scheme other than http(s) is named"
+ AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.attacker.invalid:$port/ecs/creds" run "$EBCTL" sign --service s3 --region us-east-1 "$req"
+ expect_err "plain http to '127.attacker.invalid': only https, or http to a loopback address, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23]" "the host is named, and what is allowed"
+ expect_eq "$(ecs_count)" "$before" "no refused URL was asked"
+ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI="@attacker.invalid/ecs/creds" run "$EBCTL" sign --service s3 --region us-east-1 "$req"
+ expect_err "InvalidEndpoint: container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: plain http to 'attacker.invalid'" "a relative URI cannot leave 169.254.170.2"
+ for url in "http://127.0.0.1:$port/ecs/creds" "http://localhost:$port/ecs/creds" "http://127.1:$port/ecs/creds"; do
+	AWS_CONTAINER_CREDENTIALS_FULL_URI=$url sign
+	expect_eq "$rc" 0 "accepted: $url"
+	expect_out "Credential=AKIAIMDSEXAMPLE/" "signed with the container's key ($url)"
+ done
+ expect_eq "$(ecs_count)" "$((before + 3))" "each accepted URL was asked once"
+ AWS_CONTAINER_CREDENTIALS_FULL_URI="http://[::1]:9/ecs/creds" run "$EBCTL" sign --service s3 --region us-east-1 "$req"
+ expect_not_err "InvalidEndpoint" "[::1] is allowed (nothing listens there: a network error)")
+
 finish

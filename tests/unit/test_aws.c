@@ -672,6 +672,70 @@ static void test_client_settings_checked(void **state)
 	aws_client_free(c);
 }
 
+/* AWS_CONTAINER_CREDENTIALS_FULL_URI was checked by prefix: "http://127."
+ * let http://127.attacker.invalid/ have the container's token. */
+static void test_container_url_hosts(void **state)
+{
+	static const char *const ok[] = {
+	    "https://creds.example.com/v1",
+	    "HTTPS://anywhere.invalid:8443/x",
+	    "http://127.0.0.1/creds",
+	    "http://127.0.0.1:51679/creds",
+	    "http://127.254.1.9/",
+	    "http://127.1/",      /* curl reads it as 127.0.0.1 */
+	    "http://2130706433/", /* and this */
+	    "http://localhost/",
+	    "http://LocalHost:8080/v2",
+	    "http://[::1]:8080/",
+	    "http://[0:0:0:0:0:0:0:1]/",
+	    "http://169.254.170.2/v2/credentials/x",
+	    "http://169.254.170.2:80/",
+	    "http://169.254.170.23/v1/credentials",
+	    "http://[fd00:ec2::23]/v1/credentials",
+	    "http://[fd00:0ec2:0::23]:80/",
+	    "http://user@127.0.0.1/",
+	};
+	static const struct {
+		const char *url, *why;
+	} refused[] = {
+	    {"http://127.attacker.invalid/", "'127.attacker.invalid'"},
+	    {"http://127.0.0.1.nip.io/", "'127.0.0.1.nip.io'"},
+	    {"http://127.0.0.1@attacker.invalid/", "'attacker.invalid'"},
+	    {"http://127.0.0.1%2f@attacker.invalid/", "'attacker.invalid'"},
+	    {"http://localhost.attacker.invalid/", "'localhost.attacker.invalid'"},
+	    {"http://localhost./", "'localhost.'"},
+	    {"http://169.254.170.2.attacker.invalid/", "'169.254.170.2.attacker.invalid'"},
+	    {"http://169.254.170.3/", "'169.254.170.3'"},
+	    {"http://169.254.169.254/", "'169.254.169.254'"},
+	    {"http://128.0.0.1/", "'128.0.0.1'"},
+	    {"http://[::2]/", "'[::2]'"},
+	    {"http://[::ffff:127.0.0.1]/", "'[::ffff:127.0.0.1]'"},
+	    {"http://[fd00:ec2::24]/", "'[fd00:ec2::24]'"},
+	    {"http://example.com/", "'example.com'"},
+	    {"ftp://127.0.0.1/", "the scheme is 'ftp'"},
+	    {"127.0.0.1/creds", "not a URL"},
+	    {"", "not a URL"},
+	};
+	char why[200];
+	size_t i;
+	(void)state;
+	for (i = 0; i < EB_ARRAY_LEN(ok); i++) {
+		why[0] = '\0';
+		if (!aws_container_url_ok(ok[i], why, sizeof(why)))
+			fail_msg("'%s' refused: %s", ok[i], why);
+	}
+	for (i = 0; i < EB_ARRAY_LEN(refused); i++) {
+		why[0] = '\0';
+		if (aws_container_url_ok(refused[i].url, why, sizeof(why)))
+			fail_msg("'%s' accepted", refused[i].url);
+		if (!strstr(why, refused[i].why))
+			fail_msg("'%s': '%s', wanted '%s'", refused[i].url, why, refused[i].why);
+	}
+	/* the user info is never in the message */
+	assert_false(aws_container_url_ok("http://me:s3cret@attacker.invalid/", why, sizeof(why)));
+	assert_null(strstr(why, "s3cret"));
+}
+
 static void test_params(void **state)
 {
 	struct aws_params p = {0};
@@ -702,6 +766,7 @@ int main(void)
 	    cmocka_unit_test(test_skew_from_date),
 	    cmocka_unit_test(test_error_format),
 	    cmocka_unit_test(test_params),
+	    cmocka_unit_test(test_container_url_hosts),
 	};
 	const struct CMUnitTest creds[] = {
 	    cmocka_unit_test(test_environment_first),
