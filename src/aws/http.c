@@ -441,25 +441,51 @@ CURL *aws_client_handle(struct aws_client *c)
 	return h;
 }
 
-static bool creds_fresh(const struct aws_creds *cr)
+static bool creds_fresh(const struct aws_creds *cr, int64_t now)
 {
-	return cr->expires == 0 || time_now() + AWS_REFRESH_MARGIN < cr->expires;
+	return cr->expires == 0 || now + AWS_REFRESH_MARGIN < cr->expires;
 }
 
 int aws_client_credentials(struct aws_client *c, struct aws_creds *out, struct aws_error *err)
 {
-	if (!c->have_creds || (!c->creds_fixed && !creds_fresh(&c->creds))) {
+	int64_t now = time_now();
+	bool valid = c->have_creds && (c->creds.expires == 0 || now < c->creds.expires);
+
+	/* within the refresh margin: refresh, but after a failure not again
+	 * for AWS_REFRESH_RETRY seconds while the current ones still work */
+	if (!c->have_creds || (!c->creds_fixed && !creds_fresh(&c->creds, now) &&
+	                       (!valid || now >= c->refresh_after))) {
 		struct aws_creds fresh;
+		char msg[1200];
 		memset(&fresh, 0, sizeof(fresh));
 		if (c->have_creds)
 			debugf("credentials from %s expire soon: refreshing",
 			       c->creds.source ? c->creds.source : "?");
-		if (aws_creds_resolve(c, &fresh, err) != 0)
-			return -1;
-		aws_creds_cleanup(&c->creds);
-		c->creds = fresh;
-		c->have_creds = true;
-		debugf("credentials from %s", c->creds.source ? c->creds.source : "?");
+		if (aws_creds_resolve(c, &fresh, err) != 0) {
+			if (!valid)
+				return -1;
+			/* as the SDKs do: a source that fails for a moment (IMDS,
+			 * STS throttling) does not stop a deploy whose credentials
+			 * are still good; only their expiry does */
+			aws_error_format(err, msg, sizeof(msg));
+			debugf("cannot refresh the credentials: %s", msg);
+			if (!c->refresh_warned)
+				warnf(
+				    "cannot refresh the credentials from %s (%s): using them until "
+				    "they expire in %lld s",
+				    c->creds.source ? c->creds.source : "?", msg,
+				    (long long)(c->creds.expires - now));
+			c->refresh_warned = true;
+			c->refresh_after = now + AWS_REFRESH_RETRY;
+			aws_error_clear(err);
+		} else {
+			aws_creds_cleanup(&c->creds);
+			c->creds = fresh;
+			c->have_creds = true;
+			c->refresh_warned = false;
+			c->refresh_after = 0;
+			debugf("credentials from %s", c->creds.source ? c->creds.source : "?");
+		}
 	}
 	if (out)
 		aws_creds_copy(out, &c->creds);

@@ -13,6 +13,7 @@
 #include "ebctl/aws.h"
 
 #define AWS_REFRESH_MARGIN     300         /* seconds before expiry to refresh credentials */
+#define AWS_REFRESH_RETRY      30          /* seconds after a failed refresh before the next */
 #define AWS_MAX_BACKOFF_MS     20000       /* the standard retry mode's cap */
 #define AWS_MAX_RESPONSE       (64u << 20) /* bound on any response body kept in memory */
 #define AWS_RETRY_QUOTA        500         /* the standard mode's retry token bucket */
@@ -34,8 +35,10 @@ struct aws_client {
 	CURLSH *share; /* DNS and connections shared with multi transfers */
 	struct aws_creds creds;
 	bool have_creds;
-	bool creds_fixed; /* set by the caller: never refreshed */
-	int64_t skew;     /* server clock minus ours, seconds */
+	bool creds_fixed;      /* set by the caller: never refreshed */
+	int64_t refresh_after; /* after a failed refresh: not again before this (epoch s) */
+	bool refresh_warned;   /* said once that the current ones are kept */
+	int64_t skew;          /* server clock minus ours, seconds */
 	char *ca_bundle;
 	char user_agent[64];
 };

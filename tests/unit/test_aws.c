@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aws/internal.h"
@@ -643,6 +644,103 @@ static void test_no_credentials_anywhere(void **state)
 	                       "not set; instance metadata: AWS_EC2_METADATA_DISABLED)"));
 }
 
+/* Write credential_process JSON expiring `in` seconds from now (or remove
+ * the file: the process fails). */
+static void process_output(const char *path, const char *akid, long in)
+{
+	char exp[32];
+	time_t t = time(NULL) + in;
+	FILE *f;
+	if (!akid) {
+		unlink(path);
+		return;
+	}
+	strftime(exp, sizeof(exp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f,
+	        "{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"s\", "
+	        "\"SessionToken\": \"t\", \"Expiration\": \"%s\"}",
+	        akid, exp);
+	assert_int_equal(fclose(f), 0);
+}
+
+static long process_runs(const char *count)
+{
+	struct buf b = BUF_INIT;
+	long n = 0;
+	size_t i;
+	if (buf_read_file(&b, count, 0) == 0)
+		for (i = 0; i < b.len; i++)
+			n += b.ptr[i] == '\n';
+	buf_free(&b);
+	return n;
+}
+
+/* A refresh that fails while the credentials are still valid used to fail
+ * the call (and the deploy): they are kept until they expire, as the SDKs
+ * do, with one warning, and the source is not asked again for 30 s. */
+static void test_failed_refresh_keeps_valid_credentials(void **state)
+{
+	struct aws_client_options o = {0};
+	struct aws_client *c = NULL;
+	struct aws_creds cr;
+	struct aws_error e;
+	struct capture cap;
+	struct buf err = BUF_INIT;
+	char *json = xasprintf("%s/process.json", dir), *count = xasprintf("%s/runs", dir);
+	char *text = xasprintf("[profile refresh]\ncredential_process = sh -c 'echo run >> %s; "
+	                       "cat %s'\n",
+	                       count, json);
+	char *p = put("refresh-config", text);
+	(void)state;
+	setenv("AWS_CONFIG_FILE", p, 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+	o.profile = "refresh";
+	o.region = "us-east-1";
+	assert_int_equal(aws_client_new(&o, &c, &e), 0);
+	/* inside the 5-minute margin: each use refreshes */
+	process_output(json, "AKIAFIRST", 120);
+	assert_int_equal(aws_client_credentials(c, NULL, &e), 0);
+	assert_int_equal(process_runs(count), 1);
+	assert_int_equal(aws_client_credentials(c, NULL, &e), 0);
+	assert_int_equal(process_runs(count), 2);
+	/* the source fails: the current ones are kept, with a warning */
+	process_output(json, NULL, 0);
+	capture_start(&cap);
+	assert_int_equal(aws_client_credentials(c, &cr, &e), 0);
+	assert_int_equal(aws_client_credentials(c, NULL, &e), 0);
+	capture_stop(&cap, &err);
+	assert_string_equal(cr.access_key_id, "AKIAFIRST");
+	aws_creds_cleanup(&cr);
+	assert_int_equal(process_runs(count), 3); /* not again within 30 s */
+	assert_non_null(strstr(buf_cstr(&err), "ebctl: warning: cannot refresh the credentials "
+	                                       "from credential_process of profile 'refresh' ("));
+	assert_non_null(strstr(buf_cstr(&err), "): using them until they expire in "));
+	assert_null(strstr(strstr(buf_cstr(&err), "warning") + 1, "warning")); /* once */
+	buf_free(&err);
+	/* 30 s later it is asked again */
+	c->refresh_after = time_now();
+	assert_int_equal(aws_client_credentials(c, NULL, &e), 0);
+	assert_int_equal(process_runs(count), 4);
+	/* expired: now the failure is the answer, hold-off or not */
+	c->refresh_after = time_now() + 30;
+	c->creds.expires = time_now() - 1;
+	assert_int_equal(aws_client_credentials(c, &cr, &e), -1);
+	assert_non_null(strstr(e.message, "credential_process of profile 'refresh'"));
+	assert_int_equal(process_runs(count), 5);
+	/* and once the source works again, new ones */
+	process_output(json, "AKIASECOND", 3600);
+	assert_int_equal(aws_client_credentials(c, &cr, &e), 0);
+	assert_string_equal(cr.access_key_id, "AKIASECOND");
+	aws_creds_cleanup(&cr);
+	aws_client_free(c);
+	free(json);
+	free(count);
+	free(text);
+	free(p);
+}
+
 static void test_client_settings_checked(void **state)
 {
 	struct aws_client_options o = {0};
@@ -777,6 +875,7 @@ int main(void)
 	    cmocka_unit_test(test_long_lines_keep_line_numbers),
 	    cmocka_unit_test(test_long_profile_names),
 	    cmocka_unit_test(test_no_credentials_anywhere),
+	    cmocka_unit_test(test_failed_refresh_keeps_valid_credentials),
 	    cmocka_unit_test(test_client_settings_checked),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
