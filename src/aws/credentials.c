@@ -526,6 +526,7 @@ static int from_env(struct aws_creds *out, struct aws_error *err)
 	if (!token || !*token)
 		token = getenv("AWS_SECURITY_TOKEN");
 	creds_set(out, akid, secret, token, 0, "environment");
+	out->fixed = true;
 	return 1;
 }
 
@@ -930,6 +931,7 @@ static int profile_creds(struct aws_client *c, struct profiles *p, const char *n
 			return -1;
 		}
 		creds_set(out, akid, sec, prof_get(p, name, "aws_session_token"), 0, source);
+		out->fixed = true;
 		return 0;
 	}
 	proc = prof_get(p, name, "credential_process");

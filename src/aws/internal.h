@@ -36,6 +36,7 @@ struct aws_client {
 	struct aws_creds creds;
 	bool have_creds;
 	bool creds_fixed;      /* set by the caller: never refreshed */
+	unsigned creds_gen;    /* counts the credentials the client has had */
 	int64_t refresh_after; /* after a failed refresh: not again before this (epoch s) */
 	bool refresh_warned;   /* said once that the current ones are kept */
 	int64_t skew;          /* server clock minus ours, seconds */
@@ -77,6 +78,10 @@ int aws_json_parse_error(const char *data, size_t len, const char *errortype_hea
 bool aws_retryable_code(const char *code);
 bool aws_retryable_status(long status);
 bool aws_skew_code(const char *code, const char *message);
+/* Whether an error code says the session token expired (ExpiredToken,
+ * ExpiredTokenException, TokenRefreshRequired; not RequestExpired, a
+ * skewed clock). */
+bool aws_expired_token_code(const char *code);
 /* Delay before attempt `attempt` (1 = first retry): full jitter,
  * random in [0, min(cap, base * 2^(attempt-1))]. r in [0, 1]. */
 unsigned long aws_backoff_ms(unsigned long base_ms, int attempt, double r);
@@ -152,6 +157,8 @@ void aws_response_cleanup(struct aws_response *r);
 
 /*
  * Send req with the client's retry policy, signing each attempt afresh.
+ * A skewed clock is corrected once, and an expired session token renewed
+ * once (aws_client_renew_expired); neither retry counts as an attempt.
  * Returns 0 on a 2xx answer. Otherwise -1 with err filled: the AWS error of
  * a non-2xx answer (resp keeps status, headers and body), or a network
  * failure.
@@ -160,7 +167,13 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
              struct aws_error *err);
 
 /* One attempt on an easy handle, for callers driving curl multi. */
-enum aws_verdict { AWS_DONE_OK, AWS_DONE_RETRY, AWS_DONE_SKEW, AWS_DONE_FAIL };
+enum aws_verdict {
+	AWS_DONE_OK,
+	AWS_DONE_RETRY,
+	AWS_DONE_SKEW,
+	AWS_DONE_EXPIRED, /* the signing credentials' session token expired */
+	AWS_DONE_FAIL
+};
 struct aws_xfer {
 	struct aws_client *c;
 	struct aws_request *req;
@@ -173,6 +186,8 @@ struct aws_xfer {
 	int64_t last_move_ms;
 	curl_off_t last_dl, last_ul;
 	char errbuf[CURL_ERROR_SIZE];
+	bool signed_request; /* with req->creds, or else the client's */
+	unsigned creds_gen;  /* the client's credentials it was signed with */
 };
 /* Sign and configure h for one attempt. Returns 0 or -1 with err. */
 int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
@@ -180,6 +195,15 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
 /* Classify a finished attempt (curl result rc); fills err unless OK;
  * releases the attempt's header list. */
 enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_error *err);
+/*
+ * After AWS_DONE_EXPIRED: new credentials from the chain for the next
+ * attempt, unless another transfer of the client got them since x was
+ * signed. Returns 0 when x's request may be sent again; -1 with err
+ * rewritten to say so when they cannot be renewed: static keys (the
+ * environment, a profile's, ones the caller set or signed with), or the
+ * chain failed.
+ */
+int aws_client_renew_expired(struct aws_client *c, const struct aws_xfer *x, struct aws_error *err);
 /* Sleep the backoff before retry number `retry` (1-based), waking early
  * when interrupted. Returns -1 when interrupted. */
 int aws_backoff_sleep(struct aws_client *c, int retry);

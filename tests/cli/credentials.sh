@@ -127,4 +127,19 @@ ecs_count() { "$PYTHON" -c 'import sys, urllib.request; print(urllib.request.url
  AWS_CONTAINER_CREDENTIALS_FULL_URI="http://[::1]:9/ecs/creds" run "$EBCTL" sign --service s3 --region us-east-1 "$req"
  expect_not_err "InvalidEndpoint" "[::1] is allowed (nothing listens there: a network error)")
 
+# ---- an expired session token ----
+fake_start faulty_server.py || { not_ok "faulty_server.py starts"; finish; }
+faulty() { "$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/" + sys.argv[2]).read().decode())' "$FAULTY_URL" "$1"; }
+(export AWS_ENDPOINT_URL=$FAULTY_URL AWS_ACCESS_KEY_ID=AKIDEXPIRED AWS_SECRET_ACCESS_KEY=s AWS_SESSION_TOKEN=old-token
+ faulty "__script?steps=expired,ok" >/dev/null
+ expect_rc 3 "static keys whose token expired" "$EBCTL" status --app a --env e --region us-east-1
+ expect_err "ebctl: elasticbeanstalk DescribeEnvironments: ExpiredToken: the session token has expired (credentials from the environment (AWS_SESSION_TOKEN), which ebctl cannot refresh: get new ones)" "the message says the token expired and where the keys came from"
+ expect_eq "$(faulty __count)" 1 "not sent again with the same keys"
+ unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+ printf '[old]\naws_access_key_id = AKIDEXPIRED\naws_secret_access_key = s\naws_session_token = old-token\n' >"$HOME/.aws/credentials"
+ faulty "__script?steps=expired,ok" >/dev/null
+ expect_rc 3 "a profile's keys whose token expired" "$EBCTL" status --profile old --app a --env e --region us-east-1
+ expect_err "(credentials from profile 'old', which ebctl cannot refresh: get new ones)" "the profile is named"
+ rm "$HOME/.aws/credentials")
+
 finish
