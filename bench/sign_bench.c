@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 	                           "&EnvironmentName=multi-docker-prod&VersionLabel=a1b2c3d"
 	                           "&Version=2010-12-01";
 	struct aws_creds c = {(char *)"AKIDEXAMPLE", (char *)"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-	                      NULL, 0, NULL};
+	                      NULL, 0, NULL, false};
 	struct sigv4_params p = {"elasticbeanstalk", "us-east-1", 1440938160, SIGV4_AUTH_ONLY, 0};
 	unsigned long iters = 200000, rounds = 5, r;
 	bool derive = false;

@@ -69,5 +69,27 @@ sandbox_start() {
 	export AWS_CONFIG_FILE=$TMP/no-aws-config AWS_SHARED_CREDENTIALS_FILE=$TMP/no-aws-credentials
 }
 
+# fake_start SCRIPT [ARGS...]: start tests/fakes/SCRIPT (metadata_server.py,
+# faulty_server.py) on a free loopback port, wait until it is ready and
+# export the variables it writes (METADATA_URL, FAULTY_URL). Stopped
+# automatically when the test exits.
+fake_start() {
+	local script=$1 envf log pid i; shift
+	envf="$TMP/fake-${script%.py}.env"; log="$TMP/fake-${script%.py}.log"
+	"$PYTHON" "$TESTS_DIR/fakes/$script" --env-file "$envf" "$@" >"$log" 2>&1 &
+	pid=$!
+	at_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	for i in $(seq 1 300); do
+		[ -s "$envf" ] && break
+		if ! kill -0 "$pid" 2>/dev/null; then echo "# $script died:"; sed 's/^/#   /' "$log"; return 1; fi
+		sleep 0.1
+	done
+	[ -s "$envf" ] || { echo "# $script did not start"; sed 's/^/#   /' "$log"; return 1; }
+	set -a
+	# shellcheck disable=SC1090
+	. "$envf"
+	set +a
+}
+
 # finish: the script's exit status (non-zero when any assertion failed).
 finish() { exit $(( _failures > 0 ? 1 : 0 )); }

@@ -87,9 +87,11 @@ const char *aws_client_region(const struct aws_client *c);
 
 /*
  * Current credentials, resolved through the chain and refreshed when they
- * expire within 5 minutes. Copies into out (aws_creds_cleanup) when out is
- * non-NULL. Use it to fail early with a clear message ("no credentials:
- * ..."). Returns 0 or -1 with err.
+ * expire within 5 minutes. When a refresh fails while the current ones are
+ * still valid, they are kept (one warning; the next attempt 30 s later):
+ * only expired credentials that cannot be refreshed fail. Copies into out
+ * (aws_creds_cleanup) when out is non-NULL. Use it to fail early with a
+ * clear message ("no credentials: ..."). Returns 0 or -1 with err.
  */
 int aws_client_credentials(struct aws_client *c, struct aws_creds *out, struct aws_error *err);
 

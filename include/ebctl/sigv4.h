@@ -21,6 +21,7 @@ struct aws_creds {
 	char *session_token; /* NULL when none */
 	int64_t expires;
 	char *source; /* where they came from, for messages: "environment", "profile 'ci'" */
+	bool fixed;   /* keys from the environment or a profile: asking again gives the same */
 };
 void aws_creds_cleanup(struct aws_creds *c);
 /* Deep copy; dst is overwritten (not freed first). */

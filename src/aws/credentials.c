@@ -5,7 +5,9 @@
  *   2. the profile (--profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, "default") in
  *      the shared credentials and config files: role_arn with source_profile,
  *      credential_source or web_identity_token_file (STS); static keys;
- *      credential_process;
+ *      credential_process. A profile that exists but holds none of these
+ *      (a region-only [default]) is passed over, as botocore does; one
+ *      named explicitly that does not exist is an error;
  *   3. web identity (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE);
  *   4. ECS container credentials;
  *   5. EC2 instance metadata (IMDSv2).
@@ -14,11 +16,15 @@
  * credentials assume the role.
  * INI files are read with inih. Secrets are wiped when freed.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
+
+#include <arpa/inet.h>
 
 #include <ini.h>
 #include <openssl/crypto.h>
@@ -45,7 +51,218 @@ struct ini_file {
 	bool is_config;
 	struct ini_section *s;
 	size_t n;
+	struct ini_reader *rd; /* while parsing */
 };
+
+/*
+ * inih keeps at most INI_MAX_LINE bytes of a line (200 in Debian's build,
+ * as in upstream's default) and parses the rest of a longer one as a line
+ * of its own, so a session token (400 to well over 1000 characters from
+ * STS and IAM Identity Center) failed to parse. inih stays the parser: this
+ * reader hands it one physical line per call, so its line numbers stay
+ * right, and a line it could not hold with the parts that do not fit (the
+ * value, and the name if need be) replaced by placeholders "\x01N\x01"
+ * that index a table of those parts, cut and trimmed as inih would have
+ * done; the handler puts them back. The reader follows inih's reading of
+ * each line (comment, continuation, section, name = value), so the short
+ * line means to inih what the long one would have. A section name longer
+ * than inih keeps (MAX_SECTION in its ini.c: longer ones were cut, and two
+ * long profile names that start alike were one) is replaced the same way,
+ * on any line.
+ */
+#define INIH_MAX_SECTION 50
+#define INI_LEAD_MAX     16 /* leading blanks kept of a replaced line: 1 tells a continuation */
+#define INI_PH_ROOM      64 /* bytes two placeholders, '=' and a newline take at most */
+
+enum ini_part { INI_VALUE, INI_NAME, INI_SECTION };
+struct ini_long {
+	char *text; /* what inih would have passed */
+	enum ini_part part;
+};
+struct ini_reader {
+	FILE *fp;
+	char *line; /* the physical line, whatever its length (getline) */
+	size_t cap;
+	int lineno;
+	bool after_name; /* inih's prev_name is set: an indented line continues it */
+	struct ini_long *t;
+	size_t n;
+	long value_ix; /* the value placeholder of the line last handed out, or -1 */
+};
+
+/* inih's own notion of blanks and inline comments (ini.c, same defaults) */
+static const char *ini_lskip(const char *s)
+{
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
+static const char *ini_find_chars_or_comment(const char *s, const char *chars)
+{
+	bool was_space = false;
+	while (
+	    *s && (!chars || !strchr(chars, *s)) &&
+	    !(INI_ALLOW_INLINE_COMMENTS && was_space && strchr(INI_INLINE_COMMENT_PREFIXES, *s))) {
+		was_space = isspace((unsigned char)*s);
+		s++;
+	}
+	return s;
+}
+
+/* s up to an inline comment (found before the blanks are skipped: in
+ * "k =  ;x" the value is empty), without outer blanks: a copy. */
+static char *ini_trim(const char *s, const char *end)
+{
+	if (!end)
+		end = ini_find_chars_or_comment(s, NULL);
+	s = ini_lskip(s); /* stops at the comment's ';' at the latest */
+	if (s > end)
+		s = end;
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	return xstrndup(s, (size_t)(end - s));
+}
+
+static long ini_long_add(struct ini_reader *r, char *text, enum ini_part part)
+{
+	r->t = xrealloc(r->t, (r->n + 1) * sizeof(*r->t));
+	r->t[r->n].text = text;
+	r->t[r->n].part = part;
+	return (long)r->n++;
+}
+
+/* The fgets-style reader ini_parse_stream calls: one physical line per call. */
+static char *ini_read_line(char *str, int num, void *stream)
+{
+	struct ini_reader *r = stream;
+	const char *line, *p, *end;
+	size_t len, lead;
+	bool fits;
+	long ix;
+
+	r->value_ix = -1;
+	if (getline(&r->line, &r->cap, r->fp) < 0)
+		return NULL;
+	r->lineno++;
+	line = r->line;
+	len = strlen(line); /* inih stops at a NUL too */
+	fits = len < (size_t)num || num < INI_PH_ROOM + INI_LEAD_MAX + 2;
+	p = line;
+	if (r->lineno == 1 && str_starts_with(p, "\xEF\xBB\xBF"))
+		p += 3; /* inih skips the BOM of the first line itself */
+	p = ini_lskip(p);
+	lead = (size_t)(p - line);
+	if (lead > INI_LEAD_MAX)
+		lead = INI_LEAD_MAX;
+
+	if (!*p || strchr(INI_START_COMMENT_PREFIXES, *p)) {
+		/* blank, or a comment: its text does not matter */
+		if (fits)
+			goto as_is;
+		snprintf(str, (size_t)num, "%.*s%.1s\n", (int)lead, line, p);
+		return str;
+	}
+	if (r->after_name && p > line) {
+		/* a continuation: inih 55 passes the whole text as a value (later
+		 * ones cut an inline comment; the handler keeps a key's first
+		 * value, so this text is never used) */
+		if (fits)
+			goto as_is;
+		r->value_ix = ini_long_add(r, ini_trim(p, p + strlen(p)), INI_VALUE);
+		snprintf(str, (size_t)num, "%.*s\x01%ld\x01\n", (int)lead, line, r->value_ix);
+		return str;
+	}
+	if (*p == '[') {
+		end = ini_find_chars_or_comment(p + 1, "]");
+		if (*end != ']') {
+			/* an error at this line either way */
+			if (fits)
+				goto as_is;
+			snprintf(str, (size_t)num, "%.*s[\n", (int)lead, line);
+			return str;
+		}
+		r->after_name = false;
+		if ((size_t)(end - (p + 1)) >= INIH_MAX_SECTION) {
+			ix = ini_long_add(r, xstrndup(p + 1, (size_t)(end - (p + 1))), INI_SECTION);
+			snprintf(str, (size_t)num, "%.*s[\x01%ld\x01]\n", (int)lead, line, ix);
+			return str;
+		}
+		if (fits)
+			goto as_is;
+		/* what follows the ']' is ignored */
+		snprintf(str, (size_t)num, "%.*s%.*s\n", (int)lead, line, (int)(end + 1 - p), p);
+		return str;
+	}
+	end = ini_find_chars_or_comment(p, "=:");
+	if (*end != '=' && *end != ':') {
+		/* no separator: an error; p[0] is none either */
+		if (fits)
+			goto as_is;
+		snprintf(str, (size_t)num, "%.*s%.1s\n", (int)lead, line, p);
+		return str;
+	}
+	r->after_name = end > p;
+	if (fits)
+		goto as_is;
+	r->value_ix = ini_long_add(r, ini_trim(end + 1, NULL), INI_VALUE);
+	if (lead + (size_t)(end + 1 - p) + INI_PH_ROOM <= (size_t)num) {
+		snprintf(str, (size_t)num, "%.*s%.*s\x01%ld\x01\n", (int)lead, line,
+		         (int)(end + 1 - p), p, r->value_ix);
+	} else {
+		/* the name does not fit either (inih keeps it whole) */
+		ix = ini_long_add(r, ini_trim(p, end), INI_NAME);
+		snprintf(str, (size_t)num, "%.*s\x01%ld\x01=\x01%ld\x01\n", (int)lead, line, ix,
+		         r->value_ix);
+	}
+	return str;
+as_is:
+	snprintf(str, (size_t)num, "%s", line);
+	return str;
+}
+
+static void ini_reader_cleanup(struct ini_reader *r)
+{
+	size_t i;
+	for (i = 0; i < r->n; i++)
+		free_secret(r->t[i].text);
+	free(r->t);
+	if (r->line) {
+		OPENSSL_cleanse(r->line, r->cap);
+		free(r->line);
+	}
+	memset(r, 0, sizeof(*r));
+}
+
+/* The entry of placeholder s of that part, or -1 when s is not one. */
+static long ini_placeholder(const struct ini_reader *r, const char *s, enum ini_part part)
+{
+	unsigned long i;
+	char *end;
+	if (!r || !s || s[0] != '\x01' || !isdigit((unsigned char)s[1]))
+		return -1;
+	errno = 0;
+	i = strtoul(s + 1, &end, 10);
+	if (errno || end[0] != '\x01' || end[1] || i >= r->n || r->t[i].part != part)
+		return -1;
+	return (long)i;
+}
+
+/* The section name or name the reader replaced, or s itself. inih hands
+ * the name of a continuation on (its prev_name), so names stay mapped. */
+static const char *ini_real(const struct ini_reader *r, const char *s, enum ini_part part)
+{
+	long i = ini_placeholder(r, s, part);
+	return i < 0 ? s : r->t[i].text;
+}
+
+/* The value of the line just read, or value itself. The placeholder is
+ * all of the value inih hands over: nothing follows it on the line. */
+static const char *ini_real_value(const struct ini_reader *r, const char *value)
+{
+	long i = ini_placeholder(r, value, INI_VALUE);
+	return i < 0 || i != r->value_ix ? value : r->t[i].text;
+}
 
 static int profile_ini_handler(void *user, const char *section, const char *name, const char *value)
 {
@@ -54,6 +271,9 @@ static int profile_ini_handler(void *user, const char *section, const char *name
 	char *secname;
 	size_t i;
 
+	section = ini_real(f->rd, section, INI_SECTION);
+	name = ini_real(f->rd, name, INI_NAME);
+	value = ini_real_value(f->rd, value);
 	if (f->is_config) {
 		if (strcmp(section, "default") == 0)
 			secname = xstrdup("default");
@@ -113,9 +333,12 @@ static int ini_load(struct ini_file *f, bool config, struct aws_error *err)
 	const char *env = getenv(config ? "AWS_CONFIG_FILE" : "AWS_SHARED_CREDENTIALS_FILE");
 	const char *base = config ? "config" : "credentials";
 	const char *home = getenv("HOME");
+	struct ini_reader rd;
 	FILE *fp;
+	int rc = 0;
 
 	memset(f, 0, sizeof(*f));
+	memset(&rd, 0, sizeof(rd));
 	f->is_config = config;
 	if (env && *env) {
 		if (env[0] == '~' && env[1] == '/' && home)
@@ -136,14 +359,22 @@ static int ini_load(struct ini_file *f, bool config, struct aws_error *err)
 		return -1;
 	}
 	f->exists = true;
-	f->error_line = ini_parse_file(fp, profile_ini_handler, f);
-	fclose(fp);
-	if (f->error_line != 0) {
+	rd.fp = fp;
+	f->rd = &rd;
+	f->error_line = ini_parse_stream(ini_read_line, &rd, profile_ini_handler, f);
+	f->rd = NULL;
+	if (ferror(fp)) {
+		aws_error_set(err, "credentials", "ConfigError", "cannot read '%s': %s", f->shown,
+		              strerror(errno));
+		rc = -1;
+	} else if (f->error_line != 0) {
 		aws_error_set(err, "credentials", "ConfigError", "cannot parse '%s' at line %d",
 		              f->shown, f->error_line);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	fclose(fp);
+	ini_reader_cleanup(&rd);
+	return rc;
 }
 
 static const struct ini_section *ini_find(const struct ini_file *f, const char *profile)
@@ -295,6 +526,7 @@ static int from_env(struct aws_creds *out, struct aws_error *err)
 	if (!token || !*token)
 		token = getenv("AWS_SECURITY_TOKEN");
 	creds_set(out, akid, secret, token, 0, "environment");
+	out->fixed = true;
 	return 1;
 }
 
@@ -420,23 +652,59 @@ static int metadata_call(struct aws_client *c, const char *method, const char *u
 	return rc;
 }
 
-static bool container_host_ok(const char *url)
+bool aws_container_url_ok(const char *url, char *why, size_t n)
 {
-	static const char *const ok[] = {"http://127.",
-	                                 "http://localhost:",
-	                                 "http://localhost/",
-	                                 "http://[::1]",
-	                                 "http://169.254.170.2/",
-	                                 "http://169.254.170.2:",
-	                                 "http://169.254.170.23/",
-	                                 "http://[fd00:ec2::23]"};
-	size_t i;
-	if (str_starts_with(url, "https://"))
-		return true;
-	for (i = 0; i < EB_ARRAY_LEN(ok); i++)
-		if (str_starts_with(url, ok[i]))
-			return true;
-	return false;
+	static const char *const link_local[] = {"169.254.170.2", "169.254.170.23"};
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	struct in6_addr a6, ecs6, loop6 = IN6ADDR_LOOPBACK_INIT;
+	unsigned char a4[4];
+	bool ok = false;
+	size_t i, hl;
+
+	if (!u)
+		die("out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		snprintf(why, n, "it is not a URL");
+		goto out;
+	}
+	if (strcmp(scheme, "https") == 0) {
+		ok = true;
+		goto out;
+	}
+	if (strcmp(scheme, "http") != 0) {
+		snprintf(why, n, "the scheme is '%s', not https or http", scheme);
+		goto out;
+	}
+	/* curl's reading of the host, so the one it would connect to: IPv4
+	 * forms normalised (127.1, 0x7f.1 are 127.0.0.1), IPv6 in brackets */
+	hl = strlen(host);
+	if (strcasecmp(host, "localhost") == 0)
+		ok = true;
+	else if (inet_pton(AF_INET, host, a4) == 1)
+		ok = a4[0] == 127;
+	else if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
+		host[hl - 1] = '\0';
+		ok = inet_pton(AF_INET6, host + 1, &a6) == 1 &&
+		     (memcmp(&a6, &loop6, sizeof(a6)) == 0 ||
+		      (inet_pton(AF_INET6, "fd00:ec2::23", &ecs6) == 1 &&
+		       memcmp(&a6, &ecs6, sizeof(a6)) == 0));
+		host[hl - 1] = ']';
+	}
+	for (i = 0; !ok && i < EB_ARRAY_LEN(link_local); i++)
+		ok = strcmp(host, link_local[i]) == 0;
+	if (!ok)
+		snprintf(why, n,
+		         "plain http to '%s': only https, or http to a loopback address, "
+		         "169.254.170.2, 169.254.170.23 or [fd00:ec2::23]",
+		         host);
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
 }
 
 /* 1 found, 0 not configured, -1 broken */
@@ -447,20 +715,22 @@ static int from_container(struct aws_client *c, struct aws_creds *out, struct aw
 	const char *tokfile = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	const char *tokenv = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	struct buf url = BUF_INIT, tok = BUF_INIT, body = BUF_INIT;
+	char why[200];
 	int rc = -1;
 
-	if (rel && *rel) {
+	if (rel && *rel)
 		buf_printf(&url, "http://169.254.170.2%s", rel);
-	} else if (full && *full) {
-		if (!container_host_ok(full)) {
-			aws_error_set(err, "credentials", "InvalidEndpoint",
-			              "container: AWS_CONTAINER_CREDENTIALS_FULL_URI must use "
-			              "https or a loopback host");
-			return -1;
-		}
+	else if (full && *full)
 		buf_puts(&url, full);
-	} else {
+	else
 		return 0;
+	/* the token goes with the request: to the agent and nowhere else */
+	if (!aws_container_url_ok(buf_cstr(&url), why, sizeof(why))) {
+		aws_error_set(err, "credentials", "InvalidEndpoint", "container: %s: %s",
+		              rel && *rel ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+		                          : "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+		              why);
+		goto out;
 	}
 	if (tokfile && *tokfile) {
 		if (buf_read_file(&tok, tokfile, 1 << 14) != 0) {
@@ -632,10 +902,11 @@ static int profile_role(struct aws_client *c, struct profiles *p, const char *na
 	return rc;
 }
 
+/* 0 found, -1 broken, 1 the profile holds no credentials (err says so) */
 static int profile_creds(struct aws_client *c, struct profiles *p, const char *name, int depth,
                          struct aws_creds *out, struct aws_error *err)
 {
-	const char *role_arn, *akid, *sec, *proc;
+	const char *role_arn, *akid, *sec, *proc, *sso;
 	char source[160];
 
 	if (depth > 5) {
@@ -660,30 +931,55 @@ static int profile_creds(struct aws_client *c, struct profiles *p, const char *n
 			return -1;
 		}
 		creds_set(out, akid, sec, prof_get(p, name, "aws_session_token"), 0, source);
+		out->fixed = true;
 		return 0;
 	}
 	proc = prof_get(p, name, "credential_process");
 	if (proc)
 		return from_process(proc, name, out, err);
+	/* falling through to instance metadata would deploy as another identity
+	 * than the one the profile names */
+	sso = prof_get(p, name, "sso_session")     ? "sso_session"
+	      : prof_get(p, name, "sso_start_url") ? "sso_start_url"
+	                                           : NULL;
+	if (sso) {
+		aws_error_set(
+		    err, "credentials", "ConfigError",
+		    "profile '%s' uses IAM Identity Center (%s), which ebctl does not read: "
+		    "add credential_process = aws configure export-credentials --profile "
+		    "%s --format process",
+		    name, sso, name);
+		return -1;
+	}
 	aws_error_set(
 	    err, "credentials", "NoCredentials",
 	    "profile '%s' has no credentials (aws_access_key_id, role_arn or credential_process)",
 	    name);
-	return -1;
+	return 1;
 }
 
-/* 1 found, 0 no such (implicit default) profile, -1 broken */
-static int from_profile(struct aws_client *c, struct aws_creds *out, struct aws_error *err)
+/*
+ * 1 found; 0 nothing there (an implicit default profile that does not
+ * exist, or any profile that exists but holds no credentials, as the
+ * region-only [default] that `aws configure set region` writes on EC2,
+ * ECS and CodeBuild): the chain goes on, as botocore's does, and *why says
+ * what was found; -1 broken, including an explicitly named profile that
+ * does not exist.
+ */
+static int from_profile(struct aws_client *c, struct aws_creds *out, struct buf *why,
+                        struct aws_error *err)
 {
 	struct profiles p;
 	const char *name = c->profile ? c->profile : "default";
-	int rc = -1;
+	int rc = -1, r;
 
 	memset(&p, 0, sizeof(p));
 	if (ini_load(&p.cred, false, err) != 0 || ini_load(&p.conf, true, err) != 0)
 		goto out;
 	if (!prof_exists(&p, name)) {
 		if (!c->profile) {
+			buf_printf(why, "profile '%s': not in %s or %s", name, p.cred.shown,
+			           p.conf.shown);
 			rc = 0;
 			goto out;
 		}
@@ -696,7 +992,16 @@ static int from_profile(struct aws_client *c, struct aws_creds *out, struct aws_
 		}
 		goto out;
 	}
-	rc = profile_creds(c, &p, name, 0, out, err) == 0 ? 1 : -1;
+	r = profile_creds(c, &p, name, 0, out, err);
+	if (r == 1) {
+		buf_printf(why,
+		           "profile '%s': no aws_access_key_id, role_arn or credential_process",
+		           name);
+		aws_error_clear(err);
+		rc = 0;
+		goto out;
+	}
+	rc = r == 0 ? 1 : -1;
 out:
 	profiles_free(&p);
 	return rc;
@@ -745,36 +1050,57 @@ out:
 
 /* ---- the chain ---- */
 
+/* Adds "; " before each note but the first: what each source said. */
+static void tried(struct buf *why, const char *note)
+{
+	buf_printf(why, "%s%s", why->len ? "; " : "", note);
+}
+
 static int chain(struct aws_client *c, struct aws_creds *out, struct aws_error *err)
 {
 	const char *role = getenv("AWS_ROLE_ARN");
 	const char *wit = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
-	int r;
+	const char *dis = getenv("AWS_EC2_METADATA_DISABLED");
+	struct buf why = BUF_INIT, prof = BUF_INIT;
+	int r, rc = -1;
 
 	if (!c->profile_explicit) {
 		r = from_env(out, err);
 		if (r != 0)
-			return r > 0 ? 0 : -1;
+			goto done;
+		tried(&why, "environment: not set");
 	}
-	r = from_profile(c, out, err);
+	r = from_profile(c, out, &prof, err);
 	if (r != 0)
-		return r > 0 ? 0 : -1;
-	if (role && *role && wit && *wit)
-		return web_identity_file(c, role, wit, getenv("AWS_ROLE_SESSION_NAME"),
-		                         "web identity", out, err);
+		goto done;
+	tried(&why, buf_cstr(&prof));
+	if (role && *role && wit && *wit) {
+		rc = web_identity_file(c, role, wit, getenv("AWS_ROLE_SESSION_NAME"),
+		                       "web identity", out, err);
+		goto out;
+	}
+	tried(&why, "web identity: not set");
 	r = from_container(c, out, err);
 	if (r != 0)
-		return r > 0 ? 0 : -1;
+		goto done;
+	tried(&why, "container: not set");
 	r = from_imds(c, out, err);
 	if (r != 0)
-		return r > 0 ? 0 : -1;
-	aws_error_set(
-	    err, "credentials", "NoCredentials",
-	    "no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
-	    "AWS_PROFILE, or "
-	    "--role-arn in GitHub Actions (tried environment, profile 'default', web identity, "
-	    "container, instance metadata)");
-	return -1;
+		goto done;
+	tried(&why, dis && strcasecmp(dis, "true") == 0
+	                ? "instance metadata: AWS_EC2_METADATA_DISABLED"
+	                : "instance metadata: no answer");
+	aws_error_set(err, "credentials", "NoCredentials",
+	              "no credentials found (%s): set AWS_ACCESS_KEY_ID and "
+	              "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or --role-arn in GitHub Actions",
+	              buf_cstr(&why));
+	goto out;
+done:
+	rc = r > 0 ? 0 : -1;
+out:
+	buf_free(&why);
+	buf_free(&prof);
+	return rc;
 }
 
 int aws_creds_resolve(struct aws_client *c, struct aws_creds *out, struct aws_error *err)

@@ -193,6 +193,12 @@ bool aws_skew_code(const char *code, const char *message)
 	return false;
 }
 
+bool aws_expired_token_code(const char *code)
+{
+	return strcmp(code, "ExpiredToken") == 0 || strcmp(code, "ExpiredTokenException") == 0 ||
+	       strcmp(code, "TokenRefreshRequired") == 0;
+}
+
 unsigned long aws_backoff_ms(unsigned long base_ms, int attempt, double r)
 {
 	double ceiling = (double)base_ms;
@@ -453,25 +459,52 @@ CURL *aws_client_handle(struct aws_client *c)
 	return h;
 }
 
-static bool creds_fresh(const struct aws_creds *cr)
+static bool creds_fresh(const struct aws_creds *cr, int64_t now)
 {
-	return cr->expires == 0 || time_now() + AWS_REFRESH_MARGIN < cr->expires;
+	return cr->expires == 0 || now + AWS_REFRESH_MARGIN < cr->expires;
 }
 
 int aws_client_credentials(struct aws_client *c, struct aws_creds *out, struct aws_error *err)
 {
-	if (!c->have_creds || (!c->creds_fixed && !creds_fresh(&c->creds))) {
+	int64_t now = time_now();
+	bool valid = c->have_creds && (c->creds.expires == 0 || now < c->creds.expires);
+
+	/* within the refresh margin: refresh, but after a failure not again
+	 * for AWS_REFRESH_RETRY seconds while the current ones still work */
+	if (!c->have_creds || (!c->creds_fixed && !creds_fresh(&c->creds, now) &&
+	                       (!valid || now >= c->refresh_after))) {
 		struct aws_creds fresh;
+		char msg[1200];
 		memset(&fresh, 0, sizeof(fresh));
 		if (c->have_creds)
 			debugf("credentials from %s expire soon: refreshing",
 			       c->creds.source ? c->creds.source : "?");
-		if (aws_creds_resolve(c, &fresh, err) != 0)
-			return -1;
-		aws_creds_cleanup(&c->creds);
-		c->creds = fresh;
-		c->have_creds = true;
-		debugf("credentials from %s", c->creds.source ? c->creds.source : "?");
+		if (aws_creds_resolve(c, &fresh, err) != 0) {
+			if (!valid)
+				return -1;
+			/* as the SDKs do: a source that fails for a moment (IMDS,
+			 * STS throttling) does not stop a deploy whose credentials
+			 * are still good; only their expiry does */
+			aws_error_format(err, msg, sizeof(msg));
+			debugf("cannot refresh the credentials: %s", msg);
+			if (!c->refresh_warned)
+				warnf(
+				    "cannot refresh the credentials from %s (%s): using them until "
+				    "they expire in %lld s",
+				    c->creds.source ? c->creds.source : "?", msg,
+				    (long long)(c->creds.expires - now));
+			c->refresh_warned = true;
+			c->refresh_after = now + AWS_REFRESH_RETRY;
+			aws_error_clear(err);
+		} else {
+			aws_creds_cleanup(&c->creds);
+			c->creds = fresh;
+			c->have_creds = true;
+			c->creds_gen++;
+			c->refresh_warned = false;
+			c->refresh_after = 0;
+			debugf("credentials from %s", c->creds.source ? c->creds.source : "?");
+		}
 	}
 	if (out)
 		aws_creds_copy(out, &c->creds);
@@ -484,6 +517,52 @@ void aws_client_set_credentials(struct aws_client *c, const struct aws_creds *cr
 	aws_creds_copy(&c->creds, creds);
 	c->have_creds = true;
 	c->creds_fixed = true;
+	c->creds_gen++;
+}
+
+int aws_client_renew_expired(struct aws_client *c, const struct aws_xfer *x, struct aws_error *err)
+{
+	const struct aws_creds *used = x->req->creds ? x->req->creds : &c->creds;
+	const char *source = used->source ? used->source : "?";
+	struct aws_creds fresh;
+	struct aws_error e2;
+	struct buf b = BUF_INIT;
+	char msg[1200];
+	int rc = -1;
+
+	if (!x->req->creds && c->creds_gen != x->creds_gen)
+		return 0; /* renewed since this attempt was signed: send it again */
+	if (strcmp(source, "environment") == 0)
+		source = "the environment (AWS_SESSION_TOKEN)";
+	memset(&fresh, 0, sizeof(fresh));
+	if (x->req->creds || c->creds_fixed || used->fixed) {
+		buf_printf(&b,
+		           "the session token has expired (credentials from %s, which ebctl "
+		           "cannot refresh: get new ones): %s",
+		           source, err->message);
+		goto out;
+	}
+	debugf("%s: the session token of the credentials from %s expired: getting new ones",
+	       x->req->step, source);
+	if (aws_creds_resolve(c, &fresh, &e2) != 0) {
+		buf_printf(&b,
+		           "the session token has expired (credentials from %s) and new ones could "
+		           "not be had: %s",
+		           source, aws_error_format(&e2, msg, sizeof(msg)));
+		goto out;
+	}
+	aws_creds_cleanup(&c->creds);
+	c->creds = fresh;
+	c->creds_gen++;
+	c->refresh_warned = false;
+	c->refresh_after = 0;
+	debugf("credentials from %s", c->creds.source ? c->creds.source : "?");
+	rc = 0;
+out:
+	if (rc != 0)
+		snprintf(err->message, sizeof(err->message), "%s", buf_cstr(&b));
+	buf_free(&b);
+	return rc;
 }
 
 /* ---- requests and responses ---- */
@@ -801,7 +880,9 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
 			if (aws_client_credentials(c, &creds, err) != 0)
 				goto out;
 			use = &creds;
+			x->creds_gen = c->creds_gen;
 		}
+		x->signed_request = true;
 		if (req->body_kind == AWS_BODY_MEM) {
 			sr.body = req->body;
 			sr.body_len = req->body_len;
@@ -1017,7 +1098,9 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 			         resp->status);
 		}
 	}
-	if (aws_skew_code(err->code, err->message)) {
+	if (x->signed_request && aws_expired_token_code(err->code)) {
+		v = AWS_DONE_EXPIRED;
+	} else if (aws_skew_code(err->code, err->message)) {
 		v = AWS_DONE_SKEW;
 	} else if (aws_retryable_status(resp->status) || aws_retryable_code(err->code)) {
 		v = AWS_DONE_RETRY;
@@ -1064,7 +1147,7 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 	struct aws_xfer x;
 	int max = req->max_attempts > 0 ? req->max_attempts : c->max_attempts;
 	int tries = 0, requests = 0, held = 0;
-	bool skew_fixed = false;
+	bool skew_fixed = false, renewed = false;
 
 	for (;;) {
 		enum aws_verdict v;
@@ -1109,6 +1192,20 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 				tries--; /* the corrected retry does not use up an attempt */
 				continue;
 			}
+		}
+		if (v == AWS_DONE_EXPIRED) {
+			if (renewed) {
+				size_t l = strlen(err->message);
+				snprintf(err->message + l, sizeof(err->message) - l,
+				         " (even with new credentials from %s)",
+				         c->creds.source ? c->creds.source : "?");
+				return -1;
+			}
+			if (aws_client_renew_expired(c, &x, err) != 0)
+				return -1;
+			renewed = true;
+			tries--; /* as after a skew: the renewed attempt is not counted */
+			continue;
 		}
 		if (v != AWS_DONE_RETRY || tries >= max)
 			return -1;

@@ -13,6 +13,7 @@
 #include "ebctl/aws.h"
 
 #define AWS_REFRESH_MARGIN     300         /* seconds before expiry to refresh credentials */
+#define AWS_REFRESH_RETRY      30          /* seconds after a failed refresh before the next */
 #define AWS_MAX_BACKOFF_MS     20000       /* the standard retry mode's cap */
 #define AWS_MAX_RESPONSE       (64u << 20) /* bound on any response body kept in memory */
 #define AWS_RETRY_QUOTA        500         /* the standard mode's retry token bucket */
@@ -34,8 +35,11 @@ struct aws_client {
 	CURLSH *share; /* DNS and connections shared with multi transfers */
 	struct aws_creds creds;
 	bool have_creds;
-	bool creds_fixed; /* set by the caller: never refreshed */
-	int64_t skew;     /* server clock minus ours, seconds */
+	bool creds_fixed;      /* set by the caller: never refreshed */
+	unsigned creds_gen;    /* counts the credentials the client has had */
+	int64_t refresh_after; /* after a failed refresh: not again before this (epoch s) */
+	bool refresh_warned;   /* said once that the current ones are kept */
+	int64_t skew;          /* server clock minus ours, seconds */
 	char *ca_bundle;
 	char user_agent[64];
 };
@@ -74,6 +78,10 @@ int aws_json_parse_error(const char *data, size_t len, const char *errortype_hea
 bool aws_retryable_code(const char *code);
 bool aws_retryable_status(long status);
 bool aws_skew_code(const char *code, const char *message);
+/* Whether an error code says the session token expired (ExpiredToken,
+ * ExpiredTokenException, TokenRefreshRequired; not RequestExpired, a
+ * skewed clock). */
+bool aws_expired_token_code(const char *code);
 /* Delay before attempt `attempt` (1 = first retry): full jitter,
  * random in [0, min(cap, base * 2^(attempt-1))]. r in [0, 1]. */
 unsigned long aws_backoff_ms(unsigned long base_ms, int attempt, double r);
@@ -149,6 +157,8 @@ void aws_response_cleanup(struct aws_response *r);
 
 /*
  * Send req with the client's retry policy, signing each attempt afresh.
+ * A skewed clock is corrected once, and an expired session token renewed
+ * once (aws_client_renew_expired); neither retry counts as an attempt.
  * Returns 0 on a 2xx answer. Otherwise -1 with err filled: the AWS error of
  * a non-2xx answer (resp keeps status, headers and body), or a network
  * failure.
@@ -157,7 +167,13 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
              struct aws_error *err);
 
 /* One attempt on an easy handle, for callers driving curl multi. */
-enum aws_verdict { AWS_DONE_OK, AWS_DONE_RETRY, AWS_DONE_SKEW, AWS_DONE_FAIL };
+enum aws_verdict {
+	AWS_DONE_OK,
+	AWS_DONE_RETRY,
+	AWS_DONE_SKEW,
+	AWS_DONE_EXPIRED, /* the signing credentials' session token expired */
+	AWS_DONE_FAIL
+};
 struct aws_xfer {
 	struct aws_client *c;
 	struct aws_request *req;
@@ -170,6 +186,8 @@ struct aws_xfer {
 	int64_t last_move_ms;
 	curl_off_t last_dl, last_ul;
 	char errbuf[CURL_ERROR_SIZE];
+	bool signed_request; /* with req->creds, or else the client's */
+	unsigned creds_gen;  /* the client's credentials it was signed with */
 };
 /* Sign and configure h for one attempt. Returns 0 or -1 with err. */
 int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
@@ -177,6 +195,15 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
 /* Classify a finished attempt (curl result rc); fills err unless OK;
  * releases the attempt's header list. */
 enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_error *err);
+/*
+ * After AWS_DONE_EXPIRED: new credentials from the chain for the next
+ * attempt, unless another transfer of the client got them since x was
+ * signed. Returns 0 when x's request may be sent again; -1 with err
+ * rewritten to say so when they cannot be renewed: static keys (the
+ * environment, a profile's, ones the caller set or signed with), or the
+ * chain failed.
+ */
+int aws_client_renew_expired(struct aws_client *c, const struct aws_xfer *x, struct aws_error *err);
 /* Sleep the backoff before retry number `retry` (1-based), waking early
  * when interrupted. Returns -1 when interrupted. */
 int aws_backoff_sleep(struct aws_client *c, int retry);
@@ -197,6 +224,16 @@ int aws_creds_resolve(struct aws_client *c, struct aws_creds *out, struct aws_er
 /* The region of the profile (AWS_CONFIG_FILE), "" when none. Returns -1
  * with err when the config file exists but cannot be parsed. */
 int aws_profile_region(const char *profile, char *out, size_t n, struct aws_error *err);
+/*
+ * Whether container credentials may be fetched from url (the ECS/EKS
+ * agent's, from AWS_CONTAINER_CREDENTIALS_*_URI), as the AWS SDKs allow:
+ * https to any host; plain http only to a loopback host (127.0.0.0/8,
+ * [::1], localhost) or the agents' link-local 169.254.170.2,
+ * 169.254.170.23 and [fd00:ec2::23]. The host is libcurl's reading of
+ * url, the one it would connect to. When false, why (n bytes) says why;
+ * it names the host, never the user info.
+ */
+bool aws_container_url_ok(const char *url, char *why, size_t n);
 /* Parse credential_process / container JSON (Version 1 or the ECS form)
  * into out. Returns 0, or -1 with a reason in err. */
 int aws_creds_from_json(const char *json, size_t len, const char *source, struct aws_creds *out,

@@ -450,6 +450,7 @@ struct part_slot {
 	int tries;
 	int held; /* retry quota taken */
 	bool skew_fixed;
+	bool renewed;       /* new credentials after an expired session token */
 	int64_t not_before; /* monotonic ms: backoff */
 	unsigned char *data;
 	size_t len;
@@ -547,6 +548,15 @@ static int slot_finish(struct mp_state *m, struct part_slot *s, CURLcode rc, str
 			return 0;
 		}
 	}
+	if (v == AWS_DONE_EXPIRED) {
+		/* parallel parts signed with the same credentials renew them once */
+		if (s->renewed || aws_client_renew_expired(m->c, &s->x, err) != 0)
+			return -1;
+		s->renewed = true;
+		s->tries--;
+		s->not_before = 0;
+		return 0;
+	}
 	/* parts are idempotent: a resent part replaces the earlier one */
 	if ((v == AWS_DONE_RETRY || (v == AWS_DONE_FAIL && err->unknown_outcome)) &&
 	    s->tries < m->c->max_attempts && aws_retry_quota_acquire(m->c, err, &s->held)) {
@@ -594,6 +604,7 @@ static int upload_parts(struct mp_state *m, int parallel, const struct s3_put_op
 				s->tries = 0;
 				s->held = 0;
 				s->skew_fixed = false;
+				s->renewed = false;
 				s->not_before = 0;
 			}
 			if (s->busy && !s->running && s->not_before <= now &&

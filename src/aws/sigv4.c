@@ -652,6 +652,7 @@ void aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src)
 	dst->session_token = src->session_token ? xstrdup(src->session_token) : NULL;
 	dst->expires = src->expires;
 	dst->source = src->source ? xstrdup(src->source) : NULL;
+	dst->fixed = src->fixed;
 }
 
 static void set_err(char *err, size_t errlen, const char *msg)

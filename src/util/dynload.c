@@ -264,6 +264,38 @@ CURLSHcode curl_share_setopt(CURLSH *s, CURLSHoption option, ...)
 	return rc;
 }
 
+CURLU *curl_url(void)
+{
+	CURL_FN(curl_url);
+	return curl_url_real();
+}
+
+void curl_url_cleanup(CURLU *u)
+{
+	CURL_FN(curl_url_cleanup);
+	curl_url_cleanup_real(u);
+}
+
+CURLUcode curl_url_set(CURLU *u, CURLUPart what, const char *part, unsigned int flags)
+{
+	CURL_FN(curl_url_set);
+	return curl_url_set_real(u, what, part, flags);
+}
+
+/* later curl headers declare the handle const; this follows the installed one (7.88) */
+CURLUcode curl_url_get(CURLU *u, CURLUPart what, char **part, unsigned int flags)
+{
+	CURL_FN(curl_url_get);
+	return curl_url_get_real(u, what, part, flags);
+}
+
+/* Frees what libcurl allocated (curl_url_get's parts). */
+void curl_free(void *p)
+{
+	CURL_FN(curl_free);
+	curl_free_real(p);
+}
+
 /* ---- libxml2 ---- */
 
 xmlDocPtr xmlReadMemory(const char *buffer, int size, const char *url, const char *encoding,

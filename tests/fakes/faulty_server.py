@@ -21,14 +21,20 @@ Each other request takes the next step (then "ok" when none is left):
   skew      403 RequestTimeTooSkewed; the server's clock (its Date header)
             is two hours ahead from now on
   denied    403 AccessDenied
+  expired   400 ExpiredToken (Query XML) / ExpiredTokenException (JSON): the
+            session token of the signing credentials has expired
+  etag      200 with an ETag header that is the MD5 of the body (S3 UploadPart)
   hang      read the request, say nothing for 10 seconds, then close
   file:NAME 200 with tests/fakes/responses/NAME (canned AWS responses)
-/__last also gives the request's method, path, query and form body.
+/__last also gives the request's method, path, query and form body, and the
+access key id it was signed with ("akid").
 """
 import argparse
 import calendar
 import email.utils
+import hashlib
 import os
+import re
 import signal
 import socket
 import sys
@@ -81,7 +87,8 @@ class Handler(BaseHTTPRequestHandler):
     def handle_any(self):
         url = urlparse(self.path)
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode(errors="replace") if length else ""
+        raw = self.rfile.read(length) if length else b""
+        body = raw.decode(errors="replace")
         if url.path.startswith("/__"):
             return self.control(url)
         with LOCK:
@@ -89,6 +96,7 @@ class Handler(BaseHTTPRequestHandler):
             step = STATE["steps"].pop(0) if STATE["steps"] else "ok"
             STATE["last"] = {"x-amz-date": self.headers.get("X-Amz-Date", ""),
                              "authorization": "yes" if self.headers.get("Authorization") else "no",
+                             "akid": (re.findall(r"Credential=([^/]+)/", self.headers.get("Authorization", "")) or [""])[0],
                              "method": self.command, "path": url.path, "query": url.query, "body": body}
         target = self.headers.get("X-Amz-Target")
         action = parse_qs(body).get("Action", ["Unknown"])[0]
@@ -118,6 +126,18 @@ class Handler(BaseHTTPRequestHandler):
             name = os.path.basename(step[5:])
             with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "responses", name)) as f:
                 return self.reply(200, f.read())
+        if step == "expired":
+            if target:
+                return self.reply(400, '{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}',
+                                  "application/x-amz-json-1.1")
+            return self.reply(400, query_error("ExpiredToken", "The security token included in the request is expired"))
+        if step == "etag":
+            self.send_response_only(200)
+            self.send_header("Date", email.utils.formatdate(time.time() + STATE["offset"], usegmt=True))
+            self.send_header("ETag", '"%s"' % hashlib.md5(raw).hexdigest())
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if step == "denied":
             return self.reply(403, query_error("AccessDenied", "User is not authorized"))
         # ok: but a skewed server still rejects a request signed with the wrong clock

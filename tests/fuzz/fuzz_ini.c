@@ -1,5 +1,7 @@
 /*
- * libFuzzer target: the AWS INI files (inih) and profile resolution. The
+ * libFuzzer target: the AWS INI files (inih, fed by the reader in
+ * src/aws/credentials.c that stands in for the values and section names of
+ * lines longer than inih holds) and profile resolution. The
  * input is a shared credentials file, a NUL byte, then a config file; the
  * first byte picks the profile asked for. The client resolves credentials
  * through the chain (profiles, role_arn with source_profile chains,

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char akid[] = "AKIDEXAMPLE", secret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
 	            token[] = "FQoGZXIvYXdzEXAMPLETOKEN", src[] = "fuzz";
-	struct aws_creds creds = {akid, secret, NULL, 0, src};
+	struct aws_creds creds = {akid, secret, NULL, 0, src, false};
 	struct sigv4_request req;
 	struct sigv4_result res;
 	struct sigv4_params p;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aws/internal.h"
@@ -357,7 +358,8 @@ static int creds_setup(void **state)
 	        "[profile norole]\nrole_arn = arn:aws:iam::1:role/x\n\n"
 	        "[profile loop]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = loop2\n\n"
 	        "[profile loop2]\nrole_arn = arn:aws:iam::1:role/y\nsource_profile = loop\n\n"
-	        "[profile empty]\nregion = us-west-1\n\n[sso-session x]\nsso_region = us-east-1\n");
+	        "[profile empty]\nregion = us-west-1\n\n[sso-session x]\nsso_region = us-east-1\n\n"
+	        "[profile sso]\nsso_session = x\nsso_account_id = 1\n");
 	setenv("AWS_CONFIG_FILE", p, 1);
 	free(p);
 	return 0;
@@ -477,8 +479,18 @@ static void test_broken_profiles_say_why(void **state)
 	assert_non_null(strstr(e.message, "no source_profile"));
 	assert_int_equal(resolve_creds("loop", &cr, &e, NULL, 0), -1);
 	assert_non_null(strstr(e.message, "too long"));
+	/* a profile that holds no credentials is passed over, as botocore does;
+	 * with nothing after it, the message says what it found there */
 	assert_int_equal(resolve_creds("empty", &cr, &e, NULL, 0), -1);
-	assert_non_null(strstr(e.message, "profile 'empty' has no credentials"));
+	assert_string_equal(e.code, "NoCredentials");
+	assert_non_null(strstr(
+	    e.message, "profile 'empty': no aws_access_key_id, role_arn or credential_process"));
+	assert_non_null(strstr(e.message, "instance metadata: AWS_EC2_METADATA_DISABLED"));
+	assert_null(strstr(e.message, "environment"));
+	/* an IAM Identity Center profile is not passed over: it names an identity */
+	assert_int_equal(resolve_creds("sso", &cr, &e, NULL, 0), -1);
+	assert_non_null(strstr(e.message, "profile 'sso' uses IAM Identity Center (sso_session)"));
+	assert_non_null(strstr(e.message, "credential_process = aws configure export-credentials"));
 	/* AWS_PROFILE names it too: no silent fallback */
 	setenv("AWS_PROFILE", "nope", 1);
 	assert_int_equal(resolve_creds(NULL, &cr, &e, NULL, 0), -1);
@@ -493,6 +505,129 @@ static void test_broken_profiles_say_why(void **state)
 	free(p);
 }
 
+/* A token like STS's: base64, so '+', '/' and '=' inside. */
+static char *token_of(size_t n)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+	char *t = xmalloc(n + 1);
+	size_t i;
+	for (i = 0; i < n; i++)
+		t[i] = b64[(i * 7 + i / 3) % 65];
+	t[n] = '\0';
+	return t;
+}
+
+/* Debian's inih holds 200 bytes of a line: longer session tokens failed
+ * to parse ("cannot parse ... at line 4"), in both files. */
+static void test_long_lines(void **state)
+{
+	static const size_t sizes[] = {180, 1000, 5000};
+	struct aws_creds cr;
+	struct aws_error e;
+	char *text, *p, *tok, *junk = token_of(300);
+	size_t i;
+	(void)state;
+	memset(junk, 'c', 300);
+	for (i = 0; i < EB_ARRAY_LEN(sizes); i++) {
+		tok = token_of(sizes[i]);
+		/* around it: a long comment, a long continuation, inline comments */
+		text =
+		    xasprintf("# %s\n[default]\naws_access_key_id = AKIALONG\n"
+		              "aws_secret_access_key = s-long\naws_session_token =   %s   ; note\n"
+		              "s3 =\n  %s = 1\nregion = eu-north-1\n",
+		              junk, tok, junk);
+		p = put("long-credentials", text);
+		setenv("AWS_SHARED_CREDENTIALS_FILE", p, 1);
+		free(text);
+		free(p);
+		text = xasprintf("[profile x]\naws_access_key_id = AKIAX\naws_secret_access_key: "
+		                 "s-x\n ; %s\naws_session_token=%s\nregion = us-west-2\n",
+		                 junk, tok);
+		p = put("long-config", text);
+		setenv("AWS_CONFIG_FILE", p, 1);
+		free(text);
+		free(p);
+		assert_int_equal(resolve_creds(NULL, &cr, &e, NULL, 0), 0);
+		assert_string_equal(cr.access_key_id, "AKIALONG");
+		assert_string_equal(cr.secret_access_key, "s-long");
+		assert_string_equal(cr.session_token, tok);
+		aws_creds_cleanup(&cr);
+		assert_int_equal(resolve_creds("x", &cr, &e, NULL, 0), 0);
+		assert_string_equal(cr.access_key_id, "AKIAX");
+		assert_string_equal(cr.secret_access_key, "s-x");
+		assert_string_equal(cr.session_token, tok);
+		aws_creds_cleanup(&cr);
+		free(tok);
+	}
+	free(junk);
+}
+
+/* Parse errors still name the physical line, after long lines and on them. */
+static void test_long_lines_keep_line_numbers(void **state)
+{
+	static const struct {
+		const char *fmt; /* %s: a 1000-character token, then as many 'c' */
+		int line;
+	} cases[] = {
+	    {"[default]\naws_session_token = %s\n\nno separator here\n", 4},
+	    {"[default]\n%.0s%s\n", 2}, /* a long line without '=' (the second text has none) */
+	    {"[default]\nk = v\n[profile %s\n", 3},          /* a long section without ']' */
+	    {"[default]\n# %s\n[oops\n", 3},                 /* after a long comment */
+	    {"\xEF\xBB\xBF[default]\nk = %s\n  %s\nx\n", 4}, /* BOM, continuation */
+	};
+	struct aws_creds cr;
+	struct aws_error e;
+	char want[32], *text, *p, *tok = token_of(1000), *plain = xstrdup(tok);
+	size_t i;
+	(void)state;
+	memset(plain, 'c', 1000);
+	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+	for (i = 0; i < EB_ARRAY_LEN(cases); i++) {
+		text = xasprintf(cases[i].fmt, tok, plain);
+		p = put("numbered", text);
+		setenv("AWS_SHARED_CREDENTIALS_FILE", p, 1);
+		assert_int_equal(resolve_creds("default", &cr, &e, NULL, 0), -1);
+		snprintf(want, sizeof(want), "at line %d", cases[i].line);
+		if (!strstr(e.message, want))
+			fail_msg("case %zu: '%s', wanted '%s'", i, e.message, want);
+		free(text);
+		free(p);
+	}
+	free(tok);
+	free(plain);
+}
+
+/* inih keeps 49 characters of a section name: longer profile names were
+ * cut, and two that start alike were one profile. */
+static void test_long_profile_names(void **state)
+{
+	struct aws_creds cr;
+	struct aws_error e;
+	char *p, *a = xasprintf("%0120d-a", 0), *b = xasprintf("%0120d-b", 0);
+	char *text = xasprintf("[profile %s]\naws_access_key_id = AKIAA\naws_secret_access_key = "
+	                       "s-a\n\n[profile %s]\naws_access_key_id = AKIAB\n"
+	                       "aws_secret_access_key = s-b\n",
+	                       a, b);
+	(void)state;
+	p = put("long-names", text);
+	setenv("AWS_CONFIG_FILE", p, 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+	assert_int_equal(resolve_creds(a, &cr, &e, NULL, 0), 0);
+	assert_string_equal(cr.access_key_id, "AKIAA");
+	aws_creds_cleanup(&cr);
+	assert_int_equal(resolve_creds(b, &cr, &e, NULL, 0), 0);
+	assert_string_equal(cr.access_key_id, "AKIAB");
+	aws_creds_cleanup(&cr);
+	a[60] = '\0';
+	assert_int_equal(resolve_creds(a, &cr, &e, NULL, 0), -1);
+	assert_string_equal(e.code, "ProfileNotFound");
+	free(text);
+	free(p);
+	free(a);
+	free(b);
+}
+
 static void test_no_credentials_anywhere(void **state)
 {
 	struct aws_creds cr;
@@ -502,7 +637,108 @@ static void test_no_credentials_anywhere(void **state)
 	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
 	assert_int_equal(resolve_creds(NULL, &cr, &e, NULL, 0), -1);
 	assert_string_equal(e.code, "NoCredentials");
-	assert_non_null(strstr(e.message, "no credentials found"));
+	assert_non_null(strstr(e.message,
+	                       "no credentials found (environment: not set; "
+	                       "profile 'default': not in /nonexistent/credentials or "
+	                       "/nonexistent/config; web identity: not set; container: "
+	                       "not set; instance metadata: AWS_EC2_METADATA_DISABLED)"));
+}
+
+/* Write credential_process JSON expiring `in` seconds from now (or remove
+ * the file: the process fails). */
+static void process_output(const char *path, const char *akid, long in)
+{
+	char exp[32];
+	time_t t = time(NULL) + in;
+	FILE *f;
+	if (!akid) {
+		unlink(path);
+		return;
+	}
+	strftime(exp, sizeof(exp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f,
+	        "{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"s\", "
+	        "\"SessionToken\": \"t\", \"Expiration\": \"%s\"}",
+	        akid, exp);
+	assert_int_equal(fclose(f), 0);
+}
+
+static long process_runs(const char *count)
+{
+	struct buf b = BUF_INIT;
+	long n = 0;
+	size_t i;
+	if (buf_read_file(&b, count, 0) == 0)
+		for (i = 0; i < b.len; i++)
+			n += b.ptr[i] == '\n';
+	buf_free(&b);
+	return n;
+}
+
+/* A refresh that fails while the credentials are still valid used to fail
+ * the call (and the deploy): they are kept until they expire, as the SDKs
+ * do, with one warning, and the source is not asked again for 30 s. */
+static void test_failed_refresh_keeps_valid_credentials(void **state)
+{
+	struct aws_client_options o = {0};
+	struct aws_client *c = NULL;
+	struct aws_creds cr;
+	struct aws_error e;
+	struct capture cap;
+	struct buf err = BUF_INIT;
+	char *json = xasprintf("%s/process.json", dir), *count = xasprintf("%s/runs", dir);
+	char *text = xasprintf("[profile refresh]\ncredential_process = sh -c 'echo run >> %s; "
+	                       "cat %s'\n",
+	                       count, json);
+	char *p = put("refresh-config", text);
+	(void)state;
+	setenv("AWS_CONFIG_FILE", p, 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+	o.profile = "refresh";
+	o.region = "us-east-1";
+	assert_int_equal(aws_client_new(&o, &c, &e), 0);
+	/* inside the 5-minute margin: each use refreshes */
+	process_output(json, "AKIAFIRST", 120);
+	assert_int_equal(aws_client_credentials(c, NULL, &e), 0);
+	assert_int_equal(process_runs(count), 1);
+	assert_int_equal(aws_client_credentials(c, NULL, &e), 0);
+	assert_int_equal(process_runs(count), 2);
+	/* the source fails: the current ones are kept, with a warning */
+	process_output(json, NULL, 0);
+	capture_start(&cap);
+	assert_int_equal(aws_client_credentials(c, &cr, &e), 0);
+	assert_int_equal(aws_client_credentials(c, NULL, &e), 0);
+	capture_stop(&cap, &err);
+	assert_string_equal(cr.access_key_id, "AKIAFIRST");
+	aws_creds_cleanup(&cr);
+	assert_int_equal(process_runs(count), 3); /* not again within 30 s */
+	assert_non_null(strstr(buf_cstr(&err), "ebctl: warning: cannot refresh the credentials "
+	                                       "from credential_process of profile 'refresh' ("));
+	assert_non_null(strstr(buf_cstr(&err), "): using them until they expire in "));
+	assert_null(strstr(strstr(buf_cstr(&err), "warning") + 1, "warning")); /* once */
+	buf_free(&err);
+	/* 30 s later it is asked again */
+	c->refresh_after = time_now();
+	assert_int_equal(aws_client_credentials(c, NULL, &e), 0);
+	assert_int_equal(process_runs(count), 4);
+	/* expired: now the failure is the answer, hold-off or not */
+	c->refresh_after = time_now() + 30;
+	c->creds.expires = time_now() - 1;
+	assert_int_equal(aws_client_credentials(c, &cr, &e), -1);
+	assert_non_null(strstr(e.message, "credential_process of profile 'refresh'"));
+	assert_int_equal(process_runs(count), 5);
+	/* and once the source works again, new ones */
+	process_output(json, "AKIASECOND", 3600);
+	assert_int_equal(aws_client_credentials(c, &cr, &e), 0);
+	assert_string_equal(cr.access_key_id, "AKIASECOND");
+	aws_creds_cleanup(&cr);
+	aws_client_free(c);
+	free(json);
+	free(count);
+	free(text);
+	free(p);
 }
 
 static void test_client_settings_checked(void **state)
@@ -532,6 +768,70 @@ static void test_client_settings_checked(void **state)
 	assert_int_equal(aws_client_new(&o, &c, &e), 0);
 	assert_string_equal(aws_client_region(c), "eu-west-1");
 	aws_client_free(c);
+}
+
+/* AWS_CONTAINER_CREDENTIALS_FULL_URI was checked by prefix: "http://127."
+ * let http://127.attacker.invalid/ have the container's token. */
+static void test_container_url_hosts(void **state)
+{
+	static const char *const ok[] = {
+	    "https://creds.example.com/v1",
+	    "HTTPS://anywhere.invalid:8443/x",
+	    "http://127.0.0.1/creds",
+	    "http://127.0.0.1:51679/creds",
+	    "http://127.254.1.9/",
+	    "http://127.1/",      /* curl reads it as 127.0.0.1 */
+	    "http://2130706433/", /* and this */
+	    "http://localhost/",
+	    "http://LocalHost:8080/v2",
+	    "http://[::1]:8080/",
+	    "http://[0:0:0:0:0:0:0:1]/",
+	    "http://169.254.170.2/v2/credentials/x",
+	    "http://169.254.170.2:80/",
+	    "http://169.254.170.23/v1/credentials",
+	    "http://[fd00:ec2::23]/v1/credentials",
+	    "http://[fd00:0ec2:0::23]:80/",
+	    "http://user@127.0.0.1/",
+	};
+	static const struct {
+		const char *url, *why;
+	} refused[] = {
+	    {"http://127.attacker.invalid/", "'127.attacker.invalid'"},
+	    {"http://127.0.0.1.nip.io/", "'127.0.0.1.nip.io'"},
+	    {"http://127.0.0.1@attacker.invalid/", "'attacker.invalid'"},
+	    {"http://127.0.0.1%2f@attacker.invalid/", "'attacker.invalid'"},
+	    {"http://localhost.attacker.invalid/", "'localhost.attacker.invalid'"},
+	    {"http://localhost./", "'localhost.'"},
+	    {"http://169.254.170.2.attacker.invalid/", "'169.254.170.2.attacker.invalid'"},
+	    {"http://169.254.170.3/", "'169.254.170.3'"},
+	    {"http://169.254.169.254/", "'169.254.169.254'"},
+	    {"http://128.0.0.1/", "'128.0.0.1'"},
+	    {"http://[::2]/", "'[::2]'"},
+	    {"http://[::ffff:127.0.0.1]/", "'[::ffff:127.0.0.1]'"},
+	    {"http://[fd00:ec2::24]/", "'[fd00:ec2::24]'"},
+	    {"http://example.com/", "'example.com'"},
+	    {"ftp://127.0.0.1/", "the scheme is 'ftp'"},
+	    {"127.0.0.1/creds", "not a URL"},
+	    {"", "not a URL"},
+	};
+	char why[200];
+	size_t i;
+	(void)state;
+	for (i = 0; i < EB_ARRAY_LEN(ok); i++) {
+		why[0] = '\0';
+		if (!aws_container_url_ok(ok[i], why, sizeof(why)))
+			fail_msg("'%s' refused: %s", ok[i], why);
+	}
+	for (i = 0; i < EB_ARRAY_LEN(refused); i++) {
+		why[0] = '\0';
+		if (aws_container_url_ok(refused[i].url, why, sizeof(why)))
+			fail_msg("'%s' accepted", refused[i].url);
+		if (!strstr(why, refused[i].why))
+			fail_msg("'%s': '%s', wanted '%s'", refused[i].url, why, refused[i].why);
+	}
+	/* the user info is never in the message */
+	assert_false(aws_container_url_ok("http://me:s3cret@attacker.invalid/", why, sizeof(why)));
+	assert_null(strstr(why, "s3cret"));
 }
 
 static void test_params(void **state)
@@ -564,13 +864,18 @@ int main(void)
 	    cmocka_unit_test(test_skew_from_date),
 	    cmocka_unit_test(test_error_format),
 	    cmocka_unit_test(test_params),
+	    cmocka_unit_test(test_container_url_hosts),
 	};
 	const struct CMUnitTest creds[] = {
 	    cmocka_unit_test(test_environment_first),
 	    cmocka_unit_test(test_profiles),
 	    cmocka_unit_test(test_credential_process_json),
 	    cmocka_unit_test(test_broken_profiles_say_why),
+	    cmocka_unit_test(test_long_lines),
+	    cmocka_unit_test(test_long_lines_keep_line_numbers),
+	    cmocka_unit_test(test_long_profile_names),
 	    cmocka_unit_test(test_no_credentials_anywhere),
+	    cmocka_unit_test(test_failed_refresh_keeps_valid_credentials),
 	    cmocka_unit_test(test_client_settings_checked),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,9 +11,11 @@
 
 #include "aws/internal.h"
 #include "ebctl/eb.h"
+#include "ebctl/s3.h"
 #include "fakes.h"
 
 static struct fake faulty;
+static char tmpdir[64];
 
 static int setup(void **state)
 {
@@ -30,14 +32,17 @@ static int setup(void **state)
 	if (fake_start(&faulty, "faulty_server.py", NULL) != 0)
 		return -1;
 	setenv("AWS_ENDPOINT_URL", getenv("FAULTY_URL"), 1);
-	return 0;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ebctl-retry.XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
+	char cmd[128];
 	(void)state;
 	fake_stop(&faulty);
-	return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 static struct aws_client *client(int max_attempts)
@@ -412,6 +417,200 @@ static void test_proxy_and_no_proxy_from_environment(void **state)
 	aws_client_free(c);
 }
 
+/* ---- an expired session token ---- */
+
+/* The keys of the environment: tests that take theirs elsewhere put them back. */
+static void env_keys_back(void)
+{
+	setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLERETRY", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "retry-secret-must-never-be-printed", 1);
+	setenv("AWS_SESSION_TOKEN", "retry-session-token-must-never-be-printed", 1);
+	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+	unsetenv("AWS_PROFILE");
+}
+
+/* Credentials from profile 'proc': a credential_process that counts its
+ * runs and signs as AKIAPROC<run>, or fails while tmpdir/fail exists.
+ * They expire in 2099: only an ExpiredToken answer renews them. */
+static struct aws_client *process_client(int max_attempts)
+{
+	char *text, *conf;
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_SESSION_TOKEN");
+	text =
+	    xasprintf("[profile proc]\ncredential_process = sh -c 'n=$(($(cat %s/runs 2>/dev/null "
+	              "|| echo 0) + 1)); echo $n > %s/runs; test -e %s/fail && exit 4; printf "
+	              "\"{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"AKIAPROC%%s\\\", "
+	              "\\\"SecretAccessKey\\\": \\\"s\\\", \\\"SessionToken\\\": \\\"t\\\", "
+	              "\\\"Expiration\\\": \\\"2099-01-01T00:00:00Z\\\"}\" $n'\n\n"
+	              "[profile static]\naws_access_key_id = AKIASTATIC\naws_secret_access_key = "
+	              "s\naws_session_token = t\n",
+	              tmpdir, tmpdir, tmpdir);
+	conf = write_text_in(tmpdir, "config", text);
+	setenv("AWS_CONFIG_FILE", conf, 1);
+	setenv("AWS_PROFILE", "proc", 1);
+	free(text);
+	free(conf);
+	free(write_text_in(tmpdir, "runs", "0\n"));
+	return client(max_attempts);
+}
+
+static long process_runs(void)
+{
+	struct buf b = BUF_INIT;
+	char *path = xasprintf("%s/runs", tmpdir);
+	long n = -1;
+	assert_int_equal(buf_read_file(&b, path, 0), 0);
+	assert_int_equal(parse_long(buf_cstr(&b) ? strtok(b.ptr, "\n") : "", 0, 1000, &n), 0);
+	buf_free(&b);
+	free(path);
+	return n;
+}
+
+static void expect_signed_by(struct aws_client *c, const char *akid)
+{
+	struct buf b = BUF_INIT;
+	char *want = xasprintf("akid=%s\n", akid);
+	control(c, "__last", &b);
+	if (!strstr(buf_cstr(&b), want))
+		fail_msg("the last request: %s; wanted %s", buf_cstr(&b), want);
+	free(want);
+	buf_free(&b);
+}
+
+/* Static keys cannot be refreshed: say so, where they came from, exit 3. */
+static void test_expired_token_with_static_keys(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	(void)state;
+	script(c, "expired,ok");
+	assert_int_equal(describe(c, &err), -1);
+	assert_string_equal(err.code, "ExpiredToken");
+	assert_int_equal(err.http_status, 400);
+	assert_non_null(strstr(
+	    err.message, "the session token has expired (credentials from the environment "
+	                 "(AWS_SESSION_TOKEN), which ebctl cannot refresh: get new ones): The "
+	                 "security token included in the request is expired"));
+	assert_int_equal(aws_error_exit_code(&err), 3);
+	assert_int_equal(served(c), 1);
+	aws_client_free(c);
+	aws_client_free(process_client(3)); /* writes the profiles */
+	setenv("AWS_PROFILE", "static", 1);
+	c = client(3);
+	script(c, "expired,ok");
+	assert_int_equal(describe(c, &err), -1);
+	assert_non_null(strstr(err.message, "(credentials from profile 'static', which ebctl "
+	                                    "cannot refresh: get new ones)"));
+	assert_int_equal(served(c), 1);
+	aws_client_free(c);
+	env_keys_back();
+}
+
+/* Refreshable credentials: new ones from the chain, then the same request again. */
+static void test_expired_token_renews_credentials_once(void **state)
+{
+	struct aws_client *c = process_client(3);
+	struct aws_error err;
+	json_t *out = NULL;
+	char *fail = xasprintf("%s/fail", tmpdir);
+	(void)state;
+	script(c, "expired,ok");
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(served(c), 2);
+	assert_int_equal(process_runs(), 2);
+	expect_signed_by(c, "AKIAPROC2");
+	/* the renewed attempt is not counted: a throttle after it is still retried */
+	script(c, "expired,throttle,throttle,ok");
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(process_runs(), 3);
+	expect_signed_by(c, "AKIAPROC3");
+	/* once per request: the same answer again is the error */
+	script(c, "expired,expired,ok");
+	assert_int_equal(describe(c, &err), -1);
+	assert_string_equal(err.code, "ExpiredToken");
+	assert_non_null(strstr(err.message, "(even with new credentials from credential_process "
+	                                    "of profile 'proc')"));
+	assert_int_equal(served(c), 2);
+	assert_int_equal(process_runs(), 4);
+	/* JSON services answer ExpiredTokenException */
+	script(c, "expired,ok");
+	assert_int_equal(aws_json(c, "logs", "Logs_20140328.DescribeLogGroups", NULL, &out, &err),
+	                 0);
+	json_decref(out);
+	assert_int_equal(process_runs(), 5);
+	expect_signed_by(c, "AKIAPROC5");
+	/* RequestExpired is a skewed clock, not a token: nothing renewed */
+	script(c, "ok");
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(process_runs(), 5);
+	assert_false(aws_expired_token_code("RequestExpired"));
+	/* the chain fails: both reasons are given */
+	free(write_text_in(tmpdir, "fail", ""));
+	script(c, "expired,ok");
+	assert_int_equal(describe(c, &err), -1);
+	assert_non_null(strstr(err.message,
+	                       "the session token has expired (credentials from credential_process "
+	                       "of profile 'proc') and new ones could not be had: "));
+	assert_non_null(strstr(err.message, "status 4"));
+	assert_int_equal(served(c), 1);
+	unlink(fail);
+	free(fail);
+	aws_client_free(c);
+	env_keys_back();
+}
+
+/* Transfers signed with the same credentials (parallel parts) renew them
+ * once: a later one finds them renewed and is only sent again. */
+static void test_expired_token_renewed_once_for_all(void **state)
+{
+	struct aws_client *c = process_client(3);
+	struct aws_request req;
+	struct aws_xfer x;
+	struct aws_error err;
+	unsigned gen;
+	(void)state;
+	assert_int_equal(aws_client_credentials(c, NULL, &err), 0);
+	assert_int_equal(process_runs(), 1);
+	aws_request_init(&req, "GET", "s3", "s3 UploadPart");
+	memset(&x, 0, sizeof(x));
+	x.req = &req;
+	x.signed_request = true;
+	x.creds_gen = gen = c->creds_gen;
+	assert_int_equal(aws_client_renew_expired(c, &x, &err), 0);
+	assert_int_equal(process_runs(), 2);
+	assert_int_equal(c->creds_gen, gen + 1);
+	/* the second part signed with the old ones */
+	assert_int_equal(aws_client_renew_expired(c, &x, &err), 0);
+	assert_int_equal(process_runs(), 2);
+	assert_int_equal(c->creds_gen, gen + 1);
+	aws_request_cleanup(&req);
+	aws_client_free(c);
+	env_keys_back();
+}
+
+/* A multipart upload's part answered ExpiredToken is sent again, signed anew. */
+static void test_expired_token_in_a_multipart_upload(void **state)
+{
+	struct aws_client *c = process_client(3);
+	struct s3_put_result res;
+	struct aws_error err;
+	char msg[1200], *path = write_text_in(tmpdir, "part", "one part of a multipart upload\n");
+	(void)state;
+	script(
+	    c,
+	    "file:initiate-multipart-upload.xml,expired,etag,file:complete-multipart-upload.xml");
+	if (s3_multipart_upload_file(c, "bucket", "key", path, NULL, &res, &err) != 0)
+		fail_msg("%s", aws_error_format(&err, msg, sizeof(msg)));
+	assert_true(res.multipart);
+	assert_int_equal(served(c), 4);
+	assert_int_equal(process_runs(), 2);
+	free(path);
+	aws_client_free(c);
+	env_keys_back();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +633,10 @@ int main(void)
 	    cmocka_unit_test(test_interrupted_call_stops),
 	    cmocka_unit_test(test_read_timeout),
 	    cmocka_unit_test(test_proxy_and_no_proxy_from_environment),
+	    cmocka_unit_test(test_expired_token_with_static_keys),
+	    cmocka_unit_test(test_expired_token_renews_credentials_once),
+	    cmocka_unit_test(test_expired_token_renewed_once_for_all),
+	    cmocka_unit_test(test_expired_token_in_a_multipart_upload),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -82,7 +82,7 @@ static void run_classic_case(const char *dir, const char *name)
 	struct sigv4_request req;
 	struct sigv4_result res;
 	struct sigv4_params p = {"service", "us-east-1", SUITE_TIME, 0, 0};
-	struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL};
+	struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL, false};
 
 	if (strstr(name, "with-session-token"))
 		c.session_token = (char *)TOKEN_SHORT;
@@ -315,7 +315,7 @@ static void run_c_auth_case(const char *dir, const char *name, bool query_form)
 	struct sigv4_request req;
 	struct sigv4_result res;
 	struct sigv4_params p = {NULL, NULL, SUITE_TIME, 0, 0};
-	struct aws_creds c = {NULL, NULL, NULL, 0, NULL};
+	struct aws_creds c = {NULL, NULL, NULL, 0, NULL, false};
 
 	snprintf(path, sizeof(path), "%s/%s/context.json", dir, name);
 	ctx = json_load_file(path, 0, &jerr);
@@ -460,7 +460,7 @@ static void test_s3_rules(void **state)
 	struct sigv4_request r;
 	struct sigv4_result res;
 	struct sigv4_params p = {"s3", "us-east-1", SUITE_TIME, SIGV4_S3, 0};
-	struct aws_creds c = {(char *)AK, (char *)SK, (char *)"tok", 0, NULL};
+	struct aws_creds c = {(char *)AK, (char *)SK, (char *)"tok", 0, NULL, false};
 	char err[256], hello[65];
 	(void)state;
 	sha256_hex("hello", 5, hello);
@@ -506,8 +506,8 @@ static char *sign_raw(const char *raw, const struct aws_creds *c, char *err, siz
 static void test_key_cache_follows_secret(void **state)
 {
 	const char *raw = "GET / HTTP/1.1\nHost:example.amazonaws.com\n";
-	struct aws_creds a = {(char *)AK, (char *)SK, NULL, 0, NULL};
-	struct aws_creds b = {(char *)AK, (char *)"another-secret", NULL, 0, NULL};
+	struct aws_creds a = {(char *)AK, (char *)SK, NULL, 0, NULL, false};
+	struct aws_creds b = {(char *)AK, (char *)"another-secret", NULL, 0, NULL, false};
 	char err[256], *x, *y, *z;
 	(void)state;
 	x = sign_raw(raw, &a, err, sizeof(err));
@@ -524,7 +524,7 @@ static void test_key_cache_follows_secret(void **state)
 
 static void test_missing_host(void **state)
 {
-	struct aws_creds a = {(char *)AK, (char *)SK, NULL, 0, NULL};
+	struct aws_creds a = {(char *)AK, (char *)SK, NULL, 0, NULL, false};
 	char err[256];
 	(void)state;
 	assert_null(sign_raw("GET / HTTP/1.1\nX-A:b\n", &a, err, sizeof(err)));

@@ -19,7 +19,7 @@ static void *sign_once(void *arg)
 {
 	static char akid[] = "AKIDEXAMPLE", secret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
 	            src[] = "test";
-	struct aws_creds creds = {akid, secret, NULL, 0, src};
+	struct aws_creds creds = {akid, secret, NULL, 0, src, false};
 	struct sigv4_params p = {"service", "us-east-1", 1440938160, 0, 0};
 	struct sigv4_request req;
 	struct sigv4_result res;
