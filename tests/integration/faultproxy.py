@@ -27,7 +27,21 @@ Faults:
   lose       the request is applied, the connection closed without an answer
   slow       the request is applied, the answer held back SLOW seconds
   truncate   the request is applied, the answer cut short and the connection closed
-  expired    the session token has expired: 403 ExpiredToken (every time)
+  expired    the server says the session token expired (revoked, say), though
+             its time has not come: 400/403 ExpiredToken
+
+Temporary credentials that really expire, as a container credentials
+endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:PORT/__creds):
+
+    POST /__creds  {"role_arn": ARN, "lifetime": SECONDS}
+    GET  /__creds  -> {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}
+
+Each GET assumes the role through the backend's STS (with the proxy's own
+AWS_* credentials, the sandbox's IAM user) and says the credentials expire
+LIFETIME seconds later; from then on a request signed with them gets
+ExpiredToken, as AWS answers. GET /__fault counts the credentials served
+("creds_served") and the requests refused for an expired token
+("expired_refused").
 """
 import argparse
 import http.client
@@ -40,7 +54,8 @@ import urllib.parse
 import uuid
 
 lock = threading.Lock()
-state = {"rule": None, "hits": 0, "seen": {}}
+state = {"rule": None, "hits": 0, "seen": {}, "creds_served": 0, "expired_refused": 0}
+creds = {"role_arn": None, "lifetime": 3600, "expiry": {}}  # expiry: token -> epoch seconds
 SLOW = 2.5
 
 
@@ -96,6 +111,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 state["rule"] = json.loads(body or b"{}")
                 state["hits"] = 0
                 state["seen"] = {}
+                state["creds_served"] = state["expired_refused"] = 0
             elif self.command == "DELETE":
                 state["rule"] = None
             out = json.dumps(state).encode()
@@ -144,11 +160,40 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body += self.rfile.read(size)
             self.rfile.readline()
 
+    def serve_creds(self, body):
+        if self.command == "POST":
+            with lock:
+                creds.update(json.loads(body or b"{}"))
+            return self.send_plain(200, b"{}", "application/json")
+        import boto3  # only the tests that use temporary credentials pay for it
+        sts = boto3.client("sts", endpoint_url=self.server.backend, region_name="us-east-1")
+        got = sts.assume_role(RoleArn=creds["role_arn"], RoleSessionName="faultproxy")["Credentials"]
+        expires = time.time() + float(creds["lifetime"])
+        with lock:
+            creds["expiry"][got["SessionToken"]] = expires
+            state["creds_served"] += 1
+        out = {"AccessKeyId": got["AccessKeyId"], "SecretAccessKey": got["SecretAccessKey"],
+               "Token": got["SessionToken"],
+               "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))}
+        self.send_plain(200, json.dumps(out).encode(), "application/json")
+
+    def token_expired(self, query):
+        token = self.headers.get("X-Amz-Security-Token") or \
+            urllib.parse.parse_qs(query).get("X-Amz-Security-Token", [None])[0]
+        with lock:
+            expires = creds["expiry"].get(token)
+            if expires is not None and time.time() >= expires:
+                state["expired_refused"] += 1
+                return True
+        return False
+
     def handle_any(self):
         body = self.read_body()
         parsed = urllib.parse.urlsplit(self.path)
         if parsed.path == "/__fault":
             return self.control(body)
+        if parsed.path == "/__creds":
+            return self.serve_creds(body)
         step = step_of(self.command, parsed.path, parsed.query, body)
         s3 = not (self.command == "POST" and parsed.path in ("", "/") and b"Action=" in body)
         fault = None
@@ -174,7 +219,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                    "We encountered an internal error. Please try again."))
         if fault == "slowdown":
             return self.send_plain(503, error_body(s3, "SlowDown", "Please reduce your request rate."))
-        if fault == "expired":
+        if fault == "expired" or self.token_expired(parsed.query):
             return self.send_plain(403 if not s3 else 400, error_body(s3, "ExpiredToken",
                                                                       "The security token included in the "
                                                                       "request is expired"))
@@ -199,6 +244,7 @@ def main():
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.backend_host, srv.backend_port = u.hostname, u.port
+    srv.backend = args.backend
     with open(args.port_file + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))
     import os
