@@ -91,4 +91,16 @@ expect_eq "$(eb_aws s3api head-object --bucket rel --key "ci/builds/shop/$sum.zi
 	"$(stat -c %s "$TMP/check.zip")" "the object is under the bucket path"
 wait_status shop-prod Ready
 expect_eq "$(env_field shop-prod VersionLabel)" "v6" "the update started by --no-wait completes"
+
+# The characters that break hand-written signers ('+', '(', "'", '&', '=',
+# '%', spaces, non-ASCII) in the label and the description: signed right,
+# and stored exactly as given.
+label="v7+fix(1)'s&x=%20 é"
+desc="Merge pull request #7 from a/b: fix (the) 'quotes' & a+b=c, 100% · ✓"
+expect_rc 0 "a label and a description with reserved characters" "$EBCTL" deploy --app shop \
+	--env shop-prod --bucket rel --bundle "$TMP/check.zip" --label "$label" --description "$desc" --timeout 2m
+expect_eq "$(env_field shop-prod VersionLabel)" "$label" "the environment runs the label as given"
+expect_eq "$(eb_aws elasticbeanstalk describe-application-versions --application-name shop \
+	--version-labels "$label" --query 'ApplicationVersions[0].Description')" "$desc" \
+	"the description is stored as given"
 finish
