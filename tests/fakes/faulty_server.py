@@ -26,8 +26,9 @@ Each other request takes the next step (then "ok" when none is left):
   etag      200 with an ETag header that is the MD5 of the body (S3 UploadPart)
   hang      read the request, say nothing for 10 seconds, then close
   file:NAME 200 with tests/fakes/responses/NAME (canned AWS responses)
-/__last also gives the request's method, path, query and form body, and the
-access key id it was signed with ("akid").
+/__last also gives the request's method, path, query and form body, the
+access key id it was signed with ("akid"), and how many connections the
+requests since the script came on ("connections").
 """
 import argparse
 import calendar
@@ -43,7 +44,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-STATE = {"steps": [], "count": 0, "offset": 0, "last": {}}
+STATE = {"steps": [], "count": 0, "offset": 0, "last": {}, "connections": 0}
 LOCK = threading.Lock()
 SKEW = 7200
 
@@ -76,6 +77,7 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["steps"] = [s for s in steps.split(",") if s]
                 STATE["count"] = 0
                 STATE["offset"] = 0
+                STATE["connections"] = 0
             return self.reply(200, "scripted", "text/plain")
         if url.path == "/__count":
             return self.reply(200, str(STATE["count"]), "text/plain")
@@ -93,11 +95,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.control(url)
         with LOCK:
             STATE["count"] += 1
+            if not getattr(self, "counted", False):  # one handler per connection
+                self.counted = True
+                STATE["connections"] += 1
             step = STATE["steps"].pop(0) if STATE["steps"] else "ok"
             STATE["last"] = {"x-amz-date": self.headers.get("X-Amz-Date", ""),
                              "authorization": "yes" if self.headers.get("Authorization") else "no",
                              "akid": (re.findall(r"Credential=([^/]+)/", self.headers.get("Authorization", "")) or [""])[0],
-                             "method": self.command, "path": url.path, "query": url.query, "body": body}
+                             "method": self.command, "path": url.path, "query": url.query, "body": body,
+                             "connections": STATE["connections"]}
         target = self.headers.get("X-Amz-Target")
         action = parse_qs(body).get("Action", ["Unknown"])[0]
         if step == "drop":

@@ -123,6 +123,40 @@ static void test_max_attempts_from_environment(void **state)
 	aws_client_free(c);
 }
 
+/* The standard mode's default: three attempts in all. */
+static void test_three_attempts_by_default(void **state)
+{
+	struct aws_client *c;
+	struct aws_error err;
+	(void)state;
+	unsetenv("AWS_MAX_ATTEMPTS");
+	c = client(0);
+	script(c, "500,503,504,ok");
+	assert_int_equal(describe(c, &err), -1);
+	assert_int_equal(err.http_status, 504);
+	assert_int_equal(err.attempts, 3);
+	assert_int_equal(served(c), 3);
+	aws_client_free(c);
+}
+
+/* Calls on one client share one connection (keep-alive), retries included. */
+static void test_connection_reused(void **state)
+{
+	struct aws_client *c = client(3);
+	struct aws_error err;
+	struct buf last = BUF_INIT;
+	(void)state;
+	script(c, "ok,500,ok,ok");
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(describe(c, &err), 0);
+	assert_int_equal(served(c), 4);
+	control(c, "__last", &last);
+	assert_non_null(strstr(buf_cstr(&last), "connections=1"));
+	buf_free(&last);
+	aws_client_free(c);
+}
+
 static void test_access_denied_is_not_retried(void **state)
 {
 	struct aws_client *c = client(3);
@@ -617,6 +651,8 @@ int main(void)
 	    cmocka_unit_test(test_throttling_is_retried),
 	    cmocka_unit_test(test_5xx_gives_up_after_max_attempts),
 	    cmocka_unit_test(test_max_attempts_from_environment),
+	    cmocka_unit_test(test_three_attempts_by_default),
+	    cmocka_unit_test(test_connection_reused),
 	    cmocka_unit_test(test_access_denied_is_not_retried),
 	    cmocka_unit_test(test_dropped_connection_retried_when_idempotent),
 	    cmocka_unit_test(test_dropped_connection_not_resent_when_not_idempotent),
