@@ -57,6 +57,18 @@ run "$EBCTL" --debug sign --service s3 --region us-east-1 "$req"
 expect_not_out "wJalrXUtnFEMI" "the secret is not printed"
 expect_not_err "wJalrXUtnFEMI" "the secret is not logged"
 
-# botocore, the reference, on a few hundred generated requests.
-"$PYTHON" "$TESTS_DIR/cli/sign_botocore.py" "$EBCTL" 300 20151 || true
+# botocore, the reference, on a few hundred generated requests. The
+# comparator prints one TAP line per case; a missing botocore, a crash or a
+# run that stops early is a failure, not a silent pass.
+cases=300
+"$PYTHON" "$TESTS_DIR/cli/sign_botocore.py" "$EBCTL" "$cases" 20151 >"$TMP/botocore.tap" 2>"$TMP/botocore.err"
+brc=$?
+cat "$TMP/botocore.tap"
+done=$(grep -cE '^(ok|not ok) - botocore case ' "$TMP/botocore.tap")
+if [ "$brc" -eq 0 ] && [ "$done" -eq "$cases" ]; then
+	ok "botocore agrees on all $cases generated requests"
+else
+	not_ok "the botocore comparison exited $brc after $done of $cases cases"
+	sed 's/^/#   /' "$TMP/botocore.err" | tail -15
+fi
 finish
