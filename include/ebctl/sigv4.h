@@ -79,7 +79,11 @@ struct sigv4_result {
 	char *string_to_sign;
 	char signature[65];  /* 64 hex; "" until signed */
 	char *authorization; /* header signing: the Authorization value; NULL when presigning */
-	char *query;         /* presigning: the full signed query string (without '?') */
+	/* presigning: the query of the presigned URL (without '?'): the
+	 * request's parameters, then X-Amz-Algorithm, -Credential, -Date,
+	 * -Expires, -SignedHeaders, -Security-Token and -Signature (botocore's
+	 * order) */
+	char *query;
 };
 void sigv4_result_cleanup(struct sigv4_result *r);
 

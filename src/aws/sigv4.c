@@ -252,9 +252,15 @@ static bool unreserved(unsigned char c)
 	       c == '-' || c == '_' || c == '.' || c == '~';
 }
 
-void sigv4_uri_encode(struct buf *out, const char *s, size_t len, bool keep_slash)
+static void put_escape(struct buf *out, unsigned char c)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+	put(out, e, 3);
+}
+
+void sigv4_uri_encode(struct buf *out, const char *s, size_t len, bool keep_slash)
+{
 	size_t i = 0;
 	while (i < len) {
 		size_t run = i;
@@ -268,10 +274,7 @@ void sigv4_uri_encode(struct buf *out, const char *s, size_t len, bool keep_slas
 		if (run >= len)
 			break;
 		c = (unsigned char)s[run];
-		{
-			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-			put(out, e, 3);
-		}
+		put_escape(out, c);
 		i = run + 1;
 	}
 }
@@ -303,20 +306,20 @@ static int hexval(char c)
 /* Decode %XX (a malformed escape stays literal), then encode strictly. */
 static void reencode(struct buf *out, const char *s, size_t len)
 {
-	struct buf raw = BUF_INIT;
 	size_t i;
 	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
 		int h, l;
-		if (s[i] == '%' && i + 2 < len && (h = hexval(s[i + 1])) >= 0 &&
+		if (c == '%' && i + 2 < len && (h = hexval(s[i + 1])) >= 0 &&
 		    (l = hexval(s[i + 2])) >= 0) {
-			put_c(&raw, (char)(h * 16 + l));
+			c = (unsigned char)(h * 16 + l);
 			i += 2;
-		} else {
-			put_c(&raw, s[i]);
 		}
+		if (unreserved(c))
+			put_c(out, (char)c);
+		else
+			put_escape(out, c);
 	}
-	sigv4_uri_encode(out, buf_cstr(&raw), raw.len, false);
-	buf_free(&raw);
 }
 
 /* ---- canonical parts ---- */
@@ -399,20 +402,30 @@ static void canonical_uri(struct buf *out, const char *path, unsigned flags)
 	}
 }
 
+/* A query parameter in canonical form: key and value are offsets of
+ * NUL-terminated strings in the list's text buffer. */
 struct qparam {
-	char *key;   /* encoded */
-	char *value; /* encoded */
+	size_t key, value;
 };
 
-static int qparam_cmp(const void *a, const void *b)
+struct qlist {
+	struct buf *text;
+	struct qparam *p;
+	size_t n, cap;
+};
+
+static struct qparam *qlist_push(struct qlist *l)
 {
-	const struct qparam *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-	return c ? c : strcmp(x->value, y->value);
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->p = xrealloc(l->p, l->cap * sizeof(*l->p));
+	}
+	return &l->p[l->n++];
 }
 
-/* Split a raw query and append the canonical form of every parameter. */
-static void split_query(const char *q, struct qparam **ps, size_t *n)
+/* Split a raw query on '&' and at the first '=' of each part; append every
+ * parameter in canonical form, in the order given. */
+static void split_query(struct qlist *l, const char *q)
 {
 	const char *p = q;
 	if (!q || !*q)
@@ -421,50 +434,54 @@ static void split_query(const char *q, struct qparam **ps, size_t *n)
 		const char *amp = strchr(p, '&');
 		size_t len = amp ? (size_t)(amp - p) : strlen(p);
 		const char *eq = memchr(p, '=', len);
-		struct buf k = BUF_INIT, v = BUF_INIT;
-		reencode(&k, p, eq ? (size_t)(eq - p) : len);
+		struct qparam *qp = qlist_push(l);
+		qp->key = l->text->len;
+		reencode(l->text, p, eq ? (size_t)(eq - p) : len);
+		put_c(l->text, '\0');
+		qp->value = l->text->len;
 		if (eq)
-			reencode(&v, eq + 1, len - (size_t)(eq - p) - 1);
-		*ps = xrealloc(*ps, (*n + 1) * sizeof(**ps));
-		(*ps)[*n].key = buf_detach(&k, NULL);
-		(*ps)[*n].value = buf_detach(&v, NULL);
-		(*n)++;
+			reencode(l->text, eq + 1, len - (size_t)(eq - p) - 1);
+		put_c(l->text, '\0');
 		if (!amp)
 			break;
 		p = amp + 1;
 	}
 }
 
-static void add_param(struct qparam **ps, size_t *n, const char *key, const char *value)
+/* Append a parameter of the signer's own: the key as it is, the value
+ * strictly encoded. */
+static void add_param(struct qlist *l, const char *key, const char *value)
 {
-	struct buf v = BUF_INIT;
-	sigv4_uri_encode(&v, value, strlen(value), false);
-	*ps = xrealloc(*ps, (*n + 1) * sizeof(**ps));
-	(*ps)[*n].key = xstrdup(key);
-	(*ps)[*n].value = buf_detach(&v, NULL);
-	(*n)++;
+	struct qparam *qp = qlist_push(l);
+	qp->key = l->text->len;
+	put(l->text, key, strlen(key) + 1);
+	qp->value = l->text->len;
+	sigv4_uri_encode(l->text, value, strlen(value), false);
+	put_c(l->text, '\0');
 }
 
-static void join_params(struct buf *out, struct qparam *ps, size_t n)
+static int qparam_cmp(const void *a, const void *b, void *base)
 {
+	const struct qparam *x = a, *y = b;
+	const char *t = base;
+	int c = strcmp(t + x->key, t + y->key);
+	return c ? c : strcmp(t + x->value, t + y->value);
+}
+
+/* Append "k=v&k=v" in the list's order, or sorted by key then value (the
+ * canonical query string; the list is left sorted). */
+static void join_params(struct buf *out, struct qlist *l, bool sorted)
+{
+	const char *t;
 	size_t i;
-	if (n > 1)
-		qsort(ps, n, sizeof(*ps), qparam_cmp);
-	for (i = 0; i < n; i++) {
+	if (sorted && l->n > 1)
+		qsort_r(l->p, l->n, sizeof(*l->p), qparam_cmp, l->text->ptr);
+	t = buf_cstr(l->text);
+	for (i = 0; i < l->n; i++) {
 		if (i)
 			put_c(out, '&');
-		cat(out, ps[i].key, "=", ps[i].value);
+		cat(out, t + l->p[i].key, "=", t + l->p[i].value);
 	}
-}
-
-static void free_params(struct qparam *ps, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++) {
-		free(ps[i].key);
-		free(ps[i].value);
-	}
-	free(ps);
 }
 
 struct cheader {
@@ -664,7 +681,9 @@ static void set_err(char *err, size_t errlen, const char *msg)
  * is called for every request, and growing fresh buffers each time costs
  * more than the hashing. */
 struct scratch {
-	struct buf creq, sts, hdrs, signed_list, scope, query, tmp, authz;
+	struct buf creq, sts, hdrs, signed_list, scope, query, tmp, authz, qtext, url;
+	struct qparam *qp;
+	size_t qcap;
 };
 
 static void scratch_reset(struct scratch *s)
@@ -676,6 +695,8 @@ static void scratch_reset(struct scratch *s)
 	buf_reset(&s->scope);
 	buf_reset(&s->query);
 	buf_reset(&s->authz);
+	buf_reset(&s->qtext);
+	buf_reset(&s->url);
 }
 
 static void scratch_free(struct scratch *s)
@@ -688,6 +709,9 @@ static void scratch_free(struct scratch *s)
 	buf_free_secret(&s->query);
 	buf_free_secret(&s->tmp);
 	buf_free_secret(&s->authz);
+	buf_free_secret(&s->qtext);
+	buf_free_secret(&s->url);
+	free(s->qp);
 }
 
 /* Per-thread state: the scratch buffers. Freed, wiped, when the thread
@@ -768,8 +792,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	struct buf *creq = &sc->creq, *sts = &sc->sts, *hdrs = &sc->hdrs,
 	           *signed_list = &sc->signed_list;
 	struct buf *scope = &sc->scope, *query = &sc->query;
-	struct qparam *params = NULL;
-	size_t nparams = 0;
+	struct qlist params;
 	char amzdate[17], date[9], payload[65], creq_hash[65];
 	struct hmac_key key;
 	struct known_headers known;
@@ -831,22 +854,31 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	}
 	canonical_headers(req, &sc->tmp, hdrs, signed_list);
 
-	split_query(req->query, &params, &nparams);
+	params.text = &sc->qtext;
+	params.p = sc->qp;
+	params.cap = sc->qcap;
+	params.n = 0;
+	split_query(&params, req->query);
 	if (presign) {
 		char expires[32];
 		struct buf cred = BUF_INIT;
 		cat(&cred, creds->access_key_id, "/", buf_cstr(scope));
 		snprintf(expires, sizeof(expires), "%ld", p->presign_expires);
-		add_param(&params, &nparams, "X-Amz-Algorithm", ALGORITHM);
-		add_param(&params, &nparams, "X-Amz-Credential", buf_cstr(&cred));
-		add_param(&params, &nparams, "X-Amz-Date", amzdate);
-		add_param(&params, &nparams, "X-Amz-Expires", expires);
+		/* botocore's order in the URL: the request's parameters, then
+		 * the signer's */
+		add_param(&params, "X-Amz-Algorithm", ALGORITHM);
+		add_param(&params, "X-Amz-Credential", buf_cstr(&cred));
+		add_param(&params, "X-Amz-Date", amzdate);
+		add_param(&params, "X-Amz-Expires", expires);
+		add_param(&params, "X-Amz-SignedHeaders", buf_cstr(signed_list));
 		if (token_signed)
-			add_param(&params, &nparams, "X-Amz-Security-Token", creds->session_token);
-		add_param(&params, &nparams, "X-Amz-SignedHeaders", buf_cstr(signed_list));
+			add_param(&params, "X-Amz-Security-Token", creds->session_token);
 		buf_free(&cred);
+		join_params(&sc->url, &params, false);
 	}
-	join_params(query, params, nparams);
+	join_params(query, &params, true);
+	sc->qp = params.p;
+	sc->qcap = params.cap;
 
 	/* Task 1: the canonical request. */
 	cat(creq, req->method, "\n");
@@ -880,13 +912,13 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		out->string_to_sign = dup_buf(sts);
 	}
 	if (presign) {
-		cat(query, "&X-Amz-Signature=", out->signature);
+		cat(&sc->url, "&X-Amz-Signature=", out->signature);
 		if (creds->session_token && *creds->session_token && !token_signed) {
-			put_s(query, "&X-Amz-Security-Token=");
-			sigv4_uri_encode(query, creds->session_token, strlen(creds->session_token),
-			                 false);
+			put_s(&sc->url, "&X-Amz-Security-Token=");
+			sigv4_uri_encode(&sc->url, creds->session_token,
+			                 strlen(creds->session_token), false);
 		}
-		out->query = dup_buf(query);
+		out->query = dup_buf(&sc->url);
 	} else {
 		cat(&sc->authz, ALGORITHM " Credential=", creds->access_key_id, "/");
 		add_buf(&sc->authz, scope);
@@ -899,7 +931,6 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
 		sigv4_request_add_header(req, "Authorization", out->authorization);
 	}
-	free_params(params, nparams);
 	return 0;
 }
 

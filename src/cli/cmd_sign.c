@@ -48,6 +48,35 @@ static int load_creds(const char *profile, const char *region, struct aws_creds 
 	return rc;
 }
 
+/* Characters a URL path carries as they are (RFC 3986 pchar and '/', and '%'
+ * for the escapes already written); the rest is percent-encoded, as an HTTP
+ * client does before sending (botocore's urllib3 among them). */
+static bool path_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("-._~!$&'()*+,;=:@/%", c));
+}
+
+/* The presigned URL: https://, the Host header, the path as it goes on the
+ * wire (a space as %20, UTF-8 as %XX), the signed query. */
+static void print_url(const struct sigv4_request *r, const struct sigv4_result *res)
+{
+	const char *host = sigv4_request_header(r, "host"), *p;
+	size_t hlen;
+	host += strspn(host, " \t");
+	hlen = strlen(host);
+	while (hlen && (host[hlen - 1] == ' ' || host[hlen - 1] == '\t'))
+		hlen--;
+	printf("https://%.*s", (int)hlen, host);
+	for (p = r->path; *p; p++) {
+		if (path_char((unsigned char)*p))
+			putchar(*p);
+		else
+			printf("%%%02X", (unsigned char)*p);
+	}
+	printf("?%s\n", res->query);
+}
+
 static void print_sreq(const struct sigv4_request *r, const struct sigv4_result *res, bool presign)
 {
 	size_t i;
@@ -168,8 +197,7 @@ int cmd_sign(int argc, char **argv)
 	else if (!strcmp(what, "authz"))
 		printf("%s\n", res.authorization);
 	else if (!strcmp(what, "url"))
-		printf("https://%s%s?%s\n", sigv4_request_header(&req, "host"), req.path,
-		       res.query);
+		print_url(&req, &res);
 	else
 		print_sreq(&req, &res, presign > 0);
 	sigv4_result_cleanup(&res);

@@ -1,12 +1,21 @@
 #!/usr/bin/env python3
 """Differential test: sign generated requests with `ebctl sign` and with botocore
-(the reference implementation) and require identical canonical requests, strings to
-sign and signatures. Prints one TAP line per request.
-Usage: sign_botocore.py EBCTL [COUNT] [SEED]"""
-import os, random, subprocess, sys
-from urllib.parse import quote
+(the reference implementation) and require the same canonical request, string to
+sign, Authorization value or presigned URL, and the same signed headers, byte for
+byte. Prints one TAP line per case; exits non-zero on any difference, and crashes
+(also a failure for sign.sh) when botocore cannot be imported.
+Usage: sign_botocore.py EBCTL [COUNT] [SEED]
 
-from botocore.auth import SigV4Auth, S3SigV4Auth, S3SigV4QueryAuth
+botocore is driven the way its own signers run in add_auth(): the request is an
+AWSRequest built from a URL (botocore signs request.url as it is: no re-encoding
+of the path or query on the way in), then _modify_request_before_signing(),
+canonical_request(), string_to_sign(), signature() and
+_inject_signature_to_request(), with the signing time in request.context as
+add_auth() puts it there."""
+import os, random, subprocess, sys
+from urllib.parse import quote, urlsplit
+
+from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -14,11 +23,14 @@ EBCTL = sys.argv[1]
 COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 300
 rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 20151)
 AK, SK = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+REGION = "us-west-2"
+HOST = "example.amazonaws.com"
 TS = "20150830T123600Z"
 TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+abc/def=="
 
 PATH_CHARS = "abcXYZ019-_.~!$&'()*,;=:@ "
 UTF8 = ["é", "ሴ", "日本", "ü"]
+
 
 def odd_segment():
     kind = rng.random()
@@ -31,6 +43,7 @@ def odd_segment():
         s += "%2F" if rng.random() < 0.5 else "%20"
     return s
 
+
 def gen_path():
     segs = [odd_segment() for _ in range(rng.randint(0, 4))]
     p = "/" + "/".join(segs)
@@ -38,8 +51,10 @@ def gen_path():
         p += "/"
     return p
 
+
 def enc(s):
     return quote(s, safe="-_.~")
+
 
 def gen_query(unique):
     parts, keys = [], set()
@@ -60,8 +75,9 @@ def gen_query(unique):
             parts.append(parts[-1])  # a repeated key
     return "&".join(parts)
 
+
 def gen_headers():
-    hs = [("Host", "example.amazonaws.com")]
+    hs = [("Host", HOST)]
     for _ in range(rng.randint(0, 4)):
         name = rng.choice(["X-Custom", "x-amz-meta-Note", "Content-Type", "My-Header", "X-Amz-Target"])
         name = "".join(c.upper() if rng.random() < 0.3 else c for c in name)
@@ -71,77 +87,129 @@ def gen_headers():
             hs.append((name, rng.choice(["again", "  again2 "])))
     return hs
 
-def ebctl(raw, service, extra, token, what):
+
+class Case:
+    """One request and the ebctl flags it is signed with."""
+
+    def __init__(self):
+        self.service = rng.choice(["s3", "elasticbeanstalk", "sts", "logs", "service"])
+        self.s3 = self.service == "s3"
+        self.method = rng.choice(["GET", "POST", "PUT", "DELETE", "HEAD"])
+        self.presign = 0
+        if self.s3 and rng.random() < 0.25:
+            self.presign, self.method = rng.choice([60, 900, 3600]), "GET"
+        self.path = gen_path()
+        self.query = gen_query(unique=bool(self.presign))
+        self.headers = gen_headers()
+        self.body = ""
+        if self.method in ("POST", "PUT") and rng.random() < 0.7:
+            self.body = "".join(rng.choice("abc =&\n{}\"é") for _ in range(rng.randint(1, 40)))
+        self.token = TOKEN if rng.random() < 0.35 else None
+        if self.s3 and not self.presign:
+            # botocore's S3 signer always adds x-amz-content-sha256 itself
+            self.headers = [h for h in self.headers if h[0].lower() != "x-amz-content-sha256"]
+        self.time = TS  # the --time argument
+
+    def raw(self):
+        r = "%s %s%s HTTP/1.1\n" % (self.method, self.path, "?" + self.query if self.query else "")
+        r += "".join("%s:%s\n" % h for h in self.headers)
+        if self.body:
+            r += "\n" + self.body
+        return r
+
+    def args(self):
+        a = ["--service", self.service, "--region", REGION, "--time", self.time]
+        if self.presign:
+            a += ["--presign", str(self.presign)]
+        return a
+
+    def describe(self):
+        return "%s %s %s%s%s" % (self.service, self.method, self.path[:40],
+                                 " presign" if self.presign else "", " token" if self.token else "")
+
+
+def wire_path(path):
+    """The path as it goes on the wire: what urllib3 (botocore's HTTP client)
+    percent-encodes before sending, for a path whose '%' all start escapes."""
+    return quote(path, safe="/!$&'()*+,;=:@%~")
+
+
+def field_value(v):
+    """An HTTP field value: the text after the colon without the optional
+    whitespace (SP, HTAB) around it, as any HTTP parser hands it on."""
+    return v.strip(" \t")
+
+
+def botocore_sign(c):
+    """(canonical request, string to sign, Authorization or presigned URL, headers)."""
+    url = "https://" + HOST + c.path + ("?" + c.query if c.query else "")
+    req = AWSRequest(method=c.method, url=url, data=c.body.encode())
+    for k, v in c.headers:
+        req.headers[k] = field_value(v)
+    req.context["timestamp"] = c.time
+    creds = Credentials(AK, SK, c.token)
+    if c.presign:
+        auth = S3SigV4QueryAuth(creds, c.service, REGION, expires=c.presign)
+    elif c.s3:
+        auth = S3SigV4Auth(creds, c.service, REGION)
+    else:
+        auth = SigV4Auth(creds, c.service, REGION)
+    auth._modify_request_before_signing(req)
+    creq = auth.canonical_request(req)
+    sts = auth.string_to_sign(req, creq)
+    auth._inject_signature_to_request(req, auth.signature(sts, req))
+    if c.presign:
+        u = urlsplit(req.url)
+        final = "%s://%s%s?%s" % (u.scheme, u.netloc, wire_path(u.path), u.query)
+    else:
+        final = req.headers["Authorization"]
+    return creq, sts, final, sorted((k.lower(), v) for k, v in req.headers.items())
+
+
+def ebctl(c, what):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID=AK, AWS_SECRET_ACCESS_KEY=SK)
-    if token:
-        env["AWS_SESSION_TOKEN"] = token
-    p = subprocess.run([EBCTL, "sign", "--service", service, "--region", "us-west-2", "--time", TS,
-                        "--print", what] + extra, input=raw.encode(), capture_output=True, env=env)
+    if c.token:
+        env["AWS_SESSION_TOKEN"] = c.token
+    p = subprocess.run([EBCTL, "sign"] + c.args() + ["--print", what], input=c.raw().encode(),
+                       capture_output=True, env=env)
     if p.returncode:
         return "exit %d: %s" % (p.returncode, p.stderr.decode())
     return p.stdout.decode().rstrip("\n")
 
-def botocore_sign(method, path, query, headers, body, service, token, presign):
-    url = "http://example.amazonaws.com" + path + ("?" + query if query else "")
-    req = AWSRequest(method=method, url=url, data=body)
-    for k, v in headers:
-        if k.lower() != "host":
-            req.headers[k] = v
-    req.headers["Host"] = "example.amazonaws.com"
-    req.context["timestamp"] = TS
-    creds = Credentials(AK, SK, token)
-    if presign:
-        auth = S3SigV4QueryAuth(creds, service, "us-west-2", expires=presign)
-    elif service == "s3":
-        auth = S3SigV4Auth(creds, service, "us-west-2")
-    else:
-        auth = SigV4Auth(creds, service, "us-west-2")
-    auth._modify_request_before_signing(req)
-    creq = auth.canonical_request(req)
-    sts = auth.string_to_sign(req, creq)
-    return creq, sts, auth.signature(sts, req)
+
+def sreq_headers(sreq):
+    """The headers of `ebctl sign --print sreq`, as botocore's list."""
+    head = sreq.split("\n\n", 1)[0].split("\n")[1:]
+    return sorted((k.lower(), field_value(v)) for k, _, v in (h.partition(":") for h in head))
+
 
 failures = 0
 for i in range(COUNT):
-    presign = 0
-    service = rng.choice(["s3", "elasticbeanstalk", "sts", "logs", "service"])
-    method = rng.choice(["GET", "POST", "PUT", "DELETE", "HEAD"])
-    if service == "s3" and rng.random() < 0.25:
-        presign, method = rng.choice([60, 900, 3600]), "GET"
-    path = gen_path()
-    query = gen_query(unique=bool(presign))
-    headers = gen_headers()
-    body = ""
-    if method in ("POST", "PUT") and rng.random() < 0.7:
-        body = "".join(rng.choice("abc =&\n{}\"é") for _ in range(rng.randint(1, 40)))
-    token = TOKEN if rng.random() < 0.35 else None
-    if service == "s3" and not presign:
-        # botocore's S3 signer always adds x-amz-content-sha256 itself
-        headers = [h for h in headers if h[0].lower() != "x-amz-content-sha256"]
-    raw = "%s %s%s HTTP/1.1\n" % (method, path, "?" + query if query else "")
-    raw += "".join("%s:%s\n" % h for h in headers)
-    if body:
-        raw += "\n" + body
-    extra = ["--presign", str(presign)] if presign else []
-    want_creq, want_sts, want_sig = botocore_sign(method, path, query, headers, body.encode(), service, token, presign)
-    got_creq = ebctl(raw, service, extra, token, "creq")
-    got_sts = ebctl(raw, service, extra, token, "sts")
-    got_final = ebctl(raw, service, extra, token, "url" if presign else "authz")
-    desc = "%s %s %s%s%s" % (service, method, path[:40], " presign" if presign else "", " token" if token else "")
+    c = Case()
+    want_creq, want_sts, want_final, want_headers = botocore_sign(c)
+    got_creq = ebctl(c, "creq")
+    got_sts = ebctl(c, "sts")
+    got_final = ebctl(c, "url" if c.presign else "authz")
+    got_headers = sreq_headers(ebctl(c, "sreq"))
     problems = []
     if got_creq != want_creq:
         problems.append("canonical request\n--- botocore\n%s\n--- ebctl\n%s" % (want_creq, got_creq))
     if got_sts != want_sts:
-        problems.append("string to sign")
-    if ("Signature=" + want_sig) not in got_final:
-        problems.append("signature %s not in %s" % (want_sig, got_final[-100:]))
+        problems.append("string to sign\n--- botocore\n%s\n--- ebctl\n%s" % (want_sts, got_sts))
+    if got_final != want_final:
+        problems.append("%s\n--- botocore\n%s\n--- ebctl\n%s" %
+                        ("presigned URL" if c.presign else "Authorization", want_final, got_final))
+    if got_headers != want_headers:
+        problems.append("signed request's headers\n--- botocore\n%s\n--- ebctl\n%s" %
+                        ("\n".join(map(repr, want_headers)), "\n".join(map(repr, got_headers))))
     if problems:
         failures += 1
-        print("not ok - botocore case %d: %s" % (i, desc))
-        print("# raw request: %r" % raw)
+        print("not ok - botocore case %d: %s" % (i, c.describe()))
+        print("# ebctl sign %s" % " ".join(c.args()))
+        print("# raw request: %r" % c.raw())
         for p in problems:
             print("# " + p.replace("\n", "\n# "))
     else:
-        print("ok - botocore case %d: %s" % (i, desc))
+        print("ok - botocore case %d: %s" % (i, c.describe()))
 sys.exit(1 if failures else 0)
