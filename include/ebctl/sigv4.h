@@ -88,10 +88,14 @@ struct sigv4_result {
 void sigv4_result_cleanup(struct sigv4_result *r);
 
 /*
- * Sign req with creds. Header signing adds X-Amz-Date (unless present),
- * X-Amz-Security-Token (with a token), x-amz-content-sha256 (S3 or
- * SIGV4_CONTENT_SHA256) and Authorization to req->headers. Presigning leaves
- * the headers alone (X-Amz-Date excepted if present) and fills out->query.
+ * Sign req with creds, as botocore does. Header signing adds X-Amz-Date
+ * (unless present), X-Amz-Security-Token (with a token) and Authorization
+ * to req->headers, and x-amz-content-sha256: S3 and SIGV4_UNSIGNED_PAYLOAD
+ * set it to the payload hash (replacing one the request carries),
+ * SIGV4_CONTENT_SHA256 adds it when it is missing. An x-amz-content-sha256
+ * the signer leaves in place is the payload hash that is signed.
+ * Presigning leaves the headers alone (X-Amz-Date excepted if present) and
+ * fills out->query.
  * Returns 0, or -1 when the request cannot be signed (no Host header, bad
  * parameters), with a message in err.
  */

@@ -7,7 +7,8 @@
  *   - generic services: the wire path is normalised (dot segments removed,
  *     repeated slashes collapsed) and URI-encoded again ("double encoding");
  *   - S3: the wire path is used as it is (single encoding, no normalising)
- *     and x-amz-content-sha256 carries the payload hash;
+ *     and x-amz-content-sha256 carries the payload hash; for the other
+ *     services an x-amz-content-sha256 in the request is the payload hash;
  *   - the query is split on '&' and '=', each part strictly re-encoded
  *     (RFC 3986 unreserved kept, everything else %XX), sorted by key then
  *     value; repeated keys are all kept;
@@ -624,19 +625,55 @@ const char *sigv4_request_header(const struct sigv4_request *r, const char *name
 	return NULL;
 }
 
+/* Free a header's strings, wiping the value of one that holds a secret. */
+static void header_free(struct sigv4_header *h)
+{
+	char c0 = (char)(h->name[0] | 0x20);
+	if ((c0 == 'a' && !strcasecmp(h->name, "authorization")) ||
+	    (c0 == 'x' && !strcasecmp(h->name, "x-amz-security-token")))
+		free_secret(h->value);
+	else
+		free(h->value);
+	free(h->name);
+}
+
+/* Drop the headers of that name from index `from` on. */
+static void drop_headers(struct sigv4_request *r, const char *name, size_t from)
+{
+	size_t i, j = from;
+	for (i = from; i < r->nheaders; i++) {
+		if (!strcasecmp(r->headers[i].name, name))
+			header_free(&r->headers[i]);
+		else
+			r->headers[j++] = r->headers[i];
+	}
+	r->nheaders = j;
+}
+
+/* Give a header the signer sets its value, as botocore replaces what the
+ * request carried: the first of that name takes the value and keeps its
+ * place, any later ones are dropped; appended when there is none. */
+static void set_header(struct sigv4_request *r, const char *name, const char *value)
+{
+	size_t i;
+	for (i = 0; i < r->nheaders; i++)
+		if (!strcasecmp(r->headers[i].name, name))
+			break;
+	if (i == r->nheaders) {
+		sigv4_request_add_header(r, name, value);
+		return;
+	}
+	header_free(&r->headers[i]);
+	r->headers[i].name = xstrdup(name);
+	r->headers[i].value = xstrdup(value);
+	drop_headers(r, name, i + 1);
+}
+
 void sigv4_request_cleanup(struct sigv4_request *r)
 {
 	size_t i;
-	for (i = 0; i < r->nheaders; i++) {
-		const char *name = r->headers[i].name;
-		char c0 = (char)(name[0] | 0x20);
-		if ((c0 == 'a' && !strcasecmp(name, "authorization")) ||
-		    (c0 == 'x' && !strcasecmp(name, "x-amz-security-token")))
-			free_secret(r->headers[i].value);
-		else
-			free(r->headers[i].value);
-		free(r->headers[i].name);
-	}
+	for (i = 0; i < r->nheaders; i++)
+		header_free(&r->headers[i]);
 	free(r->headers);
 	free(r->method);
 	free(r->path);
@@ -749,10 +786,11 @@ static struct thread_state *thread_state(void)
 	return t;
 }
 
-/* The headers the signer looks for, found in one pass (first of each name). */
+/* The headers the signer looks for, found in one pass (the first value of
+ * each name, NULL when absent). */
 struct known_headers {
-	const char *host, *date;
-	bool token, content_sha256;
+	const char *host, *date, *content_sha256;
+	bool token;
 };
 
 static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
@@ -773,8 +811,8 @@ static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
 		case 20:
 			if (!strcasecmp(name, "x-amz-security-token"))
 				k->token = true;
-			else if (!strcasecmp(name, "x-amz-content-sha256"))
-				k->content_sha256 = true;
+			else if (!k->content_sha256 && !strcasecmp(name, "x-amz-content-sha256"))
+				k->content_sha256 = r->headers[i].value;
 			break;
 		}
 	}
@@ -797,7 +835,8 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	struct hmac_key key;
 	struct known_headers known;
 	unsigned char mac[32];
-	const char *given_date, *payload_hash;
+	const char *given_date, *payload_hash, *payload_line;
+	size_t payload_len;
 	bool presign = p->presign_expires > 0;
 	bool token_signed =
 	    creds->session_token && *creds->session_token && !(p->flags & SIGV4_TOKEN_AFTER);
@@ -834,7 +873,8 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	date[8] = '\0';
 	cat(scope, date, "/", p->region, "/", p->service, "/aws4_request");
 
-	/* Payload hash. */
+	/* The payload hash the signer computes: the caller's, UNSIGNED-PAYLOAD
+	 * or the body's. */
 	if (req->payload_hash)
 		payload_hash = req->payload_hash;
 	else if ((p->flags & SIGV4_UNSIGNED_PAYLOAD) || (presign && (p->flags & SIGV4_S3)))
@@ -849,9 +889,29 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 			sigv4_request_add_header(req, "X-Amz-Date", amzdate);
 		if (token_signed && !known.token)
 			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
-		if ((p->flags & (SIGV4_S3 | SIGV4_CONTENT_SHA256)) && !known.content_sha256)
-			sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
 	}
+	/* The payload line of the canonical request. A request that carries
+	 * x-amz-content-sha256 signs what the header says (botocore takes its
+	 * value as it is; without the blanks around it, which are not part of
+	 * an HTTP field value), except where the signer sets the header
+	 * itself: S3 and UNSIGNED-PAYLOAD replace it, as botocore does. */
+	payload_line = payload_hash;
+	payload_len = strlen(payload_hash);
+	if (!presign && (p->flags & (SIGV4_S3 | SIGV4_UNSIGNED_PAYLOAD))) {
+		if (known.content_sha256)
+			set_header(req, "x-amz-content-sha256", payload_hash);
+		else
+			sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
+	} else if (known.content_sha256) {
+		payload_line = known.content_sha256 + strspn(known.content_sha256, " \t");
+		payload_len = strlen(payload_line);
+		while (payload_len && (payload_line[payload_len - 1] == ' ' ||
+		                       payload_line[payload_len - 1] == '\t'))
+			payload_len--;
+	} else if (!presign && (p->flags & SIGV4_CONTENT_SHA256)) {
+		sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
+	}
+
 	canonical_headers(req, &sc->tmp, hdrs, signed_list);
 
 	params.text = &sc->qtext;
@@ -890,7 +950,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	put_c(creq, '\n');
 	add_buf(creq, signed_list);
 	put_c(creq, '\n');
-	put_s(creq, payload_hash);
+	put(creq, payload_line, payload_len);
 
 	/* Task 2: the string to sign. */
 	sha256_hex(creq->ptr, creq->len, creq_hash);

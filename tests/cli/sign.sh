@@ -27,6 +27,13 @@ expect_out "X-Amz-Security-Token:secrettoken" "a session token is added and sign
 expect_out "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "S3 gets x-amz-content-sha256"
 run "$EBCTL" sign --service s3 --region us-east-1 --time 20150830T123600Z --unsigned-payload "$req"
 expect_out "x-amz-content-sha256:UNSIGNED-PAYLOAD" "--unsigned-payload"
+hello=2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824
+printf 'PUT /k HTTP/1.1\nHost:b.s3.amazonaws.com\nx-amz-content-sha256:UNSIGNED-PAYLOAD\n\nhello' >"$TMP/given"
+run "$EBCTL" sign --service s3 --region us-east-1 --time 20150830T123600Z --print creq "$TMP/given"
+expect_eq "$(grep x-amz-content-sha256: "$TMP/out"):$(tail -n 1 "$TMP/out")" "x-amz-content-sha256:$hello:$hello" \
+	"S3 replaces a given x-amz-content-sha256 with the body's hash"
+run "$EBCTL" sign --service service --region us-east-1 --time 20150830T123600Z --print creq "$TMP/given"
+expect_eq "$(tail -n 1 "$TMP/out")" "UNSIGNED-PAYLOAD" "another service signs what x-amz-content-sha256 says"
 
 # Usage and input errors.
 expect_rc 2 "--service is required" "$EBCTL" sign --region us-east-1 "$req"

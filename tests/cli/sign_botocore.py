@@ -12,11 +12,12 @@ of the path or query on the way in), then _modify_request_before_signing(),
 canonical_request(), string_to_sign(), signature() and
 _inject_signature_to_request(), with the signing time in request.context as
 add_auth() puts it there."""
-import os, random, subprocess, sys
+import hashlib, os, random, subprocess, sys
 from urllib.parse import quote, urlsplit
 
 from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth, SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.config import Config
 from botocore.credentials import Credentials
 
 EBCTL = sys.argv[1]
@@ -105,9 +106,16 @@ class Case:
         if self.method in ("POST", "PUT") and rng.random() < 0.7:
             self.body = "".join(rng.choice("abc =&\n{}\"é") for _ in range(rng.randint(1, 40)))
         self.token = TOKEN if rng.random() < 0.35 else None
-        if self.s3 and not self.presign:
-            # botocore's S3 signer always adds x-amz-content-sha256 itself
-            self.headers = [h for h in self.headers if h[0].lower() != "x-amz-content-sha256"]
+        if rng.random() < 0.2:
+            # a payload hash the request states itself: S3 replaces it with
+            # the one it computes, the other services sign what it says
+            for _ in range(rng.choice([1, 1, 2])):
+                self.headers.insert(rng.randint(1, len(self.headers)), (
+                    rng.choice(["x-amz-content-sha256", "X-Amz-Content-SHA256"]),
+                    rng.choice(["UNSIGNED-PAYLOAD", " UNSIGNED-PAYLOAD  ", "\tSTREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+                                hashlib.sha256(self.body.encode()).hexdigest(), "e3b0c44298fc1c14"])))
+        self.unsigned = rng.random() < 0.15  # --unsigned-payload
+        self.content_sha = not self.s3 and rng.random() < 0.15  # --content-sha256
         self.time = TS  # the --time argument
 
     def raw(self):
@@ -121,11 +129,16 @@ class Case:
         a = ["--service", self.service, "--region", REGION, "--time", self.time]
         if self.presign:
             a += ["--presign", str(self.presign)]
+        if self.unsigned:
+            a.append("--unsigned-payload")
+        if self.content_sha:
+            a.append("--content-sha256")
         return a
 
     def describe(self):
-        return "%s %s %s%s%s" % (self.service, self.method, self.path[:40],
-                                 " presign" if self.presign else "", " token" if self.token else "")
+        return "%s %s %s%s" % (self.service, self.method, self.path[:40],
+                               "".join(" " + a for a in self.args()[6:] if a.startswith("--")) +
+                               (" token" if self.token else ""))
 
 
 def wire_path(path):
@@ -147,6 +160,16 @@ def botocore_sign(c):
     for k, v in c.headers:
         req.headers[k] = field_value(v)
     req.context["timestamp"] = c.time
+    if c.unsigned:
+        # how botocore is told not to sign the payload: the S3 client's
+        # payload_signing_enabled, the operation's context for the others
+        if c.s3:
+            req.context["client_config"] = Config(s3={"payload_signing_enabled": False})
+        else:
+            req.context["payload_signing_enabled"] = False
+    if c.content_sha and not c.presign and "X-Amz-Content-SHA256" not in req.headers:
+        # --content-sha256: the header a caller adds for a service that wants it
+        req.headers["X-Amz-Content-SHA256"] = hashlib.sha256(c.body.encode()).hexdigest()
     creds = Credentials(AK, SK, c.token)
     if c.presign:
         auth = S3SigV4QueryAuth(creds, c.service, REGION, expires=c.presign)

@@ -487,6 +487,79 @@ static void test_s3_rules(void **state)
 	sigv4_request_cleanup(&r);
 }
 
+/* Sign raw as service with flags; the canonical request (caller frees), req
+ * left signed in *r (caller cleans up). */
+static char *creq_of(const char *raw, const char *service, unsigned flags, struct sigv4_request *r)
+{
+	struct sigv4_params p = {service, "us-east-1", SUITE_TIME, flags, 0};
+	struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL};
+	struct sigv4_result res;
+	char err[256], *creq;
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), r, err, sizeof(err)), 0);
+	assert_int_equal(sigv4_sign(r, &c, &p, &res, err, sizeof(err)), 0);
+	creq = xstrdup(res.canonical_request);
+	sigv4_result_cleanup(&res);
+	return creq;
+}
+
+static size_t count_headers(const struct sigv4_request *r, const char *name)
+{
+	size_t i, n = 0;
+	for (i = 0; i < r->nheaders; i++)
+		n += !strcasecmp(r->headers[i].name, name);
+	return n;
+}
+
+/* A request that states its payload hash: S3 replaces the header with the
+ * hash it computes, the other services sign what the header says; the
+ * UNSIGNED-PAYLOAD mode sets it for any service (botocore's rules). */
+static void test_given_content_sha256(void **state)
+{
+	const char *raw = "PUT /k HTTP/1.1\nHost:b.s3.amazonaws.com\n"
+	                  "x-amz-content-sha256: UNSIGNED-PAYLOAD \n"
+	                  "X-Amz-Content-SHA256:again\n\nhello";
+	struct sigv4_request r;
+	char hello[65], *creq;
+	(void)state;
+	sha256_hex("hello", 5, hello);
+
+	creq = creq_of(raw, "s3", SIGV4_S3, &r);
+	assert_true(str_ends_with(creq, hello));
+	assert_non_null(strstr(creq, "\nx-amz-content-sha256:"));
+	assert_int_equal(count_headers(&r, "x-amz-content-sha256"), 1);
+	assert_string_equal(sigv4_request_header(&r, "x-amz-content-sha256"), hello);
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	creq = creq_of(raw, "service", 0, &r);
+	assert_true(str_ends_with(creq, "\nx-amz-content-sha256:UNSIGNED-PAYLOAD,again\n"
+	                                "x-amz-date:20150830T123600Z\n\n"
+	                                "host;x-amz-content-sha256;x-amz-date\nUNSIGNED-PAYLOAD"));
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	creq = creq_of(raw, "service", SIGV4_CONTENT_SHA256, &r);
+	assert_true(str_ends_with(creq, "\nUNSIGNED-PAYLOAD"));
+	assert_int_equal(count_headers(&r, "x-amz-content-sha256"), 2);
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	creq = creq_of("PUT /k HTTP/1.1\nHost:h\nX-Amz-Content-SHA256:abc\n\nhello", "service",
+	               SIGV4_UNSIGNED_PAYLOAD, &r);
+	assert_true(str_ends_with(creq, "x-amz-content-sha256:UNSIGNED-PAYLOAD\nx-amz-date:"
+	                                "20150830T123600Z\n\nhost;x-amz-content-sha256;x-amz-"
+	                                "date\nUNSIGNED-PAYLOAD"));
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	/* without the header, a generic service signs the body and adds nothing */
+	creq = creq_of("PUT /k HTTP/1.1\nHost:h\n\nhello", "service", 0, &r);
+	assert_true(str_ends_with(creq, hello));
+	assert_null(sigv4_request_header(&r, "x-amz-content-sha256"));
+	free(creq);
+	sigv4_request_cleanup(&r);
+}
+
 /* Sign raw with creds; returns the signature (caller frees) or NULL with err set. */
 static char *sign_raw(const char *raw, const struct aws_creds *c, char *err, size_t errlen)
 {
@@ -542,6 +615,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_raw_rejects),
 	    cmocka_unit_test(test_parse_raw_crlf_and_body),
 	    cmocka_unit_test(test_s3_rules),
+	    cmocka_unit_test(test_given_content_sha256),
 	    cmocka_unit_test(test_key_cache_follows_secret),
 	    cmocka_unit_test(test_missing_host),
 	};
