@@ -35,7 +35,9 @@
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define ALGORITHM    "AWS4-HMAC-SHA256"
 
-/* Headers a signer must leave out: proxies and SDKs change them in flight. */
+/* Headers a signer must leave out: proxies and HTTP clients change them in
+ * flight (hop-by-hop headers, Expect, User-Agent, tracing). botocore's
+ * SIGNED_HEADERS_BLACKLIST, plus a stale Authorization. */
 #define NAME(s)                                                                                    \
 	{                                                                                          \
 		s, sizeof(s) - 1                                                                   \
@@ -43,8 +45,20 @@
 static const struct {
 	const char *name;
 	size_t len;
-} unsigned_headers[] = {NAME("authorization"), NAME("user-agent"), NAME("expect"),
-                        NAME("x-amzn-trace-id")};
+} unsigned_headers[] = {
+    NAME("authorization"),
+    NAME("connection"),
+    NAME("expect"),
+    NAME("keep-alive"),
+    NAME("proxy-authenticate"),
+    NAME("proxy-authorization"),
+    NAME("te"),
+    NAME("trailer"),
+    NAME("transfer-encoding"),
+    NAME("upgrade"),
+    NAME("user-agent"),
+    NAME("x-amzn-trace-id"),
+};
 #undef NAME
 
 /* Wipe key material on the hot path. explicit_bzero cannot be optimised

@@ -29,6 +29,8 @@ HOST = "example.amazonaws.com"
 TS = "20150830T123600Z"
 TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+abc/def=="
 
+UNSIGNED = ["Connection", "keep-alive", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer",
+            "Transfer-Encoding", "Upgrade", "Expect", "User-Agent", "X-Amzn-Trace-Id"]
 PATH_CHARS = "abcXYZ019-_.~!$&'()*,;=:@ "
 UTF8 = ["é", "ሴ", "日本", "ü"]
 
@@ -86,6 +88,10 @@ def gen_headers():
         hs.append((name, val))
         if rng.random() < 0.2:
             hs.append((name, rng.choice(["again", "  again2 "])))
+    if rng.random() < 0.3:
+        # headers botocore never signs: hop-by-hop, Expect, User-Agent, tracing
+        for _ in range(rng.randint(1, 3)):
+            hs.insert(rng.randint(1, len(hs)), (rng.choice(UNSIGNED), rng.choice(["close", "x", " 100-continue "])))
     return hs
 
 

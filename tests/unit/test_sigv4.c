@@ -560,6 +560,23 @@ static void test_given_content_sha256(void **state)
 	sigv4_request_cleanup(&r);
 }
 
+/* Hop-by-hop headers, Expect, User-Agent and tracing are never signed
+ * (botocore's SIGNED_HEADERS_BLACKLIST), nor kept out of the request. */
+static void test_unsigned_headers(void **state)
+{
+	const char *raw = "GET / HTTP/1.1\nHost:h\nConnection:close\nKeep-Alive:5\n"
+	                  "Proxy-Authenticate:x\nProxy-Authorization:x\nTE:trailers\n"
+	                  "Trailer:x\nTransfer-Encoding:chunked\nUpgrade:h2c\nExpect:100-continue\n"
+	                  "User-Agent:ua\nX-Amzn-Trace-Id:Root=1\nX-Te:signed\n";
+	struct sigv4_request r;
+	char *creq = creq_of(raw, "service", 0, &r);
+	(void)state;
+	assert_non_null(strstr(creq, "\n\nhost;x-amz-date;x-te\n"));
+	assert_string_equal(sigv4_request_header(&r, "transfer-encoding"), "chunked");
+	free(creq);
+	sigv4_request_cleanup(&r);
+}
+
 /* Sign raw with creds; returns the signature (caller frees) or NULL with err set. */
 static char *sign_raw(const char *raw, const struct aws_creds *c, char *err, size_t errlen)
 {
@@ -616,6 +633,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_raw_crlf_and_body),
 	    cmocka_unit_test(test_s3_rules),
 	    cmocka_unit_test(test_given_content_sha256),
+	    cmocka_unit_test(test_unsigned_headers),
 	    cmocka_unit_test(test_key_cache_follows_secret),
 	    cmocka_unit_test(test_missing_host),
 	};
