@@ -121,8 +121,8 @@ int cmd_sign(int argc, char **argv)
 	     "add x-amz-content-sha256 for a non-S3 service too", NULL, 0, 0, NULL},
 	    {"no-normalize", 0, OPT_BOOL, &no_normalize, NULL,
 	     "do not normalise the path (generic services)", NULL, 0, 0, NULL},
-	    {"profile", 0, OPT_STRING, &profile, "NAME", "credentials profile", "AWS_PROFILE", 0, 0,
-	     NULL},
+	    {"profile", 0, OPT_STRING, &profile, "NAME",
+	     "credentials from this profile, not the usual chain", NULL, 0, 0, NULL},
 	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
 	struct sigv4_request req;

@@ -61,7 +61,16 @@ want=$(cat "$TMP/out")
  expect_rc 0 "sign with --profile" "$EBCTL" sign --profile ci --service service --region us-east-1 --time 20150830T123600Z --print authz "$req"
  expect_eq "$(cat "$TMP/out")" "$want" "a profile signs exactly as the environment does"
  expect_rc 3 "a missing profile" "$EBCTL" sign --profile nosuch --service service --region us-east-1 "$req"
- expect_err "nosuch" "the missing profile is named")
+ expect_err "nosuch" "the missing profile is named"
+ AWS_PROFILE=ci run "$EBCTL" sign --service service --region us-east-1 --time 20150830T123600Z --print authz "$req"
+ expect_eq "$(cat "$TMP/out")" "$want" "AWS_PROFILE names the chain's profile")
+# The environment's keys come before AWS_PROFILE, as in every command and
+# botocore; only --profile skips them.
+(export AWS_SHARED_CREDENTIALS_FILE=$TMP/credentials AWS_CONFIG_FILE=$TMP/none AWS_PROFILE=ci AWS_ACCESS_KEY_ID=AKIDENVIRONMENT
+ run "$EBCTL" sign --service service --region us-east-1 --time 20150830T123600Z --print authz "$req"
+ expect_out "Credential=AKIDENVIRONMENT/" "environment keys win over AWS_PROFILE"
+ run "$EBCTL" sign --profile ci --service service --region us-east-1 --time 20150830T123600Z --print authz "$req"
+ expect_eq "$(cat "$TMP/out")" "$want" "--profile skips the environment's keys")
 
 # The secret never appears in any output.
 run "$EBCTL" --debug sign --service s3 --region us-east-1 "$req"
