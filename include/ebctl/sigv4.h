@@ -89,8 +89,9 @@ void sigv4_result_cleanup(struct sigv4_result *r);
 
 /*
  * Sign req with creds, as botocore does. Header signing adds X-Amz-Date
- * (unless present), X-Amz-Security-Token (with a token) and Authorization
- * to req->headers, and x-amz-content-sha256: S3 and SIGV4_UNSIGNED_PAYLOAD
+ * (unless present), X-Amz-Security-Token (with a token; it replaces the
+ * request's) and Authorization (replacing the request's) to req->headers,
+ * and x-amz-content-sha256: S3 and SIGV4_UNSIGNED_PAYLOAD
  * set it to the payload hash (replacing one the request carries),
  * SIGV4_CONTENT_SHA256 adds it when it is missing. An x-amz-content-sha256
  * the signer leaves in place is the payload hash that is signed.

@@ -37,7 +37,7 @@
 
 /* Headers a signer must leave out: proxies and HTTP clients change them in
  * flight (hop-by-hop headers, Expect, User-Agent, tracing). botocore's
- * SIGNED_HEADERS_BLACKLIST, plus a stale Authorization. */
+ * SIGNED_HEADERS_BLACKLIST. */
 #define NAME(s)                                                                                    \
 	{                                                                                          \
 		s, sizeof(s) - 1                                                                   \
@@ -46,7 +46,6 @@ static const struct {
 	const char *name;
 	size_t len;
 } unsigned_headers[] = {
-    NAME("authorization"),
     NAME("connection"),
     NAME("expect"),
     NAME("keep-alive"),
@@ -804,7 +803,7 @@ static struct thread_state *thread_state(void)
  * each name, NULL when absent). */
 struct known_headers {
 	const char *host, *date, *content_sha256;
-	bool token;
+	bool token, authorization;
 };
 
 static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
@@ -821,6 +820,10 @@ static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
 		case 10:
 			if (!k->date && !strcasecmp(name, "x-amz-date"))
 				k->date = r->headers[i].value;
+			break;
+		case 13:
+			if (!strcasecmp(name, "authorization"))
+				k->authorization = true;
 			break;
 		case 20:
 			if (!strcasecmp(name, "x-amz-security-token"))
@@ -852,8 +855,8 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	const char *given_date, *payload_hash, *payload_line;
 	size_t payload_len;
 	bool presign = p->presign_expires > 0;
-	bool token_signed =
-	    creds->session_token && *creds->session_token && !(p->flags & SIGV4_TOKEN_AFTER);
+	bool has_token = creds->session_token && *creds->session_token;
+	bool token_signed = has_token && !(p->flags & SIGV4_TOKEN_AFTER);
 
 	memset(out, 0, sizeof(*out));
 	scratch_reset(sc);
@@ -898,11 +901,23 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		payload_hash = payload;
 	}
 
+	/* Header signing replaces what a retried or copied request may carry,
+	 * as botocore does: the old Authorization goes, the credentials' token
+	 * replaces the request's (a token sent unsigned goes in after). A
+	 * presigned request's headers are left alone and signed as they are. */
 	if (!presign) {
+		if (known.authorization)
+			drop_headers(req, "authorization", 0);
 		if (!given_date)
 			sigv4_request_add_header(req, "X-Amz-Date", amzdate);
-		if (token_signed && !known.token)
+		if (has_token && known.token) {
+			if (token_signed)
+				set_header(req, "X-Amz-Security-Token", creds->session_token);
+			else
+				drop_headers(req, "x-amz-security-token", 0);
+		} else if (token_signed) {
 			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
+		}
 	}
 	/* The payload line of the canonical request. A request that carries
 	 * x-amz-content-sha256 signs what the header says (botocore takes its
@@ -987,7 +1002,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	}
 	if (presign) {
 		cat(&sc->url, "&X-Amz-Signature=", out->signature);
-		if (creds->session_token && *creds->session_token && !token_signed) {
+		if (has_token && !token_signed) {
 			put_s(&sc->url, "&X-Amz-Security-Token=");
 			sigv4_uri_encode(&sc->url, creds->session_token,
 			                 strlen(creds->session_token), false);
@@ -1001,7 +1016,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		put(&sc->authz, ", Signature=", 12);
 		put(&sc->authz, out->signature, 64);
 		out->authorization = dup_buf(&sc->authz);
-		if (creds->session_token && *creds->session_token && !token_signed && !known.token)
+		if (has_token && !token_signed)
 			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
 		sigv4_request_add_header(req, "Authorization", out->authorization);
 	}

@@ -34,6 +34,10 @@ expect_eq "$(grep x-amz-content-sha256: "$TMP/out"):$(tail -n 1 "$TMP/out")" "x-
 	"S3 replaces a given x-amz-content-sha256 with the body's hash"
 run "$EBCTL" sign --service service --region us-east-1 --time 20150830T123600Z --print creq "$TMP/given"
 expect_eq "$(tail -n 1 "$TMP/out")" "UNSIGNED-PAYLOAD" "another service signs what x-amz-content-sha256 says"
+printf 'GET / HTTP/1.1\nHost:example.amazonaws.com\nAuthorization:AWS4-HMAC-SHA256 stale\nX-Amz-Security-Token:stale\n' >"$TMP/resigned"
+AWS_SESSION_TOKEN=fresh run "$EBCTL" sign --service service --region us-east-1 --time 20150830T123600Z "$TMP/resigned"
+expect_eq "$(grep -ci '^authorization:' "$TMP/out"):$(grep -i '^x-amz-security-token:' "$TMP/out")" \
+	"1:X-Amz-Security-Token:fresh" "a signed request's Authorization and token are replaced"
 
 # Usage and input errors.
 expect_rc 2 "--service is required" "$EBCTL" sign --region us-east-1 "$req"

@@ -120,6 +120,16 @@ class Case:
                     rng.choice(["x-amz-content-sha256", "X-Amz-Content-SHA256"]),
                     rng.choice(["UNSIGNED-PAYLOAD", " UNSIGNED-PAYLOAD  ", "\tSTREAMING-AWS4-HMAC-SHA256-PAYLOAD",
                                 hashlib.sha256(self.body.encode()).hexdigest(), "e3b0c44298fc1c14"])))
+        if rng.random() < 0.2:
+            # a request signed before (a retry, a copy): its Authorization and
+            # token are replaced when header signing, signed when presigning
+            for _ in range(rng.choice([1, 1, 2])):
+                self.headers.insert(rng.randint(1, len(self.headers)), rng.choice([
+                    ("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDOLD/20150829/us-west-2/%s/aws4_request, "
+                     "SignedHeaders=host, Signature=%s" % (self.service, "0" * 64)),
+                    ("authorization", "Bearer x"),
+                    ("X-Amz-Security-Token", "OLD//TOKEN=="),
+                    ("x-amz-security-token", " " + TOKEN + " ")]))
         self.unsigned = rng.random() < 0.15  # --unsigned-payload
         self.content_sha = not self.s3 and rng.random() < 0.15  # --content-sha256
         self.time = TS  # the --time argument

@@ -577,6 +577,58 @@ static void test_unsigned_headers(void **state)
 	sigv4_request_cleanup(&r);
 }
 
+/* A request signed before: header signing replaces its Authorization and
+ * its token with the credentials' (botocore deletes and adds them);
+ * presigning signs its headers as they are. */
+static void test_replaced_headers(void **state)
+{
+	const char *raw = "GET / HTTP/1.1\nHost:h\nAuthorization:AWS4-HMAC-SHA256 old\n"
+	                  "X-Amz-Security-Token:old\nx-amz-security-token:older\n";
+	struct sigv4_params p = {"service", "us-east-1", SUITE_TIME, 0, 0};
+	struct aws_creds c = {(char *)AK, (char *)SK, (char *)"new", 0, NULL};
+	struct sigv4_request r;
+	struct sigv4_result res;
+	char err[256], *creq;
+	(void)state;
+
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+	assert_int_equal(sigv4_sign(&r, &c, &p, &res, err, sizeof(err)), 0);
+	assert_int_equal(count_headers(&r, "authorization"), 1);
+	assert_string_equal(sigv4_request_header(&r, "authorization"), res.authorization);
+	assert_int_equal(count_headers(&r, "x-amz-security-token"), 1);
+	assert_string_equal(sigv4_request_header(&r, "x-amz-security-token"), "new");
+	assert_non_null(strstr(res.canonical_request, "\nx-amz-security-token:new\n"));
+	sigv4_result_cleanup(&res);
+	sigv4_request_cleanup(&r);
+
+	/* the token sent after signing (SIGV4_TOKEN_AFTER) replaces it too */
+	p.flags = SIGV4_TOKEN_AFTER;
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+	assert_int_equal(sigv4_sign(&r, &c, &p, &res, err, sizeof(err)), 0);
+	assert_null(strstr(res.canonical_request, "x-amz-security-token"));
+	assert_int_equal(count_headers(&r, "x-amz-security-token"), 1);
+	assert_string_equal(sigv4_request_header(&r, "x-amz-security-token"), "new");
+	sigv4_result_cleanup(&res);
+	sigv4_request_cleanup(&r);
+
+	/* without a token of its own the signer signs the request's */
+	creq = creq_of(raw, "service", 0, &r);
+	assert_non_null(strstr(creq, "\nx-amz-security-token:old,older\n"));
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	/* presigning: the headers are signed as they are, Authorization too */
+	p.flags = 0;
+	p.presign_expires = 60;
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+	assert_int_equal(sigv4_sign(&r, &c, &p, &res, err, sizeof(err)), 0);
+	assert_non_null(strstr(res.canonical_request, "\nauthorization:AWS4-HMAC-SHA256 old\n"));
+	assert_non_null(strstr(res.query, "X-Amz-SignedHeaders=authorization%3Bhost%3Bx-amz-"
+	                                  "security-token&X-Amz-Security-Token=new&"));
+	sigv4_result_cleanup(&res);
+	sigv4_request_cleanup(&r);
+}
+
 /* Sign raw with creds; returns the signature (caller frees) or NULL with err set. */
 static char *sign_raw(const char *raw, const struct aws_creds *c, char *err, size_t errlen)
 {
@@ -634,6 +686,7 @@ int main(void)
 	    cmocka_unit_test(test_s3_rules),
 	    cmocka_unit_test(test_given_content_sha256),
 	    cmocka_unit_test(test_unsigned_headers),
+	    cmocka_unit_test(test_replaced_headers),
 	    cmocka_unit_test(test_key_cache_follows_secret),
 	    cmocka_unit_test(test_missing_host),
 	};
