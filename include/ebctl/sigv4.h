@@ -68,7 +68,7 @@ enum sigv4_flags {
 struct sigv4_params {
 	const char *service;
 	const char *region;
-	int64_t time;         /* epoch seconds; the caller decides the clock */
+	int64_t time;         /* epoch seconds, 1970-9999; the caller decides the clock */
 	unsigned flags;       /* enum sigv4_flags */
 	long presign_expires; /* > 0: query signing (presigned URL) valid this many seconds */
 };
@@ -88,15 +88,15 @@ struct sigv4_result {
 void sigv4_result_cleanup(struct sigv4_result *r);
 
 /*
- * Sign req with creds, as botocore does. Header signing adds X-Amz-Date
- * (unless present), X-Amz-Security-Token (with a token; it replaces the
- * request's) and Authorization (replacing the request's) to req->headers,
- * and x-amz-content-sha256: S3 and SIGV4_UNSIGNED_PAYLOAD
+ * Sign req with creds at p->time, as botocore does. Header signing sets
+ * X-Amz-Date to that time (a Date header, when the request has one, takes
+ * it instead, RFC 2822, and X-Amz-Date goes), X-Amz-Security-Token (with a
+ * token) and Authorization, replacing the request's own, and
+ * x-amz-content-sha256: S3 and SIGV4_UNSIGNED_PAYLOAD
  * set it to the payload hash (replacing one the request carries),
  * SIGV4_CONTENT_SHA256 adds it when it is missing. An x-amz-content-sha256
  * the signer leaves in place is the payload hash that is signed.
- * Presigning leaves the headers alone (X-Amz-Date excepted if present) and
- * fills out->query.
+ * Presigning signs the headers as they are and fills out->query.
  * Returns 0, or -1 when the request cannot be signed (no Host header, bad
  * parameters), with a message in err.
  */

@@ -802,8 +802,8 @@ static struct thread_state *thread_state(void)
 /* The headers the signer looks for, found in one pass (the first value of
  * each name, NULL when absent). */
 struct known_headers {
-	const char *host, *date, *content_sha256;
-	bool token, authorization;
+	const char *host, *content_sha256;
+	bool date, amz_date, token, authorization;
 };
 
 static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
@@ -816,10 +816,12 @@ static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
 		case 4:
 			if (!k->host && !strcasecmp(name, "host"))
 				k->host = r->headers[i].value;
+			else if (!strcasecmp(name, "date"))
+				k->date = true;
 			break;
 		case 10:
-			if (!k->date && !strcasecmp(name, "x-amz-date"))
-				k->date = r->headers[i].value;
+			if (!strcasecmp(name, "x-amz-date"))
+				k->amz_date = true;
 			break;
 		case 13:
 			if (!strcasecmp(name, "authorization"))
@@ -852,7 +854,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	struct hmac_key key;
 	struct known_headers known;
 	unsigned char mac[32];
-	const char *given_date, *payload_hash, *payload_line;
+	const char *payload_hash, *payload_line;
 	size_t payload_len;
 	bool presign = p->presign_expires > 0;
 	bool has_token = creds->session_token && *creds->session_token;
@@ -874,18 +876,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		return -1;
 	}
 
-	/* The time: an X-Amz-Date already in the request wins (it is what the
-	 * server will check); otherwise the caller's clock. */
-	given_date = known.date;
-	if (given_date) {
-		if (time_parse_amz(given_date) < 0) {
-			set_err(err, errlen, "X-Amz-Date is not of the form YYYYMMDDTHHMMSSZ");
-			return -1;
-		}
-		snprintf(amzdate, sizeof(amzdate), "%s", given_date);
-	} else {
-		time_format_amz(p->time, amzdate);
-	}
+	time_format_amz(p->time, amzdate);
 	memcpy(date, amzdate, 8);
 	date[8] = '\0';
 	cat(scope, date, "/", p->region, "/", p->service, "/aws4_request");
@@ -902,14 +893,25 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	}
 
 	/* Header signing replaces what a retried or copied request may carry,
-	 * as botocore does: the old Authorization goes, the credentials' token
-	 * replaces the request's (a token sent unsigned goes in after). A
-	 * presigned request's headers are left alone and signed as they are. */
+	 * as botocore does: the old Authorization goes, the signing time
+	 * replaces the request's (in its Date header when it has one, which
+	 * then stands for X-Amz-Date), the credentials' token replaces the
+	 * request's (a token sent unsigned goes in after). A presigned
+	 * request's headers are left alone and signed as they are. */
 	if (!presign) {
 		if (known.authorization)
 			drop_headers(req, "authorization", 0);
-		if (!given_date)
+		if (known.date) {
+			char http_date[32];
+			time_format_rfc2822(p->time, http_date);
+			set_header(req, "Date", http_date);
+			if (known.amz_date)
+				drop_headers(req, "x-amz-date", 0);
+		} else if (known.amz_date) {
+			set_header(req, "X-Amz-Date", amzdate);
+		} else {
 			sigv4_request_add_header(req, "X-Amz-Date", amzdate);
+		}
 		if (has_token && known.token) {
 			if (token_signed)
 				set_header(req, "X-Amz-Security-Token", creds->session_token);

@@ -19,7 +19,8 @@ static const struct cmd_help help = {
     "SignatureDoesNotMatch: compare its canonical request with the one AWS returns.",
     "S3 rules (no path normalisation, single encoding, an x-amz-content-sha256 header)\n"
     "apply to --service s3; the generic rules to every other service. X-Amz-Date is\n"
-    "added unless present, X-Amz-Security-Token when there is a session token.\n"
+    "set to --time (by default the request's own X-Amz-Date, else now),\n"
+    "X-Amz-Security-Token when there is a session token.\n"
     "--print: creq (canonical request), sts (string to sign), authz (the\n"
     "Authorization value), sreq (the signed request; the default), url (with\n"
     "--presign: the presigned URL; the default then).",
@@ -75,6 +76,28 @@ static void print_url(const struct sigv4_request *r, const struct sigv4_result *
 			printf("%%%02X", (unsigned char)*p);
 	}
 	printf("?%s\n", res->query);
+}
+
+/* Without --time, the time the request says it was made (its X-Amz-Date,
+ * as the suites' requests carry it), else now. Returns 0, or
+ * EB_EXIT_INVALID for an X-Amz-Date that is not a time. */
+static int request_time(const struct sigv4_request *r, int64_t *t)
+{
+	const char *d = sigv4_request_header(r, "x-amz-date");
+	char v[32];
+	size_t len;
+	if (!d) {
+		*t = time_now();
+		return 0;
+	}
+	d += strspn(d, " \t");
+	len = strcspn(d, " \t");
+	if (len >= sizeof(v) || d[len + strspn(d + len, " \t")])
+		return EB_EXIT_INVALID;
+	memcpy(v, d, len);
+	v[len] = '\0';
+	*t = time_parse_amz(v);
+	return *t < 0 ? EB_EXIT_INVALID : 0;
 }
 
 static void print_sreq(const struct sigv4_request *r, const struct sigv4_result *res, bool presign)
@@ -160,8 +183,6 @@ int cmd_sign(int argc, char **argv)
 		params.time = time_parse_amz(when);
 		if (params.time < 0)
 			return usage_error("sign", "--time takes YYYYMMDDTHHMMSSZ, not '%s'", when);
-	} else {
-		params.time = time_now();
 	}
 	if (!strcmp(service, "s3"))
 		params.flags |= SIGV4_S3;
@@ -182,6 +203,10 @@ int cmd_sign(int argc, char **argv)
 		errorf("'%s': %s", file, err);
 		buf_free(&in);
 		return EB_EXIT_INVALID;
+	}
+	if (!when && (rc = request_time(&req, &params.time))) {
+		errorf("'%s': X-Amz-Date is not of the form YYYYMMDDTHHMMSSZ", file);
+		goto out_req;
 	}
 	if ((rc = load_creds(profile, region, &creds)))
 		goto out_req;

@@ -38,6 +38,14 @@ printf 'GET / HTTP/1.1\nHost:example.amazonaws.com\nAuthorization:AWS4-HMAC-SHA2
 AWS_SESSION_TOKEN=fresh run "$EBCTL" sign --service service --region us-east-1 --time 20150830T123600Z "$TMP/resigned"
 expect_eq "$(grep -ci '^authorization:' "$TMP/out"):$(grep -i '^x-amz-security-token:' "$TMP/out")" \
 	"1:X-Amz-Security-Token:fresh" "a signed request's Authorization and token are replaced"
+printf 'GET / HTTP/1.1\nHost:example.amazonaws.com\nX-Amz-Date:20140101T000000Z\n' >"$TMP/dated"
+run "$EBCTL" sign --service service --region us-east-1 --print sts "$TMP/dated"
+expect_eq "$(sed -n 2p "$TMP/out")" "20140101T000000Z" "without --time the request's X-Amz-Date is the signing time"
+run "$EBCTL" sign --service service --region us-east-1 --time 20150830T123600Z "$TMP/dated"
+expect_eq "$(grep -i '^x-amz-date:' "$TMP/out")" "X-Amz-Date:20150830T123600Z" "--time replaces the request's X-Amz-Date"
+printf 'GET / HTTP/1.1\nHost:example.amazonaws.com\nX-Amz-Date:yesterday\n' >"$TMP/baddate"
+expect_rc 1 "an X-Amz-Date that is not a time" "$EBCTL" sign --service service --region us-east-1 "$TMP/baddate"
+expect_err "X-Amz-Date is not of the form YYYYMMDDTHHMMSSZ" "the bad X-Amz-Date is named"
 
 # Usage and input errors.
 expect_rc 2 "--service is required" "$EBCTL" sign --region us-east-1 "$req"

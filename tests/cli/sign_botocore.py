@@ -130,9 +130,20 @@ class Case:
                     ("authorization", "Bearer x"),
                     ("X-Amz-Security-Token", "OLD//TOKEN=="),
                     ("x-amz-security-token", " " + TOKEN + " ")]))
+        self.time = TS  # the --time argument; None: the request's X-Amz-Date
+        r = rng.random()
+        if r < 0.25:
+            # a request that says when it was made: without --time that is
+            # the signing time; with it, header signing replaces the header
+            when = rng.choice([TS, "20140101T000000Z", " 20160229T235959Z "])
+            self.headers.insert(rng.randint(1, len(self.headers)), (rng.choice(["X-Amz-Date", "x-amz-date"]), when))
+            if rng.random() < 0.5:
+                self.time = None
+        elif r < 0.35:
+            # a Date header takes the signing time in X-Amz-Date's place
+            self.headers.insert(rng.randint(1, len(self.headers)), ("Date", "Mon, 01 Jan 2001 00:00:00 GMT"))
         self.unsigned = rng.random() < 0.15  # --unsigned-payload
         self.content_sha = not self.s3 and rng.random() < 0.15  # --content-sha256
-        self.time = TS  # the --time argument
 
     def raw(self):
         r = "%s %s%s HTTP/1.1\n" % (self.method, self.path, "?" + self.query if self.query else "")
@@ -142,7 +153,9 @@ class Case:
         return r
 
     def args(self):
-        a = ["--service", self.service, "--region", REGION, "--time", self.time]
+        a = ["--service", self.service, "--region", REGION]
+        if self.time:
+            a += ["--time", self.time]
         if self.presign:
             a += ["--presign", str(self.presign)]
         if self.unsigned:
@@ -153,7 +166,7 @@ class Case:
 
     def describe(self):
         return "%s %s %s%s" % (self.service, self.method, self.path[:40],
-                               "".join(" " + a for a in self.args()[6:] if a.startswith("--")) +
+                               "".join(" " + a for a in self.args()[4:] if a.startswith("--")) +
                                (" token" if self.token else ""))
 
 
@@ -175,7 +188,7 @@ def botocore_sign(c):
     req = AWSRequest(method=c.method, url=url, data=c.body.encode())
     for k, v in c.headers:
         req.headers[k] = field_value(v)
-    req.context["timestamp"] = c.time
+    req.context["timestamp"] = c.time or req.headers["X-Amz-Date"]
     if c.unsigned:
         # how botocore is told not to sign the payload: the S3 client's
         # payload_signing_enabled, the operation's context for the others

@@ -629,6 +629,30 @@ static void test_replaced_headers(void **state)
 	sigv4_request_cleanup(&r);
 }
 
+/* Header signing puts the signing time in the request: X-Amz-Date, or the
+ * Date header when there is one (which then stands for X-Amz-Date), as
+ * botocore does. */
+static void test_signing_time(void **state)
+{
+	struct sigv4_request r;
+	char *creq;
+	(void)state;
+	creq = creq_of("GET / HTTP/1.1\nHost:h\nx-amz-date:20140101T000000Z\n", "service", 0, &r);
+	assert_non_null(strstr(creq, "\nx-amz-date:20150830T123600Z\n"));
+	assert_int_equal(count_headers(&r, "x-amz-date"), 1);
+	assert_string_equal(sigv4_request_header(&r, "x-amz-date"), "20150830T123600Z");
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	creq = creq_of("GET / HTTP/1.1\nHost:h\nX-Amz-Date:x\nDate:Mon, 01 Jan 2001 00:00:00 GMT\n",
+	               "service", 0, &r);
+	assert_true(str_starts_with(creq, "GET\n/\n\ndate:Sun, 30 Aug 2015 12:36:00 -0000\nhost:h\n"
+	                                  "\ndate;host\n"));
+	assert_null(sigv4_request_header(&r, "x-amz-date"));
+	free(creq);
+	sigv4_request_cleanup(&r);
+}
+
 /* Sign raw with creds; returns the signature (caller frees) or NULL with err set. */
 static char *sign_raw(const char *raw, const struct aws_creds *c, char *err, size_t errlen)
 {
@@ -687,6 +711,7 @@ int main(void)
 	    cmocka_unit_test(test_given_content_sha256),
 	    cmocka_unit_test(test_unsigned_headers),
 	    cmocka_unit_test(test_replaced_headers),
+	    cmocka_unit_test(test_signing_time),
 	    cmocka_unit_test(test_key_cache_follows_secret),
 	    cmocka_unit_test(test_missing_host),
 	};
