@@ -121,8 +121,10 @@ void sigv4_form_encode(struct buf *out, const char *const *keys, const char *con
 /*
  * Parse a raw HTTP/1.1 request (request line, "Name:value" headers, blank
  * line, body; LF or CRLF) as in the AWS test suites. Multi-line header
- * values (continuation lines starting with whitespace) are joined. body
- * points into data (borrowed). Returns 0, or -1 with a message in err.
+ * values (continuation lines starting with whitespace) are joined. The
+ * method and the header names must be HTTP tokens, the path free of control
+ * characters; a fragment ("#...") is left out, as clients do. body points
+ * into data (borrowed). Returns 0, or -1 with a message in err.
  */
 int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, char *err,
                     size_t errlen);

@@ -513,31 +513,61 @@ static int cheader_cmp(const void *a, const void *b, void *base)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static bool blank(char c)
+/* The length of the whitespace character at v, or 0: what botocore folds
+ * in header values (Python's str.split(), Unicode whitespace), in UTF-8:
+ * HT LF VT FF CR, the separators 0x1C-0x1F, space, NEL, NBSP, U+1680,
+ * U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and U+3000. */
+static size_t space_len(const unsigned char *v)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	switch (v[0]) {
+	case '\t':
+	case '\n':
+	case '\v':
+	case '\f':
+	case '\r':
+	case 0x1c:
+	case 0x1d:
+	case 0x1e:
+	case 0x1f:
+	case ' ': return 1;
+	case 0xc2: return v[1] == 0x85 || v[1] == 0xa0 ? 2 : 0;
+	case 0xe1: return v[1] == 0x9a && v[2] == 0x80 ? 3 : 0;
+	case 0xe2:
+		if (v[1] == 0x80)
+			return (v[2] >= 0x80 && v[2] <= 0x8a) || v[2] == 0xa8 || v[2] == 0xa9 ||
+			               v[2] == 0xaf
+			           ? 3
+			           : 0;
+		return v[1] == 0x81 && v[2] == 0x9f ? 3 : 0;
+	case 0xe3: return v[1] == 0x80 && v[2] == 0x80 ? 3 : 0;
+	default: return 0;
+	}
 }
 
-/* The end of the run of non-blank characters at v. Blanks and the NUL are
- * all at or below ' ', so most characters cost one comparison. */
-static const char *run_end(const char *v)
+/* The end of the run of non-blank characters at v. Printable ASCII, most
+ * of any header value, costs one comparison per byte. */
+static const unsigned char *run_end(const unsigned char *v)
 {
 	for (;; v++)
-		if ((unsigned char)*v <= ' ' && (!*v || blank(*v)))
+		if ((*v <= ' ' || *v >= 0x80) && (!*v || space_len(v)))
 			return v;
 }
 
 /* Append v trimmed, with inner runs of blanks folded to one space. */
-static void trimall(struct buf *out, const char *v)
+static void trimall(struct buf *out, const char *value)
 {
+	const unsigned char *v = (const unsigned char *)value, *w;
 	bool first = true;
-	while (*v) {
-		const char *w = v;
-		while (blank(*v))
-			v++;
+	for (;;) {
+		size_t n;
+		bool blanks = false;
+		while ((n = space_len(v))) {
+			v += n;
+			blanks = true;
+		}
 		if (!*v)
 			break;
-		if (v != w && !first)
+		if (blanks && !first)
 			put_c(out, ' ');
 		w = v;
 		v = run_end(v);
@@ -971,8 +1001,15 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	sc->qp = params.p;
 	sc->qcap = params.cap;
 
-	/* Task 1: the canonical request. */
-	cat(creq, req->method, "\n");
+	/* Task 1: the canonical request; the method upper case, as botocore
+	 * writes it. */
+	{
+		size_t m = creq->len;
+		cat(creq, req->method, "\n");
+		for (; m < creq->len; m++)
+			if (creq->ptr[m] >= 'a' && creq->ptr[m] <= 'z')
+				creq->ptr[m] = (char)(creq->ptr[m] - 32);
+	}
 	canonical_uri(creq, req->path, p->flags);
 	put_c(creq, '\n');
 	add_buf(creq, query);

@@ -55,6 +55,11 @@ def gen_path():
     return p
 
 
+def fragment():
+    """Now and then a fragment, which no client sends and botocore leaves out."""
+    return "#" + rng.choice(["frag", "a?b=c", ""]) if rng.random() < 0.05 else ""
+
+
 def enc(s):
     return quote(s, safe="-_.~")
 
@@ -84,7 +89,10 @@ def gen_headers():
     for _ in range(rng.randint(0, 4)):
         name = rng.choice(["X-Custom", "x-amz-meta-Note", "Content-Type", "My-Header", "X-Amz-Target"])
         name = "".join(c.upper() if rng.random() < 0.3 else c for c in name)
-        val = rng.choice(["  padded  ", "a   b\tc", "plain", "", "v1,v2", "x  y  z "])
+        # botocore folds every run of whitespace str.split() knows, Unicode included
+        val = rng.choice(["  padded  ", "a   b\tc", "plain", "", "v1,v2", "x  y  z ", "a\vb\fc", "\x1cx\x1fy",
+                          "n\u00a0b\u00a0sp", "\u3000wide\u2028line\u2029", "w\u0085v\u200a", "caf\u00e9 ok",
+                          "\u205fm\u202fn\u1680", "cr\rin"])
         hs.append((name, val))
         if rng.random() < 0.2:
             hs.append((name, rng.choice(["again", "  again2 "])))
@@ -101,15 +109,16 @@ class Case:
     def __init__(self):
         self.service = rng.choice(["s3", "elasticbeanstalk", "sts", "logs", "service"])
         self.s3 = self.service == "s3"
-        self.method = rng.choice(["GET", "POST", "PUT", "DELETE", "HEAD"])
+        self.method = rng.choice(["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "get", "Post"])
         self.presign = 0
         if self.s3 and rng.random() < 0.25:
             self.presign, self.method = rng.choice([60, 900, 3600]), "GET"
         self.path = gen_path()
         self.query = gen_query(unique=bool(self.presign))
+        self.fragment = fragment()
         self.headers = gen_headers()
         self.body = ""
-        if self.method in ("POST", "PUT") and rng.random() < 0.7:
+        if self.method.upper() in ("POST", "PUT", "PATCH") and rng.random() < 0.7:
             self.body = "".join(rng.choice("abc =&\n{}\"é") for _ in range(rng.randint(1, 40)))
         self.token = TOKEN if rng.random() < 0.35 else None
         if rng.random() < 0.2:
@@ -146,7 +155,7 @@ class Case:
         self.content_sha = not self.s3 and rng.random() < 0.15  # --content-sha256
 
     def raw(self):
-        r = "%s %s%s HTTP/1.1\n" % (self.method, self.path, "?" + self.query if self.query else "")
+        r = "%s %s%s%s HTTP/1.1\n" % (self.method, self.path, "?" + self.query if self.query else "", self.fragment)
         r += "".join("%s:%s\n" % h for h in self.headers)
         if self.body:
             r += "\n" + self.body
@@ -184,7 +193,7 @@ def field_value(v):
 
 def botocore_sign(c):
     """(canonical request, string to sign, Authorization or presigned URL, headers)."""
-    url = "https://" + HOST + c.path + ("?" + c.query if c.query else "")
+    url = "https://" + HOST + c.path + ("?" + c.query if c.query else "") + c.fragment
     req = AWSRequest(method=c.method, url=url, data=c.body.encode())
     for k, v in c.headers:
         req.headers[k] = field_value(v)

@@ -435,6 +435,31 @@ static void test_parse_raw_rejects(void **state)
 	assert_non_null(strstr(err, "bad header"));
 	assert_int_equal(sigv4_parse_raw("GET / HTTP/1.1\n  cont\n", 22, &r, err, sizeof(err)), -1);
 	assert_int_equal(sigv4_parse_raw("GET /\0 HTTP/1.1\n", 16, &r, err, sizeof(err)), -1);
+	/* methods and header names are tokens, paths have no control characters */
+	assert_int_equal(sigv4_parse_raw("G(T / HTTP/1.1\n", 15, &r, err, sizeof(err)), -1);
+	assert_string_equal(err, "the method is not an HTTP token");
+	assert_int_equal(sigv4_parse_raw("GET /a\tb HTTP/1.1\n", 18, &r, err, sizeof(err)), -1);
+	assert_string_equal(err, "the request path holds a control character");
+	assert_int_equal(sigv4_parse_raw("GET / HTTP/1.1\nX-A\t:b\n", 23, &r, err, sizeof(err)),
+	                 -1);
+	assert_int_equal(
+	    sigv4_parse_raw("GET / HTTP/1.1\nX-\xc3\xa9:b\n", 24, &r, err, sizeof(err)), -1);
+}
+
+static void test_parse_raw_fragment(void **state)
+{
+	const char *raw = "GET /a#b?c=d HTTP/1.1\nHost:h\n";
+	struct sigv4_request r;
+	char err[256];
+	(void)state;
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+	assert_string_equal(r.path, "/a");
+	assert_string_equal(r.query, "");
+	sigv4_request_cleanup(&r);
+	raw = "GET /a?c=d#e HTTP/1.1\nHost:h\n";
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+	assert_string_equal(r.query, "c=d");
+	sigv4_request_cleanup(&r);
 }
 
 static void test_parse_raw_crlf_and_body(void **state)
@@ -653,6 +678,23 @@ static void test_signing_time(void **state)
 	sigv4_request_cleanup(&r);
 }
 
+/* Header values fold on all the whitespace botocore's str.split() knows,
+ * Unicode included; the method is upper case, as botocore writes it. */
+static void test_folding_and_method(void **state)
+{
+	const char *raw = "get / HTTP/1.1\nHost:h\nA-1:\va\fb\x1c c\r\x1f\nA-2:\xc2\xa0n\xc2\x85o"
+	                  "\xe3\x80\x80p\xe2\x80\xa8q\xe2\x80\x8ar\xe1\x9a\x80\xe2\x81\x9f\n"
+	                  "A-3:caf\xc3\xa9 \xe2\x80\x8bzero-width \xc2\xa9\n";
+	struct sigv4_request r;
+	char *creq = creq_of(raw, "service", 0, &r);
+	(void)state;
+	assert_true(str_starts_with(creq, "GET\n/\n\na-1:a b c\na-2:n o p q r\n"
+	                                  "a-3:caf\xc3\xa9 \xe2\x80\x8bzero-width \xc2\xa9\n"));
+	assert_string_equal(r.method, "get");
+	free(creq);
+	sigv4_request_cleanup(&r);
+}
+
 /* Sign raw with creds; returns the signature (caller frees) or NULL with err set. */
 static char *sign_raw(const char *raw, const struct aws_creds *c, char *err, size_t errlen)
 {
@@ -707,11 +749,13 @@ int main(void)
 	    cmocka_unit_test(test_form_encode),
 	    cmocka_unit_test(test_parse_raw_rejects),
 	    cmocka_unit_test(test_parse_raw_crlf_and_body),
+	    cmocka_unit_test(test_parse_raw_fragment),
 	    cmocka_unit_test(test_s3_rules),
 	    cmocka_unit_test(test_given_content_sha256),
 	    cmocka_unit_test(test_unsigned_headers),
 	    cmocka_unit_test(test_replaced_headers),
 	    cmocka_unit_test(test_signing_time),
+	    cmocka_unit_test(test_folding_and_method),
 	    cmocka_unit_test(test_key_cache_follows_secret),
 	    cmocka_unit_test(test_missing_host),
 	};
