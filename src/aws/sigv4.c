@@ -9,9 +9,10 @@
  *   - S3: the wire path is used as it is (single encoding, no normalising)
  *     and x-amz-content-sha256 carries the payload hash; for the other
  *     services an x-amz-content-sha256 in the request is the payload hash;
- *   - the query is split on '&' and '=', each part strictly re-encoded
- *     (RFC 3986 unreserved kept, everything else %XX), sorted by key then
- *     value; repeated keys are all kept;
+ *   - the query is split on '&' and at the first '=', sorted by key then
+ *     value; header signing keeps each part as written (raw bytes outside
+ *     ASCII excepted: %XX, as the suites want), presigning decodes and
+ *     strictly re-encodes them and keeps the first of a repeated key;
  *   - headers: names lower-cased, values trimmed with inner runs of blanks
  *     folded to one space, repeated names joined with ',' in order.
  */
@@ -317,23 +318,93 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Decode %XX (a malformed escape stays literal), then encode strictly. */
-static void reencode(struct buf *out, const char *s, size_t len)
+/* A query part as botocore signs a request's own query: as it is written,
+ * except raw bytes outside ASCII, which are percent-encoded (both AWS
+ * suites require it: get-vanilla-utf8-query; botocore would sign them raw). */
+static void put_query_part(struct buf *out, const char *s, size_t len)
 {
+	size_t i = 0;
+	while (i < len) {
+		size_t run = i;
+		while (run < len && (unsigned char)s[run] < 0x80)
+			run++;
+		if (run > i)
+			put(out, s + i, run - i);
+		if (run >= len)
+			break;
+		put_escape(out, (unsigned char)s[run]);
+		i = run + 1;
+	}
+}
+
+/* Append s as well-formed UTF-8: every ill-formed sequence (its maximal
+ * subpart, as Python's decoder with errors='replace' takes it) becomes
+ * U+FFFD. */
+static void put_utf8(struct buf *out, const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i], lo = 0x80, hi = 0xbf;
+		size_t need, k;
+		if (c < 0x80) {
+			put_c(out, (char)c);
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3;
+		else
+			need = 0;
+		/* the second byte's range excludes overlong forms, surrogates
+		 * and code points past U+10FFFF */
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		for (k = 1; k <= need && i + k < len; k++) {
+			unsigned char b = s[i + k];
+			if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf))
+				break;
+		}
+		if (need && k > need) {
+			put(out, s + i, need + 1);
+			i += need + 1;
+		} else {
+			put(out, "\xef\xbf\xbd", 3);
+			i += need ? k : 1;
+		}
+	}
+}
+
+/* A query part as botocore reads a presigned request's query (parse_qs):
+ * '+' is a space, %XX a byte (a malformed escape stays as written), the
+ * bytes UTF-8 (ill-formed sequences replaced); then strictly encoded. */
+static void put_form_part(struct buf *out, const char *s, size_t len)
+{
+	struct buf raw = BUF_INIT, text = BUF_INIT;
 	size_t i;
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
 		int h, l;
-		if (c == '%' && i + 2 < len && (h = hexval(s[i + 1])) >= 0 &&
+		if (s[i] == '%' && i + 2 < len && (h = hexval(s[i + 1])) >= 0 &&
 		    (l = hexval(s[i + 2])) >= 0) {
-			c = (unsigned char)(h * 16 + l);
+			put_c(&raw, (char)(h * 16 + l));
 			i += 2;
+		} else {
+			put_c(&raw, s[i] == '+' ? ' ' : s[i]);
 		}
-		if (unreserved(c))
-			put_c(out, (char)c);
-		else
-			put_escape(out, c);
 	}
+	put_utf8(&text, (const unsigned char *)buf_cstr(&raw), raw.len);
+	sigv4_uri_encode(out, buf_cstr(&text), text.len, false);
+	buf_free_secret(&raw);
+	buf_free_secret(&text);
 }
 
 /* ---- canonical parts ---- */
@@ -437,9 +508,17 @@ static struct qparam *qlist_push(struct qlist *l)
 	return &l->p[l->n++];
 }
 
-/* Split a raw query on '&' and at the first '=' of each part; append every
- * parameter in canonical form, in the order given. */
-static void split_query(struct qlist *l, const char *q)
+/*
+ * Split a raw query on '&' and at the first '=' of each part, and append
+ * every parameter in canonical form, in the order given.
+ * Header signing (botocore's _canonical_query_string_url): every part as
+ * written (put_query_part), empty parts and repeated keys kept.
+ * Presigning (botocore's SigV4QueryAuth, which reads the query with
+ * parse_qs and writes it again): each part decoded and strictly encoded
+ * (put_form_part), empty parts skipped, and of a repeated key only the
+ * first value kept, in the first one's place.
+ */
+static void split_query(struct qlist *l, const char *q, bool presign)
 {
 	const char *p = q;
 	if (!q || !*q)
@@ -448,14 +527,33 @@ static void split_query(struct qlist *l, const char *q)
 		const char *amp = strchr(p, '&');
 		size_t len = amp ? (size_t)(amp - p) : strlen(p);
 		const char *eq = memchr(p, '=', len);
-		struct qparam *qp = qlist_push(l);
-		qp->key = l->text->len;
-		reencode(l->text, p, eq ? (size_t)(eq - p) : len);
-		put_c(l->text, '\0');
-		qp->value = l->text->len;
-		if (eq)
-			reencode(l->text, eq + 1, len - (size_t)(eq - p) - 1);
-		put_c(l->text, '\0');
+		size_t klen = eq ? (size_t)(eq - p) : len, vlen = eq ? len - klen - 1 : 0;
+		if (!presign) {
+			struct qparam *qp = qlist_push(l);
+			qp->key = l->text->len;
+			put_query_part(l->text, p, klen);
+			put_c(l->text, '\0');
+			qp->value = l->text->len;
+			put_query_part(l->text, p + klen + 1, vlen);
+			put_c(l->text, '\0');
+		} else if (len) {
+			size_t key = l->text->len, i;
+			put_form_part(l->text, p, klen);
+			put_c(l->text, '\0');
+			for (i = 0; i < l->n; i++)
+				if (!strcmp(l->text->ptr + l->p[i].key, l->text->ptr + key))
+					break;
+			if (i < l->n) {
+				l->text->len = key; /* a repeated key: the first value stays */
+				l->text->ptr[key] = '\0';
+			} else {
+				struct qparam *qp = qlist_push(l);
+				qp->key = key;
+				qp->value = l->text->len;
+				put_form_part(l->text, p + klen + 1, vlen);
+				put_c(l->text, '\0');
+			}
+		}
 		if (!amp)
 			break;
 		p = amp + 1;
@@ -979,7 +1077,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	params.p = sc->qp;
 	params.cap = sc->qcap;
 	params.n = 0;
-	split_query(&params, req->query);
+	split_query(&params, req->query, presign);
 	if (presign) {
 		char expires[32];
 		struct buf cred = BUF_INIT;

@@ -96,9 +96,10 @@ cases=300
 "$PYTHON" "$TESTS_DIR/cli/sign_botocore.py" "$EBCTL" "$cases" 20151 >"$TMP/botocore.tap" 2>"$TMP/botocore.err"
 brc=$?
 cat "$TMP/botocore.tap"
-done=$(grep -cE '^(ok|not ok) - botocore case ' "$TMP/botocore.tap")
+done=$(grep -cE '^(ok|not ok|# skip) - botocore case ' "$TMP/botocore.tap")
+skipped=$(grep -c '^# skip - botocore case ' "$TMP/botocore.tap")
 if [ "$brc" -eq 0 ] && [ "$done" -eq "$cases" ]; then
-	ok "botocore agrees on all $cases generated requests"
+	ok "botocore agrees on all $((cases - skipped)) generated requests it is the reference for ($skipped where the AWS suites rule)"
 else
 	not_ok "the botocore comparison exited $brc after $done of $cases cases"
 	sed 's/^/#   /' "$TMP/botocore.err" | tail -15

@@ -55,32 +55,67 @@ def gen_path():
     return p
 
 
-def fragment():
-    """Now and then a fragment, which no client sends and botocore leaves out."""
-    return "#" + rng.choice(["frag", "a?b=c", ""]) if rng.random() < 0.05 else ""
+def fragment(presign):
+    """Now and then a fragment, which no client sends and botocore leaves out
+    of what it signs. Not when presigning: botocore appends X-Amz-Signature to
+    the URL it was given, fragment and all, so its URL's query then lacks the
+    signature."""
+    return "#" + rng.choice(["frag", "a?b=c", ""]) if not presign and rng.random() < 0.05 else ""
 
 
 def enc(s):
     return quote(s, safe="-_.~")
 
 
-def gen_query(unique):
-    parts, keys = [], set()
-    for _ in range(rng.randint(0, 5)):
-        k = "".join(rng.choice("abAB12-_.~ +/=&é") for _ in range(rng.randint(0, 6)))
-        if unique and (k in keys or not k):
-            continue
-        keys.add(k)
+# Raw query text: reserved characters as they are, escapes upper and lower
+# case, malformed ones. Raw bytes outside ASCII come separately (see RAW_UTF8).
+QUERY_CHARS = "abAB12-_.~ +/=:@!$'()*,;?[]|^\\\"<>{}`"
+ESCAPES = ["%2F", "%2f", "%41", "%20", "%2B", "%3D", "%26", "%25", "%zz", "%", "%E1%88%B4", "%C3%A9"]
+# Ill-formed UTF-8 once decoded: parse_qs (presigning) replaces it with U+FFFD.
+BAD_UTF8 = ["%FF", "%C3", "%E1%88", "%ED%A0%80", "%F4%90%80%80", "%C0%80", "%E0%80%AF", "%F0%8F", "%00"]
+
+
+def query_text(n, presign, utf8):
+    out = ""
+    for _ in range(n):
         r = rng.random()
-        if r < 0.15 and not unique:
-            parts.append(enc(k))  # no '='
-        elif r < 0.3:
-            parts.append(enc(k) + "=")
+        if r < 0.15:
+            out += rng.choice(ESCAPES)
+        elif r < 0.2 and presign:
+            out += rng.choice(BAD_UTF8)
+        elif r < 0.25 and utf8:
+            out += rng.choice(UTF8)
         else:
-            v = "".join(rng.choice("xyzXYZ09 +/=&*'()é") for _ in range(rng.randint(0, 8)))
-            parts.append(enc(k) + "=" + enc(v))
-        if not unique and rng.random() < 0.2:
-            parts.append(parts[-1])  # a repeated key
+            out += rng.choice(QUERY_CHARS)
+    return out
+
+
+def gen_query(presign):
+    """A query as a user writes it: encoded or raw, empty parts, keys with no
+    '=', empty keys and values, repeated keys (presigning keeps the first)."""
+    if rng.random() < 0.25:
+        return ""
+    utf8 = rng.random() < (0.3 if presign else 0.04)
+    parts = []
+    for _ in range(rng.randint(1, 6)):
+        r = rng.random()
+        if r < 0.3:
+            k, v = enc("".join(rng.choice("abAB12-_.~ +/=&é") for _ in range(rng.randint(0, 6)))), None
+            v = enc("".join(rng.choice("xyzXYZ09 +/=&*'()é") for _ in range(rng.randint(0, 8))))
+        else:
+            k = query_text(rng.randint(0, 5), presign, utf8).split("=")[0]
+            v = query_text(rng.randint(0, 8), presign, utf8)
+        r = rng.random()
+        if r < 0.1:
+            parts.append(k)  # no '='
+        elif r < 0.2:
+            parts.append(k + "=")
+        elif r < 0.25:
+            parts.append("")  # an empty part: "a=1&&b=2"
+        else:
+            parts.append(k + "=" + v)
+        if rng.random() < 0.15:
+            parts.append(rng.choice([k, k.upper(), k.lower()]) + "=" + query_text(rng.randint(0, 3), presign, utf8))
     return "&".join(parts)
 
 
@@ -114,8 +149,8 @@ class Case:
         if self.s3 and rng.random() < 0.25:
             self.presign, self.method = rng.choice([60, 900, 3600]), "GET"
         self.path = gen_path()
-        self.query = gen_query(unique=bool(self.presign))
-        self.fragment = fragment()
+        self.query = gen_query(bool(self.presign))
+        self.fragment = fragment(self.presign)
         self.headers = gen_headers()
         self.body = ""
         if self.method.upper() in ("POST", "PUT", "PATCH") and rng.random() < 0.7:
@@ -245,9 +280,25 @@ def sreq_headers(sreq):
     return sorted((k.lower(), field_value(v)) for k, _, v in (h.partition(":") for h in head))
 
 
-failures = 0
+def conflict(c):
+    """Why the AWS suites and botocore disagree on this case, or None. ebctl
+    follows the suites there (docs/ebctl.1, ebctl sign), so botocore is no
+    reference for it."""
+    if not c.presign and any(ord(ch) > 127 for ch in c.query):
+        # header signing: botocore signs the query as written, raw UTF-8
+        # included; the suites' get-vanilla-utf8-query wants %XX
+        return "raw non-ASCII in the query of a header-signed request"
+    return None
+
+
+failures = skipped = 0
 for i in range(COUNT):
     c = Case()
+    why = conflict(c)
+    if why:
+        skipped += 1
+        print("# skip - botocore case %d: %s (%s)" % (i, c.describe(), why))
+        continue
     want_creq, want_sts, want_final, want_headers = botocore_sign(c)
     got_creq = ebctl(c, "creq")
     got_sts = ebctl(c, "sts")
@@ -273,4 +324,5 @@ for i in range(COUNT):
             print("# " + p.replace("\n", "\n# "))
     else:
         print("ok - botocore case %d: %s" % (i, c.describe()))
+print("# %d cases, %d differ, %d skipped" % (COUNT, failures, skipped))
 sys.exit(1 if failures else 0)
