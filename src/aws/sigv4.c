@@ -930,7 +930,7 @@ static struct thread_state *thread_state(void)
 /* The headers the signer looks for, found in one pass (the first value of
  * each name, NULL when absent). */
 struct known_headers {
-	const char *host, *content_sha256;
+	const char *host, *content_sha256, *content_type;
 	bool date, amz_date, token, authorization;
 };
 
@@ -951,6 +951,10 @@ static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
 			if (!strcasecmp(name, "x-amz-date"))
 				k->amz_date = true;
 			break;
+		case 12:
+			if (!k->content_type && !strcasecmp(name, "content-type"))
+				k->content_type = r->headers[i].value;
+			break;
 		case 13:
 			if (!strcasecmp(name, "authorization"))
 				k->authorization = true;
@@ -963,6 +967,26 @@ static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
 			break;
 		}
 	}
+}
+
+/* A header's field value: without the blanks (SP, HTAB) around it, which
+ * HTTP does not count as part of it. Points into v; its length in *len. */
+static const char *field_value(const char *v, size_t *len)
+{
+	size_t n;
+	v += strspn(v, " \t");
+	n = strlen(v);
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	*len = n;
+	return v;
+}
+
+static bool field_is(const char *v, const char *want)
+{
+	size_t n;
+	v = field_value(v, &n);
+	return n == strlen(want) && !memcmp(v, want, n);
 }
 
 static char *dup_buf(const struct buf *b)
@@ -1049,6 +1073,13 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
 		}
 	}
+	/* The Content-Type botocore's serializer gives a Query request, which
+	 * its presigner drops, as no body is sent. A body is signed (the
+	 * aws-c-auth suite's presigned form POSTs), and so is its type. */
+	if (presign && known.content_type && !req->body_len &&
+	    field_is(known.content_type, "application/x-www-form-urlencoded; charset=utf-8"))
+		drop_headers(req, "content-type", 0);
+
 	/* The payload line of the canonical request. A request that carries
 	 * x-amz-content-sha256 signs what the header says (botocore takes its
 	 * value as it is; without the blanks around it, which are not part of
@@ -1062,11 +1093,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		else
 			sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
 	} else if (known.content_sha256) {
-		payload_line = known.content_sha256 + strspn(known.content_sha256, " \t");
-		payload_len = strlen(payload_line);
-		while (payload_len && (payload_line[payload_len - 1] == ' ' ||
-		                       payload_line[payload_len - 1] == '\t'))
-			payload_len--;
+		payload_line = field_value(known.content_sha256, &payload_len);
 	} else if (!presign && (p->flags & SIGV4_CONTENT_SHA256)) {
 		sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
 	}
