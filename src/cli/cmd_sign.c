@@ -49,6 +49,19 @@ static int load_creds(const char *profile, const char *region, struct aws_creds 
 	return rc;
 }
 
+/* A header's value without the blanks (SP, HTAB) around it; its length in
+ * *len. */
+static const char *field_value(const char *v, size_t *len)
+{
+	size_t n;
+	v += strspn(v, " \t");
+	n = strlen(v);
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	*len = n;
+	return v;
+}
+
 /* Characters a URL path carries as they are (RFC 3986 pchar and '/', and '%'
  * for the escapes already written); the rest is percent-encoded, as an HTTP
  * client does before sending (botocore's urllib3 among them). */
@@ -62,12 +75,8 @@ static bool path_char(unsigned char c)
  * wire (a space as %20, UTF-8 as %XX), the signed query. */
 static void print_url(const struct sigv4_request *r, const struct sigv4_result *res)
 {
-	const char *host = sigv4_request_header(r, "host"), *p;
 	size_t hlen;
-	host += strspn(host, " \t");
-	hlen = strlen(host);
-	while (hlen && (host[hlen - 1] == ' ' || host[hlen - 1] == '\t'))
-		hlen--;
+	const char *host = field_value(sigv4_request_header(r, "host"), &hlen), *p;
 	printf("https://%.*s", (int)hlen, host);
 	for (p = r->path; *p; p++) {
 		if (path_char((unsigned char)*p))
@@ -90,9 +99,8 @@ static int request_time(const struct sigv4_request *r, int64_t *t)
 		*t = time_now();
 		return 0;
 	}
-	d += strspn(d, " \t");
-	len = strcspn(d, " \t");
-	if (len >= sizeof(v) || d[len + strspn(d + len, " \t")])
+	d = field_value(d, &len);
+	if (len >= sizeof(v))
 		return EB_EXIT_INVALID;
 	memcpy(v, d, len);
 	v[len] = '\0';
