@@ -611,23 +611,11 @@ static int cheader_cmp(const void *a, const void *b, void *base)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* The length of the whitespace character at v, or 0: what botocore folds
- * in header values (Python's str.split(), Unicode whitespace), in UTF-8:
- * HT LF VT FF CR, the separators 0x1C-0x1F, space, NEL, NBSP, U+1680,
- * U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and U+3000. */
-static size_t space_len(const unsigned char *v)
+/* The length of the Unicode whitespace character at v (UTF-8), or 0: NEL,
+ * NBSP, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000. */
+static size_t unicode_space_len(const unsigned char *v)
 {
 	switch (v[0]) {
-	case '\t':
-	case '\n':
-	case '\v':
-	case '\f':
-	case '\r':
-	case 0x1c:
-	case 0x1d:
-	case 0x1e:
-	case 0x1f:
-	case ' ': return 1;
 	case 0xc2: return v[1] == 0x85 || v[1] == 0xa0 ? 2 : 0;
 	case 0xe1: return v[1] == 0x9a && v[2] == 0x80 ? 3 : 0;
 	case 0xe2:
@@ -642,12 +630,30 @@ static size_t space_len(const unsigned char *v)
 	}
 }
 
-/* The end of the run of non-blank characters at v. Printable ASCII, most
- * of any header value, costs one comparison per byte. */
+/* The length of the whitespace character at v, or 0: what botocore folds
+ * in header values (Python's str.split()): HT LF VT FF CR, the separators
+ * 0x1C-0x1F, space, and Unicode whitespace. */
+static inline size_t space_len(const unsigned char *v)
+{
+	unsigned char c = *v;
+	if (c < 0x80)
+		return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+	return unicode_space_len(v);
+}
+
+/* Whether the byte may start whitespace or end the string: at or below a
+ * space, or not ASCII. Read as signed, that is one comparison; printable
+ * ASCII, most of any header value, goes by with it. */
+static inline bool may_space(unsigned char c)
+{
+	return (signed char)c <= ' ';
+}
+
+/* The end of the run of non-blank characters at v. */
 static const unsigned char *run_end(const unsigned char *v)
 {
 	for (;; v++)
-		if ((*v <= ' ' || *v >= 0x80) && (!*v || space_len(v)))
+		if (may_space(*v) && (!*v || space_len(v)))
 			return v;
 }
 
@@ -659,7 +665,7 @@ static void trimall(struct buf *out, const char *value)
 	for (;;) {
 		size_t n;
 		bool blanks = false;
-		while ((n = space_len(v))) {
+		while (may_space(*v) && (n = space_len(v))) {
 			v += n;
 			blanks = true;
 		}
@@ -676,9 +682,15 @@ static void trimall(struct buf *out, const char *value)
 
 static bool header_signed(const char *lname, size_t len)
 {
+	/* the lengths of the names above: most headers are not one of them */
+	const unsigned long lengths = 1ul << 2 | 1ul << 6 | 1ul << 7 | 1ul << 10 | 1ul << 15 |
+	                              1ul << 17 | 1ul << 18 | 1ul << 19;
 	size_t i;
+	if (len >= 32 || !(lengths >> len & 1))
+		return true;
 	for (i = 0; i < EB_ARRAY_LEN(unsigned_headers); i++)
-		if (len == unsigned_headers[i].len && !memcmp(lname, unsigned_headers[i].name, len))
+		if (len == unsigned_headers[i].len && lname[0] == unsigned_headers[i].name[0] &&
+		    !memcmp(lname, unsigned_headers[i].name, len))
 			return false;
 	return true;
 }
@@ -1132,7 +1144,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		size_t m = creq->len;
 		cat(creq, req->method, "\n");
 		for (; m < creq->len; m++)
-			if (creq->ptr[m] >= 'a' && creq->ptr[m] <= 'z')
+			if ((unsigned char)(creq->ptr[m] - 'a') < 26)
 				creq->ptr[m] = (char)(creq->ptr[m] - 32);
 	}
 	canonical_uri(creq, req->path, p->flags);
