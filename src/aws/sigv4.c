@@ -13,8 +13,15 @@
  *     value; header signing keeps each part as written (raw bytes outside
  *     ASCII excepted: %XX, as the suites want), presigning decodes and
  *     strictly re-encodes them and keeps the first of a repeated key;
- *   - headers: names lower-cased, values trimmed with inner runs of blanks
- *     folded to one space, repeated names joined with ',' in order.
+ *   - headers: names lower-cased, values trimmed with inner runs of
+ *     whitespace (Python's, Unicode included) folded to one space, repeated
+ *     names joined with ',' in order; hop-by-hop headers, Expect,
+ *     User-Agent and X-Amzn-Trace-Id left out;
+ *   - header signing replaces the Authorization, X-Amz-Date (or Date) and
+ *     X-Amz-Security-Token a request carries; presigning signs the headers
+ *     as they are.
+ * Where botocore and the suites disagree the suites win (see ebctl(1),
+ * "ebctl sign").
  */
 /* The one-shot SHA-256 interface, which OpenSSL 3 marks deprecated in favour
  * of EVP. Signing hashes three short strings per request; an EVP init
