@@ -10,11 +10,13 @@ when botocore cannot be imported.
 Usage: sign_botocore.py EBCTL [COUNT] [SEED]
 
 botocore is driven the way its own signers run in add_auth(): the request is an
-AWSRequest built from a URL (botocore signs request.url as it is: no re-encoding
-of the path or query on the way in), then _modify_request_before_signing(),
-canonical_request(), string_to_sign(), signature() and
-_inject_signature_to_request(), with the signing time in request.context as
-add_auth() puts it there."""
+AWSRequest built from a URL, which it keeps as given (nothing encodes the path or
+the query on the way in: header signing signs the query as written, presigning
+reads it with parse_qs and writes it again), then
+_modify_request_before_signing(), canonical_request(), string_to_sign(),
+signature() and _inject_signature_to_request(), with the signing time in
+request.context where add_auth() puts it. The raw request's header values reach
+botocore as an HTTP parser hands them on (field_value())."""
 import hashlib, os, random, subprocess, sys
 from urllib.parse import quote, urlsplit
 
