@@ -69,7 +69,7 @@ enum sigv4_flags {
 struct sigv4_params {
 	const char *service;
 	const char *region;
-	int64_t time;         /* epoch seconds; the caller decides the clock */
+	int64_t time;         /* epoch seconds, 1970-9999; the caller decides the clock */
 	unsigned flags;       /* enum sigv4_flags */
 	long presign_expires; /* > 0: query signing (presigned URL) valid this many seconds */
 };
@@ -80,15 +80,24 @@ struct sigv4_result {
 	char *string_to_sign;
 	char signature[65];  /* 64 hex; "" until signed */
 	char *authorization; /* header signing: the Authorization value; NULL when presigning */
-	char *query;         /* presigning: the full signed query string (without '?') */
+	/* presigning: the query of the presigned URL (without '?'): the
+	 * request's parameters, then X-Amz-Algorithm, -Credential, -Date,
+	 * -Expires, -SignedHeaders, -Security-Token and -Signature (botocore's
+	 * order) */
+	char *query;
 };
 void sigv4_result_cleanup(struct sigv4_result *r);
 
 /*
- * Sign req with creds. Header signing adds X-Amz-Date (unless present),
- * X-Amz-Security-Token (with a token), x-amz-content-sha256 (S3 or
- * SIGV4_CONTENT_SHA256) and Authorization to req->headers. Presigning leaves
- * the headers alone (X-Amz-Date excepted if present) and fills out->query.
+ * Sign req with creds at p->time, as botocore does. Header signing sets
+ * X-Amz-Date to that time (a Date header, when the request has one, takes
+ * it instead, RFC 2822, and X-Amz-Date goes), X-Amz-Security-Token (with a
+ * token) and Authorization, replacing the request's own, and
+ * x-amz-content-sha256: S3 and SIGV4_UNSIGNED_PAYLOAD
+ * set it to the payload hash (replacing one the request carries),
+ * SIGV4_CONTENT_SHA256 adds it when it is missing. An x-amz-content-sha256
+ * the signer leaves in place is the payload hash that is signed.
+ * Presigning signs the headers as they are and fills out->query.
  * Returns 0, or -1 when the request cannot be signed (no Host header, bad
  * parameters), with a message in err.
  */
@@ -113,8 +122,10 @@ void sigv4_form_encode(struct buf *out, const char *const *keys, const char *con
 /*
  * Parse a raw HTTP/1.1 request (request line, "Name:value" headers, blank
  * line, body; LF or CRLF) as in the AWS test suites. Multi-line header
- * values (continuation lines starting with whitespace) are joined. body
- * points into data (borrowed). Returns 0, or -1 with a message in err.
+ * values (continuation lines starting with whitespace) are joined. The
+ * method and the header names must be HTTP tokens, the path free of control
+ * characters; a fragment ("#...") is left out, as clients do. body points
+ * into data (borrowed). Returns 0, or -1 with a message in err.
  */
 int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, char *err,
                     size_t errlen);

@@ -156,6 +156,10 @@ int64_t time_parse_iso8601(const char *s);
  * into out, NUL-terminated; pure arithmetic (no locale, time zone or lock):
  * the signer calls it for every request. */
 void time_format_amz(int64_t t, char out[17]);
+/* Epoch seconds (years 1970-9999) as an RFC 2822 date in UTC, the way
+ * Python's email.utils.formatdate() writes it (and botocore signs a Date
+ * header): "Sun, 30 Aug 2015 12:36:00 -0000". */
+void time_format_rfc2822(int64_t t, char out[32]);
 /* Format epoch seconds as ISO 8601 UTC into out (at least 21 bytes). */
 void time_format_iso8601(int64_t t, char *out, size_t n);
 

@@ -14,6 +14,30 @@ static void set_err(char *err, size_t errlen, const char *msg)
 		snprintf(err, errlen, "%s", msg);
 }
 
+/* RFC 9110 token characters: methods and header names. */
+static bool tchar(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static bool is_token(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!tchar((unsigned char)s[i]))
+			return false;
+	return n > 0;
+}
+
+static bool has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 /* Next line [*p, end): returns its length without the line end, advances *p. */
 static size_t next_line(const char **p, const char *end, bool *had_newline)
 {
@@ -32,7 +56,7 @@ int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, cha
 	const char *p = data, *end = data + len, *line, *sp1, *sp2, *q;
 	size_t n;
 	bool nl;
-	char *method = NULL, *uri = NULL;
+	char *method = NULL, *uri = NULL, *frag;
 
 	memset(out, 0, sizeof(*out));
 	if (len == 0) {
@@ -59,14 +83,24 @@ int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, cha
 		sp2--;
 	else
 		sp2 = line + n; /* no protocol given */
+	if (!is_token(line, (size_t)(sp1 - line))) {
+		set_err(err, errlen, "the method is not an HTTP token");
+		return -1;
+	}
 	method = xstrndup(line, (size_t)(sp1 - line));
 	uri = xstrndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
-	if (uri[0] != '/') {
-		set_err(err, errlen, "the request path must start with '/'");
+	if (uri[0] != '/' || has_ctl(uri)) {
+		set_err(err, errlen,
+		        uri[0] != '/' ? "the request path must start with '/'"
+		                      : "the request path holds a control character");
 		free(method);
 		free(uri);
 		return -1;
 	}
+	/* A fragment is not part of the request: clients do not send it, and
+	 * botocore's URL parsing leaves it out of the path and query. */
+	if ((frag = strchr(uri, '#')))
+		*frag = '\0';
 	q = strchr(uri, '?');
 	if (q) {
 		char *path = xstrndup(uri, (size_t)(q - uri));
@@ -103,7 +137,7 @@ int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, cha
 			continue;
 		}
 		colon = memchr(line, ':', n);
-		if (!colon || colon == line || memchr(line, ' ', (size_t)(colon - line))) {
+		if (!colon || !is_token(line, (size_t)(colon - line))) {
 			char msg[160];
 			snprintf(msg, sizeof(msg), "not a 'Name:value' header line: '%.*s'",
 			         (int)(n > 60 ? 60 : n), line);

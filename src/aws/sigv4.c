@@ -7,12 +7,21 @@
  *   - generic services: the wire path is normalised (dot segments removed,
  *     repeated slashes collapsed) and URI-encoded again ("double encoding");
  *   - S3: the wire path is used as it is (single encoding, no normalising)
- *     and x-amz-content-sha256 carries the payload hash;
- *   - the query is split on '&' and '=', each part strictly re-encoded
- *     (RFC 3986 unreserved kept, everything else %XX), sorted by key then
- *     value; repeated keys are all kept;
- *   - headers: names lower-cased, values trimmed with inner runs of blanks
- *     folded to one space, repeated names joined with ',' in order.
+ *     and x-amz-content-sha256 carries the payload hash; for the other
+ *     services an x-amz-content-sha256 in the request is the payload hash;
+ *   - the query is split on '&' and at the first '=', sorted by key then
+ *     value; header signing keeps each part as written (raw bytes outside
+ *     ASCII excepted: %XX, as the suites want), presigning decodes and
+ *     strictly re-encodes them and keeps the first of a repeated key;
+ *   - headers: names lower-cased, values trimmed with inner runs of
+ *     whitespace (Python's, Unicode included) folded to one space, repeated
+ *     names joined with ',' in order; hop-by-hop headers, Expect,
+ *     User-Agent and X-Amzn-Trace-Id left out;
+ *   - header signing replaces the Authorization, X-Amz-Date (or Date) and
+ *     X-Amz-Security-Token a request carries; presigning signs the headers
+ *     as they are.
+ * Where botocore and the suites disagree the suites win (see ebctl(1),
+ * "ebctl sign").
  */
 /* The one-shot SHA-256 interface, which OpenSSL 3 marks deprecated in favour
  * of EVP. Signing hashes three short strings per request; an EVP init
@@ -34,7 +43,9 @@
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define ALGORITHM    "AWS4-HMAC-SHA256"
 
-/* Headers a signer must leave out: proxies and SDKs change them in flight. */
+/* Headers a signer must leave out: proxies and HTTP clients change them in
+ * flight (hop-by-hop headers, Expect, User-Agent, tracing). botocore's
+ * SIGNED_HEADERS_BLACKLIST. */
 #define NAME(s)                                                                                    \
 	{                                                                                          \
 		s, sizeof(s) - 1                                                                   \
@@ -42,8 +53,19 @@
 static const struct {
 	const char *name;
 	size_t len;
-} unsigned_headers[] = {NAME("authorization"), NAME("user-agent"), NAME("expect"),
-                        NAME("x-amzn-trace-id")};
+} unsigned_headers[] = {
+    NAME("connection"),
+    NAME("expect"),
+    NAME("keep-alive"),
+    NAME("proxy-authenticate"),
+    NAME("proxy-authorization"),
+    NAME("te"),
+    NAME("trailer"),
+    NAME("transfer-encoding"),
+    NAME("upgrade"),
+    NAME("user-agent"),
+    NAME("x-amzn-trace-id"),
+};
 #undef NAME
 
 /* Wipe key material on the hot path. explicit_bzero cannot be optimised
@@ -252,9 +274,15 @@ static bool unreserved(unsigned char c)
 	       c == '-' || c == '_' || c == '.' || c == '~';
 }
 
-void sigv4_uri_encode(struct buf *out, const char *s, size_t len, bool keep_slash)
+static void put_escape(struct buf *out, unsigned char c)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+	put(out, e, 3);
+}
+
+void sigv4_uri_encode(struct buf *out, const char *s, size_t len, bool keep_slash)
+{
 	size_t i = 0;
 	while (i < len) {
 		size_t run = i;
@@ -268,10 +296,7 @@ void sigv4_uri_encode(struct buf *out, const char *s, size_t len, bool keep_slas
 		if (run >= len)
 			break;
 		c = (unsigned char)s[run];
-		{
-			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-			put(out, e, 3);
-		}
+		put_escape(out, c);
 		i = run + 1;
 	}
 }
@@ -300,10 +325,78 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Decode %XX (a malformed escape stays literal), then encode strictly. */
-static void reencode(struct buf *out, const char *s, size_t len)
+/* A query part as botocore signs a request's own query: as it is written,
+ * except raw bytes outside ASCII, which are percent-encoded (both AWS
+ * suites require it: get-vanilla-utf8-query; botocore would sign them raw). */
+static void put_query_part(struct buf *out, const char *s, size_t len)
 {
-	struct buf raw = BUF_INIT;
+	size_t i = 0;
+	while (i < len) {
+		size_t run = i;
+		while (run < len && (unsigned char)s[run] < 0x80)
+			run++;
+		if (run > i)
+			put(out, s + i, run - i);
+		if (run >= len)
+			break;
+		put_escape(out, (unsigned char)s[run]);
+		i = run + 1;
+	}
+}
+
+/* Append s as well-formed UTF-8: every ill-formed sequence (its maximal
+ * subpart, as Python's decoder with errors='replace' takes it) becomes
+ * U+FFFD. */
+static void put_utf8(struct buf *out, const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i], lo = 0x80, hi = 0xbf;
+		size_t need, k;
+		if (c < 0x80) {
+			put_c(out, (char)c);
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3;
+		else
+			need = 0;
+		/* the second byte's range excludes overlong forms, surrogates
+		 * and code points past U+10FFFF */
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		for (k = 1; k <= need && i + k < len; k++) {
+			unsigned char b = s[i + k];
+			if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf))
+				break;
+		}
+		if (need && k > need) {
+			put(out, s + i, need + 1);
+			i += need + 1;
+		} else {
+			put(out, "\xef\xbf\xbd", 3);
+			i += need ? k : 1;
+		}
+	}
+}
+
+/* A query part as botocore reads a presigned request's query (parse_qs):
+ * '+' is a space, %XX a byte (a malformed escape stays as written), the
+ * bytes UTF-8 (ill-formed sequences replaced); then strictly encoded. */
+static void put_form_part(struct buf *out, const char *s, size_t len)
+{
+	struct buf raw = BUF_INIT, text = BUF_INIT;
 	size_t i;
 	for (i = 0; i < len; i++) {
 		int h, l;
@@ -312,11 +405,13 @@ static void reencode(struct buf *out, const char *s, size_t len)
 			put_c(&raw, (char)(h * 16 + l));
 			i += 2;
 		} else {
-			put_c(&raw, s[i]);
+			put_c(&raw, s[i] == '+' ? ' ' : s[i]);
 		}
 	}
-	sigv4_uri_encode(out, buf_cstr(&raw), raw.len, false);
-	buf_free(&raw);
+	put_utf8(&text, (const unsigned char *)buf_cstr(&raw), raw.len);
+	sigv4_uri_encode(out, buf_cstr(&text), text.len, false);
+	buf_free_secret(&raw);
+	buf_free_secret(&text);
 }
 
 /* ---- canonical parts ---- */
@@ -399,20 +494,38 @@ static void canonical_uri(struct buf *out, const char *path, unsigned flags)
 	}
 }
 
+/* A query parameter in canonical form: key and value are offsets of
+ * NUL-terminated strings in the list's text buffer. */
 struct qparam {
-	char *key;   /* encoded */
-	char *value; /* encoded */
+	size_t key, value;
 };
 
-static int qparam_cmp(const void *a, const void *b)
+struct qlist {
+	struct buf *text;
+	struct qparam *p;
+	size_t n, cap;
+};
+
+static struct qparam *qlist_push(struct qlist *l)
 {
-	const struct qparam *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-	return c ? c : strcmp(x->value, y->value);
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->p = xrealloc(l->p, l->cap * sizeof(*l->p));
+	}
+	return &l->p[l->n++];
 }
 
-/* Split a raw query and append the canonical form of every parameter. */
-static void split_query(const char *q, struct qparam **ps, size_t *n)
+/*
+ * Split a raw query on '&' and at the first '=' of each part, and append
+ * every parameter in canonical form, in the order given.
+ * Header signing (botocore's _canonical_query_string_url): every part as
+ * written (put_query_part), empty parts and repeated keys kept.
+ * Presigning (botocore's SigV4QueryAuth, which reads the query with
+ * parse_qs and writes it again): each part decoded and strictly encoded
+ * (put_form_part), empty parts skipped, and of a repeated key only the
+ * first value kept, in the first one's place.
+ */
+static void split_query(struct qlist *l, const char *q, bool presign)
 {
 	const char *p = q;
 	if (!q || !*q)
@@ -421,50 +534,73 @@ static void split_query(const char *q, struct qparam **ps, size_t *n)
 		const char *amp = strchr(p, '&');
 		size_t len = amp ? (size_t)(amp - p) : strlen(p);
 		const char *eq = memchr(p, '=', len);
-		struct buf k = BUF_INIT, v = BUF_INIT;
-		reencode(&k, p, eq ? (size_t)(eq - p) : len);
-		if (eq)
-			reencode(&v, eq + 1, len - (size_t)(eq - p) - 1);
-		*ps = xrealloc(*ps, (*n + 1) * sizeof(**ps));
-		(*ps)[*n].key = buf_detach(&k, NULL);
-		(*ps)[*n].value = buf_detach(&v, NULL);
-		(*n)++;
+		size_t klen = eq ? (size_t)(eq - p) : len, vlen = eq ? len - klen - 1 : 0;
+		if (!presign) {
+			struct qparam *qp = qlist_push(l);
+			qp->key = l->text->len;
+			put_query_part(l->text, p, klen);
+			put_c(l->text, '\0');
+			qp->value = l->text->len;
+			put_query_part(l->text, p + klen + 1, vlen);
+			put_c(l->text, '\0');
+		} else if (len) {
+			size_t key = l->text->len, i;
+			put_form_part(l->text, p, klen);
+			put_c(l->text, '\0');
+			for (i = 0; i < l->n; i++)
+				if (!strcmp(l->text->ptr + l->p[i].key, l->text->ptr + key))
+					break;
+			if (i < l->n) {
+				l->text->len = key; /* a repeated key: the first value stays */
+				l->text->ptr[key] = '\0';
+			} else {
+				struct qparam *qp = qlist_push(l);
+				qp->key = key;
+				qp->value = l->text->len;
+				put_form_part(l->text, p + klen + 1, vlen);
+				put_c(l->text, '\0');
+			}
+		}
 		if (!amp)
 			break;
 		p = amp + 1;
 	}
 }
 
-static void add_param(struct qparam **ps, size_t *n, const char *key, const char *value)
+/* Append a parameter of the signer's own: the key as it is, the value
+ * strictly encoded. */
+static void add_param(struct qlist *l, const char *key, const char *value)
 {
-	struct buf v = BUF_INIT;
-	sigv4_uri_encode(&v, value, strlen(value), false);
-	*ps = xrealloc(*ps, (*n + 1) * sizeof(**ps));
-	(*ps)[*n].key = xstrdup(key);
-	(*ps)[*n].value = buf_detach(&v, NULL);
-	(*n)++;
+	struct qparam *qp = qlist_push(l);
+	qp->key = l->text->len;
+	put(l->text, key, strlen(key) + 1);
+	qp->value = l->text->len;
+	sigv4_uri_encode(l->text, value, strlen(value), false);
+	put_c(l->text, '\0');
 }
 
-static void join_params(struct buf *out, struct qparam *ps, size_t n)
+static int qparam_cmp(const void *a, const void *b, void *base)
 {
+	const struct qparam *x = a, *y = b;
+	const char *t = base;
+	int c = strcmp(t + x->key, t + y->key);
+	return c ? c : strcmp(t + x->value, t + y->value);
+}
+
+/* Append "k=v&k=v" in the list's order, or sorted by key then value (the
+ * canonical query string; the list is left sorted). */
+static void join_params(struct buf *out, struct qlist *l, bool sorted)
+{
+	const char *t;
 	size_t i;
-	if (n > 1)
-		qsort(ps, n, sizeof(*ps), qparam_cmp);
-	for (i = 0; i < n; i++) {
+	if (sorted && l->n > 1)
+		qsort_r(l->p, l->n, sizeof(*l->p), qparam_cmp, l->text->ptr);
+	t = buf_cstr(l->text);
+	for (i = 0; i < l->n; i++) {
 		if (i)
 			put_c(out, '&');
-		cat(out, ps[i].key, "=", ps[i].value);
+		cat(out, t + l->p[i].key, "=", t + l->p[i].value);
 	}
-}
-
-static void free_params(struct qparam *ps, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++) {
-		free(ps[i].key);
-		free(ps[i].value);
-	}
-	free(ps);
 }
 
 struct cheader {
@@ -482,31 +618,67 @@ static int cheader_cmp(const void *a, const void *b, void *base)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static bool blank(char c)
+/* The length of the Unicode whitespace character at v (UTF-8), or 0: NEL,
+ * NBSP, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000. */
+static size_t unicode_space_len(const unsigned char *v)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	switch (v[0]) {
+	case 0xc2: return v[1] == 0x85 || v[1] == 0xa0 ? 2 : 0;
+	case 0xe1: return v[1] == 0x9a && v[2] == 0x80 ? 3 : 0;
+	case 0xe2:
+		if (v[1] == 0x80)
+			return (v[2] >= 0x80 && v[2] <= 0x8a) || v[2] == 0xa8 || v[2] == 0xa9 ||
+			               v[2] == 0xaf
+			           ? 3
+			           : 0;
+		return v[1] == 0x81 && v[2] == 0x9f ? 3 : 0;
+	case 0xe3: return v[1] == 0x80 && v[2] == 0x80 ? 3 : 0;
+	default: return 0;
+	}
 }
 
-/* The end of the run of non-blank characters at v. Blanks and the NUL are
- * all at or below ' ', so most characters cost one comparison. */
-static const char *run_end(const char *v)
+/* The length of the whitespace character at v, or 0: what botocore folds
+ * in header values (Python's str.split()): HT LF VT FF CR, the separators
+ * 0x1C-0x1F, space, and Unicode whitespace. */
+static inline size_t space_len(const unsigned char *v)
+{
+	unsigned char c = *v;
+	if (c < 0x80)
+		return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+	return unicode_space_len(v);
+}
+
+/* Whether the byte may start whitespace or end the string: at or below a
+ * space, or not ASCII. Read as signed, that is one comparison; printable
+ * ASCII, most of any header value, goes by with it. */
+static inline bool may_space(unsigned char c)
+{
+	return (signed char)c <= ' ';
+}
+
+/* The end of the run of non-blank characters at v. */
+static const unsigned char *run_end(const unsigned char *v)
 {
 	for (;; v++)
-		if ((unsigned char)*v <= ' ' && (!*v || blank(*v)))
+		if (may_space(*v) && (!*v || space_len(v)))
 			return v;
 }
 
 /* Append v trimmed, with inner runs of blanks folded to one space. */
-static void trimall(struct buf *out, const char *v)
+static void trimall(struct buf *out, const char *value)
 {
+	const unsigned char *v = (const unsigned char *)value, *w;
 	bool first = true;
-	while (*v) {
-		const char *w = v;
-		while (blank(*v))
-			v++;
+	for (;;) {
+		size_t n;
+		bool blanks = false;
+		while (may_space(*v) && (n = space_len(v))) {
+			v += n;
+			blanks = true;
+		}
 		if (!*v)
 			break;
-		if (v != w && !first)
+		if (blanks && !first)
 			put_c(out, ' ');
 		w = v;
 		v = run_end(v);
@@ -517,9 +689,15 @@ static void trimall(struct buf *out, const char *v)
 
 static bool header_signed(const char *lname, size_t len)
 {
+	/* the lengths of the names above: most headers are not one of them */
+	const unsigned long lengths = 1ul << 2 | 1ul << 6 | 1ul << 7 | 1ul << 10 | 1ul << 15 |
+	                              1ul << 17 | 1ul << 18 | 1ul << 19;
 	size_t i;
+	if (len >= 32 || !(lengths >> len & 1))
+		return true;
 	for (i = 0; i < EB_ARRAY_LEN(unsigned_headers); i++)
-		if (len == unsigned_headers[i].len && !memcmp(lname, unsigned_headers[i].name, len))
+		if (len == unsigned_headers[i].len && lname[0] == unsigned_headers[i].name[0] &&
+		    !memcmp(lname, unsigned_headers[i].name, len))
 			return false;
 	return true;
 }
@@ -607,19 +785,55 @@ const char *sigv4_request_header(const struct sigv4_request *r, const char *name
 	return NULL;
 }
 
+/* Free a header's strings, wiping the value of one that holds a secret. */
+static void header_free(struct sigv4_header *h)
+{
+	char c0 = (char)(h->name[0] | 0x20);
+	if ((c0 == 'a' && !strcasecmp(h->name, "authorization")) ||
+	    (c0 == 'x' && !strcasecmp(h->name, "x-amz-security-token")))
+		free_secret(h->value);
+	else
+		free(h->value);
+	free(h->name);
+}
+
+/* Drop the headers of that name from index `from` on. */
+static void drop_headers(struct sigv4_request *r, const char *name, size_t from)
+{
+	size_t i, j = from;
+	for (i = from; i < r->nheaders; i++) {
+		if (!strcasecmp(r->headers[i].name, name))
+			header_free(&r->headers[i]);
+		else
+			r->headers[j++] = r->headers[i];
+	}
+	r->nheaders = j;
+}
+
+/* Give a header the signer sets its value, as botocore replaces what the
+ * request carried: the first of that name takes the value and keeps its
+ * place, any later ones are dropped; appended when there is none. */
+static void set_header(struct sigv4_request *r, const char *name, const char *value)
+{
+	size_t i;
+	for (i = 0; i < r->nheaders; i++)
+		if (!strcasecmp(r->headers[i].name, name))
+			break;
+	if (i == r->nheaders) {
+		sigv4_request_add_header(r, name, value);
+		return;
+	}
+	header_free(&r->headers[i]);
+	r->headers[i].name = xstrdup(name);
+	r->headers[i].value = xstrdup(value);
+	drop_headers(r, name, i + 1);
+}
+
 void sigv4_request_cleanup(struct sigv4_request *r)
 {
 	size_t i;
-	for (i = 0; i < r->nheaders; i++) {
-		const char *name = r->headers[i].name;
-		char c0 = (char)(name[0] | 0x20);
-		if ((c0 == 'a' && !strcasecmp(name, "authorization")) ||
-		    (c0 == 'x' && !strcasecmp(name, "x-amz-security-token")))
-			free_secret(r->headers[i].value);
-		else
-			free(r->headers[i].value);
-		free(r->headers[i].name);
-	}
+	for (i = 0; i < r->nheaders; i++)
+		header_free(&r->headers[i]);
 	free(r->headers);
 	free(r->method);
 	free(r->path);
@@ -665,7 +879,9 @@ static void set_err(char *err, size_t errlen, const char *msg)
  * is called for every request, and growing fresh buffers each time costs
  * more than the hashing. */
 struct scratch {
-	struct buf creq, sts, hdrs, signed_list, scope, query, tmp, authz;
+	struct buf creq, sts, hdrs, signed_list, scope, query, tmp, authz, qtext, url;
+	struct qparam *qp;
+	size_t qcap;
 };
 
 static void scratch_reset(struct scratch *s)
@@ -677,6 +893,8 @@ static void scratch_reset(struct scratch *s)
 	buf_reset(&s->scope);
 	buf_reset(&s->query);
 	buf_reset(&s->authz);
+	buf_reset(&s->qtext);
+	buf_reset(&s->url);
 }
 
 static void scratch_free(struct scratch *s)
@@ -689,6 +907,9 @@ static void scratch_free(struct scratch *s)
 	buf_free_secret(&s->query);
 	buf_free_secret(&s->tmp);
 	buf_free_secret(&s->authz);
+	buf_free_secret(&s->qtext);
+	buf_free_secret(&s->url);
+	free(s->qp);
 }
 
 /* Per-thread state: the scratch buffers. Freed, wiped, when the thread
@@ -726,10 +947,11 @@ static struct thread_state *thread_state(void)
 	return t;
 }
 
-/* The headers the signer looks for, found in one pass (first of each name). */
+/* The headers the signer looks for, found in one pass (the first value of
+ * each name, NULL when absent). */
 struct known_headers {
-	const char *host, *date;
-	bool token, content_sha256;
+	const char *host, *content_sha256, *content_type;
+	bool date, amz_date, token, authorization;
 };
 
 static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
@@ -742,19 +964,49 @@ static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
 		case 4:
 			if (!k->host && !strcasecmp(name, "host"))
 				k->host = r->headers[i].value;
+			else if (!strcasecmp(name, "date"))
+				k->date = true;
 			break;
 		case 10:
-			if (!k->date && !strcasecmp(name, "x-amz-date"))
-				k->date = r->headers[i].value;
+			if (!strcasecmp(name, "x-amz-date"))
+				k->amz_date = true;
+			break;
+		case 12:
+			if (!k->content_type && !strcasecmp(name, "content-type"))
+				k->content_type = r->headers[i].value;
+			break;
+		case 13:
+			if (!strcasecmp(name, "authorization"))
+				k->authorization = true;
 			break;
 		case 20:
 			if (!strcasecmp(name, "x-amz-security-token"))
 				k->token = true;
-			else if (!strcasecmp(name, "x-amz-content-sha256"))
-				k->content_sha256 = true;
+			else if (!k->content_sha256 && !strcasecmp(name, "x-amz-content-sha256"))
+				k->content_sha256 = r->headers[i].value;
 			break;
 		}
 	}
+}
+
+/* A header's field value: without the blanks (SP, HTAB) around it, which
+ * HTTP does not count as part of it. Points into v; its length in *len. */
+static const char *field_value(const char *v, size_t *len)
+{
+	size_t n;
+	v += strspn(v, " \t");
+	n = strlen(v);
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	*len = n;
+	return v;
+}
+
+static bool field_is(const char *v, const char *want)
+{
+	size_t n;
+	v = field_value(v, &n);
+	return n == strlen(want) && !memcmp(v, want, n);
 }
 
 static char *dup_buf(const struct buf *b)
@@ -769,16 +1021,16 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	struct buf *creq = &sc->creq, *sts = &sc->sts, *hdrs = &sc->hdrs,
 	           *signed_list = &sc->signed_list;
 	struct buf *scope = &sc->scope, *query = &sc->query;
-	struct qparam *params = NULL;
-	size_t nparams = 0;
+	struct qlist params;
 	char amzdate[17], date[9], payload[65], creq_hash[65];
 	struct hmac_key key;
 	struct known_headers known;
 	unsigned char mac[32];
-	const char *given_date, *payload_hash;
+	const char *payload_hash, *payload_line;
+	size_t payload_len;
 	bool presign = p->presign_expires > 0;
-	bool token_signed =
-	    creds->session_token && *creds->session_token && !(p->flags & SIGV4_TOKEN_AFTER);
+	bool has_token = creds->session_token && *creds->session_token;
+	bool token_signed = has_token && !(p->flags & SIGV4_TOKEN_AFTER);
 
 	memset(out, 0, sizeof(*out));
 	scratch_reset(sc);
@@ -796,23 +1048,13 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		return -1;
 	}
 
-	/* The time: an X-Amz-Date already in the request wins (it is what the
-	 * server will check); otherwise the caller's clock. */
-	given_date = known.date;
-	if (given_date) {
-		if (time_parse_amz(given_date) < 0) {
-			set_err(err, errlen, "X-Amz-Date is not of the form YYYYMMDDTHHMMSSZ");
-			return -1;
-		}
-		snprintf(amzdate, sizeof(amzdate), "%s", given_date);
-	} else {
-		time_format_amz(p->time, amzdate);
-	}
+	time_format_amz(p->time, amzdate);
 	memcpy(date, amzdate, 8);
 	date[8] = '\0';
 	cat(scope, date, "/", p->region, "/", p->service, "/aws4_request");
 
-	/* Payload hash. */
+	/* The payload hash the signer computes: the caller's, UNSIGNED-PAYLOAD
+	 * or the body's. */
 	if (req->payload_hash)
 		payload_hash = req->payload_hash;
 	else if ((p->flags & SIGV4_UNSIGNED_PAYLOAD) || (presign && (p->flags & SIGV4_S3)))
@@ -822,35 +1064,97 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		payload_hash = payload;
 	}
 
+	/* Header signing replaces what a retried or copied request may carry,
+	 * as botocore does: the old Authorization goes, the signing time
+	 * replaces the request's (in its Date header when it has one, which
+	 * then stands for X-Amz-Date), the credentials' token replaces the
+	 * request's (a token sent unsigned goes in after). A presigned
+	 * request's headers are left alone and signed as they are. */
 	if (!presign) {
-		if (!given_date)
+		if (known.authorization)
+			drop_headers(req, "authorization", 0);
+		if (known.date) {
+			char http_date[32];
+			time_format_rfc2822(p->time, http_date);
+			set_header(req, "Date", http_date);
+			if (known.amz_date)
+				drop_headers(req, "x-amz-date", 0);
+		} else if (known.amz_date) {
+			set_header(req, "X-Amz-Date", amzdate);
+		} else {
 			sigv4_request_add_header(req, "X-Amz-Date", amzdate);
-		if (token_signed && !known.token)
+		}
+		if (has_token && known.token) {
+			if (token_signed)
+				set_header(req, "X-Amz-Security-Token", creds->session_token);
+			else
+				drop_headers(req, "x-amz-security-token", 0);
+		} else if (token_signed) {
 			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
-		if ((p->flags & (SIGV4_S3 | SIGV4_CONTENT_SHA256)) && !known.content_sha256)
-			sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
+		}
 	}
+	/* The Content-Type botocore's serializer gives a Query request, which
+	 * its presigner drops, as no body is sent. A body is signed (the
+	 * aws-c-auth suite's presigned form POSTs), and so is its type. */
+	if (presign && known.content_type && !req->body_len &&
+	    field_is(known.content_type, "application/x-www-form-urlencoded; charset=utf-8"))
+		drop_headers(req, "content-type", 0);
+
+	/* The payload line of the canonical request. A request that carries
+	 * x-amz-content-sha256 signs what the header says (botocore takes its
+	 * value as it is; without the blanks around it, which are not part of
+	 * an HTTP field value), except where the signer sets the header
+	 * itself: S3 and UNSIGNED-PAYLOAD replace it, as botocore does. */
+	payload_line = payload_hash;
+	payload_len = strlen(payload_hash);
+	if (!presign && (p->flags & (SIGV4_S3 | SIGV4_UNSIGNED_PAYLOAD))) {
+		if (known.content_sha256)
+			set_header(req, "x-amz-content-sha256", payload_hash);
+		else
+			sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
+	} else if (known.content_sha256) {
+		payload_line = field_value(known.content_sha256, &payload_len);
+	} else if (!presign && (p->flags & SIGV4_CONTENT_SHA256)) {
+		sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
+	}
+
 	canonical_headers(req, &sc->tmp, hdrs, signed_list);
 
-	split_query(req->query, &params, &nparams);
+	params.text = &sc->qtext;
+	params.p = sc->qp;
+	params.cap = sc->qcap;
+	params.n = 0;
+	split_query(&params, req->query, presign);
 	if (presign) {
 		char expires[32];
 		struct buf cred = BUF_INIT;
 		cat(&cred, creds->access_key_id, "/", buf_cstr(scope));
 		snprintf(expires, sizeof(expires), "%ld", p->presign_expires);
-		add_param(&params, &nparams, "X-Amz-Algorithm", ALGORITHM);
-		add_param(&params, &nparams, "X-Amz-Credential", buf_cstr(&cred));
-		add_param(&params, &nparams, "X-Amz-Date", amzdate);
-		add_param(&params, &nparams, "X-Amz-Expires", expires);
+		/* botocore's order in the URL: the request's parameters, then
+		 * the signer's */
+		add_param(&params, "X-Amz-Algorithm", ALGORITHM);
+		add_param(&params, "X-Amz-Credential", buf_cstr(&cred));
+		add_param(&params, "X-Amz-Date", amzdate);
+		add_param(&params, "X-Amz-Expires", expires);
+		add_param(&params, "X-Amz-SignedHeaders", buf_cstr(signed_list));
 		if (token_signed)
-			add_param(&params, &nparams, "X-Amz-Security-Token", creds->session_token);
-		add_param(&params, &nparams, "X-Amz-SignedHeaders", buf_cstr(signed_list));
+			add_param(&params, "X-Amz-Security-Token", creds->session_token);
 		buf_free(&cred);
+		join_params(&sc->url, &params, false);
 	}
-	join_params(query, params, nparams);
+	join_params(query, &params, true);
+	sc->qp = params.p;
+	sc->qcap = params.cap;
 
-	/* Task 1: the canonical request. */
-	cat(creq, req->method, "\n");
+	/* Task 1: the canonical request; the method upper case, as botocore
+	 * writes it. */
+	{
+		size_t m = creq->len;
+		cat(creq, req->method, "\n");
+		for (; m < creq->len; m++)
+			if ((unsigned char)(creq->ptr[m] - 'a') < 26)
+				creq->ptr[m] = (char)(creq->ptr[m] - 32);
+	}
 	canonical_uri(creq, req->path, p->flags);
 	put_c(creq, '\n');
 	add_buf(creq, query);
@@ -859,7 +1163,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	put_c(creq, '\n');
 	add_buf(creq, signed_list);
 	put_c(creq, '\n');
-	put_s(creq, payload_hash);
+	put(creq, payload_line, payload_len);
 
 	/* Task 2: the string to sign. */
 	sha256_hex(creq->ptr, creq->len, creq_hash);
@@ -881,13 +1185,13 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		out->string_to_sign = dup_buf(sts);
 	}
 	if (presign) {
-		cat(query, "&X-Amz-Signature=", out->signature);
-		if (creds->session_token && *creds->session_token && !token_signed) {
-			put_s(query, "&X-Amz-Security-Token=");
-			sigv4_uri_encode(query, creds->session_token, strlen(creds->session_token),
-			                 false);
+		cat(&sc->url, "&X-Amz-Signature=", out->signature);
+		if (has_token && !token_signed) {
+			put_s(&sc->url, "&X-Amz-Security-Token=");
+			sigv4_uri_encode(&sc->url, creds->session_token,
+			                 strlen(creds->session_token), false);
 		}
-		out->query = dup_buf(query);
+		out->query = dup_buf(&sc->url);
 	} else {
 		cat(&sc->authz, ALGORITHM " Credential=", creds->access_key_id, "/");
 		add_buf(&sc->authz, scope);
@@ -896,11 +1200,10 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		put(&sc->authz, ", Signature=", 12);
 		put(&sc->authz, out->signature, 64);
 		out->authorization = dup_buf(&sc->authz);
-		if (creds->session_token && *creds->session_token && !token_signed && !known.token)
+		if (has_token && !token_signed)
 			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
 		sigv4_request_add_header(req, "Authorization", out->authorization);
 	}
-	free_params(params, nparams);
 	return 0;
 }
 

@@ -19,7 +19,8 @@ static const struct cmd_help help = {
     "SignatureDoesNotMatch: compare its canonical request with the one AWS returns.",
     "S3 rules (no path normalisation, single encoding, an x-amz-content-sha256 header)\n"
     "apply to --service s3; the generic rules to every other service. X-Amz-Date is\n"
-    "added unless present, X-Amz-Security-Token when there is a session token.\n"
+    "set to --time (by default the request's own X-Amz-Date, else now),\n"
+    "X-Amz-Security-Token when there is a session token.\n"
     "--print: creq (canonical request), sts (string to sign), authz (the\n"
     "Authorization value), sreq (the signed request; the default), url (with\n"
     "--presign: the presigned URL; the default then).",
@@ -46,6 +47,65 @@ static int load_creds(const char *profile, const char *region, struct aws_creds 
 	}
 	aws_client_free(client);
 	return rc;
+}
+
+/* A header's value without the blanks (SP, HTAB) around it; its length in
+ * *len. */
+static const char *field_value(const char *v, size_t *len)
+{
+	size_t n;
+	v += strspn(v, " \t");
+	n = strlen(v);
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	*len = n;
+	return v;
+}
+
+/* Characters a URL path carries as they are (RFC 3986 pchar and '/', and '%'
+ * for the escapes already written); the rest is percent-encoded, as an HTTP
+ * client does before sending (botocore's urllib3 among them). */
+static bool path_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("-._~!$&'()*+,;=:@/%", c));
+}
+
+/* The presigned URL: https://, the Host header, the path as it goes on the
+ * wire (a space as %20, UTF-8 as %XX), the signed query. */
+static void print_url(const struct sigv4_request *r, const struct sigv4_result *res)
+{
+	size_t hlen;
+	const char *host = field_value(sigv4_request_header(r, "host"), &hlen), *p;
+	printf("https://%.*s", (int)hlen, host);
+	for (p = r->path; *p; p++) {
+		if (path_char((unsigned char)*p))
+			putchar(*p);
+		else
+			printf("%%%02X", (unsigned char)*p);
+	}
+	printf("?%s\n", res->query);
+}
+
+/* Without --time, the time the request says it was made (its X-Amz-Date,
+ * as the suites' requests carry it), else now. Returns 0, or
+ * EB_EXIT_INVALID for an X-Amz-Date that is not a time. */
+static int request_time(const struct sigv4_request *r, int64_t *t)
+{
+	const char *d = sigv4_request_header(r, "x-amz-date");
+	char v[32];
+	size_t len;
+	if (!d) {
+		*t = time_now();
+		return 0;
+	}
+	d = field_value(d, &len);
+	if (len >= sizeof(v))
+		return EB_EXIT_INVALID;
+	memcpy(v, d, len);
+	v[len] = '\0';
+	*t = time_parse_amz(v);
+	return *t < 0 ? EB_EXIT_INVALID : 0;
 }
 
 static void print_sreq(const struct sigv4_request *r, const struct sigv4_result *res, bool presign)
@@ -92,8 +152,8 @@ int cmd_sign(int argc, char **argv)
 	     "add x-amz-content-sha256 for a non-S3 service too", NULL, 0, 0, NULL},
 	    {"no-normalize", 0, OPT_BOOL, &no_normalize, NULL,
 	     "do not normalise the path (generic services)", NULL, 0, 0, NULL},
-	    {"profile", 0, OPT_STRING, &profile, "NAME", "credentials profile", "AWS_PROFILE", 0, 0,
-	     NULL},
+	    {"profile", 0, OPT_STRING, &profile, "NAME",
+	     "credentials from this profile, not the usual chain", NULL, 0, 0, NULL},
 	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
 	struct sigv4_request req;
@@ -131,8 +191,6 @@ int cmd_sign(int argc, char **argv)
 		params.time = time_parse_amz(when);
 		if (params.time < 0)
 			return usage_error("sign", "--time takes YYYYMMDDTHHMMSSZ, not '%s'", when);
-	} else {
-		params.time = time_now();
 	}
 	if (!strcmp(service, "s3"))
 		params.flags |= SIGV4_S3;
@@ -154,6 +212,10 @@ int cmd_sign(int argc, char **argv)
 		buf_free(&in);
 		return EB_EXIT_INVALID;
 	}
+	if (!when && (rc = request_time(&req, &params.time))) {
+		errorf("'%s': X-Amz-Date is not of the form YYYYMMDDTHHMMSSZ", file);
+		goto out_req;
+	}
 	if ((rc = load_creds(profile, region, &creds)))
 		goto out_req;
 	if (sigv4_sign(&req, &creds, &params, &res, err, sizeof(err))) {
@@ -168,8 +230,7 @@ int cmd_sign(int argc, char **argv)
 	else if (!strcmp(what, "authz"))
 		printf("%s\n", res.authorization);
 	else if (!strcmp(what, "url"))
-		printf("https://%s%s?%s\n", sigv4_request_header(&req, "host"), req.path,
-		       res.query);
+		print_url(&req, &res);
 	else
 		print_sreq(&req, &res, presign > 0);
 	sigv4_result_cleanup(&res);

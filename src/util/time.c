@@ -127,6 +127,33 @@ void time_format_amz(int64_t t, char out[17])
 	out[16] = '\0';
 }
 
+void time_format_rfc2822(int64_t t, char out[32])
+{
+	static const char days[] = "ThuFriSatSunMonTueWed"; /* 1970-01-01 was a Thursday */
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int64_t day = t / 86400, secs = t % 86400;
+	int y, m, d;
+	if (secs < 0) {
+		secs += 86400;
+		day--;
+	}
+	civil_from_days(day, &y, &m, &d);
+	memcpy(out, days + 3 * (((day % 7) + 7) % 7), 3);
+	memcpy(out + 3, ", ", 2);
+	put_digits(out + 5, d, 2);
+	out[7] = ' ';
+	memcpy(out + 8, months + 3 * (m - 1), 3);
+	out[11] = ' ';
+	put_digits(out + 12, y, 4);
+	out[16] = ' ';
+	put_digits(out + 17, (int)(secs / 3600), 2);
+	out[19] = ':';
+	put_digits(out + 20, (int)(secs / 60 % 60), 2);
+	out[22] = ':';
+	put_digits(out + 23, (int)(secs % 60), 2);
+	memcpy(out + 25, " -0000", 7);
+}
+
 void time_format_iso8601(int64_t t, char *out, size_t n)
 {
 	time_t tt = (time_t)t;

@@ -435,6 +435,31 @@ static void test_parse_raw_rejects(void **state)
 	assert_non_null(strstr(err, "bad header"));
 	assert_int_equal(sigv4_parse_raw("GET / HTTP/1.1\n  cont\n", 22, &r, err, sizeof(err)), -1);
 	assert_int_equal(sigv4_parse_raw("GET /\0 HTTP/1.1\n", 16, &r, err, sizeof(err)), -1);
+	/* methods and header names are tokens, paths have no control characters */
+	assert_int_equal(sigv4_parse_raw("G(T / HTTP/1.1\n", 15, &r, err, sizeof(err)), -1);
+	assert_string_equal(err, "the method is not an HTTP token");
+	assert_int_equal(sigv4_parse_raw("GET /a\tb HTTP/1.1\n", 18, &r, err, sizeof(err)), -1);
+	assert_string_equal(err, "the request path holds a control character");
+	assert_int_equal(sigv4_parse_raw("GET / HTTP/1.1\nX-A\t:b\n", 23, &r, err, sizeof(err)),
+	                 -1);
+	assert_int_equal(
+	    sigv4_parse_raw("GET / HTTP/1.1\nX-\xc3\xa9:b\n", 24, &r, err, sizeof(err)), -1);
+}
+
+static void test_parse_raw_fragment(void **state)
+{
+	const char *raw = "GET /a#b?c=d HTTP/1.1\nHost:h\n";
+	struct sigv4_request r;
+	char err[256];
+	(void)state;
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+	assert_string_equal(r.path, "/a");
+	assert_string_equal(r.query, "");
+	sigv4_request_cleanup(&r);
+	raw = "GET /a?c=d#e HTTP/1.1\nHost:h\n";
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+	assert_string_equal(r.query, "c=d");
+	sigv4_request_cleanup(&r);
 }
 
 static void test_parse_raw_crlf_and_body(void **state)
@@ -483,6 +508,251 @@ static void test_s3_rules(void **state)
 	assert_non_null(strstr(res.query, "X-Amz-Security-Token=tok"));
 	assert_non_null(strstr(res.query, "X-Amz-Expires=900"));
 	assert_null(sigv4_request_header(&r, "authorization"));
+	sigv4_result_cleanup(&res);
+	sigv4_request_cleanup(&r);
+}
+
+/* Sign raw as service with flags; the canonical request (caller frees), req
+ * left signed in *r (caller cleans up). */
+static char *creq_of(const char *raw, const char *service, unsigned flags, struct sigv4_request *r)
+{
+	struct sigv4_params p = {service, "us-east-1", SUITE_TIME, flags, 0};
+	struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL};
+	struct sigv4_result res;
+	char err[256], *creq;
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), r, err, sizeof(err)), 0);
+	assert_int_equal(sigv4_sign(r, &c, &p, &res, err, sizeof(err)), 0);
+	creq = xstrdup(res.canonical_request);
+	sigv4_result_cleanup(&res);
+	return creq;
+}
+
+static size_t count_headers(const struct sigv4_request *r, const char *name)
+{
+	size_t i, n = 0;
+	for (i = 0; i < r->nheaders; i++)
+		n += !strcasecmp(r->headers[i].name, name);
+	return n;
+}
+
+/* A request that states its payload hash: S3 replaces the header with the
+ * hash it computes, the other services sign what the header says; the
+ * UNSIGNED-PAYLOAD mode sets it for any service (botocore's rules). */
+static void test_given_content_sha256(void **state)
+{
+	const char *raw = "PUT /k HTTP/1.1\nHost:b.s3.amazonaws.com\n"
+	                  "x-amz-content-sha256: UNSIGNED-PAYLOAD \n"
+	                  "X-Amz-Content-SHA256:again\n\nhello";
+	struct sigv4_request r;
+	char hello[65], *creq;
+	(void)state;
+	sha256_hex("hello", 5, hello);
+
+	creq = creq_of(raw, "s3", SIGV4_S3, &r);
+	assert_true(str_ends_with(creq, hello));
+	assert_non_null(strstr(creq, "\nx-amz-content-sha256:"));
+	assert_int_equal(count_headers(&r, "x-amz-content-sha256"), 1);
+	assert_string_equal(sigv4_request_header(&r, "x-amz-content-sha256"), hello);
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	creq = creq_of(raw, "service", 0, &r);
+	assert_true(str_ends_with(creq, "\nx-amz-content-sha256:UNSIGNED-PAYLOAD,again\n"
+	                                "x-amz-date:20150830T123600Z\n\n"
+	                                "host;x-amz-content-sha256;x-amz-date\nUNSIGNED-PAYLOAD"));
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	creq = creq_of(raw, "service", SIGV4_CONTENT_SHA256, &r);
+	assert_true(str_ends_with(creq, "\nUNSIGNED-PAYLOAD"));
+	assert_int_equal(count_headers(&r, "x-amz-content-sha256"), 2);
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	creq = creq_of("PUT /k HTTP/1.1\nHost:h\nX-Amz-Content-SHA256:abc\n\nhello", "service",
+	               SIGV4_UNSIGNED_PAYLOAD, &r);
+	assert_true(str_ends_with(creq, "x-amz-content-sha256:UNSIGNED-PAYLOAD\nx-amz-date:"
+	                                "20150830T123600Z\n\nhost;x-amz-content-sha256;x-amz-"
+	                                "date\nUNSIGNED-PAYLOAD"));
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	/* without the header, a generic service signs the body and adds nothing */
+	creq = creq_of("PUT /k HTTP/1.1\nHost:h\n\nhello", "service", 0, &r);
+	assert_true(str_ends_with(creq, hello));
+	assert_null(sigv4_request_header(&r, "x-amz-content-sha256"));
+	free(creq);
+	sigv4_request_cleanup(&r);
+}
+
+/* Hop-by-hop headers, Expect, User-Agent and tracing are never signed
+ * (botocore's SIGNED_HEADERS_BLACKLIST), nor kept out of the request. */
+static void test_unsigned_headers(void **state)
+{
+	const char *raw = "GET / HTTP/1.1\nHost:h\nConnection:close\nKeep-Alive:5\n"
+	                  "Proxy-Authenticate:x\nProxy-Authorization:x\nTE:trailers\n"
+	                  "Trailer:x\nTransfer-Encoding:chunked\nUpgrade:h2c\nExpect:100-continue\n"
+	                  "User-Agent:ua\nX-Amzn-Trace-Id:Root=1\nX-Te:signed\n";
+	struct sigv4_request r;
+	char *creq = creq_of(raw, "service", 0, &r);
+	(void)state;
+	assert_non_null(strstr(creq, "\n\nhost;x-amz-date;x-te\n"));
+	assert_string_equal(sigv4_request_header(&r, "transfer-encoding"), "chunked");
+	free(creq);
+	sigv4_request_cleanup(&r);
+}
+
+/* A request signed before: header signing replaces its Authorization and
+ * its token with the credentials' (botocore deletes and adds them);
+ * presigning signs its headers as they are. */
+static void test_replaced_headers(void **state)
+{
+	const char *raw = "GET / HTTP/1.1\nHost:h\nAuthorization:AWS4-HMAC-SHA256 old\n"
+	                  "X-Amz-Security-Token:old\nx-amz-security-token:older\n";
+	struct sigv4_params p = {"service", "us-east-1", SUITE_TIME, 0, 0};
+	struct aws_creds c = {(char *)AK, (char *)SK, (char *)"new", 0, NULL};
+	struct sigv4_request r;
+	struct sigv4_result res;
+	char err[256], *creq;
+	(void)state;
+
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+	assert_int_equal(sigv4_sign(&r, &c, &p, &res, err, sizeof(err)), 0);
+	assert_int_equal(count_headers(&r, "authorization"), 1);
+	assert_string_equal(sigv4_request_header(&r, "authorization"), res.authorization);
+	assert_int_equal(count_headers(&r, "x-amz-security-token"), 1);
+	assert_string_equal(sigv4_request_header(&r, "x-amz-security-token"), "new");
+	assert_non_null(strstr(res.canonical_request, "\nx-amz-security-token:new\n"));
+	sigv4_result_cleanup(&res);
+	sigv4_request_cleanup(&r);
+
+	/* the token sent after signing (SIGV4_TOKEN_AFTER) replaces it too */
+	p.flags = SIGV4_TOKEN_AFTER;
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+	assert_int_equal(sigv4_sign(&r, &c, &p, &res, err, sizeof(err)), 0);
+	assert_null(strstr(res.canonical_request, "x-amz-security-token"));
+	assert_int_equal(count_headers(&r, "x-amz-security-token"), 1);
+	assert_string_equal(sigv4_request_header(&r, "x-amz-security-token"), "new");
+	sigv4_result_cleanup(&res);
+	sigv4_request_cleanup(&r);
+
+	/* without a token of its own the signer signs the request's */
+	creq = creq_of(raw, "service", 0, &r);
+	assert_non_null(strstr(creq, "\nx-amz-security-token:old,older\n"));
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	/* presigning: the headers are signed as they are, Authorization too */
+	p.flags = 0;
+	p.presign_expires = 60;
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+	assert_int_equal(sigv4_sign(&r, &c, &p, &res, err, sizeof(err)), 0);
+	assert_non_null(strstr(res.canonical_request, "\nauthorization:AWS4-HMAC-SHA256 old\n"));
+	assert_non_null(strstr(res.query, "X-Amz-SignedHeaders=authorization%3Bhost%3Bx-amz-"
+	                                  "security-token&X-Amz-Security-Token=new&"));
+	sigv4_result_cleanup(&res);
+	sigv4_request_cleanup(&r);
+}
+
+/* Header signing puts the signing time in the request: X-Amz-Date, or the
+ * Date header when there is one (which then stands for X-Amz-Date), as
+ * botocore does. */
+static void test_signing_time(void **state)
+{
+	struct sigv4_request r;
+	char *creq;
+	(void)state;
+	creq = creq_of("GET / HTTP/1.1\nHost:h\nx-amz-date:20140101T000000Z\n", "service", 0, &r);
+	assert_non_null(strstr(creq, "\nx-amz-date:20150830T123600Z\n"));
+	assert_int_equal(count_headers(&r, "x-amz-date"), 1);
+	assert_string_equal(sigv4_request_header(&r, "x-amz-date"), "20150830T123600Z");
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	creq = creq_of("GET / HTTP/1.1\nHost:h\nX-Amz-Date:x\nDate:Mon, 01 Jan 2001 00:00:00 GMT\n",
+	               "service", 0, &r);
+	assert_true(str_starts_with(creq, "GET\n/\n\ndate:Sun, 30 Aug 2015 12:36:00 -0000\nhost:h\n"
+	                                  "\ndate;host\n"));
+	assert_null(sigv4_request_header(&r, "x-amz-date"));
+	free(creq);
+	sigv4_request_cleanup(&r);
+}
+
+/* Header values fold on all the whitespace botocore's str.split() knows,
+ * Unicode included; the method is upper case, as botocore writes it. */
+static void test_folding_and_method(void **state)
+{
+	const char *raw = "get / HTTP/1.1\nHost:h\nA-1:\va\fb\x1c c\r\x1f\nA-2:\xc2\xa0n\xc2\x85o"
+	                  "\xe3\x80\x80p\xe2\x80\xa8q\xe2\x80\x8ar\xe1\x9a\x80\xe2\x81\x9f\n"
+	                  "A-3:caf\xc3\xa9 \xe2\x80\x8bzero-width \xc2\xa9\n";
+	struct sigv4_request r;
+	char *creq = creq_of(raw, "service", 0, &r);
+	(void)state;
+	assert_true(str_starts_with(creq, "GET\n/\n\na-1:a b c\na-2:n o p q r\n"
+	                                  "a-3:caf\xc3\xa9 \xe2\x80\x8bzero-width \xc2\xa9\n"));
+	assert_string_equal(r.method, "get");
+	free(creq);
+	sigv4_request_cleanup(&r);
+}
+
+/* The request's own query. Header signing signs it as written (botocore),
+ * raw bytes outside ASCII excepted, which both suites want as %XX.
+ * Presigning reads it as botocore's parse_qs does and writes it again
+ * strictly encoded, the first of a repeated key only, in the URL in the
+ * order given. */
+static void test_query_rules(void **state)
+{
+	const char *raw = "GET /?a=b+c&a=b=c&%2f=x&s=x y&&k&\xc3\xa9=%C3&%41= HTTP/1.1\nHost:h\n";
+	struct sigv4_params p = {"service", "us-east-1", SUITE_TIME, 0, 60};
+	struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL};
+	struct sigv4_request r;
+	struct sigv4_result res;
+	char err[256], *creq;
+	(void)state;
+
+	creq = creq_of(raw, "service", 0, &r);
+	assert_true(
+	    str_starts_with(creq, "GET\n/\n=&%2f=x&%41=&%C3%A9=%C3&a=b+c&a=b=c&k=&s=x y\n"));
+	free(creq);
+	sigv4_request_cleanup(&r);
+
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+	assert_int_equal(sigv4_sign(&r, &c, &p, &res, err, sizeof(err)), 0);
+	assert_true(str_starts_with(res.canonical_request,
+	                            "GET\n/\n%2F=x&%C3%A9=%EF%BF%BD&A=&X-Amz-Algorithm="));
+	assert_non_null(
+	    strstr(res.canonical_request, "&X-Amz-SignedHeaders=host&a=b%20c&k=&s=x%20y\n"));
+	assert_true(str_starts_with(res.query,
+	                            "a=b%20c&%2F=x&s=x%20y&k=&%C3%A9=%EF%BF%BD&A=&"
+	                            "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
+	sigv4_result_cleanup(&res);
+	sigv4_request_cleanup(&r);
+}
+
+/* Presigning drops the Content-Type botocore's serializer gives a Query
+ * request, as botocore's presigner does, unless a body goes with it (the
+ * aws-c-auth suite signs it then). */
+static void test_presign_content_type(void **state)
+{
+	const char *raw = "GET / HTTP/1.1\nHost:h\n"
+	                  "Content-Type: application/x-www-form-urlencoded; charset=utf-8\n";
+	const char *post = "POST / HTTP/1.1\nHost:h\n"
+	                   "Content-Type:application/x-www-form-urlencoded; charset=utf-8\n\na=1";
+	struct sigv4_params p = {"service", "us-east-1", SUITE_TIME, 0, 60};
+	struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL};
+	struct sigv4_request r;
+	struct sigv4_result res;
+	char err[256];
+	(void)state;
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+	assert_int_equal(sigv4_sign(&r, &c, &p, &res, err, sizeof(err)), 0);
+	assert_non_null(strstr(res.canonical_request, "\nhost:h\n\nhost\n"));
+	assert_null(sigv4_request_header(&r, "content-type"));
+	sigv4_result_cleanup(&res);
+	sigv4_request_cleanup(&r);
+	assert_int_equal(sigv4_parse_raw(post, strlen(post), &r, err, sizeof(err)), 0);
+	assert_int_equal(sigv4_sign(&r, &c, &p, &res, err, sizeof(err)), 0);
+	assert_non_null(strstr(res.canonical_request, "\n\ncontent-type;host\n"));
 	sigv4_result_cleanup(&res);
 	sigv4_request_cleanup(&r);
 }
@@ -541,7 +811,15 @@ int main(void)
 	    cmocka_unit_test(test_form_encode),
 	    cmocka_unit_test(test_parse_raw_rejects),
 	    cmocka_unit_test(test_parse_raw_crlf_and_body),
+	    cmocka_unit_test(test_parse_raw_fragment),
 	    cmocka_unit_test(test_s3_rules),
+	    cmocka_unit_test(test_given_content_sha256),
+	    cmocka_unit_test(test_unsigned_headers),
+	    cmocka_unit_test(test_replaced_headers),
+	    cmocka_unit_test(test_signing_time),
+	    cmocka_unit_test(test_folding_and_method),
+	    cmocka_unit_test(test_query_rules),
+	    cmocka_unit_test(test_presign_content_type),
 	    cmocka_unit_test(test_key_cache_follows_secret),
 	    cmocka_unit_test(test_missing_host),
 	};

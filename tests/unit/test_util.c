@@ -112,6 +112,10 @@ static void test_time_formats(void **state)
 	assert_int_equal(time_parse_iso8601("2015-13-30T12:36:00Z"), -1);
 	time_format_iso8601(1440938160, out, sizeof(out));
 	assert_string_equal(out, "2015-08-30T12:36:00Z");
+	time_format_rfc2822(1440938160, out);
+	assert_string_equal(out, "Sun, 30 Aug 2015 12:36:00 -0000");
+	time_format_rfc2822(0, out);
+	assert_string_equal(out, "Thu, 01 Jan 1970 00:00:00 -0000");
 }
 
 /* time_format_amz agrees with gmtime_r + strftime: the epoch, leap days
@@ -122,7 +126,7 @@ static void test_time_format_amz(void **state)
 	static const int64_t fixed[] = {0,          59,         86399,       86400,
 	                                951782400,  951868799,  1440938160,  4107456000,
 	                                4107542399, 4102444799, 253402300799};
-	char got[17], want[32];
+	char got[17], want[40], http[32];
 	int64_t t;
 	size_t i;
 	(void)state;
@@ -142,6 +146,9 @@ static void test_time_format_amz(void **state)
 		time_format_amz(t, got);
 		assert_string_equal(got, want);
 		assert_int_equal(time_parse_amz(got), t);
+		strftime(want, sizeof(want), "%a, %d %b %Y %H:%M:%S -0000", &tm);
+		time_format_rfc2822(t, http);
+		assert_string_equal(http, want);
 	}
 }
 
