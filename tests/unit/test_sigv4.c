@@ -517,7 +517,7 @@ static void test_s3_rules(void **state)
 static char *creq_of(const char *raw, const char *service, unsigned flags, struct sigv4_request *r)
 {
 	struct sigv4_params p = {service, "us-east-1", SUITE_TIME, flags, 0};
-	struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL};
+	struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL, false};
 	struct sigv4_result res;
 	char err[256], *creq;
 	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), r, err, sizeof(err)), 0);
@@ -610,7 +610,7 @@ static void test_replaced_headers(void **state)
 	const char *raw = "GET / HTTP/1.1\nHost:h\nAuthorization:AWS4-HMAC-SHA256 old\n"
 	                  "X-Amz-Security-Token:old\nx-amz-security-token:older\n";
 	struct sigv4_params p = {"service", "us-east-1", SUITE_TIME, 0, 0};
-	struct aws_creds c = {(char *)AK, (char *)SK, (char *)"new", 0, NULL};
+	struct aws_creds c = {(char *)AK, (char *)SK, (char *)"new", 0, NULL, false};
 	struct sigv4_request r;
 	struct sigv4_result res;
 	char err[256], *creq;
@@ -704,7 +704,7 @@ static void test_query_rules(void **state)
 {
 	const char *raw = "GET /?a=b+c&a=b=c&%2f=x&s=x y&&k&\xc3\xa9=%C3&%41= HTTP/1.1\nHost:h\n";
 	struct sigv4_params p = {"service", "us-east-1", SUITE_TIME, 0, 60};
-	struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL};
+	struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL, false};
 	struct sigv4_request r;
 	struct sigv4_result res;
 	char err[256], *creq;
@@ -739,7 +739,7 @@ static void test_presign_content_type(void **state)
 	const char *post = "POST / HTTP/1.1\nHost:h\n"
 	                   "Content-Type:application/x-www-form-urlencoded; charset=utf-8\n\na=1";
 	struct sigv4_params p = {"service", "us-east-1", SUITE_TIME, 0, 60};
-	struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL};
+	struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL, false};
 	struct sigv4_request r;
 	struct sigv4_result res;
 	char err[256];
