@@ -27,9 +27,11 @@ void aws_creds_cleanup(struct aws_creds *c);
 /* Deep copy; dst is overwritten (not freed first). */
 void aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src);
 
+/* A header's name and value share one allocation, owned through name:
+ * change them with sigv4_request_set_value, free them with the request. */
 struct sigv4_header {
-	char *name;  /* owned */
-	char *value; /* owned */
+	char *name;
+	char *value;
 };
 
 /* The request to sign. All strings owned by the struct (sigv4_request_cleanup).
@@ -52,6 +54,8 @@ void sigv4_request_init(struct sigv4_request *r, const char *method, const char 
                         const char *query);
 /* Append a header (copies name and value). */
 void sigv4_request_add_header(struct sigv4_request *r, const char *name, const char *value);
+/* Give header i a new value (copied); its name stays. */
+void sigv4_request_set_value(struct sigv4_request *r, size_t i, const char *value);
 /* Value of the first header with that name (case-insensitive), or NULL; borrowed. */
 const char *sigv4_request_header(const struct sigv4_request *r, const char *name);
 void sigv4_request_cleanup(struct sigv4_request *r);

@@ -132,8 +132,8 @@ int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, cha
 			}
 			h = &out->headers[out->nheaders - 1];
 			joined = xasprintf("%s\n%.*s", h->value, (int)n, line);
-			free(h->value);
-			h->value = joined;
+			sigv4_request_set_value(out, out->nheaders - 1, joined);
+			free(joined);
 			continue;
 		}
 		colon = memchr(line, ':', n);

@@ -203,14 +203,44 @@ static bool secret_eq(const char *a, const char *b)
 	return diff == 0;
 }
 
+/* True when id is the parts joined with '/', compared in one pass (no
+ * part of a cache key holds a '/'). */
+static bool id_is(const char *id, const char *const parts[4])
+{
+	size_t k;
+	for (k = 0; k < 4; k++) {
+		const char *p = parts[k];
+		while (*p && *id == *p) {
+			id++;
+			p++;
+		}
+		if (*p || *id != (k < 3 ? '/' : '\0'))
+			return false;
+		id++;
+	}
+	return true;
+}
+
 static void signing_key(const struct aws_creds *c, const char *date, const char *region,
                         const char *service, struct hmac_key *out)
 {
+	const char *const want[4] = {c->access_key_id, date, region, service};
 	char id[160];
 	size_t i;
 
+	pthread_mutex_lock(&key_cache_lock);
+	for (i = 0; i < KEY_CACHE_SIZE; i++) {
+		if (key_cache[i].secret && id_is(key_cache[i].id, want) &&
+		    secret_eq(key_cache[i].secret, c->secret_access_key)) {
+			*out = key_cache[i].key;
+			pthread_mutex_unlock(&key_cache_lock);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&key_cache_lock);
+
 	{
-		/* the cache key, built without printf: this runs for every request */
+		/* the cache key of a new entry */
 		const char *parts[] = {c->access_key_id, date, region, service};
 		size_t lens[4], total = 0, pos = 0, part;
 		for (part = 0; part < 4; part++)
@@ -224,17 +254,6 @@ static void signing_key(const struct aws_creds *c, const char *date, const char 
 		}
 		id[pos - 1] = '\0';
 	}
-	pthread_mutex_lock(&key_cache_lock);
-	for (i = 0; i < KEY_CACHE_SIZE; i++) {
-		if (key_cache[i].secret && !strcmp(key_cache[i].id, id) &&
-		    secret_eq(key_cache[i].secret, c->secret_access_key)) {
-			*out = key_cache[i].key;
-			pthread_mutex_unlock(&key_cache_lock);
-			return;
-		}
-	}
-	pthread_mutex_unlock(&key_cache_lock);
-
 	derive_key(c, date, region, service, out);
 
 	pthread_mutex_lock(&key_cache_lock);
@@ -732,8 +751,17 @@ static void canonical_headers(const struct sigv4_request *r, struct buf *tmp, st
 		hs[n].order = i;
 		n++;
 	}
-	if (n > 1)
+	/* a request has a handful of headers: an insertion sort beats qsort */
+	if (n > 16) {
 		qsort_r(hs, n, sizeof(*hs), cheader_cmp, tmp->ptr);
+	} else {
+		for (i = 1; i < n; i++) {
+			struct cheader h = hs[i];
+			for (j = i; j > 0 && cheader_cmp(&hs[j - 1], &h, tmp->ptr) > 0; j--)
+				hs[j] = hs[j - 1];
+			hs[j] = h;
+		}
+	}
 	for (i = 0; i < n; i = j) {
 		const char *name = tmp->ptr + hs[i].name;
 		size_t nlen = hs[i].name_len;
@@ -766,13 +794,24 @@ void sigv4_request_init(struct sigv4_request *r, const char *method, const char 
 	r->query = xstrdup(query ? query : "");
 }
 
+/* A header's name and value in one allocation, which name owns: every
+ * request signed carries a handful of headers. */
+static void header_init(struct sigv4_header *h, const char *name, const char *value)
+{
+	size_t nlen = strlen(name), vlen = strlen(value);
+	char *block = xmalloc(nlen + vlen + 2);
+	memcpy(block, name, nlen + 1);
+	memcpy(block + nlen + 1, value, vlen + 1);
+	h->name = block;
+	h->value = block + nlen + 1;
+}
+
 void sigv4_request_add_header(struct sigv4_request *r, const char *name, const char *value)
 {
 	/* room for 8 more at a time: requests carry a handful of headers */
 	if (r->nheaders % 8 == 0)
 		r->headers = xrealloc(r->headers, (r->nheaders + 8) * sizeof(*r->headers));
-	r->headers[r->nheaders].name = xstrdup(name);
-	r->headers[r->nheaders].value = xstrdup(value);
+	header_init(&r->headers[r->nheaders], name, value);
 	r->nheaders++;
 }
 
@@ -791,10 +830,16 @@ static void header_free(struct sigv4_header *h)
 	char c0 = (char)(h->name[0] | 0x20);
 	if ((c0 == 'a' && !strcasecmp(h->name, "authorization")) ||
 	    (c0 == 'x' && !strcasecmp(h->name, "x-amz-security-token")))
-		free_secret(h->value);
-	else
-		free(h->value);
+		wipe(h->value, strlen(h->value));
 	free(h->name);
+}
+
+void sigv4_request_set_value(struct sigv4_request *r, size_t i, const char *value)
+{
+	char *name = xstrdup(r->headers[i].name);
+	header_free(&r->headers[i]);
+	header_init(&r->headers[i], name, value);
+	free(name);
 }
 
 /* Drop the headers of that name from index `from` on. */
@@ -824,8 +869,7 @@ static void set_header(struct sigv4_request *r, const char *name, const char *va
 		return;
 	}
 	header_free(&r->headers[i]);
-	r->headers[i].name = xstrdup(name);
-	r->headers[i].value = xstrdup(value);
+	header_init(&r->headers[i], name, value);
 	drop_headers(r, name, i + 1);
 }
 

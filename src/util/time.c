@@ -109,16 +109,24 @@ static void put_digits(char *out, int v, int n)
 
 void time_format_amz(int64_t t, char out[17])
 {
+	/* the date of the last day asked for, per thread: signing asks for
+	 * the same day over and over */
+	static _Thread_local int64_t last_day = INT64_MIN;
+	static _Thread_local char last_date[8];
 	int64_t days = t / 86400, secs = t % 86400;
-	int y, m, d;
 	if (secs < 0) {
 		secs += 86400;
 		days--;
 	}
-	civil_from_days(days, &y, &m, &d);
-	put_digits(out, y, 4);
-	put_digits(out + 4, m, 2);
-	put_digits(out + 6, d, 2);
+	if (days != last_day) {
+		int y, m, d;
+		civil_from_days(days, &y, &m, &d);
+		put_digits(last_date, y, 4);
+		put_digits(last_date + 4, m, 2);
+		put_digits(last_date + 6, d, 2);
+		last_day = days;
+	}
+	memcpy(out, last_date, 8);
 	out[8] = 'T';
 	put_digits(out + 9, (int)(secs / 3600), 2);
 	put_digits(out + 11, (int)(secs / 60 % 60), 2);
