@@ -20,7 +20,8 @@ const struct dr_rule dr_rules[] = {
      "valid JSON (UTF-8, no trailing commas), an object at the top level; reports line:column of "
      "the syntax error"},
     {"duplicate-key", W, false, F, "File and version",
-     "a key appears twice in one object: only the last value counts"},
+     "a key appears twice in one object: only the last value counts (20 are listed, one more "
+     "warning counts the rest)"},
     {"version-missing", E, false, F, "File and version",
      "`AWSEBDockerrunVersion` present, one of 1, 2, 3 (number or numeric string)"},
     {"version-string", W, false, F, "File and version",

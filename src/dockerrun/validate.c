@@ -267,7 +267,10 @@ static uint32_t near_key(struct ctx *c, struct val o, const char *wanted)
 	on = &c->ix->nodes[o.n];
 	for (i = 0; i < on->nkids; i++) {
 		uint32_t k = c->ix->kids[on->kids + i];
-		const char *name = dr_index_key(c->ix, k, &c->tmp);
+		const char *name;
+		if (c->ix->nodes[k].shadowed)
+			continue;
+		name = dr_index_key(c->ix, k, &c->tmp);
 		if (strcmp(name, wanted) != 0 && suggest(name, list))
 			return k;
 	}
@@ -275,7 +278,8 @@ static uint32_t near_key(struct ctx *c, struct val o, const char *wanted)
 }
 
 /* Warn about every member of object `o` not in `known`, except those in
- * `skip` (already reported by a more specific rule). */
+ * `skip` (already reported by a more specific rule). Of a duplicate key,
+ * only the last copy is looked at: duplicate-key reports the others. */
 static void unknown_keys(struct ctx *c, struct val o, const char *const *known,
                          const char *const *skip, const char *what)
 {
@@ -287,7 +291,10 @@ static void unknown_keys(struct ctx *c, struct val o, const char *const *known,
 	on = &c->ix->nodes[o.n];
 	for (i = 0; i < on->nkids; i++) {
 		uint32_t k = c->ix->kids[on->kids + i];
-		const char *name = dr_index_key(c->ix, k, &key), *s;
+		const char *name, *s;
+		if (c->ix->nodes[k].shadowed)
+			continue;
+		name = dr_index_key(c->ix, k, &key);
 		if (in_list(known, name) || (skip && in_list(skip, name)))
 			continue;
 		s = suggest(name, known);

@@ -126,6 +126,20 @@ printf '\xef\xbb\xbf{\r\n"AWSEBDockerrunVersion": 2,\r\n"containerDefinitions": 
 expect_rc 0 "duplicate keys: a warning" V "$h/dup.json"
 expect_out "$h/dup.json:3:76: warning: duplicate key 'memory' (first at line 3, column 62): only the last value counts [duplicate-key]" "duplicate key with both places, after BOM and CRLF"
 
+# a million copies of one key (6 MB): found in n log n, the first 20 listed and
+# one more line counting the rest (reporting each copy against all the earlier
+# ones took tens of minutes, past the test runner's timeout)
+"$PYTHON" -c '
+import sys
+n = 1000000
+sys.stdout.write("{\"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [{\"name\": \"web\", "
+    "\"image\": \"nginx:1.25\", \"memory\": 128, \"portMappings\": [{\"hostPort\": 80, "
+    "\"containerPort\": 80}]}]" + ",\"k\":1" * n + "}")' >"$h/dupmany.json"
+expect_rc 0 "a million duplicate keys: warnings only" V "$h/dupmany.json"
+expect_eq "$(grep -c '\[duplicate-key\]$' "$TMP/out")" 21 "a million duplicate keys: 20 listed and one count"
+expect_out "$h/dupmany.json:1:293: warning: duplicate key 'k' (first at line 1, column 167): only the last value counts; 999978 more duplicate keys follow, not listed one by one [duplicate-key]" "a million duplicate keys: the rest are counted"
+expect_eq "$(grep -c '\[unknown-key\]$' "$TMP/out")" 1 "a million duplicate keys: only the copy that counts is an unknown key"
+
 # the rule reference
 expect_rc 0 "--list-rules" V --list-rules
 expect_out "link-cycle" "--list-rules lists link-cycle"

@@ -462,6 +462,56 @@ static void test_hostile_input(void **state)
 	dr_report_cleanup(&r);
 }
 
+static size_t count_rule(const struct dr_report *r, const char *rule)
+{
+	size_t i, n = 0;
+	for (i = 0; i < r->ndiags; i++)
+		n += strcmp(r->diags[i].rule, rule) == 0;
+	return n;
+}
+
+/* One key many times: every copy is found, the first ones are listed, one
+ * more diagnostic counts the rest, and only the last copy (the one jansson
+ * keeps) is looked at by the other rules. */
+static void test_many_duplicate_keys(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct dr_report r;
+	const struct dr_diag *d;
+	size_t i, n = 1000;
+	(void)state;
+	buf_puts(&b, "{\"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [" WEB "]");
+	for (i = 0; i < n; i++)
+		buf_puts(&b, ", \"k\": 1");
+	buf_puts(&b, "}");
+	dr_report_init(&r);
+	dockerrun_validate_buffer("x", b.ptr, b.len, NULL, &r);
+	assert_int_equal(count_rule(&r, "duplicate-key"), 21);
+	assert_int_equal(count_rule(&r, "unknown-key"), 1);
+	d = &r.diags[20];
+	assert_string_equal(d->rule, "duplicate-key");
+	/* the first copy starts at column 168, each copy 8 columns after the last */
+	assert_string_equal(d->message, "duplicate key 'k' (first at line 1, column 168): only "
+	                                "the last value counts; 978 more duplicate keys follow, "
+	                                "not listed one by one");
+	assert_int_equal(d->loc.col, 168 + 8 * 21);
+	d = find_diag(&r, "unknown-key");
+	assert_int_equal(d->loc.col, 168 + 8 * (n - 1));
+	dr_report_cleanup(&r);
+	/* 21 duplicates: all listed, no count */
+	buf_reset(&b);
+	buf_puts(&b, "{\"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [" WEB "]");
+	for (i = 0; i < 22; i++)
+		buf_puts(&b, ", \"k\": 1");
+	buf_puts(&b, "}");
+	dr_report_init(&r);
+	dockerrun_validate_buffer("x", b.ptr, b.len, NULL, &r);
+	assert_int_equal(count_rule(&r, "duplicate-key"), 21);
+	assert_null(strstr(r.diags[20].message, "more duplicate keys"));
+	dr_report_cleanup(&r);
+	buf_free(&b);
+}
+
 static void test_model(void **state)
 {
 	struct dr_report r;
@@ -540,6 +590,7 @@ int main(void)
 	    cmocka_unit_test(test_secret_values_never_printed),
 	    cmocka_unit_test(test_positions_with_bom_crlf_tabs_utf8),
 	    cmocka_unit_test(test_hostile_input),
+	    cmocka_unit_test(test_many_duplicate_keys),
 	    cmocka_unit_test(test_model),
 	    cmocka_unit_test(test_output_forms),
 	};
