@@ -1008,7 +1008,6 @@ static void check_log(struct ctx *c, struct val ct, const char *who)
 	                                      "splunk",    "awsfirelens", NULL};
 	struct val lc = member(c, ct, "logConfiguration"), drv, opts;
 	const char *s;
-	void *it;
 	if (!present(lc))
 		return;
 	if (!json_is_object(lc.v)) {
@@ -1030,21 +1029,25 @@ static void check_log(struct ctx *c, struct val ct, const char *who)
 		     "syslog, journald, gelf, fluentd, awslogs, splunk, awsfirelens",
 		     s ? s : type_name(drv.v), who);
 	opts = member(c, lc, "options");
-	if (present(opts)) {
-		if (!json_is_object(opts.v))
-			diag(c, "log-driver", DR_ERROR, opts.n,
-			     "log 'options' of container '%s' must be an object of strings", who);
-		else
-			for (it = json_object_iter(opts.v); it;
-			     it = json_object_iter_next(opts.v, it)) {
-				const char *k = json_object_iter_key(it);
-				json_t *v = json_object_iter_value(it);
-				if (!json_is_string(v))
-					diag(c, "log-driver", DR_ERROR, member(c, opts, k).n,
-					     "log option '%s' of container '%s' must be a string, "
-					     "not %s",
-					     k, who, type_name(v));
-			}
+	if (present(opts) && !json_is_object(opts.v)) {
+		diag(c, "log-driver", DR_ERROR, opts.n,
+		     "log 'options' of container '%s' must be an object of strings", who);
+	} else if (present(opts)) {
+		/* the index's members, not a lookup per option: linear */
+		const struct dr_node *on = &c->ix->nodes[opts.n];
+		size_t i;
+		for (i = 0; i < on->nkids; i++) {
+			uint32_t k = c->ix->kids[on->kids + i];
+			const char *key;
+			const json_t *v;
+			if (c->ix->nodes[k].shadowed || c->ix->nodes[k].type == '"')
+				continue;
+			key = dr_index_key(c->ix, k, &c->tmp);
+			v = json_object_get(opts.v, key);
+			diag(c, "log-driver", DR_ERROR, k,
+			     "log option '%s' of container '%s' must be a string, not %s", key, who,
+			     v ? type_name(v) : "another type");
+		}
 	}
 	unknown_keys(c, lc, log_keys, NULL, "'logConfiguration'");
 }

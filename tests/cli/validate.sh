@@ -140,6 +140,16 @@ expect_eq "$(grep -c '\[duplicate-key\]$' "$TMP/out")" 21 "a million duplicate k
 expect_out "$h/dupmany.json:1:293: warning: duplicate key 'k' (first at line 1, column 167): only the last value counts; 999978 more duplicate keys follow, not listed one by one [duplicate-key]" "a million duplicate keys: the rest are counted"
 expect_eq "$(grep -c '\[unknown-key\]$' "$TMP/out")" 1 "a million duplicate keys: only the copy that counts is an unknown key"
 
+# 300,000 log options that are not strings: each was looked up by a walk
+# through all of them, now the options are walked once
+"$PYTHON" -c '
+import sys
+sys.stdout.write("{\"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [{\"name\": \"w\", "
+    "\"image\": \"a:1\", \"memory\": 9, \"logConfiguration\": {\"logDriver\": \"awslogs\", "
+    "\"options\": {" + ",".join("\"o%d\": 1" % i for i in range(300000)) + "}}}]}")' >"$h/logopts.json"
+expect_rc 1 "300,000 log options that are not strings" V "$h/logopts.json"
+expect_eq "$(grep -c "must be a string, not an integer \[log-driver\]$" "$TMP/out")" 300000 "log options: each is reported"
+
 # the rule reference
 expect_rc 0 "--list-rules" V --list-rules
 expect_out "link-cycle" "--list-rules lists link-cycle"
