@@ -6,7 +6,10 @@
  * JSON null counts as absent everywhere: tools that export task definitions
  * write every unset field as null, and Elastic Beanstalk accepts that.
  * Every check that compares items with each other (names, ports, paths)
- * sorts or searches a sorted array, so hostile input stays n log n.
+ * sorts or searches a sorted array, so hostile input stays n log n; and no
+ * message repeats more than a bounded part of the file (names are cut at
+ * SHOWN_MAX bytes, lists of alternatives at LIST_MAX, cycles at CYCLE_SHOWN
+ * containers), so that the output stays linear too.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -17,6 +20,13 @@
 #include <unistd.h>
 
 #include "internal.h"
+
+/* A name other messages repeat is cut there (the longest valid name). */
+#define SHOWN_MAX 255
+/* A list of alternatives stops after this many bytes, or 20 names. */
+#define LIST_MAX 200
+/* A longer cycle is printed with its first and last few containers. */
+#define CYCLE_SHOWN 8
 
 struct val {
 	json_t *v;
@@ -32,6 +42,9 @@ struct ctx {
 	/* sorted container names for lookups */
 	struct name_ref *names;
 	size_t nnames;
+	char **who; /* each container as messages name it (shown()) */
+	size_t nwho;
+	char *names_list; /* container_list(), made once */
 };
 
 /* ---- helpers ---- */
@@ -131,6 +144,35 @@ static const char *type_name(const json_t *v)
 static const char *str_or_null(struct val v)
 {
 	return v.v && json_is_string(v.v) ? json_string_value(v.v) : NULL;
+}
+
+/* s as messages show it when they repeat it: cut at SHOWN_MAX bytes, at a
+ * character boundary, and marked "...". Caller frees. */
+static char *shown(const char *s)
+{
+	size_t n = strlen(s);
+	if (n <= SHOWN_MAX)
+		return xstrdup(s);
+	n = SHOWN_MAX;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return xasprintf("%.*s...", (int)n, s);
+}
+
+/* Append name to a list of alternatives ("a, b, c"); false once the list is
+ * full (20 names or LIST_MAX bytes), after appending ", ...". */
+static bool list_add(struct buf *list, size_t *count, const char *name)
+{
+	char *s;
+	if (*count == 20 || list->len > LIST_MAX) {
+		buf_puts(list, ", ...");
+		return false;
+	}
+	s = shown(name);
+	buf_printf(list, "%s%s", *count ? ", " : "", s);
+	free(s);
+	(*count)++;
+	return true;
 }
 
 /* A template placeholder that a CI step substitutes before deploying:
@@ -398,22 +440,22 @@ static long find_container(const struct ctx *c, const char *name)
 	return k < 0 ? -1 : (long)c->names[k].idx;
 }
 
-/* "client, nginx, server" (sorted, distinct, at most 20), in c->tmp. */
+/* "client, nginx, server" (sorted, distinct, see list_add), made once: a
+ * file of many bad links or names of one container must not rebuild it. */
 static const char *container_list(struct ctx *c)
 {
-	size_t i, shown = 0;
-	buf_reset(&c->tmp);
+	struct buf list = BUF_INIT;
+	size_t i, count = 0;
+	if (c->names_list)
+		return c->names_list;
 	for (i = 0; i < c->nnames; i++) {
 		if (i && strcmp(c->names[i].name, c->names[i - 1].name) == 0)
 			continue;
-		if (shown == 20) {
-			buf_puts(&c->tmp, ", ...");
+		if (!list_add(&list, &count, c->names[i].name))
 			break;
-		}
-		buf_printf(&c->tmp, "%s%s", shown ? ", " : "", c->names[i].name);
-		shown++;
 	}
-	return buf_cstr(&c->tmp);
+	c->names_list = buf_detach(&list, NULL);
+	return c->names_list;
 }
 
 static bool valid_name(const char *s)
@@ -683,6 +725,11 @@ struct edge {
 	bool volumes_from;
 };
 
+/* A container on the depth-first search's path, and its next edge. */
+struct frame {
+	uint32_t v, next;
+};
+
 struct cross {
 	struct dups host_ports;
 	struct edge *edges;
@@ -690,6 +737,7 @@ struct cross {
 	unsigned char *volume_used;
 	struct name_ref *vol_names; /* sorted declared volume names */
 	size_t nvol_names;
+	char *vol_list; /* "a, b" for messages, made once */
 	bool port80;
 	bool any_essential;
 	size_t nobjects; /* containers that are objects */
@@ -710,8 +758,7 @@ static void add_edge(struct cross *x, size_t from, size_t to, uint32_t node, boo
 
 static const char *cname(const struct ctx *c, size_t i)
 {
-	const char *n = c->r->model.containers[i].name;
-	return n ? n : "?";
+	return c->who[i];
 }
 
 static bool is_string_array(const json_t *a)
@@ -1257,6 +1304,20 @@ static long find_volume(const struct cross *x, const char *name)
 	return find_name(x->vol_names, x->nvol_names, name);
 }
 
+/* The declared volumes, sorted (see list_add), made once. */
+static const char *volume_list(struct cross *x)
+{
+	struct buf list = BUF_INIT;
+	size_t k, count = 0;
+	if (x->vol_list)
+		return x->vol_list;
+	for (k = 0; k < x->nvol_names; k++)
+		if (!list_add(&list, &count, x->vol_names[k].name))
+			break;
+	x->vol_list = buf_detach(&list, NULL);
+	return x->vol_list;
+}
+
 static void mount_dup(struct ctx *c, const struct dup *first, const struct dup *again)
 {
 	diag(c, "mount-path", DR_ERROR, again->node,
@@ -1300,16 +1361,10 @@ static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, s
 					     "be followed by a container name (%s)",
 					     svs, container_list(c));
 			} else if (x->nvol_names) {
-				struct buf list = BUF_INIT;
-				size_t k;
-				for (k = 0; k < x->nvol_names && k < 20; k++)
-					buf_printf(&list, "%s%s", k ? ", " : "",
-					           x->vol_names[k].name);
 				diag(c, "mount-volume", DR_ERROR, sv.n,
 				     "unknown volume '%s' in container '%s'; volumes are: %s (or "
 				     "awseb-logs-<container>)",
-				     svs, who, buf_cstr(&list));
-				buf_free(&list);
+				     svs, who, volume_list(x));
 			} else {
 				diag(c, "mount-volume", DR_ERROR, sv.n,
 				     "unknown volume '%s' in container '%s': the file declares no "
@@ -1377,18 +1432,35 @@ static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, s
 	}
 }
 
+/* "a -> b -> c -> a" for the containers on stack[from..sp) and back to
+ * the first; a long cycle keeps its first and last CYCLE_SHOWN / 2. */
+static void cycle_text(const struct ctx *c, const struct frame *stack, size_t from, size_t sp,
+                       struct buf *out)
+{
+	size_t k, len = sp - from, half = CYCLE_SHOWN / 2;
+	buf_reset(out);
+	for (k = from; k < sp; k++) {
+		if (len > CYCLE_SHOWN && k == from + half) {
+			buf_printf(out, "... (%zu more) -> ", len - 2 * half);
+			k = sp - half - 1;
+			continue;
+		}
+		buf_printf(out, "%s -> ", cname(c, stack[k].v));
+	}
+	buf_puts(out, cname(c, stack[from].v));
+}
+
 /* Iterative depth-first search; every back edge closes a cycle, reported
- * once. With `need_vf`, only cycles that use a volumesFrom edge count. */
+ * once. With `need_vf`, only cycles that use a volumesFrom edge count: a
+ * count of volumesFrom edges along the path tells in O(1). */
 static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, size_t n,
                         const char *rule, bool need_vf)
 {
 	uint32_t *off = xcalloc(n + 1, sizeof(*off)), *pos = xmalloc((n ? n : 1) * sizeof(*pos));
 	const struct edge **adj = xmalloc((nedges ? nedges : 1) * sizeof(*adj));
-	const struct edge **via = xcalloc(n ? n : 1, sizeof(*via));
+	uint32_t *nvf = xcalloc(n ? n : 1, sizeof(*nvf));
 	unsigned char *color = xcalloc(n ? n : 1, 1);
-	struct frame {
-		uint32_t v, next;
-	} *stack = xmalloc((n ? n : 1) * sizeof(*stack));
+	struct frame *stack = xmalloc((n ? n : 1) * sizeof(*stack));
 	size_t i, sp, s;
 	uint32_t *fill = xcalloc(n + 1, sizeof(*fill));
 	struct buf cyc = BUF_INIT;
@@ -1406,10 +1478,10 @@ static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, 
 	for (s = 0; s < n; s++) {
 		if (color[s])
 			continue;
-		sp = 0;
-		stack[sp].v = (uint32_t)s;
-		stack[sp].next = off[s];
+		stack[0].v = (uint32_t)s;
+		stack[0].next = off[s];
 		pos[s] = 0;
+		nvf[0] = 0;
 		color[s] = 1;
 		sp = 1;
 		while (sp) {
@@ -1423,22 +1495,17 @@ static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, 
 			e = adj[f->next++];
 			if (color[e->to] == 0) {
 				color[e->to] = 1;
-				via[e->to] = e;
 				pos[e->to] = (uint32_t)sp;
 				stack[sp].v = e->to;
 				stack[sp].next = off[e->to];
+				/* volumesFrom edges on the path from stack[0] to here */
+				nvf[sp] = nvf[sp - 1] + e->volumes_from;
 				sp++;
 			} else if (color[e->to] == 1) {
-				size_t k, from = pos[e->to];
-				bool vf = e->volumes_from;
-				for (k = from + 1; k < sp; k++)
-					vf = vf || via[stack[k].v]->volumes_from;
-				if (need_vf && !vf)
+				size_t from = pos[e->to];
+				if (need_vf && !e->volumes_from && nvf[sp - 1] == nvf[from])
 					continue;
-				buf_reset(&cyc);
-				for (k = from; k < sp; k++)
-					buf_printf(&cyc, "%s -> ", cname(c, stack[k].v));
-				buf_puts(&cyc, cname(c, e->to));
+				cycle_text(c, stack, from, sp, &cyc);
 				if (need_vf)
 					diag(c, rule, DR_WARNING, e->node,
 					     "links and volumesFrom form a cycle, so there is no "
@@ -1454,7 +1521,7 @@ static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, 
 	free(off);
 	free(pos);
 	free(adj);
-	free(via);
+	free(nvf);
 	free(color);
 	free(stack);
 	free(fill);
@@ -1601,6 +1668,8 @@ static void check_v2(struct ctx *c, struct val root)
 	m->containers = xcalloc(n, sizeof(*m->containers));
 	m->ncontainers = n;
 	c->names = xmalloc(n * sizeof(*c->names));
+	c->who = xcalloc(n, sizeof(*c->who));
+	c->nwho = n;
 
 	/* names first: links and volumesFrom refer to them */
 	for (i = 0; i < n; i++) {
@@ -1610,6 +1679,7 @@ static void check_v2(struct ctx *c, struct val root)
 		mc->json = ct.v;
 		mc->loc = loc_of(c, ct.n);
 		mc->essential = true;
+		c->who[i] = s && *s ? shown(s) : xasprintf("#%zu", i);
 		if (!json_is_object(ct.v)) {
 			diag(c, "type", DR_ERROR, ct.n,
 			     "containerDefinitions[%zu] must be an object, not %s", i,
@@ -1639,13 +1709,9 @@ static void check_v2(struct ctx *c, struct val root)
 	for (i = 0; i < n; i++) {
 		struct val ct = item(c, cds, i), ess;
 		struct dr_container *mc = &m->containers[i];
-		char who[300];
+		const char *who = c->who[i];
 		if (!json_is_object(ct.v))
 			continue;
-		if (mc->name)
-			snprintf(who, sizeof(who), "%s", mc->name);
-		else
-			snprintf(who, sizeof(who), "#%zu", i);
 		x.nobjects++;
 		check_types(c, ct, who);
 		check_image(c, member(c, ct, "image"), ct, who);
@@ -1704,6 +1770,7 @@ out : {
 	free(x.edges);
 	free(x.volume_used);
 	free(x.vol_names);
+	free(x.vol_list);
 }
 
 /* ---- entry points ---- */
@@ -1760,6 +1827,7 @@ int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
 	struct ctx c;
 	struct val root;
 	int version;
+	size_t i;
 
 	memset(&c, 0, sizeof(c));
 	c.r = out;
@@ -1800,6 +1868,10 @@ done:
 	buf_free(&c.tmp);
 	buf_free(&c.ptr);
 	free(c.names);
+	for (i = 0; i < c.nwho; i++)
+		free(c.who[i]);
+	free(c.who);
+	free(c.names_list);
 	free(c.dir);
 	return out->errors ? 1 : 0;
 }

@@ -512,6 +512,53 @@ static void test_many_duplicate_keys(void **state)
 	buf_free(&b);
 }
 
+/* Messages that repeat a name or a list cut it, so that the output stays
+ * linear in the file; a long cycle keeps its ends. */
+static void test_messages_stay_bounded(void **state)
+{
+	struct buf b = BUF_INIT, want = BUF_INIT;
+	struct dr_report r;
+	const struct dr_diag *d;
+	char name[301];
+	size_t i;
+	(void)state;
+	buf_puts(&b, HEAD2);
+	for (i = 0; i < 12; i++)
+		buf_printf(&b,
+		           "%s{\"name\": \"a%zu\", \"image\": \"x:1\", \"memory\": 9, "
+		           "\"links\": [\"a%zu\"]}",
+		           i ? ", " : "", i, (i + 1) % 12);
+	buf_puts(&b, TAIL2);
+	run_case(buf_cstr(&b), 0, &r);
+	d = find_diag(&r, "link-cycle");
+	assert_non_null(d);
+	assert_string_equal(d->message, "links form a cycle: a0 -> a1 -> a2 -> a3 -> ... (4 more) "
+	                                "-> a8 -> a9 -> a10 -> a11 -> a0");
+	dr_report_cleanup(&r);
+
+	memset(name, 'n', 300);
+	name[300] = 0;
+	buf_reset(&b);
+	buf_printf(&b,
+	           V2(WEB ",\n{\"name\": \"%s\", \"image\": \"x:1\", \"memory\": 9, "
+	                  "\"portMappings\": [{\"containerPort\": 8080, \"hostPort\": 80}], "
+	                  "\"links\": [\"db\"]}"),
+	           name);
+	run_case(buf_cstr(&b), 0, &r);
+	buf_printf(&want, "host port 80/tcp of container '%.255s...' is already mapped", name);
+	d = find_diag(&r, "host-port-clash");
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, buf_cstr(&want)));
+	buf_reset(&want);
+	buf_printf(&want, "containers are: %.255s..., ...", name);
+	d = find_diag(&r, "link-target");
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, buf_cstr(&want)));
+	dr_report_cleanup(&r);
+	buf_free(&b);
+	buf_free(&want);
+}
+
 static void test_model(void **state)
 {
 	struct dr_report r;
@@ -591,6 +638,7 @@ int main(void)
 	    cmocka_unit_test(test_positions_with_bom_crlf_tabs_utf8),
 	    cmocka_unit_test(test_hostile_input),
 	    cmocka_unit_test(test_many_duplicate_keys),
+	    cmocka_unit_test(test_messages_stay_bounded),
 	    cmocka_unit_test(test_model),
 	    cmocka_unit_test(test_output_forms),
 	};
