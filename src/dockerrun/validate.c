@@ -200,10 +200,21 @@ static bool has_placeholder(const char *s)
 
 /* ---- unknown keys ---- */
 
-static const char *const v1_keys[] = {
-    "AWSEBDockerrunVersion", "Authentication", "Image", "Ports", "Volumes", "Logging", NULL};
-static const char *const v2_keys[] = {"AWSEBDockerrunVersion", "containerDefinitions", "volumes",
-                                      "authentication", NULL};
+/* The keys of the Elastic Beanstalk developer guide's references for v1 and
+ * v2; a container definition takes every ECS container definition
+ * parameter, which Elastic Beanstalk passes through. */
+static const char *const v1_keys[] = {"AWSEBDockerrunVersion",
+                                      "Authentication",
+                                      "Image",
+                                      "Ports",
+                                      "Volumes",
+                                      "Logging",
+                                      "Entrypoint",
+                                      "Command",
+                                      NULL};
+static const char *const v2_keys[] = {"AWSEBDockerrunVersion", "executionRoleArn",
+                                      "containerDefinitions",  "volumes",
+                                      "authentication",        NULL};
 static const char *const v3_keys[] = {"AWSEBDockerrunVersion", "Authentication", NULL};
 static const char *const v1_image_keys[] = {"Name", "Update", NULL};
 static const char *const v1_port_keys[] = {"ContainerPort", "HostPort", NULL};

@@ -371,6 +371,29 @@ static void test_misspelled_required_keys_are_pointed_at(void **state)
 	dr_report_cleanup(&r);
 }
 
+/* The keys of AWS's references are known: v1's Entrypoint and Command (in
+ * its own example), v2's executionRoleArn. */
+static void test_documented_keys_are_known(void **state)
+{
+	static const char v1[] =
+	    "{\"AWSEBDockerrunVersion\": \"1\", \"Image\": {\"Name\": \"janedoe/image:1\", "
+	    "\"Update\": \"true\"}, \"Ports\": [{\"ContainerPort\": \"1234\"}], \"Volumes\": "
+	    "[{\"HostDirectory\": \"/var/app/mydb\", \"ContainerDirectory\": \"/etc/mysql\"}], "
+	    "\"Logging\": \"/var/log/nginx\", \"Entrypoint\": \"/app/bin/myapp\", \"Command\": "
+	    "\"--argument\"}";
+	static const char v2[] = "{\"AWSEBDockerrunVersion\": 2, \"executionRoleArn\": "
+	                         "\"arn:aws:iam::111122223333:role/ecsTaskExecutionRole\",\n"
+	                         "\"containerDefinitions\": [" WEB "]}";
+	struct dr_report r;
+	(void)state;
+	run_case(v1, 0, &r);
+	assert_null(find_diag(&r, "unknown-key"));
+	dr_report_cleanup(&r);
+	run_case(v2, 0, &r);
+	assert_int_equal(r.ndiags, 0);
+	dr_report_cleanup(&r);
+}
+
 static void test_secret_values_never_printed(void **state)
 {
 	struct dr_report r;
@@ -634,6 +657,7 @@ int main(void)
 	    cmocka_unit_test(test_companion_files_change_the_verdict),
 	    cmocka_unit_test(test_messages_name_values_and_alternatives),
 	    cmocka_unit_test(test_misspelled_required_keys_are_pointed_at),
+	    cmocka_unit_test(test_documented_keys_are_known),
 	    cmocka_unit_test(test_secret_values_never_printed),
 	    cmocka_unit_test(test_positions_with_bom_crlf_tabs_utf8),
 	    cmocka_unit_test(test_hostile_input),
