@@ -785,10 +785,13 @@ static bool is_string_array(const json_t *a)
 
 static void check_types(struct ctx *c, struct val ct, const char *who)
 {
-	static const char *const arrays[] = {
-	    "command",    "entryPoint",       "links",
-	    "dnsServers", "dnsSearchDomains", "dockerSecurityOptions",
-	    NULL};
+	/* arrays of strings, and what their items are called in messages */
+	static const char *const arrays[][2] = {{"command", "command arguments"},
+	                                        {"entryPoint", "entry point arguments"},
+	                                        {"links", "links"},
+	                                        {"dnsServers", "DNS servers"},
+	                                        {"dnsSearchDomains", "DNS search domains"},
+	                                        {"dockerSecurityOptions", "security options"}};
 	static const char *const bools[] = {"essential",
 	                                    "privileged",
 	                                    "readonlyRootFilesystem",
@@ -799,23 +802,38 @@ static void check_types(struct ctx *c, struct val ct, const char *who)
 	static const char *const lists[] = {"portMappings", "environment", "mountPoints",
 	                                    "volumesFrom", NULL};
 	const char *const *k;
+	size_t i, j;
 	struct val v = member(c, ct, "cpu");
 	if (present(v) && !json_is_integer(v.v))
 		diag(c, "type", DR_ERROR, v.n,
 		     "'cpu' of container '%s' must be an integer (CPU units), not %s", who,
 		     type_name(v.v));
-	for (k = arrays; *k; k++) {
-		v = member(c, ct, *k);
+	for (j = 0; j < EB_ARRAY_LEN(arrays); j++) {
+		const char *key = arrays[j][0];
+		v = member(c, ct, key);
 		if (!present(v))
 			continue;
-		if (json_is_string(v.v))
+		if (json_is_string(v.v)) {
 			diag(c, "type", DR_ERROR, v.n,
 			     "'%s' of container '%s' must be an array of strings, not a string: "
 			     "write [\"%s\"]",
-			     *k, who, json_string_value(v.v));
-		else if (!is_string_array(v.v))
+			     key, who, json_string_value(v.v));
+			continue;
+		}
+		if (!json_is_array(v.v)) {
 			diag(c, "type", DR_ERROR, v.n,
-			     "'%s' of container '%s' must be an array of strings", *k, who);
+			     "'%s' of container '%s' must be an array of strings, not %s", key, who,
+			     type_name(v.v));
+			continue;
+		}
+		/* the item that is wrong, where it is */
+		for (i = 0; i < json_array_size(v.v); i++) {
+			struct val e = item(c, v, i);
+			if (!json_is_string(e.v))
+				diag(c, "type", DR_ERROR, e.n,
+				     "'%s[%zu]' of container '%s' is %s; %s are strings", key, i,
+				     who, type_name(e.v), arrays[j][1]);
+		}
 	}
 	for (k = bools; *k; k++) {
 		v = member(c, ct, *k);
@@ -825,7 +843,6 @@ static void check_types(struct ctx *c, struct val ct, const char *who)
 			     type_name(v.v));
 	}
 	for (k = lists; *k; k++) {
-		size_t i;
 		v = member(c, ct, *k);
 		if (!present(v))
 			continue;

@@ -350,6 +350,31 @@ static void test_messages_name_values_and_alternatives(void **state)
 	dr_report_cleanup(&r);
 }
 
+/* A wrong item of an array of strings is pointed at, and named. */
+static void test_string_array_items_pointed_at(void **state)
+{
+	struct dr_report r;
+	const struct dr_diag *d;
+	(void)state;
+	run_case(V2(WEB ",\n" C("api", ", \"links\": [\"web\", 5],\n \"dnsServers\": [null]")), 0,
+	         &r);
+	assert_int_equal(r.errors, 2);
+	d = &r.diags[0];
+	assert_string_equal(d->rule, "type");
+	assert_string_equal(d->pointer, "/containerDefinitions/1/links/1");
+	assert_int_equal(d->loc.line, 4);
+	assert_int_equal(d->loc.col, 66);
+	assert_string_equal(d->message,
+	                    "'links[1]' of container 'api' is an integer; links are strings");
+	d = &r.diags[1];
+	assert_string_equal(d->pointer, "/containerDefinitions/1/dnsServers/0");
+	assert_int_equal(d->loc.line, 5);
+	assert_int_equal(d->loc.col, 17);
+	assert_string_equal(d->message,
+	                    "'dnsServers[0]' of container 'api' is null; DNS servers are strings");
+	dr_report_cleanup(&r);
+}
+
 static void test_misspelled_required_keys_are_pointed_at(void **state)
 {
 	static const char text[] = "{\"AWSEBDockerRunVersion\": 2,\n \"containerDefintions\": []}";
@@ -656,6 +681,7 @@ int main(void)
 	    cmocka_unit_test(test_valid_file_has_no_diagnostics),
 	    cmocka_unit_test(test_companion_files_change_the_verdict),
 	    cmocka_unit_test(test_messages_name_values_and_alternatives),
+	    cmocka_unit_test(test_string_array_items_pointed_at),
 	    cmocka_unit_test(test_misspelled_required_keys_are_pointed_at),
 	    cmocka_unit_test(test_documented_keys_are_known),
 	    cmocka_unit_test(test_secret_values_never_printed),
