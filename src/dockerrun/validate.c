@@ -49,6 +49,8 @@ struct ctx {
 
 /* ---- helpers ---- */
 
+static void free_containers(struct dockerrun *m);
+
 static struct val member(const struct ctx *c, struct val o, const char *key)
 {
 	struct val out = {NULL, DR_NO_NODE};
@@ -770,6 +772,18 @@ static void add_edge(struct cross *x, size_t from, size_t to, uint32_t node, boo
 static const char *cname(const struct ctx *c, size_t i)
 {
 	return c->who[i];
+}
+
+/* A non-empty array of objects only. */
+static bool is_object_array(const json_t *a)
+{
+	size_t i;
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		return false;
+	for (i = 0; i < json_array_size(a); i++)
+		if (!json_is_object(json_array_get(a, i)))
+			return false;
+	return true;
 }
 
 static bool is_string_array(const json_t *a)
@@ -1642,6 +1656,7 @@ static void check_v2(struct ctx *c, struct val root)
 	struct cross x;
 	struct dups names = {NULL, 0, 0};
 	static const char *const v1_only[] = {"Image", "Ports", "Volumes", NULL};
+	bool misspelt = false; /* checking the containers of a misspelt key */
 	const char *const *k;
 	size_t i, n;
 
@@ -1670,22 +1685,31 @@ static void check_v2(struct ctx *c, struct val root)
 
 	if (!present(cds) || !json_is_array(cds.v) || json_array_size(cds.v) == 0) {
 		uint32_t near = near_key(c, root, "containerDefinitions");
-		if (!cds.v && near != DR_NO_NODE)
+		if (!cds.v && near != DR_NO_NODE) {
+			struct val alt = member(c, root, dr_index_key(c->ix, near, &c->tmp));
 			diag_key(
 			    c, "containers-empty", DR_ERROR, near,
 			    "'containerDefinitions' is missing: '%s' is spelled differently, so "
 			    "the file has no containers",
 			    dr_index_key(c->ix, near, &c->tmp));
-		else if (!cds.v)
+			/* Elastic Beanstalk sees no containers, but the next run would
+			 * meet the problems of these: report them now */
+			if (is_object_array(alt.v)) {
+				cds = alt;
+				misspelt = true;
+			}
+		} else if (!cds.v) {
 			diag(c, "containers-empty", DR_ERROR, root.n,
 			     "'containerDefinitions' is missing: a version 2 file needs a "
 			     "non-empty list of containers");
-		else
+		} else {
 			diag(c, "containers-empty", DR_ERROR, cds.n,
 			     "'containerDefinitions' must be a non-empty array of containers, not "
 			     "%s",
 			     json_is_array(cds.v) ? "an empty array" : type_name(cds.v));
-		goto out;
+		}
+		if (!misspelt)
+			goto out;
 	}
 	n = json_array_size(cds.v);
 	if (n > 10)
@@ -1778,6 +1802,8 @@ static void check_v2(struct ctx *c, struct val root)
 		     "to reach");
 	find_cycles(c, x.edges, x.nedges, n, "link-cycle", false);
 	find_cycles(c, x.edges, x.nedges, n, "start-order-cycle", true);
+	if (misspelt)
+		free_containers(m); /* the model is what Elastic Beanstalk sees */
 out : {
 	struct val vols = member(c, root, "volumes");
 	size_t mi = 0;
@@ -1803,7 +1829,7 @@ out : {
 
 /* ---- entry points ---- */
 
-void dr_model_free(struct dockerrun *m)
+static void free_containers(struct dockerrun *m)
 {
 	size_t i, j;
 	for (i = 0; i < m->ncontainers; i++) {
@@ -1817,6 +1843,13 @@ void dr_model_free(struct dockerrun *m)
 		free(c->volumes_from);
 	}
 	free(m->containers);
+	m->containers = NULL;
+	m->ncontainers = 0;
+}
+
+void dr_model_free(struct dockerrun *m)
+{
+	free_containers(m);
 	free(m->volumes);
 	free(m->v1_ports);
 	json_decref(m->root);

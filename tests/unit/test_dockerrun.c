@@ -224,6 +224,14 @@ static const struct dr_diag *find_diag(const struct dr_report *r, const char *ru
 	return NULL;
 }
 
+static size_t count_rule(const struct dr_report *r, const char *rule)
+{
+	size_t i, n = 0;
+	for (i = 0; i < r->ndiags; i++)
+		n += strcmp(r->diags[i].rule, rule) == 0;
+	return n;
+}
+
 static void dump(const struct dr_report *r)
 {
 	dr_report_print(stderr, r, DR_FORMAT_TEXT, false);
@@ -419,6 +427,50 @@ static void test_documented_keys_are_known(void **state)
 	dr_report_cleanup(&r);
 }
 
+/* Under a misspelt containerDefinitions, the containers are checked too. */
+static void test_containers_under_a_misspelt_key(void **state)
+{
+	static const char *const keys[] = {"containerDefinition", "ContainerDefinitions"};
+	struct buf b = BUF_INIT;
+	struct dr_report r;
+	const struct dr_diag *d;
+	size_t i;
+	(void)state;
+	for (i = 0; i < EB_ARRAY_LEN(keys); i++) {
+		buf_reset(&b);
+		buf_printf(
+		    &b,
+		    "{\"AWSEBDockerrunVersion\": 2,\n\"%s\": [" C(
+		        "web",
+		        ",\n \"portMapping\": [{\"hostPort\": 80, \"containerPort\": 80}]") "]}",
+		    keys[i]);
+		run_case(buf_cstr(&b), 0, &r);
+		d = find_diag(&r, "containers-empty");
+		assert_non_null(d);
+		assert_int_equal(d->loc.line, 2);
+		assert_int_equal(d->loc.col, 1);
+		assert_int_equal(count_rule(&r, "unknown-key"), 2);
+		d = &r.diags[r.ndiags - 1];
+		assert_string_equal(d->rule, "unknown-key");
+		assert_int_equal(d->loc.line, 3);
+		assert_int_equal(d->loc.col, 2);
+		assert_string_equal(d->message,
+		                    "unknown key 'portMapping' in a container definition; "
+		                    "did you mean 'portMappings'?");
+		buf_reset(&b);
+		buf_printf(&b, "/%s/0/portMapping", keys[i]);
+		assert_string_equal(d->pointer, buf_cstr(&b));
+		assert_int_equal(r.model.ncontainers, 0);
+		dr_report_cleanup(&r);
+	}
+	/* not an array of objects: nothing more to check */
+	run_case("{\"AWSEBDockerrunVersion\": 2, \"containerDefinition\": [\"web\"]}", 0, &r);
+	assert_int_equal(r.errors, 1);
+	assert_string_equal(find_diag(&r, "containers-empty")->rule, "containers-empty");
+	dr_report_cleanup(&r);
+	buf_free(&b);
+}
+
 static void test_secret_values_never_printed(void **state)
 {
 	struct dr_report r;
@@ -508,14 +560,6 @@ static void test_hostile_input(void **state)
 	assert_null(strchr(find_diag(&r, "unknown-key")->message, 0x1b));
 	assert_non_null(strstr(find_diag(&r, "unknown-key")->message, "\\x1b[31m"));
 	dr_report_cleanup(&r);
-}
-
-static size_t count_rule(const struct dr_report *r, const char *rule)
-{
-	size_t i, n = 0;
-	for (i = 0; i < r->ndiags; i++)
-		n += strcmp(r->diags[i].rule, rule) == 0;
-	return n;
 }
 
 /* One key many times: every copy is found, the first ones are listed, one
@@ -684,6 +728,7 @@ int main(void)
 	    cmocka_unit_test(test_string_array_items_pointed_at),
 	    cmocka_unit_test(test_misspelled_required_keys_are_pointed_at),
 	    cmocka_unit_test(test_documented_keys_are_known),
+	    cmocka_unit_test(test_containers_under_a_misspelt_key),
 	    cmocka_unit_test(test_secret_values_never_printed),
 	    cmocka_unit_test(test_positions_with_bom_crlf_tabs_utf8),
 	    cmocka_unit_test(test_hostile_input),
