@@ -1,5 +1,6 @@
 /* Unit tests for src/dockerrun: one passing and one failing case for every
- * rule, asserting the rule id and the line and column it points at; plus
+ * rule, asserting the rule id and the line and column it points at (the
+ * bundle rules: the rule id src/bundle and src/deploy/label.c print); plus
  * the parser's position index, the model and the output forms. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ebctl/bundle.h"
+#include "ebctl/deploy.h"
 #include "ebctl/dockerrun.h"
 #include "ebctl/util.h"
+#include "fakes.h"
 
 /* A valid one-container v2 file, and containers to splice into others. */
 #define HEAD2 "{\"AWSEBDockerrunVersion\": 2,\n\"containerDefinitions\": [\n"
@@ -272,17 +276,208 @@ static void test_every_rule(void **state)
 	assert_int_equal(failures, 0);
 }
 
-/* Every rule validate checks has a case above. */
+/* ---- the bundle rules: emitted by src/bundle and src/deploy/label.c on
+ * stderr, with the rule id at the end of the message ---- */
+
+static char bundle_dir[64];
+
+static void put_file(const char *name, const char *text, off_t size)
+{
+	char *path = xasprintf("%s/%s", bundle_dir, name);
+	FILE *f;
+	if (strchr(name, '/')) {
+		char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+		mkdir(dir, 0755);
+		free(dir);
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	if (size)
+		assert_int_equal(ftruncate(fileno(f), size), 0); /* sparse */
+	fclose(f);
+	free(path);
+}
+
+/* Zip the files of bundle_dir that `select` picks as out.zip there. */
+static int zip_bundle(bool all)
+{
+	struct bundle_files files;
+	char *zip = xasprintf("%s/out.zip", bundle_dir);
+	int rc = bundle_select(bundle_dir, all, zip, &files);
+	if (!rc) {
+		rc = bundle_write_zip(bundle_dir, &files, zip);
+		bundle_files_free(&files);
+	}
+	if (!rc)
+		rc = bundle_check_zip(zip);
+	free(zip);
+	return rc;
+}
+
+static int root_fail_select(void)
+{
+	struct bundle_files files;
+	put_file("app/Dockerrun.aws.json", V2(WEB), 0);
+	return bundle_select(bundle_dir, false, NULL, &files);
+}
+
+static int root_pass_select(void)
+{
+	struct bundle_files files;
+	int rc;
+	put_file("Dockerrun.aws.json", V2(WEB), 0);
+	rc = bundle_select(bundle_dir, false, NULL, &files);
+	if (!rc)
+		bundle_files_free(&files);
+	return rc;
+}
+
+static int root_fail_zip(void)
+{
+	/* a zip of the folder instead of its contents */
+	struct bundle_entry v[] = {{xstrdup("app"), S_IFDIR | 0755, 0},
+	                           {xstrdup("app/Dockerrun.aws.json"), S_IFREG | 0644, 0}};
+	struct bundle_files files = {v, 2, false};
+	char *zip = xasprintf("%s/out.zip", bundle_dir);
+	int rc;
+	put_file("app/Dockerrun.aws.json", V2(WEB), 0);
+	rc = bundle_write_zip(bundle_dir, &files, zip);
+	assert_int_equal(rc, 0);
+	rc = bundle_check_zip(zip);
+	free(v[0].path);
+	free(v[1].path);
+	free(zip);
+	return rc;
+}
+
+static int root_pass_zip(void)
+{
+	put_file("Dockerrun.aws.json", V2(WEB), 0);
+	return zip_bundle(false);
+}
+
+static int size_fail(void)
+{
+	char *zip = xasprintf("%s/big.zip", bundle_dir);
+	int rc;
+	put_file("big.zip", "", (off_t)BUNDLE_MAX_BYTES + 1);
+	rc = bundle_check_zip(zip);
+	free(zip);
+	return rc;
+}
+
+static int size_pass(void)
+{
+	put_file("Dockerrun.aws.json", V2(WEB), 0);
+	return zip_bundle(false);
+}
+
+static int label_fail_slash(void)
+{
+	return deploy_check_label("feature/x");
+}
+
+static int label_pass(void)
+{
+	return deploy_check_label("v1.2.3") || deploy_check_env_name("shop-prod");
+}
+
+static int label_fail_env(void)
+{
+	return deploy_check_env_name("abc");
+}
+
+static int label_fail_description(void)
+{
+	char text[202];
+	char *d;
+	memset(text, 'x', 201);
+	text[201] = 0;
+	d = deploy_description(bundle_dir, text);
+	free(d);
+	return 1; /* a warning: the description is cut, not refused */
+}
+
+static int label_pass_description(void)
+{
+	free(deploy_description(bundle_dir, "fix the login page"));
+	return 0;
+}
+
+struct bundle_case {
+	const char *rule;
+	int (*fail)(void); /* must print [rule] and return non-zero */
+	int (*pass)(void); /* must not print [rule], and return 0 */
+};
+
+static const struct bundle_case bundle_cases[] = {
+    {"bundle-root", root_fail_select, root_pass_select},
+    {"bundle-root", root_fail_zip, root_pass_zip},
+    {"bundle-size", size_fail, size_pass},
+    {"label", label_fail_slash, label_pass},
+    {"label", label_fail_env, label_pass},
+    {"label", label_fail_description, label_pass_description},
+};
+
+/* Run one side of a case in a fresh bundle directory; its stderr into err. */
+static int run_bundle_side(int (*fn)(void), struct buf *err)
+{
+	struct capture cap;
+	char *cmd;
+	int rc;
+	strcpy(bundle_dir, "/tmp/ebctl-unit.XXXXXX");
+	assert_non_null(mkdtemp(bundle_dir));
+	buf_reset(err);
+	capture_start(&cap);
+	rc = fn();
+	capture_stop(&cap, err);
+	cmd = xasprintf("rm -rf '%s'", bundle_dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	return rc;
+}
+
+static void test_every_bundle_rule(void **state)
+{
+	struct buf err = BUF_INIT;
+	size_t i, failures = 0;
+	(void)state;
+	for (i = 0; i < EB_ARRAY_LEN(bundle_cases); i++) {
+		const struct bundle_case *k = &bundle_cases[i];
+		char *tag = xasprintf("[%s]", k->rule);
+		const struct dr_rule *rule = dr_rule_find(k->rule);
+		assert_non_null(rule);
+		assert_int_equal(rule->scope, DR_SCOPE_BUNDLE);
+		if (run_bundle_side(k->fail, &err) == 0 || !strstr(buf_cstr(&err), tag)) {
+			fprintf(stderr, "rule %s, case %zu: not reported:\n%s", k->rule, i,
+			        buf_cstr(&err));
+			failures++;
+		}
+		if (run_bundle_side(k->pass, &err) != 0 || strstr(buf_cstr(&err), tag)) {
+			fprintf(stderr, "rule %s, case %zu: reported on the passing case:\n%s",
+			        k->rule, i, buf_cstr(&err));
+			failures++;
+		}
+		free(tag);
+	}
+	buf_free(&err);
+	assert_int_equal(failures, 0);
+}
+
+/* Every rule has a case: those validate checks above, the bundle ones here. */
 static void test_every_rule_has_a_case(void **state)
 {
 	size_t i, j;
 	(void)state;
 	for (i = 0; i < dr_nrules; i++) {
 		bool found = false;
-		if (dr_rules[i].scope != DR_SCOPE_FILE)
-			continue;
 		for (j = 0; j < EB_ARRAY_LEN(cases); j++)
-			found = found || strcmp(cases[j].rule, dr_rules[i].id) == 0;
+			found = found || (strcmp(cases[j].rule, dr_rules[i].id) == 0 &&
+			                  dr_rules[i].scope == DR_SCOPE_FILE);
+		for (j = 0; j < EB_ARRAY_LEN(bundle_cases); j++)
+			found = found || (strcmp(bundle_cases[j].rule, dr_rules[i].id) == 0 &&
+			                  dr_rules[i].scope == DR_SCOPE_BUNDLE);
 		if (!found)
 			fprintf(stderr, "no test case for rule %s\n", dr_rules[i].id);
 		assert_true(found);
@@ -721,6 +916,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_rule),
+	    cmocka_unit_test(test_every_bundle_rule),
 	    cmocka_unit_test(test_every_rule_has_a_case),
 	    cmocka_unit_test(test_valid_file_has_no_diagnostics),
 	    cmocka_unit_test(test_companion_files_change_the_verdict),
