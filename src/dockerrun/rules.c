@@ -74,8 +74,8 @@ const struct dr_rule dr_rules[] = {
      "`cpu` integer; `command`, `entryPoint`, `links`, `dnsServers` arrays of strings; "
      "`essential`, `privileged`, `readonlyRootFilesystem` booleans; lists are arrays of objects"},
     {"env-entry", E, true, F, "Containers",
-     "`environment[]` items have string `name` and `value`; warning on duplicate names and on "
-     "values that look like secrets"},
+     "`environment[]` items are objects with string `name` and `value`; warning on duplicate "
+     "names and on values that look like secrets"},
     {"log-driver", E, false, F, "Containers",
      "`logConfiguration.logDriver` present and known (json-file, syslog, journald, gelf, fluentd, "
      "awslogs, splunk, awsfirelens); `options` a string map"},

@@ -866,7 +866,8 @@ static void check_types(struct ctx *c, struct val ct, const char *who)
 			     type_name(v.v));
 			continue;
 		}
-		for (i = 0; i < json_array_size(v.v); i++) {
+		/* environment items are env-entry's */
+		for (i = 0; strcmp(*k, "environment") != 0 && i < json_array_size(v.v); i++) {
 			struct val e = item(c, v, i);
 			if (!json_is_object(e.v))
 				diag(c, "type", DR_ERROR, e.n,
@@ -1052,8 +1053,20 @@ static void check_env(struct ctx *c, struct val ct, struct dr_container *m, size
 		struct val e = item(c, env, i), name = member(c, e, "name"),
 		           value = member(c, e, "value");
 		const char *ns = str_or_null(name), *vs = str_or_null(value);
-		if (!json_is_object(e.v))
-			continue; /* reported by the type rule */
+		if (!json_is_object(e.v)) {
+			const char *s = str_or_null(e), *eq = s ? strchr(s, '=') : NULL;
+			if (eq && eq > s)
+				diag(c, "env-entry", DR_ERROR, e.n,
+				     "environment[%zu] of container '%s' must be an object, not a "
+				     "string: write {\"name\": \"%.*s\", \"value\": \"%s\"}",
+				     i, who, (int)(eq - s), s, eq + 1);
+			else
+				diag(c, "env-entry", DR_ERROR, e.n,
+				     "environment[%zu] of container '%s' must be an object "
+				     "{\"name\": ..., \"value\": ...}, not %s",
+				     i, who, type_name(e.v));
+			continue;
+		}
 		if (!ns || !*ns) {
 			diag(c, "env-entry", DR_ERROR, present(name) ? name.n : e.n,
 			     "environment[%zu] of container '%s' needs a non-empty string 'name'",

@@ -578,6 +578,33 @@ static void test_string_array_items_pointed_at(void **state)
 	dr_report_cleanup(&r);
 }
 
+/* An environment item that is not an object is env-entry's, at the item. */
+static void test_env_items_that_are_not_objects(void **state)
+{
+	struct dr_report r;
+	const struct dr_diag *d;
+	(void)state;
+	run_case(V2(WEB ",\n" C("api", ", \"environment\": [\"PORT=5000\", \"DEBUG\"]")), 0, &r);
+	assert_null(find_diag(&r, "type"));
+	assert_int_equal(count_rule(&r, "env-entry"), 2);
+	d = &r.diags[0];
+	assert_string_equal(d->rule, "env-entry");
+	assert_string_equal(d->pointer, "/containerDefinitions/1/environment/0");
+	assert_int_equal(d->loc.line, 4);
+	assert_int_equal(d->loc.col, 65);
+	assert_string_equal(d->message,
+	                    "environment[0] of container 'api' must be an object, not "
+	                    "a string: write {\"name\": \"PORT\", \"value\": \"5000\"}");
+	assert_string_equal(r.diags[1].message,
+	                    "environment[1] of container 'api' must be an object {\"name\": ..., "
+	                    "\"value\": ...}, not a string");
+	dr_report_cleanup(&r);
+	/* not an array at all: a list of the wrong type */
+	run_case(V2(WEB ",\n" C("api", ", \"environment\": {\"PORT\": \"5000\"}")), 0, &r);
+	assert_non_null(find_diag(&r, "type"));
+	dr_report_cleanup(&r);
+}
+
 static void test_misspelled_required_keys_are_pointed_at(void **state)
 {
 	static const char text[] = "{\"AWSEBDockerRunVersion\": 2,\n \"containerDefintions\": []}";
@@ -922,6 +949,7 @@ int main(void)
 	    cmocka_unit_test(test_companion_files_change_the_verdict),
 	    cmocka_unit_test(test_messages_name_values_and_alternatives),
 	    cmocka_unit_test(test_string_array_items_pointed_at),
+	    cmocka_unit_test(test_env_items_that_are_not_objects),
 	    cmocka_unit_test(test_misspelled_required_keys_are_pointed_at),
 	    cmocka_unit_test(test_documented_keys_are_known),
 	    cmocka_unit_test(test_containers_under_a_misspelt_key),
