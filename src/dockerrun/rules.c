@@ -28,7 +28,8 @@ const struct dr_rule dr_rules[] = {
      "version given as a string (`\"2\"`): accepted, but prefer the number"},
     {"version-shape", E, false, F, "File and version",
      "shape agrees with version: `containerDefinitions` in a v1 file, or v1 keys (`Image`, "
-     "`Ports`, `Volumes`) in a v2 file"},
+     "`Ports`, `Volumes`) in a v2 file; in a v3 file, where Elastic Beanstalk ignores them, "
+     "they are `v3-shape` warnings instead"},
     {"unknown-key", W, false, F, "File and version",
      "a key the format does not know (typos such as `portMapping`), with a did-you-mean"},
     {"placeholder", W, false, F, "File and version",
@@ -71,8 +72,11 @@ const struct dr_rule dr_rules[] = {
      "`memory` >= `memoryReservation` when both are set"},
     {"memory-small", W, false, F, "Containers", "memory below 4 MiB: the container cannot start"},
     {"type", E, false, F, "Containers",
-     "`cpu` integer; `command`, `entryPoint`, `links`, `dnsServers` arrays of strings; "
-     "`essential`, `privileged`, `readonlyRootFilesystem` booleans; lists are arrays of objects"},
+     "`cpu` integer; `command`, `entryPoint`, `links`, `dnsServers`, `dnsSearchDomains`, "
+     "`dockerSecurityOptions` arrays of strings; `essential`, `privileged`, "
+     "`readonlyRootFilesystem` (the rules document's `readOnly`), `disableNetworking`, "
+     "`interactive`, `pseudoTerminal` booleans; each container, and each item of "
+     "`portMappings`, `mountPoints`, `volumesFrom`, an object; `environment` an array"},
     {"env-entry", E, true, F, "Containers",
      "`environment[]` items are objects with string `name` and `value`; warning on duplicate "
      "names and on values that look like secrets"},
@@ -110,7 +114,8 @@ const struct dr_rule dr_rules[] = {
     {"mount-path", E, false, F, "Mounts",
      "`containerPath` absolute and mounted once per container; `readOnly` boolean"},
     {"volumes-from", E, false, F, "Mounts",
-     "`volumesFrom[].sourceContainer` names another container of this file"},
+     "`volumesFrom[].sourceContainer` names another container of this file; `readOnly` "
+     "boolean"},
     {"start-order-cycle", W, false, F, "Mounts",
      "a cycle through links and volumesFrom together: there is no start order"},
     /* Version 3 */

@@ -693,6 +693,29 @@ static void test_containers_under_a_misspelt_key(void **state)
 	buf_free(&b);
 }
 
+/* A v3 file with v2 keys deploys (they are ignored): v3-shape warnings,
+ * never version-shape (docs/validate.md); the booleans of type. */
+static void test_v3_shape_and_readonly(void **state)
+{
+	struct dr_report r;
+	(void)state;
+	run_with("{\"AWSEBDockerrunVersion\": 3,\n \"containerDefinitions\": [" WEB "]}", false,
+	         true, &r);
+	assert_int_equal(r.errors, 0);
+	assert_non_null(find_diag(&r, "v3-shape"));
+	assert_null(find_diag(&r, "version-shape"));
+	dr_report_cleanup(&r);
+	run_case(V2(WEB ",\n" C("api", ", \"readonlyRootFilesystem\": \"yes\"")), 0, &r);
+	assert_non_null(find_diag(&r, "type"));
+	dr_report_cleanup(&r);
+	run_case(V2(WEB ",\n" C("api", ", \"mountPoints\": [{\"sourceVolume\": \"awseb-logs-api\", "
+	                               "\"containerPath\": \"/l\", \"readOnly\": 1}]")),
+	         0, &r);
+	assert_non_null(find_diag(&r, "mount-path"));
+	assert_null(find_diag(&r, "type"));
+	dr_report_cleanup(&r);
+}
+
 static void test_secret_values_never_printed(void **state)
 {
 	struct dr_report r;
@@ -953,6 +976,7 @@ int main(void)
 	    cmocka_unit_test(test_misspelled_required_keys_are_pointed_at),
 	    cmocka_unit_test(test_documented_keys_are_known),
 	    cmocka_unit_test(test_containers_under_a_misspelt_key),
+	    cmocka_unit_test(test_v3_shape_and_readonly),
 	    cmocka_unit_test(test_secret_values_never_printed),
 	    cmocka_unit_test(test_positions_with_bom_crlf_tabs_utf8),
 	    cmocka_unit_test(test_hostile_input),
