@@ -8,11 +8,15 @@
 #include "ebctl/dockerrun.h"
 #include "ebctl/util.h"
 
-static void summary(const struct dr_report *r)
+/* One line per file on stderr; with --werror, warnings fail it too. */
+static void summary(const struct dr_report *r, bool werror)
 {
 	if (r->errors)
 		notef("'%s' has %zu error%s and %zu warning%s", r->file, r->errors,
 		      r->errors == 1 ? "" : "s", r->warnings, r->warnings == 1 ? "" : "s");
+	else if (r->warnings && werror)
+		notef("'%s' fails with --werror: %zu warning%s", r->file, r->warnings,
+		      r->warnings == 1 ? "" : "s");
 	else if (r->warnings)
 		notef("'%s' is valid (%zu warning%s)", r->file, r->warnings,
 		      r->warnings == 1 ? "" : "s");
@@ -113,7 +117,7 @@ int cmd_validate(int argc, char **argv)
 			dr_report_print(stdout, &r, (enum dr_format)fmt, color);
 			if (fmt == DR_FORMAT_TEXT) {
 				fflush(stdout); /* diagnostics before their summary in a 2>&1 log */
-				summary(&r);
+				summary(&r, werror);
 			}
 		}
 		dr_report_cleanup(&r);

@@ -89,6 +89,8 @@ J
 expect_rc 0 "warnings alone exit 0" V "$TMP/ok/warn.json"
 expect_out "[image-latest]" "the warning is printed"
 expect_rc 1 "--werror makes warnings fail" V --werror "$TMP/ok/warn.json"
+expect_err "ebctl: '$TMP/ok/warn.json' fails with --werror: 1 warning" "--werror: the summary says the file fails"
+expect_not_err "is valid" "--werror: the summary does not call it valid"
 expect_rc 1 "--werror in json marks the file invalid" V --werror --format json "$TMP/ok/warn.json"
 expect_eq "$(json_get 'd[0]["valid"]')" "False" "--werror: valid is false"
 
