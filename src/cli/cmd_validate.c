@@ -64,6 +64,14 @@ int cmd_validate(int argc, char **argv)
 		return usage_error("validate", "--format markdown is only for --list-rules");
 	if (n == 0)
 		return usage_error("validate", "no FILE given (use '-' for standard input)");
+	for (i = 1; i <= n; i++) {
+		if (strcmp(argv[i], "-") != 0)
+			continue;
+		if (stdin_used)
+			return usage_error("validate",
+			                   "standard input ('-') can be read only once");
+		stdin_used = true;
+	}
 	if (format)
 		fmt = dr_format_parse(format);
 	else if (getenv("GITHUB_ACTIONS") && strcmp(getenv("GITHUB_ACTIONS"), "true") == 0 &&
@@ -79,14 +87,6 @@ int cmd_validate(int argc, char **argv)
 		struct dr_report r;
 		const char *path = argv[i];
 		int v;
-		if (strcmp(path, "-") == 0) {
-			if (stdin_used) {
-				errorf("standard input ('-') can be read only once");
-				rc = EB_EXIT_INVALID;
-				continue;
-			}
-			stdin_used = true;
-		}
 		dr_report_init(&r);
 		v = dockerrun_validate_file(path, NULL, &r);
 		if (v < 0) {
