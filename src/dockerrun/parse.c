@@ -381,6 +381,47 @@ static void report_duplicate_keys(struct dr_report *r, struct dr_index *ix)
 	free(dups);
 }
 
+/* The line:column of byte `off` of data, counted as the index counts. */
+static struct dr_loc loc_at(const char *data, size_t off)
+{
+	struct scan s = {data, data + off, {1, 1}};
+	while (s.p < s.end)
+		sc_adv(&s);
+	return s.loc;
+}
+
+/*
+ * Where a syntax error is. jansson's line and column are those of the last
+ * byte it read, and its position the offset after it. When the error quotes a whole token ("invalid
+ * token near 'tru'", "'}' expected near '\"b\"'"), the token's first character is more useful than
+ * its last; a string cut short by a bad character keeps jansson's place, at that character. Any
+ * doubt (a message cut at jansson's length limit, a token that is not where the position says)
+ * keeps jansson's place too.
+ */
+static struct dr_loc syntax_error_at(const char *data, size_t len, const json_error_t *err)
+{
+	struct dr_loc at = {err->line > 0 ? (unsigned)err->line : 1,
+	                    err->column > 0 ? (unsigned)err->column : 1};
+	size_t pos = err->position > 0 ? (size_t)err->position : 0, tlen;
+	const char *near = NULL, *p, *tok;
+	if (pos > len)
+		return at;
+	for (p = err->text; (p = strstr(p, " near '")) != NULL; p++)
+		near = p;
+	if (!near)
+		return at;
+	tok = near + 7;
+	tlen = strlen(tok);
+	if (tlen < 2 || tok[tlen - 1] != '\'' || strlen(err->text) + 1 >= JSON_ERROR_TEXT_LENGTH)
+		return at;
+	tlen--;
+	if (tok[0] == '"' && (tlen < 2 || tok[tlen - 1] != '"'))
+		return at;
+	if (tlen > pos || memcmp(data + pos - tlen, tok, tlen) != 0)
+		return at;
+	return loc_at(data, pos - tlen);
+}
+
 static bool only_space(const char *p, size_t n)
 {
 	size_t i;
@@ -409,8 +450,7 @@ int dr_parse(struct dr_report *r, const char *data, size_t len)
 	}
 	root = json_loadb(data, len, JSON_DECODE_ANY, &err);
 	if (!root) {
-		struct dr_loc at = {err.line > 0 ? (unsigned)err.line : 1,
-		                    err.column > 0 ? (unsigned)err.column : 1};
+		struct dr_loc at = syntax_error_at(data, len, &err);
 		dr_report_add(r, "json-syntax", DR_ERROR, at, "", "invalid JSON: %s", err.text);
 		return -1;
 	}

@@ -810,6 +810,39 @@ static void test_hostile_input(void **state)
 /* One key many times: every copy is found, the first ones are listed, one
  * more diagnostic counts the rest, and only the last copy (the one jansson
  * keeps) is looked at by the other rules. */
+/* A syntax error points at the start of the token it quotes. */
+static void test_syntax_error_positions(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		unsigned line, col;
+		const char *message;
+	} syntax[] = {
+	    {"{\"b\": tru}", 10, 1, 7, "invalid JSON: invalid token near 'tru'"},
+	    {"{\"b\":\n  nulll}", 14, 2, 3, "invalid JSON: invalid token near 'nulll'"},
+	    {"{\"caf\xc3\xa9\": trux}", 14, 1, 10, "invalid JSON: invalid token near 'trux'"},
+	    {"[\"a\" \"bcd\"]", 11, 1, 6, "invalid JSON: ']' expected near '\"bcd\"'"},
+	    {"{\"a\": 1} xyz", 12, 1, 10, "invalid JSON: end of file expected near 'xyz'"},
+	    /* a string cut short: at the bad character, as jansson says */
+	    {"{\"a\": \"ab\ncd\"}", 14, 1, 9, "invalid JSON: unexpected newline near '\"ab'"},
+	};
+	struct dr_report r;
+	size_t i;
+	(void)state;
+	for (i = 0; i < EB_ARRAY_LEN(syntax); i++) {
+		dr_report_init(&r);
+		dockerrun_validate_buffer("x", syntax[i].text, syntax[i].len, NULL, &r);
+		assert_int_equal(r.ndiags, 1);
+		assert_string_equal(r.diags[0].rule, "json-syntax");
+		assert_string_equal(r.diags[0].message, syntax[i].message);
+		if (r.diags[0].loc.line != syntax[i].line || r.diags[0].loc.col != syntax[i].col)
+			fail_msg("case %zu: at %u:%u, wanted %u:%u", i, r.diags[0].loc.line,
+			         r.diags[0].loc.col, syntax[i].line, syntax[i].col);
+		dr_report_cleanup(&r);
+	}
+}
+
 static void test_many_duplicate_keys(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -980,6 +1013,7 @@ int main(void)
 	    cmocka_unit_test(test_secret_values_never_printed),
 	    cmocka_unit_test(test_positions_with_bom_crlf_tabs_utf8),
 	    cmocka_unit_test(test_hostile_input),
+	    cmocka_unit_test(test_syntax_error_positions),
 	    cmocka_unit_test(test_many_duplicate_keys),
 	    cmocka_unit_test(test_messages_stay_bounded),
 	    cmocka_unit_test(test_model),
