@@ -391,21 +391,34 @@ static struct dr_loc loc_at(const char *data, size_t off)
 }
 
 /*
- * Where a syntax error is. jansson's line and column are those of the last
- * byte it read, and its position the offset after it. When the error quotes a whole token ("invalid
- * token near 'tru'", "'}' expected near '\"b\"'"), the token's first character is more useful than
- * its last; a string cut short by a bad character keeps jansson's place, at that character. Any
- * doubt (a message cut at jansson's length limit, a token that is not where the position says)
- * keeps jansson's place too.
+ * Where a syntax error is, and whether it is a NUL byte. jansson's line and
+ * column are those of the last byte it read, and its position the offset
+ * after it. A NUL byte ends jansson's input ("end of file expected near end
+ * of file"): found at or just before that offset, it is named as such. When
+ * the error quotes a whole token ("invalid token near 'tru'", "'}' expected
+ * near '\"b\"'"), the token's first character is more useful than its last;
+ * a string cut short by a bad character keeps jansson's place, at that
+ * character. Any doubt (a message cut at jansson's length limit, a token
+ * that is not where the position says) keeps jansson's place too.
  */
-static struct dr_loc syntax_error_at(const char *data, size_t len, const json_error_t *err)
+static struct dr_loc syntax_error_at(const char *data, size_t len, const json_error_t *err,
+                                     bool *nul)
 {
 	struct dr_loc at = {err->line > 0 ? (unsigned)err->line : 1,
 	                    err->column > 0 ? (unsigned)err->column : 1};
 	size_t pos = err->position > 0 ? (size_t)err->position : 0, tlen;
 	const char *near = NULL, *p, *tok;
+	*nul = false;
 	if (pos > len)
 		return at;
+	if (pos > 0 && data[pos - 1] == '\0') {
+		*nul = true;
+		return loc_at(data, pos - 1);
+	}
+	if (pos < len && data[pos] == '\0') {
+		*nul = true;
+		return loc_at(data, pos);
+	}
 	for (p = err->text; (p = strstr(p, " near '")) != NULL; p++)
 		near = p;
 	if (!near)
@@ -450,8 +463,17 @@ int dr_parse(struct dr_report *r, const char *data, size_t len)
 	}
 	root = json_loadb(data, len, JSON_DECODE_ANY, &err);
 	if (!root) {
-		struct dr_loc at = syntax_error_at(data, len, &err);
-		dr_report_add(r, "json-syntax", DR_ERROR, at, "", "invalid JSON: %s", err.text);
+		bool nul;
+		struct dr_loc at = syntax_error_at(data, len, &err, &nul);
+		if (nul)
+			dr_report_add(
+			    r, "json-syntax", DR_ERROR, at, "",
+			    "invalid JSON: a NUL byte at line %u, column %u (binary data, "
+			    "or a file saved as UTF-16?)",
+			    at.line, at.col);
+		else
+			dr_report_add(r, "json-syntax", DR_ERROR, at, "", "invalid JSON: %s",
+			              err.text);
 		return -1;
 	}
 	r->index_ = dr_index_build(data, len);

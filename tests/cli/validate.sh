@@ -124,6 +124,9 @@ expect_err "ebctl: '$h/deep100m.json' is larger than 8 MiB" "100 MB: refused by 
 run V "$h/empty.json"; expect_out "$h/empty.json:1:1: error: file is empty" "empty file: says so"
 run V "$h/big.json"; expect_out "too big integer" "2^63+1: too big integer"
 run V "$h/utf8.json"; expect_out "unable to decode byte 0xff" "invalid UTF-8: named"
+printf '{"AWSEBDockerrunVersion": 2}\n\0' >"$h/nul.json"
+expect_rc 1 "a trailing NUL byte" V "$h/nul.json"
+expect_out "$h/nul.json:2:1: error: invalid JSON: a NUL byte at line 2, column 1 (binary data, or a file saved as UTF-16?) [json-syntax]" "a trailing NUL byte is named, not called the end of the file"
 
 # duplicate keys are reported, a BOM and CRLF are fine
 printf '\xef\xbb\xbf{\r\n"AWSEBDockerrunVersion": 2,\r\n"containerDefinitions": [{"name": "web", "image": "nginx:1", "memory": 64, "memory": 128,\r\n "portMappings": [{"hostPort": 80, "containerPort": 80}]}]}' >"$h/dup.json"

@@ -810,7 +810,8 @@ static void test_hostile_input(void **state)
 /* One key many times: every copy is found, the first ones are listed, one
  * more diagnostic counts the rest, and only the last copy (the one jansson
  * keeps) is looked at by the other rules. */
-/* A syntax error points at the start of the token it quotes. */
+/* A syntax error points at the start of the token it quotes; a NUL byte is
+ * named as one, not as the end of the file. */
 static void test_syntax_error_positions(void **state)
 {
 	static const struct {
@@ -826,6 +827,15 @@ static void test_syntax_error_positions(void **state)
 	    {"{\"a\": 1} xyz", 12, 1, 10, "invalid JSON: end of file expected near 'xyz'"},
 	    /* a string cut short: at the bad character, as jansson says */
 	    {"{\"a\": \"ab\ncd\"}", 14, 1, 9, "invalid JSON: unexpected newline near '\"ab'"},
+	    {"{\"a\": 1}\0", 9, 1, 9,
+	     "invalid JSON: a NUL byte at line 1, column 9 (binary data, or a file saved as "
+	     "UTF-16?)"},
+	    {"{\"a\":\n\0}", 7, 2, 1,
+	     "invalid JSON: a NUL byte at line 2, column 1 (binary data, or a file saved as "
+	     "UTF-16?)"},
+	    {"{\"a\": \"x\0\"}", 11, 1, 9,
+	     "invalid JSON: a NUL byte at line 1, column 9 (binary data, or a file saved as "
+	     "UTF-16?)"},
 	};
 	struct dr_report r;
 	size_t i;
