@@ -98,10 +98,14 @@ int cmd_validate(int argc, char **argv)
 				errorf("'%s' is %s", path, why);
 			else
 				errorf("cannot open '%s': %s", path, why);
-			if (all)
+			if (all) {
+				/* the name need not be UTF-8; the field is always there */
+				char *name = str_utf8_valid(path);
 				json_array_append_new(all, json_pack("{s:s, s:b, s:s, s:[]}",
-				                                     "file", path, "valid", 0,
+				                                     "file", name, "valid", 0,
 				                                     "error", why, "diagnostics"));
+				free(name);
+			}
 			rc = EB_EXIT_INVALID;
 			dr_report_cleanup(&r);
 			continue;

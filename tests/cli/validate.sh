@@ -2,7 +2,7 @@
 # text, json and github forms; stdin, several files, --werror, hostile input.
 . "$TESTS_DIR/lib.sh"
 V() { "$EBCTL" validate "$@"; }
-json_get() { "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$TMP/out" "$1"; }
+json_get() { "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$TMP/out" "$@"; }
 
 mkdir -p "$TMP/ok" "$TMP/bad"
 cat >"$TMP/ok/Dockerrun.aws.json" <<'J'
@@ -95,6 +95,14 @@ expect_err "ebctl: '$TMP/ok/warn.json' fails with --werror: 1 warning" "--werror
 expect_not_err "is valid" "--werror: the summary does not call it valid"
 expect_rc 1 "--werror in json marks the file invalid" V --werror --format json "$TMP/ok/warn.json"
 expect_eq "$(json_get 'd[0]["valid"]')" "False" "--werror: valid is false"
+
+# a file name that is not UTF-8: JSON keeps the "file" field (U+FFFD for the
+# bad byte), in a message quoting the name too, and for a file not found
+bad8=$TMP/$'\xff'dir; mkdir -p "$bad8"
+printf '{"AWSEBDockerrunVersion": 1, "Ports": [{"ContainerPort": 80}]}' >"$bad8/Dockerrun.aws.json"
+expect_rc 1 "json: a file name that is not UTF-8" V --format json "$bad8/Dockerrun.aws.json" "$bad8/nope.json"
+expect_eq "$(json_get '[f["file"] == sys.argv[3] + "/\ufffddir/" + n for f, n in zip(d, ("Dockerrun.aws.json", "nope.json"))]' "$TMP")" "[True, True]" "json: the file field is there, the bad byte replaced"
+expect_eq "$(json_get '"\ufffddir" in d[0]["diagnostics"][0]["message"]')" "True" "json: a message quoting the name is valid UTF-8"
 
 # unreadable input
 expect_rc 1 "a missing file" V "$TMP/nope.json"
