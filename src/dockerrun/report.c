@@ -146,7 +146,10 @@ int dr_report_print(FILE *f, const struct dr_report *r, enum dr_format fmt, bool
 		if (fmt == DR_FORMAT_GITHUB) {
 			fprintf(f, "::%s file=", sev_name(d->severity));
 			gh_escape(f, file, true);
-			fprintf(f, ",line=%u,col=%u::", line, col);
+			/* the rule id is the annotation's title */
+			fprintf(f, ",line=%u,col=%u,title=", line, col);
+			gh_escape(f, d->rule, true);
+			fputs("::", f);
 			gh_escape(f, d->message, false);
 			fprintf(f, " [%s]\n", d->rule);
 		} else if (color) {

@@ -64,10 +64,10 @@ expect_eq "$(cat "$TMP/err")" "" "json: nothing on stderr"
 
 # github
 expect_rc 1 "github: invalid file" V --format github "$BAD"
-expect_out "::error file=$BAD,line=5,col=73::link 'db' of container 'web' names no container; containers are: api, web [link-target]" "github: error annotation"
-expect_out "::warning file=$BAD,line=6,col=30::image 'acme/api'" "github: warning annotation"
+expect_out "::error file=$BAD,line=5,col=73,title=link-target::link 'db' of container 'web' names no container; containers are: api, web [link-target]" "github: error annotation, titled with the rule id"
+expect_out "::warning file=$BAD,line=6,col=30,title=image-latest::image 'acme/api'" "github: warning annotation"
 GITHUB_ACTIONS=true expect_rc 1 "GITHUB_ACTIONS=true picks github when stdout is not a terminal" env GITHUB_ACTIONS=true "$EBCTL" validate "$BAD"
-expect_out "::error file=$BAD,line=5,col=73::" "github: picked automatically"
+expect_out "::error file=$BAD,line=5,col=73,title=link-target::" "github: picked automatically"
 expect_rc 1 "--format text overrides GITHUB_ACTIONS" env GITHUB_ACTIONS=true "$EBCTL" validate --format text "$BAD"
 expect_out "$BAD:5:73: error:" "text when asked for"
 

@@ -988,7 +988,8 @@ static void test_output_forms(void **state)
 	assert_int_equal(dr_report_print(f, &r, DR_FORMAT_GITHUB, false), 0);
 	fclose(f);
 	assert_non_null(
-	    strstr(text, "::error file=Dockerrun.aws.json,line=4,col=59::link 'db' of container "
+	    strstr(text, "::error file=Dockerrun.aws.json,line=4,col=59,title=link-target::link "
+	                 "'db' of container "
 	                 "'api' names no container; containers are: api, web [link-target]\n"));
 	free(text);
 	f = open_memstream(&text, &len);
