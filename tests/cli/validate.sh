@@ -196,6 +196,14 @@ expect_eq "$(grep '\[host-port-clash\]$' "$TMP/out" | awk 'length > 600' | wc -l
 expect_rc 1 "400,000 links to none of 100,000 containers" V "$h/badlinks.json"
 expect_eq "$(grep -c "containers are: a, l \[link-target\]$" "$TMP/out")" 400000 "bad links: each names the containers"
 
+# the README's sample is what ebctl prints for tests/cli/readme-Dockerrun.aws.json
+mkdir -p "$TMP/readme"
+cp "$TESTS_DIR/cli/readme-Dockerrun.aws.json" "$TMP/readme/Dockerrun.aws.json"
+want=$(sed -n '/^\$ ebctl validate Dockerrun.aws.json$/,/^```$/p' "$TESTS_DIR/../README.md" | sed '1d;$d')
+got=$(cd "$TMP/readme" && "$EBCTL" validate Dockerrun.aws.json 2>&1)
+if [ -n "$want" ] && [ "$got" = "$want" ]; then ok "README: the validate sample is real output"
+else not_ok "README: the validate sample differs from the output"; diff <(echo "$want") <(echo "$got") | sed 's/^/#   /'; fi
+
 # the rule reference
 expect_rc 0 "--list-rules" V --list-rules
 expect_out "link-cycle" "--list-rules lists link-cycle"
