@@ -70,6 +70,15 @@ GITHUB_ACTIONS=true expect_rc 1 "GITHUB_ACTIONS=true picks github when stdout is
 expect_out "::error file=$BAD,line=5,col=73,title=link-target::" "github: picked automatically"
 expect_rc 1 "--format text overrides GITHUB_ACTIONS" env GITHUB_ACTIONS=true "$EBCTL" validate --format text "$BAD"
 expect_out "$BAD:5:73: error:" "text when asked for"
+# stdout on a terminal (script(1) of util-linux gives it one): text even so
+if command -v script >/dev/null 2>&1; then
+	expect_rc 1 "GITHUB_ACTIONS=true with stdout on a terminal" \
+		env GITHUB_ACTIONS=true NO_COLOR=1 script -qec "'$EBCTL' validate '$BAD'" /dev/null
+	expect_out "$BAD:5:73: error: link 'db'" "GITHUB_ACTIONS=true on a terminal: text"
+	expect_not_out "::error" "GITHUB_ACTIONS=true on a terminal: no workflow commands"
+else
+	ok "# SKIP script(1) is not installed: GITHUB_ACTIONS=true on a terminal"
+fi
 
 # stdin, several files, --werror
 run sh -c "cd '$TMP/ok' && '$EBCTL' validate - <'$BAD'"
