@@ -103,6 +103,10 @@ bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
 /* Levenshtein distance, capped: returns cap+1 as soon as it exceeds cap. */
 size_t str_edit_distance(const char *a, const char *b, size_t cap);
+/* A copy of s that is valid UTF-8: each byte that does not begin a valid
+ * sequence (an overlong form, a surrogate or a code point past U+10FFFF
+ * included) becomes U+FFFD, as a JSON string needs. Caller frees. */
+char *str_utf8_valid(const char *s);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
 

@@ -8,11 +8,15 @@
 #include "ebctl/dockerrun.h"
 #include "ebctl/util.h"
 
-static void summary(const struct dr_report *r)
+/* One line per file on stderr; with --werror, warnings fail it too. */
+static void summary(const struct dr_report *r, bool werror)
 {
 	if (r->errors)
 		notef("'%s' has %zu error%s and %zu warning%s", r->file, r->errors,
 		      r->errors == 1 ? "" : "s", r->warnings, r->warnings == 1 ? "" : "s");
+	else if (r->warnings && werror)
+		notef("'%s' fails with --werror: %zu warning%s", r->file, r->warnings,
+		      r->warnings == 1 ? "" : "s");
 	else if (r->warnings)
 		notef("'%s' is valid (%zu warning%s)", r->file, r->warnings,
 		      r->warnings == 1 ? "" : "s");
@@ -60,6 +64,14 @@ int cmd_validate(int argc, char **argv)
 		return usage_error("validate", "--format markdown is only for --list-rules");
 	if (n == 0)
 		return usage_error("validate", "no FILE given (use '-' for standard input)");
+	for (i = 1; i <= n; i++) {
+		if (strcmp(argv[i], "-") != 0)
+			continue;
+		if (stdin_used)
+			return usage_error("validate",
+			                   "standard input ('-') can be read only once");
+		stdin_used = true;
+	}
 	if (format)
 		fmt = dr_format_parse(format);
 	else if (getenv("GITHUB_ACTIONS") && strcmp(getenv("GITHUB_ACTIONS"), "true") == 0 &&
@@ -75,14 +87,6 @@ int cmd_validate(int argc, char **argv)
 		struct dr_report r;
 		const char *path = argv[i];
 		int v;
-		if (strcmp(path, "-") == 0) {
-			if (stdin_used) {
-				errorf("standard input ('-') can be read only once");
-				rc = EB_EXIT_INVALID;
-				continue;
-			}
-			stdin_used = true;
-		}
 		dr_report_init(&r);
 		v = dockerrun_validate_file(path, NULL, &r);
 		if (v < 0) {
@@ -94,10 +98,14 @@ int cmd_validate(int argc, char **argv)
 				errorf("'%s' is %s", path, why);
 			else
 				errorf("cannot open '%s': %s", path, why);
-			if (all)
+			if (all) {
+				/* the name need not be UTF-8; the field is always there */
+				char *name = str_utf8_valid(path);
 				json_array_append_new(all, json_pack("{s:s, s:b, s:s, s:[]}",
-				                                     "file", path, "valid", 0,
+				                                     "file", name, "valid", 0,
 				                                     "error", why, "diagnostics"));
+				free(name);
+			}
 			rc = EB_EXIT_INVALID;
 			dr_report_cleanup(&r);
 			continue;
@@ -113,7 +121,7 @@ int cmd_validate(int argc, char **argv)
 			dr_report_print(stdout, &r, (enum dr_format)fmt, color);
 			if (fmt == DR_FORMAT_TEXT) {
 				fflush(stdout); /* diagnostics before their summary in a 2>&1 log */
-				summary(&r);
+				summary(&r, werror);
 			}
 		}
 		dr_report_cleanup(&r);

@@ -12,6 +12,9 @@
 
 #define DR_NO_NODE UINT32_MAX
 
+/* Duplicate keys reported one by one; one more diagnostic counts the rest. */
+#define DR_DUP_KEYS_SHOWN 20
+
 /* One JSON value of the text, in document order (pre-order). */
 struct dr_node {
 	uint32_t parent; /* DR_NO_NODE for the top-level value */
@@ -23,7 +26,8 @@ struct dr_node {
 	char *key_dec;     /* the decoded key when the raw one has escapes, else NULL */
 	struct dr_loc loc; /* first character of the value */
 	struct dr_loc key_loc;
-	char type; /* '{', '[', '"', or 'v' for numbers and literals */
+	char type;     /* '{', '[', '"', or 'v' for numbers and literals */
+	bool shadowed; /* a later member of the same object has the same key */
 };
 
 struct dr_index {

@@ -17,7 +17,8 @@
  * Hostile input: the file size is capped by the reader (DR_MAX_FILE_SIZE),
  * jansson stops nesting at depth 2048 ("maximum parsing depth reached"),
  * rejects invalid UTF-8 and integers past 2^63; the index scan is iterative
- * and linear; duplicate keys are found by sorting each object's keys.
+ * and linear; duplicate keys are found by sorting each object's keys, and
+ * at most DR_DUP_KEYS_SHOWN of them are reported one by one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -293,10 +294,33 @@ static int keyref_cmp(const void *a, const void *b)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-static void report_duplicate_keys(struct dr_report *r, const struct dr_index *ix)
+/* A later copy of a key in one object: `node` repeats the key of `first`. */
+struct dupref {
+	const char *key;
+	size_t len;
+	uint32_t node, first;
+};
+
+static int dupref_cmp(const void *a, const void *b)
+{
+	const struct dupref *x = a, *y = b;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/*
+ * Sort each object's keys (n log n in all) and collect every later copy of
+ * a key; report them in document order, each naming the first copy. The
+ * first DR_DUP_KEYS_SHOWN are listed one by one and one more diagnostic
+ * counts the rest: a million copies of one key would otherwise make a
+ * million warnings, and a duplicate deep under long keys has a long pointer.
+ * Every copy but the last is marked `shadowed` (jansson keeps the last), so
+ * that the rules look at the value that counts only.
+ */
+static void report_duplicate_keys(struct dr_report *r, struct dr_index *ix)
 {
 	struct keyref *refs = NULL;
-	size_t cap = 0, i, j;
+	struct dupref *dups = NULL;
+	size_t cap = 0, ndups = 0, capdups = 0, i, j, run;
 	struct buf ptr = BUF_INIT;
 	for (i = 0; i < ix->n; i++) {
 		const struct dr_node *o = &ix->nodes[i];
@@ -313,28 +337,102 @@ static void report_duplicate_keys(struct dr_report *r, const struct dr_index *ix
 			refs[j].node = ix->kids[o->kids + j];
 		}
 		qsort(refs, o->nkids, sizeof(*refs), keyref_cmp);
-		for (j = 1; j < o->nkids; j++) {
-			size_t first = j - 1;
-			const struct dr_node *k, *f;
-			if (refs[j].len != refs[first].len ||
-			    memcmp(refs[j].key, refs[first].key, refs[j].len) != 0)
+		/* runs of one key, in document order within the run */
+		for (run = 0, j = 1; j <= o->nkids; j++) {
+			if (j < o->nkids && refs[j].len == refs[run].len &&
+			    memcmp(refs[j].key, refs[run].key, refs[j].len) == 0) {
+				if (ndups == capdups) {
+					capdups = capdups ? 2 * capdups : 16;
+					dups = xrealloc(dups, capdups * sizeof(*dups));
+				}
+				dups[ndups].key = refs[j].key;
+				dups[ndups].len = refs[j].len;
+				dups[ndups].node = refs[j].node;
+				dups[ndups].first = refs[run].node;
+				ndups++;
+				ix->nodes[refs[j - 1].node].shadowed = true;
 				continue;
-			while (first > 0 && refs[first - 1].len == refs[j].len &&
-			       memcmp(refs[first - 1].key, refs[j].key, refs[j].len) == 0)
-				first--;
-			k = &ix->nodes[refs[j].node];
-			f = &ix->nodes[refs[first].node];
-			buf_reset(&ptr);
-			dr_index_pointer(ix, refs[j].node, &ptr);
+			}
+			run = j;
+		}
+	}
+	free(refs);
+	if (ndups > 1)
+		qsort(dups, ndups, sizeof(*dups), dupref_cmp);
+	for (i = 0; i < ndups && i <= DR_DUP_KEYS_SHOWN; i++) {
+		const struct dr_node *k = &ix->nodes[dups[i].node], *f = &ix->nodes[dups[i].first];
+		buf_reset(&ptr);
+		dr_index_pointer(ix, dups[i].node, &ptr);
+		if (i < DR_DUP_KEYS_SHOWN || ndups == DR_DUP_KEYS_SHOWN + 1)
 			dr_report_add(r, "duplicate-key", DR_WARNING, k->key_loc, buf_cstr(&ptr),
 			              "duplicate key '%.*s' (first at line %u, column %u): only "
 			              "the last value counts",
-			              (int)refs[j].len, refs[j].key, f->key_loc.line,
+			              (int)dups[i].len, dups[i].key, f->key_loc.line,
 			              f->key_loc.col);
-		}
+		else
+			dr_report_add(r, "duplicate-key", DR_WARNING, k->key_loc, buf_cstr(&ptr),
+			              "duplicate key '%.*s' (first at line %u, column %u): only "
+			              "the last value counts; %zu more duplicate keys follow, not "
+			              "listed one by one",
+			              (int)dups[i].len, dups[i].key, f->key_loc.line,
+			              f->key_loc.col, ndups - i - 1);
 	}
 	buf_free(&ptr);
-	free(refs);
+	free(dups);
+}
+
+/* The line:column of byte `off` of data, counted as the index counts. */
+static struct dr_loc loc_at(const char *data, size_t off)
+{
+	struct scan s = {data, data + off, {1, 1}};
+	while (s.p < s.end)
+		sc_adv(&s);
+	return s.loc;
+}
+
+/*
+ * Where a syntax error is, and whether it is a NUL byte. jansson's line and
+ * column are those of the last byte it read, and its position the offset
+ * after it. A NUL byte ends jansson's input ("end of file expected near end
+ * of file"): found at or just before that offset, it is named as such. When
+ * the error quotes a whole token ("invalid token near 'tru'", "'}' expected
+ * near '\"b\"'"), the token's first character is more useful than its last;
+ * a string cut short by a bad character keeps jansson's place, at that
+ * character. Any doubt (a message cut at jansson's length limit, a token
+ * that is not where the position says) keeps jansson's place too.
+ */
+static struct dr_loc syntax_error_at(const char *data, size_t len, const json_error_t *err,
+                                     bool *nul)
+{
+	struct dr_loc at = {err->line > 0 ? (unsigned)err->line : 1,
+	                    err->column > 0 ? (unsigned)err->column : 1};
+	size_t pos = err->position > 0 ? (size_t)err->position : 0, tlen;
+	const char *near = NULL, *p, *tok;
+	*nul = false;
+	if (pos > len)
+		return at;
+	if (pos > 0 && data[pos - 1] == '\0') {
+		*nul = true;
+		return loc_at(data, pos - 1);
+	}
+	if (pos < len && data[pos] == '\0') {
+		*nul = true;
+		return loc_at(data, pos);
+	}
+	for (p = err->text; (p = strstr(p, " near '")) != NULL; p++)
+		near = p;
+	if (!near)
+		return at;
+	tok = near + 7;
+	tlen = strlen(tok);
+	if (tlen < 2 || tok[tlen - 1] != '\'' || strlen(err->text) + 1 >= JSON_ERROR_TEXT_LENGTH)
+		return at;
+	tlen--;
+	if (tok[0] == '"' && (tlen < 2 || tok[tlen - 1] != '"'))
+		return at;
+	if (tlen > pos || memcmp(data + pos - tlen, tok, tlen) != 0)
+		return at;
+	return loc_at(data, pos - tlen);
 }
 
 static bool only_space(const char *p, size_t n)
@@ -365,9 +463,17 @@ int dr_parse(struct dr_report *r, const char *data, size_t len)
 	}
 	root = json_loadb(data, len, JSON_DECODE_ANY, &err);
 	if (!root) {
-		struct dr_loc at = {err.line > 0 ? (unsigned)err.line : 1,
-		                    err.column > 0 ? (unsigned)err.column : 1};
-		dr_report_add(r, "json-syntax", DR_ERROR, at, "", "invalid JSON: %s", err.text);
+		bool nul;
+		struct dr_loc at = syntax_error_at(data, len, &err, &nul);
+		if (nul)
+			dr_report_add(
+			    r, "json-syntax", DR_ERROR, at, "",
+			    "invalid JSON: a NUL byte at line %u, column %u (binary data, "
+			    "or a file saved as UTF-16?)",
+			    at.line, at.col);
+		else
+			dr_report_add(r, "json-syntax", DR_ERROR, at, "", "invalid JSON: %s",
+			              err.text);
 		return -1;
 	}
 	r->index_ = dr_index_build(data, len);

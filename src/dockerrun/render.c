@@ -150,19 +150,74 @@ static void warn_dropped(const struct dr_container *c, const char *const *carrie
 	}
 }
 
-static const struct dr_volume *find_vol(const struct dockerrun *d, const char *name)
+/* Names sorted with their index, so that every lookup is a binary search:
+ * a file of many containers, links or mounts renders in n log n. */
+struct name_idx {
+	const char *name;
+	size_t idx;
+};
+
+static int name_idx_cmp(const void *a, const void *b)
 {
+	const struct name_idx *x = a, *y = b;
+	int k = strcmp(x->name, y->name);
+	return k ? k : (x->idx < y->idx ? -1 : x->idx > y->idx);
+}
+
+/* The sorted names of n items (those without a name left out); caller frees. */
+static struct name_idx *names_sorted(size_t n, const char *(*name_of)(const void *, size_t),
+                                     const void *items, size_t *count)
+{
+	struct name_idx *v = xmalloc((n ? n : 1) * sizeof(*v));
 	size_t i;
-	for (i = 0; name && i < d->nvolumes; i++)
-		if (d->volumes[i].name && strcmp(d->volumes[i].name, name) == 0)
-			return &d->volumes[i];
-	return NULL;
+	*count = 0;
+	for (i = 0; i < n; i++) {
+		const char *s = name_of(items, i);
+		if (s) {
+			v[*count].name = s;
+			v[*count].idx = i;
+			(*count)++;
+		}
+	}
+	qsort(v, *count, sizeof(*v), name_idx_cmp);
+	return v;
+}
+
+/* The index of the first item called name, or -1. */
+static long name_find(const struct name_idx *v, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+	if (!name)
+		return -1;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(v[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strcmp(v[lo].name, name) == 0 ? (long)v[lo].idx : -1;
+}
+
+static const char *volume_name(const void *items, size_t i)
+{
+	return ((const struct dr_volume *)items)[i].name;
+}
+
+static const char *container_name(const void *items, size_t i)
+{
+	return ((const struct dr_container *)items)[i].name;
+}
+
+static const char *string_at(const void *items, size_t i)
+{
+	return ((char *const *)items)[i];
 }
 
 /* ---- compose ---- */
 
 static void compose_service(struct em *m, const struct dockerrun *d, const struct dr_container *c,
-                            bool *named_volumes)
+                            const struct name_idx *vols, size_t nvols, bool *named_volumes)
 {
 	static const char *const carried[] = {"name",
 	                                      "image",
@@ -227,7 +282,8 @@ static void compose_service(struct em *m, const struct dockerrun *d, const struc
 		seq_start(m);
 		for (i = 0; i < c->nmounts; i++) {
 			const struct dr_mount *mp = &c->mounts[i];
-			const struct dr_volume *vol = find_vol(d, mp->source_volume);
+			long vk = name_find(vols, nvols, mp->source_volume);
+			const struct dr_volume *vol = vk >= 0 ? &d->volumes[vk] : NULL;
 			buf_reset(&b);
 			if (str_starts_with(mp->source_volume, "awseb-logs-")) {
 				buf_printf(&b, "./logs/%s", mp->source_volume + 11);
@@ -296,15 +352,17 @@ static void compose_service(struct em *m, const struct dockerrun *d, const struc
 
 static void render_compose(struct em *m, const struct dockerrun *d)
 {
-	size_t i;
+	size_t i, nvols;
 	bool named = false;
+	struct name_idx *vols = names_sorted(d->nvolumes, volume_name, d->volumes, &nvols);
 	doc_start(m);
 	map_start(m);
 	key(m, "services");
 	map_start(m);
 	for (i = 0; i < d->ncontainers; i++)
-		compose_service(m, d, &d->containers[i], &named);
+		compose_service(m, d, &d->containers[i], vols, nvols, &named);
 	map_end(m);
+	free(vols);
 	if (named) {
 		key(m, "volumes");
 		map_start(m);
@@ -499,27 +557,65 @@ static void k8s_service(struct em *m, const char *name, const char *app,
 	doc_end(m);
 }
 
+/* What becomes of a link alias in Kubernetes. */
+enum alias_use {
+	ALIAS_NONE = 0, /* no alias, no target, or the target's own name */
+	ALIAS_CLASH,    /* also a container's name: not carried over */
+	ALIAS_SERVICE,  /* a Service of its own */
+	ALIAS_AGAIN     /* the Service exists already */
+};
+
 static void render_k8s(struct em *m, const struct dockerrun *d)
 {
-	size_t i, j, k;
-	char **apps = xcalloc(d->ncontainers ? d->ncontainers : 1, sizeof(*apps));
-	bool *linked = xcalloc(d->ncontainers ? d->ncontainers : 1, 1);
-	struct strlist aliases = {NULL, 0};
+	size_t i, j, n = d->ncontainers, nlinks = 0, nbyname, napps, nrefs = 0, at;
+	char **apps = xcalloc(n ? n : 1, sizeof(*apps));
+	bool *linked = xcalloc(n ? n : 1, 1);
+	struct name_idx *byname, *byapp, *refs;
+	char **alias;
+	long *target;
+	unsigned char *use;
 
-	for (i = 0; i < d->ncontainers; i++) {
+	for (i = 0; i < n; i++) {
 		apps[i] = k8s_name(d->containers[i].name);
 		if (strcmp(apps[i], d->containers[i].name) != 0)
 			warnf("render: container '%s' is called '%s' in Kubernetes (names are "
 			      "lower case, digits and '-')",
 			      d->containers[i].name, apps[i]);
+		nlinks += d->containers[i].nlinks;
 	}
-	for (i = 0; i < d->ncontainers; i++)
-		for (j = 0; j < d->containers[i].nlinks; j++)
-			for (k = 0; k < d->ncontainers; k++)
-				if (strcmp(d->containers[i].links[j].target,
-				           d->containers[k].name) == 0)
-					linked[k] = true;
-	for (i = 0; i < d->ncontainers; i++) {
+	byname = names_sorted(n, container_name, d->containers, &nbyname);
+	byapp = names_sorted(n, string_at, apps, &napps);
+	/* each link: its target, and what its alias becomes, in link order */
+	alias = xcalloc(nlinks ? nlinks : 1, sizeof(*alias));
+	target = xmalloc((nlinks ? nlinks : 1) * sizeof(*target));
+	use = xcalloc(nlinks ? nlinks : 1, 1);
+	refs = xmalloc((nlinks ? nlinks : 1) * sizeof(*refs));
+	for (at = 0, i = 0; i < n; i++)
+		for (j = 0; j < d->containers[i].nlinks; j++, at++) {
+			const struct dr_link *l = &d->containers[i].links[j];
+			target[at] = name_find(byname, nbyname, l->target);
+			if (target[at] >= 0)
+				linked[target[at]] = true;
+			if (!l->alias || target[at] < 0)
+				continue;
+			alias[at] = k8s_name(l->alias);
+			if (strcmp(alias[at], apps[target[at]]) == 0)
+				continue;
+			if (name_find(byapp, napps, alias[at]) >= 0) {
+				use[at] = ALIAS_CLASH;
+			} else {
+				use[at] = ALIAS_SERVICE;
+				refs[nrefs].name = alias[at];
+				refs[nrefs].idx = at;
+				nrefs++;
+			}
+		}
+	/* one Service per alias: the first link that names it */
+	qsort(refs, nrefs, sizeof(*refs), name_idx_cmp);
+	for (i = 1; i < nrefs; i++)
+		if (strcmp(refs[i].name, refs[i - 1].name) == 0)
+			use[refs[i].idx] = ALIAS_AGAIN;
+	for (i = 0; i < n; i++) {
 		const struct dr_container *c = &d->containers[i];
 		k8s_deployment(m, c, apps[i]);
 		if (c->nports || linked[i])
@@ -530,37 +626,28 @@ static void render_k8s(struct em *m, const struct dockerrun *d)
 			      c->mounts[j].source_volume, c->name);
 	}
 	/* a link alias is a second name for the target: a Service of its own */
-	for (i = 0; i < d->ncontainers; i++)
-		for (j = 0; j < d->containers[i].nlinks; j++) {
-			const struct dr_link *l = &d->containers[i].links[j];
-			char *alias;
-			if (!l->alias)
-				continue;
-			alias = k8s_name(l->alias);
-			for (k = 0; k < d->ncontainers; k++)
-				if (strcmp(l->target, d->containers[k].name) == 0)
-					break;
-			if (k < d->ncontainers && strcmp(alias, apps[k]) != 0) {
-				bool clash = false;
-				size_t a;
-				for (a = 0; a < d->ncontainers; a++)
-					clash = clash || strcmp(apps[a], alias) == 0;
-				if (clash)
-					warnf("render: link alias '%s' of container '%s' is also a "
-					      "container name; not carried over",
-					      l->alias, d->containers[i].name);
-				else if (!strlist_has(&aliases, alias)) {
-					strlist_add(&aliases, alias);
-					k8s_service(m, alias, apps[k], &d->containers[k]);
-				}
-			}
-			free(alias);
+	for (at = 0, i = 0; i < n; i++)
+		for (j = 0; j < d->containers[i].nlinks; j++, at++) {
+			if (use[at] == ALIAS_CLASH)
+				warnf("render: link alias '%s' of container '%s' is also a "
+				      "container name; not carried over",
+				      d->containers[i].links[j].alias, d->containers[i].name);
+			else if (use[at] == ALIAS_SERVICE)
+				k8s_service(m, alias[at], apps[target[at]],
+				            &d->containers[target[at]]);
 		}
-	for (i = 0; i < d->ncontainers; i++)
+	for (i = 0; i < nlinks; i++)
+		free(alias[i]);
+	for (i = 0; i < n; i++)
 		free(apps[i]);
+	free(alias);
+	free(target);
+	free(use);
+	free(refs);
+	free(byname);
+	free(byapp);
 	free(apps);
 	free(linked);
-	strlist_free(&aliases);
 }
 
 int dr_render(FILE *f, const struct dr_report *r, enum dr_render_target to, const char *source)

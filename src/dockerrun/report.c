@@ -146,7 +146,10 @@ int dr_report_print(FILE *f, const struct dr_report *r, enum dr_format fmt, bool
 		if (fmt == DR_FORMAT_GITHUB) {
 			fprintf(f, "::%s file=", sev_name(d->severity));
 			gh_escape(f, file, true);
-			fprintf(f, ",line=%u,col=%u::", line, col);
+			/* the rule id is the annotation's title */
+			fprintf(f, ",line=%u,col=%u,title=", line, col);
+			gh_escape(f, d->rule, true);
+			fputs("::", f);
 			gh_escape(f, d->message, false);
 			fprintf(f, " [%s]\n", d->rule);
 		} else if (color) {
@@ -162,11 +165,21 @@ int dr_report_print(FILE *f, const struct dr_report *r, enum dr_format fmt, bool
 	return ferror(f) ? -1 : 0;
 }
 
+/* A JSON string of s, which need not be UTF-8 (a file name, a message
+ * quoting one): invalid bytes become U+FFFD, so that the field is there. */
+static json_t *json_text(const char *s)
+{
+	char *v = str_utf8_valid(s);
+	json_t *j = json_string(v);
+	free(v);
+	return j;
+}
+
 json_t *dr_report_json(const struct dr_report *r)
 {
 	json_t *o = json_object(), *a = json_array();
 	size_t i;
-	json_object_set_new(o, "file", json_string(r->file ? r->file : "<input>"));
+	json_object_set_new(o, "file", json_text(r->file ? r->file : "<input>"));
 	json_object_set_new(o, "version", r->version ? json_integer(r->version) : json_null());
 	json_object_set_new(o, "valid", json_boolean(r->errors == 0));
 	json_object_set_new(o, "errors", json_integer((json_int_t)r->errors));
@@ -179,9 +192,8 @@ json_t *dr_report_json(const struct dr_report *r)
 		json_object_set_new(e, "line", json_integer(d->loc.line));
 		json_object_set_new(e, "column", json_integer(d->loc.col));
 		json_object_set_new(e, "pointer", json_string(d->pointer));
-		/* messages quote file content, which may not be UTF-8 */
-		json_object_set_new(e, "message",
-		                    json_stringn_nocheck(d->message, strlen(d->message)));
+		/* messages may quote the file's name, which may not be UTF-8 */
+		json_object_set_new(e, "message", json_text(d->message));
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "diagnostics", a);

@@ -20,14 +20,16 @@ const struct dr_rule dr_rules[] = {
      "valid JSON (UTF-8, no trailing commas), an object at the top level; reports line:column of "
      "the syntax error"},
     {"duplicate-key", W, false, F, "File and version",
-     "a key appears twice in one object: only the last value counts"},
+     "a key appears twice in one object: only the last value counts (20 are listed, one more "
+     "warning counts the rest)"},
     {"version-missing", E, false, F, "File and version",
      "`AWSEBDockerrunVersion` present, one of 1, 2, 3 (number or numeric string)"},
     {"version-string", W, false, F, "File and version",
      "version given as a string (`\"2\"`): accepted, but prefer the number"},
     {"version-shape", E, false, F, "File and version",
      "shape agrees with version: `containerDefinitions` in a v1 file, or v1 keys (`Image`, "
-     "`Ports`, `Volumes`) in a v2 file"},
+     "`Ports`, `Volumes`) in a v2 file; in a v3 file, where Elastic Beanstalk ignores them, "
+     "they are `v3-shape` warnings instead"},
     {"unknown-key", W, false, F, "File and version",
      "a key the format does not know (typos such as `portMapping`), with a did-you-mean"},
     {"placeholder", W, false, F, "File and version",
@@ -70,11 +72,14 @@ const struct dr_rule dr_rules[] = {
      "`memory` >= `memoryReservation` when both are set"},
     {"memory-small", W, false, F, "Containers", "memory below 4 MiB: the container cannot start"},
     {"type", E, false, F, "Containers",
-     "`cpu` integer; `command`, `entryPoint`, `links`, `dnsServers` arrays of strings; "
-     "`essential`, `privileged`, `readonlyRootFilesystem` booleans; lists are arrays of objects"},
+     "`cpu` integer; `command`, `entryPoint`, `links`, `dnsServers`, `dnsSearchDomains`, "
+     "`dockerSecurityOptions` arrays of strings; `essential`, `privileged`, "
+     "`readonlyRootFilesystem` (the rules document's `readOnly`), `disableNetworking`, "
+     "`interactive`, `pseudoTerminal` booleans; each container, and each item of "
+     "`portMappings`, `mountPoints`, `volumesFrom`, an object; `environment` an array"},
     {"env-entry", E, true, F, "Containers",
-     "`environment[]` items have string `name` and `value`; warning on duplicate names and on "
-     "values that look like secrets"},
+     "`environment[]` items are objects with string `name` and `value`; warning on duplicate "
+     "names and on values that look like secrets"},
     {"log-driver", E, false, F, "Containers",
      "`logConfiguration.logDriver` present and known (json-file, syslog, journald, gelf, fluentd, "
      "awslogs, splunk, awsfirelens); `options` a string map"},
@@ -109,7 +114,8 @@ const struct dr_rule dr_rules[] = {
     {"mount-path", E, false, F, "Mounts",
      "`containerPath` absolute and mounted once per container; `readOnly` boolean"},
     {"volumes-from", E, false, F, "Mounts",
-     "`volumesFrom[].sourceContainer` names another container of this file"},
+     "`volumesFrom[].sourceContainer` names another container of this file; `readOnly` "
+     "boolean"},
     {"start-order-cycle", W, false, F, "Mounts",
      "a cycle through links and volumesFrom together: there is no start order"},
     /* Version 3 */

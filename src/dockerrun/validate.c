@@ -6,7 +6,10 @@
  * JSON null counts as absent everywhere: tools that export task definitions
  * write every unset field as null, and Elastic Beanstalk accepts that.
  * Every check that compares items with each other (names, ports, paths)
- * sorts or searches a sorted array, so hostile input stays n log n.
+ * sorts or searches a sorted array, so hostile input stays n log n; and no
+ * message repeats more than a bounded part of the file (names are cut at
+ * SHOWN_MAX bytes, lists of alternatives at LIST_MAX, cycles at CYCLE_SHOWN
+ * containers), so that the output stays linear too.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -17,6 +20,13 @@
 #include <unistd.h>
 
 #include "internal.h"
+
+/* A name other messages repeat is cut there (the longest valid name). */
+#define SHOWN_MAX 255
+/* A list of alternatives stops after this many bytes, or 20 names. */
+#define LIST_MAX 200
+/* A longer cycle is printed with its first and last few containers. */
+#define CYCLE_SHOWN 8
 
 struct val {
 	json_t *v;
@@ -32,9 +42,14 @@ struct ctx {
 	/* sorted container names for lookups */
 	struct name_ref *names;
 	size_t nnames;
+	char **who; /* each container as messages name it (shown()) */
+	size_t nwho;
+	char *names_list; /* container_list(), made once */
 };
 
 /* ---- helpers ---- */
+
+static void free_containers(struct dockerrun *m);
 
 static struct val member(const struct ctx *c, struct val o, const char *key)
 {
@@ -133,6 +148,35 @@ static const char *str_or_null(struct val v)
 	return v.v && json_is_string(v.v) ? json_string_value(v.v) : NULL;
 }
 
+/* s as messages show it when they repeat it: cut at SHOWN_MAX bytes, at a
+ * character boundary, and marked "...". Caller frees. */
+static char *shown(const char *s)
+{
+	size_t n = strlen(s);
+	if (n <= SHOWN_MAX)
+		return xstrdup(s);
+	n = SHOWN_MAX;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return xasprintf("%.*s...", (int)n, s);
+}
+
+/* Append name to a list of alternatives ("a, b, c"); false once the list is
+ * full (20 names or LIST_MAX bytes), after appending ", ...". */
+static bool list_add(struct buf *list, size_t *count, const char *name)
+{
+	char *s;
+	if (*count == 20 || list->len > LIST_MAX) {
+		buf_puts(list, ", ...");
+		return false;
+	}
+	s = shown(name);
+	buf_printf(list, "%s%s", *count ? ", " : "", s);
+	free(s);
+	(*count)++;
+	return true;
+}
+
 /* A template placeholder that a CI step substitutes before deploying:
  * <NAME>, $NAME, ${NAME}, {{name}}, %NAME%. */
 static bool has_placeholder(const char *s)
@@ -158,10 +202,21 @@ static bool has_placeholder(const char *s)
 
 /* ---- unknown keys ---- */
 
-static const char *const v1_keys[] = {
-    "AWSEBDockerrunVersion", "Authentication", "Image", "Ports", "Volumes", "Logging", NULL};
-static const char *const v2_keys[] = {"AWSEBDockerrunVersion", "containerDefinitions", "volumes",
-                                      "authentication", NULL};
+/* The keys of the Elastic Beanstalk developer guide's references for v1 and
+ * v2; a container definition takes every ECS container definition
+ * parameter, which Elastic Beanstalk passes through. */
+static const char *const v1_keys[] = {"AWSEBDockerrunVersion",
+                                      "Authentication",
+                                      "Image",
+                                      "Ports",
+                                      "Volumes",
+                                      "Logging",
+                                      "Entrypoint",
+                                      "Command",
+                                      NULL};
+static const char *const v2_keys[] = {"AWSEBDockerrunVersion", "executionRoleArn",
+                                      "containerDefinitions",  "volumes",
+                                      "authentication",        NULL};
 static const char *const v3_keys[] = {"AWSEBDockerrunVersion", "Authentication", NULL};
 static const char *const v1_image_keys[] = {"Name", "Update", NULL};
 static const char *const v1_port_keys[] = {"ContainerPort", "HostPort", NULL};
@@ -267,7 +322,10 @@ static uint32_t near_key(struct ctx *c, struct val o, const char *wanted)
 	on = &c->ix->nodes[o.n];
 	for (i = 0; i < on->nkids; i++) {
 		uint32_t k = c->ix->kids[on->kids + i];
-		const char *name = dr_index_key(c->ix, k, &c->tmp);
+		const char *name;
+		if (c->ix->nodes[k].shadowed)
+			continue;
+		name = dr_index_key(c->ix, k, &c->tmp);
 		if (strcmp(name, wanted) != 0 && suggest(name, list))
 			return k;
 	}
@@ -275,7 +333,8 @@ static uint32_t near_key(struct ctx *c, struct val o, const char *wanted)
 }
 
 /* Warn about every member of object `o` not in `known`, except those in
- * `skip` (already reported by a more specific rule). */
+ * `skip` (already reported by a more specific rule). Of a duplicate key,
+ * only the last copy is looked at: duplicate-key reports the others. */
 static void unknown_keys(struct ctx *c, struct val o, const char *const *known,
                          const char *const *skip, const char *what)
 {
@@ -287,7 +346,10 @@ static void unknown_keys(struct ctx *c, struct val o, const char *const *known,
 	on = &c->ix->nodes[o.n];
 	for (i = 0; i < on->nkids; i++) {
 		uint32_t k = c->ix->kids[on->kids + i];
-		const char *name = dr_index_key(c->ix, k, &key), *s;
+		const char *name, *s;
+		if (c->ix->nodes[k].shadowed)
+			continue;
+		name = dr_index_key(c->ix, k, &key);
 		if (in_list(known, name) || (skip && in_list(skip, name)))
 			continue;
 		s = suggest(name, known);
@@ -391,22 +453,22 @@ static long find_container(const struct ctx *c, const char *name)
 	return k < 0 ? -1 : (long)c->names[k].idx;
 }
 
-/* "client, nginx, server" (sorted, distinct, at most 20), in c->tmp. */
+/* "client, nginx, server" (sorted, distinct, see list_add), made once: a
+ * file of many bad links or names of one container must not rebuild it. */
 static const char *container_list(struct ctx *c)
 {
-	size_t i, shown = 0;
-	buf_reset(&c->tmp);
+	struct buf list = BUF_INIT;
+	size_t i, count = 0;
+	if (c->names_list)
+		return c->names_list;
 	for (i = 0; i < c->nnames; i++) {
 		if (i && strcmp(c->names[i].name, c->names[i - 1].name) == 0)
 			continue;
-		if (shown == 20) {
-			buf_puts(&c->tmp, ", ...");
+		if (!list_add(&list, &count, c->names[i].name))
 			break;
-		}
-		buf_printf(&c->tmp, "%s%s", shown ? ", " : "", c->names[i].name);
-		shown++;
 	}
-	return buf_cstr(&c->tmp);
+	c->names_list = buf_detach(&list, NULL);
+	return c->names_list;
 }
 
 static bool valid_name(const char *s)
@@ -676,6 +738,11 @@ struct edge {
 	bool volumes_from;
 };
 
+/* A container on the depth-first search's path, and its next edge. */
+struct frame {
+	uint32_t v, next;
+};
+
 struct cross {
 	struct dups host_ports;
 	struct edge *edges;
@@ -683,6 +750,7 @@ struct cross {
 	unsigned char *volume_used;
 	struct name_ref *vol_names; /* sorted declared volume names */
 	size_t nvol_names;
+	char *vol_list; /* "a, b" for messages, made once */
 	bool port80;
 	bool any_essential;
 	size_t nobjects; /* containers that are objects */
@@ -703,8 +771,19 @@ static void add_edge(struct cross *x, size_t from, size_t to, uint32_t node, boo
 
 static const char *cname(const struct ctx *c, size_t i)
 {
-	const char *n = c->r->model.containers[i].name;
-	return n ? n : "?";
+	return c->who[i];
+}
+
+/* A non-empty array of objects only. */
+static bool is_object_array(const json_t *a)
+{
+	size_t i;
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		return false;
+	for (i = 0; i < json_array_size(a); i++)
+		if (!json_is_object(json_array_get(a, i)))
+			return false;
+	return true;
 }
 
 static bool is_string_array(const json_t *a)
@@ -720,10 +799,13 @@ static bool is_string_array(const json_t *a)
 
 static void check_types(struct ctx *c, struct val ct, const char *who)
 {
-	static const char *const arrays[] = {
-	    "command",    "entryPoint",       "links",
-	    "dnsServers", "dnsSearchDomains", "dockerSecurityOptions",
-	    NULL};
+	/* arrays of strings, and what their items are called in messages */
+	static const char *const arrays[][2] = {{"command", "command arguments"},
+	                                        {"entryPoint", "entry point arguments"},
+	                                        {"links", "links"},
+	                                        {"dnsServers", "DNS servers"},
+	                                        {"dnsSearchDomains", "DNS search domains"},
+	                                        {"dockerSecurityOptions", "security options"}};
 	static const char *const bools[] = {"essential",
 	                                    "privileged",
 	                                    "readonlyRootFilesystem",
@@ -734,23 +816,38 @@ static void check_types(struct ctx *c, struct val ct, const char *who)
 	static const char *const lists[] = {"portMappings", "environment", "mountPoints",
 	                                    "volumesFrom", NULL};
 	const char *const *k;
+	size_t i, j;
 	struct val v = member(c, ct, "cpu");
 	if (present(v) && !json_is_integer(v.v))
 		diag(c, "type", DR_ERROR, v.n,
 		     "'cpu' of container '%s' must be an integer (CPU units), not %s", who,
 		     type_name(v.v));
-	for (k = arrays; *k; k++) {
-		v = member(c, ct, *k);
+	for (j = 0; j < EB_ARRAY_LEN(arrays); j++) {
+		const char *key = arrays[j][0];
+		v = member(c, ct, key);
 		if (!present(v))
 			continue;
-		if (json_is_string(v.v))
+		if (json_is_string(v.v)) {
 			diag(c, "type", DR_ERROR, v.n,
 			     "'%s' of container '%s' must be an array of strings, not a string: "
 			     "write [\"%s\"]",
-			     *k, who, json_string_value(v.v));
-		else if (!is_string_array(v.v))
+			     key, who, json_string_value(v.v));
+			continue;
+		}
+		if (!json_is_array(v.v)) {
 			diag(c, "type", DR_ERROR, v.n,
-			     "'%s' of container '%s' must be an array of strings", *k, who);
+			     "'%s' of container '%s' must be an array of strings, not %s", key, who,
+			     type_name(v.v));
+			continue;
+		}
+		/* the item that is wrong, where it is */
+		for (i = 0; i < json_array_size(v.v); i++) {
+			struct val e = item(c, v, i);
+			if (!json_is_string(e.v))
+				diag(c, "type", DR_ERROR, e.n,
+				     "'%s[%zu]' of container '%s' is %s; %s are strings", key, i,
+				     who, type_name(e.v), arrays[j][1]);
+		}
 	}
 	for (k = bools; *k; k++) {
 		v = member(c, ct, *k);
@@ -760,7 +857,6 @@ static void check_types(struct ctx *c, struct val ct, const char *who)
 			     type_name(v.v));
 	}
 	for (k = lists; *k; k++) {
-		size_t i;
 		v = member(c, ct, *k);
 		if (!present(v))
 			continue;
@@ -770,7 +866,8 @@ static void check_types(struct ctx *c, struct val ct, const char *who)
 			     type_name(v.v));
 			continue;
 		}
-		for (i = 0; i < json_array_size(v.v); i++) {
+		/* environment items are env-entry's */
+		for (i = 0; strcmp(*k, "environment") != 0 && i < json_array_size(v.v); i++) {
 			struct val e = item(c, v, i);
 			if (!json_is_object(e.v))
 				diag(c, "type", DR_ERROR, e.n,
@@ -956,8 +1053,20 @@ static void check_env(struct ctx *c, struct val ct, struct dr_container *m, size
 		struct val e = item(c, env, i), name = member(c, e, "name"),
 		           value = member(c, e, "value");
 		const char *ns = str_or_null(name), *vs = str_or_null(value);
-		if (!json_is_object(e.v))
-			continue; /* reported by the type rule */
+		if (!json_is_object(e.v)) {
+			const char *s = str_or_null(e), *eq = s ? strchr(s, '=') : NULL;
+			if (eq && eq > s)
+				diag(c, "env-entry", DR_ERROR, e.n,
+				     "environment[%zu] of container '%s' must be an object, not a "
+				     "string: write {\"name\": \"%.*s\", \"value\": \"%s\"}",
+				     i, who, (int)(eq - s), s, eq + 1);
+			else
+				diag(c, "env-entry", DR_ERROR, e.n,
+				     "environment[%zu] of container '%s' must be an object "
+				     "{\"name\": ..., \"value\": ...}, not %s",
+				     i, who, type_name(e.v));
+			continue;
+		}
 		if (!ns || !*ns) {
 			diag(c, "env-entry", DR_ERROR, present(name) ? name.n : e.n,
 			     "environment[%zu] of container '%s' needs a non-empty string 'name'",
@@ -1001,7 +1110,6 @@ static void check_log(struct ctx *c, struct val ct, const char *who)
 	                                      "splunk",    "awsfirelens", NULL};
 	struct val lc = member(c, ct, "logConfiguration"), drv, opts;
 	const char *s;
-	void *it;
 	if (!present(lc))
 		return;
 	if (!json_is_object(lc.v)) {
@@ -1023,21 +1131,25 @@ static void check_log(struct ctx *c, struct val ct, const char *who)
 		     "syslog, journald, gelf, fluentd, awslogs, splunk, awsfirelens",
 		     s ? s : type_name(drv.v), who);
 	opts = member(c, lc, "options");
-	if (present(opts)) {
-		if (!json_is_object(opts.v))
-			diag(c, "log-driver", DR_ERROR, opts.n,
-			     "log 'options' of container '%s' must be an object of strings", who);
-		else
-			for (it = json_object_iter(opts.v); it;
-			     it = json_object_iter_next(opts.v, it)) {
-				const char *k = json_object_iter_key(it);
-				json_t *v = json_object_iter_value(it);
-				if (!json_is_string(v))
-					diag(c, "log-driver", DR_ERROR, member(c, opts, k).n,
-					     "log option '%s' of container '%s' must be a string, "
-					     "not %s",
-					     k, who, type_name(v));
-			}
+	if (present(opts) && !json_is_object(opts.v)) {
+		diag(c, "log-driver", DR_ERROR, opts.n,
+		     "log 'options' of container '%s' must be an object of strings", who);
+	} else if (present(opts)) {
+		/* the index's members, not a lookup per option: linear */
+		const struct dr_node *on = &c->ix->nodes[opts.n];
+		size_t i;
+		for (i = 0; i < on->nkids; i++) {
+			uint32_t k = c->ix->kids[on->kids + i];
+			const char *key;
+			const json_t *v;
+			if (c->ix->nodes[k].shadowed || c->ix->nodes[k].type == '"')
+				continue;
+			key = dr_index_key(c->ix, k, &c->tmp);
+			v = json_object_get(opts.v, key);
+			diag(c, "log-driver", DR_ERROR, k,
+			     "log option '%s' of container '%s' must be a string, not %s", key, who,
+			     v ? type_name(v) : "another type");
+		}
 	}
 	unknown_keys(c, lc, log_keys, NULL, "'logConfiguration'");
 }
@@ -1247,6 +1359,20 @@ static long find_volume(const struct cross *x, const char *name)
 	return find_name(x->vol_names, x->nvol_names, name);
 }
 
+/* The declared volumes, sorted (see list_add), made once. */
+static const char *volume_list(struct cross *x)
+{
+	struct buf list = BUF_INIT;
+	size_t k, count = 0;
+	if (x->vol_list)
+		return x->vol_list;
+	for (k = 0; k < x->nvol_names; k++)
+		if (!list_add(&list, &count, x->vol_names[k].name))
+			break;
+	x->vol_list = buf_detach(&list, NULL);
+	return x->vol_list;
+}
+
 static void mount_dup(struct ctx *c, const struct dup *first, const struct dup *again)
 {
 	diag(c, "mount-path", DR_ERROR, again->node,
@@ -1290,16 +1416,10 @@ static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, s
 					     "be followed by a container name (%s)",
 					     svs, container_list(c));
 			} else if (x->nvol_names) {
-				struct buf list = BUF_INIT;
-				size_t k;
-				for (k = 0; k < x->nvol_names && k < 20; k++)
-					buf_printf(&list, "%s%s", k ? ", " : "",
-					           x->vol_names[k].name);
 				diag(c, "mount-volume", DR_ERROR, sv.n,
 				     "unknown volume '%s' in container '%s'; volumes are: %s (or "
 				     "awseb-logs-<container>)",
-				     svs, who, buf_cstr(&list));
-				buf_free(&list);
+				     svs, who, volume_list(x));
 			} else {
 				diag(c, "mount-volume", DR_ERROR, sv.n,
 				     "unknown volume '%s' in container '%s': the file declares no "
@@ -1367,18 +1487,35 @@ static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, s
 	}
 }
 
+/* "a -> b -> c -> a" for the containers on stack[from..sp) and back to
+ * the first; a long cycle keeps its first and last CYCLE_SHOWN / 2. */
+static void cycle_text(const struct ctx *c, const struct frame *stack, size_t from, size_t sp,
+                       struct buf *out)
+{
+	size_t k, len = sp - from, half = CYCLE_SHOWN / 2;
+	buf_reset(out);
+	for (k = from; k < sp; k++) {
+		if (len > CYCLE_SHOWN && k == from + half) {
+			buf_printf(out, "... (%zu more) -> ", len - 2 * half);
+			k = sp - half - 1;
+			continue;
+		}
+		buf_printf(out, "%s -> ", cname(c, stack[k].v));
+	}
+	buf_puts(out, cname(c, stack[from].v));
+}
+
 /* Iterative depth-first search; every back edge closes a cycle, reported
- * once. With `need_vf`, only cycles that use a volumesFrom edge count. */
+ * once. With `need_vf`, only cycles that use a volumesFrom edge count: a
+ * count of volumesFrom edges along the path tells in O(1). */
 static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, size_t n,
                         const char *rule, bool need_vf)
 {
 	uint32_t *off = xcalloc(n + 1, sizeof(*off)), *pos = xmalloc((n ? n : 1) * sizeof(*pos));
 	const struct edge **adj = xmalloc((nedges ? nedges : 1) * sizeof(*adj));
-	const struct edge **via = xcalloc(n ? n : 1, sizeof(*via));
+	uint32_t *nvf = xcalloc(n ? n : 1, sizeof(*nvf));
 	unsigned char *color = xcalloc(n ? n : 1, 1);
-	struct frame {
-		uint32_t v, next;
-	} *stack = xmalloc((n ? n : 1) * sizeof(*stack));
+	struct frame *stack = xmalloc((n ? n : 1) * sizeof(*stack));
 	size_t i, sp, s;
 	uint32_t *fill = xcalloc(n + 1, sizeof(*fill));
 	struct buf cyc = BUF_INIT;
@@ -1396,10 +1533,10 @@ static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, 
 	for (s = 0; s < n; s++) {
 		if (color[s])
 			continue;
-		sp = 0;
-		stack[sp].v = (uint32_t)s;
-		stack[sp].next = off[s];
+		stack[0].v = (uint32_t)s;
+		stack[0].next = off[s];
 		pos[s] = 0;
+		nvf[0] = 0;
 		color[s] = 1;
 		sp = 1;
 		while (sp) {
@@ -1413,22 +1550,17 @@ static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, 
 			e = adj[f->next++];
 			if (color[e->to] == 0) {
 				color[e->to] = 1;
-				via[e->to] = e;
 				pos[e->to] = (uint32_t)sp;
 				stack[sp].v = e->to;
 				stack[sp].next = off[e->to];
+				/* volumesFrom edges on the path from stack[0] to here */
+				nvf[sp] = nvf[sp - 1] + e->volumes_from;
 				sp++;
 			} else if (color[e->to] == 1) {
-				size_t k, from = pos[e->to];
-				bool vf = e->volumes_from;
-				for (k = from + 1; k < sp; k++)
-					vf = vf || via[stack[k].v]->volumes_from;
-				if (need_vf && !vf)
+				size_t from = pos[e->to];
+				if (need_vf && !e->volumes_from && nvf[sp - 1] == nvf[from])
 					continue;
-				buf_reset(&cyc);
-				for (k = from; k < sp; k++)
-					buf_printf(&cyc, "%s -> ", cname(c, stack[k].v));
-				buf_puts(&cyc, cname(c, e->to));
+				cycle_text(c, stack, from, sp, &cyc);
 				if (need_vf)
 					diag(c, rule, DR_WARNING, e->node,
 					     "links and volumesFrom form a cycle, so there is no "
@@ -1444,7 +1576,7 @@ static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, 
 	free(off);
 	free(pos);
 	free(adj);
-	free(via);
+	free(nvf);
 	free(color);
 	free(stack);
 	free(fill);
@@ -1537,6 +1669,7 @@ static void check_v2(struct ctx *c, struct val root)
 	struct cross x;
 	struct dups names = {NULL, 0, 0};
 	static const char *const v1_only[] = {"Image", "Ports", "Volumes", NULL};
+	bool misspelt = false; /* checking the containers of a misspelt key */
 	const char *const *k;
 	size_t i, n;
 
@@ -1565,22 +1698,31 @@ static void check_v2(struct ctx *c, struct val root)
 
 	if (!present(cds) || !json_is_array(cds.v) || json_array_size(cds.v) == 0) {
 		uint32_t near = near_key(c, root, "containerDefinitions");
-		if (!cds.v && near != DR_NO_NODE)
+		if (!cds.v && near != DR_NO_NODE) {
+			struct val alt = member(c, root, dr_index_key(c->ix, near, &c->tmp));
 			diag_key(
 			    c, "containers-empty", DR_ERROR, near,
 			    "'containerDefinitions' is missing: '%s' is spelled differently, so "
 			    "the file has no containers",
 			    dr_index_key(c->ix, near, &c->tmp));
-		else if (!cds.v)
+			/* Elastic Beanstalk sees no containers, but the next run would
+			 * meet the problems of these: report them now */
+			if (is_object_array(alt.v)) {
+				cds = alt;
+				misspelt = true;
+			}
+		} else if (!cds.v) {
 			diag(c, "containers-empty", DR_ERROR, root.n,
 			     "'containerDefinitions' is missing: a version 2 file needs a "
 			     "non-empty list of containers");
-		else
+		} else {
 			diag(c, "containers-empty", DR_ERROR, cds.n,
 			     "'containerDefinitions' must be a non-empty array of containers, not "
 			     "%s",
 			     json_is_array(cds.v) ? "an empty array" : type_name(cds.v));
-		goto out;
+		}
+		if (!misspelt)
+			goto out;
 	}
 	n = json_array_size(cds.v);
 	if (n > 10)
@@ -1591,6 +1733,8 @@ static void check_v2(struct ctx *c, struct val root)
 	m->containers = xcalloc(n, sizeof(*m->containers));
 	m->ncontainers = n;
 	c->names = xmalloc(n * sizeof(*c->names));
+	c->who = xcalloc(n, sizeof(*c->who));
+	c->nwho = n;
 
 	/* names first: links and volumesFrom refer to them */
 	for (i = 0; i < n; i++) {
@@ -1600,6 +1744,7 @@ static void check_v2(struct ctx *c, struct val root)
 		mc->json = ct.v;
 		mc->loc = loc_of(c, ct.n);
 		mc->essential = true;
+		c->who[i] = s && *s ? shown(s) : xasprintf("#%zu", i);
 		if (!json_is_object(ct.v)) {
 			diag(c, "type", DR_ERROR, ct.n,
 			     "containerDefinitions[%zu] must be an object, not %s", i,
@@ -1629,13 +1774,9 @@ static void check_v2(struct ctx *c, struct val root)
 	for (i = 0; i < n; i++) {
 		struct val ct = item(c, cds, i), ess;
 		struct dr_container *mc = &m->containers[i];
-		char who[300];
+		const char *who = c->who[i];
 		if (!json_is_object(ct.v))
 			continue;
-		if (mc->name)
-			snprintf(who, sizeof(who), "%s", mc->name);
-		else
-			snprintf(who, sizeof(who), "#%zu", i);
 		x.nobjects++;
 		check_types(c, ct, who);
 		check_image(c, member(c, ct, "image"), ct, who);
@@ -1674,6 +1815,8 @@ static void check_v2(struct ctx *c, struct val root)
 		     "to reach");
 	find_cycles(c, x.edges, x.nedges, n, "link-cycle", false);
 	find_cycles(c, x.edges, x.nedges, n, "start-order-cycle", true);
+	if (misspelt)
+		free_containers(m); /* the model is what Elastic Beanstalk sees */
 out : {
 	struct val vols = member(c, root, "volumes");
 	size_t mi = 0;
@@ -1694,11 +1837,12 @@ out : {
 	free(x.edges);
 	free(x.volume_used);
 	free(x.vol_names);
+	free(x.vol_list);
 }
 
 /* ---- entry points ---- */
 
-void dr_model_free(struct dockerrun *m)
+static void free_containers(struct dockerrun *m)
 {
 	size_t i, j;
 	for (i = 0; i < m->ncontainers; i++) {
@@ -1712,6 +1856,13 @@ void dr_model_free(struct dockerrun *m)
 		free(c->volumes_from);
 	}
 	free(m->containers);
+	m->containers = NULL;
+	m->ncontainers = 0;
+}
+
+void dr_model_free(struct dockerrun *m)
+{
+	free_containers(m);
 	free(m->volumes);
 	free(m->v1_ports);
 	json_decref(m->root);
@@ -1750,6 +1901,7 @@ int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
 	struct ctx c;
 	struct val root;
 	int version;
+	size_t i;
 
 	memset(&c, 0, sizeof(c));
 	c.r = out;
@@ -1790,6 +1942,10 @@ done:
 	buf_free(&c.tmp);
 	buf_free(&c.ptr);
 	free(c.names);
+	for (i = 0; i < c.nwho; i++)
+		free(c.who[i]);
+	free(c.who);
+	free(c.names_list);
 	free(c.dir);
 	return out->errors ? 1 : 0;
 }

@@ -132,6 +132,50 @@ size_t str_edit_distance(const char *a, const char *b, size_t cap)
 	return result > cap ? cap + 1 : result;
 }
 
+/* Length of the valid UTF-8 sequence at p (RFC 3629), or 0. */
+static size_t utf8_seq(const unsigned char *p)
+{
+	unsigned long cp;
+	size_t n, i;
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		n = 2, cp = p[0] & 0x1F;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		n = 3, cp = p[0] & 0x0F;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80) /* a NUL ends the string here too */
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+char *str_utf8_valid(const char *s)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	buf_puts(&b, "");
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (n) {
+			buf_add(&b, p, n);
+			p += n;
+		} else {
+			buf_puts(&b, "\xEF\xBF\xBD");
+			p++;
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
 void hex_encode(const unsigned char *in, size_t n, char *out)
 {
 	/* two digits per byte from one table: every signature hex-encodes three digests */

@@ -2,7 +2,7 @@
 # text, json and github forms; stdin, several files, --werror, hostile input.
 . "$TESTS_DIR/lib.sh"
 V() { "$EBCTL" validate "$@"; }
-json_get() { "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$TMP/out" "$1"; }
+json_get() { "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$TMP/out" "$@"; }
 
 mkdir -p "$TMP/ok" "$TMP/bad"
 cat >"$TMP/ok/Dockerrun.aws.json" <<'J'
@@ -64,12 +64,21 @@ expect_eq "$(cat "$TMP/err")" "" "json: nothing on stderr"
 
 # github
 expect_rc 1 "github: invalid file" V --format github "$BAD"
-expect_out "::error file=$BAD,line=5,col=73::link 'db' of container 'web' names no container; containers are: api, web [link-target]" "github: error annotation"
-expect_out "::warning file=$BAD,line=6,col=30::image 'acme/api'" "github: warning annotation"
+expect_out "::error file=$BAD,line=5,col=73,title=link-target::link 'db' of container 'web' names no container; containers are: api, web [link-target]" "github: error annotation, titled with the rule id"
+expect_out "::warning file=$BAD,line=6,col=30,title=image-latest::image 'acme/api'" "github: warning annotation"
 GITHUB_ACTIONS=true expect_rc 1 "GITHUB_ACTIONS=true picks github when stdout is not a terminal" env GITHUB_ACTIONS=true "$EBCTL" validate "$BAD"
-expect_out "::error file=$BAD,line=5,col=73::" "github: picked automatically"
+expect_out "::error file=$BAD,line=5,col=73,title=link-target::" "github: picked automatically"
 expect_rc 1 "--format text overrides GITHUB_ACTIONS" env GITHUB_ACTIONS=true "$EBCTL" validate --format text "$BAD"
 expect_out "$BAD:5:73: error:" "text when asked for"
+# stdout on a terminal (script(1) of util-linux gives it one): text even so
+if command -v script >/dev/null 2>&1; then
+	expect_rc 1 "GITHUB_ACTIONS=true with stdout on a terminal" \
+		env GITHUB_ACTIONS=true NO_COLOR=1 script -qec "'$EBCTL' validate '$BAD'" /dev/null
+	expect_out "$BAD:5:73: error: link 'db'" "GITHUB_ACTIONS=true on a terminal: text"
+	expect_not_out "::error" "GITHUB_ACTIONS=true on a terminal: no workflow commands"
+else
+	ok "# SKIP script(1) is not installed: GITHUB_ACTIONS=true on a terminal"
+fi
 
 # stdin, several files, --werror
 run sh -c "cd '$TMP/ok' && '$EBCTL' validate - <'$BAD'"
@@ -77,8 +86,10 @@ expect_eq "$rc" 1 "stdin: exit 1 for an invalid file"
 expect_out "<stdin>:5:73: error: link 'db'" "stdin is reported as <stdin>"
 run sh -c "'$EBCTL' validate - <'$OK'"
 expect_eq "$rc" 0 "stdin: exit 0 for a valid file"
-expect_rc 1 "stdin twice" sh -c "'$EBCTL' validate - - <'$OK'"
-expect_err "standard input ('-') can be read only once" "stdin twice is refused"
+expect_rc 2 "stdin twice is a usage error" sh -c "'$EBCTL' validate - - <'$OK'"
+expect_err "ebctl validate: standard input ('-') can be read only once" "stdin twice is refused"
+expect_eq "$(cat "$TMP/out")" "" "stdin twice: nothing is checked"
+expect_rc 2 "stdin twice among files" sh -c "'$EBCTL' validate - '$OK' - <'$OK'"
 expect_rc 1 "several files: one bad makes exit 1" V "$OK" "$BAD" "$OK"
 expect_err "'$OK' is valid" "several files: the good one is confirmed"
 expect_out "$BAD:5:73" "several files: the bad one is reported"
@@ -89,8 +100,18 @@ J
 expect_rc 0 "warnings alone exit 0" V "$TMP/ok/warn.json"
 expect_out "[image-latest]" "the warning is printed"
 expect_rc 1 "--werror makes warnings fail" V --werror "$TMP/ok/warn.json"
+expect_err "ebctl: '$TMP/ok/warn.json' fails with --werror: 1 warning" "--werror: the summary says the file fails"
+expect_not_err "is valid" "--werror: the summary does not call it valid"
 expect_rc 1 "--werror in json marks the file invalid" V --werror --format json "$TMP/ok/warn.json"
 expect_eq "$(json_get 'd[0]["valid"]')" "False" "--werror: valid is false"
+
+# a file name that is not UTF-8: JSON keeps the "file" field (U+FFFD for the
+# bad byte), in a message quoting the name too, and for a file not found
+bad8=$TMP/$'\xff'dir; mkdir -p "$bad8"
+printf '{"AWSEBDockerrunVersion": 1, "Ports": [{"ContainerPort": 80}]}' >"$bad8/Dockerrun.aws.json"
+expect_rc 1 "json: a file name that is not UTF-8" V --format json "$bad8/Dockerrun.aws.json" "$bad8/nope.json"
+expect_eq "$(json_get '[f["file"] == sys.argv[3] + "/\ufffddir/" + n for f, n in zip(d, ("Dockerrun.aws.json", "nope.json"))]' "$TMP")" "[True, True]" "json: the file field is there, the bad byte replaced"
+expect_eq "$(json_get '"\ufffddir" in d[0]["diagnostics"][0]["message"]')" "True" "json: a message quoting the name is valid UTF-8"
 
 # unreadable input
 expect_rc 1 "a missing file" V "$TMP/nope.json"
@@ -120,11 +141,77 @@ expect_err "ebctl: '$h/deep100m.json' is larger than 8 MiB" "100 MB: refused by 
 run V "$h/empty.json"; expect_out "$h/empty.json:1:1: error: file is empty" "empty file: says so"
 run V "$h/big.json"; expect_out "too big integer" "2^63+1: too big integer"
 run V "$h/utf8.json"; expect_out "unable to decode byte 0xff" "invalid UTF-8: named"
+printf '{"AWSEBDockerrunVersion": 2}\n\0' >"$h/nul.json"
+expect_rc 1 "a trailing NUL byte" V "$h/nul.json"
+expect_out "$h/nul.json:2:1: error: invalid JSON: a NUL byte at line 2, column 1 (binary data, or a file saved as UTF-16?) [json-syntax]" "a trailing NUL byte is named, not called the end of the file"
 
 # duplicate keys are reported, a BOM and CRLF are fine
 printf '\xef\xbb\xbf{\r\n"AWSEBDockerrunVersion": 2,\r\n"containerDefinitions": [{"name": "web", "image": "nginx:1", "memory": 64, "memory": 128,\r\n "portMappings": [{"hostPort": 80, "containerPort": 80}]}]}' >"$h/dup.json"
 expect_rc 0 "duplicate keys: a warning" V "$h/dup.json"
 expect_out "$h/dup.json:3:76: warning: duplicate key 'memory' (first at line 3, column 62): only the last value counts [duplicate-key]" "duplicate key with both places, after BOM and CRLF"
+
+# a million copies of one key (6 MB): found in n log n, the first 20 listed and
+# one more line counting the rest (reporting each copy against all the earlier
+# ones took tens of minutes, past the test runner's timeout)
+"$PYTHON" -c '
+import sys
+n = 1000000
+sys.stdout.write("{\"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [{\"name\": \"web\", "
+    "\"image\": \"nginx:1.25\", \"memory\": 128, \"portMappings\": [{\"hostPort\": 80, "
+    "\"containerPort\": 80}]}]" + ",\"k\":1" * n + "}")' >"$h/dupmany.json"
+expect_rc 0 "a million duplicate keys: warnings only" V "$h/dupmany.json"
+expect_eq "$(grep -c '\[duplicate-key\]$' "$TMP/out")" 21 "a million duplicate keys: 20 listed and one count"
+expect_out "$h/dupmany.json:1:293: warning: duplicate key 'k' (first at line 1, column 167): only the last value counts; 999978 more duplicate keys follow, not listed one by one [duplicate-key]" "a million duplicate keys: the rest are counted"
+expect_eq "$(grep -c '\[unknown-key\]$' "$TMP/out")" 1 "a million duplicate keys: only the copy that counts is an unknown key"
+
+# 300,000 log options that are not strings: each was looked up by a walk
+# through all of them, now the options are walked once
+"$PYTHON" -c '
+import sys
+sys.stdout.write("{\"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [{\"name\": \"w\", "
+    "\"image\": \"a:1\", \"memory\": 9, \"logConfiguration\": {\"logDriver\": \"awslogs\", "
+    "\"options\": {" + ",".join("\"o%d\": 1" % i for i in range(300000)) + "}}}]}")' >"$h/logopts.json"
+expect_rc 1 "300,000 log options that are not strings" V "$h/logopts.json"
+expect_eq "$(grep -c "must be a string, not an integer \[log-driver\]$" "$TMP/out")" 300000 "log options: each is reported"
+
+# more large inputs that stay linear in time and output: a chain of 100,000
+# containers that all link back to the first (each cycle was printed in full,
+# and walked again for volumesFrom), a 1 MB container name in 100,000 host
+# port clashes, 100,000 containers called 'a' and 400,000 links to none of
+# them (the list of names was rebuilt for each)
+"$PYTHON" - "$h" <<'PY'
+import json, sys
+h = sys.argv[1]
+H = '{"AWSEBDockerrunVersion": 2, "containerDefinitions": ['
+def c(name, extra=""):
+    return '{"name": "%s", "image": "a:1", "memory": 9%s}' % (name, extra)
+n = 100000
+open(h + "/chain.json", "w").write(H + ",".join(
+    c("c%d" % i, ', "links": %s' % json.dumps(["c%d" % ((i + 1) % n)] + (["c0"] if 0 < i < n - 1 else [])))
+    for i in range(n)) + "]}")
+clash = ', "portMappings": [{"containerPort": 1, "hostPort": 80}]'
+open(h + "/longname.json", "w").write(H + c("x" * 1000000, clash) + "," + c("y", ', "portMappings": [' + ",".join(
+    '{"containerPort": %d, "hostPort": 80}' % (i + 1) for i in range(n)) + "]") + "]}")
+open(h + "/badlinks.json", "w").write(H + ",".join([c("a")] * n) + "," +
+    c("l", ', "links": ' + json.dumps(["zz"] * 400000)) + "]}")
+PY
+expect_rc 1 "100,000 containers in a chain of links" V "$h/chain.json"
+expect_eq "$(grep -c '\[link-cycle\]$' "$TMP/out")" 99999 "chain: every back link closes a cycle"
+expect_out "error: links form a cycle: c0 -> c1 -> c2 -> c3 -> ... (99992 more) -> c99996 -> c99997 -> c99998 -> c99999 -> c0 [link-cycle]" "chain: a long cycle is printed with its ends"
+expect_eq "$(awk 'length > 300' "$TMP/out" | wc -l)" 0 "chain: every line is short"
+expect_rc 1 "a 1 MB container name in 100,000 host port clashes" V "$h/longname.json"
+expect_eq "$(grep -c '\[host-port-clash\]$' "$TMP/out")" 100000 "long name: every clash is reported"
+expect_eq "$(grep '\[host-port-clash\]$' "$TMP/out" | awk 'length > 600' | wc -l)" 0 "long name: cut in the clash messages"
+expect_rc 1 "400,000 links to none of 100,000 containers" V "$h/badlinks.json"
+expect_eq "$(grep -c "containers are: a, l \[link-target\]$" "$TMP/out")" 400000 "bad links: each names the containers"
+
+# the README's sample is what ebctl prints for tests/cli/readme-Dockerrun.aws.json
+mkdir -p "$TMP/readme"
+cp "$TESTS_DIR/cli/readme-Dockerrun.aws.json" "$TMP/readme/Dockerrun.aws.json"
+want=$(sed -n '/^\$ ebctl validate Dockerrun.aws.json$/,/^```$/p' "$TESTS_DIR/../README.md" | sed '1d;$d')
+got=$(cd "$TMP/readme" && "$EBCTL" validate Dockerrun.aws.json 2>&1)
+if [ -n "$want" ] && [ "$got" = "$want" ]; then ok "README: the validate sample is real output"
+else not_ok "README: the validate sample differs from the output"; diff <(echo "$want") <(echo "$got") | sed 's/^/#   /'; fi
 
 # the rule reference
 expect_rc 0 "--list-rules" V --list-rules

@@ -56,6 +56,14 @@ while IFS=$'\t' read -r file verdict blob; do
 done <"$TMP/manifest"
 expect_eq "$n" "$(($(wc -l <"$real/MANIFEST.tsv") - 1))" "every manifest row was checked"
 
+# 001 misspells containerDefinitions; the manifest's notes name the typo in a
+# container under it, which one run must report along with the key
+f=$real/001-0426abhishek-multi-docker.json
+run "$EBCTL" validate "$f"
+expect_out "$f:3:2: warning: unknown key 'containerDefintions' in the top level (version 2); did you mean 'containerDefinitions'? [unknown-key]" "001: the misspelt key, with a did-you-mean"
+expect_out "$f:3:2: error: 'containerDefinitions' is missing" "001: Elastic Beanstalk sees no containers"
+expect_out "$f:29:4: warning: unknown key 'portMapping' in a container definition; did you mean 'portMappings'? [unknown-key]" "001: the containers under the misspelt key are checked too"
+
 # every diagnostic points at the value its JSON pointer names
 "$EBCTL" validate --format json "$real"/*.json >"$TMP/report.json"
 if "$PYTHON" "$TESTS_DIR/cli/check_positions.py" "$TMP/report.json" >"$TMP/pos"; then ok "real files: $(tail -1 "$TMP/pos")"

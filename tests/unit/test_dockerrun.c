@@ -1,5 +1,6 @@
 /* Unit tests for src/dockerrun: one passing and one failing case for every
- * rule, asserting the rule id and the line and column it points at; plus
+ * rule, asserting the rule id and the line and column it points at (the
+ * bundle rules: the rule id src/bundle and src/deploy/label.c print); plus
  * the parser's position index, the model and the output forms. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ebctl/bundle.h"
+#include "ebctl/deploy.h"
 #include "ebctl/dockerrun.h"
 #include "ebctl/util.h"
+#include "fakes.h"
 
 /* A valid one-container v2 file, and containers to splice into others. */
 #define HEAD2 "{\"AWSEBDockerrunVersion\": 2,\n\"containerDefinitions\": [\n"
@@ -224,6 +228,14 @@ static const struct dr_diag *find_diag(const struct dr_report *r, const char *ru
 	return NULL;
 }
 
+static size_t count_rule(const struct dr_report *r, const char *rule)
+{
+	size_t i, n = 0;
+	for (i = 0; i < r->ndiags; i++)
+		n += strcmp(r->diags[i].rule, rule) == 0;
+	return n;
+}
+
 static void dump(const struct dr_report *r)
 {
 	dr_report_print(stderr, r, DR_FORMAT_TEXT, false);
@@ -264,17 +276,208 @@ static void test_every_rule(void **state)
 	assert_int_equal(failures, 0);
 }
 
-/* Every rule validate checks has a case above. */
+/* ---- the bundle rules: emitted by src/bundle and src/deploy/label.c on
+ * stderr, with the rule id at the end of the message ---- */
+
+static char bundle_dir[64];
+
+static void put_file(const char *name, const char *text, off_t size)
+{
+	char *path = xasprintf("%s/%s", bundle_dir, name);
+	FILE *f;
+	if (strchr(name, '/')) {
+		char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+		mkdir(dir, 0755);
+		free(dir);
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	if (size)
+		assert_int_equal(ftruncate(fileno(f), size), 0); /* sparse */
+	fclose(f);
+	free(path);
+}
+
+/* Zip the files of bundle_dir that `select` picks as out.zip there. */
+static int zip_bundle(bool all)
+{
+	struct bundle_files files;
+	char *zip = xasprintf("%s/out.zip", bundle_dir);
+	int rc = bundle_select(bundle_dir, all, zip, &files);
+	if (!rc) {
+		rc = bundle_write_zip(bundle_dir, &files, zip);
+		bundle_files_free(&files);
+	}
+	if (!rc)
+		rc = bundle_check_zip(zip);
+	free(zip);
+	return rc;
+}
+
+static int root_fail_select(void)
+{
+	struct bundle_files files;
+	put_file("app/Dockerrun.aws.json", V2(WEB), 0);
+	return bundle_select(bundle_dir, false, NULL, &files);
+}
+
+static int root_pass_select(void)
+{
+	struct bundle_files files;
+	int rc;
+	put_file("Dockerrun.aws.json", V2(WEB), 0);
+	rc = bundle_select(bundle_dir, false, NULL, &files);
+	if (!rc)
+		bundle_files_free(&files);
+	return rc;
+}
+
+static int root_fail_zip(void)
+{
+	/* a zip of the folder instead of its contents */
+	struct bundle_entry v[] = {{xstrdup("app"), S_IFDIR | 0755, 0},
+	                           {xstrdup("app/Dockerrun.aws.json"), S_IFREG | 0644, 0}};
+	struct bundle_files files = {v, 2, false};
+	char *zip = xasprintf("%s/out.zip", bundle_dir);
+	int rc;
+	put_file("app/Dockerrun.aws.json", V2(WEB), 0);
+	rc = bundle_write_zip(bundle_dir, &files, zip);
+	assert_int_equal(rc, 0);
+	rc = bundle_check_zip(zip);
+	free(v[0].path);
+	free(v[1].path);
+	free(zip);
+	return rc;
+}
+
+static int root_pass_zip(void)
+{
+	put_file("Dockerrun.aws.json", V2(WEB), 0);
+	return zip_bundle(false);
+}
+
+static int size_fail(void)
+{
+	char *zip = xasprintf("%s/big.zip", bundle_dir);
+	int rc;
+	put_file("big.zip", "", (off_t)BUNDLE_MAX_BYTES + 1);
+	rc = bundle_check_zip(zip);
+	free(zip);
+	return rc;
+}
+
+static int size_pass(void)
+{
+	put_file("Dockerrun.aws.json", V2(WEB), 0);
+	return zip_bundle(false);
+}
+
+static int label_fail_slash(void)
+{
+	return deploy_check_label("feature/x");
+}
+
+static int label_pass(void)
+{
+	return deploy_check_label("v1.2.3") || deploy_check_env_name("shop-prod");
+}
+
+static int label_fail_env(void)
+{
+	return deploy_check_env_name("abc");
+}
+
+static int label_fail_description(void)
+{
+	char text[202];
+	char *d;
+	memset(text, 'x', 201);
+	text[201] = 0;
+	d = deploy_description(bundle_dir, text);
+	free(d);
+	return 1; /* a warning: the description is cut, not refused */
+}
+
+static int label_pass_description(void)
+{
+	free(deploy_description(bundle_dir, "fix the login page"));
+	return 0;
+}
+
+struct bundle_case {
+	const char *rule;
+	int (*fail)(void); /* must print [rule] and return non-zero */
+	int (*pass)(void); /* must not print [rule], and return 0 */
+};
+
+static const struct bundle_case bundle_cases[] = {
+    {"bundle-root", root_fail_select, root_pass_select},
+    {"bundle-root", root_fail_zip, root_pass_zip},
+    {"bundle-size", size_fail, size_pass},
+    {"label", label_fail_slash, label_pass},
+    {"label", label_fail_env, label_pass},
+    {"label", label_fail_description, label_pass_description},
+};
+
+/* Run one side of a case in a fresh bundle directory; its stderr into err. */
+static int run_bundle_side(int (*fn)(void), struct buf *err)
+{
+	struct capture cap;
+	char *cmd;
+	int rc;
+	strcpy(bundle_dir, "/tmp/ebctl-unit.XXXXXX");
+	assert_non_null(mkdtemp(bundle_dir));
+	buf_reset(err);
+	capture_start(&cap);
+	rc = fn();
+	capture_stop(&cap, err);
+	cmd = xasprintf("rm -rf '%s'", bundle_dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	return rc;
+}
+
+static void test_every_bundle_rule(void **state)
+{
+	struct buf err = BUF_INIT;
+	size_t i, failures = 0;
+	(void)state;
+	for (i = 0; i < EB_ARRAY_LEN(bundle_cases); i++) {
+		const struct bundle_case *k = &bundle_cases[i];
+		char *tag = xasprintf("[%s]", k->rule);
+		const struct dr_rule *rule = dr_rule_find(k->rule);
+		assert_non_null(rule);
+		assert_int_equal(rule->scope, DR_SCOPE_BUNDLE);
+		if (run_bundle_side(k->fail, &err) == 0 || !strstr(buf_cstr(&err), tag)) {
+			fprintf(stderr, "rule %s, case %zu: not reported:\n%s", k->rule, i,
+			        buf_cstr(&err));
+			failures++;
+		}
+		if (run_bundle_side(k->pass, &err) != 0 || strstr(buf_cstr(&err), tag)) {
+			fprintf(stderr, "rule %s, case %zu: reported on the passing case:\n%s",
+			        k->rule, i, buf_cstr(&err));
+			failures++;
+		}
+		free(tag);
+	}
+	buf_free(&err);
+	assert_int_equal(failures, 0);
+}
+
+/* Every rule has a case: those validate checks above, the bundle ones here. */
 static void test_every_rule_has_a_case(void **state)
 {
 	size_t i, j;
 	(void)state;
 	for (i = 0; i < dr_nrules; i++) {
 		bool found = false;
-		if (dr_rules[i].scope != DR_SCOPE_FILE)
-			continue;
 		for (j = 0; j < EB_ARRAY_LEN(cases); j++)
-			found = found || strcmp(cases[j].rule, dr_rules[i].id) == 0;
+			found = found || (strcmp(cases[j].rule, dr_rules[i].id) == 0 &&
+			                  dr_rules[i].scope == DR_SCOPE_FILE);
+		for (j = 0; j < EB_ARRAY_LEN(bundle_cases); j++)
+			found = found || (strcmp(bundle_cases[j].rule, dr_rules[i].id) == 0 &&
+			                  dr_rules[i].scope == DR_SCOPE_BUNDLE);
 		if (!found)
 			fprintf(stderr, "no test case for rule %s\n", dr_rules[i].id);
 		assert_true(found);
@@ -350,6 +553,58 @@ static void test_messages_name_values_and_alternatives(void **state)
 	dr_report_cleanup(&r);
 }
 
+/* A wrong item of an array of strings is pointed at, and named. */
+static void test_string_array_items_pointed_at(void **state)
+{
+	struct dr_report r;
+	const struct dr_diag *d;
+	(void)state;
+	run_case(V2(WEB ",\n" C("api", ", \"links\": [\"web\", 5],\n \"dnsServers\": [null]")), 0,
+	         &r);
+	assert_int_equal(r.errors, 2);
+	d = &r.diags[0];
+	assert_string_equal(d->rule, "type");
+	assert_string_equal(d->pointer, "/containerDefinitions/1/links/1");
+	assert_int_equal(d->loc.line, 4);
+	assert_int_equal(d->loc.col, 66);
+	assert_string_equal(d->message,
+	                    "'links[1]' of container 'api' is an integer; links are strings");
+	d = &r.diags[1];
+	assert_string_equal(d->pointer, "/containerDefinitions/1/dnsServers/0");
+	assert_int_equal(d->loc.line, 5);
+	assert_int_equal(d->loc.col, 17);
+	assert_string_equal(d->message,
+	                    "'dnsServers[0]' of container 'api' is null; DNS servers are strings");
+	dr_report_cleanup(&r);
+}
+
+/* An environment item that is not an object is env-entry's, at the item. */
+static void test_env_items_that_are_not_objects(void **state)
+{
+	struct dr_report r;
+	const struct dr_diag *d;
+	(void)state;
+	run_case(V2(WEB ",\n" C("api", ", \"environment\": [\"PORT=5000\", \"DEBUG\"]")), 0, &r);
+	assert_null(find_diag(&r, "type"));
+	assert_int_equal(count_rule(&r, "env-entry"), 2);
+	d = &r.diags[0];
+	assert_string_equal(d->rule, "env-entry");
+	assert_string_equal(d->pointer, "/containerDefinitions/1/environment/0");
+	assert_int_equal(d->loc.line, 4);
+	assert_int_equal(d->loc.col, 65);
+	assert_string_equal(d->message,
+	                    "environment[0] of container 'api' must be an object, not "
+	                    "a string: write {\"name\": \"PORT\", \"value\": \"5000\"}");
+	assert_string_equal(r.diags[1].message,
+	                    "environment[1] of container 'api' must be an object {\"name\": ..., "
+	                    "\"value\": ...}, not a string");
+	dr_report_cleanup(&r);
+	/* not an array at all: a list of the wrong type */
+	run_case(V2(WEB ",\n" C("api", ", \"environment\": {\"PORT\": \"5000\"}")), 0, &r);
+	assert_non_null(find_diag(&r, "type"));
+	dr_report_cleanup(&r);
+}
+
 static void test_misspelled_required_keys_are_pointed_at(void **state)
 {
 	static const char text[] = "{\"AWSEBDockerRunVersion\": 2,\n \"containerDefintions\": []}";
@@ -368,6 +623,96 @@ static void test_misspelled_required_keys_are_pointed_at(void **state)
 	assert_int_equal(d->loc.col, 2);
 	assert_string_equal(d->pointer, "/containerDefintions");
 	assert_non_null(strstr(d->message, "'containerDefintions' is spelled differently"));
+	dr_report_cleanup(&r);
+}
+
+/* The keys of AWS's references are known: v1's Entrypoint and Command (in
+ * its own example), v2's executionRoleArn. */
+static void test_documented_keys_are_known(void **state)
+{
+	static const char v1[] =
+	    "{\"AWSEBDockerrunVersion\": \"1\", \"Image\": {\"Name\": \"janedoe/image:1\", "
+	    "\"Update\": \"true\"}, \"Ports\": [{\"ContainerPort\": \"1234\"}], \"Volumes\": "
+	    "[{\"HostDirectory\": \"/var/app/mydb\", \"ContainerDirectory\": \"/etc/mysql\"}], "
+	    "\"Logging\": \"/var/log/nginx\", \"Entrypoint\": \"/app/bin/myapp\", \"Command\": "
+	    "\"--argument\"}";
+	static const char v2[] = "{\"AWSEBDockerrunVersion\": 2, \"executionRoleArn\": "
+	                         "\"arn:aws:iam::111122223333:role/ecsTaskExecutionRole\",\n"
+	                         "\"containerDefinitions\": [" WEB "]}";
+	struct dr_report r;
+	(void)state;
+	run_case(v1, 0, &r);
+	assert_null(find_diag(&r, "unknown-key"));
+	dr_report_cleanup(&r);
+	run_case(v2, 0, &r);
+	assert_int_equal(r.ndiags, 0);
+	dr_report_cleanup(&r);
+}
+
+/* Under a misspelt containerDefinitions, the containers are checked too. */
+static void test_containers_under_a_misspelt_key(void **state)
+{
+	static const char *const keys[] = {"containerDefinition", "ContainerDefinitions"};
+	struct buf b = BUF_INIT;
+	struct dr_report r;
+	const struct dr_diag *d;
+	size_t i;
+	(void)state;
+	for (i = 0; i < EB_ARRAY_LEN(keys); i++) {
+		buf_reset(&b);
+		buf_printf(
+		    &b,
+		    "{\"AWSEBDockerrunVersion\": 2,\n\"%s\": [" C(
+		        "web",
+		        ",\n \"portMapping\": [{\"hostPort\": 80, \"containerPort\": 80}]") "]}",
+		    keys[i]);
+		run_case(buf_cstr(&b), 0, &r);
+		d = find_diag(&r, "containers-empty");
+		assert_non_null(d);
+		assert_int_equal(d->loc.line, 2);
+		assert_int_equal(d->loc.col, 1);
+		assert_int_equal(count_rule(&r, "unknown-key"), 2);
+		d = &r.diags[r.ndiags - 1];
+		assert_string_equal(d->rule, "unknown-key");
+		assert_int_equal(d->loc.line, 3);
+		assert_int_equal(d->loc.col, 2);
+		assert_string_equal(d->message,
+		                    "unknown key 'portMapping' in a container definition; "
+		                    "did you mean 'portMappings'?");
+		buf_reset(&b);
+		buf_printf(&b, "/%s/0/portMapping", keys[i]);
+		assert_string_equal(d->pointer, buf_cstr(&b));
+		assert_int_equal(r.model.ncontainers, 0);
+		dr_report_cleanup(&r);
+	}
+	/* not an array of objects: nothing more to check */
+	run_case("{\"AWSEBDockerrunVersion\": 2, \"containerDefinition\": [\"web\"]}", 0, &r);
+	assert_int_equal(r.errors, 1);
+	assert_string_equal(find_diag(&r, "containers-empty")->rule, "containers-empty");
+	dr_report_cleanup(&r);
+	buf_free(&b);
+}
+
+/* A v3 file with v2 keys deploys (they are ignored): v3-shape warnings,
+ * never version-shape (docs/validate.md); the booleans of type. */
+static void test_v3_shape_and_readonly(void **state)
+{
+	struct dr_report r;
+	(void)state;
+	run_with("{\"AWSEBDockerrunVersion\": 3,\n \"containerDefinitions\": [" WEB "]}", false,
+	         true, &r);
+	assert_int_equal(r.errors, 0);
+	assert_non_null(find_diag(&r, "v3-shape"));
+	assert_null(find_diag(&r, "version-shape"));
+	dr_report_cleanup(&r);
+	run_case(V2(WEB ",\n" C("api", ", \"readonlyRootFilesystem\": \"yes\"")), 0, &r);
+	assert_non_null(find_diag(&r, "type"));
+	dr_report_cleanup(&r);
+	run_case(V2(WEB ",\n" C("api", ", \"mountPoints\": [{\"sourceVolume\": \"awseb-logs-api\", "
+	                               "\"containerPath\": \"/l\", \"readOnly\": 1}]")),
+	         0, &r);
+	assert_non_null(find_diag(&r, "mount-path"));
+	assert_null(find_diag(&r, "type"));
 	dr_report_cleanup(&r);
 }
 
@@ -462,6 +807,138 @@ static void test_hostile_input(void **state)
 	dr_report_cleanup(&r);
 }
 
+/* One key many times: every copy is found, the first ones are listed, one
+ * more diagnostic counts the rest, and only the last copy (the one jansson
+ * keeps) is looked at by the other rules. */
+/* A syntax error points at the start of the token it quotes; a NUL byte is
+ * named as one, not as the end of the file. */
+static void test_syntax_error_positions(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		unsigned line, col;
+		const char *message;
+	} syntax[] = {
+	    {"{\"b\": tru}", 10, 1, 7, "invalid JSON: invalid token near 'tru'"},
+	    {"{\"b\":\n  nulll}", 14, 2, 3, "invalid JSON: invalid token near 'nulll'"},
+	    {"{\"caf\xc3\xa9\": trux}", 14, 1, 10, "invalid JSON: invalid token near 'trux'"},
+	    {"[\"a\" \"bcd\"]", 11, 1, 6, "invalid JSON: ']' expected near '\"bcd\"'"},
+	    {"{\"a\": 1} xyz", 12, 1, 10, "invalid JSON: end of file expected near 'xyz'"},
+	    /* a string cut short: at the bad character, as jansson says */
+	    {"{\"a\": \"ab\ncd\"}", 14, 1, 9, "invalid JSON: unexpected newline near '\"ab'"},
+	    {"{\"a\": 1}\0", 9, 1, 9,
+	     "invalid JSON: a NUL byte at line 1, column 9 (binary data, or a file saved as "
+	     "UTF-16?)"},
+	    {"{\"a\":\n\0}", 7, 2, 1,
+	     "invalid JSON: a NUL byte at line 2, column 1 (binary data, or a file saved as "
+	     "UTF-16?)"},
+	    {"{\"a\": \"x\0\"}", 11, 1, 9,
+	     "invalid JSON: a NUL byte at line 1, column 9 (binary data, or a file saved as "
+	     "UTF-16?)"},
+	};
+	struct dr_report r;
+	size_t i;
+	(void)state;
+	for (i = 0; i < EB_ARRAY_LEN(syntax); i++) {
+		dr_report_init(&r);
+		dockerrun_validate_buffer("x", syntax[i].text, syntax[i].len, NULL, &r);
+		assert_int_equal(r.ndiags, 1);
+		assert_string_equal(r.diags[0].rule, "json-syntax");
+		assert_string_equal(r.diags[0].message, syntax[i].message);
+		if (r.diags[0].loc.line != syntax[i].line || r.diags[0].loc.col != syntax[i].col)
+			fail_msg("case %zu: at %u:%u, wanted %u:%u", i, r.diags[0].loc.line,
+			         r.diags[0].loc.col, syntax[i].line, syntax[i].col);
+		dr_report_cleanup(&r);
+	}
+}
+
+static void test_many_duplicate_keys(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct dr_report r;
+	const struct dr_diag *d;
+	size_t i, n = 1000;
+	(void)state;
+	buf_puts(&b, "{\"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [" WEB "]");
+	for (i = 0; i < n; i++)
+		buf_puts(&b, ", \"k\": 1");
+	buf_puts(&b, "}");
+	dr_report_init(&r);
+	dockerrun_validate_buffer("x", b.ptr, b.len, NULL, &r);
+	assert_int_equal(count_rule(&r, "duplicate-key"), 21);
+	assert_int_equal(count_rule(&r, "unknown-key"), 1);
+	d = &r.diags[20];
+	assert_string_equal(d->rule, "duplicate-key");
+	/* the first copy starts at column 168, each copy 8 columns after the last */
+	assert_string_equal(d->message, "duplicate key 'k' (first at line 1, column 168): only "
+	                                "the last value counts; 978 more duplicate keys follow, "
+	                                "not listed one by one");
+	assert_int_equal(d->loc.col, 168 + 8 * 21);
+	d = find_diag(&r, "unknown-key");
+	assert_int_equal(d->loc.col, 168 + 8 * (n - 1));
+	dr_report_cleanup(&r);
+	/* 21 duplicates: all listed, no count */
+	buf_reset(&b);
+	buf_puts(&b, "{\"AWSEBDockerrunVersion\": 2, \"containerDefinitions\": [" WEB "]");
+	for (i = 0; i < 22; i++)
+		buf_puts(&b, ", \"k\": 1");
+	buf_puts(&b, "}");
+	dr_report_init(&r);
+	dockerrun_validate_buffer("x", b.ptr, b.len, NULL, &r);
+	assert_int_equal(count_rule(&r, "duplicate-key"), 21);
+	assert_null(strstr(r.diags[20].message, "more duplicate keys"));
+	dr_report_cleanup(&r);
+	buf_free(&b);
+}
+
+/* Messages that repeat a name or a list cut it, so that the output stays
+ * linear in the file; a long cycle keeps its ends. */
+static void test_messages_stay_bounded(void **state)
+{
+	struct buf b = BUF_INIT, want = BUF_INIT;
+	struct dr_report r;
+	const struct dr_diag *d;
+	char name[301];
+	size_t i;
+	(void)state;
+	buf_puts(&b, HEAD2);
+	for (i = 0; i < 12; i++)
+		buf_printf(&b,
+		           "%s{\"name\": \"a%zu\", \"image\": \"x:1\", \"memory\": 9, "
+		           "\"links\": [\"a%zu\"]}",
+		           i ? ", " : "", i, (i + 1) % 12);
+	buf_puts(&b, TAIL2);
+	run_case(buf_cstr(&b), 0, &r);
+	d = find_diag(&r, "link-cycle");
+	assert_non_null(d);
+	assert_string_equal(d->message, "links form a cycle: a0 -> a1 -> a2 -> a3 -> ... (4 more) "
+	                                "-> a8 -> a9 -> a10 -> a11 -> a0");
+	dr_report_cleanup(&r);
+
+	memset(name, 'n', 300);
+	name[300] = 0;
+	buf_reset(&b);
+	buf_printf(&b,
+	           V2(WEB ",\n{\"name\": \"%s\", \"image\": \"x:1\", \"memory\": 9, "
+	                  "\"portMappings\": [{\"containerPort\": 8080, \"hostPort\": 80}], "
+	                  "\"links\": [\"db\"]}"),
+	           name);
+	run_case(buf_cstr(&b), 0, &r);
+	buf_printf(&want, "host port 80/tcp of container '%.255s...' is already mapped", name);
+	d = find_diag(&r, "host-port-clash");
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, buf_cstr(&want)));
+	buf_reset(&want);
+	buf_printf(&want, "containers are: %.255s..., ...", name);
+	d = find_diag(&r, "link-target");
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, buf_cstr(&want)));
+	dr_report_cleanup(&r);
+	buf_free(&b);
+	buf_free(&want);
+}
+
 static void test_model(void **state)
 {
 	struct dr_report r;
@@ -511,7 +988,8 @@ static void test_output_forms(void **state)
 	assert_int_equal(dr_report_print(f, &r, DR_FORMAT_GITHUB, false), 0);
 	fclose(f);
 	assert_non_null(
-	    strstr(text, "::error file=Dockerrun.aws.json,line=4,col=59::link 'db' of container "
+	    strstr(text, "::error file=Dockerrun.aws.json,line=4,col=59,title=link-target::link "
+	                 "'db' of container "
 	                 "'api' names no container; containers are: api, web [link-target]\n"));
 	free(text);
 	f = open_memstream(&text, &len);
@@ -532,14 +1010,23 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_rule),
+	    cmocka_unit_test(test_every_bundle_rule),
 	    cmocka_unit_test(test_every_rule_has_a_case),
 	    cmocka_unit_test(test_valid_file_has_no_diagnostics),
 	    cmocka_unit_test(test_companion_files_change_the_verdict),
 	    cmocka_unit_test(test_messages_name_values_and_alternatives),
+	    cmocka_unit_test(test_string_array_items_pointed_at),
+	    cmocka_unit_test(test_env_items_that_are_not_objects),
 	    cmocka_unit_test(test_misspelled_required_keys_are_pointed_at),
+	    cmocka_unit_test(test_documented_keys_are_known),
+	    cmocka_unit_test(test_containers_under_a_misspelt_key),
+	    cmocka_unit_test(test_v3_shape_and_readonly),
 	    cmocka_unit_test(test_secret_values_never_printed),
 	    cmocka_unit_test(test_positions_with_bom_crlf_tabs_utf8),
 	    cmocka_unit_test(test_hostile_input),
+	    cmocka_unit_test(test_syntax_error_positions),
+	    cmocka_unit_test(test_many_duplicate_keys),
+	    cmocka_unit_test(test_messages_stay_bounded),
 	    cmocka_unit_test(test_model),
 	    cmocka_unit_test(test_output_forms),
 	};

@@ -100,6 +100,33 @@ static void test_edit_distance(void **state)
 	assert_int_equal(str_edit_distance("Memory", "memory", 2), 0);
 }
 
+static void test_utf8_valid(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"plain", "plain"},
+	    {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3",
+	     "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3"},
+	    {"a\xff"
+	     "b",
+	     "a\xef\xbf\xbd"
+	     "b"},
+	    {"\xc3", "\xef\xbf\xbd"},                                 /* cut short */
+	    {"\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"},                 /* overlong */
+	    {"\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* a surrogate */
+	    {"\xf4\x90\x80\x80x", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx"},
+	    {"", ""},
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = str_utf8_valid(cases[i].in);
+		assert_string_equal(got, cases[i].out);
+		free(got);
+	}
+}
+
 static void test_time_formats(void **state)
 {
 	char out[32];
@@ -182,6 +209,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_ulong_strict),
 	    cmocka_unit_test(test_parse_duration),
 	    cmocka_unit_test(test_edit_distance),
+	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_time_formats),
 	    cmocka_unit_test(test_time_format_amz),
 	    cmocka_unit_test(test_hex),
