@@ -165,16 +165,16 @@ out:
 	return rc;
 }
 
-/* SHA-256 (hex) and MD5 (base64) of len bytes of fd from offset, streamed. */
-static int hash_range(int fd, uint64_t offset, uint64_t len, char sha_hex[65], char md5_b64[25])
+/* SHA-256 (hex) of len bytes of fd from offset, streamed: the payload hash
+ * that signs the PUT, which S3 checks the body against. */
+static int hash_range(int fd, uint64_t offset, uint64_t len, char sha_hex[65])
 {
-	EVP_MD_CTX *sha = EVP_MD_CTX_new(), *md5 = EVP_MD_CTX_new();
-	unsigned char chunk[65536], dsha[32], dmd5[16];
+	EVP_MD_CTX *sha = EVP_MD_CTX_new();
+	unsigned char chunk[65536], dsha[32];
 	uint64_t done = 0;
 	int rc = -1;
 
-	if (!sha || !md5 || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL) ||
-	    !EVP_DigestInit_ex(md5, EVP_md5(), NULL))
+	if (!sha || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL))
 		goto out;
 	while (done < len) {
 		size_t want = len - done < sizeof(chunk) ? (size_t)(len - done) : sizeof(chunk);
@@ -185,17 +185,13 @@ static int hash_range(int fd, uint64_t offset, uint64_t len, char sha_hex[65], c
 			goto out;
 		}
 		EVP_DigestUpdate(sha, chunk, (size_t)got);
-		EVP_DigestUpdate(md5, chunk, (size_t)got);
 		done += (uint64_t)got;
 	}
 	EVP_DigestFinal_ex(sha, dsha, NULL);
-	EVP_DigestFinal_ex(md5, dmd5, NULL);
 	hex_encode(dsha, sizeof(dsha), sha_hex);
-	EVP_EncodeBlock((unsigned char *)md5_b64, dmd5, sizeof(dmd5));
 	rc = 0;
 out:
 	EVP_MD_CTX_free(sha);
-	EVP_MD_CTX_free(md5);
 	return rc;
 }
 
@@ -244,7 +240,6 @@ int s3_put_file(struct aws_client *c, const char *bucket, const char *key, const
 	struct aws_request req;
 	struct aws_response resp;
 	struct progress_ctx pc;
-	char md5[25];
 	uint64_t size = 0;
 	int fd = -1, rc = -1;
 
@@ -256,13 +251,12 @@ int s3_put_file(struct aws_client *c, const char *bucket, const char *key, const
 		goto out;
 	if (s3_request(c, &req, "PUT", bucket, key, "PutObject", err) != 0)
 		goto out;
-	if (hash_range(fd, 0, size, req.payload_hash, md5) != 0) {
+	if (hash_range(fd, 0, size, req.payload_hash) != 0) {
 		aws_error_set(err, req.step, "IOError", "cannot read '%s': %s", path,
 		              strerror(errno));
 		goto out;
 	}
 	add_put_headers(&req, o);
-	aws_request_header(&req, "Content-MD5", md5);
 	req.body_kind = AWS_BODY_FILE;
 	req.fd = fd;
 	req.offset = 0;
@@ -454,7 +448,6 @@ struct part_slot {
 	int64_t not_before; /* monotonic ms: backoff */
 	unsigned char *data;
 	size_t len;
-	char md5_hex[33];
 	CURL *h;
 	struct aws_request req;
 	struct aws_response resp;
@@ -473,7 +466,6 @@ struct mp_state {
 
 static int slot_start(struct mp_state *m, struct part_slot *s, CURLM *multi, struct aws_error *err)
 {
-	char md5[25];
 	uint64_t off = (uint64_t)(s->part - 1) * m->part_size;
 	size_t have = 0;
 
@@ -495,8 +487,9 @@ static int slot_start(struct mp_state *m, struct part_slot *s, CURLM *multi, str
 	if (s3_request(m->c, &s->req, "PUT", m->bucket, m->key, "UploadPart", err) != 0)
 		return -1;
 	s->req.query = upload_query(m->upload_id, s->part);
-	md5_of(s->data, s->len, md5, s->md5_hex);
-	aws_request_header(&s->req, "Content-MD5", md5);
+	/* The signed payload hash is S3's integrity check of the part
+	 * (XAmzContentSHA256Mismatch): a Content-MD5 as well would cost one
+	 * more pass over every byte for the same guarantee. */
 	sha256_hex(s->data, s->len, s->req.payload_hash);
 	s->req.body_kind = AWS_BODY_MEM;
 	s->req.body = s->data;
@@ -521,14 +514,6 @@ static int slot_finish(struct mp_state *m, struct part_slot *s, CURLcode rc, str
 		if (!etag || !*etag) {
 			aws_error_set(err, "s3 UploadPart", "InvalidResponse",
 			              "part %d: no ETag in the response", s->part);
-			return -1;
-		}
-		/* with SSE-KMS the ETag is not the MD5; S3 checked Content-MD5 itself */
-		if (!aws_response_header(&s->resp, "x-amz-server-side-encryption-aws-kms-key-id") &&
-		    strlen(etag) == 34 && strncasecmp(etag + 1, s->md5_hex, 32) != 0) {
-			aws_error_set(err, "s3 UploadPart", "BadDigest",
-			              "part %d: ETag %s does not match its MD5 %s", s->part, etag,
-			              s->md5_hex);
 			return -1;
 		}
 		snprintf(m->etags[s->part - 1], sizeof(m->etags[0]), "%s", etag);
