@@ -4,8 +4,10 @@
  * layer signs: build the request, sign (Authorization only), free. Prints nanoseconds of
  * CPU time per signature (the median of several rounds). With "derive", every signature
  * is for another day, so the signing key is derived each time (the cost of
- * a cache miss; botocore derives it for every request).
- * Usage: sign_bench [ITERATIONS] [ROUNDS] [derive]
+ * a cache miss; botocore derives it for every request). With "params", the
+ * form body is built from the call's parameters each time too, as the
+ * Query layer does (and botocore's serializer, in sign_botocore.py params).
+ * Usage: sign_bench [ITERATIONS] [ROUNDS] [derive|params]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,15 +39,24 @@ int main(int argc, char **argv)
 	struct aws_creds c = {(char *)"AKIDEXAMPLE", (char *)"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
 	                      NULL, 0, NULL, false};
 	struct sigv4_params p = {"elasticbeanstalk", "us-east-1", 1440938160, SIGV4_AUTH_ONLY, 0};
+	static const char *const keys[] = {"Action", "Version", "ApplicationName", "EnvironmentName",
+	                                   "VersionLabel"};
+	static const char *const values[] = {"UpdateEnvironment", "2010-12-01", "multi-docker",
+	                                     "multi-docker-prod", "a1b2c3d"};
 	unsigned long iters = 200000, rounds = 5, r;
-	bool derive = false;
+	bool derive = false, params = false;
+	struct buf form = BUF_INIT;
 	double *per;
 	char err[128];
 
+	if (argc > 3) {
+		derive = !strcmp(argv[3], "derive");
+		params = !strcmp(argv[3], "params");
+	}
 	if ((argc > 1 && parse_ulong(argv[1], 1, 100000000, &iters)) ||
-	    (argc > 2 && parse_ulong(argv[2], 1, 1000, &rounds)) ||
-	    (argc > 3 && !(derive = !strcmp(argv[3], "derive"))) || argc > 4) {
-		fprintf(stderr, "usage: sign_bench [ITERATIONS] [ROUNDS] [derive]\n");
+	    (argc > 2 && parse_ulong(argv[2], 1, 1000, &rounds)) || (argc > 3 && !derive && !params) ||
+	    argc > 4) {
+		fprintf(stderr, "usage: sign_bench [ITERATIONS] [ROUNDS] [derive|params]\n");
 		return 2;
 	}
 	per = xcalloc(rounds, sizeof(*per));
@@ -60,8 +71,15 @@ int main(int argc, char **argv)
 			sigv4_request_add_header(&req, "Host", "elasticbeanstalk.us-east-1.amazonaws.com");
 			sigv4_request_add_header(&req, "Content-Type",
 			                         "application/x-www-form-urlencoded; charset=utf-8");
-			req.body = (const unsigned char *)body;
-			req.body_len = sizeof(body) - 1;
+			if (params) {
+				buf_reset(&form);
+				sigv4_form_encode(&form, keys, values, 5);
+				req.body = (const unsigned char *)form.ptr;
+				req.body_len = form.len;
+			} else {
+				req.body = (const unsigned char *)body;
+				req.body_len = sizeof(body) - 1;
+			}
 			if (derive)
 				p.time += 86400;
 			if (sigv4_sign(&req, &c, &p, &res, err, sizeof(err))) {
@@ -76,5 +94,6 @@ int main(int argc, char **argv)
 	qsort(per, rounds, sizeof(*per), cmp_double);
 	printf("%.0f\n", per[rounds / 2]);
 	free(per);
+	buf_free(&form);
 	return 0;
 }
