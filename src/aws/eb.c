@@ -166,7 +166,7 @@ int eb_create_storage_location(struct aws_client *c, char **bucket, struct aws_e
 int eb_create_application(struct aws_client *c, const char *app, const char *description,
                           struct aws_error *err)
 {
-	int attempt;
+	int attempt, sent = 0; /* requests in all, for the message */
 	for (attempt = 1;; attempt++) {
 		struct aws_params p = {0};
 		struct aws_error e2;
@@ -178,6 +178,8 @@ int eb_create_application(struct aws_client *c, const char *app, const char *des
 			aws_params_add(&p, "Description", description);
 		rc = call(c, "CreateApplication", &p, AWS_NOT_IDEMPOTENT, &doc, NULL, err);
 		xmlFreeDoc(doc);
+		if (rc != 0)
+			err->attempts = sent += err->attempts > 0 ? err->attempts : 1;
 		if (rc == 0 || !err->unknown_outcome || attempt >= c->max_attempts)
 			return rc;
 		/* the answer was lost: a second create would fail with "already
@@ -281,7 +283,7 @@ static int create_version_once(struct aws_client *c, const struct eb_create_vers
 int eb_create_application_version(struct aws_client *c, const struct eb_create_version *cv,
                                   struct eb_app_version *out, struct aws_error *err)
 {
-	int attempt;
+	int attempt, sent = 0; /* requests in all, for the message */
 	if (out)
 		memset(out, 0, sizeof(*out));
 	for (attempt = 1;; attempt++) {
@@ -292,6 +294,7 @@ int eb_create_application_version(struct aws_client *c, const struct eb_create_v
 
 		if (create_version_once(c, cv, out, err) == 0)
 			return 0;
+		err->attempts = sent += err->attempts > 0 ? err->attempts : 1;
 		if (!err->unknown_outcome || attempt >= c->max_attempts)
 			return -1;
 		/* The request went out and the answer was lost: it may have
@@ -388,7 +391,7 @@ int eb_delete_application_version(struct aws_client *c, const char *app, const c
 static int update_once(struct aws_client *c, const char *env, struct aws_params *p, xmlDocPtr *doc,
                        struct aws_error *err)
 {
-	int attempt;
+	int attempt, sent = 0; /* requests in all, for the message */
 	for (attempt = 1;; attempt++) {
 		struct aws_params copy = {0};
 		struct eb_environments envs;
@@ -403,6 +406,7 @@ static int update_once(struct aws_client *c, const char *env, struct aws_params 
 			aws_params_free(p);
 			return 0;
 		}
+		err->attempts = sent += err->attempts > 0 ? err->attempts : 1;
 		if (!err->unknown_outcome || attempt >= c->max_attempts)
 			break;
 		if (aws_backoff_sleep(c, attempt) != 0 ||

@@ -384,11 +384,12 @@ static int find_upload(struct aws_client *c, const char *bucket, const char *key
 static int create_upload(struct aws_client *c, const char *bucket, const char *key,
                          const struct s3_put_options *o, char **upload_id, struct aws_error *err)
 {
-	int attempt;
+	int attempt, sent = 0; /* requests in all, for the message */
 	for (attempt = 1;; attempt++) {
 		int found;
 		if (create_upload_once(c, bucket, key, o, upload_id, err) == 0)
 			return 0;
+		err->attempts = sent += err->attempts > 0 ? err->attempts : 1;
 		if (!err->unknown_outcome)
 			return -1;
 		debugf("CreateMultipartUpload: no clear answer, looking for an upload of '%s'",
@@ -725,7 +726,7 @@ int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const cha
 	struct mp_state m;
 	char *upload_id = NULL;
 	int parallel = o && o->parallel > 0 ? o->parallel : 4;
-	int rc = -1, attempt;
+	int rc = -1, attempt, sent = 0; /* Complete requests in all, for the message */
 
 	aws_error_clear(err);
 	memset(&m, 0, sizeof(m));
@@ -758,6 +759,7 @@ int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const cha
 	/* After an unknown outcome the object says whether the upload was
 	 * completed; if not, it is still open and completing it again is safe. */
 	for (attempt = 1; complete_upload(&m, res, err) != 0; attempt++) {
+		err->attempts = sent += err->attempts > 0 ? err->attempts : 1;
 		if (!err->unknown_outcome)
 			goto abort;
 		if (completed_anyway(&m, res))
