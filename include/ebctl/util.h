@@ -101,6 +101,9 @@ int parse_duration(const char *s, unsigned long *seconds);
 /* ---- strings ---- */
 bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
+/* An HTTP field value without the blanks (SP, HTAB) around it, which are not
+ * part of it: points into v, its length in *len. */
+const char *str_field_value(const char *v, size_t *len);
 /* Levenshtein distance, capped: returns cap+1 as soon as it exceeds cap. */
 size_t str_edit_distance(const char *a, const char *b, size_t cap);
 /* A copy of s that is valid UTF-8: each byte that does not begin a valid

@@ -1033,23 +1033,10 @@ static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
 	}
 }
 
-/* A header's field value: without the blanks (SP, HTAB) around it, which
- * HTTP does not count as part of it. Points into v; its length in *len. */
-static const char *field_value(const char *v, size_t *len)
-{
-	size_t n;
-	v += strspn(v, " \t");
-	n = strlen(v);
-	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	*len = n;
-	return v;
-}
-
 static bool field_is(const char *v, const char *want)
 {
 	size_t n;
-	v = field_value(v, &n);
+	v = str_field_value(v, &n);
 	return n == strlen(want) && !memcmp(v, want, n);
 }
 
@@ -1157,7 +1144,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		else
 			sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
 	} else if (known.content_sha256) {
-		payload_line = field_value(known.content_sha256, &payload_len);
+		payload_line = str_field_value(known.content_sha256, &payload_len);
 	} else if (!presign && (p->flags & SIGV4_CONTENT_SHA256)) {
 		sigv4_request_add_header(req, "x-amz-content-sha256", payload_hash);
 	}

@@ -49,19 +49,6 @@ static int load_creds(const char *profile, const char *region, struct aws_creds 
 	return rc;
 }
 
-/* A header's value without the blanks (SP, HTAB) around it; its length in
- * *len. */
-static const char *field_value(const char *v, size_t *len)
-{
-	size_t n;
-	v += strspn(v, " \t");
-	n = strlen(v);
-	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	*len = n;
-	return v;
-}
-
 /* Characters a URL path carries as they are (RFC 3986 pchar and '/', and '%'
  * for the escapes already written); the rest is percent-encoded, as an HTTP
  * client does before sending (botocore's urllib3 among them). */
@@ -76,7 +63,7 @@ static bool path_char(unsigned char c)
 static void print_url(const struct sigv4_request *r, const struct sigv4_result *res)
 {
 	size_t hlen;
-	const char *host = field_value(sigv4_request_header(r, "host"), &hlen), *p;
+	const char *host = str_field_value(sigv4_request_header(r, "host"), &hlen), *p;
 	printf("https://%.*s", (int)hlen, host);
 	for (p = r->path; *p; p++) {
 		if (path_char((unsigned char)*p))
@@ -99,7 +86,7 @@ static int request_time(const struct sigv4_request *r, int64_t *t)
 		*t = time_now();
 		return 0;
 	}
-	d = field_value(d, &len);
+	d = str_field_value(d, &len);
 	if (len >= sizeof(v))
 		return EB_EXIT_INVALID;
 	memcpy(v, d, len);

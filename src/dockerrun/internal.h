@@ -12,6 +12,16 @@
 
 #define DR_NO_NODE UINT32_MAX
 
+/* A name and the index of what it names (a container, a volume). Sorted
+ * with dr_names_sort (by name, then index), found with dr_names_find: the
+ * position of the first entry of that name, or -1 (also for a NULL name). */
+struct dr_name {
+	const char *name;
+	size_t idx;
+};
+void dr_names_sort(struct dr_name *v, size_t n);
+long dr_names_find(const struct dr_name *v, size_t n, const char *name);
+
 /* Duplicate keys reported one by one; one more diagnostic counts the rest. */
 #define DR_DUP_KEYS_SHOWN 20
 

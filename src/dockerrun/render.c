@@ -150,25 +150,11 @@ static void warn_dropped(const struct dr_container *c, const char *const *carrie
 	}
 }
 
-/* Names sorted with their index, so that every lookup is a binary search:
- * a file of many containers, links or mounts renders in n log n. */
-struct name_idx {
-	const char *name;
-	size_t idx;
-};
-
-static int name_idx_cmp(const void *a, const void *b)
-{
-	const struct name_idx *x = a, *y = b;
-	int k = strcmp(x->name, y->name);
-	return k ? k : (x->idx < y->idx ? -1 : x->idx > y->idx);
-}
-
 /* The sorted names of n items (those without a name left out); caller frees. */
-static struct name_idx *names_sorted(size_t n, const char *(*name_of)(const void *, size_t),
-                                     const void *items, size_t *count)
+static struct dr_name *names_sorted(size_t n, const char *(*name_of)(const void *, size_t),
+                                    const void *items, size_t *count)
 {
-	struct name_idx *v = xmalloc((n ? n : 1) * sizeof(*v));
+	struct dr_name *v = xmalloc((n ? n : 1) * sizeof(*v));
 	size_t i;
 	*count = 0;
 	for (i = 0; i < n; i++) {
@@ -179,24 +165,15 @@ static struct name_idx *names_sorted(size_t n, const char *(*name_of)(const void
 			(*count)++;
 		}
 	}
-	qsort(v, *count, sizeof(*v), name_idx_cmp);
+	dr_names_sort(v, *count);
 	return v;
 }
 
 /* The index of the first item called name, or -1. */
-static long name_find(const struct name_idx *v, size_t n, const char *name)
+static long name_find(const struct dr_name *v, size_t n, const char *name)
 {
-	size_t lo = 0, hi = n;
-	if (!name)
-		return -1;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (strcmp(v[mid].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && strcmp(v[lo].name, name) == 0 ? (long)v[lo].idx : -1;
+	long k = dr_names_find(v, n, name);
+	return k < 0 ? -1 : (long)v[k].idx;
 }
 
 static const char *volume_name(const void *items, size_t i)
@@ -217,7 +194,7 @@ static const char *string_at(const void *items, size_t i)
 /* ---- compose ---- */
 
 static void compose_service(struct em *m, const struct dockerrun *d, const struct dr_container *c,
-                            const struct name_idx *vols, size_t nvols, bool *named_volumes)
+                            const struct dr_name *vols, size_t nvols, bool *named_volumes)
 {
 	static const char *const carried[] = {"name",
 	                                      "image",
@@ -354,7 +331,7 @@ static void render_compose(struct em *m, const struct dockerrun *d)
 {
 	size_t i, nvols;
 	bool named = false;
-	struct name_idx *vols = names_sorted(d->nvolumes, volume_name, d->volumes, &nvols);
+	struct dr_name *vols = names_sorted(d->nvolumes, volume_name, d->volumes, &nvols);
 	doc_start(m);
 	map_start(m);
 	key(m, "services");
@@ -570,7 +547,7 @@ static void render_k8s(struct em *m, const struct dockerrun *d)
 	size_t i, j, n = d->ncontainers, nlinks = 0, nbyname, napps, nrefs = 0, at;
 	char **apps = xcalloc(n ? n : 1, sizeof(*apps));
 	bool *linked = xcalloc(n ? n : 1, 1);
-	struct name_idx *byname, *byapp, *refs;
+	struct dr_name *byname, *byapp, *refs;
 	char **alias;
 	long *target;
 	unsigned char *use;
@@ -611,7 +588,7 @@ static void render_k8s(struct em *m, const struct dockerrun *d)
 			}
 		}
 	/* one Service per alias: the first link that names it */
-	qsort(refs, nrefs, sizeof(*refs), name_idx_cmp);
+	dr_names_sort(refs, nrefs);
 	for (i = 1; i < nrefs; i++)
 		if (strcmp(refs[i].name, refs[i - 1].name) == 0)
 			use[refs[i].idx] = ALIAS_AGAIN;

@@ -40,7 +40,7 @@ struct ctx {
 	struct buf tmp, ptr;
 	char *dir; /* bundle root shown in messages */
 	/* sorted container names for lookups */
-	struct name_ref *names;
+	struct dr_name *names;
 	size_t nnames;
 	char **who; /* each container as messages name it (shown()) */
 	size_t nwho;
@@ -420,36 +420,10 @@ static void dups_add(struct dups *d, const char *key, long num, uint32_t node, s
 
 /* ---- container names ---- */
 
-struct name_ref {
-	const char *name;
-	size_t idx;
-};
-
-static int name_ref_cmp(const void *a, const void *b)
-{
-	const struct name_ref *x = a, *y = b;
-	int k = strcmp(x->name, y->name);
-	return k ? k : (x->idx < y->idx ? -1 : x->idx > y->idx);
-}
-
-/* Position in a sorted name_ref array of the first entry called name, or -1. */
-static long find_name(const struct name_ref *v, size_t n, const char *name)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (strcmp(v[mid].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && strcmp(v[lo].name, name) == 0 ? (long)lo : -1;
-}
-
 /* Index of the (first) container called name, or -1. */
 static long find_container(const struct ctx *c, const char *name)
 {
-	long k = find_name(c->names, c->nnames, name);
+	long k = dr_names_find(c->names, c->nnames, name);
 	return k < 0 ? -1 : (long)c->names[k].idx;
 }
 
@@ -748,7 +722,7 @@ struct cross {
 	struct edge *edges;
 	size_t nedges, capedges;
 	unsigned char *volume_used;
-	struct name_ref *vol_names; /* sorted declared volume names */
+	struct dr_name *vol_names; /* sorted declared volume names */
 	size_t nvol_names;
 	char *vol_list; /* "a, b" for messages, made once */
 	bool port80;
@@ -1356,7 +1330,7 @@ static void check_links(struct ctx *c, struct val ct, struct dr_container *m, si
 
 static long find_volume(const struct cross *x, const char *name)
 {
-	return find_name(x->vol_names, x->nvol_names, name);
+	return dr_names_find(x->vol_names, x->nvol_names, name);
 }
 
 /* The declared volumes, sorted (see list_add), made once. */
@@ -1657,7 +1631,7 @@ static void check_volumes(struct ctx *c, struct val root, struct cross *x)
 		}
 		unknown_keys(c, v, volume_keys, NULL, "a volume");
 	}
-	qsort(x->vol_names, x->nvol_names, sizeof(*x->vol_names), name_ref_cmp);
+	dr_names_sort(x->vol_names, x->nvol_names);
 	find_dups(c, d.v, d.n, volume_dup);
 	free(d.v);
 }
@@ -1767,7 +1741,7 @@ static void check_v2(struct ctx *c, struct val root)
 		c->nnames++;
 		dups_add(&names, s, 0, name.n, i);
 	}
-	qsort(c->names, c->nnames, sizeof(*c->names), name_ref_cmp);
+	dr_names_sort(c->names, c->nnames);
 	find_dups(c, names.v, names.n, name_dup);
 	free(names.v);
 

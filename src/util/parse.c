@@ -176,6 +176,17 @@ char *str_utf8_valid(const char *s)
 	return buf_detach(&b, NULL);
 }
 
+const char *str_field_value(const char *v, size_t *len)
+{
+	size_t n;
+	v += strspn(v, " \t");
+	n = strlen(v);
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	*len = n;
+	return v;
+}
+
 void hex_encode(const unsigned char *in, size_t n, char *out)
 {
 	/* two digits per byte from one table: every signature hex-encodes three digests */
