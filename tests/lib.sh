@@ -91,5 +91,19 @@ fake_start() {
 	set +a
 }
 
+# fault_proxy_start BACKEND: tests/integration/faultproxy.py in front of
+# BACKEND on a free loopback port; its URL in FAULT_PROXY. Stopped when the
+# test exits.
+fault_proxy_start() {
+	local pid i
+	"$PYTHON" "$TESTS_DIR/integration/faultproxy.py" --backend "$1" --port-file "$TMP/proxy.port" \
+		>"$TMP/proxy.log" 2>&1 &
+	pid=$!
+	at_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	for i in $(seq 1 200); do [ -s "$TMP/proxy.port" ] && break; sleep 0.05; done
+	[ -s "$TMP/proxy.port" ] || { sed 's/^/#   /' "$TMP/proxy.log"; return 1; }
+	FAULT_PROXY=http://127.0.0.1:$(cat "$TMP/proxy.port")
+}
+
 # finish: the script's exit status (non-zero when any assertion failed).
 finish() { exit $(( _failures > 0 ? 1 : 0 )); }

@@ -21,12 +21,8 @@ expect_eq "$(eb_aws s3api list-multipart-uploads --bucket rel --query 'length(Up
 
 # Through the fault proxy (faultproxy.py): S3 fails every part after the first.
 echo "# v2" >>"$app/.ebextensions/01-health.config"
-"$PYTHON" "$TESTS_DIR/integration/faultproxy.py" --backend "$AWS_ENDPOINT_URL" --port-file "$TMP/proxy.port" \
-	>"$TMP/proxy.log" 2>&1 &
-proxy=$!
-at_exit "kill $proxy 2>/dev/null; wait $proxy 2>/dev/null"
-for i in $(seq 1 100); do [ -s "$TMP/proxy.port" ] && break; sleep 0.1; done
-proxy_url=http://127.0.0.1:$(cat "$TMP/proxy.port")
+fault_proxy_start "$AWS_ENDPOINT_URL" || { not_ok "fault proxy start"; finish; }
+proxy_url=$FAULT_PROXY
 fault() { curl -sS -X POST "$proxy_url/__fault" -d "$1" >/dev/null; }
 fault '{"step": "UploadPart", "fault": "error500", "skip": 1, "count": -1}'
 versions=$(count_versions big)

@@ -16,12 +16,8 @@ sandbox_start --deploy-seconds 0.3 || { not_ok "sandbox start"; finish; }
 backend=$SANDBOX_URL
 awsx() { aws --endpoint-url "$backend" --region "${AWS_REGION:-us-east-1}" "$@"; }
 
-"$PYTHON" "$TESTS_DIR/integration/faultproxy.py" --backend "$backend" --port-file "$TMP/proxy.port" \
-	>"$TMP/proxy.log" 2>&1 &
-proxy_pid=$!
-at_exit "kill $proxy_pid 2>/dev/null; wait $proxy_pid 2>/dev/null"
-for i in $(seq 1 100); do [ -s "$TMP/proxy.port" ] && break; sleep 0.05; done
-proxy=http://127.0.0.1:$(cat "$TMP/proxy.port")
+fault_proxy_start "$backend" || { not_ok "fault proxy start"; finish; }
+proxy=$FAULT_PROXY
 control() { curl -sS -X "$1" "$proxy/__fault" ${2:+-d "$2"}; }
 control GET >/dev/null && ok "fault proxy at $proxy" || { not_ok "fault proxy"; sed 's/^/#   /' "$TMP/proxy.log"; finish; }
 
