@@ -82,8 +82,11 @@ struct sigv4_params {
 struct sigv4_result {
 	char *canonical_request;
 	char *string_to_sign;
-	char signature[65];  /* 64 hex; "" until signed */
-	char *authorization; /* header signing: the Authorization value; NULL when presigning */
+	char signature[65]; /* 64 hex; "" until signed */
+	/* header signing: the Authorization value, borrowed from the request's
+	 * Authorization header (valid until the request is cleaned up or
+	 * signed again); NULL when presigning */
+	const char *authorization;
 	/* presigning: the query of the presigned URL (without '?'): the
 	 * request's parameters, then X-Amz-Algorithm, -Credential, -Date,
 	 * -Expires, -SignedHeaders, -Security-Token and -Signature (botocore's

@@ -221,18 +221,43 @@ static bool id_is(const char *id, const char *const parts[4])
 	return true;
 }
 
-static void signing_key(const struct aws_creds *c, const char *date, const char *region,
-                        const char *service, struct hmac_key *out)
+/* Remember a key in a thread's own entry (its last key: no lock to take
+ * when the next request is for the same). */
+static void keep_key(struct key_entry *e, const char *id, const char *secret,
+                     const struct hmac_key *key)
+{
+	size_t n;
+	free_secret(e->secret);
+	wipe(e, sizeof(*e));
+	n = strlen(id);
+	if (n >= sizeof(e->id))
+		n = sizeof(e->id) - 1; /* ids that long are not cached: see signing_key */
+	memcpy(e->id, id, n);
+	e->id[n] = '\0';
+	e->secret = xstrdup(secret);
+	e->key = *key;
+}
+
+/* The signing key: the thread's last one when it fits, else the shared
+ * cache's, else derived (and cached). */
+static void signing_key(struct key_entry *last, const struct aws_creds *c, const char *date,
+                        const char *region, const char *service, struct hmac_key *out)
 {
 	const char *const want[4] = {c->access_key_id, date, region, service};
 	char id[160];
 	size_t i;
 
+	if (last->secret && id_is(last->id, want) &&
+	    secret_eq(last->secret, c->secret_access_key)) {
+		*out = last->key;
+		return;
+	}
 	pthread_mutex_lock(&key_cache_lock);
 	for (i = 0; i < KEY_CACHE_SIZE; i++) {
 		if (key_cache[i].secret && id_is(key_cache[i].id, want) &&
 		    secret_eq(key_cache[i].secret, c->secret_access_key)) {
 			*out = key_cache[i].key;
+			keep_key(last, key_cache[i].id, key_cache[i].secret, out);
 			pthread_mutex_unlock(&key_cache_lock);
 			return;
 		}
@@ -264,6 +289,7 @@ static void signing_key(const struct aws_creds *c, const char *date, const char 
 	key_cache[i].secret = xstrdup(c->secret_access_key);
 	key_cache[i].key = *out;
 	pthread_mutex_unlock(&key_cache_lock);
+	keep_key(last, id, c->secret_access_key, out);
 }
 
 /* Append strings up to a NULL: the canonical forms are built on the hot
@@ -889,7 +915,6 @@ void sigv4_result_cleanup(struct sigv4_result *r)
 {
 	free(r->canonical_request);
 	free(r->string_to_sign);
-	free_secret(r->authorization);
 	free_secret(r->query);
 	memset(r, 0, sizeof(*r));
 }
@@ -961,6 +986,7 @@ static void scratch_free(struct scratch *s)
  * sigv4_forget_keys(). */
 struct thread_state {
 	struct scratch s;
+	struct key_entry last_key; /* the signing key this thread used last */
 };
 static pthread_key_t state_key;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
@@ -971,6 +997,8 @@ static void state_free(void *p)
 	if (!t)
 		return;
 	scratch_free(&t->s);
+	free_secret(t->last_key.secret);
+	wipe(&t->last_key, sizeof(t->last_key));
 	free(t);
 }
 
@@ -1048,7 +1076,8 @@ static char *dup_buf(const struct buf *b)
 int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
                const struct sigv4_params *p, struct sigv4_result *out, char *err, size_t errlen)
 {
-	struct scratch *sc = &thread_state()->s;
+	struct thread_state *ts = thread_state();
+	struct scratch *sc = &ts->s;
 	struct buf *creq = &sc->creq, *sts = &sc->sts, *hdrs = &sc->hdrs,
 	           *signed_list = &sc->signed_list;
 	struct buf *scope = &sc->scope, *query = &sc->query;
@@ -1206,7 +1235,7 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	put(sts, creq_hash, 64);
 
 	/* Tasks 3 and 4: key and signature. */
-	signing_key(creds, date, p->region, p->service, &key);
+	signing_key(&ts->last_key, creds, date, p->region, p->service, &key);
 	hmac_final(&key, sts->ptr, sts->len, mac);
 	wipe(&key, sizeof(key));
 	hex_encode(mac, 32, out->signature);
@@ -1230,10 +1259,10 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		add_buf(&sc->authz, signed_list);
 		put(&sc->authz, ", Signature=", 12);
 		put(&sc->authz, out->signature, 64);
-		out->authorization = dup_buf(&sc->authz);
 		if (has_token && !token_signed)
 			sigv4_request_add_header(req, "X-Amz-Security-Token", creds->session_token);
-		sigv4_request_add_header(req, "Authorization", out->authorization);
+		sigv4_request_add_header(req, "Authorization", buf_cstr(&sc->authz));
+		out->authorization = req->headers[req->nheaders - 1].value;
 	}
 	return 0;
 }
