@@ -28,10 +28,12 @@ void aws_creds_cleanup(struct aws_creds *c);
 void aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src);
 
 /* A header's name and value share one allocation, owned through name:
- * change them with sigv4_request_set_value, free them with the request. */
+ * change them with sigv4_request_set_value, free them with the request.
+ * The lengths are kept with them (the signer looks at every name). */
 struct sigv4_header {
 	char *name;
 	char *value;
+	size_t name_len, value_len;
 };
 
 /* The request to sign. All strings owned by the struct (sigv4_request_cleanup).

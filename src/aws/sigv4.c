@@ -191,15 +191,17 @@ static void derive_key(const struct aws_creds *c, const char *date, const char *
 	wipe(k, sizeof(k));
 }
 
-/* Equal strings, in time that depends on the length only (secrets). */
+/* Equal strings, in time that depends on the length only (secrets): one
+ * pass to the end of the shorter, which a difference in length ends too. */
 static bool secret_eq(const char *a, const char *b)
 {
-	size_t n = strlen(a), i;
 	unsigned char diff = 0;
-	if (n != strlen(b))
-		return false;
-	for (i = 0; i < n; i++)
+	size_t i;
+	for (i = 0;; i++) {
 		diff |= (unsigned char)(a[i] ^ b[i]);
+		if (!a[i] || !b[i])
+			break;
+	}
 	return diff == 0;
 }
 
@@ -759,7 +761,7 @@ static void canonical_headers(const struct sigv4_request *r, struct buf *tmp, st
 	buf_reset(tmp);
 	for (i = 0; i < r->nheaders; i++) {
 		size_t name = tmp->len;
-		put_s(tmp, r->headers[i].name);
+		put(tmp, r->headers[i].name, r->headers[i].name_len);
 		for (j = name; j < tmp->len; j++)
 			if (tmp->ptr[j] >= 'A' && tmp->ptr[j] <= 'Z')
 				tmp->ptr[j] = (char)(tmp->ptr[j] + 32);
@@ -822,14 +824,29 @@ void sigv4_request_init(struct sigv4_request *r, const char *method, const char 
 
 /* A header's name and value in one allocation, which name owns: every
  * request signed carries a handful of headers. */
-static void header_init(struct sigv4_header *h, const char *name, const char *value)
+static void header_init_n(struct sigv4_header *h, const char *name, size_t nlen, const char *value,
+                          size_t vlen)
 {
-	size_t nlen = strlen(name), vlen = strlen(value);
 	char *block = xmalloc(nlen + vlen + 2);
-	memcpy(block, name, nlen + 1);
-	memcpy(block + nlen + 1, value, vlen + 1);
+	memcpy(block, name, nlen);
+	block[nlen] = '\0';
+	memcpy(block + nlen + 1, value, vlen);
+	block[nlen + 1 + vlen] = '\0';
 	h->name = block;
 	h->value = block + nlen + 1;
+	h->name_len = nlen;
+	h->value_len = vlen;
+}
+
+static void header_init(struct sigv4_header *h, const char *name, const char *value)
+{
+	header_init_n(h, name, strlen(name), value, strlen(value));
+}
+
+/* Whether header h is called name (nlen bytes, any case). */
+static inline bool header_is(const struct sigv4_header *h, const char *name, size_t nlen)
+{
+	return h->name_len == nlen && !strncasecmp(h->name, name, nlen);
 }
 
 void sigv4_request_add_header(struct sigv4_request *r, const char *name, const char *value)
@@ -853,27 +870,24 @@ const char *sigv4_request_header(const struct sigv4_request *r, const char *name
 /* Free a header's strings, wiping the value of one that holds a secret. */
 static void header_free(struct sigv4_header *h)
 {
-	char c0 = (char)(h->name[0] | 0x20);
-	if ((c0 == 'a' && !strcasecmp(h->name, "authorization")) ||
-	    (c0 == 'x' && !strcasecmp(h->name, "x-amz-security-token")))
-		wipe(h->value, strlen(h->value));
+	if (header_is(h, "authorization", 13) || header_is(h, "x-amz-security-token", 20))
+		wipe(h->value, h->value_len);
 	free(h->name);
 }
 
 void sigv4_request_set_value(struct sigv4_request *r, size_t i, const char *value)
 {
-	char *name = xstrdup(r->headers[i].name);
-	header_free(&r->headers[i]);
-	header_init(&r->headers[i], name, value);
-	free(name);
+	struct sigv4_header old = r->headers[i];
+	header_init_n(&r->headers[i], old.name, old.name_len, value, strlen(value));
+	header_free(&old);
 }
 
 /* Drop the headers of that name from index `from` on. */
 static void drop_headers(struct sigv4_request *r, const char *name, size_t from)
 {
-	size_t i, j = from;
+	size_t i, j = from, nlen = strlen(name);
 	for (i = from; i < r->nheaders; i++) {
-		if (!strcasecmp(r->headers[i].name, name))
+		if (header_is(&r->headers[i], name, nlen))
 			header_free(&r->headers[i]);
 		else
 			r->headers[j++] = r->headers[i];
@@ -886,16 +900,18 @@ static void drop_headers(struct sigv4_request *r, const char *name, size_t from)
  * place, any later ones are dropped; appended when there is none. */
 static void set_header(struct sigv4_request *r, const char *name, const char *value)
 {
-	size_t i;
+	size_t i, nlen = strlen(name);
+	struct sigv4_header old;
 	for (i = 0; i < r->nheaders; i++)
-		if (!strcasecmp(r->headers[i].name, name))
+		if (header_is(&r->headers[i], name, nlen))
 			break;
 	if (i == r->nheaders) {
 		sigv4_request_add_header(r, name, value);
 		return;
 	}
-	header_free(&r->headers[i]);
-	header_init(&r->headers[i], name, value);
+	old = r->headers[i];
+	header_init_n(&r->headers[i], name, nlen, value, strlen(value));
+	header_free(&old);
 	drop_headers(r, name, i + 1);
 }
 
@@ -1032,7 +1048,7 @@ static void scan_headers(const struct sigv4_request *r, struct known_headers *k)
 	memset(k, 0, sizeof(*k));
 	for (i = 0; i < r->nheaders; i++) {
 		const char *name = r->headers[i].name;
-		switch (strlen(name)) {
+		switch (r->headers[i].name_len) {
 		case 4:
 			if (!k->host && !strcasecmp(name, "host"))
 				k->host = r->headers[i].value;
