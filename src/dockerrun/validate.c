@@ -1145,11 +1145,22 @@ static void check_health(struct ctx *c, struct val ct, const char *who)
 		return;
 	}
 	cmd = member(c, hc, "command");
-	if (!present(cmd) || !is_string_array(cmd.v) || json_array_size(cmd.v) == 0)
+	if (present(cmd) && json_is_array(cmd.v) && json_array_size(cmd.v) > 0) {
+		/* the item that is wrong, where it is */
+		for (i = 0; i < json_array_size(cmd.v); i++) {
+			struct val e = item(c, cmd, i);
+			if (!json_is_string(e.v))
+				diag(c, "health-check", DR_WARNING, e.n,
+				     "'healthCheck.command[%zu]' of container '%s' is %s; the "
+				     "command's words are strings",
+				     i, who, type_name(e.v));
+		}
+	} else {
 		diag(c, "health-check", DR_WARNING, present(cmd) ? cmd.n : hc.n,
 		     "'healthCheck.command' of container '%s' must be a non-empty array of strings "
 		     "such as [\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]",
 		     who);
+	}
 	for (i = 0; i < EB_ARRAY_LEN(ranges); i++) {
 		struct val v = member(c, hc, ranges[i].key);
 		if (!present(v))

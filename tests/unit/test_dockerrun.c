@@ -578,6 +578,33 @@ static void test_string_array_items_pointed_at(void **state)
 	dr_report_cleanup(&r);
 }
 
+/* A health check command's wrong word is pointed at; a command that is not
+ * a list is pointed at as a whole. */
+static void test_health_command_items_pointed_at(void **state)
+{
+	struct dr_report r;
+	const struct dr_diag *d;
+	(void)state;
+	run_case(V2(WEB ",\n" C("api", ", \"healthCheck\":\n {\"command\": [\"CMD\", 1]}")), 0, &r);
+	assert_int_equal(count_rule(&r, "health-check"), 1);
+	d = find_diag(&r, "health-check");
+	assert_string_equal(d->pointer, "/containerDefinitions/1/healthCheck/command/1");
+	assert_int_equal(d->loc.line, 5);
+	assert_int_equal(d->loc.col, 22);
+	assert_string_equal(d->message,
+	                    "'healthCheck.command[1]' of container 'api' is an integer; "
+	                    "the command's words are strings");
+	dr_report_cleanup(&r);
+	run_case(V2(WEB ",\n" C("api", ", \"healthCheck\":\n {\"command\": \"curl -f x\"}")), 0,
+	         &r);
+	d = find_diag(&r, "health-check");
+	assert_non_null(d);
+	assert_string_equal(d->pointer, "/containerDefinitions/1/healthCheck/command");
+	assert_int_equal(d->loc.line, 5);
+	assert_int_equal(d->loc.col, 14);
+	dr_report_cleanup(&r);
+}
+
 /* An environment item that is not an object is env-entry's, at the item. */
 static void test_env_items_that_are_not_objects(void **state)
 {
@@ -1016,6 +1043,7 @@ int main(void)
 	    cmocka_unit_test(test_companion_files_change_the_verdict),
 	    cmocka_unit_test(test_messages_name_values_and_alternatives),
 	    cmocka_unit_test(test_string_array_items_pointed_at),
+	    cmocka_unit_test(test_health_command_items_pointed_at),
 	    cmocka_unit_test(test_env_items_that_are_not_objects),
 	    cmocka_unit_test(test_misspelled_required_keys_are_pointed_at),
 	    cmocka_unit_test(test_documented_keys_are_known),
