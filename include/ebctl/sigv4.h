@@ -27,21 +27,28 @@ void aws_creds_cleanup(struct aws_creds *c);
 /* Deep copy; dst is overwritten (not freed first). */
 void aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src);
 
-/* A header's name and value share one allocation, owned through name:
- * change them with sigv4_request_set_value, free them with the request.
- * The lengths are kept with them (the signer looks at every name). */
+/* A header's name and value, in the request's own storage: change them
+ * with sigv4_request_set_value; they go with the request. The lengths are
+ * kept with them (the signer looks at every name). */
 struct sigv4_header {
 	char *name;
 	char *value;
 	size_t name_len, value_len;
 };
 
-/* The request to sign. All strings owned by the struct (sigv4_request_cleanup).
+/* Storage for a request's method and header strings: a few blocks, freed
+ * with the request (every request signed makes a handful of strings, and
+ * one block costs less than one allocation each). */
+struct sigv4_block;
+
+/* The request to sign. All strings owned by the struct (sigv4_request_cleanup):
+ * path and query are allocated on their own (a caller may replace one with
+ * another malloc'd string), the method and the headers live in blocks.
  * path is the raw path as it goes on the wire (already percent-encoded by the
  * caller where needed: for S3 keys use sigv4_uri_encode(keep_slash=true)),
  * query is the raw query string without '?' (NULL or "" for none). */
 struct sigv4_request {
-	char *method;
+	const char *method;
 	char *path;
 	char *query;
 	struct sigv4_header *headers;
@@ -51,6 +58,7 @@ struct sigv4_request {
 	/* Hex SHA-256 of the body computed by the caller (streamed uploads), or
 	 * "UNSIGNED-PAYLOAD"; NULL means hash body/body_len. Borrowed. */
 	const char *payload_hash;
+	struct sigv4_block *blocks;
 };
 void sigv4_request_init(struct sigv4_request *r, const char *method, const char *path,
                         const char *query);

@@ -57,6 +57,8 @@ int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, cha
 	size_t n;
 	bool nl;
 	char *method = NULL, *uri = NULL, *frag;
+	struct buf name = BUF_INIT, value = BUF_INIT;
+	bool pending = false;
 
 	memset(out, 0, sizeof(*out));
 	if (len == 0) {
@@ -112,6 +114,8 @@ int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, cha
 	free(method);
 	free(uri);
 
+	/* A header goes in when its last continuation line has been read: each
+	 * line is joined once, however many there are. */
 	while (p < end) {
 		const char *colon;
 		line = p;
@@ -124,16 +128,12 @@ int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, cha
 			break;
 		}
 		if (line[0] == ' ' || line[0] == '\t') {
-			struct sigv4_header *h;
-			char *joined;
-			if (!out->nheaders) {
+			if (!pending) {
 				set_err(err, errlen, "a continuation line before any header");
 				goto fail;
 			}
-			h = &out->headers[out->nheaders - 1];
-			joined = xasprintf("%s\n%.*s", h->value, (int)n, line);
-			sigv4_request_set_value(out, out->nheaders - 1, joined);
-			free(joined);
+			buf_putc(&value, '\n');
+			buf_add(&value, line, n);
 			continue;
 		}
 		colon = memchr(line, ':', n);
@@ -144,16 +144,22 @@ int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, cha
 			set_err(err, errlen, msg);
 			goto fail;
 		}
-		{
-			char *name = xstrndup(line, (size_t)(colon - line));
-			char *value = xstrndup(colon + 1, n - (size_t)(colon - line) - 1);
-			sigv4_request_add_header(out, name, value);
-			free(name);
-			free(value);
-		}
+		if (pending)
+			sigv4_request_add_header(out, buf_cstr(&name), buf_cstr(&value));
+		buf_reset(&name);
+		buf_reset(&value);
+		buf_add(&name, line, (size_t)(colon - line));
+		buf_add(&value, colon + 1, n - (size_t)(colon - line) - 1);
+		pending = true;
 	}
+	if (pending)
+		sigv4_request_add_header(out, buf_cstr(&name), buf_cstr(&value));
+	buf_free(&name);
+	buf_free_secret(&value);
 	return 0;
 fail:
+	buf_free(&name);
+	buf_free_secret(&value);
 	sigv4_request_cleanup(out);
 	return -1;
 }

@@ -813,21 +813,47 @@ static void canonical_headers(const struct sigv4_request *r, struct buf *tmp, st
 
 /* ---- requests and results ---- */
 
+struct sigv4_block {
+	struct sigv4_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+/* n bytes of the request's storage. Blocks are 1 KiB (a signed request's
+ * strings fit in one) or as big as one string that does not fit. */
+static char *request_alloc(struct sigv4_request *r, size_t n)
+{
+	struct sigv4_block *b = r->blocks;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > 1024 - sizeof(*b) ? n : 1024 - sizeof(*b);
+		b = xmalloc(sizeof(*b) + cap);
+		b->next = r->blocks;
+		b->used = 0;
+		b->cap = cap;
+		r->blocks = b;
+	}
+	b->used += n;
+	return b->data + b->used - n;
+}
+
 void sigv4_request_init(struct sigv4_request *r, const char *method, const char *path,
                         const char *query)
 {
+	size_t n = strlen(method);
+	char *m;
 	memset(r, 0, sizeof(*r));
-	r->method = xstrdup(method);
+	m = request_alloc(r, n + 1);
+	memcpy(m, method, n + 1);
+	r->method = m;
 	r->path = xstrdup(path && *path ? path : "/");
 	r->query = xstrdup(query ? query : "");
 }
 
-/* A header's name and value in one allocation, which name owns: every
- * request signed carries a handful of headers. */
-static void header_init_n(struct sigv4_header *h, const char *name, size_t nlen, const char *value,
-                          size_t vlen)
+/* A header's name and value, one after the other in the request's storage. */
+static void header_init_n(struct sigv4_request *r, struct sigv4_header *h, const char *name,
+                          size_t nlen, const char *value, size_t vlen)
 {
-	char *block = xmalloc(nlen + vlen + 2);
+	char *block = request_alloc(r, nlen + vlen + 2);
 	memcpy(block, name, nlen);
 	block[nlen] = '\0';
 	memcpy(block + nlen + 1, value, vlen);
@@ -836,11 +862,6 @@ static void header_init_n(struct sigv4_header *h, const char *name, size_t nlen,
 	h->value = block + nlen + 1;
 	h->name_len = nlen;
 	h->value_len = vlen;
-}
-
-static void header_init(struct sigv4_header *h, const char *name, const char *value)
-{
-	header_init_n(h, name, strlen(name), value, strlen(value));
 }
 
 /* Whether header h is called name (nlen bytes, any case). */
@@ -854,7 +875,7 @@ void sigv4_request_add_header(struct sigv4_request *r, const char *name, const c
 	/* room for 8 more at a time: requests carry a handful of headers */
 	if (r->nheaders % 8 == 0)
 		r->headers = xrealloc(r->headers, (r->nheaders + 8) * sizeof(*r->headers));
-	header_init(&r->headers[r->nheaders], name, value);
+	header_init_n(r, &r->headers[r->nheaders], name, strlen(name), value, strlen(value));
 	r->nheaders++;
 }
 
@@ -867,19 +888,47 @@ const char *sigv4_request_header(const struct sigv4_request *r, const char *name
 	return NULL;
 }
 
-/* Free a header's strings, wiping the value of one that holds a secret. */
-static void header_free(struct sigv4_header *h)
+static bool header_secret(const struct sigv4_header *h)
 {
-	if (header_is(h, "authorization", 13) || header_is(h, "x-amz-security-token", 20))
+	return header_is(h, "authorization", 13) || header_is(h, "x-amz-security-token", 20);
+}
+
+/* Let a header go: its value wiped when it holds a secret, its storage
+ * given back when it was the last taken (the Authorization a signature
+ * adds last, which signing the request again replaces). */
+static void header_free(struct sigv4_request *r, struct sigv4_header *h)
+{
+	struct sigv4_block *b = r->blocks;
+	size_t size = h->name_len + h->value_len + 2;
+	if (header_secret(h))
 		wipe(h->value, h->value_len);
-	free(h->name);
+	if (b && b->used >= size && h->name == b->data + b->used - size)
+		b->used -= size;
+}
+
+/* Header i takes the name (the same but for case) and value: in place
+ * when the value is no longer than the old one (X-Amz-Date, a token
+ * signed again), else in new storage. */
+static void header_replace(struct sigv4_request *r, size_t i, const char *name, const char *value)
+{
+	struct sigv4_header *h = &r->headers[i], old = *h;
+	size_t vlen = strlen(value);
+	if (vlen <= h->value_len) {
+		memmove(h->name, name, h->name_len);
+		memmove(h->value, value, vlen);
+		if (header_secret(h))
+			wipe(h->value + vlen, h->value_len - vlen);
+		h->value[vlen] = '\0';
+		h->value_len = vlen;
+		return;
+	}
+	header_init_n(r, h, name, old.name_len, value, vlen);
+	header_free(r, &old);
 }
 
 void sigv4_request_set_value(struct sigv4_request *r, size_t i, const char *value)
 {
-	struct sigv4_header old = r->headers[i];
-	header_init_n(&r->headers[i], old.name, old.name_len, value, strlen(value));
-	header_free(&old);
+	header_replace(r, i, r->headers[i].name, value);
 }
 
 /* Drop the headers of that name from index `from` on. */
@@ -888,7 +937,7 @@ static void drop_headers(struct sigv4_request *r, const char *name, size_t from)
 	size_t i, j = from, nlen = strlen(name);
 	for (i = from; i < r->nheaders; i++) {
 		if (header_is(&r->headers[i], name, nlen))
-			header_free(&r->headers[i]);
+			header_free(r, &r->headers[i]);
 		else
 			r->headers[j++] = r->headers[i];
 	}
@@ -901,7 +950,6 @@ static void drop_headers(struct sigv4_request *r, const char *name, size_t from)
 static void set_header(struct sigv4_request *r, const char *name, const char *value)
 {
 	size_t i, nlen = strlen(name);
-	struct sigv4_header old;
 	for (i = 0; i < r->nheaders; i++)
 		if (header_is(&r->headers[i], name, nlen))
 			break;
@@ -909,19 +957,22 @@ static void set_header(struct sigv4_request *r, const char *name, const char *va
 		sigv4_request_add_header(r, name, value);
 		return;
 	}
-	old = r->headers[i];
-	header_init_n(&r->headers[i], name, nlen, value, strlen(value));
-	header_free(&old);
+	header_replace(r, i, name, value);
 	drop_headers(r, name, i + 1);
 }
 
 void sigv4_request_cleanup(struct sigv4_request *r)
 {
+	struct sigv4_block *b, *next;
 	size_t i;
 	for (i = 0; i < r->nheaders; i++)
-		header_free(&r->headers[i]);
+		if (header_secret(&r->headers[i]))
+			wipe(r->headers[i].value, r->headers[i].value_len);
+	for (b = r->blocks; b; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(r->headers);
-	free(r->method);
 	free(r->path);
 	free(r->query);
 	memset(r, 0, sizeof(*r));
