@@ -191,34 +191,34 @@ static void derive_key(const struct aws_creds *c, const char *date, const char *
 	wipe(k, sizeof(k));
 }
 
-/* Equal strings, in time that depends on the length only (secrets): one
- * pass to the end of the shorter, which a difference in length ends too. */
+/* Equal strings, in time that depends on their lengths only (secrets):
+ * eight bytes at a time. */
 static bool secret_eq(const char *a, const char *b)
 {
-	unsigned char diff = 0;
-	size_t i;
-	for (i = 0;; i++) {
-		diff |= (unsigned char)(a[i] ^ b[i]);
-		if (!a[i] || !b[i])
-			break;
+	size_t n = strlen(a), i;
+	uint64_t diff = 0, x, y;
+	if (n != strlen(b))
+		return false;
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		diff |= x ^ y;
 	}
+	for (; i < n; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
 	return diff == 0;
 }
 
-/* True when id is the parts joined with '/', compared in one pass (no
- * part of a cache key holds a '/'). */
+/* True when id is the parts joined with '/' (no part of a cache key holds
+ * one). */
 static bool id_is(const char *id, const char *const parts[4])
 {
 	size_t k;
 	for (k = 0; k < 4; k++) {
-		const char *p = parts[k];
-		while (*p && *id == *p) {
-			id++;
-			p++;
-		}
-		if (*p || *id != (k < 3 ? '/' : '\0'))
+		size_t n = strlen(parts[k]);
+		if (strncmp(id, parts[k], n) || id[n] != (k < 3 ? '/' : '\0'))
 			return false;
-		id++;
+		id += n + 1;
 	}
 	return true;
 }
@@ -703,18 +703,29 @@ static inline bool may_space(unsigned char c)
 	return (signed char)c <= ' ';
 }
 
-/* The end of the run of non-blank characters at v. */
-static const unsigned char *run_end(const unsigned char *v)
+/* The end of the run of non-blank characters at v, the string ending at
+ * end. Eight bytes at a time while none of them is at or below a space or
+ * outside ASCII (b - 0x21 sets the top bit of a byte at or below a space,
+ * b itself that of one above 0x7f; a borrow only adds false alarms), then
+ * byte by byte. */
+static const unsigned char *run_end(const unsigned char *v, const unsigned char *end)
 {
+	for (; end - v >= 8; v += 8) {
+		uint64_t w;
+		memcpy(&w, v, 8);
+		if (((w - 0x2121212121212121u) | w) & 0x8080808080808080u)
+			break;
+	}
 	for (;; v++)
 		if (may_space(*v) && (!*v || space_len(v)))
 			return v;
 }
 
-/* Append v trimmed, with inner runs of blanks folded to one space. */
-static void trimall(struct buf *out, const char *value)
+/* Append value (len bytes) trimmed, with inner runs of blanks folded to
+ * one space. */
+static void trimall(struct buf *out, const char *value, size_t len)
 {
-	const unsigned char *v = (const unsigned char *)value, *w;
+	const unsigned char *v = (const unsigned char *)value, *w, *end = v + len;
 	bool first = true;
 	for (;;) {
 		size_t n;
@@ -728,7 +739,7 @@ static void trimall(struct buf *out, const char *value)
 		if (blanks && !first)
 			put_c(out, ' ');
 		w = v;
-		v = run_end(v);
+		v = run_end(v, end);
 		put(out, w, (size_t)(v - w));
 		first = false;
 	}
@@ -773,7 +784,7 @@ static void canonical_headers(const struct sigv4_request *r, struct buf *tmp, st
 		}
 		hs[n].name = name;
 		hs[n].value = tmp->len;
-		trimall(tmp, r->headers[i].value);
+		trimall(tmp, r->headers[i].value, r->headers[i].value_len);
 		hs[n].value_len = tmp->len - hs[n].value;
 		put_c(tmp, '\0');
 		hs[n].order = i;
@@ -1178,7 +1189,12 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	time_format_amz(p->time, amzdate);
 	memcpy(date, amzdate, 8);
 	date[8] = '\0';
-	cat(scope, date, "/", p->region, "/", p->service, "/aws4_request");
+	put(scope, date, 8);
+	put_c(scope, '/');
+	put_s(scope, p->region);
+	put_c(scope, '/');
+	put_s(scope, p->service);
+	put(scope, "/aws4_request", 13);
 
 	/* The payload hash the signer computes: the caller's, UNSIGNED-PAYLOAD
 	 * or the body's. */
@@ -1277,7 +1293,8 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	 * writes it. */
 	{
 		size_t m = creq->len;
-		cat(creq, req->method, "\n");
+		put_s(creq, req->method);
+		put_c(creq, '\n');
 		for (; m < creq->len; m++)
 			if ((unsigned char)(creq->ptr[m] - 'a') < 26)
 				creq->ptr[m] = (char)(creq->ptr[m] - 32);
@@ -1320,7 +1337,9 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 		}
 		out->query = dup_buf(&sc->url);
 	} else {
-		cat(&sc->authz, ALGORITHM " Credential=", creds->access_key_id, "/");
+		put(&sc->authz, ALGORITHM " Credential=", sizeof(ALGORITHM " Credential=") - 1);
+		put_s(&sc->authz, creds->access_key_id);
+		put_c(&sc->authz, '/');
 		add_buf(&sc->authz, scope);
 		put(&sc->authz, ", SignedHeaders=", 16);
 		add_buf(&sc->authz, signed_list);

@@ -792,6 +792,96 @@ static void test_key_cache_follows_secret(void **state)
 	free(z);
 }
 
+/* Secrets that differ only in their last byte, in a middle one, or by
+ * length, and scopes that share a prefix, each get their own key. */
+static void test_key_cache_near_misses(void **state)
+{
+	const char *raw = "GET / HTTP/1.1\nHost:example.amazonaws.com\n";
+	static const char *const secrets[] = {SK, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEz",
+	                                      "wJalrXUtnFEMI/K7MDENG-bPxRfiCYEXAMPLEKEY",
+	                                      "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKE", SK "Y"};
+	char err[256], *sigs[5];
+	size_t i, j;
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		struct aws_creds c = {(char *)AK, (char *)secrets[i], NULL, 0, NULL, false};
+		sigs[i] = sign_raw(raw, &c, err, sizeof(err));
+		assert_non_null(sigs[i]);
+	}
+	for (i = 0; i < 5; i++)
+		for (j = i + 1; j < 5; j++)
+			assert_string_not_equal(sigs[i], sigs[j]);
+	assert_string_equal(sigs[0],
+	                    "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+	for (i = 0; i < 5; i++)
+		free(sigs[i]);
+
+	{
+		/* us-east-1 and us-east-10: the scope's parts are matched whole */
+		struct aws_creds c = {(char *)AK, (char *)SK, NULL, 0, NULL, false};
+		struct sigv4_params p = {"service", "us-east-1", SUITE_TIME, 0, 0};
+		struct sigv4_request r;
+		struct sigv4_result x, y, z;
+		assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &r, err, sizeof(err)), 0);
+		assert_int_equal(sigv4_sign(&r, &c, &p, &x, err, sizeof(err)), 0);
+		p.region = "us-east-10";
+		assert_int_equal(sigv4_sign(&r, &c, &p, &y, err, sizeof(err)), 0);
+		p.region = "us-east-1";
+		p.service = "servic";
+		assert_int_equal(sigv4_sign(&r, &c, &p, &z, err, sizeof(err)), 0);
+		assert_string_not_equal(x.signature, y.signature);
+		assert_string_not_equal(x.signature, z.signature);
+		assert_string_not_equal(y.signature, z.signature);
+		sigv4_result_cleanup(&x);
+		sigv4_result_cleanup(&y);
+		sigv4_result_cleanup(&z);
+		sigv4_request_cleanup(&r);
+	}
+}
+
+/* One request signed again and again, with tokens that grow and shrink
+ * and days that change: each signature is the one a fresh request gets,
+ * with one of each header the signer sets. */
+static void test_signed_again(void **state)
+{
+	const char *raw = "POST / HTTP/1.1\nHost:example.amazonaws.com\nX-A: one\n two\n\n"
+	                  "a=b";
+	static const char *const tokens[] = {"t-1", "a-much-longer-session-token-than-before", "t",
+	                                     "tok-4", "t-2"};
+	struct sigv4_params p = {"service", "us-east-1", SUITE_TIME, 0, 0};
+	struct sigv4_request again, fresh;
+	struct sigv4_result a, f;
+	char err[256];
+	size_t i, round;
+	(void)state;
+	assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &again, err, sizeof(err)), 0);
+	for (round = 0; round < 200; round++) {
+		struct aws_creds c = {(char *)AK, (char *)SK, (char *)tokens[round % 5],
+		                      0,          NULL,       false};
+		p.time = SUITE_TIME + (int64_t)(round % 3) * 86400;
+		assert_int_equal(sigv4_sign(&again, &c, &p, &a, err, sizeof(err)), 0);
+		assert_int_equal(sigv4_parse_raw(raw, strlen(raw), &fresh, err, sizeof(err)), 0);
+		assert_int_equal(sigv4_sign(&fresh, &c, &p, &f, err, sizeof(err)), 0);
+		assert_string_equal(a.signature, f.signature);
+		assert_string_equal(a.canonical_request, f.canonical_request);
+		assert_string_equal(a.authorization, f.authorization);
+		assert_int_equal(again.nheaders, fresh.nheaders);
+		for (i = 0; i < fresh.nheaders; i++) {
+			assert_string_equal(again.headers[i].name, fresh.headers[i].name);
+			assert_string_equal(again.headers[i].value, fresh.headers[i].value);
+			assert_int_equal(again.headers[i].value_len,
+			                 strlen(again.headers[i].value));
+		}
+		assert_int_equal(count_headers(&again, "authorization"), 1);
+		assert_int_equal(count_headers(&again, "x-amz-date"), 1);
+		assert_int_equal(count_headers(&again, "x-amz-security-token"), 1);
+		sigv4_result_cleanup(&f);
+		sigv4_request_cleanup(&fresh);
+		sigv4_result_cleanup(&a);
+	}
+	sigv4_request_cleanup(&again);
+}
+
 static void test_missing_host(void **state)
 {
 	struct aws_creds a = {(char *)AK, (char *)SK, NULL, 0, NULL, false};
@@ -821,6 +911,8 @@ int main(void)
 	    cmocka_unit_test(test_query_rules),
 	    cmocka_unit_test(test_presign_content_type),
 	    cmocka_unit_test(test_key_cache_follows_secret),
+	    cmocka_unit_test(test_key_cache_near_misses),
+	    cmocka_unit_test(test_signed_again),
 	    cmocka_unit_test(test_missing_host),
 	};
 	snprintf(suite_root, sizeof(suite_root), "%s/testdata/sigv4",
