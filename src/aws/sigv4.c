@@ -241,27 +241,27 @@ static void keep_key(struct key_entry *e, const char *id, const char *secret,
 }
 
 /* The signing key: the thread's last one when it fits, else the shared
- * cache's, else derived (and cached). */
-static void signing_key(struct key_entry *last, const struct aws_creds *c, const char *date,
-                        const char *region, const char *service, struct hmac_key *out)
+ * cache's, else derived (and cached); it becomes the thread's last. The
+ * key is used where it is kept, not copied: the result points at the
+ * thread's entry, or at spare for a scope too long to cache (which the
+ * caller wipes). */
+static const struct hmac_key *signing_key(struct key_entry *last, const struct aws_creds *c,
+                                          const char *date, const char *region, const char *service,
+                                          struct hmac_key *spare)
 {
 	const char *const want[4] = {c->access_key_id, date, region, service};
 	char id[160];
 	size_t i;
 
-	if (last->secret && id_is(last->id, want) &&
-	    secret_eq(last->secret, c->secret_access_key)) {
-		*out = last->key;
-		return;
-	}
+	if (last->secret && id_is(last->id, want) && secret_eq(last->secret, c->secret_access_key))
+		return &last->key;
 	pthread_mutex_lock(&key_cache_lock);
 	for (i = 0; i < KEY_CACHE_SIZE; i++) {
 		if (key_cache[i].secret && id_is(key_cache[i].id, want) &&
 		    secret_eq(key_cache[i].secret, c->secret_access_key)) {
-			*out = key_cache[i].key;
-			keep_key(last, key_cache[i].id, key_cache[i].secret, out);
+			keep_key(last, key_cache[i].id, key_cache[i].secret, &key_cache[i].key);
 			pthread_mutex_unlock(&key_cache_lock);
-			return;
+			return &last->key;
 		}
 	}
 	pthread_mutex_unlock(&key_cache_lock);
@@ -272,8 +272,10 @@ static void signing_key(struct key_entry *last, const struct aws_creds *c, const
 		size_t lens[4], total = 0, pos = 0, part;
 		for (part = 0; part < 4; part++)
 			total += (lens[part] = strlen(parts[part])) + 1;
-		if (total > sizeof(id))
-			return derive_key(c, date, region, service, out); /* too long to cache */
+		if (total > sizeof(id)) {
+			derive_key(c, date, region, service, spare); /* too long to cache */
+			return spare;
+		}
 		for (part = 0; part < 4; part++) {
 			memcpy(id + pos, parts[part], lens[part]);
 			pos += lens[part];
@@ -281,7 +283,7 @@ static void signing_key(struct key_entry *last, const struct aws_creds *c, const
 		}
 		id[pos - 1] = '\0';
 	}
-	derive_key(c, date, region, service, out);
+	derive_key(c, date, region, service, spare);
 
 	pthread_mutex_lock(&key_cache_lock);
 	i = key_cache_next++ % KEY_CACHE_SIZE;
@@ -289,9 +291,11 @@ static void signing_key(struct key_entry *last, const struct aws_creds *c, const
 	wipe(&key_cache[i], sizeof(key_cache[i]));
 	snprintf(key_cache[i].id, sizeof(key_cache[i].id), "%s", id);
 	key_cache[i].secret = xstrdup(c->secret_access_key);
-	key_cache[i].key = *out;
+	key_cache[i].key = *spare;
 	pthread_mutex_unlock(&key_cache_lock);
-	keep_key(last, id, c->secret_access_key, out);
+	keep_key(last, id, c->secret_access_key, spare);
+	wipe(spare, sizeof(*spare));
+	return &last->key;
 }
 
 /* Append strings up to a NULL: the canonical forms are built on the hot
@@ -1319,9 +1323,13 @@ int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
 	put(sts, creq_hash, 64);
 
 	/* Tasks 3 and 4: key and signature. */
-	signing_key(&ts->last_key, creds, date, p->region, p->service, &key);
-	hmac_final(&key, sts->ptr, sts->len, mac);
-	wipe(&key, sizeof(key));
+	{
+		const struct hmac_key *k =
+		    signing_key(&ts->last_key, creds, date, p->region, p->service, &key);
+		hmac_final(k, sts->ptr, sts->len, mac);
+		if (k == &key)
+			wipe(&key, sizeof(key));
+	}
 	hex_encode(mac, 32, out->signature);
 
 	if (!(p->flags & SIGV4_AUTH_ONLY)) {

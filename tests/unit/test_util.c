@@ -191,6 +191,9 @@ static void test_hex(void **state)
 	assert_string_equal(out, "000102");
 	hex_encode(in + 0xab, 1, out);
 	assert_string_equal(out, "ab");
+	/* four bytes at a time, then the rest */
+	hex_encode(in + 0xf9, 7, out);
+	assert_string_equal(out, "f9fafbfcfdfeff");
 	hex_encode(in, sizeof(in), out);
 	for (i = 0; i < sizeof(in); i++) {
 		char two[3];
