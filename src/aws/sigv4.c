@@ -46,27 +46,31 @@
 /* Headers a signer must leave out: proxies and HTTP clients change them in
  * flight (hop-by-hop headers, Expect, User-Agent, tracing). botocore's
  * SIGNED_HEADERS_BLACKLIST. */
-#define NAME(s)                                                                                    \
-	{                                                                                          \
-		s, sizeof(s) - 1                                                                   \
-	}
+#define UNSIGNED_HEADERS(X)                                                                        \
+	X("connection")                                                                            \
+	X("expect")                                                                                \
+	X("keep-alive")                                                                            \
+	X("proxy-authenticate")                                                                    \
+	X("proxy-authorization")                                                                   \
+	X("te")                                                                                    \
+	X("trailer")                                                                               \
+	X("transfer-encoding")                                                                     \
+	X("upgrade")                                                                               \
+	X("user-agent")                                                                            \
+	X("x-amzn-trace-id")
+#define NAME(s)       {s, sizeof(s) - 1},
+#define LENGTH_BIT(s) | 1ul << (sizeof(s) - 1)
+#define SHORT(s)      _Static_assert(sizeof(s) <= 32, "a name too long for the length mask");
 static const struct {
 	const char *name;
 	size_t len;
-} unsigned_headers[] = {
-    NAME("connection"),
-    NAME("expect"),
-    NAME("keep-alive"),
-    NAME("proxy-authenticate"),
-    NAME("proxy-authorization"),
-    NAME("te"),
-    NAME("trailer"),
-    NAME("transfer-encoding"),
-    NAME("upgrade"),
-    NAME("user-agent"),
-    NAME("x-amzn-trace-id"),
-};
+} unsigned_headers[] = {UNSIGNED_HEADERS(NAME)};
+/* bit n set when one of the names is n bytes long: most headers are not */
+static const unsigned long unsigned_lengths = 0 UNSIGNED_HEADERS(LENGTH_BIT);
+UNSIGNED_HEADERS(SHORT)
 #undef NAME
+#undef LENGTH_BIT
+#undef SHORT
 
 /* Wipe key material on the hot path. explicit_bzero cannot be optimised
  * away either, and needs no call into libcrypto (src/util/dynload.c). */
@@ -223,14 +227,20 @@ static bool id_is(const char *id, const char *const parts[4])
 	return true;
 }
 
-/* Remember a key in a thread's own entry (its last key: no lock to take
- * when the next request is for the same). */
+/* Empty an entry, its secret and key wiped. */
+static void forget_key(struct key_entry *e)
+{
+	free_secret(e->secret);
+	wipe(e, sizeof(*e));
+}
+
+/* Fill an entry of the shared cache or a thread's own (its last key: no
+ * lock to take when the next request is for the same). */
 static void keep_key(struct key_entry *e, const char *id, const char *secret,
                      const struct hmac_key *key)
 {
 	size_t n;
-	free_secret(e->secret);
-	wipe(e, sizeof(*e));
+	forget_key(e);
 	n = strlen(id);
 	if (n >= sizeof(e->id))
 		n = sizeof(e->id) - 1; /* ids that long are not cached: see signing_key */
@@ -287,11 +297,7 @@ static const struct hmac_key *signing_key(struct key_entry *last, const struct a
 
 	pthread_mutex_lock(&key_cache_lock);
 	i = key_cache_next++ % KEY_CACHE_SIZE;
-	free_secret(key_cache[i].secret);
-	wipe(&key_cache[i], sizeof(key_cache[i]));
-	snprintf(key_cache[i].id, sizeof(key_cache[i].id), "%s", id);
-	key_cache[i].secret = xstrdup(c->secret_access_key);
-	key_cache[i].key = *spare;
+	keep_key(&key_cache[i], id, c->secret_access_key, spare);
 	pthread_mutex_unlock(&key_cache_lock);
 	keep_key(last, id, c->secret_access_key, spare);
 	wipe(spare, sizeof(*spare));
@@ -751,11 +757,8 @@ static void trimall(struct buf *out, const char *value, size_t len)
 
 static bool header_signed(const char *lname, size_t len)
 {
-	/* the lengths of the names above: most headers are not one of them */
-	const unsigned long lengths = 1ul << 2 | 1ul << 6 | 1ul << 7 | 1ul << 10 | 1ul << 15 |
-	                              1ul << 17 | 1ul << 18 | 1ul << 19;
 	size_t i;
-	if (len >= 32 || !(lengths >> len & 1))
+	if (len >= 32 || !(unsigned_lengths >> len & 1))
 		return true;
 	for (i = 0; i < EB_ARRAY_LEN(unsigned_headers); i++)
 		if (len == unsigned_headers[i].len && lname[0] == unsigned_headers[i].name[0] &&
@@ -1079,8 +1082,7 @@ static void state_free(void *p)
 	if (!t)
 		return;
 	scratch_free(&t->s);
-	free_secret(t->last_key.secret);
-	wipe(&t->last_key, sizeof(t->last_key));
+	forget_key(&t->last_key);
 	free(t);
 }
 
@@ -1371,8 +1373,7 @@ void sigv4_forget_keys(void)
 	pthread_setspecific(state_key, NULL);
 	pthread_mutex_lock(&key_cache_lock);
 	for (i = 0; i < KEY_CACHE_SIZE; i++) {
-		free_secret(key_cache[i].secret);
-		wipe(&key_cache[i], sizeof(key_cache[i]));
+		forget_key(&key_cache[i]);
 	}
 	pthread_mutex_unlock(&key_cache_lock);
 }
