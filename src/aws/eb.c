@@ -179,7 +179,7 @@ int eb_create_application(struct aws_client *c, const char *app, const char *des
 		rc = call(c, "CreateApplication", &p, AWS_NOT_IDEMPOTENT, &doc, NULL, err);
 		xmlFreeDoc(doc);
 		if (rc != 0)
-			err->attempts = sent += err->attempts > 0 ? err->attempts : 1;
+			aws_error_add_attempts(err, &sent);
 		if (rc == 0 || !err->unknown_outcome || attempt >= c->max_attempts)
 			return rc;
 		/* the answer was lost: a second create would fail with "already
@@ -294,7 +294,7 @@ int eb_create_application_version(struct aws_client *c, const struct eb_create_v
 
 		if (create_version_once(c, cv, out, err) == 0)
 			return 0;
-		err->attempts = sent += err->attempts > 0 ? err->attempts : 1;
+		aws_error_add_attempts(err, &sent);
 		if (!err->unknown_outcome || attempt >= c->max_attempts)
 			return -1;
 		/* The request went out and the answer was lost: it may have
@@ -406,7 +406,7 @@ static int update_once(struct aws_client *c, const char *env, struct aws_params 
 			aws_params_free(p);
 			return 0;
 		}
-		err->attempts = sent += err->attempts > 0 ? err->attempts : 1;
+		aws_error_add_attempts(err, &sent);
 		if (!err->unknown_outcome || attempt >= c->max_attempts)
 			break;
 		if (aws_backoff_sleep(c, attempt) != 0 ||

@@ -459,6 +459,18 @@ CURL *aws_client_handle(struct aws_client *c)
 	return h;
 }
 
+/* The client takes fresh credentials from the chain (owned from now on). */
+static void take_creds(struct aws_client *c, struct aws_creds *fresh)
+{
+	aws_creds_cleanup(&c->creds);
+	c->creds = *fresh;
+	c->have_creds = true;
+	c->creds_gen++;
+	c->refresh_warned = false;
+	c->refresh_after = 0;
+	debugf("credentials from %s", c->creds.source ? c->creds.source : "?");
+}
+
 static bool creds_fresh(const struct aws_creds *cr, int64_t now)
 {
 	return cr->expires == 0 || now + AWS_REFRESH_MARGIN < cr->expires;
@@ -497,13 +509,7 @@ int aws_client_credentials(struct aws_client *c, struct aws_creds *out, struct a
 			c->refresh_after = now + AWS_REFRESH_RETRY;
 			aws_error_clear(err);
 		} else {
-			aws_creds_cleanup(&c->creds);
-			c->creds = fresh;
-			c->have_creds = true;
-			c->creds_gen++;
-			c->refresh_warned = false;
-			c->refresh_after = 0;
-			debugf("credentials from %s", c->creds.source ? c->creds.source : "?");
+			take_creds(c, &fresh);
 		}
 	}
 	if (out)
@@ -551,12 +557,7 @@ int aws_client_renew_expired(struct aws_client *c, const struct aws_xfer *x, str
 		           source, aws_error_format(&e2, msg, sizeof(msg)));
 		goto out;
 	}
-	aws_creds_cleanup(&c->creds);
-	c->creds = fresh;
-	c->creds_gen++;
-	c->refresh_warned = false;
-	c->refresh_after = 0;
-	debugf("credentials from %s", c->creds.source ? c->creds.source : "?");
+	take_creds(c, &fresh);
 	rc = 0;
 out:
 	if (rc != 0)

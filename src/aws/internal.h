@@ -78,6 +78,14 @@ int aws_json_parse_error(const char *data, size_t len, const char *errortype_hea
 bool aws_retryable_code(const char *code);
 bool aws_retryable_status(long status);
 bool aws_skew_code(const char *code, const char *message);
+/* A call its caller checks and sends again counts every request in the
+ * message: err's attempts (at least the one) are added to *sent, and err
+ * then says the total. */
+static inline void aws_error_add_attempts(struct aws_error *err, int *sent)
+{
+	*sent += err->attempts > 0 ? err->attempts : 1;
+	err->attempts = *sent;
+}
 /* Whether an error code says the session token expired (ExpiredToken,
  * ExpiredTokenException, TokenRefreshRequired; not RequestExpired, a
  * skewed clock). */

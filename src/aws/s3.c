@@ -389,7 +389,7 @@ static int create_upload(struct aws_client *c, const char *bucket, const char *k
 		int found;
 		if (create_upload_once(c, bucket, key, o, upload_id, err) == 0)
 			return 0;
-		err->attempts = sent += err->attempts > 0 ? err->attempts : 1;
+		aws_error_add_attempts(err, &sent);
 		if (!err->unknown_outcome)
 			return -1;
 		debugf("CreateMultipartUpload: no clear answer, looking for an upload of '%s'",
@@ -759,7 +759,7 @@ int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const cha
 	/* After an unknown outcome the object says whether the upload was
 	 * completed; if not, it is still open and completing it again is safe. */
 	for (attempt = 1; complete_upload(&m, res, err) != 0; attempt++) {
-		err->attempts = sent += err->attempts > 0 ? err->attempts : 1;
+		aws_error_add_attempts(err, &sent);
 		if (!err->unknown_outcome)
 			goto abort;
 		if (completed_anyway(&m, res))
