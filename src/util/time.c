@@ -107,17 +107,26 @@ static void put_digits(char *out, int v, int n)
 	}
 }
 
+/* The day of t (days since 1970-01-01) into *day, and its second of the
+ * day (0-86399), also before 1970. */
+static int64_t split_day(int64_t t, int64_t *day)
+{
+	int64_t secs = t % 86400;
+	*day = t / 86400;
+	if (secs < 0) {
+		secs += 86400;
+		(*day)--;
+	}
+	return secs;
+}
+
 void time_format_amz(int64_t t, char out[17])
 {
 	/* the date of the last day asked for, per thread: signing asks for
 	 * the same day over and over */
 	static _Thread_local int64_t last_day = INT64_MIN;
 	static _Thread_local char last_date[8];
-	int64_t days = t / 86400, secs = t % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
+	int64_t days, secs = split_day(t, &days);
 	if (days != last_day) {
 		int y, m, d;
 		civil_from_days(days, &y, &m, &d);
@@ -139,12 +148,8 @@ void time_format_rfc2822(int64_t t, char out[32])
 {
 	static const char days[] = "ThuFriSatSunMonTueWed"; /* 1970-01-01 was a Thursday */
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	int64_t day = t / 86400, secs = t % 86400;
+	int64_t day, secs = split_day(t, &day);
 	int y, m, d;
-	if (secs < 0) {
-		secs += 86400;
-		day--;
-	}
 	civil_from_days(day, &y, &m, &d);
 	memcpy(out, days + 3 * (((day % 7) + 7) % 7), 3);
 	memcpy(out + 3, ", ", 2);
