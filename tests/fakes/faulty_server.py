@@ -70,6 +70,15 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def reply_error(self, target, status, code, message):
+        """An AWS error in the form the request's protocol expects: JSON
+        ({"__type": "<code>Exception"}) for a JSON call (X-Amz-Target),
+        the Query protocol's XML otherwise."""
+        if target:
+            return self.reply(status, '{"__type":"%sException","message":"%s"}' % (code, message),
+                              "application/x-amz-json-1.1")
+        return self.reply(status, query_error(code, message))
+
     def control(self, url):
         if url.path == "/__script":
             steps = parse_qs(url.query).get("steps", [""])[0]
@@ -119,10 +128,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(403, query_error("RequestTimeTooSkewed",
                                                "The difference between the request time and the current time is too large."))
         if step == "throttle":
-            if target:
-                return self.reply(400, '{"__type":"ThrottlingException","message":"Rate exceeded"}',
-                                  "application/x-amz-json-1.1")
-            return self.reply(400, query_error("Throttling", "Rate exceeded"))
+            return self.reply_error(target, 400, "Throttling", "Rate exceeded")
         if step == "slowdown":
             return self.reply(503, "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
                                    "<RequestId>s3-1</RequestId></Error>")
@@ -133,10 +139,7 @@ class Handler(BaseHTTPRequestHandler):
             with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "responses", name)) as f:
                 return self.reply(200, f.read())
         if step == "expired":
-            if target:
-                return self.reply(400, '{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}',
-                                  "application/x-amz-json-1.1")
-            return self.reply(400, query_error("ExpiredToken", "The security token included in the request is expired"))
+            return self.reply_error(target, 400, "ExpiredToken", "The security token included in the request is expired")
         if step == "etag":
             self.send_response_only(200)
             self.send_header("Date", email.utils.formatdate(time.time() + STATE["offset"], usegmt=True))

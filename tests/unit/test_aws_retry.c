@@ -83,6 +83,16 @@ static int describe(struct aws_client *c, struct aws_error *err)
 	return rc;
 }
 
+/* A call that must not run twice (CreateEnvironment). */
+static int create_env(struct aws_client *c, struct aws_error *err)
+{
+	xmlDocPtr doc = NULL;
+	int rc = aws_query(c, "elasticbeanstalk", "CreateEnvironment", NULL, AWS_NOT_IDEMPOTENT,
+	                   &doc, err);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
 static void test_throttling_is_retried(void **state)
 {
 	struct aws_client *c = client(3);
@@ -192,12 +202,9 @@ static void test_dropped_connection_not_resent_when_not_idempotent(void **state)
 {
 	struct aws_client *c = client(3);
 	struct aws_error err;
-	xmlDocPtr doc = NULL;
 	(void)state;
 	script(c, "drop,ok");
-	assert_int_equal(aws_query(c, "elasticbeanstalk", "CreateEnvironment", NULL,
-	                           AWS_NOT_IDEMPOTENT, &doc, &err),
-	                 -1);
+	assert_int_equal(create_env(c, &err), -1);
 	assert_true(err.network);
 	assert_true(err.unknown_outcome);
 	assert_int_equal(served(c), 1);
@@ -223,12 +230,9 @@ static void test_server_error_not_resent_when_not_idempotent(void **state)
 {
 	struct aws_client *c = client(3);
 	struct aws_error err;
-	xmlDocPtr doc = NULL;
 	(void)state;
 	script(c, "504,ok");
-	assert_int_equal(aws_query(c, "elasticbeanstalk", "CreateEnvironment", NULL,
-	                           AWS_NOT_IDEMPOTENT, &doc, &err),
-	                 -1);
+	assert_int_equal(create_env(c, &err), -1);
 	assert_false(err.network);
 	assert_int_equal(err.http_status, 504);
 	assert_true(err.unknown_outcome);
@@ -241,13 +245,9 @@ static void test_refusals_resent_when_not_idempotent(void **state)
 {
 	struct aws_client *c = client(3);
 	struct aws_error err;
-	xmlDocPtr doc = NULL;
 	(void)state;
 	script(c, "throttle,503,ok");
-	assert_int_equal(aws_query(c, "elasticbeanstalk", "CreateEnvironment", NULL,
-	                           AWS_NOT_IDEMPOTENT, &doc, &err),
-	                 0);
-	xmlFreeDoc(doc);
+	assert_int_equal(create_env(c, &err), 0);
 	assert_int_equal(served(c), 3);
 	aws_client_free(c);
 }
