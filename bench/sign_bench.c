@@ -37,6 +37,17 @@ static double now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+/* The request the HTTP layer builds for the call: a form POST with a body. */
+static void request_of(struct sigv4_request *req, const char *body, size_t len)
+{
+	sigv4_request_init(req, "POST", "/", NULL);
+	sigv4_request_add_header(req, "Host", "elasticbeanstalk.us-east-1.amazonaws.com");
+	sigv4_request_add_header(req, "Content-Type",
+	                         "application/x-www-form-urlencoded; charset=utf-8");
+	req->body = (const unsigned char *)body;
+	req->body_len = len;
+}
+
 int main(int argc, char **argv)
 {
 	static const char body[] = "Action=UpdateEnvironment&ApplicationName=multi-docker"
@@ -75,12 +86,7 @@ int main(int argc, char **argv)
 		struct sigv4_params fp = p;
 		unsigned char pad[64];
 		fp.flags = 0;
-		sigv4_request_init(&req, "POST", "/", NULL);
-		sigv4_request_add_header(&req, "Host", "elasticbeanstalk.us-east-1.amazonaws.com");
-		sigv4_request_add_header(&req, "Content-Type",
-		                         "application/x-www-form-urlencoded; charset=utf-8");
-		req.body = (const unsigned char *)body;
-		req.body_len = sizeof(body) - 1;
+		request_of(&req, body, sizeof(body) - 1);
 		if (sigv4_sign(&req, &c, &fp, &full, err, sizeof(err))) {
 			fprintf(stderr, "sign failed: %s\n", err);
 			return 1;
@@ -116,18 +122,12 @@ int main(int argc, char **argv)
 		for (i = 0; !hash && i < iters; i++) {
 			struct sigv4_request req;
 			struct sigv4_result res;
-			sigv4_request_init(&req, "POST", "/", NULL);
-			sigv4_request_add_header(&req, "Host", "elasticbeanstalk.us-east-1.amazonaws.com");
-			sigv4_request_add_header(&req, "Content-Type",
-			                         "application/x-www-form-urlencoded; charset=utf-8");
 			if (params) {
 				buf_reset(&form);
 				sigv4_form_encode(&form, keys, values, 5);
-				req.body = (const unsigned char *)form.ptr;
-				req.body_len = form.len;
+				request_of(&req, form.ptr, form.len);
 			} else {
-				req.body = (const unsigned char *)body;
-				req.body_len = sizeof(body) - 1;
+				request_of(&req, body, sizeof(body) - 1);
 			}
 			if (derive)
 				p.time += 86400;
