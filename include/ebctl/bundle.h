@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct dr_report;
+
 /* Elastic Beanstalk's source bundle limit (rule bundle-size). */
 #define BUNDLE_MAX_BYTES (512ULL * 1024 * 1024)
 
@@ -80,23 +82,28 @@ int bundle_sha256(const char *path, char hex[65], uint64_t *size);
  * Check a zip bound for Elastic Beanstalk: a Dockerrun.aws.json or
  * docker-compose.yml at its root (rule bundle-root; a copy in a folder is
  * named in the message), at most BUNDLE_MAX_BYTES (rule bundle-size), and
- * the Dockerrun valid. Returns 0, EB_EXIT_INVALID, or -1 never.
+ * the Dockerrun valid (its diagnostics as in bundle_validate_dir).
+ * Returns 0 or EB_EXIT_INVALID.
  */
-int bundle_check_zip(const char *zip_path);
+int bundle_check_zip(const char *zip_path, struct dr_report *diags);
 
 /* Validate the bundle's Dockerrun.aws.json as `ebctl validate` does,
  * with the companion files (Dockerfile, docker-compose.yml) that are in
  * the bundle: read from dir for the selected files, or from within a zip.
- * Diagnostics are printed on stderr; returns 0 when there are no errors
+ * The diagnostics go to `keep` (initialised; the caller renders and
+ * cleans it up), or when it is NULL are printed on stderr. Returns 0 when
+ * there are no errors
  * (also when there is no Dockerrun: a v3 compose-only bundle), else
  * EB_EXIT_INVALID. */
-int bundle_validate_dir(const char *dir, const struct bundle_files *files);
-int bundle_validate_zip(const char *zip_path);
+int bundle_validate_dir(const char *dir, const struct bundle_files *files, struct dr_report *keep);
+int bundle_validate_zip(const char *zip_path, struct dr_report *keep);
 
 /*
  * The whole of `ebctl bundle`: select, validate, zip to out_path, check the
- * size, hash. On success *size and hex hold the result.
+ * size, hash. On success *size and hex hold the result. The Dockerrun's
+ * diagnostics go to `diags` as in bundle_validate_dir.
  */
-int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size);
+int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size,
+                 struct dr_report *diags);
 
 #endif

@@ -25,13 +25,7 @@ enum opt_type {
 	OPT_CHOICE    /* const char **, one of the comma list in `choices` */
 };
 
-struct strlist {
-	char **v;
-	size_t n;
-};
-void strlist_add(struct strlist *l, const char *s);
-bool strlist_has(const struct strlist *l, const char *s);
-void strlist_free(struct strlist *l);
+#include "ebctl/util.h"
 
 struct opt {
 	const char *name; /* long name without "--" */
@@ -74,6 +68,43 @@ void opts_usage(FILE *f, const struct cmd_help *h, const struct opt *opts);
 
 /* Print "ebctl NAME: message" and a hint; returns EB_EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The four option table rows, for a command's struct opt table. */
+#define OP_TARGET_OPTS(t)                                                                            \
+	{"app", 'a', OPT_STRING, &(t).app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},     \
+	    {"env", 'e', OPT_STRING, &(t).env, "NAME", "environment name", "EBCTL_ENV", 0, 0, NULL}, \
+	    {"region",       0, OPT_STRING, &(t).region, "REGION", "AWS region",                     \
+	     "EBCTL_REGION", 0, 0,          NULL},                                                   \
+	{                                                                                            \
+		"profile", 0, OPT_STRING, &(t).profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0,   \
+		    0, NULL                                                                          \
+	}
+
+/* The whole of `status` and `health`: options, target, op_report. */
+int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
+
+/* ---- rendering the watcher's events and results (out_watch.c) ---- */
+struct watch_ops;
+struct watch_env;
+struct json_t;
+struct watch_out {
+	bool prefix;      /* several environments: each line starts with the name */
+	unsigned healthy; /* the healthy set, for "waiting for health Green" */
+};
+/* Callbacks that print events and health waits on stderr. */
+void watch_out_ops(struct watch_ops *ops, struct watch_out *o);
+/* "env: failed: reason (12s)" */
+void watch_out_line(FILE *f, const struct watch_env *e, bool color);
+/* The hints after the result lines: instance logs after a failed
+ * deployment, and what an interruption left running. */
+void watch_out_hints(const struct watch_env *envs, size_t n);
+long long watch_out_seconds(const struct watch_env *e);
+/* One environment's result as a JSON object (caller owns). */
+struct json_t *watch_out_json(const struct watch_env *e);
+/* Server text made safe for one line: control characters escaped (a
+ * newline becomes "\n"), so it cannot forge lines or terminal codes.
+ * Caller frees. */
+char *out_escape(const char *s);
 
 struct command {
 	const char *name;

@@ -9,7 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ebctl/cli.h"
+#include "ebctl/dockerrun.h"
+#include "ebctl/util.h"
+#include "ebctl/watch.h"
 
 /* Everything deploy needs to know. Strings are borrowed from argv and the
  * environment, or owned by `owned` when read from config.yml. */
@@ -28,7 +30,7 @@ struct deploy_settings {
 	bool version_only;
 	bool no_wait;
 	unsigned long timeout; /* seconds */
-	const char *healthy;   /* "Green" */
+	unsigned healthy;      /* HEALTH_* set that counts as success */
 	bool process;
 	bool wait_ready;
 	bool all;
@@ -83,7 +85,32 @@ char *deploy_description(const char *dir, const char *given);
  * bucket_path trimmed). Caller frees. */
 char *deploy_s3_key(const char *bucket_path, const char *app, const char *hex);
 
-/* The whole pipeline; returns the exit code. */
-int deploy_run(struct deploy_settings *s);
+/* What a deploy did, for the command to report (text, JSON, GitHub). */
+struct deploy_outcome {
+	char hex[65]; /* the bundle's SHA-256, "" before it is known */
+	uint64_t size;
+	char *label;
+	char *description;
+	char *bucket;
+	char *key;
+	bool uploaded;
+	bool version_created;
+	bool version_reused;
+	struct dr_report diags; /* the bundle's Dockerrun diagnostics */
+	bool validated;         /* diags holds a validation */
+	struct watch w;         /* the environments (w.envs, w.n) and their results */
+	bool updating;          /* updates were sent, or pending under --wait-ready */
+};
+void deploy_outcome_cleanup(struct deploy_outcome *o);
+
+/*
+ * The whole pipeline: validate and bundle, upload, create the version,
+ * update every environment at once and follow them with one watcher to a
+ * verdict each. `ui` renders the watcher's events (its start callback is
+ * deploy's own). Fills *o (deploy_outcome_cleanup) and returns the exit
+ * code; interrupted (SIGINT, SIGTERM, SIGHUP) returns EB_EXIT_INTERRUPTED
+ * with o saying what was left running.
+ */
+int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct deploy_outcome *o);
 
 #endif

@@ -134,6 +134,9 @@ struct eb_environments {
 	size_t n;
 };
 void eb_environment_free(struct eb_environment *e);
+/* The environment's URL with its scheme (from the CNAME, else the
+ * endpoint), or NULL; caller frees. */
+char *eb_environment_url(const struct eb_environment *e);
 void eb_environments_free(struct eb_environments *e);
 /* DescribeEnvironments: app may be NULL; names (nnames 0: all of app);
  * terminated ones are left out unless include_deleted. */
@@ -175,6 +178,11 @@ struct eb_events_filter {
 /* One page of DescribeEvents. */
 int eb_describe_events(struct aws_client *c, const struct eb_events_filter *f,
                        struct eb_events *out, struct aws_error *err);
+/* Up to max_pages pages of DescribeEvents for f (its next_token ignored),
+ * appended to *all (newest first); a NextToken that comes back unchanged
+ * ends the walk. Returns 0, or -1 with err (what was read stays in all). */
+int eb_describe_events_pages(struct aws_client *c, const struct eb_events_filter *f, int max_pages,
+                             struct eb_events *all, struct aws_error *err);
 
 /* ---- health ---- */
 struct eb_env_health {

@@ -136,19 +136,16 @@ bool envprop_key_valid(const char *key);
  * mask that gives away neither the value nor its length ("" stays ""). */
 const char *envprop_display(const char *value, bool reveal);
 
-/* ---- follow loops ---- */
-
-/* Catch SIGINT and SIGTERM: follow loops end at their next check. */
-/* The flag the handler sets, for aws_client_options.interrupted. */
-volatile sig_atomic_t *follow_interrupt_flag(void);
-void follow_signals_install(void);
-/* True once SIGINT or SIGTERM arrived. */
-bool follow_interrupted(void);
-/* Sleep up to ms, returning early (true) when interrupted. */
-bool follow_sleep_ms(long ms);
-/* End a follow loop on SIGINT: flush stdout, say `what` was left behind
- * (NULL: nothing), return EB_EXIT_INTERRUPTED. */
+/* ---- follow loops ----
+ * Interruption and sleeps are interrupt_*() in util.h. */
+/* End a loop on SIGINT, SIGTERM or SIGHUP: flush stdout, say `what` was
+ * left behind (NULL: nothing), return EB_EXIT_INTERRUPTED. */
 int follow_interrupted_exit(const char *what);
+/* A follower's pause between polls (events -f, logs -f): -1 to go on, or
+ * the exit code to end with: 0 as soon as the reader of stdout has gone
+ * (| head), without waiting for the next write, or EB_EXIT_INTERRUPTED
+ * after follow_interrupted_exit(NULL). */
+int follow_pause(long ms);
 
 /* ---- the environment a command operates on ---- */
 
@@ -167,24 +164,14 @@ struct op_target {
 	struct aws_client *client; /* open after op_target_open */
 };
 
-/* The four option table rows, for a command's struct opt table. */
-#define OP_TARGET_OPTS(t)                                                                            \
-	{"app", 'a', OPT_STRING, &(t).app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},     \
-	    {"env", 'e', OPT_STRING, &(t).env, "NAME", "environment name", "EBCTL_ENV", 0, 0, NULL}, \
-	    {"region",       0, OPT_STRING, &(t).region, "REGION", "AWS region",                     \
-	     "EBCTL_REGION", 0, 0,          NULL},                                                   \
-	{                                                                                            \
-		"profile", 0, OPT_STRING, &(t).profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0,   \
-		    0, NULL                                                                          \
-	}
-
 enum {
 	OP_NEED_APP = 1 << 0 /* look the application up from the environment when not given */
 };
 
 /*
- * Complete the target (config.yml, profile), require an environment, and
- * open the AWS client (interruptible by follow_signals_install's flag).
+ * Complete the target (config.yml, profile), require an environment, open
+ * the AWS client and check that the environment exists (the application
+ * is then filled in when it was not given) (interruptible by interrupt_flag()).
  * Returns 0, or an exit code after printing the problem. cmd names the
  * command in messages.
  */
@@ -197,27 +184,18 @@ void op_target_close(struct op_target *t);
  * enhanced health is on) and print it. Returns an exit code.
  */
 int op_report(struct op_target *t, enum op_format fmt, bool health);
-/* The whole of both commands: options, target, op_report. */
-struct cmd_help;
-int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
-
-/*
- * Wait for a configuration update started with request_id (setenv) to
- * reach its verdict with the deploy's state machine (verdict.h): the
- * environment must leave Ready or report completion, then be Ready running
- * `label` (the version it ran before) with its health in `healthy`
- * (HEALTH_* bits). Prints the update's events as they come. Returns
- * EB_EXIT_OK, EB_EXIT_DEPLOY_FAILED, EB_EXIT_UNHEALTHY, EB_EXIT_TIMEOUT
- * after timeout_s, EB_EXIT_INTERRUPTED or EB_EXIT_AWS.
- */
-int op_wait_update(struct op_target *t, const char *request_id, const char *label,
-                   unsigned long timeout_s, unsigned healthy);
 
 /* DescribeEnvironments of the target into envs (eb_environments_free);
  * one environment on success, not found is an error (EB_EXIT_INVALID).
  * Returns 0 or an exit code after a message. */
 struct eb_environments;
 int op_describe_env(struct op_target *t, struct eb_environments *envs);
+
+/* Say which of application and environment does not exist, listing the
+ * application's environments ("environment 'x' not found in application
+ * 'a' (region 'r'); its environments are: b, c"). app may be NULL.
+ * Returns EB_EXIT_INVALID. */
+int op_env_not_found(struct aws_client *c, const char *app, const char *env);
 
 /* The running version label of the target environment (caller frees; NULL
  * when it runs none). Returns 0 or an exit code after a message. */

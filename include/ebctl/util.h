@@ -9,6 +9,7 @@
 #ifndef EBCTL_UTIL_H
 #define EBCTL_UTIL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -90,6 +91,15 @@ struct strview {
 	size_t len;
 };
 
+/* ---- string lists ---- */
+struct strlist {
+	char **v;
+	size_t n;
+};
+void strlist_add(struct strlist *l, const char *s);
+bool strlist_has(const struct strlist *l, const char *s);
+void strlist_free(struct strlist *l);
+
 /* ---- strict parsing ----
  * Whole-string parses: leading/trailing garbage, empty input, overflow or a
  * value outside [min, max] return -1 and leave *out untouched. */
@@ -146,6 +156,25 @@ int out_finish(void);
 /* Ignore SIGPIPE so that writes to a closed pipe return EPIPE, and
  * out_line() ends the process quietly with status 0. */
 void out_line(const char *fmt, ...) EB_PRINTF(1, 2);
+
+/* ---- interruption ----
+ * SIGINT, SIGTERM and SIGHUP are one thing: the first sets a flag that
+ * every wait, transfer and CPU-bound loop checks, so the command can say
+ * what it leaves behind and exit 130; a second one ends the process at
+ * once (exit 130). */
+void interrupt_install(void);
+bool interrupt_requested(void);
+/* "SIGINT", "SIGTERM", "SIGHUP": the first signal that arrived. */
+const char *interrupt_signal_name(void);
+/* The flag itself, for aws_client_options.interrupted. */
+volatile sig_atomic_t *interrupt_flag(void);
+/* Whether the reader of fd (a pipe or socket) has gone. */
+bool output_closed(int fd);
+enum sleep_end { SLEEP_DONE, SLEEP_INTERRUPTED, SLEEP_OUTPUT_CLOSED };
+/* Sleep up to ms. Ends early when interrupted, and, with watch_fd >= 0,
+ * as soon as the reader of watch_fd has gone (a follower's stdout closed
+ * by `| head`), without waiting for the next write. */
+enum sleep_end interrupt_sleep_ms(int64_t ms, int watch_fd);
 
 /* ---- time ---- */
 /* Seconds since the epoch, wall clock. */

@@ -774,3 +774,46 @@ int eb_describe_configuration_settings(struct aws_client *c, const char *app, co
 	xmlFreeDoc(doc);
 	return 0;
 }
+
+int eb_describe_events_pages(struct aws_client *c, const struct eb_events_filter *f, int max_pages,
+                             struct eb_events *all, struct aws_error *err)
+{
+	struct eb_events_filter g = *f;
+	char *token = NULL;
+	int pages = 0, rc = 0;
+	do {
+		struct eb_events page = {NULL, 0, NULL};
+		g.next_token = token;
+		if (eb_describe_events(c, &g, &page, err)) {
+			rc = -1;
+			break;
+		}
+		if (page.n) {
+			/* Move the events over; their strings now belong to all. */
+			all->v = xrealloc(all->v, (all->n + page.n) * sizeof(*all->v));
+			memcpy(all->v + all->n, page.v, page.n * sizeof(*page.v));
+			all->n += page.n;
+		}
+		free(page.v);
+		/* A token that comes back unchanged would loop for ever. */
+		if (page.next_token && token && !strcmp(page.next_token, token)) {
+			free(page.next_token);
+			page.next_token = NULL;
+		}
+		free(token);
+		token = page.next_token;
+	} while (token && ++pages < max_pages);
+	free(token);
+	return rc;
+}
+
+char *eb_environment_url(const struct eb_environment *e)
+{
+	if (e->cname && *e->cname)
+		return xasprintf("http://%s", e->cname);
+	if (e->endpoint_url && *e->endpoint_url)
+		return str_starts_with(e->endpoint_url, "http")
+		           ? xstrdup(e->endpoint_url)
+		           : xasprintf("http://%s", e->endpoint_url);
+	return NULL;
+}

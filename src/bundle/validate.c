@@ -9,15 +9,22 @@
 #include <string.h>
 #include <zip.h>
 
-/* Validate data and print the diagnostics (warnings included) on stderr. */
-static int check(const char *name, const char *data, size_t len, const struct dr_companions *comp)
+/* Validate data: the diagnostics (warnings included) go to `keep` when
+ * given (the caller renders them), else on stderr. */
+static int check(const char *name, const char *data, size_t len, const struct dr_companions *comp,
+                 struct dr_report *keep)
 {
 	struct dr_report r;
 	int rc;
 	dr_report_init(&r);
 	rc = dockerrun_validate_buffer(name, data, len, comp, &r);
-	dr_report_print(stderr, &r, DR_FORMAT_TEXT, term_use_color(stderr));
-	dr_report_cleanup(&r);
+	if (keep) {
+		dr_report_cleanup(keep);
+		*keep = r;
+	} else {
+		dr_report_print(stderr, &r, DR_FORMAT_TEXT, term_use_color(stderr));
+		dr_report_cleanup(&r);
+	}
 	return rc ? EB_EXIT_INVALID : 0;
 }
 
@@ -30,7 +37,7 @@ static bool has_file(const struct bundle_files *files, const char *path)
 	return false;
 }
 
-int bundle_validate_dir(const char *dir, const struct bundle_files *files)
+int bundle_validate_dir(const char *dir, const struct bundle_files *files, struct dr_report *keep)
 {
 	struct dr_companions comp = {has_file(files, "Dockerfile"),
 	                             has_file(files, "docker-compose.yml")};
@@ -44,14 +51,14 @@ int bundle_validate_dir(const char *dir, const struct bundle_files *files)
 		errorf("cannot read '%s': %s", path, strerror(errno));
 		rc = EB_EXIT_INVALID;
 	} else {
-		rc = check(path, buf_cstr(&b), b.len, &comp);
+		rc = check(path, buf_cstr(&b), b.len, &comp, keep);
 	}
 	buf_free(&b);
 	free(path);
 	return rc;
 }
 
-int bundle_validate_zip(const char *zip_path)
+int bundle_validate_zip(const char *zip_path, struct dr_report *keep)
 {
 	struct dr_companions comp;
 	struct buf b;
@@ -85,7 +92,7 @@ int bundle_validate_zip(const char *zip_path)
 		errorf("cannot read '%s': %s", name, b.ptr ? "read error" : "too large");
 		rc = EB_EXIT_INVALID;
 	} else {
-		rc = check(name, buf_cstr(&b), b.len, &comp);
+		rc = check(name, buf_cstr(&b), b.len, &comp, keep);
 	}
 	free(name);
 	buf_free(&b);

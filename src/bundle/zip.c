@@ -185,7 +185,7 @@ static int check_size(const char *path)
 	return 0;
 }
 
-int bundle_check_zip(const char *zip_path)
+int bundle_check_zip(const char *zip_path, struct dr_report *diags)
 {
 	zip_t *za;
 	zip_int64_t n, i;
@@ -225,7 +225,7 @@ int bundle_check_zip(const char *zip_path)
 		return EB_EXIT_INVALID;
 	}
 	zip_discard(za);
-	return bundle_validate_zip(zip_path);
+	return bundle_validate_zip(zip_path, diags);
 }
 
 /* zlib allocates ~256 KiB of state per compressed entry. Above glibc's
@@ -240,7 +240,8 @@ static void keep_zlib_state_in_heap(void)
 #endif
 }
 
-int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size)
+int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size,
+                 struct dr_report *diags)
 {
 	struct bundle_files files = {0};
 	int rc;
@@ -248,7 +249,7 @@ int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], 
 	rc = bundle_select(dir, all, out_path, &files);
 	if (rc)
 		return rc;
-	rc = bundle_validate_dir(dir, &files);
+	rc = bundle_validate_dir(dir, &files, diags);
 	if (!rc)
 		rc = bundle_write_zip(dir, &files, out_path);
 	bundle_files_free(&files);

@@ -31,7 +31,7 @@ int cmd_bundle(int argc, char **argv)
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
 	if (n > 0)
 		return usage_error("bundle", "unexpected argument '%s'", argv[1]);
-	rc = bundle_build(dir, all, out, hex, &size);
+	rc = bundle_build(dir, all, out, hex, &size, NULL);
 	if (rc)
 		return rc;
 	out_line("%s\t%llu\t%s\n", out, (unsigned long long)size, hex);

@@ -1,9 +1,152 @@
 /* ebctl deploy: bundle, upload, create the version, update, verdict. */
 #include "ebctl/cli.h"
 #include "ebctl/deploy.h"
+#include "ebctl/operate.h"
 #include "ebctl/util.h"
 
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
+
+static bool in_github_actions(void)
+{
+	const char *gha = getenv("GITHUB_ACTIONS");
+	return gha && !strcmp(gha, "true");
+}
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string_lossy(s) : json_null();
+}
+
+static void print_json(const struct deploy_outcome *o, const char *app, int rc)
+{
+	json_t *root = json_object(), *envs = json_array();
+	size_t i;
+	json_object_set_new(root, "application", jstr(app));
+	json_object_set_new(root, "label", jstr(o->label));
+	json_object_set_new(root, "sha256", jstr(o->hex[0] ? o->hex : NULL));
+	json_object_set_new(root, "bucket", jstr(o->bucket));
+	json_object_set_new(root, "key", jstr(o->key));
+	json_object_set_new(root, "uploaded", json_boolean(o->uploaded));
+	json_object_set_new(root, "version_created", json_boolean(o->version_created));
+	json_object_set_new(root, "exit_code", json_integer(rc));
+	if (o->validated)
+		json_object_set_new(root, "validation", dr_report_json(&o->diags));
+	for (i = 0; i < o->w.n; i++)
+		json_array_append_new(envs, watch_out_json(&o->w.envs[i]));
+	json_object_set_new(root, "environments", envs);
+	out_json(root);
+}
+
+/* Text for a workflow command (% and line breaks escaped as the runner
+ * expects) or a Markdown table cell (| escaped, line breaks as spaces). */
+static void put_escaped(FILE *f, const char *s, bool markdown)
+{
+	for (; s && *s; s++) {
+		if (!markdown && *s == '%')
+			fputs("%25", f);
+		else if (!markdown && *s == '\r')
+			fputs("%0D", f);
+		else if (!markdown && *s == '\n')
+			fputs("%0A", f);
+		else if (markdown && *s == '|')
+			fputs("\\|", f);
+		else if (markdown && (*s == '\n' || *s == '\r'))
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* GitHub Actions: an ::error annotation per failed environment, and the job
+ * summary (the diagnostics when validation failed, a table of the
+ * environments' results otherwise), whatever the outcome. */
+static void github_report(const struct deploy_outcome *o, const char *app, bool json, int rc)
+{
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	FILE *f, *log = json ? stderr : stdout;
+	size_t i;
+	if (!in_github_actions())
+		return;
+	for (i = 0; i < o->w.n; i++) {
+		const struct watch_env *e = &o->w.envs[i];
+		if (e->rc == 0 || e->phase != WATCH_DONE)
+			continue;
+		fprintf(log, "::error title=ebctl deploy %s::%s: ", e->name, watch_result_name(e));
+		put_escaped(log, e->reason, false);
+		fputc('\n', log);
+	}
+	fflush(log);
+	if (!summary || !*summary)
+		return;
+	f = fopen(summary, "a");
+	if (!f) {
+		warnf("cannot write '%s': %s", summary, strerror(errno));
+		return;
+	}
+	fprintf(f, "### ebctl deploy: `%s` version `%s`\n\n", app ? app : "",
+	        o->label ? o->label : "");
+	if (o->validated && (o->diags.errors || o->diags.warnings)) {
+		fprintf(f, "%s: %zu error%s, %zu warning%s\n\n```\n",
+		        o->diags.errors ? "Validation failed" : "Validation", o->diags.errors,
+		        o->diags.errors == 1 ? "" : "s", o->diags.warnings,
+		        o->diags.warnings == 1 ? "" : "s");
+		dr_report_print(f, &o->diags, DR_FORMAT_TEXT, false);
+		fputs("```\n\n", f);
+	}
+	if (o->updating && o->w.n) {
+		fprintf(f, "| environment | result | status | health | running | seconds | detail "
+		           "|\n|---|---|---|---|---|---|---|\n");
+		for (i = 0; i < o->w.n; i++) {
+			const struct watch_env *e = &o->w.envs[i];
+			fprintf(f, "| %s | %s %s | %s | %s | %s | %lld | ", e->name,
+			        e->rc == 0 ? "\u2705" : "\u274c", watch_result_name(e),
+			        e->status ? e->status : "", e->health ? e->health : "",
+			        e->running_label ? e->running_label : "", watch_out_seconds(e));
+			put_escaped(f, e->reason, true);
+			fputs(" |\n", f);
+		}
+	} else if (rc == 0) {
+		fprintf(f, "version created; no environment updated (--version-only)\n");
+	} else {
+		fprintf(f, "\u274c nothing was deployed (exit %d)\n", rc);
+	}
+	fputc('\n', f);
+	fclose(f);
+}
+
+/* The validation's diagnostics: workflow annotations inside GitHub Actions,
+ * compiler-style lines otherwise. */
+static void print_diags(const struct deploy_outcome *o)
+{
+	if (!o->validated)
+		return;
+	fflush(stdout);
+	dr_report_print(stderr, &o->diags, in_github_actions() ? DR_FORMAT_GITHUB : DR_FORMAT_TEXT,
+	                term_use_color(stderr));
+}
+
+/* The outcome, as text lines or JSON (then the lines go to the log). */
+static void report(const struct deploy_outcome *o, const struct deploy_settings *s, int rc)
+{
+	bool json = !strcmp(s->format, "json");
+	size_t i;
+	if (json)
+		print_json(o, s->app, rc);
+	if (o->updating) {
+		FILE *f = json ? stderr : stdout;
+		for (i = 0; i < o->w.n; i++)
+			watch_out_line(f, &o->w.envs[i], term_use_color(f));
+		fflush(f);
+		watch_out_hints(o->w.envs, o->w.n);
+	} else if (s->version_only && rc == 0 && !json) {
+		out_line("%s\t%s\ts3://%s/%s\n", o->label,
+		         o->version_created ? "created" : "exists", o->bucket, o->key);
+	}
+	github_report(o, s->app, json, rc);
+}
 
 int cmd_deploy(int argc, char **argv)
 {
@@ -22,14 +165,17 @@ int cmd_deploy(int argc, char **argv)
 	    "failed, 5 deployed but unhealthy, 6 timed out (it may still be running), 130 "
 	    "interrupted."};
 	struct deploy_settings s;
-	const char *bucket_name = NULL, *zip_file = NULL;
+	const char *bucket_name = NULL, *zip_file = NULL, *healthy = NULL;
+	struct deploy_outcome o;
+	struct watch_out wo;
+	struct watch_ops ops;
 	bool only_create = false;
 	int n, rc;
 
 	memset(&s, 0, sizeof(s));
 	s.dir = ".";
 	s.timeout = 20 * 60;
-	s.healthy = "Green";
+	healthy = "Green";
 	s.format = "text";
 	{
 		const struct opt opts[] = {
@@ -73,7 +219,7 @@ int cmd_deploy(int argc, char **argv)
 		     "start the update and exit without a verdict", "EBCTL_NO_WAIT", 0, 0, NULL},
 		    {"timeout", 't', OPT_DURATION, &s.timeout, "DURATION",
 		     "bound the whole wait (default 20m)", "EBCTL_TIMEOUT", 0, 0, NULL},
-		    {"healthy", 0, OPT_STRING, &s.healthy, "COLOURS",
+		    {"healthy", 0, OPT_STRING, &healthy, "COLOURS",
 		     "health that counts as success (default Green)", "EBCTL_HEALTHY", 0, 0, NULL},
 		    {"process", 0, OPT_BOOL, &s.process, NULL,
 		     "have Elastic Beanstalk pre-process the version", "EBCTL_PROCESS", 0, 0, NULL},
@@ -102,6 +248,12 @@ int cmd_deploy(int argc, char **argv)
 		strlist_free(&s.envs);
 		return usage_error("deploy", "--timeout must be more than 0");
 	}
+	if (verdict_parse_healthy(healthy, &s.healthy)) {
+		strlist_free(&s.envs);
+		return usage_error(
+		    "deploy", "--healthy takes colours from Green, Yellow, Red, Grey, not '%s'",
+		    healthy);
+	}
 	rc = deploy_settings_load_eb_config(&s);
 	if (!rc && !s.app)
 		rc = usage_error("deploy",
@@ -112,8 +264,15 @@ int cmd_deploy(int argc, char **argv)
 		    "deploy",
 		    "no environment: give --env or set EBCTL_ENV "
 		    "(or branch-defaults in .elasticbeanstalk/config.yml), or --version-only");
-	if (!rc)
-		rc = deploy_run(&s);
+	if (!rc) {
+		wo.prefix = s.envs.n > 1;
+		wo.healthy = s.healthy;
+		watch_out_ops(&ops, &wo);
+		rc = deploy_run(&s, &ops, &o);
+		print_diags(&o);
+		report(&o, &s, rc);
+		deploy_outcome_cleanup(&o);
+	}
 	deploy_settings_cleanup(&s);
 	return rc;
 }

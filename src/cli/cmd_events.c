@@ -12,34 +12,6 @@
 #define EVENTS_WINDOW_MS 60000
 #define EVENTS_POLL_MS   5000
 
-/* Every page of DescribeEvents for f, appended to all (newest first). */
-static int fetch_all(struct aws_client *c, struct eb_events_filter *f, struct eb_events *all,
-                     bool one_page, struct aws_error *err)
-{
-	char *token = NULL;
-	int rc = 0;
-	do {
-		struct eb_events page = {NULL, 0, NULL};
-		f->next_token = token;
-		if (eb_describe_events(c, f, &page, err)) {
-			rc = -1;
-			break;
-		}
-		if (page.n) {
-			/* Move the events over; their strings now belong to all. */
-			all->v = xrealloc(all->v, (all->n + page.n) * sizeof(*all->v));
-			memcpy(all->v + all->n, page.v, page.n * sizeof(*page.v));
-			all->n += page.n;
-		}
-		free(page.v);
-		free(token);
-		token = page.next_token;
-	} while (token && !one_page);
-	free(token);
-	f->next_token = NULL;
-	return rc;
-}
-
 /* Print what the dedupe has not reported yet, at or above min_rank. */
 static void print_new(struct event_dedupe *d, const struct eb_events *evs, int min_rank,
                       enum op_format fmt, bool color)
@@ -124,7 +96,7 @@ int cmd_events(int argc, char **argv)
 	fmt = strcmp(format, "json") == 0 ? OP_FORMAT_JSON : OP_FORMAT_TEXT;
 	color = fmt == OP_FORMAT_TEXT && term_use_color(stdout);
 
-	follow_signals_install();
+	interrupt_install();
 	if ((rc = op_target_open(&t, "events", 0)))
 		goto out;
 
@@ -142,7 +114,9 @@ int cmd_events(int argc, char **argv)
 		int64_t from = event_dedupe_since(&d);
 		/* StartTime is in seconds: round down, the dedupe drops what is older. */
 		f.start_time = from == INT64_MIN ? 0 : (from >= 0 ? from / 1000 : 0);
-		if (fetch_all(t.client, &f, &evs, from == INT64_MIN, &err)) {
+		/* Without --since, the newest page only. */
+		if (eb_describe_events_pages(t.client, &f, from == INT64_MIN ? 1 : 100, &evs,
+		                             &err)) {
 			eb_events_free(&evs);
 			rc = op_aws_fail(&err);
 			break;
@@ -151,10 +125,8 @@ int cmd_events(int argc, char **argv)
 		eb_events_free(&evs);
 		if (!follow)
 			break;
-		if (follow_sleep_ms(poll_interval_ms(EVENTS_POLL_MS))) {
-			rc = follow_interrupted_exit(NULL);
+		if ((rc = follow_pause(poll_interval_ms(EVENTS_POLL_MS))) >= 0)
 			break;
-		}
 	}
 	event_dedupe_cleanup(&d);
 out:

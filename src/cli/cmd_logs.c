@@ -90,7 +90,7 @@ static int wait_pulled(struct op_target *t, const char *request_id, unsigned lon
 			return rc;
 		if (time_mono_ms() >= deadline)
 			return EB_EXIT_TIMEOUT;
-		if (follow_sleep_ms(poll_interval_ms(LOGS_POLL_MS)))
+		if (interrupt_sleep_ms(poll_interval_ms(LOGS_POLL_MS), -1) != SLEEP_DONE)
 			return follow_interrupted_exit(NULL);
 	}
 }
@@ -431,10 +431,8 @@ static int logs_follow(struct logs_opts *o)
 				goto out;
 			}
 		}
-		if (follow_sleep_ms(poll_interval_ms(FOLLOW_POLL_MS))) {
-			rc = follow_interrupted_exit(NULL);
+		if ((rc = follow_pause(poll_interval_ms(FOLLOW_POLL_MS))) >= 0)
 			goto out;
-		}
 		if (++polls % FOLLOW_GROUPS_EVERY == 0 && scan_groups(o->t.client, &fl, &err)) {
 			rc = op_aws_fail(&err);
 			goto out;
@@ -504,7 +502,7 @@ int cmd_logs(int argc, char **argv)
 		                   "-o DIR is where --all saves bundles; add --all or --zip");
 	if (o.since && !o.follow)
 		return usage_error("logs", "--since goes with -f");
-	follow_signals_install();
+	interrupt_install();
 	if (!(rc = op_target_open(&o.t, "logs", 0)))
 		rc = o.follow ? logs_follow(&o) : logs_instances(&o);
 	op_target_close(&o.t);

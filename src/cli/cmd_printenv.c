@@ -49,7 +49,7 @@ int cmd_printenv(int argc, char **argv)
 	for (k = 1; k <= n; k++)
 		if (!envprop_key_valid(argv[k]))
 			return usage_error("printenv", "invalid property name '%s'", argv[k]);
-	follow_signals_install();
+	interrupt_install();
 	if ((rc = op_target_open(&t, "printenv", OP_NEED_APP)))
 		goto out;
 	aws_error_clear(&err);

@@ -5,6 +5,7 @@
 #include "ebctl/operate.h"
 #include "ebctl/util.h"
 #include "ebctl/verdict.h"
+#include "ebctl/watch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,7 @@ int cmd_setenv(int argc, char **argv)
 		           props[i].key);
 	}
 
-	follow_signals_install();
+	interrupt_install();
 	if ((rc = op_target_open(&t, "setenv", 0)))
 		goto out;
 	/* The verdict wants the environment back on the version it runs now. */
@@ -95,7 +96,26 @@ int cmd_setenv(int argc, char **argv)
 	      request_id ? request_id : "-");
 	if (no_wait)
 		goto out;
-	rc = op_wait_update(&t, request_id, label, timeout, healthy_mask);
+	{
+		/* The watcher wants the environment back on the version it runs now. */
+		struct watch_env e;
+		struct watch w;
+		struct watch_out wo = {false, healthy_mask};
+		memset(&e, 0, sizeof(e));
+		e.name = t.env;
+		e.label = label;
+		e.label_was_running = true;
+		watch_init(&w, t.app, &e, 1, healthy_mask, time_mono_ms() + (int64_t)timeout * 1000,
+		           time_mono_ms());
+		watch_out_ops(&w.ops, &wo);
+		e.previous_label = label ? xstrdup(label) : NULL;
+		watch_env_follow(&w, &e, request_id, time_mono_ms());
+		request_id = NULL; /* the watcher's now */
+		rc = watch_run(&w, t.client);
+		watch_out_line(stdout, &e, term_use_color(stdout));
+		watch_out_hints(&e, 1);
+		watch_cleanup(&w);
+	}
 out:
 	for (i = 0; props && i < n; i++)
 		envprop_cleanup(&props[i]);

@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include "ebctl/bundle.h"
+#include "ebctl/operate.h"
 #include "ebctl/eb.h"
 #include "ebctl/s3.h"
 #include "ebctl/util.h"
@@ -16,9 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_GRACE_S 300
-
-volatile sig_atomic_t deploy_interrupted;
 static pthread_mutex_t out_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 void deploy_lock(void)
@@ -31,53 +29,16 @@ void deploy_unlock(void)
 	pthread_mutex_unlock(&out_mutex);
 }
 
-void deploy_sleep_ms(int64_t ms)
-{
-	while (ms > 0 && !deploy_interrupted) {
-		int64_t step = ms < 100 ? ms : 100;
-		struct timespec ts = {0, (long)step * 1000000L};
-		nanosleep(&ts, NULL);
-		ms -= step;
-	}
-}
-
-bool deploy_throttled(const struct aws_error *e)
-{
-	return e->http_status == 429 || aws_throttling_code(e->code);
-}
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	if (deploy_interrupted)
-		_exit(EB_EXIT_INTERRUPTED); /* a second ^C: leave at once */
-	deploy_interrupted = 1;
-}
-
-/* What the run did, for the summary and --format json. */
-struct outcome {
-	char hex[65];
-	uint64_t size;
-	char *label;
-	char *description;
-	char *bucket;
-	char *key;
-	bool uploaded;
-	bool version_created;
-	bool version_reused;
-	struct env_run *envs;
-	size_t nenvs;
-};
-
 /* Validate and bundle (or check the prebuilt zip). *tmpdir is the
  * directory to remove afterwards, when one was made. */
 static int make_bundle(const struct deploy_settings *s, char **path, char **tmpdir,
-                       struct outcome *o)
+                       struct deploy_outcome *o)
 {
 	char human[32];
 	*tmpdir = NULL;
 	if (s->bundle) {
-		int rc = bundle_check_zip(s->bundle);
+		int rc = bundle_check_zip(s->bundle, &o->diags);
+		o->validated = true;
 		if (rc)
 			return rc;
 		if (bundle_sha256(s->bundle, o->hex, &o->size)) {
@@ -97,7 +58,8 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 		}
 		*tmpdir = dir;
 		*path = xasprintf("%s/bundle.zip", dir);
-		rc = bundle_build(s->dir, s->all, *path, o->hex, &o->size);
+		rc = bundle_build(s->dir, s->all, *path, o->hex, &o->size, &o->diags);
+		o->validated = true;
 		if (rc)
 			return rc;
 	}
@@ -117,7 +79,7 @@ static const char *key_hash(const char *key)
 /* An existing version with our label: reuse it when it holds this bundle,
  * refuse when it holds another. Sets *exists. */
 static int check_existing_label(struct aws_client *c, const struct deploy_settings *s,
-                                struct outcome *o, bool *exists)
+                                struct deploy_outcome *o, bool *exists)
 {
 	struct eb_app_versions vs;
 	struct aws_error err;
@@ -160,7 +122,7 @@ static int check_existing_label(struct aws_client *c, const struct deploy_settin
 
 /* --process: EB checks the bundle; wait until it is Processed. */
 static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
-                          const struct outcome *o, int64_t deadline_ms)
+                          const struct deploy_outcome *o, int64_t deadline_ms)
 {
 	const char *labels[1] = {o->label};
 	for (;;) {
@@ -184,7 +146,7 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 			return 0;
 		}
 		eb_app_versions_free(&vs);
-		if (deploy_interrupted)
+		if (interrupt_requested())
 			return EB_EXIT_INTERRUPTED;
 		if (time_mono_ms() >= deadline_ms) {
 			errorf("timed out waiting for version '%s' to be processed; it may still "
@@ -192,13 +154,13 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 			       o->label);
 			return EB_EXIT_TIMEOUT;
 		}
-		deploy_sleep_ms(1000);
+		interrupt_sleep_ms(1000, -1);
 	}
 }
 
 /* Upload and create the version (unless an identical one exists). */
 static int make_version(struct aws_client *c, const struct deploy_settings *s, const char *path,
-                        struct outcome *o, int64_t deadline_ms)
+                        struct deploy_outcome *o, int64_t deadline_ms)
 {
 	struct eb_create_version cv;
 	struct aws_error err;
@@ -234,10 +196,11 @@ static int make_version(struct aws_client *c, const struct deploy_settings *s, c
 	return 0;
 }
 
-/* Every environment exists; note which are Ready and which run our label.
- * Without --wait-ready, one that is not Ready stops the deploy before any
- * update. */
-static int preflight(struct aws_client *c, const struct deploy_settings *s, struct outcome *o)
+/* Every environment exists; note which are Ready, what each runs, and
+ * whether it runs our label already. Without --wait-ready, one that is not
+ * Ready stops the deploy before any update. */
+static int preflight(struct aws_client *c, const struct deploy_settings *s,
+                     struct deploy_outcome *o, bool *ready)
 {
 	struct eb_environments envs;
 	struct aws_error err;
@@ -250,24 +213,24 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s, stru
 		aws_error_print(&err);
 		return aws_error_exit_code(&err);
 	}
-	for (i = 0; i < o->nenvs; i++) {
-		struct env_run *r = &o->envs[i];
-		const struct eb_environment *e = NULL;
+	for (i = 0; i < o->w.n; i++) {
+		struct watch_env *e = &o->w.envs[i];
+		const struct eb_environment *r = NULL;
 		for (j = 0; j < envs.n; j++)
-			if (envs.v[j].name && !strcmp(envs.v[j].name, r->name))
-				e = &envs.v[j];
-		if (!e) {
-			errorf("environment '%s' not found in application '%s' (region %s)",
-			       r->name, s->app, aws_client_region(c));
-			rc = EB_EXIT_INVALID;
+			if (envs.v[j].name && !strcmp(envs.v[j].name, e->name))
+				r = &envs.v[j];
+		if (!r) {
+			if (!rc)
+				rc = op_env_not_found(c, s->app, e->name);
 			continue;
 		}
-		r->ready = e->status && !strcmp(e->status, "Ready");
-		r->label_was_running = e->version_label && !strcmp(e->version_label, o->label);
-		if (!r->ready && !s->wait_ready) {
+		ready[i] = r->status && !strcmp(r->status, "Ready");
+		e->label_was_running = r->version_label && !strcmp(r->version_label, o->label);
+		e->previous_label = r->version_label ? xstrdup(r->version_label) : NULL;
+		if (!ready[i] && !s->wait_ready) {
 			errorf("environment '%s' is %s, not Ready: try again when it is, or give "
 			       "--wait-ready",
-			       r->name, e->status ? e->status : "in an unknown state");
+			       e->name, r->status ? r->status : "in an unknown state");
 			if (!rc)
 				rc = EB_EXIT_AWS;
 		}
@@ -276,207 +239,117 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s, stru
 	return rc;
 }
 
-/* The exit code of several environments: the most serious outcome. */
-static int combine(int a, int b)
+/* The watcher's callbacks: the command's rendering, and deploy's own start. */
+struct deploy_ctx {
+	const struct watch_ops *ui;
+	const struct deploy_settings *s;
+	const struct aws_client_options *copts;
+};
+
+static void relay_event(void *ctx, const struct watch_env *e, const struct eb_event *ev)
 {
-	static const int order[] = {EB_EXIT_INTERRUPTED, EB_EXIT_DEPLOY_FAILED, EB_EXIT_AWS,
-	                            EB_EXIT_INVALID,     EB_EXIT_TIMEOUT,       EB_EXIT_UNHEALTHY};
+	const struct deploy_ctx *d = ctx;
+	if (d->ui && d->ui->on_event)
+		d->ui->on_event(d->ui->ctx, e, ev);
+}
+
+static void relay_health(void *ctx, const struct watch_env *e)
+{
+	const struct deploy_ctx *d = ctx;
+	if (d->ui && d->ui->on_health)
+		d->ui->on_health(d->ui->ctx, e);
+}
+
+static void relay_pending(void *ctx, const struct watch_env *e)
+{
+	const struct deploy_ctx *d = ctx;
+	if (d->ui && d->ui->on_pending)
+		d->ui->on_pending(d->ui->ctx, e);
+}
+
+/* A --wait-ready environment turned Ready: update it now. */
+static int start_pending(void *ctx, struct aws_client *c, struct watch_env *e, char **rid)
+{
+	const struct deploy_ctx *d = ctx;
+	return deploy_update_env(d->s, c, e, rid);
+}
+
+/* The updates of the environments that are Ready, all at once. */
+static void update_ready(struct deploy_outcome *o, const struct deploy_ctx *d, const bool *ready)
+{
+	struct env_update *u = xcalloc(o->w.n, sizeof(*u));
 	size_t i;
-	for (i = 0; i < EB_ARRAY_LEN(order); i++)
-		if (a == order[i] || b == order[i])
-			return order[i];
-	return a ? a : b;
-}
-
-static const char *result_name(const struct env_run *r)
-{
-	if (r->rc == EB_EXIT_INTERRUPTED)
-		return "interrupted";
-	if (r->rc == EB_EXIT_AWS || r->rc == EB_EXIT_INVALID)
-		return "error";
-	if (r->s->no_wait && r->rc == 0)
-		return "started";
-	return verdict_state_name(r->state);
-}
-
-static void print_summary(const struct outcome *o)
-{
-	size_t i;
-	bool color = term_use_color(stdout);
-	for (i = 0; i < o->nenvs; i++) {
-		const struct env_run *r = &o->envs[i];
-		const char *c = !color                       ? ""
-		                : r->rc == 0                 ? COLOR_GREEN
-		                : r->rc == EB_EXIT_UNHEALTHY ? COLOR_YELLOW
-		                                             : COLOR_RED;
-		out_line("%s%s%s: %s: %s (%llds)\n", c, r->name, *c ? COLOR_RESET : "",
-		         result_name(r), r->reason,
-		         (long long)((r->ended_ms - r->started_ms + 500) / 1000));
-	}
-}
-
-static json_t *jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static void print_json(const struct outcome *o, const char *app, int rc)
-{
-	json_t *root = json_object(), *envs = json_array();
-	char *text;
-	size_t i;
-	json_object_set_new(root, "application", jstr(app));
-	json_object_set_new(root, "label", jstr(o->label));
-	json_object_set_new(root, "sha256", jstr(o->hex[0] ? o->hex : NULL));
-	json_object_set_new(root, "bucket", jstr(o->bucket));
-	json_object_set_new(root, "key", jstr(o->key));
-	json_object_set_new(root, "uploaded", json_boolean(o->uploaded));
-	json_object_set_new(root, "version_created", json_boolean(o->version_created));
-	json_object_set_new(root, "exit_code", json_integer(rc));
-	for (i = 0; i < o->nenvs; i++) {
-		const struct env_run *r = &o->envs[i];
-		json_t *e = json_object();
-		json_object_set_new(e, "environment", jstr(r->name));
-		json_object_set_new(e, "result", json_string(result_name(r)));
-		json_object_set_new(e, "label", jstr(r->running_label));
-		json_object_set_new(e, "status", jstr(r->status));
-		json_object_set_new(e, "health", jstr(r->health));
-		json_object_set_new(e, "url", jstr(r->url));
-		json_object_set_new(
-		    e, "seconds", json_real((double)((r->ended_ms - r->started_ms) / 100) / 10.0));
-		json_object_set_new(e, "request_id", jstr(r->request_id));
-		json_object_set_new(e, "reason", jstr(r->reason));
-		json_object_set_new(e, "exit_code", json_integer(r->rc));
-		json_array_append_new(envs, e);
-	}
-	json_object_set_new(root, "environments", envs);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	out_line("%s\n", text);
-	free(text);
-	json_decref(root);
-}
-
-/* Text for a workflow command (% and line breaks escaped as the runner
- * expects) or a Markdown table cell (| escaped, line breaks as spaces). */
-static void put_escaped(FILE *f, const char *s, bool markdown)
-{
-	for (; s && *s; s++) {
-		if (!markdown && *s == '%')
-			fputs("%25", f);
-		else if (!markdown && *s == '\r')
-			fputs("%0D", f);
-		else if (!markdown && *s == '\n')
-			fputs("%0A", f);
-		else if (markdown && *s == '|')
-			fputs("\\|", f);
-		else if (markdown && (*s == '\n' || *s == '\r'))
-			fputc(' ', f);
-		else
-			fputc(*s, f);
-	}
-}
-
-/* GitHub Actions: an ::error annotation per failed environment, and a
- * Markdown table in the job summary. */
-static void github_report(const struct outcome *o, const char *app, bool json)
-{
-	const char *gha = getenv("GITHUB_ACTIONS"), *summary = getenv("GITHUB_STEP_SUMMARY");
-	FILE *f;
-	size_t i;
-	if (!gha || strcmp(gha, "true") != 0)
-		return;
-	for (i = 0; i < o->nenvs; i++) {
-		const struct env_run *r = &o->envs[i];
-		if (r->rc == 0)
+	for (i = 0; i < o->w.n; i++) {
+		if (!ready[i])
 			continue;
-		fprintf(json ? stderr : stdout, "::error title=ebctl deploy %s::%s: ", r->name,
-		        result_name(r));
-		put_escaped(json ? stderr : stdout, r->reason, false);
-		fputc('\n', json ? stderr : stdout);
+		u[i].s = d->s;
+		u[i].copts = d->copts;
+		u[i].e = &o->w.envs[i];
+		if (pthread_create(&u[i].thread, NULL, deploy_update_thread, &u[i]))
+			die("cannot start a thread: %s", strerror(errno));
+		u[i].started = true;
 	}
-	fflush(json ? stderr : stdout);
-	if (!summary || !*summary)
-		return;
-	f = fopen(summary, "a");
-	if (!f) {
-		warnf("cannot write '%s': %s", summary, strerror(errno));
-		return;
+	for (i = 0; i < o->w.n; i++) {
+		struct watch_env *e = &o->w.envs[i];
+		if (!u[i].started) {
+			watch_env_pending(e);
+			continue;
+		}
+		pthread_join(u[i].thread, NULL);
+		if (u[i].rc)
+			watch_env_end(e, u[i].rc, NULL, time_mono_ms());
+		else
+			watch_env_follow(&o->w, e, u[i].request_id, u[i].started_ms);
 	}
-	fprintf(f, "### ebctl deploy: `%s` version `%s`\n\n", app, o->label ? o->label : "");
-	fprintf(f, "| environment | result | status | health | running | seconds | detail "
-	           "|\n|---|---|---|---|---|---|---|\n");
-	for (i = 0; i < o->nenvs; i++) {
-		const struct env_run *r = &o->envs[i];
-		fprintf(f, "| %s | %s %s | %s | %s | %s | %lld | ", r->name, r->rc == 0 ? "✅" : "❌",
-		        result_name(r), r->status ? r->status : "", r->health ? r->health : "",
-		        r->running_label ? r->running_label : "",
-		        (long long)((r->ended_ms - r->started_ms + 500) / 1000));
-		put_escaped(f, r->reason, true);
-		fputs(" |\n", f);
-	}
-	if (!o->nenvs)
-		fprintf(f, "version created; no environment updated (--version-only)\n");
-	fputc('\n', f);
-	fclose(f);
+	free(u);
 }
 
-static unsigned long grace_seconds(void)
+void deploy_outcome_cleanup(struct deploy_outcome *o)
 {
-	const char *g = getenv("EBCTL_HEALTH_GRACE");
-	unsigned long v;
-	if (g && *g && parse_duration(g, &v) == 0)
-		return v;
-	if (g && *g)
-		warnf("EBCTL_HEALTH_GRACE takes a duration such as 90s or 5m, not '%s': using 5m",
-		      g);
-	return DEFAULT_GRACE_S;
+	watch_cleanup(&o->w);
+	free(o->w.envs);
+	dr_report_cleanup(&o->diags);
+	free(o->label);
+	free(o->description);
+	free(o->bucket);
+	free(o->key);
+	memset(o, 0, sizeof(*o));
 }
 
-int deploy_run(struct deploy_settings *s)
+int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct deploy_outcome *o)
 {
-	struct outcome o;
 	struct aws_client_options copts;
 	struct aws_client *c = NULL;
 	struct aws_error err;
-	struct sigaction sa, old_sa;
-	pthread_t *threads = NULL;
+	struct deploy_ctx ctx;
 	char *path = NULL, *tmpdir = NULL;
-	unsigned healthy = 0;
-	int64_t deadline_ms, grace_ms;
-	bool json = s->format && !strcmp(s->format, "json");
+	bool *ready = NULL;
+	int64_t deadline_ms;
 	int rc;
 	size_t i;
 
-	memset(&o, 0, sizeof(o));
-	if (verdict_parse_healthy(s->healthy ? s->healthy : "Green", &healthy))
-		return usage_error(
-		    "deploy", "--healthy takes colours from Green, Yellow, Red, Grey, not '%s'",
-		    s->healthy);
-
+	memset(o, 0, sizeof(*o));
+	dr_report_init(&o->diags);
 	for (i = 0; i < s->envs.n; i++)
 		if ((rc = deploy_check_env_name(s->envs.v[i])))
 			return rc;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_sa);
+	interrupt_install();
 
 	/* 1. Validate and bundle: nothing leaves the machine before this passes. */
-	rc = make_bundle(s, &path, &tmpdir, &o);
-	if (rc || deploy_interrupted)
+	rc = make_bundle(s, &path, &tmpdir, o);
+	if (rc || interrupt_requested())
 		goto out;
-	o.label = s->label ? xstrdup(s->label) : deploy_default_label(s->dir, o.hex);
-	rc = deploy_check_label(o.label);
+	o->label = s->label ? xstrdup(s->label) : deploy_default_label(s->dir, o->hex);
+	rc = deploy_check_label(o->label);
 	if (rc)
 		goto out;
-	o.description = deploy_description(s->dir, s->description);
+	o->description = deploy_description(s->dir, s->description);
 
 	memset(&copts, 0, sizeof(copts));
 	copts.region = s->region;
 	copts.profile = s->profile;
 	copts.role_arn = s->role_arn;
-	copts.interrupted = &deploy_interrupted;
+	copts.interrupted = interrupt_flag();
 	aws_error_clear(&err);
 	if (aws_client_new(&copts, &c, &err) || aws_client_credentials(c, NULL, &err)) {
 		aws_error_print(&err);
@@ -485,80 +358,55 @@ int deploy_run(struct deploy_settings *s)
 	}
 	deadline_ms = time_mono_ms() + (int64_t)s->timeout * 1000;
 
-	o.nenvs = s->version_only ? 0 : s->envs.n;
-	o.envs = xcalloc(o.nenvs ? o.nenvs : 1, sizeof(*o.envs));
-	grace_ms = (int64_t)grace_seconds() * 1000;
-	for (i = 0; i < o.nenvs; i++) {
-		struct env_run *r = &o.envs[i];
-		r->s = s;
-		r->copts = &copts;
-		r->name = s->envs.v[i];
-		r->label = o.label;
-		r->healthy = healthy;
-		r->grace_ms = grace_ms;
-		r->prefix = o.nenvs > 1;
+	/* The environments, each followed by the one watcher below. */
+	{
+		size_t n = s->version_only ? 0 : s->envs.n;
+		struct watch_env *envs = xcalloc(n ? n : 1, sizeof(*envs));
+		for (i = 0; i < n; i++) {
+			envs[i].name = s->envs.v[i];
+			envs[i].label = o->label;
+		}
+		watch_init(&o->w, s->app, envs, n, s->healthy, deadline_ms, time_mono_ms());
+		ready = xcalloc(n ? n : 1, sizeof(*ready));
 	}
 	/* 2. Check the environments before anything is stored or changed. */
-	if (o.nenvs && !deploy_interrupted) {
-		rc = preflight(c, s, &o);
+	if (o->w.n && !interrupt_requested()) {
+		rc = preflight(c, s, o, ready);
 		if (rc)
 			goto out;
 	}
 	/* 3. Upload and create the version; never update to one that did not land. */
-	if (!deploy_interrupted)
-		rc = make_version(c, s, path, &o, deadline_ms);
+	if (!interrupt_requested())
+		rc = make_version(c, s, path, o, deadline_ms);
 	if (rc)
 		goto out;
-	if (deploy_interrupted) {
-		rc = EB_EXIT_INTERRUPTED;
+	if (interrupt_requested() || s->version_only)
 		goto out;
-	}
-	if (s->version_only) {
-		if (json)
-			print_json(&o, s->app, 0);
-		else
-			out_line("%s\t%s\ts3://%s/%s\n", o.label,
-			         o.version_created ? "created" : "exists", o.bucket, o.key);
-		goto out;
-	}
-	/* 4. Update every environment at once and follow each to its verdict. */
-	deadline_ms = time_mono_ms() + (int64_t)s->timeout * 1000;
-	threads = xcalloc(o.nenvs, sizeof(*threads));
-	for (i = 0; i < o.nenvs; i++) {
-		o.envs[i].deadline_ms = deadline_ms;
-		if (pthread_create(&threads[i], NULL, deploy_env_thread, &o.envs[i]))
-			die("cannot start a thread: %s", strerror(errno));
-	}
-	for (i = 0; i < o.nenvs; i++)
-		pthread_join(threads[i], NULL);
-	rc = 0;
-	for (i = 0; i < o.nenvs; i++)
-		rc = combine(rc, o.envs[i].rc);
-	if (json)
-		print_json(&o, s->app, rc);
-	else
-		print_summary(&o);
-	github_report(&o, s->app, json);
-	if (rc == EB_EXIT_INTERRUPTED) {
-		for (i = 0; i < o.nenvs; i++)
-			if (o.envs[i].update_sent && o.envs[i].rc == EB_EXIT_INTERRUPTED)
-				errorf("interrupted: '%s' is still updating to '%s'; follow it "
-				       "with 'ebctl events -f --env %s'",
-				       o.envs[i].name, o.label, o.envs[i].name);
-	}
+
+	/* 4. Update every Ready environment at once; follow all with one watcher,
+	 * which starts the others as they turn Ready (--wait-ready). */
+	ctx.ui = ui;
+	ctx.s = s;
+	ctx.copts = &copts;
+	o->w.ops.ctx = &ctx;
+	o->w.ops.on_event = relay_event;
+	o->w.ops.on_health = relay_health;
+	o->w.ops.on_pending = relay_pending;
+	o->w.ops.start = start_pending;
+	o->w.no_follow = s->no_wait;
+	o->w.deadline_ms = time_mono_ms() + (int64_t)s->timeout * 1000;
+	o->updating = true;
+	update_ready(o, &ctx, ready);
+	rc = watch_run(&o->w, c);
 out:
-	if (deploy_interrupted && !threads) {
+	if (interrupt_requested() && !o->updating) {
 		/* Stopped before any environment was touched. */
-		errorf("interrupted: %s",
-		       o.version_created ? "the version was created; no environment was updated"
-		                         : "nothing was deployed");
+		errorf("interrupted (%s): %s", interrupt_signal_name(),
+		       o->version_created ? "the version was created; no environment was updated"
+		                          : "nothing was deployed");
 		rc = EB_EXIT_INTERRUPTED;
 	}
-	if (o.envs)
-		for (i = 0; i < o.nenvs; i++)
-			env_run_cleanup(&o.envs[i]);
-	free(o.envs);
-	free(threads);
+	free(ready);
 	aws_client_free(c);
 	if (tmpdir) {
 		if (path)
@@ -567,10 +415,5 @@ out:
 	}
 	free(tmpdir);
 	free(path);
-	free(o.label);
-	free(o.description);
-	free(o.bucket);
-	free(o.key);
-	sigaction(SIGINT, &old_sa, NULL);
 	return rc;
 }

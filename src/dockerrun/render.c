@@ -17,7 +17,6 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "ebctl/cli.h"
 #include "internal.h"
 
 struct em {

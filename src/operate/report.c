@@ -1,6 +1,5 @@
 /* `ebctl status` and `ebctl health`: one description of an environment. */
 #include "ebctl/aws.h"
-#include "ebctl/cli.h"
 #include "ebctl/eb.h"
 #include "ebctl/operate.h"
 #include "ebctl/util.h"
@@ -31,21 +30,10 @@ static json_t *json_time(int64_t t)
 	return json_string(s);
 }
 
-static char *url_of(const struct eb_environment *e)
-{
-	if (e->cname && *e->cname)
-		return xasprintf("http://%s", e->cname);
-	if (e->endpoint_url && *e->endpoint_url)
-		return str_starts_with(e->endpoint_url, "http")
-		           ? xstrdup(e->endpoint_url)
-		           : xasprintf("http://%s", e->endpoint_url);
-	return NULL;
-}
-
 static void print_json(const struct eb_environment *e, const struct eb_env_health *h, bool health)
 {
 	json_t *o = json_object(), *causes = json_array();
-	char *url = url_of(e);
+	char *url = eb_environment_url(e);
 	size_t i;
 
 	json_object_set_new(o, "environment", json_string_lossy(e->name));
@@ -109,7 +97,7 @@ static void print_text(const struct eb_environment *e, const struct eb_env_healt
 	const char *colour_name = h && h->color ? h->color : e->health;
 	const char *status_name = h && h->health_status ? h->health_status : e->health_status;
 	const char *c = color ? health_color(colour_name) : NULL;
-	char when[32], *url = url_of(e), *line;
+	char when[32], *url = eb_environment_url(e), *line;
 	size_t i;
 
 	line = xasprintf("%s%s%s%s%s%s", c ? c : "", colour_name ? colour_name : "-",
@@ -200,28 +188,5 @@ int op_report(struct op_target *t, enum op_format fmt, bool health)
 out:
 	eb_env_health_free(&h);
 	eb_environments_free(&envs);
-	return rc;
-}
-
-int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health)
-{
-	struct op_target t = {0};
-	const char *format = "text";
-	const struct opt opts[] = {
-	    OP_TARGET_OPTS(t),
-	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
-	     "text,json"},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
-	};
-	int rc, n;
-
-	OPTS_PARSE_OR_RETURN(help, opts, argc, argv, &n);
-	if (n > 0)
-		return usage_error(help->name, "unexpected argument '%s'", argv[1]);
-	follow_signals_install();
-	if (!(rc = op_target_open(&t, help->name, 0)))
-		rc = op_report(&t, strcmp(format, "json") == 0 ? OP_FORMAT_JSON : OP_FORMAT_TEXT,
-		               health);
-	op_target_close(&t);
 	return rc;
 }

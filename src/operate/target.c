@@ -23,6 +23,42 @@ static const char *keep(struct op_target *t, size_t slot, const char *s)
 	return t->owned[slot];
 }
 
+int op_env_not_found(struct aws_client *c, const char *app, const char *env)
+{
+	struct eb_environments all = {NULL, 0};
+	struct aws_error err;
+	struct buf names = BUF_INIT;
+	const char *region = aws_client_region(c);
+	bool exists = true;
+	size_t i;
+
+	aws_error_clear(&err);
+	if (!app || !*app) {
+		errorf("environment '%s' not found in region '%s'", env, region);
+		return EB_EXIT_INVALID;
+	}
+	if (eb_application_exists(c, app, &exists, &err) == 0 && !exists) {
+		errorf("application '%s' not found in region '%s'", app, region);
+		return EB_EXIT_INVALID;
+	}
+	if (eb_describe_environments(c, app, NULL, 0, false, &all, &err) == 0) {
+		for (i = 0; i < all.n; i++)
+			buf_printf(&names, "%s%s", i ? ", " : "",
+			           all.v[i].name ? all.v[i].name : "?");
+	}
+	if (names.len)
+		errorf("environment '%s' not found in application '%s' (region '%s'); its "
+		       "environments are: %s",
+		       env, app, region, buf_cstr(&names));
+	else
+		errorf("environment '%s' not found in application '%s' (region '%s'); it has no "
+		       "environments",
+		       env, app, region);
+	buf_free(&names);
+	eb_environments_free(&all);
+	return EB_EXIT_INVALID;
+}
+
 /* The environment's record; not found is an error (EB_EXIT_INVALID). */
 int op_describe_env(struct op_target *t, struct eb_environments *envs)
 {
@@ -33,15 +69,8 @@ int op_describe_env(struct op_target *t, struct eb_environments *envs)
 	aws_error_clear(&err);
 	if (eb_describe_environments(t->client, t->app, names, 1, false, envs, &err))
 		return op_aws_fail(&err);
-	if (envs->n == 0) {
-		if (t->app)
-			errorf("environment '%s' of application '%s' not found in region '%s'",
-			       t->env, t->app, aws_client_region(t->client));
-		else
-			errorf("environment '%s' not found in region '%s'", t->env,
-			       aws_client_region(t->client));
-		return EB_EXIT_INVALID;
-	}
+	if (envs->n == 0)
+		return op_env_not_found(t->client, t->app, t->env);
 	return 0;
 }
 
@@ -100,16 +129,17 @@ int op_target_open(struct op_target *t, const char *cmd, unsigned flags)
 	memset(&o, 0, sizeof(o));
 	o.region = t->region;
 	o.profile = t->profile;
-	o.interrupted = follow_interrupt_flag();
+	o.interrupted = interrupt_flag();
 	aws_error_clear(&err);
 	if (aws_client_new(&o, &t->client, &err))
 		return op_aws_fail(&err);
-	if ((flags & OP_NEED_APP) && (!t->app || !*t->app)) {
+	{
+		/* Every command says the same thing when its target does not exist. */
 		struct eb_environments envs = {NULL, 0};
-		if ((rc = op_describe_env(t, &envs)) == 0) {
+		if ((rc = op_describe_env(t, &envs)) == 0 && (!t->app || !*t->app)) {
 			if (envs.v[0].app)
 				t->app = keep(t, 0, envs.v[0].app);
-			else
+			else if (flags & OP_NEED_APP)
 				rc = EB_EXIT_AWS;
 		}
 		eb_environments_free(&envs);

@@ -310,7 +310,7 @@ static int zip_bundle(bool all)
 		bundle_files_free(&files);
 	}
 	if (!rc)
-		rc = bundle_check_zip(zip);
+		rc = bundle_check_zip(zip, NULL);
 	free(zip);
 	return rc;
 }
@@ -344,7 +344,7 @@ static int root_fail_zip(void)
 	put_file("app/Dockerrun.aws.json", V2(WEB), 0);
 	rc = bundle_write_zip(bundle_dir, &files, zip);
 	assert_int_equal(rc, 0);
-	rc = bundle_check_zip(zip);
+	rc = bundle_check_zip(zip, NULL);
 	free(v[0].path);
 	free(v[1].path);
 	free(zip);
@@ -362,7 +362,7 @@ static int size_fail(void)
 	char *zip = xasprintf("%s/big.zip", bundle_dir);
 	int rc;
 	put_file("big.zip", "", (off_t)BUNDLE_MAX_BYTES + 1);
-	rc = bundle_check_zip(zip);
+	rc = bundle_check_zip(zip, NULL);
 	free(zip);
 	return rc;
 }

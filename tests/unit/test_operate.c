@@ -418,8 +418,28 @@ static void test_poll_interval(void **state)
 	setenv("EBCTL_POLL_MS", "fast", 1);
 	assert_int_equal(poll_interval_ms(5000), 5000);
 	unsetenv("EBCTL_POLL_MS");
-	assert_false(follow_sleep_ms(1));
-	assert_false(follow_interrupted());
+	assert_int_equal(interrupt_sleep_ms(1, -1), SLEEP_DONE);
+	assert_false(interrupt_requested());
+}
+
+/* A follower notices that its reader has gone without writing: the sleep
+ * ends at once, not at the next poll. */
+static void test_sleep_sees_closed_output(void **state)
+{
+	int fds[2];
+	int64_t t0;
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_false(output_closed(fds[1]));
+	t0 = time_mono_ms();
+	assert_int_equal(interrupt_sleep_ms(150, fds[1]), SLEEP_DONE);
+	assert_true(time_mono_ms() - t0 >= 140);
+	close(fds[0]);
+	assert_true(output_closed(fds[1]));
+	t0 = time_mono_ms();
+	assert_int_equal(interrupt_sleep_ms(5000, fds[1]), SLEEP_OUTPUT_CLOSED);
+	assert_true(time_mono_ms() - t0 < 1000);
+	close(fds[1]);
 }
 
 int main(void)
@@ -440,6 +460,7 @@ int main(void)
 	    cmocka_unit_test(test_dedupe_many_at_one_time),
 	    cmocka_unit_test(test_unzip),
 	    cmocka_unit_test(test_poll_interval),
+	    cmocka_unit_test(test_sleep_sees_closed_output),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,174 @@
+/* Rendering what the watcher hands over: events, health waits, results. */
+#include "ebctl/cli.h"
+#include "ebctl/operate.h"
+#include "ebctl/util.h"
+#include "ebctl/verdict.h"
+#include "ebctl/watch.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+char *out_escape(const char *s)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	for (; *p; p++) {
+		if (*p == '\n')
+			buf_puts(&b, "\\n");
+		else if (*p == '\r')
+			buf_puts(&b, "\\r");
+		else if (*p == '\t')
+			buf_putc(&b, ' ');
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(&b, "\\x%02x", *p);
+		else
+			buf_putc(&b, (char)*p);
+	}
+	return buf_detach(&b, NULL);
+}
+
+static void healthy_names(unsigned mask, char *out, size_t n)
+{
+	static const char *names[] = {"Green", "Yellow", "Red", "Grey"};
+	size_t i, len = 0;
+	out[0] = '\0';
+	for (i = 0; i < EB_ARRAY_LEN(names); i++)
+		if (verdict_health_bit(names[i]) & mask)
+			len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s%s",
+			                        len ? " or " : "", names[i]);
+}
+
+static void put_prefix(const struct watch_out *o, const struct watch_env *e, FILE *f)
+{
+	if (o->prefix)
+		fprintf(f, "%s: ", e->name);
+}
+
+static void on_event(void *ctx, const struct watch_env *e, const struct eb_event *ev)
+{
+	const struct watch_out *o = ctx;
+	char when[32], *msg;
+	const char *sev = ev->severity ? ev->severity : "INFO";
+	const char *c = "";
+	bool color = term_use_color(stderr);
+	if (eb_quiet)
+		return;
+	time_format_iso8601(ev->date, when, sizeof(when));
+	if (color && (!strcasecmp(sev, "ERROR") || !strcasecmp(sev, "FATAL")))
+		c = COLOR_RED;
+	else if (color && !strcasecmp(sev, "WARN"))
+		c = COLOR_YELLOW;
+	msg = out_escape(ev->message);
+	fflush(stdout);
+	put_prefix(o, e, stderr);
+	/* "2024-01-02T03:04:05Z" -> "03:04:05" */
+	fprintf(stderr, "%.8s %s%-5s%s %s\n", strlen(when) >= 19 ? when + 11 : when, c, sev,
+	        *c ? COLOR_RESET : "", msg);
+	fflush(stderr);
+	free(msg);
+}
+
+static void on_health(void *ctx, const struct watch_env *e)
+{
+	const struct watch_out *o = ctx;
+	struct buf line = BUF_INIT;
+	char want[48];
+	char *text;
+	size_t i;
+	if (eb_quiet)
+		return;
+	healthy_names(o->healthy, want, sizeof(want));
+	buf_printf(&line, "waiting for health %s (now %s", want,
+	           e->health && *e->health ? e->health : "unknown");
+	for (i = 0; i < e->ncauses; i++)
+		buf_printf(&line, "%s%s", i ? "; " : ": ", e->causes[i]);
+	buf_puts(&line, ")");
+	text = out_escape(buf_cstr(&line));
+	fflush(stdout);
+	fputs("ebctl: ", stderr);
+	put_prefix(o, e, stderr);
+	fprintf(stderr, "%s\n", text);
+	free(text);
+	buf_free(&line);
+}
+
+static void on_pending(void *ctx, const struct watch_env *e)
+{
+	(void)ctx;
+	notef("%s is %s: waiting until it is Ready", e->name, e->status ? e->status : "busy");
+}
+
+void watch_out_ops(struct watch_ops *ops, struct watch_out *o)
+{
+	memset(ops, 0, sizeof(*ops));
+	ops->ctx = o;
+	ops->on_event = on_event;
+	ops->on_health = on_health;
+	ops->on_pending = on_pending;
+}
+
+long long watch_out_seconds(const struct watch_env *e)
+{
+	int64_t end = e->ended_ms ? e->ended_ms : time_mono_ms();
+	return (long long)((end - e->started_ms + 500) / 1000);
+}
+
+void watch_out_line(FILE *f, const struct watch_env *e, bool color)
+{
+	const char *c = !color                       ? ""
+	                : e->rc == 0                 ? COLOR_GREEN
+	                : e->rc == EB_EXIT_UNHEALTHY ? COLOR_YELLOW
+	                                             : COLOR_RED;
+	char *reason = out_escape(e->reason);
+	fprintf(f, "%s%s%s: %s: %s (%llds)\n", c, e->name, *c ? COLOR_RESET : "",
+	        watch_result_name(e), reason, watch_out_seconds(e));
+	free(reason);
+}
+
+void watch_out_hints(const struct watch_env *envs, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		const struct watch_env *e = &envs[i];
+		if (e->instance_failed && e->rc == EB_EXIT_DEPLOY_FAILED)
+			notef("hint: the instances' logs say why '%s' failed: ebctl logs --env %s",
+			      e->name, e->name);
+		if (e->rc == EB_EXIT_INTERRUPTED && e->request_id)
+			errorf("interrupted (%s): '%s' is still updating%s%s%s; follow it with "
+			       "'ebctl events -f --env %s', or stop it with 'aws elasticbeanstalk "
+			       "abort-environment-update --environment-name %s'",
+			       interrupt_signal_name(), e->name, e->label ? " to '" : "",
+			       e->label ? e->label : "", e->label ? "'" : "", e->name, e->name);
+	}
+}
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string_lossy(s) : json_null();
+}
+
+json_t *watch_out_json(const struct watch_env *e)
+{
+	json_t *o = json_object(), *causes = json_array();
+	int64_t end = e->ended_ms ? e->ended_ms : time_mono_ms();
+	size_t i;
+	for (i = 0; i < e->ncauses; i++)
+		json_array_append_new(causes, jstr(e->causes[i]));
+	json_object_set_new(o, "environment", jstr(e->name));
+	json_object_set_new(o, "result", json_string(watch_result_name(e)));
+	json_object_set_new(o, "label", jstr(e->label));
+	json_object_set_new(o, "running_label", jstr(e->running_label));
+	json_object_set_new(o, "rolled_back", json_boolean(e->rolled_back));
+	json_object_set_new(o, "status", jstr(e->status));
+	json_object_set_new(o, "health", jstr(e->health));
+	json_object_set_new(o, "causes", causes);
+	json_object_set_new(o, "url", jstr(e->url));
+	json_object_set_new(o, "seconds",
+	                    json_real((double)((end - e->started_ms + 50) / 100) / 10.0));
+	json_object_set_new(o, "request_id", jstr(e->request_id));
+	json_object_set_new(o, "reason", jstr(e->reason));
+	json_object_set_new(o, "exit_code", json_integer(e->rc));
+	return o;
+}
