@@ -47,4 +47,31 @@ expect_rc 0 "events --since an ISO 8601 time" "$EBCTL" events --env evenv --sinc
 "$EBCTL" events --env evenv | head -1 >"$TMP/head.out"
 expect_eq "${PIPESTATUS[0]}" 0 "events | head -1 exits 0"
 expect_eq "$(wc -l <"$TMP/head.out")" 1 "head got one line"
+
+# A follower whose reader has gone ends at once, even with nothing new to write
+# (the default 5 s pace, an environment with no new events).
+for reader in "head -1" "grep -m1 INFO"; do
+	start=$(date +%s%N)
+	timeout 20 bash -c "EBCTL_POLL_MS= \"\$0\" events -f --env evenv | $reader >/dev/null" "$EBCTL"
+	code=$?
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	expect_eq "$code" 0 "events -f | $reader ends with status 0"
+	if [ "$ms" -lt 3000 ]; then ok "events -f | $reader ends within a few seconds (${ms} ms)"
+	else not_ok "events -f | $reader took ${ms} ms"; fi
+done
+
+# One answer for a missing target, in every command.
+expect_rc 1 "events on an environment that does not exist" "$EBCTL" events --env nope
+expect_err "environment 'nope' not found" "events says the environment is missing"
+expect_rc 1 "events -f on one that does not exist does not wait" timeout 20 "$EBCTL" events -f --env nope
+expect_rc 1 "an environment missing from an application" "$EBCTL" events --app evapp --env nope
+expect_err "environment 'nope' not found in application 'evapp' (region 'us-east-1'); its environments are: evenv" \
+	"and lists the application's environments"
+expect_rc 1 "an application that does not exist" "$EBCTL" status --app noapp --env evenv
+expect_err "application 'noapp' not found in region 'us-east-1'" "says the application is missing"
+for cmd in status health printenv "logs" "setenv A=1"; do
+	# shellcheck disable=SC2086
+	expect_rc 1 "$cmd on a missing environment" "$EBCTL" $cmd --app evapp --env nope
+	expect_err "environment 'nope' not found in application 'evapp'" "$cmd gives the same answer"
+done
 finish

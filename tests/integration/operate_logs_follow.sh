@@ -11,6 +11,7 @@ now_ms() { "$PYTHON" -c 'import time; print(int(time.time() * 1000))'; }
 put() { awsx logs put-log-events --log-group-name "$G" --log-stream-name "$1" \
 	--log-events "timestamp=$(now_ms),message=$2" >/dev/null; }
 
+make_env followapp "$ENV" v1 || { not_ok "environment created"; finish; }
 expect_rc 1 "logs -f without log groups" "$EBCTL" logs -f --env "$ENV"
 expect_err "log streaming is not enabled for environment '$ENV'" "logs -f says streaming is off"
 

@@ -272,6 +272,9 @@ class Middleware:
         self.faults = injector
         self.state = state
         self.advance = advance
+        # Every request as (time, service, action): the call-rate tests read it.
+        self.calls = []
+        self.calls_lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -286,6 +289,9 @@ class Middleware:
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         service, action, protocol = classify(environ)
+        with self.calls_lock:
+            if len(self.calls) < 200000:
+                self.calls.append((time.time(), service, action))
         kind = self.faults.draw(service, action)
         if kind == "reset":
             drop(environ)
@@ -351,6 +357,10 @@ class Middleware:
         method = environ.get("REQUEST_METHOD")
         if path == "/_sandbox/state" and method == "GET":
             return self.json(start_response, 200, self.state())
+        if path == "/_sandbox/calls" and method == "GET":
+            with self.calls_lock:
+                calls = list(self.calls)
+            return self.json(start_response, 200, {"calls": [list(c) for c in calls]})
         if path == "/_sandbox/faults" and method == "GET":
             return self.json(start_response, 200, self.faults.describe())
         if path == "/_sandbox/faults" and method == "POST":
