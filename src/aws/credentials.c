@@ -5,9 +5,10 @@
  *   2. the profile (--profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, "default") in
  *      the shared credentials and config files: role_arn with source_profile,
  *      credential_source or web_identity_token_file (STS); IAM Identity
- *      Center (creds_sso.c); static keys; credential_process. A profile that exists but holds none of these
- *      (a region-only [default]) is passed over, as botocore does; one
- *      named explicitly that does not exist is an error;
+ *      Center (creds_sso.c); static keys; credential_process. A profile
+ *      that exists but holds none of these (a region-only [default]) is
+ *      passed over, as botocore does; one named explicitly that does not
+ *      exist is an error;
  *   3. web identity (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE);
  *   4. ECS container credentials;
  *   5. EC2 instance metadata (IMDSv2).
@@ -280,7 +281,8 @@ static int profile_ini_handler(void *user, const char *section, const char *name
 		else if (str_starts_with(section, "profile "))
 			secname = xstrdup(section + 8 + strspn(section + 8, " "));
 		else if (str_starts_with(section, "sso-session "))
-			secname = xasprintf("\x01sso-session %s", section + 12 + strspn(section + 12, " "));
+			secname = xasprintf("\x01sso-session %s",
+			                    section + 12 + strspn(section + 12, " "));
 		else
 			secname =
 			    xasprintf("\x01%s", section); /* sso-session, services: not profiles */
@@ -438,8 +440,8 @@ int aws_profile_region(const char *profile, char *out, size_t n, struct aws_erro
 
 /* ---- helpers ---- */
 
-void aws_creds_set(struct aws_creds *out, const char *akid, const char *secret,
-                   const char *token, int64_t expires, const char *source)
+void aws_creds_set(struct aws_creds *out, const char *akid, const char *secret, const char *token,
+                   int64_t expires, const char *source)
 {
 	memset(out, 0, sizeof(*out));
 	out->access_key_id = xstrdup(akid);
@@ -882,7 +884,7 @@ static int profile_role(struct aws_client *c, struct profiles *p, const char *na
 				return -1;
 			}
 			aws_creds_set(&base, akid, sec, prof_get(p, name, "aws_session_token"), 0,
-			          name);
+			              name);
 		} else if (!prof_exists(p, src_prof)) {
 			aws_error_set(err, "credentials", "ProfileNotFound",
 			              "source_profile '%s' of profile '%s' not found in %s",
@@ -946,9 +948,10 @@ static int sso_config(const struct profiles *p, const char *name, struct aws_sso
 		ss = ini_find(&p->conf, secname);
 		free(secname);
 		if (!ss) {
-			aws_error_set(err, "credentials", "ConfigError",
-			              "profile '%s': sso_session '%s' has no [sso-session %s] in %s",
-			              name, sc->session, sc->session, p->conf.shown);
+			aws_error_set(
+			    err, "credentials", "ConfigError",
+			    "profile '%s': sso_session '%s' has no [sso-session %s] in %s", name,
+			    sc->session, sc->session, p->conf.shown);
 			return -1;
 		}
 	}
@@ -957,8 +960,8 @@ static int sso_config(const struct profiles *p, const char *name, struct aws_sso
 		v[i] = ss ? sec_get(ss, shared[i]) : mine;
 		if (ss && mine && v[i] && strcmp(mine, v[i]) != 0) {
 			aws_error_set(err, "credentials", "ConfigError",
-			              "profile '%s': %s is '%s', but '%s' in [sso-session %s]", name,
-			              shared[i], mine, v[i], sc->session);
+			              "profile '%s': %s is '%s', but '%s' in [sso-session %s]",
+			              name, shared[i], mine, v[i], sc->session);
 			return -1;
 		}
 		if (!v[i])

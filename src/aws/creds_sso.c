@@ -286,9 +286,8 @@ static void cache_role(const char *path, const struct aws_sso_config *sc, json_t
 	time_format_iso8601(expires, when, sizeof(when));
 	j = json_pack("{s:s, s:{s:s, s:s, s:s*, s:s, s:s}}", "ProviderType", "sso", "Credentials",
 	              "AccessKeyId", jstr(rc_obj, "accessKeyId"), "SecretAccessKey",
-	              jstr(rc_obj, "secretAccessKey"), "SessionToken",
-	              jstr(rc_obj, "sessionToken"), "Expiration", when, "AccountId",
-	              sc->account_id);
+	              jstr(rc_obj, "secretAccessKey"), "SessionToken", jstr(rc_obj, "sessionToken"),
+	              "Expiration", when, "AccountId", sc->account_id);
 	if (!j)
 		die("out of memory");
 	make_cache_dir();
@@ -353,7 +352,8 @@ int aws_sso_credentials(struct aws_client *c, const struct aws_sso_config *sc,
 	if (sso_call(c, "awsssoportal", sc, "GET", "/federation/credentials", buf_detach(&q, NULL),
 	             access, NULL, "sso GetRoleCredentials", &resp, err) != 0) {
 		if (err->http_status == 401 || strcmp(err->code, "UnauthorizedException") == 0) {
-			snprintf(why, sizeof(why), "the portal refused the IAM Identity Center token (%.300s)",
+			snprintf(why, sizeof(why),
+			         "the portal refused the IAM Identity Center token (%.300s)",
 			         err->message);
 			rc = login_needed(sc, why, err);
 		}

@@ -249,8 +249,8 @@ int aws_creds_from_json(const char *json, size_t len, const char *source, struct
                         struct aws_error *err);
 
 /* Fill out with copies (token NULL or "" for none); out is overwritten. */
-void aws_creds_set(struct aws_creds *out, const char *akid, const char *secret,
-                   const char *token, int64_t expires, const char *source);
+void aws_creds_set(struct aws_creds *out, const char *akid, const char *secret, const char *token,
+                   int64_t expires, const char *source);
 /* Wipe every string in a JSON tree (NULL-safe), before it is freed. */
 void aws_json_wipe(json_t *j);
 

@@ -370,8 +370,8 @@ static int creds_setup(void **state)
  * on the same settings), so ebctl and the aws CLI read the same files. */
 static void test_sso_cache_keys(void **state)
 {
-	struct aws_sso_config sc = {"p", "my-sso", "https://x/start", "us-east-1", "123456789012",
-	                            "Deployer"};
+	struct aws_sso_config sc = {"p",         "my-sso",       "https://x/start",
+	                            "us-east-1", "123456789012", "Deployer"};
 	char key[41];
 	(void)state;
 	aws_sso_token_cache_key(&sc, key);
@@ -518,8 +518,9 @@ static void test_broken_profiles_say_why(void **state)
 	assert_non_null(strstr(e.message, "profile 'sso' uses IAM Identity Center but has no "
 	                                  "sso_start_url, sso_role_name (with its sso-session)"));
 	assert_int_equal(resolve_creds("ssoonly", &cr, &e, NULL, 0), -1);
-	assert_non_null(strstr(e.message, "profile 'ssoonly' uses IAM Identity Center "
-	                                  "(sso_session) but has no sso_account_id and sso_role_name"));
+	assert_non_null(strstr(e.message,
+	                       "profile 'ssoonly' uses IAM Identity Center "
+	                       "(sso_session) but has no sso_account_id and sso_role_name"));
 	/* AWS_PROFILE names it too: no silent fallback */
 	setenv("AWS_PROFILE", "nope", 1);
 	assert_int_equal(resolve_creds(NULL, &cr, &e, NULL, 0), -1);
