@@ -69,6 +69,20 @@ sandbox_start() {
 	export AWS_CONFIG_FILE=$TMP/no-aws-config AWS_SHARED_CREDENTIALS_FILE=$TMP/no-aws-credentials
 }
 
+# sandbox_role_creds ROLE: create ROLE in the sandbox (anyone may assume
+# it, it may do anything), assume it once and print its AccessKeyId,
+# SecretAccessKey and SessionToken on one line: temporary credentials that
+# pass the sandbox's signature checks. Needs sandbox_start first.
+sandbox_role_creds() {
+	local trust='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
+	local allow='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+	local awsx=(aws --endpoint-url "$SANDBOX_URL" --region "${AWS_REGION:-us-east-1}")
+	"${awsx[@]}" iam create-role --role-name "$1" --assume-role-policy-document "$trust" >/dev/null &&
+		"${awsx[@]}" iam put-role-policy --role-name "$1" --policy-name all --policy-document "$allow" &&
+		"${awsx[@]}" sts assume-role --role-arn "arn:aws:iam::123456789012:role/$1" --role-session-name "$1" \
+			--query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text
+}
+
 # fake_start SCRIPT [ARGS...]: start tests/fakes/SCRIPT (metadata_server.py,
 # faulty_server.py) on a free loopback port, wait until it is ready and
 # export the variables it writes (METADATA_URL, FAULTY_URL). Stopped

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #if defined(__GNUC__)
 #define EB_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -122,6 +123,12 @@ size_t str_edit_distance(const char *a, const char *b, size_t cap);
 char *str_utf8_valid(const char *s);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
+
+/* ---- files ---- */
+/* Write len bytes of data to path with mode: to a temporary file beside it
+ * (created 0600), synced, then renamed over path, so a reader sees the old
+ * file or the new one, never part of one. 0, or -1 with errno. */
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 /* ---- messages ----
  * "ebctl: " + message + newline on stderr. Lower case, no full stop,

@@ -4,10 +4,11 @@
  *      skipped when --profile is given;
  *   2. the profile (--profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, "default") in
  *      the shared credentials and config files: role_arn with source_profile,
- *      credential_source or web_identity_token_file (STS); static keys;
- *      credential_process. A profile that exists but holds none of these
- *      (a region-only [default]) is passed over, as botocore does; one
- *      named explicitly that does not exist is an error;
+ *      credential_source or web_identity_token_file (STS); IAM Identity
+ *      Center (creds_sso.c); static keys; credential_process. A profile
+ *      that exists but holds none of these (a region-only [default]) is
+ *      passed over, as botocore does; one named explicitly that does not
+ *      exist is an error;
  *   3. web identity (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE);
  *   4. ECS container credentials;
  *   5. EC2 instance metadata (IMDSv2).
@@ -279,6 +280,9 @@ static int profile_ini_handler(void *user, const char *section, const char *name
 			secname = xstrdup("default");
 		else if (str_starts_with(section, "profile "))
 			secname = xstrdup(section + 8 + strspn(section + 8, " "));
+		else if (str_starts_with(section, "sso-session "))
+			secname = xasprintf("\x01sso-session %s",
+			                    section + 12 + strspn(section + 12, " "));
 		else
 			secname =
 			    xasprintf("\x01%s", section); /* sso-session, services: not profiles */
@@ -436,8 +440,8 @@ int aws_profile_region(const char *profile, char *out, size_t n, struct aws_erro
 
 /* ---- helpers ---- */
 
-static void creds_set(struct aws_creds *out, const char *akid, const char *secret,
-                      const char *token, int64_t expires, const char *source)
+void aws_creds_set(struct aws_creds *out, const char *akid, const char *secret, const char *token,
+                   int64_t expires, const char *source)
 {
 	memset(out, 0, sizeof(*out));
 	out->access_key_id = xstrdup(akid);
@@ -445,6 +449,20 @@ static void creds_set(struct aws_creds *out, const char *akid, const char *secre
 	out->session_token = token && *token ? xstrdup(token) : NULL;
 	out->expires = expires;
 	out->source = xstrdup(source);
+}
+
+void aws_json_wipe(json_t *j)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_string(j))
+		OPENSSL_cleanse((void *)json_string_value(j), json_string_length(j));
+	else if (json_is_object(j))
+		json_object_foreach(j, k, v) aws_json_wipe(v);
+	else if (json_is_array(j))
+		json_array_foreach(j, i, v) aws_json_wipe(v);
 }
 
 int aws_creds_from_json(const char *json, size_t len, const char *source, struct aws_creds *out,
@@ -486,20 +504,10 @@ int aws_creds_from_json(const char *json, size_t len, const char *source, struct
 			goto out;
 		}
 	}
-	creds_set(out, akid, secret, token, expires, source);
+	aws_creds_set(out, akid, secret, token, expires, source);
 	rc = 0;
 out:
-	/* wipe the secret strings inside the JSON tree before freeing it */
-	if (json_is_object(j)) {
-		const char *k;
-		json_t *v;
-		json_object_foreach(j, k, v)
-		{
-			if (json_is_string(v))
-				OPENSSL_cleanse((void *)json_string_value(v),
-				                json_string_length(v));
-		}
-	}
+	aws_json_wipe(j);
 	json_decref(j);
 	return rc;
 }
@@ -525,7 +533,7 @@ static int from_env(struct aws_creds *out, struct aws_error *err)
 	}
 	if (!token || !*token)
 		token = getenv("AWS_SECURITY_TOKEN");
-	creds_set(out, akid, secret, token, 0, "environment");
+	aws_creds_set(out, akid, secret, token, 0, "environment");
 	out->fixed = true;
 	return 1;
 }
@@ -875,8 +883,8 @@ static int profile_role(struct aws_client *c, struct profiles *p, const char *na
 				    "profile '%s' is its own source_profile but has no keys", name);
 				return -1;
 			}
-			creds_set(&base, akid, sec, prof_get(p, name, "aws_session_token"), 0,
-			          name);
+			aws_creds_set(&base, akid, sec, prof_get(p, name, "aws_session_token"), 0,
+			              name);
 		} else if (!prof_exists(p, src_prof)) {
 			aws_error_set(err, "credentials", "ProfileNotFound",
 			              "source_profile '%s' of profile '%s' not found in %s",
@@ -902,12 +910,87 @@ static int profile_role(struct aws_client *c, struct profiles *p, const char *na
 	return rc;
 }
 
+/*
+ * A profile's IAM Identity Center settings, as botocore's SSOProvider reads
+ * them: it is one when it has sso_account_id or sso_role_name; with
+ * sso_session, sso_start_url and sso_region come from [sso-session NAME]
+ * (the profile may repeat them, but not differ); without, from the profile
+ * (the legacy form). 0 filled, 1 not an SSO profile, -1 broken.
+ */
+static int sso_config(const struct profiles *p, const char *name, struct aws_sso_config *sc,
+                      struct aws_error *err)
+{
+	static const char *const shared[] = {"sso_start_url", "sso_region"};
+	const struct ini_section *ss = NULL;
+	const char *v[EB_ARRAY_LEN(shared)];
+	struct buf missing = BUF_INIT;
+	char *secname;
+	size_t i;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->profile = name;
+	sc->session = prof_get(p, name, "sso_session");
+	sc->account_id = prof_get(p, name, "sso_account_id");
+	sc->role_name = prof_get(p, name, "sso_role_name");
+	if (!sc->account_id && !sc->role_name) {
+		if (!sc->session && !prof_get(p, name, "sso_start_url"))
+			return 1;
+		/* falling through to instance metadata would deploy as another
+		 * identity than the one the profile names */
+		aws_error_set(err, "credentials", "ConfigError",
+		              "profile '%s' uses IAM Identity Center (%s) but has no "
+		              "sso_account_id and sso_role_name",
+		              name, sc->session ? "sso_session" : "sso_start_url");
+		return -1;
+	}
+	if (sc->session) {
+		secname = xasprintf("\x01sso-session %s", sc->session);
+		ss = ini_find(&p->conf, secname);
+		free(secname);
+		if (!ss) {
+			aws_error_set(
+			    err, "credentials", "ConfigError",
+			    "profile '%s': sso_session '%s' has no [sso-session %s] in %s", name,
+			    sc->session, sc->session, p->conf.shown);
+			return -1;
+		}
+	}
+	for (i = 0; i < EB_ARRAY_LEN(shared); i++) {
+		const char *mine = prof_get(p, name, shared[i]);
+		v[i] = ss ? sec_get(ss, shared[i]) : mine;
+		if (ss && mine && v[i] && strcmp(mine, v[i]) != 0) {
+			aws_error_set(err, "credentials", "ConfigError",
+			              "profile '%s': %s is '%s', but '%s' in [sso-session %s]",
+			              name, shared[i], mine, v[i], sc->session);
+			return -1;
+		}
+		if (!v[i])
+			buf_printf(&missing, "%s%s", missing.len ? ", " : "", shared[i]);
+	}
+	sc->start_url = v[0];
+	sc->region = v[1];
+	if (!sc->account_id)
+		buf_printf(&missing, "%s%s", missing.len ? ", " : "", "sso_account_id");
+	if (!sc->role_name)
+		buf_printf(&missing, "%s%s", missing.len ? ", " : "", "sso_role_name");
+	if (missing.len) {
+		aws_error_set(err, "credentials", "ConfigError",
+		              "profile '%s' uses IAM Identity Center but has no %s%s", name,
+		              buf_cstr(&missing), ss ? " (with its sso-session)" : "");
+		buf_free(&missing);
+		return -1;
+	}
+	return 0;
+}
+
 /* 0 found, -1 broken, 1 the profile holds no credentials (err says so) */
 static int profile_creds(struct aws_client *c, struct profiles *p, const char *name, int depth,
                          struct aws_creds *out, struct aws_error *err)
 {
-	const char *role_arn, *akid, *sec, *proc, *sso;
+	const char *role_arn, *akid, *sec, *proc;
+	struct aws_sso_config sc;
 	char source[160];
+	int r;
 
 	if (depth > 5) {
 		aws_error_set(err, "credentials", "ConfigError",
@@ -922,6 +1005,10 @@ static int profile_creds(struct aws_client *c, struct profiles *p, const char *n
 	sec = prof_get(p, name, "aws_secret_access_key");
 	if (role_arn && !(depth > 0 && akid && sec))
 		return profile_role(c, p, name, depth, role_arn, out, err);
+	/* IAM Identity Center before keys, as botocore's provider order has it */
+	r = sso_config(p, name, &sc, err);
+	if (r <= 0)
+		return r < 0 ? -1 : aws_sso_credentials(c, &sc, out, err);
 	if (akid || sec) {
 		if (!akid || !sec) {
 			aws_error_set(err, "credentials", "IncompleteCredentials",
@@ -930,27 +1017,13 @@ static int profile_creds(struct aws_client *c, struct profiles *p, const char *n
 			              akid ? "aws_secret_access_key" : "aws_access_key_id");
 			return -1;
 		}
-		creds_set(out, akid, sec, prof_get(p, name, "aws_session_token"), 0, source);
+		aws_creds_set(out, akid, sec, prof_get(p, name, "aws_session_token"), 0, source);
 		out->fixed = true;
 		return 0;
 	}
 	proc = prof_get(p, name, "credential_process");
 	if (proc)
 		return from_process(proc, name, out, err);
-	/* falling through to instance metadata would deploy as another identity
-	 * than the one the profile names */
-	sso = prof_get(p, name, "sso_session")     ? "sso_session"
-	      : prof_get(p, name, "sso_start_url") ? "sso_start_url"
-	                                           : NULL;
-	if (sso) {
-		aws_error_set(
-		    err, "credentials", "ConfigError",
-		    "profile '%s' uses IAM Identity Center (%s), which ebctl does not read: "
-		    "add credential_process = aws configure export-credentials --profile "
-		    "%s --format process",
-		    name, sso, name);
-		return -1;
-	}
 	aws_error_set(
 	    err, "credentials", "NoCredentials",
 	    "profile '%s' has no credentials (aws_access_key_id, role_arn or credential_process)",

@@ -21,6 +21,10 @@ static const struct service_info services[] = {
     {"elasticbeanstalk", "elasticbeanstalk", "AWS_ENDPOINT_URL_ELASTIC_BEANSTALK"},
     {"sts", "sts", "AWS_ENDPOINT_URL_STS"},
     {"logs", "logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"},
+    /* IAM Identity Center: the portal's GetRoleCredentials and SSO OIDC's
+     * CreateToken (both unsigned: the bearer token is the proof) */
+    {"awsssoportal", "portal.sso", "AWS_ENDPOINT_URL_SSO"},
+    {"sso-oauth", "oidc", "AWS_ENDPOINT_URL_SSO_OIDC"},
 };
 
 bool aws_region_valid(const char *region)

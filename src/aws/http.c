@@ -639,8 +639,12 @@ static void response_reset(struct aws_response *r)
  * credentials a proxy URL carries (libcurl sends them as Proxy-Authorization). */
 static bool secret_header(const char *name, size_t len)
 {
-	static const char *const names[] = {"X-Amz-Security-Token", "X-aws-ec2-metadata-token",
-	                                    "Proxy-Authorization", "Set-Cookie", "Cookie"};
+	static const char *const names[] = {"X-Amz-Security-Token",
+	                                    "X-aws-ec2-metadata-token",
+	                                    "x-amz-sso_bearer_token",
+	                                    "Proxy-Authorization",
+	                                    "Set-Cookie",
+	                                    "Cookie"};
 	size_t i;
 	for (i = 0; i < EB_ARRAY_LEN(names); i++)
 		if (strlen(names[i]) == len && strncasecmp(name, names[i], len) == 0)

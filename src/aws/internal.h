@@ -54,7 +54,8 @@ struct aws_endpoint {
 };
 /* The partition's DNS suffix for a region: "amazonaws.com", "amazonaws.com.cn". */
 const char *aws_partition_suffix(const char *region);
-/* Resolve service ("s3", "elasticbeanstalk", "sts", "logs") in region.
+/* Resolve service ("s3", "elasticbeanstalk", "sts", "logs", and IAM
+ * Identity Center's "awsssoportal" and "sso-oauth") in region.
  * Returns 0, or -1 with a message in err (bad override URL, bad region). */
 int aws_endpoint_resolve(const char *service, const char *region, struct aws_endpoint *out,
                          struct aws_error *err);
@@ -246,6 +247,33 @@ bool aws_container_url_ok(const char *url, char *why, size_t n);
  * into out. Returns 0, or -1 with a reason in err. */
 int aws_creds_from_json(const char *json, size_t len, const char *source, struct aws_creds *out,
                         struct aws_error *err);
+
+/* Fill out with copies (token NULL or "" for none); out is overwritten. */
+void aws_creds_set(struct aws_creds *out, const char *akid, const char *secret, const char *token,
+                   int64_t expires, const char *source);
+/* Wipe every string in a JSON tree (NULL-safe), before it is freed. */
+void aws_json_wipe(json_t *j);
+
+/* ---- IAM Identity Center (creds_sso.c) ---- */
+/* A profile's SSO settings, resolved (the sso-session's or the legacy
+ * profile's own); all borrowed. */
+struct aws_sso_config {
+	const char *profile; /* the profile holding them: the one to `aws sso login` */
+	const char *session; /* sso_session; NULL for the legacy form */
+	const char *start_url, *region, *account_id, *role_name;
+};
+/*
+ * The role's credentials for sc: from the aws CLI's cache, or the token
+ * cache (refreshed when near its expiry, for a session) and the portal's
+ * GetRoleCredentials. Returns 0, or -1 with err; SSOLoginRequired when no
+ * valid token is left (the message names `aws sso login --profile NAME`).
+ */
+int aws_sso_credentials(struct aws_client *c, const struct aws_sso_config *sc,
+                        struct aws_creds *out, struct aws_error *err);
+/* The file names, hex, as botocore computes them: the token cache's
+ * (SSOTokenLoader) and the role credentials' (SSOCredentialFetcher). */
+void aws_sso_token_cache_key(const struct aws_sso_config *sc, char out[41]);
+void aws_sso_role_cache_key(const struct aws_sso_config *sc, char out[41]);
 
 /* ---- STS from the chain (sts.c) ---- */
 struct sts_assume_options;

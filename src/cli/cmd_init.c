@@ -136,46 +136,13 @@ static int mkdirs_for(const char *path)
 
 static int write_file(const struct planned *p, mode_t mode)
 {
-	char *tmp = xasprintf("%s.ebctl-XXXXXX", p->path);
-	const unsigned char *d = p->tf->data;
-	size_t left = p->tf->len;
-	int fd = -1, rc = -1;
-
 	if (mkdirs_for(p->path))
-		goto out;
-	if ((fd = mkstemp(tmp)) < 0) {
+		return -1;
+	if (fs_write_atomic(p->path, p->tf->data, p->tf->len, mode) != 0) {
 		errorf("cannot write '%s': %s", p->path, strerror(errno));
-		goto out;
+		return -1;
 	}
-	while (left) {
-		ssize_t w = write(fd, d, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			errorf("cannot write '%s': %s", p->path, strerror(errno));
-			goto out;
-		}
-		d += w;
-		left -= (size_t)w;
-	}
-	if (fchmod(fd, mode) != 0 || close(fd) != 0) {
-		fd = -1;
-		errorf("cannot write '%s': %s", p->path, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, p->path) != 0) {
-		errorf("cannot write '%s': %s", p->path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	return 0;
 }
 
 int cmd_init(int argc, char **argv)

@@ -361,6 +361,12 @@ const EVP_MD *EVP_sha256(void)
 	return EVP_sha256_real();
 }
 
+const EVP_MD *EVP_sha1(void)
+{
+	CRYPTO_FN(EVP_sha1);
+	return EVP_sha1_real();
+}
+
 const EVP_MD *EVP_md5(void)
 {
 	CRYPTO_FN(EVP_md5);

@@ -78,7 +78,8 @@ int64_t time_parse_iso8601(const char *s)
 	if (*p == '.')
 		for (p++; *p >= '0' && *p <= '9'; p++)
 			;
-	if (*p != '\0' && strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
+	/* "UTC": the expiresAt older `aws sso login` versions wrote */
+	if (*p != '\0' && strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0 && strcmp(p, "UTC") != 0)
 		return -1;
 	return from_tm(y, mo, d, h, mi, sec);
 }

@@ -16,13 +16,12 @@ from each request (default 3600).
 """
 import argparse
 import json
-import os
-import signal
-import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
+
+import fakelib
 
 IMDS_TOKEN = "imds-session-token-1"
 ECS_TOKEN = "ecs-secret-token"
@@ -97,23 +96,9 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
-    ap.add_argument("--env-file", required=True)
-    ap.add_argument("--akid", required=True)
-    ap.add_argument("--secret", required=True)
-    ap.add_argument("--token", default="")
-    ap.add_argument("--expires-in", type=int, default=3600)
+    fakelib.credential_args(ap)
     ARGS = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    port = server.server_address[1]
-    tmp = ARGS.env_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(f"METADATA_URL=http://127.0.0.1:{port}\n")
-    os.rename(tmp, ARGS.env_file)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"ready {port}", flush=True)
-    server.serve_forever()
-
+    fakelib.serve(Handler, ARGS.env_file, "METADATA_URL")
 
 if __name__ == "__main__":
     main()

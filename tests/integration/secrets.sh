@@ -11,12 +11,7 @@ endpoint=$SANDBOX_URL
 awsx() { aws --endpoint-url "$endpoint" --region "${AWS_REGION:-us-east-1}" "$@"; }
 
 # ---- temporary credentials: a role the IAM user may assume
-trust='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
-allow='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
-awsx iam create-role --role-name ebctl-secrets --assume-role-policy-document "$trust" >/dev/null 2>"$TMP/aws.err" &&
-	awsx iam put-role-policy --role-name ebctl-secrets --policy-name all --policy-document "$allow" 2>>"$TMP/aws.err" &&
-	awsx sts assume-role --role-arn "arn:aws:iam::123456789012:role/ebctl-secrets" --role-session-name secrets \
-		--query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text >"$TMP/creds" 2>>"$TMP/aws.err"
+sandbox_role_creds ebctl-secrets >"$TMP/creds" 2>"$TMP/aws.err"
 read -r akid secret token <"$TMP/creds" 2>/dev/null
 if [ -n "${token:-}" ] && [ ${#secret} -ge 20 ]; then ok "temporary credentials from the sandbox's STS"
 else not_ok "temporary credentials"; sed 's/^/#   /' "$TMP/aws.err"; finish; fi

@@ -359,10 +359,35 @@ static int creds_setup(void **state)
 	        "[profile loop]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = loop2\n\n"
 	        "[profile loop2]\nrole_arn = arn:aws:iam::1:role/y\nsource_profile = loop\n\n"
 	        "[profile empty]\nregion = us-west-1\n\n[sso-session x]\nsso_region = us-east-1\n\n"
-	        "[profile sso]\nsso_session = x\nsso_account_id = 1\n");
+	        "[profile sso]\nsso_session = x\nsso_account_id = 1\n\n"
+	        "[profile ssoonly]\nsso_session = x\n");
 	setenv("AWS_CONFIG_FILE", p, 1);
 	free(p);
 	return 0;
+}
+
+/* The cache file names botocore computes (SSOTokenLoader, SSOCredentialFetcher
+ * on the same settings), so ebctl and the aws CLI read the same files. */
+static void test_sso_cache_keys(void **state)
+{
+	struct aws_sso_config sc = {"p",         "my-sso",       "https://x/start",
+	                            "us-east-1", "123456789012", "Deployer"};
+	char key[41];
+	(void)state;
+	aws_sso_token_cache_key(&sc, key);
+	assert_string_equal(key, "0ad374308c5a4e22f723adf10145eafad7c4031c");
+	aws_sso_role_cache_key(&sc, key);
+	assert_string_equal(key, "d2c04b8a262119ff533c25cfd7f6daf8498608e3");
+	sc.session = NULL; /* the legacy form: the start URL stands for the session */
+	aws_sso_token_cache_key(&sc, key);
+	assert_string_equal(key, "f9bd89c67fef27fcb5df8d2e4b64eabe5bae45a4");
+	aws_sso_role_cache_key(&sc, key);
+	assert_string_equal(key, "23a10f64e449d7b2d62e4573dd8490a10e2ea86c");
+	/* json.dumps escapes non-ASCII as \u00e9, lower case */
+	sc.session = "\xc3\xa9";
+	sc.role_name = "D\xc3\xa9ployeur";
+	aws_sso_role_cache_key(&sc, key);
+	assert_string_equal(key, "62d25c3e3873e887ff0c510d8f45d613afa05b69");
 }
 
 static int creds_teardown(void **state)
@@ -487,10 +512,15 @@ static void test_broken_profiles_say_why(void **state)
 	    e.message, "profile 'empty': no aws_access_key_id, role_arn or credential_process"));
 	assert_non_null(strstr(e.message, "instance metadata: AWS_EC2_METADATA_DISABLED"));
 	assert_null(strstr(e.message, "environment"));
-	/* an IAM Identity Center profile is not passed over: it names an identity */
+	/* an IAM Identity Center profile is not passed over: it names an
+	 * identity; what it lacks is named */
 	assert_int_equal(resolve_creds("sso", &cr, &e, NULL, 0), -1);
-	assert_non_null(strstr(e.message, "profile 'sso' uses IAM Identity Center (sso_session)"));
-	assert_non_null(strstr(e.message, "credential_process = aws configure export-credentials"));
+	assert_non_null(strstr(e.message, "profile 'sso' uses IAM Identity Center but has no "
+	                                  "sso_start_url, sso_role_name (with its sso-session)"));
+	assert_int_equal(resolve_creds("ssoonly", &cr, &e, NULL, 0), -1);
+	assert_non_null(strstr(e.message,
+	                       "profile 'ssoonly' uses IAM Identity Center "
+	                       "(sso_session) but has no sso_account_id and sso_role_name"));
 	/* AWS_PROFILE names it too: no silent fallback */
 	setenv("AWS_PROFILE", "nope", 1);
 	assert_int_equal(resolve_creds(NULL, &cr, &e, NULL, 0), -1);
@@ -865,6 +895,7 @@ int main(void)
 	    cmocka_unit_test(test_error_format),
 	    cmocka_unit_test(test_params),
 	    cmocka_unit_test(test_container_url_hosts),
+	    cmocka_unit_test(test_sso_cache_keys),
 	};
 	const struct CMUnitTest creds[] = {
 	    cmocka_unit_test(test_environment_first),
