@@ -118,6 +118,7 @@ format:
 	clang-format -i $(FORMAT_FILES)
 
 lint:
+	python3 mk/check-layers.py .
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem -Iinclude $(SRCS)

@@ -49,17 +49,6 @@ struct deploy_settings {
 int deploy_settings_load_eb_config(struct deploy_settings *s);
 void deploy_settings_cleanup(struct deploy_settings *s);
 
-/* The eb CLI's config.yml values, exposed for tests: reads `path`,
- * fills the out parameters (caller frees each; NULL when absent). Returns
- * 0, 1 when the file does not exist, or -1 after printing the problem. */
-int eb_config_read(const char *path, const char *branch, char **app, char **region, char **profile,
-                   char **env, char **artifact);
-
-/* ---- git ---- */
-/* Run git with args in dir, stdout into out (trailing newline removed).
- * Returns git's exit status, or -1 when it could not be run. */
-int git_capture(const char *dir, const char *const *args, char **out);
-
 /* ---- label and description ---- */
 /*
  * The version label when --label is not given: the short commit (the

@@ -183,6 +183,11 @@ enum sleep_end { SLEEP_DONE, SLEEP_INTERRUPTED, SLEEP_OUTPUT_CLOSED };
  * by `| head`), without waiting for the next write. */
 enum sleep_end interrupt_sleep_ms(int64_t ms, int watch_fd);
 
+/* ---- git ---- */
+/* Run git with args in dir, stdout into out (trailing newline removed).
+ * Returns git's exit status, or -1 when it could not be run. */
+int git_capture(const char *dir, const char *const *args, char **out);
+
 /* ---- time ---- */
 /* Seconds since the epoch, wall clock. */
 int64_t time_now(void);

@@ -35,7 +35,7 @@
 
 #include "ebctl/aws.h"
 #include "ebctl/eb.h"
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 #include "ebctl/verdict.h"
 
 enum watch_phase {

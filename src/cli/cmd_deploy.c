@@ -1,7 +1,7 @@
 /* ebctl deploy: bundle, upload, create the version, update, verdict. */
 #include "ebctl/cli.h"
 #include "ebctl/deploy.h"
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 
 #include <errno.h>

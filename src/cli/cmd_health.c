@@ -1,6 +1,6 @@
 /* ebctl health: an environment's health, its causes and instance counts. */
 #include "ebctl/cli.h"
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 
 int cmd_health(int argc, char **argv)
 {

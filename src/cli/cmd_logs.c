@@ -3,7 +3,7 @@
 #include "ebctl/cli.h"
 #include "ebctl/cwlogs.h"
 #include "ebctl/eb.h"
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
 #include "ebctl/aws.h"
 #include "ebctl/cli.h"
 #include "ebctl/eb.h"
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 
 #include <jansson.h>

@@ -1,6 +1,6 @@
 /* ebctl status: status, health, running version, platform and URL of an environment. */
 #include "ebctl/cli.h"
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 
 #include <string.h>
 

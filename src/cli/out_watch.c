@@ -1,6 +1,6 @@
 /* Rendering what the watcher hands over: events, health waits, results. */
 #include "ebctl/cli.h"
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 #include "ebctl/verdict.h"
 #include "ebctl/watch.h"

@@ -3,7 +3,7 @@
 #include "internal.h"
 
 #include "ebctl/bundle.h"
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 #include "ebctl/eb.h"
 #include "ebctl/s3.h"
 #include "ebctl/util.h"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ebctl/deploy.h"
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 
 #define HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

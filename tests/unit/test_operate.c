@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <zip.h>
 
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 
 static void test_iso8601_ms(void **state)

@@ -1,5 +1,5 @@
 /* Events: times with milliseconds, --since, de-duplication across polls, output. */
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 
 #include <jansson.h>

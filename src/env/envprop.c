@@ -1,5 +1,5 @@
 /* Environment properties: `setenv` arguments and `printenv` masking. */
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* Unpacking downloaded log bundles, safely. */
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 
 #include <errno.h>

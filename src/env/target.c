@@ -1,8 +1,7 @@
 /* The environment an operate command works on, and its AWS client. */
 #include "ebctl/aws.h"
-#include "ebctl/deploy.h"
 #include "ebctl/eb.h"
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 
 #include <stdlib.h>
@@ -88,27 +87,19 @@ int op_running_label(struct op_target *t, char **label)
 /* Fill what flags and EBCTL_* left unset from .elasticbeanstalk/config.yml. */
 static int load_eb_config(struct op_target *t)
 {
-	struct deploy_settings s;
-	int rc;
-
-	memset(&s, 0, sizeof(s));
-	s.dir = ".";
-	s.app = t->app;
-	s.region = t->region;
-	s.profile = t->profile;
-	if (t->env && *t->env)
-		strlist_add(&s.envs, t->env);
-	if ((rc = deploy_settings_load_eb_config(&s)) == 0) {
-		if (s.app && !t->app)
-			t->app = keep(t, 0, s.app);
-		if (s.envs.n && (!t->env || !*t->env))
-			t->env = keep(t, 1, s.envs.v[0]);
-		if (s.region && !t->region)
-			t->region = keep(t, 2, s.region);
-		if (s.profile && !t->profile)
-			t->profile = keep(t, 3, s.profile);
+	struct eb_project p;
+	int rc = eb_project_load(".", &p);
+	if (rc == 0) {
+		if (p.app && !t->app)
+			t->app = keep(t, 0, p.app);
+		if (p.env && (!t->env || !*t->env))
+			t->env = keep(t, 1, p.env);
+		if (p.region && !t->region)
+			t->region = keep(t, 2, p.region);
+		if (p.profile && !t->profile)
+			t->profile = keep(t, 3, p.profile);
 	}
-	deploy_settings_cleanup(&s);
+	eb_project_cleanup(&p);
 	return rc;
 }
 

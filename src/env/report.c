@@ -1,7 +1,7 @@
 /* `ebctl status` and `ebctl health`: one description of an environment. */
 #include "ebctl/aws.h"
 #include "ebctl/eb.h"
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 
 #include <jansson.h>

@@ -1,13 +1,12 @@
 /*
- * Operating an environment: the pure parts behind `ebctl events`, `logs`,
- * `status`, `health`, `setenv` and `printenv`.
- *
- * Everything here is independent of the network: event de-duplication
- * across polls, `--since` parsing, environment property arguments and
- * masking, event output, and the follow loops' signal handling and pacing.
+ * The environment a command works on (src/env/): its target (application,
+ * environment, region, .elasticbeanstalk/config.yml), events and their
+ * de-duplication across polls, `--since`, environment properties, status
+ * and health reports, log bundles. The watcher that follows updates is
+ * watch.h, the verdict verdict.h; both belong to this layer too.
  */
-#ifndef EBCTL_OPERATE_H
-#define EBCTL_OPERATE_H
+#ifndef EBCTL_ENV_H
+#define EBCTL_ENV_H
 
 #include <signal.h>
 #include <stdbool.h>
@@ -16,6 +15,25 @@
 
 /* The namespace of environment properties in option settings. */
 #define ENVPROP_NAMESPACE "aws:elasticbeanstalk:application:environment"
+
+/* ---- an eb CLI project (.elasticbeanstalk/config.yml) ---- */
+/* The eb CLI's config.yml values, exposed for tests: reads `path`,
+ * fills the out parameters (caller frees each; NULL when absent). Returns
+ * 0, 1 when the file does not exist, or -1 after printing the problem. */
+int eb_config_read(const char *path, const char *branch, char **app, char **region, char **profile,
+                   char **env, char **artifact);
+
+/* What DIR/.elasticbeanstalk/config.yml says for the current git branch
+ * (branch-defaults.<branch or "default">): global.application_name,
+ * global.default_region, global.profile, the environment,
+ * deploy.artifact. Each NULL when absent. */
+struct eb_project {
+	char *app, *region, *profile, *env, *artifact;
+};
+/* A missing file is fine (all NULL); an unreadable or malformed one is an
+ * error (printed). Returns 0 or EB_EXIT_INVALID; eb_project_cleanup after. */
+int eb_project_load(const char *dir, struct eb_project *p);
+void eb_project_cleanup(struct eb_project *p);
 
 /* ---- times ---- */
 

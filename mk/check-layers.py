@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""The layering check of `make lint`: dependencies point down only.
+
+Each folder of src/ is a layer; a file may include the headers of its own
+folder and of folders on a lower floor, never one of a folder beside it or
+above it. The public headers in include/ebctl/ belong to the folder that
+implements them. Prints each include that points the wrong way and exits 1
+when there is one."""
+import pathlib
+import re
+import sys
+
+# floor of each folder: higher may use lower (see docs/ARCHITECTURE.md)
+FLOORS = {"cli": 6, "deploy": 5, "env": 4, "bundle": 3, "dockerrun": 2, "aws": 2, "util": 1,
+          "gen": 1}
+# which folder each public header belongs to
+HEADERS = {
+    "cli.h": "cli", "templates.h": "gen",
+    "deploy.h": "deploy",
+    "env.h": "env", "watch.h": "env", "verdict.h": "env",
+    "bundle.h": "bundle",
+    "dockerrun.h": "dockerrun",
+    "aws.h": "aws", "eb.h": "aws", "s3.h": "aws", "sts.h": "aws", "sigv4.h": "aws", "cwlogs.h": "aws",
+    "util.h": "util",
+}
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+
+
+def owner(header, src_folder):
+    if header.startswith("ebctl/"):
+        return HEADERS.get(header[len("ebctl/"):])
+    return src_folder  # a private header of the folder itself ("internal.h")
+
+
+def main(root):
+    root = pathlib.Path(root)
+    bad = []
+    for path in sorted(root.glob("src/*/*.[ch]")) + sorted(root.glob("include/ebctl/*.h")):
+        if path.parts[-3] == "src":
+            folder = path.parent.name
+        else:
+            folder = HEADERS.get(path.name)
+        if folder not in FLOORS:
+            bad.append(f"{path.relative_to(root)}: folder '{folder}' has no floor in mk/check-layers.py")
+            continue
+        for m in INCLUDE.finditer(path.read_text(errors="replace")):
+            to = owner(m.group(1), folder)
+            if to is None:
+                bad.append(f"{path.relative_to(root)}: includes '{m.group(1)}', which belongs to no folder")
+            elif to != folder and FLOORS[to] >= FLOORS[folder]:
+                where = "above" if FLOORS[to] > FLOORS[folder] else "beside"
+                bad.append(f"{path.relative_to(root)}: includes '{m.group(1)}' of src/{to}/, "
+                           f"a layer {where} src/{folder}/")
+    for line in bad:
+        print(f"check-layers: {line}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "."))
