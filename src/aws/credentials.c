@@ -459,10 +459,17 @@ void aws_json_wipe(json_t *j)
 
 	if (json_is_string(j))
 		OPENSSL_cleanse((void *)json_string_value(j), json_string_length(j));
-	else if (json_is_object(j))
-		json_object_foreach(j, k, v) aws_json_wipe(v);
-	else if (json_is_array(j))
-		json_array_foreach(j, i, v) aws_json_wipe(v);
+	else if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+		{
+			aws_json_wipe(v);
+		}
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+		{
+			aws_json_wipe(v);
+		}
+	}
 }
 
 int aws_creds_from_json(const char *json, size_t len, const char *source, struct aws_creds *out,

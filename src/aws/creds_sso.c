@@ -98,6 +98,7 @@ static int write_json(const char *path, json_t *j)
 	int rc;
 	if (!s)
 		die("out of memory");
+	/* cppcheck-suppress nullPointerRedundantCheck ; die() does not return */
 	rc = fs_write_atomic(path, s, strlen(s), 0600);
 	OPENSSL_cleanse(s, strlen(s));
 	free(s);
