@@ -24,7 +24,43 @@ from moto.elasticbeanstalk.responses import EBResponse
 
 SEVERITIES = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
 STACK = "64bit Amazon Linux 2 v3.8.0 running ECS"
+# The platform catalogue, as ListPlatformVersions returns it: (branch, version,
+# branch lifecycle, os version, the version's own lifecycle). A retiring branch
+# (ECS and Docker on Amazon Linux 2) beside the current ones.
+PLATFORMS = [
+    ("ECS running on 64bit Amazon Linux 2023", "4.3.1", "Supported", "2023", "Recommended"),
+    ("ECS running on 64bit Amazon Linux 2023", "4.2.8", "Supported", "2023", None),
+    ("Docker running on 64bit Amazon Linux 2023", "4.4.2", "Supported", "2023", "Recommended"),
+    ("Docker running on 64bit Amazon Linux 2023", "4.3.0", "Supported", "2023", None),
+    ("ECS running on 64bit Amazon Linux 2", "3.8.0", "Deprecated", "2", "Recommended"),
+    ("ECS running on 64bit Amazon Linux 2", "3.6.0", "Deprecated", "2", None),
+    ("Docker running on 64bit Amazon Linux 2", "3.9.1", "Deprecated", "2", "Recommended"),
+]
+# The IAM instance profile a new environment's instances get unless told otherwise.
+DEFAULT_INSTANCE_PROFILE = "aws-elasticbeanstalk-ec2-role"
+
+
+def platform_arn(branch, version, region="us-east-1"):
+    return f"arn:aws:elasticbeanstalk:{region}::platform/{branch}/{version}"
+
+
+def solution_stack(branch, version):
+    """'ECS running on 64bit Amazon Linux 2023' 4.3.1 -> '64bit Amazon Linux 2023 v4.3.1 running ECS'."""
+    kind, _, os_name = branch.partition(" running on ")
+    return f"{os_name} v{version} running {kind}"
+
+
+def find_platform(arn=None, stack=None):
+    """The catalogue row of a PlatformArn or SolutionStackName, or None."""
+    for row in PLATFORMS:
+        if arn and arn == platform_arn(row[0], row[1]):
+            return row
+        if stack and stack == solution_stack(row[0], row[1]):
+            return row
+    return None
 ENV_NS = "aws:elasticbeanstalk:application:environment"
+LAUNCH_NS = "aws:autoscaling:launchconfiguration"
+WORKER_NS = "aws:elasticbeanstalk:sqsd"
 DEFAULT_OPTIONS = [
     ("aws:autoscaling:asg", "MinSize", "2"),
     ("aws:autoscaling:asg", "MaxSize", "4"),
@@ -42,6 +78,10 @@ CAUSES_UNHEALTHY = ["100.0 % of the requests are failing with HTTP 5xx.",
 
 class InvalidParameterValue(ServiceException):
     code = "InvalidParameterValue"
+
+
+class ResourceNotFound(ServiceException):
+    code = "ResourceNotFoundException"
 
 
 class MissingParameter(ServiceException):
@@ -158,6 +198,10 @@ class Environment:
         self.endpoint = f"awseb-{self.id[:4]}-AWSEBLoa-{_rand(12, string.ascii_uppercase + string.digits)}" \
                         ".us-east-1.elb.amazonaws.com"
         self.tier = tier
+        row = find_platform(stack=stack)
+        self.platform_arn = platform_arn(row[0], row[1]) if row else \
+            "arn:aws:elasticbeanstalk:us-east-1::platform/ECS running on 64bit Amazon Linux 2/3.8.0"
+        self.tags = {}
         self.version_label = None
         self.status = "Launching"
         self.abortable = False
@@ -174,7 +218,7 @@ class Environment:
     def describe(self, sim):
         d = {"EnvironmentName": self.name, "EnvironmentId": self.id, "ApplicationName": self.app,
              "SolutionStackName": self.stack,
-             "PlatformArn": "arn:aws:elasticbeanstalk:us-east-1::platform/ECS running on 64bit Amazon Linux 2/3.8.0",
+             "PlatformArn": self.platform_arn,
              "EndpointURL": self.endpoint, "CNAME": self.cname,
              "DateCreated": _stamp(self.created), "DateUpdated": _stamp(self.updated),
              "Status": self.status, "AbortableOperationInProgress": self.abortable,
@@ -375,9 +419,25 @@ class Simulation:
         if label and label not in app.versions:
             raise InvalidParameterValue(f"No Application Version named '{label}' found.")
         tier = p.get("Tier") or {"Name": "WebServer", "Type": "Standard", "Version": "1.0"}
-        env = Environment(app.name, name, t, p.get("CNAMEPrefix"), p.get("SolutionStackName") or STACK,
-                          p.get("Description"), dict(tier))
+        stack = p.get("SolutionStackName")
+        if p.get("PlatformArn"):
+            row = find_platform(arn=p["PlatformArn"])
+            if not row:
+                raise InvalidParameterValue(f"No Platform named '{p['PlatformArn']}' found.")
+            stack = solution_stack(row[0], row[1])
+        prefix = p.get("CNAMEPrefix")
+        if prefix and not self.dns_available(prefix):
+            raise InvalidParameterValue(f"DNS name ({prefix}.{self.region}.elasticbeanstalk.com) is not "
+                                        "available.")
+        env = Environment(app.name, name, t, prefix, stack or STACK, p.get("Description"), dict(tier))
         self.apply_options(env, p.get("OptionSettings") or [], p.get("OptionsToRemove") or [])
+        if tier.get("Name") == "Worker" and (WORKER_NS, "WorkerQueueURL") not in env.options:
+            # The platform makes the queue when none is given.
+            env.options[(WORKER_NS, "WorkerQueueURL")] = \
+                f"https://sqs.{self.region}.amazonaws.com/{self.account}/awseb-{env.id}-AWSEBWorkerQueue-" \
+                f"{_rand(12, string.ascii_uppercase + string.digits)}"
+        env.tags = {t_["Key"]: t_.get("Value", "") for t_ in p.get("Tags") or []}
+        profile = env.options.get((LAUNCH_NS, "IamInstanceProfile"), DEFAULT_INSTANCE_PROFILE)
         env.version_label = label
         env.update_request = rid
         self.envs.append(env)
@@ -396,6 +456,13 @@ class Simulation:
 
         def launched(when):
             env.status, env.updated, env.update_request = "Ready", when, None
+            if not instance_profile_exists(profile):
+                # What EB does: the environment launches, its instances never join.
+                env.set_health("Red", "Severe", ["The instance profile does not exist."])
+                self.event(when, "ERROR", f"The instance profile {profile} associated with the environment "
+                           "does not exist.", env, request_id=rid)
+                self.event(when, "ERROR", "Failed to launch environment.", env, request_id=rid)
+                return
             if ending == "ok":
                 env.set_health("Green", "Ok")
             else:
@@ -406,6 +473,52 @@ class Simulation:
         self.at(t + d * 0.5, env, half)
         self.at(t + d, env, launched)
         return env
+
+    def dns_available(self, prefix):
+        taken = f"{prefix}.{self.region}.elasticbeanstalk.com".lower()
+        return not any(e.cname.lower() == taken and e.status != "Terminated" for e in self.envs)
+
+    def resource(self, arn):
+        """The application or environment an ARN names, for the tag actions."""
+        for e in self.envs:
+            if self.arn("environment", f"{e.app}/{e.name}") == arn and e.status != "Terminated":
+                return e
+        for a in self.apps.values():
+            if self.arn("application", a.name) == arn:
+                return a
+        raise ResourceNotFound(f"Resource with ARN: {arn} not found.")
+
+    def platforms(self, p):
+        filters = p.get("Filters") or []
+        out = []
+        for branch, version, branch_state, os_version, state in PLATFORMS:
+            row = {"PlatformArn": platform_arn(branch, version), "PlatformOwner": "AWSElasticBeanstalk",
+                   "PlatformStatus": "Ready", "PlatformCategory": branch.split(" ")[0],
+                   "OperatingSystemName": "Amazon Linux", "OperatingSystemVersion": os_version,
+                   "SupportedTierList": ["WebServer/Standard", "Worker/SQS/HTTP"], "SupportedAddonList": [],
+                   "PlatformVersion": version, "PlatformBranchName": branch,
+                   "PlatformBranchLifecycleState": branch_state}
+            if state:
+                row["PlatformLifecycleState"] = state
+            fields = {"PlatformName": branch, "PlatformBranchName": branch, "PlatformVersion": version,
+                      "PlatformLifecycleState": state or "", "PlatformStatus": "Ready",
+                      "PlatformOwner": "AWSElasticBeanstalk"}
+            keep = True
+            for f in filters:
+                have = fields.get(f.get("Type"))
+                if have is None:
+                    raise InvalidParameterValue(f"Invalid filter type: {f.get('Type')}")
+                values = f.get("Values") or []
+                op = f.get("Operator") or "="
+                tests = {"=": lambda v: have == v, "!=": lambda v: have != v,
+                         "contains": lambda v: v in have, "begins_with": lambda v: have.startswith(v),
+                         "ends_with": lambda v: have.endswith(v)}
+                if op not in tests:
+                    raise InvalidParameterValue(f"Invalid filter operator: {op}")
+                keep = keep and any(tests[op](v) for v in values)
+            if keep:
+                out.append(row)
+        return out
 
     def apply_options(self, env, settings, removals):
         for s in settings:
@@ -679,6 +792,14 @@ class Simulation:
             }
 
 
+def instance_profile_exists(name):
+    """Whether moto's IAM has the instance profile, with a role in it."""
+    from moto.iam.models import iam_backends
+
+    iam = iam_backends[DEFAULT_ACCOUNT_ID]["global"]
+    return any(ip.name == name and ip.roles for ip in iam.instance_profiles.values())
+
+
 def s3_backend():
     from moto.s3.models import s3_backends
 
@@ -867,6 +988,46 @@ class SandboxEB:
     def describe_configuration_settings(self):
         p = self._p()
         return self._sb(lambda t: ActionResult(SIM.configuration(p)))
+
+    def list_platform_versions(self):
+        p = self._p()
+        return self._sb(lambda t: ActionResult({"PlatformSummaryList": SIM.platforms(p)}))
+
+    def check_dns_availability(self):
+        prefix = self._p().get("CNAMEPrefix")
+        if not prefix:
+            raise MissingParameter("The request must contain the parameter CNAMEPrefix.")
+        return self._sb(lambda t: ActionResult({
+            "Available": SIM.dns_available(prefix),
+            "FullyQualifiedCNAME": f"{prefix}.{SIM.region}.elasticbeanstalk.com"}))
+
+    def list_tags_for_resource(self):
+        arn = self._p().get("ResourceArn")
+
+        def run(t):
+            r = SIM.resource(arn)
+            tags = getattr(r, "tags", {})
+            return ActionResult({"ResourceArn": arn,
+                                 "ResourceTags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]})
+
+        return self._sb(run)
+
+    def update_tags_for_resource(self):
+        p = self._p()
+
+        def run(t):
+            r = SIM.resource(p.get("ResourceArn"))
+            if not hasattr(r, "tags"):
+                r.tags = {}
+            for k in p.get("TagsToRemove") or []:
+                r.tags.pop(k, None)
+            for tag in p.get("TagsToAdd") or []:
+                r.tags[tag["Key"]] = tag.get("Value", "")
+            if len(r.tags) > 50:
+                raise InvalidParameterValue("Too many tags: a resource can have at most 50.")
+            return EmptyResult()
+
+        return self._sb(run)
 
 
 def install(deploy_seconds, endpoint):

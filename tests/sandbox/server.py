@@ -48,11 +48,27 @@ class Sandbox:
             logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     def start(self):
+        self.seed_roles()
         self._server = make_server("127.0.0.1", self.port, self.app, threaded=True,
                                    request_handler=QuietHandler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+
+    @staticmethod
+    def seed_roles():
+        """The roles the console creates on an account's first environment: the
+        instances' profile and the service role. A test that needs one missing
+        names another profile."""
+        from moto.iam.models import iam_backends
+
+        iam = iam_backends[DEFAULT_ACCOUNT_ID]["global"]
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com"]}, "Action": "sts:AssumeRole"}]})
+        iam.create_role("aws-elasticbeanstalk-ec2-role", trust, "/", None, "", [], None)
+        iam.create_instance_profile("aws-elasticbeanstalk-ec2-role", "/", ["aws-elasticbeanstalk-ec2-role"])
+        iam.create_role("aws-elasticbeanstalk-service-role", trust.replace("ec2.amazonaws.com",
+                        "elasticbeanstalk.amazonaws.com"), "/", None, "", [], None)
 
     def enable_auth(self):
         """Create an IAM user allowed everything and turn signature checking on
