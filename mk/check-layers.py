@@ -20,7 +20,7 @@ HEADERS = {
     "env.h": "env", "watch.h": "env", "verdict.h": "env",
     "bundle.h": "bundle",
     "dockerrun.h": "dockerrun",
-    "aws.h": "aws", "eb.h": "aws", "s3.h": "aws", "sts.h": "aws", "sigv4.h": "aws", "cwlogs.h": "aws",
+    "aws.h": "aws", "eb.h": "aws", "iam.h": "aws", "s3.h": "aws", "sts.h": "aws", "sigv4.h": "aws", "cwlogs.h": "aws",
     "util.h": "util",
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -125,6 +125,7 @@ struct eb_environment {
 	char *platform_arn;
 	char *solution_stack;
 	char *tier; /* WebServer, Worker */
+	char *arn;  /* EnvironmentArn */
 	int64_t created;
 	int64_t updated;
 	bool abortable; /* AbortableOperationInProgress */
@@ -223,6 +224,69 @@ struct eb_env_infos {
 void eb_env_infos_free(struct eb_env_infos *i);
 int eb_retrieve_environment_info(struct aws_client *c, const char *env, const char *info_type,
                                  struct eb_env_infos *out, struct aws_error *err);
+
+/* ---- tags ---- */
+struct eb_tag {
+	char *key;
+	char *value; /* NULL in a list of keys to remove */
+};
+struct eb_tags {
+	struct eb_tag *v;
+	size_t n;
+};
+void eb_tags_add(struct eb_tags *t, const char *key, const char *value);
+void eb_tags_free(struct eb_tags *t);
+/* ListTagsForResource of an application or environment ARN. */
+int eb_list_tags(struct aws_client *c, const char *arn, struct eb_tags *out, struct aws_error *err);
+/* UpdateTagsForResource: add (key and value) and remove (keys); either may be NULL. */
+int eb_update_tags(struct aws_client *c, const char *arn, const struct eb_tags *add,
+                   const struct eb_tags *remove, struct aws_error *err);
+
+/* ---- creating and terminating environments ---- */
+struct eb_create_env {
+	const char *app, *env;
+	const char *description;
+	const char *cname_prefix;   /* CNAMEPrefix, NULL: EB picks one */
+	bool worker;                /* Tier Worker/SQS/HTTP, else WebServer/Standard */
+	const char *version_label;  /* NULL: the sample application */
+	const char *platform_arn;   /* PlatformArn, or else */
+	const char *solution_stack; /* SolutionStackName */
+	const struct eb_option_settings *settings;
+	const struct eb_tags *tags;
+};
+/* CreateEnvironment; *request_id (caller frees) scopes its events. When
+ * the answer was lost and the environment exists after all, succeeds with
+ * *request_id "" (its events cannot be told apart by request). */
+int eb_create_environment(struct aws_client *c, const struct eb_create_env *ce, char **request_id,
+                          struct aws_error *err);
+/* TerminateEnvironment; *request_id (caller frees, may be NULL). */
+int eb_terminate_environment(struct aws_client *c, const char *env, char **request_id,
+                             struct aws_error *err);
+/* CheckDNSAvailability of a CNAME prefix; *fqdn caller frees. */
+int eb_check_dns(struct aws_client *c, const char *prefix, bool *available, char **fqdn,
+                 struct aws_error *err);
+/* DescribeApplications: every application's name, appended to names. */
+struct strlist;
+int eb_list_applications(struct aws_client *c, struct strlist *names, struct aws_error *err);
+
+/* ---- platforms ---- */
+struct eb_platform {
+	char *arn;
+	char *branch;       /* PlatformBranchName: "ECS running on 64bit Amazon Linux 2023" */
+	char *version;      /* "4.3.1" */
+	char *branch_state; /* Supported, Beta, Deprecated, Retired */
+	char *state;        /* PlatformLifecycleState: "Recommended" for the newest, or NULL */
+	char *category;     /* "ECS", "Docker" */
+};
+struct eb_platforms {
+	struct eb_platform *v;
+	size_t n;
+};
+void eb_platforms_free(struct eb_platforms *ps);
+/* ListPlatformVersions of AWS's own platforms, every page; with
+ * branch_contains, only branches whose name contains it. */
+int eb_list_platforms(struct aws_client *c, const char *branch_contains, struct eb_platforms *out,
+                      struct aws_error *err);
 
 /* ---- configuration ---- */
 /* DescribeConfigurationSettings of a running environment: its option

@@ -468,6 +468,7 @@ void eb_environment_free(struct eb_environment *e)
 	free(e->name);
 	free(e->id);
 	free(e->app);
+	free(e->arn);
 	free(e->status);
 	free(e->health);
 	free(e->health_status);
@@ -524,6 +525,7 @@ int eb_describe_environments(struct aws_client *c, const char *app, const char *
 		e->platform_arn = aws_xml_text(m, "PlatformArn");
 		e->solution_stack = aws_xml_text(m, "SolutionStackName");
 		e->tier = aws_xml_text(aws_xml_child(m, "Tier"), "Name");
+		e->arn = aws_xml_text(m, "EnvironmentArn");
 		e->created = xml_time(m, "DateCreated");
 		e->updated = xml_time(m, "DateUpdated");
 		e->abortable = xml_bool(m, "AbortableOperationInProgress");
@@ -816,4 +818,264 @@ char *eb_environment_url(const struct eb_environment *e)
 		           ? xstrdup(e->endpoint_url)
 		           : xasprintf("http://%s", e->endpoint_url);
 	return NULL;
+}
+
+/* ---- environments: create, terminate ---- */
+
+int eb_create_environment(struct aws_client *c, const struct eb_create_env *ce, char **request_id,
+                          struct aws_error *err)
+{
+	int attempt, sent = 0;
+	*request_id = NULL;
+	for (attempt = 1;; attempt++) {
+		struct aws_params p = {0};
+		struct eb_environments envs = {NULL, 0};
+		struct aws_error e2;
+		const char *names[1] = {ce->env};
+		xmlDocPtr doc = NULL;
+		size_t i;
+		int rc;
+		aws_params_add(&p, "ApplicationName", ce->app);
+		aws_params_add(&p, "EnvironmentName", ce->env);
+		if (ce->description)
+			aws_params_add(&p, "Description", ce->description);
+		if (ce->cname_prefix)
+			aws_params_add(&p, "CNAMEPrefix", ce->cname_prefix);
+		if (ce->worker) {
+			aws_params_add(&p, "Tier.Name", "Worker");
+			aws_params_add(&p, "Tier.Type", "SQS/HTTP");
+		} else {
+			aws_params_add(&p, "Tier.Name", "WebServer");
+			aws_params_add(&p, "Tier.Type", "Standard");
+		}
+		if (ce->version_label)
+			aws_params_add(&p, "VersionLabel", ce->version_label);
+		if (ce->platform_arn)
+			aws_params_add(&p, "PlatformArn", ce->platform_arn);
+		else if (ce->solution_stack)
+			aws_params_add(&p, "SolutionStackName", ce->solution_stack);
+		add_settings(&p, "OptionSettings", ce->settings, true);
+		for (i = 0; ce->tags && i < ce->tags->n; i++) {
+			aws_params_addf(&p, ce->tags->v[i].key, "Tags.member.%zu.Key", i + 1);
+			aws_params_addf(&p, ce->tags->v[i].value ? ce->tags->v[i].value : "",
+			                "Tags.member.%zu.Value", i + 1);
+		}
+		rc = call(c, "CreateEnvironment", &p, AWS_NOT_IDEMPOTENT, &doc, NULL, err);
+		if (rc == 0) {
+			xmlNodePtr root = xmlDocGetRootElement(doc);
+			*request_id =
+			    aws_xml_text(aws_xml_child(root, "ResponseMetadata"), "RequestId");
+			xmlFreeDoc(doc);
+			if (!*request_id || !**request_id) {
+				free(*request_id);
+				*request_id = NULL;
+				invalid(err, "CreateEnvironment", "RequestId");
+				return -1;
+			}
+			return 0;
+		}
+		xmlFreeDoc(doc);
+		aws_error_add_attempts(err, &sent);
+		if (!err->unknown_outcome || attempt >= c->max_attempts)
+			return -1;
+		/* the answer was lost: a second create would meet "already exists";
+		 * if the environment is there now, the first one worked but its
+		 * RequestId is gone (the caller follows the environment by name) */
+		if (aws_backoff_sleep(c, attempt) != 0 ||
+		    eb_describe_environments(c, ce->app, names, 1, false, &envs, &e2) != 0)
+			return -1;
+		if (envs.n) {
+			eb_environments_free(&envs);
+			aws_error_clear(err);
+			*request_id = xstrdup("");
+			return 0;
+		}
+	}
+}
+
+int eb_terminate_environment(struct aws_client *c, const char *env, char **request_id,
+                             struct aws_error *err)
+{
+	struct aws_params p = {0};
+	xmlDocPtr doc = NULL;
+	*request_id = NULL;
+	aws_params_add(&p, "EnvironmentName", env);
+	/* a repeat of a terminate that went through meets "invalid state", which
+	 * the caller reads as terminating: safe to send again */
+	if (call(c, "TerminateEnvironment", &p, AWS_IDEMPOTENT, &doc, NULL, err) != 0)
+		return -1;
+	*request_id =
+	    aws_xml_text(aws_xml_child(xmlDocGetRootElement(doc), "ResponseMetadata"), "RequestId");
+	xmlFreeDoc(doc);
+	return 0;
+}
+
+int eb_check_dns(struct aws_client *c, const char *prefix, bool *available, char **fqdn,
+                 struct aws_error *err)
+{
+	struct aws_params p = {0};
+	xmlDocPtr doc = NULL;
+	xmlNodePtr r;
+	aws_params_add(&p, "CNAMEPrefix", prefix);
+	if (call(c, "CheckDNSAvailability", &p, AWS_IDEMPOTENT, &doc, &r, err) != 0)
+		return -1;
+	*available = xml_bool(r, "Available");
+	*fqdn = aws_xml_text(r, "FullyQualifiedCNAME");
+	xmlFreeDoc(doc);
+	return 0;
+}
+
+/* ---- applications ---- */
+
+int eb_list_applications(struct aws_client *c, struct strlist *names, struct aws_error *err)
+{
+	struct aws_params p = {0};
+	xmlDocPtr doc = NULL;
+	xmlNodePtr r, m;
+	if (call(c, "DescribeApplications", &p, AWS_IDEMPOTENT, &doc, &r, err) != 0)
+		return -1;
+	for (m = aws_xml_child(aws_xml_child(r, "Applications"), "member"); m;
+	     m = aws_xml_next(m)) {
+		char *name = aws_xml_text(m, "ApplicationName");
+		if (name)
+			strlist_add(names, name);
+		free(name);
+	}
+	xmlFreeDoc(doc);
+	return 0;
+}
+
+/* ---- platforms ---- */
+
+void eb_platforms_free(struct eb_platforms *ps)
+{
+	size_t i;
+	for (i = 0; i < ps->n; i++) {
+		free(ps->v[i].arn);
+		free(ps->v[i].branch);
+		free(ps->v[i].version);
+		free(ps->v[i].branch_state);
+		free(ps->v[i].state);
+		free(ps->v[i].category);
+	}
+	free(ps->v);
+	ps->v = NULL;
+	ps->n = 0;
+}
+
+int eb_list_platforms(struct aws_client *c, const char *branch_contains, struct eb_platforms *out,
+                      struct aws_error *err)
+{
+	char *token = NULL;
+	int pages = 0;
+	memset(out, 0, sizeof(*out));
+	do {
+		struct aws_params p = {0};
+		xmlDocPtr doc = NULL;
+		xmlNodePtr r, m;
+		char *next;
+		aws_params_add(&p, "Filters.member.1.Type", "PlatformOwner");
+		aws_params_add(&p, "Filters.member.1.Operator", "=");
+		aws_params_add(&p, "Filters.member.1.Values.member.1", "AWSElasticBeanstalk");
+		if (branch_contains) {
+			aws_params_add(&p, "Filters.member.2.Type", "PlatformBranchName");
+			aws_params_add(&p, "Filters.member.2.Operator", "contains");
+			aws_params_add(&p, "Filters.member.2.Values.member.1", branch_contains);
+		}
+		if (token)
+			aws_params_add(&p, "NextToken", token);
+		if (call(c, "ListPlatformVersions", &p, AWS_IDEMPOTENT, &doc, &r, err) != 0) {
+			free(token);
+			eb_platforms_free(out);
+			return -1;
+		}
+		for (m = aws_xml_child(aws_xml_child(r, "PlatformSummaryList"), "member"); m;
+		     m = aws_xml_next(m)) {
+			struct eb_platform *e;
+			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			e = &out->v[out->n++];
+			e->arn = aws_xml_text(m, "PlatformArn");
+			e->branch = aws_xml_text(m, "PlatformBranchName");
+			e->version = aws_xml_text(m, "PlatformVersion");
+			e->branch_state = aws_xml_text(m, "PlatformBranchLifecycleState");
+			e->state = aws_xml_text(m, "PlatformLifecycleState");
+			e->category = aws_xml_text(m, "PlatformCategory");
+		}
+		next = aws_xml_text(r, "NextToken");
+		xmlFreeDoc(doc);
+		/* a token that comes back unchanged would loop for ever */
+		if (next && token && !strcmp(next, token)) {
+			free(next);
+			next = NULL;
+		}
+		free(token);
+		token = next && *next ? next : NULL;
+		if (next && !*next)
+			free(next);
+	} while (token && ++pages < 50);
+	free(token);
+	return 0;
+}
+
+/* ---- tags ---- */
+
+int eb_list_tags(struct aws_client *c, const char *arn, struct eb_tags *out, struct aws_error *err)
+{
+	struct aws_params p = {0};
+	xmlDocPtr doc = NULL;
+	xmlNodePtr r, m;
+	memset(out, 0, sizeof(*out));
+	aws_params_add(&p, "ResourceArn", arn);
+	if (call(c, "ListTagsForResource", &p, AWS_IDEMPOTENT, &doc, &r, err) != 0)
+		return -1;
+	for (m = aws_xml_child(aws_xml_child(r, "ResourceTags"), "member"); m;
+	     m = aws_xml_next(m)) {
+		char *k = aws_xml_text(m, "Key"), *v = aws_xml_text(m, "Value");
+		if (k)
+			eb_tags_add(out, k, v ? v : "");
+		free(k);
+		free(v);
+	}
+	xmlFreeDoc(doc);
+	return 0;
+}
+
+int eb_update_tags(struct aws_client *c, const char *arn, const struct eb_tags *add,
+                   const struct eb_tags *remove, struct aws_error *err)
+{
+	struct aws_params p = {0};
+	xmlDocPtr doc = NULL;
+	size_t i;
+	int rc;
+	aws_params_add(&p, "ResourceArn", arn);
+	for (i = 0; add && i < add->n; i++) {
+		aws_params_addf(&p, add->v[i].key, "TagsToAdd.member.%zu.Key", i + 1);
+		aws_params_addf(&p, add->v[i].value ? add->v[i].value : "",
+		                "TagsToAdd.member.%zu.Value", i + 1);
+	}
+	for (i = 0; remove && i < remove->n; i++)
+		aws_params_addf(&p, remove->v[i].key, "TagsToRemove.member.%zu", i + 1);
+	rc = call(c, "UpdateTagsForResource", &p, AWS_IDEMPOTENT, &doc, NULL, err);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+void eb_tags_add(struct eb_tags *t, const char *key, const char *value)
+{
+	t->v = xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
+	t->v[t->n].key = xstrdup(key);
+	t->v[t->n].value = value ? xstrdup(value) : NULL;
+	t->n++;
+}
+
+void eb_tags_free(struct eb_tags *t)
+{
+	size_t i;
+	for (i = 0; i < t->n; i++) {
+		free(t->v[i].key);
+		free(t->v[i].value);
+	}
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
 }

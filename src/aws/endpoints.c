@@ -21,6 +21,8 @@ static const struct service_info services[] = {
     {"elasticbeanstalk", "elasticbeanstalk", "AWS_ENDPOINT_URL_ELASTIC_BEANSTALK"},
     {"sts", "sts", "AWS_ENDPOINT_URL_STS"},
     {"logs", "logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"},
+    /* global: one endpoint per partition, signed for its first region */
+    {"iam", "iam", "AWS_ENDPOINT_URL_IAM"},
     /* IAM Identity Center: the portal's GetRoleCredentials and SSO OIDC's
      * CreateToken (both unsigned: the bearer token is the proof) */
     {"awsssoportal", "portal.sso", "AWS_ENDPOINT_URL_SSO"},
@@ -125,9 +127,15 @@ int aws_endpoint_resolve(const char *service, const char *region, struct aws_end
 		aws_error_set(err, "endpoint", "InvalidRegion", "invalid region '%s'", region);
 		return -1;
 	}
-	/* STS without a region goes to the global endpoint, signed for us-east-1 */
+	/* STS without a region goes to the global endpoint, signed for us-east-1;
+	 * IAM is global in each partition */
 	snprintf(out->signing_region, sizeof(out->signing_region), "%s",
 	         region && *region ? region : "us-east-1");
+	if (strcmp(service, "iam") == 0)
+		snprintf(out->signing_region, sizeof(out->signing_region), "%s",
+		         region && str_starts_with(region, "cn-")       ? "cn-north-1"
+		         : region && str_starts_with(region, "us-gov-") ? "us-gov-west-1"
+		                                                        : "us-east-1");
 
 	v = getenv(si->env);
 	if (v && *v)
@@ -136,7 +144,13 @@ int aws_endpoint_resolve(const char *service, const char *region, struct aws_end
 	if (v && *v)
 		return parse_override("AWS_ENDPOINT_URL", v, out, err);
 
-	if (!region || !*region) {
+	if (strcmp(service, "iam") == 0) {
+		snprintf(out->host, sizeof(out->host), "%s",
+		         region && str_starts_with(region, "cn-")
+		             ? "iam.cn-north-1.amazonaws.com.cn"
+		         : region && str_starts_with(region, "us-gov-") ? "iam.us-gov.amazonaws.com"
+		                                                        : "iam.amazonaws.com");
+	} else if (!region || !*region) {
 		if (strcmp(service, "sts") != 0) {
 			aws_error_set(
 			    err, "endpoint", "NoRegion",

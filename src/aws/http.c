@@ -1236,6 +1236,8 @@ static const char *query_version(const char *service)
 		return "2010-12-01";
 	if (strcmp(service, "sts") == 0)
 		return "2011-06-15";
+	if (strcmp(service, "iam") == 0)
+		return "2010-05-08";
 	return NULL;
 }
 
