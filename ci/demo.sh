@@ -42,31 +42,29 @@ unset AWS_PROFILE AWS_SESSION_TOKEN
 export AWS_CONFIG_FILE=$work/no-config AWS_SHARED_CREDENTIALS_FILE=$work/no-credentials
 echo "sandbox at $AWS_ENDPOINT_URL, region $AWS_REGION"
 
-say "creating the application 'multi-docker' and its environment 'multi-docker-dev'"
-aws --endpoint-url "$AWS_ENDPOINT_URL" --region "$AWS_REGION" elasticbeanstalk create-application --application-name multi-docker \
-	--description "ebctl demo" >/dev/null
-aws --endpoint-url "$AWS_ENDPOINT_URL" --region "$AWS_REGION" elasticbeanstalk create-environment --application-name multi-docker \
-	--environment-name multi-docker-dev --solution-stack-name "64bit Amazon Linux 2 v3.6.0 running ECS" >/dev/null
-
 say "ebctl validate templates/multi-docker/Dockerrun.aws.json"
 "$ebctl" validate templates/multi-docker/Dockerrun.aws.json
 
-say "ebctl deploy --app multi-docker --env multi-docker-dev -C templates/multi-docker --wait-ready"
+say "ebctl create --app multi-docker --env multi-docker-dev -C templates/multi-docker (from an empty account)"
 set +e
-"$ebctl" deploy --app multi-docker --env multi-docker-dev -C templates/multi-docker --label demo-1 \
-	--description "ebctl demo" --wait-ready --timeout 2m
+"$ebctl" create --app multi-docker --env multi-docker-dev -C templates/multi-docker --label demo-1 \
+	--description "ebctl demo" --timeout 2m
 rc=$?
 set -e
 echo "exit code $rc"
 
-say "the environment now"
-if "$ebctl" status --help >/dev/null 2>&1 && "$ebctl" status --app multi-docker --env multi-docker-dev 2>/dev/null; then
-	:
-else
-	aws --endpoint-url "$AWS_ENDPOINT_URL" --region "$AWS_REGION" elasticbeanstalk describe-environments \
-		--environment-names multi-docker-dev --output table \
-		--query 'Environments[0].{Environment:EnvironmentName,Status:Status,Health:Health,Version:VersionLabel,URL:CNAME}'
+if [ "$rc" -eq 0 ]; then
+	say "ebctl deploy: the same bundle again, to the environment that now exists"
+	set +e
+	"$ebctl" deploy --app multi-docker --env multi-docker-dev -C templates/multi-docker --label demo-1 \
+		--timeout 2m
+	rc=$?
+	set -e
+	echo "exit code $rc"
 fi
+
+say "the environment now"
+"$ebctl" status --app multi-docker --env multi-docker-dev
 
 say "stopping the sandbox"
 exit "$rc"

@@ -15,6 +15,12 @@
 #   INPUT_TIMEOUT            --timeout
 #   INPUT_HEALTHY            --healthy
 #   INPUT_WORKING_DIRECTORY  -C
+#   INPUT_CREATE_APPLICATION true or false (default): --create (the application
+#   INPUT_CREATE_ENVIRONMENT   and the environments that are missing)
+#   INPUT_PLATFORM           --platform
+#   INPUT_OPTION_SETTINGS    --option-settings: inline JSON (written to a file) or a path
+#   INPUT_CNAME_PREFIX       --cname
+#   INPUT_TAGS               --tag, once per KEY=VALUE (comma or newline separated)
 # Other variables: EBCTL (the binary; default `ebctl` on PATH), GITHUB_OUTPUT
 # (where the outputs go; without it they are printed on stdout).
 #
@@ -53,6 +59,32 @@ false) args+=(--no-wait) ;;
 *) fail_input wait "must be true or false, not '${INPUT_WAIT}'" ;;
 esac
 
+for input in CREATE_APPLICATION CREATE_ENVIRONMENT; do
+	value=$(eval "printf '%s' \"\${INPUT_$input:-false}\"")
+	case "$value" in
+	true) create=1 ;;
+	false | '') ;;
+	*) fail_input "$(echo "$input" | tr 'A-Z_' 'a-z-')" "must be true or false, not '$value'" ;;
+	esac
+done
+[ -n "${create:-}" ] && args+=(--create)
+add_flag --platform "${INPUT_PLATFORM:-}"
+add_flag --cname "${INPUT_CNAME_PREFIX:-}"
+settings=${INPUT_OPTION_SETTINGS:-}
+case "$settings" in
+'') ;;
+[[{]*) # inline JSON, as the official action takes it
+	settings_file=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/ebctl-settings.XXXXXX.json")
+	printf '%s\n' "$settings" >"$settings_file"
+	args+=(--option-settings "$settings_file") ;;
+*) args+=(--option-settings "$settings") ;;
+esac
+while IFS= read -r tag; do
+	tag=${tag#"${tag%%[![:space:]]*}"}
+	tag=${tag%"${tag##*[![:space:]]}"}
+	if [ -n "$tag" ]; then args+=(--tag "$tag"); fi
+done < <(printf '%s\n' "${INPUT_TAGS:-}" | tr ',' '\n')
+
 envs=()
 while IFS= read -r name; do
 	name=${name#"${name%%[![:space:]]*}"}  # trim both ends
@@ -62,7 +94,7 @@ done < <(printf '%s\n' "${INPUT_ENVIRONMENT_NAME:-}" | tr ',' '\n')
 if [ ${#envs[@]} -eq 0 ]; then args+=(--version-only); fi
 
 result=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/ebctl-deploy.XXXXXX.json")
-trap 'rm -f "$result"' EXIT
+trap 'rm -f "$result" ${settings_file:+"$settings_file"}' EXIT
 
 echo "ebctl ${args[*]}" >&2
 "$ebctl" "${args[@]}" >"$result"

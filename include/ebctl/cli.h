@@ -80,6 +80,11 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 		    0, NULL                                                                          \
 	}
 
+/* `ebctl list --app A` (and `status --app A` without --env): the
+ * application's environments as a table or JSON. Returns an exit code. */
+struct aws_client;
+int list_environments(struct aws_client *c, const char *app, bool json);
+
 /* The whole of `status` and `health`: options, target, op_report. */
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
 
@@ -99,6 +104,13 @@ void watch_out_line(FILE *f, const struct watch_env *e, bool color);
  * deployment, and what an interruption left running. */
 void watch_out_hints(const struct watch_env *envs, size_t n);
 long long watch_out_seconds(const struct watch_env *e);
+/* Follow one environment's operation (request_id: heap, taken) with the
+ * watcher, print its result line and hints; e has its name, label and
+ * goal filled (previous_label heap or NULL, freed here). Returns the exit
+ * code. */
+struct aws_client;
+int watch_out_one(struct aws_client *c, const char *app, struct watch_env *e, char *request_id,
+                  unsigned long timeout_s, unsigned healthy);
 /* One environment's result as a JSON object (caller owns). */
 struct json_t *watch_out_json(const struct watch_env *e);
 /* Server text made safe for one line: control characters escaped (a
@@ -117,6 +129,11 @@ extern const size_t ncommands;
 int cmd_validate(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_deploy(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_terminate(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_platforms(int argc, char **argv);
+int cmd_tags(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_status(int argc, char **argv);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ebctl/dockerrun.h"
+#include "ebctl/eb.h"
 #include "ebctl/util.h"
 #include "ebctl/watch.h"
 
@@ -36,6 +37,19 @@ struct deploy_settings {
 	bool all;
 	const char *format; /* text, json */
 	struct strlist owned;
+
+	/* option settings sent with the update (--option, --option-settings),
+	 * and with a creation */
+	struct eb_option_settings options;
+	/* creating what is missing (--create, ebctl create) */
+	bool create;                  /* create the application and environments that are missing */
+	bool create_only;             /* ebctl create: an environment that exists is an error */
+	const char *platform;         /* --platform NAME|ARN; NULL: from the bundle */
+	bool worker;                  /* --tier worker */
+	const char *cname;            /* --cname PREFIX */
+	struct eb_tags tags;          /* --tag K=V */
+	const char *instance_profile; /* default aws-elasticbeanstalk-ec2-role */
+	const char *service_role;     /* default aws-elasticbeanstalk-service-role */
 };
 
 /*
@@ -74,6 +88,36 @@ char *deploy_description(const char *dir, const char *given);
  * bucket_path trimmed). Caller frees. */
 char *deploy_s3_key(const char *bucket_path, const char *app, const char *hex);
 
+/* ---- option settings ---- */
+/* "NS:NAME=VALUE" (the namespace has colons of its own: the name is after
+ * the last colon before '=') appended to out. Returns 0, or -1 with a
+ * message in err. */
+int deploy_option_parse(const char *arg, struct eb_option_settings *out, char *err, size_t errlen);
+/* An option settings file appended to out: the aws CLI's JSON (a list of
+ * {"Namespace", "OptionName", "Value"}) or an .ebextensions-style YAML
+ * `option_settings:` (a map of namespace to {name: value}, or a list of
+ * {namespace, option_name, value}). Returns 0, or -1 with a message. */
+int deploy_option_settings_file(const char *path, struct eb_option_settings *out, char *err,
+                                size_t errlen);
+
+/* ---- platforms ---- */
+/*
+ * Resolve --platform among the region's platforms: an ARN as it is; a
+ * branch name ("ECS running on 64bit Amazon Linux 2023") or a solution
+ * stack name ("64bit Amazon Linux 2023 v4.3.1 running ECS") exactly; else
+ * the branches whose name holds every word given ("docker", "ecs", "amazon
+ * linux 2023"), preferring supported branches to deprecated ones. Picks the
+ * newest version of the branch. Returns the platform, or NULL with err
+ * saying why (unknown, or ambiguous with the candidates).
+ */
+const struct eb_platform *deploy_platform_resolve(const struct eb_platforms *ps, const char *want,
+                                                  char *err, size_t errlen);
+/* The platform a bundle needs: "ecs" for a version 2 Dockerrun, "docker"
+ * for version 1 or 3 or a docker-compose.yml alone. */
+const char *deploy_platform_default(int dockerrun_version);
+/* Whether a platform runs a Dockerrun of that version (0: none, compose). */
+bool deploy_platform_runs(const struct eb_platform *p, int dockerrun_version);
+
 /* What a deploy did, for the command to report (text, JSON, GitHub). */
 struct deploy_outcome {
 	char hex[65]; /* the bundle's SHA-256, "" before it is known */
@@ -89,6 +133,9 @@ struct deploy_outcome {
 	bool validated;         /* diags holds a validation */
 	struct watch w;         /* the environments (w.envs, w.n) and their results */
 	bool updating;          /* updates were sent, or pending under --wait-ready */
+	bool app_created;       /* the application was created */
+	bool *created;          /* per environment: created rather than updated */
+	char *platform_arn;     /* of the environments created */
 };
 void deploy_outcome_cleanup(struct deploy_outcome *o);
 

@@ -183,7 +183,8 @@ struct op_target {
 };
 
 enum {
-	OP_NEED_APP = 1 << 0 /* look the application up from the environment when not given */
+	OP_NEED_APP = 1 << 0, /* look the application up from the environment when not given */
+	OP_NO_ENV = 1 << 1    /* the command works without an environment (list, platforms) */
 };
 
 /*

@@ -51,6 +51,7 @@ struct watch_env {
 	const char *name;
 	const char *label; /* the version the update deploys; NULL: a configuration update */
 	bool label_was_running;
+	bool goal_gone; /* the operation terminates it: success is Terminated */
 
 	/* state and result (owned; watch_cleanup frees) */
 	enum watch_phase phase;

@@ -148,28 +148,82 @@ static void report(const struct deploy_outcome *o, const struct deploy_settings 
 	github_report(o, s->app, json, rc);
 }
 
-int cmd_deploy(int argc, char **argv)
+/* --option, --option-settings and the creation shorthands as option settings. */
+static int collect_options(struct deploy_settings *s, const struct strlist *options,
+                           const char *settings_file, const char *instance_type, bool single,
+                           const char *scale, const char *queue, const char *cmd)
 {
-	static const struct cmd_help help = {
-	    "deploy", "[--app APP] [--env ENV]... [-C DIR | --bundle FILE.zip] [OPTIONS]",
-	    "bundle, upload, create the version, update environments, wait for the verdict",
-	    "Settings come from flags, then EBCTL_* variables, then .elasticbeanstalk/config.yml\n"
-	    "(application_name, default_region, profile, branch-defaults ENV), then AWS profiles.\n"
-	    "The verdict: success only when every environment runs the new label, is Ready and "
-	    "its\n"
-	    "health is in --healthy; failure as soon as an event of this update is an ERROR or "
-	    "says\n"
-	    "the deployment failed or rolled back.\n\n"
-	    "Exit codes: 0 success, 1 invalid input, 2 usage, 3 AWS or network error, 4 "
-	    "deployment\n"
-	    "failed, 5 deployed but unhealthy, 6 timed out (it may still be running), 130 "
-	    "interrupted."};
+	char err[512];
+	size_t i;
+	if (settings_file &&
+	    deploy_option_settings_file(settings_file, &s->options, err, sizeof(err))) {
+		errorf("%s", err);
+		return EB_EXIT_INVALID;
+	}
+	for (i = 0; i < options->n; i++)
+		if (deploy_option_parse(options->v[i], &s->options, err, sizeof(err)))
+			return usage_error(cmd, "%s", err);
+	if (instance_type)
+		eb_option_settings_add(&s->options, "aws:autoscaling:launchconfiguration",
+		                       "InstanceType", instance_type, NULL);
+	if (single && scale)
+		return usage_error(cmd, "--single and --scale do not go together");
+	if (single)
+		eb_option_settings_add(&s->options, "aws:elasticbeanstalk:environment",
+		                       "EnvironmentType", "SingleInstance", NULL);
+	if (scale) {
+		unsigned long lo, hi;
+		const char *dots = strstr(scale, "..");
+		char *min = dots ? xstrndup(scale, (size_t)(dots - scale)) : NULL;
+		bool ok = dots && parse_ulong(min, 1, 10000, &lo) == 0 &&
+		          parse_ulong(dots + 2, 1, 10000, &hi) == 0 && lo <= hi;
+		free(min);
+		if (!ok)
+			return usage_error(cmd, "--scale takes MIN..MAX instances (2..6), not '%s'",
+			                   scale);
+		eb_option_settings_add(&s->options, "aws:elasticbeanstalk:environment",
+		                       "EnvironmentType", "LoadBalanced", NULL);
+		eb_option_settings_add(&s->options, "aws:autoscaling:asg", "MinSize",
+		                       min = xasprintf("%lu", lo), NULL);
+		free(min);
+		eb_option_settings_add(&s->options, "aws:autoscaling:asg", "MaxSize",
+		                       min = xasprintf("%lu", hi), NULL);
+		free(min);
+	}
+	if (queue)
+		eb_option_settings_add(&s->options, "aws:elasticbeanstalk:sqsd", "WorkerQueueURL",
+		                       queue, NULL);
+	return 0;
+}
+
+/* --tag K=V as tags. */
+static int collect_tags(struct deploy_settings *s, const struct strlist *tags, const char *cmd)
+{
+	size_t i;
+	for (i = 0; i < tags->n; i++) {
+		const char *eq = strchr(tags->v[i], '=');
+		char *key;
+		if (!eq || eq == tags->v[i])
+			return usage_error(cmd, "--tag takes KEY=VALUE, not '%s'", tags->v[i]);
+		key = xstrndup(tags->v[i], (size_t)(eq - tags->v[i]));
+		eb_tags_add(&s->tags, key, eq + 1);
+		free(key);
+	}
+	return 0;
+}
+
+/* deploy and create share one table: create is deploy that creates what is
+ * missing and refuses what exists. */
+static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool create_cmd)
+{
 	struct deploy_settings s;
-	const char *bucket_name = NULL, *zip_file = NULL, *healthy = NULL;
+	const char *bucket_name = NULL, *zip_file = NULL, *healthy = NULL, *settings_file = NULL;
+	const char *tier = "web", *instance_type = NULL, *scale = NULL, *queue = NULL;
+	struct strlist options = {NULL, 0}, tags = {NULL, 0};
 	struct deploy_outcome o;
 	struct watch_out wo;
 	struct watch_ops ops;
-	bool only_create = false;
+	bool only_create = false, single = false;
 	int n, rc;
 
 	memset(&s, 0, sizeof(s));
@@ -227,43 +281,87 @@ int cmd_deploy(int argc, char **argv)
 		     "wait for each environment to be Ready first", "EBCTL_WAIT_READY", 0, 0, NULL},
 		    {"format", 0, OPT_CHOICE, &s.format, "FORMAT", "text or json", "EBCTL_FORMAT",
 		     0, 0, "text,json"},
+		    {"create", 0, OPT_BOOL, &s.create, NULL,
+		     "create the application and environments that are missing", "EBCTL_CREATE", 0,
+		     0, NULL},
+		    {"option", 0, OPT_LIST, &options, "NS:NAME=VALUE",
+		     "an option setting, sent with the update (repeat)", NULL, 0, 0, NULL},
+		    {"option-settings", 0, OPT_STRING, &settings_file, "FILE",
+		     "option settings: the aws CLI's JSON or .ebextensions YAML",
+		     "EBCTL_OPTION_SETTINGS", 0, 0, NULL},
+		    {"platform", 0, OPT_STRING, &s.platform, "NAME|ARN",
+		     "platform of a new environment (default: ECS for v2, else Docker)",
+		     "EBCTL_PLATFORM", 0, 0, NULL},
+		    {"tier", 0, OPT_CHOICE, &tier, "TIER", "web or worker (a new environment)",
+		     "EBCTL_TIER", 0, 0, "web,worker"},
+		    {"cname", 0, OPT_STRING, &s.cname, "PREFIX",
+		     "CNAME prefix of a new environment", "EBCTL_CNAME", 0, 0, NULL},
+		    {"tag", 0, OPT_LIST, &tags, "KEY=VALUE", "a tag of a new environment (repeat)",
+		     NULL, 0, 0, NULL},
+		    {"instance-type", 0, OPT_STRING, &instance_type, "TYPE",
+		     "EC2 instance type (t3.small)", NULL, 0, 0, NULL},
+		    {"single", 0, OPT_BOOL, &single, NULL, "one instance, no load balancer", NULL,
+		     0, 0, NULL},
+		    {"scale", 0, OPT_STRING, &scale, "MIN..MAX", "instances, load balanced", NULL,
+		     0, 0, NULL},
+		    {"instance-profile", 0, OPT_STRING, &s.instance_profile, "NAME",
+		     "IAM instance profile (default aws-elasticbeanstalk-ec2-role)", NULL, 0, 0,
+		     NULL},
+		    {"service-role", 0, OPT_STRING, &s.service_role, "NAME",
+		     "service role (default aws-elasticbeanstalk-service-role)", NULL, 0, 0, NULL},
+		    {"queue", 0, OPT_STRING, &queue, "URL", "SQS queue of a worker environment",
+		     NULL, 0, 0, NULL},
 		    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 		};
-		rc = opts_parse(&help, opts, argc, argv, &n);
+		/* what makes no sense for create: it always creates, and always an environment */
+		static const char *const not_create[] = {"create", "version-only",
+		                                         "only-create-app-version"};
+		struct opt rows[EB_ARRAY_LEN(opts)];
+		size_t i, j, k = 0;
+		for (i = 0; i < EB_ARRAY_LEN(opts); i++) {
+			bool skip = false;
+			for (j = 0; create_cmd && opts[i].name && j < EB_ARRAY_LEN(not_create); j++)
+				skip = skip || !strcmp(opts[i].name, not_create[j]);
+			if (!skip)
+				rows[k++] = opts[i];
+		}
+		rc = opts_parse(help, rows, argc, argv, &n);
 	}
-	if (rc) {
-		strlist_free(&s.envs);
-		return rc == -1 ? 0 : rc;
-	}
-	if (n > 0) {
-		strlist_free(&s.envs);
-		return usage_error("deploy", "unexpected argument '%s'", argv[1]);
+	if (rc == 0 && n > 0) {
+		rc = usage_error(help->name, "unexpected argument '%s'", argv[1]);
+		if (!create_cmd && n == 1 && strlen(argv[1]) >= 4)
+			fprintf(stderr, "Did you mean '--env %s'?\n", argv[1]);
 	}
 	if (!s.bucket)
 		s.bucket = bucket_name;
 	if (!s.bundle)
 		s.bundle = zip_file;
 	s.version_only = s.version_only || only_create;
-	if (s.timeout == 0) {
-		strlist_free(&s.envs);
-		return usage_error("deploy", "--timeout must be more than 0");
-	}
-	if (verdict_parse_healthy(healthy, &s.healthy)) {
-		strlist_free(&s.envs);
-		return usage_error(
-		    "deploy", "--healthy takes colours from Green, Yellow, Red, Grey, not '%s'",
-		    healthy);
-	}
-	rc = deploy_settings_load_eb_config(&s);
+	s.worker = !strcmp(tier, "worker");
+	if (create_cmd)
+		s.create = s.create_only = true;
+	if (rc == 0 && s.timeout == 0)
+		rc = usage_error(help->name, "--timeout must be more than 0");
+	if (rc == 0 && verdict_parse_healthy(healthy, &s.healthy))
+		rc = usage_error(help->name,
+		                 "--healthy takes colours from Green, Yellow, Red, Grey, not '%s'",
+		                 healthy);
+	if (rc == 0)
+		rc = collect_options(&s, &options, settings_file, instance_type, single, scale,
+		                     queue, help->name);
+	if (rc == 0)
+		rc = collect_tags(&s, &tags, help->name);
+	if (rc == 0)
+		rc = deploy_settings_load_eb_config(&s);
 	if (!rc && !s.app)
-		rc = usage_error("deploy",
+		rc = usage_error(help->name,
 		                 "no application: give --app or set EBCTL_APP "
 		                 "(or global.application_name in .elasticbeanstalk/config.yml)");
 	if (!rc && !s.envs.n && !s.version_only)
-		rc = usage_error(
-		    "deploy",
-		    "no environment: give --env or set EBCTL_ENV "
-		    "(or branch-defaults in .elasticbeanstalk/config.yml), or --version-only");
+		rc = usage_error(help->name,
+		                 "no environment: give --env or set EBCTL_ENV "
+		                 "(or branch-defaults in .elasticbeanstalk/config.yml)%s",
+		                 create_cmd ? "" : ", or --version-only");
 	if (!rc) {
 		wo.prefix = s.envs.n > 1;
 		wo.healthy = s.healthy;
@@ -273,6 +371,51 @@ int cmd_deploy(int argc, char **argv)
 		report(&o, &s, rc);
 		deploy_outcome_cleanup(&o);
 	}
+	strlist_free(&options);
+	strlist_free(&tags);
+	eb_tags_free(&s.tags);
+	eb_option_settings_free(&s.options);
 	deploy_settings_cleanup(&s);
-	return rc;
+	return rc == -1 ? 0 : rc;
+}
+
+int cmd_deploy(int argc, char **argv)
+{
+	static const struct cmd_help help = {
+	    "deploy", "[--app APP] [--env ENV]... [-C DIR | --bundle FILE.zip] [OPTIONS]",
+	    "bundle, upload, create the version, update environments, wait for the verdict",
+	    "Settings come from flags, then EBCTL_* variables, then .elasticbeanstalk/config.yml\n"
+	    "(application_name, default_region, profile, branch-defaults ENV), then AWS profiles.\n"
+	    "--option and --option-settings go in the same UpdateEnvironment as the version.\n"
+	    "With --create, a missing application or environment is created as 'ebctl create'\n"
+	    "does (the creation flags apply to it); one that exists is deployed to.\n"
+	    "The verdict: success only when every environment runs the new label, is Ready and "
+	    "its\n"
+	    "health is in --healthy; a failure is followed until the environment settles, so the\n"
+	    "result says what runs (the previous version after a rollback).\n\n"
+	    "Exit codes: 0 success, 1 invalid input, 2 usage, 3 AWS or network error, 4 "
+	    "deployment\n"
+	    "failed, 5 deployed but unhealthy, 6 timed out (it may still be running), 130\n"
+	    "interrupted (SIGINT, SIGTERM, SIGHUP)."};
+	return deploy_main(argc, argv, &help, false);
+}
+
+int cmd_create(int argc, char **argv)
+{
+	static const struct cmd_help help = {
+	    "create",
+	    "--app APP --env ENV [--platform NAME|ARN] [--tier web|worker] [--cname PREFIX] "
+	    "[-C DIR | --bundle FILE.zip] [OPTIONS]",
+	    "create the application (when missing) and an environment running the bundle",
+	    "Validates and bundles as deploy does, then checks what makes a creation fail ten\n"
+	    "minutes in: the platform (a friendly name: docker, ecs, a branch, a solution stack\n"
+	    "or an ARN; default the newest ECS platform for a version 2 Dockerrun, Docker\n"
+	    "otherwise) runs this Dockerrun version, the CNAME is free, the instance profile\n"
+	    "(--instance-profile, default aws-elasticbeanstalk-ec2-role) exists with a role, the\n"
+	    "service role exists. Then it creates the application when missing, uploads the\n"
+	    "bundle, creates the version and the environment, and waits with deploy's watcher\n"
+	    "and exit codes. An environment that already exists is an error (exit 1).\n"
+	    "--tier worker creates a worker environment (the platform's SQS queue, or --queue);\n"
+	    "--single is one instance; --scale MIN..MAX a load-balanced group."};
+	return deploy_main(argc, argv, &help, true);
 }

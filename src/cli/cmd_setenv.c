@@ -99,22 +99,13 @@ int cmd_setenv(int argc, char **argv)
 	{
 		/* The watcher wants the environment back on the version it runs now. */
 		struct watch_env e;
-		struct watch w;
-		struct watch_out wo = {false, healthy_mask};
 		memset(&e, 0, sizeof(e));
 		e.name = t.env;
 		e.label = label;
 		e.label_was_running = true;
-		watch_init(&w, t.app, &e, 1, healthy_mask, time_mono_ms() + (int64_t)timeout * 1000,
-		           time_mono_ms());
-		watch_out_ops(&w.ops, &wo);
 		e.previous_label = label ? xstrdup(label) : NULL;
-		watch_env_follow(&w, &e, request_id, time_mono_ms());
+		rc = watch_out_one(t.client, t.app, &e, request_id, timeout, healthy_mask);
 		request_id = NULL; /* the watcher's now */
-		rc = watch_run(&w, t.client);
-		watch_out_line(stdout, &e, term_use_color(stdout));
-		watch_out_hints(&e, 1);
-		watch_cleanup(&w);
 	}
 out:
 	for (i = 0; props && i < n; i++)

@@ -20,9 +20,14 @@ int op_report_main(int argc, char **argv, const struct cmd_help *help, bool heal
 	if (n > 0)
 		return usage_error(help->name, "unexpected argument '%s'", argv[1]);
 	interrupt_install();
-	if (!(rc = op_target_open(&t, help->name, 0)))
+	if (!health && t.app && *t.app && (!t.env || !*t.env)) {
+		/* status of an application: its environments, as ebctl list */
+		if (!(rc = op_target_open(&t, help->name, OP_NO_ENV)))
+			rc = list_environments(t.client, t.app, strcmp(format, "json") == 0);
+	} else if (!(rc = op_target_open(&t, help->name, 0))) {
 		rc = op_report(&t, strcmp(format, "json") == 0 ? OP_FORMAT_JSON : OP_FORMAT_TEXT,
 		               health);
+	}
 	op_target_close(&t);
 	return rc;
 }
@@ -35,6 +40,7 @@ int cmd_status(int argc, char **argv)
 	    "Shows the environment's status (Launching, Updating, Ready...), its health\n"
 	    "colour and status with their causes (enhanced health), the running version\n"
 	    "label, the platform, the CNAME and URL, and when it was last updated.\n"
-	    "--format json prints one object with the same fields."};
+	    "--format json prints one object with the same fields. With --app and no\n"
+	    "environment, lists the application's environments as 'ebctl list' does."};
 	return op_report_main(argc, argv, &help, false);
 }

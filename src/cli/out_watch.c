@@ -172,3 +172,20 @@ json_t *watch_out_json(const struct watch_env *e)
 	json_object_set_new(o, "exit_code", json_integer(e->rc));
 	return o;
 }
+
+int watch_out_one(struct aws_client *c, const char *app, struct watch_env *e, char *request_id,
+                  unsigned long timeout_s, unsigned healthy)
+{
+	struct watch w;
+	struct watch_out wo = {false, healthy};
+	int rc;
+	watch_init(&w, app, e, 1, healthy, time_mono_ms() + (int64_t)timeout_s * 1000,
+	           time_mono_ms());
+	watch_out_ops(&w.ops, &wo);
+	watch_env_follow(&w, e, request_id, time_mono_ms());
+	rc = watch_run(&w, c);
+	watch_out_line(stdout, e, term_use_color(stdout));
+	watch_out_hints(e, 1);
+	watch_cleanup(&w);
+	return rc;
+}

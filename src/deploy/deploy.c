@@ -200,7 +200,7 @@ static int make_version(struct aws_client *c, const struct deploy_settings *s, c
  * whether it runs our label already. Without --wait-ready, one that is not
  * Ready stops the deploy before any update. */
 static int preflight(struct aws_client *c, const struct deploy_settings *s,
-                     struct deploy_outcome *o, bool *ready)
+                     struct deploy_outcome *o, bool *ready, size_t *ncreate)
 {
 	struct eb_environments envs;
 	struct aws_error err;
@@ -219,9 +219,23 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 		for (j = 0; j < envs.n; j++)
 			if (envs.v[j].name && !strcmp(envs.v[j].name, e->name))
 				r = &envs.v[j];
+		if (!r && s->create) {
+			/* created below, once every check has passed */
+			o->created[i] = ready[i] = true;
+			(*ncreate)++;
+			continue;
+		}
 		if (!r) {
 			if (!rc)
 				rc = op_env_not_found(c, s->app, e->name);
+			continue;
+		}
+		if (s->create_only) {
+			errorf("environment '%s' of application '%s' already exists: deploy to it "
+			       "with 'ebctl deploy --env %s'",
+			       e->name, s->app, e->name);
+			if (!rc)
+				rc = EB_EXIT_INVALID;
 			continue;
 		}
 		ready[i] = r->status && !strcmp(r->status, "Ready");
@@ -285,6 +299,7 @@ static void update_ready(struct deploy_outcome *o, const struct deploy_ctx *d, c
 		u[i].s = d->s;
 		u[i].copts = d->copts;
 		u[i].e = &o->w.envs[i];
+		u[i].create_on = o->created[i] ? o->platform_arn : NULL;
 		if (pthread_create(&u[i].thread, NULL, deploy_update_thread, &u[i]))
 			die("cannot start a thread: %s", strerror(errno));
 		u[i].started = true;
@@ -308,6 +323,8 @@ void deploy_outcome_cleanup(struct deploy_outcome *o)
 {
 	watch_cleanup(&o->w);
 	free(o->w.envs);
+	free(o->created);
+	free(o->platform_arn);
 	dr_report_cleanup(&o->diags);
 	free(o->label);
 	free(o->description);
@@ -368,11 +385,37 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 		}
 		watch_init(&o->w, s->app, envs, n, s->healthy, deadline_ms, time_mono_ms());
 		ready = xcalloc(n ? n : 1, sizeof(*ready));
+		o->created = xcalloc(n ? n : 1, sizeof(*o->created));
 	}
-	/* 2. Check the environments before anything is stored or changed. */
+	/* 2. Check the environments before anything is stored or changed: those
+	 * to update exist and are Ready; for those to create, the application,
+	 * the platform, the CNAME and the IAM roles they need. */
 	if (o->w.n && !interrupt_requested()) {
-		rc = preflight(c, s, o, ready);
+		size_t ncreate = 0;
+		bool app_exists = true;
+		rc = preflight(c, s, o, ready, &ncreate);
+		if (!rc && ncreate)
+			rc = deploy_create_checks(c, s, o, ncreate);
+		if (!rc && s->create) {
+			aws_error_clear(&err);
+			if (eb_application_exists(c, s->app, &app_exists, &err)) {
+				aws_error_print(&err);
+				rc = aws_error_exit_code(&err);
+			}
+		}
+		if (!rc && !app_exists)
+			rc = deploy_create_app(c, s, o);
 		if (rc)
+			goto out;
+	} else if (s->create && s->version_only && !interrupt_requested()) {
+		bool app_exists = true;
+		aws_error_clear(&err);
+		if (eb_application_exists(c, s->app, &app_exists, &err)) {
+			aws_error_print(&err);
+			rc = aws_error_exit_code(&err);
+			goto out;
+		}
+		if (!app_exists && (rc = deploy_create_app(c, s, o)))
 			goto out;
 	}
 	/* 3. Upload and create the version; never update to one that did not land. */

@@ -36,11 +36,26 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, struct watch_env *e,
                       char **request_id);
 
-/* One update on its own thread, with its own client. */
+/* ---- creating (create.c) ---- */
+/* Before anything is created for ncreate environments: the platform
+ * (o->platform_arn), the CNAME, the instance profile and service role.
+ * Returns 0 or the exit code (printed). */
+int deploy_create_checks(struct aws_client *c, const struct deploy_settings *s,
+                         struct deploy_outcome *o, size_t ncreate);
+/* CreateApplication of s->app. Returns 0 or the exit code (printed). */
+int deploy_create_app(struct aws_client *c, const struct deploy_settings *s,
+                      struct deploy_outcome *o);
+/* CreateEnvironment of e with e->label on the platform, the settings,
+ * tags and tier of s. As deploy_update_env. */
+int deploy_create_env(const struct deploy_settings *s, const char *platform_arn,
+                      struct aws_client *c, struct watch_env *e, char **request_id);
+
+/* One update (or creation) on its own thread, with its own client. */
 struct env_update {
 	const struct deploy_settings *s;
 	const struct aws_client_options *copts;
 	struct watch_env *e;
+	const char *create_on; /* create the environment on this platform, not update it */
 	pthread_t thread;
 	bool started;
 	/* results */

@@ -68,6 +68,7 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 	u.app = s->app;
 	u.env = e->name;
 	u.version_label = e->label;
+	u.settings = s->options.n ? &s->options : NULL; /* one update, one wait */
 	aws_error_clear(&err);
 	if (eb_update_environment(c, &u, &rid, &err) && (err.unknown_outcome || err.attempts > 1) &&
 	    (rid = adopt_lost_update(s, c, e->name)) != NULL) {
@@ -102,7 +103,8 @@ void *deploy_update_thread(void *arg)
 		u->rc = aws_error_exit_code(&err);
 		return NULL;
 	}
-	u->rc = deploy_update_env(u->s, c, u->e, &u->request_id);
+	u->rc = u->create_on ? deploy_create_env(u->s, u->create_on, c, u->e, &u->request_id)
+	                     : deploy_update_env(u->s, c, u->e, &u->request_id);
 	aws_client_free(c); /* the signer's per-thread buffers go with the thread */
 	return NULL;
 }

@@ -111,7 +111,7 @@ int op_target_open(struct op_target *t, const char *cmd, unsigned flags)
 
 	if ((rc = load_eb_config(t)))
 		return rc;
-	if (!t->env || !*t->env) {
+	if (!(flags & OP_NO_ENV) && (!t->env || !*t->env)) {
 		errorf("no environment given: use --env NAME, EBCTL_ENV or "
 		       ".elasticbeanstalk/config.yml");
 		fprintf(stderr, "See 'ebctl %s --help'.\n", cmd);
@@ -124,6 +124,8 @@ int op_target_open(struct op_target *t, const char *cmd, unsigned flags)
 	aws_error_clear(&err);
 	if (aws_client_new(&o, &t->client, &err))
 		return op_aws_fail(&err);
+	if (!t->env || !*t->env)
+		return 0;
 	{
 		/* Every command says the same thing when its target does not exist. */
 		struct eb_environments envs = {NULL, 0};

@@ -354,6 +354,17 @@ void watch_feed_environments(struct watch *w, const struct eb_environments *envs
 			}
 			break;
 		case WATCH_FOLLOWING:
+			if (e->goal_gone) {
+				if (!strcmp(e->status, "Terminated")) {
+					e->v.state = VERDICT_SUCCESS;
+					snprintf(e->v.reason, sizeof(e->v.reason), "terminated");
+					finish(w, e, now_ms);
+				} else {
+					snprintf(e->v.reason, sizeof(e->v.reason),
+					         "the environment is %s", e->status);
+				}
+				break;
+			}
 			switch (verdict_on_environment(&e->v, r ? e->status : "Terminated",
 			                               e->health, e->running_label, now_ms)) {
 			case VERDICT_WAITING: say_health(w, e); break;

@@ -55,4 +55,25 @@ expect_eq "$(eb_aws elasticbeanstalk describe-application-versions --application
 	--version-labels v3 --query 'length(ApplicationVersions)')" "1" "version v3 exists"
 expect_eq "$(env_field shop-blue VersionLabel)" "v1" "no environment was updated"
 expect_eq "$(output version-label)" "v3" "version-label output without environments"
+
+# create-environment: true makes what is missing, with the creation inputs.
+: >"$GITHUB_OUTPUT"
+expect_rc 0 "create-environment creates the application and the environment" env \
+	INPUT_APPLICATION_NAME=preview INPUT_ENVIRONMENT_NAME=preview-pr42 INPUT_AWS_REGION="$AWS_REGION" \
+	INPUT_VERSION_LABEL=pr42 INPUT_BUCKET=rel INPUT_CREATE_ENVIRONMENT=true INPUT_PLATFORM=ecs \
+	INPUT_CNAME_PREFIX=preview-pr42 INPUT_TAGS="pr=42, team=web" INPUT_TIMEOUT=2m \
+	INPUT_OPTION_SETTINGS='[{"Namespace": "aws:elasticbeanstalk:application:environment", "OptionName": "PR", "Value": "42"}]' \
+	INPUT_WORKING_DIRECTORY="$TMP/app" "$ROOT/scripts/action.sh"
+expect_eq "$(env_field preview-pr42 VersionLabel)" "pr42" "the new environment runs the version"
+expect_eq "$(env_field preview-pr42 CNAME)" "preview-pr42.us-east-1.elasticbeanstalk.com" "with the CNAME prefix"
+expect_eq "$(output environment-status)" "Ready" "its status is an output"
+expect_rc 0 "its tags" "$EBCTL" tags --app preview --env preview-pr42
+expect_out "pr=42" "the tags input is applied"
+expect_out "team=web" "every tag"
+expect_rc 0 "a second run deploys to it" env \
+	INPUT_APPLICATION_NAME=preview INPUT_ENVIRONMENT_NAME=preview-pr42 INPUT_AWS_REGION="$AWS_REGION" \
+	INPUT_VERSION_LABEL=pr42 INPUT_BUCKET=rel INPUT_CREATE_ENVIRONMENT=true INPUT_TIMEOUT=2m \
+	INPUT_WORKING_DIRECTORY="$TMP/app" "$ROOT/scripts/action.sh"
+expect_rc 2 "a bad create-environment" env INPUT_APPLICATION_NAME=preview INPUT_CREATE_ENVIRONMENT=yes \
+	"$ROOT/scripts/action.sh"
 finish

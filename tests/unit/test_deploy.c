@@ -208,6 +208,114 @@ static void test_label_in_git(void **state)
 	free(head);
 }
 
+/* --option NS:NAME=VALUE: the namespace keeps its colons, the value its '=' and ':'. */
+static void test_option_parse(void **state)
+{
+	struct eb_option_settings o = {NULL, 0, 0};
+	char err[256];
+	(void)state;
+	assert_int_equal(deploy_option_parse("aws:autoscaling:asg:MaxSize=4", &o, err, sizeof(err)),
+	                 0);
+	assert_int_equal(
+	    deploy_option_parse("aws:elasticbeanstalk:application:environment:DB=a=b:c", &o, err,
+	                        sizeof(err)),
+	    0);
+	assert_int_equal(o.n, 2);
+	assert_string_equal(o.v[0].ns, "aws:autoscaling:asg");
+	assert_string_equal(o.v[0].name, "MaxSize");
+	assert_string_equal(o.v[0].value, "4");
+	assert_string_equal(o.v[1].ns, "aws:elasticbeanstalk:application:environment");
+	assert_string_equal(o.v[1].name, "DB");
+	assert_string_equal(o.v[1].value, "a=b:c");
+	assert_int_equal(deploy_option_parse("MaxSize=4", &o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "NAMESPACE:NAME=VALUE"));
+	assert_int_equal(deploy_option_parse("aws:asg:=4", &o, err, sizeof(err)), -1);
+	assert_int_equal(deploy_option_parse("aws:asg:MaxSize", &o, err, sizeof(err)), -1);
+	eb_option_settings_free(&o);
+}
+
+/* Option settings files: the aws CLI's JSON and both .ebextensions YAML forms. */
+static void test_option_settings_file(void **state)
+{
+	struct eb_option_settings o = {NULL, 0, 0};
+	const char *dir = tmpdir;
+	char path[512], err[512];
+	(void)state;
+	snprintf(path, sizeof(path), "%s/s.json", dir);
+	write_file(path, "[{\"Namespace\": \"aws:autoscaling:asg\", \"OptionName\": \"MinSize\", "
+	                 "\"Value\": \"2\"}]");
+	assert_int_equal(deploy_option_settings_file(path, &o, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/map.config", dir);
+	write_file(path, "option_settings:\n  aws:elasticbeanstalk:application:environment:\n"
+	                 "    A: '1'\n    B: two\n");
+	assert_int_equal(deploy_option_settings_file(path, &o, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/list.config", dir);
+	write_file(path, "option_settings:\n  - namespace: aws:autoscaling:asg\n"
+	                 "    option_name: MaxSize\n    value: 6\n");
+	assert_int_equal(deploy_option_settings_file(path, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.n, 4);
+	assert_string_equal(o.v[0].name, "MinSize");
+	assert_string_equal(o.v[1].ns, "aws:elasticbeanstalk:application:environment");
+	assert_string_equal(o.v[2].value, "two");
+	assert_string_equal(o.v[3].value, "6");
+	write_file(path, "[{\"Namespace\": 1}]");
+	assert_int_equal(deploy_option_settings_file(path, &o, err, sizeof(err)), -1);
+	write_file(path, "nothing: here\n");
+	assert_int_equal(deploy_option_settings_file(path, &o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no option_settings"));
+	eb_option_settings_free(&o);
+}
+
+/* --platform: exact names, friendly words, ambiguity, the newest version. */
+static void test_platform_resolve(void **state)
+{
+	struct eb_platform v[] = {
+	    {(char *)"arn:ecs23-4.2.8", (char *)"ECS running on 64bit Amazon Linux 2023",
+	     (char *)"4.2.8", (char *)"Supported", NULL, (char *)"ECS"},
+	    {(char *)"arn:ecs23-4.10.0", (char *)"ECS running on 64bit Amazon Linux 2023",
+	     (char *)"4.10.0", (char *)"Supported", (char *)"Recommended", (char *)"ECS"},
+	    {(char *)"arn:docker23", (char *)"Docker running on 64bit Amazon Linux 2023",
+	     (char *)"4.4.2", (char *)"Supported", NULL, (char *)"Docker"},
+	    {(char *)"arn:ecs2", (char *)"ECS running on 64bit Amazon Linux 2", (char *)"3.8.0",
+	     (char *)"Deprecated", NULL, (char *)"ECS"},
+	};
+	struct eb_platforms ps = {v, EB_ARRAY_LEN(v)};
+	const struct eb_platform *p;
+	char err[512];
+	(void)state;
+	/* the newest version, numerically (4.10.0 after 4.2.8) */
+	assert_string_equal(deploy_platform_resolve(&ps, "ecs", err, sizeof(err))->arn,
+	                    "arn:ecs23-4.10.0");
+	assert_string_equal(deploy_platform_resolve(&ps, "Docker", err, sizeof(err))->arn,
+	                    "arn:docker23");
+	assert_string_equal(
+	    deploy_platform_resolve(&ps, "ECS running on 64bit Amazon Linux 2", err, sizeof(err))
+	        ->arn,
+	    "arn:ecs2"); /* an exact branch, deprecated or not */
+	assert_string_equal(
+	    deploy_platform_resolve(&ps, "amazon linux 2 ecs", err, sizeof(err))->arn,
+	    "arn:ecs2"); /* "2" is a word: not 2023 */
+	assert_string_equal(deploy_platform_resolve(
+	                        &ps, "64bit Amazon Linux 2023 v4.2.8 running ECS", err, sizeof(err))
+	                        ->arn,
+	                    "arn:ecs23-4.2.8");
+	assert_string_equal(deploy_platform_resolve(&ps, "arn:docker23", err, sizeof(err))->arn,
+	                    "arn:docker23");
+	assert_null(deploy_platform_resolve(&ps, "amazon linux 2023", err, sizeof(err)));
+	assert_string_equal(err,
+	                    "platform 'amazon linux 2023' is ambiguous: it matches 'Docker "
+	                    "running on 64bit Amazon Linux 2023', 'ECS running on 64bit Amazon "
+	                    "Linux 2023'");
+	assert_null(deploy_platform_resolve(&ps, "node.js", err, sizeof(err)));
+	assert_non_null(strstr(err, "no platform matches 'node.js'"));
+	p = deploy_platform_resolve(&ps, deploy_platform_default(2), err, sizeof(err));
+	assert_true(deploy_platform_runs(p, 2));
+	assert_false(deploy_platform_runs(p, 1));
+	p = deploy_platform_resolve(&ps, deploy_platform_default(3), err, sizeof(err));
+	assert_true(deploy_platform_runs(p, 3) && deploy_platform_runs(p, 0));
+	assert_false(deploy_platform_runs(p, 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +326,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_description, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_label_outside_git, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_label_in_git, setup, teardown),
+	    cmocka_unit_test(test_option_parse),
+	    cmocka_unit_test_setup_teardown(test_option_settings_file, setup, teardown),
+	    cmocka_unit_test(test_platform_resolve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,90 @@
+/* ebctl terminate: terminate an environment, asking first, and wait until it is gone. */
+#include "ebctl/cli.h"
+#include "ebctl/eb.h"
+#include "ebctl/env.h"
+#include "ebctl/util.h"
+#include "ebctl/watch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* On a terminal: the user types the environment's name. */
+static bool confirmed(const char *env)
+{
+	char line[256];
+	fprintf(stderr,
+	        "Terminate environment '%s'? Everything in it goes (instances, load "
+	        "balancer, its CNAME).\nType its name to confirm: ",
+	        env);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, env) == 0;
+}
+
+int cmd_terminate(int argc, char **argv)
+{
+	static const struct cmd_help help = {
+	    "terminate", "--env NAME [--force] [--no-wait] [--timeout DURATION]",
+	    "terminate an environment (asks unless --force)",
+	    "Asks for the environment's name on a terminal; without a terminal it refuses\n"
+	    "unless --force. Then TerminateEnvironment, and waits until the environment is\n"
+	    "Terminated: exit 0, 4 when the termination failed, 6 on --timeout, 130 when\n"
+	    "interrupted (it goes on)."};
+	struct op_target t = {0};
+	bool force = false, no_wait = false;
+	unsigned long timeout = 20 * 60;
+	const struct opt opts[] = {
+	    OP_TARGET_OPTS(t),
+	    {"force", 'f', OPT_BOOL, &force, NULL, "do not ask", NULL, 0, 0, NULL},
+	    {"no-wait", 0, OPT_BOOL, &no_wait, NULL, "return once the termination has started",
+	     "EBCTL_NO_WAIT", 0, 0, NULL},
+	    {"timeout", 't', OPT_DURATION, &timeout, "DURATION", "bound the wait (default 20m)",
+	     "EBCTL_TIMEOUT", 0, 0, NULL},
+	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	};
+	struct aws_error err;
+	char *rid = NULL;
+	int rc, n;
+
+	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
+	if (n > 0)
+		return usage_error("terminate", "unexpected argument '%s'", argv[1]);
+	interrupt_install();
+	if ((rc = op_target_open(&t, "terminate", 0)))
+		goto out;
+	if (!force && !isatty(STDIN_FILENO)) {
+		errorf("refusing to terminate '%s' without a terminal to ask on: give --force",
+		       t.env);
+		rc = EB_EXIT_USAGE;
+		goto out;
+	}
+	if (!force && !confirmed(t.env)) {
+		errorf("not confirmed: '%s' was not terminated", t.env);
+		rc = EB_EXIT_INVALID;
+		goto out;
+	}
+	aws_error_clear(&err);
+	if (eb_terminate_environment(t.client, t.env, &rid, &err)) {
+		rc = op_aws_fail(&err);
+		goto out;
+	}
+	notef("terminating environment '%s' (request %s)", t.env, rid && *rid ? rid : "-");
+	if (no_wait)
+		goto out;
+	{
+		struct watch_env e;
+		memset(&e, 0, sizeof(e));
+		e.name = t.env;
+		e.goal_gone = true;
+		rc = watch_out_one(t.client, t.app, &e, rid, timeout, HEALTH_GREEN);
+		rid = NULL; /* the watcher's now */
+	}
+out:
+	free(rid);
+	op_target_close(&t);
+	return rc;
+}
