@@ -59,14 +59,17 @@ false) args+=(--no-wait) ;;
 *) fail_input wait "must be true or false, not '${INPUT_WAIT}'" ;;
 esac
 
-for input in CREATE_APPLICATION CREATE_ENVIRONMENT; do
-	value=$(eval "printf '%s' \"\${INPUT_$input:-false}\"")
-	case "$value" in
-	true) create=1 ;;
-	false | '') ;;
-	*) fail_input "$(echo "$input" | tr 'A-Z_' 'a-z-')" "must be true or false, not '$value'" ;;
+check_bool() { # NAME VALUE: true, false or empty
+	case "$2" in
+	true | false | '') ;;
+	*) fail_input "$1" "must be true or false, not '$2'" ;;
 	esac
-done
+}
+check_bool create-application "${INPUT_CREATE_APPLICATION:-}"
+check_bool create-environment "${INPUT_CREATE_ENVIRONMENT:-}"
+if [ "${INPUT_CREATE_APPLICATION:-}" = true ] || [ "${INPUT_CREATE_ENVIRONMENT:-}" = true ]; then
+	create=1
+fi
 [ -n "${create:-}" ] && args+=(--create)
 add_flag --platform "${INPUT_PLATFORM:-}"
 add_flag --cname "${INPUT_CNAME_PREFIX:-}"

@@ -17,7 +17,9 @@ deploy = [s for s in steps if "scripts/action.sh" in s.get("run", "")]
 check(len(deploy) == 1, "one step runs scripts/action.sh")
 step = deploy[0]; env = step.get("env", {})
 want = ["application-name", "environment-name", "aws-region", "version-label", "bucket",
-        "bucket-path", "role-arn", "wait", "timeout", "healthy", "working-directory"]
+        "bucket-path", "role-arn", "wait", "timeout", "healthy", "working-directory",
+        "create-application", "create-environment", "platform", "option-settings",
+        "cname-prefix", "tags"]
 check(sorted(action["inputs"]) == sorted(want), "inputs are exactly: " + ", ".join(want))
 for name in action["inputs"]:
     var = "INPUT_" + name.upper().replace("-", "_")
