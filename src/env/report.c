@@ -151,6 +151,40 @@ static void print_text(const struct eb_environment *e, const struct eb_env_healt
 	free(url);
 }
 
+/* A platform branch that is deprecated or retired: say so, and how to move
+ * off it. Costs one ListPlatformVersions of the branch; says nothing when
+ * that cannot be read. */
+static void warn_lifecycle(struct op_target *t, const struct eb_environment *e)
+{
+	const char *p = e->platform_arn ? strstr(e->platform_arn, ":platform/") : NULL;
+	const char *slash = p ? strrchr(p + 10, '/') : NULL;
+	struct eb_platforms ps = {NULL, 0};
+	struct aws_error err;
+	char *branch;
+	size_t i;
+	if (!slash)
+		return;
+	branch = xstrndup(p + 10, (size_t)(slash - (p + 10)));
+	aws_error_clear(&err);
+	if (eb_list_platforms(t->client, branch, &ps, &err) == 0)
+		for (i = 0; i < ps.n; i++)
+			if (ps.v[i].branch && !strcmp(ps.v[i].branch, branch) &&
+			    ps.v[i].branch_state &&
+			    (!strcmp(ps.v[i].branch_state, "Deprecated") ||
+			     !strcmp(ps.v[i].branch_state, "Retired"))) {
+				warnf("the platform branch '%s' of '%s' is %s: Elastic Beanstalk "
+				      "retires "
+				      "such branches; move with 'ebctl upgrade --env %s --platform "
+				      "%s'",
+				      branch, e->name ? e->name : t->env, ps.v[i].branch_state,
+				      e->name ? e->name : t->env,
+				      !strncmp(branch, "ECS", 3) ? "ecs" : "docker");
+				break;
+			}
+	eb_platforms_free(&ps);
+	free(branch);
+}
+
 int op_report(struct op_target *t, enum op_format fmt, bool health)
 {
 	struct eb_environments envs = {NULL, 0};
@@ -185,6 +219,8 @@ int op_report(struct op_target *t, enum op_format fmt, bool health)
 		print_json(&envs.v[0], have_health ? &h : NULL, health);
 	else
 		print_text(&envs.v[0], have_health ? &h : NULL, health);
+	if (!health)
+		warn_lifecycle(t, &envs.v[0]);
 out:
 	eb_env_health_free(&h);
 	eb_environments_free(&envs);

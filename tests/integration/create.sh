@@ -108,6 +108,27 @@ expect_not_out "team=" "and the other removed"
 expect_rc 0 "tags again" "$EBCTL" tags --env fresh-web --format json
 expect_eq "$("$PYTHON" -c 'import json,sys; print(json.load(sys.stdin))' <"$TMP/out")" "{'owner': 'ops'}" "round trip"
 
+# upgrade: to the newest version of the branch, or to another branch; status
+# warns about a deprecated branch.
+expect_rc 0 "create on an older version of a branch" "$EBCTL" create --app fresh --env fresh-old --bucket rel \
+	-C "$app" --label v4 --platform "64bit Amazon Linux 2023 v4.2.8 running ECS" --cname fresh-old --timeout 2m
+expect_rc 0 "upgrade to the newest of its branch" "$EBCTL" upgrade --env fresh-old --timeout 2m
+expect_err "to ECS running on 64bit Amazon Linux 2023 4.3.1" "says where it moves"
+expect_out "fresh-old: success: running 'v4', Ready, health Green" "and waits for it"
+expect_eq "$(env_field fresh-old PlatformArn)" \
+	"arn:aws:elasticbeanstalk:us-east-1::platform/ECS running on 64bit Amazon Linux 2023/4.3.1" "the new platform"
+expect_rc 0 "upgrade again" "$EBCTL" upgrade --env fresh-old
+expect_out "already on ECS running on 64bit Amazon Linux 2023 4.3.1" "leaves it alone"
+expect_rc 0 "create on a deprecated branch" "$EBCTL" create --app fresh --env fresh-al2 --bucket rel -C "$app" \
+	--label v4 --platform "ECS running on 64bit Amazon Linux 2" --timeout 2m
+expect_rc 0 "status" "$EBCTL" status --env fresh-al2
+expect_err "the platform branch 'ECS running on 64bit Amazon Linux 2' of 'fresh-al2' is Deprecated" \
+	"status warns about a deprecated branch"
+expect_err "ebctl upgrade --env fresh-al2 --platform ecs" "and says how to move off it"
+expect_rc 0 "upgrade to another branch" "$EBCTL" upgrade --env fresh-al2 --platform ecs --timeout 2m
+expect_rc 0 "status after" "$EBCTL" status --env fresh-al2
+expect_not_err "Deprecated" "no warning on a supported branch"
+
 # terminate: refused without a terminal unless --force, then followed to Terminated.
 expect_rc 2 "terminate without a terminal and without --force" "$EBCTL" terminate --env fresh-stg </dev/null
 expect_err "give --force" "says how"
