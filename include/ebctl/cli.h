@@ -85,6 +85,15 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 struct aws_client;
 int list_environments(struct aws_client *c, const char *app, bool json);
 
+/* ---- deploy's rendering, shared (cmd_deploy.c) ---- */
+struct deploy_settings;
+struct deploy_prune_result;
+/* deploy_run with deploy's rendering of events, diagnostics and results
+ * (rollback deploys through it). Returns the exit code. */
+int deploy_cli_run(struct deploy_settings *s);
+/* What a prune deleted (or would) and kept, as notes. */
+void report_pruned(const struct deploy_prune_result *r, bool dry_run);
+
 /* The whole of `status` and `health`: options, target, op_report. */
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
 
@@ -134,6 +143,10 @@ int cmd_terminate(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_platforms(int argc, char **argv);
 int cmd_tags(int argc, char **argv);
+int cmd_upgrade(int argc, char **argv);
+int cmd_abort(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+int cmd_versions(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_status(int argc, char **argv);

@@ -38,6 +38,11 @@ struct deploy_settings {
 	const char *format; /* text, json */
 	struct strlist owned;
 
+	const char *existing;     /* --version LABEL: deploy this version (no bundle, no upload) */
+	unsigned long prune_keep; /* --prune-keep N after a success; 0: no pruning */
+	bool abort_on_timeout;    /* abort an update still running at --timeout */
+	bool abort_on_interrupt;  /* abort an update still running when interrupted */
+
 	/* option settings sent with the update (--option, --option-settings),
 	 * and with a creation */
 	struct eb_option_settings options;
@@ -118,6 +123,30 @@ const char *deploy_platform_default(int dockerrun_version);
 /* Whether a platform runs a Dockerrun of that version (0: none, compose). */
 bool deploy_platform_runs(const struct eb_platform *p, int dockerrun_version);
 
+/* ---- pruning versions ---- */
+struct deploy_prune_opts {
+	const char *app;
+	unsigned long keep;         /* the newest N stay, besides the protected ones */
+	unsigned long older_than_s; /* only versions older than this go; 0: any age */
+	bool delete_bundles;        /* their S3 objects too, unless a kept version shares one */
+	bool dry_run;
+};
+struct deploy_prune_result {
+	struct strlist deleted;             /* labels deleted (or that would be) */
+	struct strlist deleted_with_bundle; /* ... with their bundle */
+	struct strlist protected;           /* kept: running, or a running one's previous */
+	size_t remaining;
+};
+/*
+ * Delete old versions of po->app: all but the newest po->keep, never one an
+ * environment runs or ran just before (op_previous_label), paging through
+ * DescribeApplicationVersions. Returns 0, or -1 with err (what was deleted
+ * before the failure is in out). deploy_prune_result_cleanup after.
+ */
+int deploy_prune(struct aws_client *c, const struct deploy_prune_opts *po,
+                 struct deploy_prune_result *out, struct aws_error *err);
+void deploy_prune_result_cleanup(struct deploy_prune_result *r);
+
 /* What a deploy did, for the command to report (text, JSON, GitHub). */
 struct deploy_outcome {
 	char hex[65]; /* the bundle's SHA-256, "" before it is known */
@@ -136,6 +165,9 @@ struct deploy_outcome {
 	bool app_created;       /* the application was created */
 	bool *created;          /* per environment: created rather than updated */
 	char *platform_arn;     /* of the environments created */
+	size_t aborted;         /* updates aborted (--abort-on-timeout, --abort-on-interrupt) */
+	struct deploy_prune_result pruned; /* --prune-keep */
+	bool pruned_ok;
 };
 void deploy_outcome_cleanup(struct deploy_outcome *o);
 

@@ -101,6 +101,7 @@ struct eb_update {
 	const char *version_label;                 /* NULL: keep the version */
 	const struct eb_option_settings *settings; /* OptionSettings, NULL: none */
 	const struct eb_option_settings *remove;   /* OptionsToRemove (ns + name), NULL: none */
+	const char *platform_arn;                  /* PlatformArn: move to it; NULL: keep */
 };
 /* UpdateEnvironment; *request_id (caller frees) is the request id that
  * scopes the events of this update (DescribeEvents RequestId filter).

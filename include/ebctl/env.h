@@ -216,6 +216,18 @@ int op_describe_env(struct op_target *t, struct eb_environments *envs);
  * Returns EB_EXIT_INVALID. */
 int op_env_not_found(struct aws_client *c, const char *app, const char *env);
 
+/* When env is not Ready: the RequestId of the operation in progress (the
+ * newest request in its events; caller frees). NULL when it is Ready, or
+ * nothing can be told. */
+char *op_update_in_progress(struct aws_client *c, const char *app, const char *env);
+
+/* The version env ran before `running` (its rollback target): the newest
+ * deployment of another version in its events, else the newest version
+ * created before `running`. *label (caller frees) NULL when there is none;
+ * `why` says which way it was found. Returns 0, or -1 with err. */
+int op_previous_label(struct aws_client *c, const char *app, const char *env, const char *running,
+                      char **label, char *why, size_t whylen, struct aws_error *err);
+
 /* The running version label of the target environment (caller frees; NULL
  * when it runs none). Returns 0 or an exit code after a message. */
 int op_running_label(struct op_target *t, char **label);

@@ -51,7 +51,9 @@ struct watch_env {
 	const char *name;
 	const char *label; /* the version the update deploys; NULL: a configuration update */
 	bool label_was_running;
-	bool goal_gone; /* the operation terminates it: success is Terminated */
+	/* what success is: the update's verdict (default); Terminated
+	 * (terminate); Ready again, whatever it runs (abort, restart) */
+	enum watch_goal { WATCH_GOAL_VERDICT = 0, WATCH_GOAL_GONE, WATCH_GOAL_READY } goal;
 
 	/* state and result (owned; watch_cleanup frees) */
 	enum watch_phase phase;
@@ -68,6 +70,7 @@ struct watch_env {
 	size_t ncauses;
 	bool rolled_back;      /* failed, and runs the previous version again */
 	bool started_only;     /* its update was started and not followed (--no-wait) */
+	bool aborted;          /* the update it left running was aborted */
 	bool instance_failed;  /* an instance command failed: its logs say why */
 	char failure[320];     /* the most telling failure event of the update */
 	char health_trail[96]; /* "Red → Green": health since the failure */

@@ -442,6 +442,8 @@ int eb_update_environment(struct aws_client *c, const struct eb_update *u, char 
 	aws_params_add(&p, "EnvironmentName", u->env);
 	if (u->version_label)
 		aws_params_add(&p, "VersionLabel", u->version_label);
+	if (u->platform_arn)
+		aws_params_add(&p, "PlatformArn", u->platform_arn);
 	add_settings(&p, "OptionSettings", u->settings, true);
 	add_settings(&p, "OptionsToRemove", u->remove, false);
 	if (update_once(c, u->env, &p, &doc, err) != 0)

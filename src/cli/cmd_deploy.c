@@ -128,6 +128,21 @@ static void print_diags(const struct deploy_outcome *o)
 	                term_use_color(stderr));
 }
 
+void report_pruned(const struct deploy_prune_result *r, bool dry_run)
+{
+	size_t i;
+	for (i = 0; i < r->deleted_with_bundle.n; i++)
+		notef("%s version '%s' and its bundle", dry_run ? "would delete" : "deleted",
+		      r->deleted_with_bundle.v[i]);
+	for (i = 0; i < r->deleted.n; i++)
+		notef("%s version '%s'", dry_run ? "would delete" : "deleted", r->deleted.v[i]);
+	for (i = 0; i < r->protected.n; i++)
+		notef("kept version '%s': an environment runs it or would roll back to it",
+		      r->protected.v[i]);
+	notef("%zu version%s %s", r->remaining, r->remaining == 1 ? "" : "s",
+	      dry_run ? "would remain" : "remain");
+}
+
 /* The outcome, as text lines or JSON (then the lines go to the log). */
 static void report(const struct deploy_outcome *o, const struct deploy_settings *s, int rc)
 {
@@ -145,6 +160,8 @@ static void report(const struct deploy_outcome *o, const struct deploy_settings 
 		out_line("%s\t%s\ts3://%s/%s\n", o->label,
 		         o->version_created ? "created" : "exists", o->bucket, o->key);
 	}
+	if (o->pruned_ok)
+		report_pruned(&o->pruned, false);
 	github_report(o, s->app, json, rc);
 }
 
@@ -212,6 +229,22 @@ static int collect_tags(struct deploy_settings *s, const struct strlist *tags, c
 	return 0;
 }
 
+int deploy_cli_run(struct deploy_settings *s)
+{
+	struct deploy_outcome o;
+	struct watch_out wo;
+	struct watch_ops ops;
+	int rc;
+	wo.prefix = s->envs.n > 1;
+	wo.healthy = s->healthy;
+	watch_out_ops(&ops, &wo);
+	rc = deploy_run(s, &ops, &o);
+	print_diags(&o);
+	report(&o, s, rc);
+	deploy_outcome_cleanup(&o);
+	return rc;
+}
+
 /* deploy and create share one table: create is deploy that creates what is
  * missing and refuses what exists. */
 static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool create_cmd)
@@ -220,9 +253,6 @@ static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool 
 	const char *bucket_name = NULL, *zip_file = NULL, *healthy = NULL, *settings_file = NULL;
 	const char *tier = "web", *instance_type = NULL, *scale = NULL, *queue = NULL;
 	struct strlist options = {NULL, 0}, tags = {NULL, 0};
-	struct deploy_outcome o;
-	struct watch_out wo;
-	struct watch_ops ops;
 	bool only_create = false, single = false;
 	int n, rc;
 
@@ -281,6 +311,18 @@ static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool 
 		     "wait for each environment to be Ready first", "EBCTL_WAIT_READY", 0, 0, NULL},
 		    {"format", 0, OPT_CHOICE, &s.format, "FORMAT", "text or json", "EBCTL_FORMAT",
 		     0, 0, "text,json"},
+		    {"version", 0, OPT_STRING, &s.existing, "LABEL",
+		     "deploy this existing version: no bundle, no upload", "EBCTL_VERSION", 0, 0,
+		     NULL},
+		    {"prune-keep", 0, OPT_UINT, &s.prune_keep, "N",
+		     "after a success, prune all but the newest N versions (ebctl versions prune)",
+		     "EBCTL_PRUNE_KEEP", 1, 1000, NULL},
+		    {"abort-on-timeout", 0, OPT_BOOL, &s.abort_on_timeout, NULL,
+		     "abort an update still running at --timeout", "EBCTL_ABORT_ON_TIMEOUT", 0, 0,
+		     NULL},
+		    {"abort-on-interrupt", 0, OPT_BOOL, &s.abort_on_interrupt, NULL,
+		     "abort an update still running when interrupted", "EBCTL_ABORT_ON_INTERRUPT",
+		     0, 0, NULL},
 		    {"create", 0, OPT_BOOL, &s.create, NULL,
 		     "create the application and environments that are missing", "EBCTL_CREATE", 0,
 		     0, NULL},
@@ -362,15 +404,12 @@ static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool 
 		                 "no environment: give --env or set EBCTL_ENV "
 		                 "(or branch-defaults in .elasticbeanstalk/config.yml)%s",
 		                 create_cmd ? "" : ", or --version-only");
-	if (!rc) {
-		wo.prefix = s.envs.n > 1;
-		wo.healthy = s.healthy;
-		watch_out_ops(&ops, &wo);
-		rc = deploy_run(&s, &ops, &o);
-		print_diags(&o);
-		report(&o, &s, rc);
-		deploy_outcome_cleanup(&o);
+	if (!rc && s.existing && (s.bundle || s.label)) {
+		rc = usage_error(help->name, "--version deploys an existing version: no --%s",
+		                 s.bundle ? "bundle" : "label");
 	}
+	if (!rc)
+		rc = deploy_cli_run(&s);
 	strlist_free(&options);
 	strlist_free(&tags);
 	eb_tags_free(&s.tags);

@@ -79,7 +79,7 @@ int cmd_terminate(int argc, char **argv)
 		struct watch_env e;
 		memset(&e, 0, sizeof(e));
 		e.name = t.env;
-		e.goal_gone = true;
+		e.goal = WATCH_GOAL_GONE;
 		rc = watch_out_one(t.client, t.app, &e, rid, timeout, HEALTH_GREEN);
 		rid = NULL; /* the watcher's now */
 	}

@@ -135,7 +135,7 @@ void watch_out_hints(const struct watch_env *envs, size_t n)
 		if (e->instance_failed && e->rc == EB_EXIT_DEPLOY_FAILED)
 			notef("hint: the instances' logs say why '%s' failed: ebctl logs --env %s",
 			      e->name, e->name);
-		if (e->rc == EB_EXIT_INTERRUPTED && e->request_id)
+		if (e->rc == EB_EXIT_INTERRUPTED && e->request_id && !e->aborted)
 			errorf("interrupted (%s): '%s' is still updating%s%s%s; follow it with "
 			       "'ebctl events -f --env %s', or stop it with 'aws elasticbeanstalk "
 			       "abort-environment-update --environment-name %s'",

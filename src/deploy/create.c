@@ -25,6 +25,12 @@ static int pick_platform(struct aws_client *c, const struct deploy_settings *s,
 	char why[1024];
 	int rc = 0;
 
+	if (!o->validated && !s->platform) {
+		errorf("creating from the existing version '%s': give --platform (its Dockerrun "
+		       "is not read, so the platform it needs is not known)",
+		       o->label);
+		return EB_EXIT_USAGE;
+	}
 	aws_error_clear(&err);
 	if (eb_list_platforms(c, NULL, &ps, &err)) {
 		aws_error_print(&err);

@@ -158,6 +158,35 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 	}
 }
 
+/* --version LABEL: the version must exist; nothing is uploaded. */
+static int find_version(struct aws_client *c, const struct deploy_settings *s,
+                        struct deploy_outcome *o)
+{
+	struct eb_app_versions vs;
+	struct aws_error err;
+	const char *labels[1] = {o->label};
+	memset(&vs, 0, sizeof(vs));
+	aws_error_clear(&err);
+	if (eb_describe_application_versions(c, s->app, labels, 1, &vs, &err)) {
+		aws_error_print(&err);
+		return aws_error_exit_code(&err);
+	}
+	if (!vs.n) {
+		errorf(
+		    "version '%s' of application '%s' not found: 'ebctl versions --app %s' lists "
+		    "them",
+		    o->label, s->app, s->app);
+		return EB_EXIT_INVALID;
+	}
+	o->version_reused = true;
+	o->bucket = vs.v[0].bucket ? xstrdup(vs.v[0].bucket) : NULL;
+	o->key = vs.v[0].key ? xstrdup(vs.v[0].key) : NULL;
+	notef("deploying the existing version '%s' (s3://%s/%s): nothing to upload", o->label,
+	      o->bucket ? o->bucket : "?", o->key ? o->key : "?");
+	eb_app_versions_free(&vs);
+	return 0;
+}
+
 /* Upload and create the version (unless an identical one exists). */
 static int make_version(struct aws_client *c, const struct deploy_settings *s, const char *path,
                         struct deploy_outcome *o, int64_t deadline_ms)
@@ -187,6 +216,13 @@ static int make_version(struct aws_client *c, const struct deploy_settings *s, c
 	aws_error_clear(&err);
 	if (eb_create_application_version(c, &cv, NULL, &err)) {
 		aws_error_print(&err);
+		if (strstr(err.code, "TooManyApplicationVersions"))
+			errorf("the account holds as many versions as Elastic Beanstalk allows: "
+			       "delete old "
+			       "ones with 'ebctl versions prune --app %s --keep 20', or keep the "
+			       "count "
+			       "bounded with 'deploy --prune-keep N'",
+			       s->app);
 		return aws_error_exit_code(&err);
 	}
 	o->version_created = true;
@@ -319,8 +355,49 @@ static void update_ready(struct deploy_outcome *o, const struct deploy_ctx *d, c
 	free(u);
 }
 
+/* --abort-on-timeout, --abort-on-interrupt: stop the updates this deploy
+ * started and left running, with a client the interruption does not stop.
+ * The exit code stays what it is; the reason says what was aborted. */
+static void abort_left_running(const struct deploy_settings *s,
+                               const struct aws_client_options *copts, struct deploy_outcome *o)
+{
+	struct aws_client_options ao = *copts;
+	struct aws_client *c = NULL;
+	struct aws_error err;
+	size_t i;
+	ao.interrupted = NULL;
+	for (i = 0; i < o->w.n; i++) {
+		struct watch_env *e = &o->w.envs[i];
+		size_t len = strlen(e->reason);
+		if (!e->request_id || e->started_only ||
+		    !((e->rc == EB_EXIT_TIMEOUT && s->abort_on_timeout) ||
+		      (e->rc == EB_EXIT_INTERRUPTED && s->abort_on_interrupt)))
+			continue;
+		aws_error_clear(&err);
+		if (!c && aws_client_new(&ao, &c, &err)) {
+			aws_error_print(&err);
+			return;
+		}
+		if (eb_abort_environment_update(c, e->name, &err)) {
+			char msg[1200];
+			snprintf(e->reason + len, sizeof(e->reason) - len, "; the abort failed: %s",
+			         aws_error_format(&err, msg, sizeof(msg)));
+			continue;
+		}
+		o->aborted++;
+		e->aborted = true;
+		snprintf(e->reason + len, sizeof(e->reason) - len,
+		         "; aborted: it returns to %s%s%s (ebctl events -f --env %s)",
+		         e->previous_label ? "'" : "",
+		         e->previous_label ? e->previous_label : "what it ran before",
+		         e->previous_label ? "'" : "", e->name);
+	}
+	aws_client_free(c);
+}
+
 void deploy_outcome_cleanup(struct deploy_outcome *o)
 {
+	deploy_prune_result_cleanup(&o->pruned);
 	watch_cleanup(&o->w);
 	free(o->w.envs);
 	free(o->created);
@@ -352,15 +429,20 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 			return rc;
 	interrupt_install();
 
-	/* 1. Validate and bundle: nothing leaves the machine before this passes. */
-	rc = make_bundle(s, &path, &tmpdir, o);
-	if (rc || interrupt_requested())
-		goto out;
-	o->label = s->label ? xstrdup(s->label) : deploy_default_label(s->dir, o->hex);
-	rc = deploy_check_label(o->label);
-	if (rc)
-		goto out;
-	o->description = deploy_description(s->dir, s->description);
+	/* 1. Validate and bundle: nothing leaves the machine before this passes
+	 * (an existing version was checked when it was made). */
+	if (s->existing) {
+		o->label = xstrdup(s->existing);
+	} else {
+		rc = make_bundle(s, &path, &tmpdir, o);
+		if (rc || interrupt_requested())
+			goto out;
+		o->label = s->label ? xstrdup(s->label) : deploy_default_label(s->dir, o->hex);
+		rc = deploy_check_label(o->label);
+		if (rc)
+			goto out;
+		o->description = deploy_description(s->dir, s->description);
+	}
 
 	memset(&copts, 0, sizeof(copts));
 	copts.region = s->region;
@@ -420,7 +502,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	}
 	/* 3. Upload and create the version; never update to one that did not land. */
 	if (!interrupt_requested())
-		rc = make_version(c, s, path, o, deadline_ms);
+		rc = s->existing ? find_version(c, s, o) : make_version(c, s, path, o, deadline_ms);
 	if (rc)
 		goto out;
 	if (interrupt_requested() || s->version_only)
@@ -441,6 +523,19 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	o->updating = true;
 	update_ready(o, &ctx, ready);
 	rc = watch_run(&o->w, c);
+	abort_left_running(s, &copts, o);
+	if (rc == 0 && s->prune_keep) {
+		struct deploy_prune_opts po = {s->app, s->prune_keep, 0, false, false};
+		aws_error_clear(&err);
+		if (deploy_prune(c, &po, &o->pruned, &err)) {
+			/* the deploy succeeded: say so, and that pruning did not */
+			char msg[1200];
+			warnf("deployed, but pruning the versions failed: %s",
+			      aws_error_format(&err, msg, sizeof(msg)));
+		} else {
+			o->pruned_ok = true;
+		}
+	}
 out:
 	if (interrupt_requested() && !o->updating) {
 		/* Stopped before any environment was touched. */

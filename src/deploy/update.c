@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include "ebctl/eb.h"
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 
 #include <stdlib.h>
@@ -12,43 +13,13 @@
  * UpdateEnvironment failed with its outcome unknown (the answer was lost and
  * the environment is no longer Ready), or after more than one attempt (a
  * repeat met "invalid state"): an earlier attempt may have started the
- * update and only its answer was lost. The environment was
- * Ready at the pre-flight check; if it is now updating, the newest update
- * request in its events is ours. Returns that RequestId (caller frees),
- * or NULL.
+ * update and only its answer was lost. The environment was Ready at the
+ * pre-flight check; if it is now updating, the update in progress is ours.
  */
 static char *adopt_lost_update(const struct deploy_settings *s, struct aws_client *c,
                                const char *env)
 {
-	struct eb_environments envs;
-	struct eb_events ev;
-	struct eb_events_filter flt;
-	struct aws_error err;
-	const char *names[1] = {env};
-	char *rid = NULL;
-	bool updating;
-	size_t i;
-
-	memset(&envs, 0, sizeof(envs));
-	memset(&ev, 0, sizeof(ev));
-	memset(&flt, 0, sizeof(flt));
-	aws_error_clear(&err);
-	if (eb_describe_environments(c, s->app, names, 1, false, &envs, &err))
-		return NULL;
-	updating = envs.n && envs.v[0].status && strcmp(envs.v[0].status, "Ready") != 0;
-	eb_environments_free(&envs);
-	if (!updating)
-		return NULL;
-	flt.app = s->app;
-	flt.env = env;
-	flt.max_records = 20;
-	if (eb_describe_events(c, &flt, &ev, &err))
-		return NULL;
-	for (i = 0; i < ev.n && !rid; i++)
-		if (ev.v[i].request_id && *ev.v[i].request_id)
-			rid = xstrdup(ev.v[i].request_id);
-	eb_events_free(&ev);
-	return rid;
+	return op_update_in_progress(c, s->app, env);
 }
 
 int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, struct watch_env *e,

@@ -150,3 +150,37 @@ void op_target_close(struct op_target *t)
 		t->owned[i] = NULL;
 	}
 }
+
+char *op_update_in_progress(struct aws_client *c, const char *app, const char *env)
+{
+	struct eb_environments envs;
+	struct eb_events ev;
+	struct eb_events_filter flt;
+	struct aws_error err;
+	const char *names[1] = {env};
+	char *rid = NULL;
+	bool updating;
+	size_t i;
+
+	memset(&envs, 0, sizeof(envs));
+	memset(&ev, 0, sizeof(ev));
+	memset(&flt, 0, sizeof(flt));
+	aws_error_clear(&err);
+	if (eb_describe_environments(c, app, names, 1, false, &envs, &err))
+		return NULL;
+	updating = envs.n && envs.v[0].status && strcmp(envs.v[0].status, "Ready") != 0;
+	eb_environments_free(&envs);
+	if (!updating)
+		return NULL;
+	flt.app = app;
+	flt.env = env;
+	flt.max_records = 20;
+	if (eb_describe_events(c, &flt, &ev, &err))
+		return NULL;
+	/* newest first: the newest request is the one in progress */
+	for (i = 0; i < ev.n && !rid; i++)
+		if (ev.v[i].request_id && *ev.v[i].request_id)
+			rid = xstrdup(ev.v[i].request_id);
+	eb_events_free(&ev);
+	return rid;
+}

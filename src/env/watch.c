@@ -284,7 +284,7 @@ static void env_events(struct watch *w, struct watch_env *e, const struct eb_eve
 			snprintf(e->failure, sizeof(e->failure), "%s", ev->message);
 		if (is_error(ev->severity) && instance_failure(ev->message))
 			e->instance_failed = true;
-		if (e->phase == WATCH_FOLLOWING &&
+		if (e->phase == WATCH_FOLLOWING && e->goal == WATCH_GOAL_VERDICT &&
 		    verdict_on_event(&e->v, ev->request_id, ev->severity, ev->message, now_ms) ==
 		        VERDICT_FAILED)
 			to_settling(w, e, now_ms);
@@ -354,10 +354,22 @@ void watch_feed_environments(struct watch *w, const struct eb_environments *envs
 			}
 			break;
 		case WATCH_FOLLOWING:
-			if (e->goal_gone) {
-				if (!strcmp(e->status, "Terminated")) {
+			if (e->goal == WATCH_GOAL_GONE || e->goal == WATCH_GOAL_READY) {
+				bool there = e->goal == WATCH_GOAL_GONE
+				                 ? !strcmp(e->status, "Terminated")
+				                 : !strcmp(e->status, "Ready");
+				if (there) {
 					e->v.state = VERDICT_SUCCESS;
-					snprintf(e->v.reason, sizeof(e->v.reason), "terminated");
+					if (e->goal == WATCH_GOAL_GONE)
+						snprintf(e->v.reason, sizeof(e->v.reason),
+						         "terminated");
+					else
+						snprintf(e->v.reason, sizeof(e->v.reason),
+						         "Ready, running %s%s%s, health %s",
+						         e->running_label ? "'" : "",
+						         e->running_label ? e->running_label
+						                          : "no version",
+						         e->running_label ? "'" : "", e->health);
 					finish(w, e, now_ms);
 				} else {
 					snprintf(e->v.reason, sizeof(e->v.reason),

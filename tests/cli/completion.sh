@@ -44,7 +44,7 @@ mkdir -p "$TMP/cwd/somedir" && touch "$TMP/cwd/somefile"
 expect_eq "$(cd "$TMP/cwd" && complete init -C some)" "somedir" "a DIR value completes directories only"
 expect_eq "$(complete init --template '')" "" "a free value offers no flags"
 expect_eq "$(complete sign --time '')" "" "a value placeholder wider than the column is still a value"
-expect_eq "$(complete deploy --only-create-app-version --ver)" "--version-only" "a flag wider than the column takes no value"
+expect_eq "$(complete deploy --only-create-app-version --version-)" "--version-only" "a flag wider than the column takes no value"
 expect_eq "$(wc -c <"$TMP/comp-err" | tr -d ' ')" 0 "completion prints no errors"
 
 if command -v zsh >/dev/null; then

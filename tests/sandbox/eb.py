@@ -80,6 +80,10 @@ class InvalidParameterValue(ServiceException):
     code = "InvalidParameterValue"
 
 
+class TooManyApplicationVersions(ServiceException):
+    code = "TooManyApplicationVersionsException"
+
+
 class ResourceNotFound(ServiceException):
     code = "ResourceNotFoundException"
 
@@ -238,6 +242,7 @@ class Simulation:
     def __init__(self, deploy_seconds, endpoint, region="us-east-1", account=DEFAULT_ACCOUNT_ID):
         self.lock = threading.RLock()
         self.deploy_seconds = deploy_seconds
+        self.max_versions = 1000  # EB's default quota; --max-versions sets another
         self.endpoint = endpoint
         self.region = region
         self.account = account
@@ -354,6 +359,10 @@ class Simulation:
         app = self.app(app_name)
         if label in app.versions:
             raise InvalidParameterValue(f"Application Version {label} already exists.")
+        if sum(len(a.versions) for a in self.apps.values()) >= self.max_versions:
+            # EB's quota counts the account's versions in the region
+            raise TooManyApplicationVersions("The specified account has reached its limit of application "
+                                             "versions.")
         bucket = (bundle or {}).get("S3Bucket")
         key = (bundle or {}).get("S3Key")
         if not bucket or not key:
@@ -553,7 +562,11 @@ class Simulation:
             raise
         if p.get("Description") is not None:
             env.description = p.get("Description")
-        if not label and not settings and not removals:
+        platform = p.get("PlatformArn")
+        row = find_platform(arn=platform) if platform else None
+        if platform and not row:
+            raise InvalidParameterValue(f"No Platform named '{platform}' found.")
+        if not label and not settings and not removals and not platform:
             env.updated = t
             return env
         self.cancel(env)
@@ -561,6 +574,10 @@ class Simulation:
         env.set_health("Green", "Info")
         env.previous_label = env.version_label
         self.event(t, "INFO", "Environment update is starting.", env, request_id=rid, version=label)
+        if platform:
+            env.platform_arn, env.stack = platform, solution_stack(row[0], row[1])
+            self.event(t, "INFO", f"Updating the platform of environment {env.name} to {row[0]} {row[1]}.",
+                       env, request_id=rid)
         if not label:
             self.event(t, "INFO", f"Updating environment {env.name}'s configuration settings.", env,
                        request_id=rid)

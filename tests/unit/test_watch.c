@@ -386,6 +386,43 @@ static void test_environment_gone(void **state)
 	watch_cleanup(&w);
 }
 
+/* Goals other than a verdict: gone (terminate) and Ready again (abort);
+ * the abort's "was aborted" event is shown but fails nothing. */
+static void test_goals(void **state)
+{
+	static const struct rec_event ev[] = {
+	    {10, "shop-prod", RID, "INFO", "Abort of environment update is starting."},
+	    {11, "shop-prod", RID, "WARN",
+	     "Environment update was aborted; the previous version is running."},
+	};
+	struct watch w;
+	struct watch_env e;
+	struct seen s;
+	(void)state;
+	setup_one(&w, &e, &s, NULL, NULL, 60000);
+	e.goal = WATCH_GOAL_READY;
+	feed_env(&w, "shop-prod", "Updating", "Grey", "v2", 1000);
+	feed_events(&w, ev, 2, 2000);
+	assert_int_equal(s.events, 2);
+	assert_int_equal(e.phase, WATCH_FOLLOWING);
+	feed_env(&w, "shop-prod", "Ready", "Red", "v1", 3000);
+	assert_true(watch_done(&w));
+	assert_int_equal(e.rc, EB_EXIT_OK);
+	assert_string_equal(e.reason, "Ready, running 'v1', health Red");
+	watch_cleanup(&w);
+
+	setup_one(&w, &e, &s, NULL, NULL, 60000);
+	e.goal = WATCH_GOAL_GONE;
+	feed_env(&w, "shop-prod", "Terminating", "Grey", "v1", 1000);
+	assert_false(watch_done(&w));
+	feed_env(&w, "shop-prod", NULL, NULL, NULL, 2000);
+	assert_true(watch_done(&w));
+	assert_int_equal(e.rc, EB_EXIT_OK);
+	assert_string_equal(watch_result_name(&e), "success");
+	assert_string_equal(e.reason, "terminated");
+	watch_cleanup(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +435,7 @@ int main(void)
 	    cmocka_unit_test(test_two_environments),
 	    cmocka_unit_test(test_pending),
 	    cmocka_unit_test(test_environment_gone),
+	    cmocka_unit_test(test_goals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

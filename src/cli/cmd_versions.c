@@ -1,0 +1,162 @@
+/* ebctl versions: an application's versions and which environments run them;
+ * `versions prune` deletes old ones. */
+#include "ebctl/cli.h"
+#include "ebctl/deploy.h"
+#include "ebctl/eb.h"
+#include "ebctl/env.h"
+#include "ebctl/util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string_lossy(s) : json_null();
+}
+
+/* Newest first, by creation time. */
+static int newest_first(const void *a, const void *b)
+{
+	const struct eb_app_version *x = a, *y = b;
+	return x->created < y->created ? 1 : x->created > y->created ? -1 : 0;
+}
+
+static int list_versions(struct aws_client *c, const char *app, bool json)
+{
+	struct eb_app_versions vs = {NULL, 0};
+	struct eb_environments envs = {NULL, 0};
+	struct aws_error err;
+	json_t *a = json ? json_array() : NULL;
+	size_t i, j;
+	int rc = 0;
+
+	aws_error_clear(&err);
+	if (eb_describe_application_versions(c, app, NULL, 0, &vs, &err) ||
+	    eb_describe_environments(c, app, NULL, 0, false, &envs, &err)) {
+		rc = op_aws_fail(&err);
+		goto out;
+	}
+	qsort(vs.v, vs.n, sizeof(*vs.v), newest_first);
+	if (!json && vs.n)
+		out_line("%-24s %-20s %-11s %-24s %s\n", "VERSION", "CREATED", "STATUS",
+		         "RUNNING IN", "BUNDLE / DESCRIPTION");
+	for (i = 0; i < vs.n; i++) {
+		const struct eb_app_version *v = &vs.v[i];
+		struct buf running = BUF_INIT;
+		json_t *in = json_array();
+		char when[32];
+		for (j = 0; j < envs.n; j++)
+			if (envs.v[j].version_label && v->label &&
+			    !strcmp(envs.v[j].version_label, v->label)) {
+				buf_printf(&running, "%s%s", running.len ? "," : "",
+				           envs.v[j].name);
+				json_array_append_new(in, jstr(envs.v[j].name));
+			}
+		time_format_iso8601(v->created, when, sizeof(when));
+		if (json) {
+			json_t *o = json_object();
+			json_object_set_new(o, "label", jstr(v->label));
+			json_object_set_new(o, "created", json_string(when));
+			json_object_set_new(o, "description", jstr(v->description));
+			json_object_set_new(o, "status", jstr(v->status));
+			json_object_set_new(o, "bucket", jstr(v->bucket));
+			json_object_set_new(o, "key", jstr(v->key));
+			json_object_set_new(o, "environments", in);
+			json_array_append_new(a, o);
+		} else {
+			json_decref(in);
+			out_line("%-24s %-20s %-11s %-24s s3://%s/%s%s%s\n",
+			         v->label ? v->label : "-", when, v->status ? v->status : "-",
+			         running.len ? buf_cstr(&running) : "-",
+			         v->bucket ? v->bucket : "?", v->key ? v->key : "?",
+			         v->description ? "  " : "", v->description ? v->description : "");
+		}
+		buf_free(&running);
+	}
+	if (a)
+		out_json(a);
+	else if (!vs.n)
+		notef("application '%s' has no versions", app);
+out:
+	eb_app_versions_free(&vs);
+	eb_environments_free(&envs);
+	return rc;
+}
+
+static int prune(struct aws_client *c, const char *app, unsigned long keep,
+                 unsigned long older_than, bool delete_bundles, bool dry_run)
+{
+	struct deploy_prune_opts po = {app, keep, older_than, delete_bundles, dry_run};
+	struct deploy_prune_result r;
+	struct aws_error err;
+	int rc = 0;
+	aws_error_clear(&err);
+	if (deploy_prune(c, &po, &r, &err))
+		rc = op_aws_fail(&err);
+	report_pruned(&r, dry_run);
+	deploy_prune_result_cleanup(&r);
+	return rc;
+}
+
+int cmd_versions(int argc, char **argv)
+{
+	static const struct cmd_help help = {
+	    "versions",
+	    "[--app NAME] [--format text|json] | prune --keep N [--older-than DURATION] "
+	    "[--delete-bundles] [--dry-run]",
+	    "application versions, and pruning old ones",
+	    "Lists the application's versions newest first: label, creation time, status, the\n"
+	    "environments running each, the source bundle and the description.\n"
+	    "'versions prune --keep N' deletes all but the newest N, never one that an\n"
+	    "environment runs or ran just before (its rollback target); with --older-than, only\n"
+	    "those older than that; with --delete-bundles, their S3 objects too, unless a\n"
+	    "version that stays points at the same object; --dry-run says what would go."};
+	struct op_target t = {0};
+	const char *format = "text";
+	unsigned long keep = 0, older_than = 0;
+	bool delete_bundles = false, dry_run = false;
+	const struct opt opts[] = {
+	    {"app", 'a', OPT_STRING, &t.app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},
+	    {"region", 0, OPT_STRING, &t.region, "REGION", "AWS region", "EBCTL_REGION", 0, 0,
+	     NULL},
+	    {"profile", 0, OPT_STRING, &t.profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0, 0,
+	     NULL},
+	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
+	     "text,json"},
+	    {"keep", 0, OPT_UINT, &keep, "N", "prune: the newest N versions stay", NULL, 1, 1000,
+	     NULL},
+	    {"older-than", 0, OPT_DURATION, &older_than, "DURATION",
+	     "prune: only versions older than this (30d)", NULL, 0, 0, NULL},
+	    {"delete-bundles", 0, OPT_BOOL, &delete_bundles, NULL,
+	     "prune: delete the versions' S3 objects too", NULL, 0, 0, NULL},
+	    {"dry-run", 'n', OPT_BOOL, &dry_run, NULL, "prune: say what would be deleted", NULL, 0,
+	     0, NULL},
+	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	};
+	bool pruning;
+	int rc, n;
+
+	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
+	pruning = n >= 1 && !strcmp(argv[1], "prune");
+	if (n > (pruning ? 1 : 0))
+		return usage_error("versions", "unexpected argument '%s'", argv[pruning ? 2 : 1]);
+	if (pruning && !keep)
+		return usage_error("versions", "prune needs --keep N (the newest N stay)");
+	if (!pruning && (keep || older_than || delete_bundles || dry_run))
+		return usage_error("versions",
+		                   "--keep, --older-than, --delete-bundles and --dry-run "
+		                   "go with 'versions prune'");
+	interrupt_install();
+	if ((rc = op_target_open(&t, "versions", OP_NO_ENV)))
+		goto out;
+	if (!t.app || !*t.app) {
+		rc = usage_error("versions", "no application: give --app or set EBCTL_APP");
+		goto out;
+	}
+	rc = pruning ? prune(t.client, t.app, keep, older_than, delete_bundles, dry_run)
+	             : list_versions(t.client, t.app, !strcmp(format, "json"));
+out:
+	op_target_close(&t);
+	return rc;
+}
