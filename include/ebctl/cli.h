@@ -66,6 +66,10 @@ void opts_usage(FILE *f, const struct cmd_help *h, const struct opt *opts);
 			return rc_;                                                                \
 	} while (0)
 
+/* --healthy's colours ("Green,Yellow") into a HEALTH_* mask. Returns 0, or
+ * EB_EXIT_USAGE after the usage error naming cmd. */
+int opts_healthy(const char *cmd, const char *value, unsigned *mask);
+
 /* Print "ebctl NAME: message" and a hint; returns EB_EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -120,8 +124,20 @@ long long watch_out_seconds(const struct watch_env *e);
 struct aws_client;
 int watch_out_one(struct aws_client *c, const char *app, struct watch_env *e, char *request_id,
                   unsigned long timeout_s, unsigned healthy);
+/* The same for an operation that keeps the version `running` (setenv,
+ * upgrade, restart, rebuild, scale): done when the environment has visibly
+ * run it and is Ready and healthy on that version again. */
+int watch_out_same_version(struct aws_client *c, const char *app, const char *env,
+                           const char *running, char *request_id, unsigned long timeout_s,
+                           unsigned healthy);
 /* One environment's result as a JSON object (caller owns). */
 struct json_t *watch_out_json(const struct watch_env *e);
+/* Before a destructive operation: on a terminal, the user types the
+ * environment's name (what: what it does). Without a terminal, refuses
+ * (EB_EXIT_USAGE, naming --force); a wrong name is EB_EXIT_INVALID
+ * ("not confirmed: 'env' was not <done>"). Returns 0 when confirmed. */
+int confirm_by_name(const char *env, const char *what, const char *done);
+
 /* Server text made safe for one line: control characters escaped (a
  * newline becomes "\n"), so it cannot forge lines or terminal codes.
  * Caller frees. */
@@ -147,6 +163,11 @@ int cmd_upgrade(int argc, char **argv);
 int cmd_abort(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_versions(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_rebuild(int argc, char **argv);
+int cmd_scale(int argc, char **argv);
+int cmd_swap(int argc, char **argv);
+int cmd_clone(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_status(int argc, char **argv);

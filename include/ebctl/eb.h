@@ -270,6 +270,25 @@ int eb_check_dns(struct aws_client *c, const char *prefix, bool *available, char
 struct strlist;
 int eb_list_applications(struct aws_client *c, struct strlist *names, struct aws_error *err);
 
+/* RestartAppServer, RebuildEnvironment; *request_id (caller frees, may be NULL). */
+int eb_restart_app_server(struct aws_client *c, const char *env, char **request_id,
+                          struct aws_error *err);
+int eb_rebuild_environment(struct aws_client *c, const char *env, char **request_id,
+                           struct aws_error *err);
+/* SwapEnvironmentCNAMEs of a and b (never sent twice blindly: it would swap back). */
+int eb_swap_cnames(struct aws_client *c, const char *a, const char *b, char **request_id,
+                   struct aws_error *err);
+
+/* UpdateApplicationResourceLifecycle: the versions' lifecycle policy. */
+struct eb_lifecycle {
+	const char *app;
+	unsigned long max_count;    /* keep at most this many; 0: no count rule */
+	unsigned long max_age_days; /* delete older ones; 0: no age rule */
+	bool delete_source;         /* their bundles in S3 too */
+	const char *service_role;   /* NULL: the application's */
+};
+int eb_update_lifecycle(struct aws_client *c, const struct eb_lifecycle *l, struct aws_error *err);
+
 /* ---- platforms ---- */
 struct eb_platform {
 	char *arn;

@@ -1081,3 +1081,82 @@ void eb_tags_free(struct eb_tags *t)
 	t->v = NULL;
 	t->n = 0;
 }
+
+/* ---- operations on running environments ---- */
+
+/* An action whose RequestId scopes its events; *request_id may be NULL. */
+static int request_action(struct aws_client *c, const char *action, struct aws_params *p,
+                          enum aws_idempotency idem, char **request_id, struct aws_error *err)
+{
+	xmlDocPtr doc = NULL;
+	if (request_id)
+		*request_id = NULL;
+	if (call(c, action, p, idem, &doc, NULL, err) != 0)
+		return -1;
+	if (request_id)
+		*request_id = aws_xml_text(
+		    aws_xml_child(xmlDocGetRootElement(doc), "ResponseMetadata"), "RequestId");
+	xmlFreeDoc(doc);
+	return 0;
+}
+
+int eb_restart_app_server(struct aws_client *c, const char *env, char **request_id,
+                          struct aws_error *err)
+{
+	struct aws_params p = {0};
+	aws_params_add(&p, "EnvironmentName", env);
+	/* a second restart only restarts again */
+	return request_action(c, "RestartAppServer", &p, AWS_IDEMPOTENT, request_id, err);
+}
+
+int eb_rebuild_environment(struct aws_client *c, const char *env, char **request_id,
+                           struct aws_error *err)
+{
+	struct aws_params p = {0};
+	aws_params_add(&p, "EnvironmentName", env);
+	return request_action(c, "RebuildEnvironment", &p, AWS_IDEMPOTENT, request_id, err);
+}
+
+int eb_swap_cnames(struct aws_client *c, const char *a, const char *b, char **request_id,
+                   struct aws_error *err)
+{
+	struct aws_params p = {0};
+	aws_params_add(&p, "SourceEnvironmentName", a);
+	aws_params_add(&p, "DestinationEnvironmentName", b);
+	/* a swap sent twice swaps back: never blindly again */
+	return request_action(c, "SwapEnvironmentCNAMEs", &p, AWS_NOT_IDEMPOTENT, request_id, err);
+}
+
+int eb_update_lifecycle(struct aws_client *c, const struct eb_lifecycle *l, struct aws_error *err)
+{
+	struct aws_params p = {0};
+	xmlDocPtr doc = NULL;
+	char num[32];
+	int rc;
+	const char *v = "ResourceLifecycleConfig.VersionLifecycleConfig.";
+	char key[160];
+	aws_params_add(&p, "ApplicationName", l->app);
+	if (l->service_role)
+		aws_params_add(&p, "ResourceLifecycleConfig.ServiceRole", l->service_role);
+	snprintf(key, sizeof(key), "%sMaxCountRule.Enabled", v);
+	aws_params_add(&p, key, l->max_count ? "true" : "false");
+	if (l->max_count) {
+		snprintf(num, sizeof(num), "%lu", l->max_count);
+		snprintf(key, sizeof(key), "%sMaxCountRule.MaxCount", v);
+		aws_params_add(&p, key, num);
+		snprintf(key, sizeof(key), "%sMaxCountRule.DeleteSourceFromS3", v);
+		aws_params_add(&p, key, l->delete_source ? "true" : "false");
+	}
+	snprintf(key, sizeof(key), "%sMaxAgeRule.Enabled", v);
+	aws_params_add(&p, key, l->max_age_days ? "true" : "false");
+	if (l->max_age_days) {
+		snprintf(num, sizeof(num), "%lu", l->max_age_days);
+		snprintf(key, sizeof(key), "%sMaxAgeRule.MaxAgeInDays", v);
+		aws_params_add(&p, key, num);
+		snprintf(key, sizeof(key), "%sMaxAgeRule.DeleteSourceFromS3", v);
+		aws_params_add(&p, key, l->delete_source ? "true" : "false");
+	}
+	rc = call(c, "UpdateApplicationResourceLifecycle", &p, AWS_IDEMPOTENT, &doc, NULL, err);
+	xmlFreeDoc(doc);
+	return rc;
+}

@@ -384,10 +384,8 @@ static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool 
 		s.create = s.create_only = true;
 	if (rc == 0 && s.timeout == 0)
 		rc = usage_error(help->name, "--timeout must be more than 0");
-	if (rc == 0 && verdict_parse_healthy(healthy, &s.healthy))
-		rc = usage_error(help->name,
-		                 "--healthy takes colours from Green, Yellow, Red, Grey, not '%s'",
-		                 healthy);
+	if (rc == 0)
+		rc = opts_healthy(help->name, healthy, &s.healthy);
 	if (rc == 0)
 		rc = collect_options(&s, &options, settings_file, instance_type, single, scale,
 		                     queue, help->name);

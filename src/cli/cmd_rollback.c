@@ -42,10 +42,8 @@ int cmd_rollback(int argc, char **argv)
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
 	if (n > 0)
 		return usage_error("rollback", "unexpected argument '%s'", argv[1]);
-	if (verdict_parse_healthy(healthy, &s.healthy))
-		return usage_error(
-		    "rollback", "--healthy takes colours among Green, Yellow, Red, Grey, not '%s'",
-		    healthy);
+	if ((rc = opts_healthy("rollback", healthy, &s.healthy)))
+		return rc;
 	interrupt_install();
 	if ((rc = op_target_open(&t, "rollback", OP_NEED_APP)) || (rc = op_describe_env(&t, &envs)))
 		goto out;

@@ -48,10 +48,8 @@ int cmd_setenv(int argc, char **argv)
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
 	if (n == 0)
 		return usage_error("setenv", "give at least one KEY=VALUE or KEY=");
-	if (verdict_parse_healthy(healthy, &healthy_mask))
-		return usage_error(
-		    "setenv", "--healthy takes colours among Green, Yellow, Red, Grey, not '%s'",
-		    healthy);
+	if ((rc = opts_healthy("setenv", healthy, &healthy_mask)))
+		return rc;
 	props = xcalloc((size_t)n, sizeof(*props));
 	for (i = 0; i < n; i++) {
 		char msg[256];
@@ -98,13 +96,8 @@ int cmd_setenv(int argc, char **argv)
 		goto out;
 	{
 		/* The watcher wants the environment back on the version it runs now. */
-		struct watch_env e;
-		memset(&e, 0, sizeof(e));
-		e.name = t.env;
-		e.label = label;
-		e.label_was_running = true;
-		e.previous_label = label ? xstrdup(label) : NULL;
-		rc = watch_out_one(t.client, t.app, &e, request_id, timeout, healthy_mask);
+		rc = watch_out_same_version(t.client, t.app, t.env, label, request_id, timeout,
+		                            healthy_mask);
 		request_id = NULL; /* the watcher's now */
 	}
 out:

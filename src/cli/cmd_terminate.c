@@ -5,25 +5,8 @@
 #include "ebctl/util.h"
 #include "ebctl/watch.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-/* On a terminal: the user types the environment's name. */
-static bool confirmed(const char *env)
-{
-	char line[256];
-	fprintf(stderr,
-	        "Terminate environment '%s'? Everything in it goes (instances, load "
-	        "balancer, its CNAME).\nType its name to confirm: ",
-	        env);
-	fflush(stderr);
-	if (!fgets(line, sizeof(line), stdin))
-		return false;
-	line[strcspn(line, "\r\n")] = '\0';
-	return strcmp(line, env) == 0;
-}
 
 int cmd_terminate(int argc, char **argv)
 {
@@ -56,17 +39,10 @@ int cmd_terminate(int argc, char **argv)
 	interrupt_install();
 	if ((rc = op_target_open(&t, "terminate", 0)))
 		goto out;
-	if (!force && !isatty(STDIN_FILENO)) {
-		errorf("refusing to terminate '%s' without a terminal to ask on: give --force",
-		       t.env);
-		rc = EB_EXIT_USAGE;
+	if (!force && (rc = confirm_by_name(
+	                   t.env, "everything in it goes (instances, load balancer, its CNAME)",
+	                   "terminated")))
 		goto out;
-	}
-	if (!force && !confirmed(t.env)) {
-		errorf("not confirmed: '%s' was not terminated", t.env);
-		rc = EB_EXIT_INVALID;
-		goto out;
-	}
 	aws_error_clear(&err);
 	if (eb_terminate_environment(t.client, t.env, &rid, &err)) {
 		rc = op_aws_fail(&err);

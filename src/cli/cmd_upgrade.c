@@ -45,10 +45,8 @@ int cmd_upgrade(int argc, char **argv)
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
 	if (n > 0)
 		return usage_error("upgrade", "unexpected argument '%s'", argv[1]);
-	if (verdict_parse_healthy(healthy, &healthy_mask))
-		return usage_error(
-		    "upgrade", "--healthy takes colours among Green, Yellow, Red, Grey, not '%s'",
-		    healthy);
+	if ((rc = opts_healthy("upgrade", healthy, &healthy_mask)))
+		return rc;
 	interrupt_install();
 	if ((rc = op_target_open(&t, "upgrade", 0)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
@@ -92,17 +90,9 @@ int cmd_upgrade(int argc, char **argv)
 	}
 	notef("upgrading environment '%s' from %s to %s %s (request %s)", t.env,
 	      p ? p + 10 : "its platform", to->branch, to->version, rid ? rid : "-");
-	{
-		struct watch_env e;
-		const char *label = envs.v[0].version_label;
-		memset(&e, 0, sizeof(e));
-		e.name = t.env;
-		e.label = label;
-		e.label_was_running = true;
-		e.previous_label = label ? xstrdup(label) : NULL;
-		rc = watch_out_one(t.client, t.app, &e, rid, timeout, healthy_mask);
-		rid = NULL;
-	}
+	rc = watch_out_same_version(t.client, t.app, t.env, envs.v[0].version_label, rid, timeout,
+	                            healthy_mask);
+	rid = NULL;
 out:
 	free(rid);
 	free(branch);

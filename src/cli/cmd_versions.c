@@ -104,18 +104,24 @@ int cmd_versions(int argc, char **argv)
 	static const struct cmd_help help = {
 	    "versions",
 	    "[--app NAME] [--format text|json] | prune --keep N [--older-than DURATION] "
-	    "[--delete-bundles] [--dry-run]",
+	    "[--delete-bundles] [--dry-run] | lifecycle --max-count N | --max-age DURATION",
 	    "application versions, and pruning old ones",
 	    "Lists the application's versions newest first: label, creation time, status, the\n"
 	    "environments running each, the source bundle and the description.\n"
 	    "'versions prune --keep N' deletes all but the newest N, never one that an\n"
 	    "environment runs or ran just before (its rollback target); with --older-than, only\n"
 	    "those older than that; with --delete-bundles, their S3 objects too, unless a\n"
-	    "version that stays points at the same object; --dry-run says what would go."};
+	    "version that stays points at the same object; --dry-run says what would go.\n"
+	    "'versions lifecycle --max-count N | --max-age 90d' sets the application's version\n"
+	    "lifecycle policy, which Elastic Beanstalk applies itself (it does not spare a "
+	    "running\n"
+	    "version's rollback target as prune does)."};
 	struct op_target t = {0};
 	const char *format = "text";
 	unsigned long keep = 0, older_than = 0;
 	bool delete_bundles = false, dry_run = false;
+	unsigned long max_count = 0, max_age = 0;
+	const char *service_role = NULL;
 	const struct opt opts[] = {
 	    {"app", 'a', OPT_STRING, &t.app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},
 	    {"region", 0, OPT_STRING, &t.region, "REGION", "AWS region", "EBCTL_REGION", 0, 0,
@@ -132,21 +138,38 @@ int cmd_versions(int argc, char **argv)
 	     "prune: delete the versions' S3 objects too", NULL, 0, 0, NULL},
 	    {"dry-run", 'n', OPT_BOOL, &dry_run, NULL, "prune: say what would be deleted", NULL, 0,
 	     0, NULL},
+	    {"max-count", 0, OPT_UINT, &max_count, "N", "lifecycle: keep at most N versions", NULL,
+	     1, 1000, NULL},
+	    {"max-age", 0, OPT_DURATION, &max_age, "DURATION",
+	     "lifecycle: delete versions older than this (90d)", NULL, 0, 0, NULL},
+	    {"service-role", 0, OPT_STRING, &service_role, "ARN",
+	     "lifecycle: the role that deletes them (default: the application's)", NULL, 0, 0,
+	     NULL},
 	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
-	bool pruning;
+	bool pruning, lifecycle;
 	int rc, n;
 
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
 	pruning = n >= 1 && !strcmp(argv[1], "prune");
-	if (n > (pruning ? 1 : 0))
-		return usage_error("versions", "unexpected argument '%s'", argv[pruning ? 2 : 1]);
+	lifecycle = n >= 1 && !strcmp(argv[1], "lifecycle");
+	if (n > (pruning || lifecycle ? 1 : 0))
+		return usage_error("versions", "unexpected argument '%s'",
+		                   argv[pruning || lifecycle ? 2 : 1]);
 	if (pruning && !keep)
 		return usage_error("versions", "prune needs --keep N (the newest N stay)");
-	if (!pruning && (keep || older_than || delete_bundles || dry_run))
+	if (lifecycle && !max_count == !max_age)
 		return usage_error("versions",
-		                   "--keep, --older-than, --delete-bundles and --dry-run "
-		                   "go with 'versions prune'");
+		                   "lifecycle takes one of --max-count N and --max-age DURATION");
+	if (!pruning && (keep || older_than || dry_run))
+		return usage_error("versions",
+		                   "--keep, --older-than and --dry-run go with 'versions prune'");
+	if (!lifecycle && (max_count || max_age || service_role))
+		return usage_error(
+		    "versions",
+		    "--max-count, --max-age and --service-role go with 'versions lifecycle'");
+	if (!pruning && !lifecycle && delete_bundles)
+		return usage_error("versions", "--delete-bundles goes with prune or lifecycle");
 	interrupt_install();
 	if ((rc = op_target_open(&t, "versions", OP_NO_ENV)))
 		goto out;
@@ -154,8 +177,25 @@ int cmd_versions(int argc, char **argv)
 		rc = usage_error("versions", "no application: give --app or set EBCTL_APP");
 		goto out;
 	}
-	rc = pruning ? prune(t.client, t.app, keep, older_than, delete_bundles, dry_run)
-	             : list_versions(t.client, t.app, !strcmp(format, "json"));
+	if (lifecycle) {
+		struct eb_lifecycle l = {t.app, max_count, (max_age + 86399) / 86400,
+		                         delete_bundles, service_role};
+		struct aws_error err;
+		aws_error_clear(&err);
+		if (eb_update_lifecycle(t.client, &l, &err))
+			rc = op_aws_fail(&err);
+		else if (max_count)
+			notef("application '%s' keeps at most %lu versions; Elastic Beanstalk "
+			      "deletes older "
+			      "ones%s",
+			      t.app, max_count, delete_bundles ? " with their bundles" : "");
+		else
+			notef("application '%s' keeps versions for %lu days%s", t.app,
+			      l.max_age_days, delete_bundles ? "; their bundles go with them" : "");
+	} else {
+		rc = pruning ? prune(t.client, t.app, keep, older_than, delete_bundles, dry_run)
+		             : list_versions(t.client, t.app, !strcmp(format, "json"));
+	}
 out:
 	op_target_close(&t);
 	return rc;

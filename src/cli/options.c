@@ -1,6 +1,7 @@
 /* One option parser for every command, driven by its table. */
 #include "ebctl/cli.h"
 #include "ebctl/util.h"
+#include "ebctl/verdict.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -298,4 +299,12 @@ void opts_usage(FILE *f, const struct cmd_help *h, const struct opt *opts)
 	fputs("  -h, --help               show this help\n", f);
 	if (h->details)
 		fprintf(f, "\n%s\n", h->details);
+}
+
+int opts_healthy(const char *cmd, const char *value, unsigned *mask)
+{
+	if (verdict_parse_healthy(value, mask) == 0)
+		return 0;
+	return usage_error(cmd, "--healthy takes colours among Green, Yellow, Red, Grey, not '%s'",
+	                   value);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 char *out_escape(const char *s)
 {
@@ -188,4 +189,36 @@ int watch_out_one(struct aws_client *c, const char *app, struct watch_env *e, ch
 	watch_out_hints(e, 1);
 	watch_cleanup(&w);
 	return rc;
+}
+
+int watch_out_same_version(struct aws_client *c, const char *app, const char *env,
+                           const char *running, char *request_id, unsigned long timeout_s,
+                           unsigned healthy)
+{
+	struct watch_env e;
+	memset(&e, 0, sizeof(e));
+	e.name = env;
+	e.label = running;
+	e.label_was_running = true; /* its label alone does not show the operation ran */
+	e.previous_label = running ? xstrdup(running) : NULL;
+	return watch_out_one(c, app, &e, request_id, timeout_s, healthy);
+}
+
+int confirm_by_name(const char *env, const char *what, const char *done)
+{
+	char line[256];
+	if (!isatty(STDIN_FILENO)) {
+		errorf("refusing: '%s' is not %s without a terminal to confirm it on; give --force",
+		       env, done);
+		return EB_EXIT_USAGE;
+	}
+	fprintf(stderr, "'%s': %s.\nType its name to confirm: ", env, what);
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!strcmp(line, env))
+			return 0;
+	}
+	errorf("not confirmed: '%s' was not %s", env, done);
+	return EB_EXIT_INVALID;
 }

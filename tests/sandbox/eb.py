@@ -166,6 +166,8 @@ class Application:
              "Versions": list(reversed(self.versions)), "ConfigurationTemplates": []}
         if self.description:
             d["Description"] = self.description
+        if getattr(self, "lifecycle", None):
+            d["ResourceLifecycleConfig"] = self.lifecycle
         return d
 
 
@@ -670,6 +672,66 @@ class Simulation:
         self.at(t + self.deploy_seconds, env, gone)
         return env
 
+    def env_operation(self, rid, p, t, action, done_after=0.5, rebuild=False):
+        """RestartAppServer, RebuildEnvironment: Ready -> Updating -> Ready, with EB's events."""
+        env = self.env(p.get("EnvironmentName"), p.get("EnvironmentId"))
+        if env.status != "Ready":
+            raise InvalidParameterValue(
+                f"Environment named {env.name} is in an invalid state for this operation. Must be Ready.")
+        self.cancel(env)
+        env.status, env.updated, env.update_request = "Updating", t, rid
+        self.event(t, "INFO", f"{action} is starting.", env, request_id=rid)
+
+        def done(when):
+            if rebuild:
+                env.instances = ["i-0" + _rand(16, "0123456789abcdef") for _ in env.instances]
+            env.status, env.updated, env.update_request = "Ready", when, None
+            self.event(when, "INFO", f"{action} completed successfully.", env, request_id=rid)
+
+        self.at(t + self.deploy_seconds * done_after, env, done)
+
+    def swap_cnames(self, rid, p, t):
+        a = self.env(p.get("SourceEnvironmentName"), p.get("SourceEnvironmentId"))
+        b = self.env(p.get("DestinationEnvironmentName"), p.get("DestinationEnvironmentId"))
+        if a is b:
+            raise InvalidParameterValue("The source and destination environments must be different.")
+        for e in (a, b):
+            if e.status != "Ready":
+                raise InvalidParameterValue(
+                    f"Environment named {e.name} is in an invalid state for this operation. Must be Ready.")
+        for e in (a, b):
+            e.status, e.updated, e.update_request = "Updating", t, rid
+            self.event(t, "INFO", "swapEnvironmentCNAMEs is starting.", e, request_id=rid)
+
+        def swapped(when):
+            a.cname, b.cname = b.cname, a.cname
+            for e in (a, b):
+                e.status, e.updated, e.update_request = "Ready", when, None
+                self.event(when, "INFO", f"Completed swapping CNAMEs for environments '{a.name}' and "
+                           f"'{b.name}'.", e, request_id=rid)
+
+        self.at(t + self.deploy_seconds * 0.5, a, swapped)
+
+    def resources(self, p):
+        env = self.env(p.get("EnvironmentName"), p.get("EnvironmentId"))
+        return {"EnvironmentResources": {
+            "EnvironmentName": env.name,
+            "AutoScalingGroups": [{"Name": f"awseb-{env.id}-stack-AWSEBAutoScalingGroup"}],
+            "Instances": [{"Id": i} for i in env.instances],
+            "LaunchConfigurations": [], "LaunchTemplates": [],
+            "LoadBalancers": [{"Name": f"awseb-{env.id[2:8]}-AWSEBLoa"}], "Triggers": [], "Queues": []}}
+
+    def lifecycle(self, p):
+        app = self.app(p.get("ApplicationName"))
+        cfg = p.get("ResourceLifecycleConfig") or {}
+        vcfg = cfg.get("VersionLifecycleConfig") or {}
+        for rule in ("MaxCountRule", "MaxAgeRule"):
+            r = vcfg.get(rule)
+            if r is not None and str(r.get("Enabled", "")).lower() not in ("true", "false"):
+                raise InvalidParameterValue(f"{rule}.Enabled must be true or false.")
+        app.lifecycle = cfg
+        return {"ApplicationName": app.name, "ResourceLifecycleConfig": cfg}
+
     # ---- logs ----------------------------------------------------------------
     def request_info(self, rid, p, t):
         env = self.env(p.get("EnvironmentName"), p.get("EnvironmentId"))
@@ -970,6 +1032,33 @@ class SandboxEB:
         p = self._p()
         rid = self._sandbox_request_id()
         return self._sb(lambda t: ActionResult(SIM.terminate_environment(rid, p, t).describe(SIM)))
+
+    def restart_app_server(self):
+        p = self._p()
+        rid = self._sandbox_request_id()
+        return self._sb(lambda t: (SIM.env_operation(rid, p, t, "restartAppServer"), EmptyResult())[1])
+
+    def rebuild_environment(self):
+        p = self._p()
+        rid = self._sandbox_request_id()
+        return self._sb(lambda t: (SIM.env_operation(rid, p, t, "rebuildEnvironment", 1.0, True),
+                                   EmptyResult())[1])
+
+    def swap_environment_cnames(self):
+        p = self._p()
+        rid = self._sandbox_request_id()
+        return self._sb(lambda t: (SIM.swap_cnames(rid, p, t), EmptyResult())[1])
+
+    # moto's name for the action (camelcase_to_underscores splits "CNAMEs" so)
+    swap_environment_cnam_es = swap_environment_cnames
+
+    def describe_environment_resources(self):
+        p = self._p()
+        return self._sb(lambda t: ActionResult(SIM.resources(p)))
+
+    def update_application_resource_lifecycle(self):
+        p = self._p()
+        return self._sb(lambda t: ActionResult(SIM.lifecycle(p)))
 
     def abort_environment_update(self):
         p = self._p()
