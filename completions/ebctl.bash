@@ -15,12 +15,12 @@ _ebctl_value() {
 		echo 'dir' ;;
 	"bundle --output" | "bundle -o" | "deploy --zip-file" | "deploy --bundle" | "render --output" | "render -o")
 		echo 'file' ;;
-	"deploy --app" | "deploy -a" | "deploy --env" | "deploy -e" | "deploy --region" | "deploy --profile" | "deploy --role-arn" | "deploy --bucket-name" | "deploy --bucket" | "deploy --bucket-path" | "deploy --label" | "deploy -l" | "deploy --description" | "deploy -m" | "deploy --timeout" | "deploy -t" | "deploy --healthy" | "events --app" | "events -a" | "events --env" | "events -e" | "events --region" | "events --profile" | "events --since" | "events --severity" | "logs --app" | "logs -a" | "logs --env" | "logs -e" | "logs --region" | "logs --profile" | "logs --instance" | "logs -i" | "logs --since" | "logs --timeout" | "logs -t" | "status --app" | "status -a" | "status --env" | "status -e" | "status --region" | "status --profile" | "health --app" | "health -a" | "health --env" | "health -e" | "health --region" | "health --profile" | "setenv --app" | "setenv -a" | "setenv --env" | "setenv -e" | "setenv --region" | "setenv --profile" | "setenv --timeout" | "setenv -t" | "setenv --healthy" | "printenv --app" | "printenv -a" | "printenv --env" | "printenv -e" | "printenv --region" | "printenv --profile" | "init --template" | "init -t" | "sign --service" | "sign --region" | "sign --time" | "sign --presign" | "sign --profile")
+	"deploy --app" | "deploy -a" | "deploy --env" | "deploy -e" | "deploy --region" | "deploy --profile" | "deploy --role-arn" | "deploy --bucket-name" | "deploy --bucket" | "deploy --bucket-path" | "deploy --label" | "deploy -l" | "deploy --description" | "deploy -m" | "deploy --timeout" | "deploy -t" | "deploy --healthy" | "events --app" | "events -a" | "events --env" | "events -e" | "events --region" | "events --profile" | "events --since" | "events --severity" | "logs --app" | "logs -a" | "logs --env" | "logs -e" | "logs --region" | "logs --profile" | "logs --instance" | "logs -i" | "logs --since" | "logs --timeout" | "logs -t" | "status --app" | "status -a" | "status --env" | "status -e" | "status --region" | "status --profile" | "health --app" | "health -a" | "health --env" | "health -e" | "health --region" | "health --profile" | "setenv --app" | "setenv -a" | "setenv --env" | "setenv -e" | "setenv --region" | "setenv --profile" | "setenv --timeout" | "setenv -t" | "setenv --healthy" | "printenv --app" | "printenv -a" | "printenv --env" | "printenv -e" | "printenv --region" | "printenv --profile" | "render --replicas" | "render --from-env" | "render --app" | "render -a" | "render --region" | "render --profile" | "init --template" | "init -t" | "sign --service" | "sign --region" | "sign --time" | "sign --presign" | "sign --profile")
 		echo 'value' ;;
 	"deploy --format" | "events --format" | "status --format" | "health --format" | "printenv --format")
 		echo 'words text json' ;;
 	"render --to" | "render -t")
-		echo 'words compose k8s' ;;
+		echo 'words compose k8s ecs' ;;
 	"init --ci")
 		echo 'words github travis' ;;
 	"sign --print")
@@ -40,7 +40,7 @@ _ebctl_flags() {
 	health) echo '-a --app -e --env --region --profile --format' ;;
 	setenv) echo '-a --app -e --env --region --profile --no-wait -t --timeout --healthy' ;;
 	printenv) echo '-a --app -e --env --region --profile --reveal --format' ;;
-	render) echo '-t --to -o --output' ;;
+	render) echo '-t --to -o --output --replicas --from-env -a --app --region --profile' ;;
 	init) echo '-t --template --ci -f --force -C --directory --list' ;;
 	sign) echo '--service --region --time --print --presign --unsigned-payload --content-sha256 --no-normalize --profile' ;;
 	esac
