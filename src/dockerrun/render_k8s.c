@@ -480,15 +480,15 @@ static void pod_extras(struct em *m, const struct plan *p, size_t l)
 	long grace = -1, v;
 	bool hosts = false;
 	struct dr_name *seen;
-	for (q = 0; q < nm && (i = mem[q], true); q++)
-		if (rd_int(&p->d->containers[i], "stopTimeout", &v) && v > grace)
+	for (q = 0; q < nm; q++)
+		if (rd_int(&p->d->containers[mem[q]], "stopTimeout", &v) && v > grace)
 			grace = v;
 	if (grace >= 0) {
 		em_key(m, "terminationGracePeriodSeconds");
 		em_num(m, grace);
 	}
-	for (q = 0; q < nm && (i = mem[q], true); q++) {
-		const json_t *eh = json_object_get(p->d->containers[i].json, "extraHosts");
+	for (q = 0; q < nm; q++) {
+		const json_t *eh = json_object_get(p->d->containers[mem[q]].json, "extraHosts");
 		for (j = 0; j < json_array_size(eh); j++) {
 			const json_t *h = json_array_get(eh, j);
 			if (!hosts) {
@@ -508,18 +508,18 @@ static void pod_extras(struct em *m, const struct plan *p, size_t l)
 	if (hosts)
 		em_seq_end(m);
 	/* an emptyDir per volume a source of the Pod mounts, once */
-	for (q = 0; q < nm && (i = mem[q], true); q++)
-		if (p->shared[i])
-			nvol += p->d->containers[i].nmounts;
+	for (q = 0; q < nm; q++)
+		if (p->shared[mem[q]])
+			nvol += p->d->containers[mem[q]].nmounts;
 	if (!nvol)
 		return;
 	seen = xmalloc(nvol * sizeof(*seen));
 	nvol = 0;
-	for (q = 0; q < nm && (i = mem[q], true); q++)
-		if (p->shared[i])
-			for (j = 0; j < p->d->containers[i].nmounts; j++) {
-				seen[nvol].name = p->d->containers[i].mounts[j].source_volume;
-				seen[nvol++].idx = i;
+	for (q = 0; q < nm; q++)
+		if (p->shared[mem[q]])
+			for (j = 0; j < p->d->containers[mem[q]].nmounts; j++) {
+				seen[nvol].name = p->d->containers[mem[q]].mounts[j].source_volume;
+				seen[nvol++].idx = mem[q];
 			}
 	dr_names_sort(seen, nvol);
 	em_key(m, "volumes");
@@ -541,20 +541,54 @@ static void pod_extras(struct em *m, const struct plan *p, size_t l)
 	free(seen);
 }
 
+/* An annotation key: an optional DNS subdomain prefix and '/', then at
+ * most 63 letters, digits, '-', '_', '.', with a letter or digit at both
+ * ends. */
+static bool annotation_key_valid(const char *k)
+{
+	const char *name = strrchr(k, '/'), *q;
+	size_t n;
+	if (name) {
+		if (name == k || name - k > 253)
+			return false;
+		for (q = k; q < name; q++)
+			if (!islower((unsigned char)*q) && !isdigit((unsigned char)*q) &&
+			    !strchr("-.", *q))
+				return false;
+		name++;
+	} else {
+		name = k;
+	}
+	n = strlen(name);
+	if (n == 0 || n > 63 || !isalnum((unsigned char)name[0]) ||
+	    !isalnum((unsigned char)name[n - 1]))
+		return false;
+	for (q = name; *q; q++)
+		if (!isalnum((unsigned char)*q) && !strchr("-_.", *q))
+			return false;
+	return true;
+}
+
 static void annotations(struct em *m, const struct plan *p, size_t l)
 {
 	size_t nm, q;
 	const size_t *mem = pod(p, l, &nm);
-	size_t i;
 	bool any = false;
-	for (q = 0; q < nm && (i = mem[q], true); q++) {
-		json_t *dl = json_object_get(p->d->containers[i].json, "dockerLabels");
+	for (q = 0; q < nm; q++) {
+		json_t *dl = json_object_get(p->d->containers[mem[q]].json, "dockerLabels");
 		void *it;
 		if (!json_is_object(dl))
 			continue;
 		for (it = json_object_iter(dl); it; it = json_object_iter_next(dl, it)) {
 			if (!json_is_string(json_object_iter_value(it)))
 				continue;
+			if (!annotation_key_valid(json_object_iter_key(it))) {
+				warnf("render: docker label '%s' of container '%s' is not carried "
+				      "over "
+				      "to Kubernetes (not an annotation key)",
+				      json_object_iter_key(it), p->d->containers[mem[q]].name);
+				continue;
+			}
 			if (!any) {
 				em_key(m, "annotations");
 				em_map_start(m);
@@ -574,19 +608,19 @@ static long pod_replicas(const struct plan *p, size_t l)
 {
 	size_t nm, q;
 	const size_t *mem = pod(p, l, &nm);
-	size_t i, asker = SIZE_MAX;
+	size_t asker = SIZE_MAX;
 	long n = 0;
-	for (q = 0; q < nm && (i = mem[q], true); q++) {
-		long r = rd_replicas_of(p->o, &p->d->containers[i]);
+	for (q = 0; q < nm; q++) {
+		long r = rd_replicas_of(p->o, &p->d->containers[mem[q]]);
 		if (r && n && r != n) {
 			errorf("render: containers '%s' and '%s' share one Pod (volumesFrom) but "
 			       "--replicas asks %ld and %ld",
-			       p->d->containers[asker].name, p->d->containers[i].name, n, r);
+			       p->d->containers[asker].name, p->d->containers[mem[q]].name, n, r);
 			return -1;
 		}
 		if (r) {
 			n = r;
-			asker = i;
+			asker = mem[q];
 		}
 	}
 	return n ? n : 1;

@@ -26,7 +26,7 @@ write("fields", [
      "ulimits": [{"name": "nofile", "softLimit": 1024, "hardLimit": 2048}],
      "logConfiguration": {"logDriver": "json-file", "options": {"max-size": "10m"}},
      "interactive": True, "pseudoTerminal": True,
-     "dockerLabels": {"com.example.team": "web $team", "tier": tricky},
+     "dockerLabels": {"com.example.team": "web $team", "tier": tricky, "bad key!": "x"},
      "stopTimeout": 20, "startTimeout": 30, "readonlyRootFilesystem": True,
      "linuxParameters": {"capabilities": {"add": ["NET_ADMIN"], "drop": ["MKNOD"]}, "initProcessEnabled": True}},
     {"name": "api", "image": "acme/api:1.0", "memory": 256, "essential": False,
@@ -88,6 +88,7 @@ for k in ulimits logConfiguration startTimeout hostname user dnsServers; do
 	expect_err "'$k' of container 'web' is not carried over to Kubernetes" "k8s: $k named"
 done
 expect_not_err "'extraHosts'" "k8s: extraHosts carried over"
+expect_err "docker label 'bad key!' of container 'web' is not carried over to Kubernetes" "k8s: a label that is no annotation key is named"
 run "$EBCTL" render --to ecs "$TMP/fields.json"
 expect_eq "$(grep -c 'not carried over' "$TMP/err")" 0 "ecs: everything carried over"
 
