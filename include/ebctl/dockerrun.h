@@ -258,9 +258,11 @@ struct dr_render_opts {
 
 enum { DR_RENDER_EWRITE = -1, DR_RENDER_EINVAL = -2 };
 
-/* Whether an environment property name looks like it holds a secret
- * (PASSWORD, SECRET, TOKEN, KEY, CREDENTIAL, ...). */
-bool dr_prop_is_secret(const char *name);
+/* Whether an environment variable looks like it holds a secret: a name
+ * ending in PASSWORD, PASSWD, _TOKEN, PRIVATE_KEY or API_KEY or holding
+ * SECRET (any case), or a value that is an AWS access key id. The env-entry
+ * warning and render's Kubernetes Secret both ask this. Either may be NULL. */
+bool dr_env_looks_secret(const char *name, const char *value);
 
 /*
  * Write the model of a parsed version 2 report (r->model.version == 2, no

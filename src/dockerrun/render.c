@@ -14,7 +14,6 @@
  * value is written '$$': docker-compose substitutes host variables into
  * '$NAME', ECS never did. Anything else is named in a warning.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -305,23 +304,6 @@ long rd_replicas_of(const struct dr_render_opts *o, const struct dr_container *c
 		if (c->name && strcmp(o->replicas[i].name, c->name) == 0)
 			n = o->replicas[i].n; /* the last one given counts */
 	return n;
-}
-
-bool dr_prop_is_secret(const char *name)
-{
-	static const char *const words[] = {"PASSWORD", "PASSWD", "PASS",       "SECRET",
-	                                    "TOKEN",    "KEY",    "CREDENTIAL", "PRIVATE",
-	                                    "AUTH",     "CERT",   "DSN",        NULL};
-	const char *const *w;
-	char up[160];
-	size_t i;
-	for (i = 0; name[i] && i + 1 < sizeof(up); i++)
-		up[i] = (char)toupper((unsigned char)name[i]);
-	up[i] = 0;
-	for (w = words; *w; w++)
-		if (strstr(up, *w))
-			return true;
-	return false;
 }
 
 /* ---- compose ---- */

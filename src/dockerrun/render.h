@@ -68,6 +68,13 @@ long rd_find(const struct dr_name *v, size_t n, const char *name);
 /* The replicas asked for container i (0 = not asked). */
 long rd_replicas_of(const struct dr_render_opts *o, const struct dr_container *c);
 
+/* A DNS-1035 label for s (lower case letters, digits and '-', a letter
+ * first, no '-' last, at most 63 characters): a run of other characters is
+ * one '-', a leading digit gets "c-"; a longer name keeps its start and
+ * gets a hash of the whole, so that two long names stay apart. Caller
+ * frees. */
+char *rd_k8s_label(const char *s);
+
 int rd_render_compose(struct em *m, const struct dockerrun *d, const struct dr_render_opts *o);
 int rd_render_k8s(struct em *m, const struct dockerrun *d, const struct dr_render_opts *o);
 /* ECS is JSON, not YAML: written straight to f. */

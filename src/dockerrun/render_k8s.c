@@ -20,11 +20,7 @@
 
 #define K8S_NAME_MAX 63
 
-/* A DNS-1035 label for s (lower case letters, digits and '-', a letter
- * first, no '-' last, at most 63 characters); a longer name keeps its
- * start and gets a hash of the whole, so that two long names stay apart.
- * Caller frees. */
-static char *k8s_label(const char *s)
+char *rd_k8s_label(const char *s)
 {
 	struct buf b = BUF_INIT;
 	const char *p;
@@ -141,7 +137,7 @@ static int plan_make(struct plan *p, const struct dockerrun *d, const struct dr_
 	p->vols = rd_volumes_sorted(d, &p->nvols);
 	byapp = xmalloc((n ? n : 1) * sizeof(*byapp));
 	for (i = 0; i < n; i++) {
-		p->apps[i] = k8s_label(d->containers[i].name);
+		p->apps[i] = rd_k8s_label(d->containers[i].name);
 		byapp[i].name = p->apps[i];
 		byapp[i].idx = i;
 		if (strcmp(p->apps[i], d->containers[i].name) != 0)
@@ -210,10 +206,10 @@ static int plan_make(struct plan *p, const struct dockerrun *d, const struct dr_
 	if (o->nprops) {
 		struct buf b = BUF_INIT;
 		buf_printf(&b, "%s-env", o->props_name ? o->props_name : "app");
-		p->cm = k8s_label(buf_cstr(&b));
+		p->cm = rd_k8s_label(buf_cstr(&b));
 		buf_reset(&b);
 		buf_printf(&b, "%s-secrets", o->props_name ? o->props_name : "app");
-		p->secret = k8s_label(buf_cstr(&b));
+		p->secret = rd_k8s_label(buf_cstr(&b));
 		buf_free(&b);
 	}
 	return rc;
@@ -240,7 +236,7 @@ static void plan_free(struct plan *p)
 /* The label of the emptyDir for a volume of the file; caller frees. */
 static char *shared_volume(const char *source_volume)
 {
-	return k8s_label(source_volume);
+	return rd_k8s_label(source_volume);
 }
 
 static void probe(struct em *m, const json_t *h)
@@ -745,7 +741,7 @@ static void k8s_props(struct em *m, const struct plan *p, bool secret)
 	for (i = 0; i < p->o->nprops; i++) {
 		const struct dr_prop *pr = &p->o->props[i];
 		const char *v = pr->value ? pr->value : "";
-		if (!data_key_valid(pr->name) || dr_prop_is_secret(pr->name) != secret)
+		if (!data_key_valid(pr->name) || dr_env_looks_secret(pr->name, v) != secret)
 			continue;
 		em_key(m, pr->name);
 		if (secret) {
@@ -807,7 +803,7 @@ int rd_render_k8s(struct em *m, const struct dockerrun *d, const struct dr_rende
 			target[at] = rd_find(p.byname, p.nbyname, l->target);
 			if (!l->alias || target[at] < 0)
 				continue;
-			alias[at] = k8s_label(l->alias);
+			alias[at] = rd_k8s_label(l->alias);
 			if (strcmp(alias[at], p.apps[target[at]]) == 0)
 				continue;
 			if (rd_find(byapp, n, alias[at]) >= 0) {

@@ -25,6 +25,11 @@ render_checked() {
 	if [ "$to" = compose ] && ! (cd "$TMP/$name" && docker-compose -f docker-compose.yml config -q) >"$TMP/check" 2>&1; then
 		not_ok "$name as compose: docker-compose config -q refuses it"; sed 's/^/#   /' "$TMP/check" | tail -5; return
 	fi
+	# Compose v2 too, where it is installed (Debian has only docker-compose 1.29)
+	if [ "$to" = compose ] && docker compose version >/dev/null 2>&1 &&
+		! (cd "$TMP/$name" && docker compose -f docker-compose.yml config -q) >"$TMP/check" 2>&1; then
+		not_ok "$name as compose: docker compose config -q refuses it"; sed 's/^/#   /' "$TMP/check" | tail -5; return
+	fi
 	[ "$to" = ecs ] && py=$PYTHON
 	if "$py" "$TESTS_DIR/cli/render_check.py" "$to" "$file" "$out" "$@" >"$TMP/check" 2>&1; then
 		ok "$name as $to: $(tail -1 "$TMP/check")"
