@@ -227,16 +227,54 @@ json_t *dr_report_json(const struct dr_report *r);
 int dr_rules_print(FILE *f, const char *format);
 
 /* ---- render (ebctl render) ---- */
-enum dr_render_target { DR_RENDER_COMPOSE = 0, DR_RENDER_K8S };
+enum dr_render_target { DR_RENDER_COMPOSE = 0, DR_RENDER_K8S, DR_RENDER_ECS };
+
+/* --replicas NAME=N: a container's name in the file and its count. */
+struct dr_replica {
+	const char *name;
+	long n;
+};
+
+/* An environment property (--from-env): borrowed strings. */
+struct dr_prop {
+	const char *name;
+	const char *value;
+};
+
+struct dr_render_opts {
+	enum dr_render_target to;
+	const char *source; /* names the input in a comment */
+	const char *family; /* ecs: the task definition family */
+	const struct dr_replica *replicas;
+	size_t nreplicas;
+	/* --from-env: k8s writes them as a ConfigMap and a Secret named after
+	 * props_name, referenced by every container's envFrom; compose refers
+	 * every service to env_file (which the caller writes). */
+	const struct dr_prop *props;
+	size_t nprops;
+	const char *props_name;
+	const char *env_file;
+};
+
+enum { DR_RENDER_EWRITE = -1, DR_RENDER_EINVAL = -2 };
+
+/* Whether an environment variable looks like it holds a secret: a name
+ * ending in PASSWORD, PASSWD, _TOKEN, PRIVATE_KEY or API_KEY or holding
+ * SECRET (any case), or a value that is an AWS access key id. The env-entry
+ * warning and render's Kubernetes Secret both ask this. Either may be NULL. */
+bool dr_env_looks_secret(const char *name, const char *value);
 
 /*
  * Write the model of a parsed version 2 report (r->model.version == 2, no
- * errors) as a docker-compose file or as Kubernetes manifests (a Deployment
- * per container, a Service per container that publishes ports or is linked
- * to, and one per link alias) to f, as YAML. Every field that cannot be
- * carried over is named in a warning (warnf). `source` names the input in a
- * comment. Returns 0, or -1 on a write or emitter error.
+ * errors) to f: a docker-compose file, Kubernetes manifests (a Deployment
+ * per container, or per group of containers joined by volumesFrom; a
+ * Service per container that publishes ports or is linked to, and one per
+ * link alias) or an ECS RegisterTaskDefinition input (JSON). Every field
+ * that cannot be carried over is named in a warning (warnf). Returns 0,
+ * DR_RENDER_EWRITE on a write or emitter error, DR_RENDER_EINVAL when the
+ * model cannot be rendered as asked (two containers with one Kubernetes
+ * name, a --replicas name that is no container; errorf says which).
  */
-int dr_render(FILE *f, const struct dr_report *r, enum dr_render_target to, const char *source);
+int dr_render(FILE *f, const struct dr_report *r, const struct dr_render_opts *o);
 
 #endif

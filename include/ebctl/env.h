@@ -154,6 +154,19 @@ bool envprop_key_valid(const char *key);
  * mask that gives away neither the value nor its length ("" stays ""). */
 const char *envprop_display(const char *value, bool reveal);
 
+struct eb_option_settings;
+struct eb_option_setting;
+struct op_target;
+/*
+ * The environment properties of an opened target (DescribeConfigurationSettings,
+ * namespace aws:elasticbeanstalk:application:environment), sorted by name:
+ * *props points into *all (caller frees *props with free() and *all with
+ * eb_option_settings_free). Returns 0, or an exit code after printing the
+ * AWS error.
+ */
+int envprop_fetch(struct op_target *t, struct eb_option_settings *all,
+                  const struct eb_option_setting ***props, size_t *nprops);
+
 /* ---- follow loops ----
  * Interruption and sleeps are interrupt_*() in util.h. */
 /* End a loop on SIGINT, SIGTERM or SIGHUP: flush stdout, say `what` was

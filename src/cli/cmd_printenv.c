@@ -10,12 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int cmp_setting(const void *a, const void *b)
-{
-	const struct eb_option_setting *const *x = a, *const *y = b;
-	return strcmp((*x)->name, (*y)->name);
-}
-
 int cmd_printenv(int argc, char **argv)
 {
 	static const struct cmd_help help = {
@@ -39,7 +33,6 @@ int cmd_printenv(int argc, char **argv)
 	};
 	struct eb_option_settings all = {NULL, 0, 0};
 	const struct eb_option_setting **props = NULL;
-	struct aws_error err;
 	size_t nprops = 0, i;
 	int rc, n, k;
 	bool json = false, masked = false;
@@ -52,26 +45,19 @@ int cmd_printenv(int argc, char **argv)
 	interrupt_install();
 	if ((rc = op_target_open(&t, "printenv", OP_NEED_APP)))
 		goto out;
-	aws_error_clear(&err);
-	if (eb_describe_configuration_settings(t.client, t.app, t.env, &all, &err)) {
-		rc = op_aws_fail(&err);
+	if ((rc = envprop_fetch(&t, &all, &props, &nprops)))
 		goto out;
-	}
-	props = xcalloc(all.n + 1, sizeof(*props));
-	for (i = 0; i < all.n; i++) {
-		const struct eb_option_setting *s = &all.v[i];
-		if (!s->ns || strcmp(s->ns, ENVPROP_NAMESPACE) != 0 || !s->name)
-			continue;
-		if (n > 0) {
+	if (n > 0) { /* only the keys asked for, in name order still */
+		size_t kept = 0;
+		for (i = 0; i < nprops; i++) {
 			bool wanted = false;
 			for (k = 1; k <= n && !wanted; k++)
-				wanted = strcmp(argv[k], s->name) == 0;
-			if (!wanted)
-				continue;
+				wanted = strcmp(argv[k], props[i]->name) == 0;
+			if (wanted)
+				props[kept++] = props[i];
 		}
-		props[nprops++] = s;
+		nprops = kept;
 	}
-	qsort(props, nprops, sizeof(*props), cmp_setting);
 	for (k = 1; k <= n; k++) {
 		if (!eb_option_settings_find(&all, ENVPROP_NAMESPACE, argv[k])) {
 			errorf("property '%s' is not set on environment '%s'", argv[k], t.env);

@@ -1005,6 +1005,11 @@ static bool looks_secret_value(const char *v)
 	return false;
 }
 
+bool dr_env_looks_secret(const char *name, const char *value)
+{
+	return (name && looks_secret_name(name)) || (value && looks_secret_value(value));
+}
+
 static void env_dup(struct ctx *c, const struct dup *first, const struct dup *again)
 {
 	diag(c, "env-entry", DR_WARNING, again->node,
@@ -1065,7 +1070,7 @@ static void check_env(struct ctx *c, struct val ct, struct dr_container *m, size
 			m->nenv++;
 			dups_add(&d, ns, 0, name.n, idx);
 		}
-		if (ns && vs && *vs && (looks_secret_name(ns) || looks_secret_value(vs)))
+		if (ns && vs && *vs && dr_env_looks_secret(ns, vs))
 			diag(c, "env-entry", DR_WARNING, value.n,
 			     "environment variable '%s' of container '%s' looks like a secret in "
 			     "plain text; "

@@ -1,4 +1,6 @@
 /* Environment properties: `setenv` arguments and `printenv` masking. */
+#include "ebctl/aws.h"
+#include "ebctl/eb.h"
 #include "ebctl/env.h"
 #include "ebctl/util.h"
 
@@ -78,4 +80,30 @@ const char *envprop_display(const char *value, bool reveal)
 	if (!value || !*value)
 		return "";
 	return reveal ? value : "********";
+}
+
+static int cmp_setting(const void *a, const void *b)
+{
+	const struct eb_option_setting *const *x = a, *const *y = b;
+	return strcmp((*x)->name, (*y)->name);
+}
+
+int envprop_fetch(struct op_target *t, struct eb_option_settings *all,
+                  const struct eb_option_setting ***props, size_t *nprops)
+{
+	struct aws_error err;
+	size_t i;
+	*props = NULL;
+	*nprops = 0;
+	aws_error_clear(&err);
+	if (eb_describe_configuration_settings(t->client, t->app, t->env, all, &err))
+		return op_aws_fail(&err);
+	*props = xcalloc(all->n + 1, sizeof(**props));
+	for (i = 0; i < all->n; i++) {
+		const struct eb_option_setting *s = &all->v[i];
+		if (s->ns && strcmp(s->ns, ENVPROP_NAMESPACE) == 0 && s->name)
+			(*props)[(*nprops)++] = s;
+	}
+	qsort(*props, *nprops, sizeof(**props), cmp_setting);
+	return 0;
 }

@@ -1,61 +1,42 @@
-# ebctl render: every valid version 2 file of $SHARED/testdata/dockerrun/real
-# rendered as compose and as Kubernetes manifests, parsed back (PyYAML) and
-# compared with the Dockerrun file: names, images, ports and links.
+# ebctl render over every valid version 2 file of $SHARED/testdata/dockerrun
+# (real and corpus): compose passes docker-compose's validator and loader,
+# Kubernetes the client models and the API server's rules, ECS botocore's
+# ParamValidator; everything round-trips (tests/cli/render_check.py).
 . "$TESTS_DIR/lib.sh"
+. "$TESTS_DIR/cli/render.bash"
 real=$SHARED/testdata/dockerrun/real
-"$PYTHON" -c '
-import csv, sys
-for row in csv.DictReader(open(sys.argv[1]), delimiter="\t"):
-    if row["verdict"] == "valid" and row["version"] == "2":
-        print(row["file"])
-' "$real/MANIFEST.tsv" >"$TMP/v2"
-expect_eq "$(wc -l <"$TMP/v2")" 5 "five valid version 2 files in the manifest"
+corpus=$SHARED/testdata/dockerrun/corpus
+for f in "$real"/*.json "$corpus"/*.json; do
+	"$EBCTL" validate --format json "$f" 2>/dev/null |
+		"$PYTHON" -c 'import json, sys; r = json.load(sys.stdin); r = r[0] if isinstance(r, list) else r; sys.exit(not (r["valid"] and r["version"] == 2))' &&
+		echo "$f"
+done >"$TMP/v2"
+expect_eq "$(grep -c "^$real/" "$TMP/v2")" 5 "five valid version 2 files in real"
+expect_eq "$(grep -c "^$corpus/" "$TMP/v2")" "$(cat "$TESTS_DIR/cli/render-corpus-count")" "the valid version 2 files of the corpus"
 while read -r file; do
-	for to in compose k8s; do
-		expect_rc 0 "$file renders as $to" "$EBCTL" render --to "$to" "$real/$file"
-		cp "$TMP/out" "$TMP/$file.$to.yaml"
-		if "$PYTHON" "$TESTS_DIR/cli/render_check.py" "$to" "$real/$file" "$TMP/$file.$to.yaml" >"$TMP/check" 2>&1; then
-			ok "$file as $to: $(tail -1 "$TMP/check")"
-		else
-			not_ok "$file as $to does not round-trip"; sed 's/^/#   /' "$TMP/check" | tail -5
-		fi
+	for to in compose k8s ecs; do
+		render_checked "$to" "$file" "$(basename "$file" .json)"
 	done
 done <"$TMP/v2"
 
-# what cannot be carried over is named
+# what cannot be carried over is named, and only that
 run "$EBCTL" render --to k8s "$real/049-quocnhan1843-docker-nginx-fpm-php7.1.json"
-expect_err "ebctl: warning: render: mount 'zops-src' of container 'src' is not carried over to Kubernetes" "k8s: mounts are named as not carried over"
-expect_err "ebctl: warning: render: 'volumesFrom' of container 'fpm-7' is not carried over to Kubernetes" "k8s: volumesFrom named"
+expect_err "ebctl: warning: render: mount 'zops-src' of container 'src' is an emptyDir shared in its Pod" "k8s: a shared mount is named as an emptyDir"
+expect_err "container 'nginx-7' shares the Pod of Deployment 'fpm-7'" "k8s: volumesFrom joins the Pod, and says so"
+expect_not_err "'volumesFrom' of container" "k8s: volumesFrom is carried over"
+for to in compose k8s ecs; do
+	run "$EBCTL" render --to "$to" "$real/049-quocnhan1843-docker-nginx-fpm-php7.1.json"
+	expect_eq "$(grep -cE "'(volumesFrom|mountPoints|cpu)' of container" "$TMP/err")" 0 "$to: no warning for empty volumesFrom, mountPoints or a cpu of 0"
+done
 run "$EBCTL" render --to compose "$real/031-Cloud-CV-CloudCV.json"
 expect_out "./logs/nginx-proxy:" "compose: awseb-logs-X becomes ./logs/X"
-
-# a link alias and a /var/app/current path
-mkdir -p "$TMP/app"
-cat >"$TMP/app/Dockerrun.aws.json" <<'J'
-{"AWSEBDockerrunVersion": 2,
- "volumes": [{"name": "conf", "host": {"sourcePath": "/var/app/current/nginx.conf"}}],
- "containerDefinitions": [
-  {"name": "web", "image": "nginx:1.25", "memory": 128, "links": ["api:backend"],
-   "portMappings": [{"hostPort": 80, "containerPort": 80}],
-   "mountPoints": [{"sourceVolume": "conf", "containerPath": "/etc/nginx/nginx.conf", "readOnly": true}]},
-  {"name": "api", "image": "acme/api:1.0", "memory": 256, "essential": false,
-   "environment": [{"name": "PORT", "value": "5000"}], "portMappings": [{"containerPort": 5000}]}]}
-J
-expect_rc 0 "alias file as compose" "$EBCTL" render --to compose "$TMP/app/Dockerrun.aws.json"
-expect_out '"./nginx.conf:/etc/nginx/nginx.conf:ro"' "compose: /var/app/current made relative, read-only kept"
-expect_out 'PORT: "5000"' "compose: environment values stay strings"
-expect_out 'restart: "no"' "compose: a non-essential container is not restarted"
-cp "$TMP/out" "$TMP/alias.compose.yaml"
-run "$PYTHON" "$TESTS_DIR/cli/render_check.py" compose "$TMP/app/Dockerrun.aws.json" "$TMP/alias.compose.yaml"
-expect_eq "$rc" 0 "alias file: compose round-trips"
-expect_rc 0 "alias file as k8s" "$EBCTL" render --to k8s -o "$TMP/alias.k8s.yaml" "$TMP/app/Dockerrun.aws.json"
-run "$PYTHON" "$TESTS_DIR/cli/render_check.py" k8s "$TMP/app/Dockerrun.aws.json" "$TMP/alias.k8s.yaml"
-expect_eq "$rc" 0 "alias file: k8s round-trips (a Service 'backend' selects api)"
+run "$EBCTL" render --to ecs "$real/031-Cloud-CV-CloudCV.json"
+expect_out '"sourcePath": "/var/log/containers/nginx-proxy"' "ecs: the awseb-logs volumes Elastic Beanstalk adds are declared"
 
 # refusals
-expect_rc 2 "--to is required" "$EBCTL" render "$TMP/app/Dockerrun.aws.json"
-expect_err "--to compose or --to k8s is required" "--to missing is named"
-expect_rc 2 "--to must be compose or k8s" "$EBCTL" render --to helm "$TMP/app/Dockerrun.aws.json"
+expect_rc 2 "--to is required" "$EBCTL" render "$real/031-Cloud-CV-CloudCV.json"
+expect_err "--to compose, --to k8s or --to ecs is required" "--to missing is named"
+expect_rc 2 "--to must be compose, k8s or ecs" "$EBCTL" render --to helm "$real/031-Cloud-CV-CloudCV.json"
 expect_rc 1 "an invalid file is not rendered" "$EBCTL" render --to compose "$real/017-247521776-vehicles-monitoring-app.json"
 expect_err "[link-target]" "its errors are printed"
 expect_eq "$(cat "$TMP/out")" "" "nothing on stdout for an invalid file"
@@ -69,6 +50,8 @@ import json
 cs = [{"name": "c%d" % i, "image": "acme/c:%d" % i, "memory": 64, "portMappings": [{"containerPort": 8000 + i}]} for i in range(400)]
 cs[0]["portMappings"][0]["hostPort"] = 80
 print(json.dumps({"AWSEBDockerrunVersion": 2, "containerDefinitions": cs}))' >"$TMP/big.json"
-"$EBCTL" render --to k8s "$TMP/big.json" 2>"$TMP/pipe-err" | head -1 >/dev/null
-expect_eq "$(cat "$TMP/pipe-err")" "" "a closed pipe ends quietly (nothing on stderr)"
+for to in k8s compose ecs; do
+	"$EBCTL" render --to $to "$TMP/big.json" 2>"$TMP/pipe-err" | head -1 >/dev/null
+	expect_eq "$(cat "$TMP/pipe-err")" "" "$to: a closed pipe ends quietly (nothing on stderr)"
+done
 finish

@@ -259,7 +259,7 @@ static void test_update_checks_after_server_error(void **state)
 {
 	struct aws_client *c = client(3);
 	struct aws_error err;
-	struct eb_update u = {"app", "env", "v1", NULL, NULL};
+	struct eb_update u = {"app", "env", "v1", NULL, NULL, NULL};
 	char *rid = NULL;
 	(void)state;
 	script(c, "500,file:describe-environments-ready.xml,file:update-environment.xml");

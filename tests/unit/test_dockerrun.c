@@ -16,6 +16,7 @@
 #include "ebctl/dockerrun.h"
 #include "ebctl/util.h"
 #include "fakes.h"
+#include "dockerrun/render.h"
 
 /* A valid one-container v2 file, and containers to splice into others. */
 #define HEAD2 "{\"AWSEBDockerrunVersion\": 2,\n\"containerDefinitions\": [\n"
@@ -1033,6 +1034,57 @@ static void test_output_forms(void **state)
 	dr_report_cleanup(&r);
 }
 
+/* Kubernetes names: what the API server takes, and two names stay two. */
+static void test_k8s_names(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} names[] = {{"web", "web"},   {"1api", "c-1api"}, {"_worker", "worker"},
+	             {"a_b", "a-b"},   {"A-b", "a-b"},     {"___", "c"},
+	             {"a__-b", "a-b"}, {"web_", "web"},    {"Nginx.Proxy", "nginx-proxy"},
+	             {"9", "c-9"},     {"", "c"},          {"é-x", "x"}};
+	char a[80], b[80], *x, *y;
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		x = rd_k8s_label(names[i].in);
+		assert_string_equal(x, names[i].out);
+		free(x);
+	}
+	memset(a, 'a', 78);
+	a[78] = 0;
+	memcpy(b, a, sizeof(a));
+	b[77] = 'b';
+	x = rd_k8s_label(a);
+	y = rd_k8s_label(b);
+	assert_int_equal(strlen(x), 63);
+	assert_int_equal(strlen(y), 63);
+	assert_string_not_equal(x, y);
+	assert_int_equal(strncmp(x, a, 54), 0);
+	assert_int_equal(x[54], '-');
+	free(x);
+	free(y);
+	/* a hash that would follow a '-' does not make "--" */
+	memset(a, 'a', 78);
+	a[53] = '_';
+	x = rd_k8s_label(a);
+	assert_null(strstr(x, "--"));
+	assert_true(strlen(x) <= 63);
+	free(x);
+}
+
+static void test_env_looks_secret(void **state)
+{
+	(void)state;
+	assert_true(dr_env_looks_secret("DB_PASSWORD", "x"));
+	assert_true(dr_env_looks_secret("client_secret", NULL));
+	assert_true(dr_env_looks_secret("GITHUB_TOKEN", ""));
+	assert_true(dr_env_looks_secret("X", "AKIAIOSFODNN7EXAMPLE"));
+	assert_false(dr_env_looks_secret("DB_URL", "postgres://db/app"));
+	assert_false(dr_env_looks_secret("TOKENIZER", "on"));
+	assert_false(dr_env_looks_secret(NULL, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1057,6 +1109,8 @@ int main(void)
 	    cmocka_unit_test(test_messages_stay_bounded),
 	    cmocka_unit_test(test_model),
 	    cmocka_unit_test(test_output_forms),
+	    cmocka_unit_test(test_k8s_names),
+	    cmocka_unit_test(test_env_looks_secret),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
