@@ -108,6 +108,27 @@ expect_not_out "team=" "and the other removed"
 expect_rc 0 "tags again" "$EBCTL" tags --env fresh-web --format json
 expect_eq "$("$PYTHON" -c 'import json,sys; print(json.load(sys.stdin))' <"$TMP/out")" "{'owner': 'ops'}" "round trip"
 
+# A worker environment gets the platform's queue, or the one given.
+expect_rc 0 "create --tier worker" "$EBCTL" create --app fresh --env fresh-worker --bucket rel -C "$app" \
+	--label v4 --tier worker --timeout 2m
+expect_eq "$(env_field fresh-worker Tier.Name)" "Worker" "a worker environment"
+expect_eq "$(eb_aws elasticbeanstalk describe-configuration-settings --application-name fresh \
+	--environment-name fresh-worker --query "ConfigurationSettings[0].OptionSettings[?OptionName=='WorkerQueueURL'].Value" |
+	grep -c 'https://sqs.us-east-1.amazonaws.com/')" "1" "with a queue"
+
+# What the up-front check saves a user from: the sandbox, like EB, launches an
+# environment whose instance profile is missing, and then it goes Red.
+eb_aws elasticbeanstalk create-environment --application-name fresh --environment-name fresh-noprof \
+	--solution-stack-name "64bit Amazon Linux 2023 v4.3.1 running ECS" \
+	--option-settings Namespace=aws:autoscaling:launchconfiguration,OptionName=IamInstanceProfile,Value=nosuch >/dev/null
+wait_status fresh-noprof Ready
+expect_eq "$(env_field fresh-noprof Health)" "Red" "EB's own way: Ready, then Red"
+expect_rc 0 "its events" "$EBCTL" events --app fresh --env fresh-noprof
+expect_out "The instance profile nosuch associated with the environment does not exist." "EB's ERROR event"
+expect_eq "$(eb_aws elasticbeanstalk describe-platform-version --platform-arn \
+	"arn:aws:elasticbeanstalk:us-east-1::platform/ECS running on 64bit Amazon Linux 2/3.8.0" \
+	--query PlatformDescription.PlatformBranchLifecycleState)" "Deprecated" "DescribePlatformVersion gives the lifecycle"
+
 # upgrade: to the newest version of the branch, or to another branch; status
 # warns about a deprecated branch.
 expect_rc 0 "create on an older version of a branch" "$EBCTL" create --app fresh --env fresh-old --bucket rel \

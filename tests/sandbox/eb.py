@@ -1099,6 +1099,22 @@ class SandboxEB:
         p = self._p()
         return self._sb(lambda t: ActionResult({"PlatformSummaryList": SIM.platforms(p)}))
 
+    def describe_platform_version(self):
+        arn = self._p().get("PlatformArn")
+        row = find_platform(arn=arn)
+        if not row:
+            raise InvalidParameterValue(f"No Platform named '{arn}' found.")
+        branch, version, branch_state, os_version, state = row
+        d = {"PlatformArn": arn, "PlatformOwner": "AWSElasticBeanstalk", "PlatformName": branch,
+             "PlatformVersion": version, "SolutionStackName": solution_stack(branch, version),
+             "PlatformStatus": "Ready", "PlatformCategory": branch.split(" ")[0],
+             "OperatingSystemName": "Amazon Linux", "OperatingSystemVersion": os_version,
+             "SupportedTierList": ["WebServer/Standard", "Worker/SQS/HTTP"], "SupportedAddonList": [],
+             "PlatformBranchName": branch, "PlatformBranchLifecycleState": branch_state}
+        if state:
+            d["PlatformLifecycleState"] = state
+        return self._sb(lambda t: ActionResult({"PlatformDescription": d}))
+
     def check_dns_availability(self):
         prefix = self._p().get("CNAMEPrefix")
         if not prefix:
