@@ -1297,6 +1297,12 @@ int aws_query_ex(struct aws_client *c, const char *service, const char *action,
 	for (i = 2; i < n; i++) {
 		keys[i] = params->v[i - 2].key;
 		vals[i] = params->v[i - 2].value;
+		/* AWS decodes the form as UTF-8: other bytes fail as a bad signature. */
+		if (str_utf8_len(vals[i], 0, NULL) < 0) {
+			aws_error_set(err, step, "InvalidParameterValue",
+			              "the value of '%s' is not valid UTF-8", keys[i]);
+			goto out;
+		}
 	}
 	sigv4_form_encode(&body, keys, vals, n);
 	form_spaces_as_plus(&body);
