@@ -108,6 +108,15 @@ int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned lo
 int parse_long(const char *s, long min, long max, long *out);
 /* "90s", "20m", "1h", "1h30m", "2d", or a bare number of seconds. */
 int parse_duration(const char *s, unsigned long *seconds);
+/*
+ * Pagination: whether to follow next, the token (or marker) a page returned
+ * for the request that sent prev (NULL for the first page). False for no
+ * token or an empty one, for a token equal to prev (a server that repeats
+ * it would be asked for ever) and once *pages, counted here, reaches max.
+ */
+bool page_follow(const char *prev, const char *next, int *pages, int max);
+/* The most pages any listing follows. */
+#define PAGES_MAX 1000
 /* The longest duration an option takes (30 days, in seconds). */
 #define DURATION_MAX (30ul * 24 * 3600)
 

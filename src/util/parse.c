@@ -83,6 +83,21 @@ int parse_duration(const char *s, unsigned long *seconds)
 	return 0;
 }
 
+bool page_follow(const char *prev, const char *next, int *pages, int max)
+{
+	if (!next || !*next)
+		return false;
+	if (prev && strcmp(prev, next) == 0) {
+		debugf("the next page token is the one just sent: stopped");
+		return false;
+	}
+	if (++*pages >= max) {
+		debugf("stopped after %d pages", *pages);
+		return false;
+	}
+	return true;
+}
+
 bool str_starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

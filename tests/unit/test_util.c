@@ -142,6 +142,18 @@ static void test_str_utf8_len(void **state)
 	assert_int_equal(cut, 2);
 }
 
+static void test_page_follow(void **state)
+{
+	int pages = 0;
+	(void)state;
+	assert_true(page_follow(NULL, "t1", &pages, 3));
+	assert_false(page_follow("t1", "t1", &pages, 3)); /* repeated: would loop */
+	assert_false(page_follow("t1", NULL, &pages, 3));
+	assert_false(page_follow("t1", "", &pages, 3));
+	assert_true(page_follow("t1", "t2", &pages, 3));
+	assert_false(page_follow("t2", "t3", &pages, 3)); /* the third page is the last */
+}
+
 static void test_time_formats(void **state)
 {
 	char out[32];
@@ -227,6 +239,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_ulong_strict),
 	    cmocka_unit_test(test_parse_duration),
 	    cmocka_unit_test(test_str_utf8_len),
+	    cmocka_unit_test(test_page_follow),
 	    cmocka_unit_test(test_edit_distance),
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_time_formats),
