@@ -193,6 +193,17 @@ int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_
 		rc = EB_EXIT_INVALID;
 		goto out;
 	}
+	/* Without an .ebignore, --all takes the root .gitignore, as the eb CLI does. */
+	if (all && lstat(ebignore, &st) != 0 && errno == ENOENT) {
+		char *gitignore = xasprintf("%s/.gitignore", dir);
+		if (lstat(gitignore, &st) == 0) {
+			notef("no .ebignore: leaving out what '%s' lists", gitignore);
+			free(ebignore);
+			ebignore = gitignore;
+		} else {
+			free(gitignore);
+		}
+	}
 	if (ignore_load(ig, ebignore)) {
 		errorf("cannot read '%s': %s", ebignore, strerror(errno));
 		rc = EB_EXIT_INVALID;
