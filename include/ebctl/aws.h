@@ -158,6 +158,10 @@ int aws_fetch_url(struct aws_client *c, const char *url, struct buf *out, size_t
 /* The same into a file (created or truncated, mode 0644). */
 int aws_fetch_url_to_file(struct aws_client *c, const char *url, const char *path,
                           struct aws_error *err);
+/* The same, at most max bytes (0 = unlimited: ResponseTooLarge past it).
+ * path is opened with O_NOFOLLOW; on failure it is removed. */
+int aws_fetch_url_to_file_max(struct aws_client *c, const char *url, const char *path, uint64_t max,
+                              struct aws_error *err);
 
 /* ---- XML helpers (XPath-free, by local name, namespaces ignored) ---- */
 

@@ -47,8 +47,11 @@ bool ignore_wildmatch(const char *pattern, const char *path);
 /* ---- file selection ---- */
 struct bundle_entry {
 	char *path;  /* relative, "/"-separated; directories end without "/" */
-	mode_t mode; /* lstat mode */
+	mode_t mode; /* lstat mode (stat mode when deref) */
 	uint64_t size;
+	dev_t dev; /* the file the walk saw: the zip takes its bytes from no other */
+	ino_t ino;
+	bool deref; /* a manifest path that is a link: stored as what it points to */
 };
 
 struct bundle_files {

@@ -252,6 +252,24 @@ int op_running_label(struct op_target *t, char **label);
  * a message in err.
  */
 int op_unzip(const char *zip, const char *dir, char *err, size_t errlen);
+/* What one bundle may unpack to: bytes written in all (counted, never taken
+ * from the sizes the zip declares), times the zip's own size (but at least
+ * OP_UNZIP_RATIO_FLOOR bytes), and entries. */
+struct op_unzip_limits {
+	uint64_t max_total;
+	unsigned long max_ratio; /* 0: none */
+	uint64_t max_entries;
+};
+#define OP_UNZIP_MAX_TOTAL   (4ull << 30)
+#define OP_UNZIP_MAX_RATIO   200ul
+#define OP_UNZIP_MAX_ENTRIES 100000ull
+#define OP_UNZIP_RATIO_FLOOR (1ull << 20)
+void op_unzip_limits_default(struct op_unzip_limits *lim);
+/* op_unzip within lim (NULL: the defaults). Files are opened with
+ * O_NOFOLLOW and no component of their path is followed as a link; after a
+ * failure, what it created is removed. */
+int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_limits *lim, char *err,
+                     size_t errlen);
 /* mkdir -p with mode 0755; 0 or -1 with errno. */
 int op_mkdirs(const char *path);
 

@@ -108,6 +108,17 @@ int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned lo
 int parse_long(const char *s, long min, long max, long *out);
 /* "90s", "20m", "1h", "1h30m", "2d", or a bare number of seconds. */
 int parse_duration(const char *s, unsigned long *seconds);
+/*
+ * Pagination: whether to follow next, the token (or marker) a page returned
+ * for the request that sent prev (NULL for the first page). False for no
+ * token or an empty one, for a token equal to prev (a server that repeats
+ * it would be asked for ever) and once *pages, counted here, reaches max.
+ */
+bool page_follow(const char *prev, const char *next, int *pages, int max);
+/* The most pages any listing follows. */
+#define PAGES_MAX 1000
+/* The longest duration an option takes (30 days, in seconds). */
+#define DURATION_MAX (30ul * 24 * 3600)
 
 /* ---- strings ---- */
 bool str_starts_with(const char *s, const char *prefix);
@@ -121,6 +132,9 @@ size_t str_edit_distance(const char *a, const char *b, size_t cap);
  * sequence (an overlong form, a surrogate or a code point past U+10FFFF
  * included) becomes U+FFFD, as a JSON string needs. Caller frees. */
 char *str_utf8_valid(const char *s);
+/* The number of code points in s, or -1 when s is not valid UTF-8; with
+ * prefix_bytes, also the bytes of its first max_chars code points. */
+long str_utf8_len(const char *s, size_t max_chars, size_t *prefix_bytes);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
 

@@ -330,7 +330,7 @@ int eb_describe_application_versions(struct aws_client *c, const char *app,
                                      const char *const *labels, size_t nlabels,
                                      struct eb_app_versions *out, struct aws_error *err)
 {
-	char *token = NULL;
+	char *token = NULL, *next;
 	int pages = 0;
 	memset(out, 0, sizeof(*out));
 	do {
@@ -341,10 +341,9 @@ int eb_describe_application_versions(struct aws_client *c, const char *app,
 		add_list(&p, "VersionLabels", labels, nlabels);
 		if (token)
 			aws_params_add(&p, "NextToken", token);
-		free(token);
-		token = NULL;
 		if (call(c, "DescribeApplicationVersions", &p, AWS_IDEMPOTENT, &doc, &r, err) !=
 		    0) {
+			free(token);
 			eb_app_versions_free(out);
 			return -1;
 		}
@@ -353,13 +352,15 @@ int eb_describe_application_versions(struct aws_client *c, const char *app,
 			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 			parse_version(m, &out->v[out->n++]);
 		}
-		token = aws_xml_text(r, "NextToken");
-		if (token && !*token) {
-			free(token);
-			token = NULL;
+		next = aws_xml_text(r, "NextToken");
+		if (!page_follow(token, next, &pages, PAGES_MAX)) {
+			free(next);
+			next = NULL;
 		}
+		free(token);
+		token = next;
 		xmlFreeDoc(doc);
-	} while (token && ++pages < 1000);
+	} while (token);
 	free(token);
 	return 0;
 }
@@ -799,14 +800,13 @@ int eb_describe_events_pages(struct aws_client *c, const struct eb_events_filter
 			all->n += page.n;
 		}
 		free(page.v);
-		/* A token that comes back unchanged would loop for ever. */
-		if (page.next_token && token && !strcmp(page.next_token, token)) {
+		if (!page_follow(token, page.next_token, &pages, max_pages)) {
 			free(page.next_token);
 			page.next_token = NULL;
 		}
 		free(token);
 		token = page.next_token;
-	} while (token && ++pages < max_pages);
+	} while (token);
 	free(token);
 	return rc;
 }

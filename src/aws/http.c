@@ -764,8 +764,19 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb;
 	long status = 0;
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
-	if (x->req->sink && status >= 200 && status < 300)
-		return fwrite(data, 1, n, x->req->sink) == n ? n : 0;
+	if (x->req->sink && status >= 200 && status < 300) {
+		if (x->req->max_body && n > x->req->max_body - x->sunk) {
+			x->overflow = true;
+			return 0;
+		}
+		errno = 0;
+		if (fwrite(data, 1, n, x->req->sink) != n) {
+			x->sink_errno = errno ? errno : EIO;
+			return 0;
+		}
+		x->sunk += n;
+		return n;
+	}
 	if (buf_add(&x->resp->body, data, n) != 0) {
 		x->overflow = true;
 		return 0;
@@ -1023,6 +1034,12 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 			err->interrupted = true;
 			snprintf(err->code, sizeof(err->code), "Interrupted");
 			snprintf(err->message, sizeof(err->message), "interrupted");
+			return AWS_DONE_FAIL;
+		}
+		if (x->sink_errno) {
+			snprintf(err->code, sizeof(err->code), "IOError");
+			snprintf(err->message, sizeof(err->message),
+			         "cannot write the download: %s", strerror(x->sink_errno));
 			return AWS_DONE_FAIL;
 		}
 		if (x->overflow) {
@@ -1299,6 +1316,12 @@ int aws_query_ex(struct aws_client *c, const char *service, const char *action,
 	for (i = 2; i < n; i++) {
 		keys[i] = params->v[i - 2].key;
 		vals[i] = params->v[i - 2].value;
+		/* AWS decodes the form as UTF-8: other bytes fail as a bad signature. */
+		if (str_utf8_len(vals[i], 0, NULL) < 0) {
+			aws_error_set(err, step, "InvalidParameterValue",
+			              "the value of '%s' is not valid UTF-8", keys[i]);
+			goto out;
+		}
 	}
 	sigv4_form_encode(&body, keys, vals, n);
 	form_spaces_as_plus(&body);
@@ -1421,18 +1444,31 @@ int aws_fetch_url(struct aws_client *c, const char *url, struct buf *out, size_t
 int aws_fetch_url_to_file(struct aws_client *c, const char *url, const char *path,
                           struct aws_error *err)
 {
-	FILE *f = fopen(path, "w");
+	return aws_fetch_url_to_file_max(c, url, path, 0, err);
+}
+
+int aws_fetch_url_to_file_max(struct aws_client *c, const char *url, const char *path, uint64_t max,
+                              struct aws_error *err)
+{
+	/* Never through a link planted where the file goes (a shared directory). */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	int rc;
 	if (!f) {
 		aws_error_set(err, "download", "IOError", "cannot create '%s': %s", path,
 		              strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	rc = fetch(c, url, f, NULL, 0, err);
+	rc = fetch(c, url, f, NULL, (size_t)(max < SIZE_MAX ? max : SIZE_MAX), err);
 	if (fclose(f) != 0 && rc == 0) {
 		aws_error_set(err, "download", "IOError", "cannot write '%s': %s", path,
 		              strerror(errno));
 		rc = -1;
 	}
+	/* No partial file is left behind. */
+	if (rc != 0)
+		unlink(path);
 	return rc;
 }

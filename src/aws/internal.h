@@ -143,7 +143,7 @@ struct aws_request {
 	int max_attempts;
 	/* response */
 	FILE *sink;      /* 2xx body to this file instead of memory */
-	size_t max_body; /* 0: AWS_MAX_RESPONSE */
+	size_t max_body; /* 0: AWS_MAX_RESPONSE; with sink, 0 is unlimited */
 	bool head;       /* HEAD: no body */
 	/* upload progress of the current attempt (bytes sent) */
 	void (*progress)(uint64_t sent, void *arg);
@@ -191,6 +191,8 @@ struct aws_xfer {
 	struct curl_slist *hdrs;
 	uint64_t pos; /* bytes of the body handed to curl */
 	bool overflow;
+	uint64_t sunk;  /* bytes written to req->sink */
+	int sink_errno; /* why writing to req->sink failed */
 	bool timed_out; /* no byte moved for the read timeout */
 	int64_t last_move_ms;
 	curl_off_t last_dl, last_ul;

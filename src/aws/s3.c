@@ -886,7 +886,7 @@ int s3_delete_object(struct aws_client *c, const char *bucket, const char *key,
 int s3_list_multipart_uploads(struct aws_client *c, const char *bucket, const char *prefix,
                               struct s3_uploads *out, struct aws_error *err)
 {
-	char *key_marker = NULL, *id_marker = NULL;
+	char *key_marker = NULL, *id_marker = NULL, *sent = NULL, *next = NULL;
 	int rc = -1, pages = 0;
 
 	aws_error_clear(err);
@@ -901,6 +901,9 @@ int s3_list_multipart_uploads(struct aws_client *c, const char *bucket, const ch
 		bool more;
 
 		memset(&resp, 0, sizeof(resp));
+		free(sent);
+		sent = next;
+		next = NULL;
 		if (s3_request(c, &req, "GET", bucket, NULL, "ListMultipartUploads", err) != 0) {
 			aws_request_cleanup(&req);
 			break;
@@ -951,11 +954,16 @@ int s3_list_multipart_uploads(struct aws_client *c, const char *bucket, const ch
 		xmlFreeDoc(doc);
 		aws_request_cleanup(&req);
 		aws_response_cleanup(&resp);
-		if (!more || !key_marker || ++pages > 1000) {
+		/* The two markers are the token: the pair sent again would loop for ever. */
+		if (key_marker)
+			next = xasprintf("%s\n%s", key_marker, id_marker ? id_marker : "");
+		if (!more || !page_follow(sent, next, &pages, PAGES_MAX)) {
 			rc = 0;
 			break;
 		}
 	}
+	free(sent);
+	free(next);
 	free(key_marker);
 	free(id_marker);
 	if (rc != 0)

@@ -3,7 +3,7 @@
 #include "ebctl/util.h"
 
 #include <errno.h>
-#include <fnmatch.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,40 +93,6 @@ int ignore_load(struct ignore *ig, const char *path)
 	return 0;
 }
 
-/* Length of the bracket expression at p ("[...]"), or 0 when unterminated
- * (then "[" is a literal, as in git). */
-static size_t class_len(const char *p)
-{
-	size_t i = 1;
-	if (p[i] == '!' || p[i] == '^')
-		i++;
-	if (p[i] == ']')
-		i++;
-	for (; p[i]; i++) {
-		if (p[i] == '[' && p[i + 1] == ':') {
-			const char *e = strstr(p + i + 2, ":]");
-			if (e)
-				i = (size_t)(e - p) + 1;
-			continue;
-		}
-		if (p[i] == ']')
-			return i + 1;
-	}
-	return 0;
-}
-
-static bool class_match(const char *cls, size_t len, char c)
-{
-	char pat[256], s[2] = {c, 0};
-	if (len >= sizeof(pat) || c == '/')
-		return false;
-	memcpy(pat, cls, len);
-	pat[len] = 0;
-	if (pat[1] == '^')
-		pat[1] = '!';
-	return fnmatch(pat, s, 0) == 0;
-}
-
 /* Results of wildmatch(): besides match and no match, two verdicts that
  * stop the callers' backtracking (git's wildmatch does the same). Without
  * them a pattern such as "*?*?*?*?..." takes exponential time. */
@@ -136,6 +102,85 @@ enum {
 	WM_NOMATCH = 0,
 	WM_MATCH = 1,
 };
+
+/* A named class ("alpha" in "[[:alpha:]]", len bytes) holds c: 1, 0, or -1
+ * when the name is not one. */
+static int named_class(const char *name, size_t len, int c)
+{
+	static const struct {
+		const char *name;
+		int (*is)(int);
+	} classes[] = {{"alnum", isalnum}, {"alpha", isalpha}, {"blank", isblank},
+	               {"cntrl", iscntrl}, {"digit", isdigit}, {"graph", isgraph},
+	               {"lower", islower}, {"print", isprint}, {"punct", ispunct},
+	               {"space", isspace}, {"upper", isupper}, {"xdigit", isxdigit}};
+	size_t i;
+	for (i = 0; i < EB_ARRAY_LEN(classes); i++)
+		if (strlen(classes[i].name) == len && !memcmp(classes[i].name, name, len))
+			return classes[i].is(c) != 0;
+	return -1;
+}
+
+/*
+ * The bracket expression at *pp against t, exactly as git's wildmatch reads
+ * it: a "]" right after "[" or "[!" is a member, "\\" quotes the next
+ * character (also "]"), "a-z" is a range by byte value (so "[a-Z]" holds
+ * nothing), "[:name:]" a named class. An unterminated expression, a
+ * trailing "\\" or an unknown class name never match (WM_ABORT_ALL). On
+ * return *pp is at the closing "]".
+ */
+static int match_class(const char **pp, unsigned char t)
+{
+	const unsigned char *p = (const unsigned char *)*pp + 1;
+	unsigned char prev = 0, c = *p;
+	bool negated = false, matched = false;
+	if (c == '!' || c == '^') {
+		negated = true;
+		c = *++p;
+	}
+	do {
+		if (!c)
+			return WM_ABORT_ALL;
+		if (c == '\\') {
+			if (!(c = *++p))
+				return WM_ABORT_ALL;
+			if (t == c)
+				matched = true;
+		} else if (c == '-' && prev && p[1] && p[1] != ']') {
+			c = *++p;
+			if (c == '\\' && !(c = *++p))
+				return WM_ABORT_ALL;
+			if (t <= c && t >= prev)
+				matched = true;
+			c = 0; /* a range is not the start of another */
+		} else if (c == '[' && p[1] == ':') {
+			const unsigned char *name = p + 2, *e = name;
+			int r;
+			while (*e && *e != ']')
+				e++;
+			if (!*e)
+				return WM_ABORT_ALL;
+			if (e - name < 1 || e[-1] != ':') {
+				/* no ":]": a plain "[" */
+				if (t == '[')
+					matched = true;
+			} else {
+				if ((r = named_class((const char *)name, (size_t)(e - name - 1),
+				                     t)) < 0)
+					return WM_ABORT_ALL;
+				if (r)
+					matched = true;
+				p = e;
+				c = 0;
+			}
+		} else if (t == c) {
+			matched = true;
+		}
+		prev = c;
+	} while ((c = *++p) != ']');
+	*pp = (const char *)p;
+	return matched != negated && t != '/' ? WM_MATCH : WM_NOMATCH;
+}
 
 static int wildmatch(const char *start, const char *p, const char *s)
 {
@@ -187,20 +232,16 @@ static int wildmatch(const char *start, const char *p, const char *s)
 				return WM_NOMATCH;
 			break;
 		case '[': {
-			size_t n = class_len(p);
-			if (!n) {
-				if (*s != '[')
-					return WM_NOMATCH;
-				break;
-			}
-			if (!class_match(p, n, *s))
-				return WM_NOMATCH;
-			p += n - 1;
+			int r = match_class(&p, (unsigned char)*s);
+			if (r != WM_MATCH)
+				return r;
 			break;
 		}
 		case '\\':
-			if (p[1])
-				p++;
+			/* A trailing "\\" quotes nothing: it never matches, as in git. */
+			if (!p[1])
+				return WM_NOMATCH;
+			p++;
 			/* fall through */
 		default:
 			if (*s != *p)

@@ -17,13 +17,47 @@ struct walk {
 	struct bundle_files *out;
 };
 
-static void add_entry(struct bundle_files *f, const char *rel, const struct stat *st)
+static void add_entry(struct bundle_files *f, const char *rel, const struct stat *st, bool deref)
 {
 	f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
 	f->v[f->n].path = xstrdup(rel);
 	f->v[f->n].mode = st->st_mode;
 	f->v[f->n].size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+	f->v[f->n].dev = st->st_dev;
+	f->v[f->n].ino = st->st_ino;
+	f->v[f->n].deref = deref;
 	f->n++;
+}
+
+/* The files Elastic Beanstalk reads from the bundle root: a link there is
+ * read through by the validator but would reach the instance as a link. */
+static bool is_manifest_path(const char *rel)
+{
+	return !strcmp(rel, "Dockerrun.aws.json") || !strcmp(rel, "docker-compose.yml") ||
+	       !strcmp(rel, ".ebextensions") || !strcmp(rel, ".platform");
+}
+
+/* Whether the link target t, found at rel, leaves the bundle directory
+ * (absolute, or more ".." than rel is deep at some point). */
+static bool link_leaves(const char *rel, const char *t)
+{
+	long depth = 0;
+	const char *p;
+	if (t[0] == '/')
+		return true;
+	for (p = rel; *p; p++)
+		depth += *p == '/';
+	for (p = t; *p;) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (--depth < 0)
+				return true;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			depth++;
+		}
+		p += len + (p[len] == '/');
+	}
+	return false;
 }
 
 /* Always left out, whatever .ebignore says: version control and the eb
@@ -67,12 +101,35 @@ static int walk_path(struct walk *w, const char *rel)
 {
 	char *full = xasprintf("%s/%s", w->root, rel);
 	struct stat st;
-	bool is_dir;
+	bool is_dir, deref = false;
 	int rc = 0;
 	if (lstat(full, &st)) {
 		errorf("cannot read '%s': %s", full, strerror(errno));
 		free(full);
 		return EB_EXIT_INVALID;
+	}
+	if (S_ISLNK(st.st_mode) && is_manifest_path(rel)) {
+		/* Stored as what it points to, as the validator read it. */
+		if (stat(full, &st) || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+			errorf("'%s' is a symbolic link to %s: Elastic Beanstalk needs the file "
+			       "itself [bundle-root]",
+			       full,
+			       errno == ENOENT ? "nothing" : "neither a file nor a directory");
+			free(full);
+			return EB_EXIT_INVALID;
+		}
+		deref = true;
+	} else if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlink(full, target, sizeof(target) - 1);
+		if (n >= 0) {
+			target[n] = '\0';
+			if (link_leaves(rel, target))
+				warnf("'%s' is a link to '%s', outside the directory: it is stored "
+				      "as "
+				      "a link and will not resolve on the instance",
+				      rel, target);
+		}
 	}
 	free(full);
 	is_dir = S_ISDIR(st.st_mode);
@@ -84,7 +141,7 @@ static int walk_path(struct walk *w, const char *rel)
 		warnf("'%s' is not a regular file, directory or symlink: left out", rel);
 		return 0;
 	}
-	add_entry(w->out, rel, &st);
+	add_entry(w->out, rel, &st, deref);
 	if (is_dir)
 		rc = walk_dir(w, rel);
 	return rc;
@@ -135,6 +192,17 @@ int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_
 		       strerror(stat(dir, &st) ? e : ENOTDIR));
 		rc = EB_EXIT_INVALID;
 		goto out;
+	}
+	/* Without an .ebignore, --all takes the root .gitignore, as the eb CLI does. */
+	if (all && lstat(ebignore, &st) != 0 && errno == ENOENT) {
+		char *gitignore = xasprintf("%s/.gitignore", dir);
+		if (lstat(gitignore, &st) == 0) {
+			notef("no .ebignore: leaving out what '%s' lists", gitignore);
+			free(ebignore);
+			ebignore = gitignore;
+		} else {
+			free(gitignore);
+		}
 	}
 	if (ignore_load(ig, ebignore)) {
 		errorf("cannot read '%s': %s", ebignore, strerror(errno));

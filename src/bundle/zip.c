@@ -3,6 +3,8 @@
 #include "ebctl/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <malloc.h>
 #include <stdlib.h>
@@ -61,8 +63,107 @@ static int zip_fail(zip_t *za, const char *what, const char *path)
 	return EB_EXIT_INVALID;
 }
 
+/*
+ * A file's bytes for libzip, read from a descriptor that is checked against
+ * the walk: opened without following a link (unless the entry is a
+ * dereferenced manifest path), it must be the same regular file (device,
+ * inode, size) that was listed, so a file swapped for a link, or for
+ * another file, between the walk and the write fails the bundle instead of
+ * putting other bytes in it.
+ */
+struct file_src {
+	char *path;
+	const struct bundle_entry *e;
+	char **changed; /* set to the path of a file that is not what was listed */
+	int fd, zerr, syserr;
+};
+
+static zip_int64_t src_fail(struct file_src *s, int zerr, int syserr)
+{
+	s->zerr = zerr;
+	s->syserr = syserr;
+	return -1;
+}
+
+static zip_int64_t file_src_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct file_src *s = ud;
+	struct stat st;
+	ssize_t n;
+	switch (cmd) {
+	case ZIP_SOURCE_SUPPORTS: return ZIP_SOURCE_SUPPORTS_READABLE;
+	case ZIP_SOURCE_OPEN:
+		s->fd = open(s->path, O_RDONLY | O_CLOEXEC | (s->e->deref ? 0 : O_NOFOLLOW));
+		if (s->fd < 0) {
+			if (errno == ELOOP && !*s->changed)
+				*s->changed = xstrdup(s->path);
+			return src_fail(s, ZIP_ER_OPEN, errno);
+		}
+		if (fstat(s->fd, &st) || !S_ISREG(st.st_mode) || st.st_dev != s->e->dev ||
+		    st.st_ino != s->e->ino || (uint64_t)st.st_size != s->e->size) {
+			close(s->fd);
+			s->fd = -1;
+			if (!*s->changed)
+				*s->changed = xstrdup(s->path);
+			return src_fail(s, ZIP_ER_CHANGED, 0);
+		}
+		return 0;
+	case ZIP_SOURCE_READ:
+		do
+			n = read(s->fd, data, len > SSIZE_MAX ? SSIZE_MAX : (size_t)len);
+		while (n < 0 && errno == EINTR);
+		return n < 0 ? src_fail(s, ZIP_ER_READ, errno) : n;
+	case ZIP_SOURCE_CLOSE:
+		if (s->fd >= 0)
+			close(s->fd);
+		s->fd = -1;
+		return 0;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *zs = data;
+		if (len < sizeof(*zs))
+			return src_fail(s, ZIP_ER_INVAL, 0);
+		memset(zs, 0, sizeof(*zs));
+		zs->valid = ZIP_STAT_SIZE;
+		zs->size = s->e->size;
+		return sizeof(*zs);
+	}
+	case ZIP_SOURCE_ERROR: {
+		int *e = data;
+		if (len < 2 * sizeof(int))
+			return -1;
+		e[0] = s->zerr;
+		e[1] = s->syserr;
+		return 2 * sizeof(int);
+	}
+	case ZIP_SOURCE_FREE:
+		if (s->fd >= 0)
+			close(s->fd);
+		free(s->path);
+		free(s);
+		return 0;
+	default: return src_fail(s, ZIP_ER_OPNOTSUPP, 0);
+	}
+}
+
+static zip_source_t *file_source(zip_t *za, const char *full, const struct bundle_entry *e,
+                                 char **changed)
+{
+	struct file_src *s = xcalloc(1, sizeof(*s));
+	zip_source_t *src;
+	s->path = xstrdup(full);
+	s->e = e;
+	s->changed = changed;
+	s->fd = -1;
+	if (!(src = zip_source_function(za, file_src_cb, s))) {
+		free(s->path);
+		free(s);
+	}
+	return src;
+}
+
 int bundle_write_zip(const char *dir, const struct bundle_files *files, const char *out_path)
 {
+	char *changed = NULL;
 	zip_t *za;
 	int rc = 0;
 	size_t i;
@@ -95,7 +196,7 @@ int bundle_write_zip(const char *dir, const struct bundle_files *files, const ch
 				if (!src)
 					free(copy);
 			} else {
-				src = zip_source_file(za, full, 0, -1);
+				src = file_source(za, full, e, &changed);
 			}
 			if (!src) {
 				rc = zip_fail(za, "add", full);
@@ -122,9 +223,17 @@ int bundle_write_zip(const char *dir, const struct bundle_files *files, const ch
 		return rc;
 	}
 	if (zip_close(za)) {
-		rc = zip_fail(za, "write", out_path);
+		if (changed)
+			errorf(
+			    "'%s' changed while the bundle was written (replaced, or swapped for "
+			    "a link): run again",
+			    changed);
+		else
+			rc = zip_fail(za, "write", out_path);
+		rc = EB_EXIT_INVALID;
 		zip_discard(za);
 	}
+	free(changed);
 	return rc;
 }
 

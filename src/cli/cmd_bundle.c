@@ -10,7 +10,8 @@ int cmd_bundle(int argc, char **argv)
 	    "Without --all the bundle holds Dockerrun.aws.json (or docker-compose.yml), "
 	    ".ebextensions/\n"
 	    "and .platform/; with --all every file of DIR. Both honour DIR/.ebignore (gitignore\n"
-	    "syntax) and always leave out .git/ and .elasticbeanstalk/. The same inputs give the "
+	    "syntax; --all without one takes DIR/.gitignore) and always leave out .git/ and\n"
+	    ".elasticbeanstalk/. The same inputs give the "
 	    "same\n"
 	    "bytes: prints the path, the size and the SHA-256 that identifies the content."};
 	const char *dir = ".", *out = "bundle.zip";

@@ -7,6 +7,8 @@
 #include "ebctl/util.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +20,7 @@
 #define FOLLOW_WINDOW_MS    120000 /* how far back each poll reaches for late events */
 #define FOLLOW_GROUPS_EVERY 10     /* polls between looks for new log groups */
 #define TAIL_MAX            (64u << 20)
+#define LOGS_MAX_DOWNLOAD   (1ull << 30) /* one bundle, EBCTL_LOGS_MAX_DOWNLOAD_MB */
 
 struct logs_opts {
 	struct op_target t;
@@ -143,32 +146,94 @@ static char *default_dir(void)
 	return xasprintf(".elasticbeanstalk/logs/%s", stamp);
 }
 
-/* Save (and unless --zip, unpack) one instance's bundle under dir. */
+/*
+ * The instance id as one path component: an EC2 id (i-0123abcd) as it is;
+ * anything else, coming from the server, with every byte but letters,
+ * digits, '-' and '_' as %XX, so it can neither climb out of the directory
+ * ("../x") nor collide with another id. Caller frees.
+ */
+static char *instance_component(const char *id)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+	if (str_starts_with(id, "i-") && id[2] &&
+	    strspn(id + 2, "0123456789abcdef") == strlen(id + 2))
+		return xstrdup(id);
+	buf_puts(&b, "");
+	for (p = id; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')
+			buf_add(&b, p, 1);
+		else
+			buf_printf(&b, "%%%02X", ch);
+	}
+	if (b.len == 0)
+		buf_puts(&b, "%");
+	return buf_detach(&b, NULL);
+}
+
+/* One limit from the environment, in MiB or a plain number; dflt otherwise. */
+static uint64_t env_limit(const char *name, uint64_t dflt, uint64_t unit)
+{
+	const char *v = getenv(name);
+	unsigned long n;
+	if (!v || !*v)
+		return dflt;
+	if (parse_ulong(v, 1, (unsigned long)(UINT64_MAX / unit), &n)) {
+		warnf("%s takes a whole number greater than 0, not '%s': ignored", name, v);
+		return dflt;
+	}
+	return (uint64_t)n * unit;
+}
+
+/* Save (and unless --zip, unpack) one instance's bundle under dir. A bundle
+ * that cannot be saved (too large, a disk error) exits 1, not as an AWS error. */
 static int save_bundle(struct op_target *t, const struct eb_env_info *e, const char *dir,
                        bool keep_zip)
 {
-	char *zip = xasprintf("%s/%s.zip", dir, e->instance_id), *sub = NULL, msg[1024];
+	char *name = instance_component(e->instance_id), *zip = NULL, *sub = NULL, msg[1024];
+	uint64_t max_download =
+	    env_limit("EBCTL_LOGS_MAX_DOWNLOAD_MB", LOGS_MAX_DOWNLOAD, 1u << 20);
+	struct op_unzip_limits lim;
 	struct aws_error err;
 	int rc = 0;
 
+	if (strcmp(name, e->instance_id) != 0)
+		warnf("the instance id the server gave is not an EC2 instance id: saved as '%s'",
+		      name);
+	zip = xasprintf("%s/%s.zip", dir, name);
 	aws_error_clear(&err);
-	if (aws_fetch_url_to_file(t->client, e->url, zip, &err)) {
+	if (aws_fetch_url_to_file_max(t->client, e->url, zip, max_download, &err)) {
 		rc = op_aws_fail(&err);
+		if (!strcmp(err.code, "ResponseTooLarge") || !strcmp(err.code, "IOError")) {
+			if (!strcmp(err.code, "ResponseTooLarge"))
+				fprintf(stderr,
+				        "Set EBCTL_LOGS_MAX_DOWNLOAD_MB to allow more "
+				        "(default %llu).\n",
+				        (unsigned long long)(LOGS_MAX_DOWNLOAD >> 20));
+			rc = EB_EXIT_INVALID;
+		}
 		goto out;
 	}
 	if (keep_zip) {
 		out_line("%s\n", zip);
 		goto out;
 	}
-	sub = xasprintf("%s/%s", dir, e->instance_id);
-	if (op_unzip(zip, sub, msg, sizeof(msg))) {
+	op_unzip_limits_default(&lim);
+	lim.max_total = env_limit("EBCTL_LOGS_MAX_UNPACKED_MB", lim.max_total, 1u << 20);
+	lim.max_ratio = (unsigned long)env_limit("EBCTL_LOGS_MAX_RATIO", lim.max_ratio, 1);
+	sub = xasprintf("%s/%s", dir, name);
+	if (op_unzip_limited(zip, sub, &lim, msg, sizeof(msg))) {
 		errorf("%s", msg);
+		unlink(zip);
 		rc = EB_EXIT_INVALID;
 		goto out;
 	}
 	unlink(zip);
 	out_line("%s/\n", sub);
 out:
+	free(name);
 	free(zip);
 	free(sub);
 	return rc;
@@ -275,7 +340,8 @@ static bool following(const struct follower *fl, const char *name)
 /* Pick up the environment's log groups (every page); new ones start now. */
 static int scan_groups(struct aws_client *c, struct follower *fl, struct aws_error *err)
 {
-	char *token = NULL;
+	char *token = NULL, *next;
+	int pages = 0;
 	do {
 		struct cwl_log_groups g = {NULL, 0, NULL};
 		size_t i;
@@ -292,8 +358,10 @@ static int scan_groups(struct aws_client *c, struct follower *fl, struct aws_err
 			debugf("following log group '%s'", g.v[i].name);
 			fl->n++;
 		}
+		next = page_follow(token, g.next_token, &pages, PAGES_MAX) ? xstrdup(g.next_token)
+		                                                           : NULL;
 		free(token);
-		token = g.next_token ? xstrdup(g.next_token) : NULL;
+		token = next;
 		cwl_log_groups_free(&g);
 	} while (token);
 	return 0;
@@ -307,10 +375,10 @@ static int poll_group(struct aws_client *c, struct followed_group *g, const char
 	struct op_event *batch = NULL;
 	char **keys = NULL;
 	size_t *order = NULL, k, i;
-	char *token = NULL;
+	char *token = NULL, *next;
 	const char *label = g->name + strlen(prefix);
 	int64_t since = event_dedupe_since(&g->seen);
-	int rc = 0;
+	int rc = 0, pages = 0;
 
 	do {
 		struct cwl_filter f;
@@ -340,8 +408,11 @@ static int poll_group(struct aws_client *c, struct followed_group *g, const char
 		free(page.v);
 		page.v = NULL;
 		page.n = 0;
+		next = page_follow(token, page.next_token, &pages, PAGES_MAX)
+		           ? xstrdup(page.next_token)
+		           : NULL;
 		free(token);
-		token = page.next_token ? xstrdup(page.next_token) : NULL;
+		token = next;
 		cwl_events_free(&page);
 	} while (token);
 	free(token);

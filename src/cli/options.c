@@ -44,6 +44,7 @@ static bool choice_ok(const char *choices, const char *v)
 /* Store one value; `origin` names where it came from for messages. */
 static int set_value(const char *cmd, const struct opt *o, const char *v, const char *origin)
 {
+	unsigned long secs;
 	switch (o->type) {
 	case OPT_BOOL: {
 		bool b;
@@ -82,9 +83,14 @@ static int set_value(const char *cmd, const struct opt *o, const char *v, const 
 		return 0;
 	}
 	case OPT_DURATION:
-		if (parse_duration(v, o->target))
+		if (parse_duration(v, &secs))
 			return usage_error(
 			    cmd, "%s takes a duration such as 90s, 20m or 1h, not '%s'", origin, v);
+		/* Longer waits are mistakes, and the milliseconds would overflow. */
+		if (secs > DURATION_MAX)
+			return usage_error(cmd, "%s takes a duration of at most 30d, not '%s'",
+			                   origin, v);
+		*(unsigned long *)o->target = secs;
 		return 0;
 	case OPT_UINT:
 		if (parse_ulong(v, o->min, o->max, o->target))

@@ -57,12 +57,34 @@ char *deploy_default_label(const char *dir, const char *bundle_hex)
 	return label;
 }
 
+/* A C0 control character or DEL: the XML that carries the value back normalises CR and LF. */
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 int deploy_check_label(const char *label)
 {
-	size_t n = strlen(label);
+	/* AWS counts characters (code points), not bytes. */
+	long n = str_utf8_len(label, 0, NULL);
+	if (n < 0) {
+		char *shown = str_utf8_valid(label);
+		errorf("error: version label '%s' is not valid UTF-8 [label]", shown);
+		free(shown);
+		return EB_EXIT_INVALID;
+	}
 	if (n == 0 || n > LABEL_MAX) {
-		errorf("error: version label '%s' has %zu characters; it must have 1 to %d [label]",
+		errorf("error: version label '%s' has %ld characters; it must have 1 to %d [label]",
 		       label, n, LABEL_MAX);
+		return EB_EXIT_INVALID;
+	}
+	if (has_control(label)) {
+		errorf("error: version label '%s' contains a control character (CR, LF, tab...), "
+		       "which Elastic Beanstalk does not keep as sent [label]",
+		       label);
 		return EB_EXIT_INVALID;
 	}
 	if (strchr(label, '/')) {
@@ -93,22 +115,36 @@ int deploy_check_env_name(const char *name)
 char *deploy_description(const char *dir, const char *given)
 {
 	static const char *const subject[] = {"log", "-1", "--format=%s", NULL};
-	char *d = NULL;
-	size_t n;
+	char *d = NULL, *p;
+	bool changed = false;
+	size_t cut;
+	long n;
 	if (given) {
 		d = xstrdup(given);
 	} else if (git_capture(dir, subject, &d) != 0 || !d || !*d) {
 		free(d);
 		return NULL;
 	}
-	n = strlen(d);
-	if (n > DESCRIPTION_MAX) {
-		n = DESCRIPTION_MAX;
-		/* Do not cut a UTF-8 sequence in half. */
-		while (n > 0 && ((unsigned char)d[n] & 0xC0) == 0x80)
-			n--;
-		d[n] = 0;
-		warnf("the description has more than %d characters: cut to '%s' [label]",
+	/* Bytes that are not UTF-8 would fail the signature check on the server, and
+	 * control characters come back changed: neither goes out as it is. */
+	if (str_utf8_len(d, 0, NULL) < 0) {
+		p = str_utf8_valid(d);
+		free(d);
+		d = p;
+		changed = true;
+	}
+	for (p = d; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			*p = ' ';
+			changed = true;
+		}
+	if (changed)
+		warnf("the description holds control characters or bytes that are not UTF-8: "
+		      "sent as '%s' [label]",
+		      d);
+	if ((n = str_utf8_len(d, DESCRIPTION_MAX, &cut)) > DESCRIPTION_MAX) {
+		d[cut] = 0;
+		warnf("the description has %ld characters, more than %d: cut to '%s' [label]", n,
 		      DESCRIPTION_MAX, d);
 	}
 	return d;

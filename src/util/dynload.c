@@ -516,6 +516,12 @@ zip_source_t *zip_source_file(zip_t *za, const char *name, zip_uint64_t start, z
 	return zip_source_file_real(za, name, start, len);
 }
 
+zip_source_t *zip_source_function(zip_t *za, zip_source_callback fn, void *ud)
+{
+	ZIP_FN(zip_source_function);
+	return zip_source_function_real(za, fn, ud);
+}
+
 void zip_source_free(zip_source_t *src)
 {
 	ZIP_FN(zip_source_free);

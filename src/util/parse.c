@@ -83,6 +83,21 @@ int parse_duration(const char *s, unsigned long *seconds)
 	return 0;
 }
 
+bool page_follow(const char *prev, const char *next, int *pages, int max)
+{
+	if (!next || !*next)
+		return false;
+	if (prev && strcmp(prev, next) == 0) {
+		debugf("the next page token is the one just sent: stopped");
+		return false;
+	}
+	if (++*pages >= max) {
+		debugf("stopped after %d pages", *pages);
+		return false;
+	}
+	return true;
+}
+
 bool str_starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -175,6 +190,25 @@ char *str_utf8_valid(const char *s)
 		}
 	}
 	return buf_detach(&b, NULL);
+}
+
+long str_utf8_len(const char *s, size_t max_chars, size_t *prefix_bytes)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	long chars = 0;
+	if (prefix_bytes)
+		*prefix_bytes = 0;
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (!n)
+			return -1;
+		p += n;
+		if ((size_t)++chars == max_chars && prefix_bytes)
+			*prefix_bytes = (size_t)(p - (const unsigned char *)s);
+	}
+	if (prefix_bytes && (size_t)chars < max_chars)
+		*prefix_bytes = (size_t)(p - (const unsigned char *)s);
+	return chars;
 }
 
 const char *str_field_value(const char *v, size_t *len)

@@ -122,4 +122,18 @@ expect_err "'api'" "the diagnostic names the missing link"
 expect_rc 1 "a missing directory" "$EBCTL" bundle -C "$TMP/nosuch" -o "$TMP/x.zip"
 expect_err "cannot use '$TMP/nosuch' as the bundle directory" "missing directory named"
 expect_rc 2 "an operand is a usage error" "$EBCTL" bundle extra
+
+# --all without an .ebignore takes the root .gitignore, and says so.
+gi=$TMP/gi; mkdir -p "$gi"
+echo '{"AWSEBDockerrunVersion": 2, "containerDefinitions": [{"name": "web", "image": "nginx:1.25", "essential": true, "memory": 128, "portMappings": [{"hostPort": 80, "containerPort": 80}]}]}' >"$gi/Dockerrun.aws.json"
+printf 'build.log\n' >"$gi/.gitignore"; echo x >"$gi/build.log"; echo y >"$gi/keep.txt"
+expect_rc 0 "bundle --all with only a .gitignore" "$EBCTL" bundle --all -C "$gi" -o "$TMP/gi.zip"
+expect_err "no .ebignore: leaving out what '$gi/.gitignore' lists" "says which file it used"
+names=$("$PYTHON" -c 'import sys, zipfile; print(" ".join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))' "$TMP/gi.zip")
+expect_eq "$names" ".gitignore Dockerrun.aws.json keep.txt" ".gitignore's patterns apply"
+printf 'keep.txt\n' >"$gi/.ebignore"
+expect_rc 0 "bundle --all with both" "$EBCTL" bundle --all -C "$gi" -o "$TMP/gi.zip"
+expect_not_err ".gitignore" "an .ebignore wins and nothing is said"
+names=$("$PYTHON" -c 'import sys, zipfile; print(" ".join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))' "$TMP/gi.zip")
+expect_eq "$names" ".ebignore .gitignore Dockerrun.aws.json build.log" "only .ebignore applies then"
 finish

@@ -38,6 +38,36 @@ expect_rc 1 "an environment name that is too short" "$EBCTL" deploy -C "$app" --
 expect_err "environment name 'web'" "names the environment"
 expect_rc 1 "a label with a slash" "$EBCTL" deploy -C "$app" --app shop --env web-dev --label feature/x
 expect_err "[label]" "names the label rule"
+# Labels: no control characters (the XML read back turns CR into LF), valid
+# UTF-8, and 1 to 100 characters counted as AWS counts them, in code points.
+expect_rc 1 "a label with a line feed" "$EBCTL" deploy -C "$app" --app shop --env web-dev --label $'v1\nv2'
+expect_err "contains a control character" "names the control character"
+expect_rc 1 "a label with a carriage return" "$EBCTL" deploy -C "$app" --app shop --env web-dev --label $'v1\r'
+expect_rc 1 "a label that is not UTF-8" "$EBCTL" deploy -C "$app" --app shop --env web-dev --label $'v1\xff'
+expect_err "is not valid UTF-8 [label]" "says the label is not UTF-8"
+e60=$(printf 'é%.0s' $(seq 60)) e101=$(printf 'é%.0s' $(seq 101))
+expect_rc 3 "a label of 60 two-byte characters passes to the network" "$EBCTL" deploy -C "$app" --app shop --env web-dev --label "$e60"
+expect_not_err "[label]" "60 characters of é are not too long"
+expect_rc 1 "a label of 101 characters" "$EBCTL" deploy -C "$app" --app shop --env web-dev --label "$e101"
+expect_err "has 101 characters; it must have 1 to 100" "counts code points"
+# Descriptions: at most 200 code points; control characters and bytes that
+# are not UTF-8 are replaced (with a warning), never sent.
+expect_rc 3 "a description of 150 two-byte characters" "$EBCTL" deploy -C "$app" --app shop --env web-dev --label v1 --description "$(printf 'é%.0s' $(seq 150))"
+expect_not_err "description" "150 characters are not cut"
+expect_rc 3 "a description of 250 characters" "$EBCTL" deploy -C "$app" --app shop --env web-dev --label v1 --description "$(printf 'é%.0s' $(seq 250))"
+expect_err "the description has 250 characters, more than 200: cut to '$(printf 'é%.0s' $(seq 200))'" "cut at 200 code points"
+expect_rc 3 "a description with CR LF and a stray byte" "$EBCTL" deploy -C "$app" --app shop --env web-dev --label v1 --description $'fix\r\nthe \xffbug'
+expect_err "sent as 'fix  the "$'\xef\xbf\xbd'"bug'" "control characters and the stray byte are replaced"
+# Durations: at most 30 days (the milliseconds overflowed before).
+expect_rc 2 "a --timeout that overflows" "$EBCTL" deploy -C "$app" --app shop --env web-dev --timeout 213503982334601d
+expect_err "--timeout takes a duration of at most 30d, not '213503982334601d'" "names the limit"
+expect_rc 2 "a --timeout of 31 days" "$EBCTL" deploy -C "$app" --app shop --env web-dev --timeout 31d
+expect_rc 2 "logs --timeout of 31 days" "$EBCTL" logs --env web-dev --timeout 744h
+expect_rc 3 "a --timeout of 30 days is accepted" "$EBCTL" deploy -C "$app" --app shop --env web-dev --label v1 --timeout 30d
+# Every value sent is valid UTF-8: other bytes stop before the request.
+expect_rc 3 "an environment name that is not UTF-8" "$EBCTL" status --app shop --env $'web\xff'
+expect_err "is not valid UTF-8" "a value that is not UTF-8 is refused before it is signed"
+expect_not_err "127.0.0.1:9" "no request was attempted for it"
 expect_rc 1 "a missing --bundle" "$EBCTL" deploy --bundle "$TMP/nosuch.zip" --app shop --env web-dev
 expect_rc 1 "a --bundle that is not a zip" sh -c "echo x >'$TMP/x.zip' && '$EBCTL' deploy --bundle '$TMP/x.zip' --app shop --env web-dev"
 expect_err "as a zip" "says it is not a zip"

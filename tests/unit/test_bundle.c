@@ -32,7 +32,15 @@ static void test_wildmatch_table(void **state)
 	    {"[[:digit:]]x", "7x", true},
 	    {"[[:digit:]]x", "ax", false},
 	    {"[]]x", "]x", true},
-	    {"[abc", "[abc", true}, /* unterminated class is literal */
+	    {"[abc", "[abc", false}, /* an unterminated class never matches, as in git */
+	    {"[\\]]", "]", true},    /* "\\" quotes "]" inside a class */
+	    {"[a\\]]", "a", true},
+	    {"[!\\]]", "]", false},
+	    {"[!\\]]", "a", true},
+	    {"x\\", "x\\", false}, /* a trailing backslash never matches */
+	    {"[a-Z]", "Z", false}, /* a range by byte value: empty */
+	    {"[a-Z]", "b", false},
+	    {"[[:bogus:]]", "b", false},
 	    {"\\*x", "*x", true},
 	    {"\\*x", "ax", false},
 	    {"**/foo", "foo", true},

@@ -151,9 +151,10 @@ static void test_description(void **state)
 	assert_string_equal(d, "short one");
 	free(d);
 	memset(text, 'x', 199);
-	strcpy(text + 199, "\xc3\xa9 and more past the limit"); /* "é" straddles 200 */
+	strcpy(text + 199, "\xc3\xa9 and more past the limit"); /* "é" is the 200th character */
 	d = deploy_description(tmpdir, text);
-	assert_int_equal(strlen(d), 199);
+	assert_int_equal(strlen(d), 201);
+	assert_string_equal(d + 199, "\xc3\xa9");
 	free(d);
 	/* Outside git and without --description: none. */
 	assert_null(deploy_description(tmpdir, NULL));

@@ -337,12 +337,21 @@ static int root_pass_select(void)
 static int root_fail_zip(void)
 {
 	/* a zip of the folder instead of its contents */
-	struct bundle_entry v[] = {{xstrdup("app"), S_IFDIR | 0755, 0},
-	                           {xstrdup("app/Dockerrun.aws.json"), S_IFREG | 0644, 0}};
+	struct bundle_entry v[] = {
+	    {.path = xstrdup("app"), .mode = S_IFDIR | 0755},
+	    {.path = xstrdup("app/Dockerrun.aws.json"), .mode = S_IFREG | 0644}};
 	struct bundle_files files = {v, 2, false};
-	char *zip = xasprintf("%s/out.zip", bundle_dir);
+	char *zip = xasprintf("%s/out.zip", bundle_dir), *full;
+	struct stat st;
 	int rc;
 	put_file("app/Dockerrun.aws.json", V2(WEB), 0);
+	/* The zip takes the bytes of the file that was listed, and only those. */
+	full = xasprintf("%s/app/Dockerrun.aws.json", bundle_dir);
+	assert_int_equal(stat(full, &st), 0);
+	free(full);
+	v[1].size = (uint64_t)st.st_size;
+	v[1].dev = st.st_dev;
+	v[1].ino = st.st_ino;
 	rc = bundle_write_zip(bundle_dir, &files, zip);
 	assert_int_equal(rc, 0);
 	rc = bundle_check_zip(zip, NULL);

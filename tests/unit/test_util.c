@@ -127,6 +127,33 @@ static void test_utf8_valid(void **state)
 	}
 }
 
+static void test_str_utf8_len(void **state)
+{
+	size_t cut;
+	(void)state;
+	assert_int_equal(str_utf8_len("", 0, NULL), 0);
+	assert_int_equal(str_utf8_len("abc", 0, NULL), 3);
+	assert_int_equal(str_utf8_len("\xc3\xa9t\xc3\xa9", 0, NULL), 3);
+	assert_int_equal(str_utf8_len("a\xff", 0, NULL), -1);
+	assert_int_equal(str_utf8_len("\xed\xa0\x80", 0, NULL), -1); /* a surrogate */
+	assert_int_equal(str_utf8_len("\xc3\xa9\xc3\xa9\xc3\xa9", 2, &cut), 3);
+	assert_int_equal(cut, 4);
+	assert_int_equal(str_utf8_len("ab", 5, &cut), 2);
+	assert_int_equal(cut, 2);
+}
+
+static void test_page_follow(void **state)
+{
+	int pages = 0;
+	(void)state;
+	assert_true(page_follow(NULL, "t1", &pages, 3));
+	assert_false(page_follow("t1", "t1", &pages, 3)); /* repeated: would loop */
+	assert_false(page_follow("t1", NULL, &pages, 3));
+	assert_false(page_follow("t1", "", &pages, 3));
+	assert_true(page_follow("t1", "t2", &pages, 3));
+	assert_false(page_follow("t2", "t3", &pages, 3)); /* the third page is the last */
+}
+
 static void test_time_formats(void **state)
 {
 	char out[32];
@@ -211,6 +238,8 @@ int main(void)
 	    cmocka_unit_test(test_buf_detach),
 	    cmocka_unit_test(test_parse_ulong_strict),
 	    cmocka_unit_test(test_parse_duration),
+	    cmocka_unit_test(test_str_utf8_len),
+	    cmocka_unit_test(test_page_follow),
 	    cmocka_unit_test(test_edit_distance),
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_time_formats),
