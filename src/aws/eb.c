@@ -1005,16 +1005,13 @@ int eb_list_platforms(struct aws_client *c, const char *branch_contains, struct 
 		}
 		next = aws_xml_text(r, "NextToken");
 		xmlFreeDoc(doc);
-		/* a token that comes back unchanged would loop for ever */
-		if (next && token && !strcmp(next, token)) {
+		if (!page_follow(token, next, &pages, PAGES_MAX)) {
 			free(next);
 			next = NULL;
 		}
 		free(token);
-		token = next && *next ? next : NULL;
-		if (next && !*next)
-			free(next);
-	} while (token && ++pages < 50);
+		token = next;
+	} while (token);
 	free(token);
 	return 0;
 }

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ebctl/operate.h"
+#include "ebctl/env.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
