@@ -4,6 +4,7 @@
 #include "ebctl/deploy.h"
 #include "ebctl/eb.h"
 #include "ebctl/env.h"
+#include "ebctl/s3.h"
 #include "ebctl/util.h"
 
 #include <jansson.h>
@@ -20,6 +21,35 @@ static int newest_first(const void *a, const void *b)
 {
 	const struct eb_app_version *x = a, *y = b;
 	return x->created < y->created ? 1 : x->created > y->created ? -1 : 0;
+}
+
+/* The listing HEADs the bundles of the newest ones only. */
+#define SIZES_MAX 100
+
+/* The bundle's size ("3.4 KiB"), "missing" when the object is gone, "?"
+ * when it cannot be read; *bytes -1 unless known. */
+static void bundle_size(struct aws_client *c, const struct eb_app_version *v, char *out, size_t n,
+                        int64_t *bytes)
+{
+	struct s3_object_info info;
+	struct aws_error err;
+	*bytes = -1;
+	memset(&info, 0, sizeof(info));
+	aws_error_clear(&err);
+	if (!v->bucket || !v->key || s3_head_object(c, v->bucket, v->key, &info, &err)) {
+		snprintf(out, n, "?");
+	} else if (!info.exists) {
+		snprintf(out, n, "missing");
+	} else {
+		*bytes = (int64_t)info.size;
+		if (info.size < 1024)
+			snprintf(out, n, "%llu B", (unsigned long long)info.size);
+		else if (info.size < 1024 * 1024)
+			snprintf(out, n, "%.1f KiB", (double)info.size / 1024.0);
+		else
+			snprintf(out, n, "%.1f MiB", (double)info.size / (1024.0 * 1024.0));
+	}
+	s3_object_info_free(&info);
 }
 
 static int list_versions(struct aws_client *c, const char *app, bool json)
@@ -45,7 +75,10 @@ static int list_versions(struct aws_client *c, const char *app, bool json)
 		const struct eb_app_version *v = &vs.v[i];
 		struct buf running = BUF_INIT;
 		json_t *in = json_array();
-		char when[32];
+		char when[32], size[32] = "-";
+		int64_t bytes = -1;
+		if (i < SIZES_MAX)
+			bundle_size(c, v, size, sizeof(size), &bytes);
 		for (j = 0; j < envs.n; j++)
 			if (envs.v[j].version_label && v->label &&
 			    !strcmp(envs.v[j].version_label, v->label)) {
@@ -62,6 +95,10 @@ static int list_versions(struct aws_client *c, const char *app, bool json)
 			json_object_set_new(o, "status", jstr(v->status));
 			json_object_set_new(o, "bucket", jstr(v->bucket));
 			json_object_set_new(o, "key", jstr(v->key));
+			json_object_set_new(o, "size",
+			                    bytes >= 0 ? json_integer(bytes) : json_null());
+			json_object_set_new(o, "bundle_missing",
+			                    json_boolean(!strcmp(size, "missing")));
 			json_object_set_new(o, "environments", in);
 			json_array_append_new(a, o);
 		} else {

@@ -35,6 +35,8 @@ if grep "^v2 " "$TMP/out" | grep -q relenv; then ok "and the environment that ru
 expect_rc 0 "versions --format json" "$EBCTL" versions --app rel --format json
 expect_eq "$("$PYTHON" -c 'import json,sys; print(",".join(v["label"] for v in json.load(sys.stdin)))' <"$TMP/out")" \
 	"v6,v5,v4,v3,v2,v1" "newest first"
+if "$PYTHON" -c 'import json,sys; a=json.load(sys.stdin); assert all(v["size"] > 0 and not v["bundle_missing"] and v["environments"] == (["relenv"] if v["label"] == "v2" else []) for v in a), a' <"$TMP/out"; then
+	ok "each with its bundle's size and the environments running it"; else not_ok "versions JSON"; sed 's/^/#   /' "$TMP/out"; fi
 expect_rc 0 "prune --keep 2 --dry-run" "$EBCTL" versions prune --app rel --keep 2 --dry-run
 expect_err "would delete version 'v3'" "a dry run says what would go"
 expect_eq "$(count_versions rel)" "6" "and deletes nothing"
@@ -75,6 +77,16 @@ expect_err "with no update to abort" "says so"
 expect_rc 6 "--abort-on-timeout" "$EBCTL" deploy --app rel --env relenv --bucket rel -C "$slow" --label slow1 \
 	--timeout 2s --abort-on-timeout
 expect_out "aborted: it returns to 'v15'" "says what was aborted"
+wait_status relenv Ready
+"$EBCTL" deploy --app rel --env relenv --bucket rel -C "$slow" --label slow1 --timeout 2m --abort-on-interrupt \
+	>"$TMP/i.out" 2>"$TMP/i.err" &
+pid=$!
+for i in $(seq 1 300); do grep -q "updating to 'slow1'" "$TMP/i.err" && break; sleep 0.1; done
+kill -TERM "$pid"
+wait "$pid"
+expect_eq "$?" 130 "--abort-on-interrupt still exits 130"
+grep -q "aborted: it returns to 'v15'" "$TMP/i.out" && ok "and says it aborted the update" ||
+	{ not_ok "--abort-on-interrupt's report"; sed 's/^/#   /' "$TMP/i.out" "$TMP/i.err"; }
 wait_status relenv Ready
 expect_eq "$(env_field relenv VersionLabel)" "v15" "the environment is back on the previous version"
 finish

@@ -1,0 +1,2 @@
+build-x/obj/util/buf.o: src/util/buf.c include/ebctl/util.h
+include/ebctl/util.h:

@@ -1,0 +1,2 @@
+build-x/obj/util/interrupt.o: src/util/interrupt.c include/ebctl/util.h
+include/ebctl/util.h:

@@ -1,0 +1,2 @@
+build-x/obj/util/parse.o: src/util/parse.c include/ebctl/util.h
+include/ebctl/util.h:

@@ -1,0 +1,2 @@
+build-x/obj/util/strlist.o: src/util/strlist.c include/ebctl/util.h
+include/ebctl/util.h:

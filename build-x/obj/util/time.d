@@ -1,0 +1,2 @@
+build-x/obj/util/time.o: src/util/time.c include/ebctl/util.h
+include/ebctl/util.h:
