@@ -60,4 +60,16 @@ release: release-bin $(RELEASE_FILES)
 .PHONY: clean-release
 clean: clean-release
 clean-release:
-	rm -rf $(RELEASE_BUILD) ebctl-*-linux-x86_64.tar.gz
+	rm -rf $(RELEASE_BUILD) ebctl-*-linux-x86_64.tar.gz $(DIST_TAR)
+
+# make dist: ebctl-VERSION.tar.gz, the source of HEAD (git archive: the
+# commit's files and dates, mk/commit filled in), which builds and passes
+# make check when unpacked beside ../shared. ci/stages/40-dist.sh checks it.
+DIST_TAR := ebctl-$(VERSION).tar.gz
+.PHONY: dist
+dist:
+	@git rev-parse --verify -q HEAD >/dev/null 2>&1 || { echo "make dist: needs a git clone" >&2; exit 1; }
+	@git diff-index --quiet HEAD -- || echo "make dist: warning: uncommitted changes are not in $(DIST_TAR)" >&2
+	git archive --format=tar --prefix=ebctl-$(VERSION)/ HEAD | gzip -n -9 >$(DIST_TAR).tmp
+	mv $(DIST_TAR).tmp $(DIST_TAR)
+	@echo "dist: $(DIST_TAR)"
