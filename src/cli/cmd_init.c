@@ -19,14 +19,27 @@
 
 #define DEFAULT_TEMPLATE "multi-docker"
 
-/* CI workflows: the files under templates/<name>/ go to <dest><rest>. */
+/* CI workflows: the files under templates/<name>/ go to <dest><rest>;
+ * next names every placeholder of the file that the user must fill in. */
 static const struct ci_target {
 	const char *name;
 	const char *dest;
+	const char *next;
 } ci_targets[] = {
-    {"github", ".github/workflows/"},
-    {"travis", ""},
+    {"github", ".github/workflows/",
+     "replace <owner> in 'uses:' with the owner of the ebctl repository, put the ARN of "
+     "an IAM role that GitHub's OIDC provider may assume in role-arn, and set "
+     "application-name, environment-name and aws-region"},
+    {"travis", "",
+     "replace <owner> with the owner of the ebctl repository, set EBCTL_APP, EBCTL_ENV, "
+     "EBCTL_REGION and EBCTL_BUCKET (the S3 bucket for the bundles), and add "
+     "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to the repository's settings on "
+     "travis-ci.com"},
 };
+
+/* In a template, this stands for the version of the ebctl that writes it:
+ * a workflow pins the release it was written by, which exists. */
+#define VERSION_MARK "@EBCTL_VERSION@"
 
 /* One file to write. */
 struct planned {
@@ -134,15 +147,32 @@ static int mkdirs_for(const char *path)
 	return rc;
 }
 
+/* The template's bytes with every VERSION_MARK replaced by this version. */
+static void expand_template(struct buf *out, const struct template_file *tf)
+{
+	const char *s = (const char *)tf->data, *end = s + tf->len, *m;
+	size_t marklen = strlen(VERSION_MARK);
+	while ((m = memmem(s, (size_t)(end - s), VERSION_MARK, marklen))) {
+		buf_add(out, s, (size_t)(m - s));
+		buf_puts(out, EBCTL_VERSION);
+		s = m + marklen;
+	}
+	buf_add(out, s, (size_t)(end - s));
+}
+
 static int write_file(const struct planned *p, mode_t mode)
 {
+	struct buf b = BUF_INIT;
+	int rc = 0;
 	if (mkdirs_for(p->path))
 		return -1;
-	if (fs_write_atomic(p->path, p->tf->data, p->tf->len, mode) != 0) {
+	expand_template(&b, p->tf);
+	if (fs_write_atomic(p->path, buf_cstr(&b), b.len, mode) != 0) {
 		errorf("cannot write '%s': %s", p->path, strerror(errno));
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	buf_free(&b);
+	return rc;
 }
 
 int cmd_init(int argc, char **argv)
@@ -243,6 +273,14 @@ int cmd_init(int argc, char **argv)
 			notef("next: put your images in '%s', then 'ebctl validate %s' and "
 			      "'ebctl deploy --app NAME --env NAME'",
 			      plan[i].path, plan[i].path);
+	for (i = 0; ci && i < nplan; i++) {
+		size_t t;
+		for (t = 0; t < EB_ARRAY_LEN(ci_targets); t++)
+			if (!strcmp(ci, ci_targets[t].name) &&
+			    !strncmp(plan[i].tf->path, ci, strlen(ci)) &&
+			    plan[i].tf->path[strlen(ci)] == '/')
+				notef("next: in '%s', %s", plan[i].path, ci_targets[t].next);
+	}
 out:
 	for (i = 0; i < nplan; i++) {
 		free(plan[i].rel);

@@ -3,6 +3,9 @@
 #include "ebctl/sigv4.h"
 #include "ebctl/util.h"
 
+/* EBCTL_COMMIT and EBCTL_BUILD_DATE, written by mk/build-info.sh */
+#include "build_info.h"
+
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +83,14 @@ static int unknown_command(const char *name)
 	return EB_EXIT_USAGE;
 }
 
+/* One line: the version, the commit built and the build date (the commit's
+ * date or SOURCE_DATE_EPOCH, so that a rebuild gives the same bytes). */
+static int print_version(void)
+{
+	printf("ebctl %s (commit %s, built %s)\n", EBCTL_VERSION, EBCTL_COMMIT, EBCTL_BUILD_DATE);
+	return out_finish();
+}
+
 int main(int argc, char **argv)
 {
 	const struct command *c;
@@ -93,8 +104,7 @@ int main(int argc, char **argv)
 	/* Global flags before the command. */
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
-			printf("ebctl %s\n", EBCTL_VERSION);
-			return out_finish();
+			return print_version();
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			main_usage(stdout);
 			return out_finish();
@@ -127,10 +137,8 @@ int main(int argc, char **argv)
 		}
 		return rc ? rc : out_finish();
 	}
-	if (!strcmp(argv[i], "version")) {
-		printf("ebctl %s\n", EBCTL_VERSION);
-		return out_finish();
-	}
+	if (!strcmp(argv[i], "version"))
+		return print_version();
 	if (!(c = find_command(argv[i])))
 		return unknown_command(argv[i]);
 	rc = c->fn(argc - i, argv + i);

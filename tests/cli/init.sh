@@ -1,6 +1,9 @@
 # ebctl init: writes the embedded templates, never overwrites without --force.
 . "$TESTS_DIR/lib.sh"
 T=$PWD/templates
+version=$("$EBCTL" --version | awk '{print $2}')
+# CI templates as init writes them: the version of the ebctl that runs it
+expanded() { sed "s/@EBCTL_VERSION@/$version/g" "$T/$1"; }
 umask 022
 cd "$TMP" || exit 1   # no templates/ here: the files must come from the binary
 
@@ -39,14 +42,26 @@ expect_out "overwrote app/Dockerrun.aws.json" "says which file it overwrote"
 expect_out "wrote app/.github/workflows/deploy.yml" "writes the GitHub workflow"
 if cmp -s "$T/multi-docker/Dockerrun.aws.json" app/Dockerrun.aws.json; then ok "--force restored the template"
 else not_ok "--force did not write the template"; fi
-if cmp -s "$T/github/deploy.yml" app/.github/workflows/deploy.yml; then ok "the workflow is templates/github/deploy.yml"
+if expanded github/deploy.yml | cmp -s - app/.github/workflows/deploy.yml; then ok "the workflow is templates/github/deploy.yml"
 else not_ok "the workflow differs from templates/github/deploy.yml"; fi
+expect_eq "$(grep -c "uses: <owner>/ebctl@v$version\$" app/.github/workflows/deploy.yml)" 1 \
+	"the workflow pins the release that wrote it (v$version)"
+if grep -q "@EBCTL_VERSION@" app/.github/workflows/deploy.yml; then not_ok "a version marker is left in the workflow"
+else ok "no version marker left in the workflow"; fi
+for p in "<owner>" role-arn application-name environment-name aws-region; do
+	expect_err "$p" "the github next: hint names $p"
+done
+expect_err "next: in 'app/.github/workflows/deploy.yml', " "the hint names the workflow file"
 
 mkdir tr && cd tr || exit 1
 expect_rc 0 "--ci travis in the current directory" "$EBCTL" init --ci travis
 expect_out "wrote .travis.yml" "lists .travis.yml"
-if cmp -s "$T/travis/.travis.yml" .travis.yml; then ok ".travis.yml is templates/travis/.travis.yml"
+if expanded travis/.travis.yml | cmp -s - .travis.yml; then ok ".travis.yml is templates/travis/.travis.yml"
 else not_ok ".travis.yml differs from the template"; fi
+expect_eq "$(grep -c "EBCTL_REF=v$version\$" .travis.yml)" 1 ".travis.yml pins the release that wrote it (v$version)"
+for p in "<owner>" EBCTL_APP EBCTL_ENV EBCTL_REGION EBCTL_BUCKET AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; do
+	expect_err "$p" "the travis next: hint names $p"
+done
 cd "$TMP" || exit 1
 
 # The binary holds exactly templates/: every file there is written by some
@@ -59,7 +74,7 @@ for f in $(cd "$T" && find . -type f | sed 's|^\./||'); do
 	travis/*) got=tr/${f#travis/} ;;
 	*) not_ok "templates/$f is written by no form of ebctl init"; continue ;;
 	esac
-	if cmp -s "$T/$f" "$got"; then ok "embedded templates/$f is current"
+	if expanded "$f" | cmp -s - "$got"; then ok "embedded templates/$f is current"
 	else not_ok "embedded templates/$f is stale or missing (rebuild)"; fi
 done
 
