@@ -74,15 +74,21 @@ int opts_healthy(const char *cmd, const char *value, unsigned *mask);
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The four option table rows, for a command's struct opt table. */
+/* The rows of the account a command talks to: --region and --profile. */
+#define OP_ACCOUNT_OPTS(t)                                                                         \
+	{                                                                                          \
+	    "region",       0, OPT_STRING, &(t).region, "REGION", "AWS region",                    \
+	    "EBCTL_REGION", 0, 0,          NULL},                                                  \
+	{                                                                                          \
+		"profile", 0, OPT_STRING, &(t).profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0, \
+		    0, NULL                                                                        \
+	}
+
+/* The four rows of a command's target: --app, --env and the account's. */
 #define OP_TARGET_OPTS(t)                                                                            \
 	{"app", 'a', OPT_STRING, &(t).app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},     \
 	    {"env", 'e', OPT_STRING, &(t).env, "NAME", "environment name", "EBCTL_ENV", 0, 0, NULL}, \
-	    {"region",       0, OPT_STRING, &(t).region, "REGION", "AWS region",                     \
-	     "EBCTL_REGION", 0, 0,          NULL},                                                   \
-	{                                                                                            \
-		"profile", 0, OPT_STRING, &(t).profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0,   \
-		    0, NULL                                                                          \
-	}
+	    OP_ACCOUNT_OPTS(t)
 
 /* `ebctl list --app A` (and `status --app A` without --env): the
  * application's environments as a table or JSON. Returns an exit code. */

@@ -85,10 +85,7 @@ int cmd_list(int argc, char **argv)
 	const char *format = "text";
 	const struct opt opts[] = {
 	    {"app", 'a', OPT_STRING, &t.app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},
-	    {"region", 0, OPT_STRING, &t.region, "REGION", "AWS region", "EBCTL_REGION", 0, 0,
-	     NULL},
-	    {"profile", 0, OPT_STRING, &t.profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0, 0,
-	     NULL},
+	    OP_ACCOUNT_OPTS(t),
 	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
 	     "text,json"},
 	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},

@@ -47,10 +47,7 @@ int cmd_platforms(int argc, char **argv)
 	const char *format = "text";
 	bool all = false;
 	const struct opt opts[] = {
-	    {"region", 0, OPT_STRING, &t.region, "REGION", "AWS region", "EBCTL_REGION", 0, 0,
-	     NULL},
-	    {"profile", 0, OPT_STRING, &t.profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0, 0,
-	     NULL},
+	    OP_ACCOUNT_OPTS(t),
 	    {"all", 0, OPT_BOOL, &all, NULL, "every version, not only the newest of each branch",
 	     NULL, 0, 0, NULL},
 	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,

@@ -155,10 +155,7 @@ int cmd_render(int argc, char **argv)
 	     NULL, 0, 0, NULL},
 	    {"app", 'a', OPT_STRING, &t.app, "NAME", "application name (ecs: the family)",
 	     "EBCTL_APP", 0, 0, NULL},
-	    {"region", 0, OPT_STRING, &t.region, "REGION", "AWS region", "EBCTL_REGION", 0, 0,
-	     NULL},
-	    {"profile", 0, OPT_STRING, &t.profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0, 0,
-	     NULL},
+	    OP_ACCOUNT_OPTS(t),
 	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
 	struct dr_report r;
 	struct dr_render_opts ro;

@@ -1,2 +1,0 @@
-build-x/obj/util/fs.o: src/util/fs.c include/ebctl/util.h
-include/ebctl/util.h:
