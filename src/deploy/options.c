@@ -277,8 +277,10 @@ const struct eb_platform *deploy_platform_resolve(const struct eb_platforms *ps,
 		const struct eb_platform *p = &ps->v[i];
 		if (!p->branch)
 			continue;
-		if ((p->arn && !strcmp(p->arn, want)) || is_stack_name(p, want))
+		if ((p->arn && !strcmp(p->arn, want)) || is_stack_name(p, want)) {
+			strlist_free(&branches);
 			return p;
+		}
 		if (!strlist_has(&branches, p->branch))
 			strlist_add(&branches, p->branch);
 	}
