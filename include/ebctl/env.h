@@ -193,6 +193,9 @@ struct op_target {
 	const char *profile;
 	char *owned[4];            /* strings read from config.yml or looked up */
 	struct aws_client *client; /* open after op_target_open */
+	/* the record op_target_open read to check the environment exists; the
+	 * first op_describe_env hands it over instead of asking again */
+	struct eb_environments *opened;
 };
 
 enum {
@@ -218,6 +221,7 @@ void op_target_close(struct op_target *t);
 int op_report(struct op_target *t, enum op_format fmt, bool health);
 
 /* DescribeEnvironments of the target into envs (eb_environments_free);
+ * the first call after op_target_open takes the record it just read;
  * one environment on success, not found is an error (EB_EXIT_INVALID).
  * Returns 0 or an exit code after a message. */
 struct eb_environments;

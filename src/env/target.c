@@ -64,6 +64,13 @@ int op_describe_env(struct op_target *t, struct eb_environments *envs)
 	struct aws_error err;
 	const char *names[1];
 
+	if (t->opened) {
+		/* read a moment ago by op_target_open: no second DescribeEnvironments */
+		*envs = *t->opened;
+		free(t->opened);
+		t->opened = NULL;
+		return 0;
+	}
 	names[0] = t->env;
 	aws_error_clear(&err);
 	if (eb_describe_environments(t->client, t->app, names, 1, false, envs, &err))
@@ -135,7 +142,12 @@ int op_target_open(struct op_target *t, const char *cmd, unsigned flags)
 			else if (flags & OP_NEED_APP)
 				rc = EB_EXIT_AWS;
 		}
-		eb_environments_free(&envs);
+		if (rc == 0) {
+			t->opened = xmalloc(sizeof(*t->opened));
+			*t->opened = envs;
+		} else {
+			eb_environments_free(&envs);
+		}
 	}
 	return rc;
 }
@@ -145,6 +157,11 @@ void op_target_close(struct op_target *t)
 	size_t i;
 	aws_client_free(t->client);
 	t->client = NULL;
+	if (t->opened) {
+		eb_environments_free(t->opened);
+		free(t->opened);
+		t->opened = NULL;
+	}
 	for (i = 0; i < EB_ARRAY_LEN(t->owned); i++) {
 		free(t->owned[i]);
 		t->owned[i] = NULL;
