@@ -258,6 +258,13 @@ expect_rc 255 "S3 refuses it too" awsx s3api get-object --bucket "$bucket" --key
 expect_err "RequestTimeTooSkewed" "skew on S3: RequestTimeTooSkewed"
 http POST "$ctl/faults" '{"spec": ""}' >/dev/null
 expect_rc 0 "faults off again" eb describe-applications
+# S3 signs the path as sent: keys with reserved and non-ASCII characters.
+for k in "a+b=c" "it's (1)" "caf\303\251 100%"; do
+	k=$(printf '%b' "$k")
+	expect_rc 0 "put-object with the key '$k'" awsx s3api put-object --bucket "$bucket" --key "odd/$k" \
+		--body "$TMP/again.zip"
+	expect_rc 0 "head-object of '$k'" awsx s3api head-object --bucket "$bucket" --key "odd/$k"
+done
 expect_rc 0 "state endpoint" http GET "$ctl/state"
 expect_out '"version_label": "v-sick"' "state shows the running label"
 expect_rc 1 "a bad fault spec is refused" http POST "$ctl/faults" '{"spec": "throttle=2"}'

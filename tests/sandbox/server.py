@@ -18,6 +18,43 @@ POLICY = json.dumps({"Version": "2012-10-17",
                      "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
 
+def sign_raw_paths():
+    """moto checks a signature against werkzeug's decoded and requoted URL,
+    so a key with '+', '=', "'", '&' or any non-ASCII byte fails with
+    SignatureDoesNotMatch, for the aws CLI as for ebctl. S3 signs the path
+    as sent: check it against the raw request line (RAW_URI), as S3 does."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from moto.core.responses import BaseResponse
+
+    setup = BaseResponse.setup_class
+    check = BaseResponse._authenticate_and_authorize_action
+
+    def setup_class(self, request, full_url, headers, *args, **kwargs):
+        setup(self, request, full_url, headers, *args, **kwargs)
+        raw = getattr(request, "environ", {}).get("RAW_URI")
+        if raw:
+            u = urlsplit(full_url)
+            r = urlsplit(raw)
+            self._raw_uri = urlunsplit((u.scheme, u.netloc, r.path, r.query, ""))
+
+    def authenticate(self, *args, **kwargs):
+        raw = getattr(self, "_raw_uri", None)
+        if not raw:
+            return check(self, *args, **kwargs)
+        uri, self.uri = self.uri, raw
+        try:
+            return check(self, *args, **kwargs)
+        finally:
+            self.uri = uri
+
+    BaseResponse.setup_class = setup_class
+    BaseResponse._authenticate_and_authorize_action = authenticate
+
+
+sign_raw_paths()
+
+
 class QuietHandler(WSGIRequestHandler):
     verbose = False
     faults = None  # the FaultInjector, whose skew moves the Date header
