@@ -92,6 +92,12 @@ char *deploy_description(const char *dir, const char *given);
 /* The S3 key of a bundle: "[bucket_path/]app/hex.zip" (slashes of
  * bucket_path trimmed). Caller frees. */
 char *deploy_s3_key(const char *bucket_path, const char *app, const char *hex);
+/* The object a version's SourceBundle names: its own copy of the bundle,
+ * "[bucket_path/]app/versions/label/hex.zip", so deleting one version's
+ * bundle (prune, a lifecycle rule, the console) never takes another
+ * version's, while the bytes are uploaded once to deploy_s3_key(). */
+char *deploy_version_key(const char *bucket_path, const char *app, const char *label,
+                         const char *hex);
 
 /* ---- option settings ---- */
 /* "NS:NAME=VALUE" (the namespace has colons of its own: the name is after

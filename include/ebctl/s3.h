@@ -93,6 +93,11 @@ int s3_get_object_to_file(struct aws_client *c, const char *bucket, const char *
 int s3_get_object(struct aws_client *c, const char *bucket, const char *key, struct buf *out,
                   size_t max, struct aws_error *err);
 
+/* CopyObject within bucket, server side, its metadata along (no bytes are
+ * uploaded). A failure reported in the body of a 200 is a failure. */
+int s3_copy_object(struct aws_client *c, const char *bucket, const char *src_key,
+                   const char *dst_key, struct aws_error *err);
+
 /* DELETE the object (deleting a missing object succeeds, as in S3). */
 int s3_delete_object(struct aws_client *c, const char *bucket, const char *key,
                      struct aws_error *err);

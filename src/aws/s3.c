@@ -641,6 +641,24 @@ out:
 	return rc;
 }
 
+/* The XML answer of a 200 that S3 may use to report a failure
+ * (CompleteMultipartUpload, CopyObject): the document, or NULL with err. */
+static xmlDocPtr ok_body(const struct aws_request *req, const struct aws_response *resp,
+                         struct aws_error *err)
+{
+	xmlDocPtr doc = aws_xml_parse(resp->body.ptr, resp->body.len);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (root && strcmp((const char *)root->name, "Error") != 0)
+		return doc;
+	if (root)
+		aws_xml_parse_error(resp->body.ptr, resp->body.len, err);
+	else
+		aws_error_set(err, req->step, "InvalidResponse", "the response is not valid XML");
+	snprintf(err->step, sizeof(err->step), "%s", req->step);
+	xmlFreeDoc(doc);
+	return NULL;
+}
+
 static int complete_upload(struct mp_state *m, struct s3_put_result *res, struct aws_error *err)
 {
 	struct aws_request req;
@@ -669,17 +687,9 @@ static int complete_upload(struct mp_state *m, struct s3_put_result *res, struct
 	if (aws_send(m->c, &req, &resp, err) != 0)
 		goto out;
 	/* S3 may answer 200 and report the failure in the body */
-	doc = aws_xml_parse(resp.body.ptr, resp.body.len);
-	root = doc ? xmlDocGetRootElement(doc) : NULL;
-	if (!root || strcmp((const char *)root->name, "Error") == 0) {
-		if (root)
-			aws_xml_parse_error(resp.body.ptr, resp.body.len, err);
-		else
-			aws_error_set(err, req.step, "InvalidResponse",
-			              "the response is not valid XML");
-		snprintf(err->step, sizeof(err->step), "%s", req.step);
+	if (!(doc = ok_body(&req, &resp, err)))
 		goto out;
-	}
+	root = xmlDocGetRootElement(doc);
 	if (res) {
 		char *etag = aws_xml_text(root, "ETag");
 		memset(res, 0, sizeof(*res));
@@ -968,5 +978,38 @@ int s3_list_multipart_uploads(struct aws_client *c, const char *bucket, const ch
 	free(id_marker);
 	if (rc != 0)
 		s3_uploads_free(out);
+	return rc;
+}
+
+int s3_copy_object(struct aws_client *c, const char *bucket, const char *src_key,
+                   const char *dst_key, struct aws_error *err)
+{
+	struct aws_request req;
+	struct aws_response resp;
+	struct buf source = BUF_INIT;
+	xmlDocPtr doc = NULL;
+	int rc = -1;
+
+	aws_error_clear(err);
+	memset(&resp, 0, sizeof(resp));
+	if (s3_request(c, &req, "PUT", bucket, dst_key, "CopyObject", err) != 0)
+		goto out;
+	buf_putc(&source, '/');
+	sigv4_uri_encode(&source, bucket, strlen(bucket), false);
+	buf_putc(&source, '/');
+	sigv4_uri_encode(&source, src_key, strlen(src_key), true);
+	/* the metadata (x-amz-meta-sha256) goes along: COPY is S3's default */
+	aws_request_header(&req, "x-amz-copy-source", buf_cstr(&source));
+	aws_request_header(&req, "x-amz-metadata-directive", "COPY");
+	if (aws_send(c, &req, &resp, err) != 0)
+		goto out;
+	/* like CompleteMultipartUpload, a copy may fail after its 200 */
+	if ((doc = ok_body(&req, &resp, err)))
+		rc = 0;
+out:
+	xmlFreeDoc(doc);
+	buf_free(&source);
+	aws_request_cleanup(&req);
+	aws_response_cleanup(&resp);
 	return rc;
 }

@@ -158,6 +158,26 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 	}
 }
 
+/* The object a version names must still be there: a version whose bundle
+ * was deleted (with another version's, by a lifecycle rule, by hand)
+ * fails on every instance it is deployed to. Returns 1 when it is gone. */
+static int version_object_gone(struct aws_client *c, const char *bucket, const char *key, int *rc)
+{
+	struct s3_object_info info;
+	struct aws_error err;
+	bool exists;
+	*rc = 0;
+	aws_error_clear(&err);
+	if (s3_head_object(c, bucket, key, &info, &err)) {
+		aws_error_print(&err);
+		*rc = aws_error_exit_code(&err);
+		return 0;
+	}
+	exists = info.exists;
+	s3_object_info_free(&info);
+	return !exists;
+}
+
 /* --version LABEL: the version must exist; nothing is uploaded. */
 static int find_version(struct aws_client *c, const struct deploy_settings *s,
                         struct deploy_outcome *o)
@@ -165,6 +185,7 @@ static int find_version(struct aws_client *c, const struct deploy_settings *s,
 	struct eb_app_versions vs;
 	struct aws_error err;
 	const char *labels[1] = {o->label};
+	int rc = 0;
 	memset(&vs, 0, sizeof(vs));
 	aws_error_clear(&err);
 	if (eb_describe_application_versions(c, s->app, labels, 1, &vs, &err)) {
@@ -181,10 +202,53 @@ static int find_version(struct aws_client *c, const struct deploy_settings *s,
 	o->version_reused = true;
 	o->bucket = vs.v[0].bucket ? xstrdup(vs.v[0].bucket) : NULL;
 	o->key = vs.v[0].key ? xstrdup(vs.v[0].key) : NULL;
+	eb_app_versions_free(&vs);
+	if (o->bucket && o->key && version_object_gone(c, o->bucket, o->key, &rc)) {
+		errorf("version '%s' names s3://%s/%s, which no longer exists: Elastic Beanstalk "
+		       "could not deploy it; deploy its source again with a new label",
+		       o->label, o->bucket, o->key);
+		return EB_EXIT_INVALID;
+	}
+	if (rc)
+		return rc;
 	notef("deploying the existing version '%s' (s3://%s/%s): nothing to upload", o->label,
 	      o->bucket ? o->bucket : "?", o->key ? o->key : "?");
-	eb_app_versions_free(&vs);
 	return 0;
+}
+
+/* Upload the bytes once, to the content-addressed key (skipped when it
+ * holds them), then give the version its own object with a server-side
+ * copy: nothing is uploaded twice, and no two versions share an object. */
+static int store_bundle(struct aws_client *c, const struct deploy_settings *s, const char *path,
+                        struct deploy_outcome *o, const char *bucket, const char *key)
+{
+	struct aws_error err;
+	char *shared = deploy_s3_key(s->bucket_path, s->app, o->hex);
+	int rc = deploy_upload(c, bucket, shared, path, o->hex, o->size, &o->uploaded);
+	if (rc == 0 && strcmp(shared, key) != 0) {
+		aws_error_clear(&err);
+		if (s3_copy_object(c, bucket, shared, key, &err)) {
+			aws_error_print(&err);
+			rc = aws_error_exit_code(&err);
+		}
+	}
+	free(shared);
+	return rc;
+}
+
+/* An existing version with this bundle: its object must be there; when it
+ * is gone, this bundle (the same bytes: the key names their hash) puts it
+ * back. */
+static int reuse_version(struct aws_client *c, const struct deploy_settings *s, const char *path,
+                         struct deploy_outcome *o)
+{
+	int rc;
+	if (!version_object_gone(c, o->bucket, o->key, &rc))
+		return rc;
+	warnf("version '%s' exists but its bundle s3://%s/%s is gone (deleted with another "
+	      "version, or by a lifecycle rule): restoring it from this bundle",
+	      o->label, o->bucket, o->key);
+	return store_bundle(c, s, path, o, o->bucket, o->key);
 }
 
 /* Upload and create the version (unless an identical one exists). */
@@ -199,11 +263,13 @@ static int make_version(struct aws_client *c, const struct deploy_settings *s, c
 	rc = deploy_bucket(c, s, &o->bucket);
 	if (rc)
 		return rc;
-	o->key = deploy_s3_key(s->bucket_path, s->app, o->hex);
+	o->key = deploy_version_key(s->bucket_path, s->app, o->label, o->hex);
 	rc = check_existing_label(c, s, o, &exists);
-	if (rc || exists)
+	if (rc)
 		return rc;
-	rc = deploy_upload(c, o->bucket, o->key, path, o->hex, o->size, &o->uploaded);
+	if (exists)
+		return reuse_version(c, s, path, o);
+	rc = store_bundle(c, s, path, o, o->bucket, o->key);
 	if (rc)
 		return rc;
 	memset(&cv, 0, sizeof(cv));
@@ -215,6 +281,14 @@ static int make_version(struct aws_client *c, const struct deploy_settings *s, c
 	cv.process = s->process;
 	aws_error_clear(&err);
 	if (eb_create_application_version(c, &cv, NULL, &err)) {
+		if (strstr(err.message, "already exists")) {
+			/* Another job created the label since we looked (one commit
+			 * deployed to staging and production at once): the same
+			 * bundle is the same version; another is the clash. */
+			rc = check_existing_label(c, s, o, &exists);
+			if (rc || exists)
+				return rc;
+		}
 		aws_error_print(&err);
 		if (strstr(err.code, "TooManyApplicationVersions"))
 			errorf("the account holds as many versions as Elastic Beanstalk allows: "

@@ -150,17 +150,31 @@ char *deploy_description(const char *dir, const char *given)
 	return d;
 }
 
-char *deploy_s3_key(const char *bucket_path, const char *app, const char *hex)
+/* "[bucket_path/]app/" with the slashes of bucket_path trimmed. */
+static char *key_prefix(const char *bucket_path, const char *app)
 {
-	size_t a = 0, n;
-	if (!bucket_path)
-		return xasprintf("%s/%s.zip", app, hex);
-	n = strlen(bucket_path);
-	while (bucket_path[a] == '/')
+	size_t a = 0, n = bucket_path ? strlen(bucket_path) : 0;
+	while (a < n && bucket_path[a] == '/')
 		a++;
 	while (n > a && bucket_path[n - 1] == '/')
 		n--;
 	if (n == a)
-		return xasprintf("%s/%s.zip", app, hex);
-	return xasprintf("%.*s/%s/%s.zip", (int)(n - a), bucket_path + a, app, hex);
+		return xasprintf("%s/", app);
+	return xasprintf("%.*s/%s/", (int)(n - a), bucket_path + a, app);
+}
+
+char *deploy_s3_key(const char *bucket_path, const char *app, const char *hex)
+{
+	char *p = key_prefix(bucket_path, app), *k = xasprintf("%s%s.zip", p, hex);
+	free(p);
+	return k;
+}
+
+char *deploy_version_key(const char *bucket_path, const char *app, const char *label,
+                         const char *hex)
+{
+	char *p = key_prefix(bucket_path, app);
+	char *k = xasprintf("%sversions/%s/%s.zip", p, label, hex);
+	free(p);
+	return k;
 }

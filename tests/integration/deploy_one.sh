@@ -37,7 +37,7 @@ P
 expect_rc 0 "a new label with the same bundle" "$EBCTL" deploy --app shop --env shop-prod --bucket rel \
 	-C "$app" --label v1-again --timeout 2m
 expect_err "already holds this bundle" "the object is reused"
-expect_eq "$(count_objects rel)" "$objects" "still no new object"
+expect_eq "$(count_objects rel)" "$((objects + 1))" "one new object: the version's own copy, made in S3"
 expect_eq "$(count_versions shop)" "2" "a new version for the new label"
 
 # The same label with other content is an error naming both.
@@ -45,7 +45,7 @@ echo '# changed' >>"$app/.ebextensions/01-health.config"
 expect_rc 1 "the same label with other content" "$EBCTL" deploy --app shop --env shop-prod --bucket rel \
 	-C "$app" --label v1 --timeout 2m
 expect_err "version 'v1' of 'shop' already exists with another bundle" "the clash names the label"
-expect_err "s3://rel/shop/$sum.zip" "the clash names the existing bundle"
+expect_err "s3://rel/shop/versions/v1/$sum.zip" "the clash names the existing bundle"
 
 # An invalid Dockerrun stops before anything is uploaded.
 bad=$TMP/bad; make_app "$bad" 2.0

@@ -141,6 +141,12 @@ static void test_s3_key(void **state)
 	k = deploy_s3_key("//", "shop", "abc");
 	assert_string_equal(k, "shop/abc.zip");
 	free(k);
+	k = deploy_version_key("/ci/", "shop", "v1", "abc");
+	assert_string_equal(k, "ci/shop/versions/v1/abc.zip");
+	free(k);
+	k = deploy_version_key(NULL, "shop", "app-1f2e a+b", "abc");
+	assert_string_equal(k, "shop/versions/app-1f2e a+b/abc.zip");
+	free(k);
 }
 
 static void test_description(void **state)
