@@ -37,6 +37,7 @@ struct aws_error {
 	bool network;  /* no usable response: DNS, connect, reset, timeout */
 	bool unknown_outcome; /* the request may have been applied (sent, no answer) */
 	bool interrupted;     /* stopped by the interrupt flag (SIGINT) */
+	bool deadline;        /* stopped by the command's deadline (--timeout) */
 	int attempts;         /* attempts made (1 = no retry) */
 };
 void aws_error_clear(struct aws_error *e);
@@ -48,7 +49,7 @@ const char *aws_error_format(const struct aws_error *e, char *out, size_t n);
 /* errorf() of aws_error_format. */
 void aws_error_print(const struct aws_error *e);
 /* The exit code for a failed call: EB_EXIT_INTERRUPTED when interrupted,
- * otherwise EB_EXIT_AWS. */
+ * EB_EXIT_TIMEOUT when the deadline stopped it, otherwise EB_EXIT_AWS. */
 int aws_error_exit_code(const struct aws_error *e);
 
 struct aws_client_options {
@@ -58,7 +59,13 @@ struct aws_client_options {
 	int max_attempts;        /* 0: AWS_MAX_ATTEMPTS or 3 */
 	long connect_timeout_ms; /* 0: EBCTL_CONNECT_TIMEOUT (seconds) or 10 s */
 	long read_timeout_ms;    /* 0: EBCTL_READ_TIMEOUT (seconds) or 60 s without a byte */
-	bool no_region_ok;       /* do not fail when no region is configured (STS global) */
+	/* 0: EBCTL_REQUEST_TIMEOUT (seconds) or 5 minutes: the whole of one
+	 * attempt, however its bytes trickle in */
+	long request_timeout_ms;
+	/* time_mono_ms() after which no request runs, and none is retried
+	 * (the command's --timeout); 0: none */
+	int64_t deadline_ms;
+	bool no_region_ok; /* do not fail when no region is configured (STS global) */
 	/* When non-NULL and set non-zero (by a SIGINT handler), transfers stop
 	 * and the call fails with e->interrupted. Borrowed. */
 	volatile sig_atomic_t *interrupted;
@@ -76,6 +83,8 @@ struct aws_client;
 int aws_client_new(const struct aws_client_options *o, struct aws_client **out,
                    struct aws_error *err);
 void aws_client_free(struct aws_client *c);
+/* Move the client's deadline (aws_client_options.deadline_ms; 0: none). */
+void aws_client_set_deadline(struct aws_client *c, int64_t deadline_ms);
 
 /* A new client with the same settings, region, clock correction and
  * (copied) credentials, for another thread: deploying to several

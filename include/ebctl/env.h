@@ -191,6 +191,8 @@ struct op_target {
 	const char *env;
 	const char *region;
 	const char *profile;
+	/* the command's --timeout in seconds (0: none): bounds every request */
+	unsigned long timeout_s;
 	char *owned[4];            /* strings read from config.yml or looked up */
 	struct aws_client *client; /* open after op_target_open */
 	/* the record op_target_open read to check the environment exists; the

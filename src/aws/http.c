@@ -79,7 +79,7 @@ void aws_error_print(const struct aws_error *e)
 
 int aws_error_exit_code(const struct aws_error *e)
 {
-	return e->interrupted ? EB_EXIT_INTERRUPTED : EB_EXIT_AWS;
+	return e->interrupted ? EB_EXIT_INTERRUPTED : e->deadline ? EB_EXIT_TIMEOUT : EB_EXIT_AWS;
 }
 
 /* ---- parameters ---- */
@@ -242,6 +242,8 @@ int aws_backoff_sleep(struct aws_client *c, int retry)
 {
 	unsigned long ms = aws_backoff_ms(c->retry_base_ms, retry, aws_jitter());
 	int64_t end = time_mono_ms() + (int64_t)ms;
+	if (c->deadline_ms && end >= c->deadline_ms)
+		return 1; /* the retry would start after the deadline */
 	debugf("retrying in %lu ms", ms);
 	for (;;) {
 		int64_t left = end - time_mono_ms();
@@ -358,6 +360,11 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out,
 	if (!c->read_timeout_ms &&
 	    env_seconds("EBCTL_READ_TIMEOUT", 60000, &c->read_timeout_ms, err))
 		goto fail;
+	c->request_timeout_ms = o->request_timeout_ms;
+	if (!c->request_timeout_ms &&
+	    env_seconds("EBCTL_REQUEST_TIMEOUT", 300000, &c->request_timeout_ms, err))
+		goto fail;
+	c->deadline_ms = o->deadline_ms;
 	if ((v = getenv("AWS_CA_BUNDLE")) && *v) {
 		if (access(v, R_OK) != 0) {
 			aws_error_set(err, "configuration", "InvalidParameter",
@@ -417,6 +424,11 @@ void aws_client_free(struct aws_client *c)
 	free(c);
 }
 
+void aws_client_set_deadline(struct aws_client *c, int64_t deadline_ms)
+{
+	c->deadline_ms = deadline_ms;
+}
+
 struct aws_client *aws_client_dup(const struct aws_client *c)
 {
 	struct aws_client *d = xcalloc(1, sizeof(*d));
@@ -427,6 +439,8 @@ struct aws_client *aws_client_dup(const struct aws_client *c)
 	d->max_attempts = c->max_attempts;
 	d->connect_timeout_ms = c->connect_timeout_ms;
 	d->read_timeout_ms = c->read_timeout_ms;
+	d->request_timeout_ms = c->request_timeout_ms;
+	d->deadline_ms = c->deadline_ms;
 	d->retry_base_ms = c->retry_base_ms;
 	d->retry_tokens = AWS_RETRY_QUOTA;
 	d->interrupted = c->interrupted;
@@ -857,11 +871,20 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
 	char *url = NULL, msg[256];
 	size_t i;
 	uint64_t body_len = req->body_kind == AWS_BODY_FILE ? req->length : req->body_len;
+	int64_t now;
+	long limit;
 	int rc = -1;
 
 	memset(x, 0, sizeof(*x));
 	memset(&res, 0, sizeof(res));
 	memset(&creds, 0, sizeof(creds));
+	now = time_mono_ms();
+	if (c->deadline_ms && now >= c->deadline_ms) {
+		aws_error_set(err, req->step, "RequestTimeout",
+		              "not sent: the command's time (--timeout) is up");
+		err->deadline = true;
+		return -1;
+	}
 	sigv4_request_init(&sr, req->method, req->path ? req->path : "/", req->query);
 	x->c = c;
 	x->req = req;
@@ -938,10 +961,16 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (c->ca_bundle)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_bundle);
+	/* The whole attempt is bounded, so an answer that trickles in a byte
+	 * at a time ends too; and no attempt runs past the command's deadline. */
+	limit = req->total_timeout_ms ? req->total_timeout_ms : c->request_timeout_ms;
+	if (c->deadline_ms && c->deadline_ms - now < limit) {
+		limit = (long)(c->deadline_ms - now);
+		x->by_deadline = true;
+	}
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, limit > 0 ? limit : 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 	                 req->connect_timeout_ms ? req->connect_timeout_ms : c->connect_timeout_ms);
-	if (req->total_timeout_ms)
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->total_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
@@ -1056,6 +1085,19 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 			         "no data for %ld s (EBCTL_READ_TIMEOUT)",
 			         x->c->read_timeout_ms / 1000);
 			rc = CURLE_OPERATION_TIMEDOUT;
+		} else if (rc == CURLE_OPERATION_TIMEDOUT && x->by_deadline) {
+			snprintf(err->code, sizeof(err->code), "RequestTimeout");
+			snprintf(err->message, sizeof(err->message),
+			         "no complete answer before the command's time (--timeout) was up");
+			err->deadline = true;
+			err->unknown_outcome = req->idem == AWS_NOT_IDEMPOTENT;
+			return AWS_DONE_FAIL;
+		} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+			snprintf(err->message, sizeof(err->message),
+			         "no complete answer in %ld s (EBCTL_REQUEST_TIMEOUT)",
+			         (req->total_timeout_ms ? req->total_timeout_ms
+			                                : x->c->request_timeout_ms) /
+			             1000);
 		} else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
 			/* say whose certificate, and how to trust a private CA */
 			snprintf(err->message, sizeof(err->message),
@@ -1237,7 +1279,17 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 		}
 		debugf("%s: %s %s (attempt %d of %d)", req->step, err->code, err->message, tries,
 		       max);
-		if (aws_backoff_sleep(c, tries) != 0) {
+		switch (aws_backoff_sleep(c, tries)) {
+		case 0: break;
+		case 1: {
+			size_t l = strlen(err->message);
+			snprintf(err->message + l, sizeof(err->message) - l,
+			         " (not retried: the command's time, --timeout, is up before the "
+			         "retry)");
+			/* the error is still the server's: exit 3, not a time-out */
+			return -1;
+		}
+		default:
 			aws_error_set(err, req->step, "Interrupted", "interrupted");
 			err->interrupted = true;
 			return -1;

@@ -28,6 +28,8 @@ struct aws_client {
 	int max_attempts;
 	long connect_timeout_ms;
 	long read_timeout_ms;
+	long request_timeout_ms;
+	int64_t deadline_ms; /* monotonic; 0: none */
 	unsigned long retry_base_ms;
 	int retry_tokens; /* the retry quota left */
 	volatile sig_atomic_t *interrupted;
@@ -191,9 +193,10 @@ struct aws_xfer {
 	struct curl_slist *hdrs;
 	uint64_t pos; /* bytes of the body handed to curl */
 	bool overflow;
-	uint64_t sunk;  /* bytes written to req->sink */
-	int sink_errno; /* why writing to req->sink failed */
-	bool timed_out; /* no byte moved for the read timeout */
+	uint64_t sunk;    /* bytes written to req->sink */
+	int sink_errno;   /* why writing to req->sink failed */
+	bool timed_out;   /* no byte moved for the read timeout */
+	bool by_deadline; /* the attempt's time limit is the client's deadline */
 	int64_t last_move_ms;
 	curl_off_t last_dl, last_ul;
 	char errbuf[CURL_ERROR_SIZE];
@@ -216,7 +219,8 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
  */
 int aws_client_renew_expired(struct aws_client *c, const struct aws_xfer *x, struct aws_error *err);
 /* Sleep the backoff before retry number `retry` (1-based), waking early
- * when interrupted. Returns -1 when interrupted. */
+ * when interrupted. Returns -1 when interrupted, 1 (at once) when the retry
+ * would start after the client's deadline. */
 int aws_backoff_sleep(struct aws_client *c, int retry);
 /* A new easy handle sharing the client's connections and DNS cache. */
 CURL *aws_client_handle(struct aws_client *c);

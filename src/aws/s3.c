@@ -784,13 +784,17 @@ abort : {
 	/* never leave parts behind: they cost storage until aborted */
 	struct aws_error e2;
 	volatile sig_atomic_t *saved = c->interrupted;
-	c->interrupted = NULL; /* the abort must go out even after SIGINT */
+	int64_t deadline = c->deadline_ms;
+	/* the abort must go out even after SIGINT, or after the deadline */
+	c->interrupted = NULL;
+	c->deadline_ms = 0;
 	if (s3_abort_multipart_upload(c, bucket, key, upload_id, &e2) != 0) {
 		char msg[1200];
 		warnf("could not abort the multipart upload %s of '%s': %s", upload_id, key,
 		      aws_error_format(&e2, msg, sizeof(msg)));
 	}
 	c->interrupted = saved;
+	c->deadline_ms = deadline;
 }
 out:
 	free(upload_id);

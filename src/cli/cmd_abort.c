@@ -38,6 +38,7 @@ int cmd_abort(int argc, char **argv)
 	if (n > 0)
 		return usage_error("abort", "unexpected argument '%s'", argv[1]);
 	interrupt_install();
+	t.timeout_s = timeout;
 	if ((rc = op_target_open(&t, "abort", 0)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
 	if (!envs.v[0].abortable) {

@@ -56,6 +56,7 @@ int cmd_clone(int argc, char **argv)
 	if ((rc = opts_healthy("clone", healthy, &mask)))
 		return rc;
 	interrupt_install();
+	t.timeout_s = timeout;
 	if ((rc = op_target_open(&t, "clone", OP_NEED_APP)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
 	aws_error_clear(&err);

@@ -45,6 +45,7 @@ static int env_operation(int argc, char **argv, const struct cmd_help *help, boo
 	if ((rc = opts_healthy(help->name, healthy, &mask)))
 		return rc;
 	interrupt_install();
+	t.timeout_s = timeout;
 	if ((rc = op_target_open(&t, help->name, 0)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
 	if (rebuild && !force &&

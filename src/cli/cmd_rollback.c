@@ -45,6 +45,7 @@ int cmd_rollback(int argc, char **argv)
 	if ((rc = opts_healthy("rollback", healthy, &s.healthy)))
 		return rc;
 	interrupt_install();
+	t.timeout_s = timeout;
 	if ((rc = op_target_open(&t, "rollback", OP_NEED_APP)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
 	running = envs.v[0].version_label;

@@ -51,6 +51,7 @@ int cmd_scale(int argc, char **argv)
 		return usage_error("scale", "the count is N or MIN..MAX (1 to 10000), not '%s'",
 		                   argv[1]);
 	interrupt_install();
+	t.timeout_s = timeout;
 	if ((rc = op_target_open(&t, "scale", 0)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
 	snprintf(num, sizeof(num), "%lu", lo);

@@ -75,6 +75,7 @@ int cmd_setenv(int argc, char **argv)
 	}
 
 	interrupt_install();
+	t.timeout_s = timeout;
 	if ((rc = op_target_open(&t, "setenv", 0)))
 		goto out;
 	/* The verdict wants the environment back on the version it runs now. */

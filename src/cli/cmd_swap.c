@@ -75,6 +75,7 @@ int cmd_swap(int argc, char **argv)
 	if ((rc = opts_healthy("swap", healthy, &mask)))
 		return rc;
 	interrupt_install();
+	t.timeout_s = timeout;
 	if ((rc = op_target_open(&t, "swap", OP_NEED_APP)))
 		goto out;
 	if (!strcmp(t.env, with)) {

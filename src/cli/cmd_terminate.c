@@ -37,6 +37,7 @@ int cmd_terminate(int argc, char **argv)
 	if (n > 0)
 		return usage_error("terminate", "unexpected argument '%s'", argv[1]);
 	interrupt_install();
+	t.timeout_s = timeout;
 	if ((rc = op_target_open(&t, "terminate", 0)))
 		goto out;
 	if (!force && (rc = confirm_by_name(

@@ -48,6 +48,7 @@ int cmd_upgrade(int argc, char **argv)
 	if ((rc = opts_healthy("upgrade", healthy, &healthy_mask)))
 		return rc;
 	interrupt_install();
+	t.timeout_s = timeout;
 	if ((rc = op_target_open(&t, "upgrade", 0)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
 	from = envs.v[0].platform_arn;

@@ -440,6 +440,7 @@ static void abort_left_running(const struct deploy_settings *s,
 	struct aws_error err;
 	size_t i;
 	ao.interrupted = NULL;
+	ao.deadline_ms = 0; /* the abort goes out after the time is up */
 	for (i = 0; i < o->w.n; i++) {
 		struct watch_env *e = &o->w.envs[i];
 		size_t len = strlen(e->reason);
@@ -523,13 +524,16 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	copts.profile = s->profile;
 	copts.role_arn = s->role_arn;
 	copts.interrupted = interrupt_flag();
+	/* --timeout bounds every request too, an upload or an answer that
+	 * trickles in included */
+	deadline_ms = time_mono_ms() + (int64_t)s->timeout * 1000;
+	copts.deadline_ms = deadline_ms;
 	aws_error_clear(&err);
 	if (aws_client_new(&copts, &c, &err) || aws_client_credentials(c, NULL, &err)) {
 		aws_error_print(&err);
 		rc = aws_error_exit_code(&err);
 		goto out;
 	}
-	deadline_ms = time_mono_ms() + (int64_t)s->timeout * 1000;
 
 	/* The environments, each followed by the one watcher below. */
 	{
@@ -594,6 +598,9 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	o->w.ops.start = start_pending;
 	o->w.no_follow = s->no_wait;
 	o->w.deadline_ms = time_mono_ms() + (int64_t)s->timeout * 1000;
+	/* the wait has its own --timeout from here (watch_run bounds its
+	 * requests with it), and so have the updates it starts */
+	copts.deadline_ms = o->w.deadline_ms;
 	o->updating = true;
 	update_ready(o, &ctx, ready);
 	rc = watch_run(&o->w, c);

@@ -128,6 +128,8 @@ int op_target_open(struct op_target *t, const char *cmd, unsigned flags)
 	o.region = t->region;
 	o.profile = t->profile;
 	o.interrupted = interrupt_flag();
+	if (t->timeout_s)
+		o.deadline_ms = time_mono_ms() + (int64_t)t->timeout_s * 1000;
 	aws_error_clear(&err);
 	if (aws_client_new(&o, &t->client, &err))
 		return op_aws_fail(&err);

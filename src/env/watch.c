@@ -431,8 +431,10 @@ struct watch_env *watch_health_due(struct watch *w, int64_t now_ms)
 void watch_poll_failed(struct watch *w, const struct aws_error *err)
 {
 	bool throttled = err->http_status == 429 || aws_throttling_code(err->code);
+	/* a poll cut by the deadline says less than the failure before it */
+	if (!err->deadline || w->failures == 0)
+		w->last_err = *err;
 	w->failures++;
-	w->last_err = *err;
 	w->interval_ms *= throttled ? 4 : 2;
 	if (w->interval_ms > POLL_MAX_MS)
 		w->interval_ms = POLL_MAX_MS;
@@ -582,6 +584,8 @@ int watch_run(struct watch *w, struct aws_client *c)
 {
 	size_t i;
 	int rc = 0;
+	/* no poll runs past the deadline, however slowly its answer comes */
+	aws_client_set_deadline(c, w->deadline_ms);
 	while (!watch_done(w) && !interrupt_requested()) {
 		struct aws_error err;
 		bool ok = true, events = false;
@@ -638,5 +642,7 @@ int watch_run(struct watch *w, struct aws_client *c)
 			              time_mono_ms());
 		rc = watch_combine(rc, e->rc);
 	}
+	/* what follows the wait (an abort, a summary) is not cut short */
+	aws_client_set_deadline(c, 0);
 	return rc;
 }

@@ -27,6 +27,8 @@ Faults:
   lose       the request is applied, the connection closed without an answer
   slow       the request is applied, the answer held back SLOW seconds
   truncate   the request is applied, the answer cut short and the connection closed
+  drip       the request is applied, the answer sent a byte every DRIP seconds
+             (a read timeout, which waits for a byte, never fires)
   expired    the server says the session token expired (revoked, say), though
              its time has not come: 400/403 ExpiredToken
 
@@ -57,6 +59,7 @@ lock = threading.Lock()
 state = {"rule": None, "hits": 0, "seen": {}, "creds_served": 0, "expired_refused": 0}
 creds = {"role_arn": None, "lifetime": 3600, "expiry": {}}  # expiry: token -> epoch seconds
 SLOW = 2.5
+DRIP = 0.2
 
 
 def step_of(method, path, query, body):
@@ -230,7 +233,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if fault == "slow":
             time.sleep(SLOW)
+        if fault == "drip":
+            return self.drip(status, hdrs, data)
         self.reply(status, hdrs, data, truncate=(fault == "truncate"))
+
+    def drip(self, status, hdrs, data):
+        self.send_response(status)
+        for k, v in hdrs:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            for i in range(len(data)):
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+                time.sleep(DRIP)
+        except OSError:
+            self.close_connection = True
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 
