@@ -180,6 +180,8 @@ int cmd_status(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_setenv(int argc, char **argv);
 int cmd_printenv(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_link(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_sign(int argc, char **argv);

@@ -63,3 +63,53 @@ JSON
 			>/dev/null &&
 		wait_ready "$env"
 }
+
+# postgres_start: a throwaway Postgres (initdb + postgres from PATH, or
+# Debian's /usr/lib/postgresql/*/bin) on a free loopback port; PG_PORT.
+# redis_start: the same for redis-server; REDIS_PORT_LOCAL.
+# Both stop when the test exits. Return 1 when the server is not installed.
+_free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+postgres_start() {
+	local bin i pid
+	bin=$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)")
+	[ -x "$bin/initdb" ] && [ -x "$bin/postgres" ] || return 1
+	PG_PORT=$(_free_port)
+	# Postgres refuses to run as root: then it runs as an unprivileged user
+	# in a directory of its own outside $TMP (which is private)
+	local as=() dir="$TMP/pg" sock="$TMP"
+	if [ "$(id -u)" -eq 0 ]; then
+		local user=postgres
+		id "$user" >/dev/null 2>&1 || user=nobody
+		sock=$(mktemp -d /tmp/ebctl-pg.XXXXXX) dir=$sock/data
+		chown "$user" "$sock"
+		at_exit "rm -rf '$sock'"
+		as=(runuser -u "$user" --)
+	fi
+	"${as[@]}" "$bin/initdb" -D "$dir" -A trust -U postgres >"$TMP/initdb.log" 2>&1 || { sed 's/^/#   /' "$TMP/initdb.log"; return 1; }
+	"${as[@]}" "$bin/postgres" -D "$dir" -p "$PG_PORT" -k "$sock" -c listen_addresses=127.0.0.1 >"$TMP/pg.log" 2>&1 &
+	pid=$!
+	at_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	for i in $(seq 1 200); do
+		grep -q "ready to accept connections" "$TMP/pg.log" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sed 's/^/#   /' "$TMP/pg.log"
+	return 1
+}
+redis_start() {
+	local i pid
+	command -v redis-server >/dev/null || return 1
+	REDIS_PORT_LOCAL=$(_free_port)
+	redis-server --port "$REDIS_PORT_LOCAL" --bind 127.0.0.1 --save '' --appendonly no \
+		--dir "$TMP" ${1:+--requirepass "$1"} >"$TMP/redis.log" 2>&1 &
+	pid=$!
+	at_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	for i in $(seq 1 100); do
+		grep -q "Ready to accept connections" "$TMP/redis.log" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sed 's/^/#   /' "$TMP/redis.log"
+	return 1
+}
