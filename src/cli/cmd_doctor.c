@@ -59,7 +59,9 @@ int cmd_doctor(int argc, char **argv)
 	    "doctor", "[--format text|json] [--connect] [--connect-timeout DURATION]",
 	    "check that the environment can reach its RDS and ElastiCache services",
 	    "Checks, each a line with ok, warning or error, a stable check id and what to\n"
-	    "do: the environment is Ready and healthy (env.ready, env.health); each\n"
+	    "do: the environment is Ready and healthy (env.ready, env.health); the\n"
+	    "running version's Dockerrun.aws.json validates and every property its\n"
+	    "containers expect is set (dockerrun.valid, dockerrun.env-missing); each\n"
 	    "property that names a host, host:port or a postgres:// or redis:// URL is an\n"
 	    "RDS instance or cluster, or an ElastiCache cluster or replication group, of\n"
 	    "the region, on its port (endpoint.match, endpoint.unknown naming the nearest\n"

@@ -45,7 +45,8 @@ data_env() {
 	[ -f "$TMP/bundle/Dockerrun.aws.json" ] || cat >"$TMP/bundle/Dockerrun.aws.json" <<'JSON'
 {"AWSEBDockerrunVersion": 2, "containerDefinitions": [
  {"name": "server", "image": "example/server", "essential": true, "memory": 256,
-  "environment": [{"name": "NODE_ENV", "value": "production"}]},
+  "environment": [{"name": "NODE_ENV", "value": "production"}, {"name": "PGHOST", "value": ""},
+                  {"name": "REDIS_HOST", "value": ""}]},
  {"name": "worker", "image": "example/worker", "essential": false, "memory": 128}]}
 JSON
 	rm -f "$TMP/bundle.zip"

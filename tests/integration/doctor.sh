@@ -33,6 +33,15 @@ doctor_has endpoint.port ok "endpoint.port is ok"
 doctor_has net.ingress ok "net.ingress is ok"
 doctor_has secret.reference ok "the password is a reference"
 
+doctor_has dockerrun.valid ok "the deployed Dockerrun validates"
+
+# a property the Dockerrun expects, unset
+setp REDIS_HOST=
+expect_rc 0 "doctor: a property the Dockerrun expects is unset (a warning)" "$EBCTL" doctor --env denv --format json
+doctor_has dockerrun.env-missing warning "dockerrun.env-missing names it"
+expect_out "expects 'REDIS_HOST'" "the missing property is named"
+setp "REDIS_HOST=$(awsx elasticache describe-cache-clusters --show-cache-node-info --query 'CacheClusters[0].CacheNodes[0].Endpoint.Address' --output text)"
+
 # a typo in the host
 setp PGHOST=appdb.aaaaaaaaab.us-east-1.rds.amazonaws.com
 expect_rc 1 "doctor: a typo in PGHOST" "$EBCTL" doctor --env denv --format json

@@ -281,6 +281,19 @@ static void f_red(struct doctor_input *in)
 	strlist_add(&in->causes, "100 % of the requests are failing");
 }
 
+static void f_dockerrun_ref(struct doctor_input *in)
+{
+	in->dockerrun_read = in->dockerrun_ok = true;
+	strlist_add(&in->dockerrun_refs, "PGHOST");
+	strlist_add(&in->dockerrun_refs, "PGPASSWORD"); /* set in the secrets namespace */
+	strlist_add(&in->dockerrun_refs, "SESSION_KEY");
+}
+static void f_dockerrun_bad(struct doctor_input *in)
+{
+	in->dockerrun_read = true;
+	in->dockerrun_error = xstrdup("has 2 errors");
+}
+
 static const struct doctor_check *find(const struct doctor_checks *c, const char *id,
                                        enum doctor_level lv)
 {
@@ -322,6 +335,10 @@ static void test_evaluate(void **state)
 	    {"plaintext", f_plaintext, "secret.plaintext", DOCTOR_WARNING, "environmentsecrets",
 	     DOCTOR_WARNING},
 	    {"not ready", f_not_ready, "env.ready", DOCTOR_ERROR, "Updating, not Ready",
+	     DOCTOR_ERROR},
+	    {"dockerrun ref", f_dockerrun_ref, "dockerrun.env-missing", DOCTOR_WARNING,
+	     "expects 'SESSION_KEY'", DOCTOR_WARNING},
+	    {"dockerrun bad", f_dockerrun_bad, "dockerrun.valid", DOCTOR_ERROR, "has 2 errors",
 	     DOCTOR_ERROR},
 	    {"red", f_red, "env.health", DOCTOR_ERROR, "requests are failing", DOCTOR_ERROR},
 	};
