@@ -84,6 +84,35 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 		    0, NULL                                                                        \
 	}
 
+/* The rows of a configuration update that waits like setenv: --no-wait,
+ * --timeout and --healthy. */
+#define OP_UPDATE_WAIT_OPTS(no_wait, timeout, healthy)                                             \
+	{"no-wait",                                                                                \
+	 0,                                                                                        \
+	 OPT_BOOL,                                                                                 \
+	 &(no_wait),                                                                               \
+	 NULL,                                                                                     \
+	 "return once the update is accepted, without a verdict",                                  \
+	 "EBCTL_NO_WAIT",                                                                          \
+	 0,                                                                                        \
+	 0,                                                                                        \
+	 NULL},                                                                                    \
+	    {"timeout",                                                                            \
+	     't',                                                                                  \
+	     OPT_DURATION,                                                                         \
+	     &(timeout),                                                                           \
+	     "DURATION",                                                                           \
+	     "bound the whole wait (default 20m)",                                                 \
+	     "EBCTL_TIMEOUT",                                                                      \
+	     0,                                                                                    \
+	     0,                                                                                    \
+	     NULL},                                                                                \
+	{                                                                                          \
+		"healthy", 0, OPT_STRING, &(healthy), "COLOURS",                                   \
+		    "health colours that count as success (default Green)", "EBCTL_HEALTHY", 0, 0, \
+		    NULL                                                                           \
+	}
+
 /* The four rows of a command's target: --app, --env and the account's. */
 #define OP_TARGET_OPTS(t)                                                                            \
 	{"app", 'a', OPT_STRING, &(t).app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},     \

@@ -148,12 +148,7 @@ int cmd_link(int argc, char **argv)
 	     "the database password's secret (Secrets Manager or SSM)", NULL, 0, 0, NULL},
 	    {"authorize", 0, OPT_BOOL, &do_auth, NULL, "add the missing security-group rule", NULL,
 	     0, 0, NULL},
-	    {"no-wait", 0, OPT_BOOL, &no_wait, NULL,
-	     "return once the update is accepted, without a verdict", "EBCTL_NO_WAIT", 0, 0, NULL},
-	    {"timeout", 't', OPT_DURATION, &timeout, "DURATION",
-	     "bound the whole wait (default 20m)", "EBCTL_TIMEOUT", 0, 0, NULL},
-	    {"healthy", 0, OPT_STRING, &healthy, "COLOURS",
-	     "health colours that count as success (default Green)", "EBCTL_HEALTHY", 0, 0, NULL},
+	    OP_UPDATE_WAIT_OPTS(no_wait, timeout, healthy),
 	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
 	struct doctor_input in;
