@@ -123,6 +123,7 @@ def terminate(env, region):
 def patch_backends():
     """What moto's RDS and ElastiCache answers lack."""
     from moto.elasticache.models import CacheCluster
+    from moto.elasticache.responses import ElastiCacheResponse
     from moto.rds.models import DBInstance
 
     rds_address = DBInstance.address
@@ -138,6 +139,8 @@ def patch_backends():
         return parts[0] + "".join(p[0] for p in parts[1:-1]) + parts[-1]
 
     def cache_nodes(self):
+        if not getattr(self, "_sb_show_nodes", False):
+            return None  # as AWS: CacheNodes only with ShowCacheNodeInfo=true
         if not hasattr(self, "_sb_suffix"):
             self._sb_suffix = _rand(6)
         region = self.arn.split(":")[3] if getattr(self, "arn", None) else "us-east-1"
@@ -156,4 +159,14 @@ def patch_backends():
         return [{"SecurityGroupId": g, "Status": "active"} for g in self.security_group_ids or []]
 
     CacheCluster.cache_nodes = property(cache_nodes)
+    describe = ElastiCacheResponse.describe_cache_clusters
+
+    def describe_cache_clusters(self):
+        # the answer is serialised after this returns: the flag rides on the clusters
+        show = str(self._get_param("ShowCacheNodeInfo")).lower() == "true"
+        for c in self.elasticache_backend.cache_clusters.values():
+            c._sb_show_nodes = show
+        return describe(self)
+
+    ElastiCacheResponse.describe_cache_clusters = describe_cache_clusters
     CacheCluster.security_groups = property(security_groups)
