@@ -67,7 +67,8 @@ JSON
 
 # postgres_start: a throwaway Postgres (initdb + postgres from PATH, or
 # Debian's /usr/lib/postgresql/*/bin) on a free loopback port; PG_PORT.
-# redis_start: the same for redis-server; REDIS_PORT_LOCAL.
+# redis_start [PASSWORD]: the same for redis-server (requiring PASSWORD when
+# given); REDIS_PORT_LOCAL.
 # Both stop when the test exits. Return 1 when the server is not installed.
 _free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 postgres_start() {
@@ -103,14 +104,14 @@ redis_start() {
 	command -v redis-server >/dev/null || return 1
 	REDIS_PORT_LOCAL=$(_free_port)
 	redis-server --port "$REDIS_PORT_LOCAL" --bind 127.0.0.1 --save '' --appendonly no \
-		--dir "$TMP" ${1:+--requirepass "$1"} >"$TMP/redis.log" 2>&1 &
+		--dir "$TMP" ${1:+--requirepass "$1"} >"$TMP/redis-$REDIS_PORT_LOCAL.log" 2>&1 &
 	pid=$!
 	at_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
 	for i in $(seq 1 100); do
-		grep -q "Ready to accept connections" "$TMP/redis.log" 2>/dev/null && return 0
+		grep -q "Ready to accept connections" "$TMP/redis-$REDIS_PORT_LOCAL.log" 2>/dev/null && return 0
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	sed 's/^/#   /' "$TMP/redis.log"
+	sed 's/^/#   /' "$TMP/redis-$REDIS_PORT_LOCAL.log"
 	return 1
 }

@@ -66,6 +66,9 @@ doctor_has secret.plaintext warning "secret.plaintext is a warning"
 expect_out "aws:elasticbeanstalk:application:environmentsecrets" "the fix names the secrets namespace"
 expect_not_out "hunter2-not-shown" "the secret's value is not printed"
 expect_not_err "hunter2-not-shown" "nor on stderr"
+expect_rc 0 "doctor --debug with a plain-text password" "$EBCTL" --debug doctor --env denv
+expect_not_err "hunter2-not-shown" "--debug does not print the secret either"
+expect_not_out "hunter2-not-shown" "nor does its stdout"
 setp DB_PASSWORD=
 
 # the inbound rule missing, then on the wrong port

@@ -24,6 +24,20 @@ expect_err "from this machine, not from the environment's instances" "it says wh
 expect_rc 0 "doctor --connect --format json" "$EBCTL" doctor --env cenv --connect --format json
 expect_eq "$(json_get connect_from <"$TMP/out")" "this machine" "JSON says where it connected from"
 
+# a Redis that wants a password: reachable, and it says so
+REDIS_OPEN_PORT=$REDIS_PORT_LOCAL
+if redis_start not-a-real-secret; then
+	awsx elasticache create-cache-cluster --cache-cluster-id authcache --engine redis --cache-node-type cache.t3.micro \
+		--num-cache-nodes 1 --port "$REDIS_PORT_LOCAL" --security-group-ids "$DATA_SG" --cache-subnet-group-name app-cache \
+		--tags Key=sandbox:address,Value=127.0.0.1 >/dev/null
+	"$EBCTL" setenv --env cenv --timeout 60s REDIS_PORT="$REDIS_PORT_LOCAL" >/dev/null 2>&1
+	expect_rc 0 "doctor --connect against a Redis with a password" "$EBCTL" doctor --env cenv --connect
+	expect_out "127.0.0.1:$REDIS_PORT_LOCAL: Redis answers and needs authentication" "an auth error means reachable"
+	"$EBCTL" setenv --env cenv --timeout 60s REDIS_PORT="$REDIS_OPEN_PORT" >/dev/null 2>&1
+else
+	not_ok "a second redis-server with a password"
+fi
+
 # a closed port: nothing listens on 127.0.0.2
 awsx rds create-db-instance --db-instance-identifier closeddb --engine postgres --db-instance-class db.t3.micro \
 	--allocated-storage 20 --master-username app --master-user-password not-a-real-secret --port "$PG_PORT" \
