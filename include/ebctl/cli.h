@@ -133,6 +133,17 @@ int deploy_cli_run(struct deploy_settings *s);
 /* What a prune deleted (or would) and kept, as notes. */
 void report_pruned(const struct deploy_prune_result *r, bool dry_run);
 
+/* A configuration update of an opened target as setenv and link make it:
+ * one UpdateEnvironment of set and remove (either may be NULL), a note
+ * naming summary and the request, then, unless no_wait, the wait until the
+ * environment is Ready and healthy again on the version it runs now.
+ * Returns the exit code. */
+struct op_target;
+struct eb_option_settings;
+int op_update_settings(struct op_target *t, struct eb_option_settings *set,
+                       struct eb_option_settings *remove, const char *summary, bool no_wait,
+                       unsigned long timeout_s, unsigned healthy);
+
 /* The whole of `status` and `health`: options, target, op_report. */
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
 

@@ -156,8 +156,7 @@ int cmd_link(int argc, char **argv)
 	struct buf summary = BUF_INIT;
 	const struct data_resource *db = NULL, *cache = NULL;
 	struct aws_error err;
-	struct eb_update u;
-	char *request_id = NULL, *label = NULL, *password = NULL;
+	char *password = NULL;
 	char port[16];
 	unsigned healthy_mask = 0;
 	int rc, n, added = 0;
@@ -237,30 +236,11 @@ int cmd_link(int argc, char **argv)
 		notef("the properties of '%s' are already set from the endpoints", t.env);
 		goto out;
 	}
-	if (!no_wait && (rc = op_running_label(&t, &label)))
-		goto out;
-	memset(&u, 0, sizeof(u));
-	u.app = t.app;
-	u.env = t.env;
-	u.settings = &set;
-	aws_error_clear(&err);
-	if (eb_update_environment(t.client, &u, &request_id, &err)) {
-		rc = op_aws_fail(&err);
-		goto out;
-	}
-	notef("updating environment '%s': %s (request %s)", t.env, buf_cstr(&summary),
-	      request_id ? request_id : "-");
-	if (!no_wait) {
-		rc = watch_out_same_version(t.client, t.app, t.env, label, request_id, timeout,
-		                            healthy_mask);
-		request_id = NULL; /* the watcher's now */
-	}
+	rc = op_update_settings(&t, &set, NULL, buf_cstr(&summary), no_wait, timeout, healthy_mask);
 out:
 	free_secret(password);
 	eb_option_settings_free(&set);
 	buf_free(&summary);
-	free(request_id);
-	free(label);
 	doctor_input_cleanup(&in);
 	op_target_close(&t);
 	return rc;

@@ -40,10 +40,7 @@ int cmd_setenv(int argc, char **argv)
 	};
 	struct eb_option_settings set = {NULL, 0, 0}, remove = {NULL, 0, 0};
 	struct envprop *props = NULL;
-	struct eb_update u;
-	struct aws_error err;
 	struct buf summary = BUF_INIT;
-	char *request_id = NULL, *label = NULL;
 	unsigned healthy_mask = 0;
 	int rc = 0, n, i, j;
 
@@ -104,29 +101,8 @@ int cmd_setenv(int argc, char **argv)
 	interrupt_install();
 	if ((rc = op_target_open(&t, "setenv", 0)))
 		goto out;
-	/* The verdict wants the environment back on the version it runs now. */
-	if (!no_wait && (rc = op_running_label(&t, &label)))
-		goto out;
-	memset(&u, 0, sizeof(u));
-	u.app = t.app;
-	u.env = t.env;
-	u.settings = set.n ? &set : NULL;
-	u.remove = remove.n ? &remove : NULL;
-	aws_error_clear(&err);
-	if (eb_update_environment(t.client, &u, &request_id, &err)) {
-		rc = op_aws_fail(&err);
-		goto out;
-	}
-	notef("updating environment '%s': %s (request %s)", t.env, buf_cstr(&summary),
-	      request_id ? request_id : "-");
-	if (no_wait)
-		goto out;
-	{
-		/* The watcher wants the environment back on the version it runs now. */
-		rc = watch_out_same_version(t.client, t.app, t.env, label, request_id, timeout,
-		                            healthy_mask);
-		request_id = NULL; /* the watcher's now */
-	}
+	rc = op_update_settings(&t, &set, &remove, buf_cstr(&summary), no_wait, timeout,
+	                        healthy_mask);
 out:
 	for (i = 0; props && i < n; i++)
 		envprop_cleanup(&props[i]);
@@ -135,8 +111,6 @@ out:
 	eb_option_settings_free(&set);
 	eb_option_settings_free(&remove);
 	buf_free(&summary);
-	free(request_id);
-	free(label);
 	op_target_close(&t);
 	return rc;
 }
