@@ -47,16 +47,18 @@ expect_rc 1 "doctor --connect against a closed port" "$EBCTL" doctor --env cenv 
 expect_out "error   connect.postgres       127.0.0.2:$PG_PORT: cannot connect: Connection refused" "a closed port is said plainly"
 
 # something else answering: an HTTP server
+# http_start: an HTTP server on 127.0.0.3, its port in HTTP_PORT (started in
+# this shell, not a subshell, so that it is stopped when the test exits)
 http_start() {
-	local port pid i
-	port=$(_free_port)
-	"$PYTHON" -m http.server "$port" --bind 127.0.0.3 >"$TMP/http-$port.log" 2>&1 &
+	local pid i
+	HTTP_PORT=$(_free_port)
+	"$PYTHON" -m http.server "$HTTP_PORT" --bind 127.0.0.3 >"$TMP/http-$HTTP_PORT.log" 2>&1 &
 	pid=$!
 	at_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-	for i in $(seq 1 50); do "$PYTHON" -c "import socket; socket.create_connection(('127.0.0.3', $port), 1)" 2>/dev/null && break; sleep 0.1; done
-	echo "$port"
+	for i in $(seq 1 50); do "$PYTHON" -c "import socket; socket.create_connection(('127.0.0.3', $HTTP_PORT), 1)" 2>/dev/null && break; sleep 0.1; done
 }
-HTTP_PORT=$(http_start) HTTP_PORT2=$(http_start)
+http_start; HTTP_PORT2=$HTTP_PORT
+http_start
 awsx rds create-db-instance --db-instance-identifier httpdb --engine postgres --db-instance-class db.t3.micro \
 	--allocated-storage 20 --master-username app --master-user-password not-a-real-secret --port "$HTTP_PORT" \
 	--vpc-security-group-ids "$DATA_SG" --db-subnet-group-name app-db --tags Key=sandbox:address,Value=127.0.0.3 >/dev/null
