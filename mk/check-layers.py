@@ -17,10 +17,10 @@ FLOORS = {"cli": 6, "deploy": 5, "env": 4, "bundle": 3, "dockerrun": 2, "aws": 2
 HEADERS = {
     "cli.h": "cli", "templates.h": "gen",
     "deploy.h": "deploy",
-    "env.h": "env", "watch.h": "env", "verdict.h": "env",
+    "env.h": "env", "doctor.h": "env", "watch.h": "env", "verdict.h": "env",
     "bundle.h": "bundle",
     "dockerrun.h": "dockerrun",
-    "aws.h": "aws", "eb.h": "aws", "iam.h": "aws", "s3.h": "aws", "sts.h": "aws", "sigv4.h": "aws", "cwlogs.h": "aws",
+    "aws.h": "aws", "eb.h": "aws", "data.h": "aws", "iam.h": "aws", "s3.h": "aws", "sts.h": "aws", "sigv4.h": "aws", "cwlogs.h": "aws",
     "util.h": "util",
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -84,6 +84,35 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 		    0, NULL                                                                        \
 	}
 
+/* The rows of a configuration update that waits like setenv: --no-wait,
+ * --timeout and --healthy. */
+#define OP_UPDATE_WAIT_OPTS(no_wait, timeout, healthy)                                             \
+	{"no-wait",                                                                                \
+	 0,                                                                                        \
+	 OPT_BOOL,                                                                                 \
+	 &(no_wait),                                                                               \
+	 NULL,                                                                                     \
+	 "return once the update is accepted, without a verdict",                                  \
+	 "EBCTL_NO_WAIT",                                                                          \
+	 0,                                                                                        \
+	 0,                                                                                        \
+	 NULL},                                                                                    \
+	    {"timeout",                                                                            \
+	     't',                                                                                  \
+	     OPT_DURATION,                                                                         \
+	     &(timeout),                                                                           \
+	     "DURATION",                                                                           \
+	     "bound the whole wait (default 20m)",                                                 \
+	     "EBCTL_TIMEOUT",                                                                      \
+	     0,                                                                                    \
+	     0,                                                                                    \
+	     NULL},                                                                                \
+	{                                                                                          \
+		"healthy", 0, OPT_STRING, &(healthy), "COLOURS",                                   \
+		    "health colours that count as success (default Green)", "EBCTL_HEALTHY", 0, 0, \
+		    NULL                                                                           \
+	}
+
 /* The four rows of a command's target: --app, --env and the account's. */
 #define OP_TARGET_OPTS(t)                                                                            \
 	{"app", 'a', OPT_STRING, &(t).app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},     \
@@ -103,6 +132,17 @@ struct deploy_prune_result;
 int deploy_cli_run(struct deploy_settings *s);
 /* What a prune deleted (or would) and kept, as notes. */
 void report_pruned(const struct deploy_prune_result *r, bool dry_run);
+
+/* A configuration update of an opened target as setenv and link make it:
+ * one UpdateEnvironment of set and remove (either may be NULL), a note
+ * naming summary and the request, then, unless no_wait, the wait until the
+ * environment is Ready and healthy again on the version it runs now.
+ * Returns the exit code. */
+struct op_target;
+struct eb_option_settings;
+int op_update_settings(struct op_target *t, struct eb_option_settings *set,
+                       struct eb_option_settings *remove, const char *summary, bool no_wait,
+                       unsigned long timeout_s, unsigned healthy);
 
 /* The whole of `status` and `health`: options, target, op_report. */
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
@@ -180,6 +220,8 @@ int cmd_status(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_setenv(int argc, char **argv);
 int cmd_printenv(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_link(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_sign(int argc, char **argv);

@@ -314,4 +314,9 @@ int eb_list_platforms(struct aws_client *c, const char *branch_contains, struct 
 int eb_describe_configuration_settings(struct aws_client *c, const char *app, const char *env,
                                        struct eb_option_settings *out, struct aws_error *err);
 
+/* DescribeEnvironmentResources: the ids of the environment's instances,
+ * appended to instances. */
+int eb_describe_environment_resources(struct aws_client *c, const char *env,
+                                      struct strlist *instances, struct aws_error *err);
+
 #endif

@@ -15,6 +15,8 @@
 
 /* The namespace of environment properties in option settings. */
 #define ENVPROP_NAMESPACE "aws:elasticbeanstalk:application:environment"
+/* References to Secrets Manager or SSM Parameter Store (values are ARNs). */
+#define ENVPROP_SECRETS_NAMESPACE "aws:elasticbeanstalk:application:environmentsecrets"
 
 /* ---- an eb CLI project (.elasticbeanstalk/config.yml) ---- */
 /* The eb CLI's config.yml values, exposed for tests: reads `path`,

@@ -1157,3 +1157,23 @@ int eb_update_lifecycle(struct aws_client *c, const struct eb_lifecycle *l, stru
 	xmlFreeDoc(doc);
 	return rc;
 }
+
+int eb_describe_environment_resources(struct aws_client *c, const char *env,
+                                      struct strlist *instances, struct aws_error *err)
+{
+	struct aws_params p = {0};
+	xmlDocPtr doc = NULL;
+	xmlNodePtr r, m;
+	aws_params_add(&p, "EnvironmentName", env);
+	if (call(c, "DescribeEnvironmentResources", &p, AWS_IDEMPOTENT, &doc, &r, err))
+		return -1;
+	for (m = aws_xml_child(aws_xml_path(r, "EnvironmentResources/Instances"), "member"); m;
+	     m = aws_xml_next(m)) {
+		char *id = aws_xml_text(m, "Id");
+		if (id && *id)
+			strlist_add(instances, id);
+		free(id);
+	}
+	xmlFreeDoc(doc);
+	return 0;
+}

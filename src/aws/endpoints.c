@@ -21,6 +21,10 @@ static const struct service_info services[] = {
     {"elasticbeanstalk", "elasticbeanstalk", "AWS_ENDPOINT_URL_ELASTIC_BEANSTALK"},
     {"sts", "sts", "AWS_ENDPOINT_URL_STS"},
     {"logs", "logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"},
+    /* the data services doctor and link read */
+    {"ec2", "ec2", "AWS_ENDPOINT_URL_EC2"},
+    {"rds", "rds", "AWS_ENDPOINT_URL_RDS"},
+    {"elasticache", "elasticache", "AWS_ENDPOINT_URL_ELASTICACHE"},
     /* global: one endpoint per partition, signed for its first region */
     {"iam", "iam", "AWS_ENDPOINT_URL_IAM"},
     /* IAM Identity Center: the portal's GetRoleCredentials and SSO OIDC's

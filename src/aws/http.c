@@ -1307,6 +1307,12 @@ static const char *query_version(const char *service)
 		return "2011-06-15";
 	if (strcmp(service, "iam") == 0)
 		return "2010-05-08";
+	if (strcmp(service, "ec2") == 0)
+		return "2016-11-15";
+	if (strcmp(service, "rds") == 0)
+		return "2014-10-31";
+	if (strcmp(service, "elasticache") == 0)
+		return "2015-02-02";
 	return NULL;
 }
 

@@ -20,7 +20,9 @@ int cmd_printenv(int argc, char **argv)
 	    "key, or one JSON object with --format json. Values are replaced by ********\n"
 	    "unless --reveal is given: they often hold database passwords and API keys.\n"
 	    "With KEY arguments only those are printed, and a key that is not set is\n"
-	    "an error (exit 1)."};
+	    "an error (exit 1). Keys of aws:elasticbeanstalk:application:environmentsecrets\n"
+	    "are listed too, as KEY=(secret ARN): the instances read their values from\n"
+	    "Secrets Manager or SSM Parameter Store, and ebctl never does."};
 	struct op_target t = {0};
 	bool reveal = false;
 	const char *format = "text";
@@ -33,6 +35,7 @@ int cmd_printenv(int argc, char **argv)
 	};
 	struct eb_option_settings all = {NULL, 0, 0};
 	const struct eb_option_setting **props = NULL;
+	struct strlist secret_lines = {NULL, 0}, secret_arns = {NULL, 0};
 	size_t nprops = 0, i;
 	int rc, n, k;
 	bool json = false, masked = false;
@@ -58,8 +61,21 @@ int cmd_printenv(int argc, char **argv)
 		}
 		nprops = kept;
 	}
+	for (i = 0; i < all.n; i++) {
+		const struct eb_option_setting *s = &all.v[i];
+		bool wanted = n == 0;
+		if (strcmp(s->ns, ENVPROP_SECRETS_NAMESPACE) != 0 || !s->name)
+			continue;
+		for (k = 1; k <= n && !wanted; k++)
+			wanted = strcmp(argv[k], s->name) == 0;
+		if (wanted)
+			strlist_add(&secret_lines, s->name);
+		if (wanted)
+			strlist_add(&secret_arns, s->value ? s->value : "");
+	}
 	for (k = 1; k <= n; k++) {
-		if (!eb_option_settings_find(&all, ENVPROP_NAMESPACE, argv[k])) {
+		if (!eb_option_settings_find(&all, ENVPROP_NAMESPACE, argv[k]) &&
+		    !eb_option_settings_find(&all, ENVPROP_SECRETS_NAMESPACE, argv[k])) {
 			errorf("property '%s' is not set on environment '%s'", argv[k], t.env);
 			rc = EB_EXIT_INVALID;
 		}
@@ -70,11 +86,18 @@ int cmd_printenv(int argc, char **argv)
 			json_object_set_new(
 			    o, props[i]->name,
 			    json_string_lossy(envprop_display(props[i]->value, reveal)));
+		for (i = 0; i < secret_lines.n; i++) {
+			char *v = xasprintf("(secret %s)", secret_arns.v[i]);
+			json_object_set_new(o, secret_lines.v[i], json_string_lossy(v));
+			free(v);
+		}
 		out_json(o);
 	} else {
 		for (i = 0; i < nprops; i++)
 			out_line("%s=%s\n", props[i]->name,
 			         envprop_display(props[i]->value, reveal));
+		for (i = 0; i < secret_lines.n; i++)
+			out_line("%s=(secret %s)\n", secret_lines.v[i], secret_arns.v[i]);
 	}
 	for (i = 0; i < nprops && !reveal; i++)
 		masked = masked || (props[i]->value && *props[i]->value);
@@ -82,6 +105,8 @@ int cmd_printenv(int argc, char **argv)
 		notef("values are masked; --reveal prints them");
 out:
 	free(props);
+	strlist_free(&secret_lines);
+	strlist_free(&secret_arns);
 	eb_option_settings_free(&all);
 	op_target_close(&t);
 	return rc;

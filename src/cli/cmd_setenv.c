@@ -13,41 +13,65 @@
 int cmd_setenv(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-	    "setenv", "[--no-wait] [--timeout DURATION] KEY=VALUE... KEY=...",
+	    "setenv", "[--no-wait] [--timeout DURATION] [--secret KEY=ARN] KEY=VALUE... KEY=...",
 	    "set or remove environment properties (K=V, K=)",
 	    "Sets environment properties (the namespace\n"
 	    "aws:elasticbeanstalk:application:environment) with one UpdateEnvironment;\n"
 	    "KEY= removes KEY. A value may contain '='; quote it for the shell. Keys are\n"
 	    "letters, digits and _ . : / + \\ - @, at most 128; values at most 256 bytes.\n"
-	    "Values are never printed. Then waits for the update like a deploy: exit 0\n"
+	    "Values are never printed. --secret KEY=ARN (repeatable) sets KEY in\n"
+	    "aws:elasticbeanstalk:application:environmentsecrets instead: the instances\n"
+	    "read the value from Secrets Manager or SSM Parameter Store (--secret KEY=\n"
+	    "removes it). Then waits for the update like a deploy: exit 0\n"
 	    "when the environment is Ready and healthy again, 4 when the update failed,\n"
 	    "5 when it ended unhealthy, 6 on --timeout, 130 when interrupted."};
 	struct op_target t = {0};
 	bool no_wait = false;
 	unsigned long timeout = 20 * 60;
 	const char *healthy = "Green";
+	struct strlist secrets = {NULL, 0};
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"no-wait", 0, OPT_BOOL, &no_wait, NULL,
-	     "return once the update is accepted, without a verdict", "EBCTL_NO_WAIT", 0, 0, NULL},
-	    {"timeout", 't', OPT_DURATION, &timeout, "DURATION",
-	     "bound the whole wait (default 20m)", "EBCTL_TIMEOUT", 0, 0, NULL},
-	    {"healthy", 0, OPT_STRING, &healthy, "COLOURS",
-	     "health colours that count as success (default Green)", "EBCTL_HEALTHY", 0, 0, NULL},
+	    {"secret", 0, OPT_LIST, &secrets, "KEY=ARN",
+	     "KEY from a Secrets Manager or SSM Parameter Store ARN (KEY= removes)", NULL, 0, 0,
+	     NULL},
+	    OP_UPDATE_WAIT_OPTS(no_wait, timeout, healthy),
 	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
 	struct eb_option_settings set = {NULL, 0, 0}, remove = {NULL, 0, 0};
 	struct envprop *props = NULL;
-	struct eb_update u;
-	struct aws_error err;
 	struct buf summary = BUF_INIT;
-	char *request_id = NULL, *label = NULL;
 	unsigned healthy_mask = 0;
 	int rc = 0, n, i, j;
 
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
-	if (n == 0)
+	if (n == 0 && secrets.n == 0)
 		return usage_error("setenv", "give at least one KEY=VALUE or KEY=");
+	for (i = 0; i < (int)secrets.n; i++) {
+		struct envprop sp = {NULL, NULL};
+		char msg[256];
+		if (envprop_parse(secrets.v[i], &sp, msg, sizeof(msg))) {
+			rc = usage_error("setenv", "--secret: %s", msg);
+			goto out;
+		}
+		if (sp.value && !str_starts_with(sp.value, "arn:")) {
+			rc = usage_error("setenv",
+			                 "--secret %s= wants an ARN (arn:aws:secretsmanager:... or "
+			                 "arn:aws:ssm:...), not the secret itself",
+			                 sp.key);
+			envprop_cleanup(&sp);
+			goto out;
+		}
+		if (sp.value)
+			eb_option_settings_add(&set, ENVPROP_SECRETS_NAMESPACE, sp.key, sp.value,
+			                       NULL);
+		else
+			eb_option_settings_add(&remove, ENVPROP_SECRETS_NAMESPACE, sp.key, NULL,
+			                       NULL);
+		buf_printf(&summary, "%s%s%s (secret)", summary.len ? ", " : "",
+		           sp.value ? "" : "-", sp.key);
+		envprop_cleanup(&sp);
+	}
 	if ((rc = opts_healthy("setenv", healthy, &healthy_mask)))
 		return rc;
 	props = xcalloc((size_t)n, sizeof(*props));
@@ -70,7 +94,7 @@ int cmd_setenv(int argc, char **argv)
 		else
 			eb_option_settings_add(&remove, ENVPROP_NAMESPACE, props[i].key, NULL,
 			                       NULL);
-		buf_printf(&summary, "%s%s%s", i ? ", " : "", props[i].value ? "" : "-",
+		buf_printf(&summary, "%s%s%s", summary.len ? ", " : "", props[i].value ? "" : "-",
 		           props[i].key);
 	}
 
@@ -78,38 +102,16 @@ int cmd_setenv(int argc, char **argv)
 	t.timeout_s = timeout;
 	if ((rc = op_target_open(&t, "setenv", 0)))
 		goto out;
-	/* The verdict wants the environment back on the version it runs now. */
-	if (!no_wait && (rc = op_running_label(&t, &label)))
-		goto out;
-	memset(&u, 0, sizeof(u));
-	u.app = t.app;
-	u.env = t.env;
-	u.settings = set.n ? &set : NULL;
-	u.remove = remove.n ? &remove : NULL;
-	aws_error_clear(&err);
-	if (eb_update_environment(t.client, &u, &request_id, &err)) {
-		rc = op_aws_fail(&err);
-		goto out;
-	}
-	notef("updating environment '%s': %s (request %s)", t.env, buf_cstr(&summary),
-	      request_id ? request_id : "-");
-	if (no_wait)
-		goto out;
-	{
-		/* The watcher wants the environment back on the version it runs now. */
-		rc = watch_out_same_version(t.client, t.app, t.env, label, request_id, timeout,
-		                            healthy_mask);
-		request_id = NULL; /* the watcher's now */
-	}
+	rc = op_update_settings(&t, &set, &remove, buf_cstr(&summary), no_wait, timeout,
+	                        healthy_mask);
 out:
 	for (i = 0; props && i < n; i++)
 		envprop_cleanup(&props[i]);
 	free(props);
+	strlist_free(&secrets);
 	eb_option_settings_free(&set);
 	eb_option_settings_free(&remove);
 	buf_free(&summary);
-	free(request_id);
-	free(label);
 	op_target_close(&t);
 	return rc;
 }

@@ -36,6 +36,8 @@ const struct command commands[] = {
     {"health", cmd_health, "environment health and its causes"},
     {"setenv", cmd_setenv, "set or remove environment properties (K=V, K=)"},
     {"printenv", cmd_printenv, "print environment properties (masked unless --reveal)"},
+    {"doctor", cmd_doctor, "check that the environment can reach its RDS and ElastiCache services"},
+    {"link", cmd_link, "set the environment's data-service properties from RDS and ElastiCache"},
     {"render", cmd_render, "render a v2 file as docker-compose or Kubernetes manifests"},
     {"init", cmd_init, "write a starter Dockerrun.aws.json and CI workflow"},
     {"sign", cmd_sign, "sign a raw HTTP request with SigV4 and print the result"},

@@ -1,5 +1,7 @@
 /* Rendering what the watcher hands over: events, health waits, results. */
+#include "ebctl/aws.h"
 #include "ebctl/cli.h"
+#include "ebctl/eb.h"
 #include "ebctl/env.h"
 #include "ebctl/util.h"
 #include "ebctl/verdict.h"
@@ -221,4 +223,39 @@ int confirm_by_name(const char *env, const char *what, const char *done)
 	}
 	errorf("not confirmed: '%s' was not %s", env, done);
 	return EB_EXIT_INVALID;
+}
+
+int op_update_settings(struct op_target *t, struct eb_option_settings *set,
+                       struct eb_option_settings *remove, const char *summary, bool no_wait,
+                       unsigned long timeout_s, unsigned healthy)
+{
+	struct eb_update u;
+	struct aws_error err;
+	char *request_id = NULL, *label = NULL;
+	int rc;
+
+	/* The verdict wants the environment back on the version it runs now. */
+	if (!no_wait && (rc = op_running_label(t, &label)))
+		return rc;
+	memset(&u, 0, sizeof(u));
+	u.app = t->app;
+	u.env = t->env;
+	u.settings = set && set->n ? set : NULL;
+	u.remove = remove && remove->n ? remove : NULL;
+	aws_error_clear(&err);
+	if (eb_update_environment(t->client, &u, &request_id, &err)) {
+		free(label);
+		return op_aws_fail(&err);
+	}
+	notef("updating environment '%s': %s (request %s)", t->env, summary,
+	      request_id ? request_id : "-");
+	if (no_wait)
+		rc = 0;
+	else /* the watcher takes request_id */
+		rc = watch_out_same_version(t->client, t->app, t->env, label, request_id, timeout_s,
+		                            healthy);
+	if (no_wait)
+		free(request_id);
+	free(label);
+	return rc;
 }

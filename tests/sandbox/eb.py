@@ -22,6 +22,8 @@ from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, EmptyResult
 from moto.elasticbeanstalk.responses import EBResponse
 
+import data
+
 SEVERITIES = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
 STACK = "64bit Amazon Linux 2 v3.8.0 running ECS"
 # The platform catalogue, as ListPlatformVersions returns it: (branch, version,
@@ -448,6 +450,10 @@ class Simulation:
                 f"https://sqs.{self.region}.amazonaws.com/{self.account}/awseb-{env.id}-AWSEBWorkerQueue-" \
                 f"{_rand(12, string.ascii_uppercase + string.digits)}"
         env.tags = {t_["Key"]: t_.get("Value", "") for t_ in p.get("Tags") or []}
+        try:
+            data.launch(env, self.region)
+        except data.InvalidGroup as e:
+            raise InvalidParameterValue(str(e))
         profile = env.options.get((LAUNCH_NS, "IamInstanceProfile"), DEFAULT_INSTANCE_PROFILE)
         env.version_label = label
         env.update_request = rid
@@ -559,9 +565,14 @@ class Simulation:
         saved = dict(env.options)
         try:
             self.apply_options(env, settings, removals)
+            data.check_groups(env, self.region)
+        except data.InvalidGroup as e:
+            env.options = saved
+            raise InvalidParameterValue(str(e))
         except ServiceException:
             env.options = saved
             raise
+        data.relaunch_if_changed(env, self.region)
         if p.get("Description") is not None:
             env.description = p.get("Description")
         platform = p.get("PlatformArn")
@@ -667,6 +678,7 @@ class Simulation:
 
         def gone(when):
             env.status, env.updated, env.update_request = "Terminated", when, None
+            data.terminate(env, self.region)
             self.event(when, "INFO", "terminateEnvironment completed successfully.", env, request_id=rid)
 
         self.at(t + self.deploy_seconds, env, gone)
@@ -1156,6 +1168,7 @@ def install(deploy_seconds, endpoint):
     """Create the simulation and add the actions to moto's EBResponse."""
     global SIM
     SIM = Simulation(deploy_seconds, endpoint)
+    data.patch_backends()
     for name, fn in vars(SandboxEB).items():
         if callable(fn) and not name.startswith("__"):
             setattr(EBResponse, name, fn)

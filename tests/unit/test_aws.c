@@ -195,7 +195,18 @@ static void test_endpoint_rejects_bad_region(void **state)
 	assert_int_equal(aws_endpoint_resolve("s3", "evil.com/x", &ep, &e), -1);
 	assert_int_equal(aws_endpoint_resolve("s3", "", &ep, &e), -1);
 	assert_non_null(strstr(e.message, "no region"));
-	assert_int_equal(aws_endpoint_resolve("ec2", "us-east-1", &ep, &e), -1);
+	assert_int_equal(aws_endpoint_resolve("lambda", "us-east-1", &ep, &e), -1);
+	/* the data services doctor and link read, each with its own override */
+	assert_int_equal(aws_endpoint_resolve("ec2", "us-east-1", &ep, &e), 0);
+	assert_string_equal(ep.host, "ec2.us-east-1.amazonaws.com");
+	assert_int_equal(aws_endpoint_resolve("rds", "eu-west-1", &ep, &e), 0);
+	assert_string_equal(ep.host, "rds.eu-west-1.amazonaws.com");
+	assert_int_equal(aws_endpoint_resolve("elasticache", "cn-north-1", &ep, &e), 0);
+	assert_string_equal(ep.host, "elasticache.cn-north-1.amazonaws.com.cn");
+	setenv("AWS_ENDPOINT_URL_RDS", "http://127.0.0.1:9", 1);
+	assert_int_equal(aws_endpoint_resolve("rds", "eu-west-1", &ep, &e), 0);
+	assert_string_equal(ep.host, "127.0.0.1:9");
+	unsetenv("AWS_ENDPOINT_URL_RDS");
 	assert_false(aws_region_valid("US-EAST-1"));
 	assert_true(aws_region_valid("us-gov-east-1"));
 }
