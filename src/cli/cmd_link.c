@@ -174,6 +174,7 @@ int cmd_link(int argc, char **argv)
 	if ((rc = opts_healthy("link", healthy, &healthy_mask)))
 		return rc;
 	interrupt_install();
+	t.timeout_s = timeout;
 	if ((rc = op_target_open(&t, "link", OP_NEED_APP)))
 		goto out;
 	aws_error_clear(&err);
