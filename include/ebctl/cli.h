@@ -184,10 +184,6 @@ struct json_t *watch_out_json(const struct watch_env *e);
  * ("not confirmed: 'env' was not <done>"). Returns 0 when confirmed. */
 int confirm_by_name(const char *env, const char *what, const char *done);
 
-/* Server text made safe for one line: control characters escaped (a
- * newline becomes "\n"), so it cannot forge lines or terminal codes.
- * Caller frees. */
-char *out_escape(const char *s);
 
 struct command {
 	const char *name;

@@ -81,6 +81,14 @@ void buf_free(struct buf *b);
 /* buf_free after wiping the contents (secrets). */
 void buf_free_secret(struct buf *b);
 
+/* Text from a server made safe for one line of output: control characters
+ * escaped (a newline becomes "\n", ESC "\x1b"), so it can neither forge a
+ * line (a GitHub Actions "::command::" at a line's start, a fake verdict)
+ * nor send terminal codes. A tab becomes a space. Caller frees. */
+char *text_escape(const char *s);
+/* text_escape() of len bytes of s appended to b. */
+void buf_put_escaped(struct buf *b, const char *s, size_t len);
+
 /* Read a whole file (path "-" = stdin) into b, at most `max` bytes
  * (0 = unlimited). Returns 0, or -1 with errno set (EFBIG past max,
  * EISDIR for a directory). */

@@ -438,10 +438,23 @@ static int poll_group(struct aws_client *c, struct followed_group *g, const char
 	for (i = 0; i < k; i++) {
 		const struct cwl_event *e = &all.v[all.n - 1 - order[i]];
 		const char *m = e->message ? e->message : "";
-		int len = (int)strlen(m);
+		size_t len = strlen(m);
+		char *stream = text_escape(e->stream ? e->stream : "-");
 		while (len > 0 && (m[len - 1] == '\n' || m[len - 1] == '\r'))
 			len--;
-		out_line("[%s %s] %.*s\n", e->stream ? e->stream : "-", label, len, m);
+		/* every line of a message (a stack trace) gets the prefix, so no
+		 * line starts with the application's text ("::add-mask::") */
+		do {
+			const char *nl = memchr(m, '\n', len);
+			size_t n = nl ? (size_t)(nl - m) : len;
+			struct buf safe = BUF_INIT;
+			buf_put_escaped(&safe, m, n && m[n - 1] == '\r' ? n - 1 : n);
+			out_line("[%s %s] %s\n", stream, label, buf_cstr(&safe));
+			buf_free(&safe);
+			m += nl ? n + 1 : n;
+			len -= nl ? n + 1 : n;
+		} while (len > 0);
+		free(stream);
 	}
 out:
 	for (i = 0; keys && i < all.n; i++)

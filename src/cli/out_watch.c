@@ -13,25 +13,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-char *out_escape(const char *s)
-{
-	struct buf b = BUF_INIT;
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	for (; *p; p++) {
-		if (*p == '\n')
-			buf_puts(&b, "\\n");
-		else if (*p == '\r')
-			buf_puts(&b, "\\r");
-		else if (*p == '\t')
-			buf_putc(&b, ' ');
-		else if (*p < 0x20 || *p == 0x7f)
-			buf_printf(&b, "\\x%02x", *p);
-		else
-			buf_putc(&b, (char)*p);
-	}
-	return buf_detach(&b, NULL);
-}
-
 static void healthy_names(unsigned mask, char *out, size_t n)
 {
 	static const char *names[] = {"Green", "Yellow", "Red", "Grey"};
@@ -63,7 +44,7 @@ static void on_event(void *ctx, const struct watch_env *e, const struct eb_event
 		c = COLOR_RED;
 	else if (color && !strcasecmp(sev, "WARN"))
 		c = COLOR_YELLOW;
-	msg = out_escape(ev->message);
+	msg = text_escape(ev->message);
 	fflush(stdout);
 	put_prefix(o, e, stderr);
 	/* "2024-01-02T03:04:05Z" -> "03:04:05" */
@@ -88,7 +69,7 @@ static void on_health(void *ctx, const struct watch_env *e)
 	for (i = 0; i < e->ncauses; i++)
 		buf_printf(&line, "%s%s", i ? "; " : ": ", e->causes[i]);
 	buf_puts(&line, ")");
-	text = out_escape(buf_cstr(&line));
+	text = text_escape(buf_cstr(&line));
 	fflush(stdout);
 	fputs("ebctl: ", stderr);
 	put_prefix(o, e, stderr);
@@ -124,7 +105,7 @@ void watch_out_line(FILE *f, const struct watch_env *e, bool color)
 	                : e->rc == 0                 ? COLOR_GREEN
 	                : e->rc == EB_EXIT_UNHEALTHY ? COLOR_YELLOW
 	                                             : COLOR_RED;
-	char *reason = out_escape(e->reason);
+	char *reason = text_escape(e->reason);
 	fprintf(f, "%s%s%s: %s: %s (%llds)\n", c, e->name, *c ? COLOR_RESET : "",
 	        watch_result_name(e), reason, watch_out_seconds(e));
 	free(reason);

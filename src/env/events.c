@@ -269,7 +269,10 @@ char *event_format(const struct op_event *e, enum op_format fmt, bool color)
 	time_format_iso8601(e->ms >= 0 ? e->ms / 1000 : (e->ms - 999) / 1000, when, sizeof(when));
 	{
 		const char *c = color ? severity_color(sev) : NULL;
-		return xasprintf("%s %s%-5s%s %s", when, c ? c : "", sev, c ? COLOR_RESET : "",
-		                 msg);
+		char *safe = text_escape(msg), *line;
+		line =
+		    xasprintf("%s %s%-5s%s %s", when, c ? c : "", sev, c ? COLOR_RESET : "", safe);
+		free(safe);
+		return line;
 	}
 }

@@ -157,7 +157,8 @@ static void finish(struct watch *w, struct watch_env *e, int64_t now_ms)
 	e->phase = WATCH_DONE;
 	e->ended_ms = now_ms;
 	e->rc = verdict_exit_code(s);
-	if (s == VERDICT_TIMEOUT && w->failures) {
+	/* a poll that only the deadline cut is the time-out itself */
+	if (s == VERDICT_TIMEOUT && w->failures && !w->last_err.deadline) {
 		char msg[1200];
 		e->rc = aws_error_exit_code(&w->last_err);
 		snprintf(e->reason, sizeof(e->reason),

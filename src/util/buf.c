@@ -155,3 +155,28 @@ int buf_read_file(struct buf *b, const char *path, size_t max)
 		buf_add(b, "", 0);
 	return 0;
 }
+
+void buf_put_escaped(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	for (; p < end; p++) {
+		if (*p == '\n')
+			buf_puts(b, "\\n");
+		else if (*p == '\r')
+			buf_puts(b, "\\r");
+		else if (*p == '\t')
+			buf_putc(b, ' ');
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\x%02x", *p);
+		else
+			buf_putc(b, (char)*p);
+	}
+}
+
+char *text_escape(const char *s)
+{
+	struct buf b = BUF_INIT;
+	if (s)
+		buf_put_escaped(&b, s, strlen(s));
+	return buf_detach(&b, NULL);
+}

@@ -16,10 +16,16 @@ static void vmsg(const char *kind, const char *color, const char *fmt, va_list a
 	bool c = color && term_use_color(stderr);
 	fflush(stdout);
 	fputs("ebctl: ", stderr);
+	struct buf line = BUF_INIT, safe = BUF_INIT;
 	if (kind)
 		fprintf(stderr, "%s%s:%s ", c ? color : "", kind, c ? COLOR_RESET : "");
-	vfprintf(stderr, fmt, ap);
+	/* messages carry server text (errors, event messages): one line each */
+	buf_vprintf(&line, fmt, ap);
+	buf_put_escaped(&safe, buf_cstr(&line), line.len);
+	fputs(buf_cstr(&safe), stderr);
 	fputc('\n', stderr);
+	buf_free_secret(&line);
+	buf_free_secret(&safe);
 }
 
 void errorf(const char *fmt, ...)
@@ -61,9 +67,13 @@ void debugf(const char *fmt, ...)
 void die(const char *fmt, ...)
 {
 	va_list ap;
+	/* no allocation here: die() is what running out of memory calls */
+	fflush(stdout);
+	fputs("ebctl: ", stderr);
 	va_start(ap, fmt);
-	vmsg(NULL, NULL, fmt, ap);
+	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	fputc('\n', stderr);
 	exit(EB_EXIT_AWS);
 }
 

@@ -10,6 +10,11 @@ JSON is read again on every request, so a test rewrites it between runs:
                   "bundle" streams zeros for ever at /bundle/N
   repeat_token    true: DescribeEvents, DescribeLogGroups and FilterLogEvents
                   return the same next token on every page
+  event_message   the message of the event DescribeEvents returns
+  log_message     the message of the line FilterLogEvents returns
+  log_stream      its stream name (default i-0abc)
+  fail            {"action": NAME, "message": TEXT}: NAME answers 400
+                  InvalidParameterValue with that message
 GET /__count?action=NAME says how many requests NAME had.
 """
 import argparse
@@ -96,20 +101,31 @@ class Handler(BaseHTTPRequestHandler):
             if action == "DescribeLogGroups":
                 out = {"logGroups": [{"logGroupName": "/aws/elasticbeanstalk/env1/var/log/app"}]}
             elif action == "FilterLogEvents":
-                out = {"events": [{"logStreamName": "i-0abc", "timestamp": int(time.time() * 1000), "message": "a line",
-                                   "eventId": "1"}]}
+                out = {"events": [{"logStreamName": cfg.get("log_stream", "i-0abc"),
+                                   "timestamp": int(time.time() * 1000),
+                                   "message": cfg.get("log_message", "a line"), "eventId": "1"}]}
             if again:
                 out["nextToken"] = "again"
             return self.reply(json.dumps(out), "application/x-amz-json-1.1")
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
         action = form.get("Action", "")
         self.count(action)
+        fail = cfg.get("fail") or {}
+        if fail.get("action") == action:
+            data = (f'<ErrorResponse xmlns="{NS}"><Error><Type>Sender</Type><Code>InvalidParameterValue</Code>'
+                    f'<Message>{escape(fail["message"])}</Message></Error><RequestId>req-2</RequestId>'
+                    f'</ErrorResponse>').encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            return self.wfile.write(data)
         if action == "DescribeEnvironments":
             return self.query(action, "<Environments>" + member({
                 "EnvironmentName": "env1", "ApplicationName": "app1", "Status": "Ready",
                 "Health": "Green", "VersionLabel": "v1"}) + "</Environments>")
         if action == "DescribeEvents":
-            ev = member({"Message": "requestEnvironmentInfo completed successfully.",
+            ev = member({"Message": cfg.get("event_message", "requestEnvironmentInfo completed successfully."),
                          "EventDate": "2024-05-06T07:08:10Z", "Severity": "INFO",
                          "EnvironmentName": "env1", "RequestId": "req-1"})
             token = "<NextToken>again</NextToken>" if again else ""

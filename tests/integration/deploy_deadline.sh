@@ -24,7 +24,7 @@ expect_rc 6 "deploy --timeout 5s with answers that never finish" env AWS_ENDPOIN
 	"$EBCTL" deploy --app shop --env shop-prod --bucket rel -C "$app" --label d1 --timeout 5s
 took=$(( $(date +%s) - start ))
 [ "$took" -le 12 ] && ok "deploy --timeout 5s ended in ${took}s" || not_ok "deploy --timeout 5s ran ${took}s"
-expect_out "shop-prod: timeout: could not follow the environment" "the verdict is a timeout, and says why"
+expect_out "shop-prod: timeout: timed out" "the verdict is a plain timeout"
 
 # Before the wait: a dripping answer before the upload is bounded by --timeout too.
 fault '{"step": "DescribeApplicationVersions", "fault": "drip", "count": -1}'
