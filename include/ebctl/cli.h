@@ -184,7 +184,6 @@ struct json_t *watch_out_json(const struct watch_env *e);
  * ("not confirmed: 'env' was not <done>"). Returns 0 when confirmed. */
 int confirm_by_name(const char *env, const char *what, const char *done);
 
-
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
