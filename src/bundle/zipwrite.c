@@ -357,6 +357,8 @@ static void out_flush(struct out *o)
 static void out_put(struct out *o, const void *data, size_t len)
 {
 	const unsigned char *d = data;
+	if (!len)
+		return;
 	if (o->sha)
 		EVP_DigestUpdate(o->sha, d, len);
 	o->pos += len;
