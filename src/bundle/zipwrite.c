@@ -53,7 +53,7 @@
 #define SIG_END     0x06054b50u
 #define SIG_END64   0x06064b50u
 #define SIG_LOC64   0x07064b50u
-#define MADE_BY     (3u << 8 | 30u) /* Unix, zip 3.0 */
+#define MADE_BY     (3u << 8 | 30u)              /* Unix, zip 3.0 */
 #define DOS_DATE    ((0u << 9) | (1u << 5) | 1u) /* 1980-01-01 */
 #define U32_MAX_    0xffffffffu
 #define FLAG_UTF8   0x0800u
@@ -81,9 +81,9 @@ unsigned bundle_jobs(void)
 bool bundle_store_by_name(const char *path)
 {
 	static const char *const exts[] = {
-	    "png",  "jpg", "jpeg", "gif", "webp", "avif", "heic", "woff", "woff2", "gz", "tgz",
-	    "bz2",  "xz",  "zst",  "lz4", "zip",  "jar",  "war",  "ear",  "apk",   "7z", "rar",
-	    "mp3",  "mp4", "m4a",  "m4v", "ogg",  "oga",  "ogv",  "webm", "mov",   "avi", "mkv",
+	    "png",  "jpg", "jpeg", "gif", "webp", "avif", "heic", "woff", "woff2", "gz",   "tgz",
+	    "bz2",  "xz",  "zst",  "lz4", "zip",  "jar",  "war",  "ear",  "apk",   "7z",   "rar",
+	    "mp3",  "mp4", "m4a",  "m4v", "ogg",  "oga",  "ogv",  "webm", "mov",   "avi",  "mkv",
 	    "flac", "aac", "opus", "br",  "lz",   "lzma", "txz",  "tbz2", "whl",   "nupkg"};
 	const char *base = strrchr(path, '/'), *dot;
 	size_t i;
@@ -423,8 +423,8 @@ static size_t stored_name(const struct bundle_entry *e, char *out, size_t cap)
 /* The local header; with zip64, both sizes go in its extra field (the
  * entry's size decides, known before its bytes are: a deflated entry is
  * smaller than the file or it is stored). */
-static void put_local(struct out *o, const struct bundle_entry *e, const char *name,
-                      size_t namelen, const struct zent *z)
+static void put_local(struct out *o, const struct bundle_entry *e, const char *name, size_t namelen,
+                      const struct zent *z)
 {
 	unsigned char h[30 + 20], *q = h;
 	bool zip64 = z->usize >= U32_MAX_;
@@ -580,7 +580,8 @@ again:
 	data_off = o->pos;
 	if (deflating) {
 		memset(&zs, 0, sizeof(zs));
-		if (deflateInit2(&zs, DEFLATE_LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		if (deflateInit2(&zs, DEFLATE_LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) !=
+		    Z_OK)
 			die("cannot set up deflate");
 		zinit = true;
 	}
@@ -661,9 +662,10 @@ static void report(const char *dir, const struct bundle_entry *e, int err)
 {
 	char *full = xasprintf("%s/%s", dir, e->path);
 	if (err == -1)
-		errorf("'%s' changed while the bundle was written (replaced, or swapped for a link): "
-		       "run again",
-		       full);
+		errorf(
+		    "'%s' changed while the bundle was written (replaced, or swapped for a link): "
+		    "run again",
+		    full);
 	else
 		errorf("cannot read '%s': %s", full, strerror(err));
 	free(full);
@@ -686,7 +688,8 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 
 	for (i = 0; i < files->n; i++)
 		if (!stored_name(&files->v[i], name, sizeof(name))) {
-			errorf("'%s/%s': the name is too long for a zip entry", dir, files->v[i].path);
+			errorf("'%s/%s': the name is too long for a zip entry", dir,
+			       files->v[i].path);
 			free(tmp);
 			return EB_EXIT_INVALID;
 		}

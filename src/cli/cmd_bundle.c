@@ -6,7 +6,8 @@
 int cmd_bundle(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-	    "bundle", "[-C DIR] [-o FILE.zip] [--all] [-j N]", "build the deterministic source bundle zip",
+	    "bundle", "[-C DIR] [-o FILE.zip] [--all] [-j N]",
+	    "build the deterministic source bundle zip",
 	    "Without --all the bundle holds Dockerrun.aws.json (or docker-compose.yml), "
 	    ".ebextensions/\n"
 	    "and .platform/; with --all every file of DIR. Both honour DIR/.ebignore (gitignore\n"

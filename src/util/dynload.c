@@ -116,12 +116,12 @@ static void *sym(struct lib *l, void (*opener)(void), const char *name)
 		*(void **)&fn##_real = sym(&lib, opener, #fn);                                     \
 		__atomic_store_n(&fn##_cached, fn##_real, __ATOMIC_RELEASE);                       \
 	}
-#define CURL_FN(fn)   RESOLVE(curl_lib, open_curl, fn)
-#define XML_FN(fn)    RESOLVE(xml_lib, open_xml, fn)
-#define CRYPTO_FN(fn) RESOLVE(crypto_lib, open_crypto, fn)
-#define ZIP_FN(fn)    RESOLVE(zip_lib, open_zip, fn)
+#define CURL_FN(fn)    RESOLVE(curl_lib, open_curl, fn)
+#define XML_FN(fn)     RESOLVE(xml_lib, open_xml, fn)
+#define CRYPTO_FN(fn)  RESOLVE(crypto_lib, open_crypto, fn)
+#define ZIP_FN(fn)     RESOLVE(zip_lib, open_zip, fn)
 #define DEFLATE_FN(fn) RESOLVE(deflate_lib, open_deflate, fn)
-#define Z_FN(fn)      RESOLVE(z_lib, open_z, fn)
+#define Z_FN(fn)       RESOLVE(z_lib, open_z, fn)
 
 /* ---- libcurl ---- */
 
@@ -506,25 +506,6 @@ int zip_file_get_external_attributes(zip_t *za, zip_uint64_t idx, zip_flags_t fl
 	return zip_file_get_external_attributes_real(za, idx, flags, opsys, attributes);
 }
 
-int zip_file_set_external_attributes(zip_t *za, zip_uint64_t idx, zip_flags_t flags,
-                                     zip_uint8_t opsys, zip_uint32_t attributes)
-{
-	ZIP_FN(zip_file_set_external_attributes);
-	return zip_file_set_external_attributes_real(za, idx, flags, opsys, attributes);
-}
-
-int zip_file_set_mtime(zip_t *za, zip_uint64_t idx, time_t mtime, zip_flags_t flags)
-{
-	ZIP_FN(zip_file_set_mtime);
-	return zip_file_set_mtime_real(za, idx, mtime, flags);
-}
-
-int zip_set_file_compression(zip_t *za, zip_uint64_t idx, zip_int32_t method, zip_uint32_t level)
-{
-	ZIP_FN(zip_set_file_compression);
-	return zip_set_file_compression_real(za, idx, method, level);
-}
-
 zip_source_t *zip_source_buffer(zip_t *za, const void *data, zip_uint64_t len, int freep)
 {
 	ZIP_FN(zip_source_buffer);
@@ -535,18 +516,6 @@ zip_source_t *zip_source_file(zip_t *za, const char *name, zip_uint64_t start, z
 {
 	ZIP_FN(zip_source_file);
 	return zip_source_file_real(za, name, start, len);
-}
-
-zip_source_t *zip_source_function(zip_t *za, zip_source_callback fn, void *ud)
-{
-	ZIP_FN(zip_source_function);
-	return zip_source_function_real(za, fn, ud);
-}
-
-void zip_source_free(zip_source_t *src)
-{
-	ZIP_FN(zip_source_free);
-	zip_source_free_real(src);
 }
 
 zip_int64_t zip_get_num_entries(zip_t *za, zip_flags_t flags)
