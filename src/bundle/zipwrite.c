@@ -693,9 +693,14 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 			free(tmp);
 			return EB_EXIT_INVALID;
 		}
+	/* Loaded before the file is created: a missing libdeflate ends the
+	 * command (naming the package) without leaving a temporary zip. */
+	if (!(c = libdeflate_alloc_compressor(DEFLATE_LEVEL)))
+		die("out of memory");
 	o.fd = mkostemp(tmp, O_CLOEXEC);
 	if (o.fd < 0) {
 		errorf("cannot create '%s': %s", out_path, strerror(errno));
+		libdeflate_free_compressor(c);
 		free(tmp);
 		return EB_EXIT_INVALID;
 	}
@@ -705,6 +710,7 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		errorf("cannot create '%s': %s", out_path, strerror(errno));
 		close(o.fd);
 		unlink(tmp);
+		libdeflate_free_compressor(c);
 		free(tmp);
 		return EB_EXIT_INVALID;
 	}
