@@ -12,8 +12,8 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 SHARED    ?= $(abspath ../shared)
-PKGS      := jansson libzip openssl libcurl libxml-2.0 inih yaml-0.1
-# libcurl, libxml2, libcrypto and libzip are loaded on first use
+PKGS      := jansson libzip openssl libcurl libxml-2.0 inih yaml-0.1 libdeflate zlib
+# libcurl, libxml2, libcrypto, libzip, libdeflate and zlib are loaded on first use
 # (src/util/dynload.c), not linked: only the commands that sign, hash or
 # zip pay for their start-up.
 LINK_PKGS := jansson inih yaml-0.1

@@ -4,7 +4,7 @@
  * The same inputs give the same bytes: entries sorted by path, every
  * timestamp 1980-01-01 00:00, external attributes derived only from the file
  * type and its executable bit (0644 or 0755, as git records them; symlinks
- * 0777 and stored as links), deflate at level 6. The SHA-256 of the zip
+ * 0777 and stored as links), deflate at level 6 (libdeflate) or stored. The SHA-256 of the zip
  * therefore identifies its content, and deploy uses it as the S3 key.
  *
  * Errors are printed (errorf, with the rule id where one applies) by the
@@ -76,6 +76,19 @@ void bundle_files_free(struct bundle_files *f);
 /* Write the selected files of `dir` as a deterministic zip at `out_path`
  * (written beside it, then renamed). Returns 0 or EB_EXIT_INVALID. */
 int bundle_write_zip(const char *dir, const struct bundle_files *files, const char *out_path);
+/* The same, also giving the SHA-256 of the bytes written in hex, or "" when
+ * the writer had to go back into the file (a file above 8 MiB streamed):
+ * then the caller hashes the file. Also EB_EXIT_INTERRUPTED. */
+int bundle_zip_write(const char *dir, const struct bundle_files *files, const char *out_path,
+                     char hex[65]);
+/* How many threads compress the entries: n (at most 16), or with 0 (the
+ * default) the online CPU count. The bytes do not depend on it. */
+void bundle_set_jobs(unsigned n);
+unsigned bundle_jobs(void);
+/* Whether a file is stored as it is by its name: types compressed already
+ * (.png, .jpg, .gz, .zip, .woff2...). Other entries are deflated, and
+ * stored when deflate does not make them smaller. */
+bool bundle_store_by_name(const char *path);
 
 /* SHA-256 (lower-case hex, 65 bytes with the NUL) and size of a file,
  * read in bounded chunks. Returns 0, or -1 with errno set. */

@@ -6,7 +6,8 @@
 int cmd_bundle(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-	    "bundle", "[-C DIR] [-o FILE.zip] [--all]", "build the deterministic source bundle zip",
+	    "bundle", "[-C DIR] [-o FILE.zip] [--all] [-j N]",
+	    "build the deterministic source bundle zip",
 	    "Without --all the bundle holds Dockerrun.aws.json (or docker-compose.yml), "
 	    ".ebextensions/\n"
 	    "and .platform/; with --all every file of DIR. Both honour DIR/.ebignore (gitignore\n"
@@ -16,6 +17,7 @@ int cmd_bundle(int argc, char **argv)
 	    "bytes: prints the path, the size and the SHA-256 that identifies the content."};
 	const char *dir = ".", *out = "bundle.zip";
 	bool all = false;
+	unsigned long jobs = 0;
 	const struct opt opts[] = {
 	    {"directory", 'C', OPT_STRING, &dir, "DIR", "the application directory (default .)",
 	     NULL, 0, 0, NULL},
@@ -24,6 +26,9 @@ int cmd_bundle(int argc, char **argv)
 	    {"all", 0, OPT_BOOL, &all, NULL,
 	     "every file of DIR, not only the Dockerrun and hidden config folders", "EBCTL_ALL", 0,
 	     0, NULL},
+	    {"jobs", 'j', OPT_UINT, &jobs, "N",
+	     "threads that compress (default: the CPU count; the bytes are the same)", "EBCTL_JOBS",
+	     1, 16, NULL},
 	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
 	char hex[65];
@@ -32,6 +37,7 @@ int cmd_bundle(int argc, char **argv)
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
 	if (n > 0)
 		return usage_error("bundle", "unexpected argument '%s'", argv[1]);
+	bundle_set_jobs((unsigned)jobs);
 	rc = bundle_build(dir, all, out, hex, &size, NULL);
 	if (rc)
 		return rc;

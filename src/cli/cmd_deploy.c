@@ -1,4 +1,5 @@
 /* ebctl deploy: bundle, upload, create the version, update, verdict. */
+#include "ebctl/bundle.h"
 #include "ebctl/cli.h"
 #include "ebctl/deploy.h"
 #include "ebctl/env.h"
@@ -254,6 +255,7 @@ static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool 
 	const char *tier = "web", *instance_type = NULL, *scale = NULL, *queue = NULL;
 	struct strlist options = {NULL, 0}, tags = {NULL, 0};
 	bool only_create = false, single = false;
+	unsigned long jobs = 0;
 	int n, rc;
 
 	memset(&s, 0, sizeof(s));
@@ -314,6 +316,9 @@ static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool 
 		    {"version", 0, OPT_STRING, &s.existing, "LABEL",
 		     "deploy this existing version: no bundle, no upload", "EBCTL_VERSION", 0, 0,
 		     NULL},
+		    {"jobs", 0, OPT_UINT, &jobs, "N",
+		     "threads that compress the bundle (default: the CPU count)", "EBCTL_JOBS", 1,
+		     16, NULL},
 		    {"prune-keep", 0, OPT_UINT, &s.prune_keep, "N",
 		     "after a success, prune all but the newest N versions (ebctl versions prune)",
 		     "EBCTL_PRUNE_KEEP", 1, 1000, NULL},
@@ -369,6 +374,7 @@ static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool 
 		}
 		rc = opts_parse(help, rows, argc, argv, &n);
 	}
+	bundle_set_jobs((unsigned)jobs);
 	if (rc == 0 && n > 0) {
 		rc = usage_error(help->name, "unexpected argument '%s'", argv[1]);
 		if (!create_cmd && n == 1 && strlen(argv[1]) >= 4)

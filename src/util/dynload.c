@@ -1,5 +1,6 @@
 /*
- * libcurl, libxml2, libcrypto and libzip, loaded on first use.
+ * libcurl, libxml2, libcrypto, libzip, libdeflate and zlib, loaded on first
+ * use.
  *
  * Only the commands that talk to AWS need libcurl and libxml2, and linking
  * them in costs every command ~35 more shared libraries (GnuTLS, Kerberos,
@@ -18,6 +19,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED   /* SHA256_*: see src/aws/sigv4.c */
 #include <curl/curl.h>
 #include <dlfcn.h>
+#include <libdeflate.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <openssl/crypto.h>
@@ -27,6 +29,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include "ebctl/util.h"
 
@@ -45,6 +48,12 @@ static const char *const crypto_names[] = {"libcrypto.so.3", "libcrypto.so", NUL
 static const char *const zip_names[] = {"libzip.so.4", "libzip.so.5", "libzip.so", NULL};
 static struct lib crypto_lib = {crypto_names, "libssl3", NULL, PTHREAD_ONCE_INIT};
 static struct lib zip_lib = {zip_names, "libzip4", NULL, PTHREAD_ONCE_INIT};
+/* The bundle's writer: libdeflate for every entry that fits in memory,
+ * zlib's stream for the few that do not. */
+static const char *const deflate_names[] = {"libdeflate.so.0", "libdeflate.so", NULL};
+static const char *const z_names[] = {"libz.so.1", "libz.so", NULL};
+static struct lib deflate_lib = {deflate_names, "libdeflate0", NULL, PTHREAD_ONCE_INIT};
+static struct lib z_lib = {z_names, "zlib1g", NULL, PTHREAD_ONCE_INIT};
 
 static void open_lib(struct lib *l)
 {
@@ -76,6 +85,16 @@ static void open_zip(void)
 	open_lib(&zip_lib);
 }
 
+static void open_deflate(void)
+{
+	open_lib(&deflate_lib);
+}
+
+static void open_z(void)
+{
+	open_lib(&z_lib);
+}
+
 static void *sym(struct lib *l, void (*opener)(void), const char *name)
 {
 	void *p;
@@ -97,10 +116,12 @@ static void *sym(struct lib *l, void (*opener)(void), const char *name)
 		*(void **)&fn##_real = sym(&lib, opener, #fn);                                     \
 		__atomic_store_n(&fn##_cached, fn##_real, __ATOMIC_RELEASE);                       \
 	}
-#define CURL_FN(fn)   RESOLVE(curl_lib, open_curl, fn)
-#define XML_FN(fn)    RESOLVE(xml_lib, open_xml, fn)
-#define CRYPTO_FN(fn) RESOLVE(crypto_lib, open_crypto, fn)
-#define ZIP_FN(fn)    RESOLVE(zip_lib, open_zip, fn)
+#define CURL_FN(fn)    RESOLVE(curl_lib, open_curl, fn)
+#define XML_FN(fn)     RESOLVE(xml_lib, open_xml, fn)
+#define CRYPTO_FN(fn)  RESOLVE(crypto_lib, open_crypto, fn)
+#define ZIP_FN(fn)     RESOLVE(zip_lib, open_zip, fn)
+#define DEFLATE_FN(fn) RESOLVE(deflate_lib, open_deflate, fn)
+#define Z_FN(fn)       RESOLVE(z_lib, open_z, fn)
 
 /* ---- libcurl ---- */
 
@@ -485,25 +506,6 @@ int zip_file_get_external_attributes(zip_t *za, zip_uint64_t idx, zip_flags_t fl
 	return zip_file_get_external_attributes_real(za, idx, flags, opsys, attributes);
 }
 
-int zip_file_set_external_attributes(zip_t *za, zip_uint64_t idx, zip_flags_t flags,
-                                     zip_uint8_t opsys, zip_uint32_t attributes)
-{
-	ZIP_FN(zip_file_set_external_attributes);
-	return zip_file_set_external_attributes_real(za, idx, flags, opsys, attributes);
-}
-
-int zip_file_set_mtime(zip_t *za, zip_uint64_t idx, time_t mtime, zip_flags_t flags)
-{
-	ZIP_FN(zip_file_set_mtime);
-	return zip_file_set_mtime_real(za, idx, mtime, flags);
-}
-
-int zip_set_file_compression(zip_t *za, zip_uint64_t idx, zip_int32_t method, zip_uint32_t level)
-{
-	ZIP_FN(zip_set_file_compression);
-	return zip_set_file_compression_real(za, idx, method, level);
-}
-
 zip_source_t *zip_source_buffer(zip_t *za, const void *data, zip_uint64_t len, int freep)
 {
 	ZIP_FN(zip_source_buffer);
@@ -514,18 +516,6 @@ zip_source_t *zip_source_file(zip_t *za, const char *name, zip_uint64_t start, z
 {
 	ZIP_FN(zip_source_file);
 	return zip_source_file_real(za, name, start, len);
-}
-
-zip_source_t *zip_source_function(zip_t *za, zip_source_callback fn, void *ud)
-{
-	ZIP_FN(zip_source_function);
-	return zip_source_function_real(za, fn, ud);
-}
-
-void zip_source_free(zip_source_t *src)
-{
-	ZIP_FN(zip_source_free);
-	zip_source_free_real(src);
 }
 
 zip_int64_t zip_get_num_entries(zip_t *za, zip_flags_t flags)
@@ -574,4 +564,59 @@ const char *zip_file_strerror(zip_file_t *zf)
 {
 	ZIP_FN(zip_file_strerror);
 	return zip_file_strerror_real(zf);
+}
+
+/* ---- libdeflate ---- */
+
+struct libdeflate_compressor *libdeflate_alloc_compressor(int level)
+{
+	DEFLATE_FN(libdeflate_alloc_compressor);
+	return libdeflate_alloc_compressor_real(level);
+}
+
+size_t libdeflate_deflate_compress(struct libdeflate_compressor *c, const void *in, size_t in_n,
+                                   void *out, size_t out_n)
+{
+	DEFLATE_FN(libdeflate_deflate_compress);
+	return libdeflate_deflate_compress_real(c, in, in_n, out, out_n);
+}
+
+size_t libdeflate_deflate_compress_bound(struct libdeflate_compressor *c, size_t in_n)
+{
+	DEFLATE_FN(libdeflate_deflate_compress_bound);
+	return libdeflate_deflate_compress_bound_real(c, in_n);
+}
+
+void libdeflate_free_compressor(struct libdeflate_compressor *c)
+{
+	DEFLATE_FN(libdeflate_free_compressor);
+	libdeflate_free_compressor_real(c);
+}
+
+uint32_t libdeflate_crc32(uint32_t crc, const void *buf, size_t len)
+{
+	DEFLATE_FN(libdeflate_crc32);
+	return libdeflate_crc32_real(crc, buf, len);
+}
+
+/* ---- zlib ---- */
+
+int deflateInit2_(z_streamp strm, int level, int method, int window_bits, int mem_level,
+                  int strategy, const char *version, int stream_size)
+{
+	Z_FN(deflateInit2_);
+	return deflateInit2__real(strm, level, method, window_bits, mem_level, strategy, version,
+	                          stream_size);
+}
+
+int deflate(z_streamp strm, int flush)
+{
+	Z_FN(deflate);
+	return deflate_real(strm, flush);
+}
+
+int deflateEnd(z_streamp strm)
+{
+	Z_FN(deflateEnd);
+	return deflateEnd_real(strm);
 }

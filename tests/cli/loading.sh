@@ -1,4 +1,5 @@
-# What each command loads: libcurl, libxml2, libcrypto and libzip are opened
+# What each command loads: libcurl, libxml2, libcrypto, libzip, libdeflate and
+# zlib are opened
 # on first use (src/util/dynload.c), so the commands that need none of them
 # (validate, --version, help) start without paying for them, and the ones
 # that do still find them. The dynamic loader reports every object it opens
@@ -28,7 +29,7 @@ not_loaded() {
 LD_DEBUG=files run "$EBCTL" validate "$app/Dockerrun.aws.json"
 expect_eq "$rc" 0 "validate the template"
 loaded "validate" libjansson
-not_loaded "validate" libcrypto libzip libcurl libxml2
+not_loaded "validate" libcrypto libzip libcurl libxml2 libdeflate libz.so
 
 LD_DEBUG=files run "$EBCTL" --version
 expect_eq "$rc" 0 "--version"
@@ -36,8 +37,8 @@ not_loaded "--version" libcrypto libzip libcurl libxml2
 
 LD_DEBUG=files run "$EBCTL" bundle -C "$app" -o "$TMP/app.zip"
 expect_eq "$rc" 0 "bundle the template"
-loaded "bundle" libzip libcrypto
-not_loaded "bundle" libcurl
+loaded "bundle" libdeflate libcrypto
+not_loaded "bundle" libcurl libzip
 
 printf 'GET / HTTP/1.1\nHost:example.amazonaws.com\n' >"$TMP/req"
 LD_DEBUG=files run "$EBCTL" sign --service service --region us-east-1 --time 20150830T123600Z \
