@@ -67,7 +67,7 @@ _ebctl_flags() {
 # _ebctl_operands CMD: file when the command takes file operands.
 _ebctl_operands() {
 	case $1 in
-	render) echo file ;;
+	validate | render) echo file ;;
 	esac
 }
 

@@ -71,6 +71,11 @@ void opts_usage(FILE *f, const struct cmd_help *h, const struct opt *opts);
 int opts_healthy(const char *cmd, const char *value, unsigned *mask);
 
 /* Print "ebctl NAME: message" and a hint; returns EB_EXIT_USAGE. */
+/* The Dockerrun file a FILE argument names: NULL (no argument) is
+ * ./Dockerrun.aws.json, a directory the Dockerrun.aws.json in it, "-" and
+ * anything else as given. Caller frees. */
+char *dockerrun_path(const char *arg);
+
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The four option table rows, for a command's struct opt table. */

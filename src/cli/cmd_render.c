@@ -124,9 +124,10 @@ static char *family_of(const char *app, const char *file)
 int cmd_render(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-	    "render", "--to compose|k8s|ecs [--replicas NAME=N]... [--from-env ENV] [-o FILE] FILE",
+	    "render", "--to compose|k8s|ecs [--replicas NAME=N]... [--from-env ENV] [-o FILE] [FILE|DIR]",
 	    "write a version 2 Dockerrun file as docker-compose, Kubernetes or an ECS task "
 	    "definition",
+	    "FILE defaults to ./Dockerrun.aws.json; a DIR means the Dockerrun.aws.json in it.\n"
 	    "compose: one service per container, to run the app locally (like 'eb local run');\n"
 	    "host paths under /var/app/current become relative, awseb-logs-NAME becomes\n"
 	    "./logs/NAME, an essential container restarts always, '$' is written '$$'.\n"
@@ -163,7 +164,7 @@ int cmd_render(int argc, char **argv)
 	struct dr_prop *props = NULL;
 	struct eb_option_settings all = {NULL, 0, 0};
 	const struct eb_option_setting **settings = NULL;
-	char *family = NULL, *env_path = NULL;
+	char *family = NULL, *env_path = NULL, *file = NULL;
 	size_t i;
 	int n, rc;
 	FILE *out = stdout;
@@ -173,9 +174,11 @@ int cmd_render(int argc, char **argv)
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
 	if (!to)
 		rc = usage_error("render", "--to compose, --to k8s or --to ecs is required");
-	else if (n != 1)
-		rc = usage_error("render", n ? "one FILE at a time"
-		                             : "no FILE given (use '-' for standard input)");
+	else if (n > 1)
+		rc = usage_error("render", "one FILE at a time");
+	else if (n == 0 && access("Dockerrun.aws.json", F_OK) != 0)
+		rc = usage_error("render", "no FILE given and no Dockerrun.aws.json here (use '-' "
+		                           "for standard input)");
 	else
 		rc = parse_replicas(&replicas_arg,
 		                    replicas = xcalloc(replicas_arg.n + 1, sizeof(*replicas)));
@@ -186,9 +189,10 @@ int cmd_render(int argc, char **argv)
 	                                 : DR_RENDER_COMPOSE;
 	ro.replicas = replicas;
 	ro.nreplicas = replicas_arg.n;
-	rc = dockerrun_validate_file(argv[1], NULL, &r);
+	file = dockerrun_path(n ? argv[1] : NULL);
+	rc = dockerrun_validate_file(file, NULL, &r);
 	if (rc < 0) {
-		errorf("cannot open '%s': %s", argv[1],
+		errorf("cannot open '%s': %s", file,
 		       errno == EFBIG ? "larger than 8 MiB" : strerror(errno));
 		rc = EB_EXIT_INVALID;
 		goto out;
@@ -205,7 +209,7 @@ int cmd_render(int argc, char **argv)
 		goto out;
 	}
 	ro.source = r.file;
-	ro.family = family = family_of(t.app, argv[1]);
+	ro.family = family = family_of(t.app, file);
 	if (t.env) {
 		size_t np;
 		interrupt_install();
@@ -245,7 +249,7 @@ int cmd_render(int argc, char **argv)
 		if (rc == DR_RENDER_EINVAL)
 			rc = EB_EXIT_INVALID;
 		else if (rc != 0 && !ferror(stdout)) {
-			errorf("cannot render '%s'", argv[1]);
+			errorf("cannot render '%s'", file);
 			rc = EB_EXIT_INVALID;
 		} else
 			rc = out_finish(); /* a closed pipe ends quietly */
@@ -271,6 +275,7 @@ out:
 	free(replicas);
 	free(family);
 	free(env_path);
+	free(file);
 	strlist_free(&replicas_arg);
 	dr_report_cleanup(&r);
 	return rc;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ebctl/cli.h"
@@ -24,11 +25,23 @@ static void summary(const struct dr_report *r, bool werror)
 		notef("'%s' is valid", r->file);
 }
 
+char *dockerrun_path(const char *arg)
+{
+	struct stat st;
+	if (!arg)
+		return xstrdup("Dockerrun.aws.json");
+	if (strcmp(arg, "-") != 0 && stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+		return xasprintf("%s%sDockerrun.aws.json", arg,
+		                 arg[strlen(arg) - 1] == '/' ? "" : "/");
+	return xstrdup(arg);
+}
+
 int cmd_validate(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-	    "validate", "[--format text|json|github] [--werror] FILE...",
+	    "validate", "[--format text|json|github] [--werror] [FILE|DIR]...",
 	    "check Dockerrun.aws.json files (versions 1, 2 and 3) before Elastic Beanstalk does",
+	    "With no FILE, ./Dockerrun.aws.json; a DIR means the Dockerrun.aws.json in it.\n"
 	    "FILE '-' reads standard input. The file's directory is the bundle root: a\n"
 	    "Dockerfile or docker-compose.yml there counts as a companion file.\n"
 	    "The format defaults to github when GITHUB_ACTIONS=true and stdout is not a\n"
@@ -62,8 +75,9 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (format && strcmp(format, "markdown") == 0)
 		return usage_error("validate", "--format markdown is only for --list-rules");
-	if (n == 0)
-		return usage_error("validate", "no FILE given (use '-' for standard input)");
+	if (n == 0 && access("Dockerrun.aws.json", F_OK) != 0)
+		return usage_error("validate", "no FILE given and no Dockerrun.aws.json here (use "
+		                               "'-' for standard input)");
 	for (i = 1; i <= n; i++) {
 		if (strcmp(argv[i], "-") != 0)
 			continue;
@@ -83,9 +97,10 @@ int cmd_validate(int argc, char **argv)
 	if (fmt == DR_FORMAT_JSON)
 		all = json_array();
 
-	for (i = 1; i <= n; i++) {
+	for (i = 1; i <= (n ? n : 1); i++) {
 		struct dr_report r;
-		const char *path = argv[i];
+		char *owned = dockerrun_path(n ? argv[i] : NULL);
+		const char *path = owned;
 		int v;
 		dr_report_init(&r);
 		v = dockerrun_validate_file(path, NULL, &r);
@@ -108,6 +123,7 @@ int cmd_validate(int argc, char **argv)
 			}
 			rc = EB_EXIT_INVALID;
 			dr_report_cleanup(&r);
+			free(owned);
 			continue;
 		}
 		if (v != 0 || (werror && r.warnings))
@@ -125,6 +141,7 @@ int cmd_validate(int argc, char **argv)
 			}
 		}
 		dr_report_cleanup(&r);
+		free(owned);
 	}
 	if (all) {
 		json_dumpf(all, stdout, JSON_INDENT(2));

@@ -28,7 +28,12 @@ for to in compose k8s ecs; do
 	run "$EBCTL" render --to "$to" "$real/049-quocnhan1843-docker-nginx-fpm-php7.1.json"
 	expect_eq "$(grep -cE "'(volumesFrom|mountPoints|cpu)' of container" "$TMP/err")" 0 "$to: no warning for empty volumesFrom, mountPoints or a cpu of 0"
 done
+mkdir -p "$TMP/here" && cp "$real/031-Cloud-CV-CloudCV.json" "$TMP/here/Dockerrun.aws.json"
+(cd "$TMP/here" && "$EBCTL" render --to compose) >"$TMP/here.yml" 2>/dev/null
+"$EBCTL" render --to compose "$TMP/here" >"$TMP/here-dir.yml" 2>/dev/null
 run "$EBCTL" render --to compose "$real/031-Cloud-CV-CloudCV.json"
+expect_eq "$(sed 1d "$TMP/here.yml")" "$(sed 1d "$TMP/out")" "render with no FILE renders ./Dockerrun.aws.json"
+expect_eq "$(sed 1d "$TMP/here-dir.yml")" "$(sed 1d "$TMP/out")" "render DIR renders DIR/Dockerrun.aws.json"
 expect_out "./logs/nginx-proxy:" "compose: awseb-logs-X becomes ./logs/X"
 run "$EBCTL" render --to ecs "$real/031-Cloud-CV-CloudCV.json"
 expect_out '"sourcePath": "/var/log/containers/nginx-proxy"' "ecs: the awseb-logs volumes Elastic Beanstalk adds are declared"

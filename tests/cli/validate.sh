@@ -28,9 +28,20 @@ J
 OK=$TMP/ok/Dockerrun.aws.json BAD=$TMP/bad/Dockerrun.aws.json
 
 # usage
-expect_rc 2 "no FILE is a usage error" V
-expect_err "ebctl validate: no FILE given" "no FILE names the problem"
+mkdir -p "$TMP/empty"
+(cd "$TMP/empty" && V) >"$TMP/out" 2>"$TMP/err"; rc=$?
+expect_eq "$rc" "2" "no FILE and no ./Dockerrun.aws.json is a usage error"
+expect_err "ebctl validate: no FILE given and no Dockerrun.aws.json here" "no FILE names the problem"
 expect_err "See 'ebctl validate --help'." "usage error gives a hint"
+(cd "$TMP/ok" && V) >"$TMP/out" 2>"$TMP/err"; rc=$?
+expect_eq "$rc" "0" "no FILE validates ./Dockerrun.aws.json"
+expect_err "'Dockerrun.aws.json' is valid" "and names it"
+(cd "$TMP/bad" && V) >"$TMP/out" 2>"$TMP/err"; rc=$?
+expect_eq "$rc" "1" "no FILE with a broken ./Dockerrun.aws.json exits 1"
+expect_rc 0 "a directory means the Dockerrun.aws.json in it" V "$TMP/ok"
+expect_err "'$TMP/ok/Dockerrun.aws.json' is valid" "the file in the directory is named"
+expect_rc 1 "a directory without one" V "$TMP/empty"
+expect_err "$TMP/empty/Dockerrun.aws.json" "names the file it looked for"
 expect_rc 2 "unknown flag" V --frob "$OK"
 expect_rc 2 "unknown format" V --format xml "$OK"
 expect_rc 2 "markdown is only for --list-rules" V --format markdown "$OK"
@@ -116,8 +127,6 @@ expect_eq "$(json_get '"\ufffddir" in d[0]["diagnostics"][0]["message"]')" "True
 # unreadable input
 expect_rc 1 "a missing file" V "$TMP/nope.json"
 expect_err "ebctl: cannot open '$TMP/nope.json': No such file or directory" "a missing file is named"
-expect_rc 1 "a directory" V "$TMP/ok"
-expect_err "ebctl: cannot open '$TMP/ok': Is a directory" "a directory is refused clearly"
 expect_rc 1 "json: a missing file" V --format json "$OK" "$TMP/nope.json"
 expect_eq "$(json_get '[(f["valid"], f.get("error")) for f in d]')" "[(True, None), (False, 'No such file or directory')]" "json: an unreadable file is an entry with its error"
 expect_rc 1 "a missing file among good ones still checks the others" V "$OK" "$TMP/nope.json"
