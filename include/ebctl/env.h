@@ -222,7 +222,10 @@ void op_target_close(struct op_target *t);
  * the environment (DescribeEnvironments, and DescribeEnvironmentHealth when
  * enhanced health is on) and print it. Returns an exit code.
  */
-int op_report(struct op_target *t, enum op_format fmt, bool health);
+/* healthy: the health colours that count as healthy (verdict_parse_healthy);
+ * outside them the report is still printed and EB_EXIT_UNHEALTHY returned.
+ * 0: no check (status). */
+int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned healthy);
 
 /* DescribeEnvironments of the target into envs (eb_environments_free);
  * the first call after op_target_open takes the record it just read;

@@ -4,21 +4,37 @@
 
 #include <string.h>
 
+#define REPORT_FORMAT_ROW                                                                          \
+	{                                                                                          \
+		"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,  \
+		    "text,json"                                                                    \
+	}
+#define REPORT_END                                                                                 \
+	{                                                                                          \
+		NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL                               \
+	}
+
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health)
 {
 	struct op_target t = {0};
-	const char *format = "text";
-	const struct opt opts[] = {
+	const char *format = "text", *healthy = "Green";
+	const struct opt status_opts[] = {OP_TARGET_OPTS(t), REPORT_FORMAT_ROW, REPORT_END};
+	const struct opt health_opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
-	     "text,json"},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    REPORT_FORMAT_ROW,
+	    {"healthy", 0, OPT_STRING, &healthy, "COLOURS",
+	     "health colours that exit 0 (default Green); others exit 5", "EBCTL_HEALTHY", 0, 0,
+	     NULL},
+	    REPORT_END,
 	};
+	unsigned mask = 0;
 	int rc, n;
 
-	OPTS_PARSE_OR_RETURN(help, opts, argc, argv, &n);
+	OPTS_PARSE_OR_RETURN(help, health ? health_opts : status_opts, argc, argv, &n);
 	if (n > 0)
 		return usage_error(help->name, "unexpected argument '%s'", argv[1]);
+	if (health && (rc = opts_healthy(help->name, healthy, &mask)))
+		return rc;
 	interrupt_install();
 	if (!health && t.app && *t.app && (!t.env || !*t.env)) {
 		/* status of an application: its environments, as ebctl list */
@@ -26,7 +42,7 @@ int op_report_main(int argc, char **argv, const struct cmd_help *help, bool heal
 			rc = list_environments(t.client, t.app, strcmp(format, "json") == 0);
 	} else if (!(rc = op_target_open(&t, help->name, 0))) {
 		rc = op_report(&t, strcmp(format, "json") == 0 ? OP_FORMAT_JSON : OP_FORMAT_TEXT,
-		               health);
+		               health, mask);
 	}
 	op_target_close(&t);
 	return rc;

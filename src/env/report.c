@@ -3,6 +3,7 @@
 #include "ebctl/eb.h"
 #include "ebctl/env.h"
 #include "ebctl/util.h"
+#include "ebctl/verdict.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -185,7 +186,7 @@ static void warn_lifecycle(struct op_target *t, const struct eb_environment *e)
 	free(branch);
 }
 
-int op_report(struct op_target *t, enum op_format fmt, bool health)
+int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned healthy)
 {
 	struct eb_environments envs = {NULL, 0};
 	struct eb_env_health h;
@@ -221,6 +222,8 @@ int op_report(struct op_target *t, enum op_format fmt, bool health)
 		print_text(&envs.v[0], have_health ? &h : NULL, health);
 	if (!health)
 		warn_lifecycle(t, &envs.v[0]);
+	if (healthy && !(verdict_health_bit(envs.v[0].health) & healthy))
+		rc = EB_EXIT_UNHEALTHY;
 out:
 	eb_env_health_free(&h);
 	eb_environments_free(&envs);

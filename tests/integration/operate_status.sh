@@ -46,4 +46,22 @@ expect_eq "$?" 1 "EBCTL_ENV overrides config.yml"
 
 "$EBCTL" status --env openv | head -1 >"$TMP/head.out"
 expect_eq "${PIPESTATUS[0]}" 0 "status | head -1 exits 0"
+# health exits 5 when the colour is outside --healthy (the report is printed anyway).
+expect_rc 0 "health of a Green environment" "$EBCTL" health --env openv
+expect_rc 2 "health --healthy with a colour that is none" "$EBCTL" health --env openv --healthy Blue
+expect_rc 2 "status takes no --healthy" "$EBCTL" status --env openv --healthy Green
+mkdir -p "$TMP/sick" && printf '%s\n' '{"AWSEBDockerrunVersion": 2, "containerDefinitions": [{"name": "web", "image": "example/web:unhealthy", "essential": true, "memory": 128}]}' \
+	>"$TMP/sick/Dockerrun.aws.json"
+(cd "$TMP/sick" && zip -q -X "$TMP/sick.zip" Dockerrun.aws.json)
+awsx s3 cp "$TMP/sick.zip" s3://operate-bundles/opapp/sick.zip >/dev/null &&
+	awsx elasticbeanstalk create-application-version --application-name opapp --version-label sick \
+		--source-bundle "S3Bucket=operate-bundles,S3Key=opapp/sick.zip" >/dev/null &&
+	awsx elasticbeanstalk update-environment --environment-name openv --version-label sick >/dev/null &&
+	sleep 1 && wait_ready openv && ok "the environment runs a version that turns it Red" ||
+	not_ok "deploy the unhealthy version"
+expect_rc 5 "health of a Red environment exits 5" "$EBCTL" health --env openv
+expect_out "Red" "and still shows the report"
+expect_rc 0 "--healthy Green,Yellow,Red accepts it" "$EBCTL" health --env openv --healthy Green,Yellow,Red
+expect_rc 5 "health --format json exits 5 too" "$EBCTL" health --env openv --format json
+expect_rc 0 "status of a Red environment exits 0" "$EBCTL" status --env openv
 finish
