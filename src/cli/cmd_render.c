@@ -124,7 +124,8 @@ static char *family_of(const char *app, const char *file)
 int cmd_render(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-	    "render", "--to compose|k8s|ecs [--replicas NAME=N]... [--from-env ENV] [-o FILE] [FILE|DIR]",
+	    "render",
+	    "--to compose|k8s|ecs [--replicas NAME=N]... [--from-env ENV] [-o FILE] [FILE|DIR]",
 	    "write a version 2 Dockerrun file as docker-compose, Kubernetes or an ECS task "
 	    "definition",
 	    "FILE defaults to ./Dockerrun.aws.json; a DIR means the Dockerrun.aws.json in it.\n"
