@@ -53,8 +53,12 @@ void aws_error_print(const struct aws_error *e);
 int aws_error_exit_code(const struct aws_error *e);
 
 struct aws_client_options {
-	const char *region;      /* --region; NULL: AWS_REGION, AWS_DEFAULT_REGION, profile */
-	const char *profile;     /* --profile; NULL: AWS_PROFILE, AWS_DEFAULT_PROFILE, "default" */
+	const char *region;  /* --region; NULL: AWS_REGION, AWS_DEFAULT_REGION, profile */
+	const char *profile; /* --profile; NULL: AWS_PROFILE, AWS_DEFAULT_PROFILE, "default" */
+	/* where profile came from when it is no flag (".elasticbeanstalk/config.yml"):
+	 * credentials in the environment then come first, as with AWS_PROFILE, and
+	 * a missing profile's error names the file */
+	const char *profile_from;
 	const char *role_arn;    /* --role-arn; NULL: EBCTL_ROLE_ARN (GitHub Actions OIDC) */
 	int max_attempts;        /* 0: AWS_MAX_ATTEMPTS or 3 */
 	long connect_timeout_ms; /* 0: EBCTL_CONNECT_TIMEOUT (seconds) or 10 s */

@@ -21,6 +21,7 @@ struct deploy_settings {
 	struct strlist envs;
 	const char *region;
 	const char *profile;
+	const char *profile_from; /* set when config.yml named the profile */
 	const char *role_arn;
 	const char *bucket;
 	const char *bucket_path;

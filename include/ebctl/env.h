@@ -193,6 +193,7 @@ struct op_target {
 	const char *env;
 	const char *region;
 	const char *profile;
+	const char *profile_from; /* set when config.yml named the profile */
 	/* the command's --timeout in seconds (0: none): bounds every request */
 	unsigned long timeout_s;
 	char *owned[4];            /* strings read from config.yml or looked up */

@@ -88,7 +88,10 @@ struct ini_reader {
 	bool after_name; /* inih's prev_name is set: an indented line continues it */
 	struct ini_long *t;
 	size_t n;
-	long value_ix; /* the value placeholder of the line last handed out, or -1 */
+	long value_ix;           /* the value placeholder of the line last handed out, or -1 */
+	struct strlist sections; /* every [section] seen */
+	int dup_line;            /* the first [section] seen twice, as the aws CLI refuses */
+	char *dup_name;
 };
 
 /* inih's own notion of blanks and inline comments (ini.c, same defaults) */
@@ -184,6 +187,16 @@ static char *ini_read_line(char *str, int num, void *stream)
 			return str;
 		}
 		r->after_name = false;
+		{
+			char *sec = xstrndup(p + 1, (size_t)(end - (p + 1)));
+			if (strlist_has(&r->sections, sec) && !r->dup_line) {
+				r->dup_line = r->lineno;
+				r->dup_name = sec;
+			} else {
+				strlist_add(&r->sections, sec);
+				free(sec);
+			}
+		}
 		if ((size_t)(end - (p + 1)) >= INIH_MAX_SECTION) {
 			ix = ini_long_add(r, xstrndup(p + 1, (size_t)(end - (p + 1))), INI_SECTION);
 			snprintf(str, (size_t)num, "%.*s[\x01%ld\x01]\n", (int)lead, line, ix);
@@ -232,6 +245,8 @@ static void ini_reader_cleanup(struct ini_reader *r)
 		OPENSSL_cleanse(r->line, r->cap);
 		free(r->line);
 	}
+	strlist_free(&r->sections);
+	free(r->dup_name);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -269,7 +284,7 @@ static int profile_ini_handler(void *user, const char *section, const char *name
 {
 	struct ini_file *f = user;
 	struct ini_section *sec = NULL;
-	char *secname;
+	char *secname, *lower;
 	size_t i;
 
 	section = ini_real(f->rd, section, INI_SECTION);
@@ -302,13 +317,21 @@ static int profile_ini_handler(void *user, const char *section, const char *name
 	}
 	if (!name)
 		return 1;
+	/* names are read in lower case, as the aws CLI's configparser does
+	 * (AWS_ACCESS_KEY_ID = ... works) */
+	lower = xstrdup(name);
+	for (i = 0; lower[i]; i++)
+		lower[i] = (char)tolower((unsigned char)lower[i]);
 	/* continuation lines of nested settings (s3 =\n  x = y) reuse the name:
 	 * the first value wins, as a key is only meaningful once */
 	for (i = 0; i < sec->n; i++)
-		if (strcmp(sec->kv[i].key, name) == 0)
+		if (strcmp(sec->kv[i].key, lower) == 0) {
+			free(lower);
 			return 1;
+		}
 	sec->kv = xrealloc(sec->kv, (sec->n + 1) * sizeof(*sec->kv));
-	sec->kv[sec->n].key = xstrdup(name);
+	sec->kv[sec->n].key = lower;
+	lower = NULL;
 	sec->kv[sec->n].value = xstrdup(value ? value : "");
 	sec->n++;
 	return 1;
@@ -374,6 +397,12 @@ static int ini_load(struct ini_file *f, bool config, struct aws_error *err)
 	} else if (f->error_line != 0) {
 		aws_error_set(err, "credentials", "ConfigError", "cannot parse '%s' at line %d",
 		              f->shown, f->error_line);
+		rc = -1;
+	} else if (rd.dup_line) {
+		/* which of the two holds the keys meant? The aws CLI refuses it too. */
+		aws_error_set(err, "credentials", "ConfigError",
+		              "'%s' line %d: section [%s] is already there above; merge the two",
+		              f->shown, rd.dup_line, rd.dup_name);
 		rc = -1;
 	}
 	fclose(fp);
@@ -1069,6 +1098,12 @@ static int from_profile(struct aws_client *c, struct aws_creds *out, struct buf 
 			size_t l = strlen(err->message);
 			snprintf(err->message + l, sizeof(err->message) - l, " or %s",
 			         p.cred.shown);
+		}
+		if (c->profile_from) {
+			size_t l = strlen(err->message);
+			snprintf(err->message + l, sizeof(err->message) - l,
+			         " (the profile %s names; --profile or AWS_PROFILE overrides it)",
+			         c->profile_from);
 		}
 		goto out;
 	}

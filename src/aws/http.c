@@ -316,13 +316,18 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out,
 	c->interrupted = o->interrupted;
 	snprintf(c->user_agent, sizeof(c->user_agent), "ebctl/%s", EBCTL_VERSION);
 
-	if (o->profile && *o->profile) {
+	/* --profile, then AWS_PROFILE, then a file's (config.yml); environment
+	 * keys come before any but the flag's, as in the SDKs */
+	if (o->profile && *o->profile && !o->profile_from) {
 		c->profile = xstrdup(o->profile);
 		c->profile_explicit = true;
 	} else if ((v = getenv("AWS_PROFILE")) && *v) {
 		c->profile = xstrdup(v);
 	} else if ((v = getenv("AWS_DEFAULT_PROFILE")) && *v) {
 		c->profile = xstrdup(v);
+	} else if (o->profile && *o->profile) {
+		c->profile = xstrdup(o->profile);
+		c->profile_from = xstrdup(o->profile_from);
 	}
 	if (o->role_arn && *o->role_arn)
 		c->role_arn = xstrdup(o->role_arn);
@@ -419,6 +424,7 @@ void aws_client_free(struct aws_client *c)
 		curl_share_cleanup(c->share);
 	aws_creds_cleanup(&c->creds);
 	free(c->profile);
+	free(c->profile_from);
 	free(c->role_arn);
 	free(c->ca_bundle);
 	free(c);
@@ -435,6 +441,7 @@ struct aws_client *aws_client_dup(const struct aws_client *c)
 	memcpy(d->region, c->region, sizeof(d->region));
 	d->profile = c->profile ? xstrdup(c->profile) : NULL;
 	d->profile_explicit = c->profile_explicit;
+	d->profile_from = c->profile_from ? xstrdup(c->profile_from) : NULL;
 	d->role_arn = c->role_arn ? xstrdup(c->role_arn) : NULL;
 	d->max_attempts = c->max_attempts;
 	d->connect_timeout_ms = c->connect_timeout_ms;

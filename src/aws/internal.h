@@ -24,6 +24,7 @@ struct aws_client {
 	char region[64];
 	char *profile;         /* explicit (--profile) or from AWS_PROFILE; NULL = default */
 	bool profile_explicit; /* given with --profile: environment keys are skipped */
+	char *profile_from;    /* the file that named the profile, NULL for a flag */
 	char *role_arn;
 	int max_attempts;
 	long connect_timeout_ms;

@@ -24,8 +24,10 @@ int deploy_settings_load_eb_config(struct deploy_settings *s)
 		strlist_add(&s->envs, p.env);
 	if (p.region && !s->region)
 		s->region = own(s, p.region);
-	if (p.profile && !s->profile)
+	if (p.profile && !s->profile) {
 		s->profile = own(s, p.profile);
+		s->profile_from = ".elasticbeanstalk/config.yml";
+	}
 	if (p.artifact && !s->bundle) {
 		/* Relative to the project directory, as the eb CLI reads it. */
 		s->bundle = own(s, p.artifact[0] == '/' ? xstrdup(p.artifact)

@@ -522,6 +522,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	memset(&copts, 0, sizeof(copts));
 	copts.region = s->region;
 	copts.profile = s->profile;
+	copts.profile_from = s->profile_from;
 	copts.role_arn = s->role_arn;
 	copts.interrupted = interrupt_flag();
 	/* --timeout bounds every request too, an upload or an answer that

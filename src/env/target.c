@@ -103,8 +103,10 @@ static int load_eb_config(struct op_target *t)
 			t->env = keep(t, 1, p.env);
 		if (p.region && !t->region)
 			t->region = keep(t, 2, p.region);
-		if (p.profile && !t->profile)
+		if (p.profile && !t->profile) {
 			t->profile = keep(t, 3, p.profile);
+			t->profile_from = ".elasticbeanstalk/config.yml";
+		}
 	}
 	eb_project_cleanup(&p);
 	return rc;
@@ -127,6 +129,7 @@ int op_target_open(struct op_target *t, const char *cmd, unsigned flags)
 	memset(&o, 0, sizeof(o));
 	o.region = t->region;
 	o.profile = t->profile;
+	o.profile_from = t->profile_from;
 	o.interrupted = interrupt_flag();
 	if (t->timeout_s)
 		o.deadline_ms = time_mono_ms() + (int64_t)t->timeout_s * 1000;

@@ -127,6 +127,18 @@ ecs_count() { "$PYTHON" -c 'import sys, urllib.request; print(urllib.request.url
  AWS_CONTAINER_CREDENTIALS_FULL_URI="http://[::1]:9/ecs/creds" run "$EBCTL" sign --service s3 --region us-east-1 "$req"
  expect_not_err "InvalidEndpoint" "[::1] is allowed (nothing listens there: a network error)")
 
+# ---- upper-case names, and a section twice (as the aws CLI reads them) ----
+printf '[upper]\nAWS_ACCESS_KEY_ID = AKIAUPPER\nAws_Secret_Access_Key = upper-secret\n' >"$TMP/upper-creds"
+AWS_SHARED_CREDENTIALS_FILE=$TMP/upper-creds AWS_CONFIG_FILE=$TMP/none sign --profile upper
+expect_eq "$rc" 0 "upper-case names in a credentials file are read"
+expect_out "Credential=AKIAUPPER/" "signed with those keys"
+printf '[default]\naws_access_key_id = AKIAONE\naws_secret_access_key = one\n\n[default]\naws_access_key_id = AKIATWO\naws_secret_access_key = two\n' \
+	>"$TMP/dup-creds"
+AWS_SHARED_CREDENTIALS_FILE=$TMP/dup-creds AWS_CONFIG_FILE=$TMP/none sign
+expect_eq "$rc" 3 "a section twice is an error"
+expect_err "line 5: section [default] is already there above" "naming the line and the section"
+expect_not_err "AKIAONE" "no key is printed"
+
 # ---- an expired session token ----
 fake_start faulty_server.py || { not_ok "faulty_server.py starts"; finish; }
 faulty() { "$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/" + sys.argv[2]).read().decode())' "$FAULTY_URL" "$1"; }

@@ -44,6 +44,21 @@ expect_eq "$(json_get environment <"$TMP/out")" openv ".elasticbeanstalk/config.
 (cd "$TMP/proj" && EBCTL_ENV=nosuch-env "$EBCTL" status >"$TMP/out" 2>"$TMP/err")
 expect_eq "$?" 1 "EBCTL_ENV overrides config.yml"
 
+# config.yml's profile: keys in the environment come first, as in the SDKs;
+# when they are not there, a missing profile's error names config.yml.
+printf 'branch-defaults:\n  default:\n    environment: openv\nglobal:\n  application_name: opapp\n  profile: eb-cli\n' \
+	>"$TMP/proj/.elasticbeanstalk/config.yml"
+(cd "$TMP/proj" && "$EBCTL" status >"$TMP/out" 2>"$TMP/err")
+expect_eq "$?" 0 "AWS_ACCESS_KEY_ID in the environment beats config.yml's profile"
+(cd "$TMP/proj" && env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$EBCTL" status >"$TMP/out" 2>"$TMP/err")
+expect_eq "$?" 3 "without them, config.yml's profile is used"
+expect_err "profile 'eb-cli' not found" "and its absence is reported"
+expect_err "(the profile .elasticbeanstalk/config.yml names; --profile or AWS_PROFILE overrides it)" \
+	"naming the file that asked for it"
+(cd "$TMP/proj" && "$EBCTL" status --profile eb-cli >"$TMP/out" 2>"$TMP/err")
+expect_eq "$?" 3 "--profile is explicit: the environment's keys are not used"
+expect_not_err "config.yml names" "and the error does not blame config.yml"
+
 "$EBCTL" status --env openv | head -1 >"$TMP/head.out"
 expect_eq "${PIPESTATUS[0]}" 0 "status | head -1 exits 0"
 # health exits 5 when the colour is outside --healthy (the report is printed anyway).
