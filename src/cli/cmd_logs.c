@@ -484,7 +484,8 @@ static int logs_follow(struct logs_opts *o)
 
 	fl.prefix = xasprintf("/aws/elasticbeanstalk/%s/", o->t.env);
 	fl.start_ms = wall_ms();
-	if (o->since && since_parse(o->since, fl.start_ms, &fl.start_ms)) {
+	/* as aws logs tail: ten minutes back unless told */
+	if (since_parse(o->since ? o->since : "10m", fl.start_ms, &fl.start_ms)) {
 		rc = usage_error("logs",
 		                 "--since takes a duration (10m) or an ISO 8601 time, not '%s'",
 		                 o->since);
@@ -567,7 +568,8 @@ int cmd_logs(int argc, char **argv)
 		    {"follow", 'f', OPT_BOOL, &o.follow, NULL,
 		     "follow the CloudWatch Logs streams until interrupted", NULL, 0, 0, NULL},
 		    {"since", 0, OPT_STRING, &o.since, "WHEN",
-		     "with -f: start this long ago (10m) or at an ISO 8601 time", NULL, 0, 0, NULL},
+		     "with -f: start this long ago (default 10m; 0s: now) or at an ISO 8601 time",
+		     NULL, 0, 0, NULL},
 		    {"timeout", 't', OPT_DURATION, &o.timeout, "DURATION",
 		     "how long to wait for the instances' logs (default 2m)", NULL, 0, 0, NULL},
 		    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},

@@ -19,7 +19,7 @@ awsx logs create-log-group --log-group-name "$G"
 awsx logs create-log-stream --log-group-name "$G" --log-stream-name i-0aaa
 put i-0aaa "written before the start" # its time is taken before the follower starts
 
-"$EBCTL" logs -f --env "$ENV" >"$TMP/follow.out" 2>"$TMP/follow.err" &
+"$EBCTL" logs -f --env "$ENV" --since 0s >"$TMP/follow.out" 2>"$TMP/follow.err" &
 pid=$!
 if wait_for "$TMP/follow.err" "following 1 log group"; then ok "logs -f started"; else not_ok "logs -f did not start"; cat "$TMP/follow.err"; fi
 put i-0aaa "first line after the start"
@@ -34,7 +34,13 @@ fi
 kill -INT "$pid"
 wait "$pid"
 expect_eq "$?" 130 "SIGINT ends logs -f with 130"
-expect_eq "$(grep -c 'written before the start' "$TMP/follow.out")" 0 "a line from before the start is not printed"
+expect_eq "$(grep -c 'written before the start' "$TMP/follow.out")" 0 "--since 0s: a line from before the start is not printed"
+# Without --since, ten minutes back, as aws logs tail.
+"$EBCTL" logs -f --env "$ENV" >"$TMP/back.out" 2>/dev/null &
+bpid=$!
+wait_for "$TMP/back.out" "written before the start" && ok "without --since, lines of the last ten minutes are shown" ||
+	not_ok "without --since: $(cat "$TMP/back.out")"
+kill -INT "$bpid"; wait "$bpid"
 expect_eq "$(grep -cF '[i-0aaa var/log/eb-engine.log] first line after the start' "$TMP/follow.out")" 1 \
 	"each line once, with its stream and group"
 expect_eq "$(grep -cF '[i-0bbb var/log/eb-engine.log] a line from a new stream' "$TMP/follow.out")" 1 \
