@@ -59,7 +59,7 @@ LIB       := $(BUILD)/libebctl.a
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check unit cli integration install uninstall clean format lint fuzz fuzz-build bench demo
+.PHONY: all check unit cli integration install uninstall clean format lint fuzz fuzz-build bench demo sandbox
 
 all: $(EBCTL)
 
