@@ -3,7 +3,7 @@
 # do not edit: change the option tables and regenerate.
 
 _ebctl_commands='validate bundle deploy create terminate list platforms upgrade tags versions rollback abort swap clone restart rebuild scale events logs status health setenv printenv doctor link render init sign'
-_ebctl_global='--debug -q --quiet --no-color -h --help'
+_ebctl_global='--endpoint-url --debug -q --quiet --no-color -h --help'
 
 # _ebctl_value CMD FLAG: how FLAG's value completes (words ..., dir, file, value),
 # or nothing when FLAG takes no value.

@@ -76,6 +76,10 @@ int opts_healthy(const char *cmd, const char *value, unsigned *mask);
  * anything else as given. Caller frees. */
 char *dockerrun_path(const char *arg);
 
+/* --endpoint-url URL (before or after the command): AWS_ENDPOINT_URL for
+ * every client. Returns 0 or EB_EXIT_USAGE after saying why. */
+int opts_endpoint_url(const char *url);
+
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The four option table rows, for a command's struct opt table. */

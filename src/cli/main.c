@@ -47,7 +47,9 @@ const size_t ncommands = EB_ARRAY_LEN(commands);
 static void main_usage(FILE *f)
 {
 	size_t i;
-	fputs("usage: ebctl [--version] [--help] COMMAND [ARGS]\n\n"
+	fputs("usage: ebctl [--version] [--help] [--debug] [--quiet] [--no-color] [--endpoint-url "
+	      "URL]\n"
+	      "             COMMAND [ARGS]\n\n"
 	      "Deploy multi-container apps to AWS Elastic Beanstalk, and check them first.\n\n"
 	      "Commands:\n",
 	      f);
@@ -116,6 +118,13 @@ int main(int argc, char **argv)
 			eb_no_color = true;
 		} else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
 			eb_quiet = true;
+		} else if (!strncmp(argv[i], "--endpoint-url", 14) &&
+		           (argv[i][14] == '=' || argv[i][14] == 0)) {
+			const char *url = argv[i][14] == '=' ? argv[i] + 15 : NULL;
+			if (!url && i + 1 < argc)
+				url = argv[++i];
+			if ((rc = opts_endpoint_url(url)))
+				return rc;
 		} else {
 			fprintf(stderr, "ebctl: unknown option '%s'. See 'ebctl --help'.\n",
 			        argv[i]);

@@ -18,7 +18,24 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EB_EXIT_USAGE;
 }
 
+/* --endpoint-url: every service at one URL, as AWS_ENDPOINT_URL says it */
+static const char *endpoint_url;
+
+int opts_endpoint_url(const char *url)
+{
+	if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)) {
+		fprintf(stderr,
+		        "ebctl: --endpoint-url takes an http:// or https:// URL, not '%s'\n",
+		        url ? url : "");
+		return EB_EXIT_USAGE;
+	}
+	setenv("AWS_ENDPOINT_URL", url, 1);
+	return 0;
+}
+
 static const struct opt global_opts[] = {
+    {"endpoint-url", 0, OPT_STRING, &endpoint_url, "URL",
+     "send every request to URL (as the aws CLI's; also AWS_ENDPOINT_URL)", NULL, 0, 0, NULL},
     {"debug", 0, OPT_BOOL, &eb_debug, NULL, "print each request and response (secrets redacted)",
      "EBCTL_DEBUG", 0, 0, NULL},
     {"quiet", 'q', OPT_BOOL, &eb_quiet, NULL, "print only results and errors", NULL, 0, 0, NULL},
@@ -270,6 +287,8 @@ int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char 
 	}
 	argv[out] = NULL;
 	*nargs = out - 1;
+	if (endpoint_url && (rc = opts_endpoint_url(endpoint_url)))
+		return rc;
 	return 0;
 }
 

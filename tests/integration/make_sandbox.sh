@@ -16,4 +16,14 @@ expect_rc 0 "the aws CLI reaches it through the env file" aws --endpoint-url "$A
 	elasticbeanstalk create-application --application-name from-cli
 expect_rc 0 "ebctl reaches it through the env file" "$EBCTL" list --format json
 expect_out "from-cli" "and sees what the aws CLI made"
+
+# --endpoint-url, before or after the command, as the aws CLI's.
+url=$AWS_ENDPOINT_URL
+unset AWS_ENDPOINT_URL
+expect_rc 0 "ebctl --endpoint-url URL list" "$EBCTL" --endpoint-url "$url" list --format json
+expect_out "from-cli" "the global flag before the command reaches the sandbox"
+expect_rc 0 "ebctl list --endpoint-url=URL" "$EBCTL" list --format json --endpoint-url="$url"
+expect_out "from-cli" "and after it"
+expect_rc 2 "--endpoint-url that is no URL" "$EBCTL" --endpoint-url localhost:1 list
+expect_err "--endpoint-url takes an http:// or https:// URL" "says what it takes"
 finish
