@@ -37,6 +37,20 @@ expect_eq "$(grep -c "^ebctl=$TMP/bin1/ebctl\$" "$GITHUB_OUTPUT")$(grep -c '^fro
 	"GITHUB_OUTPUT gets ebctl=PATH and from=release"
 expect_eq "$(cat "$GITHUB_PATH")" "$TMP/bin1" "GITHUB_PATH gets the binary's directory"
 
+# action.yml's own release step, as the runner runs it (the release server
+# in place of github.com), and its exit status on a bad checksum.
+step() { "$PYTHON" -c 'import sys, yaml
+s = [s for s in yaml.safe_load(open(sys.argv[1]))["runs"]["steps"] if s.get("id") == sys.argv[2]]
+print(s[0]["run"])' "$root/action.yml" "$1"; }
+: >"$GITHUB_OUTPUT"
+expect_rc 0 "action.yml's release step installs the release" env GITHUB_ACTION_PATH="$root" RUNNER_TEMP="$TMP/runner" \
+	EBCTL_REF=v9.8.7 EBCTL_RELEASE_URL="$RELEASE_SERVER/v9.8.7" bash -e -c "$(step release)"
+expect_eq "$(grep '^ebctl=' "$GITHUB_OUTPUT")" "ebctl=$TMP/runner/ebctl-release/ebctl" "and names it in its ebctl output"
+expect_rc 0 "action.yml's release step goes on when there is no release" env GITHUB_ACTION_PATH="$root" \
+	RUNNER_TEMP="$TMP/runner2" EBCTL_REF=v1.2.3 EBCTL_RELEASE_URL="$RELEASE_SERVER/v1.2.3" bash -e -c "$(step release)"
+expect_rc 1 "action.yml's release step fails on a bad checksum" env GITHUB_ACTION_PATH="$root" \
+	RUNNER_TEMP="$TMP/runner3" EBCTL_REF=v9.9.9 EBCTL_RELEASE_URL="$RELEASE_SERVER/v9.9.9" bash -e -c "$(step release)"
+
 expect_rc 1 "a tarball that does not match SHA256SUMS is refused" env EBCTL_REF=v9.9.9 \
 	EBCTL_RELEASE_URL="$RELEASE_SERVER/v9.9.9" EBCTL_INSTALL_DIR="$TMP/bin2" "$script"
 expect_err "does not match its SHA256SUMS line: not installed" "the error names the checksum"
