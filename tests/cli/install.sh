@@ -79,4 +79,18 @@ expect_err "using the build in $TMP/cache (same source)" "it says it reuses the 
 expect_eq "$(grep '^from=' "$GITHUB_OUTPUT")" "from=cache" "from=cache"
 expect_eq "$(cat "$TMP/cache/.ebctl-source")" "$("$script" --source-key)" "the build records its source key"
 expect_eq "$(curl -s "$RELEASE_SERVER/__log" | grep -c v1.2.3/ebctl-)" 0 "no tarball is fetched when SHA256SUMS is missing"
+
+# The release workflow publishes what the script downloads.
+run "$PYTHON" - "$root/.github/workflows/release.yml" <<'PY'
+import sys, yaml
+wf = yaml.safe_load(open(sys.argv[1]))
+on = wf.get("on", wf.get(True))
+def check(cond, msg): print(("ok - " if cond else "not ok - ") + msg)
+check(on == {"push": {"tags": ["v*"]}}, "release.yml runs on v* tags")
+runs = "\n".join(s.get("run", "") for j in wf["jobs"].values() for s in j["steps"])
+for want in ("make release RELEASE_DIR=dist", "make deb DEB_DIR=dist", "sha256sum -- *.tar.gz *.deb >SHA256SUMS",
+             "gh release create", "lintian --fail-on error", "scripts/install.sh --release"):
+    check(want in runs, "release.yml runs: " + want)
+PY
+cat "$TMP/out"; [ "$rc" -eq 0 ] || { not_ok "checking release.yml failed (exit $rc)"; sed 's/^/#   /' "$TMP/err"; }
 finish
