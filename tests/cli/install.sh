@@ -80,6 +80,21 @@ expect_eq "$(grep '^from=' "$GITHUB_OUTPUT")" "from=cache" "from=cache"
 expect_eq "$(cat "$TMP/cache/.ebctl-source")" "$("$script" --source-key)" "the build records its source key"
 expect_eq "$(curl -s "$RELEASE_SERVER/__log" | grep -c v1.2.3/ebctl-)" 0 "no tarball is fetched when SHA256SUMS is missing"
 
+# The Travis template's install step: the script of the pinned tag, then
+# the release; run here with this tree's script and the release server.
+travis=$("$PYTHON" -c 'import sys, yaml
+print("\n".join(yaml.safe_load(open(sys.argv[1]))["install"]))' "$root/templates/travis/.travis.yml")
+expect_eq "$(grep -c 'raw.githubusercontent.com/$EBCTL_REPOSITORY/$EBCTL_REF/scripts/install.sh' <<<"$travis")" 1 \
+	"the Travis template fetches the install script of the pinned tag"
+mkdir -p "$TMP/home"
+cp "$script" "$TMP/home/ebctl-install.sh"
+unset GITHUB_OUTPUT GITHUB_PATH
+expect_rc 0 "the Travis template's install step installs the release" env HOME="$TMP/home" EBCTL_REF=v9.8.7 \
+	EBCTL_RELEASE_URL="$RELEASE_SERVER/v9.8.7" bash -e -c "$(grep -v 'curl ' <<<"$travis")"' && ebctl --version'
+expect_out "ebctl " "and the installed ebctl runs from PATH"
+expect_rc 1 "the Travis template's install step fails on a bad checksum" env HOME="$TMP/home2" EBCTL_REF=v9.9.9 \
+	EBCTL_RELEASE_URL="$RELEASE_SERVER/v9.9.9" bash -e -c "cp '$script' \$HOME/ebctl-install.sh 2>/dev/null || { mkdir -p \$HOME && cp '$script' \$HOME/ebctl-install.sh; }; $(grep -v 'curl ' <<<"$travis")"
+
 # The release workflow publishes what the script downloads.
 run "$PYTHON" - "$root/.github/workflows/release.yml" <<'PY'
 import sys, yaml
