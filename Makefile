@@ -5,12 +5,15 @@
 #   make SANITIZE=address,undefined check
 #                             the same under ASan+UBSan (objects in build-san/)
 #   make install PREFIX=/usr/local DESTDIR=
+#   make release / make deb / make dist
 #   make format / make lint / make fuzz / make bench / make demo
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
+BASH_COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSH_COMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 SHARED    ?= $(abspath ../shared)
 PKGS      := jansson libzip openssl libcurl libxml-2.0 inih yaml-0.1 libdeflate zlib
 # libcurl, libxml2, libcrypto, libzip, libdeflate and zlib are loaded on first use
@@ -100,15 +103,14 @@ install: $(EBCTL)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(EBCTL) $(DESTDIR)$(BINDIR)/ebctl
 	if [ -f docs/ebctl.1 ]; then install -m 644 docs/ebctl.1 $(DESTDIR)$(MANDIR)/man1/ebctl.1; fi
-	if [ -f completions/ebctl.bash ]; then install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions && \
-		install -m 644 completions/ebctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ebctl; fi
-	if [ -f completions/_ebctl ]; then install -d $(DESTDIR)$(PREFIX)/share/zsh/site-functions && \
-		install -m 644 completions/_ebctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ebctl; fi
+	if [ -f completions/ebctl.bash ]; then install -d $(DESTDIR)$(BASH_COMPDIR) && \
+		install -m 644 completions/ebctl.bash $(DESTDIR)$(BASH_COMPDIR)/ebctl; fi
+	if [ -f completions/_ebctl ]; then install -d $(DESTDIR)$(ZSH_COMPDIR) && \
+		install -m 644 completions/_ebctl $(DESTDIR)$(ZSH_COMPDIR)/_ebctl; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ebctl $(DESTDIR)$(MANDIR)/man1/ebctl.1 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ebctl \
-		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ebctl
+		$(DESTDIR)$(BASH_COMPDIR)/ebctl $(DESTDIR)$(ZSH_COMPDIR)/_ebctl
 
 clean:
 	rm -rf build build-san build-fuzz ebctl

@@ -31,7 +31,8 @@ static const struct ci_target {
      "an IAM role that GitHub's OIDC provider may assume in role-arn, and set "
      "application-name, environment-name and aws-region"},
     {"travis", "",
-     "replace <owner> with the owner of the ebctl repository, set EBCTL_APP, EBCTL_ENV, "
+     "replace <owner> in EBCTL_REPOSITORY with the owner of the ebctl repository, set "
+     "EBCTL_APP, EBCTL_ENV, "
      "EBCTL_REGION and EBCTL_BUCKET (the S3 bucket for the bundles), and add "
      "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to the repository's settings on "
      "travis-ci.com"},

@@ -33,6 +33,29 @@ for name, out in action["outputs"].items():
           "scripts/action.sh writes output %s" % name)
 check(sorted(action["outputs"]) == sorted(["version-label", "environment-url",
       "environment-status", "environment-health"]), "outputs are the four documented ones")
+# Install: the release of the action's own ref, else a cached build.
+byid = {s.get("id"): s for s in steps if s.get("id")}
+rel = byid.get("release", {})
+check(re.search(r'scripts/install\.sh"? --release', rel.get("run", "")) is not None, "the release step runs scripts/install.sh --release")
+check(rel.get("env", {}).get("EBCTL_REF") == "${{ github.action_ref }}", "the release is the one of the action's own ref")
+check(rel.get("env", {}).get("EBCTL_REPOSITORY") == "${{ github.action_repository }}", "from the action's own repository")
+check(re.search(r"case \$rc in 0 \| 3\) ;; \*\) exit", rel.get("run", "")) is not None,
+      "only 'no release' (exit 3) goes on to the build; a bad checksum fails the step")
+cache = byid.get("cache", {})
+check(cache.get("uses", "").startswith("actions/cache@"), "the build is restored with actions/cache")
+check(cache.get("with", {}).get("key") == "${{ steps.key.outputs.key }}", "keyed by the key step")
+key = byid.get("key", {}).get("run", "")
+check("$RUNNER_OS" in key and "--source-key" in key, "the key is the runner's OS and the action's source")
+check(all(s.get("if", "").startswith("steps.release.outputs.from != 'release'") for s in steps
+          if s.get("id") in ("key", "cache", "build") or "apt-get install" in s.get("run", "") and "jq" not in s.get("name", "")),
+      "with a release, nothing is cached, installed or built")
+deps = [s for s in steps if s.get("name") == "Install the build dependencies"]
+check(len(deps) == 1 and "steps.cache.outputs.cache-hit != 'true'" in deps[0].get("if", ""),
+      "the build dependencies are installed only on a cache miss")
+check(byid.get("build", {}).get("run", "").endswith("scripts/install.sh\" --build")
+      and "$HOME/.cache/ebctl-action" in byid["build"]["run"], "the build step builds into the cached directory")
+check(env.get("EBCTL") == "${{ steps.release.outputs.ebctl || steps.build.outputs.ebctl }}",
+      "the deploy step runs the installed binary")
 guide = open(sys.argv[3]).read()
 for name in list(action["inputs"]) + list(action["outputs"]):
     check("| `%s` |" % name in guide, "docs/github-actions.md has a table row for %s" % name)

@@ -64,6 +64,20 @@ for p in "<owner>" EBCTL_APP EBCTL_ENV EBCTL_REGION EBCTL_BUCKET AWS_ACCESS_KEY_
 done
 cd "$TMP" || exit 1
 
+# Every placeholder left in a written workflow (<owner>, the example account
+# 123456789012) is on a line whose key the next: hint names.
+for ci in github:app/.github/workflows/deploy.yml travis:tr/.travis.yml; do
+	f=${ci#*:} ci=${ci%%:*}
+	(cd "$TMP" && "$EBCTL" init -C "ph-$ci" --ci "$ci" >/dev/null 2>"$TMP/hint-$ci") || not_ok "init --ci $ci"
+	keys=$(grep -v '^ *#' "$TMP/ph-$ci/${f#*/}" | grep -E '<owner>|123456789012' |
+		sed -E 's/^[ -]*([A-Za-z_-]+)[:=].*/\1/' | sort -u)
+	[ -n "$keys" ] || not_ok "found no placeholders in the $ci workflow"
+	for k in $keys; do
+		grep -q -- "$k" "$TMP/hint-$ci" && ok "the $ci next: hint names the placeholder $k" ||
+			not_ok "the $ci next: hint does not name $k: $(cat "$TMP/hint-$ci")"
+	done
+done
+
 # The binary holds exactly templates/: every file there is written by some
 # form of init (the app README aside), so a stale embedding fails here.
 for f in $(cd "$T" && find . -type f | sed 's|^\./||'); do
