@@ -55,7 +55,7 @@ _ebctl_flags() {
 	status) echo '-a --app -e --env --region --profile --format' ;;
 	health) echo '-a --app -e --env --region --profile --format --healthy' ;;
 	setenv) echo '-a --app -e --env --region --profile --secret --no-wait -t --timeout --healthy' ;;
-	printenv) echo '-a --app -e --env --region --profile --reveal --format' ;;
+	printenv) echo '-a --app -e --env --region --profile --reveal --mask-all --format' ;;
 	doctor) echo '-a --app -e --env --region --profile --format --connect --connect-timeout' ;;
 	link) echo '-a --app -e --env --region --profile --rds --redis --secret-arn --authorize --no-wait -t --timeout --healthy' ;;
 	render) echo '-t --to -o --output --replicas --from-env -a --app --region --profile' ;;

@@ -311,7 +311,6 @@ bool doctor_looks_secret(const char *key, const char *value)
 {
 	static const char *const words[] = {"PASSWORD",    "PASSWD",  "SECRET",     "TOKEN",
 	                                    "PRIVATE_KEY", "API_KEY", "ACCESS_KEY", "CREDENTIAL"};
-	struct doctor_host h;
 	size_t i;
 	char *up = xstrdup(key);
 	bool hit = false;
@@ -324,12 +323,14 @@ bool doctor_looks_secret(const char *key, const char *value)
 	free(up);
 	if (hit || dr_env_looks_secret(key, value))
 		return true;
-	/* a URL with a password in it: postgres://user:pass@host */
-	if (value && doctor_parse_host(key, value, &h)) {
-		const char *p = strstr(value, "://"), *at = p ? strchr(p + 3, '@') : NULL;
-		const char *colon = p ? strchr(p + 3, ':') : NULL;
-		doctor_host_cleanup(&h);
-		return at && colon && colon < at;
+	/* a URL with a password in it: postgres://user:pass@host, whatever host */
+	if (value) {
+		const char *p = strstr(value, "://");
+		size_t auth = p ? strcspn(p + 3, "/?#") : 0;
+		const char *at = p ? memchr(p + 3, '@', auth) : NULL;
+		const char *colon = p ? memchr(p + 3, ':', auth) : NULL;
+		if (at && colon && colon < at)
+			return true;
 	}
 	return false;
 }

@@ -6,20 +6,30 @@ sandbox_start || { not_ok "sandbox"; finish; }
 cd "$TMP" || exit 1
 if make_env propapp propenv v1; then ok "environment created and Ready"; else not_ok "environment not created"; finish; fi
 
-expect_rc 0 "setenv two properties and wait" "$EBCTL" setenv --env propenv --timeout 60s \
-	'DB_URL=postgres://u:p@db:5432/app?ssl=true' SECRET_KEY=hunter2
+expect_rc 0 "setenv four properties and wait" "$EBCTL" setenv --env propenv --timeout 60s \
+	'DB_URL=postgres://u:p@db:5432/app?ssl=true' SECRET_KEY=hunter2 PGHOST=db.internal \
+	"GREETING=it's a p@ss w0rd\$&=x"
 expect_not_out "hunter2" "setenv does not print a value on stdout"
 expect_not_err "hunter2" "setenv does not print a value on stderr"
 expect_err "SECRET_KEY" "setenv names what it sets"
 
 expect_rc 0 "printenv" "$EBCTL" printenv --env propenv
-expect_out "SECRET_KEY=********" "printenv masks values"
-expect_out "DB_URL=********" "printenv masks every value"
+expect_out "SECRET_KEY=********" "printenv masks a secret-looking name"
+expect_out "DB_URL=********" "and a URL with a password in it"
 expect_not_out "hunter2" "printenv does not reveal by default"
+expect_out "PGHOST=db.internal" "a value that is no secret is shown"
+expect_out "GREETING='it'\''s a p@ss w0rd\$&=x'" "shell-quoted"
+expect_rc 0 "printenv --mask-all" "$EBCTL" printenv --env propenv --mask-all
+expect_out "PGHOST=********" "--mask-all masks every value"
+expect_rc 2 "--reveal with --mask-all" "$EBCTL" printenv --env propenv --mask-all --reveal
+expect_rc 0 "printenv --reveal, sourced" "$EBCTL" printenv --env propenv --reveal
+( set -e; . "$TMP/out"; [ "$SECRET_KEY" = hunter2 ] && [ "$GREETING" = "it's a p@ss w0rd\$&=x" ] &&
+	[ "$DB_URL" = 'postgres://u:p@db:5432/app?ssl=true' ] ) && ok "the --reveal output sources back to the values" ||
+	not_ok "sourcing: $(cat "$TMP/out")"
 
 expect_rc 0 "printenv --reveal" "$EBCTL" printenv --env propenv --reveal
 expect_out "SECRET_KEY=hunter2" "setenv then printenv round-trips"
-expect_out "DB_URL=postgres://u:p@db:5432/app?ssl=true" "a value with '=' round-trips"
+expect_out "DB_URL='postgres://u:p@db:5432/app?ssl=true'" "a value with '=' round-trips (quoted)"
 
 expect_rc 0 "printenv --format json --reveal" "$EBCTL" printenv --env propenv --format json --reveal
 expect_eq "$(json_get SECRET_KEY <"$TMP/out")" hunter2 "printenv JSON has the value"
@@ -29,7 +39,7 @@ expect_eq "$(cat "$TMP/out")" "SECRET_KEY=hunter2" "printenv KEY prints only tha
 expect_rc 0 "setenv KEY= removes the key" "$EBCTL" setenv --env propenv --timeout 60s SECRET_KEY=
 expect_rc 0 "printenv after the removal" "$EBCTL" printenv --env propenv --reveal
 expect_not_out "SECRET_KEY" "a removed key disappears"
-expect_out "DB_URL=postgres" "the other key stays"
+expect_out "DB_URL='postgres" "the other key stays"
 expect_rc 1 "printenv of a removed key" "$EBCTL" printenv --env propenv SECRET_KEY
 expect_err "property 'SECRET_KEY' is not set" "printenv names the missing key"
 
