@@ -4,6 +4,7 @@ A WSGI middleware in front of moto. Per request (once armed, and only for the
 requests `only=` selects) it draws one number per fault kind from a seeded
 generator, so the same sequence of requests meets the same faults."""
 import calendar
+import io
 import email.utils
 import json
 import random
@@ -12,6 +13,7 @@ import socket
 import struct
 import threading
 import time
+import urllib.parse
 
 import presigned
 import uuid
@@ -253,6 +255,28 @@ def drop(environ):
         pass
 
 
+# STS actions AWS takes unsigned: the token in them is the proof.
+UNSIGNED_STS = ("AssumeRoleWithWebIdentity", "AssumeRoleWithSAML")
+
+
+def unsigned_sts(environ):
+    """Whether an unsigned request is one of UNSIGNED_STS. The form body is
+    read and put back for moto."""
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+    body = b""
+    if environ.get("REQUEST_METHOD") == "POST":
+        try:
+            n = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            n = 0
+        if 0 < n <= 65536:
+            body = environ["wsgi.input"].read(n)
+            environ["wsgi.input"] = io.BytesIO(body)
+    form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+    action = (form.get("Action") or query.get("Action") or [""])[0]
+    return action in UNSIGNED_STS
+
+
 def discard_body(environ):
     try:
         n = int(environ.get("CONTENT_LENGTH") or 0)
@@ -313,7 +337,8 @@ class Middleware:
     def dispatch(self, environ, start_response, protocol, server_now):
         if presigned.is_presigned(environ):
             return presigned.serve(environ, start_response, server_now)
-        if moto_settings.INITIAL_NO_AUTH_ACTION_COUNT == 0 and not environ.get("HTTP_AUTHORIZATION"):
+        if (moto_settings.INITIAL_NO_AUTH_ACTION_COUNT == 0 and not environ.get("HTTP_AUTHORIZATION")
+                and not unsigned_sts(environ)):
             # moto fails with a 500 on an unsigned request once auth is on; AWS refuses it.
             discard_body(environ)
             if protocol == "s3":

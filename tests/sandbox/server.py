@@ -19,7 +19,7 @@ POLICY = json.dumps({"Version": "2012-10-17",
 
 
 def sign_raw_paths():
-    """moto checks a signature against werkzeug's decoded and requoted URL,
+    """Signature checks as AWS makes them. moto checks a signature against werkzeug's decoded and requoted URL,
     so a key with '+', '=', "'", '&' or any non-ASCII byte fails with
     SignatureDoesNotMatch, for the aws CLI as for ebctl. S3 signs the path
     as sent: check it against the raw request line (RAW_URI), as S3 does."""
@@ -39,6 +39,10 @@ def sign_raw_paths():
             self._raw_uri = urlunsplit((u.scheme, u.netloc, r.path, r.query, ""))
 
     def authenticate(self, *args, **kwargs):
+        # STS takes these unsigned: the token (an OIDC or SAML assertion) is the proof
+        if type(self).__name__ == "TokenResponse" and self.querystring.get("Action", [""])[0] in (
+                "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"):
+            return None
         raw = getattr(self, "_raw_uri", None)
         if not raw:
             return check(self, *args, **kwargs)
