@@ -90,7 +90,7 @@ static int check_existing_label(struct aws_client *c, const struct deploy_settin
 	memset(&vs, 0, sizeof(vs));
 	aws_error_clear(&err);
 	if (eb_describe_application_versions(c, s->app, labels, 1, &vs, &err)) {
-		aws_error_print(&err);
+		deploy_error_print(&err);
 		return aws_error_exit_code(&err);
 	}
 	snprintf(ours, sizeof(ours), "%s.zip", o->hex);
@@ -131,7 +131,7 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 		memset(&vs, 0, sizeof(vs));
 		aws_error_clear(&err);
 		if (eb_describe_application_versions(c, s->app, labels, 1, &vs, &err)) {
-			aws_error_print(&err);
+			deploy_error_print(&err);
 			return aws_error_exit_code(&err);
 		}
 		if (vs.n && vs.v[0].status && !strcasecmp(vs.v[0].status, "Failed")) {
@@ -169,7 +169,7 @@ static int version_object_gone(struct aws_client *c, const char *bucket, const c
 	*rc = 0;
 	aws_error_clear(&err);
 	if (s3_head_object(c, bucket, key, &info, &err)) {
-		aws_error_print(&err);
+		deploy_error_print(&err);
 		*rc = aws_error_exit_code(&err);
 		return 0;
 	}
@@ -189,7 +189,7 @@ static int find_version(struct aws_client *c, const struct deploy_settings *s,
 	memset(&vs, 0, sizeof(vs));
 	aws_error_clear(&err);
 	if (eb_describe_application_versions(c, s->app, labels, 1, &vs, &err)) {
-		aws_error_print(&err);
+		deploy_error_print(&err);
 		return aws_error_exit_code(&err);
 	}
 	if (!vs.n) {
@@ -228,7 +228,7 @@ static int store_bundle(struct aws_client *c, const struct deploy_settings *s, c
 	if (rc == 0 && strcmp(shared, key) != 0) {
 		aws_error_clear(&err);
 		if (s3_copy_object(c, bucket, shared, key, &err)) {
-			aws_error_print(&err);
+			deploy_error_print(&err);
 			rc = aws_error_exit_code(&err);
 		}
 	}
@@ -289,7 +289,7 @@ static int make_version(struct aws_client *c, const struct deploy_settings *s, c
 			if (rc || exists)
 				return rc;
 		}
-		aws_error_print(&err);
+		deploy_error_print(&err);
 		if (strstr(err.code, "TooManyApplicationVersions"))
 			errorf("the account holds as many versions as Elastic Beanstalk allows: "
 			       "delete old "
@@ -320,7 +320,7 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 	aws_error_clear(&err);
 	if (eb_describe_environments(c, s->app, (const char *const *)s->envs.v, s->envs.n, false,
 	                             &envs, &err)) {
-		aws_error_print(&err);
+		deploy_error_print(&err);
 		return aws_error_exit_code(&err);
 	}
 	for (i = 0; i < o->w.n; i++) {
@@ -450,7 +450,7 @@ static void abort_left_running(const struct deploy_settings *s,
 			continue;
 		aws_error_clear(&err);
 		if (!c && aws_client_new(&ao, &c, &err)) {
-			aws_error_print(&err);
+			deploy_error_print(&err);
 			return;
 		}
 		if (eb_abort_environment_update(c, e->name, &err)) {
@@ -531,7 +531,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	copts.deadline_ms = deadline_ms;
 	aws_error_clear(&err);
 	if (aws_client_new(&copts, &c, &err) || aws_client_credentials(c, NULL, &err)) {
-		aws_error_print(&err);
+		deploy_error_print(&err);
 		rc = aws_error_exit_code(&err);
 		goto out;
 	}
@@ -560,7 +560,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 		if (!rc && s->create) {
 			aws_error_clear(&err);
 			if (eb_application_exists(c, s->app, &app_exists, &err)) {
-				aws_error_print(&err);
+				deploy_error_print(&err);
 				rc = aws_error_exit_code(&err);
 			}
 		}
@@ -572,7 +572,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 		bool app_exists = true;
 		aws_error_clear(&err);
 		if (eb_application_exists(c, s->app, &app_exists, &err)) {
-			aws_error_print(&err);
+			deploy_error_print(&err);
 			rc = aws_error_exit_code(&err);
 			goto out;
 		}

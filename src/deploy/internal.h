@@ -19,6 +19,9 @@ void deploy_format_size(uint64_t n, char *out, size_t len);
 
 /* ---- upload (upload.c) ---- */
 /* The bucket: --bucket, else CreateStorageLocation. Returns 0 or the exit code. */
+/* aws_error_print, except for a call an interruption stopped (deploy_run
+ * reports the interruption itself). */
+void deploy_error_print(const struct aws_error *e);
 int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **bucket);
 
 /* Upload path to bucket/key unless S3 already holds it with our SHA-256

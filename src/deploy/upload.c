@@ -23,6 +23,14 @@ void deploy_format_size(uint64_t n, char *out, size_t len)
 		snprintf(out, len, "%.1f MiB", (double)n / 1048576.0);
 }
 
+void deploy_error_print(const struct aws_error *e)
+{
+	/* stopped by a signal: deploy_run's end says what the interruption left,
+	 * once, instead of each call it cut saying "Interrupted" first */
+	if (!e->interrupted)
+		aws_error_print(e);
+}
+
 int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **bucket)
 {
 	struct aws_error err;
@@ -32,7 +40,7 @@ int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **
 	}
 	aws_error_clear(&err);
 	if (eb_create_storage_location(c, bucket, &err)) {
-		aws_error_print(&err);
+		deploy_error_print(&err);
 		return aws_error_exit_code(&err);
 	}
 	return 0;
@@ -92,7 +100,7 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 	memset(&info, 0, sizeof(info));
 	aws_error_clear(&err);
 	if (s3_head_object(c, bucket, key, &info, &err)) {
-		aws_error_print(&err);
+		deploy_error_print(&err);
 		return aws_error_exit_code(&err);
 	}
 	if (info.exists && info.size == size && info.meta_sha256 &&
@@ -126,7 +134,7 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 	if (s3_upload_file(c, bucket, key, path, &o, &res, &err)) {
 		if (prog.tty && prog.last >= 0 && prog.last < 100)
 			fputc('\n', stderr);
-		aws_error_print(&err);
+		deploy_error_print(&err);
 		return aws_error_exit_code(&err);
 	}
 	*uploaded = true;
