@@ -128,6 +128,17 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 	    {"env", 'e', OPT_STRING, &(t).env, "NAME", "environment name", "EBCTL_ENV", 0, 0, NULL}, \
 	    OP_ACCOUNT_OPTS(t)
 
+/* The target rows of a command that works on several environments at
+ * once, as deploy does (--env a,b or --env a --env b): the names go to
+ * the strlist envs, and op_target_envs makes the first the target's. */
+#define OP_TARGET_ENVS_OPTS(t, envs)                                                               \
+	{"app", 'a', OPT_STRING, &(t).app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},   \
+	    {"env",       'e',    OPT_LIST,                                                        \
+	     &(envs),     "NAME", "environment name (several: a,b or the option repeated)",        \
+	     "EBCTL_ENV", 0,      0,                                                               \
+	     NULL},                                                                                \
+	    OP_ACCOUNT_OPTS(t)
+
 /* `ebctl list --app A` (and `status --app A` without --env): the
  * application's environments as a table or JSON. Returns an exit code. */
 struct aws_client;
@@ -143,15 +154,18 @@ int deploy_cli_run(struct deploy_settings *s);
 void report_pruned(const struct deploy_prune_result *r, bool dry_run);
 
 /* A configuration update of an opened target as setenv and link make it:
- * one UpdateEnvironment of set and remove (either may be NULL), a note
- * naming summary and the request, then, unless no_wait, the wait until the
- * environment is Ready and healthy again on the version it runs now.
- * Returns the exit code. */
+ * one UpdateEnvironment of set and remove (either may be NULL) for each
+ * environment of envs (NULL or empty: t->env), once all of them are found
+ * to exist; a note naming summary and the request of each; then, unless
+ * no_wait, one wait for all until each is Ready and healthy again on the
+ * version it runs now, and a result line for each. Returns the exit code
+ * (the most serious of the environments'). */
 struct op_target;
 struct eb_option_settings;
-int op_update_settings(struct op_target *t, struct eb_option_settings *set,
-                       struct eb_option_settings *remove, const char *summary, bool no_wait,
-                       unsigned long timeout_s, unsigned healthy);
+int op_update_settings(struct op_target *t, const struct strlist *envs,
+                       struct eb_option_settings *set, struct eb_option_settings *remove,
+                       const char *summary, bool no_wait, unsigned long timeout_s,
+                       unsigned healthy);
 
 /* The whole of `status` and `health`: options, target, op_report. */
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);

@@ -237,7 +237,8 @@ int cmd_link(int argc, char **argv)
 		notef("the properties of '%s' are already set from the endpoints", t.env);
 		goto out;
 	}
-	rc = op_update_settings(&t, &set, NULL, buf_cstr(&summary), no_wait, timeout, healthy_mask);
+	rc = op_update_settings(&t, NULL, &set, NULL, buf_cstr(&summary), no_wait, timeout,
+	                        healthy_mask);
 out:
 	free_secret(password);
 	eb_option_settings_free(&set);

@@ -5,6 +5,7 @@
 #include "ebctl/eb.h"
 #include "ebctl/env.h"
 #include "ebctl/util.h"
+#include "ebctl/watch.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -39,10 +40,81 @@ static char *shell_quote(const char *v)
 	return buf_detach(&b, NULL);
 }
 
+struct print_opts {
+	bool reveal, mask_all, json;
+	char **keys; /* the KEY arguments */
+	int nkeys;
+};
+
+static bool wanted_key(const struct print_opts *p, const char *name)
+{
+	int k;
+	if (p->nkeys == 0)
+		return true;
+	for (k = 0; k < p->nkeys; k++)
+		if (strcmp(p->keys[k], name) == 0)
+			return true;
+	return false;
+}
+
+/* One environment's properties: into obj (JSON) or as lines on stdout.
+ * *masked is set when a value was hidden. Returns the exit code. */
+static int print_env(struct op_target *t, const struct print_opts *p, json_t *obj, bool *masked)
+{
+	struct eb_option_settings all = {NULL, 0, 0};
+	const struct eb_option_setting **props = NULL;
+	size_t nprops = 0, kept = 0, i;
+	int rc, k;
+
+	if ((rc = envprop_fetch(t, &all, &props, &nprops)))
+		goto out;
+	for (i = 0; i < nprops; i++) /* only the keys asked for, in name order still */
+		if (wanted_key(p, props[i]->name))
+			props[kept++] = props[i];
+	nprops = kept;
+	for (k = 0; k < p->nkeys; k++) {
+		if (!eb_option_settings_find(&all, ENVPROP_NAMESPACE, p->keys[k]) &&
+		    !eb_option_settings_find(&all, ENVPROP_SECRETS_NAMESPACE, p->keys[k])) {
+			errorf("property '%s' is not set on environment '%s'", p->keys[k], t->env);
+			rc = EB_EXIT_INVALID;
+		}
+	}
+	for (i = 0; i < nprops; i++) {
+		bool show = shown(props[i], p->reveal, p->mask_all);
+		const char *shown_value = envprop_display(props[i]->value, show);
+		*masked = *masked || (props[i]->value && *props[i]->value && !show);
+		if (p->json) {
+			json_object_set_new(obj, props[i]->name, json_string_lossy(shown_value));
+		} else {
+			char *v = show ? shell_quote(shown_value) : xstrdup(shown_value);
+			out_line("%s=%s\n", props[i]->name, v);
+			free_secret(v);
+		}
+	}
+	for (i = 0; i < all.n; i++) {
+		const struct eb_option_setting *s = &all.v[i];
+		char *v;
+		if (strcmp(s->ns, ENVPROP_SECRETS_NAMESPACE) != 0 || !s->name ||
+		    !wanted_key(p, s->name))
+			continue;
+		v = xasprintf("(secret %s)", s->value ? s->value : "");
+		if (p->json)
+			json_object_set_new(obj, s->name, json_string_lossy(v));
+		else
+			out_line("%s=%s\n", s->name, v);
+		free(v);
+	}
+out:
+	free(props);
+	eb_option_settings_free(&all);
+	return rc;
+}
+
 int cmd_printenv(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-	    "printenv", "[--reveal|--mask-all] [--format text|json] [KEY...]",
+	    "printenv",
+	    "[--env NAME[,NAME...]] [--reveal|--mask-all] [--format text|json] [KEY...]",
 	    "print environment properties (secrets masked unless --reveal)",
 	    "Prints the environment properties (option settings in the namespace\n"
 	    "aws:elasticbeanstalk:application:environment) as KEY=VALUE lines sorted by\n"
@@ -54,103 +126,83 @@ int cmd_printenv(int argc, char **argv)
 	    "With KEY arguments only those are printed, and a key that is not set is\n"
 	    "an error (exit 1). Keys of aws:elasticbeanstalk:application:environmentsecrets\n"
 	    "are listed too, as KEY=(secret ARN): the instances read their values from\n"
-	    "Secrets Manager or SSM Parameter Store, and ebctl never does."};
+	    "Secrets Manager or SSM Parameter Store, and ebctl never does. With several\n"
+	    "environments (--env a,b or --env repeated) each one's lines follow a\n"
+	    "'# NAME' comment line, and the JSON is one object per environment, keyed\n"
+	    "by its name."};
 	struct op_target t = {0};
-	bool reveal = false, mask_all = false;
+	struct strlist envs = {NULL, 0};
+	struct print_opts p = {false, false, false, NULL, 0};
 	const char *format = "text";
 	const struct opt opts[] = {
-	    OP_TARGET_OPTS(t),
-	    {"reveal", 0, OPT_BOOL, &reveal, NULL, "print the values of secrets too", NULL, 0, 0,
+	    OP_TARGET_ENVS_OPTS(t, envs),
+	    {"reveal", 0, OPT_BOOL, &p.reveal, NULL, "print the values of secrets too", NULL, 0, 0,
 	     NULL},
-	    {"mask-all", 0, OPT_BOOL, &mask_all, NULL, "mask every value, not only secrets'", NULL,
-	     0, 0, NULL},
+	    {"mask-all", 0, OPT_BOOL, &p.mask_all, NULL, "mask every value, not only secrets'",
+	     NULL, 0, 0, NULL},
 	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
 	     "text,json"},
 	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
 	};
-	struct eb_option_settings all = {NULL, 0, 0};
-	const struct eb_option_setting **props = NULL;
-	struct strlist secret_lines = {NULL, 0}, secret_arns = {NULL, 0};
-	size_t nprops = 0, i;
-	int rc, n, k;
-	bool json = false, masked = false;
+	json_t *root = NULL;
+	bool masked = false, several;
+	size_t i;
+	int rc = 0, r, n, k;
 
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
-	if (reveal && mask_all)
-		return usage_error("printenv", "--reveal and --mask-all exclude each other");
-	json = strcmp(format, "json") == 0;
-	for (k = 1; k <= n; k++)
-		if (!envprop_key_valid(argv[k]))
-			return usage_error("printenv", "invalid property name '%s'", argv[k]);
+	if (p.reveal && p.mask_all) {
+		rc = usage_error("printenv", "--reveal and --mask-all exclude each other");
+		goto out;
+	}
+	p.json = strcmp(format, "json") == 0;
+	p.keys = argv + 1;
+	p.nkeys = n;
+	for (k = 0; k < n; k++) {
+		if (!envprop_key_valid(p.keys[k])) {
+			rc = usage_error("printenv", "invalid property name '%s'", p.keys[k]);
+			goto out;
+		}
+	}
 	interrupt_install();
+	t.env = envs.n ? envs.v[0] : NULL;
 	if ((rc = op_target_open(&t, "printenv", OP_NEED_APP)))
 		goto out;
-	if ((rc = envprop_fetch(&t, &all, &props, &nprops)))
-		goto out;
-	if (n > 0) { /* only the keys asked for, in name order still */
-		size_t kept = 0;
-		for (i = 0; i < nprops; i++) {
-			bool wanted = false;
-			for (k = 1; k <= n && !wanted; k++)
-				wanted = strcmp(argv[k], props[i]->name) == 0;
-			if (wanted)
-				props[kept++] = props[i];
+	several = envs.n > 1;
+	if (several) { /* every name is checked before anything is printed */
+		for (i = 1; i < envs.n && rc == 0; i++) {
+			struct eb_environments one = {NULL, 0};
+			t.env = envs.v[i];
+			rc = op_describe_env(&t, &one);
+			eb_environments_free(&one);
 		}
-		nprops = kept;
+		if (rc)
+			goto out;
 	}
-	for (i = 0; i < all.n; i++) {
-		const struct eb_option_setting *s = &all.v[i];
-		bool wanted = n == 0;
-		if (strcmp(s->ns, ENVPROP_SECRETS_NAMESPACE) != 0 || !s->name)
-			continue;
-		for (k = 1; k <= n && !wanted; k++)
-			wanted = strcmp(argv[k], s->name) == 0;
-		if (wanted)
-			strlist_add(&secret_lines, s->name);
-		if (wanted)
-			strlist_add(&secret_arns, s->value ? s->value : "");
+	root = p.json ? json_object() : NULL;
+	for (i = 0; i < (several ? envs.n : 1); i++) {
+		json_t *obj = NULL;
+		if (several)
+			t.env = envs.v[i];
+		if (p.json)
+			obj = several ? json_object() : json_incref(root);
+		else if (several)
+			out_line("%s# %s\n", i ? "\n" : "", t.env);
+		r = print_env(&t, &p, obj, &masked);
+		rc = watch_combine(rc, r);
+		if (several && obj)
+			json_object_set(root, t.env, obj);
+		json_decref(obj);
+		if (r && r != EB_EXIT_INVALID) /* AWS could not be read: stop there */
+			break;
 	}
-	for (k = 1; k <= n; k++) {
-		if (!eb_option_settings_find(&all, ENVPROP_NAMESPACE, argv[k]) &&
-		    !eb_option_settings_find(&all, ENVPROP_SECRETS_NAMESPACE, argv[k])) {
-			errorf("property '%s' is not set on environment '%s'", argv[k], t.env);
-			rc = EB_EXIT_INVALID;
-		}
-	}
-	if (json) {
-		json_t *o = json_object();
-		for (i = 0; i < nprops; i++)
-			json_object_set_new(
-			    o, props[i]->name,
-			    json_string_lossy(envprop_display(props[i]->value,
-			                                      shown(props[i], reveal, mask_all))));
-		for (i = 0; i < secret_lines.n; i++) {
-			char *v = xasprintf("(secret %s)", secret_arns.v[i]);
-			json_object_set_new(o, secret_lines.v[i], json_string_lossy(v));
-			free(v);
-		}
-		out_json(o);
-	} else {
-		for (i = 0; i < nprops; i++) {
-			bool show = shown(props[i], reveal, mask_all);
-			char *v = show ? shell_quote(envprop_display(props[i]->value, true))
-			               : xstrdup(envprop_display(props[i]->value, false));
-			out_line("%s=%s\n", props[i]->name, v);
-			free_secret(v);
-		}
-		for (i = 0; i < secret_lines.n; i++)
-			out_line("%s=(secret %s)\n", secret_lines.v[i], secret_arns.v[i]);
-	}
-	for (i = 0; i < nprops; i++)
-		masked = masked || (props[i]->value && *props[i]->value &&
-		                    !shown(props[i], reveal, mask_all));
+	if (root && (rc == 0 || rc == EB_EXIT_INVALID))
+		out_json(root);
+	else
+		json_decref(root);
 	if (masked && isatty(STDERR_FILENO))
 		notef("values are masked; --reveal prints them");
 out:
-	free(props);
-	strlist_free(&secret_lines);
-	strlist_free(&secret_arns);
-	eb_option_settings_free(&all);
+	strlist_free(&envs);
 	op_target_close(&t);
 	return rc;
 }

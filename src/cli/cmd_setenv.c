@@ -13,7 +13,9 @@
 int cmd_setenv(int argc, char **argv)
 {
 	static const struct cmd_help help = {
-	    "setenv", "[--no-wait] [--timeout DURATION] [--secret KEY=ARN] KEY=VALUE... KEY=...",
+	    "setenv",
+	    "[--env NAME[,NAME...]] [--no-wait] [--timeout DURATION] [--secret KEY=ARN] "
+	    "KEY=VALUE... KEY=...",
 	    "set or remove environment properties (K=V, K=)",
 	    "Sets environment properties (the namespace\n"
 	    "aws:elasticbeanstalk:application:environment) with one UpdateEnvironment;\n"
@@ -22,16 +24,19 @@ int cmd_setenv(int argc, char **argv)
 	    "Values are never printed. --secret KEY=ARN (repeatable) sets KEY in\n"
 	    "aws:elasticbeanstalk:application:environmentsecrets instead: the instances\n"
 	    "read the value from Secrets Manager or SSM Parameter Store (--secret KEY=\n"
-	    "removes it). Then waits for the update like a deploy: exit 0\n"
-	    "when the environment is Ready and healthy again, 4 when the update failed,\n"
-	    "5 when it ended unhealthy, 6 on --timeout, 130 when interrupted."};
+	    "removes it). --env a,b (or --env repeated) updates several environments,\n"
+	    "each checked to exist before any is changed. Then waits for the update\n"
+	    "like a deploy, and prints a result line per environment on stdout: exit 0\n"
+	    "when each environment is Ready and healthy again, 4 when an update failed,\n"
+	    "5 when one ended unhealthy, 6 on --timeout, 130 when interrupted (the most\n"
+	    "serious of the environments')."};
 	struct op_target t = {0};
 	bool no_wait = false;
 	unsigned long timeout = 20 * 60;
 	const char *healthy = "Green";
-	struct strlist secrets = {NULL, 0};
+	struct strlist secrets = {NULL, 0}, envs = {NULL, 0};
 	const struct opt opts[] = {
-	    OP_TARGET_OPTS(t),
+	    OP_TARGET_ENVS_OPTS(t, envs),
 	    {"secret", 0, OPT_LIST, &secrets, "KEY=ARN",
 	     "KEY from a Secrets Manager or SSM Parameter Store ARN (KEY= removes)", NULL, 0, 0,
 	     NULL},
@@ -45,8 +50,10 @@ int cmd_setenv(int argc, char **argv)
 	int rc = 0, n, i, j;
 
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
-	if (n == 0 && secrets.n == 0)
-		return usage_error("setenv", "give at least one KEY=VALUE or KEY=");
+	if (n == 0 && secrets.n == 0) {
+		rc = usage_error("setenv", "give at least one KEY=VALUE or KEY=");
+		goto out;
+	}
 	for (i = 0; i < (int)secrets.n; i++) {
 		struct envprop sp = {NULL, NULL};
 		char msg[256];
@@ -73,7 +80,7 @@ int cmd_setenv(int argc, char **argv)
 		envprop_cleanup(&sp);
 	}
 	if ((rc = opts_healthy("setenv", healthy, &healthy_mask)))
-		return rc;
+		goto out;
 	props = xcalloc((size_t)n, sizeof(*props));
 	for (i = 0; i < n; i++) {
 		char msg[256];
@@ -100,15 +107,17 @@ int cmd_setenv(int argc, char **argv)
 
 	interrupt_install();
 	t.timeout_s = timeout;
+	t.env = envs.n ? envs.v[0] : NULL;
 	if ((rc = op_target_open(&t, "setenv", 0)))
 		goto out;
-	rc = op_update_settings(&t, &set, &remove, buf_cstr(&summary), no_wait, timeout,
+	rc = op_update_settings(&t, &envs, &set, &remove, buf_cstr(&summary), no_wait, timeout,
 	                        healthy_mask);
 out:
 	for (i = 0; props && i < n; i++)
 		envprop_cleanup(&props[i]);
 	free(props);
 	strlist_free(&secrets);
+	strlist_free(&envs);
 	eb_option_settings_free(&set);
 	eb_option_settings_free(&remove);
 	buf_free(&summary);

@@ -206,37 +206,77 @@ int confirm_by_name(const char *env, const char *what, const char *done)
 	return EB_EXIT_INVALID;
 }
 
-int op_update_settings(struct op_target *t, struct eb_option_settings *set,
-                       struct eb_option_settings *remove, const char *summary, bool no_wait,
-                       unsigned long timeout_s, unsigned healthy)
+int op_update_settings(struct op_target *t, const struct strlist *envs,
+                       struct eb_option_settings *set, struct eb_option_settings *remove,
+                       const char *summary, bool no_wait, unsigned long timeout_s, unsigned healthy)
 {
-	struct eb_update u;
-	struct aws_error err;
-	char *request_id = NULL, *label = NULL;
-	int rc;
+	const char *first = t->env;
+	size_t n = envs && envs->n ? envs->n : 1, i;
+	struct watch_env *es = xcalloc(n, sizeof(*es));
+	struct watch_out wo = {n > 1, healthy};
+	struct watch w;
+	int rc = 0;
 
-	/* The verdict wants the environment back on the version it runs now. */
-	if (!no_wait && (rc = op_running_label(t, &label)))
-		return rc;
-	memset(&u, 0, sizeof(u));
-	u.app = t->app;
-	u.env = t->env;
-	u.settings = set && set->n ? set : NULL;
-	u.remove = remove && remove->n ? remove : NULL;
-	aws_error_clear(&err);
-	if (eb_update_environment(t->client, &u, &request_id, &err)) {
-		free(label);
-		return op_aws_fail(&err);
+	/* Every environment is read before any is changed: a misspelt name
+	 * stops the command with nothing updated. The verdict wants each back
+	 * on the version it runs now. */
+	for (i = 0; i < n; i++) {
+		struct eb_environments one = {NULL, 0};
+		es[i].name = envs && envs->n ? envs->v[i] : first;
+		es[i].label_was_running = true; /* its label alone does not show the update ran */
+		t->env = es[i].name;
+		if ((rc = op_describe_env(t, &one)) == 0 && one.v[0].version_label)
+			es[i].previous_label = xstrdup(one.v[0].version_label);
+		es[i].label = es[i].previous_label;
+		eb_environments_free(&one);
+		if (rc)
+			break;
 	}
-	notef("updating environment '%s': %s (request %s)", t->env, summary,
-	      request_id ? request_id : "-");
-	if (no_wait)
-		rc = 0;
-	else /* the watcher takes request_id */
-		rc = watch_out_same_version(t->client, t->app, t->env, label, request_id, timeout_s,
-		                            healthy);
-	if (no_wait)
-		free(request_id);
-	free(label);
+	t->env = first;
+	watch_init(&w, t->app, es, n, healthy, time_mono_ms() + (int64_t)timeout_s * 1000,
+	           time_mono_ms());
+	watch_out_ops(&w.ops, &wo);
+	for (i = 0; rc == 0 && i < n; i++) {
+		struct eb_update u;
+		struct aws_error err;
+		char *request_id = NULL, msg[400];
+		if (interrupt_requested()) {
+			watch_env_end(&es[i], EB_EXIT_INTERRUPTED, "interrupted: not updated",
+			              time_mono_ms());
+			continue;
+		}
+		memset(&u, 0, sizeof(u));
+		u.app = t->app;
+		u.env = es[i].name;
+		u.settings = set && set->n ? set : NULL;
+		u.remove = remove && remove->n ? remove : NULL;
+		aws_error_clear(&err);
+		if (eb_update_environment(t->client, &u, &request_id, &err)) {
+			int code = op_aws_fail(&err);
+			watch_env_end(&es[i], code, aws_error_format(&err, msg, sizeof(msg)),
+			              time_mono_ms());
+			continue;
+		}
+		notef("updating environment '%s': %s (request %s)", es[i].name, summary,
+		      request_id ? request_id : "-");
+		if (no_wait) {
+			free(request_id);
+			watch_env_end(&es[i], EB_EXIT_OK, "update started; not waiting (--no-wait)",
+			              time_mono_ms());
+		} else { /* the watcher takes request_id */
+			watch_env_follow(&w, &es[i], request_id, time_mono_ms());
+		}
+	}
+	if (rc == 0 && !no_wait) {
+		rc = watch_run(&w, t->client);
+		for (i = 0; i < n; i++)
+			watch_out_line(stdout, &es[i], term_use_color(stdout));
+		watch_out_hints(es, n);
+	} else if (rc == 0) {
+		for (i = 0; i < n; i++)
+			rc = watch_combine(rc, es[i].rc);
+	}
+	watch_cleanup(&w);
+	free(es);
 	return rc;
 }

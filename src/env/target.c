@@ -64,7 +64,8 @@ int op_describe_env(struct op_target *t, struct eb_environments *envs)
 	struct aws_error err;
 	const char *names[1];
 
-	if (t->opened) {
+	if (t->opened && t->opened->n && t->opened->v[0].name && t->env &&
+	    strcmp(t->opened->v[0].name, t->env) == 0) {
 		/* read a moment ago by op_target_open: no second DescribeEnvironments */
 		*envs = *t->opened;
 		free(t->opened);

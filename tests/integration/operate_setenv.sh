@@ -51,4 +51,28 @@ wait_ready propenv || not_ok "environment did not settle after --no-wait"
 "$EBCTL" printenv --env propenv --reveal | head -1 >"$TMP/head.out"
 expect_eq "${PIPESTATUS[0]}" 0 "printenv | head -1 exits 0"
 expect_rc 1 "setenv on an environment that does not exist" "$EBCTL" setenv --env nosuch-env A=1
+
+# several environments at once, as deploy --env a,b
+if awsx elasticbeanstalk create-environment --application-name propapp --environment-name propenv2 \
+	--version-label v1 --solution-stack-name "64bit Amazon Linux 2023 v4.3.0 running ECS" >/dev/null &&
+	wait_ready propenv2; then ok "a second environment"; else not_ok "no second environment"; fi
+expect_rc 1 "setenv with one unknown environment among two" "$EBCTL" setenv --env propenv,nosuch-env \
+	--timeout 60s TIER=both
+expect_err "environment 'nosuch-env' not found" "it names the unknown one"
+expect_rc 0 "printenv after the refused setenv" "$EBCTL" printenv --env propenv
+expect_not_out "TIER=" "nothing was updated when one name is wrong"
+expect_rc 0 "setenv --env a,b" "$EBCTL" setenv --env propenv,propenv2 --timeout 60s TIER=both
+expect_out "propenv: success:" "a result line for the first environment on stdout"
+expect_out "propenv2: success:" "and for the second"
+expect_err "updating environment 'propenv2'" "each update is named"
+expect_rc 0 "printenv --env a --env b" "$EBCTL" printenv --env propenv --env propenv2 TIER
+expect_eq "$(cat "$TMP/out")" "$(printf '# propenv\nTIER=both\n\n# propenv2\nTIER=both')" \
+	"each environment's lines follow a comment naming it"
+expect_rc 0 "printenv --env a,b --format json" "$EBCTL" printenv --env propenv,propenv2 --format json TIER
+expect_eq "$("$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); print(d["propenv"]["TIER"], d["propenv2"]["TIER"])' <"$TMP/out")" \
+	"both both" "the JSON is keyed by environment"
+expect_rc 1 "printenv --env a,b of a key set on one only" "$EBCTL" printenv --env propenv,propenv2 LEVEL
+expect_err "property 'LEVEL' is not set on environment 'propenv2'" "names the environment that lacks it"
+expect_rc 1 "printenv --env a,nosuch" "$EBCTL" printenv --env propenv,nosuch-env
+expect_not_out "propenv" "nothing printed when one name is wrong"
 finish
