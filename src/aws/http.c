@@ -1,8 +1,8 @@
 /*
  * The AWS client and its HTTP engine (libcurl): one reused easy handle per
  * client, a share handle so parallel transfers reuse connections, signing
- * per attempt, the "standard" retry mode, clock-skew correction, timeouts
- * and redacted --debug traces.
+ * per attempt, the "standard" retry mode, clock-skew correction and
+ * timeouts. The --debug traces it hands to libcurl are in trace.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -654,93 +654,6 @@ static void response_reset(struct aws_response *r)
 	r->status = 0;
 }
 
-/* ---- debug traces, redacted ---- */
-
-/* Headers whose whole value is a secret: tokens, cookies, and the
- * credentials a proxy URL carries (libcurl sends them as Proxy-Authorization). */
-static bool secret_header(const char *name, size_t len)
-{
-	static const char *const names[] = {"X-Amz-Security-Token",
-	                                    "X-aws-ec2-metadata-token",
-	                                    "x-amz-sso_bearer_token",
-	                                    "Proxy-Authorization",
-	                                    "Set-Cookie",
-	                                    "Cookie"};
-	size_t i;
-	for (i = 0; i < EB_ARRAY_LEN(names); i++)
-		if (strlen(names[i]) == len && strncasecmp(name, names[i], len) == 0)
-			return true;
-	return false;
-}
-
-/* Write one header or request line with secrets replaced. */
-static void debug_line(const char *dir, const char *line, size_t len)
-{
-	struct buf b = BUF_INIT;
-	const char *colon = memchr(line, ':', len);
-	size_t nlen = colon ? (size_t)(colon - line) : 0;
-
-	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
-		len--;
-	if (len == 0)
-		return;
-	if (colon && (nlen == 13 && strncasecmp(line, "Authorization", 13) == 0)) {
-		const char *sig = memmem(line, len, "Signature=", 10);
-		if (sig && memmem(line, len, "AWS4-HMAC-SHA256", 16))
-			buf_printf(&b, "%.*sSignature=<redacted>", (int)(sig - line), line);
-		else
-			buf_printf(&b, "%.*s: <redacted>", (int)nlen, line);
-	} else if (colon && secret_header(line, nlen)) {
-		buf_printf(&b, "%.*s: <redacted>", (int)nlen, line);
-	} else {
-		/* request lines and Location headers may carry presigned query
-		 * parameters: hide their values */
-		size_t i = 0;
-		static const char *const secret_params[] = {
-		    "X-Amz-Signature=", "X-Amz-Security-Token=", "Signature=",
-		    "x-amz-security-token="};
-		while (i < len) {
-			size_t k, matched = 0;
-			for (k = 0; k < EB_ARRAY_LEN(secret_params); k++) {
-				size_t pl = strlen(secret_params[k]);
-				if (i > 0 && (line[i - 1] == '?' || line[i - 1] == '&') &&
-				    len - i >= pl &&
-				    strncasecmp(line + i, secret_params[k], pl) == 0) {
-					matched = pl;
-					break;
-				}
-			}
-			if (matched) {
-				buf_add(&b, line + i, matched);
-				buf_puts(&b, "<redacted>");
-				i += matched;
-				while (i < len && line[i] != '&' && line[i] != ' ')
-					i++;
-			} else {
-				buf_putc(&b, line[i++]);
-			}
-		}
-	}
-	debugf("%s %s", dir, buf_cstr(&b));
-	buf_free(&b);
-}
-
-static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
-{
-	const char *p = data, *end = data + size;
-	(void)h;
-	(void)arg;
-	if (type != CURLINFO_HEADER_OUT && type != CURLINFO_HEADER_IN)
-		return 0;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p + 1) : (size_t)(end - p);
-		debug_line(type == CURLINFO_HEADER_OUT ? ">" : "<", p, n);
-		p += n;
-	}
-	return 0;
-}
-
 /* ---- one attempt ---- */
 
 static size_t read_cb(char *dst, size_t size, size_t nmemb, void *arg)
@@ -987,7 +900,8 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
 	if (eb_debug) {
 		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
-		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
+		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, aws_trace_cb);
+		aws_trace_body(req);
 	}
 	if (req->head) {
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);

@@ -205,6 +205,11 @@ struct aws_xfer {
 	unsigned creds_gen;  /* the client's credentials it was signed with */
 };
 /* Sign and configure h for one attempt. Returns 0 or -1 with err. */
+/* --debug traces (trace.c): libcurl's CURLOPT_DEBUGFUNCTION, headers
+ * with their secrets replaced; and a request's body, redacted, as one line. */
+int aws_trace_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg);
+void aws_trace_body(const struct aws_request *r);
+
 int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
                    struct aws_response *resp, struct aws_xfer *x, struct aws_error *err);
 /* Classify a finished attempt (curl result rc); fills err unless OK;

@@ -83,6 +83,14 @@ sec 0 "status" status --app "$app" --env "$env"
 sec 0 "status --format json" status --app "$app" --env "$env" --format json
 sec 0 "health" health --app "$app" --env "$env"
 sec 0 "setenv" setenv --app "$app" --env "$env" GREETING=hello --timeout 120s
+# --debug shows request bodies, with the values of environment properties
+# (setenv never prints one) and of secret-named parameters replaced.
+sec 0 "setenv of a property, with --debug" setenv --app "$app" --env "$env" \
+	'APP_SETTING=pr0pvalue-9f2e' --timeout 120s
+expect_err "> body: Action=UpdateEnvironment" "--debug shows the request body"
+expect_err "OptionSettings.member.1.Value=<redacted>" "the property's value is redacted in it"
+expect_not_err "pr0pvalue-9f2e" "the value itself is nowhere in the trace"
+expect_not_out "pr0pvalue-9f2e" "nor on stdout"
 sec 0 "printenv" printenv --app "$app" --env "$env"
 sec 0 "printenv --reveal" printenv --app "$app" --env "$env" --reveal
 sec 0 "logs (tail)" logs --app "$app" --env "$env"

@@ -155,9 +155,16 @@ rm -rf "$HOME/.aws/cli/cache"
 write_token "$corp" https://corp.awsapps.com/start eu-west-1 -60 session-access-token-expired good-refresh-token
 chmod 644 "$corp"
 cp "$corp" "$TMP/corp-expired.json"
-status --profile dev
+run "$EBCTL" --debug status --profile dev --app ssoapp --env sso-env
 expect_eq "$rc" 0 "status with an expired token and a valid refresh token"
 expect_eq "$(count /token)" 1 "one CreateToken"
+# CreateToken's JSON body carries the client secret and the refresh token
+expect_err '"clientSecret":"<redacted>"' "--debug shows CreateToken's body, the client secret redacted"
+expect_err '"refreshToken":"<redacted>"' "and the refresh token"
+expect_err '"grantType":"refresh_token"' "the rest of the body is shown"
+for s in good-refresh-token ebctl-test-client-secret-value refreshed-access-token-1 rotated-refresh-token-1; do
+	expect_not_err "$s" "the refresh's --debug does not show '${s:0:12}...'"
+done
 expect_eq "$(mode "$corp")" 600 "the rewritten token file is 0600"
 bc 'import json, sys, time, dateutil.parser
 t = json.load(open(sys.argv[1]))
