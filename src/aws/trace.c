@@ -236,18 +236,21 @@ static void redact_json(json_t *v)
 {
 	const char *key;
 	json_t *item;
+	void *it;
 	size_t i;
 	if (json_is_object(v)) {
-		json_object_foreach(v, key, item)
-		{
+		for (it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
+			key = json_object_iter_key(it);
+			item = json_object_iter_value(it);
 			if (!json_is_object(item) && !json_is_array(item) &&
 			    secret_name(key, strlen(key)))
-				json_object_set_new(v, key, json_string("<redacted>"));
+				json_object_iter_set_new(v, it, json_string("<redacted>"));
 			else
 				redact_json(item);
 		}
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, item) redact_json(item);
+		for (i = 0; i < json_array_size(v); i++)
+			redact_json(json_array_get(v, i));
 	}
 }
 
