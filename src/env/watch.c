@@ -604,11 +604,17 @@ int watch_run(struct watch *w, struct aws_client *c)
 			}
 			eb_events_free(&evs);
 		}
-		if (ok && !watch_done(w)) {
+		/* The environments even when the events could not be read: their
+		 * state alone can end an update (Ready on the new version, or on
+		 * the old one after a rollback), so a DescribeEvents that keeps
+		 * failing (throttled, refused) does not hold the verdict until
+		 * --timeout. The round still counts as failed, and backs off. */
+		if (!watch_done(w)) {
 			struct eb_environments envs = {NULL, 0};
 			aws_error_clear(&err);
 			if (read_environments(w, c, &envs, &err)) {
-				watch_poll_failed(w, &err);
+				if (ok)
+					watch_poll_failed(w, &err);
 				ok = false;
 			} else {
 				watch_feed_environments(w, &envs, time_mono_ms());
