@@ -33,17 +33,69 @@ struct opt {
 	enum opt_type type;
 	void *target;
 	const char *arg; /* placeholder in help: "NAME", "DURATION" */
+	/* one line for --help; NULL: an alias that is accepted (the Travis
+	 * names) but listed neither in --help nor in the completions */
 	const char *help;
 	const char *env;        /* environment variable that sets the default, or NULL */
 	unsigned long min, max; /* OPT_UINT range */
 	const char *choices;    /* OPT_CHOICE: "text,json,github" */
 };
 
+/*
+ * The rows of an option table, one macro per type: each checks the type of
+ * its target at compile time (a bool for OPTION_BOOL, a const char * for a
+ * string...), so a row cannot store into the wrong kind of variable.
+ *   OPTION_BOOL(long, short, &flag, help, env)
+ *   OPTION_STRING / OPTION_LIST / OPTION_DURATION(long, short, &v, ARG, help, env)
+ *   OPTION_UINT(long, short, &n, ARG, help, env, min, max)
+ *   OPTION_CHOICE(long, short, &s, ARG, help, env, "a,b,c")
+ *   OPTION_END
+ * short is 0 for none, env NULL for none.
+ */
+#define OPT_TARGET_(type, p) (1 ? (p) : (type)0)
+#define OPTION_BOOL(l, s, p, h, e)                                                                 \
+	{                                                                                          \
+		.name = (l), .short_name = (s), .type = OPT_BOOL,                                  \
+		.target = OPT_TARGET_(bool *, p), .help = (h), .env = (e)                          \
+	}
+#define OPTION_STRING(l, s, p, a, h, e)                                                            \
+	{                                                                                          \
+		.name = (l), .short_name = (s), .type = OPT_STRING,                                \
+		.target = OPT_TARGET_(const char **, p), .arg = (a), .help = (h), .env = (e)       \
+	}
+#define OPTION_LIST(l, s, p, a, h, e)                                                              \
+	{                                                                                          \
+		.name = (l), .short_name = (s), .type = OPT_LIST,                                  \
+		.target = OPT_TARGET_(struct strlist *, p), .arg = (a), .help = (h), .env = (e)    \
+	}
+#define OPTION_DURATION(l, s, p, a, h, e)                                                          \
+	{                                                                                          \
+		.name = (l), .short_name = (s), .type = OPT_DURATION,                              \
+		.target = OPT_TARGET_(unsigned long *, p), .arg = (a), .help = (h), .env = (e)     \
+	}
+#define OPTION_UINT(l, s, p, a, h, e, lo, hi)                                                      \
+	{                                                                                          \
+		.name = (l), .short_name = (s), .type = OPT_UINT,                                  \
+		.target = OPT_TARGET_(unsigned long *, p), .arg = (a), .help = (h), .env = (e),    \
+		.min = (lo), .max = (hi)                                                           \
+	}
+#define OPTION_CHOICE(l, s, p, a, h, e, c)                                                         \
+	{                                                                                          \
+		.name = (l), .short_name = (s), .type = OPT_CHOICE,                                \
+		.target = OPT_TARGET_(const char **, p), .arg = (a), .help = (h), .env = (e),      \
+		.choices = (c)                                                                     \
+	}
+#define OPTION_END                                                                                 \
+	{                                                                                          \
+		.name = NULL                                                                       \
+	}
+
 struct cmd_help {
 	const char *name;
 	const char *synopsis; /* after "ebctl NAME " */
-	const char *summary;  /* one line */
-	const char *details;  /* paragraphs after the options, or NULL */
+	/* the one-line summary is the command table's (commands[]), the same
+	 * in `ebctl --help` and `ebctl NAME --help` */
+	const char *details; /* paragraphs after the options, or NULL */
 };
 
 /*
@@ -56,6 +108,12 @@ struct cmd_help {
  */
 int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char **argv, int *nargs);
 void opts_usage(FILE *f, const struct cmd_help *h, const struct opt *opts);
+/* `ebctl CMD --completion-helper` (as git's --git-completion-helper): the
+ * table the completion scripts are generated from, tab-separated lines
+ *   synopsis SYNOPSIS
+ *   option|global|alias LONG SHORT ARG KIND HELP   (KIND: flag, words:a,b, dir, file, value)
+ * one per row; an alias (a row without help) is completed nowhere. */
+void opts_completion_table(FILE *f, const struct cmd_help *h, const struct opt *opts);
 /* Convenience: returns the exit status for opts_parse's result. */
 #define OPTS_PARSE_OR_RETURN(h, o, argc, argv, n)                                                  \
 	do {                                                                                       \
@@ -85,58 +143,32 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 /* The four option table rows, for a command's struct opt table. */
 /* The rows of the account a command talks to: --region and --profile. */
 #define OP_ACCOUNT_OPTS(t)                                                                         \
-	{                                                                                          \
-	    "region",       0, OPT_STRING, &(t).region, "REGION", "AWS region",                    \
-	    "EBCTL_REGION", 0, 0,          NULL},                                                  \
-	{                                                                                          \
-		"profile", 0, OPT_STRING, &(t).profile, "NAME", "AWS profile", "EBCTL_PROFILE", 0, \
-		    0, NULL                                                                        \
-	}
+	OPTION_STRING("region", 0, &(t).region, "REGION", "AWS region", "EBCTL_REGION"),           \
+	    OPTION_STRING("profile", 0, &(t).profile, "NAME", "AWS profile", "EBCTL_PROFILE")
 
 /* The rows of a configuration update that waits like setenv: --no-wait,
  * --timeout and --healthy. */
 #define OP_UPDATE_WAIT_OPTS(no_wait, timeout, healthy)                                             \
-	{"no-wait",                                                                                \
-	 0,                                                                                        \
-	 OPT_BOOL,                                                                                 \
-	 &(no_wait),                                                                               \
-	 NULL,                                                                                     \
-	 "return once the update is accepted, without a verdict",                                  \
-	 "EBCTL_NO_WAIT",                                                                          \
-	 0,                                                                                        \
-	 0,                                                                                        \
-	 NULL},                                                                                    \
-	    {"timeout",                                                                            \
-	     't',                                                                                  \
-	     OPT_DURATION,                                                                         \
-	     &(timeout),                                                                           \
-	     "DURATION",                                                                           \
-	     "bound the whole wait (default 20m)",                                                 \
-	     "EBCTL_TIMEOUT",                                                                      \
-	     0,                                                                                    \
-	     0,                                                                                    \
-	     NULL},                                                                                \
-	{                                                                                          \
-		"healthy", 0, OPT_STRING, &(healthy), "COLOURS",                                   \
-		    "health colours that count as success (default Green)", "EBCTL_HEALTHY", 0, 0, \
-		    NULL                                                                           \
-	}
+	OPTION_BOOL("no-wait", 0, &(no_wait),                                                      \
+	            "return once the update is accepted, without a verdict", "EBCTL_NO_WAIT"),     \
+	    OPTION_DURATION("timeout", 't', &(timeout), "DURATION",                                \
+	                    "bound the whole wait (default 20m)", "EBCTL_TIMEOUT"),                \
+	    OPTION_STRING("healthy", 0, &(healthy), "COLOURS",                                     \
+	                  "health colours that count as success (default Green)", "EBCTL_HEALTHY")
 
 /* The four rows of a command's target: --app, --env and the account's. */
-#define OP_TARGET_OPTS(t)                                                                            \
-	{"app", 'a', OPT_STRING, &(t).app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},     \
-	    {"env", 'e', OPT_STRING, &(t).env, "NAME", "environment name", "EBCTL_ENV", 0, 0, NULL}, \
+#define OP_TARGET_OPTS(t)                                                                          \
+	OPTION_STRING("app", 'a', &(t).app, "NAME", "application name", "EBCTL_APP"),              \
+	    OPTION_STRING("env", 'e', &(t).env, "NAME", "environment name", "EBCTL_ENV"),          \
 	    OP_ACCOUNT_OPTS(t)
 
 /* The target rows of a command that works on several environments at
  * once, as deploy does (--env a,b or --env a --env b): the names go to
  * the strlist envs, and op_target_envs makes the first the target's. */
 #define OP_TARGET_ENVS_OPTS(t, envs)                                                               \
-	{"app", 'a', OPT_STRING, &(t).app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},   \
-	    {"env",       'e',    OPT_LIST,                                                        \
-	     &(envs),     "NAME", "environment name (several: a,b or the option repeated)",        \
-	     "EBCTL_ENV", 0,      0,                                                               \
-	     NULL},                                                                                \
+	OPTION_STRING("app", 'a', &(t).app, "NAME", "application name", "EBCTL_APP"),              \
+	    OPTION_LIST("env", 'e', &(envs), "NAME",                                               \
+	                "environment name (several: a,b or the option repeated)", "EBCTL_ENV"),    \
 	    OP_ACCOUNT_OPTS(t)
 
 /* `ebctl list --app A` (and `status --app A` without --env): the

@@ -13,7 +13,6 @@ int cmd_abort(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "abort", "--env NAME [--no-wait] [--timeout DURATION]",
-	    "abort the update in progress; wait until Ready on the previous version",
 	    "AbortEnvironmentUpdate of the update (or launch) in progress, then the watcher\n"
 	    "until the environment is Ready again, running what it ran before the update.\n"
 	    "Exit 0 when it is; 1 when there is nothing to abort; 3 when Elastic Beanstalk\n"
@@ -23,11 +22,11 @@ int cmd_abort(int argc, char **argv)
 	unsigned long timeout = 20 * 60;
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"no-wait", 0, OPT_BOOL, &no_wait, NULL, "return once the abort is accepted",
-	     "EBCTL_NO_WAIT", 0, 0, NULL},
-	    {"timeout", 't', OPT_DURATION, &timeout, "DURATION", "bound the wait (default 20m)",
-	     "EBCTL_TIMEOUT", 0, 0, NULL},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_BOOL("no-wait", 0, &no_wait, "return once the abort is accepted",
+	                "EBCTL_NO_WAIT"),
+	    OPTION_DURATION("timeout", 't', &timeout, "DURATION", "bound the wait (default 20m)",
+	                    "EBCTL_TIMEOUT"),
+	    OPTION_END,
 	};
 	struct eb_environments envs = {NULL, 0};
 	struct aws_error err;

@@ -7,7 +7,6 @@ int cmd_bundle(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "bundle", "[-C DIR] [-o FILE.zip] [--all] [-j N]",
-	    "build the deterministic source bundle zip",
 	    "Without --all the bundle holds Dockerrun.aws.json (or docker-compose.yml), "
 	    ".ebextensions/\n"
 	    "and .platform/; with --all every file of DIR. Both honour DIR/.ebignore (gitignore\n"
@@ -19,17 +18,17 @@ int cmd_bundle(int argc, char **argv)
 	bool all = false;
 	unsigned long jobs = 0;
 	const struct opt opts[] = {
-	    {"directory", 'C', OPT_STRING, &dir, "DIR", "the application directory (default .)",
-	     NULL, 0, 0, NULL},
-	    {"output", 'o', OPT_STRING, &out, "FILE.zip",
-	     "where to write the zip (default bundle.zip)", NULL, 0, 0, NULL},
-	    {"all", 0, OPT_BOOL, &all, NULL,
-	     "every file of DIR, not only the Dockerrun and hidden config folders", "EBCTL_ALL", 0,
-	     0, NULL},
-	    {"jobs", 'j', OPT_UINT, &jobs, "N",
-	     "threads that compress (default: the CPU count; the bytes are the same)", "EBCTL_JOBS",
-	     1, 16, NULL},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_STRING("directory", 'C', &dir, "DIR", "the application directory (default .)",
+	                  NULL),
+	    OPTION_STRING("output", 'o', &out, "FILE.zip",
+	                  "where to write the zip (default bundle.zip)", NULL),
+	    OPTION_BOOL("all", 0, &all,
+	                "every file of DIR, not only the Dockerrun and hidden config folders",
+	                "EBCTL_ALL"),
+	    OPTION_UINT("jobs", 'j', &jobs, "N",
+	                "threads that compress (default: the CPU count; the bytes are the same)",
+	                "EBCTL_JOBS", 1, 16),
+	    OPTION_END,
 	};
 	char hex[65];
 	uint64_t size = 0;

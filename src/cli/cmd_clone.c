@@ -20,7 +20,6 @@ int cmd_clone(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "clone", "--env NAME --to NEW [--label L] [--cname PREFIX] [--timeout DURATION]",
-	    "a new environment with another's configuration and version",
 	    "Creates NEW with NAME's option settings (DescribeConfigurationSettings), platform,\n"
 	    "tier and running version (or --label L), and waits with deploy's watcher and exit\n"
 	    "codes. A blue/green pair starts here: clone, deploy to the clone, swap."};
@@ -30,15 +29,15 @@ int cmd_clone(int argc, char **argv)
 	unsigned mask = 0;
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"to", 0, OPT_STRING, &to, "NEW", "the new environment's name", NULL, 0, 0, NULL},
-	    {"label", 'l', OPT_STRING, &label, "LABEL", "the version it runs (default: NAME's)",
-	     NULL, 0, 0, NULL},
-	    {"cname", 0, OPT_STRING, &cname, "PREFIX", "its CNAME prefix", NULL, 0, 0, NULL},
-	    {"timeout", 't', OPT_DURATION, &timeout, "DURATION", "bound the wait (default 30m)",
-	     "EBCTL_TIMEOUT", 0, 0, NULL},
-	    {"healthy", 0, OPT_STRING, &healthy, "COLOURS",
-	     "health colours that count as success (default Green)", "EBCTL_HEALTHY", 0, 0, NULL},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_STRING("to", 0, &to, "NEW", "the new environment's name", NULL),
+	    OPTION_STRING("label", 'l', &label, "LABEL", "the version it runs (default: NAME's)",
+	                  NULL),
+	    OPTION_STRING("cname", 0, &cname, "PREFIX", "its CNAME prefix", NULL),
+	    OPTION_DURATION("timeout", 't', &timeout, "DURATION", "bound the wait (default 30m)",
+	                    "EBCTL_TIMEOUT"),
+	    OPTION_STRING("healthy", 0, &healthy, "COLOURS",
+	                  "health colours that count as success (default Green)", "EBCTL_HEALTHY"),
+	    OPTION_END,
 	};
 	struct eb_environments envs = {NULL, 0};
 	struct eb_option_settings from = {NULL, 0, 0}, opts_to = {NULL, 0, 0};

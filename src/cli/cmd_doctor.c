@@ -57,7 +57,6 @@ int cmd_doctor(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "doctor", "[--format text|json] [--connect] [--connect-timeout DURATION]",
-	    "check that the environment can reach its RDS and ElastiCache services",
 	    "Checks, each a line with ok, warning or error, a stable check id and what to\n"
 	    "do: the environment is Ready and healthy (env.ready, env.health); the\n"
 	    "running version's Dockerrun.aws.json validates and every property its\n"
@@ -80,13 +79,13 @@ int cmd_doctor(int argc, char **argv)
 	unsigned long timeout = 3;
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
-	     "text,json"},
-	    {"connect", 0, OPT_BOOL, &connect, NULL,
-	     "also connect to each endpoint from this machine", NULL, 0, 0, NULL},
-	    {"connect-timeout", 0, OPT_DURATION, &timeout, "DURATION",
-	     "bound each --connect probe (default 3s)", "EBCTL_CONNECT_TIMEOUT", 0, 0, NULL},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_CHOICE("format", 0, &format, "FORMAT", "text or json", "EBCTL_FORMAT",
+	                  "text,json"),
+	    OPTION_BOOL("connect", 0, &connect, "also connect to each endpoint from this machine",
+	                NULL),
+	    OPTION_DURATION("connect-timeout", 0, &timeout, "DURATION",
+	                    "bound each --connect probe (default 3s)", "EBCTL_CONNECT_TIMEOUT"),
+	    OPTION_END,
 	};
 	struct doctor_input in;
 	struct doctor_checks checks = {NULL, 0, 0};

@@ -50,7 +50,6 @@ int cmd_events(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "events", "[-f] [--since WHEN] [--severity LEVEL] [--format text|json]",
-	    "show an environment's events, oldest first; -f follows",
 	    "Without --since, the most recent page of events (up to 1000) is shown.\n"
 	    "--since takes a duration back from now (90s, 10m, 1h30m) or an ISO 8601\n"
 	    "time (2024-05-01T12:00:00Z, or a date). -f keeps polling (every 5 s, or\n"
@@ -62,16 +61,15 @@ int cmd_events(int argc, char **argv)
 	const char *since = NULL, *severity = NULL, *format = "text";
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"follow", 'f', OPT_BOOL, &follow, NULL, "keep printing new events until interrupted",
-	     NULL, 0, 0, NULL},
-	    {"since", 0, OPT_STRING, &since, "WHEN",
-	     "only events since a duration ago (10m) or an ISO 8601 time", NULL, 0, 0, NULL},
-	    {"severity", 0, OPT_STRING, &severity, "LEVEL",
-	     "only events at least this severe: TRACE, DEBUG, INFO, WARN, ERROR, FATAL", NULL, 0, 0,
-	     NULL},
-	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json (one object per line)",
-	     "EBCTL_FORMAT", 0, 0, "text,json"},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_BOOL("follow", 'f', &follow, "keep printing new events until interrupted", NULL),
+	    OPTION_STRING("since", 0, &since, "WHEN",
+	                  "only events since a duration ago (10m) or an ISO 8601 time", NULL),
+	    OPTION_STRING(
+	        "severity", 0, &severity, "LEVEL",
+	        "only events at least this severe: TRACE, DEBUG, INFO, WARN, ERROR, FATAL", NULL),
+	    OPTION_CHOICE("format", 0, &format, "FORMAT", "text or json (one object per line)",
+	                  "EBCTL_FORMAT", "text,json"),
+	    OPTION_END,
 	};
 	struct eb_events_filter f;
 	struct event_dedupe d;

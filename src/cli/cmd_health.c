@@ -6,7 +6,6 @@ int cmd_health(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "health", "[--env NAME] [--format text|json] [--healthy COLOURS]",
-	    "environment health and its causes",
 	    "Shows the health colour and status, the causes EB gives for them, the\n"
 	    "instances by health state, and request counts and latency when enhanced\n"
 	    "health reporting is on. --format json prints one object.\n\n"

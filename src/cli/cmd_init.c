@@ -180,7 +180,6 @@ int cmd_init(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "init", "[--template NAME] [--ci github|travis] [--force] [-C DIR]",
-	    "write a starter Dockerrun.aws.json and CI workflow",
 	    "The files come from the templates built into ebctl (see --list). The app\n"
 	    "template " DEFAULT_TEMPLATE
 	    " writes Dockerrun.aws.json and .ebextensions/; --ci github\n"
@@ -190,15 +189,14 @@ int cmd_init(int argc, char **argv)
 	const char *tmpl = DEFAULT_TEMPLATE, *ci = NULL, *dir = ".";
 	bool force = false, list = false;
 	const struct opt opts[] = {
-	    {"template", 't', OPT_STRING, &tmpl, "NAME",
-	     "app template to write (default " DEFAULT_TEMPLATE ")", NULL, 0, 0, NULL},
-	    {"ci", 0, OPT_CHOICE, &ci, "NAME", "also write a CI workflow", NULL, 0, 0,
-	     "github,travis"},
-	    {"force", 'f', OPT_BOOL, &force, NULL, "overwrite files that exist", NULL, 0, 0, NULL},
-	    {"directory", 'C', OPT_STRING, &dir, "DIR",
-	     "write into DIR, created if missing (default .)", NULL, 0, 0, NULL},
-	    {"list", 0, OPT_BOOL, &list, NULL, "list the templates and exit", NULL, 0, 0, NULL},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_STRING("template", 't', &tmpl, "NAME",
+	                  "app template to write (default " DEFAULT_TEMPLATE ")", NULL),
+	    OPTION_CHOICE("ci", 0, &ci, "NAME", "also write a CI workflow", NULL, "github,travis"),
+	    OPTION_BOOL("force", 'f', &force, "overwrite files that exist", NULL),
+	    OPTION_STRING("directory", 'C', &dir, "DIR",
+	                  "write into DIR, created if missing (default .)", NULL),
+	    OPTION_BOOL("list", 0, &list, "list the templates and exit", NULL),
+	    OPTION_END,
 	};
 	struct strlist names = {NULL, 0};
 	struct planned *plan = NULL;

@@ -123,7 +123,6 @@ int cmd_link(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "link", "--rds DBID [--redis CACHEID] [--secret-arn ARN] [--authorize] [--no-wait]",
-	    "set the environment's data-service properties from RDS and ElastiCache",
 	    "Sets PGHOST, PGPORT, PGDATABASE and PGUSER from the RDS instance (or Aurora\n"
 	    "cluster) DBID and REDIS_HOST and REDIS_PORT from the ElastiCache cluster (or\n"
 	    "replication group) CACHEID, in one configuration update, then waits like\n"
@@ -141,15 +140,14 @@ int cmd_link(int argc, char **argv)
 	unsigned long timeout = 20 * 60;
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"rds", 0, OPT_STRING, &rds, "DBID", "the RDS instance or cluster", NULL, 0, 0, NULL},
-	    {"redis", 0, OPT_STRING, &redis, "CACHEID",
-	     "the ElastiCache cluster or replication group", NULL, 0, 0, NULL},
-	    {"secret-arn", 0, OPT_STRING, &secret_arn, "ARN",
-	     "the database password's secret (Secrets Manager or SSM)", NULL, 0, 0, NULL},
-	    {"authorize", 0, OPT_BOOL, &do_auth, NULL, "add the missing security-group rule", NULL,
-	     0, 0, NULL},
+	    OPTION_STRING("rds", 0, &rds, "DBID", "the RDS instance or cluster", NULL),
+	    OPTION_STRING("redis", 0, &redis, "CACHEID",
+	                  "the ElastiCache cluster or replication group", NULL),
+	    OPTION_STRING("secret-arn", 0, &secret_arn, "ARN",
+	                  "the database password's secret (Secrets Manager or SSM)", NULL),
+	    OPTION_BOOL("authorize", 0, &do_auth, "add the missing security-group rule", NULL),
 	    OP_UPDATE_WAIT_OPTS(no_wait, timeout, healthy),
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_END,
 	};
 	struct doctor_input in;
 	struct eb_option_settings set = {NULL, 0, 0};

@@ -77,18 +77,17 @@ int cmd_list(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "list", "[--app NAME] [--format text|json]",
-	    "applications, or an application's environments",
 	    "Without --app (or EBCTL_APP, or application_name in .elasticbeanstalk/config.yml),\n"
 	    "the region's applications, one a line. With it, the application's environments\n"
 	    "with their status, health, running version, tier, platform and CNAME."};
 	struct op_target t = {0};
 	const char *format = "text";
 	const struct opt opts[] = {
-	    {"app", 'a', OPT_STRING, &t.app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},
+	    OPTION_STRING("app", 'a', &t.app, "NAME", "application name", "EBCTL_APP"),
 	    OP_ACCOUNT_OPTS(t),
-	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
-	     "text,json"},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_CHOICE("format", 0, &format, "FORMAT", "text or json", "EBCTL_FORMAT",
+	                  "text,json"),
+	    OPTION_END,
 	};
 	bool json;
 	int rc, n;

@@ -537,7 +537,6 @@ int cmd_logs(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "logs", "[--all|--zip] [-o DIR] [--instance ID] [-f [--since WHEN]]",
-	    "tail instance logs, download full bundles, or follow CloudWatch Logs",
 	    "Without options, asks every instance for the last lines of its logs\n"
 	    "(RequestEnvironmentInfo tail), waits for Elastic Beanstalk to collect them\n"
 	    "(at most --timeout, default 2m) and prints each instance's under a header\n"
@@ -557,22 +556,23 @@ int cmd_logs(int argc, char **argv)
 	{
 		const struct opt opts[] = {
 		    OP_TARGET_OPTS(o.t),
-		    {"all", 0, OPT_BOOL, &o.all, NULL,
-		     "download full log bundles instead of the tails", NULL, 0, 0, NULL},
-		    {"zip", 0, OPT_BOOL, &o.zip, NULL,
-		     "with --all: keep the bundles zipped (implies --all)", NULL, 0, 0, NULL},
-		    {"output", 'o', OPT_STRING, &o.dir, "DIR", "where --all saves the bundles",
-		     NULL, 0, 0, NULL},
-		    {"instance", 'i', OPT_STRING, &o.instance, "ID",
-		     "only this instance (or, with -f, log stream prefix)", NULL, 0, 0, NULL},
-		    {"follow", 'f', OPT_BOOL, &o.follow, NULL,
-		     "follow the CloudWatch Logs streams until interrupted", NULL, 0, 0, NULL},
-		    {"since", 0, OPT_STRING, &o.since, "WHEN",
-		     "with -f: start this long ago (default 10m; 0s: now) or at an ISO 8601 time",
-		     NULL, 0, 0, NULL},
-		    {"timeout", 't', OPT_DURATION, &o.timeout, "DURATION",
-		     "how long to wait for the instances' logs (default 2m)", NULL, 0, 0, NULL},
-		    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+		    OPTION_BOOL("all", 0, &o.all, "download full log bundles instead of the tails",
+		                NULL),
+		    OPTION_BOOL("zip", 0, &o.zip,
+		                "with --all: keep the bundles zipped (implies --all)", NULL),
+		    OPTION_STRING("output", 'o', &o.dir, "DIR", "where --all saves the bundles",
+		                  NULL),
+		    OPTION_STRING("instance", 'i', &o.instance, "ID",
+		                  "only this instance (or, with -f, log stream prefix)", NULL),
+		    OPTION_BOOL("follow", 'f', &o.follow,
+		                "follow the CloudWatch Logs streams until interrupted", NULL),
+		    OPTION_STRING("since", 0, &o.since, "WHEN",
+		                  "with -f: start this long ago (default 10m; 0s: now) or at an "
+		                  "ISO 8601 time",
+		                  NULL),
+		    OPTION_DURATION("timeout", 't', &o.timeout, "DURATION",
+		                    "how long to wait for the instances' logs (default 2m)", NULL),
+		    OPTION_END,
 		};
 		OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
 	}

@@ -38,7 +38,6 @@ int cmd_platforms(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "platforms", "[FILTER] [--all] [--format text|json]",
-	    "the region's platforms, their branches and versions",
 	    "One line a branch: its newest version and its lifecycle state (Supported,\n"
 	    "Deprecated, Retired); --all lists every version. FILTER keeps the branches whose\n"
 	    "name contains it (ECS, Docker, \"Amazon Linux 2023\"). These names are what\n"
@@ -48,11 +47,10 @@ int cmd_platforms(int argc, char **argv)
 	bool all = false;
 	const struct opt opts[] = {
 	    OP_ACCOUNT_OPTS(t),
-	    {"all", 0, OPT_BOOL, &all, NULL, "every version, not only the newest of each branch",
-	     NULL, 0, 0, NULL},
-	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
-	     "text,json"},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_BOOL("all", 0, &all, "every version, not only the newest of each branch", NULL),
+	    OPTION_CHOICE("format", 0, &format, "FORMAT", "text or json", "EBCTL_FORMAT",
+	                  "text,json"),
+	    OPTION_END,
 	};
 	struct eb_platforms ps = {NULL, 0};
 	struct aws_error err;

@@ -115,7 +115,6 @@ int cmd_printenv(int argc, char **argv)
 	static const struct cmd_help help = {
 	    "printenv",
 	    "[--env NAME[,NAME...]] [--reveal|--mask-all] [--format text|json] [KEY...]",
-	    "print environment properties (secrets masked unless --reveal)",
 	    "Prints the environment properties (option settings in the namespace\n"
 	    "aws:elasticbeanstalk:application:environment) as KEY=VALUE lines sorted by\n"
 	    "key, or one JSON object with --format json. The values of secret-looking\n"
@@ -136,13 +135,11 @@ int cmd_printenv(int argc, char **argv)
 	const char *format = "text";
 	const struct opt opts[] = {
 	    OP_TARGET_ENVS_OPTS(t, envs),
-	    {"reveal", 0, OPT_BOOL, &p.reveal, NULL, "print the values of secrets too", NULL, 0, 0,
-	     NULL},
-	    {"mask-all", 0, OPT_BOOL, &p.mask_all, NULL, "mask every value, not only secrets'",
-	     NULL, 0, 0, NULL},
-	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
-	     "text,json"},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_BOOL("reveal", 0, &p.reveal, "print the values of secrets too", NULL),
+	    OPTION_BOOL("mask-all", 0, &p.mask_all, "mask every value, not only secrets'", NULL),
+	    OPTION_CHOICE("format", 0, &format, "FORMAT", "text or json", "EBCTL_FORMAT",
+	                  "text,json"),
+	    OPTION_END,
 	};
 	json_t *root = NULL;
 	bool masked = false, several;

@@ -126,8 +126,6 @@ int cmd_render(int argc, char **argv)
 	static const struct cmd_help help = {
 	    "render",
 	    "--to compose|k8s|ecs [--replicas NAME=N]... [--from-env ENV] [-o FILE] [FILE|DIR]",
-	    "write a version 2 Dockerrun file as docker-compose, Kubernetes or an ECS task "
-	    "definition",
 	    "FILE defaults to ./Dockerrun.aws.json; a DIR means the Dockerrun.aws.json in it.\n"
 	    "compose: one service per container, to run the app locally (like 'eb local run');\n"
 	    "host paths under /var/app/current become relative, awseb-logs-NAME becomes\n"
@@ -148,17 +146,15 @@ int cmd_render(int argc, char **argv)
 	struct strlist replicas_arg = {NULL, 0};
 	struct op_target t = {0};
 	const struct opt opts[] = {
-	    {"to", 't', OPT_CHOICE, &to, "FORMAT", "what to write", NULL, 0, 0, "compose,k8s,ecs"},
-	    {"output", 'o', OPT_STRING, &output, "FILE", "write there instead of stdout", NULL, 0,
-	     0, NULL},
-	    {"replicas", 0, OPT_LIST, &replicas_arg, "NAME=N", "replicas of a container", NULL, 0,
-	     0, NULL},
-	    {"from-env", 0, OPT_STRING, &t.env, "ENV", "take the properties of this environment",
-	     NULL, 0, 0, NULL},
-	    {"app", 'a', OPT_STRING, &t.app, "NAME", "application name (ecs: the family)",
-	     "EBCTL_APP", 0, 0, NULL},
+	    OPTION_CHOICE("to", 't', &to, "FORMAT", "what to write", NULL, "compose,k8s,ecs"),
+	    OPTION_STRING("output", 'o', &output, "FILE", "write there instead of stdout", NULL),
+	    OPTION_LIST("replicas", 0, &replicas_arg, "NAME=N", "replicas of a container", NULL),
+	    OPTION_STRING("from-env", 0, &t.env, "ENV", "take the properties of this environment",
+	                  NULL),
+	    OPTION_STRING("app", 'a', &t.app, "NAME", "application name (ecs: the family)",
+	                  "EBCTL_APP"),
 	    OP_ACCOUNT_OPTS(t),
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
+	    OPTION_END};
 	struct dr_report r;
 	struct dr_render_opts ro;
 	struct dr_replica *replicas = NULL;

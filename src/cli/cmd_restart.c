@@ -19,14 +19,13 @@ static int env_operation(int argc, char **argv, const struct cmd_help *help, boo
 	unsigned mask = 0;
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"force", 'f', OPT_BOOL, &force, NULL, "rebuild: do not ask", NULL, 0, 0, NULL},
-	    {"no-wait", 0, OPT_BOOL, &no_wait, NULL, "return once it has started", "EBCTL_NO_WAIT",
-	     0, 0, NULL},
-	    {"timeout", 't', OPT_DURATION, &timeout, "DURATION", "bound the wait (default 30m)",
-	     "EBCTL_TIMEOUT", 0, 0, NULL},
-	    {"healthy", 0, OPT_STRING, &healthy, "COLOURS",
-	     "health colours that count as success (default Green)", "EBCTL_HEALTHY", 0, 0, NULL},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_BOOL("force", 'f', &force, "rebuild: do not ask", NULL),
+	    OPTION_BOOL("no-wait", 0, &no_wait, "return once it has started", "EBCTL_NO_WAIT"),
+	    OPTION_DURATION("timeout", 't', &timeout, "DURATION", "bound the wait (default 30m)",
+	                    "EBCTL_TIMEOUT"),
+	    OPTION_STRING("healthy", 0, &healthy, "COLOURS",
+	                  "health colours that count as success (default Green)", "EBCTL_HEALTHY"),
+	    OPTION_END,
 	};
 	struct eb_environments envs = {NULL, 0};
 	struct aws_error err;
@@ -76,7 +75,6 @@ int cmd_restart(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "restart", "--env NAME [--no-wait] [--timeout DURATION]",
-	    "restart the app servers (RestartAppServer) and wait until Ready",
 	    "RestartAppServer restarts the containers on every instance, and the watcher\n"
 	    "follows it until the environment is Ready and healthy again on the version it\n"
 	    "runs (deploy's exit codes)."};
@@ -87,7 +85,6 @@ int cmd_rebuild(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "rebuild", "--env NAME [--force] [--no-wait] [--timeout DURATION]",
-	    "rebuild the environment's resources (asks unless --force)",
 	    "RebuildEnvironment replaces the environment's instances and load balancer. On a\n"
 	    "terminal it asks for the environment's name; without one it refuses unless\n"
 	    "--force. Then the watcher follows it until Ready and healthy again."};

@@ -12,7 +12,6 @@ int cmd_rollback(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "rollback", "--env NAME [--to LABEL] [--timeout DURATION] [--format text|json]",
-	    "redeploy the version that ran before (or --to LABEL)",
 	    "Finds the version the environment ran before the current one (the newest\n"
 	    "deployment of another version in its events, else the newest version created\n"
 	    "before it), says which and why, and deploys it as 'ebctl deploy --version' does:\n"
@@ -22,14 +21,14 @@ int cmd_rollback(int argc, char **argv)
 	unsigned long timeout = 20 * 60;
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"to", 0, OPT_STRING, &to, "LABEL", "the version to go back to", NULL, 0, 0, NULL},
-	    {"timeout", 't', OPT_DURATION, &timeout, "DURATION", "bound the wait (default 20m)",
-	     "EBCTL_TIMEOUT", 0, 0, NULL},
-	    {"healthy", 0, OPT_STRING, &healthy, "COLOURS",
-	     "health colours that count as success (default Green)", "EBCTL_HEALTHY", 0, 0, NULL},
-	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
-	     "text,json"},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_STRING("to", 0, &to, "LABEL", "the version to go back to", NULL),
+	    OPTION_DURATION("timeout", 't', &timeout, "DURATION", "bound the wait (default 20m)",
+	                    "EBCTL_TIMEOUT"),
+	    OPTION_STRING("healthy", 0, &healthy, "COLOURS",
+	                  "health colours that count as success (default Green)", "EBCTL_HEALTHY"),
+	    OPTION_CHOICE("format", 0, &format, "FORMAT", "text or json", "EBCTL_FORMAT",
+	                  "text,json"),
+	    OPTION_END,
 	};
 	struct eb_environments envs = {NULL, 0};
 	struct deploy_settings s;

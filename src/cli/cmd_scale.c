@@ -12,7 +12,6 @@ int cmd_scale(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "scale", "--env NAME N | MIN..MAX [--no-wait] [--timeout DURATION]",
-	    "set the number of instances (aws:autoscaling:asg MinSize and MaxSize)",
 	    "N sets both MinSize and MaxSize, MIN..MAX a range for the auto scaling group,\n"
 	    "in one UpdateEnvironment; then the watcher until Ready and healthy again."};
 	struct op_target t = {0};
@@ -20,11 +19,11 @@ int cmd_scale(int argc, char **argv)
 	unsigned long timeout = 30 * 60, lo, hi;
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"no-wait", 0, OPT_BOOL, &no_wait, NULL, "return once the update is accepted",
-	     "EBCTL_NO_WAIT", 0, 0, NULL},
-	    {"timeout", 't', OPT_DURATION, &timeout, "DURATION", "bound the wait (default 30m)",
-	     "EBCTL_TIMEOUT", 0, 0, NULL},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_BOOL("no-wait", 0, &no_wait, "return once the update is accepted",
+	                "EBCTL_NO_WAIT"),
+	    OPTION_DURATION("timeout", 't', &timeout, "DURATION", "bound the wait (default 30m)",
+	                    "EBCTL_TIMEOUT"),
+	    OPTION_END,
 	};
 	struct eb_option_settings set = {NULL, 0, 0};
 	struct eb_environments envs = {NULL, 0};

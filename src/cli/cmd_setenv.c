@@ -16,7 +16,6 @@ int cmd_setenv(int argc, char **argv)
 	    "setenv",
 	    "[--env NAME[,NAME...]] [--no-wait] [--timeout DURATION] [--secret KEY=ARN] "
 	    "KEY=VALUE... KEY=...",
-	    "set or remove environment properties (K=V, K=)",
 	    "Sets environment properties (the namespace\n"
 	    "aws:elasticbeanstalk:application:environment) with one UpdateEnvironment;\n"
 	    "KEY= removes KEY. A value may contain '='; quote it for the shell. Keys are\n"
@@ -37,11 +36,11 @@ int cmd_setenv(int argc, char **argv)
 	struct strlist secrets = {NULL, 0}, envs = {NULL, 0};
 	const struct opt opts[] = {
 	    OP_TARGET_ENVS_OPTS(t, envs),
-	    {"secret", 0, OPT_LIST, &secrets, "KEY=ARN",
-	     "KEY from a Secrets Manager or SSM Parameter Store ARN (KEY= removes)", NULL, 0, 0,
-	     NULL},
+	    OPTION_LIST("secret", 0, &secrets, "KEY=ARN",
+	                "KEY from a Secrets Manager or SSM Parameter Store ARN (KEY= removes)",
+	                NULL),
 	    OP_UPDATE_WAIT_OPTS(no_wait, timeout, healthy),
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_END,
 	};
 	struct eb_option_settings set = {NULL, 0, 0}, remove = {NULL, 0, 0};
 	struct envprop *props = NULL;

@@ -13,18 +13,17 @@ static const struct cmd_help help = {
     "--service NAME --region NAME [--time YYYYMMDDTHHMMSSZ] [--print creq|sts|authz|sreq|url]\n"
     "                  [--presign SECONDS] [--unsigned-payload] [--content-sha256] "
     "[--no-normalize] [FILE|-]",
-    "Sign a raw HTTP/1.1 request (request line, Name:value headers, blank line, body;\n"
-    "LF or CRLF) with AWS Signature Version 4 and print the result. Credentials come\n"
+    "Signs a raw HTTP/1.1 request (request line, Name:value headers, blank line, body;\n"
+    "LF or CRLF) with AWS Signature Version 4 and prints the result. Credentials come\n"
     "from the usual chain (environment, profiles...). Use it to debug\n"
-    "SignatureDoesNotMatch: compare its canonical request with the one AWS returns.",
+    "SignatureDoesNotMatch: compare its canonical request with the one AWS returns.\n\n"
     "S3 rules (no path normalisation, single encoding, an x-amz-content-sha256 header)\n"
     "apply to --service s3; the generic rules to every other service. X-Amz-Date is\n"
     "set to --time (by default the request's own X-Amz-Date, else now),\n"
     "X-Amz-Security-Token when there is a session token.\n"
     "--print: creq (canonical request), sts (string to sign), authz (the\n"
     "Authorization value), sreq (the signed request; the default), url (with\n"
-    "--presign: the presigned URL; the default then).",
-};
+    "--presign: the presigned URL; the default then)."};
 
 /* Credentials from the usual chain (environment, profiles, SSO-free
  * sources...), through the same client the other commands use. */
@@ -123,25 +122,24 @@ int cmd_sign(int argc, char **argv)
 	unsigned long presign = 0;
 	bool unsigned_payload = false, content_sha = false, no_normalize = false;
 	const struct opt opts[] = {
-	    {"service", 0, OPT_STRING, &service, "NAME",
-	     "the signing name: s3, elasticbeanstalk, sts...", NULL, 0, 0, NULL},
-	    {"region", 0, OPT_STRING, &region, "NAME", "the signing region", "AWS_REGION", 0, 0,
-	     NULL},
-	    {"time", 0, OPT_STRING, &when, "YYYYMMDDTHHMMSSZ", "sign at this time instead of now",
-	     NULL, 0, 0, NULL},
-	    {"print", 0, OPT_CHOICE, &what, "WHAT", "what to print", NULL, 0, 0,
-	     "creq,sts,authz,sreq,url"},
-	    {"presign", 0, OPT_UINT, &presign, "SECONDS",
-	     "query signing: a presigned URL valid this long", NULL, 1, 604800, NULL},
-	    {"unsigned-payload", 0, OPT_BOOL, &unsigned_payload, NULL,
-	     "sign UNSIGNED-PAYLOAD instead of the body hash", NULL, 0, 0, NULL},
-	    {"content-sha256", 0, OPT_BOOL, &content_sha, NULL,
-	     "add x-amz-content-sha256 for a non-S3 service too", NULL, 0, 0, NULL},
-	    {"no-normalize", 0, OPT_BOOL, &no_normalize, NULL,
-	     "do not normalise the path (generic services)", NULL, 0, 0, NULL},
-	    {"profile", 0, OPT_STRING, &profile, "NAME",
-	     "credentials from this profile, not the usual chain", NULL, 0, 0, NULL},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_STRING("service", 0, &service, "NAME",
+	                  "the signing name: s3, elasticbeanstalk, sts...", NULL),
+	    OPTION_STRING("region", 0, &region, "NAME", "the signing region", "AWS_REGION"),
+	    OPTION_STRING("time", 0, &when, "YYYYMMDDTHHMMSSZ", "sign at this time instead of now",
+	                  NULL),
+	    OPTION_CHOICE("print", 0, &what, "WHAT", "what to print", NULL,
+	                  "creq,sts,authz,sreq,url"),
+	    OPTION_UINT("presign", 0, &presign, "SECONDS",
+	                "query signing: a presigned URL valid this long", NULL, 1, 604800),
+	    OPTION_BOOL("unsigned-payload", 0, &unsigned_payload,
+	                "sign UNSIGNED-PAYLOAD instead of the body hash", NULL),
+	    OPTION_BOOL("content-sha256", 0, &content_sha,
+	                "add x-amz-content-sha256 for a non-S3 service too", NULL),
+	    OPTION_BOOL("no-normalize", 0, &no_normalize,
+	                "do not normalise the path (generic services)", NULL),
+	    OPTION_STRING("profile", 0, &profile, "NAME",
+	                  "credentials from this profile, not the usual chain", NULL),
+	    OPTION_END,
 	};
 	struct sigv4_request req;
 	struct sigv4_result res;

@@ -5,14 +5,8 @@
 #include <string.h>
 
 #define REPORT_FORMAT_ROW                                                                          \
-	{                                                                                          \
-		"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,  \
-		    "text,json"                                                                    \
-	}
-#define REPORT_END                                                                                 \
-	{                                                                                          \
-		NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL                               \
-	}
+	OPTION_CHOICE("format", 0, &format, "FORMAT", "text or json", "EBCTL_FORMAT", "text,json")
+#define REPORT_END OPTION_END
 
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health)
 {
@@ -22,9 +16,9 @@ int op_report_main(int argc, char **argv, const struct cmd_help *help, bool heal
 	const struct opt health_opts[] = {
 	    OP_TARGET_OPTS(t),
 	    REPORT_FORMAT_ROW,
-	    {"healthy", 0, OPT_STRING, &healthy, "COLOURS",
-	     "health colours that exit 0 (default Green); others exit 5", "EBCTL_HEALTHY", 0, 0,
-	     NULL},
+	    OPTION_STRING("healthy", 0, &healthy, "COLOURS",
+	                  "health colours that exit 0 (default Green); others exit 5",
+	                  "EBCTL_HEALTHY"),
 	    REPORT_END,
 	};
 	unsigned mask = 0;
@@ -52,7 +46,6 @@ int cmd_status(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "status", "[--env NAME] [--format text|json]",
-	    "environment status, health, running version, platform and URL",
 	    "Shows the environment's status (Launching, Updating, Ready...), its health\n"
 	    "colour and status with their causes (enhanced health), the running version\n"
 	    "label, the platform, the CNAME and URL, and when it was last updated.\n"

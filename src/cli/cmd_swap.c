@@ -38,7 +38,6 @@ int cmd_swap(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "swap", "--env BLUE --with GREEN [--force] [--timeout DURATION]",
-	    "blue/green: swap two environments' CNAMEs after a health check",
 	    "Checks that GREEN (the environment that takes BLUE's URL) is Ready and its\n"
 	    "health is in --healthy, refusing otherwise unless --force; then\n"
 	    "SwapEnvironmentCNAMEs, and waits until both report the swapped CNAMEs. Prints\n"
@@ -50,15 +49,14 @@ int cmd_swap(int argc, char **argv)
 	unsigned mask = 0;
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"with", 'w', OPT_STRING, &with, "GREEN", "the environment to swap with", NULL, 0, 0,
-	     NULL},
-	    {"force", 'f', OPT_BOOL, &force, NULL, "swap even when GREEN is not Ready and healthy",
-	     NULL, 0, 0, NULL},
-	    {"healthy", 0, OPT_STRING, &healthy, "COLOURS",
-	     "GREEN's health that allows the swap (default Green)", "EBCTL_HEALTHY", 0, 0, NULL},
-	    {"timeout", 't', OPT_DURATION, &timeout, "DURATION", "bound the wait (default 10m)",
-	     "EBCTL_TIMEOUT", 0, 0, NULL},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_STRING("with", 'w', &with, "GREEN", "the environment to swap with", NULL),
+	    OPTION_BOOL("force", 'f', &force, "swap even when GREEN is not Ready and healthy",
+	                NULL),
+	    OPTION_STRING("healthy", 0, &healthy, "COLOURS",
+	                  "GREEN's health that allows the swap (default Green)", "EBCTL_HEALTHY"),
+	    OPTION_DURATION("timeout", 't', &timeout, "DURATION", "bound the wait (default 10m)",
+	                    "EBCTL_TIMEOUT"),
+	    OPTION_END,
 	};
 	struct eb_environments envs = {NULL, 0};
 	const struct eb_environment *blue, *green;

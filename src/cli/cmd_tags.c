@@ -12,7 +12,6 @@ int cmd_tags(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "tags", "--env NAME [KEY=VALUE...] [KEY=...] [--format text|json]",
-	    "list, add or remove an environment's tags",
 	    "Without arguments, lists the tags (KEY=VALUE, sorted). KEY=VALUE adds a tag or\n"
 	    "changes its value, KEY= removes it, all in one UpdateTagsForResource; the tags\n"
 	    "are listed after. Elastic Beanstalk's own tags (elasticbeanstalk:*) cannot be\n"
@@ -21,9 +20,9 @@ int cmd_tags(int argc, char **argv)
 	const char *format = "text";
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
-	     "text,json"},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_CHOICE("format", 0, &format, "FORMAT", "text or json", "EBCTL_FORMAT",
+	                  "text,json"),
+	    OPTION_END,
 	};
 	struct eb_tags add = {NULL, 0}, remove = {NULL, 0}, now = {NULL, 0};
 	struct eb_environments envs = {NULL, 0};

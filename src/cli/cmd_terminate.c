@@ -12,7 +12,6 @@ int cmd_terminate(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "terminate", "--env NAME [--force] [--no-wait] [--timeout DURATION]",
-	    "terminate an environment (asks unless --force)",
 	    "Asks for the environment's name on a terminal; without a terminal it refuses\n"
 	    "unless --force. Then TerminateEnvironment, and waits until the environment is\n"
 	    "Terminated: exit 0, 4 when the termination failed, 6 on --timeout, 130 when\n"
@@ -22,12 +21,12 @@ int cmd_terminate(int argc, char **argv)
 	unsigned long timeout = 20 * 60;
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"force", 'f', OPT_BOOL, &force, NULL, "do not ask", NULL, 0, 0, NULL},
-	    {"no-wait", 0, OPT_BOOL, &no_wait, NULL, "return once the termination has started",
-	     "EBCTL_NO_WAIT", 0, 0, NULL},
-	    {"timeout", 't', OPT_DURATION, &timeout, "DURATION", "bound the wait (default 20m)",
-	     "EBCTL_TIMEOUT", 0, 0, NULL},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_BOOL("force", 'f', &force, "do not ask", NULL),
+	    OPTION_BOOL("no-wait", 0, &no_wait, "return once the termination has started",
+	                "EBCTL_NO_WAIT"),
+	    OPTION_DURATION("timeout", 't', &timeout, "DURATION", "bound the wait (default 20m)",
+	                    "EBCTL_TIMEOUT"),
+	    OPTION_END,
 	};
 	struct aws_error err;
 	char *rid = NULL;

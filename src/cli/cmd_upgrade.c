@@ -14,7 +14,6 @@ int cmd_upgrade(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "upgrade", "--env NAME [--platform NAME|ARN] [--timeout DURATION]",
-	    "move an environment to the newest version of its platform branch",
 	    "Without --platform, the newest version of the branch the environment runs on;\n"
 	    "with it, that platform (resolved as 'ebctl create' does: a branch, words of one,\n"
 	    "a solution stack or an ARN), for a move to another branch (off a deprecated\n"
@@ -26,13 +25,13 @@ int cmd_upgrade(int argc, char **argv)
 	unsigned healthy_mask = 0;
 	const struct opt opts[] = {
 	    OP_TARGET_OPTS(t),
-	    {"platform", 0, OPT_STRING, &platform, "NAME|ARN", "the platform to move to",
-	     "EBCTL_PLATFORM", 0, 0, NULL},
-	    {"timeout", 't', OPT_DURATION, &timeout, "DURATION", "bound the wait (default 30m)",
-	     "EBCTL_TIMEOUT", 0, 0, NULL},
-	    {"healthy", 0, OPT_STRING, &healthy, "COLOURS",
-	     "health colours that count as success (default Green)", "EBCTL_HEALTHY", 0, 0, NULL},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_STRING("platform", 0, &platform, "NAME|ARN", "the platform to move to",
+	                  "EBCTL_PLATFORM"),
+	    OPTION_DURATION("timeout", 't', &timeout, "DURATION", "bound the wait (default 30m)",
+	                    "EBCTL_TIMEOUT"),
+	    OPTION_STRING("healthy", 0, &healthy, "COLOURS",
+	                  "health colours that count as success (default Green)", "EBCTL_HEALTHY"),
+	    OPTION_END,
 	};
 	struct eb_environments envs = {NULL, 0};
 	struct eb_platforms ps = {NULL, 0};

@@ -40,7 +40,6 @@ int cmd_validate(int argc, char **argv)
 {
 	static const struct cmd_help help = {
 	    "validate", "[--format text|json|github] [--werror] [FILE|DIR]...",
-	    "check Dockerrun.aws.json files (versions 1, 2 and 3) before Elastic Beanstalk does",
 	    "With no FILE, ./Dockerrun.aws.json; a DIR means the Dockerrun.aws.json in it.\n"
 	    "FILE '-' reads standard input. The file's directory is the bundle root: a\n"
 	    "Dockerfile or docker-compose.yml there counts as a companion file.\n"
@@ -51,13 +50,12 @@ int cmd_validate(int argc, char **argv)
 	    "file could not be read, 2 usage."};
 	const char *format = NULL;
 	bool werror = false, list_rules = false;
-	const struct opt opts[] = {{"format", 'f', OPT_CHOICE, &format, "FORMAT", "output format",
-	                            NULL, 0, 0, "text,json,github,markdown"},
-	                           {"werror", 0, OPT_BOOL, &werror, NULL,
-	                            "treat warnings as errors (exit 1)", NULL, 0, 0, NULL},
-	                           {"list-rules", 0, OPT_BOOL, &list_rules, NULL,
-	                            "print the rule reference and exit", NULL, 0, 0, NULL},
-	                           {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL}};
+	const struct opt opts[] = {
+	    OPTION_CHOICE("format", 'f', &format, "FORMAT", "output format", NULL,
+	                  "text,json,github,markdown"),
+	    OPTION_BOOL("werror", 0, &werror, "treat warnings as errors (exit 1)", NULL),
+	    OPTION_BOOL("list-rules", 0, &list_rules, "print the rule reference and exit", NULL),
+	    OPTION_END};
 	int n, i, rc = EB_EXIT_OK, fmt;
 	json_t *all = NULL;
 	bool color, stdin_used = false;

@@ -142,7 +142,6 @@ int cmd_versions(int argc, char **argv)
 	    "versions",
 	    "[--app NAME] [--format text|json] | prune --keep N [--older-than DURATION] "
 	    "[--delete-bundles] [--dry-run] | lifecycle --max-count N | --max-age DURATION",
-	    "application versions, and pruning old ones",
 	    "Lists the application's versions newest first: label, creation time, status, the\n"
 	    "environments running each, the source bundle and the description.\n"
 	    "'versions prune --keep N' deletes all but the newest N, never one that an\n"
@@ -160,26 +159,24 @@ int cmd_versions(int argc, char **argv)
 	unsigned long max_count = 0, max_age = 0;
 	const char *service_role = NULL;
 	const struct opt opts[] = {
-	    {"app", 'a', OPT_STRING, &t.app, "NAME", "application name", "EBCTL_APP", 0, 0, NULL},
+	    OPTION_STRING("app", 'a', &t.app, "NAME", "application name", "EBCTL_APP"),
 	    OP_ACCOUNT_OPTS(t),
-	    {"format", 0, OPT_CHOICE, &format, "FORMAT", "text or json", "EBCTL_FORMAT", 0, 0,
-	     "text,json"},
-	    {"keep", 0, OPT_UINT, &keep, "N", "prune: the newest N versions stay", NULL, 1, 1000,
-	     NULL},
-	    {"older-than", 0, OPT_DURATION, &older_than, "DURATION",
-	     "prune: only versions older than this (30d)", NULL, 0, 0, NULL},
-	    {"delete-bundles", 0, OPT_BOOL, &delete_bundles, NULL,
-	     "prune: delete the versions' S3 objects too", NULL, 0, 0, NULL},
-	    {"dry-run", 'n', OPT_BOOL, &dry_run, NULL, "prune: say what would be deleted", NULL, 0,
-	     0, NULL},
-	    {"max-count", 0, OPT_UINT, &max_count, "N", "lifecycle: keep at most N versions", NULL,
-	     1, 1000, NULL},
-	    {"max-age", 0, OPT_DURATION, &max_age, "DURATION",
-	     "lifecycle: delete versions older than this (90d)", NULL, 0, 0, NULL},
-	    {"service-role", 0, OPT_STRING, &service_role, "ARN",
-	     "lifecycle: the role that deletes them (default: the application's)", NULL, 0, 0,
-	     NULL},
-	    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+	    OPTION_CHOICE("format", 0, &format, "FORMAT", "text or json", "EBCTL_FORMAT",
+	                  "text,json"),
+	    OPTION_UINT("keep", 0, &keep, "N", "prune: the newest N versions stay", NULL, 1, 1000),
+	    OPTION_DURATION("older-than", 0, &older_than, "DURATION",
+	                    "prune: only versions older than this (30d)", NULL),
+	    OPTION_BOOL("delete-bundles", 0, &delete_bundles,
+	                "prune: delete the versions' S3 objects too", NULL),
+	    OPTION_BOOL("dry-run", 'n', &dry_run, "prune: say what would be deleted", NULL),
+	    OPTION_UINT("max-count", 0, &max_count, "N", "lifecycle: keep at most N versions", NULL,
+	                1, 1000),
+	    OPTION_DURATION("max-age", 0, &max_age, "DURATION",
+	                    "lifecycle: delete versions older than this (90d)", NULL),
+	    OPTION_STRING("service-role", 0, &service_role, "ARN",
+	                  "lifecycle: the role that deletes them (default: the application's)",
+	                  NULL),
+	    OPTION_END,
 	};
 	bool pruning, lifecycle;
 	int rc, n;

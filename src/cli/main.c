@@ -30,15 +30,16 @@ const struct command commands[] = {
     {"restart", cmd_restart, "restart the app servers (RestartAppServer) and wait until Ready"},
     {"rebuild", cmd_rebuild, "rebuild the environment's resources (asks unless --force)"},
     {"scale", cmd_scale, "set the number of instances (aws:autoscaling:asg MinSize and MaxSize)"},
-    {"events", cmd_events, "show an environment's events; -f follows"},
+    {"events", cmd_events, "show an environment's events, oldest first; -f follows"},
     {"logs", cmd_logs, "tail instance logs, download full bundles, or follow CloudWatch Logs"},
-    {"status", cmd_status, "environment status, health, running version and URL"},
+    {"status", cmd_status, "environment status, health, running version, platform and URL"},
     {"health", cmd_health, "environment health and its causes"},
     {"setenv", cmd_setenv, "set or remove environment properties (K=V, K=)"},
-    {"printenv", cmd_printenv, "print environment properties (masked unless --reveal)"},
+    {"printenv", cmd_printenv, "print environment properties (secrets masked unless --reveal)"},
     {"doctor", cmd_doctor, "check that the environment can reach its RDS and ElastiCache services"},
     {"link", cmd_link, "set the environment's data-service properties from RDS and ElastiCache"},
-    {"render", cmd_render, "render a v2 file as docker-compose or Kubernetes manifests"},
+    {"render", cmd_render,
+     "write a v2 file as docker-compose, Kubernetes or an ECS task definition"},
     {"init", cmd_init, "write a starter Dockerrun.aws.json and CI workflow"},
     {"sign", cmd_sign, "sign a raw HTTP request with SigV4 and print the result"},
 };
@@ -111,6 +112,12 @@ int main(int argc, char **argv)
 			return print_version();
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			main_usage(stdout);
+			return out_finish();
+		} else if (!strcmp(argv[i], "--completion-helper")) {
+			/* the commands, for mk/gen-completions.py */
+			size_t k;
+			for (k = 0; k < ncommands; k++)
+				printf("command\t%s\t%s\n", commands[k].name, commands[k].summary);
 			return out_finish();
 		} else if (!strcmp(argv[i], "--debug")) {
 			eb_debug = true;

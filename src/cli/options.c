@@ -34,14 +34,13 @@ int opts_endpoint_url(const char *url)
 }
 
 static const struct opt global_opts[] = {
-    {"endpoint-url", 0, OPT_STRING, &endpoint_url, "URL",
-     "send every request to URL (as the aws CLI's; also AWS_ENDPOINT_URL)", NULL, 0, 0, NULL},
-    {"debug", 0, OPT_BOOL, &eb_debug, NULL, "print each request and response (secrets redacted)",
-     "EBCTL_DEBUG", 0, 0, NULL},
-    {"quiet", 'q', OPT_BOOL, &eb_quiet, NULL, "print only results and errors", NULL, 0, 0, NULL},
-    {"no-color", 0, OPT_BOOL, &eb_no_color, NULL, "no colour, even on a terminal (also NO_COLOR)",
-     NULL, 0, 0, NULL},
-    {NULL, 0, OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL},
+    OPTION_STRING("endpoint-url", 0, &endpoint_url, "URL",
+                  "send every request to URL (as the aws CLI's; also AWS_ENDPOINT_URL)", NULL),
+    OPTION_BOOL("debug", 0, &eb_debug, "print each request and response (secrets redacted)",
+                "EBCTL_DEBUG"),
+    OPTION_BOOL("quiet", 'q', &eb_quiet, "print only results and errors", NULL),
+    OPTION_BOOL("no-color", 0, &eb_no_color, "no colour, even on a terminal (also NO_COLOR)", NULL),
+    OPTION_END,
 };
 
 static bool choice_ok(const char *choices, const char *v)
@@ -230,6 +229,10 @@ int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char 
 			opts_usage(stdout, h, opts);
 			return -1;
 		}
+		if (!strcmp(a, "--completion-helper")) {
+			opts_completion_table(stdout, h, opts);
+			return -1;
+		}
 		if (a[1] == '-') {
 			const char *name = a + 2, *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
@@ -297,6 +300,8 @@ static void print_opts(FILE *f, const struct opt *opts)
 	const struct opt *o;
 	for (o = opts; o && o->name; o++) {
 		char left[64];
+		if (!o->help) /* an alias: accepted, not listed */
+			continue;
 		if (o->short_name)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
 			         o->arg ? " " : "", o->arg ? o->arg : "");
@@ -312,9 +317,57 @@ static void print_opts(FILE *f, const struct opt *opts)
 	}
 }
 
+/* How a row's value completes: flag (none), words:a,b,c, dir, file or value. */
+static void completion_kind(FILE *f, const struct opt *o)
+{
+	if (o->type == OPT_BOOL)
+		fputs("flag", f);
+	else if (o->type == OPT_CHOICE && o->choices)
+		fprintf(f, "words:%s", o->choices);
+	else if (o->arg && !strncmp(o->arg, "DIR", 3))
+		fputs("dir", f);
+	else if (o->arg && !strncmp(o->arg, "FILE", 4))
+		fputs("file", f);
+	else
+		fputs("value", f);
+}
+
+static void completion_rows(FILE *f, const char *section, const struct opt *opts)
+{
+	const struct opt *o;
+	for (o = opts; o && o->name; o++) {
+		/* an alias is named for the checks that it is documented, and
+		 * completed nowhere */
+		fprintf(f, "%s\t%s\t", o->help ? section : "alias", o->name);
+		if (o->short_name)
+			fputc(o->short_name, f);
+		fprintf(f, "\t%s\t", o->arg ? o->arg : "");
+		completion_kind(f, o);
+		fprintf(f, "\t%s\n", o->help ? o->help : "");
+	}
+}
+
+void opts_completion_table(FILE *f, const struct cmd_help *h, const struct opt *opts)
+{
+	const char *p;
+	fputs("synopsis\t", f);
+	for (p = h->synopsis; *p; p++) /* sign's wraps */
+		if (*p != '\n')
+			fputc(*p, f);
+	fputc('\n', f);
+	completion_rows(f, "option", opts);
+	completion_rows(f, "global", global_opts);
+	fputs("global\thelp\th\t\tflag\tshow this help\n", f);
+}
+
 void opts_usage(FILE *f, const struct cmd_help *h, const struct opt *opts)
 {
-	fprintf(f, "usage: ebctl %s %s\n\n%s\n", h->name, h->synopsis, h->summary);
+	const char *summary = "";
+	size_t i;
+	for (i = 0; i < ncommands; i++)
+		if (strcmp(commands[i].name, h->name) == 0)
+			summary = commands[i].summary;
+	fprintf(f, "usage: ebctl %s %s\n\n%s\n", h->name, h->synopsis, summary);
 	if (opts && opts->name) {
 		fputs("\nOptions:\n", f);
 		print_opts(f, opts);
