@@ -1,6 +1,6 @@
 # make fuzz: build every libFuzzer target tests/fuzz/fuzz_NAME.c into
 # build-fuzz/ (clang, -fsanitize=fuzzer,address,undefined) and run each for
-# FUZZ_SECONDS, starting from the checked-in seeds in tests/fuzz/corpus/NAME
+# FUZZ_SECONDS (FUZZ_JOBS at a time), starting from the checked-in seeds in tests/fuzz/corpus/NAME
 # (new inputs go to build-fuzz/corpus/NAME; crashes to build-fuzz/). The
 # targets' own stderr is closed (-close_fd_mask=2); libFuzzer and sanitizer
 # reports still print.
@@ -30,16 +30,10 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
 
 fuzz-build: $(FUZZ_BINS)
 
+# two targets at a time: one per core of a CI machine
+FUZZ_JOBS ?= 2
 fuzz: $(FUZZ_BINS)
-	@set -e; for bin in $(FUZZ_BINS); do \
-		name=$${bin#$(FUZZ_BUILD)/fuzz_}; seeds=tests/fuzz/corpus/$$name; \
-		mkdir -p $(FUZZ_BUILD)/corpus/$$name; \
-		dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
-		echo "== fuzz $$name for $(FUZZ_SECONDS)s"; \
-		(cd $(FUZZ_BUILD) && ./fuzz_$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-			-print_final_stats=1 -close_fd_mask=2 $${dict:+-dict=../$${dict#-dict=}} corpus/$$name \
-			$$( [ -d ../$$seeds ] && echo ../$$seeds )); \
-	done
+	@sh mk/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_BINS)
 
 .SECONDARY: $(FUZZ_OBJS)
 -include $(FUZZ_OBJS:.o=.d)
