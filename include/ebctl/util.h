@@ -36,6 +36,10 @@ enum eb_exit {
 	EB_EXIT_DEPLOY_FAILED = 4,
 	EB_EXIT_UNHEALTHY = 5,
 	EB_EXIT_TIMEOUT = 6,
+	/* ebctl itself could not go on: out of memory, a shared library
+	 * missing or without a function, a thread that cannot start (die());
+	 * sysexits' EX_SOFTWARE, so that CI does not read it as AWS's fault */
+	EB_EXIT_INTERNAL = 70,
 	EB_EXIT_INTERRUPTED = 130
 };
 

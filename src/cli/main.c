@@ -57,7 +57,8 @@ static void main_usage(FILE *f)
 	for (i = 0; i < ncommands; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nExit codes: 0 success, 1 invalid input, 2 usage, 3 AWS or network error,\n"
-	      "4 deployment failed, 5 unhealthy, 6 timed out, 130 interrupted.\n\n"
+	      "4 deployment failed, 5 unhealthy, 6 timed out, 70 internal error (out of memory,\n"
+	      "a missing library), 130 interrupted.\n\n"
 	      "See 'ebctl help COMMAND' or 'ebctl COMMAND --help' for a command's options.\n",
 	      f);
 }

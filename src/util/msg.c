@@ -74,7 +74,7 @@ void die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	exit(EB_EXIT_AWS);
+	exit(EB_EXIT_INTERNAL);
 }
 
 bool term_use_color(FILE *f)

@@ -1,0 +1,22 @@
+# When ebctl itself cannot go on (a shared library without the function it
+# needs, out of memory) it exits 70, not 3: CI must not read its own
+# failure as an AWS or network error. A stub libdeflate.so.0, found first
+# through LD_LIBRARY_PATH, loads but has none of libdeflate's functions.
+. "$TESTS_DIR/lib.sh"
+
+command -v cc >/dev/null || { not_ok "no C compiler for the stub library"; finish; }
+mkdir -p "$TMP/lib" "$TMP/app"
+echo 'int ebctl_stub_library(void) { return 0; }' >"$TMP/stub.c"
+if cc -shared -fPIC -o "$TMP/lib/libdeflate.so.0" "$TMP/stub.c" 2>"$TMP/cc.err"; then ok "a stub libdeflate.so.0"
+else not_ok "cannot build the stub: $(cat "$TMP/cc.err")"; finish; fi
+printf '{"AWSEBDockerrunVersion": 2, "containerDefinitions": [{"name": "web", "image": "nginx", "essential": true, "memory": 128}]}\n' >"$TMP/app/Dockerrun.aws.json"
+
+cd "$TMP/app" || exit 1
+expect_rc 0 "bundle with the real library" "$EBCTL" bundle -o "$TMP/good.zip"
+LD_LIBRARY_PATH=$TMP/lib expect_rc 70 "bundle with a libdeflate that lacks its functions" \
+	"$EBCTL" bundle -o "$TMP/bad.zip"
+expect_err "libdeflate.so.0 has no 'libdeflate_" "the message names the library and the function"
+[ ! -e "$TMP/bad.zip" ] && ok "no partial bundle is left" || not_ok "a partial $TMP/bad.zip is left"
+# validate needs no library at all: the stub does not touch it
+LD_LIBRARY_PATH=$TMP/lib expect_rc 0 "validate does not load libdeflate" "$EBCTL" validate Dockerrun.aws.json
+finish
