@@ -135,8 +135,13 @@ int opts_healthy(const char *cmd, const char *value, unsigned *mask);
 char *dockerrun_path(const char *arg);
 
 /* --endpoint-url URL (before or after the command): AWS_ENDPOINT_URL for
- * every client. Returns 0 or EB_EXIT_USAGE after saying why. */
+ * every client; url NULL applies the one the parser read, if any. Returns
+ * 0 or EB_EXIT_USAGE after saying why. */
 int opts_endpoint_url(const char *url);
+/* One global option at argv[*i], before the command (ebctl --debug CMD),
+ * by the same table opts_parse() reads; *i moves past a separate value.
+ * Returns 0 or EB_EXIT_USAGE after the message. */
+int opts_global(int argc, char **argv, int *i);
 
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

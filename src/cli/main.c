@@ -120,23 +120,9 @@ int main(int argc, char **argv)
 			for (k = 0; k < ncommands; k++)
 				printf("command\t%s\t%s\n", commands[k].name, commands[k].summary);
 			return out_finish();
-		} else if (!strcmp(argv[i], "--debug")) {
-			eb_debug = true;
-		} else if (!strcmp(argv[i], "--no-color")) {
-			eb_no_color = true;
-		} else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-			eb_quiet = true;
-		} else if (!strncmp(argv[i], "--endpoint-url", 14) &&
-		           (argv[i][14] == '=' || argv[i][14] == 0)) {
-			const char *url = argv[i][14] == '=' ? argv[i] + 15 : NULL;
-			if (!url && i + 1 < argc)
-				url = argv[++i];
-			if ((rc = opts_endpoint_url(url)))
-				return rc;
-		} else {
-			fprintf(stderr, "ebctl: unknown option '%s'. See 'ebctl --help'.\n",
-			        argv[i]);
-			return EB_EXIT_USAGE;
+		} else if ((rc = opts_global(argc, argv, &i))) {
+			return rc; /* --debug, --quiet, --no-color, --endpoint-url: the parser's
+			              table */
 		}
 	}
 	if (i >= argc) {

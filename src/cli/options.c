@@ -21,12 +21,17 @@ int usage_error(const char *cmd, const char *fmt, ...)
 /* --endpoint-url: every service at one URL, as AWS_ENDPOINT_URL says it */
 static const char *endpoint_url;
 
+/* Apply --endpoint-url when it was given (url NULL: the one parsed). */
 int opts_endpoint_url(const char *url)
 {
-	if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)) {
+	if (!url)
+		url = endpoint_url;
+	if (!url)
+		return 0;
+	endpoint_url = NULL; /* applied: a later parse does not apply it again */
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
 		fprintf(stderr,
-		        "ebctl: --endpoint-url takes an http:// or https:// URL, not '%s'\n",
-		        url ? url : "");
+		        "ebctl: --endpoint-url takes an http:// or https:// URL, not '%s'\n", url);
 		return EB_EXIT_USAGE;
 	}
 	setenv("AWS_ENDPOINT_URL", url, 1);
@@ -201,21 +206,89 @@ static bool list_from_flags(const struct opt **seen, size_t *n, const struct opt
 	return false;
 }
 
+/* What one parse remembers across options: the lists given as flags. */
+struct parse_state {
+	const struct opt *flagged_lists[16];
+	size_t nflagged;
+};
+
+/*
+ * The option at argv[*i] (a[0] == '-', not "--" nor "-"), by opts and the
+ * global table; *i moves past a separate value. cmd names the command in
+ * messages (NULL before the command). Returns 0 or EB_EXIT_USAGE.
+ */
+static int take_option(const char *cmd, const struct opt *opts, int argc, char **argv, int *i,
+                       struct parse_state *st)
+{
+	const char *a = argv[*i], *value = NULL;
+	const struct opt *o;
+	bool negated = false;
+	char origin[128];
+	int rc;
+
+	if (a[1] == '-') {
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		o = find_long(opts, name, len, &negated);
+		if (!o) {
+			char want[64];
+			const char *near;
+			snprintf(want, sizeof(want), "%.*s", (int)len, name);
+			near = closest_option(opts, want);
+			if (near)
+				return usage_error(cmd,
+				                   "unknown option '--%.*s'; did you mean '--%s'?",
+				                   (int)len, name, near);
+			return usage_error(cmd, "unknown option '--%.*s'", (int)len, name);
+		}
+		snprintf(origin, sizeof(origin), "--%s", o->name);
+		if (eq)
+			value = eq + 1;
+		if (o->type == OPT_BOOL) {
+			if (value && negated)
+				return usage_error(cmd, "--no-%s takes no value", o->name);
+			*(bool *)o->target = !negated;
+			return value ? set_value(cmd, o, value, origin) : 0;
+		}
+	} else {
+		o = find_short(opts, a[1]);
+		if (!o)
+			return usage_error(cmd, "unknown option '-%c'", a[1]);
+		snprintf(origin, sizeof(origin), "-%c", a[1]);
+		if (o->type == OPT_BOOL) {
+			if (a[2])
+				return usage_error(cmd, "-%c takes no value", a[1]);
+			*(bool *)o->target = true;
+			return 0;
+		}
+		if (a[2])
+			value = a + 2;
+	}
+	if (!value) {
+		if (*i + 1 >= argc)
+			return usage_error(cmd, "%s needs a value", origin);
+		value = argv[++*i];
+	}
+	/* A list given on the command line replaces the one from the
+	 * environment variable instead of adding to it. */
+	if (o->type == OPT_LIST && o->env && !list_from_flags(st->flagged_lists, &st->nflagged, o))
+		strlist_free(o->target);
+	if ((rc = set_value(cmd, o, value, origin)))
+		return rc;
+	return 0;
+}
+
 int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char **argv, int *nargs)
 {
-	const struct opt *flagged_lists[16];
-	size_t nflagged = 0;
+	struct parse_state st;
 	int i, out = 1, rc;
 	bool only_operands = false;
-	char origin[128];
 
+	st.nflagged = 0;
 	if ((rc = apply_env(h->name, opts)))
 		return rc;
 	for (i = 1; i < argc; i++) {
 		char *a = argv[i];
-		const struct opt *o;
-		const char *value = NULL;
-		bool negated = false;
 
 		if (only_operands || a[0] != '-' || !strcmp(a, "-")) {
 			argv[out++] = a;
@@ -233,66 +306,22 @@ int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char 
 			opts_completion_table(stdout, h, opts);
 			return -1;
 		}
-		if (a[1] == '-') {
-			const char *name = a + 2, *eq = strchr(name, '=');
-			size_t len = eq ? (size_t)(eq - name) : strlen(name);
-			o = find_long(opts, name, len, &negated);
-			if (!o) {
-				char want[64];
-				const char *near;
-				snprintf(want, sizeof(want), "%.*s", (int)len, name);
-				near = closest_option(opts, want);
-				if (near)
-					return usage_error(
-					    h->name,
-					    "unknown option '--%.*s'; did you mean '--%s'?",
-					    (int)len, name, near);
-				return usage_error(h->name, "unknown option '--%.*s'", (int)len,
-				                   name);
-			}
-			snprintf(origin, sizeof(origin), "--%s", o->name);
-			if (eq)
-				value = eq + 1;
-			if (o->type == OPT_BOOL) {
-				if (value && negated)
-					return usage_error(h->name, "--no-%s takes no value",
-					                   o->name);
-				*(bool *)o->target = !negated;
-				if (value && (rc = set_value(h->name, o, value, origin)))
-					return rc;
-				continue;
-			}
-		} else {
-			o = find_short(opts, a[1]);
-			if (!o)
-				return usage_error(h->name, "unknown option '-%c'", a[1]);
-			snprintf(origin, sizeof(origin), "-%c", a[1]);
-			if (o->type == OPT_BOOL) {
-				if (a[2])
-					return usage_error(h->name, "-%c takes no value", a[1]);
-				*(bool *)o->target = true;
-				continue;
-			}
-			if (a[2])
-				value = a + 2;
-		}
-		if (!value) {
-			if (i + 1 >= argc)
-				return usage_error(h->name, "%s needs a value", origin);
-			value = argv[++i];
-		}
-		/* A list given on the command line replaces the one from the
-		 * environment variable instead of adding to it. */
-		if (o->type == OPT_LIST && o->env && !list_from_flags(flagged_lists, &nflagged, o))
-			strlist_free(o->target);
-		if ((rc = set_value(h->name, o, value, origin)))
+		if ((rc = take_option(h->name, opts, argc, argv, &i, &st)))
 			return rc;
 	}
 	argv[out] = NULL;
 	*nargs = out - 1;
-	if (endpoint_url && (rc = opts_endpoint_url(endpoint_url)))
+	return opts_endpoint_url(NULL);
+}
+
+int opts_global(int argc, char **argv, int *i)
+{
+	struct parse_state st;
+	int rc;
+	st.nflagged = 0;
+	if ((rc = take_option(NULL, NULL, argc, argv, i, &st)))
 		return rc;
-	return 0;
+	return opts_endpoint_url(NULL);
 }
 
 static void print_opts(FILE *f, const struct opt *opts)
