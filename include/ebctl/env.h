@@ -114,7 +114,7 @@ int64_t event_dedupe_since(const struct event_dedupe *d);
 /* A jansson string for bytes that may not be UTF-8 (invalid bytes become
  * '?'); json null for NULL. Never NULL; caller owns the reference. */
 struct json_t;
-struct json_t *json_string_lossy(const char *v);
+struct json_t *out_json_string(const char *v);
 
 /* Print a JSON value indented on stdout (out_line) and drop the reference. */
 void out_json(struct json_t *v);

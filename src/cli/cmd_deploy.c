@@ -18,7 +18,7 @@ static bool in_github_actions(void)
 
 static json_t *jstr(const char *s)
 {
-	return s ? json_string_lossy(s) : json_null();
+	return s ? out_json_string(s) : json_null();
 }
 
 static void print_json(const struct deploy_outcome *o, const char *app, int rc)

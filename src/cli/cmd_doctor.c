@@ -116,14 +116,14 @@ int cmd_doctor(int argc, char **argv)
 			json_t *c = json_object();
 			json_object_set_new(c, "id", json_string(k->id));
 			json_object_set_new(c, "level", json_string(doctor_level_name(k->level)));
-			json_object_set_new(c, "subject", json_string_lossy(k->subject));
-			json_object_set_new(c, "message", json_string_lossy(k->message));
+			json_object_set_new(c, "subject", out_json_string(k->subject));
+			json_object_set_new(c, "message", out_json_string(k->message));
 			json_object_set_new(c, "fix",
-			                    k->fix ? json_string_lossy(k->fix) : json_null());
+			                    k->fix ? out_json_string(k->fix) : json_null());
 			json_array_append_new(a, c);
 		}
-		json_object_set_new(o, "application", json_string_lossy(t.app));
-		json_object_set_new(o, "environment", json_string_lossy(t.env));
+		json_object_set_new(o, "application", out_json_string(t.app));
+		json_object_set_new(o, "environment", out_json_string(t.env));
 		json_object_set_new(o, "ok", json_boolean(doctor_worst(&checks) != DOCTOR_ERROR));
 		if (connect)
 			json_object_set_new(o, "connect_from", json_string("this machine"));

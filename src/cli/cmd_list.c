@@ -10,7 +10,7 @@
 
 static json_t *jstr(const char *s)
 {
-	return s ? json_string_lossy(s) : json_null();
+	return s ? out_json_string(s) : json_null();
 }
 
 /* The platform's short form: "ECS running on 64bit Amazon Linux 2023/4.3.1" of an ARN. */
@@ -113,7 +113,7 @@ int cmd_list(int argc, char **argv)
 		if (json) {
 			json_t *a = json_array();
 			for (i = 0; i < apps.n; i++)
-				json_array_append_new(a, json_string_lossy(apps.v[i]));
+				json_array_append_new(a, out_json_string(apps.v[i]));
 			out_json(a);
 		} else {
 			for (i = 0; i < apps.n; i++)

@@ -11,7 +11,7 @@
 
 static json_t *jstr(const char *s)
 {
-	return s ? json_string_lossy(s) : json_null();
+	return s ? out_json_string(s) : json_null();
 }
 
 /* Branches by name, versions newest first (numerically). */

@@ -84,7 +84,7 @@ static int print_env(struct op_target *t, const struct print_opts *p, json_t *ob
 		const char *shown_value = envprop_display(props[i]->value, show);
 		*masked = *masked || (props[i]->value && *props[i]->value && !show);
 		if (p->json) {
-			json_object_set_new(obj, props[i]->name, json_string_lossy(shown_value));
+			json_object_set_new(obj, props[i]->name, out_json_string(shown_value));
 		} else {
 			char *v = show ? shell_quote(shown_value) : xstrdup(shown_value);
 			out_line("%s=%s\n", props[i]->name, v);
@@ -99,7 +99,7 @@ static int print_env(struct op_target *t, const struct print_opts *p, json_t *ob
 			continue;
 		v = xasprintf("(secret %s)", s->value ? s->value : "");
 		if (p->json)
-			json_object_set_new(obj, s->name, json_string_lossy(v));
+			json_object_set_new(obj, s->name, out_json_string(v));
 		else
 			out_line("%s=%s\n", s->name, v);
 		free(v);

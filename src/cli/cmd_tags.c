@@ -71,7 +71,7 @@ int cmd_tags(int argc, char **argv)
 	if (!strcmp(format, "json")) {
 		json_t *o = json_object();
 		for (k = 0; k < now.n; k++)
-			json_object_set_new(o, now.v[k].key, json_string_lossy(now.v[k].value));
+			json_object_set_new(o, now.v[k].key, out_json_string(now.v[k].value));
 		out_json(o);
 	} else {
 		for (k = 0; k < now.n; k++)

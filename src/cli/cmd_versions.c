@@ -13,7 +13,7 @@
 
 static json_t *jstr(const char *s)
 {
-	return s ? json_string_lossy(s) : json_null();
+	return s ? out_json_string(s) : json_null();
 }
 
 /* Newest first, by creation time. */

@@ -130,7 +130,7 @@ void watch_out_hints(const struct watch_env *envs, size_t n)
 
 static json_t *jstr(const char *s)
 {
-	return s ? json_string_lossy(s) : json_null();
+	return s ? out_json_string(s) : json_null();
 }
 
 json_t *watch_out_json(const struct watch_env *e)

@@ -211,7 +211,7 @@ static const char *severity_color(const char *severity)
 }
 
 /* A JSON string even from bytes that are not UTF-8 (replaced by '?'). */
-json_t *json_string_lossy(const char *v)
+json_t *out_json_string(const char *v)
 {
 	json_t *j;
 	char *copy, *p;
@@ -240,7 +240,7 @@ void out_json(json_t *v)
 
 static void json_set_str(json_t *o, const char *key, const char *v)
 {
-	json_object_set_new(o, key, json_string_lossy(v));
+	json_object_set_new(o, key, out_json_string(v));
 }
 
 char *event_format(const struct op_event *e, enum op_format fmt, bool color)

@@ -37,25 +37,24 @@ static void print_json(const struct eb_environment *e, const struct eb_env_healt
 	char *url = eb_environment_url(e);
 	size_t i;
 
-	json_object_set_new(o, "environment", json_string_lossy(e->name));
-	json_object_set_new(o, "environment_id", json_string_lossy(e->id));
-	json_object_set_new(o, "application", json_string_lossy(e->app));
-	json_object_set_new(o, "status", json_string_lossy(e->status));
-	json_object_set_new(o, "health", json_string_lossy(h && h->color ? h->color : e->health));
+	json_object_set_new(o, "environment", out_json_string(e->name));
+	json_object_set_new(o, "environment_id", out_json_string(e->id));
+	json_object_set_new(o, "application", out_json_string(e->app));
+	json_object_set_new(o, "status", out_json_string(e->status));
+	json_object_set_new(o, "health", out_json_string(h && h->color ? h->color : e->health));
 	json_object_set_new(
 	    o, "health_status",
-	    json_string_lossy(h && h->health_status ? h->health_status : e->health_status));
+	    out_json_string(h && h->health_status ? h->health_status : e->health_status));
 	for (i = 0; h && i < h->ncauses; i++)
-		json_array_append_new(causes, json_string_lossy(h->causes[i]));
+		json_array_append_new(causes, out_json_string(h->causes[i]));
 	json_object_set_new(o, "causes", causes);
-	json_object_set_new(o, "version_label", json_string_lossy(e->version_label));
-	json_object_set_new(
-	    o, "platform",
-	    json_string_lossy(e->platform_arn ? e->platform_arn : e->solution_stack));
-	json_object_set_new(o, "tier", json_string_lossy(e->tier));
-	json_object_set_new(o, "cname", json_string_lossy(e->cname));
-	json_object_set_new(o, "url", json_string_lossy(url));
-	json_object_set_new(o, "endpoint_url", json_string_lossy(e->endpoint_url));
+	json_object_set_new(o, "version_label", out_json_string(e->version_label));
+	json_object_set_new(o, "platform",
+	                    out_json_string(e->platform_arn ? e->platform_arn : e->solution_stack));
+	json_object_set_new(o, "tier", out_json_string(e->tier));
+	json_object_set_new(o, "cname", out_json_string(e->cname));
+	json_object_set_new(o, "url", out_json_string(url));
+	json_object_set_new(o, "endpoint_url", out_json_string(e->endpoint_url));
 	json_object_set_new(o, "created", json_time(e->created));
 	json_object_set_new(o, "updated", json_time(e->updated));
 	json_object_set_new(o, "enhanced_health", json_boolean(h != NULL));
