@@ -20,6 +20,7 @@
 #define AWS_RETRY_COST         5
 #define AWS_RETRY_COST_TIMEOUT 10
 
+struct aws_xfer;
 struct aws_client {
 	char region[64];
 	char *profile;         /* explicit (--profile) or from AWS_PROFILE; NULL = default */
@@ -45,6 +46,12 @@ struct aws_client {
 	int64_t skew;          /* server clock minus ours, seconds */
 	char *ca_bundle;
 	char user_agent[64];
+	/* The credentials, as client.c keeps them: the transport signs with
+	 * what creds_get gives (aws_client_credentials) and calls creds_renew
+	 * after an ExpiredToken (aws_client_renew_expired). Pointers, so that
+	 * http.c has no arrow up to the chain whose sources send through it. */
+	int (*creds_get)(struct aws_client *c, struct aws_creds *out, struct aws_error *err);
+	int (*creds_renew)(struct aws_client *c, const struct aws_xfer *x, struct aws_error *err);
 };
 
 /* ---- endpoints (endpoints.c) ---- */
