@@ -203,10 +203,8 @@ int deploy_create_env(const struct deploy_settings *s, const char *platform_arn,
 		aws_error_format(&err, e->reason, sizeof(e->reason));
 		rc = aws_error_exit_code(&err);
 	} else {
-		deploy_lock();
 		notef("%s: creating with '%s' (request %s)", e->name, e->label,
 		      **request_id ? *request_id : "lost; following the environment");
-		deploy_unlock();
 	}
 	eb_option_settings_free(&opts);
 	return rc;

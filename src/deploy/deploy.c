@@ -17,18 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static pthread_mutex_t out_mutex = PTHREAD_MUTEX_INITIALIZER;
-
-void deploy_lock(void)
-{
-	pthread_mutex_lock(&out_mutex);
-}
-
-void deploy_unlock(void)
-{
-	pthread_mutex_unlock(&out_mutex);
-}
-
 /* Validate and bundle (or check the prebuilt zip). *tmpdir is the
  * directory to remove afterwards, when one was made. */
 static int make_bundle(const struct deploy_settings *s, char **path, char **tmpdir,

@@ -10,10 +10,6 @@
 #include "ebctl/deploy.h"
 #include "ebctl/watch.h"
 
-/* Serialises messages from the update threads. */
-void deploy_lock(void);
-void deploy_unlock(void);
-
 /* "812 B", "3.4 KiB", "19.1 MiB" into out. */
 void deploy_format_size(uint64_t n, char *out, size_t len);
 

@@ -43,11 +43,9 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 	aws_error_clear(&err);
 	if (eb_update_environment(c, &u, &rid, &err) && (err.unknown_outcome || err.attempts > 1) &&
 	    (rid = adopt_lost_update(s, c, e->name)) != NULL) {
-		deploy_lock();
 		warnf("%s: the answer to UpdateEnvironment was lost; following the update in "
 		      "progress (request %s)",
 		      e->name, rid);
-		deploy_unlock();
 	} else if (!rid) {
 		char msg[1200];
 		snprintf(e->reason, sizeof(e->reason), "%s%s",
@@ -55,9 +53,7 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 		         err.unknown_outcome ? "; the update may have started" : "");
 		return aws_error_exit_code(&err);
 	}
-	deploy_lock();
 	notef("%s: updating to '%s' (request %s)", e->name, e->label, rid);
-	deploy_unlock();
 	*request_id = rid;
 	return 0;
 }

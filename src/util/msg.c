@@ -11,21 +11,23 @@ bool eb_debug;
 bool eb_quiet;
 bool eb_no_color;
 
+/* One message, written whole with one call: stdio locks the stream for
+ * each, so lines from threads (a deploy's updates) never interleave. */
 static void vmsg(const char *kind, const char *color, const char *fmt, va_list ap)
 {
 	bool c = color && term_use_color(stderr);
+	struct buf line = BUF_INIT, out = BUF_INIT;
 	fflush(stdout);
-	fputs("ebctl: ", stderr);
-	struct buf line = BUF_INIT, safe = BUF_INIT;
+	buf_puts(&out, "ebctl: ");
 	if (kind)
-		fprintf(stderr, "%s%s:%s ", c ? color : "", kind, c ? COLOR_RESET : "");
+		buf_printf(&out, "%s%s:%s ", c ? color : "", kind, c ? COLOR_RESET : "");
 	/* messages carry server text (errors, event messages): one line each */
 	buf_vprintf(&line, fmt, ap);
-	buf_put_escaped(&safe, buf_cstr(&line), line.len);
-	fputs(buf_cstr(&safe), stderr);
-	fputc('\n', stderr);
+	buf_put_escaped(&out, buf_cstr(&line), line.len);
+	buf_putc(&out, '\n');
+	fputs(buf_cstr(&out), stderr);
 	buf_free_secret(&line);
-	buf_free_secret(&safe);
+	buf_free_secret(&out);
 }
 
 void errorf(const char *fmt, ...)
