@@ -1,6 +1,7 @@
 /*
- * Private to the renderers (render.c, render_k8s.c, render_ecs.c): the YAML
- * event writer over libyaml's emitter, and what the three targets share.
+ * Private to the renderers (render.c, render_compose.c, render_k8s.c,
+ * render_ecs.c): the YAML event writer over libyaml's emitter, and what the
+ * three targets share (render_emit.c).
  */
 #ifndef EBCTL_DOCKERRUN_RENDER_H
 #define EBCTL_DOCKERRUN_RENDER_H
@@ -17,6 +18,10 @@ struct em {
 	const char *title, *source; /* for the comment at the top */
 };
 
+/* An emitter writing to f, its header naming source and title; em_close
+ * frees it. Returns 0, or -1 when libyaml cannot start. */
+int em_open(struct em *m, FILE *f, const char *source, const char *title);
+void em_close(struct em *m);
 /* The comment naming the source, and the stream's start; the stream's end
  * and a flush. A renderer calls em_begin once its checks have passed. */
 void em_begin(struct em *m);
