@@ -15,6 +15,7 @@ import threading
 import time
 import urllib.parse
 
+import checksums
 import presigned
 import uuid
 from urllib.parse import parse_qs
@@ -299,6 +300,7 @@ class Middleware:
         # Every request as (time, service, action): the call-rate tests read it.
         self.calls = []
         self.calls_lock = threading.Lock()
+        self.checksums = checksums.Checker()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -331,10 +333,10 @@ class Middleware:
             discard_body(environ)
             return self.respond(dated, *skew_response(protocol, sent[0], sent[1], server_now))
         if kind == "truncate":
-            return self.truncated(environ, dated, protocol, server_now)
-        return self.dispatch(environ, dated, protocol, server_now)
+            return self.truncated(environ, dated, protocol, server_now, action)
+        return self.dispatch(environ, dated, protocol, server_now, action)
 
-    def dispatch(self, environ, start_response, protocol, server_now):
+    def dispatch(self, environ, start_response, protocol, server_now, action=None):
         if presigned.is_presigned(environ):
             return presigned.serve(environ, start_response, server_now)
         if (moto_settings.INITIAL_NO_AUTH_ACTION_COUNT == 0 and not environ.get("HTTP_AUTHORIZATION")
@@ -345,7 +347,34 @@ class Middleware:
                 return self.respond(start_response, *error_response(protocol, 403, "AccessDenied", "Access Denied"))
             return self.respond(start_response, *error_response(
                 protocol, 403, "MissingAuthenticationToken", "Request is missing Authentication Token"))
+        if protocol == "s3":
+            # the bytes received checked as S3 checks them (tests/sandbox/checksums.py)
+            bad = self.checksums.check(environ, action)
+            if bad:
+                status, code, message, extra = bad
+                return self.respond(start_response, *error_response(protocol, status, code, message, extra))
+            if action == "CompleteMultipartUpload":
+                return self.completed(environ, start_response)
         return self.app(environ, start_response)
+
+    def completed(self, environ, start_response):
+        """CompleteMultipartUpload through moto, its answer given the object's checksum."""
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        result = self.app(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        body = self.checksums.fix_complete(environ, body)
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        start_response(captured["status"], headers + [("Content-Length", str(len(body)))])
+        return [body]
 
     @staticmethod
     def respond(start_response, status, body, headers):
@@ -353,7 +382,7 @@ class Middleware:
         start_response(f"{status} {reasons.get(status, 'Error')}", headers + [("Content-Length", str(len(body)))])
         return [body]
 
-    def truncated(self, environ, start_response, protocol, server_now):
+    def truncated(self, environ, start_response, protocol, server_now, action=None):
         """Send the headers and half the body, then drop the connection."""
         captured = {}
 
@@ -361,7 +390,7 @@ class Middleware:
             captured["status"], captured["headers"] = status, headers
             return lambda data: None
 
-        result = self.dispatch(environ, capture, protocol, server_now)
+        result = self.dispatch(environ, capture, protocol, server_now, action)
         try:
             body = b"".join(result)
         finally:
