@@ -120,6 +120,7 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 	o.content_type = "application/zip";
 	o.meta = &meta;
 	o.nmeta = 1;
+	o.sha256_hex = hex; /* a single PUT signs the bundle's hash: no second pass */
 	o.progress = on_progress;
 	o.progress_arg = &prog;
 	o.multipart_threshold = MULTIPART_FROM;
