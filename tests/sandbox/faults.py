@@ -27,11 +27,22 @@ SERVICE_BY_VERSION = {"2010-12-01": "elasticbeanstalk", "2010-05-08": "iam", "20
 SERVICE_ALIASES = {"eb": "elasticbeanstalk", "cloudwatchlogs": "logs"}
 MAX_SKEW = 900  # seconds a signed request's time may differ from the server's clock
 
+# Elastic Beanstalk's throttling (ebrate=SCALE): a token bucket per family of
+# actions, per account, as the service keeps them (DescribeEvents and
+# DescribeEnvironments share one). AWS publishes no figures; these are the
+# rates of its Query APIs' defaults, reads above changes: (rate per second, burst).
+EB_BUCKETS = {"read": (5.0, 10.0), "change": (2.0, 10.0)}
+EB_READ_PREFIXES = ("Describe", "List", "Check", "Retrieve", "Validate")
+
+
+def eb_family(action):
+    return "read" if (action or "").startswith(EB_READ_PREFIXES) else "change"
+
 
 def parse_spec(text):
     """`throttle=0.2,error500=0.1,...` -> dict; raises ValueError on bad input."""
     spec = {k: 0.0 for k in PROBABILITIES}
-    spec.update({"skew": 0.0, "seed": None, "delay": 30.0, "only": []})
+    spec.update({"skew": 0.0, "seed": None, "delay": 30.0, "only": [], "ebrate": 0.0})
     for item in filter(None, (s.strip() for s in (text or "").split(","))):
         key, eq, value = item.partition("=")
         key = key.strip().lower()
@@ -45,6 +56,13 @@ def parse_spec(text):
             if not 0.0 <= p <= 1.0:
                 raise ValueError(f"'{key}' wants a probability between 0 and 1, got '{value}'")
             spec[key] = p
+        elif key == "ebrate":
+            try:
+                spec[key] = float(value)
+            except ValueError:
+                raise ValueError(f"'ebrate' wants a scale of Elastic Beanstalk's rates (1: as EB), got '{value}'")
+            if spec[key] < 0:
+                raise ValueError("'ebrate' must not be negative")
         elif key in ("skew", "delay"):
             try:
                 spec[key] = float(value)
@@ -60,7 +78,8 @@ def parse_spec(text):
         elif key == "only":
             spec["only"] = [s.strip() for s in value.split("|") if s.strip()]
         else:
-            raise ValueError(f"unknown fault '{key}' (known: {', '.join(PROBABILITIES)}, skew, delay, seed, only)")
+            raise ValueError(f"unknown fault '{key}' (known: {', '.join(PROBABILITIES)}, skew, delay, seed, only, "
+                             "ebrate)")
     return spec
 
 
@@ -76,11 +95,34 @@ class FaultInjector:
             self.rng = random.Random(spec["seed"])
             self.matched = 0
             self.log = []
+            self.buckets = {}  # family -> [tokens, last refill]
+            self.throttled = 0
 
     def describe(self):
         with self.lock:
             return {"spec": self.spec, "armed": self.armed, "matched_requests": self.matched,
-                    "injected": list(self.log)}
+                    "injected": list(self.log), "rate_throttled": self.throttled}
+
+    def over_rate(self, service, action):
+        """Whether this Elastic Beanstalk call finds its family's bucket empty (ebrate)."""
+        with self.lock:
+            scale = self.spec["ebrate"]
+            if not self.armed or scale <= 0 or service != "elasticbeanstalk":
+                return False
+            family = eb_family(action)
+            rate, burst = EB_BUCKETS[family]
+            rate, burst = rate * scale, max(1.0, burst * scale)
+            now = time.monotonic()
+            tokens, last = self.buckets.get(family, (burst, now))
+            tokens = min(burst, tokens + (now - last) * rate)
+            if tokens < 1.0:
+                self.buckets[family] = (tokens, now)
+                self.throttled += 1
+                if len(self.log) < 10000:
+                    self.log.append({"n": self.matched, "service": service, "action": action, "fault": "ebrate"})
+                return True
+            self.buckets[family] = (tokens - 1.0, now)
+            return False
 
     def selects(self, service, action):
         only = self.spec["only"]
@@ -319,6 +361,8 @@ class Middleware:
             if len(self.calls) < 200000:
                 self.calls.append((time.time(), service, action))
         kind = self.faults.draw(service, action)
+        if kind is None and self.faults.over_rate(service, action):
+            kind = "throttle"
         if kind == "reset":
             drop(environ)
             start_response("500 Internal Server Error", [("Content-Length", "0")])
