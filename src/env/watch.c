@@ -458,9 +458,12 @@ void watch_tick(struct watch *w, int64_t now_ms)
 		case WATCH_PENDING:
 			if (now_ms >= w->deadline_ms) {
 				e->v.state = VERDICT_TIMEOUT;
-				watch_env_end(e, EB_EXIT_TIMEOUT,
-				              "timed out waiting for the environment to be Ready",
-				              now_ms);
+				watch_env_end(
+				    e, EB_EXIT_TIMEOUT,
+				    e->starting
+				        ? "timed out before its update could be sent"
+				        : "timed out waiting for the environment to be Ready",
+				    now_ms);
 			}
 			break;
 		case WATCH_FOLLOWING:
