@@ -28,6 +28,10 @@ struct s3_put_options {
 	size_t nmeta;
 	s3_progress_fn progress;
 	void *progress_arg;
+	/* The file's SHA-256 (hex) when the caller knows it: a single PUT signs
+	 * it as its payload hash (S3 refuses a body that does not match it)
+	 * instead of reading the file once more to hash it. NULL: hashed here. */
+	const char *sha256_hex;
 	/* Multipart (s3_upload_file): */
 	uint64_t multipart_threshold; /* 0: 16 MiB; files this size and up go multipart */
 	uint64_t part_size;           /* 0: 8 MiB (minimum 5 MiB, except the last part) */
@@ -60,8 +64,9 @@ void s3_object_info_free(struct s3_object_info *i);
 int s3_head_object(struct aws_client *c, const char *bucket, const char *key,
                    struct s3_object_info *out, struct aws_error *err);
 
-/* PUT a file in one request, streamed; its SHA-256 is computed by reading
- * it once first and signed as the payload hash. res may be NULL. */
+/* PUT a file in one request, streamed; its SHA-256 (o->sha256_hex, or
+ * computed by reading it once first) is signed as the payload hash, which
+ * S3 checks the body against. res may be NULL. */
 int s3_put_file(struct aws_client *c, const char *bucket, const char *key, const char *path,
                 const struct s3_put_options *o, struct s3_put_result *res, struct aws_error *err);
 
@@ -71,11 +76,16 @@ int s3_put_buffer(struct aws_client *c, const char *bucket, const char *key, con
                   struct aws_error *err);
 
 /*
- * Multipart upload of a file: CreateMultipartUpload, UploadPart with up to
- * o->parallel parts in flight (curl multi), each with Content-MD5 and its
- * ETag checked, then CompleteMultipartUpload. On any failure the upload is
- * aborted so no parts are left behind. Memory is bounded by parallel *
- * part_size.
+ * Multipart upload of a file: CreateMultipartUpload with the CRC32
+ * checksum algorithm, UploadPart with up to o->parallel parts in flight
+ * (curl multi), each read once into memory, its CRC32 taken from that
+ * copy and sent as x-amz-checksum-crc32 with an UNSIGNED-PAYLOAD signature
+ * (the headers are signed; S3 refuses a part whose bytes do not match the
+ * checksum with BadDigest, and the part is read and sent again), then
+ * CompleteMultipartUpload with each part's checksum; the composite
+ * checksum S3 answers is checked against the parts'. On any failure the
+ * upload is aborted so no parts are left behind. Memory is bounded by
+ * parallel * part_size.
  */
 int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const char *key,
                              const char *path, const struct s3_put_options *o,

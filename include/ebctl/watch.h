@@ -82,6 +82,7 @@ struct watch_env {
 	struct event_dedupe seen;
 	int64_t first_event_ms; /* date of the first event of its request, -1 before */
 	bool ready_to_start;    /* pending and seen Ready */
+	bool starting;          /* pending: its update is being sent outside the loop */
 	bool said_pending;
 	bool waiting_health;    /* deployed, health outside the set: said so */
 	char said_health[400];  /* what the last health line said */
@@ -104,6 +105,11 @@ struct watch_ops {
 	/* A pending environment is Ready: start its update, set *request_id
 	 * (heap) and return 0; or return an exit code with e->reason filled. */
 	int (*start)(void *ctx, struct aws_client *c, struct watch_env *e, char **request_id);
+	/* Updates sent outside the loop (e->starting: deploy's workers, which
+	 * send them a few at a time while the loop follows those already
+	 * sent): called before each round, it calls watch_env_follow or
+	 * watch_env_end for each whose update has been sent since. */
+	void (*collect)(void *ctx, struct watch *w);
 };
 
 struct watch {

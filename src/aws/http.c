@@ -18,6 +18,9 @@
 
 #include "internal.h"
 
+/* curl's upload buffer for bodies of this size and up (its default is 64 KiB) */
+#define UPLOAD_BUFFER (1024L * 1024L)
+
 /* ---- retry classification ---- */
 
 static bool in_list(const char *code, const char *const *list, size_t n)
@@ -54,12 +57,13 @@ bool aws_throttling_code(const char *code)
 
 bool aws_retryable_code(const char *code)
 {
-	/* the transient errors of the standard mode, besides throttling */
+	/* the transient errors of the standard mode, besides throttling; and
+	 * S3's answers to a body damaged on the way (its checksum or its signed
+	 * SHA-256 does not match the bytes received), which the same bytes
+	 * sent again fix */
 	static const char *const codes[] = {
-	    "RequestTimeout",
-	    "RequestTimeoutException",
-	    "InternalError",
-	    "ServiceUnavailable",
+	    "RequestTimeout", "RequestTimeoutException",   "InternalError", "ServiceUnavailable",
+	    "BadDigest",      "XAmzContentSHA256Mismatch",
 	};
 	return aws_throttling_code(code) || in_list(code, codes, EB_ARRAY_LEN(codes));
 }
@@ -472,6 +476,9 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
 	} else if (strcmp(req->method, "PUT") == 0) {
 		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)body_len);
+		/* a big body in bigger writes: a sixteenth of the calls and wake-ups */
+		if (body_len >= UPLOAD_BUFFER)
+			curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, (long)UPLOAD_BUFFER);
 	} else if (strcmp(req->method, "POST") == 0) {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);

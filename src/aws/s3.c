@@ -1,7 +1,7 @@
 /*
- * Amazon S3 objects: head, put (streamed from a file, payload hash computed
- * by streaming), multipart with parallel parts through curl multi, get,
- * delete, and multipart housekeeping.
+ * Amazon S3 objects: head, put (streamed from a file, payload hash known or
+ * computed by streaming), multipart with parallel parts through curl multi
+ * (each part's CRC32 checked by S3), get, delete, and multipart housekeeping.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <openssl/evp.h>
 
 #include "ebctl/s3.h"
@@ -251,7 +252,10 @@ int s3_put_file(struct aws_client *c, const char *bucket, const char *key, const
 		goto out;
 	if (s3_request(c, &req, "PUT", bucket, key, "PutObject", err) != 0)
 		goto out;
-	if (hash_range(fd, 0, size, req.payload_hash) != 0) {
+	/* a hash the caller took already is not taken again */
+	if (o && o->sha256_hex && strlen(o->sha256_hex) == 64) {
+		snprintf(req.payload_hash, sizeof(req.payload_hash), "%s", o->sha256_hex);
+	} else if (hash_range(fd, 0, size, req.payload_hash) != 0) {
 		aws_error_set(err, req.step, "IOError", "cannot read '%s': %s", path,
 		              strerror(errno));
 		goto out;
@@ -310,6 +314,14 @@ out:
 
 /* ---- multipart ---- */
 
+/* S3's form of a CRC32: the four bytes, big-endian, in base64. */
+static void crc32_b64(uint32_t crc, char out[9])
+{
+	unsigned char be[4] = {(unsigned char)(crc >> 24), (unsigned char)(crc >> 16),
+	                       (unsigned char)(crc >> 8), (unsigned char)crc};
+	EVP_EncodeBlock((unsigned char *)out, be, sizeof(be));
+}
+
 static int create_upload_once(struct aws_client *c, const char *bucket, const char *key,
                               const struct s3_put_options *o, char **upload_id,
                               struct aws_error *err)
@@ -324,6 +336,8 @@ static int create_upload_once(struct aws_client *c, const char *bucket, const ch
 		goto out;
 	req.query = xstrdup("uploads");
 	add_put_headers(&req, o);
+	/* every part then carries its CRC32, which S3 checks */
+	aws_request_header(&req, "x-amz-checksum-algorithm", "CRC32");
 	/* an upload we cannot see the id of would be orphaned: send it once */
 	req.idem = AWS_NOT_IDEMPOTENT;
 	if (aws_send(c, &req, &resp, err) != 0)
@@ -447,6 +461,7 @@ struct part_slot {
 	bool skew_fixed;
 	bool renewed;       /* new credentials after an expired session token */
 	int64_t not_before; /* monotonic ms: backoff */
+	bool reread;        /* S3 found the part damaged: read it again */
 	unsigned char *data;
 	size_t len;
 	CURL *h;
@@ -462,6 +477,7 @@ struct mp_state {
 	uint64_t size, part_size;
 	int nparts;
 	char (*etags)[80];
+	uint32_t *crcs; /* each part's CRC32, as sent */
 	uint64_t done_bytes;
 };
 
@@ -470,7 +486,10 @@ static int slot_start(struct mp_state *m, struct part_slot *s, CURLM *multi, str
 	uint64_t off = (uint64_t)(s->part - 1) * m->part_size;
 	size_t have = 0;
 
-	if (s->tries == 0) {
+	char crc[9];
+
+	if (s->tries == 0 || s->reread) {
+		s->reread = false;
 		s->len = (size_t)(m->size - off < m->part_size ? m->size - off : m->part_size);
 		while (have < s->len) {
 			ssize_t got =
@@ -483,15 +502,21 @@ static int slot_start(struct mp_state *m, struct part_slot *s, CURLM *multi, str
 			}
 			have += (size_t)got;
 		}
+		/* taken from the copy that is sent, while it is in the cache */
+		m->crcs[s->part - 1] = libdeflate_crc32(0, s->data, s->len);
 	}
 	aws_request_cleanup(&s->req);
 	if (s3_request(m->c, &s->req, "PUT", m->bucket, m->key, "UploadPart", err) != 0)
 		return -1;
 	s->req.query = upload_query(m->upload_id, s->part);
-	/* The signed payload hash is S3's integrity check of the part
-	 * (XAmzContentSHA256Mismatch): a Content-MD5 as well would cost one
-	 * more pass over every byte for the same guarantee. */
-	sha256_hex(s->data, s->len, s->req.payload_hash);
+	/* The part's CRC32 is S3's integrity check of it (BadDigest): a signed
+	 * SHA-256 of the payload would cost a second hash of every byte, after
+	 * the whole file's, for the same guarantee. The headers, the checksum
+	 * among them, are still signed. */
+	crc32_b64(m->crcs[s->part - 1], crc);
+	aws_request_header(&s->req, "x-amz-checksum-crc32", crc);
+	aws_request_header(&s->req, "x-amz-sdk-checksum-algorithm", "CRC32");
+	snprintf(s->req.payload_hash, sizeof(s->req.payload_hash), "UNSIGNED-PAYLOAD");
 	s->req.body_kind = AWS_BODY_MEM;
 	s->req.body = s->data;
 	s->req.body_len = s->len;
@@ -543,6 +568,9 @@ static int slot_finish(struct mp_state *m, struct part_slot *s, CURLcode rc, str
 		s->not_before = 0;
 		return 0;
 	}
+	/* bytes damaged on the way: read from the file again, not from memory */
+	if (strcmp(err->code, "BadDigest") == 0)
+		s->reread = true;
 	/* parts are idempotent: a resent part replaces the earlier one */
 	if ((v == AWS_DONE_RETRY || (v == AWS_DONE_FAIL && err->unknown_outcome)) &&
 	    s->tries < m->c->max_attempts && aws_retry_quota_acquire(m->c, err, &s->held)) {
@@ -659,21 +687,48 @@ static xmlDocPtr ok_body(const struct aws_request *req, const struct aws_respons
 	return NULL;
 }
 
-static int complete_upload(struct mp_state *m, struct s3_put_result *res, struct aws_error *err)
+/* The checksum S3 gives an object of parts uploaded with CRC32s: the CRC32
+ * of the parts' checksums (their bytes, one after the other), then "-" and
+ * the number of parts. */
+static void composite_crc32(const struct mp_state *m, char *out, size_t n)
+{
+	uint32_t crc = 0;
+	char b64[9];
+	int i;
+	for (i = 0; i < m->nparts; i++) {
+		unsigned char be[4] = {(unsigned char)(m->crcs[i] >> 24),
+		                       (unsigned char)(m->crcs[i] >> 16),
+		                       (unsigned char)(m->crcs[i] >> 8), (unsigned char)m->crcs[i]};
+		crc = libdeflate_crc32(crc, be, sizeof(be));
+	}
+	crc32_b64(crc, b64);
+	snprintf(out, n, "%s-%d", b64, m->nparts);
+}
+
+/* Returns 0 completed, -1 failed with err; *damaged when S3 completed the
+ * object with another checksum than that of the parts sent. */
+static int complete_upload(struct mp_state *m, struct s3_put_result *res, bool *damaged,
+                           struct aws_error *err)
 {
 	struct aws_request req;
 	struct aws_response resp;
 	struct buf body = BUF_INIT;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root;
+	char *got = NULL, want[32], crc[9];
 	int i, rc = -1;
 
 	memset(&resp, 0, sizeof(resp));
+	*damaged = false;
 	buf_puts(&body,
 	         "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
-	for (i = 0; i < m->nparts; i++)
-		buf_printf(&body, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", i + 1,
-		           m->etags[i]);
+	for (i = 0; i < m->nparts; i++) {
+		crc32_b64(m->crcs[i], crc);
+		buf_printf(&body,
+		           "<Part><ETag>%s</ETag><ChecksumCRC32>%s</ChecksumCRC32>"
+		           "<PartNumber>%d</PartNumber></Part>",
+		           m->etags[i], crc, i + 1);
+	}
 	buf_puts(&body, "</CompleteMultipartUpload>");
 	if (s3_request(m->c, &req, "POST", m->bucket, m->key, "CompleteMultipartUpload", err) != 0)
 		goto out;
@@ -690,6 +745,16 @@ static int complete_upload(struct mp_state *m, struct s3_put_result *res, struct
 	if (!(doc = ok_body(&req, &resp, err)))
 		goto out;
 	root = xmlDocGetRootElement(doc);
+	/* End to end: the object S3 assembled has the parts' checksums. */
+	composite_crc32(m, want, sizeof(want));
+	got = aws_xml_text(root, "ChecksumCRC32");
+	if (got && strcmp(got, want) != 0) {
+		aws_error_set(err, req.step, "BadDigest",
+		              "the object's CRC32 checksum is %s, not %s as the parts sent", got,
+		              want);
+		*damaged = true;
+		goto out;
+	}
 	if (res) {
 		char *etag = aws_xml_text(root, "ETag");
 		memset(res, 0, sizeof(*res));
@@ -700,6 +765,7 @@ static int complete_upload(struct mp_state *m, struct s3_put_result *res, struct
 	}
 	rc = 0;
 out:
+	free(got);
 	xmlFreeDoc(doc);
 	buf_free(&body);
 	aws_request_cleanup(&req);
@@ -737,6 +803,7 @@ int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const cha
 	char *upload_id = NULL;
 	int parallel = o && o->parallel > 0 ? o->parallel : 4;
 	int rc = -1, attempt, sent = 0; /* Complete requests in all, for the message */
+	bool damaged = false;
 
 	aws_error_clear(err);
 	memset(&m, 0, sizeof(m));
@@ -758,6 +825,7 @@ int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const cha
 	if (parallel > m.nparts)
 		parallel = m.nparts;
 	m.etags = xcalloc((size_t)m.nparts, sizeof(*m.etags));
+	m.crcs = xcalloc((size_t)m.nparts, sizeof(*m.crcs));
 
 	if (create_upload(c, bucket, key, o, &upload_id, err) != 0)
 		goto out;
@@ -768,8 +836,15 @@ int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const cha
 		goto abort;
 	/* After an unknown outcome the object says whether the upload was
 	 * completed; if not, it is still open and completing it again is safe. */
-	for (attempt = 1; complete_upload(&m, res, err) != 0; attempt++) {
+	for (attempt = 1; complete_upload(&m, res, &damaged, err) != 0; attempt++) {
 		aws_error_add_attempts(err, &sent);
+		if (damaged) {
+			/* not an object to keep under a key that names its content */
+			struct aws_error e2;
+			if (s3_delete_object(c, bucket, key, &e2) != 0)
+				warnf("could not delete the damaged object '%s'", key);
+			goto out;
+		}
 		if (!err->unknown_outcome)
 			goto abort;
 		if (completed_anyway(&m, res))
@@ -799,6 +874,7 @@ abort : {
 out:
 	free(upload_id);
 	free(m.etags);
+	free(m.crcs);
 	if (m.fd >= 0)
 		close(m.fd);
 	return rc;

@@ -356,6 +356,7 @@ struct deploy_ctx {
 	const struct watch_ops *ui;
 	const struct deploy_settings *s;
 	const struct aws_client_options *copts;
+	struct update_pool *pool;
 };
 
 static void relay_event(void *ctx, const struct watch_env *e, const struct eb_event *ev)
@@ -386,35 +387,86 @@ static int start_pending(void *ctx, struct aws_client *c, struct watch_env *e, c
 	return deploy_update_env(d->s, c, e, rid);
 }
 
-/* The updates of the environments that are Ready, all at once. */
-static void update_ready(struct deploy_outcome *o, const struct deploy_ctx *d, const bool *ready)
+/* The updates of the environments that are Ready, sent by the pool's
+ * workers while the watcher follows those already sent: every
+ * environment starts pending, and collect_updates hands each to the
+ * watcher as its update goes out. */
+static void update_ready(struct deploy_outcome *o, struct update_pool *p,
+                         const struct deploy_ctx *d, const bool *ready)
 {
-	struct env_update *u = xcalloc(o->w.n, sizeof(*u));
-	size_t i;
+	size_t i, want = 0;
+	memset(p, 0, sizeof(*p));
+	pthread_mutex_init(&p->lock, NULL);
+	p->u = xcalloc(o->w.n ? o->w.n : 1, sizeof(*p->u));
+	p->n = o->w.n;
+	p->copts = d->copts;
 	for (i = 0; i < o->w.n; i++) {
+		struct env_update *u = &p->u[i];
+		struct watch_env *e = &o->w.envs[i];
+		watch_env_pending(e);
 		if (!ready[i])
 			continue;
-		u[i].s = d->s;
-		u[i].copts = d->copts;
-		u[i].e = &o->w.envs[i];
-		u[i].create_on = o->created[i] ? o->platform_arn : NULL;
-		if (pthread_create(&u[i].thread, NULL, deploy_update_thread, &u[i]))
+		u->s = d->s;
+		u->e = e;
+		u->work.name = e->name;
+		u->work.label = e->label;
+		u->create_on = o->created[i] ? o->platform_arn : NULL;
+		u->wanted = true;
+		e->starting = true;
+		want++;
+	}
+	for (i = 0; i < UPDATE_WORKERS && i < want; i++) {
+		if (pthread_create(&p->threads[i], NULL, deploy_update_worker, p))
 			die("cannot start a thread: %s", strerror(errno));
-		u[i].started = true;
+		p->nthreads++;
 	}
-	for (i = 0; i < o->w.n; i++) {
-		struct watch_env *e = &o->w.envs[i];
-		if (!u[i].started) {
-			watch_env_pending(e);
+}
+
+/* The watcher's collect: the updates sent since the last round. */
+static void collect_updates(void *ctx, struct watch *w)
+{
+	const struct deploy_ctx *d = ctx;
+	struct update_pool *p = d->pool;
+	size_t i;
+	(void)w;
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < p->n; i++) {
+		struct env_update *u = &p->u[i];
+		if (!u->wanted || !u->done || u->collected)
 			continue;
+		u->collected = true;
+		u->e->starting = false;
+		if (u->e->phase != WATCH_PENDING) {
+			/* the wait ended (interrupted, timed out) while it was sent */
+			if (!u->rc && u->request_id && !u->e->request_id) {
+				u->e->request_id = u->request_id;
+				u->request_id = NULL;
+				snprintf(u->e->reason, sizeof(u->e->reason),
+				         "the update is still running on Elastic Beanstalk");
+			}
+			free(u->request_id);
+		} else if (u->rc) {
+			snprintf(u->e->reason, sizeof(u->e->reason), "%s", u->work.reason);
+			watch_env_end(u->e, u->rc, NULL, time_mono_ms());
+		} else {
+			watch_env_follow(w, u->e, u->request_id, u->started_ms);
 		}
-		pthread_join(u[i].thread, NULL);
-		if (u[i].rc)
-			watch_env_end(e, u[i].rc, NULL, time_mono_ms());
-		else
-			watch_env_follow(&o->w, e, u[i].request_id, u[i].started_ms);
+		u->request_id = NULL;
 	}
-	free(u);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* After the wait: the workers end (they stop at an interruption or the
+ * deadline), and what they sent since the last round is handed over. */
+static void update_pool_end(struct update_pool *p, struct deploy_ctx *d, struct watch *w)
+{
+	size_t i;
+	for (i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	if (p->u)
+		collect_updates(d, w);
+	pthread_mutex_destroy(&p->lock);
+	free(p->u);
 }
 
 /* --abort-on-timeout, --abort-on-interrupt: stop the updates this deploy
@@ -479,6 +531,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	struct aws_client *c = NULL;
 	struct aws_error err;
 	struct deploy_ctx ctx;
+	struct update_pool pool;
 	char *path = NULL, *tmpdir = NULL;
 	bool *ready = NULL;
 	int64_t deadline_ms;
@@ -585,14 +638,17 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	o->w.ops.on_health = relay_health;
 	o->w.ops.on_pending = relay_pending;
 	o->w.ops.start = start_pending;
+	o->w.ops.collect = collect_updates;
+	ctx.pool = &pool;
 	o->w.no_follow = s->no_wait;
 	o->w.deadline_ms = time_mono_ms() + (int64_t)s->timeout * 1000;
 	/* the wait has its own --timeout from here (watch_run bounds its
 	 * requests with it), and so have the updates it starts */
 	copts.deadline_ms = o->w.deadline_ms;
 	o->updating = true;
-	update_ready(o, &ctx, ready);
+	update_ready(o, &pool, &ctx, ready);
 	rc = watch_run(&o->w, c);
+	update_pool_end(&pool, &ctx, &o->w);
 	abort_left_running(s, &copts, o);
 	if (rc == 0 && s->prune_keep) {
 		struct deploy_prune_opts po = {s->app, s->prune_keep, 0, false, false};

@@ -50,18 +50,33 @@ int deploy_create_env(const struct deploy_settings *s, const char *platform_arn,
                       struct aws_client *c, struct watch_env *e, char **request_id);
 
 /* One update (or creation) on its own thread, with its own client. */
+/* One environment's update, sent by a worker of the pool below. */
 struct env_update {
 	const struct deploy_settings *s;
-	const struct aws_client_options *copts;
-	struct watch_env *e;
+	struct watch_env *e;   /* the watcher's; the worker touches only work */
+	struct watch_env work; /* name, label, and the reason of a failure */
 	const char *create_on; /* create the environment on this platform, not update it */
-	pthread_t thread;
-	bool started;
-	/* results */
+	bool wanted;
+	/* results, under the pool's lock */
+	bool done, collected;
 	int rc;
 	char *request_id; /* handed to the watcher */
 	int64_t started_ms;
 };
-void *deploy_update_thread(void *arg);
+
+/* The updates of a deploy: a few workers, each with its own client, take
+ * the environments in turn, so that fifty environments cost four threads
+ * and four connections, and Elastic Beanstalk's rate (per account) is not
+ * met by fifty calls at once. */
+#define UPDATE_WORKERS 4
+struct update_pool {
+	pthread_mutex_t lock;
+	struct env_update *u;
+	size_t n, next;
+	const struct aws_client_options *copts;
+	pthread_t threads[UPDATE_WORKERS];
+	size_t nthreads;
+};
+void *deploy_update_worker(void *arg);
 
 #endif

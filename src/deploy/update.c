@@ -22,12 +22,27 @@ static char *adopt_lost_update(const struct deploy_settings *s, struct aws_clien
 	return op_update_in_progress(c, s->app, env);
 }
 
+/* The wait before sending a throttled update again: growing to 8 s, with
+ * jitter so that the workers do not come back together. */
+static int64_t throttle_backoff_ms(int attempt)
+{
+	static _Atomic unsigned seq;
+	/* a cheap spread, different for each call: enough to part the workers */
+	unsigned r = (unsigned)time_mono_ms() * 2654435761u + seq++ * 40503u;
+	int64_t ceiling = 500;
+	while (--attempt > 0 && ceiling < 8000)
+		ceiling *= 2;
+	return ceiling / 2 + (int64_t)(r % 1000) * (ceiling / 2) / 1000;
+}
+
 int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, struct watch_env *e,
                       char **request_id)
 {
 	struct aws_error err;
 	struct eb_update u;
 	char *rid = NULL;
+	bool maybe_started = false; /* an earlier call's answer was lost */
+	int attempt;
 
 	*request_id = NULL;
 	if (interrupt_requested()) {
@@ -40,8 +55,20 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 	u.env = e->name;
 	u.version_label = e->label;
 	u.settings = s->options.n ? &s->options : NULL; /* one update, one wait */
-	aws_error_clear(&err);
-	if (eb_update_environment(c, &u, &rid, &err) && (err.unknown_outcome || err.attempts > 1) &&
+	for (attempt = 1;; attempt++) {
+		aws_error_clear(&err);
+		if (!eb_update_environment(c, &u, &rid, &err))
+			break;
+		maybe_started = maybe_started || err.unknown_outcome || err.attempts > 1;
+		/* Throttled: refused, not run. Elastic Beanstalk's rate is the
+		 * account's; a deploy to many environments waits its turn (up to
+		 * its deadline, where the client stops sending) rather than fail. */
+		if (!(err.http_status == 429 || aws_throttling_code(err.code)) ||
+		    interrupt_sleep_ms(throttle_backoff_ms(attempt), -1) != SLEEP_DONE)
+			break;
+		debugf("%s: UpdateEnvironment throttled; again (attempt %d)", e->name, attempt + 1);
+	}
+	if (!rid && (err.unknown_outcome || err.attempts > 1 || maybe_started) &&
 	    (rid = adopt_lost_update(s, c, e->name)) != NULL) {
 		warnf("%s: the answer to UpdateEnvironment was lost; following the update in "
 		      "progress (request %s)",
@@ -58,20 +85,37 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 	return 0;
 }
 
-void *deploy_update_thread(void *arg)
+void *deploy_update_worker(void *arg)
 {
-	struct env_update *u = arg;
+	struct update_pool *p = arg;
 	struct aws_client *c = NULL;
 	struct aws_error err;
+	int crc;
 	aws_error_clear(&err);
-	u->started_ms = time_mono_ms();
-	if (aws_client_new(u->copts, &c, &err)) {
-		aws_error_format(&err, u->e->reason, sizeof(u->e->reason));
-		u->rc = aws_error_exit_code(&err);
-		return NULL;
+	crc = aws_client_new(p->copts, &c, &err);
+	for (;;) {
+		struct env_update *u = NULL;
+		pthread_mutex_lock(&p->lock);
+		while (p->next < p->n && !p->u[p->next].wanted)
+			p->next++;
+		if (p->next < p->n)
+			u = &p->u[p->next++];
+		pthread_mutex_unlock(&p->lock);
+		if (!u)
+			break;
+		u->started_ms = time_mono_ms();
+		if (crc) {
+			aws_error_format(&err, u->work.reason, sizeof(u->work.reason));
+			u->rc = aws_error_exit_code(&err);
+		} else {
+			u->rc = u->create_on ? deploy_create_env(u->s, u->create_on, c, &u->work,
+			                                         &u->request_id)
+			                     : deploy_update_env(u->s, c, &u->work, &u->request_id);
+		}
+		pthread_mutex_lock(&p->lock);
+		u->done = true;
+		pthread_mutex_unlock(&p->lock);
 	}
-	u->rc = u->create_on ? deploy_create_env(u->s, u->create_on, c, u->e, &u->request_id)
-	                     : deploy_update_env(u->s, c, u->e, &u->request_id);
 	aws_client_free(c); /* the signer's per-thread buffers go with the thread */
 	return NULL;
 }

@@ -342,6 +342,8 @@ void watch_feed_environments(struct watch *w, const struct eb_environments *envs
 		}
 		switch (e->phase) {
 		case WATCH_PENDING:
+			if (e->starting)
+				break; /* its update is on its way */
 			if (e->status && !strcmp(e->status, "Ready")) {
 				e->ready_to_start = true;
 			} else if (!strcmp(e->status, "Terminated")) {
@@ -456,9 +458,12 @@ void watch_tick(struct watch *w, int64_t now_ms)
 		case WATCH_PENDING:
 			if (now_ms >= w->deadline_ms) {
 				e->v.state = VERDICT_TIMEOUT;
-				watch_env_end(e, EB_EXIT_TIMEOUT,
-				              "timed out waiting for the environment to be Ready",
-				              now_ms);
+				watch_env_end(
+				    e, EB_EXIT_TIMEOUT,
+				    e->starting
+				        ? "timed out before its update could be sent"
+				        : "timed out waiting for the environment to be Ready",
+				    now_ms);
 			}
 			break;
 		case WATCH_FOLLOWING:
@@ -543,7 +548,7 @@ static void start_pending(struct watch *w, struct aws_client *c)
 		struct watch_env *e = &w->envs[i];
 		char *rid = NULL;
 		int rc;
-		if (e->phase != WATCH_PENDING || !e->ready_to_start)
+		if (e->phase != WATCH_PENDING || !e->ready_to_start || e->starting)
 			continue;
 		e->ready_to_start = false;
 		set_str(&e->previous_label, e->running_label);
@@ -592,6 +597,8 @@ int watch_run(struct watch *w, struct aws_client *c)
 		bool ok = true, events = false;
 		int64_t now, wait;
 		aws_error_clear(&err);
+		if (w->ops.collect)
+			w->ops.collect(w->ops.ctx, w);
 		for (i = 0; i < w->n && !events; i++)
 			events = watch_env_reads_events(&w->envs[i]);
 		if (events) {

@@ -10,6 +10,12 @@ expect_rc 0 "a large bundle deploys" "$EBCTL" deploy --app big --env big-env --b
 	--label large --wait-ready --timeout 2m
 expect_err "(multipart)" "the upload is multipart"
 expect_err "upload 100%" "progress reaches 100 % (plain lines off a terminal)"
+if grep -Eq '^ebctl: upload 100% \(12\.0 of 12\.0 MiB, [0-9]+\.[0-9] MiB/s\)$' "$TMP/err" &&
+	[ "$(grep -Ec '^ebctl: upload [0-9]+% \([0-9.]+ of 12\.0 MiB, [0-9]+\.[0-9] MiB/s\)$' "$TMP/err")" -ge 5 ]; then
+	ok "the plain progress lines carry the speed"
+else
+	not_ok "the plain progress lines carry the speed: $(grep 'upload [0-9]' "$TMP/err" | tr '\n' '|')"
+fi
 key=$(eb_aws s3api list-objects-v2 --bucket rel --query 'Contents[0].Key')
 eb_aws s3api get-object --bucket rel --key "$key" "$TMP/got.zip" >/dev/null
 sum=$(sha256sum "$TMP/got.zip" | cut -d' ' -f1)
@@ -18,6 +24,29 @@ expect_eq "big/$sum.zip" "$key" "the stored object is the bundle, byte for byte"
 	"$TMP/got.zip" && ok "the stored bundle holds the large file" || not_ok "the stored bundle holds the large file"
 expect_eq "$(eb_aws s3api list-multipart-uploads --bucket rel --query 'length(Uploads || `[]`)')" "0" \
 	"no multipart upload left open after success"
+
+# On a terminal (script(1) gives it one), outside CI: a bar with the speed
+# and the time left, redrawn in place.
+if command -v script >/dev/null; then
+	echo "# tty" >>"$app/.ebextensions/01-health.config"
+	cmd=$(printf '%q ' env -u CI -u GITHUB_ACTIONS -u TRAVIS -u GITLAB_CI -u BUILDKITE \
+		"$EBCTL" deploy --app big --env big-env --bucket rel -C "$app" --all \
+		--label large-tty --version-only)
+	script -qefc "$cmd" /dev/null >"$TMP/tty.out" 2>&1
+	bar=$(tr '\r' '\n' <"$TMP/tty.out" | grep -a '^upload \[' | tail -1)
+	if printf '%s' "$bar" | grep -Eq '^upload \[#{30}\] 100% 12\.0/12\.0 MiB  [0-9]+\.[0-9] MiB/s  done'; then
+		ok "the bar ends at 100 % with the speed"
+	else
+		not_ok "the bar ends at 100 % with the speed: '$bar'"
+	fi
+	if tr '\r' '\n' <"$TMP/tty.out" | grep -aEq '^upload \[#* *\] +[0-9]+% [0-9.]+/12\.0 MiB  ([0-9]+\.[0-9]|---) MiB/s  ([0-9]+:[0-9]{2}|-:--) left'; then
+		ok "the bar shows the time left on the way"
+	else
+		not_ok "the bar shows the time left on the way: $(tr '\r' '\n' <"$TMP/tty.out" | grep -a '^upload' | head -3 | tr '\n' '|')"
+	fi
+else
+	ok "# SKIP script(1) is not installed: no terminal to test the bar on"
+fi
 
 # Through the fault proxy (faultproxy.py): S3 fails every part after the first.
 echo "# v2" >>"$app/.ebextensions/01-health.config"

@@ -31,6 +31,8 @@ Faults:
              (a read timeout, which waits for a byte, never fires)
   expired    the server says the session token expired (revoked, say), though
              its time has not come: 400/403 ExpiredToken
+  corrupt    one byte in the middle of the request body is flipped on the way
+             (headers, and so the signature, untouched): what S3 must refuse
 
 Temporary credentials that really expire, as a container credentials
 endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:PORT/__creds):
@@ -226,6 +228,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_plain(403 if not s3 else 400, error_body(s3, "ExpiredToken",
                                                                       "The security token included in the "
                                                                       "request is expired"))
+        if fault == "corrupt" and body:
+            mid = len(body) // 2
+            body = body[:mid] + bytes([body[mid] ^ 0x5A]) + body[mid + 1:]
         status, hdrs, data = self.forward(body)
         if fault == "lose":
             self.close_connection = True

@@ -15,6 +15,7 @@ import threading
 import time
 import urllib.parse
 
+import checksums
 import presigned
 import uuid
 from urllib.parse import parse_qs
@@ -26,11 +27,22 @@ SERVICE_BY_VERSION = {"2010-12-01": "elasticbeanstalk", "2010-05-08": "iam", "20
 SERVICE_ALIASES = {"eb": "elasticbeanstalk", "cloudwatchlogs": "logs"}
 MAX_SKEW = 900  # seconds a signed request's time may differ from the server's clock
 
+# Elastic Beanstalk's throttling (ebrate=SCALE): a token bucket per family of
+# actions, per account, as the service keeps them (DescribeEvents and
+# DescribeEnvironments share one). AWS publishes no figures; these are the
+# rates of its Query APIs' defaults, reads above changes: (rate per second, burst).
+EB_BUCKETS = {"read": (5.0, 10.0), "change": (2.0, 10.0)}
+EB_READ_PREFIXES = ("Describe", "List", "Check", "Retrieve", "Validate")
+
+
+def eb_family(action):
+    return "read" if (action or "").startswith(EB_READ_PREFIXES) else "change"
+
 
 def parse_spec(text):
     """`throttle=0.2,error500=0.1,...` -> dict; raises ValueError on bad input."""
     spec = {k: 0.0 for k in PROBABILITIES}
-    spec.update({"skew": 0.0, "seed": None, "delay": 30.0, "only": []})
+    spec.update({"skew": 0.0, "seed": None, "delay": 30.0, "only": [], "ebrate": 0.0})
     for item in filter(None, (s.strip() for s in (text or "").split(","))):
         key, eq, value = item.partition("=")
         key = key.strip().lower()
@@ -44,6 +56,13 @@ def parse_spec(text):
             if not 0.0 <= p <= 1.0:
                 raise ValueError(f"'{key}' wants a probability between 0 and 1, got '{value}'")
             spec[key] = p
+        elif key == "ebrate":
+            try:
+                spec[key] = float(value)
+            except ValueError:
+                raise ValueError(f"'ebrate' wants a scale of Elastic Beanstalk's rates (1: as EB), got '{value}'")
+            if spec[key] < 0:
+                raise ValueError("'ebrate' must not be negative")
         elif key in ("skew", "delay"):
             try:
                 spec[key] = float(value)
@@ -59,7 +78,8 @@ def parse_spec(text):
         elif key == "only":
             spec["only"] = [s.strip() for s in value.split("|") if s.strip()]
         else:
-            raise ValueError(f"unknown fault '{key}' (known: {', '.join(PROBABILITIES)}, skew, delay, seed, only)")
+            raise ValueError(f"unknown fault '{key}' (known: {', '.join(PROBABILITIES)}, skew, delay, seed, only, "
+                             "ebrate)")
     return spec
 
 
@@ -75,11 +95,34 @@ class FaultInjector:
             self.rng = random.Random(spec["seed"])
             self.matched = 0
             self.log = []
+            self.buckets = {}  # family -> [tokens, last refill]
+            self.throttled = 0
 
     def describe(self):
         with self.lock:
             return {"spec": self.spec, "armed": self.armed, "matched_requests": self.matched,
-                    "injected": list(self.log)}
+                    "injected": list(self.log), "rate_throttled": self.throttled}
+
+    def over_rate(self, service, action):
+        """Whether this Elastic Beanstalk call finds its family's bucket empty (ebrate)."""
+        with self.lock:
+            scale = self.spec["ebrate"]
+            if not self.armed or scale <= 0 or service != "elasticbeanstalk":
+                return False
+            family = eb_family(action)
+            rate, burst = EB_BUCKETS[family]
+            rate, burst = rate * scale, max(1.0, burst * scale)
+            now = time.monotonic()
+            tokens, last = self.buckets.get(family, (burst, now))
+            tokens = min(burst, tokens + (now - last) * rate)
+            if tokens < 1.0:
+                self.buckets[family] = (tokens, now)
+                self.throttled += 1
+                if len(self.log) < 10000:
+                    self.log.append({"n": self.matched, "service": service, "action": action, "fault": "ebrate"})
+                return True
+            self.buckets[family] = (tokens - 1.0, now)
+            return False
 
     def selects(self, service, action):
         only = self.spec["only"]
@@ -299,6 +342,7 @@ class Middleware:
         # Every request as (time, service, action): the call-rate tests read it.
         self.calls = []
         self.calls_lock = threading.Lock()
+        self.checksums = checksums.Checker()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -317,6 +361,8 @@ class Middleware:
             if len(self.calls) < 200000:
                 self.calls.append((time.time(), service, action))
         kind = self.faults.draw(service, action)
+        if kind is None and self.faults.over_rate(service, action):
+            kind = "throttle"
         if kind == "reset":
             drop(environ)
             start_response("500 Internal Server Error", [("Content-Length", "0")])
@@ -331,10 +377,10 @@ class Middleware:
             discard_body(environ)
             return self.respond(dated, *skew_response(protocol, sent[0], sent[1], server_now))
         if kind == "truncate":
-            return self.truncated(environ, dated, protocol, server_now)
-        return self.dispatch(environ, dated, protocol, server_now)
+            return self.truncated(environ, dated, protocol, server_now, action)
+        return self.dispatch(environ, dated, protocol, server_now, action)
 
-    def dispatch(self, environ, start_response, protocol, server_now):
+    def dispatch(self, environ, start_response, protocol, server_now, action=None):
         if presigned.is_presigned(environ):
             return presigned.serve(environ, start_response, server_now)
         if (moto_settings.INITIAL_NO_AUTH_ACTION_COUNT == 0 and not environ.get("HTTP_AUTHORIZATION")
@@ -345,7 +391,34 @@ class Middleware:
                 return self.respond(start_response, *error_response(protocol, 403, "AccessDenied", "Access Denied"))
             return self.respond(start_response, *error_response(
                 protocol, 403, "MissingAuthenticationToken", "Request is missing Authentication Token"))
+        if protocol == "s3":
+            # the bytes received checked as S3 checks them (tests/sandbox/checksums.py)
+            bad = self.checksums.check(environ, action)
+            if bad:
+                status, code, message, extra = bad
+                return self.respond(start_response, *error_response(protocol, status, code, message, extra))
+            if action == "CompleteMultipartUpload":
+                return self.completed(environ, start_response)
         return self.app(environ, start_response)
+
+    def completed(self, environ, start_response):
+        """CompleteMultipartUpload through moto, its answer given the object's checksum."""
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        result = self.app(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        body = self.checksums.fix_complete(environ, body)
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        start_response(captured["status"], headers + [("Content-Length", str(len(body)))])
+        return [body]
 
     @staticmethod
     def respond(start_response, status, body, headers):
@@ -353,7 +426,7 @@ class Middleware:
         start_response(f"{status} {reasons.get(status, 'Error')}", headers + [("Content-Length", str(len(body)))])
         return [body]
 
-    def truncated(self, environ, start_response, protocol, server_now):
+    def truncated(self, environ, start_response, protocol, server_now, action=None):
         """Send the headers and half the body, then drop the connection."""
         captured = {}
 
@@ -361,7 +434,7 @@ class Middleware:
             captured["status"], captured["headers"] = status, headers
             return lambda data: None
 
-        result = self.dispatch(environ, capture, protocol, server_now)
+        result = self.dispatch(environ, capture, protocol, server_now, action)
         try:
             body = b"".join(result)
         finally:
