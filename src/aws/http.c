@@ -133,12 +133,10 @@ bool aws_client_interrupted(const struct aws_client *c)
 	return c->interrupted && *c->interrupted;
 }
 
-int aws_backoff_sleep(struct aws_client *c, int retry)
+/* Sleep ms in short steps; -1 when interrupted meanwhile. */
+static int backoff_wait(struct aws_client *c, unsigned long ms)
 {
-	unsigned long ms = aws_backoff_ms(c->retry_base_ms, retry, aws_jitter());
 	int64_t end = time_mono_ms() + (int64_t)ms;
-	if (c->deadline_ms && end >= c->deadline_ms)
-		return 1; /* the retry would start after the deadline */
 	debugf("retrying in %lu ms", ms);
 	for (;;) {
 		int64_t left = end - time_mono_ms();
@@ -153,6 +151,14 @@ int aws_backoff_sleep(struct aws_client *c, int retry)
 		ts.tv_nsec = (long)left * 1000000L;
 		nanosleep(&ts, NULL);
 	}
+}
+
+int aws_backoff_sleep(struct aws_client *c, int retry)
+{
+	unsigned long ms = aws_backoff_ms(c->retry_base_ms, retry, aws_jitter());
+	if (c->deadline_ms && time_mono_ms() + (int64_t)ms >= c->deadline_ms)
+		return 1; /* the retry would start after the deadline */
+	return backoff_wait(c, ms);
 }
 
 /* ---- requests and responses ---- */
@@ -697,16 +703,75 @@ void aws_retry_quota_release(struct aws_client *c, int held)
 		c->retry_tokens = AWS_RETRY_QUOTA;
 }
 
+enum aws_next aws_retry_next(struct aws_client *c, struct aws_retry *r, enum aws_verdict v,
+                             struct aws_xfer *x, const struct aws_response *resp,
+                             unsigned long *backoff_ms, struct aws_error *err)
+{
+	const char *step = x->req->step;
+	*backoff_ms = 0;
+	if (v == AWS_DONE_OK) {
+		aws_retry_quota_release(c, r->held);
+		r->held = 0;
+		return AWS_NEXT_DONE;
+	}
+	if (v == AWS_DONE_SKEW && !r->skew_fixed) {
+		int64_t skew = aws_skew_from_date(aws_response_header(resp, "Date"), time_now());
+		r->skew_fixed = true;
+		if (skew != 0) {
+			debugf(
+			    "%s: clock skew of %lld s against the server: correcting and retrying",
+			    step, (long long)skew);
+			c->skew = skew;
+			r->tries--; /* the corrected retry does not use up an attempt */
+			return AWS_NEXT_NOW;
+		}
+	}
+	if (v == AWS_DONE_EXPIRED) {
+		if (r->renewed) {
+			size_t l = strlen(err->message);
+			snprintf(err->message + l, sizeof(err->message) - l,
+			         " (even with new credentials from %s)",
+			         c->creds.source ? c->creds.source : "?");
+			return AWS_NEXT_FAIL;
+		}
+		/* parallel parts signed with the same credentials renew them once */
+		if (c->creds_renew(c, x, err) != 0)
+			return AWS_NEXT_FAIL;
+		r->renewed = true;
+		r->tries--; /* as after a skew: the renewed attempt is not counted */
+		return AWS_NEXT_NOW;
+	}
+	if (!(v == AWS_DONE_RETRY ||
+	      (r->retry_unknown && v == AWS_DONE_FAIL && err->unknown_outcome)) ||
+	    r->tries >= r->max)
+		return AWS_NEXT_FAIL;
+	if (!aws_retry_quota_acquire(c, err, &r->held)) {
+		debugf("%s: retry quota exhausted, not retrying", step);
+		return AWS_NEXT_FAIL;
+	}
+	debugf("%s: %s %s (attempt %d of %d)", step, err->code, err->message, r->tries, r->max);
+	*backoff_ms = aws_backoff_ms(c->retry_base_ms, r->tries, aws_jitter());
+	if (c->deadline_ms && time_mono_ms() + (int64_t)*backoff_ms >= c->deadline_ms) {
+		size_t l = strlen(err->message);
+		snprintf(err->message + l, sizeof(err->message) - l,
+		         " (not retried: the command's time, --timeout, is up before the retry)");
+		/* the error is still the server's: exit 3, not a time-out */
+		return AWS_NEXT_FAIL;
+	}
+	return AWS_NEXT_BACKOFF;
+}
+
 int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response *resp,
              struct aws_error *err)
 {
 	struct aws_xfer x;
-	int max = req->max_attempts > 0 ? req->max_attempts : c->max_attempts;
-	int tries = 0, requests = 0, held = 0;
-	bool skew_fixed = false, renewed = false;
+	struct aws_retry r;
+	int requests = 0;
 
+	memset(&r, 0, sizeof(r));
+	r.max = req->max_attempts > 0 ? req->max_attempts : c->max_attempts;
 	for (;;) {
-		enum aws_verdict v;
+		unsigned long wait_ms;
 		CURLcode rc;
 
 		if (aws_client_interrupted(c)) {
@@ -716,7 +781,7 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 		}
 		if (aws_xfer_setup(c, c->easy, req, resp, &x, err) != 0)
 			return -1;
-		tries++;
+		r.tries++;
 		requests++;
 		if (req->sink && requests > 1) {
 			/* start the file over for the new attempt */
@@ -730,58 +795,17 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 			}
 		}
 		rc = curl_easy_perform(c->easy);
-		v = aws_xfer_finish(&x, rc, err);
-		err->attempts = requests;
-		if (v == AWS_DONE_OK) {
-			aws_retry_quota_release(c, held);
-			return 0;
-		}
-		if (v == AWS_DONE_SKEW && !skew_fixed) {
-			int64_t skew =
-			    aws_skew_from_date(aws_response_header(resp, "Date"), time_now());
-			skew_fixed = true;
-			if (skew != 0) {
-				debugf("clock skew of %lld s against the server: correcting and "
-				       "retrying",
-				       (long long)skew);
-				c->skew = skew;
-				tries--; /* the corrected retry does not use up an attempt */
-				continue;
+		{
+			enum aws_verdict v = aws_xfer_finish(&x, rc, err);
+			err->attempts = requests;
+			switch (aws_retry_next(c, &r, v, &x, resp, &wait_ms, err)) {
+			case AWS_NEXT_DONE: return 0;
+			case AWS_NEXT_FAIL: return -1;
+			case AWS_NEXT_NOW: continue;
+			case AWS_NEXT_BACKOFF: break;
 			}
 		}
-		if (v == AWS_DONE_EXPIRED) {
-			if (renewed) {
-				size_t l = strlen(err->message);
-				snprintf(err->message + l, sizeof(err->message) - l,
-				         " (even with new credentials from %s)",
-				         c->creds.source ? c->creds.source : "?");
-				return -1;
-			}
-			if (c->creds_renew(c, &x, err) != 0)
-				return -1;
-			renewed = true;
-			tries--; /* as after a skew: the renewed attempt is not counted */
-			continue;
-		}
-		if (v != AWS_DONE_RETRY || tries >= max)
-			return -1;
-		if (!aws_retry_quota_acquire(c, err, &held)) {
-			debugf("%s: retry quota exhausted, not retrying", req->step);
-			return -1;
-		}
-		debugf("%s: %s %s (attempt %d of %d)", req->step, err->code, err->message, tries,
-		       max);
-		switch (aws_backoff_sleep(c, tries)) {
-		case 0: break;
-		case 1: {
-			size_t l = strlen(err->message);
-			snprintf(err->message + l, sizeof(err->message) - l,
-			         " (not retried: the command's time, --timeout, is up before the "
-			         "retry)");
-			/* the error is still the server's: exit 3, not a time-out */
-			return -1;
-		}
-		default:
+		if (backoff_wait(c, wait_ms) != 0) {
 			aws_error_set(err, req->step, "Interrupted", "interrupted");
 			err->interrupted = true;
 			return -1;

@@ -193,6 +193,33 @@ enum aws_verdict {
 	AWS_DONE_EXPIRED, /* the signing credentials' session token expired */
 	AWS_DONE_FAIL
 };
+/*
+ * The one retry decision, for serial sends (aws_send) and parallel parts
+ * (s3.c): after an attempt's verdict, what to do next. A clock skew is
+ * corrected and an expired session token renewed once each, without using
+ * up an attempt; a retryable failure (or, for an idempotent request, one
+ * whose outcome is unknown) is sent again while attempts and the retry
+ * quota last, after *backoff_ms.
+ */
+enum aws_next {
+	AWS_NEXT_DONE,    /* succeeded */
+	AWS_NEXT_FAIL,    /* give up: err says why */
+	AWS_NEXT_NOW,     /* send again at once (skew corrected, credentials renewed) */
+	AWS_NEXT_BACKOFF, /* send again after *backoff_ms */
+};
+struct aws_retry {
+	int tries; /* attempts counted so far, the current one included */
+	int max;
+	int held; /* retry quota taken */
+	bool skew_fixed, renewed;
+	bool retry_unknown; /* an unknown outcome may be sent again (an idempotent part) */
+};
+struct aws_xfer;
+struct aws_response;
+enum aws_next aws_retry_next(struct aws_client *c, struct aws_retry *r, enum aws_verdict v,
+                             struct aws_xfer *x, const struct aws_response *resp,
+                             unsigned long *backoff_ms, struct aws_error *err);
+
 struct aws_xfer {
 	struct aws_client *c;
 	struct aws_request *req;

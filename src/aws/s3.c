@@ -453,15 +453,13 @@ int s3_abort_multipart_upload(struct aws_client *c, const char *bucket, const ch
 }
 
 struct part_slot {
-	bool busy;    /* a part is assigned */
-	bool running; /* its transfer is in the multi handle */
-	int part;     /* 1-based */
-	int tries;
-	int held; /* retry quota taken */
-	bool skew_fixed;
-	bool renewed;       /* new credentials after an expired session token */
-	int64_t not_before; /* monotonic ms: backoff */
-	bool reread;        /* S3 found the part damaged: read it again */
+	bool busy;              /* a part is assigned */
+	bool running;           /* its transfer is in the multi handle */
+	int part;               /* 1-based */
+	struct aws_retry retry; /* aws_retry_next's count of its attempts */
+	int requests;           /* sent, retries after a skew or a renewal included */
+	int64_t not_before;     /* monotonic ms: backoff */
+	bool reread;            /* S3 found the part damaged: read it again */
 	unsigned char *data;
 	size_t len;
 	CURL *h;
@@ -488,7 +486,7 @@ static int slot_start(struct mp_state *m, struct part_slot *s, CURLM *multi, str
 
 	char crc[9];
 
-	if (s->tries == 0 || s->reread) {
+	if (s->requests == 0 || s->reread) {
 		s->reread = false;
 		s->len = (size_t)(m->size - off < m->part_size ? m->size - off : m->part_size);
 		while (have < s->len) {
@@ -522,7 +520,8 @@ static int slot_start(struct mp_state *m, struct part_slot *s, CURLM *multi, str
 	s->req.body_len = s->len;
 	if (aws_xfer_setup(m->c, s->h, &s->req, &s->resp, &s->x, err) != 0)
 		return -1;
-	s->tries++;
+	s->retry.tries++;
+	s->requests++;
 	s->running = true;
 	curl_multi_add_handle(multi, s->h);
 	return 0;
@@ -532,55 +531,29 @@ static int slot_start(struct mp_state *m, struct part_slot *s, CURLM *multi, str
 static int slot_finish(struct mp_state *m, struct part_slot *s, CURLcode rc, struct aws_error *err)
 {
 	enum aws_verdict v = aws_xfer_finish(&s->x, rc, err);
+	unsigned long wait_ms;
 	const char *etag;
 	s->running = false;
-	err->attempts = s->tries;
-	if (v == AWS_DONE_OK) {
-		etag = aws_response_header(&s->resp, "ETag");
-		if (!etag || !*etag) {
-			aws_error_set(err, "s3 UploadPart", "InvalidResponse",
-			              "part %d: no ETag in the response", s->part);
-			return -1;
-		}
-		snprintf(m->etags[s->part - 1], sizeof(m->etags[0]), "%s", etag);
-		m->done_bytes += s->len;
-		s->busy = false;
-		aws_retry_quota_release(m->c, s->held);
-		return 1;
-	}
-	if (v == AWS_DONE_SKEW && !s->skew_fixed) {
-		int64_t skew =
-		    aws_skew_from_date(aws_response_header(&s->resp, "Date"), time_now());
-		s->skew_fixed = true;
-		if (skew) {
-			m->c->skew = skew;
-			s->tries--;
-			s->not_before = 0;
-			return 0;
-		}
-	}
-	if (v == AWS_DONE_EXPIRED) {
-		/* parallel parts signed with the same credentials renew them once */
-		if (s->renewed || aws_client_renew_expired(m->c, &s->x, err) != 0)
-			return -1;
-		s->renewed = true;
-		s->tries--;
-		s->not_before = 0;
-		return 0;
-	}
+	err->attempts = s->requests;
 	/* bytes damaged on the way: read from the file again, not from memory */
-	if (strcmp(err->code, "BadDigest") == 0)
+	if (v != AWS_DONE_OK && strcmp(err->code, "BadDigest") == 0)
 		s->reread = true;
-	/* parts are idempotent: a resent part replaces the earlier one */
-	if ((v == AWS_DONE_RETRY || (v == AWS_DONE_FAIL && err->unknown_outcome)) &&
-	    s->tries < m->c->max_attempts && aws_retry_quota_acquire(m->c, err, &s->held)) {
-		s->not_before = time_mono_ms() + (int64_t)aws_backoff_ms(m->c->retry_base_ms,
-		                                                         s->tries, aws_jitter());
-		debugf("part %d: %s (attempt %d of %d)", s->part, err->code, s->tries,
-		       m->c->max_attempts);
-		return 0;
+	switch (aws_retry_next(m->c, &s->retry, v, &s->x, &s->resp, &wait_ms, err)) {
+	case AWS_NEXT_DONE: break;
+	case AWS_NEXT_FAIL: return -1;
+	case AWS_NEXT_NOW: s->not_before = 0; return 0;
+	case AWS_NEXT_BACKOFF: s->not_before = time_mono_ms() + (int64_t)wait_ms; return 0;
 	}
-	return -1;
+	etag = aws_response_header(&s->resp, "ETag");
+	if (!etag || !*etag) {
+		aws_error_set(err, "s3 UploadPart", "InvalidResponse",
+		              "part %d: no ETag in the response", s->part);
+		return -1;
+	}
+	snprintf(m->etags[s->part - 1], sizeof(m->etags[0]), "%s", etag);
+	m->done_bytes += s->len;
+	s->busy = false;
+	return 1;
 }
 
 static int upload_parts(struct mp_state *m, int parallel, const struct s3_put_options *o,
@@ -615,10 +588,11 @@ static int upload_parts(struct mp_state *m, int parallel, const struct s3_put_op
 			if (!s->busy && next <= m->nparts) {
 				s->busy = true;
 				s->part = next++;
-				s->tries = 0;
-				s->held = 0;
-				s->skew_fixed = false;
-				s->renewed = false;
+				memset(&s->retry, 0, sizeof(s->retry));
+				s->retry.max = m->c->max_attempts;
+				/* parts are idempotent: a resent part replaces the earlier one */
+				s->retry.retry_unknown = true;
+				s->requests = 0;
 				s->not_before = 0;
 			}
 			if (s->busy && !s->running && s->not_before <= now &&
