@@ -97,6 +97,10 @@ struct aws_client *aws_client_dup(const struct aws_client *c);
 
 /* The region in use; borrowed ("" when none). */
 const char *aws_client_region(const struct aws_client *c);
+/* The wait before the attempt-th retry of a request the caller repeats
+ * itself (a throttled UpdateEnvironment): the client's own backoff (full
+ * jitter, doubling from EBCTL_RETRY_BASE_MS, capped at 20 s). */
+unsigned long aws_client_backoff_ms(const struct aws_client *c, int attempt);
 
 /*
  * Current credentials, resolved through the chain and refreshed when they

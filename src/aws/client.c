@@ -344,3 +344,8 @@ out:
 	buf_free(&b);
 	return rc;
 }
+
+unsigned long aws_client_backoff_ms(const struct aws_client *c, int attempt)
+{
+	return aws_backoff_ms(c->retry_base_ms, attempt, aws_jitter());
+}

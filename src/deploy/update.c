@@ -22,18 +22,11 @@ static char *adopt_lost_update(const struct deploy_settings *s, struct aws_clien
 	return op_update_in_progress(c, s->app, env);
 }
 
-/* The wait before sending a throttled update again: growing to 8 s, with
- * jitter so that the workers do not come back together. */
-static int64_t throttle_backoff_ms(int attempt)
-{
-	static _Atomic unsigned seq;
-	/* a cheap spread, different for each call: enough to part the workers */
-	unsigned r = (unsigned)time_mono_ms() * 2654435761u + seq++ * 40503u;
-	int64_t ceiling = 500;
-	while (--attempt > 0 && ceiling < 8000)
-		ceiling *= 2;
-	return ceiling / 2 + (int64_t)(r % 1000) * (ceiling / 2) / 1000;
-}
+/* How many times a throttled update is sent again, on top of the client's
+ * own attempts: with the client's doubling backoff, about a minute at
+ * Elastic Beanstalk's rate before a throttling that does not let up is
+ * reported (exit 3) instead of waited out until --timeout. */
+#define UPDATE_THROTTLE_ROUNDS 6
 
 int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, struct watch_env *e,
                       char **request_id)
@@ -61,10 +54,12 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 			break;
 		maybe_started = maybe_started || err.unknown_outcome || err.attempts > 1;
 		/* Throttled: refused, not run. Elastic Beanstalk's rate is the
-		 * account's; a deploy to many environments waits its turn (up to
+		 * account's; a deploy to many environments waits its turn (within
 		 * its deadline, where the client stops sending) rather than fail. */
 		if (!(err.http_status == 429 || aws_throttling_code(err.code)) ||
-		    interrupt_sleep_ms(throttle_backoff_ms(attempt), -1) != SLEEP_DONE)
+		    attempt > UPDATE_THROTTLE_ROUNDS ||
+		    interrupt_sleep_ms((int64_t)aws_client_backoff_ms(c, attempt + 1), -1) !=
+		        SLEEP_DONE)
 			break;
 		debugf("%s: UpdateEnvironment throttled; again (attempt %d)", e->name, attempt + 1);
 	}
