@@ -45,6 +45,11 @@ expect_err "$TMP/empty/Dockerrun.aws.json" "names the file it looked for"
 expect_rc 2 "unknown flag" V --frob "$OK"
 expect_rc 2 "unknown format" V --format xml "$OK"
 expect_rc 2 "markdown is only for --list-rules" V --format markdown "$OK"
+expect_err "--format markdown is only for --list-rules" "markdown without --list-rules: says so"
+expect_rc 2 "unknown format: usage error" V --format xml "$OK"
+expect_err "--format must be one of text,json,github, not 'xml'" "unknown format: lists the formats that work on files"
+run V --help
+expect_out "output format (text,json,github; with --list-rules: text,json,markdown)" "--help says markdown is for --list-rules"
 expect_rc 0 "--help" V --help
 expect_out "--werror" "--help lists --werror"
 
