@@ -67,7 +67,8 @@ struct bundle_files {
  * .git/ and .elasticbeanstalk/ are left out, as is `exclude` (the output
  * zip, by device and inode; NULL for none). Entries come sorted by path.
  * Fails (EB_EXIT_INVALID, rule bundle-root) without a Dockerrun.aws.json or
- * docker-compose.yml at the root. Caller frees with bundle_files_free.
+ * docker-compose.yml at the root; EB_EXIT_INTERRUPTED (unprinted) once
+ * interrupt_requested() during the walk. Caller frees with bundle_files_free.
  */
 int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_files *out);
 void bundle_files_free(struct bundle_files *f);
@@ -78,13 +79,29 @@ void bundle_files_free(struct bundle_files *f);
 int bundle_write_zip(const char *dir, const struct bundle_files *files, const char *out_path);
 /* The same, also giving the SHA-256 of the bytes written in hex, or "" when
  * the writer had to go back into the file (a file above 8 MiB streamed):
- * then the caller hashes the file. Also EB_EXIT_INTERRUPTED. */
+ * then the caller hashes the file. Also EB_EXIT_INTERRUPTED: on SIGINT,
+ * SIGTERM or SIGHUP (interrupt_requested) the writer and the threads that
+ * compress stop within an entry (a MiB of a streamed file), the temporary
+ * file is removed, and nothing is printed. */
 int bundle_zip_write(const char *dir, const struct bundle_files *files, const char *out_path,
                      char hex[65]);
 /* How many threads compress the entries: n (at most 16), or with 0 (the
  * default) the online CPU count. The bytes do not depend on it. */
 void bundle_set_jobs(unsigned n);
 unsigned bundle_jobs(void);
+/* How far a zip being written is, for a progress line. */
+struct bundle_progress {
+	size_t files, files_done;   /* entries of the zip, and those written */
+	uint64_t bytes, bytes_done; /* bytes of its files as read, and those read */
+	int64_t started_ms;         /* time_mono_ms() when the writing began */
+	bool finished;              /* the last report: written, failed or interrupted */
+};
+typedef void (*bundle_progress_fn)(const struct bundle_progress *p, void *arg);
+/* Have bundle_zip_write (and so bundle_build) report to fn, on the thread
+ * that called it: after each entry, after each MiB of a file streamed, and
+ * once with `finished` at the end. fn decides what to show and when. NULL
+ * (the default) for no reports. */
+void bundle_set_progress(bundle_progress_fn fn, void *arg);
 /* Whether a file is stored as it is by its name: types compressed already
  * (.png, .jpg, .gz, .zip, .woff2...). Other entries are deflated, and
  * stored when deflate does not make them smaller. */
@@ -117,7 +134,9 @@ int bundle_validate_zip(const char *zip_path, struct dr_report *keep);
 /*
  * The whole of `ebctl bundle`: select, validate, zip to out_path, check the
  * size, hash. On success *size and hex hold the result. The Dockerrun's
- * diagnostics go to `diags` as in bundle_validate_dir.
+ * diagnostics go to `diags` as in bundle_validate_dir. Interrupted
+ * (interrupt_requested, while selecting or writing): EB_EXIT_INTERRUPTED,
+ * unprinted, with nothing left at or beside out_path.
  */
 int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size,
                  struct dr_report *diags);

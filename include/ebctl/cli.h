@@ -156,6 +156,13 @@ int op_update_settings(struct op_target *t, struct eb_option_settings *set,
 /* The whole of `status` and `health`: options, target, op_report. */
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
 
+/* ---- bundling progress (out_bundle.c) ---- */
+/* Show the progress of the bundles this process writes on stderr
+ * (bundle_set_progress): nothing for a bundle written within a second, then
+ * "bundling: N of M files, X of Y MiB" once a second: one line redrawn on a
+ * terminal (outside CI), else a plain line each time. Nothing with --quiet. */
+void bundle_out_progress(void);
+
 /* ---- rendering the watcher's events and results (out_watch.c) ---- */
 struct watch_ops;
 struct watch_env;

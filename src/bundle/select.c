@@ -86,6 +86,10 @@ static int walk_dir(struct walk *w, const char *rel)
 	}
 	while (!rc && (de = readdir(d))) {
 		char *child;
+		if (interrupt_requested()) {
+			rc = EB_EXIT_INTERRUPTED;
+			break;
+		}
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		child = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
