@@ -58,6 +58,10 @@ struct bundle_files {
 	struct bundle_entry *v;
 	size_t n;
 	bool v3; /* docker-compose.yml is the manifest */
+	/* the rules that chose them (bundle_select), for bundle_files_covers;
+	 * NULL for a zip's listing (bundle_zip_list) */
+	struct ignore *rules;
+	bool all;
 };
 
 /*
@@ -72,6 +76,20 @@ struct bundle_files {
  */
 int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_files *out);
 void bundle_files_free(struct bundle_files *f);
+/* Sort the entries by path, as bundle_select leaves them. */
+void bundle_files_sort(struct bundle_files *f);
+/* The entries of the zip at zip_path as a selection (paths only, directories
+ * without their "/", sorted; no rules). Returns 0, or EB_EXIT_INVALID after
+ * printing why. Caller frees with bundle_files_free. */
+int bundle_zip_list(const char *zip_path, struct bundle_files *out);
+/*
+ * Whether a change to `path` (relative to the bundle root, "/"-separated)
+ * changes the bundle: it is one of f's entries, or, when `gone` (deleted
+ * or renamed away), the rules that chose f (its .ebignore, --all or the
+ * default paths, the paths always left out) would have taken it. With no
+ * rules (a zip's listing), only the entries count.
+ */
+bool bundle_files_covers(const struct bundle_files *f, const char *path, bool gone);
 
 /* ---- zip ---- */
 /* Write the selected files of `dir` as a deterministic zip at `out_path`
@@ -136,9 +154,10 @@ int bundle_validate_zip(const char *zip_path, struct dr_report *keep);
  * size, hash. On success *size and hex hold the result. The Dockerrun's
  * diagnostics go to `diags` as in bundle_validate_dir. Interrupted
  * (interrupt_requested, while selecting or writing): EB_EXIT_INTERRUPTED,
- * unprinted, with nothing left at or beside out_path.
+ * unprinted, with nothing left at or beside out_path. `files`, when not
+ * NULL, receives the selection (empty when it failed; bundle_files_free).
  */
 int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size,
-                 struct dr_report *diags);
+                 struct dr_report *diags, struct bundle_files *files);
 
 #endif

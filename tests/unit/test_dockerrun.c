@@ -340,7 +340,7 @@ static int root_fail_zip(void)
 	struct bundle_entry v[] = {
 	    {.path = xstrdup("app"), .mode = S_IFDIR | 0755},
 	    {.path = xstrdup("app/Dockerrun.aws.json"), .mode = S_IFREG | 0644}};
-	struct bundle_files files = {v, 2, false};
+	struct bundle_files files = {.v = v, .n = 2};
 	char *zip = xasprintf("%s/out.zip", bundle_dir), *full;
 	struct stat st;
 	int rc;
