@@ -38,23 +38,32 @@ stop() {
 	took=$(((t1 - t0) / 100000000)) # tenths
 }
 
+# interrupt WHAT SIG GLOB MESSAGE CMD...: run CMD in the background, send SIG
+# once the temporary zip GLOB exists and the progress shows; it must exit
+# 130 within 2 s, with MESSAGE as the one message about the interruption.
+interrupt() {
+	local what=$1 sig=$2 glob=$3 message=$4 pid; shift 4
+	"$@" >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	if started "$glob" "$TMP/err"; then ok "$what: a progress line after the first second ($(grep -m1 'bundling: ' "$TMP/err"))"
+	else not_ok "$what: no progress line while the zip is written"; fi
+	stop "$pid" "$sig"
+	expect_eq "$rc" 130 "$what: SIG$sig exits 130"
+	[ "$took" -le 20 ] && ok "$what: SIG$sig stopped it in $took tenths of a second" || not_ok "$what: SIG$sig took $took tenths of a second to stop it"
+	expect_err "$message" "$what: SIG$sig: says what was left"
+	expect_eq "$(grep -c interrupted "$TMP/err")" 1 "$what: SIG$sig: one message about it"
+}
+
 expect_rc 0 "a small bundle" "$EBCTL" bundle -C "$small" -o "$TMP/small.zip"
 expect_not_err "bundling:" "a bundle written within a second shows no progress"
 
 # ebctl bundle, signalled once its progress shows
 for sig in TERM INT HUP; do
 	rm -f "$many"/bundle.zip*
-	"$EBCTL" bundle -C "$many" --all -j 2 -o "$many/bundle.zip" >"$TMP/out" 2>"$TMP/err" &
-	pid=$!
-	if started "$many/bundle.zip.*" "$TMP/err"; then ok "bundle: a progress line after the first second ($(grep -m1 'bundling: ' "$TMP/err"))"
-	else not_ok "bundle: no progress line while the zip is written"; fi
-	stop "$pid" "$sig"
-	expect_eq "$rc" 130 "bundle: SIG$sig exits 130"
-	[ "$took" -le 20 ] && ok "SIG$sig: stopped in $took tenths of a second" || not_ok "SIG$sig: took $took tenths of a second to stop"
-	expect_err "ebctl: interrupted (SIG$sig): no bundle written" "SIG$sig: says nothing was written"
-	expect_eq "$(grep -c interrupted "$TMP/err")" 1 "SIG$sig: one message about it"
-	expect_eq "$(cd "$many" && ls -A | grep -c '^bundle\.zip')" 0 "SIG$sig: no zip, partial or temporary, in the tree"
-	expect_eq "$(cat "$TMP/out")" "" "SIG$sig: no result on stdout"
+	interrupt bundle "$sig" "$many/bundle.zip.*" "ebctl: interrupted (SIG$sig): no bundle written" \
+		"$EBCTL" bundle -C "$many" --all -j 2 -o "$many/bundle.zip"
+	expect_eq "$(cd "$many" && ls -A | grep -c '^bundle\.zip')" 0 "bundle: SIG$sig: no zip, partial or temporary, in the tree"
+	expect_eq "$(cat "$TMP/out")" "" "bundle: SIG$sig: no result on stdout"
 done
 # the lines: "ebctl: bundling: N of M files, X of Y MiB", at most one a second
 expect_eq "$(grep -c 'bundling: ' "$TMP/err" | awk '{print ($1 >= 1)}')" 1 "progress lines are plain lines off a terminal"
@@ -98,15 +107,8 @@ fi
 # ebctl deploy while it bundles: nothing reaches the network, and nothing
 # is left in TMPDIR (the bundle is written in a directory of its own there)
 for sig in TERM HUP; do
-	TMPDIR=$TMP/tmpdir "$EBCTL" deploy -C "$one" --all --app shop --env shop-dev >"$TMP/out" 2>"$TMP/err" &
-	pid=$!
-	if started "$TMP/tmpdir/ebctl-bundle.*/bundle.zip.*" "$TMP/err"; then ok "deploy: bundling progress is shown"
-	else not_ok "deploy: no progress line while the bundle is written"; fi
-	stop "$pid" "$sig"
-	expect_eq "$rc" 130 "deploy: SIG$sig while bundling exits 130"
-	[ "$took" -le 20 ] && ok "deploy: SIG$sig stopped the bundle in $took tenths of a second" || not_ok "deploy: SIG$sig took $took tenths of a second to stop"
-	expect_err "interrupted (SIG$sig): nothing was deployed" "deploy: SIG$sig: nothing was deployed"
-	expect_eq "$(grep -c interrupted "$TMP/err")" 1 "deploy: SIG$sig: one message about it"
+	interrupt deploy "$sig" "$TMP/tmpdir/ebctl-bundle.*/bundle.zip.*" "interrupted (SIG$sig): nothing was deployed" \
+		env TMPDIR="$TMP/tmpdir" "$EBCTL" deploy -C "$one" --all --app shop --env shop-dev
 	expect_not_err "127.0.0.1:9" "deploy: SIG$sig: no request was attempted"
 	expect_eq "$(ls -A "$TMP/tmpdir")" "" "deploy: SIG$sig: nothing left in TMPDIR"
 	expect_eq "$(ls -A "$one")" "$(printf 'Dockerrun.aws.json\ndata.bin')" "deploy: SIG$sig: nothing left in the tree"
