@@ -10,7 +10,7 @@ _ebctl_global='--endpoint-url --debug -q --quiet --no-color -h --help'
 _ebctl_value() {
 	case "$1 $2" in
 	"validate --format" | "validate -f")
-		echo 'words text json github markdown' ;;
+		if _ebctl_given --list-rules; then echo 'words text json markdown'; else echo 'words text json github'; fi ;;
 	"bundle --directory" | "bundle -C" | "deploy --directory" | "deploy -C" | "create --directory" | "create -C" | "logs --output" | "logs -o" | "init --directory" | "init -C")
 		echo 'dir' ;;
 	"bundle --output" | "bundle -o" | "deploy --bundle" | "deploy --option-settings" | "create --bundle" | "create --option-settings" | "render --output" | "render -o")
@@ -28,6 +28,13 @@ _ebctl_value() {
 	"sign --print")
 		echo 'words creq sts authz sreq url' ;;
 	esac
+}
+
+# _ebctl_given FLAG: whether FLAG is on the command line.
+_ebctl_given() {
+	local w
+	for w in "${COMP_WORDS[@]}"; do [ "$w" = "$1" ] && return 0; done
+	return 1
 }
 
 # _ebctl_flags CMD: the command's own flags.

@@ -7,8 +7,9 @@ Every command comes from `ebctl --completion-helper`, every flag from
 `ebctl CMD --completion-helper`: the same tables --help and the parser use
 (src/cli/options.c), so the completions list exactly what the binary accepts,
 and aliases (help NULL) are left out as they are from --help. Each row says
-how its value completes (flag, words:a,b, dir, file, value); an operand named
-FILE in the synopsis completes file names.
+how its value completes (flag, words:a,b, words:a,b;--flag:a,c for other
+choices when --flag is on the line, dir, file, value); an operand named FILE
+in the synopsis completes file names.
 """
 import re
 import subprocess
@@ -37,9 +38,13 @@ def parse_commands(text):
 
 
 def value_kind(kind):
-    """('words', [...]), ('dir',), ('file',), ('value',) or None (no value)."""
+    """('words', [...]), ('words', [...], FLAG, [...]) (the second list when
+    FLAG is on the line), ('dir',), ('file',), ('value',) or None (no value)."""
     if kind == "flag":
         return None
+    m = re.match(r"^words:([^;]+);(--[A-Za-z0-9-]+):(.+)$", kind)
+    if m:
+        return ("words", m.group(1).split(","), m.group(2), m.group(3).split(","))
     if kind.startswith("words:"):
         return ("words", kind[6:].split(","))
     if kind in ("dir", "file", "value"):
@@ -87,20 +92,31 @@ def bash(cmds, helps):
              "# _ebctl_value CMD FLAG: how FLAG's value completes (words ..., dir, file, value),",
              "# or nothing when FLAG takes no value.",
              "_ebctl_value() {", "\tcase \"$1 $2\" in"]
-    groups = {}  # what -> case patterns, in the order first seen
+    groups = {}  # what to echo -> case patterns, in the order first seen
     for cmd, _ in cmds:
         for o in helps[cmd][1]:
             if o["kind"] is None:
                 continue
             kind = o["kind"]
-            what = "words " + " ".join(kind[1]) if kind[0] == "words" else kind[0]
+            if kind[0] == "words" and len(kind) == 4:
+                what = ("if _ebctl_given %s; then echo 'words %s'; else echo 'words %s'; fi"
+                        % (kind[2], " ".join(kind[3]), " ".join(kind[1])))
+            else:
+                what = "echo '%s'" % ("words " + " ".join(kind[1]) if kind[0] == "words"
+                                      else kind[0])
             pats = groups.setdefault(what, [])
             pats.append('"%s --%s"' % (cmd, o["long"]))
             if o["short"]:
                 pats.append('"%s -%s"' % (cmd, o["short"]))
     for what, pats in groups.items():
-        lines.append("\t%s)\n\t\techo '%s' ;;" % (" | ".join(pats), what))
+        lines.append("\t%s)\n\t\t%s ;;" % (" | ".join(pats), what))
     lines += ["\tesac", "}", "",
+              "# _ebctl_given FLAG: whether FLAG is on the command line.",
+              "_ebctl_given() {",
+              "\tlocal w",
+              "\tfor w in \"${COMP_WORDS[@]}\"; do [ \"$w\" = \"$1\" ] && return 0; done",
+              "\treturn 1",
+              "}", "",
               "# _ebctl_flags CMD: the command's own flags.",
               "_ebctl_flags() {", "\tcase $1 in"]
     for cmd, _ in cmds:
@@ -155,6 +171,9 @@ def zsh_spec(o):
     desc = zq(re.sub(r"\s*\[[A-Z0-9_]+\]$", "", o["help"]))
     if kind is None:
         action = ""
+    elif kind[0] == "words" and len(kind) == 4:
+        action = (":%s:{if (( ${words[(I)%s]} )); then compadd %s; else compadd %s; fi}"
+                  % (o["arg"].lower(), kind[2], " ".join(kind[3]), " ".join(kind[1])))
     elif kind[0] == "words":
         action = ":%s:(%s)" % (o["arg"].lower(), " ".join(kind[1]))
     elif kind[0] == "dir":

@@ -58,6 +58,10 @@ struct bundle_files {
 	struct bundle_entry *v;
 	size_t n;
 	bool v3; /* docker-compose.yml is the manifest */
+	/* the rules that chose them (bundle_select), for bundle_files_covers;
+	 * NULL for a zip's listing (bundle_zip_list) */
+	struct ignore *rules;
+	bool all;
 };
 
 /*
@@ -67,10 +71,25 @@ struct bundle_files {
  * .git/ and .elasticbeanstalk/ are left out, as is `exclude` (the output
  * zip, by device and inode; NULL for none). Entries come sorted by path.
  * Fails (EB_EXIT_INVALID, rule bundle-root) without a Dockerrun.aws.json or
- * docker-compose.yml at the root. Caller frees with bundle_files_free.
+ * docker-compose.yml at the root; EB_EXIT_INTERRUPTED (unprinted) once
+ * interrupt_requested() during the walk. Caller frees with bundle_files_free.
  */
 int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_files *out);
 void bundle_files_free(struct bundle_files *f);
+/* Sort the entries by path, as bundle_select leaves them. */
+void bundle_files_sort(struct bundle_files *f);
+/* The entries of the zip at zip_path as a selection (paths only, directories
+ * without their "/", sorted; no rules). Returns 0, or EB_EXIT_INVALID after
+ * printing why. Caller frees with bundle_files_free. */
+int bundle_zip_list(const char *zip_path, struct bundle_files *out);
+/*
+ * Whether a change to `path` (relative to the bundle root, "/"-separated)
+ * changes the bundle: it is one of f's entries, or, when `gone` (deleted
+ * or renamed away), the rules that chose f (its .ebignore, --all or the
+ * default paths, the paths always left out) would have taken it. With no
+ * rules (a zip's listing), only the entries count.
+ */
+bool bundle_files_covers(const struct bundle_files *f, const char *path, bool gone);
 
 /* ---- zip ---- */
 /* Write the selected files of `dir` as a deterministic zip at `out_path`
@@ -78,13 +97,29 @@ void bundle_files_free(struct bundle_files *f);
 int bundle_write_zip(const char *dir, const struct bundle_files *files, const char *out_path);
 /* The same, also giving the SHA-256 of the bytes written in hex, or "" when
  * the writer had to go back into the file (a file above 8 MiB streamed):
- * then the caller hashes the file. Also EB_EXIT_INTERRUPTED. */
+ * then the caller hashes the file. Also EB_EXIT_INTERRUPTED: on SIGINT,
+ * SIGTERM or SIGHUP (interrupt_requested) the writer and the threads that
+ * compress stop within an entry (a MiB of a streamed file), the temporary
+ * file is removed, and nothing is printed. */
 int bundle_zip_write(const char *dir, const struct bundle_files *files, const char *out_path,
                      char hex[65]);
 /* How many threads compress the entries: n (at most 16), or with 0 (the
  * default) the online CPU count. The bytes do not depend on it. */
 void bundle_set_jobs(unsigned n);
 unsigned bundle_jobs(void);
+/* How far a zip being written is, for a progress line. */
+struct bundle_progress {
+	size_t files, files_done;   /* entries of the zip, and those written */
+	uint64_t bytes, bytes_done; /* bytes of its files as read, and those read */
+	int64_t started_ms;         /* time_mono_ms() when the writing began */
+	bool finished;              /* the last report: written, failed or interrupted */
+};
+typedef void (*bundle_progress_fn)(const struct bundle_progress *p, void *arg);
+/* Have bundle_zip_write (and so bundle_build) report to fn, on the thread
+ * that called it: after each entry, after each MiB of a file streamed, and
+ * once with `finished` at the end. fn decides what to show and when. NULL
+ * (the default) for no reports. */
+void bundle_set_progress(bundle_progress_fn fn, void *arg);
 /* Whether a file is stored as it is by its name: types compressed already
  * (.png, .jpg, .gz, .zip, .woff2...). Other entries are deflated, and
  * stored when deflate does not make them smaller. */
@@ -117,9 +152,12 @@ int bundle_validate_zip(const char *zip_path, struct dr_report *keep);
 /*
  * The whole of `ebctl bundle`: select, validate, zip to out_path, check the
  * size, hash. On success *size and hex hold the result. The Dockerrun's
- * diagnostics go to `diags` as in bundle_validate_dir.
+ * diagnostics go to `diags` as in bundle_validate_dir. Interrupted
+ * (interrupt_requested, while selecting or writing): EB_EXIT_INTERRUPTED,
+ * unprinted, with nothing left at or beside out_path. `files`, when not
+ * NULL, receives the selection (empty when it failed; bundle_files_free).
  */
 int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size,
-                 struct dr_report *diags);
+                 struct dr_report *diags, struct bundle_files *files);
 
 #endif

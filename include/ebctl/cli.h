@@ -39,6 +39,9 @@ struct opt {
 	const char *env;        /* environment variable that sets the default, or NULL */
 	unsigned long min, max; /* OPT_UINT range */
 	const char *choices;    /* OPT_CHOICE: "text,json,github" */
+	/* how the completions offer the value, when the type does not say:
+	 * "words:a,b;--flag:a,c" offers a,c once --flag is on the line */
+	const char *complete;
 };
 
 /*
@@ -84,6 +87,14 @@ struct opt {
 		.name = (l), .short_name = (s), .type = OPT_CHOICE,                                \
 		.target = OPT_TARGET_(const char **, p), .arg = (a), .help = (h), .env = (e),      \
 		.choices = (c)                                                                     \
+	}
+/* A string whose valid values depend on another flag: the command checks
+ * them, and comp tells the completions (see struct opt's complete). */
+#define OPTION_STRING_COMPLETE(l, s, p, a, h, e, comp)                                             \
+	{                                                                                          \
+		.name = (l), .short_name = (s), .type = OPT_STRING,                                \
+		.target = OPT_TARGET_(const char **, p), .arg = (a), .help = (h), .env = (e),      \
+		.complete = (comp)                                                                 \
 	}
 #define OPTION_END                                                                                 \
 	{                                                                                          \
@@ -206,6 +217,13 @@ int op_update_settings(struct op_target *t, const struct strlist *envs,
 
 /* The whole of `status` and `health`: options, target, op_report. */
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
+
+/* ---- bundling progress (out_bundle.c) ---- */
+/* Show the progress of the bundles this process writes on stderr
+ * (bundle_set_progress): nothing for a bundle written within a second, then
+ * "bundling: N of M files, X of Y MiB" once a second: one line redrawn on a
+ * terminal (outside CI), else a plain line each time. Nothing with --quiet. */
+void bundle_out_progress(void);
 
 /* ---- rendering the watcher's events and results (out_watch.c) ---- */
 struct watch_ops;

@@ -75,10 +75,14 @@ void deploy_settings_cleanup(struct deploy_settings *s);
  * first 7 characters of GITHUB_SHA, TRAVIS_COMMIT or CI_COMMIT_SHA, else
  * `git rev-parse --short HEAD` in dir), with "-" and the first 8
  * characters of the bundle hash when the work tree has uncommitted
- * changes; outside git, "sha256-" and the first 16 characters of the hash.
+ * changes that reach the bundle (`files`: a change counts when
+ * bundle_files_covers says so; NULL: any change), and a note naming them;
+ * outside git, "sha256-" and the first 16 characters of the hash.
  * Caller frees.
  */
-char *deploy_default_label(const char *dir, const char *bundle_hex);
+struct bundle_files;
+char *deploy_default_label(const char *dir, const char *bundle_hex,
+                           const struct bundle_files *files);
 /* Check a label: 1 to 100 characters, no "/" (rule label). Prints the
  * problem and returns EB_EXIT_INVALID, or 0. */
 int deploy_check_label(const char *label);

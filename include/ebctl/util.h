@@ -213,6 +213,9 @@ enum sleep_end interrupt_sleep_ms(int64_t ms, int watch_fd);
 /* Run git with args in dir, stdout into out (trailing newline removed).
  * Returns git's exit status, or -1 when it could not be run. */
 int git_capture(const char *dir, const char *const *args, char **out);
+/* The same, keeping the output as it is (NUL bytes of -z included, no line
+ * end removed): *len bytes at *out, NUL-terminated. */
+int git_capture_raw(const char *dir, const char *const *args, char **out, size_t *len);
 
 /* ---- time ---- */
 /* Seconds since the epoch, wall clock. */

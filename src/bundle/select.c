@@ -86,6 +86,10 @@ static int walk_dir(struct walk *w, const char *rel)
 	}
 	while (!rc && (de = readdir(d))) {
 		char *child;
+		if (interrupt_requested()) {
+			rc = EB_EXIT_INTERRUPTED;
+			break;
+		}
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		child = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
@@ -153,13 +157,18 @@ static int cmp_entry(const void *a, const void *b)
 	              ((const struct bundle_entry *)b)->path);
 }
 
+void bundle_files_sort(struct bundle_files *f)
+{
+	if (f->n)
+		qsort(f->v, f->n, sizeof(*f->v), cmp_entry);
+}
+
+/* Entries are sorted by path. */
 static bool has_entry(const struct bundle_files *f, const char *path)
 {
-	size_t i;
-	for (i = 0; i < f->n; i++)
-		if (strcmp(f->v[i].path, path) == 0)
-			return true;
-	return false;
+	struct bundle_entry key = {0};
+	key.path = (char *)path;
+	return f->n && bsearch(&key, f->v, f->n, sizeof(*f->v), cmp_entry) != NULL;
 }
 
 void bundle_files_free(struct bundle_files *f)
@@ -170,8 +179,40 @@ void bundle_files_free(struct bundle_files *f)
 	for (i = 0; i < f->n; i++)
 		free(f->v[i].path);
 	free(f->v);
+	ignore_free(f->rules);
 	f->v = NULL;
 	f->n = 0;
+	f->rules = NULL;
+}
+
+/* Whether the walk of bundle_select would take a file at rel, were it there. */
+static bool would_select(const struct bundle_files *f, const char *rel)
+{
+	const char *slash = strchr(rel, '/');
+	size_t first = slash ? (size_t)(slash - rel) : strlen(rel);
+	char *dir;
+	bool taken = true;
+	if (!f->all &&
+	    !(strcmp(rel, "Dockerrun.aws.json") == 0 || strcmp(rel, "docker-compose.yml") == 0 ||
+	      (slash && ((first == 13 && strncmp(rel, ".ebextensions", 13) == 0) ||
+	                 (first == 9 && strncmp(rel, ".platform", 9) == 0)))))
+		return false;
+	/* the walk never enters a directory left out */
+	dir = xstrdup(rel);
+	for (slash = strchr(rel, '/'); taken && slash; slash = strchr(slash + 1, '/')) {
+		dir[slash - rel] = '\0';
+		taken = !always_excluded(dir, true) && !ignore_match(f->rules, dir, true);
+		dir[slash - rel] = '/';
+	}
+	free(dir);
+	return taken && !always_excluded(rel, false) && !ignore_match(f->rules, rel, false);
+}
+
+bool bundle_files_covers(const struct bundle_files *f, const char *path, bool gone)
+{
+	if (has_entry(f, path))
+		return true;
+	return gone && f->rules && would_select(f, path);
 }
 
 int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_files *out)
@@ -227,8 +268,7 @@ int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_
 	}
 	if (rc)
 		goto out;
-	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), cmp_entry);
+	bundle_files_sort(out);
 	if (has_entry(out, "Dockerrun.aws.json")) {
 		out->v3 = false;
 	} else if (has_entry(out, "docker-compose.yml")) {
@@ -240,9 +280,10 @@ int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_
 		rc = EB_EXIT_INVALID;
 	}
 out:
+	out->rules = ig;
+	out->all = all;
 	if (rc)
 		bundle_files_free(out);
-	ignore_free(ig);
 	free(ebignore);
 	return rc;
 }

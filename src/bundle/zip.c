@@ -126,17 +126,18 @@ int bundle_check_zip(const char *zip_path, struct dr_report *diags)
 }
 
 int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size,
-                 struct dr_report *diags)
+                 struct dr_report *diags, struct bundle_files *keep)
 {
 	struct bundle_files files = {0};
 	int rc;
+	if (keep)
+		memset(keep, 0, sizeof(*keep));
 	rc = bundle_select(dir, all, out_path, &files);
 	if (rc)
 		return rc;
 	rc = bundle_validate_dir(dir, &files, diags);
 	if (!rc)
 		rc = bundle_zip_write(dir, &files, out_path, hex);
-	bundle_files_free(&files);
 	if (!rc) {
 		rc = check_size(out_path);
 		if (rc)
@@ -156,5 +157,34 @@ int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], 
 		errorf("cannot read '%s': %s", out_path, strerror(errno));
 		rc = EB_EXIT_INVALID;
 	}
+	if (keep && !rc)
+		*keep = files;
+	else
+		bundle_files_free(&files);
 	return rc;
+}
+
+int bundle_zip_list(const char *zip_path, struct bundle_files *out)
+{
+	zip_t *za;
+	zip_int64_t n, i;
+	memset(out, 0, sizeof(*out));
+	za = open_zip(zip_path, ZIP_RDONLY, "open as a zip");
+	if (!za)
+		return EB_EXIT_INVALID;
+	n = zip_get_num_entries(za, 0);
+	out->v = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*out->v));
+	for (i = 0; i < n; i++) {
+		const char *name = zip_get_name(za, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
+		size_t len;
+		if (!name || !*name)
+			continue;
+		len = strlen(name);
+		if (name[len - 1] == '/')
+			len--;
+		out->v[out->n++].path = xstrndup(name, len);
+	}
+	zip_discard(za);
+	bundle_files_sort(out);
+	return 0;
 }

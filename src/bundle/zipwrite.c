@@ -59,6 +59,20 @@
 #define FLAG_UTF8   0x0800u
 
 static unsigned jobs_setting;
+static bundle_progress_fn progress_fn;
+static void *progress_arg;
+
+void bundle_set_progress(bundle_progress_fn fn, void *arg)
+{
+	progress_fn = fn;
+	progress_arg = arg;
+}
+
+static void progress(const struct bundle_progress *pr)
+{
+	if (progress_fn)
+		progress_fn(pr, progress_arg);
+}
 
 void bundle_set_jobs(unsigned n)
 {
@@ -275,11 +289,14 @@ static void prepare(const struct pool *p, size_t i, struct libdeflate_compressor
 	s->method = 8;
 }
 
-/* Take the next entry if the window and the budget allow; with the lock. */
+/* Take the next entry if the window and the budget allow; with the lock.
+ * Once interrupted, nothing more is taken: each thread finishes the entry
+ * it holds, and the writer stops at the first one not taken. */
 static bool take(struct pool *p, size_t *i)
 {
 	size_t cost;
-	if (p->stop || p->next_take >= p->files->n || p->next_take >= p->next_write + p->window)
+	if (p->stop || interrupt_requested() || p->next_take >= p->files->n ||
+	    p->next_take >= p->next_write + p->window)
 		return false;
 	cost = entry_cost(&p->files->v[p->next_take]);
 	if (p->next_take != p->next_write && p->used + cost > BUDGET)
@@ -313,6 +330,7 @@ static void *worker(void *arg)
 		if (take(p, &i)) {
 			run_one(p, i, &c);
 		} else {
+			/* also when interrupted: the writer ends the pool with a broadcast */
 			p->idle++;
 			pthread_cond_wait(&p->work_cv, &p->mu);
 			p->idle--;
@@ -553,18 +571,21 @@ static void patch_local(struct out *o, uint64_t off, size_t namelen, const struc
 	}
 }
 
+#define STREAM_INTERRUPTED (-2) /* stream_large's error: SIGINT, SIGTERM or SIGHUP */
+
 /* A file above LARGE_FILE, by the writer: stored as it is read, or
  * deflated through zlib's stream (its output goes to the file as it comes);
- * when deflate does not shrink it, the bytes are dropped and it is stored. */
+ * when deflate does not shrink it, the bytes are dropped and it is stored.
+ * Checks for an interruption and reports progress once a chunk. */
 static int stream_large(struct out *o, const struct pool *p, size_t i, const char *name,
-                        size_t namelen, struct zent *z)
+                        size_t namelen, struct zent *z, struct bundle_progress *pr)
 {
 	const struct bundle_entry *e = &p->files->v[i];
 	char *full = xasprintf("%s/%s", p->dir, e->path);
 	unsigned char *in = NULL, *zout = NULL;
 	z_stream zs;
 	bool deflating = !bundle_store_by_name(e->path), zinit = false;
-	uint64_t data_off;
+	uint64_t data_off, pr_start = pr->bytes_done;
 	int err = 0, fd = open_listed(full, e, &err);
 	free(full);
 	if (fd < 0)
@@ -588,8 +609,14 @@ again:
 	{
 		uint64_t got = 0;
 		int flush = Z_NO_FLUSH;
+		pr->bytes_done = pr_start;
 		while (!err) {
-			ssize_t r = read_full(fd, in, STREAM_CHUNK);
+			ssize_t r;
+			if (interrupt_requested()) {
+				err = STREAM_INTERRUPTED;
+				break;
+			}
+			r = read_full(fd, in, STREAM_CHUNK);
 			if (r < 0) {
 				err = errno;
 				break;
@@ -599,6 +626,10 @@ again:
 				break;
 			}
 			got += (uint64_t)r;
+			if (r > 0) {
+				pr->bytes_done = pr_start + got;
+				progress(pr);
+			}
 			z->crc = (uint32_t)libdeflate_crc32(z->crc, in, (size_t)r);
 			if (r == 0 && got != e->size) {
 				err = -1;
@@ -660,7 +691,10 @@ again:
 
 static void report(const char *dir, const struct bundle_entry *e, int err)
 {
-	char *full = xasprintf("%s/%s", dir, e->path);
+	char *full;
+	if (err == STREAM_INTERRUPTED)
+		return; /* the caller says so, once */
+	full = xasprintf("%s/%s", dir, e->path);
 	if (err == -1)
 		errorf(
 		    "'%s' changed while the bundle was written (replaced, or swapped for a link): "
@@ -678,6 +712,7 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 	struct out o = {0};
 	struct zent *ents;
 	struct libdeflate_compressor *c = NULL;
+	struct bundle_progress pr;
 	pthread_t th[MAX_JOBS];
 	unsigned jobs = bundle_jobs(), started = 0, t;
 	char *tmp = xasprintf("%s.XXXXXX", out_path), name[NAME_MAX_ + 2];
@@ -721,6 +756,11 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 			die("cannot set up SHA-256");
 	}
 	ents = xcalloc(files->n ? files->n : 1, sizeof(*ents));
+	memset(&pr, 0, sizeof(pr));
+	pr.files = files->n;
+	pr.started_ms = time_mono_ms();
+	for (i = 0; i < files->n; i++)
+		pr.bytes += files->v[i].size;
 
 	memset(&p, 0, sizeof(p));
 	pthread_mutex_init(&p.mu, NULL);
@@ -746,8 +786,14 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		while (s->state == SLOT_EMPTY || s->state == SLOT_TAKEN) {
 			if (take(&p, &j)) /* any entry, while the next is on its way */
 				run_one(&p, j, &c);
+			else if (s->state == SLOT_EMPTY)
+				break; /* interrupted: no thread will take it */
 			else
 				pthread_cond_wait(&p.done_cv, &p.mu);
+		}
+		if (s->state == SLOT_EMPTY) {
+			rc = EB_EXIT_INTERRUPTED;
+			break;
 		}
 		pthread_mutex_unlock(&p.mu);
 		namelen = stored_name(e, name, sizeof(name));
@@ -756,10 +802,11 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 			report(dir, e, s->err);
 			rc = EB_EXIT_INVALID;
 		} else if (s->state == SLOT_WRITER) {
-			int err = stream_large(&o, &p, i, name, namelen, &ents[i]);
+			int err = stream_large(&o, &p, i, name, namelen, &ents[i], &pr);
 			if (err) {
 				report(dir, e, err);
-				rc = EB_EXIT_INVALID;
+				rc = err == STREAM_INTERRUPTED ? EB_EXIT_INTERRUPTED
+				                               : EB_EXIT_INVALID;
 			}
 		} else {
 			ents[i].crc = s->crc;
@@ -777,6 +824,11 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		}
 		if (!rc && interrupt_requested())
 			rc = EB_EXIT_INTERRUPTED;
+		if (!rc) {
+			pr.files_done = i + 1;
+			pr.bytes_done += S_ISREG(e->mode) && s->state != SLOT_WRITER ? e->size : 0;
+			progress(&pr);
+		}
 		pthread_mutex_lock(&p.mu);
 		p.used -= s->cost;
 		s->state = SLOT_EMPTY;
@@ -823,6 +875,8 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 	}
 	if (rc)
 		unlink(tmp);
+	pr.finished = true;
+	progress(&pr);
 	if (hex) {
 		hex[0] = 0;
 		if (!rc && o.sha) {

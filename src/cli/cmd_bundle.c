@@ -13,7 +13,10 @@ int cmd_bundle(int argc, char **argv)
 	    "syntax; --all without one takes DIR/.gitignore) and always leave out .git/ and\n"
 	    ".elasticbeanstalk/. The same inputs give the "
 	    "same\n"
-	    "bytes: prints the path, the size and the SHA-256 that identifies the content."};
+	    "bytes: prints the path, the size and the SHA-256 that identifies the content.\n"
+	    "A bundle that takes more than a second shows its progress on stderr (not with\n"
+	    "--quiet). SIGINT, SIGTERM or SIGHUP stop it at once, leaving no partial zip: exit\n"
+	    "130."};
 	const char *dir = ".", *out = "bundle.zip";
 	bool all = false;
 	unsigned long jobs = 0;
@@ -37,7 +40,11 @@ int cmd_bundle(int argc, char **argv)
 	if (n > 0)
 		return usage_error("bundle", "unexpected argument '%s'", argv[1]);
 	bundle_set_jobs((unsigned)jobs);
-	rc = bundle_build(dir, all, out, hex, &size, NULL);
+	bundle_out_progress();
+	interrupt_install();
+	rc = bundle_build(dir, all, out, hex, &size, NULL, NULL);
+	if (rc == EB_EXIT_INTERRUPTED)
+		errorf("interrupted (%s): no bundle written", interrupt_signal_name());
 	if (rc)
 		return rc;
 	out_line("%s\t%llu\t%s\n", out, (unsigned long long)size, hex);

@@ -374,6 +374,7 @@ static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool 
 		rc = opts_parse(help, rows, argc, argv, &n);
 	}
 	bundle_set_jobs((unsigned)jobs);
+	bundle_out_progress();
 	if (rc == 0 && n > 0) {
 		rc = usage_error(help->name, "unexpected argument '%s'", argv[1]);
 		if (!create_cmd && n == 1 && strlen(argv[1]) >= 4)

@@ -45,14 +45,17 @@ int cmd_validate(int argc, char **argv)
 	    "Dockerfile or docker-compose.yml there counts as a companion file.\n"
 	    "The format defaults to github when GITHUB_ACTIONS=true and stdout is not a\n"
 	    "terminal, text otherwise. --list-rules prints the rule reference (text, json\n"
-	    "or markdown).\n\n"
+	    "or markdown: markdown is for --list-rules only).\n\n"
 	    "Exit status: 0 valid (warnings allowed unless --werror), 1 errors found or a\n"
 	    "file could not be read, 2 usage."};
 	const char *format = NULL;
 	bool werror = false, list_rules = false;
 	const struct opt opts[] = {
-	    OPTION_CHOICE("format", 'f', &format, "FORMAT", "output format", NULL,
-	                  "text,json,github,markdown"),
+	    /* a string, not a choice: which formats work depends on --list-rules */
+	    OPTION_STRING_COMPLETE("format", 'f', &format, "FORMAT",
+	                           "output format (text,json,github; with --list-rules: "
+	                           "text,json,markdown)",
+	                           NULL, "words:text,json,github;--list-rules:text,json,markdown"),
 	    OPTION_BOOL("werror", 0, &werror, "treat warnings as errors (exit 1)", NULL),
 	    OPTION_BOOL("list-rules", 0, &list_rules, "print the rule reference and exit", NULL),
 	    OPTION_END};
@@ -64,15 +67,20 @@ int cmd_validate(int argc, char **argv)
 	if (list_rules) {
 		if (n > 0)
 			return usage_error("validate", "--list-rules takes no FILE");
-		if (format && strcmp(format, "github") == 0)
-			return usage_error(
-			    "validate", "--list-rules prints text, json or markdown, not github");
+		if (format && strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
+		    strcmp(format, "markdown") != 0)
+			return usage_error("validate",
+			                   "--list-rules prints text, json or markdown, not '%s'",
+			                   format);
 		if (dr_rules_print(stdout, format ? format : "text") != 0)
 			return EB_EXIT_INVALID;
 		return EB_EXIT_OK;
 	}
 	if (format && strcmp(format, "markdown") == 0)
 		return usage_error("validate", "--format markdown is only for --list-rules");
+	if (format && dr_format_parse(format) < 0)
+		return usage_error("validate", "--format must be one of text,json,github, not '%s'",
+		                   format);
 	if (n == 0 && access("Dockerrun.aws.json", F_OK) != 0)
 		return usage_error("validate", "no FILE given and no Dockerrun.aws.json here (use "
 		                               "'-' for standard input)");

@@ -349,7 +349,9 @@ static void print_opts(FILE *f, const struct opt *opts)
 /* How a row's value completes: flag (none), words:a,b,c, dir, file or value. */
 static void completion_kind(FILE *f, const struct opt *o)
 {
-	if (o->type == OPT_BOOL)
+	if (o->complete)
+		fputs(o->complete, f);
+	else if (o->type == OPT_BOOL)
 		fputs("flag", f);
 	else if (o->type == OPT_CHOICE && o->choices)
 		fprintf(f, "words:%s", o->choices);

@@ -18,12 +18,14 @@
 #include <unistd.h>
 
 /* Validate and bundle (or check the prebuilt zip). *tmpdir is the
- * directory to remove afterwards, when one was made. */
+ * directory to remove afterwards, when one was made; *files what went into
+ * the bundle (bundle_files_free). */
 static int make_bundle(const struct deploy_settings *s, char **path, char **tmpdir,
-                       struct deploy_outcome *o)
+                       struct bundle_files *files, struct deploy_outcome *o)
 {
 	char human[32];
 	*tmpdir = NULL;
+	memset(files, 0, sizeof(*files));
 	if (s->bundle) {
 		int rc = bundle_check_zip(s->bundle, &o->diags);
 		o->validated = true;
@@ -33,6 +35,8 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 			errorf("cannot read '%s': %s", s->bundle, strerror(errno));
 			return EB_EXIT_INVALID;
 		}
+		if ((rc = bundle_zip_list(s->bundle, files)))
+			return rc;
 		*path = xstrdup(s->bundle);
 	} else {
 		const char *t = getenv("TMPDIR");
@@ -46,7 +50,7 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 		}
 		*tmpdir = dir;
 		*path = xasprintf("%s/bundle.zip", dir);
-		rc = bundle_build(s->dir, s->all, *path, o->hex, &o->size, &o->diags);
+		rc = bundle_build(s->dir, s->all, *path, o->hex, &o->size, &o->diags, files);
 		o->validated = true;
 		if (rc)
 			return rc;
@@ -550,10 +554,14 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	if (s->existing) {
 		o->label = xstrdup(s->existing);
 	} else {
-		rc = make_bundle(s, &path, &tmpdir, o);
+		struct bundle_files files;
+		rc = make_bundle(s, &path, &tmpdir, &files, o);
+		if (!rc && !interrupt_requested())
+			o->label = s->label ? xstrdup(s->label)
+			                    : deploy_default_label(s->dir, o->hex, &files);
+		bundle_files_free(&files);
 		if (rc || interrupt_requested())
 			goto out;
-		o->label = s->label ? xstrdup(s->label) : deploy_default_label(s->dir, o->hex);
 		rc = deploy_check_label(o->label);
 		if (rc)
 			goto out;

@@ -1,5 +1,6 @@
 /* Version labels and descriptions that make a re-run of the same job
  * idempotent. */
+#include "ebctl/bundle.h"
 #include "ebctl/deploy.h"
 #include "ebctl/util.h"
 
@@ -31,14 +32,75 @@ static bool all_hex(const char *s)
 	return true;
 }
 
-char *deploy_default_label(const char *dir, const char *bundle_hex)
+#define DIRTY_SHOWN 3 /* changed files the note names */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The uncommitted changes of the work tree at dir that reach the bundle
+ * (files, or NULL for any), from `git status --porcelain -z` limited to
+ * dir: paths relative to the repository's top, so dir's prefix is taken
+ * off. Untracked files count one by one (--untracked-files=all), ignored
+ * ones not at all; a deleted or renamed-away path counts when the bundle
+ * would have held it. The paths go to `changed`, sorted, each once.
+ */
+static void bundled_changes(const char *dir, const struct bundle_files *files,
+                            struct strlist *changed)
+{
+	static const char *const prefix_args[] = {"rev-parse", "--show-prefix", NULL};
+	static const char *const status[] = {
+	    "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".", NULL};
+	char *prefix = NULL, *out = NULL, *p, *end;
+	size_t len = 0, plen;
+	if (git_capture(dir, prefix_args, &prefix) != 0 ||
+	    git_capture_raw(dir, status, &out, &len) != 0)
+		goto done;
+	plen = strlen(prefix);
+	for (p = out, end = out + len; p + 3 < end; p += strlen(p) + 1) {
+		/* "XY PATH\0", and for a rename or copy "XY PATH\0FROM\0" */
+		char x = p[0], y = p[1];
+		const char *path = p + 3, *from = NULL;
+		if ((x == 'R' || x == 'C' || y == 'R' || y == 'C') && p + strlen(p) + 1 < end)
+			from = p + strlen(p) + 1;
+		if (strncmp(path, prefix, plen) == 0 &&
+		    (!files || bundle_files_covers(files, path + plen, x == 'D' || y == 'D')))
+			strlist_add(changed, path + plen);
+		if (from) {
+			/* a rename takes the old path out of the bundle; a copy leaves it */
+			if (x == 'R' && strncmp(from, prefix, plen) == 0 &&
+			    (!files || bundle_files_covers(files, from + plen, true)))
+				strlist_add(changed, from + plen);
+			p += strlen(p) + 1;
+		}
+	}
+	/* sorted, each path once (a path can be both a rename's source and an entry) */
+	if (changed->n) {
+		size_t i, n = 1;
+		qsort(changed->v, changed->n, sizeof(*changed->v), cmp_str);
+		for (i = 1; i < changed->n; i++) {
+			if (strcmp(changed->v[i], changed->v[n - 1]) == 0)
+				free(changed->v[i]);
+			else
+				changed->v[n++] = changed->v[i];
+		}
+		changed->n = n;
+	}
+done:
+	free(prefix);
+	free(out);
+}
+
+char *deploy_default_label(const char *dir, const char *bundle_hex,
+                           const struct bundle_files *files)
 {
 	static const char *const short_head[] = {"rev-parse", "--short=7", "HEAD", NULL};
-	static const char *const status[] = {"status", "--porcelain", "--untracked-files=normal",
-	                                     NULL};
 	const char *ci = ci_commit();
-	char *commit = NULL, *porcelain = NULL, *label;
-	bool in_git, dirty = false;
+	char *commit = NULL, *label;
+	struct strlist changed = {NULL, 0};
+	bool in_git;
 
 	in_git = git_capture(dir, short_head, &commit) == 0 && commit && *commit && all_hex(commit);
 	if (ci) {
@@ -49,11 +111,29 @@ char *deploy_default_label(const char *dir, const char *bundle_hex)
 		free(commit);
 		return xasprintf("sha256-%.16s", bundle_hex);
 	}
-	if (in_git && git_capture(dir, status, &porcelain) == 0 && porcelain && *porcelain)
-		dirty = true;
-	label = dirty ? xasprintf("%s-%.8s", commit, bundle_hex) : xstrdup(commit);
+	if (in_git)
+		bundled_changes(dir, files, &changed);
+	if (!changed.n)
+		return commit;
+	label = xasprintf("%s-%.8s", commit, bundle_hex);
+	{
+		/* named as they are, but a control character in a name cannot end the line */
+		struct buf names = BUF_INIT;
+		size_t i;
+		for (i = 0; i < changed.n && i < DIRTY_SHOWN; i++) {
+			if (i)
+				buf_puts(&names, ", ");
+			buf_put_escaped(&names, changed.v[i], strlen(changed.v[i]));
+		}
+		if (changed.n > DIRTY_SHOWN)
+			buf_puts(&names, ", ...");
+		notef("label %s: the tree has uncommitted changes in %zu %sfile%s (%s)", label,
+		      changed.n, files ? "bundled " : "", changed.n == 1 ? "" : "s",
+		      buf_cstr(&names));
+		buf_free(&names);
+	}
 	free(commit);
-	free(porcelain);
+	strlist_free(&changed);
 	return label;
 }
 

@@ -402,13 +402,14 @@ static struct dr_loc loc_at(const char *data, size_t off)
  * that is not where the position says) keeps jansson's place too.
  */
 static struct dr_loc syntax_error_at(const char *data, size_t len, const json_error_t *err,
-                                     bool *nul)
+                                     bool *nul, char *comma_before)
 {
 	struct dr_loc at = {err->line > 0 ? (unsigned)err->line : 1,
 	                    err->column > 0 ? (unsigned)err->column : 1};
-	size_t pos = err->position > 0 ? (size_t)err->position : 0, tlen;
+	size_t pos = err->position > 0 ? (size_t)err->position : 0, tlen, c;
 	const char *near = NULL, *p, *tok;
 	*nul = false;
+	*comma_before = 0;
 	if (pos > len)
 		return at;
 	if (pos > 0 && data[pos - 1] == '\0') {
@@ -432,6 +433,16 @@ static struct dr_loc syntax_error_at(const char *data, size_t len, const json_er
 		return at;
 	if (tlen > pos || memcmp(data + pos - tlen, tok, tlen) != 0)
 		return at;
+	/* A '}' or ']' after a comma (and only space): a trailing comma, which
+	 * jansson notices at the bracket; the comma is the mistake. */
+	if (tlen == 1 && (tok[0] == '}' || tok[0] == ']')) {
+		for (c = pos - 1; c > 0 && is_ws(data[c - 1]); c--)
+			;
+		if (c > 0 && data[c - 1] == ',') {
+			*comma_before = tok[0];
+			return loc_at(data, c - 1);
+		}
+	}
 	return loc_at(data, pos - tlen);
 }
 
@@ -464,13 +475,19 @@ int dr_parse(struct dr_report *r, const char *data, size_t len)
 	root = json_loadb(data, len, JSON_DECODE_ANY, &err);
 	if (!root) {
 		bool nul;
-		struct dr_loc at = syntax_error_at(data, len, &err, &nul);
+		char comma_before;
+		struct dr_loc at = syntax_error_at(data, len, &err, &nul, &comma_before);
 		if (nul)
 			dr_report_add(
 			    r, "json-syntax", DR_ERROR, at, "",
 			    "invalid JSON: a NUL byte at line %u, column %u (binary data, "
 			    "or a file saved as UTF-16?)",
 			    at.line, at.col);
+		else if (comma_before)
+			dr_report_add(r, "json-syntax", DR_ERROR, at, "",
+			              "invalid JSON: trailing comma before '%c': JSON allows no "
+			              "comma after the last %s",
+			              comma_before, comma_before == '}' ? "member" : "item");
 		else
 			dr_report_add(r, "json-syntax", DR_ERROR, at, "", "invalid JSON: %s",
 			              err.text);

@@ -67,16 +67,19 @@ const struct dr_rule dr_rules[] = {
     {"essential-none", E, false, F, "Containers",
      "at least one container is essential (omitted means true)"},
     {"memory-missing", E, false, F, "Containers",
-     "`memory` or `memoryReservation` present, a positive integer (a string is rejected)"},
+     "`memory` or `memoryReservation` present, a positive integer (a value that is not an "
+     "integer, a string such as `\"512\"` included, is a `type` error)"},
     {"memory-order", E, false, F, "Containers",
      "`memory` >= `memoryReservation` when both are set"},
     {"memory-small", W, false, F, "Containers", "memory below 4 MiB: the container cannot start"},
     {"type", E, false, F, "Containers",
-     "`cpu` integer; `command`, `entryPoint`, `links`, `dnsServers`, `dnsSearchDomains`, "
+     "`cpu`, `memory`, `memoryReservation` integers; `command`, `entryPoint`, `links`, "
+     "`dnsServers`, `dnsSearchDomains`, "
      "`dockerSecurityOptions` arrays of strings; `essential`, `privileged`, "
      "`readonlyRootFilesystem` (the rules document's `readOnly`), `disableNetworking`, "
      "`interactive`, `pseudoTerminal` booleans; each container, and each item of "
-     "`portMappings`, `mountPoints`, `volumesFrom`, an object; `environment` an array"},
+     "`portMappings`, `mountPoints`, `volumesFrom`, an object, with integer `containerPort` "
+     "and `hostPort`; `environment` an array"},
     {"env-entry", E, true, F, "Containers",
      "`environment[]` items are objects with string `name` and `value`; warning on duplicate "
      "names and on values that look like secrets"},
@@ -89,7 +92,7 @@ const struct dr_rule dr_rules[] = {
     /* portMappings */
     {"port-range", E, false, F, "Port mappings",
      "`containerPort` required, integer 1-65535; `hostPort` integer 0-65535 (0 or absent = "
-     "dynamic)"},
+     "dynamic); a port that is not an integer is a `type` error"},
     {"port-protocol", E, false, F, "Port mappings", "`protocol` is tcp or udp (default tcp)"},
     {"host-port-clash", E, false, F, "Port mappings",
      "a host port is mapped once per protocol across all containers (both places reported)"},
@@ -99,7 +102,8 @@ const struct dr_rule dr_rules[] = {
      "static host port in the ephemeral range (32768-65535) or reserved (22, 2375, 2376, "
      "51678-51680)"},
     {"no-port-80", W, false, F, "Port mappings",
-     "no container publishes host port 80: the environment's load balancer has nothing to reach"},
+     "no container publishes host port 80: the environment's load balancer has nothing to "
+     "reach (not claimed when a port mapping has the wrong type)"},
     /* links */
     {"link-target", E, false, F, "Links",
      "each entry is `name` or `name:alias`, and `name` is a container in this file"},

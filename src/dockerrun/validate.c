@@ -726,6 +726,7 @@ struct cross {
 	size_t nvol_names;
 	char *vol_list; /* "a, b" for messages, made once */
 	bool port80;
+	bool host_port_unknown; /* a mapping reported as the wrong type: port 80 may be meant */
 	bool any_essential;
 	size_t nobjects; /* containers that are objects */
 };
@@ -945,14 +946,16 @@ static void check_memory(struct ctx *c, struct val ct, struct dr_container *m, c
 		if (!present(vals[i]))
 			continue;
 		if (!json_positive_int(vals[i].v)) {
+			/* a value of the wrong JSON type is the type rule's, as everywhere */
 			if (json_is_string(vals[i].v))
-				diag(c, "memory-missing", DR_ERROR, vals[i].n,
+				diag(c, "type", DR_ERROR, vals[i].n,
 				     "'%s' of container '%s' must be a number of MiB, not a "
 				     "string: write %s, not \"%s\"",
 				     names[i], who, json_string_value(vals[i].v),
 				     json_string_value(vals[i].v));
 			else
-				diag(c, "memory-missing", DR_ERROR, vals[i].n,
+				diag(c, json_is_integer(vals[i].v) ? "memory-missing" : "type",
+				     DR_ERROR, vals[i].n,
 				     "'%s' of container '%s' must be a positive integer (MiB), not "
 				     "%s",
 				     names[i], who,
@@ -1208,8 +1211,12 @@ static void check_ports(struct ctx *c, struct val ct, struct dr_container *m, si
 	struct val pm = member(c, ct, "portMappings");
 	struct dups d = {NULL, 0, 0};
 	size_t i, n;
-	if (!present(pm) || !json_is_array(pm.v))
+	if (!present(pm))
 		return;
+	if (!json_is_array(pm.v)) {
+		x->host_port_unknown = true; /* the type rule reports it */
+		return;
+	}
 	n = json_array_size(pm.v);
 	m->ports = xcalloc(n ? n : 1, sizeof(*m->ports));
 	for (i = 0; i < n; i++) {
@@ -1217,8 +1224,10 @@ static void check_ports(struct ctx *c, struct val ct, struct dr_container *m, si
 		struct val hp = member(c, p, "hostPort"), proto = member(c, p, "protocol");
 		struct dr_port *mp;
 		const char *ps = str_or_null(proto);
-		if (!json_is_object(p.v))
+		if (!json_is_object(p.v)) {
+			x->host_port_unknown = true;
 			continue;
+		}
 		mp = &m->ports[m->nports++];
 		mp->loc = loc_of(c, p.n);
 		mp->protocol = "tcp";
@@ -1227,21 +1236,27 @@ static void check_ports(struct ctx *c, struct val ct, struct dr_container *m, si
 			     "port mapping %zu of container '%s' has no 'containerPort'", i, who);
 		else if (!json_is_integer(cp.v) || json_integer_value(cp.v) < 1 ||
 		         json_integer_value(cp.v) > 65535)
-			diag(c, "port-range", DR_ERROR, cp.n,
+			diag(c, json_is_integer(cp.v) ? "port-range" : "type", DR_ERROR, cp.n,
 			     "'containerPort' of container '%s' must be an integer from 1 to "
-			     "65535%s",
-			     who, json_is_string(cp.v) ? ", not a string" : "");
+			     "65535%s%s",
+			     who, json_is_integer(cp.v) ? "" : ", not ",
+			     json_is_integer(cp.v) ? "" : type_name(cp.v));
 		else
 			mp->container_port = (long)json_integer_value(cp.v);
 		if (present(hp)) {
 			if (!json_is_integer(hp.v) || json_integer_value(hp.v) < 0 ||
-			    json_integer_value(hp.v) > 65535)
-				diag(c, "port-range", DR_ERROR, hp.n,
+			    json_integer_value(hp.v) > 65535) {
+				diag(c, json_is_integer(hp.v) ? "port-range" : "type", DR_ERROR,
+				     hp.n,
 				     "'hostPort' of container '%s' must be an integer from 0 to "
-				     "65535 (0 = dynamic)%s",
-				     who, json_is_string(hp.v) ? ", not a string" : "");
-			else
+				     "65535 (0 = dynamic)%s%s",
+				     who, json_is_integer(hp.v) ? "" : ", not ",
+				     json_is_integer(hp.v) ? "" : type_name(hp.v));
+				/* which port it meant is unknown: no claim about port 80 */
+				x->host_port_unknown = true;
+			} else {
 				mp->host_port = (long)json_integer_value(hp.v);
+			}
 		}
 		if (present(proto)) {
 			if (!ps || (strcmp(ps, "tcp") != 0 && strcmp(ps, "udp") != 0))
@@ -1799,7 +1814,7 @@ static void check_v2(struct ctx *c, struct val root)
 		diag(c, "essential-none", DR_ERROR, cds.n,
 		     "no container is essential; at least one must have \"essential\": true (or "
 		     "omit it)");
-	if (!x.port80 && x.nobjects)
+	if (!x.port80 && !x.host_port_unknown && x.nobjects)
 		diag(c, "no-port-80", DR_WARNING, cds.n,
 		     "no container maps host port 80; the environment's load balancer has nothing "
 		     "to reach");

@@ -10,7 +10,7 @@
 
 extern char **environ;
 
-int git_capture(const char *dir, const char *const *args, char **out)
+int git_capture_raw(const char *dir, const char *const *args, char **out, size_t *len)
 {
 	const char *argv[16];
 	posix_spawn_file_actions_t fa;
@@ -22,6 +22,7 @@ int git_capture(const char *dir, const char *const *args, char **out)
 	ssize_t r;
 
 	*out = NULL;
+	*len = 0;
 	argv[n++] = "git";
 	argv[n++] = "-C";
 	argv[n++] = dir;
@@ -49,8 +50,15 @@ int git_capture(const char *dir, const char *const *args, char **out)
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	while (b.len && (b.ptr[b.len - 1] == '\n' || b.ptr[b.len - 1] == '\r'))
-		b.ptr[--b.len] = 0;
-	*out = buf_detach(&b, NULL);
+	*out = buf_detach(&b, len);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int git_capture(const char *dir, const char *const *args, char **out)
+{
+	size_t n = 0;
+	int rc = git_capture_raw(dir, args, out, &n);
+	while (*out && n && ((*out)[n - 1] == '\n' || (*out)[n - 1] == '\r'))
+		(*out)[--n] = 0;
+	return rc;
 }

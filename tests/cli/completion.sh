@@ -40,6 +40,8 @@ done
 expect_eq "$(complete --debug in)" "init" "global flags before the command are skipped"
 expect_eq "$(complete help val)" "validate" "help completes command names"
 expect_eq "$(complete init --ci '' | tr '\n' ' ')" "github travis " "choices complete from the help's list"
+expect_eq "$(complete validate --format '' | tr '\n' ' ')" "text json github " "validate --format offers what works on files"
+expect_eq "$(complete validate --list-rules -f '' | tr '\n' ' ')" "text json markdown " "after --list-rules, what works for the rule reference"
 mkdir -p "$TMP/cwd/somedir" && touch "$TMP/cwd/somefile"
 expect_eq "$(cd "$TMP/cwd" && complete init -C some)" "somedir" "a DIR value completes directories only"
 expect_eq "$(complete init --template '')" "" "a free value offers no flags"

@@ -45,6 +45,11 @@ expect_err "$TMP/empty/Dockerrun.aws.json" "names the file it looked for"
 expect_rc 2 "unknown flag" V --frob "$OK"
 expect_rc 2 "unknown format" V --format xml "$OK"
 expect_rc 2 "markdown is only for --list-rules" V --format markdown "$OK"
+expect_err "--format markdown is only for --list-rules" "markdown without --list-rules: says so"
+expect_rc 2 "unknown format: usage error" V --format xml "$OK"
+expect_err "--format must be one of text,json,github, not 'xml'" "unknown format: lists the formats that work on files"
+run V --help
+expect_out "output format (text,json,github; with --list-rules: text,json,markdown)" "--help says markdown is for --list-rules"
 expect_rc 0 "--help" V --help
 expect_out "--werror" "--help lists --werror"
 
@@ -56,7 +61,8 @@ expect_rc 0 "--quiet silences the confirmation" "$EBCTL" -q validate "$OK"
 expect_eq "$(cat "$TMP/err")" "" "--quiet: nothing on stderr"
 expect_rc 1 "an invalid file" V "$BAD"
 expect_out "$BAD:5:73: error: link 'db' of container 'web' names no container; containers are: api, web [link-target]" "text: link-target with position and alternatives"
-expect_out "$BAD:6:52: error: 'memory' of container 'api' must be a number of MiB, not a string: write 256, not \"256\" [memory-missing]" "text: memory as a string"
+expect_out "$BAD:6:52: error: 'memory' of container 'api' must be a number of MiB, not a string: write 256, not \"256\" [type]" "text: memory as a string is a type error"
+expect_not_out "[memory-missing]" "text: memory as a string is not called missing"
 expect_out "$BAD:6:30: warning: image 'acme/api' of container 'api' has no tag" "text: warnings too"
 expect_err "ebctl: '$BAD' has 2 errors and 1 warning" "text: summary on stderr"
 first=$(head -1 "$TMP/out")
@@ -68,7 +74,7 @@ expect_eq "$(json_get 'len(d)')" "2" "json: one object per file"
 expect_eq "$(json_get 'd[0]["valid"], d[1]["valid"]')" "(True, False)" "json: valid flags"
 expect_eq "$(json_get 'd[1]["errors"], d[1]["warnings"], d[1]["version"]')" "(2, 1, 2)" "json: counts and version"
 expect_eq "$(json_get '[(x["rule"], x["line"], x["column"], x["pointer"]) for x in d[1]["diagnostics"] if x["severity"] == "error"]')" \
-	"[('link-target', 5, 73, '/containerDefinitions/0/links/0'), ('memory-missing', 6, 52, '/containerDefinitions/1/memory')]" \
+	"[('link-target', 5, 73, '/containerDefinitions/0/links/0'), ('type', 6, 52, '/containerDefinitions/1/memory')]" \
 	"json: rule, line, column, pointer"
 expect_eq "$(json_get 'sorted(d[1]["diagnostics"][0].keys())')" "['column', 'line', 'message', 'pointer', 'rule', 'severity']" "json: diagnostic fields"
 expect_eq "$(cat "$TMP/err")" "" "json: nothing on stderr"
@@ -153,6 +159,30 @@ run V "$h/utf8.json"; expect_out "unable to decode byte 0xff" "invalid UTF-8: na
 printf '{"AWSEBDockerrunVersion": 2}\n\0' >"$h/nul.json"
 expect_rc 1 "a trailing NUL byte" V "$h/nul.json"
 expect_out "$h/nul.json:2:1: error: invalid JSON: a NUL byte at line 2, column 1 (binary data, or a file saved as UTF-16?) [json-syntax]" "a trailing NUL byte is named, not called the end of the file"
+
+# a trailing comma is pointed at where the comma is, not at the bracket after it
+printf '{"AWSEBDockerrunVersion": 2,\n "containerDefinitions": [],\n}\n' >"$h/comma-object.json"
+expect_rc 1 "a trailing comma in an object" V "$h/comma-object.json"
+expect_out "$h/comma-object.json:2:28: error: invalid JSON: trailing comma before '}': JSON allows no comma after the last member [json-syntax]" "trailing comma in an object: at the comma"
+printf '{"AWSEBDockerrunVersion": 2, "containerDefinitions": [1,2,\n\t]}' >"$h/comma-array.json"
+expect_rc 1 "a trailing comma in an array" V "$h/comma-array.json"
+expect_out "$h/comma-array.json:1:58: error: invalid JSON: trailing comma before ']'" "trailing comma in an array: at the comma, over the line end"
+printf '{"a": [1,,2]}' >"$h/comma-double.json"
+run V "$h/comma-double.json"; expect_not_out "trailing comma" "two commas in a row are not called a trailing comma"
+
+# a value of the wrong type is reported once, as a type error, with no
+# claims that follow from it
+cat >"$h/string-port.json" <<'J'
+{"AWSEBDockerrunVersion": 2, "containerDefinitions": [
+ {"name": "web", "image": "nginx:1.25", "memory": 128,
+  "portMappings": [{"hostPort": "80", "containerPort": 80}]}]}
+J
+expect_rc 1 "hostPort as a string" V "$h/string-port.json"
+expect_out "$h/string-port.json:3:33: error: 'hostPort' of container 'web' must be an integer from 0 to 65535 (0 = dynamic), not a string [type]" "hostPort as a string: a type error"
+expect_not_out "[no-port-80]" "hostPort as a string: no claim that nothing maps port 80"
+expect_err "has 1 error and 0 warnings" "hostPort as a string: one diagnostic in all"
+sed 's/"hostPort": "80"/"hostPort": 8080/' "$h/string-port.json" >"$h/port-8080.json"
+run V "$h/port-8080.json"; expect_out "[no-port-80]" "a real host port other than 80 still gets no-port-80"
 
 # duplicate keys are reported, a BOM and CRLF are fine
 printf '\xef\xbb\xbf{\r\n"AWSEBDockerrunVersion": 2,\r\n"containerDefinitions": [{"name": "web", "image": "nginx:1", "memory": 64, "memory": 128,\r\n "portMappings": [{"hostPort": 80, "containerPort": 80}]}]}' >"$h/dup.json"

@@ -170,11 +170,11 @@ static void test_label_outside_git(void **state)
 {
 	char *l;
 	(void)state;
-	l = deploy_default_label(tmpdir, HEX);
+	l = deploy_default_label(tmpdir, HEX, NULL);
 	assert_string_equal(l, "sha256-0123456789abcdef");
 	free(l);
 	setenv("TRAVIS_COMMIT", "fedcba9876543210fedcba9876543210fedcba98", 1);
-	l = deploy_default_label(tmpdir, HEX);
+	l = deploy_default_label(tmpdir, HEX, NULL);
 	assert_string_equal(l, "fedcba9");
 	free(l);
 	unsetenv("TRAVIS_COMMIT");
@@ -193,7 +193,7 @@ static void test_label_in_git(void **state)
 	free(cmd);
 	assert_int_equal(git_capture(tmpdir, rev, &head), 0);
 	assert_int_equal(strlen(head), 7);
-	l = deploy_default_label(tmpdir, HEX);
+	l = deploy_default_label(tmpdir, HEX, NULL);
 	assert_string_equal(l, head); /* clean tree: the commit alone */
 	free(l);
 	subject = deploy_description(tmpdir, NULL);
@@ -202,13 +202,13 @@ static void test_label_in_git(void **state)
 	cmd = xasprintf("%s/new-file", tmpdir);
 	write_file(cmd, "dirty\n");
 	free(cmd);
-	l = deploy_default_label(tmpdir, HEX);
+	l = deploy_default_label(tmpdir, HEX, NULL);
 	cmd = xasprintf("%s-01234567", head);
 	assert_string_equal(l, cmd); /* dirty tree: + 8 characters of the bundle hash */
 	free(cmd);
 	free(l);
 	setenv("GITHUB_SHA", "1111111222222233333334444444555555566666", 1);
-	l = deploy_default_label(tmpdir, HEX);
+	l = deploy_default_label(tmpdir, HEX, NULL);
 	assert_string_equal(l, "1111111-01234567");
 	free(l);
 	unsetenv("GITHUB_SHA");

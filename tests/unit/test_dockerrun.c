@@ -36,7 +36,7 @@ struct rule_case {
 };
 
 static const struct rule_case cases[] = {
-    {"json-syntax", "{\"AWSEBDockerrunVersion\": 2,\n \"containerDefinitions\": [],\n}", 3, 1,
+    {"json-syntax", "{\"AWSEBDockerrunVersion\": 2,\n \"containerDefinitions\": [],\n}", 2, 28,
      V2(WEB), 0},
     {"duplicate-key",
      V2("{\"name\": \"web\", \"name\": \"web\", \"image\": \"nginx:1\", \"memory\": 9, "
@@ -123,8 +123,8 @@ static const struct rule_case cases[] = {
      V2("{\"name\": \"web\", \"image\": \"nginx:1\", \"memory\": 9, \"essential\": false, "
         "\"portMappings\": [{\"hostPort\": 80, \"containerPort\": 80}]}"),
      2, 25, V2(WEB ",\n" C("api", ", \"essential\": false")), 0},
-    {"memory-missing", V2(WEB ",\n{\"name\": \"api\", \"image\": \"x:1\", \"memory\": \"256\"}"), 4,
-     43, V2(WEB ",\n{\"name\": \"api\", \"image\": \"x:1\", \"memoryReservation\": 256}"), 0},
+    {"memory-missing", V2(WEB ",\n{\"name\": \"api\", \"image\": \"x:1\", \"memory\": 0}"), 4, 43,
+     V2(WEB ",\n{\"name\": \"api\", \"image\": \"x:1\", \"memoryReservation\": 256}"), 0},
     {"memory-order", V2(WEB ",\n" C("api", ", \"memoryReservation\": 128")), 4, 45,
      V2(WEB ",\n" C("api", ", \"memoryReservation\": 32")), 0},
     {"memory-small", V2(WEB ",\n{\"name\": \"api\", \"image\": \"x:1\", \"memory\": 2}"), 4, 43,
@@ -340,7 +340,7 @@ static int root_fail_zip(void)
 	struct bundle_entry v[] = {
 	    {.path = xstrdup("app"), .mode = S_IFDIR | 0755},
 	    {.path = xstrdup("app/Dockerrun.aws.json"), .mode = S_IFREG | 0644}};
-	struct bundle_files files = {v, 2, false};
+	struct bundle_files files = {.v = v, .n = 2};
 	char *zip = xasprintf("%s/out.zip", bundle_dir), *full;
 	struct stat st;
 	int rc;
