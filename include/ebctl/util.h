@@ -117,6 +117,8 @@ void strlist_free(struct strlist *l);
  * Whole-string parses: leading/trailing garbage, empty input, overflow or a
  * value outside [min, max] return -1 and leave *out untouched. */
 int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+/* The value of a hexadecimal digit (either case), or -1. */
+int hex_digit(char c);
 int parse_long(const char *s, long min, long max, long *out);
 /* "90s", "20m", "1h", "1h30m", "2d", or a bare number of seconds. */
 int parse_duration(const char *s, unsigned long *seconds);

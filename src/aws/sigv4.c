@@ -371,17 +371,6 @@ void sigv4_form_encode(struct buf *out, const char *const *keys, const char *con
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A query part as botocore signs a request's own query: as it is written,
  * except raw bytes outside ASCII, which are percent-encoded (both AWS
  * suites require it: get-vanilla-utf8-query; botocore would sign them raw). */
@@ -457,8 +446,8 @@ static void put_form_part(struct buf *out, const char *s, size_t len)
 	size_t i;
 	for (i = 0; i < len; i++) {
 		int h, l;
-		if (s[i] == '%' && i + 2 < len && (h = hexval(s[i + 1])) >= 0 &&
-		    (l = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < len && (h = hex_digit(s[i + 1])) >= 0 &&
+		    (l = hex_digit(s[i + 2])) >= 0) {
 			put_c(&raw, (char)(h * 16 + l));
 			i += 2;
 		} else {

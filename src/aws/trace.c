@@ -119,17 +119,6 @@ static bool secret_name(const char *name, size_t len)
 	return false;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Whether the form-encoded value v (vlen bytes) decodes to want. */
 static bool form_value_is(const char *v, size_t vlen, const char *want)
 {
@@ -138,8 +127,9 @@ static bool form_value_is(const char *v, size_t vlen, const char *want)
 		int c;
 		if (i >= vlen)
 			return false;
-		if (v[i] == '%' && i + 2 < vlen && hexval(v[i + 1]) >= 0 && hexval(v[i + 2]) >= 0) {
-			c = hexval(v[i + 1]) * 16 + hexval(v[i + 2]);
+		if (v[i] == '%' && i + 2 < vlen && hex_digit(v[i + 1]) >= 0 &&
+		    hex_digit(v[i + 2]) >= 0) {
+			c = hex_digit(v[i + 1]) * 16 + hex_digit(v[i + 2]);
 			i += 3;
 		} else {
 			c = v[i] == '+' ? ' ' : (unsigned char)v[i];

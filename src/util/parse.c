@@ -256,3 +256,14 @@ void hex_encode(const unsigned char *in, size_t n, char *out)
 		memcpy(out + 2 * i, pairs + 2 * (size_t)in[i], 2);
 	out[2 * n] = '\0';
 }
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
