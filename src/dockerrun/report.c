@@ -16,22 +16,6 @@ void dr_report_init(struct dr_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-void dr_report_cleanup(struct dr_report *r)
-{
-	size_t i;
-	if (!r)
-		return;
-	for (i = 0; i < r->ndiags; i++) {
-		free(r->diags[i].pointer);
-		free(r->diags[i].message);
-	}
-	free(r->diags);
-	free(r->file);
-	dr_model_free(&r->model);
-	dr_index_free(r->index_);
-	dr_report_init(r);
-}
-
 /* Messages quote the file's keys and values: control characters in them
  * must not reach a terminal or a CI log as such. */
 static void escape_controls(struct buf *msg)

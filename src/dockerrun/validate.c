@@ -1971,3 +1971,21 @@ int dockerrun_validate_file(const char *path, const struct dr_companions *comp,
 	buf_free(&b);
 	return rc;
 }
+
+/* Here, not in report.c: the report carries the model and the index built
+ * here and in parse.c, and report.c (diagnostics only) needs neither. */
+void dr_report_cleanup(struct dr_report *r)
+{
+	size_t i;
+	if (!r)
+		return;
+	for (i = 0; i < r->ndiags; i++) {
+		free(r->diags[i].pointer);
+		free(r->diags[i].message);
+	}
+	free(r->diags);
+	free(r->file);
+	dr_model_free(&r->model);
+	dr_index_free(r->index_);
+	dr_report_init(r);
+}
