@@ -27,8 +27,16 @@ void interrupt_install(void)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: a sleep or a blocking read returns early with EINTR. */
-	for (i = 0; i < EB_ARRAY_LEN(sigs); i++)
+	for (i = 0; i < EB_ARRAY_LEN(sigs); i++) {
+		struct sigaction old;
+		/* `nohup ebctl deploy &` asked for the terminal's hang-up to be
+		 * ignored: keep it so (SIGINT stays ours: a shell ignores it in
+		 * its background jobs for its own reasons, not the user's) */
+		if (sigs[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 bool interrupt_requested(void)

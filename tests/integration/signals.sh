@@ -34,6 +34,13 @@ signal_during HUP "created version 's-hup'" "$EBCTL" deploy --app sig --env sig-
 expect_eq "$rc" 130 "SIGHUP during deploy exits 130 too"
 wait_status sig-env Ready
 
+# Under nohup the hang-up was asked to be ignored: the deploy goes on to its verdict.
+signal_during HUP "created version 's-nohup'" nohup "$EBCTL" deploy --app sig --env sig-env --bucket rel \
+	-C "$app" --label s-nohup --timeout 2m
+expect_eq "$rc" 0 "SIGHUP under nohup is ignored: the deploy ends with its verdict"
+expect_out "sig-env: success" "and its result"
+wait_status sig-env Ready
+
 signal_during TERM "updating environment 'sig-env'" env EBCTL_POLL_MS=100 "$EBCTL" setenv --app sig \
 	--env sig-env --timeout 2m SLOW=1
 expect_eq "$rc" 130 "SIGTERM during setenv exits 130"
