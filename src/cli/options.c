@@ -278,7 +278,29 @@ static int take_option(const char *cmd, const struct opt *opts, int argc, char *
 	return 0;
 }
 
+/* The lists a table filled, emptied: the command returns at once after a
+ * usage error or --help, without its own cleanup. */
+static void free_lists(const struct opt *opts)
+{
+	const struct opt *o;
+	for (o = opts; o && o->name; o++)
+		if (o->type == OPT_LIST)
+			strlist_free(o->target);
+}
+
+static int parse_args(const struct cmd_help *h, const struct opt *opts, int argc, char **argv,
+                      int *nargs);
+
 int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char **argv, int *nargs)
+{
+	int rc = parse_args(h, opts, argc, argv, nargs);
+	if (rc)
+		free_lists(opts);
+	return rc;
+}
+
+static int parse_args(const struct cmd_help *h, const struct opt *opts, int argc, char **argv,
+                      int *nargs)
 {
 	struct parse_state st;
 	int i, out = 1, rc;
