@@ -140,6 +140,9 @@ void eb_environment_free(struct eb_environment *e);
  * endpoint), or NULL; caller frees. */
 char *eb_environment_url(const struct eb_environment *e);
 void eb_environments_free(struct eb_environments *e);
+/* The record of the environment named name in e, or NULL. */
+const struct eb_environment *eb_environments_find(const struct eb_environments *e,
+                                                  const char *name);
 /* DescribeEnvironments: app may be NULL; names (nnames 0: all of app);
  * terminated ones are left out unless include_deleted. */
 int eb_describe_environments(struct aws_client *c, const char *app, const char *const *names,

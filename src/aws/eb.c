@@ -495,6 +495,15 @@ void eb_environments_free(struct eb_environments *e)
 	memset(e, 0, sizeof(*e));
 }
 
+const struct eb_environment *eb_environments_find(const struct eb_environments *e, const char *name)
+{
+	size_t i;
+	for (i = 0; i < e->n; i++)
+		if (e->v[i].name && strcmp(e->v[i].name, name) == 0)
+			return &e->v[i];
+	return NULL;
+}
+
 int eb_describe_environments(struct aws_client *c, const char *app, const char *const *names,
                              size_t nnames, bool include_deleted, struct eb_environments *out,
                              struct aws_error *err)

@@ -16,17 +16,12 @@ static int describe_two(struct op_target *t, const char *a, const char *b,
 {
 	const char *names[2] = {a, b};
 	struct aws_error err;
-	size_t i;
 	*ra = *rb = NULL;
 	aws_error_clear(&err);
 	if (eb_describe_environments(t->client, t->app, names, 2, false, envs, &err))
 		return op_aws_fail(&err);
-	for (i = 0; i < envs->n; i++) {
-		if (envs->v[i].name && !strcmp(envs->v[i].name, a))
-			*ra = &envs->v[i];
-		if (envs->v[i].name && !strcmp(envs->v[i].name, b))
-			*rb = &envs->v[i];
-	}
+	*ra = eb_environments_find(envs, a);
+	*rb = eb_environments_find(envs, b);
 	if (!*ra)
 		return op_env_not_found(t->client, t->app, a);
 	if (!*rb)

@@ -306,7 +306,7 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 {
 	struct eb_environments envs;
 	struct aws_error err;
-	size_t i, j;
+	size_t i;
 	int rc = 0;
 	memset(&envs, 0, sizeof(envs));
 	aws_error_clear(&err);
@@ -317,10 +317,7 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 	}
 	for (i = 0; i < o->w.n; i++) {
 		struct watch_env *e = &o->w.envs[i];
-		const struct eb_environment *r = NULL;
-		for (j = 0; j < envs.n; j++)
-			if (envs.v[j].name && !strcmp(envs.v[j].name, e->name))
-				r = &envs.v[j];
+		const struct eb_environment *r = eb_environments_find(&envs, e->name);
 		if (!r && s->create) {
 			/* created below, once every check has passed */
 			o->created[i] = ready[i] = true;
