@@ -234,6 +234,12 @@ int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned hea
  * Returns 0 or an exit code after a message. */
 struct eb_environments;
 int op_describe_env(struct op_target *t, struct eb_environments *envs);
+/* The records of the environments names of the target's application, read
+ * with one DescribeEnvironments (eb_environments_find picks each out); a
+ * name without one is an error (EB_EXIT_INVALID). Returns 0 or an exit
+ * code after a message. */
+int op_describe_envs(struct op_target *t, const char *const *names, size_t n,
+                     struct eb_environments *envs);
 
 /* Say which of application and environment does not exist, listing the
  * application's environments ("environment 'x' not found in application

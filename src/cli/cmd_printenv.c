@@ -5,7 +5,6 @@
 #include "ebctl/eb.h"
 #include "ebctl/env.h"
 #include "ebctl/util.h"
-#include "ebctl/watch.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -166,12 +165,9 @@ int cmd_printenv(int argc, char **argv)
 		goto out;
 	several = envs.n > 1;
 	if (several) { /* every name is checked before anything is printed */
-		for (i = 1; i < envs.n && rc == 0; i++) {
-			struct eb_environments one = {NULL, 0};
-			t.env = envs.v[i];
-			rc = op_describe_env(&t, &one);
-			eb_environments_free(&one);
-		}
+		struct eb_environments records = {NULL, 0};
+		rc = op_describe_envs(&t, (const char *const *)envs.v, envs.n, &records);
+		eb_environments_free(&records);
 		if (rc)
 			goto out;
 	}
@@ -185,7 +181,8 @@ int cmd_printenv(int argc, char **argv)
 		else if (several)
 			out_line("%s# %s\n", i ? "\n" : "", t.env);
 		r = print_env(&t, &p, obj, &masked);
-		rc = watch_combine(rc, r);
+		if (r) /* a missing key (1), or AWS could not be read and the loop ends */
+			rc = r;
 		if (several && obj)
 			json_object_set(root, t.env, obj);
 		json_decref(obj);

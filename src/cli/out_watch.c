@@ -210,29 +210,28 @@ int op_update_settings(struct op_target *t, const struct strlist *envs,
                        struct eb_option_settings *set, struct eb_option_settings *remove,
                        const char *summary, bool no_wait, unsigned long timeout_s, unsigned healthy)
 {
-	const char *first = t->env;
+	const char *const *names = envs && envs->n ? (const char *const *)envs->v : &t->env;
 	size_t n = envs && envs->n ? envs->n : 1, i;
 	struct watch_env *es = xcalloc(n, sizeof(*es));
 	struct watch_out wo = {n > 1, healthy};
+	struct eb_environments records = {NULL, 0};
 	struct watch w;
-	int rc = 0;
+	int rc;
 
 	/* Every environment is read before any is changed: a misspelt name
 	 * stops the command with nothing updated. The verdict wants each back
 	 * on the version it runs now. */
+	rc = op_describe_envs(t, names, n, &records);
 	for (i = 0; i < n; i++) {
-		struct eb_environments one = {NULL, 0};
-		es[i].name = envs && envs->n ? envs->v[i] : first;
+		const struct eb_environment *r =
+		    rc ? NULL : eb_environments_find(&records, names[i]);
+		es[i].name = names[i];
 		es[i].label_was_running = true; /* its label alone does not show the update ran */
-		t->env = es[i].name;
-		if ((rc = op_describe_env(t, &one)) == 0 && one.v[0].version_label)
-			es[i].previous_label = xstrdup(one.v[0].version_label);
+		if (r && r->version_label)
+			es[i].previous_label = xstrdup(r->version_label);
 		es[i].label = es[i].previous_label;
-		eb_environments_free(&one);
-		if (rc)
-			break;
 	}
-	t->env = first;
+	eb_environments_free(&records);
 	watch_init(&w, t->app, es, n, healthy, time_mono_ms() + (int64_t)timeout_s * 1000,
 	           time_mono_ms());
 	watch_out_ops(&w.ops, &wo);

@@ -92,6 +92,32 @@ int op_running_label(struct op_target *t, char **label)
 	return rc;
 }
 
+int op_describe_envs(struct op_target *t, const char *const *names, size_t n,
+                     struct eb_environments *envs)
+{
+	struct aws_error err;
+	size_t i;
+
+	if (n == 1) { /* op_target_open's record, when it is this one */
+		const char *env = t->env;
+		int rc;
+		t->env = names[0];
+		rc = op_describe_env(t, envs);
+		t->env = env;
+		return rc;
+	}
+	aws_error_clear(&err);
+	if (eb_describe_environments(t->client, t->app, names, n, false, envs, &err))
+		return op_aws_fail(&err);
+	for (i = 0; i < n; i++) {
+		if (!eb_environments_find(envs, names[i])) {
+			eb_environments_free(envs);
+			return op_env_not_found(t->client, t->app, names[i]);
+		}
+	}
+	return 0;
+}
+
 /* Fill what flags and EBCTL_* left unset from .elasticbeanstalk/config.yml. */
 static int load_eb_config(struct op_target *t)
 {
