@@ -172,6 +172,8 @@ struct aws_response {
 };
 /* Case-insensitive lookup; borrowed, NULL when absent. */
 const char *aws_response_header(const struct aws_response *r, const char *name);
+/* The value of the header name (any case) among h[0..n), or NULL. */
+const char *aws_header_find(const struct aws_header *h, size_t n, const char *name);
 void aws_response_cleanup(struct aws_response *r);
 
 /*

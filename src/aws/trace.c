@@ -259,19 +259,10 @@ static void trace_json(struct buf *out, const char *body, size_t len)
 	json_decref(doc);
 }
 
-static const char *request_header(const struct aws_request *r, const char *name)
-{
-	size_t i;
-	for (i = 0; i < r->nheaders; i++)
-		if (strcasecmp(r->headers[i].name, name) == 0)
-			return r->headers[i].value;
-	return NULL;
-}
-
 void aws_trace_body(const struct aws_request *r)
 {
 	struct buf b = BUF_INIT;
-	const char *type = request_header(r, "Content-Type");
+	const char *type = aws_header_find(r->headers, r->nheaders, "Content-Type");
 
 	if (r->body_kind == AWS_BODY_NONE || (r->body_kind == AWS_BODY_MEM && r->body_len == 0))
 		return;
