@@ -289,17 +289,6 @@ static void free_lists(const struct opt *opts)
 }
 
 static int parse_args(const struct cmd_help *h, const struct opt *opts, int argc, char **argv,
-                      int *nargs);
-
-int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char **argv, int *nargs)
-{
-	int rc = parse_args(h, opts, argc, argv, nargs);
-	if (rc)
-		free_lists(opts);
-	return rc;
-}
-
-static int parse_args(const struct cmd_help *h, const struct opt *opts, int argc, char **argv,
                       int *nargs)
 {
 	struct parse_state st;
@@ -334,6 +323,14 @@ static int parse_args(const struct cmd_help *h, const struct opt *opts, int argc
 	argv[out] = NULL;
 	*nargs = out - 1;
 	return opts_endpoint_url(NULL);
+}
+
+int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char **argv, int *nargs)
+{
+	int rc = parse_args(h, opts, argc, argv, nargs);
+	if (rc)
+		free_lists(opts);
+	return rc;
 }
 
 int opts_global(int argc, char **argv, int *i)
