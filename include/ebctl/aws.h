@@ -136,6 +136,8 @@ void aws_params_free(struct aws_params *p);
 /* True for the error codes that mean "slow down" (Throttling, SlowDown,
  * RequestLimitExceeded...): the call was refused, not run. */
 bool aws_throttling_code(const char *code);
+/* Whether the error is a throttling: HTTP 429 or one of those codes. */
+bool aws_error_throttled(const struct aws_error *e);
 
 /* Whether a call may be sent again when its outcome is unknown (the
  * connection dropped after the request went out, or a server error that

@@ -55,6 +55,11 @@ bool aws_throttling_code(const char *code)
 	return in_list(code, codes, EB_ARRAY_LEN(codes));
 }
 
+bool aws_error_throttled(const struct aws_error *e)
+{
+	return e->http_status == 429 || aws_throttling_code(e->code);
+}
+
 bool aws_retryable_code(const char *code)
 {
 	/* the transient errors of the standard mode, besides throttling; and

@@ -56,8 +56,7 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 		/* Throttled: refused, not run. Elastic Beanstalk's rate is the
 		 * account's; a deploy to many environments waits its turn (within
 		 * its deadline, where the client stops sending) rather than fail. */
-		if (!(err.http_status == 429 || aws_throttling_code(err.code)) ||
-		    attempt > UPDATE_THROTTLE_ROUNDS ||
+		if (!aws_error_throttled(&err) || attempt > UPDATE_THROTTLE_ROUNDS ||
 		    interrupt_sleep_ms((int64_t)aws_client_backoff_ms(c, attempt + 1), -1) !=
 		        SLEEP_DONE)
 			break;

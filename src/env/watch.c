@@ -433,7 +433,7 @@ struct watch_env *watch_health_due(struct watch *w, int64_t now_ms)
 
 void watch_poll_failed(struct watch *w, const struct aws_error *err)
 {
-	bool throttled = err->http_status == 429 || aws_throttling_code(err->code);
+	bool throttled = aws_error_throttled(err);
 	/* a poll cut by the deadline says less than the failure before it */
 	if (!err->deadline || w->failures == 0)
 		w->last_err = *err;
