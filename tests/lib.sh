@@ -120,4 +120,8 @@ fault_proxy_start() {
 }
 
 # finish: the script's exit status (non-zero when any assertion failed).
+# ebctl takes these to mean it runs in CI (no redrawn progress, no colour);
+# a test of terminal behaviour runs its command without them
+OFF_CI=(env -u CI -u GITHUB_ACTIONS -u TRAVIS -u GITLAB_CI -u BUILDKITE)
+
 finish() { exit $(( _failures > 0 ? 1 : 0 )); }

@@ -94,7 +94,7 @@ expect_err "interrupted (SIGINT)" "--quiet: the interruption is still an error m
 
 # on a terminal: one line redrawn with \r, ended by a line feed
 if command -v script >/dev/null 2>&1; then
-	script -qec "sh -c '\"$EBCTL\" bundle -C \"$one\" --all -o \"$TMP/tty.zip\" & p=\$!; sleep 3.5; kill -TERM \$p; wait \$p'" /dev/null >"$TMP/tty" 2>&1
+	"${OFF_CI[@]}" script -qec "sh -c '\"$EBCTL\" bundle -C \"$one\" --all -o \"$TMP/tty.zip\" & p=\$!; sleep 3.5; kill -TERM \$p; wait \$p'" /dev/null >"$TMP/tty" 2>&1
 	if grep -q $'\rbundling: ' "$TMP/tty"; then ok "terminal: the line is redrawn with a carriage return"
 	else not_ok "terminal: no redrawn line"; od -c "$TMP/tty" | head -5 | sed 's/^/#   /'; fi
 	expect_eq "$(grep -c 'ebctl: bundling' "$TMP/tty")" 0 "terminal: no plain progress lines"

@@ -29,7 +29,7 @@ expect_eq "$(eb_aws s3api list-multipart-uploads --bucket rel --query 'length(Up
 # and the time left, redrawn in place.
 if command -v script >/dev/null; then
 	echo "# tty" >>"$app/.ebextensions/01-health.config"
-	cmd=$(printf '%q ' env -u CI -u GITHUB_ACTIONS -u TRAVIS -u GITLAB_CI -u BUILDKITE \
+	cmd=$(printf '%q ' "${OFF_CI[@]}" \
 		"$EBCTL" deploy --app big --env big-env --bucket rel -C "$app" --all \
 		--label large-tty --version-only)
 	script -qefc "$cmd" /dev/null >"$TMP/tty.out" 2>&1
