@@ -73,7 +73,19 @@ struct aws_client_options {
 	/* When non-NULL and set non-zero (by a SIGINT handler), transfers stop
 	 * and the call fails with e->interrupted. Borrowed. */
 	volatile sig_atomic_t *interrupted;
+	/* Shared by the clients of one command that send in parallel (the
+	 * workers of a deploy to many environments): after a throttling, they
+	 * send the operation refused at one adaptive rate together. Borrowed;
+	 * NULL: none. */
+	struct aws_pacer *pacer;
 };
+
+/* One adaptive send rate per operation for the clients that share it:
+ * free until the service throttles the operation, then halved at each
+ * throttling and raised a little at each success (src/aws/pacer.c). */
+struct aws_pacer;
+struct aws_pacer *aws_pacer_new(void);
+void aws_pacer_free(struct aws_pacer *p);
 
 struct aws_client;
 

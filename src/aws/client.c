@@ -70,6 +70,7 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out,
 	c->creds_get = aws_client_credentials;
 	c->creds_renew = aws_client_renew_expired;
 	c->interrupted = o->interrupted;
+	c->pacer = o->pacer;
 	snprintf(c->user_agent, sizeof(c->user_agent), "ebctl/%s", EBCTL_VERSION);
 
 	/* --profile, then AWS_PROFILE, then a file's (config.yml); environment
@@ -209,6 +210,7 @@ struct aws_client *aws_client_dup(const struct aws_client *c)
 	d->retry_base_ms = c->retry_base_ms;
 	d->retry_tokens = AWS_RETRY_QUOTA;
 	d->interrupted = c->interrupted;
+	d->pacer = c->pacer;
 	d->ca_bundle = c->ca_bundle ? xstrdup(c->ca_bundle) : NULL;
 	memcpy(d->user_agent, c->user_agent, sizeof(d->user_agent));
 	d->skew = c->skew;

@@ -142,7 +142,6 @@ bool aws_client_interrupted(const struct aws_client *c)
 static int backoff_wait(struct aws_client *c, unsigned long ms)
 {
 	int64_t end = time_mono_ms() + (int64_t)ms;
-	debugf("retrying in %lu ms", ms);
 	for (;;) {
 		int64_t left = end - time_mono_ms();
 		struct timespec ts;
@@ -163,6 +162,7 @@ int aws_backoff_sleep(struct aws_client *c, int retry)
 	unsigned long ms = aws_backoff_ms(c->retry_base_ms, retry, aws_jitter());
 	if (c->deadline_ms && time_mono_ms() + (int64_t)ms >= c->deadline_ms)
 		return 1; /* the retry would start after the deadline */
+	debugf("retrying in %lu ms", ms);
 	return backoff_wait(c, ms);
 }
 
@@ -782,12 +782,27 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 	r.max = req->max_attempts > 0 ? req->max_attempts : c->max_attempts;
 	for (;;) {
 		unsigned long wait_ms;
+		int64_t pace_ms, reserved_ms;
 		CURLcode rc;
 
 		if (aws_client_interrupted(c)) {
 			aws_error_set(err, req->step, "Interrupted", "interrupted");
 			err->interrupted = true;
 			return -1;
+		}
+		/* after a throttling, the clients sharing the pacer wait their turn
+		 * (no longer than the deadline, which the setup then reports) */
+		reserved_ms = time_mono_ms();
+		pace_ms = aws_pacer_reserve(c->pacer, req->step, reserved_ms, c->retry_base_ms);
+		if (pace_ms > 0) {
+			if (c->deadline_ms && reserved_ms + pace_ms > c->deadline_ms)
+				pace_ms = c->deadline_ms - reserved_ms;
+			debugf("%s: %lld ms before its turn", req->step, (long long)pace_ms);
+			if (pace_ms > 0 && backoff_wait(c, (unsigned long)pace_ms) != 0) {
+				aws_error_set(err, req->step, "Interrupted", "interrupted");
+				err->interrupted = true;
+				return -1;
+			}
 		}
 		if (aws_xfer_setup(c, c->easy, req, resp, &x, err) != 0)
 			return -1;
@@ -808,6 +823,9 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 		{
 			enum aws_verdict v = aws_xfer_finish(&x, rc, err);
 			err->attempts = requests;
+			aws_pacer_answer(c->pacer, req->step, reserved_ms,
+			                 v != AWS_DONE_OK && aws_error_throttled(err),
+			                 time_mono_ms(), c->retry_base_ms);
 			switch (aws_retry_next(c, &r, v, &x, resp, &wait_ms, err)) {
 			case AWS_NEXT_DONE: return 0;
 			case AWS_NEXT_FAIL: return -1;
@@ -815,6 +833,11 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 			case AWS_NEXT_BACKOFF: break;
 			}
 		}
+		/* a shared pacer spaces a throttled operation for every client:
+		 * its wait, before the next attempt, not this client's own too */
+		if (c->pacer && aws_error_throttled(err))
+			wait_ms = 0;
+		debugf("retrying in %lu ms", wait_ms);
 		if (backoff_wait(c, wait_ms) != 0) {
 			aws_error_set(err, req->step, "Interrupted", "interrupted");
 			err->interrupted = true;

@@ -35,8 +35,9 @@ struct aws_client {
 	unsigned long retry_base_ms;
 	int retry_tokens; /* the retry quota left */
 	volatile sig_atomic_t *interrupted;
-	CURL *easy;    /* reused: keeps the connection cache */
-	CURLSH *share; /* DNS and connections shared with multi transfers */
+	struct aws_pacer *pacer; /* borrowed; NULL: none */
+	CURL *easy;              /* reused: keeps the connection cache */
+	CURLSH *share;           /* DNS and connections shared with multi transfers */
 	struct aws_creds creds;
 	bool have_creds;
 	bool creds_fixed;      /* set by the caller: never refreshed */
@@ -53,6 +54,18 @@ struct aws_client {
 	int (*creds_get)(struct aws_client *c, struct aws_creds *out, struct aws_error *err);
 	int (*creds_renew)(struct aws_client *c, const struct aws_xfer *x, struct aws_error *err);
 };
+
+/* ---- the shared send rate (pacer.c) ---- */
+/* Reserve a send of operation key at now_ms: the milliseconds to wait
+ * before it (0 while the operation was never throttled, or with no pacer).
+ * Rates are per unit_ms: the client's retry base, 1 s unless
+ * EBCTL_RETRY_BASE_MS says otherwise. */
+int64_t aws_pacer_reserve(struct aws_pacer *p, const char *key, int64_t now_ms,
+                          unsigned long unit_ms);
+/* The answer to a send reserved at reserved_ms: a throttling cuts the
+ * rate (once for the sends paced at the same rate), a success raises it. */
+void aws_pacer_answer(struct aws_pacer *p, const char *key, int64_t reserved_ms, bool throttled,
+                      int64_t now_ms, unsigned long unit_ms);
 
 /* ---- endpoints (endpoints.c) ---- */
 struct aws_endpoint {

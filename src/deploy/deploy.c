@@ -528,7 +528,7 @@ void deploy_outcome_cleanup(struct deploy_outcome *o)
 
 int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct deploy_outcome *o)
 {
-	struct aws_client_options copts;
+	struct aws_client_options copts = {0};
 	struct aws_client *c = NULL;
 	struct aws_error err;
 	struct deploy_ctx ctx;
@@ -575,6 +575,9 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	 * trickles in included */
 	deadline_ms = time_mono_ms() + (int64_t)s->timeout * 1000;
 	copts.deadline_ms = deadline_ms;
+	/* the workers updating environments and the watcher share one send
+	 * rate per operation once Elastic Beanstalk throttles one */
+	copts.pacer = aws_pacer_new();
 	aws_error_clear(&err);
 	if (aws_client_new(&copts, &c, &err) || aws_client_credentials(c, NULL, &err)) {
 		deploy_error_print(&err);
@@ -677,6 +680,7 @@ out:
 	}
 	free(ready);
 	aws_client_free(c);
+	aws_pacer_free(copts.pacer);
 	if (tmpdir) {
 		if (path)
 			unlink(path);

@@ -1,7 +1,7 @@
 # A deploy to many environments against an account that Elastic Beanstalk
 # throttles (the sandbox's token buckets at EB's rates, ebrate=1): the
-# updates wait their turn and no throttling error reaches the user; every
-# environment gets its verdict.
+# updates wait their turn, paced together, and no throttling error reaches
+# the user; every environment gets its verdict.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/integration/deploy.lib"
 n=25
@@ -18,6 +18,10 @@ expect_not_err "Rate exceeded" "no rate error is shown"
 throttled=$(curl -sS "$SANDBOX_URL/_sandbox/faults" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["rate_throttled"])')
 [ "${throttled:-0}" -gt 0 ] && ok "the sandbox did throttle ($throttled calls)" ||
 	not_ok "the sandbox throttled nothing: the test tests nothing"
+# After the first throttling the workers share one paced rate instead of each
+# resending into the throttle (more than one refusal per environment before)
+[ "${throttled:-0}" -lt "$n" ] && ok "fewer throttled calls than environments ($throttled for $n)" ||
+	not_ok "$throttled throttled calls for $n environments: the workers do not pace together"
 "$PYTHON" -c 'import json,sys; r = json.load(open(sys.argv[1])); n = int(sys.argv[2])
 res = [e["result"] for e in r["environments"]]
 assert res == ["success"] * n, res' "$TMP/out" "$n" && ok "every environment succeeded" ||

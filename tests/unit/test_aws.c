@@ -263,6 +263,85 @@ static void test_retry_classification(void **state)
 	assert_false(aws_skew_code("SignatureDoesNotMatch", "anything"));
 }
 
+static void test_pacer_free_until_throttled(void **state)
+{
+	struct aws_pacer *p = aws_pacer_new();
+	int64_t t;
+	(void)state;
+	assert_int_equal(aws_pacer_reserve(NULL, "eb UpdateEnvironment", 0, 1000), 0);
+	for (t = 0; t < 1000; t += 10) {
+		assert_int_equal(aws_pacer_reserve(p, "eb UpdateEnvironment", t, 1000), 0);
+		aws_pacer_answer(p, "eb UpdateEnvironment", t, false, t + 5, 1000);
+	}
+	/* the first throttling: one a second, whatever the burst before it */
+	aws_pacer_answer(p, "eb UpdateEnvironment", 990, true, 1000, 1000);
+	assert_int_equal(aws_pacer_reserve(p, "eb UpdateEnvironment", 1000, 1000), 1000);
+	/* the next waits behind it, and another operation not at all */
+	assert_int_equal(aws_pacer_reserve(p, "eb UpdateEnvironment", 1000, 1000), 2000);
+	assert_int_equal(aws_pacer_reserve(p, "eb DescribeEvents", 1000, 1000), 0);
+	/* a send reserved before that throttling, refused too: no second cut */
+	aws_pacer_answer(p, "eb UpdateEnvironment", 995, true, 1010, 1000);
+	assert_int_equal(aws_pacer_reserve(p, "eb UpdateEnvironment", 3000, 1000), 1000);
+	/* one reserved after it: 30 % less (1.3 tokens owed at 0.7 a second) */
+	aws_pacer_answer(p, "eb UpdateEnvironment", 3000, true, 3100, 1000);
+	assert_int_equal(aws_pacer_reserve(p, "eb UpdateEnvironment", 4000, 1000), 1857);
+	/* successes raise it by a tenth each: 1.7 a second after ten */
+	for (t = 0; t < 10; t++)
+		aws_pacer_answer(p, "eb UpdateEnvironment", 4000, false, 5000, 1000);
+	assert_int_equal(aws_pacer_reserve(p, "eb UpdateEnvironment", 10000, 1000), 0);
+	assert_int_equal(aws_pacer_reserve(p, "eb UpdateEnvironment", 10000, 1000), 588);
+	/* with a retry base of 10 ms (EBCTL_RETRY_BASE_MS), the same rate a tenth
+	 * of as long apart: 1.7 per 10 ms */
+	assert_int_equal(aws_pacer_reserve(p, "eb UpdateEnvironment", 20000, 10), 0);
+	assert_int_equal(aws_pacer_reserve(p, "eb UpdateEnvironment", 20000, 10), 6);
+	aws_pacer_free(p);
+}
+
+/* Four clients send fifty calls through one pacer into a service that
+ * keeps a token bucket of two a second, ten of burst: few are refused,
+ * and the rate settles near the service's. Simulated time, 20 ms a call. */
+static void test_pacer_converges(void **state)
+{
+	struct aws_pacer *p = aws_pacer_new();
+	int64_t next[4] = {0, 0, 0, 0}, last = 0;
+	double bucket = 10, bucket_t = 0;
+	int done = 0, refused = 0, started = 0;
+	(void)state;
+	while (done < 50) {
+		int i, c = 0;
+		int64_t sent;
+		bool throttled;
+		for (i = 1; i < 4; i++)
+			if (next[i] < next[c])
+				c = i;
+		if (started >= 50 + refused) {
+			next[c] = INT64_MAX;
+			continue;
+		}
+		started++;
+		sent = next[c] + aws_pacer_reserve(p, "eb UpdateEnvironment", next[c], 1000);
+		bucket += 2.0 * (double)(sent - bucket_t) / 1000.0;
+		if (bucket > 10)
+			bucket = 10;
+		bucket_t = (double)sent;
+		throttled = bucket < 1;
+		if (!throttled)
+			bucket -= 1;
+		aws_pacer_answer(p, "eb UpdateEnvironment", next[c], throttled, sent + 20, 1000);
+		next[c] = sent + 20;
+		if (throttled)
+			refused++;
+		else
+			done++;
+		last = sent + 20;
+	}
+	print_message("# 50 calls, %d refused, in %.1f s\n", refused, (double)last / 1000.0);
+	assert_true(refused <= 15);
+	/* ten at once, then two a second: about twenty seconds, not much more */
+	assert_true(last < 30000);
+	aws_pacer_free(p);
+}
+
 static void test_backoff_bounds(void **state)
 {
 	int attempt;
@@ -902,6 +981,8 @@ int main(void)
 	    cmocka_unit_test(test_s3_virtual_host_rules),
 	    cmocka_unit_test(test_retry_classification),
 	    cmocka_unit_test(test_backoff_bounds),
+	    cmocka_unit_test(test_pacer_free_until_throttled),
+	    cmocka_unit_test(test_pacer_converges),
 	    cmocka_unit_test(test_skew_from_date),
 	    cmocka_unit_test(test_error_format),
 	    cmocka_unit_test(test_params),
