@@ -40,9 +40,10 @@ int main(int argc, char **argv)
 		aws_error_print(&err);
 		return aws_error_exit_code(&err);
 	}
-	rc = deploy_upload(c, argv[2], argv[3], argv[1], hex, size, &uploaded);
+	rc = deploy_upload(c, argv[2], argv[3], argv[1], hex, size, NULL, NULL, &uploaded);
 	if (rc == 0 && !uploaded) {
-		fprintf(stderr, "upload_bench: s3://%s/%s already holds the file: nothing measured\n",
+		fprintf(stderr,
+		        "upload_bench: s3://%s/%s already holds the file: nothing measured\n",
 		        argv[2], argv[3]);
 		rc = EB_EXIT_INVALID;
 	}

@@ -218,6 +218,13 @@ int op_update_settings(struct op_target *t, const struct strlist *envs,
 /* The whole of `status` and `health`: options, target, op_report. */
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
 
+/* ---- upload progress (out_upload.c) ---- */
+struct deploy_settings;
+/* Show the progress of s's upload on stderr: a bar redrawn in place on a
+ * terminal, a line every 10 % elsewhere, nothing under 1 MiB or with
+ * --quiet. */
+void deploy_out_upload_progress(struct deploy_settings *s);
+
 /* ---- bundling progress (out_bundle.c) ---- */
 /* Show the progress of the bundles this process writes on stderr
  * (bundle_set_progress): nothing for a bundle written within a second, then

@@ -16,6 +16,17 @@
 
 /* Everything deploy needs to know. Strings are borrowed from argv and the
  * environment, or owned by `owned` when read from config.yml. */
+/* How far the bundle's upload is, for a progress bar (src/cli/out_upload.c
+ * draws it). Reported as bytes are sent (a retried part sends its bytes
+ * again: done can go back), and once more with failed set when the upload
+ * fails, so that a bar drawn in place can end its line. */
+struct deploy_upload_progress {
+	uint64_t done, total;
+	int64_t started_ms; /* time_mono_ms() when the upload started */
+	bool failed;
+};
+typedef void (*deploy_upload_progress_fn)(const struct deploy_upload_progress *p, void *arg);
+
 struct deploy_settings {
 	const char *app;
 	struct strlist envs;
@@ -56,6 +67,10 @@ struct deploy_settings {
 	struct eb_tags tags;          /* --tag K=V */
 	const char *instance_profile; /* default aws-elasticbeanstalk-ec2-role */
 	const char *service_role;     /* default aws-elasticbeanstalk-service-role */
+
+	/* the upload's progress; NULL: none shown */
+	deploy_upload_progress_fn upload_progress;
+	void *upload_progress_arg;
 };
 
 /*

@@ -239,6 +239,7 @@ int deploy_cli_run(struct deploy_settings *s)
 	wo.prefix = s->envs.n > 1;
 	wo.healthy = s->healthy;
 	watch_out_ops(&ops, &wo);
+	deploy_out_upload_progress(s);
 	rc = deploy_run(s, &ops, &o);
 	print_diags(&o);
 	report(&o, s, rc);

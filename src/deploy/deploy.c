@@ -216,7 +216,8 @@ static int store_bundle(struct aws_client *c, const struct deploy_settings *s, c
 {
 	struct aws_error err;
 	char *shared = deploy_s3_key(s->bucket_path, s->app, o->hex);
-	int rc = deploy_upload(c, bucket, shared, path, o->hex, o->size, &o->uploaded);
+	int rc = deploy_upload(c, bucket, shared, path, o->hex, o->size, s->upload_progress,
+	                       s->upload_progress_arg, &o->uploaded);
 	if (rc == 0 && strcmp(shared, key) != 0) {
 		aws_error_clear(&err);
 		if (s3_copy_object(c, bucket, shared, key, &err)) {

@@ -21,9 +21,11 @@ void deploy_error_print(const struct aws_error *e);
 int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **bucket);
 
 /* Upload path to bucket/key unless S3 already holds it with our SHA-256
- * (HEAD first). Returns 0 or the exit code (printed). */
+ * (HEAD first), telling progress (NULL: nobody) how far it is. Returns 0
+ * or the exit code (printed). */
 int deploy_upload(struct aws_client *c, const char *bucket, const char *key, const char *path,
-                  const char *hex, uint64_t size, bool *uploaded);
+                  const char *hex, uint64_t size, deploy_upload_progress_fn progress,
+                  void *progress_arg, bool *uploaded);
 
 /* ---- updating one environment (update.c) ---- */
 /*
