@@ -342,6 +342,32 @@ static void test_pacer_converges(void **state)
 	aws_pacer_free(p);
 }
 
+/* Which AWS errors mean a skewed clock. The Query services answer one with
+ * SignatureDoesNotMatch "Signature expired: ..."; it was not recognised, so
+ * a deploy with a skewed clock failed on its first call (the fault matrix
+ * found it). */
+static void test_skew_codes(void **state)
+{
+	(void)state;
+	assert_true(aws_skew_code("RequestTimeTooSkewed",
+	                          "The difference between the request time and the current "
+	                          "time is too large."));
+	assert_true(aws_skew_code(
+	    "SignatureDoesNotMatch",
+	    "Signature expired: 20261125T105153Z is now earlier than 20261125T105653Z "
+	    "(20261125T111153Z - 15 min.)"));
+	assert_true(aws_skew_code("SignatureDoesNotMatch",
+	                          "Signature not yet current: 20261125T113000Z is still later "
+	                          "than 20261125T111500Z"));
+	assert_true(
+	    aws_skew_code("InvalidSignatureException", "Signature expired: 20261125T105153Z"));
+	/* a wrong key is not a clock problem */
+	assert_false(aws_skew_code("SignatureDoesNotMatch",
+	                           "The request signature we calculated does not match the "
+	                           "signature you provided."));
+	assert_false(aws_skew_code("AccessDenied", "expired"));
+}
+
 static void test_backoff_bounds(void **state)
 {
 	int attempt;
@@ -981,6 +1007,7 @@ int main(void)
 	    cmocka_unit_test(test_s3_virtual_host_rules),
 	    cmocka_unit_test(test_retry_classification),
 	    cmocka_unit_test(test_backoff_bounds),
+	    cmocka_unit_test(test_skew_codes),
 	    cmocka_unit_test(test_pacer_free_until_throttled),
 	    cmocka_unit_test(test_pacer_converges),
 	    cmocka_unit_test(test_skew_from_date),
