@@ -69,6 +69,41 @@ void dr_index_pointer(const struct dr_index *ix, uint32_t node, struct buf *b);
  * and duplicate-key diagnostics. Returns 0 when there is an object to check. */
 int dr_parse(struct dr_report *r, const char *data, size_t len);
 
+/* ---- values of the tree with their nodes (document.c) ---- */
+
+/* A value of the jansson tree and its node in the index; {NULL,
+ * DR_NO_NODE} when absent. */
+struct dr_val {
+	json_t *v;
+	uint32_t n;
+};
+/* Member `key` of object o / item i of array a; absent when o is not an
+ * object (a not an array) or has no such member. */
+struct dr_val dr_val_member(const struct dr_index *ix, struct dr_val o, const char *key);
+struct dr_val dr_val_item(const struct dr_index *ix, struct dr_val a, size_t i);
+/* There and not null: JSON null counts as absent everywhere. */
+bool dr_val_present(struct dr_val v);
+/* The string, or NULL when v is absent or no string. */
+const char *dr_val_str(struct dr_val v);
+/* The position of node n; 1:1 for DR_NO_NODE. */
+struct dr_loc dr_index_loc(const struct dr_index *ix, uint32_t n);
+
+/* The version an AWSEBDockerrunVersion value names (the integer 1, 2 or 3,
+ * or the same as a string), else 0. */
+int dr_version_of(struct dr_val v);
+/* A version 1 port: an integer or a numeric string from 1 to 65535, else -1. */
+long dr_v1_port_value(struct dr_val v);
+/* Split link s ("name" or "name:alias") into out->target (allocated; the
+ * alias points into it) and out->alias; false, with nothing allocated,
+ * when s has neither form. */
+bool dr_link_split(const char *s, struct dr_link *out);
+/* An array whose items are all strings (an empty one too). */
+bool dr_json_is_string_array(const json_t *a);
+
+/* Fill the model from m->root (set by dr_parse) and the index, for the
+ * version the file declares (none for version 0); dr_model_free frees it
+ * with the tree. */
+void dr_model_build(struct dockerrun *m, const struct dr_index *ix);
 void dr_model_free(struct dockerrun *m);
 void dr_report_sort(struct dr_report *r);
 
