@@ -1,11 +1,12 @@
 /*
- * The model of a parsed Dockerrun file: what Elastic Beanstalk reads from
- * it (containers, ports, links, volumes...), built from the jansson tree
- * with positions from the index (parse.c), for the version the file
- * declares. Nothing here judges the file: a value of the wrong type is
- * left out of the model (NULL / 0 / has_* false) and the checks
- * (validate.c) say why.
+ * The document: its life (init, parse, cleanup) and its model, what
+ * Elastic Beanstalk reads from the file (containers, ports, links,
+ * volumes...), built from the jansson tree with positions from the index
+ * (parse.c), for the version the file declares. Nothing here judges the
+ * file: a value of the wrong type is left out of the model (NULL / 0 /
+ * has_* false) and the checks (checks.c) say why.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,36 @@ bool dr_json_is_string_array(const json_t *a)
 	return true;
 }
 
+static bool looks_secret_name(const char *name)
+{
+	char up[256];
+	size_t i;
+	for (i = 0; i < sizeof(up) - 1 && name[i]; i++)
+		up[i] = (char)toupper((unsigned char)name[i]);
+	up[i] = 0;
+	return str_ends_with(up, "PASSWORD") || str_ends_with(up, "PASSWD") ||
+	       strstr(up, "SECRET") || str_ends_with(up, "_TOKEN") ||
+	       str_ends_with(up, "PRIVATE_KEY") || str_ends_with(up, "API_KEY");
+}
+
+static bool looks_secret_value(const char *v)
+{
+	size_t i, n = strlen(v);
+	/* an AWS access key id: AKIA/ASIA + 16 upper-case letters or digits */
+	if (n == 20 && (strncmp(v, "AKIA", 4) == 0 || strncmp(v, "ASIA", 4) == 0)) {
+		for (i = 4; i < n; i++)
+			if (!isupper((unsigned char)v[i]) && !isdigit((unsigned char)v[i]))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+bool dr_env_looks_secret(const char *name, const char *value)
+{
+	return (name && looks_secret_name(name)) || (value && looks_secret_value(value));
+}
+
 /* Member k of object o when it is an integer in [lo, hi]. */
 static bool int_in(const struct dr_index *ix, struct dr_val o, const char *k, long lo, long hi,
                    long *out)
@@ -112,7 +143,7 @@ static bool int_in(const struct dr_index *ix, struct dr_val o, const char *k, lo
 	return true;
 }
 
-static void read_auth(struct dockerrun *d, const struct dr_index *ix, struct dr_val a,
+static void read_auth(struct dr_document *d, const struct dr_index *ix, struct dr_val a,
                       const char *bucket, const char *key)
 {
 	if (!dr_val_present(a) || !json_is_object(a.v))
@@ -121,7 +152,7 @@ static void read_auth(struct dockerrun *d, const struct dr_index *ix, struct dr_
 	d->auth_key = dr_val_str(dr_val_member(ix, a, key));
 }
 
-static void read_v1(struct dockerrun *d, const struct dr_index *ix, struct dr_val root)
+static void read_v1(struct dr_document *d, const struct dr_index *ix, struct dr_val root)
 {
 	struct dr_val ports = dr_val_member(ix, root, "Ports");
 	size_t i;
@@ -146,7 +177,7 @@ static void read_v1(struct dockerrun *d, const struct dr_index *ix, struct dr_va
 	read_auth(d, ix, dr_val_member(ix, root, "Authentication"), "Bucket", "Key");
 }
 
-static void read_volumes(struct dockerrun *d, const struct dr_index *ix, struct dr_val root)
+static void read_volumes(struct dr_document *d, const struct dr_index *ix, struct dr_val root)
 {
 	struct dr_val vols = dr_val_member(ix, root, "volumes");
 	size_t i, n;
@@ -276,7 +307,7 @@ static void read_container(struct dr_container *mc, const struct dr_index *ix, s
 	}
 }
 
-static void read_v2(struct dockerrun *d, const struct dr_index *ix, struct dr_val root)
+static void read_v2(struct dr_document *d, const struct dr_index *ix, struct dr_val root)
 {
 	struct dr_val cds = dr_val_member(ix, root, "containerDefinitions");
 	size_t i;
@@ -291,9 +322,20 @@ static void read_v2(struct dockerrun *d, const struct dr_index *ix, struct dr_va
 		read_container(&d->containers[i], ix, dr_val_item(ix, cds, i));
 }
 
-void dr_model_build(struct dockerrun *d, const struct dr_index *ix)
+void dr_document_init(struct dr_document *d)
 {
-	struct dr_val root = {d->root, 0};
+	memset(d, 0, sizeof(*d));
+}
+
+int dr_document_parse(struct dr_document *d, const char *data, size_t len, struct dr_report *diags)
+{
+	const struct dr_index *ix;
+	struct dr_val root;
+	if (dr_parse(d, data, len, diags) != 0)
+		return -1;
+	ix = d->index_;
+	root.v = d->root;
+	root.n = 0;
 	d->version = dr_version_of(dr_val_member(ix, root, "AWSEBDockerrunVersion"));
 	if (d->version == 1)
 		read_v1(d, ix, root);
@@ -301,11 +343,14 @@ void dr_model_build(struct dockerrun *d, const struct dr_index *ix)
 		read_v2(d, ix, root);
 	else if (d->version == 3)
 		read_auth(d, ix, dr_val_member(ix, root, "Authentication"), "Bucket", "Key");
+	return 0;
 }
 
-void dr_model_free(struct dockerrun *d)
+void dr_document_cleanup(struct dr_document *d)
 {
 	size_t i, j;
+	if (!d)
+		return;
 	for (i = 0; i < d->ncontainers; i++) {
 		struct dr_container *c = &d->containers[i];
 		for (j = 0; j < c->nlinks; j++)
@@ -320,5 +365,6 @@ void dr_model_free(struct dockerrun *d)
 	free(d->volumes);
 	free(d->v1_ports);
 	json_decref(d->root);
-	memset(d, 0, sizeof(*d));
+	dr_index_free(d->index_);
+	dr_document_init(d);
 }

@@ -1,6 +1,7 @@
 /*
- * Private to src/dockerrun: the position index and helpers shared by the
- * parser, the rules and the report.
+ * Private to src/dockerrun: the position index and the value helpers of
+ * the document (parse.c, document.c), which the checks (checks.c) read,
+ * and what the diagnostics (report.c) share with the rule table.
  */
 #ifndef EBCTL_DOCKERRUN_INTERNAL_H
 #define EBCTL_DOCKERRUN_INTERNAL_H
@@ -65,9 +66,9 @@ const char *dr_index_key(const struct dr_index *ix, uint32_t node, struct buf *t
 /* Append the RFC 6901 pointer of node to b. */
 void dr_index_pointer(const struct dr_index *ix, uint32_t node, struct buf *b);
 
-/* Parse the text into the report's model tree and index; adds json-syntax
- * and duplicate-key diagnostics. Returns 0 when there is an object to check. */
-int dr_parse(struct dr_report *r, const char *data, size_t len);
+/* Parse the text into d->root and d->index_ (no model); adds json-syntax
+ * and duplicate-key diagnostics to r. Returns 0 when there is an object. */
+int dr_parse(struct dr_document *d, const char *data, size_t len, struct dr_report *r);
 
 /* ---- values of the tree with their nodes (document.c) ---- */
 
@@ -100,11 +101,9 @@ bool dr_link_split(const char *s, struct dr_link *out);
 /* An array whose items are all strings (an empty one too). */
 bool dr_json_is_string_array(const json_t *a);
 
-/* Fill the model from m->root (set by dr_parse) and the index, for the
- * version the file declares (none for version 0); dr_model_free frees it
- * with the tree. */
-void dr_model_build(struct dockerrun *m, const struct dr_index *ix);
-void dr_model_free(struct dockerrun *m);
+/* Sort the diagnostics by position, then by insertion order. */
 void dr_report_sort(struct dr_report *r);
+/* "error" or "warning" (rules.c). */
+const char *dr_severity_name(enum dr_severity s);
 
 #endif

@@ -1,7 +1,9 @@
 /*
- * The rules of docs/dockerrun-rules.md for versions 1, 2 and 3, applied to
- * the jansson tree with positions from the index (parse.c). They judge the
- * file and build nothing: the model is document.c's.
+ * The checks: the rules of docs/dockerrun-rules.md for versions 1, 2 and
+ * 3, applied to a parsed document (the jansson tree with positions from
+ * the index, parse.c), emitting diagnostics. They judge the file and build
+ * nothing: the model is document.c's. dockerrun_validate_buffer() is
+ * parse, then check.
  *
  * JSON null counts as absent everywhere: tools that export task definitions
  * write every unset field as null, and Elastic Beanstalk accepts that.
@@ -912,36 +914,6 @@ static void check_memory(struct ctx *c, struct dr_val ct, const char *who)
 		     who, mib[0], mib[1], where(c, res.n));
 }
 
-static bool looks_secret_name(const char *name)
-{
-	char up[256];
-	size_t i;
-	for (i = 0; i < sizeof(up) - 1 && name[i]; i++)
-		up[i] = (char)toupper((unsigned char)name[i]);
-	up[i] = 0;
-	return str_ends_with(up, "PASSWORD") || str_ends_with(up, "PASSWD") ||
-	       strstr(up, "SECRET") || str_ends_with(up, "_TOKEN") ||
-	       str_ends_with(up, "PRIVATE_KEY") || str_ends_with(up, "API_KEY");
-}
-
-static bool looks_secret_value(const char *v)
-{
-	size_t i, n = strlen(v);
-	/* an AWS access key id: AKIA/ASIA + 16 upper-case letters or digits */
-	if (n == 20 && (strncmp(v, "AKIA", 4) == 0 || strncmp(v, "ASIA", 4) == 0)) {
-		for (i = 4; i < n; i++)
-			if (!isupper((unsigned char)v[i]) && !isdigit((unsigned char)v[i]))
-				return false;
-		return true;
-	}
-	return false;
-}
-
-bool dr_env_looks_secret(const char *name, const char *value)
-{
-	return (name && looks_secret_name(name)) || (value && looks_secret_value(value));
-}
-
 static void env_dup(struct ctx *c, const struct dup *first, const struct dup *again)
 {
 	diag(c, "env-entry", DR_WARNING, again->node,
@@ -1751,31 +1723,24 @@ static char *dir_of(const char *name)
 	return xstrndup(name, (size_t)(slash - name));
 }
 
-int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
-                              const struct dr_companions *comp, struct dr_report *out)
+/* The DR_SCOPE_FILE rules on a parsed document (d->parsed), into out. */
+static void check_document(const struct dr_document *d, const char *name,
+                           const struct dr_companions *comp, struct dr_report *out)
 {
 	struct ctx c;
-	struct dr_val root;
+	struct dr_val root = {d->root, 0};
 	int version;
 	size_t i;
 
 	memset(&c, 0, sizeof(c));
 	c.r = out;
-	free(out->file);
-	out->file = xstrdup(name ? name : "<input>");
+	c.ix = d->index_;
 	c.dir = !name || strcmp(name, "-") == 0 || strcmp(name, "<stdin>") == 0 ? xstrdup(".")
 	                                                                        : dir_of(name);
 	if (comp)
 		c.comp = *comp;
 	else
 		dr_companions_probe(c.dir, &c.comp);
-
-	if (dr_parse(out, data, len) != 0)
-		goto done;
-	c.ix = out->index_;
-	dr_model_build(&out->model, c.ix);
-	root.v = out->model.root;
-	root.n = 0;
 	version = check_version(&c, root);
 	if (!version) {
 		/* go on with the version the shape suggests, to report more at once */
@@ -1793,8 +1758,6 @@ int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
 		check_v2(&c, root);
 	else if (version == 3)
 		check_v3(&c, root, member(&c, root, "AWSEBDockerrunVersion").n);
-done:
-	dr_report_sort(out);
 	buf_free(&c.tmp);
 	buf_free(&c.ptr);
 	free(c.names);
@@ -1803,11 +1766,27 @@ done:
 	free(c.who);
 	free(c.names_list);
 	free(c.dir);
+}
+
+int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
+                              const struct dr_companions *comp, struct dr_document *doc,
+                              struct dr_report *out)
+{
+	struct dr_document local; /* when the caller does not keep the document */
+	struct dr_document *d;
+	dr_document_init(&local);
+	d = doc ? doc : &local;
+	free(out->file);
+	out->file = xstrdup(name ? name : "<input>");
+	if (dr_document_parse(d, data, len, out) == 0)
+		check_document(d, name, comp, out);
+	dr_report_sort(out);
+	dr_document_cleanup(&local);
 	return out->errors ? 1 : 0;
 }
 
 int dockerrun_validate_file(const char *path, const struct dr_companions *comp,
-                            struct dr_report *out)
+                            struct dr_document *doc, struct dr_report *out)
 {
 	struct buf b = BUF_INIT;
 	int rc;
@@ -1818,25 +1797,7 @@ int dockerrun_validate_file(const char *path, const struct dr_companions *comp,
 		return -1;
 	}
 	rc = dockerrun_validate_buffer(strcmp(path, "-") == 0 ? "<stdin>" : path,
-	                               b.ptr ? b.ptr : "", b.len, comp, out);
+	                               b.ptr ? b.ptr : "", b.len, comp, doc, out);
 	buf_free(&b);
 	return rc;
-}
-
-/* Here, not in report.c: the report carries the model and the index built
- * here and in parse.c, and report.c (diagnostics only) needs neither. */
-void dr_report_cleanup(struct dr_report *r)
-{
-	size_t i;
-	if (!r)
-		return;
-	for (i = 0; i < r->ndiags; i++) {
-		free(r->diags[i].pointer);
-		free(r->diags[i].message);
-	}
-	free(r->diags);
-	free(r->file);
-	dr_model_free(&r->model);
-	dr_index_free(r->index_);
-	dr_report_init(r);
 }
