@@ -1774,11 +1774,14 @@ int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
 {
 	struct dr_document local; /* when the caller does not keep the document */
 	struct dr_document *d;
+	int parsed;
 	dr_document_init(&local);
 	d = doc ? doc : &local;
 	free(out->file);
 	out->file = xstrdup(name ? name : "<input>");
-	if (dr_document_parse(d, data, len, out) == 0)
+	/* the checks read the tree, not the model: none is built to be dropped */
+	parsed = doc ? dr_document_parse(d, data, len, out) : dr_parse(d, data, len, out);
+	if (parsed == 0)
 		check_document(d, name, comp, out);
 	dr_report_sort(out);
 	dr_document_cleanup(&local);
