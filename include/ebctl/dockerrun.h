@@ -1,21 +1,25 @@
 /*
- * Dockerrun.aws.json: parse (with the position of every value), validate
- * against the rules of docs/dockerrun-rules.md, report diagnostics, and
- * expose the parsed model for the commands that reuse it (bundle, deploy,
- * render).
+ * Dockerrun.aws.json: the document (parsed with the position of every
+ * value, and the model built from it), the checks against the rules of
+ * docs/dockerrun-rules.md, the diagnostics they report, and the renderers
+ * that take the model (render).
  *
  * Usage:
+ *   struct dr_document doc;
  *   struct dr_report r;
+ *   dr_document_init(&doc);
  *   dr_report_init(&r);
- *   if (dockerrun_validate_file("Dockerrun.aws.json", NULL, &r) < 0)
+ *   if (dockerrun_validate_file("Dockerrun.aws.json", NULL, &doc, &r) < 0)
  *           errorf("cannot open '%s': %s", path, strerror(errno));
  *   dr_report_print(stdout, &r, DR_FORMAT_TEXT);
- *   ... r.model.containers[i].name ...
+ *   ... doc.containers[i].name ...
  *   dr_report_cleanup(&r);
+ *   dr_document_cleanup(&doc);
  *
- * Ownership: everything reachable from a struct dr_report (diagnostics,
- * strings, the model and its jansson tree) belongs to the report and lives
- * until dr_report_cleanup(). Model strings are borrowed from that tree.
+ * Ownership: a struct dr_document owns its jansson tree, its index and its
+ * model until dr_document_cleanup(); model strings are borrowed from that
+ * tree. A struct dr_report owns its diagnostics and their strings until
+ * dr_report_cleanup(). Neither points into the other.
  */
 #ifndef EBCTL_DOCKERRUN_H
 #define EBCTL_DOCKERRUN_H
@@ -67,7 +71,7 @@ struct dr_diag {
 	size_t seq_;   /* private: insertion order, for a stable sort */
 };
 
-/* ---- the model (read by render, bundle, deploy) ----
+/* ---- the document: the model (read by render, bundle, deploy, doctor) ----
  * Every field mirrors the file; absent or null values are NULL / 0 /
  * has_* false. `loc` is the position of the item's value in the file. */
 struct dr_port {
@@ -78,7 +82,7 @@ struct dr_port {
 };
 
 struct dr_link {
-	const char *target; /* the container named (before ':'), owned by the report */
+	const char *target; /* the container named (before ':'), owned by the document */
 	const char *alias;  /* after ':', or NULL */
 	struct dr_loc loc;
 };
@@ -88,6 +92,12 @@ struct dr_env {
 	const char *value; /* NULL when not a string */
 	struct dr_loc loc;
 };
+
+/* Whether an environment variable looks like it holds a secret: a name
+ * ending in PASSWORD, PASSWD, _TOKEN, PRIVATE_KEY or API_KEY or holding
+ * SECRET (any case), or a value that is an AWS access key id. The env-entry
+ * warning and render's Kubernetes Secret both ask this. Either may be NULL. */
+bool dr_env_looks_secret(const char *name, const char *value);
 
 struct dr_mount {
 	const char *source_volume;
@@ -131,7 +141,9 @@ struct dr_volume {
 	struct dr_loc loc;
 };
 
-struct dockerrun {
+/* The model holds what Elastic Beanstalk reads for the version the file
+ * declares: nothing but the tree when the version is missing or unknown. */
+struct dr_document {
 	int version; /* 1, 2, 3; 0 when missing or unknown */
 	/* v2 */
 	struct dr_container *containers;
@@ -144,21 +156,37 @@ struct dockerrun {
 	size_t nv1_ports;
 	/* v1/v3 Authentication or v2 authentication */
 	const char *auth_bucket, *auth_key;
-	json_t *root; /* the parsed document (owned by the report), or NULL */
+	bool parsed;  /* the text was valid JSON with an object at the top */
+	json_t *root; /* the parsed document (owned), or NULL */
+	/* private */
+	void *index_; /* the position of every value */
 };
 
-/* ---- the report ---- */
+struct dr_report; /* below: the diagnostics */
+
+void dr_document_init(struct dr_document *d);
+/* Frees the tree, the index and the model and re-initialises; NULL-safe. */
+void dr_document_cleanup(struct dr_document *d);
+
+/*
+ * Parse `len` bytes of `data` (need not be NUL-terminated; a UTF-8 BOM is
+ * skipped) into `d`, which must have been dr_document_init()ed: the tree,
+ * the positions and the model. Text that is not JSON, or whose top level
+ * is no object, is reported to `diags` (json-syntax), and so are duplicate
+ * keys (duplicate-key); nothing else is checked here. Returns 0 when the
+ * document is an object (d->parsed), -1 otherwise.
+ */
+int dr_document_parse(struct dr_document *d, const char *data, size_t len, struct dr_report *diags);
+
+/* ---- the diagnostics of one file ---- */
 struct dr_report {
 	char *file;            /* the name diagnostics carry */
 	int version;           /* the detected AWSEBDockerrunVersion (0 = none) */
-	bool parsed;           /* the text was valid JSON with an object at the top */
 	struct dr_diag *diags; /* sorted by position, then rule id */
 	size_t ndiags;
 	size_t errors, warnings;
-	struct dockerrun model;
 	/* private */
 	size_t cap_;
-	void *index_;
 };
 
 /* Which companion files stand at the bundle root. */
@@ -168,7 +196,7 @@ struct dr_companions {
 };
 
 void dr_report_init(struct dr_report *r);
-/* Frees everything the report holds and re-initialises it; NULL-safe. */
+/* Frees the diagnostics and re-initialises the report; NULL-safe. */
 void dr_report_cleanup(struct dr_report *r);
 
 /* Append a diagnostic (used by bundle/deploy for the bundle rules): `rule`
@@ -178,15 +206,19 @@ void dr_report_add(struct dr_report *r, const char *rule, enum dr_severity sev, 
 
 /*
  * Validate `len` bytes of `data` (need not be NUL-terminated) as a
- * Dockerrun.aws.json called `name` (used in diagnostics). `comp` says which
- * companion files exist at the bundle root; NULL = look in the directory of
- * `name` (the current directory for "-" or a name with no slash).
- * `out` must have been dr_report_init()ed; it is filled with diagnostics and
- * the model. Returns 0 when there is no error (warnings allowed), 1 when
+ * Dockerrun.aws.json called `name` (used in diagnostics): parse it
+ * (dr_document_parse) and check it. `comp` says which companion files
+ * exist at the bundle root; NULL = look in the directory of `name` (the
+ * current directory for "-" or a name with no slash).
+ * `out` must have been dr_report_init()ed; it is filled with diagnostics.
+ * `doc`, when not NULL, must have been dr_document_init()ed and receives
+ * the document (the caller cleans it up); with NULL the document is
+ * dropped. Returns 0 when there is no error (warnings allowed), 1 when
  * there are errors. Never fails otherwise.
  */
 int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
-                              const struct dr_companions *comp, struct dr_report *out);
+                              const struct dr_companions *comp, struct dr_document *doc,
+                              struct dr_report *out);
 
 /* Largest file validate reads (a Dockerrun file is a few kilobytes). */
 #define DR_MAX_FILE_SIZE (8u << 20)
@@ -195,10 +227,10 @@ int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
  * Read and validate a file ("-" = stdin, reported as "<stdin>"). Returns as
  * dockerrun_validate_buffer, or -1 with errno set when the file cannot be
  * read (a directory: EISDIR; larger than DR_MAX_FILE_SIZE: EFBIG); the
- * report is then empty and the caller prints the error.
+ * report and the document are then empty and the caller prints the error.
  */
 int dockerrun_validate_file(const char *path, const struct dr_companions *comp,
-                            struct dr_report *out);
+                            struct dr_document *doc, struct dr_report *out);
 
 /* Companion files in directory `dir` (NULL or "" = current directory). */
 void dr_companions_probe(const char *dir, struct dr_companions *out);
@@ -258,23 +290,16 @@ struct dr_render_opts {
 
 enum { DR_RENDER_EWRITE = -1, DR_RENDER_EINVAL = -2 };
 
-/* Whether an environment variable looks like it holds a secret: a name
- * ending in PASSWORD, PASSWD, _TOKEN, PRIVATE_KEY or API_KEY or holding
- * SECRET (any case), or a value that is an AWS access key id. The env-entry
- * warning and render's Kubernetes Secret both ask this. Either may be NULL. */
-bool dr_env_looks_secret(const char *name, const char *value);
-
 /*
- * Write the model of a parsed version 2 report (r->model.version == 2, no
- * errors) to f: a docker-compose file, Kubernetes manifests (a Deployment
- * per container, or per group of containers joined by volumesFrom; a
- * Service per container that publishes ports or is linked to, and one per
- * link alias) or an ECS RegisterTaskDefinition input (JSON). Every field
- * that cannot be carried over is named in a warning (warnf). Returns 0,
- * DR_RENDER_EWRITE on a write or emitter error, DR_RENDER_EINVAL when the
- * model cannot be rendered as asked (two containers with one Kubernetes
- * name, a --replicas name that is no container; errorf says which).
+ * Write the model of a version 2 document (d->version == 2) whose file has
+ * no errors (the caller checks its report) to f: a docker-compose file, Kubernetes manifests (a
+ * Deployment per container, or per group of containers joined by volumesFrom; a Service per
+ * container that publishes ports or is linked to, and one per link alias) or an ECS
+ * RegisterTaskDefinition input (JSON). Every field that cannot be carried over is named in a
+ * warning (warnf). Returns 0, DR_RENDER_EWRITE on a write or emitter error, DR_RENDER_EINVAL when
+ * the model cannot be rendered as asked (two containers with one Kubernetes name, a --replicas name
+ * that is no container; errorf says which; and, saying nothing, a document that is not version 2).
  */
-int dr_render(FILE *f, const struct dr_report *r, const struct dr_render_opts *o);
+int dr_render(FILE *f, const struct dr_document *d, const struct dr_render_opts *o);
 
 #endif

@@ -17,7 +17,7 @@ static int check(const char *name, const char *data, size_t len, const struct dr
 	struct dr_report r;
 	int rc;
 	dr_report_init(&r);
-	rc = dockerrun_validate_buffer(name, data, len, comp, &r);
+	rc = dockerrun_validate_buffer(name, data, len, comp, NULL, &r);
 	if (keep) {
 		dr_report_cleanup(keep);
 		*keep = r;

@@ -155,6 +155,7 @@ int cmd_render(int argc, char **argv)
 	                  "EBCTL_APP"),
 	    OP_ACCOUNT_OPTS(t),
 	    OPTION_END};
+	struct dr_document doc;
 	struct dr_report r;
 	struct dr_render_opts ro;
 	struct dr_replica *replicas = NULL;
@@ -166,6 +167,7 @@ int cmd_render(int argc, char **argv)
 	int n, rc;
 	FILE *out = stdout;
 
+	dr_document_init(&doc);
 	dr_report_init(&r);
 	memset(&ro, 0, sizeof(ro));
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
@@ -187,7 +189,7 @@ int cmd_render(int argc, char **argv)
 	ro.replicas = replicas;
 	ro.nreplicas = replicas_arg.n;
 	file = dockerrun_path(n ? argv[1] : NULL);
-	rc = dockerrun_validate_file(file, NULL, &r);
+	rc = dockerrun_validate_file(file, NULL, &doc, &r);
 	if (rc < 0) {
 		errorf("cannot open '%s': %s", file,
 		       errno == EFBIG ? "larger than 8 MiB" : strerror(errno));
@@ -200,9 +202,9 @@ int cmd_render(int argc, char **argv)
 		errorf("'%s' has errors; fix them before rendering", r.file);
 		goto out;
 	}
-	if (r.model.version != 2) {
+	if (doc.version != 2) {
 		errorf("'%s' is a version %d file; render takes version 2 (containerDefinitions)",
-		       r.file, r.model.version);
+		       r.file, doc.version);
 		goto out;
 	}
 	ro.source = r.file;
@@ -241,7 +243,7 @@ int cmd_render(int argc, char **argv)
 		out = stdout;
 		goto out;
 	}
-	rc = dr_render(out, &r, &ro);
+	rc = dr_render(out, &doc, &ro);
 	if (!output) {
 		if (rc == DR_RENDER_EINVAL)
 			rc = EB_EXIT_INVALID;
@@ -275,5 +277,6 @@ out:
 	free(file);
 	strlist_free(&replicas_arg);
 	dr_report_cleanup(&r);
+	dr_document_cleanup(&doc);
 	return rc;
 }

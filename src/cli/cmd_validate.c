@@ -109,7 +109,7 @@ int cmd_validate(int argc, char **argv)
 		const char *path = owned;
 		int v;
 		dr_report_init(&r);
-		v = dockerrun_validate_file(path, NULL, &r);
+		v = dockerrun_validate_file(path, NULL, NULL, &r);
 		if (v < 0) {
 			const char *why =
 			    errno == EFBIG

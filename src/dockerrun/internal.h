@@ -1,6 +1,7 @@
 /*
- * Private to src/dockerrun: the position index and helpers shared by the
- * parser, the rules and the report.
+ * Private to src/dockerrun: the position index and the value helpers of
+ * the document (parse.c, document.c), which the checks (checks.c) read,
+ * and what the diagnostics (report.c) share with the rule table.
  */
 #ifndef EBCTL_DOCKERRUN_INTERNAL_H
 #define EBCTL_DOCKERRUN_INTERNAL_H
@@ -65,11 +66,44 @@ const char *dr_index_key(const struct dr_index *ix, uint32_t node, struct buf *t
 /* Append the RFC 6901 pointer of node to b. */
 void dr_index_pointer(const struct dr_index *ix, uint32_t node, struct buf *b);
 
-/* Parse the text into the report's model tree and index; adds json-syntax
- * and duplicate-key diagnostics. Returns 0 when there is an object to check. */
-int dr_parse(struct dr_report *r, const char *data, size_t len);
+/* Parse the text into d->root and d->index_ (no model); adds json-syntax
+ * and duplicate-key diagnostics to r. Returns 0 when there is an object. */
+int dr_parse(struct dr_document *d, const char *data, size_t len, struct dr_report *r);
 
-void dr_model_free(struct dockerrun *m);
+/* ---- values of the tree with their nodes (document.c) ---- */
+
+/* A value of the jansson tree and its node in the index; {NULL,
+ * DR_NO_NODE} when absent. */
+struct dr_val {
+	json_t *v;
+	uint32_t n;
+};
+/* Member `key` of object o / item i of array a; absent when o is not an
+ * object (a not an array) or has no such member. */
+struct dr_val dr_val_member(const struct dr_index *ix, struct dr_val o, const char *key);
+struct dr_val dr_val_item(const struct dr_index *ix, struct dr_val a, size_t i);
+/* There and not null: JSON null counts as absent everywhere. */
+bool dr_val_present(struct dr_val v);
+/* The string, or NULL when v is absent or no string. */
+const char *dr_val_str(struct dr_val v);
+/* The position of node n; 1:1 for DR_NO_NODE. */
+struct dr_loc dr_index_loc(const struct dr_index *ix, uint32_t n);
+
+/* The version an AWSEBDockerrunVersion value names (the integer 1, 2 or 3,
+ * or the same as a string), else 0. */
+int dr_version_of(struct dr_val v);
+/* A version 1 port: an integer or a numeric string from 1 to 65535, else -1. */
+long dr_v1_port_value(struct dr_val v);
+/* Split link s ("name" or "name:alias") into out->target (allocated; the
+ * alias points into it) and out->alias; false, with nothing allocated,
+ * when s has neither form. */
+bool dr_link_split(const char *s, struct dr_link *out);
+/* An array whose items are all strings (an empty one too). */
+bool dr_json_is_string_array(const json_t *a);
+
+/* Sort the diagnostics by position, then by insertion order. */
 void dr_report_sort(struct dr_report *r);
+/* "error" or "warning" (rules.c). */
+const char *dr_severity_name(enum dr_severity s);
 
 #endif

@@ -455,7 +455,7 @@ static bool only_space(const char *p, size_t n)
 	return true;
 }
 
-int dr_parse(struct dr_report *r, const char *data, size_t len)
+int dr_parse(struct dr_document *d, const char *data, size_t len, struct dr_report *r)
 {
 	json_error_t err;
 	json_t *root;
@@ -493,9 +493,9 @@ int dr_parse(struct dr_report *r, const char *data, size_t len)
 			              err.text);
 		return -1;
 	}
-	r->index_ = dr_index_build(data, len);
+	d->index_ = dr_index_build(data, len);
 	if (!json_is_object(root)) {
-		const struct dr_index *ix = r->index_;
+		const struct dr_index *ix = d->index_;
 		dr_report_add(r, "json-syntax", DR_ERROR, ix->n ? ix->nodes[0].loc : top, "",
 		              "the top level must be an object, not %s",
 		              json_is_array(root)    ? "an array"
@@ -505,8 +505,8 @@ int dr_parse(struct dr_report *r, const char *data, size_t len)
 		json_decref(root);
 		return -1;
 	}
-	r->model.root = root;
-	r->parsed = true;
-	report_duplicate_keys(r, r->index_);
+	d->root = root;
+	d->parsed = true;
+	report_duplicate_keys(r, d->index_);
 	return 0;
 }

@@ -10,7 +10,7 @@
 #include "render.h"
 
 /* Every --replicas name must be a container's. */
-static int check_replicas(const struct dockerrun *d, const struct dr_render_opts *o)
+static int check_replicas(const struct dr_document *d, const struct dr_render_opts *o)
 {
 	size_t i, n;
 	struct dr_name *byname = rd_containers_sorted(d, &n);
@@ -25,24 +25,24 @@ static int check_replicas(const struct dockerrun *d, const struct dr_render_opts
 	return rc;
 }
 
-int dr_render(FILE *f, const struct dr_report *r, const struct dr_render_opts *o)
+int dr_render(FILE *f, const struct dr_document *d, const struct dr_render_opts *o)
 {
 	struct em m;
 	int rc;
-	if (r->model.version != 2 || r->errors)
+	if (d->version != 2)
 		return DR_RENDER_EINVAL;
-	if ((rc = check_replicas(&r->model, o)))
+	if ((rc = check_replicas(d, o)))
 		return rc;
 	if (o->to == DR_RENDER_ECS)
-		return rd_render_ecs(f, &r->model, o);
+		return rd_render_ecs(f, d, o);
 	if (em_open(&m, f, o->source,
 	            o->to == DR_RENDER_K8S ? "Kubernetes manifests" : "docker-compose"))
 		return DR_RENDER_EWRITE;
 	/* Kubernetes names are checked before anything is written */
 	if (o->to == DR_RENDER_K8S)
-		rc = rd_render_k8s(&m, &r->model, o);
+		rc = rd_render_k8s(&m, d, o);
 	else
-		rc = rd_render_compose(&m, &r->model, o);
+		rc = rd_render_compose(&m, d, o);
 	em_close(&m);
 	if (rc)
 		return rc;

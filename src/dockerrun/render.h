@@ -65,8 +65,8 @@ void rd_warn_dropped(const struct dr_container *c, const char *const *carried, c
 void rd_warn_linux_parameters(const struct dr_container *c, const char *to);
 
 /* The sorted names of the file's volumes / containers; caller frees. */
-struct dr_name *rd_volumes_sorted(const struct dockerrun *d, size_t *count);
-struct dr_name *rd_containers_sorted(const struct dockerrun *d, size_t *count);
+struct dr_name *rd_volumes_sorted(const struct dr_document *d, size_t *count);
+struct dr_name *rd_containers_sorted(const struct dr_document *d, size_t *count);
 /* The index of the first item called name in v, or -1. */
 long rd_find(const struct dr_name *v, size_t n, const char *name);
 
@@ -80,9 +80,9 @@ long rd_replicas_of(const struct dr_render_opts *o, const struct dr_container *c
  * frees. */
 char *rd_k8s_label(const char *s);
 
-int rd_render_compose(struct em *m, const struct dockerrun *d, const struct dr_render_opts *o);
-int rd_render_k8s(struct em *m, const struct dockerrun *d, const struct dr_render_opts *o);
+int rd_render_compose(struct em *m, const struct dr_document *d, const struct dr_render_opts *o);
+int rd_render_k8s(struct em *m, const struct dr_document *d, const struct dr_render_opts *o);
 /* ECS is JSON, not YAML: written straight to f. */
-int rd_render_ecs(FILE *f, const struct dockerrun *d, const struct dr_render_opts *o);
+int rd_render_ecs(FILE *f, const struct dr_document *d, const struct dr_render_opts *o);
 
 #endif

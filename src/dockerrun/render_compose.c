@@ -118,7 +118,7 @@ static void compose_extras(struct em *m, const struct dr_container *c)
 	buf_free(&b);
 }
 
-static void compose_service(struct em *m, const struct dockerrun *d, const struct dr_container *c,
+static void compose_service(struct em *m, const struct dr_document *d, const struct dr_container *c,
                             const struct dr_name *vols, size_t nvols, bool *named_volumes,
                             const struct dr_render_opts *o)
 {
@@ -254,7 +254,7 @@ static void compose_service(struct em *m, const struct dockerrun *d, const struc
 	buf_free(&b);
 }
 
-int rd_render_compose(struct em *m, const struct dockerrun *d, const struct dr_render_opts *o)
+int rd_render_compose(struct em *m, const struct dr_document *d, const struct dr_render_opts *o)
 {
 	size_t i, nvols;
 	bool named = false;

@@ -260,7 +260,7 @@ static json_t *filter_object(const json_t *o, const struct ecs_field *fields, co
 	return out;
 }
 
-int rd_render_ecs(FILE *f, const struct dockerrun *d, const struct dr_render_opts *o)
+int rd_render_ecs(FILE *f, const struct dr_document *d, const struct dr_render_opts *o)
 {
 	json_t *td = json_object(), *defs = json_array(), *vols = json_array();
 	struct dr_name *declared, *logs;

@@ -269,12 +269,12 @@ static const char *container_name(const void *items, size_t i)
 	return ((const struct dr_container *)items)[i].name;
 }
 
-struct dr_name *rd_volumes_sorted(const struct dockerrun *d, size_t *count)
+struct dr_name *rd_volumes_sorted(const struct dr_document *d, size_t *count)
 {
 	return names_sorted(d->nvolumes, volume_name, d->volumes, count);
 }
 
-struct dr_name *rd_containers_sorted(const struct dockerrun *d, size_t *count)
+struct dr_name *rd_containers_sorted(const struct dr_document *d, size_t *count)
 {
 	return names_sorted(d->ncontainers, container_name, d->containers, count);
 }

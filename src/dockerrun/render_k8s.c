@@ -98,7 +98,7 @@ static const char *upper_proto(const char *p)
 
 /* What the renderer knows of the file, in Kubernetes terms. */
 struct plan {
-	const struct dockerrun *d;
+	const struct dr_document *d;
 	const struct dr_render_opts *o;
 	size_t n;
 	char **apps;                     /* each container's name */
@@ -119,7 +119,7 @@ static size_t group_of(size_t *up, size_t i)
 }
 
 /* Names, groups and collisions; DR_RENDER_EINVAL after errorf. */
-static int plan_make(struct plan *p, const struct dockerrun *d, const struct dr_render_opts *o)
+static int plan_make(struct plan *p, const struct dr_document *d, const struct dr_render_opts *o)
 {
 	size_t i, j, n = d->ncontainers, *up;
 	struct dr_name *byapp;
@@ -767,7 +767,7 @@ enum alias_use {
 	ALIAS_OTHER     /* the Service exists already, for another target */
 };
 
-int rd_render_k8s(struct em *m, const struct dockerrun *d, const struct dr_render_opts *o)
+int rd_render_k8s(struct em *m, const struct dr_document *d, const struct dr_render_opts *o)
 {
 	static const char *const carried[] = {NULL}; /* what compose has too, no more */
 	struct plan p;

@@ -68,6 +68,7 @@ static void read_dockerrun(struct aws_client *c, const char *app, const char *la
 	struct eb_app_versions v = {NULL, 0};
 	struct aws_error err;
 	struct buf zipb = BUF_INIT, doc = BUF_INIT;
+	struct dr_document parsed;
 	struct dr_report rep;
 	struct dr_companions comp = {false, false};
 	const char *labels[1] = {label};
@@ -78,6 +79,7 @@ static void read_dockerrun(struct aws_client *c, const char *app, const char *la
 	if (!label)
 		return;
 	in->dockerrun_read = true;
+	dr_document_init(&parsed);
 	dr_report_init(&rep);
 	aws_error_clear(&err);
 	if (eb_describe_application_versions(c, app, labels, 1, &v, &err) || v.n == 0 ||
@@ -118,15 +120,15 @@ static void read_dockerrun(struct aws_client *c, const char *app, const char *la
 	}
 	unlink(path);
 	if (dockerrun_validate_buffer("Dockerrun.aws.json", doc.ptr ? doc.ptr : "", doc.len, &comp,
-	                              &rep) != 0) {
+	                              &parsed, &rep) != 0) {
 		in->dockerrun_error = xasprintf("has %zu error%s (ebctl validate shows them)",
 		                                rep.errors, rep.errors == 1 ? "" : "s");
 		goto out;
 	}
 	in->dockerrun_ok = true;
-	for (i = 0; i < rep.model.ncontainers; i++)
-		for (j = 0; j < rep.model.containers[i].nenv; j++) {
-			char *ref = env_reference(&rep.model.containers[i].env[j]);
+	for (i = 0; i < parsed.ncontainers; i++)
+		for (j = 0; j < parsed.containers[i].nenv; j++) {
+			char *ref = env_reference(&parsed.containers[i].env[j]);
 			if (ref && !strlist_has(&in->dockerrun_refs, ref))
 				strlist_add(&in->dockerrun_refs, ref);
 			free(ref);
@@ -134,6 +136,7 @@ static void read_dockerrun(struct aws_client *c, const char *app, const char *la
 out:
 	free(path);
 	dr_report_cleanup(&rep);
+	dr_document_cleanup(&parsed);
 	buf_free(&zipb);
 	buf_free(&doc);
 	eb_app_versions_free(&v);

@@ -206,18 +206,27 @@ static const struct rule_case cases[] = {
      2},
 };
 
-static void run_with(const char *json, bool dockerfile, bool compose, struct dr_report *r)
+/* The document goes to d when it is not NULL (the caller cleans it up). */
+static void run_with(const char *json, bool dockerfile, bool compose, struct dr_document *d,
+                     struct dr_report *r)
 {
 	struct dr_companions c;
 	c.dockerfile = dockerfile;
 	c.compose = compose;
 	dr_report_init(r);
-	dockerrun_validate_buffer("Dockerrun.aws.json", json, strlen(json), &c, r);
+	if (d)
+		dr_document_init(d);
+	dockerrun_validate_buffer("Dockerrun.aws.json", json, strlen(json), &c, d, r);
 }
 
 static void run_case(const char *json, int comp, struct dr_report *r)
 {
-	run_with(json, comp == 1, comp == 2, r);
+	run_with(json, comp == 1, comp == 2, NULL, r);
+}
+
+static void run_doc(const char *json, int comp, struct dr_document *d, struct dr_report *r)
+{
+	run_with(json, comp == 1, comp == 2, d, r);
 }
 
 static const struct dr_diag *find_diag(const struct dr_report *r, const char *rule)
@@ -252,7 +261,7 @@ static void test_every_rule(void **state)
 		const struct dr_diag *d;
 		assert_non_null(dr_rule_find(k->rule));
 		/* the failing case never has a docker-compose.yml (v3-compose needs none) */
-		run_with(k->fail, k->comp == 1, false, &r);
+		run_with(k->fail, k->comp == 1, false, NULL, &r);
 		d = find_diag(&r, k->rule);
 		if (!d || d->loc.line != k->line || d->loc.col != k->col) {
 			fprintf(stderr, "rule %s: wanted at %u:%u, got %s%u:%u\n", k->rule, k->line,
@@ -265,7 +274,7 @@ static void test_every_rule(void **state)
 			failures++;
 		}
 		dr_report_cleanup(&r);
-		run_with(k->pass, k->comp == 1, k->comp == 2, &r);
+		run_with(k->pass, k->comp == 1, k->comp == 2, NULL, &r);
 		if (find_diag(&r, k->rule)) {
 			fprintf(stderr, "rule %s: reported on the passing case (companions %d)\n",
 			        k->rule, k->comp);
@@ -496,13 +505,15 @@ static void test_every_rule_has_a_case(void **state)
 
 static void test_valid_file_has_no_diagnostics(void **state)
 {
+	struct dr_document doc;
 	struct dr_report r;
 	(void)state;
-	run_case(V2(WEB), 0, &r);
+	run_doc(V2(WEB), 0, &doc, &r);
 	assert_int_equal(r.ndiags, 0);
 	assert_int_equal(r.version, 2);
-	assert_true(r.parsed);
+	assert_true(doc.parsed);
 	dr_report_cleanup(&r);
+	dr_document_cleanup(&doc);
 }
 
 static void test_companion_files_change_the_verdict(void **state)
@@ -691,6 +702,7 @@ static void test_containers_under_a_misspelt_key(void **state)
 {
 	static const char *const keys[] = {"containerDefinition", "ContainerDefinitions"};
 	struct buf b = BUF_INIT;
+	struct dr_document doc;
 	struct dr_report r;
 	const struct dr_diag *d;
 	size_t i;
@@ -703,7 +715,7 @@ static void test_containers_under_a_misspelt_key(void **state)
 		        "web",
 		        ",\n \"portMapping\": [{\"hostPort\": 80, \"containerPort\": 80}]") "]}",
 		    keys[i]);
-		run_case(buf_cstr(&b), 0, &r);
+		run_doc(buf_cstr(&b), 0, &doc, &r);
 		d = find_diag(&r, "containers-empty");
 		assert_non_null(d);
 		assert_int_equal(d->loc.line, 2);
@@ -719,8 +731,9 @@ static void test_containers_under_a_misspelt_key(void **state)
 		buf_reset(&b);
 		buf_printf(&b, "/%s/0/portMapping", keys[i]);
 		assert_string_equal(d->pointer, buf_cstr(&b));
-		assert_int_equal(r.model.ncontainers, 0);
+		assert_int_equal(doc.ncontainers, 0);
 		dr_report_cleanup(&r);
+		dr_document_cleanup(&doc);
 	}
 	/* not an array of objects: nothing more to check */
 	run_case("{\"AWSEBDockerrunVersion\": 2, \"containerDefinition\": [\"web\"]}", 0, &r);
@@ -737,7 +750,7 @@ static void test_v3_shape_and_readonly(void **state)
 	struct dr_report r;
 	(void)state;
 	run_with("{\"AWSEBDockerrunVersion\": 3,\n \"containerDefinitions\": [" WEB "]}", false,
-	         true, &r);
+	         true, NULL, &r);
 	assert_int_equal(r.errors, 0);
 	assert_non_null(find_diag(&r, "v3-shape"));
 	assert_null(find_diag(&r, "version-shape"));
@@ -805,14 +818,16 @@ static void test_hostile_input(void **state)
 	static const char escape_key[] = "{\"AWSEBDockerrunVersion\": 1, \"\\u001b[31m\": 1}";
 	size_t i, depth = 100000;
 	char *deep = xmalloc(2 * depth + 1);
+	struct dr_document doc;
 	struct dr_report r;
 	(void)state;
 	for (i = 0; i < EB_ARRAY_LEN(inputs); i++) {
-		run_case(inputs[i], 0, &r);
+		run_doc(inputs[i], 0, &doc, &r);
 		assert_int_equal(r.errors, 1);
 		assert_string_equal(r.diags[0].rule, "json-syntax");
-		assert_false(r.parsed);
+		assert_false(doc.parsed);
 		dr_report_cleanup(&r);
+		dr_document_cleanup(&doc);
 	}
 	memset(deep, '[', depth);
 	memset(deep + depth, ']', depth);
@@ -824,20 +839,23 @@ static void test_hostile_input(void **state)
 	free(deep);
 	/* NUL bytes in the middle */
 	dr_report_init(&r);
-	dockerrun_validate_buffer("x", "{\"a\":\0}", 7, NULL, &r);
+	dockerrun_validate_buffer("x", "{\"a\":\0}", 7, NULL, NULL, &r);
 	assert_int_equal(r.errors, 1);
 	dr_report_cleanup(&r);
 	/* jansson takes a NUL after a number as its end: the index scan must
 	 * still move on (found by the fuzzer: it looped, allocating) */
 	dr_report_init(&r);
-	dockerrun_validate_buffer("x", nul_after_number, sizeof(nul_after_number) - 1, NULL, &r);
-	assert_true(r.parsed);
+	dr_document_init(&doc);
+	dockerrun_validate_buffer("x", nul_after_number, sizeof(nul_after_number) - 1, NULL, &doc,
+	                          &r);
+	assert_true(doc.parsed);
 	assert_int_equal(r.errors, 1);
 	assert_string_equal(r.diags[0].rule, "type");
 	dr_report_cleanup(&r);
+	dr_document_cleanup(&doc);
 	/* control characters of the file never reach the terminal raw */
 	dr_report_init(&r);
-	dockerrun_validate_buffer("x", escape_key, sizeof(escape_key) - 1, NULL, &r);
+	dockerrun_validate_buffer("x", escape_key, sizeof(escape_key) - 1, NULL, NULL, &r);
 	assert_non_null(find_diag(&r, "unknown-key"));
 	assert_null(strchr(find_diag(&r, "unknown-key")->message, 0x1b));
 	assert_non_null(strstr(find_diag(&r, "unknown-key")->message, "\\x1b[31m"));
@@ -879,7 +897,7 @@ static void test_syntax_error_positions(void **state)
 	(void)state;
 	for (i = 0; i < EB_ARRAY_LEN(syntax); i++) {
 		dr_report_init(&r);
-		dockerrun_validate_buffer("x", syntax[i].text, syntax[i].len, NULL, &r);
+		dockerrun_validate_buffer("x", syntax[i].text, syntax[i].len, NULL, NULL, &r);
 		assert_int_equal(r.ndiags, 1);
 		assert_string_equal(r.diags[0].rule, "json-syntax");
 		assert_string_equal(r.diags[0].message, syntax[i].message);
@@ -902,7 +920,7 @@ static void test_many_duplicate_keys(void **state)
 		buf_puts(&b, ", \"k\": 1");
 	buf_puts(&b, "}");
 	dr_report_init(&r);
-	dockerrun_validate_buffer("x", b.ptr, b.len, NULL, &r);
+	dockerrun_validate_buffer("x", b.ptr, b.len, NULL, NULL, &r);
 	assert_int_equal(count_rule(&r, "duplicate-key"), 21);
 	assert_int_equal(count_rule(&r, "unknown-key"), 1);
 	d = &r.diags[20];
@@ -922,7 +940,7 @@ static void test_many_duplicate_keys(void **state)
 		buf_puts(&b, ", \"k\": 1");
 	buf_puts(&b, "}");
 	dr_report_init(&r);
-	dockerrun_validate_buffer("x", b.ptr, b.len, NULL, &r);
+	dockerrun_validate_buffer("x", b.ptr, b.len, NULL, NULL, &r);
 	assert_int_equal(count_rule(&r, "duplicate-key"), 21);
 	assert_null(strstr(r.diags[20].message, "more duplicate keys"));
 	dr_report_cleanup(&r);
@@ -978,10 +996,11 @@ static void test_messages_stay_bounded(void **state)
 
 static void test_model(void **state)
 {
+	struct dr_document doc;
 	struct dr_report r;
 	const struct dr_container *c;
 	(void)state;
-	run_case(
+	run_doc(
 	    "{\"AWSEBDockerrunVersion\": 2,\n\"volumes\": [{\"name\": \"v\", \"host\": "
 	    "{\"sourcePath\": \"/d\"}}],\n"
 	    "\"containerDefinitions\": [" WEB ",\n" C(
@@ -989,10 +1008,10 @@ static void test_model(void **state)
 	        ", \"links\": [\"web:front\"], \"essential\": false, "
 	        "\"environment\": [{\"name\": \"A\", \"value\": \"1\"}], \"mountPoints\": "
 	        "[{\"sourceVolume\": \"v\", \"containerPath\": \"/d\", \"readOnly\": true}]") "]}",
-	    0, &r);
-	assert_int_equal(r.model.version, 2);
-	assert_int_equal(r.model.ncontainers, 2);
-	c = &r.model.containers[1];
+	    0, &doc, &r);
+	assert_int_equal(doc.version, 2);
+	assert_int_equal(doc.ncontainers, 2);
+	c = &doc.containers[1];
 	assert_string_equal(c->name, "api");
 	assert_string_equal(c->image, "app:1");
 	assert_int_equal(c->memory, 64);
@@ -1004,12 +1023,76 @@ static void test_model(void **state)
 	assert_string_equal(c->env[0].value, "1");
 	assert_int_equal(c->nmounts, 1);
 	assert_true(c->mounts[0].read_only);
-	assert_int_equal(r.model.containers[0].nports, 1);
-	assert_int_equal(r.model.containers[0].ports[0].host_port, 80);
-	assert_string_equal(r.model.containers[0].ports[0].protocol, "tcp");
-	assert_int_equal(r.model.nvolumes, 1);
-	assert_string_equal(r.model.volumes[0].source_path, "/d");
+	assert_int_equal(doc.containers[0].nports, 1);
+	assert_int_equal(doc.containers[0].ports[0].host_port, 80);
+	assert_string_equal(doc.containers[0].ports[0].protocol, "tcp");
+	assert_int_equal(doc.nvolumes, 1);
+	assert_string_equal(doc.volumes[0].source_path, "/d");
 	dr_report_cleanup(&r);
+	dr_document_cleanup(&doc);
+}
+
+/* The document stands on its own: parsing builds the model and runs no
+ * check, and render takes the document with no report in sight. */
+static void test_document_without_checks(void **state)
+{
+	static const char no_memory[] = HEAD2 "{\"name\": \"web\", \"image\": \"nginx:1.25\", "
+	                                      "\"portMappings\": [{\"hostPort\": 80, "
+	                                      "\"containerPort\": 80}]}" TAIL2;
+	struct dr_document doc;
+	struct dr_report r;
+	struct dr_render_opts o;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	(void)state;
+	dr_document_init(&doc);
+	dr_report_init(&r);
+	assert_int_equal(dr_document_parse(&doc, no_memory, strlen(no_memory), &r), 0);
+	assert_true(doc.parsed);
+	assert_int_equal(r.ndiags, 0); /* memory-missing is a check's */
+	assert_int_equal(doc.version, 2);
+	assert_int_equal(doc.ncontainers, 1);
+	assert_string_equal(doc.containers[0].name, "web");
+	assert_false(doc.containers[0].has_memory);
+	assert_int_equal(doc.containers[0].ports[0].host_port, 80);
+	dr_report_cleanup(&r); /* the document keeps nothing of the report */
+	memset(&o, 0, sizeof(o));
+	o.to = DR_RENDER_COMPOSE;
+	o.source = "Dockerrun.aws.json";
+	f = open_memstream(&text, &len);
+	assert_int_equal(dr_render(f, &doc, &o), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "web:"));
+	free(text);
+	dr_document_cleanup(&doc);
+	dr_document_cleanup(&doc); /* cleaned up twice: still empty */
+	assert_null(doc.root);
+
+	/* the parse's own findings, and the checks' on top in a validation */
+	dr_report_init(&r);
+	assert_int_equal(dr_document_parse(&doc, "{\"a\": 1,}", 10, &r), -1);
+	assert_false(doc.parsed);
+	assert_int_equal(r.ndiags, 1);
+	assert_string_equal(r.diags[0].rule, "json-syntax");
+	dr_report_cleanup(&r);
+	dr_document_cleanup(&doc);
+	run_doc(no_memory, 0, &doc, &r);
+	assert_non_null(find_diag(&r, "memory-missing"));
+	assert_int_equal(doc.ncontainers, 1);
+	dr_report_cleanup(&r);
+	dr_document_cleanup(&doc);
+
+	/* no valid version: the checks go by the shape, the model is empty */
+	run_doc("{\"containerDefinitions\": [{\"name\": \"web\", \"image\": \"nginx:1.25\"}]}", 0,
+	        &doc, &r);
+	assert_non_null(find_diag(&r, "version-missing"));
+	assert_non_null(find_diag(&r, "memory-missing"));
+	assert_int_equal(doc.version, 0);
+	assert_int_equal(doc.ncontainers, 0);
+	assert_true(doc.parsed);
+	dr_report_cleanup(&r);
+	dr_document_cleanup(&doc);
 }
 
 static void test_output_forms(void **state)
@@ -1117,6 +1200,7 @@ int main(void)
 	    cmocka_unit_test(test_many_duplicate_keys),
 	    cmocka_unit_test(test_messages_stay_bounded),
 	    cmocka_unit_test(test_model),
+	    cmocka_unit_test(test_document_without_checks),
 	    cmocka_unit_test(test_output_forms),
 	    cmocka_unit_test(test_k8s_names),
 	    cmocka_unit_test(test_env_looks_secret),

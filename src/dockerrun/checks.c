@@ -1,7 +1,9 @@
 /*
- * The rules of docs/dockerrun-rules.md for versions 1, 2 and 3, applied to
- * the jansson tree with positions from the index (parse.c), filling the
- * model that render, bundle and deploy reuse.
+ * The checks: the rules of docs/dockerrun-rules.md for versions 1, 2 and
+ * 3, applied to a parsed document (the jansson tree with positions from
+ * the index, parse.c), emitting diagnostics. They judge the file and build
+ * nothing: the model is document.c's. dockerrun_validate_buffer() is
+ * parse, then check.
  *
  * JSON null counts as absent everywhere: tools that export task definitions
  * write every unset field as null, and Elastic Beanstalk accepts that.
@@ -28,11 +30,6 @@
 /* A longer cycle is printed with its first and last few containers. */
 #define CYCLE_SHOWN 8
 
-struct val {
-	json_t *v;
-	uint32_t n;
-};
-
 struct ctx {
 	struct dr_report *r;
 	const struct dr_index *ix;
@@ -49,45 +46,21 @@ struct ctx {
 
 /* ---- helpers ---- */
 
-static void free_containers(struct dockerrun *m);
-
-static struct val member(const struct ctx *c, struct val o, const char *key)
+static struct dr_val member(const struct ctx *c, struct dr_val o, const char *key)
 {
-	struct val out = {NULL, DR_NO_NODE};
-	if (!o.v || !json_is_object(o.v))
-		return out;
-	out.v = json_object_get(o.v, key);
-	if (out.v)
-		out.n = dr_index_member(c->ix, o.n, key);
-	return out;
+	return dr_val_member(c->ix, o, key);
 }
 
-static struct val item(const struct ctx *c, struct val a, size_t i)
+static struct dr_val item(const struct ctx *c, struct dr_val a, size_t i)
 {
-	struct val out = {NULL, DR_NO_NODE};
-	if (!a.v || !json_is_array(a.v))
-		return out;
-	out.v = json_array_get(a.v, i);
-	out.n = dr_index_child(c->ix, a.n, i);
-	return out;
-}
-
-static bool present(struct val v)
-{
-	return v.v && !json_is_null(v.v);
-}
-
-static struct dr_loc loc_of(const struct ctx *c, uint32_t n)
-{
-	struct dr_loc none = {1, 1};
-	return n == DR_NO_NODE || n >= c->ix->n ? none : c->ix->nodes[n].loc;
+	return dr_val_item(c->ix, a, i);
 }
 
 static void vdiag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n, bool at_key,
                   const char *fmt, va_list ap)
 {
 	struct buf msg = BUF_INIT;
-	struct dr_loc loc = loc_of(c, n);
+	struct dr_loc loc = dr_index_loc(c->ix, n);
 	if (at_key && n != DR_NO_NODE && c->ix->nodes[n].key_loc.line)
 		loc = c->ix->nodes[n].key_loc;
 	buf_reset(&c->ptr);
@@ -123,7 +96,7 @@ static void diag_key(struct ctx *c, const char *rule, enum dr_severity sev, uint
 /* "line L, column C" of a node, for messages that name the other place. */
 static const char *where(struct ctx *c, uint32_t n)
 {
-	struct dr_loc l = loc_of(c, n);
+	struct dr_loc l = dr_index_loc(c->ix, n);
 	buf_reset(&c->tmp);
 	buf_printf(&c->tmp, "line %u, column %u", l.line, l.col);
 	return buf_cstr(&c->tmp);
@@ -141,11 +114,6 @@ static const char *type_name(const json_t *v)
 	case JSON_FALSE: return "a boolean";
 	default: return "null";
 	}
-}
-
-static const char *str_or_null(struct val v)
-{
-	return v.v && json_is_string(v.v) ? json_string_value(v.v) : NULL;
 }
 
 /* s as messages show it when they repeat it: cut at SHOWN_MAX bytes, at a
@@ -312,7 +280,7 @@ static const char *suggest(const char *key, const char *const *known)
 
 /* A member of `o` whose key is a misspelling of `wanted` (another case or a
  * few edits away), or DR_NO_NODE. */
-static uint32_t near_key(struct ctx *c, struct val o, const char *wanted)
+static uint32_t near_key(struct ctx *c, struct dr_val o, const char *wanted)
 {
 	const char *const list[] = {wanted, NULL};
 	const struct dr_node *on;
@@ -335,7 +303,7 @@ static uint32_t near_key(struct ctx *c, struct val o, const char *wanted)
 /* Warn about every member of object `o` not in `known`, except those in
  * `skip` (already reported by a more specific rule). Of a duplicate key,
  * only the last copy is looked at: duplicate-key reports the others. */
-static void unknown_keys(struct ctx *c, struct val o, const char *const *known,
+static void unknown_keys(struct ctx *c, struct dr_val o, const char *const *known,
                          const char *const *skip, const char *what)
 {
 	const struct dr_node *on;
@@ -456,11 +424,11 @@ static bool valid_name(const char *s)
 
 /* ---- version ---- */
 
-static int check_version(struct ctx *c, struct val root)
+static int check_version(struct ctx *c, struct dr_val root)
 {
-	struct val v = member(c, root, "AWSEBDockerrunVersion");
+	struct dr_val v = member(c, root, "AWSEBDockerrunVersion");
 	const char *s;
-	if (!present(v)) {
+	if (!dr_val_present(v)) {
 		uint32_t near = near_key(c, root, "AWSEBDockerrunVersion");
 		if (near != DR_NO_NODE)
 			diag_key(
@@ -484,7 +452,7 @@ static int check_version(struct ctx *c, struct val root)
 		     n);
 		return 0;
 	}
-	s = str_or_null(v);
+	s = dr_val_str(v);
 	if (s && (strcmp(s, "1") == 0 || strcmp(s, "2") == 0 || strcmp(s, "3") == 0)) {
 		diag(c, "version-string", DR_WARNING, v.n,
 		     "AWSEBDockerrunVersion is the string \"%s\"; write the number %s", s, s);
@@ -501,12 +469,12 @@ static int check_version(struct ctx *c, struct val root)
 
 /* ---- authentication (v1/v3 capitalised, v2 lower case) ---- */
 
-static void check_auth(struct ctx *c, struct val a, const char *rule, const char *bucket,
+static void check_auth(struct ctx *c, struct dr_val a, const char *rule, const char *bucket,
                        const char *key, const char *const *known)
 {
 	const char *fields[2] = {bucket, key};
 	size_t i;
-	if (!present(a))
+	if (!dr_val_present(a))
 		return;
 	if (!json_is_object(a.v)) {
 		diag(c, rule, DR_ERROR, a.n,
@@ -515,9 +483,9 @@ static void check_auth(struct ctx *c, struct val a, const char *rule, const char
 		return;
 	}
 	for (i = 0; i < 2; i++) {
-		struct val f = member(c, a, fields[i]);
-		const char *s = str_or_null(f);
-		if (!present(f))
+		struct dr_val f = member(c, a, fields[i]);
+		const char *s = dr_val_str(f);
+		if (!dr_val_present(f))
 			diag(c, rule, DR_ERROR, a.n,
 			     "authentication has no '%s' (the S3 %s of the registry credentials "
 			     "file)",
@@ -527,86 +495,67 @@ static void check_auth(struct ctx *c, struct val a, const char *rule, const char
 			     "authentication '%s' must be a non-empty string", fields[i]);
 	}
 	unknown_keys(c, a, known, NULL, "authentication");
-	c->r->model.auth_bucket = str_or_null(member(c, a, bucket));
-	c->r->model.auth_key = str_or_null(member(c, a, key));
 }
 
 /* ---- version 1 ---- */
 
-/* Port from an integer or a numeric string (v1 files use both). */
-static long v1_port_value(struct val v)
+static void check_v1(struct ctx *c, struct dr_val root)
 {
-	long n;
-	if (json_is_integer(v.v))
-		return json_integer_value(v.v) >= 1 && json_integer_value(v.v) <= 65535
-		           ? (long)json_integer_value(v.v)
-		           : -1;
-	if (json_is_string(v.v) && parse_long(json_string_value(v.v), 1, 65535, &n) == 0)
-		return n;
-	return -1;
-}
-
-static void check_v1(struct ctx *c, struct val root)
-{
-	struct dockerrun *m = &c->r->model;
-	struct val image = member(c, root, "Image"), name = member(c, image, "Name");
-	struct val update = member(c, image, "Update"), ports = member(c, root, "Ports");
-	struct val vols = member(c, root, "Volumes"), logging = member(c, root, "Logging");
-	size_t i;
+	struct dr_val image = member(c, root, "Image"), name = member(c, image, "Name");
+	struct dr_val update = member(c, image, "Update"), ports = member(c, root, "Ports");
+	struct dr_val vols = member(c, root, "Volumes"), logging = member(c, root, "Logging");
+	size_t i, nports;
 	static const char *const skip[] = {"containerDefinitions", NULL};
+	const char *image_name = dr_val_str(name);
 	bool need_image = !c->comp.dockerfile;
 
-	if (present(image) && !json_is_object(image.v))
+	if (dr_val_present(image) && !json_is_object(image.v))
 		diag(c, "v1-image", DR_ERROR, image.n,
 		     "'Image' must be an object such as {\"Name\": \"repo:tag\"}, not %s",
 		     type_name(image.v));
-	if (present(name) && (!json_is_string(name.v) || !*json_string_value(name.v)))
+	if (dr_val_present(name) && (!json_is_string(name.v) || !*json_string_value(name.v)))
 		diag(c, "v1-image", DR_ERROR, name.n, "'Image.Name' must be a non-empty string");
-	m->image_name = str_or_null(name);
-	if (m->image_name && has_placeholder(m->image_name))
+	if (image_name && has_placeholder(image_name))
 		diag(c, "placeholder", DR_WARNING, name.n,
 		     "'Image.Name' '%s' holds a template placeholder; substitute it before "
 		     "deploying",
-		     m->image_name);
+		     image_name);
 	/* a v2 body under the wrong version number: version-shape says it all */
 	if (member(c, root, "containerDefinitions").v)
 		need_image = false;
-	if (!present(name) && need_image)
-		diag(c, "v1-image", DR_ERROR, present(image) ? image.n : root.n,
+	if (!dr_val_present(name) && need_image)
+		diag(c, "v1-image", DR_ERROR, dr_val_present(image) ? image.n : root.n,
 		     "no 'Image.Name' and no Dockerfile in '%s': Elastic Beanstalk has nothing to "
 		     "run; "
 		     "add \"Image\": {\"Name\": \"repo:tag\"} or a Dockerfile",
 		     c->dir);
-	if (present(update) && !json_is_boolean(update.v) &&
+	if (dr_val_present(update) && !json_is_boolean(update.v) &&
 	    !(json_is_string(update.v) && (strcmp(json_string_value(update.v), "true") == 0 ||
 	                                   strcmp(json_string_value(update.v), "false") == 0)))
 		diag(c, "v1-volumes", DR_ERROR, update.n,
 		     "'Image.Update' must be \"true\" or \"false\"");
 	unknown_keys(c, image, v1_image_keys, NULL, "'Image'");
 
-	if (present(ports) && !json_is_array(ports.v)) {
+	if (dr_val_present(ports) && !json_is_array(ports.v)) {
 		diag(c, "v1-ports", DR_ERROR, ports.n,
 		     "'Ports' must be an array such as [{\"ContainerPort\": 80}], not %s",
 		     type_name(ports.v));
-	} else if (need_image && (!present(ports) || json_array_size(ports.v) == 0)) {
-		diag(c, "v1-ports", DR_ERROR, present(ports) ? ports.n : root.n,
+	} else if (need_image && (!dr_val_present(ports) || json_array_size(ports.v) == 0)) {
+		diag(c, "v1-ports", DR_ERROR, dr_val_present(ports) ? ports.n : root.n,
 		     "no 'Ports[0].ContainerPort' and no Dockerfile in '%s' to EXPOSE one: "
 		     "Elastic Beanstalk does not know which port to proxy",
 		     c->dir);
-	} else if (present(ports)) {
-		m->nv1_ports = json_array_size(ports.v);
-		m->v1_ports = xcalloc(m->nv1_ports, sizeof(*m->v1_ports));
-		for (i = 0; i < m->nv1_ports; i++) {
-			struct val p = item(c, ports, i), cp = member(c, p, "ContainerPort");
-			struct val hp = member(c, p, "HostPort");
-			m->v1_ports[i].loc = loc_of(c, p.n);
-			m->v1_ports[i].protocol = "tcp";
+	} else if (dr_val_present(ports)) {
+		nports = json_array_size(ports.v);
+		for (i = 0; i < nports; i++) {
+			struct dr_val p = item(c, ports, i), cp = member(c, p, "ContainerPort");
+			struct dr_val hp = member(c, p, "HostPort");
 			if (!json_is_object(p.v)) {
 				diag(c, "v1-ports", DR_ERROR, p.n,
 				     "'Ports[%zu]' must be an object with 'ContainerPort'", i);
 				continue;
 			}
-			if (!present(cp)) {
+			if (!dr_val_present(cp)) {
 				if (i == 0 && !c->comp.dockerfile)
 					diag(c, "v1-ports", DR_ERROR, p.n,
 					     "'Ports[0]' has no 'ContainerPort'");
@@ -616,13 +565,11 @@ static void check_v1(struct ctx *c, struct val root)
 				     "'ContainerPort' '%s' holds a template placeholder; "
 				     "substitute it before deploying",
 				     json_string_value(cp.v));
-			} else if ((m->v1_ports[i].container_port = v1_port_value(cp)) < 0) {
-				m->v1_ports[i].container_port = 0;
+			} else if (dr_v1_port_value(cp) < 0) {
 				diag(c, "v1-ports", DR_ERROR, cp.n,
 				     "'ContainerPort' must be a port number 1-65535");
 			}
-			if (present(hp) && (m->v1_ports[i].host_port = v1_port_value(hp)) < 0) {
-				m->v1_ports[i].host_port = 0;
+			if (dr_val_present(hp) && dr_v1_port_value(hp) < 0) {
 				diag(c, "v1-ports", DR_ERROR, hp.n,
 				     "'HostPort' must be a port number 1-65535");
 			}
@@ -636,12 +583,12 @@ static void check_v1(struct ctx *c, struct val root)
 		}
 	}
 
-	if (present(vols) && !json_is_array(vols.v)) {
+	if (dr_val_present(vols) && !json_is_array(vols.v)) {
 		diag(c, "v1-volumes", DR_ERROR, vols.n, "'Volumes' must be an array, not %s",
 		     type_name(vols.v));
-	} else if (present(vols)) {
+	} else if (dr_val_present(vols)) {
 		for (i = 0; i < json_array_size(vols.v); i++) {
-			struct val v = item(c, vols, i);
+			struct dr_val v = item(c, vols, i);
 			size_t k;
 			static const char *const need[] = {"HostDirectory", "ContainerDirectory"};
 			if (!json_is_object(v.v)) {
@@ -652,9 +599,9 @@ static void check_v1(struct ctx *c, struct val root)
 				continue;
 			}
 			for (k = 0; k < 2; k++) {
-				struct val f = member(c, v, need[k]);
-				const char *s = str_or_null(f);
-				if (!present(f))
+				struct dr_val f = member(c, v, need[k]);
+				const char *s = dr_val_str(f);
+				if (!dr_val_present(f))
 					diag(c, "v1-volumes", DR_ERROR, v.n,
 					     "'Volumes[%zu]' has no '%s'", i, need[k]);
 				else if (!s || !*s)
@@ -664,14 +611,14 @@ static void check_v1(struct ctx *c, struct val root)
 			unknown_keys(c, v, v1_volume_keys, NULL, "a volume");
 		}
 	}
-	if (present(logging) && !json_is_string(logging.v))
+	if (dr_val_present(logging) && !json_is_string(logging.v))
 		diag(c, "v1-volumes", DR_ERROR, logging.n,
 		     "'Logging' must be a path string such as \"/var/log/nginx\", not %s",
 		     type_name(logging.v));
 
 	check_auth(c, member(c, root, "Authentication"), "v1-auth", "Bucket", "Key", v1_auth_keys);
 	{
-		struct val cd = member(c, root, "containerDefinitions");
+		struct dr_val cd = member(c, root, "containerDefinitions");
 		if (cd.v)
 			diag_key(c, "version-shape", DR_ERROR, cd.n,
 			         "'containerDefinitions' belongs to version 2, but "
@@ -683,7 +630,7 @@ static void check_v1(struct ctx *c, struct val root)
 
 /* ---- version 3 ---- */
 
-static void check_v3(struct ctx *c, struct val root, uint32_t version_node)
+static void check_v3(struct ctx *c, struct dr_val root, uint32_t version_node)
 {
 	static const char *const ignored[] = {
 	    "containerDefinitions", "Image", "Ports", "Volumes", "Logging", "volumes", NULL};
@@ -693,7 +640,7 @@ static void check_v3(struct ctx *c, struct val root, uint32_t version_node)
 		     "a version 3 file needs a docker-compose.yml at the bundle root; none in '%s'",
 		     c->dir);
 	for (k = ignored; *k; k++) {
-		struct val v = member(c, root, *k);
+		struct dr_val v = member(c, root, *k);
 		if (v.v)
 			diag_key(c, "v3-shape", DR_WARNING, v.n,
 			         "'%s' is ignored in a version 3 file: docker-compose.yml "
@@ -761,18 +708,7 @@ static bool is_object_array(const json_t *a)
 	return true;
 }
 
-static bool is_string_array(const json_t *a)
-{
-	size_t i;
-	if (!json_is_array(a))
-		return false;
-	for (i = 0; i < json_array_size(a); i++)
-		if (!json_is_string(json_array_get(a, i)))
-			return false;
-	return true;
-}
-
-static void check_types(struct ctx *c, struct val ct, const char *who)
+static void check_types(struct ctx *c, struct dr_val ct, const char *who)
 {
 	/* arrays of strings, and what their items are called in messages */
 	static const char *const arrays[][2] = {{"command", "command arguments"},
@@ -792,15 +728,15 @@ static void check_types(struct ctx *c, struct val ct, const char *who)
 	                                    "volumesFrom", NULL};
 	const char *const *k;
 	size_t i, j;
-	struct val v = member(c, ct, "cpu");
-	if (present(v) && !json_is_integer(v.v))
+	struct dr_val v = member(c, ct, "cpu");
+	if (dr_val_present(v) && !json_is_integer(v.v))
 		diag(c, "type", DR_ERROR, v.n,
 		     "'cpu' of container '%s' must be an integer (CPU units), not %s", who,
 		     type_name(v.v));
 	for (j = 0; j < EB_ARRAY_LEN(arrays); j++) {
 		const char *key = arrays[j][0];
 		v = member(c, ct, key);
-		if (!present(v))
+		if (!dr_val_present(v))
 			continue;
 		if (json_is_string(v.v)) {
 			diag(c, "type", DR_ERROR, v.n,
@@ -817,7 +753,7 @@ static void check_types(struct ctx *c, struct val ct, const char *who)
 		}
 		/* the item that is wrong, where it is */
 		for (i = 0; i < json_array_size(v.v); i++) {
-			struct val e = item(c, v, i);
+			struct dr_val e = item(c, v, i);
 			if (!json_is_string(e.v))
 				diag(c, "type", DR_ERROR, e.n,
 				     "'%s[%zu]' of container '%s' is %s; %s are strings", key, i,
@@ -826,14 +762,14 @@ static void check_types(struct ctx *c, struct val ct, const char *who)
 	}
 	for (k = bools; *k; k++) {
 		v = member(c, ct, *k);
-		if (present(v) && !json_is_boolean(v.v))
+		if (dr_val_present(v) && !json_is_boolean(v.v))
 			diag(c, "type", DR_ERROR, v.n,
 			     "'%s' of container '%s' must be true or false, not %s", *k, who,
 			     type_name(v.v));
 	}
 	for (k = lists; *k; k++) {
 		v = member(c, ct, *k);
-		if (!present(v))
+		if (!dr_val_present(v))
 			continue;
 		if (!json_is_array(v.v)) {
 			diag(c, "type", DR_ERROR, v.n,
@@ -843,7 +779,7 @@ static void check_types(struct ctx *c, struct val ct, const char *who)
 		}
 		/* environment items are env-entry's */
 		for (i = 0; strcmp(*k, "environment") != 0 && i < json_array_size(v.v); i++) {
-			struct val e = item(c, v, i);
+			struct dr_val e = item(c, v, i);
 			if (!json_is_object(e.v))
 				diag(c, "type", DR_ERROR, e.n,
 				     "'%s[%zu]' of container '%s' must be an object, not %s", *k, i,
@@ -853,12 +789,12 @@ static void check_types(struct ctx *c, struct val ct, const char *who)
 }
 
 /* [registry/]repo[:tag|@digest]: the ECS character set, lower-case repository. */
-static void check_image(struct ctx *c, struct val img, struct val ct, const char *who)
+static void check_image(struct ctx *c, struct dr_val img, struct dr_val ct, const char *who)
 {
-	const char *s = str_or_null(img), *p, *slash, *colon, *at;
+	const char *s = dr_val_str(img), *p, *slash, *colon, *at;
 	size_t n;
-	if (!present(img) || (s && !*s)) {
-		diag(c, "image-missing", DR_ERROR, present(img) ? img.n : ct.n,
+	if (!dr_val_present(img) || (s && !*s)) {
+		diag(c, "image-missing", DR_ERROR, dr_val_present(img) ? img.n : ct.n,
 		     "container '%s' has no image", who);
 		return;
 	}
@@ -929,13 +865,14 @@ static bool json_positive_int(const json_t *v)
 	return json_is_integer(v) && json_integer_value(v) > 0;
 }
 
-static void check_memory(struct ctx *c, struct val ct, struct dr_container *m, const char *who)
+static void check_memory(struct ctx *c, struct dr_val ct, const char *who)
 {
-	struct val mem = member(c, ct, "memory"), res = member(c, ct, "memoryReservation");
-	struct val vals[2] = {mem, res};
+	struct dr_val mem = member(c, ct, "memory"), res = member(c, ct, "memoryReservation");
+	struct dr_val vals[2] = {mem, res};
 	static const char *const names[2] = {"memory", "memoryReservation"};
+	long mib[2] = {0, 0}; /* 0: not a positive integer */
 	size_t i;
-	if (!present(mem) && !present(res)) {
+	if (!dr_val_present(mem) && !dr_val_present(res)) {
 		diag(c, "memory-missing", DR_ERROR, ct.n,
 		     "container '%s' sets neither 'memory' nor 'memoryReservation' (MiB); ECS "
 		     "requires one",
@@ -943,7 +880,7 @@ static void check_memory(struct ctx *c, struct val ct, struct dr_container *m, c
 		return;
 	}
 	for (i = 0; i < 2; i++) {
-		if (!present(vals[i]))
+		if (!dr_val_present(vals[i]))
 			continue;
 		if (!json_positive_int(vals[i].v)) {
 			/* a value of the wrong JSON type is the type rule's, as everywhere */
@@ -963,54 +900,18 @@ static void check_memory(struct ctx *c, struct val ct, struct dr_container *m, c
 				                                : type_name(vals[i].v));
 			continue;
 		}
-		if (i == 0) {
-			m->has_memory = true;
-			m->memory = (long)json_integer_value(mem.v);
-		} else {
-			m->has_memory_reservation = true;
-			m->memory_reservation = (long)json_integer_value(res.v);
-		}
+		mib[i] = (long)json_integer_value(vals[i].v);
 		if (json_integer_value(vals[i].v) < 4)
 			diag(c, "memory-small", DR_WARNING, vals[i].n,
 			     "'%s' of container '%s' is %" JSON_INTEGER_FORMAT
 			     " MiB; a container needs at least 4 MiB to start",
 			     names[i], who, json_integer_value(vals[i].v));
 	}
-	if (m->has_memory && m->has_memory_reservation && m->memory < m->memory_reservation)
+	if (mib[0] && mib[1] && mib[0] < mib[1])
 		diag(c, "memory-order", DR_ERROR, mem.n,
 		     "'memory' of container '%s' (%ld MiB) is below its 'memoryReservation' (%ld "
 		     "MiB, %s)",
-		     who, m->memory, m->memory_reservation, where(c, res.n));
-}
-
-static bool looks_secret_name(const char *name)
-{
-	char up[256];
-	size_t i;
-	for (i = 0; i < sizeof(up) - 1 && name[i]; i++)
-		up[i] = (char)toupper((unsigned char)name[i]);
-	up[i] = 0;
-	return str_ends_with(up, "PASSWORD") || str_ends_with(up, "PASSWD") ||
-	       strstr(up, "SECRET") || str_ends_with(up, "_TOKEN") ||
-	       str_ends_with(up, "PRIVATE_KEY") || str_ends_with(up, "API_KEY");
-}
-
-static bool looks_secret_value(const char *v)
-{
-	size_t i, n = strlen(v);
-	/* an AWS access key id: AKIA/ASIA + 16 upper-case letters or digits */
-	if (n == 20 && (strncmp(v, "AKIA", 4) == 0 || strncmp(v, "ASIA", 4) == 0)) {
-		for (i = 4; i < n; i++)
-			if (!isupper((unsigned char)v[i]) && !isdigit((unsigned char)v[i]))
-				return false;
-		return true;
-	}
-	return false;
-}
-
-bool dr_env_looks_secret(const char *name, const char *value)
-{
-	return (name && looks_secret_name(name)) || (value && looks_secret_value(value));
+		     who, mib[0], mib[1], where(c, res.n));
 }
 
 static void env_dup(struct ctx *c, const struct dup *first, const struct dup *again)
@@ -1021,22 +922,20 @@ static void env_dup(struct ctx *c, const struct dup *first, const struct dup *ag
 	     again->key, cname(c, again->owner), where(c, first->node));
 }
 
-static void check_env(struct ctx *c, struct val ct, struct dr_container *m, size_t idx,
-                      const char *who)
+static void check_env(struct ctx *c, struct dr_val ct, size_t idx, const char *who)
 {
-	struct val env = member(c, ct, "environment");
+	struct dr_val env = member(c, ct, "environment");
 	struct dups d = {NULL, 0, 0};
 	size_t i, n;
-	if (!present(env) || !json_is_array(env.v))
+	if (!dr_val_present(env) || !json_is_array(env.v))
 		return;
 	n = json_array_size(env.v);
-	m->env = xcalloc(n ? n : 1, sizeof(*m->env));
 	for (i = 0; i < n; i++) {
-		struct val e = item(c, env, i), name = member(c, e, "name"),
-		           value = member(c, e, "value");
-		const char *ns = str_or_null(name), *vs = str_or_null(value);
+		struct dr_val e = item(c, env, i), name = member(c, e, "name"),
+		              value = member(c, e, "value");
+		const char *ns = dr_val_str(name), *vs = dr_val_str(value);
 		if (!json_is_object(e.v)) {
-			const char *s = str_or_null(e), *eq = s ? strchr(s, '=') : NULL;
+			const char *s = dr_val_str(e), *eq = s ? strchr(s, '=') : NULL;
 			if (eq && eq > s)
 				diag(c, "env-entry", DR_ERROR, e.n,
 				     "environment[%zu] of container '%s' must be an object, not a "
@@ -1050,29 +949,26 @@ static void check_env(struct ctx *c, struct val ct, struct dr_container *m, size
 			continue;
 		}
 		if (!ns || !*ns) {
-			diag(c, "env-entry", DR_ERROR, present(name) ? name.n : e.n,
+			diag(c, "env-entry", DR_ERROR, dr_val_present(name) ? name.n : e.n,
 			     "environment[%zu] of container '%s' needs a non-empty string 'name'",
 			     i, who);
 		}
 		if (!vs) {
-			if (present(value) && (json_is_number(value.v) || json_is_boolean(value.v)))
+			if (dr_val_present(value) &&
+			    (json_is_number(value.v) || json_is_boolean(value.v)))
 				diag(c, "env-entry", DR_ERROR, value.n,
 				     "value of environment variable '%s' in container '%s' must be "
 				     "a string: write it in quotes",
 				     ns ? ns : "?", who);
 			else
-				diag(c, "env-entry", DR_ERROR, present(value) ? value.n : e.n,
+				diag(c, "env-entry", DR_ERROR,
+				     dr_val_present(value) ? value.n : e.n,
 				     "environment variable '%s' in container '%s' needs a string "
 				     "'value'",
 				     ns ? ns : "?", who);
 		}
-		if (ns) {
-			m->env[m->nenv].name = ns;
-			m->env[m->nenv].value = vs;
-			m->env[m->nenv].loc = loc_of(c, e.n);
-			m->nenv++;
+		if (ns)
 			dups_add(&d, ns, 0, name.n, idx);
-		}
 		if (ns && vs && *vs && dr_env_looks_secret(ns, vs))
 			diag(c, "env-entry", DR_WARNING, value.n,
 			     "environment variable '%s' of container '%s' looks like a secret in "
@@ -1085,14 +981,14 @@ static void check_env(struct ctx *c, struct val ct, struct dr_container *m, size
 	free(d.v);
 }
 
-static void check_log(struct ctx *c, struct val ct, const char *who)
+static void check_log(struct ctx *c, struct dr_val ct, const char *who)
 {
 	static const char *const drivers[] = {"json-file", "syslog",      "journald",
 	                                      "gelf",      "fluentd",     "awslogs",
 	                                      "splunk",    "awsfirelens", NULL};
-	struct val lc = member(c, ct, "logConfiguration"), drv, opts;
+	struct dr_val lc = member(c, ct, "logConfiguration"), drv, opts;
 	const char *s;
-	if (!present(lc))
+	if (!dr_val_present(lc))
 		return;
 	if (!json_is_object(lc.v)) {
 		diag(c, "log-driver", DR_ERROR, lc.n,
@@ -1101,8 +997,8 @@ static void check_log(struct ctx *c, struct val ct, const char *who)
 		return;
 	}
 	drv = member(c, lc, "logDriver");
-	s = str_or_null(drv);
-	if (!present(drv))
+	s = dr_val_str(drv);
+	if (!dr_val_present(drv))
 		diag(c, "log-driver", DR_ERROR, lc.n,
 		     "'logConfiguration' of container '%s' has no 'logDriver'; use one of: "
 		     "json-file, syslog, journald, gelf, fluentd, awslogs, splunk, awsfirelens",
@@ -1113,10 +1009,10 @@ static void check_log(struct ctx *c, struct val ct, const char *who)
 		     "syslog, journald, gelf, fluentd, awslogs, splunk, awsfirelens",
 		     s ? s : type_name(drv.v), who);
 	opts = member(c, lc, "options");
-	if (present(opts) && !json_is_object(opts.v)) {
+	if (dr_val_present(opts) && !json_is_object(opts.v)) {
 		diag(c, "log-driver", DR_ERROR, opts.n,
 		     "log 'options' of container '%s' must be an object of strings", who);
-	} else if (present(opts)) {
+	} else if (dr_val_present(opts)) {
 		/* the index's members, not a lookup per option: linear */
 		const struct dr_node *on = &c->ix->nodes[opts.n];
 		size_t i;
@@ -1136,16 +1032,16 @@ static void check_log(struct ctx *c, struct val ct, const char *who)
 	unknown_keys(c, lc, log_keys, NULL, "'logConfiguration'");
 }
 
-static void check_health(struct ctx *c, struct val ct, const char *who)
+static void check_health(struct ctx *c, struct dr_val ct, const char *who)
 {
 	static const struct {
 		const char *key;
 		long lo, hi;
 	} ranges[] = {
 	    {"interval", 5, 300}, {"timeout", 2, 60}, {"retries", 1, 10}, {"startPeriod", 0, 300}};
-	struct val hc = member(c, ct, "healthCheck"), cmd;
+	struct dr_val hc = member(c, ct, "healthCheck"), cmd;
 	size_t i;
-	if (!present(hc))
+	if (!dr_val_present(hc))
 		return;
 	if (!json_is_object(hc.v)) {
 		diag(c, "health-check", DR_WARNING, hc.n,
@@ -1153,10 +1049,10 @@ static void check_health(struct ctx *c, struct val ct, const char *who)
 		return;
 	}
 	cmd = member(c, hc, "command");
-	if (present(cmd) && json_is_array(cmd.v) && json_array_size(cmd.v) > 0) {
+	if (dr_val_present(cmd) && json_is_array(cmd.v) && json_array_size(cmd.v) > 0) {
 		/* the item that is wrong, where it is */
 		for (i = 0; i < json_array_size(cmd.v); i++) {
-			struct val e = item(c, cmd, i);
+			struct dr_val e = item(c, cmd, i);
 			if (!json_is_string(e.v))
 				diag(c, "health-check", DR_WARNING, e.n,
 				     "'healthCheck.command[%zu]' of container '%s' is %s; the "
@@ -1164,14 +1060,14 @@ static void check_health(struct ctx *c, struct val ct, const char *who)
 				     i, who, type_name(e.v));
 		}
 	} else {
-		diag(c, "health-check", DR_WARNING, present(cmd) ? cmd.n : hc.n,
+		diag(c, "health-check", DR_WARNING, dr_val_present(cmd) ? cmd.n : hc.n,
 		     "'healthCheck.command' of container '%s' must be a non-empty array of strings "
 		     "such as [\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]",
 		     who);
 	}
 	for (i = 0; i < EB_ARRAY_LEN(ranges); i++) {
-		struct val v = member(c, hc, ranges[i].key);
-		if (!present(v))
+		struct dr_val v = member(c, hc, ranges[i].key);
+		if (!dr_val_present(v))
 			continue;
 		if (!json_is_integer(v.v) || json_integer_value(v.v) < ranges[i].lo ||
 		    json_integer_value(v.v) > ranges[i].hi)
@@ -1205,33 +1101,30 @@ static void host_port_clash(struct ctx *c, const struct dup *first, const struct
 	     again->num, again->key, cname(c, again->owner), cname(c, first->owner), other);
 }
 
-static void check_ports(struct ctx *c, struct val ct, struct dr_container *m, size_t idx,
-                        const char *who, struct cross *x)
+static void check_ports(struct ctx *c, struct dr_val ct, size_t idx, const char *who,
+                        struct cross *x)
 {
-	struct val pm = member(c, ct, "portMappings");
+	struct dr_val pm = member(c, ct, "portMappings");
 	struct dups d = {NULL, 0, 0};
 	size_t i, n;
-	if (!present(pm))
+	if (!dr_val_present(pm))
 		return;
 	if (!json_is_array(pm.v)) {
 		x->host_port_unknown = true; /* the type rule reports it */
 		return;
 	}
 	n = json_array_size(pm.v);
-	m->ports = xcalloc(n ? n : 1, sizeof(*m->ports));
 	for (i = 0; i < n; i++) {
-		struct val p = item(c, pm, i), cp = member(c, p, "containerPort");
-		struct val hp = member(c, p, "hostPort"), proto = member(c, p, "protocol");
-		struct dr_port *mp;
-		const char *ps = str_or_null(proto);
+		struct dr_val p = item(c, pm, i), cp = member(c, p, "containerPort");
+		struct dr_val hp = member(c, p, "hostPort"), proto = member(c, p, "protocol");
+		/* the mapping as far as it is valid, as the model has it */
+		struct dr_port port = {0, 0, "tcp", {0, 0}}, *mp = &port;
+		const char *ps = dr_val_str(proto);
 		if (!json_is_object(p.v)) {
 			x->host_port_unknown = true;
 			continue;
 		}
-		mp = &m->ports[m->nports++];
-		mp->loc = loc_of(c, p.n);
-		mp->protocol = "tcp";
-		if (!present(cp))
+		if (!dr_val_present(cp))
 			diag(c, "port-range", DR_ERROR, p.n,
 			     "port mapping %zu of container '%s' has no 'containerPort'", i, who);
 		else if (!json_is_integer(cp.v) || json_integer_value(cp.v) < 1 ||
@@ -1243,7 +1136,7 @@ static void check_ports(struct ctx *c, struct val ct, struct dr_container *m, si
 			     json_is_integer(cp.v) ? "" : type_name(cp.v));
 		else
 			mp->container_port = (long)json_integer_value(cp.v);
-		if (present(hp)) {
+		if (dr_val_present(hp)) {
 			if (!json_is_integer(hp.v) || json_integer_value(hp.v) < 0 ||
 			    json_integer_value(hp.v) > 65535) {
 				diag(c, json_is_integer(hp.v) ? "port-range" : "type", DR_ERROR,
@@ -1258,7 +1151,7 @@ static void check_ports(struct ctx *c, struct val ct, struct dr_container *m, si
 				mp->host_port = (long)json_integer_value(hp.v);
 			}
 		}
-		if (present(proto)) {
+		if (dr_val_present(proto)) {
 			if (!ps || (strcmp(ps, "tcp") != 0 && strcmp(ps, "udp") != 0))
 				diag(c, "port-protocol", DR_ERROR, proto.n,
 				     "protocol '%s' of container '%s' is not tcp or udp",
@@ -1267,8 +1160,8 @@ static void check_ports(struct ctx *c, struct val ct, struct dr_container *m, si
 				mp->protocol = ps;
 		}
 		if (mp->container_port)
-			dups_add(&d, mp->protocol, mp->container_port, present(cp) ? cp.n : p.n,
-			         idx);
+			dups_add(&d, mp->protocol, mp->container_port,
+			         dr_val_present(cp) ? cp.n : p.n, idx);
 		if (mp->host_port) {
 			dups_add(&x->host_ports, mp->protocol, mp->host_port, hp.n, idx);
 			if (mp->host_port == 80)
@@ -1306,37 +1199,33 @@ static void alias_dup(struct ctx *c, const struct dup *first, const struct dup *
 	     cname(c, again->owner), where(c, first->node));
 }
 
-static void check_links(struct ctx *c, struct val ct, struct dr_container *m, size_t idx,
+/* `name`: the container's, or NULL when it has none. */
+static void check_links(struct ctx *c, struct dr_val ct, const char *name, size_t idx,
                         const char *who, struct cross *x)
 {
-	struct val links = member(c, ct, "links");
+	struct dr_val links = member(c, ct, "links");
 	struct dups d = {NULL, 0, 0};
-	size_t i, n;
-	if (!present(links) || !json_is_array(links.v))
+	struct dr_link *split; /* the dups point into their targets */
+	size_t i, n, nsplit = 0;
+	if (!dr_val_present(links) || !json_is_array(links.v))
 		return;
 	n = json_array_size(links.v);
-	m->links = xcalloc(n ? n : 1, sizeof(*m->links));
+	split = xcalloc(n ? n : 1, sizeof(*split));
 	for (i = 0; i < n; i++) {
-		struct val l = item(c, links, i);
-		const char *s = str_or_null(l), *colon;
-		char *target;
+		struct dr_val l = item(c, links, i);
+		const char *s = dr_val_str(l), *target;
 		long to;
-		struct dr_link *ml;
+		struct dr_link *ml = &split[nsplit];
 		if (!s)
 			continue; /* the type rule reports it */
-		colon = strchr(s, ':');
-		if (!*s || colon == s || (colon && (!colon[1] || strchr(colon + 1, ':')))) {
+		if (!dr_link_split(s, ml)) {
 			diag(c, "link-target", DR_ERROR, l.n,
 			     "link '%s' of container '%s' is not 'name' or 'name:alias'", s, who);
 			continue;
 		}
-		target = xstrdup(s);
-		ml = &m->links[m->nlinks++];
-		ml->target = target;
-		ml->loc = loc_of(c, l.n);
-		if (colon) {
-			target[colon - s] = 0;
-			ml->alias = target + (colon - s) + 1;
+		nsplit++;
+		target = ml->target;
+		if (ml->alias) {
 			if (!valid_alias(ml->alias))
 				diag(c, "link-alias", DR_WARNING, l.n,
 				     "link alias '%s' of container '%s' is not a valid host name "
@@ -1349,7 +1238,7 @@ static void check_links(struct ctx *c, struct val ct, struct dr_container *m, si
 			diag(c, "link-target", DR_ERROR, l.n,
 			     "link '%s' of container '%s' names no container; containers are: %s",
 			     target, who, container_list(c));
-		} else if ((size_t)to == idx || (m->name && strcmp(target, m->name) == 0)) {
+		} else if ((size_t)to == idx || (name && strcmp(target, name) == 0)) {
 			diag(c, "link-self", DR_ERROR, l.n, "container '%s' links to itself", who);
 		} else {
 			add_edge(x, idx, (size_t)to, l.n, false);
@@ -1357,6 +1246,9 @@ static void check_links(struct ctx *c, struct val ct, struct dr_container *m, si
 	}
 	find_dups(c, d.v, d.n, alias_dup);
 	free(d.v);
+	for (i = 0; i < nsplit; i++)
+		free((char *)split[i].target);
+	free(split);
 }
 
 static long find_volume(const struct cross *x, const char *name)
@@ -1385,30 +1277,23 @@ static void mount_dup(struct ctx *c, const struct dup *first, const struct dup *
 	     cname(c, again->owner), where(c, first->node));
 }
 
-static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, size_t idx,
-                         const char *who, struct cross *x)
+static void check_mounts(struct ctx *c, struct dr_val ct, size_t idx, const char *who,
+                         struct cross *x)
 {
-	struct val mps = member(c, ct, "mountPoints"), vf = member(c, ct, "volumesFrom");
+	struct dr_val mps = member(c, ct, "mountPoints"), vf = member(c, ct, "volumesFrom");
 	struct dups d = {NULL, 0, 0};
 	size_t i, n;
-	if (present(mps) && json_is_array(mps.v)) {
+	if (dr_val_present(mps) && json_is_array(mps.v)) {
 		n = json_array_size(mps.v);
-		m->mounts = xcalloc(n ? n : 1, sizeof(*m->mounts));
 		for (i = 0; i < n; i++) {
-			struct val mp = item(c, mps, i), sv = member(c, mp, "sourceVolume");
-			struct val cp = member(c, mp, "containerPath"),
-			           ro = member(c, mp, "readOnly");
-			const char *svs = str_or_null(sv), *cps = str_or_null(cp);
-			struct dr_mount *mm;
+			struct dr_val mp = item(c, mps, i), sv = member(c, mp, "sourceVolume");
+			struct dr_val cp = member(c, mp, "containerPath"),
+			              ro = member(c, mp, "readOnly");
+			const char *svs = dr_val_str(sv), *cps = dr_val_str(cp);
 			if (!json_is_object(mp.v))
 				continue;
-			mm = &m->mounts[m->nmounts++];
-			mm->loc = loc_of(c, mp.n);
-			mm->source_volume = svs;
-			mm->container_path = cps;
-			mm->read_only = ro.v && json_is_true(ro.v);
 			if (!svs || !*svs) {
-				diag(c, "mount-volume", DR_ERROR, present(sv) ? sv.n : mp.n,
+				diag(c, "mount-volume", DR_ERROR, dr_val_present(sv) ? sv.n : mp.n,
 				     "mount point %zu of container '%s' needs a string "
 				     "'sourceVolume'",
 				     i, who);
@@ -1432,7 +1317,7 @@ static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, s
 				     svs, who);
 			}
 			if (!cps || !*cps)
-				diag(c, "mount-volume", DR_ERROR, present(cp) ? cp.n : mp.n,
+				diag(c, "mount-volume", DR_ERROR, dr_val_present(cp) ? cp.n : mp.n,
 				     "mount point %zu of container '%s' needs a string "
 				     "'containerPath'",
 				     i, who);
@@ -1443,7 +1328,7 @@ static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, s
 				    cps, who);
 			else
 				dups_add(&d, cps, 0, cp.n, idx);
-			if (present(ro) && !json_is_boolean(ro.v))
+			if (dr_val_present(ro) && !json_is_boolean(ro.v))
 				diag(c, "mount-path", DR_ERROR, ro.n,
 				     "'readOnly' must be true or false, not %s", type_name(ro.v));
 			unknown_keys(c, mp, mount_keys, NULL, "a mount point");
@@ -1451,26 +1336,20 @@ static void check_mounts(struct ctx *c, struct val ct, struct dr_container *m, s
 		find_dups(c, d.v, d.n, mount_dup);
 		free(d.v);
 	}
-	if (present(vf) && json_is_array(vf.v)) {
+	if (dr_val_present(vf) && json_is_array(vf.v)) {
 		n = json_array_size(vf.v);
-		m->volumes_from = xcalloc(n ? n : 1, sizeof(*m->volumes_from));
 		for (i = 0; i < n; i++) {
-			struct val e = item(c, vf, i), sc = member(c, e, "sourceContainer");
-			struct val ro = member(c, e, "readOnly");
-			const char *s = str_or_null(sc);
+			struct dr_val e = item(c, vf, i), sc = member(c, e, "sourceContainer");
+			struct dr_val ro = member(c, e, "readOnly");
+			const char *s = dr_val_str(sc);
 			long from;
-			struct dr_volume_from *mv;
 			if (!json_is_object(e.v))
 				continue;
-			mv = &m->volumes_from[m->nvolumes_from++];
-			mv->source_container = s;
-			mv->read_only = ro.v && json_is_true(ro.v);
-			mv->loc = loc_of(c, e.n);
-			if (present(ro) && !json_is_boolean(ro.v))
+			if (dr_val_present(ro) && !json_is_boolean(ro.v))
 				diag(c, "volumes-from", DR_ERROR, ro.n,
 				     "'readOnly' must be true or false, not %s", type_name(ro.v));
 			if (!s || !*s) {
-				diag(c, "volumes-from", DR_ERROR, present(sc) ? sc.n : e.n,
+				diag(c, "volumes-from", DR_ERROR, dr_val_present(sc) ? sc.n : e.n,
 				     "volumesFrom[%zu] of container '%s' needs a string "
 				     "'sourceContainer'",
 				     i, who);
@@ -1601,13 +1480,12 @@ static void volume_dup(struct ctx *c, const struct dup *first, const struct dup 
 	     "volume name '%s' is declared twice (first at %s)", again->key, where(c, first->node));
 }
 
-static void check_volumes(struct ctx *c, struct val root, struct cross *x)
+static void check_volumes(struct ctx *c, struct dr_val root, struct cross *x)
 {
-	struct dockerrun *m = &c->r->model;
-	struct val vols = member(c, root, "volumes");
+	struct dr_val vols = member(c, root, "volumes");
 	struct dups d = {NULL, 0, 0};
-	size_t i, n;
-	if (!present(vols))
+	size_t i, n, nobjects = 0; /* volumes that are objects, as the model counts */
+	if (!dr_val_present(vols))
 		return;
 	if (!json_is_array(vols.v)) {
 		diag(c, "volume-name", DR_ERROR, vols.n, "'volumes' must be an array, not %s",
@@ -1615,26 +1493,21 @@ static void check_volumes(struct ctx *c, struct val root, struct cross *x)
 		return;
 	}
 	n = json_array_size(vols.v);
-	m->volumes = xcalloc(n ? n : 1, sizeof(*m->volumes));
 	x->vol_names = xmalloc((n ? n : 1) * sizeof(*x->vol_names));
 	x->volume_used = xcalloc(n ? n : 1, 1);
 	for (i = 0; i < n; i++) {
-		struct val v = item(c, vols, i), name = member(c, v, "name"),
-		           host = member(c, v, "host");
-		struct val sp = member(c, host, "sourcePath");
-		const char *ns = str_or_null(name), *sps = str_or_null(sp), *p;
-		struct dr_volume *mv;
+		struct dr_val v = item(c, vols, i), name = member(c, v, "name"),
+		              host = member(c, v, "host");
+		struct dr_val sp = member(c, host, "sourcePath");
+		const char *ns = dr_val_str(name), *sps = dr_val_str(sp), *p;
 		if (!json_is_object(v.v)) {
 			diag(c, "volume-name", DR_ERROR, v.n,
 			     "volumes[%zu] must be an object with 'name' and 'host'", i);
 			continue;
 		}
-		mv = &m->volumes[m->nvolumes++];
-		mv->loc = loc_of(c, v.n);
-		mv->name = ns;
-		mv->source_path = sps;
+		nobjects++;
 		if (!ns || !*ns)
-			diag(c, "volume-name", DR_ERROR, present(name) ? name.n : v.n,
+			diag(c, "volume-name", DR_ERROR, dr_val_present(name) ? name.n : v.n,
 			     "volumes[%zu] needs a non-empty string 'name'", i);
 		else if (!valid_name(ns))
 			diag(c, "volume-name", DR_ERROR, name.n,
@@ -1643,10 +1516,10 @@ static void check_volumes(struct ctx *c, struct val root, struct cross *x)
 		if (ns && *ns) {
 			dups_add(&d, ns, 0, name.n, i);
 			x->vol_names[x->nvol_names].name = ns;
-			x->vol_names[x->nvol_names].idx = m->nvolumes - 1;
+			x->vol_names[x->nvol_names].idx = nobjects - 1;
 			x->nvol_names++;
 		}
-		if (present(host)) {
+		if (dr_val_present(host)) {
 			for (p = sps; p && isspace((unsigned char)*p); p++)
 				;
 			if (!json_is_object(host.v))
@@ -1655,7 +1528,7 @@ static void check_volumes(struct ctx *c, struct val root, struct cross *x)
 				    "'host' of volume '%s' must be an object {\"sourcePath\": ...}",
 				    ns ? ns : "?");
 			else if (!p || !*p)
-				diag(c, "volume-name", DR_ERROR, present(sp) ? sp.n : host.n,
+				diag(c, "volume-name", DR_ERROR, dr_val_present(sp) ? sp.n : host.n,
 				     "host.sourcePath of volume '%s' should not be blank",
 				     ns ? ns : "?");
 			unknown_keys(c, host, host_keys, NULL, "'host'");
@@ -1667,10 +1540,9 @@ static void check_volumes(struct ctx *c, struct val root, struct cross *x)
 	free(d.v);
 }
 
-static void check_v2(struct ctx *c, struct val root)
+static void check_v2(struct ctx *c, struct dr_val root)
 {
-	struct dockerrun *m = &c->r->model;
-	struct val cds = member(c, root, "containerDefinitions");
+	struct dr_val cds = member(c, root, "containerDefinitions");
 	struct cross x;
 	struct dups names = {NULL, 0, 0};
 	static const char *const v1_only[] = {"Image", "Ports", "Volumes", NULL};
@@ -1680,7 +1552,7 @@ static void check_v2(struct ctx *c, struct val root)
 
 	memset(&x, 0, sizeof(x));
 	for (k = v1_only; *k; k++) {
-		struct val v = member(c, root, *k);
+		struct dr_val v = member(c, root, *k);
 		if (v.v)
 			diag_key(
 			    c, "version-shape", DR_ERROR, v.n,
@@ -1689,7 +1561,7 @@ static void check_v2(struct ctx *c, struct val root)
 			    *k);
 	}
 	{
-		struct val a1 = member(c, root, "Authentication");
+		struct dr_val a1 = member(c, root, "Authentication");
 		if (a1.v && !member(c, root, "authentication").v)
 			diag_key(c, "unknown-key", DR_WARNING, a1.n,
 			         "'Authentication' is the version 1 spelling and is ignored in "
@@ -1701,10 +1573,10 @@ static void check_v2(struct ctx *c, struct val root)
 	check_auth(c, member(c, root, "authentication"), "auth-v2", "bucket", "key", v2_auth_keys);
 	check_volumes(c, root, &x);
 
-	if (!present(cds) || !json_is_array(cds.v) || json_array_size(cds.v) == 0) {
+	if (!dr_val_present(cds) || !json_is_array(cds.v) || json_array_size(cds.v) == 0) {
 		uint32_t near = near_key(c, root, "containerDefinitions");
 		if (!cds.v && near != DR_NO_NODE) {
-			struct val alt = member(c, root, dr_index_key(c->ix, near, &c->tmp));
+			struct dr_val alt = member(c, root, dr_index_key(c->ix, near, &c->tmp));
 			diag_key(
 			    c, "containers-empty", DR_ERROR, near,
 			    "'containerDefinitions' is missing: '%s' is spelled differently, so "
@@ -1735,20 +1607,14 @@ static void check_v2(struct ctx *c, struct val root)
 		     "%zu containers; ECS allows at most 10 in one task definition (\"Too many "
 		     "containers\")",
 		     n);
-	m->containers = xcalloc(n, sizeof(*m->containers));
-	m->ncontainers = n;
 	c->names = xmalloc(n * sizeof(*c->names));
 	c->who = xcalloc(n, sizeof(*c->who));
 	c->nwho = n;
 
 	/* names first: links and volumesFrom refer to them */
 	for (i = 0; i < n; i++) {
-		struct val ct = item(c, cds, i), name = member(c, ct, "name");
-		const char *s = str_or_null(name);
-		struct dr_container *mc = &m->containers[i];
-		mc->json = ct.v;
-		mc->loc = loc_of(c, ct.n);
-		mc->essential = true;
+		struct dr_val ct = item(c, cds, i), name = member(c, ct, "name");
+		const char *s = dr_val_str(name);
 		c->who[i] = s && *s ? shown(s) : xasprintf("#%zu", i);
 		if (!json_is_object(ct.v)) {
 			diag(c, "type", DR_ERROR, ct.n,
@@ -1757,16 +1623,15 @@ static void check_v2(struct ctx *c, struct val root)
 			continue;
 		}
 		if (!s || !*s) {
-			diag(c, "name-missing", DR_ERROR, present(name) ? name.n : ct.n,
+			diag(c, "name-missing", DR_ERROR, dr_val_present(name) ? name.n : ct.n,
 			     "containerDefinitions[%zu] has no name%s", i,
-			     present(name) && !s ? " (it must be a string)" : "");
+			     dr_val_present(name) && !s ? " (it must be a string)" : "");
 			continue;
 		}
 		if (!valid_name(s))
 			diag(c, "name-missing", DR_ERROR, name.n,
 			     "container name '%s' must be at most 255 letters, digits, '_' or '-'",
 			     s);
-		mc->name = s;
 		c->names[c->nnames].name = s;
 		c->names[c->nnames].idx = i;
 		c->nnames++;
@@ -1777,36 +1642,23 @@ static void check_v2(struct ctx *c, struct val root)
 	free(names.v);
 
 	for (i = 0; i < n; i++) {
-		struct val ct = item(c, cds, i), ess;
-		struct dr_container *mc = &m->containers[i];
+		struct dr_val ct = item(c, cds, i), ess;
 		const char *who = c->who[i];
 		if (!json_is_object(ct.v))
 			continue;
 		x.nobjects++;
 		check_types(c, ct, who);
 		check_image(c, member(c, ct, "image"), ct, who);
-		mc->image = str_or_null(member(c, ct, "image"));
 		ess = member(c, ct, "essential");
-		if (ess.v && json_is_false(ess.v))
-			mc->essential = false;
-		if (mc->essential)
+		if (!ess.v || !json_is_false(ess.v))
 			x.any_essential = true;
-		{
-			struct val cpu = member(c, ct, "cpu"), v;
-			if (cpu.v && json_is_integer(cpu.v))
-				mc->cpu = (long)json_integer_value(cpu.v);
-			v = member(c, ct, "command");
-			mc->command = v.v && is_string_array(v.v) ? v.v : NULL;
-			v = member(c, ct, "entryPoint");
-			mc->entry_point = v.v && is_string_array(v.v) ? v.v : NULL;
-		}
-		check_memory(c, ct, mc, who);
-		check_env(c, ct, mc, i, who);
+		check_memory(c, ct, who);
+		check_env(c, ct, i, who);
 		check_log(c, ct, who);
 		check_health(c, ct, who);
-		check_ports(c, ct, mc, i, who, &x);
-		check_links(c, ct, mc, i, who, &x);
-		check_mounts(c, ct, mc, i, who, &x);
+		check_ports(c, ct, i, who, &x);
+		check_links(c, ct, dr_val_str(member(c, ct, "name")), i, who, &x);
+		check_mounts(c, ct, i, who, &x);
 		unknown_keys(c, ct, container_keys, NULL, "a container definition");
 	}
 	find_dups(c, x.host_ports.v, x.host_ports.n, host_port_clash);
@@ -1820,14 +1672,12 @@ static void check_v2(struct ctx *c, struct val root)
 		     "to reach");
 	find_cycles(c, x.edges, x.nedges, n, "link-cycle", false);
 	find_cycles(c, x.edges, x.nedges, n, "start-order-cycle", true);
-	if (misspelt)
-		free_containers(m); /* the model is what Elastic Beanstalk sees */
 out : {
-	struct val vols = member(c, root, "volumes");
+	struct dr_val vols = member(c, root, "volumes");
 	size_t mi = 0;
 	for (i = 0; vols.v && json_is_array(vols.v) && i < json_array_size(vols.v); i++) {
-		struct val vv = item(c, vols, i);
-		const char *name = str_or_null(member(c, vv, "name"));
+		struct dr_val vv = item(c, vols, i);
+		const char *name = dr_val_str(member(c, vv, "name"));
 		long vk;
 		if (!json_is_object(vv.v))
 			continue;
@@ -1846,33 +1696,6 @@ out : {
 }
 
 /* ---- entry points ---- */
-
-static void free_containers(struct dockerrun *m)
-{
-	size_t i, j;
-	for (i = 0; i < m->ncontainers; i++) {
-		struct dr_container *c = &m->containers[i];
-		for (j = 0; j < c->nlinks; j++)
-			free((char *)c->links[j].target);
-		free(c->links);
-		free(c->ports);
-		free(c->env);
-		free(c->mounts);
-		free(c->volumes_from);
-	}
-	free(m->containers);
-	m->containers = NULL;
-	m->ncontainers = 0;
-}
-
-void dr_model_free(struct dockerrun *m)
-{
-	free_containers(m);
-	free(m->volumes);
-	free(m->v1_ports);
-	json_decref(m->root);
-	memset(m, 0, sizeof(*m));
-}
 
 static bool is_file(const char *dir, const char *name)
 {
@@ -1900,30 +1723,24 @@ static char *dir_of(const char *name)
 	return xstrndup(name, (size_t)(slash - name));
 }
 
-int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
-                              const struct dr_companions *comp, struct dr_report *out)
+/* The DR_SCOPE_FILE rules on a parsed document (d->parsed), into out. */
+static void check_document(const struct dr_document *d, const char *name,
+                           const struct dr_companions *comp, struct dr_report *out)
 {
 	struct ctx c;
-	struct val root;
+	struct dr_val root = {d->root, 0};
 	int version;
 	size_t i;
 
 	memset(&c, 0, sizeof(c));
 	c.r = out;
-	free(out->file);
-	out->file = xstrdup(name ? name : "<input>");
+	c.ix = d->index_;
 	c.dir = !name || strcmp(name, "-") == 0 || strcmp(name, "<stdin>") == 0 ? xstrdup(".")
 	                                                                        : dir_of(name);
 	if (comp)
 		c.comp = *comp;
 	else
 		dr_companions_probe(c.dir, &c.comp);
-
-	if (dr_parse(out, data, len) != 0)
-		goto done;
-	c.ix = out->index_;
-	root.v = out->model.root;
-	root.n = 0;
 	version = check_version(&c, root);
 	if (!version) {
 		/* go on with the version the shape suggests, to report more at once */
@@ -1935,15 +1752,12 @@ int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
 	} else {
 		out->version = version;
 	}
-	out->model.version = out->version;
 	if (version == 1)
 		check_v1(&c, root);
 	else if (version == 2)
 		check_v2(&c, root);
 	else if (version == 3)
 		check_v3(&c, root, member(&c, root, "AWSEBDockerrunVersion").n);
-done:
-	dr_report_sort(out);
 	buf_free(&c.tmp);
 	buf_free(&c.ptr);
 	free(c.names);
@@ -1952,11 +1766,30 @@ done:
 	free(c.who);
 	free(c.names_list);
 	free(c.dir);
+}
+
+int dockerrun_validate_buffer(const char *name, const char *data, size_t len,
+                              const struct dr_companions *comp, struct dr_document *doc,
+                              struct dr_report *out)
+{
+	struct dr_document local; /* when the caller does not keep the document */
+	struct dr_document *d;
+	int parsed;
+	dr_document_init(&local);
+	d = doc ? doc : &local;
+	free(out->file);
+	out->file = xstrdup(name ? name : "<input>");
+	/* the checks read the tree, not the model: none is built to be dropped */
+	parsed = doc ? dr_document_parse(d, data, len, out) : dr_parse(d, data, len, out);
+	if (parsed == 0)
+		check_document(d, name, comp, out);
+	dr_report_sort(out);
+	dr_document_cleanup(&local);
 	return out->errors ? 1 : 0;
 }
 
 int dockerrun_validate_file(const char *path, const struct dr_companions *comp,
-                            struct dr_report *out)
+                            struct dr_document *doc, struct dr_report *out)
 {
 	struct buf b = BUF_INIT;
 	int rc;
@@ -1967,25 +1800,7 @@ int dockerrun_validate_file(const char *path, const struct dr_companions *comp,
 		return -1;
 	}
 	rc = dockerrun_validate_buffer(strcmp(path, "-") == 0 ? "<stdin>" : path,
-	                               b.ptr ? b.ptr : "", b.len, comp, out);
+	                               b.ptr ? b.ptr : "", b.len, comp, doc, out);
 	buf_free(&b);
 	return rc;
-}
-
-/* Here, not in report.c: the report carries the model and the index built
- * here and in parse.c, and report.c (diagnostics only) needs neither. */
-void dr_report_cleanup(struct dr_report *r)
-{
-	size_t i;
-	if (!r)
-		return;
-	for (i = 0; i < r->ndiags; i++) {
-		free(r->diags[i].pointer);
-		free(r->diags[i].message);
-	}
-	free(r->diags);
-	free(r->file);
-	dr_model_free(&r->model);
-	dr_index_free(r->index_);
-	dr_report_init(r);
 }
