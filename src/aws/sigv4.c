@@ -686,17 +686,14 @@ static void set_signer_headers(struct sigv4_request *req, struct signing *s)
 	const char *given;
 
 	if (!s->presign) {
-		bool amz_date = sigv4_request_header(req, "x-amz-date") != NULL;
 		drop_headers(req, "authorization", 0);
 		if (sigv4_request_header(req, "date")) {
 			char http_date[32];
 			time_format_rfc2822(s->p->time, http_date);
 			set_header(req, "Date", http_date);
 			drop_headers(req, "x-amz-date", 0);
-		} else if (amz_date) {
-			set_header(req, "X-Amz-Date", s->amzdate);
 		} else {
-			sigv4_request_add_header(req, "X-Amz-Date", s->amzdate);
+			set_header(req, "X-Amz-Date", s->amzdate);
 		}
 		if (s->token_signed)
 			set_header(req, "X-Amz-Security-Token", s->creds->session_token);
