@@ -1,20 +1,19 @@
 /*
  * Time SigV4 signing of a typical Elastic Beanstalk request (an
- * UpdateEnvironment form POST) with a cached signing key, the way the HTTP
- * layer signs: build the request, sign (Authorization only), free. Prints nanoseconds of
- * CPU time per signature (the median of several rounds). With "derive", every signature
- * is for another day, so the signing key is derived each time (the cost of
- * a cache miss; botocore derives it for every request). With "params", the
- * form body is built from the call's parameters each time too, as the
- * Query layer does (and botocore's serializer, in sign_botocore.py params).
- * With "hash", only the SHA-256 work of the same signature is timed (the
- * body, the canonical request, the HMAC of the string to sign with the
- * key's pads hashed in advance, as the cache keeps them): the floor under
- * any signer built on OpenSSL, the rest being the canonical forms.
- * Usage: sign_bench [ITERATIONS] [ROUNDS] [derive|params|hash]
+ * UpdateEnvironment form POST) the way the HTTP layer signs: build the
+ * request, sign, free. Every signature derives its signing key, as
+ * botocore does. Prints nanoseconds of CPU time per signature (the median
+ * of several rounds). With "params", the form body is built from the
+ * call's parameters each time too, as the Query layer does (and botocore's
+ * serializer, in sign_botocore.py params). With "hash", only libcrypto's
+ * work of the same signature is timed (SHA-256 of the body and of the
+ * canonical request, the four HMACs of the signing key and the one of the
+ * string to sign): the floor under any signer on OpenSSL's one-shot
+ * interfaces, the rest being the canonical forms.
+ * Usage: sign_bench [ITERATIONS] [ROUNDS] [params|hash]
  */
-#define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_*: see src/aws/sigv4.c */
-#include <openssl/sha.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +47,23 @@ static void request_of(struct sigv4_request *req, const char *body, size_t len)
 	req->body_len = len;
 }
 
+/* The HMAC chain of one signature: the signing key, then the signature. */
+static void hmacs(const char *secret, const char *sts, unsigned char mac[32])
+{
+	static const char *const scope[] = {"20150830", "us-east-1", "elasticbeanstalk",
+	                                    "aws4_request"};
+	char k0[64];
+	unsigned char k[32];
+	size_t i;
+	snprintf(k0, sizeof(k0), "AWS4%s", secret);
+	HMAC(EVP_sha256(), k0, (int)strlen(k0), (const unsigned char *)scope[0], strlen(scope[0]),
+	     k, NULL);
+	for (i = 1; i < 4; i++)
+		HMAC(EVP_sha256(), k, 32, (const unsigned char *)scope[i], strlen(scope[i]), k,
+		     NULL);
+	HMAC(EVP_sha256(), k, 32, (const unsigned char *)sts, strlen(sts), mac, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	static const char body[] = "Action=UpdateEnvironment&ApplicationName=multi-docker"
@@ -55,49 +71,38 @@ int main(int argc, char **argv)
 	                           "&Version=2010-12-01";
 	struct aws_creds c = {(char *)"AKIDEXAMPLE", (char *)"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
 	                      NULL, 0, NULL, false};
-	struct sigv4_params p = {"elasticbeanstalk", "us-east-1", 1440938160, SIGV4_AUTH_ONLY, 0};
+	struct sigv4_params p = {"elasticbeanstalk", "us-east-1", 1440938160, 0, 0};
 	static const char *const keys[] = {"Action", "Version", "ApplicationName", "EnvironmentName",
 	                                   "VersionLabel"};
 	static const char *const values[] = {"UpdateEnvironment", "2010-12-01", "multi-docker",
 	                                     "multi-docker-prod", "a1b2c3d"};
 	unsigned long iters = 200000, rounds = 5, r;
-	bool derive = false, params = false, hash = false;
-	SHA256_CTX inner, outer;
+	bool params = false, hash = false;
 	struct sigv4_result full;
 	struct buf form = BUF_INIT;
 	double *per;
 	char err[128];
 
 	if (argc > 3) {
-		derive = !strcmp(argv[3], "derive");
 		params = !strcmp(argv[3], "params");
 		hash = !strcmp(argv[3], "hash");
 	}
 	if ((argc > 1 && parse_ulong(argv[1], 1, 100000000, &iters)) ||
-	    (argc > 2 && parse_ulong(argv[2], 1, 1000, &rounds)) || (argc > 3 && !derive && !params && !hash) ||
+	    (argc > 2 && parse_ulong(argv[2], 1, 1000, &rounds)) || (argc > 3 && !params && !hash) ||
 	    argc > 4) {
-		fprintf(stderr, "usage: sign_bench [ITERATIONS] [ROUNDS] [derive|params|hash]\n");
+		fprintf(stderr, "usage: sign_bench [ITERATIONS] [ROUNDS] [params|hash]\n");
 		return 2;
 	}
 	per = xcalloc(rounds, sizeof(*per));
 	if (hash) {
 		/* the canonical request and string to sign of this very signature */
 		struct sigv4_request req;
-		struct sigv4_params fp = p;
-		unsigned char pad[64];
-		fp.flags = 0;
 		request_of(&req, body, sizeof(body) - 1);
-		if (sigv4_sign(&req, &c, &fp, &full, err, sizeof(err))) {
+		if (sigv4_sign(&req, &c, &p, &full, err, sizeof(err))) {
 			fprintf(stderr, "sign failed: %s\n", err);
 			return 1;
 		}
 		sigv4_request_cleanup(&req);
-		memset(pad, 0x36, sizeof(pad));
-		SHA256_Init(&inner);
-		SHA256_Update(&inner, pad, 64);
-		memset(pad, 0x5c, sizeof(pad));
-		SHA256_Init(&outer);
-		SHA256_Update(&outer, pad, 64);
 	}
 
 	for (r = 0; r < rounds; r++) {
@@ -105,19 +110,10 @@ int main(int argc, char **argv)
 		unsigned long i;
 		for (i = 0; hash && i < iters; i++) {
 			unsigned char md[32];
-			SHA256_CTX h;
-			SHA256_Init(&h);
-			SHA256_Update(&h, body, sizeof(body) - 1);
-			SHA256_Final(md, &h);
-			SHA256_Init(&h);
-			SHA256_Update(&h, full.canonical_request, strlen(full.canonical_request));
-			SHA256_Final(md, &h);
-			h = inner;
-			SHA256_Update(&h, full.string_to_sign, strlen(full.string_to_sign));
-			SHA256_Final(md, &h);
-			h = outer;
-			SHA256_Update(&h, md, 32);
-			SHA256_Final(md, &h);
+			EVP_Digest(body, sizeof(body) - 1, md, NULL, EVP_sha256(), NULL);
+			EVP_Digest(full.canonical_request, strlen(full.canonical_request), md, NULL,
+			           EVP_sha256(), NULL);
+			hmacs(c.secret_access_key, full.string_to_sign, md);
 		}
 		for (i = 0; !hash && i < iters; i++) {
 			struct sigv4_request req;
@@ -129,8 +125,6 @@ int main(int argc, char **argv)
 			} else {
 				request_of(&req, body, sizeof(body) - 1);
 			}
-			if (derive)
-				p.time += 86400;
 			if (sigv4_sign(&req, &c, &p, &res, err, sizeof(err))) {
 				fprintf(stderr, "sign failed: %s\n", err);
 				return 1;

@@ -14,7 +14,6 @@
 #include "deploy/internal.h"
 #include "ebctl/aws.h"
 #include "ebctl/bundle.h"
-#include "ebctl/sigv4.h"
 #include "ebctl/util.h"
 
 int main(int argc, char **argv)
@@ -48,6 +47,5 @@ int main(int argc, char **argv)
 		rc = EB_EXIT_INVALID;
 	}
 	aws_client_free(c);
-	sigv4_forget_keys();
 	return rc;
 }

@@ -27,28 +27,21 @@ void aws_creds_cleanup(struct aws_creds *c);
 /* Deep copy; dst is overwritten (not freed first). */
 void aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src);
 
-/* A header's name and value, in the request's own storage: change them
- * with sigv4_request_set_value; they go with the request. The lengths are
- * kept with them (the signer looks at every name). */
+/* A header's name and value (with their lengths), owned by the request. */
 struct sigv4_header {
 	char *name;
 	char *value;
 	size_t name_len, value_len;
 };
 
-/* Storage for a request's method and header strings: a few blocks, freed
- * with the request (every request signed makes a handful of strings, and
- * one block costs less than one allocation each). */
-struct sigv4_block;
-
 /* The request to sign. All strings owned by the struct (sigv4_request_cleanup):
  * path and query are allocated on their own (a caller may replace one with
- * another malloc'd string), the method and the headers live in blocks.
+ * another malloc'd string).
  * path is the raw path as it goes on the wire (already percent-encoded by the
  * caller where needed: for S3 keys use sigv4_uri_encode(keep_slash=true)),
  * query is the raw query string without '?' (NULL or "" for none). */
 struct sigv4_request {
-	const char *method;
+	char *method;
 	char *path;
 	char *query;
 	struct sigv4_header *headers;
@@ -58,14 +51,11 @@ struct sigv4_request {
 	/* Hex SHA-256 of the body computed by the caller (streamed uploads), or
 	 * "UNSIGNED-PAYLOAD"; NULL means hash body/body_len. Borrowed. */
 	const char *payload_hash;
-	struct sigv4_block *blocks;
 };
 void sigv4_request_init(struct sigv4_request *r, const char *method, const char *path,
                         const char *query);
 /* Append a header (copies name and value). */
 void sigv4_request_add_header(struct sigv4_request *r, const char *name, const char *value);
-/* Give header i a new value (copied); its name stays. */
-void sigv4_request_set_value(struct sigv4_request *r, size_t i, const char *value);
 /* Value of the first header with that name (case-insensitive), or NULL; borrowed. */
 const char *sigv4_request_header(const struct sigv4_request *r, const char *name);
 void sigv4_request_cleanup(struct sigv4_request *r);
@@ -77,7 +67,6 @@ enum sigv4_flags {
 	SIGV4_CONTENT_SHA256 = 1 << 2,   /* add x-amz-content-sha256 for a non-S3 service too */
 	SIGV4_UNSIGNED_PAYLOAD = 1 << 3, /* payload hash "UNSIGNED-PAYLOAD" */
 	SIGV4_TOKEN_AFTER = 1 << 4, /* add the session token after signing, unsigned (STS quirk) */
-	SIGV4_AUTH_ONLY = 1 << 5,   /* leave canonical_request and string_to_sign NULL (hot path) */
 };
 
 struct sigv4_params {
@@ -88,7 +77,8 @@ struct sigv4_params {
 	long presign_expires; /* > 0: query signing (presigned URL) valid this many seconds */
 };
 
-/* Every stage, for callers and tests. All strings owned (sigv4_result_cleanup). */
+/* Every stage, for callers and tests. All strings owned (sigv4_result_cleanup,
+ * which wipes those that may hold the session token). */
 struct sigv4_result {
 	char *canonical_request;
 	char *string_to_sign;
@@ -116,15 +106,11 @@ void sigv4_result_cleanup(struct sigv4_result *r);
  * the signer leaves in place is the payload hash that is signed.
  * Presigning signs the headers as they are and fills out->query.
  * Returns 0, or -1 when the request cannot be signed (no Host header, bad
- * parameters), with a message in err.
+ * parameters), with a message in err. Keeps nothing between calls (the
+ * signing key is derived for each and wiped): any thread may sign.
  */
 int sigv4_sign(struct sigv4_request *req, const struct aws_creds *creds,
                const struct sigv4_params *p, struct sigv4_result *out, char *err, size_t errlen);
-
-/* Wipe every cached signing key (and the secrets kept to match them), and
- * free the calling thread's working buffers. Call before exit, and at the
- * end of every thread that signed; the cache is also bounded (8 entries). */
-void sigv4_forget_keys(void);
 
 /* RFC 3986 percent-encoding as SigV4 wants it: unreserved characters
  * (A-Z a-z 0-9 - _ . ~) stay, everything else is %XX upper case; '/' stays

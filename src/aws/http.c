@@ -436,7 +436,7 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
 		sp.service = req->service;
 		sp.region = req->ep.signing_region;
 		sp.time = time_now() + c->skew;
-		sp.flags = req->sign_flags | SIGV4_AUTH_ONLY;
+		sp.flags = req->sign_flags;
 		if (sigv4_sign(&sr, use, &sp, &res, msg, sizeof(msg)) != 0) {
 			aws_error_set(err, req->step, "SigningError", "cannot sign the request: %s",
 			              msg);

@@ -1,6 +1,5 @@
 /* ebctl: the command table and dispatch. */
 #include "ebctl/cli.h"
-#include "ebctl/sigv4.h"
 #include "ebctl/util.h"
 
 /* EBCTL_COMMIT and EBCTL_BUILD_DATE, written by mk/build-info.sh */
@@ -104,8 +103,6 @@ int main(int argc, char **argv)
 
 	/* A closed pipe (| head) shows up as EPIPE on write, handled in out_line(). */
 	signal(SIGPIPE, SIG_IGN);
-	/* Derived signing keys and kept secrets are wiped however we exit. */
-	atexit(sigv4_forget_keys);
 
 	/* Global flags before the command. */
 	for (; i < argc && argv[i][0] == '-'; i++) {

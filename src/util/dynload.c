@@ -15,8 +15,7 @@
  * the installed library's, and a definition that disagrees with its
  * declaration does not compile.
  */
-#define CURL_DISABLE_TYPECHECK      1 /* the typecheck macros would rename our definitions */
-#define OPENSSL_SUPPRESS_DEPRECATED   /* SHA256_*: see src/aws/sigv4.c */
+#define CURL_DISABLE_TYPECHECK 1 /* the typecheck macros would rename our definitions */
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <libdeflate.h>
@@ -24,8 +23,8 @@
 #include <libxml/tree.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <zip.h>
@@ -346,24 +345,6 @@ void xmlInitParser(void)
 
 /* ---- libcrypto ---- */
 
-int SHA256_Init(SHA256_CTX *c)
-{
-	CRYPTO_FN(SHA256_Init);
-	return SHA256_Init_real(c);
-}
-
-int SHA256_Update(SHA256_CTX *c, const void *data, size_t len)
-{
-	CRYPTO_FN(SHA256_Update);
-	return SHA256_Update_real(c, data, len);
-}
-
-int SHA256_Final(unsigned char *md, SHA256_CTX *c)
-{
-	CRYPTO_FN(SHA256_Final);
-	return SHA256_Final_real(md, c);
-}
-
 EVP_MD_CTX *EVP_MD_CTX_new(void)
 {
 	CRYPTO_FN(EVP_MD_CTX_new);
@@ -417,6 +398,13 @@ int EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned int *
 {
 	CRYPTO_FN(EVP_Digest);
 	return EVP_Digest_real(data, count, md, size, type, impl);
+}
+
+unsigned char *HMAC(const EVP_MD *evp_md, const void *key, int key_len, const unsigned char *data,
+                    size_t data_len, unsigned char *md, unsigned int *md_len)
+{
+	CRYPTO_FN(HMAC);
+	return HMAC_real(evp_md, key, key_len, data, data_len, md, md_len);
 }
 
 int EVP_EncodeBlock(unsigned char *t, const unsigned char *f, int n)

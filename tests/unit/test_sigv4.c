@@ -773,7 +773,7 @@ static char *sign_raw(const char *raw, const struct aws_creds *c, char *err, siz
 	return sig;
 }
 
-static void test_key_cache_follows_secret(void **state)
+static void test_key_follows_secret(void **state)
 {
 	const char *raw = "GET / HTTP/1.1\nHost:example.amazonaws.com\n";
 	struct aws_creds a = {(char *)AK, (char *)SK, NULL, 0, NULL, false};
@@ -783,7 +783,7 @@ static void test_key_cache_follows_secret(void **state)
 	x = sign_raw(raw, &a, err, sizeof(err));
 	y = sign_raw(raw, &b, err, sizeof(err));
 	z = sign_raw(raw, &a, err, sizeof(err));
-	/* a rotated secret under the same key id must not reuse the cached key */
+	/* a rotated secret under the same key id signs with its own key */
 	assert_string_not_equal(x, y);
 	assert_string_equal(x, z);
 	assert_string_equal(x, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
@@ -794,7 +794,7 @@ static void test_key_cache_follows_secret(void **state)
 
 /* Secrets that differ only in their last byte, in a middle one, or by
  * length, and scopes that share a prefix, each get their own key. */
-static void test_key_cache_near_misses(void **state)
+static void test_key_near_misses(void **state)
 {
 	const char *raw = "GET / HTTP/1.1\nHost:example.amazonaws.com\n";
 	static const char *const secrets[] = {SK, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEz",
@@ -910,8 +910,8 @@ int main(void)
 	    cmocka_unit_test(test_folding_and_method),
 	    cmocka_unit_test(test_query_rules),
 	    cmocka_unit_test(test_presign_content_type),
-	    cmocka_unit_test(test_key_cache_follows_secret),
-	    cmocka_unit_test(test_key_cache_near_misses),
+	    cmocka_unit_test(test_key_follows_secret),
+	    cmocka_unit_test(test_key_near_misses),
 	    cmocka_unit_test(test_signed_again),
 	    cmocka_unit_test(test_missing_host),
 	};
