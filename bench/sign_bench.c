@@ -69,11 +69,15 @@ int main(int argc, char **argv)
 	static const char body[] = "Action=UpdateEnvironment&ApplicationName=multi-docker"
 	                           "&EnvironmentName=multi-docker-prod&VersionLabel=a1b2c3d"
 	                           "&Version=2010-12-01";
-	struct aws_creds c = {(char *)"AKIDEXAMPLE", (char *)"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-	                      NULL, 0, NULL, false};
+	struct aws_creds c = {(char *)"AKIDEXAMPLE",
+	                      (char *)"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+	                      NULL,
+	                      0,
+	                      NULL,
+	                      false};
 	struct sigv4_params p = {"elasticbeanstalk", "us-east-1", 1440938160, 0, 0};
-	static const char *const keys[] = {"Action", "Version", "ApplicationName", "EnvironmentName",
-	                                   "VersionLabel"};
+	static const char *const keys[] = {"Action", "Version", "ApplicationName",
+	                                   "EnvironmentName", "VersionLabel"};
 	static const char *const values[] = {"UpdateEnvironment", "2010-12-01", "multi-docker",
 	                                     "multi-docker-prod", "a1b2c3d"};
 	unsigned long iters = 200000, rounds = 5, r;
@@ -88,8 +92,8 @@ int main(int argc, char **argv)
 		hash = !strcmp(argv[3], "hash");
 	}
 	if ((argc > 1 && parse_ulong(argv[1], 1, 100000000, &iters)) ||
-	    (argc > 2 && parse_ulong(argv[2], 1, 1000, &rounds)) || (argc > 3 && !params && !hash) ||
-	    argc > 4) {
+	    (argc > 2 && parse_ulong(argv[2], 1, 1000, &rounds)) ||
+	    (argc > 3 && !params && !hash) || argc > 4) {
 		fprintf(stderr, "usage: sign_bench [ITERATIONS] [ROUNDS] [params|hash]\n");
 		return 2;
 	}
@@ -137,7 +141,7 @@ int main(int argc, char **argv)
 	qsort(per, rounds, sizeof(*per), cmp_double);
 	printf("%.0f\n", per[rounds / 2]);
 	free(per);
-	buf_free(&form);
+	buf_cleanup(&form);
 	if (hash)
 		sigv4_result_cleanup(&full);
 	return 0;

@@ -143,7 +143,7 @@ void aws_params_add(struct aws_params *p, const char *key, const char *value);
 void aws_params_addf(struct aws_params *p, const char *value, const char *keyfmt, ...)
     EB_PRINTF(3, 4);
 const char *aws_params_get(const struct aws_params *p, const char *key);
-void aws_params_free(struct aws_params *p);
+void aws_params_cleanup(struct aws_params *p);
 
 /* True for the error codes that mean "slow down" (Throttling, SlowDown,
  * RequestLimitExceeded...): the call was refused, not run. */

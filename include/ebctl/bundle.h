@@ -72,15 +72,15 @@ struct bundle_files {
  * zip, by device and inode; NULL for none). Entries come sorted by path.
  * Fails (EB_EXIT_INVALID, rule bundle-root) without a Dockerrun.aws.json or
  * docker-compose.yml at the root; EB_EXIT_INTERRUPTED (unprinted) once
- * interrupt_requested() during the walk. Caller frees with bundle_files_free.
+ * interrupt_requested() during the walk. Caller frees with bundle_files_cleanup.
  */
 int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_files *out);
-void bundle_files_free(struct bundle_files *f);
+void bundle_files_cleanup(struct bundle_files *f);
 /* Sort the entries by path, as bundle_select leaves them. */
 void bundle_files_sort(struct bundle_files *f);
 /* The entries of the zip at zip_path as a selection (paths only, directories
  * without their "/", sorted; no rules). Returns 0, or EB_EXIT_INVALID after
- * printing why. Caller frees with bundle_files_free. */
+ * printing why. Caller frees with bundle_files_cleanup. */
 int bundle_zip_list(const char *zip_path, struct bundle_files *out);
 /*
  * Whether a change to `path` (relative to the bundle root, "/"-separated)
@@ -155,7 +155,7 @@ int bundle_validate_zip(const char *zip_path, struct dr_report *keep);
  * diagnostics go to `diags` as in bundle_validate_dir. Interrupted
  * (interrupt_requested, while selecting or writing): EB_EXIT_INTERRUPTED,
  * unprinted, with nothing left at or beside out_path. `files`, when not
- * NULL, receives the selection (empty when it failed; bundle_files_free).
+ * NULL, receives the selection (empty when it failed; bundle_files_cleanup).
  */
 int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size,
                  struct dr_report *diags, struct bundle_files *files);

@@ -21,7 +21,7 @@ struct cwl_log_groups {
 	size_t n;
 	char *next_token; /* NULL on the last page */
 };
-void cwl_log_groups_free(struct cwl_log_groups *g);
+void cwl_log_groups_cleanup(struct cwl_log_groups *g);
 /* prefix: logGroupNamePrefix ("/aws/elasticbeanstalk/my-env/"), NULL for all. */
 int cwl_describe_log_groups(struct aws_client *c, const char *prefix, const char *next_token,
                             struct cwl_log_groups *out, struct aws_error *err);
@@ -37,7 +37,7 @@ struct cwl_log_streams {
 	size_t n;
 	char *next_token;
 };
-void cwl_log_streams_free(struct cwl_log_streams *s);
+void cwl_log_streams_cleanup(struct cwl_log_streams *s);
 /* by_last_event: order by LastEventTime, newest first (prefix must be NULL then). */
 int cwl_describe_log_streams(struct aws_client *c, const char *group, const char *prefix,
                              bool by_last_event, const char *next_token,
@@ -56,7 +56,7 @@ struct cwl_events {
 	char *next_token; /* Filter: nextToken (NULL at the end); Get: nextForwardToken */
 	char *prev_token; /* Get: nextBackwardToken */
 };
-void cwl_events_free(struct cwl_events *e);
+void cwl_events_cleanup(struct cwl_events *e);
 
 /* GetLogEvents of one stream. start_ms 0: no start time. A next_token
  * equal to the one passed means no new events yet. */

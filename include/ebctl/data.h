@@ -38,7 +38,7 @@ struct ec2_groups {
 	struct ec2_group *v;
 	size_t n;
 };
-void ec2_groups_free(struct ec2_groups *g);
+void ec2_groups_cleanup(struct ec2_groups *g);
 /* The group with this id or name in g, or NULL (borrowed). */
 const struct ec2_group *ec2_groups_find(const struct ec2_groups *g, const char *id_or_name);
 
@@ -55,7 +55,7 @@ struct ec2_instances {
 	struct ec2_instance *v;
 	size_t n;
 };
-void ec2_instances_free(struct ec2_instances *i);
+void ec2_instances_cleanup(struct ec2_instances *i);
 /* DescribeInstances of these ids (n > 0). */
 int ec2_describe_instances(struct aws_client *c, const char *const *ids, size_t n,
                            struct ec2_instances *out, struct aws_error *err);
@@ -106,7 +106,7 @@ struct data_resources {
 	struct data_resource *v;
 	size_t n, cap;
 };
-void data_resources_free(struct data_resources *r);
+void data_resources_cleanup(struct data_resources *r);
 /* Every RDS instance and cluster, ElastiCache cluster and replication
  * group of the region, appended to out. */
 int data_describe_all(struct aws_client *c, struct data_resources *out, struct aws_error *err);

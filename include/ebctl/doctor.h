@@ -46,7 +46,7 @@ struct doctor_checks {
 };
 void doctor_add(struct doctor_checks *c, const char *id, enum doctor_level level,
                 const char *subject, const char *fix, const char *fmt, ...) EB_PRINTF(6, 7);
-void doctor_checks_free(struct doctor_checks *c);
+void doctor_checks_cleanup(struct doctor_checks *c);
 /* The most serious level in c (DOCTOR_OK when empty). */
 enum doctor_level doctor_worst(const struct doctor_checks *c);
 
@@ -146,7 +146,7 @@ struct doctor_targets {
 	struct doctor_target *v;
 	size_t n;
 };
-void doctor_targets_free(struct doctor_targets *t);
+void doctor_targets_cleanup(struct doctor_targets *t);
 
 /* Every check of checks 1-5 into out; the matched endpoints into targets
  * (NULL: not wanted). Pure. */

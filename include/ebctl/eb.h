@@ -30,7 +30,7 @@ void eb_option_settings_add(struct eb_option_settings *s, const char *ns, const 
 /* The first setting with ns and name, or NULL; borrowed. */
 const struct eb_option_setting *eb_option_settings_find(const struct eb_option_settings *s,
                                                         const char *ns, const char *name);
-void eb_option_settings_free(struct eb_option_settings *s);
+void eb_option_settings_cleanup(struct eb_option_settings *s);
 
 /* ---- storage and applications ---- */
 
@@ -63,8 +63,8 @@ struct eb_app_versions {
 	struct eb_app_version *v;
 	size_t n;
 };
-void eb_app_version_free(struct eb_app_version *v);
-void eb_app_versions_free(struct eb_app_versions *v);
+void eb_app_version_cleanup(struct eb_app_version *v);
+void eb_app_versions_cleanup(struct eb_app_versions *v);
 
 struct eb_create_version {
 	const char *app;
@@ -135,11 +135,11 @@ struct eb_environments {
 	struct eb_environment *v;
 	size_t n;
 };
-void eb_environment_free(struct eb_environment *e);
+void eb_environment_cleanup(struct eb_environment *e);
 /* The environment's URL with its scheme (from the CNAME, else the
  * endpoint), or NULL; caller frees. */
 char *eb_environment_url(const struct eb_environment *e);
-void eb_environments_free(struct eb_environments *e);
+void eb_environments_cleanup(struct eb_environments *e);
 /* The record of the environment named name in e, or NULL. */
 const struct eb_environment *eb_environments_find(const struct eb_environments *e,
                                                   const char *name);
@@ -167,7 +167,7 @@ struct eb_events {
 	size_t n;
 	char *next_token; /* NULL on the last page */
 };
-void eb_events_free(struct eb_events *e);
+void eb_events_cleanup(struct eb_events *e);
 
 struct eb_events_filter {
 	const char *app;
@@ -206,7 +206,7 @@ struct eb_env_health {
 	int status_2xx, status_3xx, status_4xx, status_5xx;
 	double p99, p90, p50; /* latency seconds, negative when absent */
 };
-void eb_env_health_free(struct eb_env_health *h);
+void eb_env_health_cleanup(struct eb_env_health *h);
 /* DescribeEnvironmentHealth with AttributeNames=All. */
 int eb_describe_environment_health(struct aws_client *c, const char *env, struct eb_env_health *out,
                                    struct aws_error *err);
@@ -225,7 +225,7 @@ struct eb_env_infos {
 	struct eb_env_info *v;
 	size_t n;
 };
-void eb_env_infos_free(struct eb_env_infos *i);
+void eb_env_infos_cleanup(struct eb_env_infos *i);
 int eb_retrieve_environment_info(struct aws_client *c, const char *env, const char *info_type,
                                  struct eb_env_infos *out, struct aws_error *err);
 
@@ -239,7 +239,7 @@ struct eb_tags {
 	size_t n;
 };
 void eb_tags_add(struct eb_tags *t, const char *key, const char *value);
-void eb_tags_free(struct eb_tags *t);
+void eb_tags_cleanup(struct eb_tags *t);
 /* ListTagsForResource of an application or environment ARN. */
 int eb_list_tags(struct aws_client *c, const char *arn, struct eb_tags *out, struct aws_error *err);
 /* UpdateTagsForResource: add (key and value) and remove (keys); either may be NULL. */
@@ -305,7 +305,7 @@ struct eb_platforms {
 	struct eb_platform *v;
 	size_t n;
 };
-void eb_platforms_free(struct eb_platforms *ps);
+void eb_platforms_cleanup(struct eb_platforms *ps);
 /* ListPlatformVersions of AWS's own platforms, every page; with
  * branch_contains, only branches whose name contains it. */
 int eb_list_platforms(struct aws_client *c, const char *branch_contains, struct eb_platforms *out,

@@ -163,7 +163,7 @@ struct op_target;
  * The environment properties of an opened target (DescribeConfigurationSettings,
  * namespace aws:elasticbeanstalk:application:environment), sorted by name:
  * *props points into *all (caller frees *props with free() and *all with
- * eb_option_settings_free). Returns 0, or an exit code after printing the
+ * eb_option_settings_cleanup). Returns 0, or an exit code after printing the
  * AWS error.
  */
 int envprop_fetch(struct op_target *t, struct eb_option_settings *all,
@@ -228,7 +228,7 @@ void op_target_close(struct op_target *t);
  * 0: no check (status). */
 int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned healthy);
 
-/* DescribeEnvironments of the target into envs (eb_environments_free);
+/* DescribeEnvironments of the target into envs (eb_environments_cleanup);
  * the first call after op_target_open takes the record it just read;
  * one environment on success, not found is an error (EB_EXIT_INVALID).
  * Returns 0 or an exit code after a message. */

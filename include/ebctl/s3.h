@@ -55,7 +55,7 @@ struct s3_object_info {
 	struct s3_meta *meta; /* all x-amz-meta-* (owned, names lower case) */
 	size_t nmeta;
 };
-void s3_object_info_free(struct s3_object_info *i);
+void s3_object_info_cleanup(struct s3_object_info *i);
 
 /*
  * HEAD the object. A missing object is not an error: returns 0 with
@@ -121,7 +121,7 @@ struct s3_uploads {
 	struct s3_upload *v;
 	size_t n;
 };
-void s3_uploads_free(struct s3_uploads *u);
+void s3_uploads_cleanup(struct s3_uploads *u);
 /* Multipart uploads in progress under prefix (NULL = all), every page. */
 int s3_list_multipart_uploads(struct aws_client *c, const char *bucket, const char *prefix,
                               struct s3_uploads *out, struct aws_error *err);

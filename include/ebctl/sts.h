@@ -11,7 +11,7 @@ struct sts_identity {
 	char *arn;
 	char *user_id;
 };
-void sts_identity_free(struct sts_identity *id);
+void sts_identity_cleanup(struct sts_identity *id);
 
 int sts_get_caller_identity(struct aws_client *c, struct sts_identity *out, struct aws_error *err);
 

@@ -81,8 +81,8 @@ const char *buf_cstr(const struct buf *b);
 /* Hand the memory to the caller (never NULL; caller frees) and reset b. */
 char *buf_detach(struct buf *b, size_t *len);
 void buf_reset(struct buf *b);
-void buf_free(struct buf *b);
-/* buf_free after wiping the contents (secrets). */
+void buf_cleanup(struct buf *b);
+/* buf_cleanup after wiping the contents (secrets). */
 void buf_free_secret(struct buf *b);
 
 /* Text from a server made safe for one line of output: control characters
@@ -111,7 +111,7 @@ struct strlist {
 };
 void strlist_add(struct strlist *l, const char *s);
 bool strlist_has(const struct strlist *l, const char *s);
-void strlist_free(struct strlist *l);
+void strlist_cleanup(struct strlist *l);
 
 /* ---- strict parsing ----
  * Whole-string parses: leading/trailing garbage, empty input, overflow or a

@@ -343,7 +343,7 @@ int aws_client_renew_expired(struct aws_client *c, const struct aws_xfer *x, str
 out:
 	if (rc != 0)
 		snprintf(err->message, sizeof(err->message), "%s", buf_cstr(&b));
-	buf_free(&b);
+	buf_cleanup(&b);
 	return rc;
 }
 

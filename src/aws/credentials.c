@@ -119,8 +119,8 @@ static int chain(struct aws_client *c, struct aws_creds *out, struct aws_error *
 done:
 	rc = r > 0 ? 0 : -1;
 out:
-	buf_free(&why);
-	buf_free(&prof);
+	buf_cleanup(&why);
+	buf_cleanup(&prof);
 	return rc;
 }
 

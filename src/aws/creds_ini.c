@@ -206,7 +206,7 @@ static void ini_reader_cleanup(struct ini_reader *r)
 		OPENSSL_cleanse(r->line, r->cap);
 		free(r->line);
 	}
-	strlist_free(&r->sections);
+	strlist_cleanup(&r->sections);
 	free(r->dup_name);
 	memset(r, 0, sizeof(*r));
 }

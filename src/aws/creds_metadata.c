@@ -139,7 +139,7 @@ int creds_from_container(struct aws_client *c, struct aws_creds *out, struct aws
 out:
 	if (rc < 0 && !strstr(err->message, "container"))
 		snprintf(err->step, sizeof(err->step), "credentials (container)");
-	buf_free(&url);
+	buf_cleanup(&url);
 	buf_free_secret(&tok);
 	buf_free_secret(&body);
 	return rc;
@@ -199,7 +199,7 @@ int creds_from_imds(struct aws_client *c, struct aws_creds *out, struct aws_erro
 out:
 	free(url);
 	buf_free_secret(&token);
-	buf_free(&role);
+	buf_cleanup(&role);
 	buf_free_secret(&body);
 	return rc;
 }

@@ -211,7 +211,7 @@ static int sso_config(const struct profiles *p, const char *name, struct aws_sso
 		aws_error_set(err, "credentials", "ConfigError",
 		              "profile '%s' uses IAM Identity Center but has no %s%s", name,
 		              buf_cstr(&missing), ss ? " (with its sso-session)" : "");
-		buf_free(&missing);
+		buf_cleanup(&missing);
 		return -1;
 	}
 	return 0;

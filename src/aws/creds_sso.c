@@ -376,7 +376,7 @@ out:
 	aws_json_wipe(resp);
 	json_decref(tok);
 	json_decref(resp);
-	buf_free(&q);
+	buf_cleanup(&q);
 	free(tok_path);
 	free(role_path);
 	return rc;

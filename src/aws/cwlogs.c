@@ -53,7 +53,7 @@ static json_t *call(struct aws_client *c, const char *op, json_t *body, const ch
 	return arr;
 }
 
-void cwl_log_groups_free(struct cwl_log_groups *g)
+void cwl_log_groups_cleanup(struct cwl_log_groups *g)
 {
 	size_t i;
 	if (!g)
@@ -93,7 +93,7 @@ int cwl_describe_log_groups(struct aws_client *c, const char *prefix, const char
 	return 0;
 }
 
-void cwl_log_streams_free(struct cwl_log_streams *s)
+void cwl_log_streams_cleanup(struct cwl_log_streams *s)
 {
 	size_t i;
 	if (!s)
@@ -139,7 +139,7 @@ int cwl_describe_log_streams(struct aws_client *c, const char *group, const char
 	return 0;
 }
 
-void cwl_events_free(struct cwl_events *e)
+void cwl_events_cleanup(struct cwl_events *e)
 {
 	size_t i;
 	if (!e)

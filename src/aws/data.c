@@ -48,7 +48,7 @@ static int ec2_call(struct aws_client *c, const char *action, struct aws_params 
                     enum aws_idempotency idem, xmlDocPtr *doc, struct aws_error *err)
 {
 	int rc = aws_query(c, "ec2", action, p, idem, doc, err);
-	aws_params_free(p);
+	aws_params_cleanup(p);
 	return rc;
 }
 
@@ -59,7 +59,7 @@ static xmlNodePtr root_of(xmlDocPtr doc)
 
 /* ---- EC2 ---- */
 
-void ec2_groups_free(struct ec2_groups *g)
+void ec2_groups_cleanup(struct ec2_groups *g)
 {
 	size_t i, j;
 	if (!g)
@@ -71,8 +71,8 @@ void ec2_groups_free(struct ec2_groups *g)
 		free(x->vpc);
 		for (j = 0; j < x->nrules; j++) {
 			free(x->rules[j].proto);
-			strlist_free(&x->rules[j].groups);
-			strlist_free(&x->rules[j].cidrs);
+			strlist_cleanup(&x->rules[j].groups);
+			strlist_cleanup(&x->rules[j].cidrs);
 		}
 		free(x->rules);
 	}
@@ -130,7 +130,7 @@ int ec2_describe_security_groups(struct aws_client *c, const char *const *ids, s
 		free(token);
 		token = NULL;
 		if (ec2_call(c, "DescribeSecurityGroups", &p, AWS_IDEMPOTENT, &doc, err)) {
-			ec2_groups_free(out);
+			ec2_groups_cleanup(out);
 			return -1;
 		}
 		for (it = first_elem(aws_xml_child(root_of(doc), "securityGroupInfo")); it;
@@ -160,7 +160,7 @@ int ec2_describe_security_groups(struct aws_client *c, const char *const *ids, s
 	return 0;
 }
 
-void ec2_instances_free(struct ec2_instances *in)
+void ec2_instances_cleanup(struct ec2_instances *in)
 {
 	size_t i;
 	if (!in)
@@ -170,7 +170,7 @@ void ec2_instances_free(struct ec2_instances *in)
 		free(in->v[i].vpc);
 		free(in->v[i].subnet);
 		free(in->v[i].private_ip);
-		strlist_free(&in->v[i].groups);
+		strlist_cleanup(&in->v[i].groups);
 	}
 	free(in->v);
 	memset(in, 0, sizeof(*in));
@@ -290,7 +290,7 @@ const char *data_kind_name(enum data_kind k)
 	return "resource";
 }
 
-void data_resources_free(struct data_resources *r)
+void data_resources_cleanup(struct data_resources *r)
 {
 	size_t i, j;
 	if (!r)
@@ -307,7 +307,7 @@ void data_resources_free(struct data_resources *r)
 		for (j = 0; j < x->neps; j++)
 			free(x->eps[j].address);
 		free(x->eps);
-		strlist_free(&x->groups);
+		strlist_cleanup(&x->groups);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
@@ -391,10 +391,10 @@ static int describe_pages(struct aws_client *c, const char *service, const char 
 		free(marker);
 		marker = NULL;
 		if (aws_query(c, service, action, &p, AWS_IDEMPOTENT, &doc, err)) {
-			aws_params_free(&p);
+			aws_params_cleanup(&p);
 			return -1;
 		}
-		aws_params_free(&p);
+		aws_params_cleanup(&p);
 		res = aws_xml_result(doc, action);
 		for (it = first_elem(aws_xml_child(res, list)); it; it = next_elem(it))
 			fn(it, out);

@@ -72,7 +72,7 @@ static int call(struct aws_client *c, const char *action, struct aws_params *p,
                 struct aws_error *err)
 {
 	int rc = aws_query(c, EB, action, p, idem, doc, err);
-	aws_params_free(p);
+	aws_params_cleanup(p);
 	if (rc == 0 && result)
 		*result = aws_xml_result(*doc, action);
 	return rc;
@@ -111,7 +111,7 @@ const struct eb_option_setting *eb_option_settings_find(const struct eb_option_s
 	return NULL;
 }
 
-void eb_option_settings_free(struct eb_option_settings *s)
+void eb_option_settings_cleanup(struct eb_option_settings *s)
 {
 	size_t i;
 	if (!s)
@@ -217,7 +217,7 @@ int eb_application_exists(struct aws_client *c, const char *app, bool *exists,
 
 /* ---- application versions ---- */
 
-void eb_app_version_free(struct eb_app_version *v)
+void eb_app_version_cleanup(struct eb_app_version *v)
 {
 	if (!v)
 		return;
@@ -230,13 +230,13 @@ void eb_app_version_free(struct eb_app_version *v)
 	memset(v, 0, sizeof(*v));
 }
 
-void eb_app_versions_free(struct eb_app_versions *v)
+void eb_app_versions_cleanup(struct eb_app_versions *v)
 {
 	size_t i;
 	if (!v)
 		return;
 	for (i = 0; i < v->n; i++)
-		eb_app_version_free(&v->v[i]);
+		eb_app_version_cleanup(&v->v[i]);
 	free(v->v);
 	memset(v, 0, sizeof(*v));
 }
@@ -305,7 +305,7 @@ int eb_create_application_version(struct aws_client *c, const struct eb_create_v
 		    eb_describe_application_versions(c, cv->app, labels, 1, &found, &e2) != 0)
 			return -1;
 		if (found.n == 0) {
-			eb_app_versions_free(&found);
+			eb_app_versions_cleanup(&found);
 			continue;
 		}
 		same = found.v[0].bucket && found.v[0].key &&
@@ -315,7 +315,7 @@ int eb_create_application_version(struct aws_client *c, const struct eb_create_v
 			*out = found.v[0];
 			memset(&found.v[0], 0, sizeof(found.v[0]));
 		}
-		eb_app_versions_free(&found);
+		eb_app_versions_cleanup(&found);
 		if (same) {
 			aws_error_clear(err);
 			return 0;
@@ -344,7 +344,7 @@ int eb_describe_application_versions(struct aws_client *c, const char *app,
 		if (call(c, "DescribeApplicationVersions", &p, AWS_IDEMPOTENT, &doc, &r, err) !=
 		    0) {
 			free(token);
-			eb_app_versions_free(out);
+			eb_app_versions_cleanup(out);
 			return -1;
 		}
 		for (m = aws_xml_child(aws_xml_child(r, "ApplicationVersions"), "member"); m;
@@ -404,7 +404,7 @@ static int update_once(struct aws_client *c, const char *env, struct aws_params 
 		for (i = 0; i < p->n; i++)
 			aws_params_add(&copy, p->v[i].key, p->v[i].value);
 		if (call(c, "UpdateEnvironment", &copy, AWS_NOT_IDEMPOTENT, doc, NULL, err) == 0) {
-			aws_params_free(p);
+			aws_params_cleanup(p);
 			return 0;
 		}
 		aws_error_add_attempts(err, &sent);
@@ -414,18 +414,18 @@ static int update_once(struct aws_client *c, const char *env, struct aws_params 
 		    eb_describe_environments(c, NULL, names, 1, false, &envs, &e2) != 0)
 			break;
 		ready = envs.n == 1 && envs.v[0].status && strcmp(envs.v[0].status, "Ready") == 0;
-		eb_environments_free(&envs);
+		eb_environments_cleanup(&envs);
 		if (!ready) {
 			struct buf m = BUF_INIT;
 			buf_printf(&m,
 			           "%s, and '%s' is no longer Ready: the update may have started",
 			           err->network ? "no answer" : err->message, env);
 			snprintf(err->message, sizeof(err->message), "%s", buf_cstr(&m));
-			buf_free(&m);
+			buf_cleanup(&m);
 			break;
 		}
 	}
-	aws_params_free(p);
+	aws_params_cleanup(p);
 	return -1;
 }
 
@@ -464,7 +464,7 @@ int eb_update_environment(struct aws_client *c, const struct eb_update *u, char 
 	return 0;
 }
 
-void eb_environment_free(struct eb_environment *e)
+void eb_environment_cleanup(struct eb_environment *e)
 {
 	if (!e)
 		return;
@@ -484,13 +484,13 @@ void eb_environment_free(struct eb_environment *e)
 	memset(e, 0, sizeof(*e));
 }
 
-void eb_environments_free(struct eb_environments *e)
+void eb_environments_cleanup(struct eb_environments *e)
 {
 	size_t i;
 	if (!e)
 		return;
 	for (i = 0; i < e->n; i++)
-		eb_environment_free(&e->v[i]);
+		eb_environment_cleanup(&e->v[i]);
 	free(e->v);
 	memset(e, 0, sizeof(*e));
 }
@@ -567,7 +567,7 @@ int eb_abort_environment_update(struct aws_client *c, const char *env, struct aw
 
 /* ---- events ---- */
 
-void eb_events_free(struct eb_events *e)
+void eb_events_cleanup(struct eb_events *e)
 {
 	size_t i;
 	if (!e)
@@ -641,7 +641,7 @@ int eb_describe_events(struct aws_client *c, const struct eb_events_filter *f,
 
 /* ---- health ---- */
 
-void eb_env_health_free(struct eb_env_health *h)
+void eb_env_health_cleanup(struct eb_env_health *h)
 {
 	size_t i;
 	if (!h)
@@ -700,7 +700,7 @@ int eb_describe_environment_health(struct aws_client *c, const char *env, struct
 	out->p50 = xml_double(lat, "P50");
 	xmlFreeDoc(doc);
 	if (!out->env && !out->status && !out->color) {
-		eb_env_health_free(out);
+		eb_env_health_cleanup(out);
 		invalid(err, "DescribeEnvironmentHealth", "environment health");
 		return -1;
 	}
@@ -715,7 +715,7 @@ int eb_request_environment_info(struct aws_client *c, const char *env, const cha
 	return env_action(c, "RequestEnvironmentInfo", env, info_type, AWS_IDEMPOTENT, err);
 }
 
-void eb_env_infos_free(struct eb_env_infos *i)
+void eb_env_infos_cleanup(struct eb_env_infos *i)
 {
 	size_t k;
 	if (!i)
@@ -896,7 +896,7 @@ int eb_create_environment(struct aws_client *c, const struct eb_create_env *ce, 
 		    eb_describe_environments(c, ce->app, names, 1, false, &envs, &e2) != 0)
 			return -1;
 		if (envs.n) {
-			eb_environments_free(&envs);
+			eb_environments_cleanup(&envs);
 			aws_error_clear(err);
 			*request_id = xstrdup("");
 			return 0;
@@ -958,7 +958,7 @@ int eb_list_applications(struct aws_client *c, struct strlist *names, struct aws
 
 /* ---- platforms ---- */
 
-void eb_platforms_free(struct eb_platforms *ps)
+void eb_platforms_cleanup(struct eb_platforms *ps)
 {
 	size_t i;
 	for (i = 0; i < ps->n; i++) {
@@ -997,7 +997,7 @@ int eb_list_platforms(struct aws_client *c, const char *branch_contains, struct 
 			aws_params_add(&p, "NextToken", token);
 		if (call(c, "ListPlatformVersions", &p, AWS_IDEMPOTENT, &doc, &r, err) != 0) {
 			free(token);
-			eb_platforms_free(out);
+			eb_platforms_cleanup(out);
 			return -1;
 		}
 		for (m = aws_xml_child(aws_xml_child(r, "PlatformSummaryList"), "member"); m;
@@ -1076,7 +1076,7 @@ void eb_tags_add(struct eb_tags *t, const char *key, const char *value)
 	t->n++;
 }
 
-void eb_tags_free(struct eb_tags *t)
+void eb_tags_cleanup(struct eb_tags *t)
 {
 	size_t i;
 	for (i = 0; i < t->n; i++) {

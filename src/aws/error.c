@@ -49,7 +49,7 @@ const char *aws_error_format(const struct aws_error *e, char *out, size_t n)
 		buf_puts(&b, ")");
 	}
 	snprintf(out, n, "%s", buf_cstr(&b));
-	buf_free(&b);
+	buf_cleanup(&b);
 	return out;
 }
 

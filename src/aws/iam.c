@@ -16,7 +16,7 @@ static int get(struct aws_client *c, const char *action, const char *key, const 
 	int rc;
 	aws_params_add(&p, key, name);
 	rc = aws_query(c, "iam", action, &p, AWS_IDEMPOTENT, doc, err);
-	aws_params_free(&p);
+	aws_params_cleanup(&p);
 	if (rc == 0)
 		return 1;
 	if (!strcmp(err->code, "NoSuchEntity")) {

@@ -35,7 +35,7 @@ void aws_params_addf(struct aws_params *p, const char *value, const char *keyfmt
 	buf_vprintf(&k, keyfmt, ap);
 	va_end(ap);
 	aws_params_add(p, buf_cstr(&k), value);
-	buf_free(&k);
+	buf_cleanup(&k);
 }
 
 const char *aws_params_get(const struct aws_params *p, const char *key)
@@ -47,7 +47,7 @@ const char *aws_params_get(const struct aws_params *p, const char *key)
 	return NULL;
 }
 
-void aws_params_free(struct aws_params *p)
+void aws_params_cleanup(struct aws_params *p)
 {
 	size_t i;
 	for (i = 0; i < p->n; i++) {

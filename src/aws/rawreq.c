@@ -154,11 +154,11 @@ int sigv4_parse_raw(const char *data, size_t len, struct sigv4_request *out, cha
 	}
 	if (pending)
 		sigv4_request_add_header(out, buf_cstr(&name), buf_cstr(&value));
-	buf_free(&name);
+	buf_cleanup(&name);
 	buf_free_secret(&value);
 	return 0;
 fail:
-	buf_free(&name);
+	buf_cleanup(&name);
 	buf_free_secret(&value);
 	sigv4_request_cleanup(out);
 	return -1;

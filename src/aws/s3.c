@@ -21,7 +21,7 @@
 #define MIB          (1024u * 1024u)
 #define S3_MAX_PARTS 10000
 
-void s3_object_info_free(struct s3_object_info *i)
+void s3_object_info_cleanup(struct s3_object_info *i)
 {
 	size_t k;
 	if (!i)
@@ -35,7 +35,7 @@ void s3_object_info_free(struct s3_object_info *i)
 	memset(i, 0, sizeof(*i));
 }
 
-void s3_uploads_free(struct s3_uploads *u)
+void s3_uploads_cleanup(struct s3_uploads *u)
 {
 	size_t k;
 	if (!u)
@@ -381,7 +381,7 @@ static int find_upload(struct aws_client *c, const char *bucket, const char *key
 			best = &u.v[i];
 	if (best)
 		*upload_id = xstrdup(best->upload_id);
-	s3_uploads_free(&u);
+	s3_uploads_cleanup(&u);
 	return best != NULL;
 }
 
@@ -741,7 +741,7 @@ static int complete_upload(struct mp_state *m, struct s3_put_result *res, bool *
 out:
 	free(got);
 	xmlFreeDoc(doc);
-	buf_free(&body);
+	buf_cleanup(&body);
 	aws_request_cleanup(&req);
 	aws_response_cleanup(&resp);
 	return rc;
@@ -765,7 +765,7 @@ static bool completed_anyway(struct mp_state *m, struct s3_put_result *res)
 		snprintf(res->version_id, sizeof(res->version_id), "%s", info.version_id);
 		res->multipart = true;
 	}
-	s3_object_info_free(&info);
+	s3_object_info_cleanup(&info);
 	return ok;
 }
 
@@ -1031,7 +1031,7 @@ int s3_list_multipart_uploads(struct aws_client *c, const char *bucket, const ch
 	free(key_marker);
 	free(id_marker);
 	if (rc != 0)
-		s3_uploads_free(out);
+		s3_uploads_cleanup(out);
 	return rc;
 }
 
@@ -1062,7 +1062,7 @@ int s3_copy_object(struct aws_client *c, const char *bucket, const char *src_key
 		rc = 0;
 out:
 	xmlFreeDoc(doc);
-	buf_free(&source);
+	buf_cleanup(&source);
 	aws_request_cleanup(&req);
 	aws_response_cleanup(&resp);
 	return rc;

@@ -255,7 +255,7 @@ static void header_init(struct sigv4_header *h, const char *name, const char *va
 /* Free a header's strings, its value wiped when it holds a secret
  * (explicit_bzero: a request that is never signed need not load libcrypto
  * to be freed). */
-static void header_free(struct sigv4_header *h)
+static void header_cleanup(struct sigv4_header *h)
 {
 	if (header_secret(h))
 		explicit_bzero(h->value, h->value_len);
@@ -283,7 +283,7 @@ static void drop_headers(struct sigv4_request *r, const char *name, size_t from)
 	size_t i, j = from;
 	for (i = from; i < r->nheaders; i++) {
 		if (header_is(&r->headers[i], name))
-			header_free(&r->headers[i]);
+			header_cleanup(&r->headers[i]);
 		else
 			r->headers[j++] = r->headers[i];
 	}
@@ -304,7 +304,7 @@ static void set_header(struct sigv4_request *r, const char *name, const char *va
 		sigv4_request_add_header(r, name, value);
 		return;
 	}
-	header_free(&r->headers[i]);
+	header_cleanup(&r->headers[i]);
 	header_init(&r->headers[i], name, value);
 	drop_headers(r, name, i + 1);
 }
@@ -313,7 +313,7 @@ void sigv4_request_cleanup(struct sigv4_request *r)
 {
 	size_t i;
 	for (i = 0; i < r->nheaders; i++)
-		header_free(&r->headers[i]);
+		header_cleanup(&r->headers[i]);
 	free(r->headers);
 	free(r->method);
 	free(r->path);
@@ -429,7 +429,7 @@ static void qlist_add(struct qlist *l, char *key, char *value)
 }
 
 /* The parameters hold the session token when presigning. */
-static void qlist_free(struct qlist *l)
+static void qlist_cleanup(struct qlist *l)
 {
 	size_t i;
 	for (i = 0; i < l->n; i++) {
@@ -647,8 +647,8 @@ static void signing_cleanup(struct signing *s)
 	free(s->scope);
 	free(s->payload_hash);
 	free(s->payload_line);
-	buf_free(&s->signed_headers);
-	qlist_free(&s->params);
+	buf_cleanup(&s->signed_headers);
+	qlist_cleanup(&s->params);
 	buf_free_secret(&s->url);
 }
 

@@ -7,7 +7,7 @@
 #include "internal.h"
 #include "ebctl/sts.h"
 
-void sts_identity_free(struct sts_identity *id)
+void sts_identity_cleanup(struct sts_identity *id)
 {
 	if (!id)
 		return;
@@ -30,7 +30,7 @@ int sts_get_caller_identity(struct aws_client *c, struct sts_identity *out, stru
 	out->user_id = aws_xml_text(r, "UserId");
 	xmlFreeDoc(doc);
 	if (!out->account || !out->arn) {
-		sts_identity_free(out);
+		sts_identity_cleanup(out);
 		aws_error_set(err, "sts GetCallerIdentity", "InvalidResponse",
 		              "the response has no Account or Arn");
 		return -1;
@@ -120,7 +120,7 @@ int sts_assume(struct aws_client *c, const char *action, const char *role_arn, c
 	if (rc == 0)
 		rc = sts_creds_from_doc(doc, action, source, out, err);
 	xmlFreeDoc(doc);
-	aws_params_free(&p);
+	aws_params_cleanup(&p);
 	return rc;
 }
 

@@ -81,7 +81,7 @@ static void debug_line(const char *dir, const char *line, size_t len)
 		}
 	}
 	debugf("%s %s", dir, buf_cstr(&b));
-	buf_free(&b);
+	buf_cleanup(&b);
 }
 
 int aws_trace_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
@@ -285,5 +285,5 @@ void aws_trace_body(const struct aws_request *r)
 		       b.len - TRACE_BODY_MAX);
 	else
 		debugf("> body: %s", buf_cstr(&b));
-	buf_free(&b);
+	buf_cleanup(&b);
 }

@@ -80,7 +80,7 @@ int ignore_load(struct ignore *ig, const char *path)
 	char *line, *save = NULL;
 	if (buf_read_file(&b, path, 1 << 20)) {
 		int e = errno;
-		buf_free(&b);
+		buf_cleanup(&b);
 		if (e == ENOENT)
 			return 0;
 		errno = e;
@@ -89,7 +89,7 @@ int ignore_load(struct ignore *ig, const char *path)
 	for (line = b.ptr ? strtok_r(b.ptr, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save))
 		ignore_add_line(ig, line);
-	buf_free(&b);
+	buf_cleanup(&b);
 	return 0;
 }
 

@@ -171,7 +171,7 @@ static bool has_entry(const struct bundle_files *f, const char *path)
 	return f->n && bsearch(&key, f->v, f->n, sizeof(*f->v), cmp_entry) != NULL;
 }
 
-void bundle_files_free(struct bundle_files *f)
+void bundle_files_cleanup(struct bundle_files *f)
 {
 	size_t i;
 	if (!f)
@@ -283,7 +283,7 @@ out:
 	out->rules = ig;
 	out->all = all;
 	if (rc)
-		bundle_files_free(out);
+		bundle_files_cleanup(out);
 	free(ebignore);
 	return rc;
 }

@@ -53,7 +53,7 @@ int bundle_validate_dir(const char *dir, const struct bundle_files *files, struc
 	} else {
 		rc = check(path, buf_cstr(&b), b.len, &comp, keep);
 	}
-	buf_free(&b);
+	buf_cleanup(&b);
 	free(path);
 	return rc;
 }
@@ -95,6 +95,6 @@ int bundle_validate_zip(const char *zip_path, struct dr_report *keep)
 		rc = check(name, buf_cstr(&b), b.len, &comp, keep);
 	}
 	free(name);
-	buf_free(&b);
+	buf_cleanup(&b);
 	return rc;
 }

@@ -160,7 +160,7 @@ int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], 
 	if (keep && !rc)
 		*keep = files;
 	else
-		bundle_files_free(&files);
+		bundle_files_cleanup(&files);
 	return rc;
 }
 

@@ -67,7 +67,7 @@ int cmd_abort(int argc, char **argv)
 	}
 out:
 	free(rid);
-	eb_environments_free(&envs);
+	eb_environments_cleanup(&envs);
 	op_target_close(&t);
 	return rc;
 }

@@ -93,9 +93,9 @@ int cmd_clone(int argc, char **argv)
 	}
 out:
 	free(rid);
-	eb_option_settings_free(&from);
-	eb_option_settings_free(&opts_to);
-	eb_environments_free(&envs);
+	eb_option_settings_cleanup(&from);
+	eb_option_settings_cleanup(&opts_to);
+	eb_environments_cleanup(&envs);
 	op_target_close(&t);
 	return rc;
 }

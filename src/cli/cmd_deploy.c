@@ -415,10 +415,10 @@ static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool 
 	}
 	if (!rc)
 		rc = deploy_cli_run(&s);
-	strlist_free(&options);
-	strlist_free(&tags);
-	eb_tags_free(&s.tags);
-	eb_option_settings_free(&s.options);
+	strlist_cleanup(&options);
+	strlist_cleanup(&tags);
+	eb_tags_cleanup(&s.tags);
+	eb_option_settings_cleanup(&s.options);
 	deploy_settings_cleanup(&s);
 	return rc == -1 ? 0 : rc;
 }

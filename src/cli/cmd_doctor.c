@@ -149,8 +149,8 @@ int cmd_doctor(int argc, char **argv)
 	}
 	rc = doctor_worst(&checks) == DOCTOR_ERROR ? EB_EXIT_INVALID : 0;
 out:
-	doctor_checks_free(&checks);
-	doctor_targets_free(&targets);
+	doctor_checks_cleanup(&checks);
+	doctor_targets_cleanup(&targets);
 	doctor_input_cleanup(&in);
 	op_target_close(&t);
 	return rc;

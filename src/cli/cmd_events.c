@@ -115,12 +115,12 @@ int cmd_events(int argc, char **argv)
 		/* Without --since, the newest page only. */
 		if (eb_describe_events_pages(t.client, &f, from == INT64_MIN ? 1 : 100, &evs,
 		                             &err)) {
-			eb_events_free(&evs);
+			eb_events_cleanup(&evs);
 			rc = op_aws_fail(&err);
 			break;
 		}
 		print_new(&d, &evs, min_rank, fmt, color);
-		eb_events_free(&evs);
+		eb_events_cleanup(&evs);
 		if (!follow)
 			break;
 		if ((rc = follow_pause(poll_interval_ms(EVENTS_POLL_MS))) >= 0)

@@ -172,7 +172,7 @@ static int write_file(const struct planned *p, mode_t mode)
 		errorf("cannot write '%s': %s", p->path, strerror(errno));
 		rc = -1;
 	}
-	buf_free(&b);
+	buf_cleanup(&b);
 	return rc;
 }
 
@@ -223,7 +223,7 @@ int cmd_init(int argc, char **argv)
 			buf_printf(&b, "%s%s", i ? ", " : "", names.v[i]);
 		rc = usage_error("init", "no template named '%s'; templates are: %s", tmpl,
 		                 buf_cstr(&b));
-		buf_free(&b);
+		buf_cleanup(&b);
 		goto out;
 	}
 
@@ -286,6 +286,6 @@ out:
 		free(plan[i].path);
 	}
 	free(plan);
-	strlist_free(&names);
+	strlist_cleanup(&names);
 	return rc;
 }

@@ -239,8 +239,8 @@ int cmd_link(int argc, char **argv)
 	                        healthy_mask);
 out:
 	free_secret(password);
-	eb_option_settings_free(&set);
-	buf_free(&summary);
+	eb_option_settings_cleanup(&set);
+	buf_cleanup(&summary);
 	doctor_input_cleanup(&in);
 	op_target_close(&t);
 	return rc;

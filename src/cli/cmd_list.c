@@ -32,7 +32,7 @@ int list_environments(struct aws_client *c, const char *app, bool json)
 		return op_aws_fail(&err);
 	if (!envs.n && eb_application_exists(c, app, &exists, &err) == 0 && !exists) {
 		errorf("application '%s' not found in region '%s'", app, aws_client_region(c));
-		eb_environments_free(&envs);
+		eb_environments_cleanup(&envs);
 		return EB_EXIT_INVALID;
 	}
 	if (json) {
@@ -69,7 +69,7 @@ int list_environments(struct aws_client *c, const char *app, bool json)
 		if (!envs.n)
 			notef("application '%s' has no environments", app);
 	}
-	eb_environments_free(&envs);
+	eb_environments_cleanup(&envs);
 	return 0;
 }
 
@@ -119,7 +119,7 @@ int cmd_list(int argc, char **argv)
 			for (i = 0; i < apps.n; i++)
 				out_line("%s\n", apps.v[i]);
 		}
-		strlist_free(&apps);
+		strlist_cleanup(&apps);
 	}
 out:
 	op_target_close(&t);

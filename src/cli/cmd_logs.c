@@ -46,7 +46,7 @@ static int request_info(struct aws_client *c, const char *env, const char *type,
 		*request_id = md ? aws_xml_text(md, "RequestId") : NULL;
 	}
 	xmlFreeDoc(doc);
-	aws_params_free(&p);
+	aws_params_cleanup(&p);
 	return rc;
 }
 
@@ -88,7 +88,7 @@ static int wait_pulled(struct op_target *t, const char *request_id, unsigned lon
 				rc = 0;
 			}
 		}
-		eb_events_free(&evs);
+		eb_events_cleanup(&evs);
 		if (rc >= 0)
 			return rc;
 		if (time_mono_ms() >= deadline)
@@ -304,13 +304,13 @@ static int logs_instances(struct logs_opts *o)
 		} else {
 			print_section(pick[i]->instance_id, &text, i == 0);
 		}
-		buf_free(&text);
+		buf_cleanup(&text);
 	}
 out:
 	free(pick);
 	free(dir);
 	free(request_id);
-	eb_env_infos_free(&infos);
+	eb_env_infos_cleanup(&infos);
 	return rc;
 }
 
@@ -362,7 +362,7 @@ static int scan_groups(struct aws_client *c, struct follower *fl, struct aws_err
 		                                                           : NULL;
 		free(token);
 		token = next;
-		cwl_log_groups_free(&g);
+		cwl_log_groups_cleanup(&g);
 	} while (token);
 	return 0;
 }
@@ -413,7 +413,7 @@ static int poll_group(struct aws_client *c, struct followed_group *g, const char
 		           : NULL;
 		free(token);
 		token = next;
-		cwl_events_free(&page);
+		cwl_events_cleanup(&page);
 	} while (token);
 	free(token);
 	if (rc || all.n == 0)
@@ -450,7 +450,7 @@ static int poll_group(struct aws_client *c, struct followed_group *g, const char
 			struct buf safe = BUF_INIT;
 			buf_put_escaped(&safe, m, n && m[n - 1] == '\r' ? n - 1 : n);
 			out_line("[%s %s] %s\n", stream, label, buf_cstr(&safe));
-			buf_free(&safe);
+			buf_cleanup(&safe);
 			m += nl ? n + 1 : n;
 			len -= nl ? n + 1 : n;
 		} while (len > 0);
@@ -462,7 +462,7 @@ out:
 	free(keys);
 	free(batch);
 	free(order);
-	cwl_events_free(&all);
+	cwl_events_cleanup(&all);
 	return rc;
 }
 

@@ -100,7 +100,7 @@ int cmd_platforms(int argc, char **argv)
 	else if (!ps.n)
 		notef("no platform%s%s%s", n ? " matches '" : "", n ? argv[1] : "", n ? "'" : "");
 out:
-	eb_platforms_free(&ps);
+	eb_platforms_cleanup(&ps);
 	op_target_close(&t);
 	return rc;
 }

@@ -105,7 +105,7 @@ static int print_env(struct op_target *t, const struct print_opts *p, json_t *ob
 	}
 out:
 	free(props);
-	eb_option_settings_free(&all);
+	eb_option_settings_cleanup(&all);
 	return rc;
 }
 
@@ -167,7 +167,7 @@ int cmd_printenv(int argc, char **argv)
 	if (several) { /* every name is checked before anything is printed */
 		struct eb_environments records = {NULL, 0};
 		rc = op_describe_envs(&t, (const char *const *)envs.v, envs.n, &records);
-		eb_environments_free(&records);
+		eb_environments_cleanup(&records);
 		if (rc)
 			goto out;
 	}
@@ -196,7 +196,7 @@ int cmd_printenv(int argc, char **argv)
 	if (masked && isatty(STDERR_FILENO))
 		notef("values are masked; --reveal prints them");
 out:
-	strlist_free(&envs);
+	strlist_cleanup(&envs);
 	op_target_close(&t);
 	return rc;
 }

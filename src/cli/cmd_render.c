@@ -269,13 +269,13 @@ out:
 		fclose(out);
 	free(props);
 	free(settings);
-	eb_option_settings_free(&all);
+	eb_option_settings_cleanup(&all);
 	op_target_close(&t);
 	free(replicas);
 	free(family);
 	free(env_path);
 	free(file);
-	strlist_free(&replicas_arg);
+	strlist_cleanup(&replicas_arg);
 	dr_report_cleanup(&r);
 	dr_document_cleanup(&doc);
 	return rc;

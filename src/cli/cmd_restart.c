@@ -66,7 +66,7 @@ static int env_operation(int argc, char **argv, const struct cmd_help *help, boo
 	}
 out:
 	free(rid);
-	eb_environments_free(&envs);
+	eb_environments_cleanup(&envs);
 	op_target_close(&t);
 	return rc;
 }

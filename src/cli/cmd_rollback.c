@@ -81,7 +81,7 @@ int cmd_rollback(int argc, char **argv)
 	deploy_settings_cleanup(&s);
 out:
 	free(target);
-	eb_environments_free(&envs);
+	eb_environments_cleanup(&envs);
 	op_target_close(&t);
 	return rc;
 }

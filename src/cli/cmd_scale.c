@@ -74,8 +74,8 @@ int cmd_scale(int argc, char **argv)
 	}
 out:
 	free(rid);
-	eb_option_settings_free(&set);
-	eb_environments_free(&envs);
+	eb_option_settings_cleanup(&set);
+	eb_environments_cleanup(&envs);
 	op_target_close(&t);
 	return rc;
 }

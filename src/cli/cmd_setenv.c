@@ -115,11 +115,11 @@ out:
 	for (i = 0; props && i < n; i++)
 		envprop_cleanup(&props[i]);
 	free(props);
-	strlist_free(&secrets);
-	strlist_free(&envs);
-	eb_option_settings_free(&set);
-	eb_option_settings_free(&remove);
-	buf_free(&summary);
+	strlist_cleanup(&secrets);
+	strlist_cleanup(&envs);
+	eb_option_settings_cleanup(&set);
+	eb_option_settings_cleanup(&remove);
+	buf_cleanup(&summary);
 	op_target_close(&t);
 	return rc;
 }

@@ -194,7 +194,7 @@ int cmd_sign(int argc, char **argv)
 	}
 	if (sigv4_parse_raw(in.ptr, in.len, &req, err, sizeof(err))) {
 		errorf("'%s': %s", file, err);
-		buf_free(&in);
+		buf_cleanup(&in);
 		return EB_EXIT_INVALID;
 	}
 	if (!when && (rc = request_time(&req, &params.time))) {
@@ -223,6 +223,6 @@ out_creds:
 	aws_creds_cleanup(&creds);
 out_req:
 	sigv4_request_cleanup(&req);
-	buf_free(&in);
+	buf_cleanup(&in);
 	return rc;
 }

@@ -97,7 +97,7 @@ int cmd_swap(int argc, char **argv)
 	/* until both report the other's CNAME and are Ready */
 	deadline = time_mono_ms() + (int64_t)timeout * 1000;
 	for (;;) {
-		eb_environments_free(&envs);
+		eb_environments_cleanup(&envs);
 		if ((rc = describe_two(&t, t.env, with, &envs, &blue, &green)))
 			goto out;
 		if (blue->cname && green->cname && green_cname && blue_cname &&
@@ -126,7 +126,7 @@ out:
 	free(rid);
 	free(blue_cname);
 	free(green_cname);
-	eb_environments_free(&envs);
+	eb_environments_cleanup(&envs);
 	op_target_close(&t);
 	return rc;
 }

@@ -78,10 +78,10 @@ int cmd_tags(int argc, char **argv)
 			out_line("%s=%s\n", now.v[k].key, now.v[k].value ? now.v[k].value : "");
 	}
 out:
-	eb_tags_free(&add);
-	eb_tags_free(&remove);
-	eb_tags_free(&now);
-	eb_environments_free(&envs);
+	eb_tags_cleanup(&add);
+	eb_tags_cleanup(&remove);
+	eb_tags_cleanup(&now);
+	eb_environments_cleanup(&envs);
 	op_target_close(&t);
 	return rc;
 }

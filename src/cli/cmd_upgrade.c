@@ -96,8 +96,8 @@ int cmd_upgrade(int argc, char **argv)
 out:
 	free(rid);
 	free(branch);
-	eb_platforms_free(&ps);
-	eb_environments_free(&envs);
+	eb_platforms_cleanup(&ps);
+	eb_environments_cleanup(&envs);
 	op_target_close(&t);
 	return rc;
 }

@@ -49,7 +49,7 @@ static void bundle_size(struct aws_client *c, const struct eb_app_version *v, ch
 		else
 			snprintf(out, n, "%.1f MiB", (double)info.size / (1024.0 * 1024.0));
 	}
-	s3_object_info_free(&info);
+	s3_object_info_cleanup(&info);
 }
 
 static int list_versions(struct aws_client *c, const char *app, bool json)
@@ -109,15 +109,15 @@ static int list_versions(struct aws_client *c, const char *app, bool json)
 			         v->bucket ? v->bucket : "?", v->key ? v->key : "?",
 			         v->description ? "  " : "", v->description ? v->description : "");
 		}
-		buf_free(&running);
+		buf_cleanup(&running);
 	}
 	if (a)
 		out_json(a);
 	else if (!vs.n)
 		notef("application '%s' has no versions", app);
 out:
-	eb_app_versions_free(&vs);
-	eb_environments_free(&envs);
+	eb_app_versions_cleanup(&vs);
+	eb_environments_cleanup(&envs);
 	return rc;
 }
 

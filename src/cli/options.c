@@ -272,7 +272,7 @@ static int take_option(const char *cmd, const struct opt *opts, int argc, char *
 	/* A list given on the command line replaces the one from the
 	 * environment variable instead of adding to it. */
 	if (o->type == OPT_LIST && o->env && !list_from_flags(st->flagged_lists, &st->nflagged, o))
-		strlist_free(o->target);
+		strlist_cleanup(o->target);
 	if ((rc = set_value(cmd, o, value, origin)))
 		return rc;
 	return 0;
@@ -285,7 +285,7 @@ static void free_lists(const struct opt *opts)
 	const struct opt *o;
 	for (o = opts; o && o->name; o++)
 		if (o->type == OPT_LIST)
-			strlist_free(o->target);
+			strlist_cleanup(o->target);
 }
 
 static int parse_args(const struct cmd_help *h, const struct opt *opts, int argc, char **argv,

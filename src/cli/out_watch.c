@@ -75,7 +75,7 @@ static void on_health(void *ctx, const struct watch_env *e)
 	put_prefix(o, e, stderr);
 	fprintf(stderr, "%s\n", text);
 	free(text);
-	buf_free(&line);
+	buf_cleanup(&line);
 }
 
 static void on_pending(void *ctx, const struct watch_env *e)
@@ -231,7 +231,7 @@ int op_update_settings(struct op_target *t, const struct strlist *envs,
 			es[i].previous_label = xstrdup(r->version_label);
 		es[i].label = es[i].previous_label;
 	}
-	eb_environments_free(&records);
+	eb_environments_cleanup(&records);
 	watch_init(&w, t->app, es, n, healthy, time_mono_ms() + (int64_t)timeout_s * 1000,
 	           time_mono_ms());
 	watch_out_ops(&w.ops, &wo);

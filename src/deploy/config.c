@@ -39,6 +39,6 @@ int deploy_settings_load_eb_config(struct deploy_settings *s)
 
 void deploy_settings_cleanup(struct deploy_settings *s)
 {
-	strlist_free(&s->envs);
-	strlist_free(&s->owned);
+	strlist_cleanup(&s->envs);
+	strlist_cleanup(&s->owned);
 }

@@ -54,7 +54,7 @@ static int pick_platform(struct aws_client *c, const struct deploy_settings *s,
 		notef("platform: %s %s%s%s", p->branch, p->version, p->branch_state ? ", " : "",
 		      p->branch_state ? p->branch_state : "");
 	}
-	eb_platforms_free(&ps);
+	eb_platforms_cleanup(&ps);
 	return rc;
 }
 
@@ -206,6 +206,6 @@ int deploy_create_env(const struct deploy_settings *s, const char *platform_arn,
 		notef("%s: creating with '%s' (request %s)", e->name, e->label,
 		      **request_id ? *request_id : "lost; following the environment");
 	}
-	eb_option_settings_free(&opts);
+	eb_option_settings_cleanup(&opts);
 	return rc;
 }

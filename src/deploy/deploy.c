@@ -19,7 +19,7 @@
 
 /* Validate and bundle (or check the prebuilt zip). *tmpdir is the
  * directory to remove afterwards, when one was made; *files what went into
- * the bundle (bundle_files_free). */
+ * the bundle (bundle_files_cleanup). */
 static int make_bundle(const struct deploy_settings *s, char **path, char **tmpdir,
                        struct bundle_files *files, struct deploy_outcome *o)
 {
@@ -108,7 +108,7 @@ static int check_existing_label(struct aws_client *c, const struct deploy_settin
 			rc = EB_EXIT_INVALID;
 		}
 	}
-	eb_app_versions_free(&vs);
+	eb_app_versions_cleanup(&vs);
 	return rc;
 }
 
@@ -130,14 +130,14 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 			errorf("Elastic Beanstalk could not process version '%s': check its events "
 			       "(ebctl events)",
 			       o->label);
-			eb_app_versions_free(&vs);
+			eb_app_versions_cleanup(&vs);
 			return EB_EXIT_INVALID;
 		}
 		if (vs.n && vs.v[0].status && !strcasecmp(vs.v[0].status, "Processed")) {
-			eb_app_versions_free(&vs);
+			eb_app_versions_cleanup(&vs);
 			return 0;
 		}
-		eb_app_versions_free(&vs);
+		eb_app_versions_cleanup(&vs);
 		if (interrupt_requested())
 			return EB_EXIT_INTERRUPTED;
 		if (time_mono_ms() >= deadline_ms) {
@@ -166,7 +166,7 @@ static int version_object_gone(struct aws_client *c, const char *bucket, const c
 		return 0;
 	}
 	exists = info.exists;
-	s3_object_info_free(&info);
+	s3_object_info_cleanup(&info);
 	return !exists;
 }
 
@@ -194,7 +194,7 @@ static int find_version(struct aws_client *c, const struct deploy_settings *s,
 	o->version_reused = true;
 	o->bucket = vs.v[0].bucket ? xstrdup(vs.v[0].bucket) : NULL;
 	o->key = vs.v[0].key ? xstrdup(vs.v[0].key) : NULL;
-	eb_app_versions_free(&vs);
+	eb_app_versions_cleanup(&vs);
 	if (o->bucket && o->key && version_object_gone(c, o->bucket, o->key, &rc)) {
 		errorf("version '%s' names s3://%s/%s, which no longer exists: Elastic Beanstalk "
 		       "could not deploy it; deploy its source again with a new label",
@@ -349,7 +349,7 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 				rc = EB_EXIT_AWS;
 		}
 	}
-	eb_environments_free(&envs);
+	eb_environments_cleanup(&envs);
 	return rc;
 }
 
@@ -557,7 +557,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 		if (!rc && !interrupt_requested())
 			o->label = s->label ? xstrdup(s->label)
 			                    : deploy_default_label(s->dir, o->hex, &files);
-		bundle_files_free(&files);
+		bundle_files_cleanup(&files);
 		if (rc || interrupt_requested())
 			goto out;
 		rc = deploy_check_label(o->label);

@@ -130,10 +130,10 @@ char *deploy_default_label(const char *dir, const char *bundle_hex,
 		notef("label %s: the tree has uncommitted changes in %zu %sfile%s (%s)", label,
 		      changed.n, files ? "bundled " : "", changed.n == 1 ? "" : "s",
 		      buf_cstr(&names));
-		buf_free(&names);
+		buf_cleanup(&names);
 	}
 	free(commit);
-	strlist_free(&changed);
+	strlist_cleanup(&changed);
 	return label;
 }
 

@@ -184,7 +184,7 @@ int deploy_option_settings_file(const char *path, struct eb_option_settings *out
 		;
 	rc = *t == '[' ? from_json(path, buf_cstr(&b), b.len, out, err, errlen)
 	               : from_yaml(path, buf_cstr(&b), b.len, out, err, errlen);
-	buf_free(&b);
+	buf_cleanup(&b);
 	return rc;
 }
 
@@ -278,7 +278,7 @@ const struct eb_platform *deploy_platform_resolve(const struct eb_platforms *ps,
 		if (!p->branch)
 			continue;
 		if ((p->arn && !strcmp(p->arn, want)) || is_stack_name(p, want)) {
-			strlist_free(&branches);
+			strlist_cleanup(&branches);
 			return p;
 		}
 		if (!strlist_has(&branches, p->branch))
@@ -323,11 +323,11 @@ const struct eb_platform *deploy_platform_resolve(const struct eb_platforms *ps,
 		else
 			snprintf(err, errlen, "no platform matches '%s'; the platforms are: %s",
 			         want, b.len ? buf_cstr(&b) : "none");
-		buf_free(&b);
+		buf_cleanup(&b);
 	}
-	strlist_free(&branches);
-	strlist_free(&matched);
-	strlist_free(&supported);
+	strlist_cleanup(&branches);
+	strlist_cleanup(&matched);
+	strlist_cleanup(&supported);
 	return best;
 }
 

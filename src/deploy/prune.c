@@ -83,15 +83,15 @@ int deploy_prune(struct aws_client *c, const struct deploy_prune_opts *po,
 	rc = 0;
 done:
 	free(drop);
-	strlist_free(&protect);
-	eb_app_versions_free(&vs);
-	eb_environments_free(&envs);
+	strlist_cleanup(&protect);
+	eb_app_versions_cleanup(&vs);
+	eb_environments_cleanup(&envs);
 	return rc;
 }
 
 void deploy_prune_result_cleanup(struct deploy_prune_result *r)
 {
-	strlist_free(&r->deleted);
-	strlist_free(&r->deleted_with_bundle);
-	strlist_free(&r->protected);
+	strlist_cleanup(&r->deleted);
+	strlist_cleanup(&r->deleted_with_bundle);
+	strlist_cleanup(&r->protected);
 }

@@ -83,13 +83,13 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 	    !strcmp(info.meta_sha256, hex)) {
 		notef("s3://%s/%s already holds this bundle (sha256 %.12s): not uploaded", bucket,
 		      key, hex);
-		s3_object_info_free(&info);
+		s3_object_info_cleanup(&info);
 		return 0;
 	}
 	if (info.exists)
 		warnf("s3://%s/%s exists with other content (its sha256 is %s): replacing it",
 		      bucket, key, info.meta_sha256 ? info.meta_sha256 : "not recorded");
-	s3_object_info_free(&info);
+	s3_object_info_cleanup(&info);
 
 	memset(&o, 0, sizeof(o));
 	memset(&res, 0, sizeof(res));

@@ -68,7 +68,7 @@ static void vdiag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_
 		dr_index_pointer(c->ix, n, &c->ptr);
 	buf_vprintf(&msg, fmt, ap);
 	dr_report_add(c->r, rule, sev, loc, buf_cstr(&c->ptr), "%s", buf_cstr(&msg));
-	buf_free(&msg);
+	buf_cleanup(&msg);
 }
 
 static void diag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n, const char *fmt,
@@ -329,7 +329,7 @@ static void unknown_keys(struct ctx *c, struct dr_val o, const char *const *know
 			         "unknown key '%s' in %s (Elastic Beanstalk ignores it)", name,
 			         what);
 	}
-	buf_free(&key);
+	buf_cleanup(&key);
 }
 
 /* ---- duplicates: sort (key, number), report each later item against the first ---- */
@@ -1456,7 +1456,7 @@ static void find_cycles(struct ctx *c, const struct edge *edges, size_t nedges, 
 			}
 		}
 	}
-	buf_free(&cyc);
+	buf_cleanup(&cyc);
 	free(off);
 	free(pos);
 	free(adj);
@@ -1758,8 +1758,8 @@ static void check_document(const struct dr_document *d, const char *name,
 		check_v2(&c, root);
 	else if (version == 3)
 		check_v3(&c, root, member(&c, root, "AWSEBDockerrunVersion").n);
-	buf_free(&c.tmp);
-	buf_free(&c.ptr);
+	buf_cleanup(&c.tmp);
+	buf_cleanup(&c.ptr);
 	free(c.names);
 	for (i = 0; i < c.nwho; i++)
 		free(c.who[i]);
@@ -1795,12 +1795,12 @@ int dockerrun_validate_file(const char *path, const struct dr_companions *comp,
 	int rc;
 	if (buf_read_file(&b, path, DR_MAX_FILE_SIZE) != 0) {
 		int e = errno;
-		buf_free(&b);
+		buf_cleanup(&b);
 		errno = e;
 		return -1;
 	}
 	rc = dockerrun_validate_buffer(strcmp(path, "-") == 0 ? "<stdin>" : path,
 	                               b.ptr ? b.ptr : "", b.len, comp, doc, out);
-	buf_free(&b);
+	buf_cleanup(&b);
 	return rc;
 }

@@ -272,7 +272,7 @@ void dr_index_pointer(const struct dr_index *ix, uint32_t node, struct buf *b)
 			}
 		}
 	}
-	buf_free(&key);
+	buf_cleanup(&key);
 	free(path);
 }
 
@@ -377,7 +377,7 @@ static void report_duplicate_keys(struct dr_report *r, struct dr_index *ix)
 			              (int)dups[i].len, dups[i].key, f->key_loc.line,
 			              f->key_loc.col, ndups - i - 1);
 	}
-	buf_free(&ptr);
+	buf_cleanup(&ptr);
 	free(dups);
 }
 

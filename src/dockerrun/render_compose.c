@@ -115,7 +115,7 @@ static void compose_extras(struct em *m, const struct dr_container *c)
 		if (json_array_size(drop))
 			em_string_array(m, "cap_drop", drop);
 	}
-	buf_free(&b);
+	buf_cleanup(&b);
 }
 
 static void compose_service(struct em *m, const struct dr_document *d, const struct dr_container *c,
@@ -251,7 +251,7 @@ static void compose_service(struct em *m, const struct dr_document *d, const str
 	em_map_end(m);
 	rd_warn_dropped(c, carried, "compose");
 	rd_warn_linux_parameters(c, "compose");
-	buf_free(&b);
+	buf_cleanup(&b);
 }
 
 int rd_render_compose(struct em *m, const struct dr_document *d, const struct dr_render_opts *o)

@@ -256,7 +256,7 @@ static json_t *filter_object(const json_t *o, const struct ecs_field *fields, co
 			      "a member of its task definitions)",
 			      where, *where ? "." : "", k, container);
 	}
-	buf_free(&path);
+	buf_cleanup(&path);
 	return out;
 }
 

@@ -93,7 +93,7 @@ void em_str(struct em *m, const char *s)
 		s = buf_cstr(&b);
 	}
 	scalar(m, s, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
-	buf_free(&b);
+	buf_cleanup(&b);
 }
 
 void em_num(struct em *m, long n)

@@ -37,7 +37,7 @@ char *rd_k8s_label(const char *s)
 	if (b.len == 0 || isdigit((unsigned char)buf_cstr(&b)[0])) {
 		struct buf t = BUF_INIT;
 		buf_printf(&t, "c%s%s", b.len ? "-" : "", buf_cstr(&b));
-		buf_free(&b);
+		buf_cleanup(&b);
 		b = t;
 	}
 	out = buf_detach(&b, &n);
@@ -209,12 +209,12 @@ static int plan_make(struct plan *p, const struct dr_document *d, const struct d
 		buf_reset(&b);
 		buf_printf(&b, "%s-secrets", o->props_name ? o->props_name : "app");
 		p->secret = rd_k8s_label(buf_cstr(&b));
-		buf_free(&b);
+		buf_cleanup(&b);
 	}
 	return rc;
 }
 
-static void plan_free(struct plan *p)
+static void plan_cleanup(struct plan *p)
 {
 	size_t i;
 	for (i = 0; i < p->n; i++)
@@ -457,7 +457,7 @@ static void k8s_container(struct em *m, const struct plan *p, size_t i)
 	em_flag(m, "tty", rd_true(c, "pseudoTerminal"));
 	security_context(m, c);
 	em_map_end(m);
-	buf_free(&b);
+	buf_cleanup(&b);
 }
 
 /* The containers of the Pod of leader l, in file order (*n of them). */
@@ -891,6 +891,6 @@ out:
 	free(use);
 	free(refs);
 	free(replicas);
-	plan_free(&p);
+	plan_cleanup(&p);
 	return rc;
 }

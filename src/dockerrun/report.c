@@ -43,7 +43,7 @@ static void escape_controls(struct buf *msg)
 		else
 			buf_putc(&out, (char)p[i]);
 	}
-	buf_free(msg);
+	buf_cleanup(msg);
 	*msg = out;
 }
 

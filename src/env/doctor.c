@@ -35,7 +35,7 @@ void doctor_add(struct doctor_checks *c, const char *id, enum doctor_level level
 	k->message = b.ptr ? buf_detach(&b, NULL) : xstrdup("");
 }
 
-void doctor_checks_free(struct doctor_checks *c)
+void doctor_checks_cleanup(struct doctor_checks *c)
 {
 	size_t i;
 	if (!c)
@@ -421,20 +421,20 @@ void doctor_input_cleanup(struct doctor_input *in)
 	free(in->status);
 	free(in->health);
 	free(in->health_status);
-	strlist_free(&in->causes);
-	eb_option_settings_free(&in->settings);
-	strlist_free(&in->env_groups);
-	strlist_free(&in->option_groups);
+	strlist_cleanup(&in->causes);
+	eb_option_settings_cleanup(&in->settings);
+	strlist_cleanup(&in->env_groups);
+	strlist_cleanup(&in->option_groups);
 	free(in->env_vpc);
-	strlist_free(&in->env_cidrs);
-	ec2_groups_free(&in->groups);
-	data_resources_free(&in->resources);
+	strlist_cleanup(&in->env_cidrs);
+	ec2_groups_cleanup(&in->groups);
+	data_resources_cleanup(&in->resources);
 	free(in->dockerrun_error);
-	strlist_free(&in->dockerrun_refs);
+	strlist_cleanup(&in->dockerrun_refs);
 	memset(in, 0, sizeof(*in));
 }
 
-void doctor_targets_free(struct doctor_targets *t)
+void doctor_targets_cleanup(struct doctor_targets *t)
 {
 	size_t i;
 	if (!t)
@@ -502,8 +502,8 @@ static void check_env(const struct doctor_input *in, struct doctor_checks *out)
 		           "health is %s (%s)%s%s", h,
 		           in->health_status ? in->health_status : "no status",
 		           causes.len ? ": " : "", buf_cstr(&causes));
-	buf_free(&causes);
-	buf_free(&fix);
+	buf_cleanup(&causes);
+	buf_cleanup(&fix);
 }
 
 static void check_dockerrun(const struct doctor_input *in, struct doctor_checks *out)
@@ -531,7 +531,7 @@ static void check_dockerrun(const struct doctor_input *in, struct doctor_checks 
 		    "the Dockerrun file expects '%s' from the environment properties, and no "
 		    "property sets it",
 		    k);
-		buf_free(&fix);
+		buf_cleanup(&fix);
 	}
 }
 
@@ -626,8 +626,8 @@ static void check_network(const struct doctor_input *in, const struct data_resou
 			    port);
 		break;
 	}
-	buf_free(&subj);
-	buf_free(&fix);
+	buf_cleanup(&subj);
+	buf_cleanup(&fix);
 }
 
 static void check_endpoints(const struct doctor_input *in, struct doctor_checks *out,
@@ -681,7 +681,7 @@ static void check_endpoints(const struct doctor_input *in, struct doctor_checks 
 				           "has none",
 				           h.host);
 			}
-			buf_free(&fix);
+			buf_cleanup(&fix);
 			free(pkey);
 			doctor_host_cleanup(&h);
 			continue;
@@ -696,7 +696,7 @@ static void check_endpoints(const struct doctor_input *in, struct doctor_checks 
 			           "'%s' is not a port; %s %s listens on %d",
 			           prop(in, DOCTOR_ENV_NS, pkey), data_kind_name(r->kind), r->id,
 			           ep->port);
-			buf_free(&fix);
+			buf_cleanup(&fix);
 		}
 		if (port > 0 && ep->port && port != ep->port) {
 			struct buf fix = BUF_INIT;
@@ -709,7 +709,7 @@ static void check_endpoints(const struct doctor_input *in, struct doctor_checks 
 			doctor_add(out, "endpoint.port", DOCTOR_ERROR, h.port ? s->name : pkey,
 			           buf_cstr(&fix), "port %d does not match: %s %s listens on %d",
 			           port, data_kind_name(r->kind), r->id, ep->port);
-			buf_free(&fix);
+			buf_cleanup(&fix);
 		} else if (port > 0) {
 			doctor_add(out, "endpoint.port", DOCTOR_OK, h.port ? s->name : pkey, NULL,
 			           "port %d is the %s's", port, data_kind_name(r->kind));
@@ -769,7 +769,7 @@ static void check_secrets(const struct doctor_input *in, struct doctor_checks *o
 		    "looks like a secret stored in plain text: keep it in Secrets Manager or SSM "
 		    "Parameter Store and reference its ARN in %s",
 		    DOCTOR_SECRETS_NS);
-		buf_free(&fix);
+		buf_cleanup(&fix);
 	}
 }
 

@@ -137,9 +137,9 @@ out:
 	free(path);
 	dr_report_cleanup(&rep);
 	dr_document_cleanup(&parsed);
-	buf_free(&zipb);
-	buf_free(&doc);
-	eb_app_versions_free(&v);
+	buf_cleanup(&zipb);
+	buf_cleanup(&doc);
+	eb_app_versions_cleanup(&v);
 }
 
 static void add_unique(struct strlist *l, const char *s)
@@ -223,10 +223,10 @@ int doctor_gather(struct aws_client *c, const char *app, const char *env, struct
 		goto out;
 	rc = 0;
 out:
-	eb_environments_free(&envs);
-	eb_env_health_free(&h);
-	strlist_free(&ids);
-	strlist_free(&subnets);
-	ec2_instances_free(&inst);
+	eb_environments_cleanup(&envs);
+	eb_env_health_cleanup(&h);
+	strlist_cleanup(&ids);
+	strlist_cleanup(&subnets);
+	ec2_instances_cleanup(&inst);
 	return rc;
 }

@@ -41,7 +41,7 @@ int op_previous_label(struct aws_client *c, const char *app, const char *env, co
 			snprintf(why, whylen, "the version it ran before (deployed %s)", when);
 		}
 	}
-	eb_events_free(&evs);
+	eb_events_cleanup(&evs);
 	if (*label)
 		return 0;
 	/* events are kept for a while only: the newest version created before the running one */
@@ -61,6 +61,6 @@ int op_previous_label(struct aws_client *c, const char *app, const char *env, co
 			    running ? running : "the running one");
 		}
 	}
-	eb_app_versions_free(&vs);
+	eb_app_versions_cleanup(&vs);
 	return 0;
 }

@@ -181,7 +181,7 @@ static void warn_lifecycle(struct op_target *t, const struct eb_environment *e)
 				      !strncmp(branch, "ECS", 3) ? "ecs" : "docker");
 				break;
 			}
-	eb_platforms_free(&ps);
+	eb_platforms_cleanup(&ps);
 	free(branch);
 }
 
@@ -224,7 +224,7 @@ int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned hea
 	if (healthy && !(verdict_health_bit(envs.v[0].health) & healthy))
 		rc = EB_EXIT_UNHEALTHY;
 out:
-	eb_env_health_free(&h);
-	eb_environments_free(&envs);
+	eb_env_health_cleanup(&h);
+	eb_environments_cleanup(&envs);
 	return rc;
 }

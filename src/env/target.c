@@ -53,8 +53,8 @@ int op_env_not_found(struct aws_client *c, const char *app, const char *env)
 		errorf("environment '%s' not found in application '%s' (region '%s'); it has no "
 		       "environments",
 		       env, app, region);
-	buf_free(&names);
-	eb_environments_free(&all);
+	buf_cleanup(&names);
+	eb_environments_cleanup(&all);
 	return EB_EXIT_INVALID;
 }
 
@@ -88,7 +88,7 @@ int op_running_label(struct op_target *t, char **label)
 	*label = NULL;
 	if (rc == 0 && envs.v[0].version_label)
 		*label = xstrdup(envs.v[0].version_label);
-	eb_environments_free(&envs);
+	eb_environments_cleanup(&envs);
 	return rc;
 }
 
@@ -111,7 +111,7 @@ int op_describe_envs(struct op_target *t, const char *const *names, size_t n,
 		return op_aws_fail(&err);
 	for (i = 0; i < n; i++) {
 		if (!eb_environments_find(envs, names[i])) {
-			eb_environments_free(envs);
+			eb_environments_cleanup(envs);
 			return op_env_not_found(t->client, t->app, names[i]);
 		}
 	}
@@ -178,7 +178,7 @@ int op_target_open(struct op_target *t, const char *cmd, unsigned flags)
 			t->opened = xmalloc(sizeof(*t->opened));
 			*t->opened = envs;
 		} else {
-			eb_environments_free(&envs);
+			eb_environments_cleanup(&envs);
 		}
 	}
 	return rc;
@@ -190,7 +190,7 @@ void op_target_close(struct op_target *t)
 	aws_client_free(t->client);
 	t->client = NULL;
 	if (t->opened) {
-		eb_environments_free(t->opened);
+		eb_environments_cleanup(t->opened);
 		free(t->opened);
 		t->opened = NULL;
 	}
@@ -218,7 +218,7 @@ char *op_update_in_progress(struct aws_client *c, const char *app, const char *e
 	if (eb_describe_environments(c, app, names, 1, false, &envs, &err))
 		return NULL;
 	updating = envs.n && envs.v[0].status && strcmp(envs.v[0].status, "Ready") != 0;
-	eb_environments_free(&envs);
+	eb_environments_cleanup(&envs);
 	if (!updating)
 		return NULL;
 	flt.app = app;
@@ -230,6 +230,6 @@ char *op_update_in_progress(struct aws_client *c, const char *app, const char *e
 	for (i = 0; i < ev.n && !rid; i++)
 		if (ev.v[i].request_id && *ev.v[i].request_id)
 			rid = xstrdup(ev.v[i].request_id);
-	eb_events_free(&ev);
+	eb_events_cleanup(&ev);
 	return rid;
 }

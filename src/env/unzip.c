@@ -268,7 +268,7 @@ int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_lim
 		remove_made(&u);
 	if (u.root >= 0)
 		close(u.root);
-	strlist_free(&u.made);
+	strlist_cleanup(&u.made);
 	zip_discard(u.za);
 	return rc;
 }

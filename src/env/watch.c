@@ -231,7 +231,7 @@ static void say_health(struct watch *w, struct watch_env *e)
 		if (w->ops.on_health)
 			w->ops.on_health(w->ops.ctx, e);
 	}
-	buf_free(&key);
+	buf_cleanup(&key);
 }
 
 /* An event line that says an instance command failed: its logs tell why. */
@@ -583,7 +583,7 @@ static void read_health(struct watch *w, struct aws_client *c, int64_t now_ms)
 	} else {
 		e->health_read_ms = now_ms; /* try again later; the colour still comes */
 	}
-	eb_env_health_free(&h);
+	eb_env_health_cleanup(&h);
 }
 
 int watch_run(struct watch *w, struct aws_client *c)
@@ -609,7 +609,7 @@ int watch_run(struct watch *w, struct aws_client *c)
 			} else {
 				watch_feed_events(w, &evs, time_mono_ms());
 			}
-			eb_events_free(&evs);
+			eb_events_cleanup(&evs);
 		}
 		/* The environments even when the events could not be read: their
 		 * state alone can end an update (Ready on the new version, or on
@@ -626,7 +626,7 @@ int watch_run(struct watch *w, struct aws_client *c)
 			} else {
 				watch_feed_environments(w, &envs, time_mono_ms());
 			}
-			eb_environments_free(&envs);
+			eb_environments_cleanup(&envs);
 		}
 		if (ok) {
 			watch_poll_ok(w);

@@ -19,7 +19,7 @@ static int grow(struct buf *b, size_t extra)
 {
 	size_t need;
 	if (extra > SIZE_MAX - b->len - 1 || (b->max && b->len + extra > b->max)) {
-		buf_free(b);
+		buf_cleanup(b);
 		return -1;
 	}
 	need = b->len + extra + 1;
@@ -100,7 +100,7 @@ void buf_reset(struct buf *b)
 		b->ptr[0] = '\0';
 }
 
-void buf_free(struct buf *b)
+void buf_cleanup(struct buf *b)
 {
 	free(b->ptr);
 	b->ptr = NULL;
@@ -111,7 +111,7 @@ void buf_free_secret(struct buf *b)
 {
 	if (b->ptr)
 		explicit_bzero(b->ptr, b->cap);
-	buf_free(b);
+	buf_cleanup(b);
 }
 
 int buf_read_file(struct buf *b, const char *path, size_t max)
@@ -147,7 +147,7 @@ int buf_read_file(struct buf *b, const char *path, size_t max)
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (n < 0) {
-		buf_free(b);
+		buf_cleanup(b);
 		errno = saved;
 		return -1;
 	}

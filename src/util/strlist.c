@@ -19,7 +19,7 @@ bool strlist_has(const struct strlist *l, const char *s)
 	return false;
 }
 
-void strlist_free(struct strlist *l)
+void strlist_cleanup(struct strlist *l)
 {
 	size_t i;
 	for (i = 0; i < l->n; i++)

@@ -178,7 +178,7 @@ static inline int faulty_script(struct aws_client *c, const char *steps)
 	char *what = xasprintf("__script?steps=%s", steps);
 	int rc = faulty_control(c, what, &b);
 	free(what);
-	buf_free(&b);
+	buf_cleanup(&b);
 	return rc;
 }
 

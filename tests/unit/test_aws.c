@@ -819,7 +819,7 @@ static long process_runs(const char *count)
 	if (buf_read_file(&b, count, 0) == 0)
 		for (i = 0; i < b.len; i++)
 			n += b.ptr[i] == '\n';
-	buf_free(&b);
+	buf_cleanup(&b);
 	return n;
 }
 
@@ -864,7 +864,7 @@ static void test_failed_refresh_keeps_valid_credentials(void **state)
 	                                       "from credential_process of profile 'refresh' ("));
 	assert_non_null(strstr(buf_cstr(&err), "): using them until they expire in "));
 	assert_null(strstr(strstr(buf_cstr(&err), "warning") + 1, "warning")); /* once */
-	buf_free(&err);
+	buf_cleanup(&err);
 	/* 30 s later it is asked again */
 	c->refresh_after = time_now();
 	assert_int_equal(aws_client_credentials(c, NULL, &e), 0);
@@ -988,7 +988,7 @@ static void test_params(void **state)
 	aws_params_addf(&p, "v", "OptionSettings.member.%zu.Value", (size_t)12);
 	assert_string_equal(aws_params_get(&p, "OptionSettings.member.12.Value"), "v");
 	assert_null(aws_params_get(&p, "B"));
-	aws_params_free(&p);
+	aws_params_cleanup(&p);
 	assert_int_equal(p.n, 0);
 }
 

@@ -60,7 +60,7 @@ static char *last_body(void)
 	p = strstr(buf_cstr(&b), "\nbody=");
 	assert_non_null(p);
 	body = xstrdup(p + 6);
-	buf_free(&b);
+	buf_cleanup(&b);
 	return body;
 }
 
@@ -101,7 +101,7 @@ static void test_describe_events(void **state)
 	assert_string_equal(ev.v[1].request_id, "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111");
 	assert_null(ev.v[1].version_label);
 	assert_string_equal(ev.next_token, "page-2-token");
-	eb_events_free(&ev);
+	eb_events_cleanup(&ev);
 }
 
 static void test_describe_environments(void **state)
@@ -132,7 +132,7 @@ static void test_describe_environments(void **state)
 	assert_string_equal(envs.v[1].tier, "Worker");
 	assert_false(envs.v[1].abortable);
 	assert_null(envs.v[1].version_label);
-	eb_environments_free(&envs);
+	eb_environments_cleanup(&envs);
 }
 
 static void test_update_environment(void **state)
@@ -172,8 +172,8 @@ static void test_update_environment(void **state)
 	assert_non_null(eb_option_settings_find(&set, "aws:autoscaling:asg", "MinSize"));
 	assert_null(eb_option_settings_find(&set, "aws:autoscaling:asg", "MaxSize"));
 	free(rid);
-	eb_option_settings_free(&set);
-	eb_option_settings_free(&rm);
+	eb_option_settings_cleanup(&set);
+	eb_option_settings_cleanup(&rm);
 }
 
 static void test_create_application_version(void **state)
@@ -201,7 +201,7 @@ static void test_create_application_version(void **state)
 	assert_string_equal(v.description, "fix: it's \"quoted\" & done");
 	assert_string_equal(v.key, "my-app/abc.zip");
 	assert_string_equal(v.status, "Processing");
-	eb_app_version_free(&v);
+	eb_app_version_cleanup(&v);
 	script("file:create-storage-location.xml");
 	assert_int_equal(eb_create_storage_location(c, &bucket, &err), 0);
 	assert_string_equal(bucket, "elasticbeanstalk-us-east-1-123456789012");
@@ -228,7 +228,7 @@ static void test_environment_health(void **state)
 	assert_int_equal(h.status_5xx, 45);
 	assert_int_equal(h.request_count, 45);
 	assert_true(h.p99 > 0.0039 && h.p99 < 0.0041);
-	eb_env_health_free(&h);
+	eb_env_health_cleanup(&h);
 }
 
 static void test_environment_info_and_configuration(void **state)
@@ -252,7 +252,7 @@ static void test_environment_info_and_configuration(void **state)
 	assert_true(
 	    str_starts_with(infos.v[0].url, "https://elasticbeanstalk-us-east-1-123456789012.s3"));
 	assert_non_null(strstr(infos.v[0].url, "&X-Amz-Signature=abc"));
-	eb_env_infos_free(&infos);
+	eb_env_infos_cleanup(&infos);
 	script("file:describe-configuration-settings.xml");
 	assert_int_equal(eb_describe_configuration_settings(c, "my-app", "my-env", &cfg, &err), 0);
 	assert_int_equal(cfg.n, 3);
@@ -263,7 +263,7 @@ static void test_environment_info_and_configuration(void **state)
 	s = eb_option_settings_find(&cfg, "aws:elasticbeanstalk:application:environment", "EMPTY");
 	assert_non_null(s);
 	assert_null(s->value);
-	eb_option_settings_free(&cfg);
+	eb_option_settings_cleanup(&cfg);
 	script("ok");
 	assert_int_equal(eb_abort_environment_update(c, "my-env", &err), 0);
 	body = last_body();
@@ -277,7 +277,7 @@ static long served(void)
 	long n = -1;
 	control("__count", &b);
 	assert_int_equal(parse_long(buf_cstr(&b), 0, 1000, &n), 0);
-	buf_free(&b);
+	buf_cleanup(&b);
 	return n;
 }
 

@@ -151,7 +151,7 @@ static void file_sha(const char *path, char out[65])
 	struct buf b = BUF_INIT;
 	assert_int_equal(buf_read_file(&b, path, 0), 0);
 	sha256_hex(b.ptr, b.len, out);
-	buf_free(&b);
+	buf_cleanup(&b);
 }
 
 /* ---- S3 ---- */
@@ -181,14 +181,14 @@ static void test_s3_put_head_get_delete(void **state)
 	assert_int_equal(info.size, strlen(body));
 	assert_string_equal(info.meta_sha256, "abc123");
 	assert_string_equal(info.etag, res.etag);
-	s3_object_info_free(&info);
+	s3_object_info_cleanup(&info);
 	CHECK(s3_get_object(c, "ebctl-small", "app/odd key ~1.zip", &got, 0, &err));
 	assert_string_equal(buf_cstr(&got), body);
-	buf_free(&got);
+	buf_cleanup(&got);
 	CHECK(s3_delete_object(c, "ebctl-small", "app/odd key ~1.zip", &err));
 	CHECK(s3_head_object(c, "ebctl-small", "app/odd key ~1.zip", &info, &err));
 	assert_false(info.exists);
-	s3_object_info_free(&info);
+	s3_object_info_cleanup(&info);
 	aws_client_free(c);
 }
 
@@ -225,7 +225,7 @@ static void test_s3_put_file_streamed(void **state)
 	assert_int_equal(p.total, 3u << 20);
 	CHECK(s3_head_object(c, "ebctl-stream", "b.zip", &info, &err));
 	assert_int_equal(info.size, 3u << 20);
-	s3_object_info_free(&info);
+	s3_object_info_cleanup(&info);
 	CHECK(s3_get_object_to_file(c, "ebctl-stream", "b.zip", back, &err));
 	file_sha(path, want);
 	file_sha(back, have);
@@ -264,7 +264,7 @@ static void test_s3_multipart_parallel(void **state)
 	CHECK(s3_head_object(c, "ebctl-multi", "app/big.zip", &info, &err));
 	assert_int_equal(info.size, size);
 	assert_string_equal(info.meta_sha256, "deadbeef");
-	s3_object_info_free(&info);
+	s3_object_info_cleanup(&info);
 	CHECK(s3_get_object_to_file(c, "ebctl-multi", "app/big.zip", back, &err));
 	file_sha(path, want);
 	file_sha(back, have);
@@ -272,7 +272,7 @@ static void test_s3_multipart_parallel(void **state)
 	/* moto rejects every signature of a prefix with a '/' */
 	CHECK(s3_list_multipart_uploads(c, "ebctl-multi", "app", &ups, &err));
 	assert_int_equal(ups.n, 0);
-	s3_uploads_free(&ups);
+	s3_uploads_cleanup(&ups);
 	free(path);
 	free(back);
 	aws_client_free(c);
@@ -306,7 +306,7 @@ static void test_s3_multipart_aborted_on_failure(void **state)
 	/* no upload left behind, no object */
 	CHECK(s3_list_multipart_uploads(c, "ebctl-abort", NULL, &ups, &err));
 	assert_int_equal(ups.n, 0);
-	s3_uploads_free(&ups);
+	s3_uploads_cleanup(&ups);
 	CHECK(s3_head_object(c, "ebctl-abort", "app/abort.zip", &info, &err));
 	assert_false(info.exists);
 	free(path);
@@ -335,10 +335,10 @@ static void test_s3_list_and_abort_uploads(void **state)
 	assert_int_equal(ups.n, 1);
 	assert_string_equal(ups.v[0].key, "left/over.zip");
 	CHECK(s3_abort_multipart_upload(c, "ebctl-list", ups.v[0].key, ups.v[0].upload_id, &err));
-	s3_uploads_free(&ups);
+	s3_uploads_cleanup(&ups);
 	CHECK(s3_list_multipart_uploads(c, "ebctl-list", "left", &ups, &err));
 	assert_int_equal(ups.n, 0);
-	s3_uploads_free(&ups);
+	s3_uploads_cleanup(&ups);
 	aws_client_free(c);
 }
 
@@ -366,7 +366,7 @@ static void test_wrong_secret_is_rejected(void **state)
 	assert_string_equal(err.code, "SignatureDoesNotMatch");
 	assert_int_equal(sts_get_caller_identity(c, &id, &err), -1);
 	assert_string_equal(err.code, "SignatureDoesNotMatch");
-	buf_free(&got);
+	buf_cleanup(&got);
 	aws_client_free(c);
 }
 
@@ -388,7 +388,7 @@ static void test_eb_signed_calls(void **state)
 	assert_int_equal(err.http_status, 400);
 	CHECK(eb_describe_environments(c, "ebctl-app", NULL, 0, false, &envs, &err));
 	assert_int_equal(envs.n, 0);
-	eb_environments_free(&envs);
+	eb_environments_cleanup(&envs);
 	aws_client_free(c);
 }
 
@@ -400,7 +400,7 @@ static void expect_identity(struct aws_client *c, const char *want)
 	assert_string_equal(id.account, "123456789012");
 	if (!strstr(id.arn, want))
 		fail_msg("caller '%s' is not '%s'", id.arn, want);
-	sts_identity_free(&id);
+	sts_identity_cleanup(&id);
 }
 
 static void test_sts_assume_role(void **state)
@@ -531,7 +531,7 @@ static long meta_count(const char *prefix)
 	CHECK(aws_fetch_url(c, url, &b, 0, &err));
 	assert_int_equal(parse_long(buf_cstr(&b), 0, 100000, &n), 0);
 	free(url);
-	buf_free(&b);
+	buf_cleanup(&b);
 	aws_client_free(c);
 	return n;
 }
@@ -668,12 +668,12 @@ static void test_cloudwatch_logs(void **state)
 	CHECK(cwl_describe_log_groups(c, "/aws/elasticbeanstalk/env", NULL, &groups, &err));
 	assert_int_equal(groups.n, 1);
 	assert_string_equal(groups.v[0].name, "/aws/elasticbeanstalk/env/var/log/eb-engine.log");
-	cwl_log_groups_free(&groups);
+	cwl_log_groups_cleanup(&groups);
 	CHECK(cwl_describe_log_streams(c, "/aws/elasticbeanstalk/env/var/log/eb-engine.log", NULL,
 	                               true, NULL, &streams, &err));
 	assert_int_equal(streams.n, 1);
 	assert_string_equal(streams.v[0].name, "i-0123");
-	cwl_log_streams_free(&streams);
+	cwl_log_streams_cleanup(&streams);
 	CHECK(cwl_get_log_events(c, "/aws/elasticbeanstalk/env/var/log/eb-engine.log", "i-0123", 0,
 	                         true, NULL, &ev, &err));
 	assert_int_equal(ev.n, 2);
@@ -681,14 +681,14 @@ static void test_cloudwatch_logs(void **state)
 	assert_string_equal(ev.v[1].message, "deploy done ✓");
 	assert_int_equal(ev.v[0].timestamp_ms, now);
 	assert_non_null(ev.next_token);
-	cwl_events_free(&ev);
+	cwl_events_cleanup(&ev);
 	f.group = "/aws/elasticbeanstalk/env/var/log/eb-engine.log";
 	f.pattern = "done";
 	f.start_ms = now - 1000;
 	CHECK(cwl_filter_log_events(c, &f, &ev, &err));
 	assert_int_equal(ev.n, 1);
 	assert_string_equal(ev.v[0].stream, "i-0123");
-	cwl_events_free(&ev);
+	cwl_events_cleanup(&ev);
 	assert_int_equal(
 	    cwl_describe_log_streams(c, "/no/such/group", NULL, false, NULL, &streams, &err), -1);
 	assert_string_equal(err.code, "ResourceNotFoundException");
@@ -736,7 +736,7 @@ static void test_debug_never_shows_secrets(void **state)
 	for (i = 0; i < EB_ARRAY_LEN(secrets); i++)
 		if (strstr(buf_cstr(&log), secrets[i]))
 			fail_msg("'%s' is in the --debug output", secrets[i]);
-	buf_free(&log);
+	buf_cleanup(&log);
 	free(ecs);
 	free(oidc);
 }

@@ -71,7 +71,7 @@ static long served(struct aws_client *c)
 	long n = -1;
 	control(c, "__count", &b);
 	assert_int_equal(parse_long(buf_cstr(&b), 0, 1000, &n), 0);
-	buf_free(&b);
+	buf_cleanup(&b);
 	return n;
 }
 
@@ -79,7 +79,7 @@ static int describe(struct aws_client *c, struct aws_error *err)
 {
 	struct eb_environments envs;
 	int rc = eb_describe_environments(c, "app", NULL, 0, false, &envs, err);
-	eb_environments_free(&envs);
+	eb_environments_cleanup(&envs);
 	return rc;
 }
 
@@ -163,7 +163,7 @@ static void test_connection_reused(void **state)
 	assert_int_equal(served(c), 4);
 	control(c, "__last", &last);
 	assert_non_null(strstr(buf_cstr(&last), "connections=1"));
-	buf_free(&last);
+	buf_cleanup(&last);
 	aws_client_free(c);
 }
 
@@ -294,7 +294,7 @@ static void test_skew_corrected_once(void **state)
 	last.ptr[11 + 16] = '\0';
 	t = time_parse_amz(last.ptr + 11);
 	assert_true(t - time_now() > 7000 && t - time_now() < 7400);
-	buf_free(&last);
+	buf_cleanup(&last);
 	aws_client_free(c);
 }
 
@@ -350,7 +350,7 @@ static void test_debug_output_is_redacted(void **state)
 	assert_non_null(strstr(buf_cstr(&log), "User-Agent: ebctl/"));
 	assert_null(strstr(buf_cstr(&log), "retry-session-token-must-never-be-printed"));
 	assert_null(strstr(buf_cstr(&log), "retry-secret-must-never-be-printed"));
-	buf_free(&log);
+	buf_cleanup(&log);
 	aws_client_free(c);
 }
 
@@ -497,7 +497,7 @@ static long process_runs(void)
 	long n = -1;
 	assert_int_equal(buf_read_file(&b, path, 0), 0);
 	assert_int_equal(parse_long(buf_cstr(&b) ? strtok(b.ptr, "\n") : "", 0, 1000, &n), 0);
-	buf_free(&b);
+	buf_cleanup(&b);
 	free(path);
 	return n;
 }
@@ -510,7 +510,7 @@ static void expect_signed_by(struct aws_client *c, const char *akid)
 	if (!strstr(buf_cstr(&b), want))
 		fail_msg("the last request: %s; wanted %s", buf_cstr(&b), want);
 	free(want);
-	buf_free(&b);
+	buf_cleanup(&b);
 }
 
 /* Static keys cannot be refreshed: say so, where they came from, exit 3. */

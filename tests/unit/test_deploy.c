@@ -238,7 +238,7 @@ static void test_option_parse(void **state)
 	assert_non_null(strstr(err, "NAMESPACE:NAME=VALUE"));
 	assert_int_equal(deploy_option_parse("aws:asg:=4", &o, err, sizeof(err)), -1);
 	assert_int_equal(deploy_option_parse("aws:asg:MaxSize", &o, err, sizeof(err)), -1);
-	eb_option_settings_free(&o);
+	eb_option_settings_cleanup(&o);
 }
 
 /* Option settings files: the aws CLI's JSON and both .ebextensions YAML forms. */
@@ -270,7 +270,7 @@ static void test_option_settings_file(void **state)
 	write_file(path, "nothing: here\n");
 	assert_int_equal(deploy_option_settings_file(path, &o, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no option_settings"));
-	eb_option_settings_free(&o);
+	eb_option_settings_cleanup(&o);
 }
 
 /* --platform: exact names, friendly words, ambiguity, the newest version. */

@@ -317,7 +317,7 @@ static int zip_bundle(bool all)
 	int rc = bundle_select(bundle_dir, all, zip, &files);
 	if (!rc) {
 		rc = bundle_write_zip(bundle_dir, &files, zip);
-		bundle_files_free(&files);
+		bundle_files_cleanup(&files);
 	}
 	if (!rc)
 		rc = bundle_check_zip(zip, NULL);
@@ -339,7 +339,7 @@ static int root_pass_select(void)
 	put_file("Dockerrun.aws.json", V2(WEB), 0);
 	rc = bundle_select(bundle_dir, false, NULL, &files);
 	if (!rc)
-		bundle_files_free(&files);
+		bundle_files_cleanup(&files);
 	return rc;
 }
 
@@ -480,7 +480,7 @@ static void test_every_bundle_rule(void **state)
 		}
 		free(tag);
 	}
-	buf_free(&err);
+	buf_cleanup(&err);
 	assert_int_equal(failures, 0);
 }
 
@@ -740,7 +740,7 @@ static void test_containers_under_a_misspelt_key(void **state)
 	assert_int_equal(r.errors, 1);
 	assert_string_equal(find_diag(&r, "containers-empty")->rule, "containers-empty");
 	dr_report_cleanup(&r);
-	buf_free(&b);
+	buf_cleanup(&b);
 }
 
 /* A v3 file with v2 keys deploys (they are ignored): v3-shape warnings,
@@ -944,7 +944,7 @@ static void test_many_duplicate_keys(void **state)
 	assert_int_equal(count_rule(&r, "duplicate-key"), 21);
 	assert_null(strstr(r.diags[20].message, "more duplicate keys"));
 	dr_report_cleanup(&r);
-	buf_free(&b);
+	buf_cleanup(&b);
 }
 
 /* Messages that repeat a name or a list cut it, so that the output stays
@@ -990,8 +990,8 @@ static void test_messages_stay_bounded(void **state)
 	assert_non_null(d);
 	assert_non_null(strstr(d->message, buf_cstr(&want)));
 	dr_report_cleanup(&r);
-	buf_free(&b);
-	buf_free(&want);
+	buf_cleanup(&b);
+	buf_cleanup(&want);
 }
 
 static void test_model(void **state)

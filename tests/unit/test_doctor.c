@@ -231,16 +231,16 @@ static void f_url_port(struct doctor_input *in)
 }
 static void f_group_missing(struct doctor_input *in)
 {
-	strlist_free(&in->env_groups);
-	strlist_free(&in->option_groups);
+	strlist_cleanup(&in->env_groups);
+	strlist_cleanup(&in->option_groups);
 	strlist_add(&in->env_groups, "sg-eb");
 }
 static void f_no_rule(struct doctor_input *in)
 {
 	struct ec2_group *g = &in->groups.v[1];
 	free(g->rules[0].proto);
-	strlist_free(&g->rules[0].groups);
-	strlist_free(&g->rules[0].cidrs);
+	strlist_cleanup(&g->rules[0].groups);
+	strlist_cleanup(&g->rules[0].cidrs);
 	g->nrules = 0;
 }
 static void f_wrong_port(struct doctor_input *in)
@@ -373,8 +373,8 @@ static void test_evaluate(void **state)
 			assert_string_equal(t.v[0].host, DB);
 			assert_int_equal(t.v[0].port, 5432);
 		}
-		doctor_checks_free(&c);
-		doctor_targets_free(&t);
+		doctor_checks_cleanup(&c);
+		doctor_targets_cleanup(&t);
 		doctor_input_cleanup(&in);
 	}
 }

@@ -386,7 +386,7 @@ static void test_unzip(void **state)
 	snprintf(path, sizeof(path), "%s/var/log/eb-engine.log", out);
 	assert_int_equal(buf_read_file(&b, path, 0), 0);
 	assert_string_equal(buf_cstr(&b), "var/log/eb-engine.log");
-	buf_free(&b);
+	buf_cleanup(&b);
 
 	make_zip(zip, evil, 2);
 	snprintf(out, sizeof(out), "%s/evil/x", dir);

@@ -407,7 +407,7 @@ static void test_uri_encode(void **state)
 	buf_reset(&b);
 	sigv4_uri_encode(&b, "/a b/c", 6, true);
 	assert_string_equal(buf_cstr(&b), "/a%20b/c");
-	buf_free(&b);
+	buf_cleanup(&b);
 }
 
 static void test_form_encode(void **state)
@@ -419,7 +419,7 @@ static void test_form_encode(void **state)
 	sigv4_form_encode(&b, k, v, 3);
 	assert_string_equal(buf_cstr(&b), "Action=CreateApplicationVersion&VersionLabel=v1%2B%"
 	                                  "28beta%29%27s&Description=a%20b%2Ac");
-	buf_free(&b);
+	buf_cleanup(&b);
 }
 
 static void test_parse_raw_rejects(void **state)

@@ -22,7 +22,7 @@ static void test_buf_grows_and_terminates(void **state)
 	assert_int_equal(b.ptr[b.len], '\0');
 	assert_true(str_starts_with(b.ptr, "0,1,2,"));
 	assert_true(str_ends_with(b.ptr, "998,999,"));
-	buf_free(&b);
+	buf_cleanup(&b);
 }
 
 static void test_buf_max_frees_on_overflow(void **state)
