@@ -206,15 +206,6 @@ void aws_request_cleanup(struct aws_request *r)
 	r->fd = -1;
 }
 
-const char *aws_header_find(const struct aws_header *h, size_t n, const char *name)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (strcasecmp(h[i].name, name) == 0)
-			return h[i].value;
-	return NULL;
-}
-
 const char *aws_response_header(const struct aws_response *r, const char *name)
 {
 	return aws_header_find(r->headers, r->nheaders, name);

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <strings.h>
 
 #include "ebctl/aws.h"
 
@@ -185,8 +186,17 @@ struct aws_response {
 };
 /* Case-insensitive lookup; borrowed, NULL when absent. */
 const char *aws_response_header(const struct aws_response *r, const char *name);
-/* The value of the header name (any case) among h[0..n), or NULL. */
-const char *aws_header_find(const struct aws_header *h, size_t n, const char *name);
+/* The value of the header name (any case) among h[0..n), or NULL. Here,
+ * inline: the transport and the trace both look headers up, and neither
+ * is below the other for it. */
+static inline const char *aws_header_find(const struct aws_header *h, size_t n, const char *name)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (strcasecmp(h[i].name, name) == 0)
+			return h[i].value;
+	return NULL;
+}
 void aws_response_cleanup(struct aws_response *r);
 
 /*
