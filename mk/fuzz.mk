@@ -18,6 +18,10 @@ $(FUZZ_BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
+# the generated forwarders (mk/dynload.mk)
+$(FUZZ_BUILD)/obj/util/dynload.o: $(FUZZ_BUILD)/gen/dynload_gen.c
+$(FUZZ_BUILD)/obj/util/dynload.o: override CPPFLAGS += -I$(FUZZ_BUILD)/gen
+
 # An archive: a target pulls in only the objects it needs (the commands'
 # files, with their generated data, stay out).
 $(FUZZ_LIB): $(FUZZ_OBJS)
