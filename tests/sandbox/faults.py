@@ -19,7 +19,7 @@ import presigned
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
 import faultkinds  # noqa: E402
-from faultkinds import MAX_SKEW, PROBABILITIES, error_response, parse_spec  # noqa: E402,F401
+from faultkinds import MAX_SKEW, error_response, parse_spec  # noqa: E402,F401
 
 from moto import settings as moto_settings  # noqa: E402
 
