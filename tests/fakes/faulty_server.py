@@ -10,48 +10,53 @@ Control (not counted):
   GET /__count                          requests answered since the script
   GET /__last                           the last request's X-Amz-Date and Authorization presence
 
-Each other request takes the next step (then "ok" when none is left):
+Each other request takes the next step (then "ok" when none is left); the
+faults and their answers, in the request's protocol (JSON for X-Amz-Target
+requests, Query XML for a form Action, S3 XML otherwise), are those of
+tests/fakes/faultkinds.py, which the fault proxy and the sandbox share:
   ok        200, a Query response <ActionResponse> with a RequestId (JSON "{}"
             for X-Amz-Target requests); after a "skew" step, only when the
-            request's X-Amz-Date is within 5 minutes of the skewed clock
-  throttle  400 Throttling (Query XML) / ThrottlingException (JSON)
-  slowdown  503 SlowDown (S3 XML)
+            request's signing time is within 15 minutes of the skewed clock
+  throttle  400 Throttling / ThrottlingException (JSON) / 503 SlowDown (S3)
+  slowdown  503 SlowDown
+  error500  500 InternalFailure / InternalError (S3)
   500 502 503 504   that status with an InternalError body
   drop      read the request, close the connection without an answer
+  reset     read the request, reset the connection without an answer
   skew      403 RequestTimeTooSkewed; the server's clock (its Date header)
             is two hours ahead from now on
   denied    403 AccessDenied
-  expired   400 ExpiredToken (Query XML) / ExpiredTokenException (JSON): the
-            session token of the signing credentials has expired
+  expired   400 ExpiredToken (Query) / 400 ExpiredTokenException (JSON) /
+            400 ExpiredToken (S3): the session token of the signing
+            credentials has expired
   etag      200 with an ETag header that is the MD5 of the body (S3 UploadPart)
   hang      read the request, say nothing for 10 seconds, then close
   file:NAME 200 with tests/fakes/responses/NAME (canned AWS responses)
+An unknown step refuses the whole script (400, the reason in the body).
+Error answers carry the request id err-N, N the request's count.
 /__last also gives the request's method, path, query and form body, the
 access key id it was signed with ("akid"), and how many connections the
 requests since the script came on ("connections").
 """
 import argparse
-import calendar
 import email.utils
 import hashlib
 import os
 import re
 import signal
-import socket
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+import faultkinds
+
 STATE = {"steps": [], "count": 0, "offset": 0, "last": {}, "connections": 0}
 LOCK = threading.Lock()
 SKEW = 7200
-
-
-def query_error(code, message):
-    return (f'<ErrorResponse xmlns="https://example.com/"><Error><Type>Sender</Type><Code>{code}</Code>'
-            f'<Message>{message}</Message></Error><RequestId>err-{STATE["count"]}</RequestId></ErrorResponse>')
+# The steps a script may take, besides file:NAME.
+STEPS = ("ok", "etag", "hang", "drop", "reset", "skew") + tuple(faultkinds.ERRORS) + faultkinds.STATUSES
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -70,20 +75,21 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def reply_error(self, target, status, code, message):
-        """An AWS error in the form the request's protocol expects: JSON
-        ({"__type": "<code>Exception"}) for a JSON call (X-Amz-Target),
-        the Query protocol's XML otherwise."""
-        if target:
-            return self.reply(status, '{"__type":"%sException","message":"%s"}' % (code, message),
-                              "application/x-amz-json-1.1")
-        return self.reply(status, query_error(code, message))
+    def answer(self, status, body, headers):
+        """A fault's (status, body, headers) from faultkinds."""
+        self.reply(status, body.decode(), dict(headers)["Content-Type"])
 
     def control(self, url):
         if url.path == "/__script":
-            steps = parse_qs(url.query).get("steps", [""])[0]
+            steps = [s for s in parse_qs(url.query).get("steps", [""])[0].split(",") if s]
+            try:
+                for step in steps:
+                    if not step.startswith("file:"):
+                        faultkinds.check_kind(step, STEPS)
+            except ValueError as e:
+                return self.reply(400, str(e), "text/plain")
             with LOCK:
-                STATE["steps"] = [s for s in steps.split(",") if s]
+                STATE["steps"] = steps
                 STATE["count"] = 0
                 STATE["offset"] = 0
                 STATE["connections"] = 0
@@ -114,10 +120,13 @@ class Handler(BaseHTTPRequestHandler):
                              "method": self.command, "path": url.path, "query": url.query, "body": body,
                              "connections": STATE["connections"]}
         target = self.headers.get("X-Amz-Target")
-        action = parse_qs(body).get("Action", ["Unknown"])[0]
-        if step == "drop":
+        action = faultkinds.form_action(body)
+        protocol = faultkinds.protocol_of(target, action)
+        rid = f"err-{STATE['count']}"
+        action = action or "Unknown"
+        if step in ("drop", "reset"):
             self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
+            faultkinds.close(self.connection, reset=(step == "reset"))
             return
         if step == "hang":
             time.sleep(10)
@@ -125,21 +134,13 @@ class Handler(BaseHTTPRequestHandler):
             return
         if step == "skew":
             STATE["offset"] = SKEW
-            return self.reply(403, query_error("RequestTimeTooSkewed",
-                                               "The difference between the request time and the current time is too large."))
-        if step == "throttle":
-            return self.reply_error(target, 400, "Throttling", "Rate exceeded")
-        if step == "slowdown":
-            return self.reply(503, "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
-                                   "<RequestId>s3-1</RequestId></Error>")
-        if step in ("500", "502", "503", "504"):
-            return self.reply(int(step), query_error("InternalError", "We encountered an internal error."))
+            return self.answer(*faultkinds.answer("skewed", protocol, rid))
+        if step in faultkinds.ERRORS or step in faultkinds.STATUSES:
+            return self.answer(*faultkinds.answer(step, protocol, rid))
         if step.startswith("file:"):
             name = os.path.basename(step[5:])
             with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "responses", name)) as f:
                 return self.reply(200, f.read())
-        if step == "expired":
-            return self.reply_error(target, 400, "ExpiredToken", "The security token included in the request is expired")
         if step == "etag":
             self.send_response_only(200)
             self.send_header("Date", email.utils.formatdate(time.time() + STATE["offset"], usegmt=True))
@@ -147,17 +148,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        if step == "denied":
-            return self.reply(403, query_error("AccessDenied", "User is not authorized"))
         # ok: but a skewed server still rejects a request signed with the wrong clock
         if STATE["offset"]:
-            amz = self.headers.get("X-Amz-Date", "")
-            try:
-                t = calendar.timegm(time.strptime(amz, "%Y%m%dT%H%M%SZ"))
-            except ValueError:
-                t = 0
-            if abs(t - (time.time() + STATE["offset"])) > 300:
-                return self.reply(403, query_error("RequestTimeTooSkewed", "Signature expired"))
+            now = time.time() + STATE["offset"]
+            sent = faultkinds.signing_time(self.headers.get("Authorization"), self.headers.get("X-Amz-Date"), None)
+            if sent is None or abs(sent[0] - now) > faultkinds.MAX_SKEW:
+                sent = sent or (0, self.headers.get("X-Amz-Date", ""))
+                return self.answer(*faultkinds.skew_response(protocol, sent[0], sent[1], now, rid))
         if target:
             return self.reply(200, "{}", "application/x-amz-json-1.1")
         return self.reply(200, f"<{action}Response><{action}Result></{action}Result><ResponseMetadata>"

@@ -12,25 +12,27 @@ one *fault*:
     GET  /__fault  -> {"rule": ..., "hits": N, "seen": {"PutObject": 2, ...}}
     DELETE /__fault  (no fault)
 
-Steps: PutObject (a single S3 PUT), UploadPart, CreateMultipartUpload,
-CompleteMultipartUpload, AbortMultipartUpload, HeadObject, every Query
-action by its name (CreateApplicationVersion, UpdateEnvironment,
-DescribeEvents...), and "*" for any request. skip: how many matching
-requests go through first (default 0); count: how many after those get the
-fault (-1: all of them).
+Steps: every Query action by its name (CreateApplicationVersion,
+UpdateEnvironment, DescribeEvents...), every S3 operation by its name
+(PutObject, UploadPart, CreateMultipartUpload, CompleteMultipartUpload,
+AbortMultipartUpload, HeadObject, GetObject...), and "*" for any request.
+skip: how many matching requests go through first (default 0); count: how
+many after those get the fault (-1: all of them).
 
-Faults:
+Faults (tests/fakes/faultkinds.py says what each answers per protocol):
   throttle   400 Throttling (Query) / 503 SlowDown (S3: how S3 throttles)
   error500   500 InternalFailure / InternalError
   slowdown   503 SlowDown (S3 and Query services alike)
+  expired    the server says the session token expired (revoked, say), though
+             its time has not come: 400 ExpiredToken
+  denied, skewed, 500, 502, 503, 504: the other errors of faultkinds.ERRORS
   drop       the request is read, the connection closed without an answer
+  reset      the request is read, the connection reset without an answer
   lose       the request is applied, the connection closed without an answer
   slow       the request is applied, the answer held back SLOW seconds
   truncate   the request is applied, the answer cut short and the connection closed
   drip       the request is applied, the answer sent a byte every DRIP seconds
              (a read timeout, which waits for a byte, never fires)
-  expired    the server says the session token expired (revoked, say), though
-             its time has not come: 400/403 ExpiredToken
   corrupt    one byte in the middle of the request body is flipped on the way
              (headers, and so the signature, untouched): what S3 must refuse
 
@@ -46,16 +48,23 @@ LIFETIME seconds later; from then on a request signed with them gets
 ExpiredToken, as AWS answers. GET /__fault counts the credentials served
 ("creds_served") and the requests refused for an expired token
 ("expired_refused").
+
+The faults and their answers are tests/fakes/faultkinds.py, shared with the
+sandbox and the faulty server: a fault means the same thing in all three.
+A rule with an unknown fault is refused (400, the reason in "error").
 """
 import argparse
 import http.client
 import http.server
 import json
-import socket
+import os
+import sys
 import threading
 import time
 import urllib.parse
-import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+import faultkinds  # noqa: E402
 
 lock = threading.Lock()
 state = {"rule": None, "hits": 0, "seen": {}, "creds_served": 0, "expired_refused": 0}
@@ -64,34 +73,20 @@ SLOW = 2.5
 DRIP = 0.2
 
 
-def step_of(method, path, query, body):
+# The faults a rule may name: every error of faultkinds, and these of the connection.
+FAULTS = tuple(faultkinds.ERRORS) + faultkinds.STATUSES + ("drop", "reset", "lose", "slow", "truncate", "drip",
+                                                           "corrupt")
+
+
+def classify(method, path, query, body, target):
+    """(step, protocol) of a request: a Query action by its name, else its S3 operation."""
+    action = faultkinds.form_action(body) if method == "POST" and path in ("", "/") and body else None
+    if action:
+        return action, faultkinds.protocol_of(target, action)
+    if target:
+        return target.split(".")[-1], "json"
     q = urllib.parse.parse_qs(query, keep_blank_values=True)
-    if method == "POST" and path in ("", "/") and body:
-        action = urllib.parse.parse_qs(body.decode("latin-1")).get("Action")
-        if action:
-            return action[0]
-    if method == "PUT" and "partNumber" in q:
-        return "UploadPart"
-    if method == "PUT":
-        return "PutObject"
-    if method == "POST" and "uploads" in q:
-        return "CreateMultipartUpload"
-    if method == "POST" and "uploadId" in q:
-        return "CompleteMultipartUpload"
-    if method == "DELETE" and "uploadId" in q:
-        return "AbortMultipartUpload"
-    if method == "HEAD":
-        return "HeadObject"
-    return method + " " + path
-
-
-def error_body(s3, code, message):
-    rid = uuid.uuid4().hex
-    if s3:
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code><Message>%s</Message>'
-                '<RequestId>%s</RequestId></Error>' % (code, message, rid)).encode()
-    return ('<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>'
-            '<RequestId>%s</RequestId></ErrorResponse>' % (code, message, rid)).encode()
+    return faultkinds.s3_action(method, path, q), "s3"
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -110,10 +105,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def send_answer(self, status, body, headers):
+        self.send_plain(status, body, dict(headers).pop("Content-Type"),
+                        [(k, v) for k, v in headers if k != "Content-Type"])
+
     def control(self, body):
         with lock:
             if self.command == "POST":
-                state["rule"] = json.loads(body or b"{}")
+                rule = json.loads(body or b"{}")
+                try:
+                    if "fault" in rule:
+                        faultkinds.check_kind(rule["fault"], FAULTS)
+                except ValueError as e:
+                    return self.send_plain(400, json.dumps({"error": str(e)}).encode(), "application/json")
+                state["rule"] = rule
                 state["hits"] = 0
                 state["seen"] = {}
                 state["creds_served"] = state["expired_refused"] = 0
@@ -149,7 +154,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if truncate:
             self.wfile.flush()
             self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
+            faultkinds.close(self.connection)
 
     def read_body(self):
         if "chunked" not in (self.headers.get("Transfer-Encoding") or "").lower():
@@ -199,8 +204,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.control(body)
         if parsed.path == "/__creds":
             return self.serve_creds(body)
-        step = step_of(self.command, parsed.path, parsed.query, body)
-        s3 = not (self.command == "POST" and parsed.path in ("", "/") and b"Action=" in body)
+        step, protocol = classify(self.command, parsed.path, parsed.query, body, self.headers.get("X-Amz-Target"))
         fault = None
         with lock:
             state["seen"][step] = state["seen"].get(step, 0) + 1
@@ -212,29 +216,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 state["hits"] += 1
                 if rule.get("count", -1) > 0:
                     rule["count"] -= 1
-        if fault == "drop":
+        if fault in ("drop", "reset"):
             self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
+            faultkinds.close(self.connection, reset=(fault == "reset"))
             return
-        if fault == "throttle":
-            return self.send_plain(503, error_body(True, "SlowDown", "Please reduce your request rate.")) if s3 \
-                else self.send_plain(400, error_body(False, "Throttling", "Rate exceeded"))
-        if fault == "error500":
-            return self.send_plain(500, error_body(s3, "InternalError" if s3 else "InternalFailure",
-                                                   "We encountered an internal error. Please try again."))
-        if fault == "slowdown":
-            return self.send_plain(503, error_body(s3, "SlowDown", "Please reduce your request rate."))
-        if fault == "expired" or self.token_expired(parsed.query):
-            return self.send_plain(403 if not s3 else 400, error_body(s3, "ExpiredToken",
-                                                                      "The security token included in the "
-                                                                      "request is expired"))
-        if fault == "corrupt" and body:
-            mid = len(body) // 2
-            body = body[:mid] + bytes([body[mid] ^ 0x5A]) + body[mid + 1:]
+        if fault in faultkinds.ERRORS or fault in faultkinds.STATUSES:
+            return self.send_answer(*faultkinds.answer(fault, protocol))
+        if self.token_expired(parsed.query):
+            return self.send_answer(*faultkinds.answer("expired", protocol))
+        if fault == "corrupt":
+            body = faultkinds.corrupt(body)
         status, hdrs, data = self.forward(body)
         if fault == "lose":
             self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
+            faultkinds.close(self.connection)
             return
         if fault == "slow":
             time.sleep(SLOW)

@@ -2,30 +2,29 @@
 
 A WSGI middleware in front of moto. Per request (once armed, and only for the
 requests `only=` selects) it draws one number per fault kind from a seeded
-generator, so the same sequence of requests meets the same faults."""
-import calendar
+generator, so the same sequence of requests meets the same faults. The fault
+kinds, the spec grammar, the draw and the answers are tests/fakes/faultkinds.py,
+which the fault proxy and the faulty server share."""
 import io
-import email.utils
 import json
-import random
-import re
-import socket
-import struct
+import os
+import sys
 import threading
 import time
 import urllib.parse
+from urllib.parse import parse_qs
 
 import checksums
 import presigned
-import uuid
-from urllib.parse import parse_qs
 
-from moto import settings as moto_settings
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
+import faultkinds  # noqa: E402
+from faultkinds import MAX_SKEW, error_response, parse_spec  # noqa: E402,F401
 
-PROBABILITIES = ("reset", "error500", "throttle", "slowdown", "slow", "truncate")
+from moto import settings as moto_settings  # noqa: E402
+
 SERVICE_BY_VERSION = {"2010-12-01": "elasticbeanstalk", "2010-05-08": "iam", "2011-06-15": "sts"}
 SERVICE_ALIASES = {"eb": "elasticbeanstalk", "cloudwatchlogs": "logs"}
-MAX_SKEW = 900  # seconds a signed request's time may differ from the server's clock
 
 # Elastic Beanstalk's throttling (ebrate=SCALE): a token bucket per family of
 # actions, per account, as the service keeps them (DescribeEvents and
@@ -39,50 +38,6 @@ def eb_family(action):
     return "read" if (action or "").startswith(EB_READ_PREFIXES) else "change"
 
 
-def parse_spec(text):
-    """`throttle=0.2,error500=0.1,...` -> dict; raises ValueError on bad input."""
-    spec = {k: 0.0 for k in PROBABILITIES}
-    spec.update({"skew": 0.0, "seed": None, "delay": 30.0, "only": [], "ebrate": 0.0})
-    for item in filter(None, (s.strip() for s in (text or "").split(","))):
-        key, eq, value = item.partition("=")
-        key = key.strip().lower()
-        if not eq:
-            raise ValueError(f"'{item}' is not key=value")
-        if key in PROBABILITIES:
-            try:
-                p = float(value)
-            except ValueError:
-                raise ValueError(f"'{key}' wants a probability, got '{value}'")
-            if not 0.0 <= p <= 1.0:
-                raise ValueError(f"'{key}' wants a probability between 0 and 1, got '{value}'")
-            spec[key] = p
-        elif key == "ebrate":
-            try:
-                spec[key] = float(value)
-            except ValueError:
-                raise ValueError(f"'ebrate' wants a scale of Elastic Beanstalk's rates (1: as EB), got '{value}'")
-            if spec[key] < 0:
-                raise ValueError("'ebrate' must not be negative")
-        elif key in ("skew", "delay"):
-            try:
-                spec[key] = float(value)
-            except ValueError:
-                raise ValueError(f"'{key}' wants seconds, got '{value}'")
-            if key == "delay" and spec[key] < 0:
-                raise ValueError("'delay' must not be negative")
-        elif key == "seed":
-            try:
-                spec["seed"] = int(value)
-            except ValueError:
-                raise ValueError(f"'seed' wants an integer, got '{value}'")
-        elif key == "only":
-            spec["only"] = [s.strip() for s in value.split("|") if s.strip()]
-        else:
-            raise ValueError(f"unknown fault '{key}' (known: {', '.join(PROBABILITIES)}, skew, delay, seed, only, "
-                             "ebrate)")
-    return spec
-
-
 class FaultInjector:
     def __init__(self, spec):
         self.lock = threading.Lock()
@@ -92,7 +47,7 @@ class FaultInjector:
     def set(self, spec):
         with self.lock:
             self.spec = spec
-            self.rng = random.Random(spec["seed"])
+            self.rolls = faultkinds.Draw(spec)
             self.matched = 0
             self.log = []
             self.buckets = {}  # family -> [tokens, last refill]
@@ -137,47 +92,14 @@ class FaultInjector:
             if not self.armed or not self.selects(service, action):
                 return None
             self.matched += 1
-            rolls = [self.rng.random() for _ in PROBABILITIES]
-            for kind, roll in zip(PROBABILITIES, rolls):
-                if roll < self.spec[kind]:
-                    if len(self.log) < 10000:
-                        self.log.append({"n": self.matched, "service": service, "action": action, "fault": kind})
-                    return kind
-            return None
-
-
-def s3_action(method, path, qs, headers):
-    parts = path.lstrip("/").split("/", 1)
-    bucket = parts[0]
-    key = parts[1] if len(parts) > 1 else ""
-    if not bucket:
-        return "ListBuckets"
-    if not key:
-        if method == "GET":
-            if "uploads" in qs:
-                return "ListMultipartUploads"
-            if "location" in qs:
-                return "GetBucketLocation"
-            return "ListObjectsV2" if qs.get("list-type") == ["2"] else "ListObjects"
-        return {"PUT": "CreateBucket", "HEAD": "HeadBucket", "DELETE": "DeleteBucket",
-                "POST": "DeleteObjects"}.get(method, method)
-    if method == "PUT":
-        if "uploadId" in qs:
-            return "UploadPartCopy" if "HTTP_X_AMZ_COPY_SOURCE" in headers else "UploadPart"
-        return "CopyObject" if "HTTP_X_AMZ_COPY_SOURCE" in headers else "PutObject"
-    if method == "POST":
-        return "CreateMultipartUpload" if "uploads" in qs else "CompleteMultipartUpload"
-    if method == "GET":
-        return "ListParts" if "uploadId" in qs else "GetObject"
-    if method == "DELETE":
-        return "AbortMultipartUpload" if "uploadId" in qs else "DeleteObject"
-    return "HeadObject" if method == "HEAD" else method
+            kind = self.rolls.next()
+            if kind and len(self.log) < 10000:
+                self.log.append({"n": self.matched, "service": service, "action": action, "fault": kind})
+            return kind
 
 
 def read_form(environ):
     """The form body of a query-protocol request, left readable for moto."""
-    import io
-
     if not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
         return {}
     try:
@@ -195,14 +117,11 @@ def classify(environ):
     qs = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     target = environ.get("HTTP_X_AMZ_TARGET")
     form = read_form(environ)
-    service = None
-    m = re.search(r"Credential=[^/,]+/\d{8}/[^/]+/([^/]+)/", auth)
-    if m:
-        service = m.group(1)
-    elif "X-Amz-Credential" in qs:
+    service = faultkinds.credential_service(auth)
+    if service is None and "X-Amz-Credential" in qs:
         bits = qs["X-Amz-Credential"][0].split("/")
         service = bits[3] if len(bits) > 3 else None
-    elif "AWSAccessKeyId" in qs:
+    elif service is None and "AWSAccessKeyId" in qs:
         service = "s3"
     action = (form.get("Action") or [None])[0] or (target.split(".")[-1] if target else None)
     if service is None:
@@ -210,92 +129,22 @@ def classify(environ):
         service = SERVICE_BY_VERSION.get(version) if action else "s3"
         service = service or "unknown"
     if service == "s3":
-        return service, s3_action(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"), qs,
-                                  environ), "s3"
-    return service, action, "json" if target else "query"
-
-
-def error_response(protocol, status, code, message, extra=None):
-    rid = str(uuid.uuid4())
-    if protocol == "s3":
-        fields = "".join(f"<{k}>{v}</{k}>" for k, v in (extra or {}).items())
-        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message>'
-                f"{fields}<RequestId>{rid}</RequestId><HostId>{rid}</HostId></Error>")
-        ctype = "application/xml"
-    elif protocol == "json":
-        body = json.dumps({"__type": code, "message": message})
-        ctype = "application/x-amz-json-1.1"
-    else:
-        kind = "Receiver" if status >= 500 else "Sender"
-        body = (f'<ErrorResponse xmlns="https://elasticbeanstalk.amazonaws.com/docs/2010-12-01/"><Error>'
-                f"<Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error>"
-                f"<RequestId>{rid}</RequestId></ErrorResponse>")
-        ctype = "text/xml"
-    return status, body.encode(), [("Content-Type", ctype), ("x-amzn-RequestId", rid)]
-
-
-def fault_response(kind, protocol):
-    if kind == "throttle":
-        if protocol == "s3":
-            return error_response(protocol, 503, "SlowDown", "Please reduce your request rate.")
-        return error_response(protocol, 400, "ThrottlingException" if protocol == "json" else "Throttling",
-                              "Rate exceeded")
-    if kind == "slowdown":
-        if protocol == "s3":
-            return error_response(protocol, 503, "SlowDown", "Please reduce your request rate.")
-        return error_response(protocol, 503, "ServiceUnavailable", "Service is unavailable. Please try again later.")
-    if protocol == "s3":
-        return error_response(protocol, 500, "InternalError", "We encountered an internal error. Please try again.")
-    return error_response(protocol, 500, "InternalFailure", "The request processing has failed because of an "
-                          "unknown error, exception or failure.")
+        return service, faultkinds.s3_action(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"),
+                                             qs, "HTTP_X_AMZ_COPY_SOURCE" in environ), "s3"
+    return service, action, faultkinds.protocol_of(target, True)
 
 
 def request_time(environ):
     """The signing time of a header-signed request, or None."""
-    if not environ.get("HTTP_AUTHORIZATION", "").startswith("AWS4-HMAC-SHA256"):
-        return None
-    stamp = environ.get("HTTP_X_AMZ_DATE")
-    if stamp:
-        try:
-            return calendar.timegm(time.strptime(stamp, "%Y%m%dT%H%M%SZ")), stamp
-        except ValueError:
-            return None
-    date = environ.get("HTTP_DATE")
-    if date:
-        parsed = email.utils.parsedate_tz(date)
-        if parsed:
-            return email.utils.mktime_tz(parsed), date
-    return None
-
-
-def skew_response(protocol, sent, stamp, server_now):
-    fmt = lambda t: time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t))  # noqa: E731
-    if protocol == "s3":
-        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
-        return error_response(protocol, 403, "RequestTimeTooSkewed",
-                              "The difference between the request time and the current time is too large.",
-                              {"RequestTime": stamp, "ServerTime": iso(server_now),
-                               "MaxAllowedSkewMilliseconds": MAX_SKEW * 1000})
-    if sent < server_now:
-        msg = (f"Signature expired: {fmt(sent)} is now earlier than {fmt(server_now - MAX_SKEW)} "
-               f"({fmt(server_now)} - 15 min.)")
-    else:
-        msg = (f"Signature not yet current: {fmt(sent)} is still later than {fmt(server_now + MAX_SKEW)} "
-               f"({fmt(server_now)} + 15 min.)")
-    return error_response(protocol, 400 if protocol == "query" else 403,
-                          "InvalidSignatureException" if protocol == "json" else "SignatureDoesNotMatch", msg)
+    return faultkinds.signing_time(environ.get("HTTP_AUTHORIZATION", ""), environ.get("HTTP_X_AMZ_DATE"),
+                                   environ.get("HTTP_DATE"))
 
 
 def drop(environ):
     """Reset the client's connection: no response at all."""
     sock = environ.get("werkzeug.socket")
-    if sock is None:
-        return
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
+    if sock is not None:
+        faultkinds.close(sock, reset=True)
 
 
 # STS actions AWS takes unsigned: the token in them is the proof.
@@ -371,11 +220,11 @@ class Middleware:
             time.sleep(self.faults.spec["delay"])
         if kind in ("throttle", "slowdown", "error500"):
             discard_body(environ)
-            return self.respond(dated, *fault_response(kind, protocol))
+            return self.respond(dated, *faultkinds.answer(kind, protocol))
         sent = request_time(environ)
         if sent is not None and abs(sent[0] - server_now) > MAX_SKEW:
             discard_body(environ)
-            return self.respond(dated, *skew_response(protocol, sent[0], sent[1], server_now))
+            return self.respond(dated, *faultkinds.skew_response(protocol, sent[0], sent[1], server_now))
         if kind == "truncate":
             return self.truncated(environ, dated, protocol, server_now, action)
         return self.dispatch(environ, dated, protocol, server_now, action)
