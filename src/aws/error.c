@@ -25,6 +25,14 @@ void aws_error_set(struct aws_error *e, const char *step, const char *code, cons
 	va_end(ap);
 }
 
+int aws_error_interrupted(struct aws_error *e, const char *step)
+{
+	aws_error_set(e, step, "Interrupted", "interrupted");
+	if (e)
+		e->interrupted = true;
+	return -1;
+}
+
 const char *aws_error_format(const struct aws_error *e, char *out, size_t n)
 {
 	struct buf b = BUF_INIT;

@@ -559,9 +559,7 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 
 	if (rc != CURLE_OK) {
 		if (aws_client_interrupted(x->c)) {
-			err->interrupted = true;
-			snprintf(err->code, sizeof(err->code), "Interrupted");
-			snprintf(err->message, sizeof(err->message), "interrupted");
+			aws_error_interrupted(err, req->step);
 			return AWS_DONE_FAIL;
 		}
 		if (x->sink_errno) {
@@ -776,11 +774,8 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 		int64_t pace_ms, reserved_ms;
 		CURLcode rc;
 
-		if (aws_client_interrupted(c)) {
-			aws_error_set(err, req->step, "Interrupted", "interrupted");
-			err->interrupted = true;
-			return -1;
-		}
+		if (aws_client_interrupted(c))
+			return aws_error_interrupted(err, req->step);
 		/* after a throttling, the clients sharing the pacer wait their turn
 		 * (no longer than the deadline, which the setup then reports) */
 		reserved_ms = time_mono_ms();
@@ -789,11 +784,8 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 			if (c->deadline_ms && reserved_ms + pace_ms > c->deadline_ms)
 				pace_ms = c->deadline_ms - reserved_ms;
 			debugf("%s: %lld ms before its turn", req->step, (long long)pace_ms);
-			if (pace_ms > 0 && backoff_wait(c, (unsigned long)pace_ms) != 0) {
-				aws_error_set(err, req->step, "Interrupted", "interrupted");
-				err->interrupted = true;
-				return -1;
-			}
+			if (pace_ms > 0 && backoff_wait(c, (unsigned long)pace_ms) != 0)
+				return aws_error_interrupted(err, req->step);
 		}
 		if (aws_xfer_setup(c, c->easy, req, resp, &x, err) != 0)
 			return -1;
@@ -829,10 +821,7 @@ int aws_send(struct aws_client *c, struct aws_request *req, struct aws_response 
 		if (c->pacer && aws_error_throttled(err))
 			wait_ms = 0;
 		debugf("retrying in %lu ms", wait_ms);
-		if (backoff_wait(c, wait_ms) != 0) {
-			aws_error_set(err, req->step, "Interrupted", "interrupted");
-			err->interrupted = true;
-			return -1;
-		}
+		if (backoff_wait(c, wait_ms) != 0)
+			return aws_error_interrupted(err, req->step);
 	}
 }

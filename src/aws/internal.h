@@ -56,6 +56,10 @@ struct aws_client {
 	int (*creds_renew)(struct aws_client *c, const struct aws_xfer *x, struct aws_error *err);
 };
 
+/* Fill e as step stopped by the command's interruption (e->interrupted);
+ * returns -1, for `return aws_error_interrupted(err, step);`. */
+int aws_error_interrupted(struct aws_error *e, const char *step);
+
 /* ---- the shared send rate (pacer.c) ---- */
 /* Reserve a send of operation key at now_ms: the milliseconds to wait
  * before it (0 while the operation was never throttled, or with no pacer).

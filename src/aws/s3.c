@@ -579,8 +579,7 @@ static int upload_parts(struct mp_state *m, int parallel, const struct s3_put_op
 		int64_t now = time_mono_ms();
 
 		if (aws_client_interrupted(m->c)) {
-			aws_error_set(err, "s3 UploadPart", "Interrupted", "interrupted");
-			err->interrupted = true;
+			aws_error_interrupted(err, "s3 UploadPart");
 			goto out;
 		}
 		for (i = 0; i < parallel; i++) {
