@@ -81,8 +81,9 @@ struct aws_client_options {
 };
 
 /* One adaptive send rate per operation for the clients that share it:
- * free until the service throttles the operation, then halved at each
- * throttling and raised a little at each success (src/aws/pacer.c). */
+ * free until the service throttles the operation, then one a second (or
+ * half the rate measured, when lower), a tenth more at each success and
+ * 30 % less at each further throttling (src/aws/pacer.c). */
 struct aws_pacer;
 struct aws_pacer *aws_pacer_new(void);
 void aws_pacer_free(struct aws_pacer *p);

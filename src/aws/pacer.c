@@ -80,6 +80,12 @@ static struct pace *find(struct aws_pacer *p, const char *key, bool add)
 	return &p->p[p->n++];
 }
 
+/* The unit of the rates in milliseconds (a retry base of 0 counts as 1). */
+static double unit_of(unsigned long unit_ms)
+{
+	return unit_ms ? (double)unit_ms : 1.0;
+}
+
 /* The rate of the sends remembered, per unit; 0 when too few. */
 static double measured(const struct pace *e, double unit)
 {
@@ -95,7 +101,7 @@ static double measured(const struct pace *e, double unit)
 int64_t aws_pacer_reserve(struct aws_pacer *p, const char *key, int64_t now_ms,
                           unsigned long unit_ms)
 {
-	double unit = unit_ms ? (double)unit_ms : 1.0;
+	double unit = unit_of(unit_ms);
 	struct pace *e;
 	int64_t wait = 0;
 	if (!p)
@@ -120,7 +126,7 @@ int64_t aws_pacer_reserve(struct aws_pacer *p, const char *key, int64_t now_ms,
 void aws_pacer_answer(struct aws_pacer *p, const char *key, int64_t reserved_ms, bool throttled,
                       int64_t now_ms, unsigned long unit_ms)
 {
-	double unit = unit_ms ? (double)unit_ms : 1.0;
+	double unit = unit_of(unit_ms);
 	struct pace *e;
 	if (!p)
 		return;
@@ -143,8 +149,6 @@ void aws_pacer_answer(struct aws_pacer *p, const char *key, int64_t reserved_ms,
 		}
 		if (e->rate < PACE_MIN)
 			e->rate = PACE_MIN;
-		if (e->rate > PACE_MAX)
-			e->rate = PACE_MAX;
 		/* every client waits from now on, not only the one refused */
 		if (e->tokens > 0)
 			e->tokens = 0;
