@@ -10,12 +10,11 @@
 #include <unistd.h>
 
 struct progress {
-	int64_t upload_ms; /* started_ms of the upload shown */
+	int64_t start_ms; /* the started_ms of the upload shown */
 	bool tty;
 	int last; /* last percentage printed */
 	int64_t last_ms;
 	/* the speed: bytes per second, smoothed over the last few seconds */
-	int64_t start_ms;
 	int64_t sample_ms;
 	uint64_t sample_done;
 	double rate;
@@ -28,8 +27,6 @@ struct progress {
 static void progress_sample(struct progress *p, uint64_t done, int64_t now)
 {
 	double dt = (double)(now - p->sample_ms), inst, w;
-	if (p->start_ms == 0)
-		p->start_ms = now;
 	if (p->sample_ms == 0 || done < p->sample_done) {
 		/* the start, or a retried part that sends its bytes again */
 		p->sample_ms = now;
@@ -88,10 +85,9 @@ static void on_progress(const struct deploy_upload_progress *u, void *arg)
 	double speed;
 	char rate[32], left[32];
 
-	if (p->upload_ms != u->started_ms) {
+	if (p->start_ms != u->started_ms) {
 		/* a new upload */
 		memset(p, 0, sizeof(*p));
-		p->upload_ms = u->started_ms;
 		p->start_ms = u->started_ms;
 		p->last = -1;
 		p->tty = isatty(STDERR_FILENO) && !term_is_ci();

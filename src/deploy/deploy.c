@@ -566,7 +566,6 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 		o->description = deploy_description(s->dir, s->description);
 	}
 
-	memset(&copts, 0, sizeof(copts));
 	copts.region = s->region;
 	copts.profile = s->profile;
 	copts.profile_from = s->profile_from;
