@@ -218,6 +218,10 @@ int op_update_settings(struct op_target *t, const struct strlist *envs,
 /* The whole of `status` and `health`: options, target, op_report. */
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
 
+/* ---- messages of the modules (out_msg.c) ---- */
+/* The sink to give a module: its messages printed as ebctl's own. */
+const struct msgsink *cli_sink(void);
+
 /* ---- upload progress (out_upload.c) ---- */
 struct deploy_settings;
 /* Show the progress of s's upload on stderr: a bar redrawn in place on a

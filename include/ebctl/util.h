@@ -158,6 +158,21 @@ void hex_encode(const unsigned char *in, size_t n, char *out);
  * file or the new one, never part of one. 0, or -1 with errno. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* ---- message sinks ----
+ * Modules below src/cli print nothing: a note, warning or error for a
+ * person is formatted whole and handed to the sink their caller gave
+ * (src/cli's prints it with errorf/warnf/notef below; a test collects it).
+ * A NULL sink, or one without emit, drops the message. emit may be called
+ * from several threads at once (a deploy's update workers). */
+enum msg_level { MSG_NOTE, MSG_WARNING, MSG_ERROR };
+struct msgsink {
+	void (*emit)(void *arg, enum msg_level level, const char *text);
+	void *arg;
+};
+void sink_note(const struct msgsink *s, const char *fmt, ...) EB_PRINTF(2, 3);
+void sink_warn(const struct msgsink *s, const char *fmt, ...) EB_PRINTF(2, 3);
+void sink_error(const struct msgsink *s, const char *fmt, ...) EB_PRINTF(2, 3);
+
 /* ---- messages ----
  * "ebctl: " + message + newline on stderr. Lower case, no full stop,
  * subject quoted: errorf("cannot open '%s': %s", path, strerror(errno)). */

@@ -30,6 +30,40 @@ static void vmsg(const char *kind, const char *color, const char *fmt, va_list a
 	buf_free_secret(&out);
 }
 
+static void vsink(const struct msgsink *s, enum msg_level level, const char *fmt, va_list ap)
+{
+	struct buf text = BUF_INIT;
+	if (!s || !s->emit)
+		return;
+	buf_vprintf(&text, fmt, ap);
+	s->emit(s->arg, level, buf_cstr(&text));
+	buf_free_secret(&text);
+}
+
+void sink_note(const struct msgsink *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsink(s, MSG_NOTE, fmt, ap);
+	va_end(ap);
+}
+
+void sink_warn(const struct msgsink *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsink(s, MSG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void sink_error(const struct msgsink *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsink(s, MSG_ERROR, fmt, ap);
+	va_end(ap);
+}
+
 void errorf(const char *fmt, ...)
 {
 	va_list ap;

@@ -206,6 +206,41 @@ static void test_time_format_amz(void **state)
 	}
 }
 
+struct collected {
+	int n;
+	enum msg_level level;
+	char text[64];
+};
+
+static void collect(void *arg, enum msg_level level, const char *text)
+{
+	struct collected *c = arg;
+	c->n++;
+	c->level = level;
+	snprintf(c->text, sizeof(c->text), "%s", text);
+}
+
+static void test_sink(void **state)
+{
+	struct collected c = {0};
+	struct msgsink s = {collect, &c};
+	(void)state;
+	sink_warn(&s, "'%s' is %d", "x", 3);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.level, MSG_WARNING);
+	assert_string_equal(c.text, "'x' is 3");
+	sink_error(&s, "e");
+	assert_int_equal(c.level, MSG_ERROR);
+	sink_note(&s, "n");
+	assert_int_equal(c.level, MSG_NOTE);
+	assert_int_equal(c.n, 3);
+	/* no sink, or one without emit: dropped */
+	sink_note(NULL, "x");
+	s.emit = NULL;
+	sink_error(&s, "x");
+	assert_int_equal(c.n, 3);
+}
+
 static void test_hex(void **state)
 {
 	unsigned char in[256];
@@ -245,6 +280,7 @@ int main(void)
 	    cmocka_unit_test(test_time_formats),
 	    cmocka_unit_test(test_time_format_amz),
 	    cmocka_unit_test(test_hex),
+	    cmocka_unit_test(test_sink),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
