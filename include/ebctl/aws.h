@@ -46,8 +46,9 @@ void aws_error_set(struct aws_error *e, const char *step, const char *code, cons
     EB_PRINTF(4, 5);
 /* "STEP: CODE: MESSAGE (HTTP 403, request id X)" into out; returns out. */
 const char *aws_error_format(const struct aws_error *e, char *out, size_t n);
-/* errorf() of aws_error_format. */
-void aws_error_print(const struct aws_error *e);
+/* aws_error_format as an error to sink, and a second one when the request
+ * may have been applied. */
+void aws_error_report(const struct aws_error *e, const struct msgsink *sink);
 /* The exit code for a failed call: EB_EXIT_INTERRUPTED when interrupted,
  * EB_EXIT_TIMEOUT when the deadline stopped it, otherwise EB_EXIT_AWS. */
 int aws_error_exit_code(const struct aws_error *e);

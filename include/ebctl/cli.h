@@ -25,6 +25,7 @@ enum opt_type {
 	OPT_CHOICE    /* const char **, one of the comma list in `choices` */
 };
 
+#include "ebctl/env.h"
 #include "ebctl/util.h"
 
 struct opt {
@@ -218,7 +219,39 @@ int op_update_settings(struct op_target *t, const struct strlist *envs,
 /* The whole of `status` and `health`: options, target, op_report. */
 int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
 
+/* ---- follow loops (follow.c) ----
+ * Interruption and sleeps are interrupt_*() in util.h. */
+/* End a loop on SIGINT, SIGTERM or SIGHUP: flush stdout, say `what` was
+ * left behind (NULL: nothing), return EB_EXIT_INTERRUPTED. */
+int follow_interrupted_exit(const char *what);
+/* A follower's pause between polls (events -f, logs -f): -1 to go on, or
+ * the exit code to end with: 0 as soon as the reader of stdout has gone
+ * (| head), without waiting for the next write, or EB_EXIT_INTERRUPTED
+ * after follow_interrupted_exit(NULL). */
+int follow_pause(long ms);
+
+/* ---- results (out_report.c) ---- */
+/* Print a JSON value indented on stdout (out_line) and drop the reference. */
+void out_json(struct json_t *v);
+/*
+ * `ebctl status` (health false) and `ebctl health` (health true): describe
+ * the environment (DescribeEnvironments, and DescribeEnvironmentHealth when
+ * enhanced health is on) and print it. Returns an exit code.
+ */
+/* healthy: the health colours that count as healthy (verdict_parse_healthy);
+ * outside them the report is still printed and EB_EXIT_UNHEALTHY returned.
+ * 0: no check (status). */
+int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned healthy);
+
 /* ---- messages of the modules (out_msg.c) ---- */
+/* op_target_open with cli_sink(), and "See 'ebctl CMD --help'." after the
+ * error when no environment is given. */
+struct op_target;
+int cli_target_open(struct op_target *t, const char *cmd, unsigned flags);
+/* op_aws_fail with cli_sink(). */
+struct aws_error;
+int cli_aws_fail(const struct aws_error *err);
+
 /* The sink to give a module: its messages printed as ebctl's own. */
 const struct msgsink *cli_sink(void);
 

@@ -71,6 +71,8 @@ struct deploy_settings {
 	/* the upload's progress; NULL: none shown */
 	deploy_upload_progress_fn upload_progress;
 	void *upload_progress_arg;
+	/* where the pipeline's notes, warnings and errors go; NULL: nowhere */
+	const struct msgsink *sink;
 };
 
 /*
@@ -97,17 +99,17 @@ void deploy_settings_cleanup(struct deploy_settings *s);
  */
 struct bundle_files;
 char *deploy_default_label(const char *dir, const char *bundle_hex,
-                           const struct bundle_files *files);
-/* Check a label: 1 to 100 characters, no "/" (rule label). Prints the
- * problem and returns EB_EXIT_INVALID, or 0. */
-int deploy_check_label(const char *label);
+                           const struct bundle_files *files, const struct msgsink *sink);
+/* Check a label: 1 to 100 characters, no "/" (rule label). Tells sink
+ * the problem and returns EB_EXIT_INVALID, or 0. */
+int deploy_check_label(const char *label, const struct msgsink *sink);
 /* Check an environment name as Elastic Beanstalk does: 4 to 40
  * letters, digits and hyphens, no hyphen at either end (rule label). */
-int deploy_check_env_name(const char *name);
+int deploy_check_env_name(const char *name, const struct msgsink *sink);
 /* The description: `given`, else the last commit's subject in dir, else
  * NULL; at most 200 characters (cut at a character boundary, with a
  * warning). Caller frees. */
-char *deploy_description(const char *dir, const char *given);
+char *deploy_description(const char *dir, const char *given, const struct msgsink *sink);
 
 /* The S3 key of a bundle: "[bucket_path/]app/hex.zip" (slashes of
  * bucket_path trimmed). Caller frees. */

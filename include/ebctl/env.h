@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ebctl/util.h"
+
 /* The namespace of environment properties in option settings. */
 #define ENVPROP_NAMESPACE "aws:elasticbeanstalk:application:environment"
 /* References to Secrets Manager or SSM Parameter Store (values are ARNs). */
@@ -21,9 +23,9 @@
 /* ---- an eb CLI project (.elasticbeanstalk/config.yml) ---- */
 /* The eb CLI's config.yml values, exposed for tests: reads `path`,
  * fills the out parameters (caller frees each; NULL when absent). Returns
- * 0, 1 when the file does not exist, or -1 after printing the problem. */
+ * 0, 1 when the file does not exist, or -1 after telling sink the problem. */
 int eb_config_read(const char *path, const char *branch, char **app, char **region, char **profile,
-                   char **env, char **artifact);
+                   char **env, char **artifact, const struct msgsink *sink);
 
 /* What DIR/.elasticbeanstalk/config.yml says for the current git branch
  * (branch-defaults.<branch or "default">): global.application_name,
@@ -33,8 +35,8 @@ struct eb_project {
 	char *app, *region, *profile, *env, *artifact;
 };
 /* A missing file is fine (all NULL); an unreadable or malformed one is an
- * error (printed). Returns 0 or EB_EXIT_INVALID; eb_project_cleanup after. */
-int eb_project_load(const char *dir, struct eb_project *p);
+ * error (told to sink). Returns 0 or EB_EXIT_INVALID; eb_project_cleanup after. */
+int eb_project_load(const char *dir, struct eb_project *p, const struct msgsink *sink);
 void eb_project_cleanup(struct eb_project *p);
 
 /* ---- times ---- */
@@ -116,9 +118,6 @@ int64_t event_dedupe_since(const struct event_dedupe *d);
 struct json_t;
 struct json_t *out_json_string(const char *v);
 
-/* Print a JSON value indented on stdout (out_line) and drop the reference. */
-void out_json(struct json_t *v);
-
 /* Output formats of the operate commands. */
 enum op_format { OP_FORMAT_TEXT, OP_FORMAT_JSON };
 
@@ -169,17 +168,6 @@ struct op_target;
 int envprop_fetch(struct op_target *t, struct eb_option_settings *all,
                   const struct eb_option_setting ***props, size_t *nprops);
 
-/* ---- follow loops ----
- * Interruption and sleeps are interrupt_*() in util.h. */
-/* End a loop on SIGINT, SIGTERM or SIGHUP: flush stdout, say `what` was
- * left behind (NULL: nothing), return EB_EXIT_INTERRUPTED. */
-int follow_interrupted_exit(const char *what);
-/* A follower's pause between polls (events -f, logs -f): -1 to go on, or
- * the exit code to end with: 0 as soon as the reader of stdout has gone
- * (| head), without waiting for the next write, or EB_EXIT_INTERRUPTED
- * after follow_interrupted_exit(NULL). */
-int follow_pause(long ms);
-
 /* ---- the environment a command operates on ---- */
 
 struct aws_client;
@@ -201,6 +189,8 @@ struct op_target {
 	/* the record op_target_open read to check the environment exists; the
 	 * first op_describe_env hands it over instead of asking again */
 	struct eb_environments *opened;
+	/* where the messages of op_* calls on the target go (op_target_open's) */
+	const struct msgsink *sink;
 };
 
 enum {
@@ -212,21 +202,12 @@ enum {
  * Complete the target (config.yml, profile), require an environment, open
  * the AWS client and check that the environment exists (the application
  * is then filled in when it was not given) (interruptible by interrupt_flag()).
- * Returns 0, or an exit code after printing the problem. cmd names the
- * command in messages.
+ * Returns 0, or an exit code after telling sink the problem (kept in
+ * t->sink for the calls on the target); EB_EXIT_USAGE only when no
+ * environment is given.
  */
-int op_target_open(struct op_target *t, const char *cmd, unsigned flags);
+int op_target_open(struct op_target *t, const struct msgsink *sink, unsigned flags);
 void op_target_close(struct op_target *t);
-
-/*
- * `ebctl status` (health false) and `ebctl health` (health true): describe
- * the environment (DescribeEnvironments, and DescribeEnvironmentHealth when
- * enhanced health is on) and print it. Returns an exit code.
- */
-/* healthy: the health colours that count as healthy (verdict_parse_healthy);
- * outside them the report is still printed and EB_EXIT_UNHEALTHY returned.
- * 0: no check (status). */
-int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned healthy);
 
 /* DescribeEnvironments of the target into envs (eb_environments_cleanup);
  * the first call after op_target_open takes the record it just read;
@@ -244,8 +225,9 @@ int op_describe_envs(struct op_target *t, const char *const *names, size_t n,
 /* Say which of application and environment does not exist, listing the
  * application's environments ("environment 'x' not found in application
  * 'a' (region 'r'); its environments are: b, c"). app may be NULL.
- * Returns EB_EXIT_INVALID. */
-int op_env_not_found(struct aws_client *c, const char *app, const char *env);
+ * Returns EB_EXIT_INVALID, the answer told to sink. */
+int op_env_not_found(struct aws_client *c, const char *app, const char *env,
+                     const struct msgsink *sink);
 
 /* When env is not Ready: the RequestId of the operation in progress (the
  * newest request in its events; caller frees). NULL when it is Ready, or
@@ -285,13 +267,15 @@ struct op_unzip_limits {
 void op_unzip_limits_default(struct op_unzip_limits *lim);
 /* op_unzip within lim (NULL: the defaults). Files are opened with
  * O_NOFOLLOW and no component of their path is followed as a link; after a
- * failure, what it created is removed. */
-int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_limits *lim, char *err,
-                     size_t errlen);
+ * failure, what it created is removed. A symbolic link is left out, with a
+ * warning to sink. */
+int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_limits *lim,
+                     const struct msgsink *sink, char *err, size_t errlen);
 /* mkdir -p with mode 0755; 0 or -1 with errno. */
 int op_mkdirs(const char *path);
 
-/* Print a failed AWS call and return its exit code. */
-int op_aws_fail(const struct aws_error *err);
+/* Tell sink of a failed AWS call (of the interruption when one stopped it)
+ * and return its exit code. */
+int op_aws_fail(const struct aws_error *err, const struct msgsink *sink);
 
 #endif

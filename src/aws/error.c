@@ -61,12 +61,13 @@ const char *aws_error_format(const struct aws_error *e, char *out, size_t n)
 	return out;
 }
 
-void aws_error_print(const struct aws_error *e)
+void aws_error_report(const struct aws_error *e, const struct msgsink *sink)
 {
 	char msg[1200];
-	errorf("%s", aws_error_format(e, msg, sizeof(msg)));
+	sink_error(sink, "%s", aws_error_format(e, msg, sizeof(msg)));
 	if (e->unknown_outcome)
-		errorf("the request may have been applied: check before running it again");
+		sink_error(sink,
+		           "the request may have been applied: check before running it again");
 }
 
 int aws_error_exit_code(const struct aws_error *e)

@@ -38,7 +38,7 @@ int cmd_abort(int argc, char **argv)
 		return usage_error("abort", "unexpected argument '%s'", argv[1]);
 	interrupt_install();
 	t.timeout_s = timeout;
-	if ((rc = op_target_open(&t, "abort", 0)) || (rc = op_describe_env(&t, &envs)))
+	if ((rc = cli_target_open(&t, "abort", 0)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
 	if (!envs.v[0].abortable) {
 		errorf("environment '%s' is %s with no update to abort", t.env,
@@ -50,7 +50,7 @@ int cmd_abort(int argc, char **argv)
 	rid = op_update_in_progress(t.client, t.app, t.env);
 	aws_error_clear(&err);
 	if (eb_abort_environment_update(t.client, t.env, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	notef("aborting the update of '%s' (request %s)", t.env, rid ? rid : "-");

@@ -56,11 +56,11 @@ int cmd_clone(int argc, char **argv)
 		return rc;
 	interrupt_install();
 	t.timeout_s = timeout;
-	if ((rc = op_target_open(&t, "clone", OP_NEED_APP)) || (rc = op_describe_env(&t, &envs)))
+	if ((rc = cli_target_open(&t, "clone", OP_NEED_APP)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
 	aws_error_clear(&err);
 	if (eb_describe_configuration_settings(t.client, t.app, t.env, &from, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	for (i = 0; i < from.n; i++)
@@ -77,7 +77,7 @@ int cmd_clone(int argc, char **argv)
 	ce.solution_stack = envs.v[0].platform_arn ? NULL : envs.v[0].solution_stack;
 	ce.settings = opts_to.n ? &opts_to : NULL;
 	if (eb_create_environment(t.client, &ce, &rid, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	notef("cloning '%s' as '%s' with %zu option settings, running '%s' (request %s)", t.env, to,

@@ -260,6 +260,7 @@ static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool 
 	int n, rc;
 
 	memset(&s, 0, sizeof(s));
+	s.sink = cli_sink();
 	s.dir = ".";
 	s.timeout = 20 * 60;
 	healthy = "Green";

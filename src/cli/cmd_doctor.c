@@ -99,11 +99,11 @@ int cmd_doctor(int argc, char **argv)
 	if (n > 0)
 		return usage_error("doctor", "unexpected argument '%s'", argv[1]);
 	interrupt_install();
-	if ((rc = op_target_open(&t, "doctor", OP_NEED_APP)))
+	if ((rc = cli_target_open(&t, "doctor", OP_NEED_APP)))
 		goto out;
 	aws_error_clear(&err);
 	if (doctor_gather(t.client, t.app, t.env, &in, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	doctor_evaluate(&in, &checks, &targets);

@@ -95,7 +95,7 @@ int cmd_events(int argc, char **argv)
 	color = fmt == OP_FORMAT_TEXT && term_use_color(stdout);
 
 	interrupt_install();
-	if ((rc = op_target_open(&t, "events", 0)))
+	if ((rc = cli_target_open(&t, "events", 0)))
 		goto out;
 
 	memset(&f, 0, sizeof(f));
@@ -116,7 +116,7 @@ int cmd_events(int argc, char **argv)
 		if (eb_describe_events_pages(t.client, &f, from == INT64_MIN ? 1 : 100, &evs,
 		                             &err)) {
 			eb_events_cleanup(&evs);
-			rc = op_aws_fail(&err);
+			rc = cli_aws_fail(&err);
 			break;
 		}
 		print_new(&d, &evs, min_rank, fmt, color);

@@ -111,7 +111,7 @@ static int authorize(struct aws_client *c, const struct doctor_input *in,
 	notef("adding rule: %s allows tcp port %d from %s", r->groups.v[0], port, src);
 	aws_error_clear(&err);
 	if (ec2_authorize_ingress(c, r->groups.v[0], port, src, &done, &err))
-		return op_aws_fail(&err);
+		return cli_aws_fail(&err);
 	if (done)
 		(*added)++;
 	else
@@ -173,11 +173,11 @@ int cmd_link(int argc, char **argv)
 		return rc;
 	interrupt_install();
 	t.timeout_s = timeout;
-	if ((rc = op_target_open(&t, "link", OP_NEED_APP)))
+	if ((rc = cli_target_open(&t, "link", OP_NEED_APP)))
 		goto out;
 	aws_error_clear(&err);
 	if (doctor_gather(t.client, t.app, t.env, &in, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	if (rds && !(db = data_resources_find(&in.resources, DATA_RDS_INSTANCE, rds)) &&

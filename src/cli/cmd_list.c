@@ -29,7 +29,7 @@ int list_environments(struct aws_client *c, const char *app, bool json)
 
 	aws_error_clear(&err);
 	if (eb_describe_environments(c, app, NULL, 0, false, &envs, &err))
-		return op_aws_fail(&err);
+		return cli_aws_fail(&err);
 	if (!envs.n && eb_application_exists(c, app, &exists, &err) == 0 && !exists) {
 		errorf("application '%s' not found in region '%s'", app, aws_client_region(c));
 		eb_environments_cleanup(&envs);
@@ -97,7 +97,7 @@ int cmd_list(int argc, char **argv)
 		return usage_error("list", "unexpected argument '%s'", argv[1]);
 	json = !strcmp(format, "json");
 	interrupt_install();
-	if ((rc = op_target_open(&t, "list", OP_NO_ENV)))
+	if ((rc = cli_target_open(&t, "list", OP_NO_ENV)))
 		goto out;
 	if (t.app && *t.app) {
 		rc = list_environments(t.client, t.app, json);
@@ -107,7 +107,7 @@ int cmd_list(int argc, char **argv)
 		size_t i;
 		aws_error_clear(&err);
 		if (eb_list_applications(t.client, &apps, &err)) {
-			rc = op_aws_fail(&err);
+			rc = cli_aws_fail(&err);
 			goto out;
 		}
 		if (json) {

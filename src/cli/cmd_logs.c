@@ -77,7 +77,7 @@ static int wait_pulled(struct op_target *t, const char *request_id, unsigned lon
 		int rc = -1;
 		aws_error_clear(&err);
 		if (eb_describe_events(t->client, &f, &evs, &err))
-			return op_aws_fail(&err);
+			return cli_aws_fail(&err);
 		for (i = 0; i < evs.n && rc < 0; i++) {
 			const struct eb_event *e = &evs.v[i];
 			if (severity_rank(e->severity) >= severity_rank("ERROR")) {
@@ -205,7 +205,7 @@ static int save_bundle(struct op_target *t, const struct eb_env_info *e, const c
 	zip = xasprintf("%s/%s.zip", dir, name);
 	aws_error_clear(&err);
 	if (aws_fetch_url_to_file_max(t->client, e->url, zip, max_download, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		if (!strcmp(err.code, "ResponseTooLarge") || !strcmp(err.code, "IOError")) {
 			if (!strcmp(err.code, "ResponseTooLarge"))
 				fprintf(stderr,
@@ -224,7 +224,7 @@ static int save_bundle(struct op_target *t, const struct eb_env_info *e, const c
 	lim.max_total = env_limit("EBCTL_LOGS_MAX_UNPACKED_MB", lim.max_total, 1u << 20);
 	lim.max_ratio = (unsigned long)env_limit("EBCTL_LOGS_MAX_RATIO", lim.max_ratio, 1);
 	sub = xasprintf("%s/%s", dir, name);
-	if (op_unzip_limited(zip, sub, &lim, msg, sizeof(msg))) {
+	if (op_unzip_limited(zip, sub, &lim, cli_sink(), msg, sizeof(msg))) {
 		errorf("%s", msg);
 		unlink(zip);
 		rc = EB_EXIT_INVALID;
@@ -251,7 +251,7 @@ static int logs_instances(struct logs_opts *o)
 
 	aws_error_clear(&err);
 	if (request_info(o->t.client, o->t.env, type, &request_id, &err))
-		return op_aws_fail(&err);
+		return cli_aws_fail(&err);
 	notef("requested the %s logs of environment '%s'; waiting for the instances",
 	      o->all ? "full" : "tail", o->t.env);
 	waited = wait_pulled(&o->t, request_id, o->timeout);
@@ -260,7 +260,7 @@ static int logs_instances(struct logs_opts *o)
 		goto out;
 	}
 	if (eb_retrieve_environment_info(o->t.client, o->t.env, type, &infos, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	pick = xcalloc(infos.n + 1, sizeof(*pick));
@@ -300,7 +300,7 @@ static int logs_instances(struct logs_opts *o)
 	for (i = 0; i < n && rc == 0; i++) {
 		struct buf text = BUF_INIT;
 		if (aws_fetch_url(o->t.client, pick[i]->url, &text, TAIL_MAX, &err)) {
-			rc = op_aws_fail(&err);
+			rc = cli_aws_fail(&err);
 		} else {
 			print_section(pick[i]->instance_id, &text, i == 0);
 		}
@@ -493,7 +493,7 @@ static int logs_follow(struct logs_opts *o)
 	}
 	aws_error_clear(&err);
 	if (scan_groups(o->t.client, &fl, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	if (fl.n == 0) {
@@ -512,14 +512,14 @@ static int logs_follow(struct logs_opts *o)
 	for (;;) {
 		for (i = 0; i < fl.n; i++) {
 			if (poll_group(o->t.client, &fl.v[i], fl.prefix, o->instance, &err)) {
-				rc = op_aws_fail(&err);
+				rc = cli_aws_fail(&err);
 				goto out;
 			}
 		}
 		if ((rc = follow_pause(poll_interval_ms(FOLLOW_POLL_MS))) >= 0)
 			goto out;
 		if (++polls % FOLLOW_GROUPS_EVERY == 0 && scan_groups(o->t.client, &fl, &err)) {
-			rc = op_aws_fail(&err);
+			rc = cli_aws_fail(&err);
 			goto out;
 		}
 	}
@@ -589,7 +589,7 @@ int cmd_logs(int argc, char **argv)
 	if (o.since && !o.follow)
 		return usage_error("logs", "--since goes with -f");
 	interrupt_install();
-	if (!(rc = op_target_open(&o.t, "logs", 0)))
+	if (!(rc = cli_target_open(&o.t, "logs", 0)))
 		rc = o.follow ? logs_follow(&o) : logs_instances(&o);
 	op_target_close(&o.t);
 	return rc;

@@ -62,11 +62,11 @@ int cmd_platforms(int argc, char **argv)
 	if (n > 1)
 		return usage_error("platforms", "unexpected argument '%s'", argv[2]);
 	interrupt_install();
-	if ((rc = op_target_open(&t, "platforms", OP_NO_ENV)))
+	if ((rc = cli_target_open(&t, "platforms", OP_NO_ENV)))
 		goto out;
 	aws_error_clear(&err);
 	if (eb_list_platforms(t.client, n ? argv[1] : NULL, &ps, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	qsort(ps.v, ps.n, sizeof(*ps.v), by_branch_then_newest);

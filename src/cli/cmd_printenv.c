@@ -161,7 +161,7 @@ int cmd_printenv(int argc, char **argv)
 	}
 	interrupt_install();
 	t.env = envs.n ? envs.v[0] : NULL;
-	if ((rc = op_target_open(&t, "printenv", OP_NEED_APP)))
+	if ((rc = cli_target_open(&t, "printenv", OP_NEED_APP)))
 		goto out;
 	several = envs.n > 1;
 	if (several) { /* every name is checked before anything is printed */

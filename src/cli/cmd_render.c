@@ -212,7 +212,7 @@ int cmd_render(int argc, char **argv)
 	if (t.env) {
 		size_t np;
 		interrupt_install();
-		if ((rc = op_target_open(&t, "render", OP_NEED_APP)) ||
+		if ((rc = cli_target_open(&t, "render", OP_NEED_APP)) ||
 		    (rc = envprop_fetch(&t, &all, &settings, &np)))
 			goto out;
 		rc = EB_EXIT_INVALID;

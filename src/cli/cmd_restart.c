@@ -45,7 +45,7 @@ static int env_operation(int argc, char **argv, const struct cmd_help *help, boo
 		return rc;
 	interrupt_install();
 	t.timeout_s = timeout;
-	if ((rc = op_target_open(&t, help->name, 0)) || (rc = op_describe_env(&t, &envs)))
+	if ((rc = cli_target_open(&t, help->name, 0)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
 	if (rebuild && !force &&
 	    (rc =
@@ -54,7 +54,7 @@ static int env_operation(int argc, char **argv, const struct cmd_help *help, boo
 	aws_error_clear(&err);
 	if ((rebuild ? eb_rebuild_environment : eb_restart_app_server)(t.client, t.env, &rid,
 	                                                               &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	notef("%s '%s' (request %s)", rebuild ? "rebuilding" : "restarting the app servers of",

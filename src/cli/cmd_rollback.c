@@ -38,6 +38,7 @@ int cmd_rollback(int argc, char **argv)
 	int rc, n;
 
 	memset(&s, 0, sizeof(s));
+	s.sink = cli_sink();
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
 	if (n > 0)
 		return usage_error("rollback", "unexpected argument '%s'", argv[1]);
@@ -45,7 +46,8 @@ int cmd_rollback(int argc, char **argv)
 		return rc;
 	interrupt_install();
 	t.timeout_s = timeout;
-	if ((rc = op_target_open(&t, "rollback", OP_NEED_APP)) || (rc = op_describe_env(&t, &envs)))
+	if ((rc = cli_target_open(&t, "rollback", OP_NEED_APP)) ||
+	    (rc = op_describe_env(&t, &envs)))
 		goto out;
 	running = envs.v[0].version_label;
 	aws_error_clear(&err);
@@ -53,7 +55,7 @@ int cmd_rollback(int argc, char **argv)
 		target = xstrdup(to);
 	} else if (op_previous_label(t.client, t.app, t.env, running, &target, why, sizeof(why),
 	                             &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	if (!target) {

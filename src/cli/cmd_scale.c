@@ -51,7 +51,7 @@ int cmd_scale(int argc, char **argv)
 		                   argv[1]);
 	interrupt_install();
 	t.timeout_s = timeout;
-	if ((rc = op_target_open(&t, "scale", 0)) || (rc = op_describe_env(&t, &envs)))
+	if ((rc = cli_target_open(&t, "scale", 0)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
 	snprintf(num, sizeof(num), "%lu", lo);
 	eb_option_settings_add(&set, "aws:autoscaling:asg", "MinSize", num, NULL);
@@ -63,7 +63,7 @@ int cmd_scale(int argc, char **argv)
 	u.settings = &set;
 	aws_error_clear(&err);
 	if (eb_update_environment(t.client, &u, &rid, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	notef("scaling '%s' to %lu..%lu instances (request %s)", t.env, lo, hi, rid ? rid : "-");

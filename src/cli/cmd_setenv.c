@@ -107,7 +107,7 @@ int cmd_setenv(int argc, char **argv)
 	interrupt_install();
 	t.timeout_s = timeout;
 	t.env = envs.n ? envs.v[0] : NULL;
-	if ((rc = op_target_open(&t, "setenv", 0)))
+	if ((rc = cli_target_open(&t, "setenv", 0)))
 		goto out;
 	rc = op_update_settings(&t, &envs, &set, &remove, buf_cstr(&summary), no_wait, timeout,
 	                        healthy_mask);

@@ -41,7 +41,7 @@ static int load_creds(const char *profile, const char *region, struct aws_creds 
 	o.region = region;
 	o.no_region_ok = true;
 	if (aws_client_new(&o, &client, &err) || aws_client_credentials(client, c, &err)) {
-		aws_error_print(&err);
+		aws_error_report(&err, cli_sink());
 		rc = aws_error_exit_code(&err);
 	}
 	aws_client_free(client);

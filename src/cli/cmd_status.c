@@ -32,9 +32,9 @@ int op_report_main(int argc, char **argv, const struct cmd_help *help, bool heal
 	interrupt_install();
 	if (!health && t.app && *t.app && (!t.env || !*t.env)) {
 		/* status of an application: its environments, as ebctl list */
-		if (!(rc = op_target_open(&t, help->name, OP_NO_ENV)))
+		if (!(rc = cli_target_open(&t, help->name, OP_NO_ENV)))
 			rc = list_environments(t.client, t.app, strcmp(format, "json") == 0);
-	} else if (!(rc = op_target_open(&t, help->name, 0))) {
+	} else if (!(rc = cli_target_open(&t, help->name, 0))) {
 		rc = op_report(&t, strcmp(format, "json") == 0 ? OP_FORMAT_JSON : OP_FORMAT_TEXT,
 		               health, mask);
 	}

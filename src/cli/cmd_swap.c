@@ -19,13 +19,13 @@ static int describe_two(struct op_target *t, const char *a, const char *b,
 	*ra = *rb = NULL;
 	aws_error_clear(&err);
 	if (eb_describe_environments(t->client, t->app, names, 2, false, envs, &err))
-		return op_aws_fail(&err);
+		return cli_aws_fail(&err);
 	*ra = eb_environments_find(envs, a);
 	*rb = eb_environments_find(envs, b);
 	if (!*ra)
-		return op_env_not_found(t->client, t->app, a);
+		return op_env_not_found(t->client, t->app, a, cli_sink());
 	if (!*rb)
-		return op_env_not_found(t->client, t->app, b);
+		return op_env_not_found(t->client, t->app, b, cli_sink());
 	return 0;
 }
 
@@ -69,7 +69,7 @@ int cmd_swap(int argc, char **argv)
 		return rc;
 	interrupt_install();
 	t.timeout_s = timeout;
-	if ((rc = op_target_open(&t, "swap", OP_NEED_APP)))
+	if ((rc = cli_target_open(&t, "swap", OP_NEED_APP)))
 		goto out;
 	if (!strcmp(t.env, with)) {
 		rc = usage_error("swap", "an environment cannot swap with itself");
@@ -90,7 +90,7 @@ int cmd_swap(int argc, char **argv)
 	green_cname = green->cname ? xstrdup(green->cname) : NULL;
 	aws_error_clear(&err);
 	if (eb_swap_cnames(t.client, t.env, with, &rid, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	notef("swapping the CNAMEs of '%s' and '%s' (request %s)", t.env, with, rid ? rid : "-");

@@ -50,7 +50,7 @@ int cmd_tags(int argc, char **argv)
 		free(key);
 	}
 	interrupt_install();
-	if ((rc = op_target_open(&t, "tags", 0)) || (rc = op_describe_env(&t, &envs)))
+	if ((rc = cli_target_open(&t, "tags", 0)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
 	arn = envs.v[0].arn;
 	if (!arn) {
@@ -61,11 +61,11 @@ int cmd_tags(int argc, char **argv)
 	aws_error_clear(&err);
 	if ((add.n || remove.n) &&
 	    eb_update_tags(t.client, arn, add.n ? &add : NULL, remove.n ? &remove : NULL, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	if (eb_list_tags(t.client, arn, &now, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	if (!strcmp(format, "json")) {

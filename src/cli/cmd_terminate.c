@@ -37,7 +37,7 @@ int cmd_terminate(int argc, char **argv)
 		return usage_error("terminate", "unexpected argument '%s'", argv[1]);
 	interrupt_install();
 	t.timeout_s = timeout;
-	if ((rc = op_target_open(&t, "terminate", 0)))
+	if ((rc = cli_target_open(&t, "terminate", 0)))
 		goto out;
 	if (!force && (rc = confirm_by_name(
 	                   t.env, "everything in it goes (instances, load balancer, its CNAME)",
@@ -45,7 +45,7 @@ int cmd_terminate(int argc, char **argv)
 		goto out;
 	aws_error_clear(&err);
 	if (eb_terminate_environment(t.client, t.env, &rid, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	notef("terminating environment '%s' (request %s)", t.env, rid && *rid ? rid : "-");

@@ -48,7 +48,7 @@ int cmd_upgrade(int argc, char **argv)
 		return rc;
 	interrupt_install();
 	t.timeout_s = timeout;
-	if ((rc = op_target_open(&t, "upgrade", 0)) || (rc = op_describe_env(&t, &envs)))
+	if ((rc = cli_target_open(&t, "upgrade", 0)) || (rc = op_describe_env(&t, &envs)))
 		goto out;
 	from = envs.v[0].platform_arn;
 	/* ".../platform/ECS running on 64bit Amazon Linux 2023/4.3.1": the branch */
@@ -62,7 +62,7 @@ int cmd_upgrade(int argc, char **argv)
 	}
 	aws_error_clear(&err);
 	if (eb_list_platforms(t.client, NULL, &ps, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	to = deploy_platform_resolve(&ps, platform ? platform : branch, why, sizeof(why));
@@ -84,7 +84,7 @@ int cmd_upgrade(int argc, char **argv)
 		u.env = t.env;
 		u.platform_arn = to->arn;
 		if (eb_update_environment(t.client, &u, &rid, &err)) {
-			rc = op_aws_fail(&err);
+			rc = cli_aws_fail(&err);
 			goto out;
 		}
 	}

@@ -64,7 +64,7 @@ static int list_versions(struct aws_client *c, const char *app, bool json)
 	aws_error_clear(&err);
 	if (eb_describe_application_versions(c, app, NULL, 0, &vs, &err) ||
 	    eb_describe_environments(c, app, NULL, 0, false, &envs, &err)) {
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 		goto out;
 	}
 	qsort(vs.v, vs.n, sizeof(*vs.v), newest_first);
@@ -130,7 +130,7 @@ static int prune(struct aws_client *c, const char *app, unsigned long keep,
 	int rc = 0;
 	aws_error_clear(&err);
 	if (deploy_prune(c, &po, &r, &err))
-		rc = op_aws_fail(&err);
+		rc = cli_aws_fail(&err);
 	report_pruned(&r, dry_run);
 	deploy_prune_result_cleanup(&r);
 	return rc;
@@ -202,7 +202,7 @@ int cmd_versions(int argc, char **argv)
 	if (!pruning && !lifecycle && delete_bundles)
 		return usage_error("versions", "--delete-bundles goes with prune or lifecycle");
 	interrupt_install();
-	if ((rc = op_target_open(&t, "versions", OP_NO_ENV)))
+	if ((rc = cli_target_open(&t, "versions", OP_NO_ENV)))
 		goto out;
 	if (!t.app || !*t.app) {
 		rc = usage_error("versions", "no application: give --app or set EBCTL_APP");
@@ -214,7 +214,7 @@ int cmd_versions(int argc, char **argv)
 		struct aws_error err;
 		aws_error_clear(&err);
 		if (eb_update_lifecycle(t.client, &l, &err))
-			rc = op_aws_fail(&err);
+			rc = cli_aws_fail(&err);
 		else if (max_count)
 			notef("application '%s' keeps at most %lu versions; Elastic Beanstalk "
 			      "deletes older "

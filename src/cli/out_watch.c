@@ -251,7 +251,7 @@ int op_update_settings(struct op_target *t, const struct strlist *envs,
 		u.remove = remove && remove->n ? remove : NULL;
 		aws_error_clear(&err);
 		if (eb_update_environment(t->client, &u, &request_id, &err)) {
-			int code = op_aws_fail(&err);
+			int code = cli_aws_fail(&err);
 			watch_env_end(&es[i], code, aws_error_format(&err, msg, sizeof(msg)),
 			              time_mono_ms());
 			continue;

@@ -15,7 +15,7 @@ static const char *own(struct deploy_settings *s, const char *v)
 int deploy_settings_load_eb_config(struct deploy_settings *s)
 {
 	struct eb_project p;
-	int rc = eb_project_load(s->dir, &p);
+	int rc = eb_project_load(s->dir, &p, s->sink);
 	if (rc)
 		return rc;
 	if (p.app && !s->app)

@@ -26,33 +26,36 @@ static int pick_platform(struct aws_client *c, const struct deploy_settings *s,
 	int rc = 0;
 
 	if (!o->validated && !s->platform) {
-		errorf("creating from the existing version '%s': give --platform (its Dockerrun "
-		       "is not read, so the platform it needs is not known)",
-		       o->label);
+		sink_error(
+		    s->sink,
+		    "creating from the existing version '%s': give --platform (its Dockerrun "
+		    "is not read, so the platform it needs is not known)",
+		    o->label);
 		return EB_EXIT_USAGE;
 	}
 	aws_error_clear(&err);
 	if (eb_list_platforms(c, NULL, &ps, &err)) {
-		aws_error_print(&err);
+		aws_error_report(&err, s->sink);
 		return aws_error_exit_code(&err);
 	}
 	p = deploy_platform_resolve(&ps, want, why, sizeof(why));
 	if (!p) {
-		errorf("%s", why);
+		sink_error(s->sink, "%s", why);
 		rc = s->platform ? EB_EXIT_USAGE : EB_EXIT_AWS;
 	} else if ((version || o->validated) && !deploy_platform_runs(p, version)) {
-		errorf("a %s does not run on '%s %s': version 2 runs on an ECS platform, "
-		       "version 1 and 3 and docker-compose.yml on a Docker platform [platform]",
-		       version ? (version == 2   ? "version 2 Dockerrun.aws.json"
-		                  : version == 1 ? "version 1 Dockerrun.aws.json"
-		                                 : "version 3 Dockerrun.aws.json")
-		               : "docker-compose.yml bundle",
-		       p->branch, p->version);
+		sink_error(s->sink,
+		           "a %s does not run on '%s %s': version 2 runs on an ECS platform, "
+		           "version 1 and 3 and docker-compose.yml on a Docker platform [platform]",
+		           version ? (version == 2   ? "version 2 Dockerrun.aws.json"
+		                      : version == 1 ? "version 1 Dockerrun.aws.json"
+		                                     : "version 3 Dockerrun.aws.json")
+		                   : "docker-compose.yml bundle",
+		           p->branch, p->version);
 		rc = EB_EXIT_INVALID;
 	} else {
 		o->platform_arn = xstrdup(p->arn);
-		notef("platform: %s %s%s%s", p->branch, p->version, p->branch_state ? ", " : "",
-		      p->branch_state ? p->branch_state : "");
+		sink_note(s->sink, "platform: %s %s%s%s", p->branch, p->version,
+		          p->branch_state ? ", " : "", p->branch_state ? p->branch_state : "");
 	}
 	eb_platforms_cleanup(&ps);
 	return rc;
@@ -74,40 +77,43 @@ static int check_roles(struct aws_client *c, const struct deploy_settings *s)
 	aws_error_clear(&err);
 	r = iam_instance_profile_roles(c, profile, &nroles, &err);
 	if (r < 0 && iam_unreadable(&err)) {
-		warnf("cannot read IAM to check the instance profile '%s' (%s): going on", profile,
-		      err.code);
+		sink_warn(s->sink,
+		          "cannot read IAM to check the instance profile '%s' (%s): going on",
+		          profile, err.code);
 	} else if (r < 0) {
-		aws_error_print(&err);
+		aws_error_report(&err, s->sink);
 		return aws_error_exit_code(&err);
 	} else if (r == 0 || nroles == 0) {
-		errorf("the instance profile '%s' %s: the environment's instances would never "
-		       "start. Create it with\n"
-		       "  aws iam create-role --role-name %s --assume-role-policy-document "
-		       "'{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-		       "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:"
-		       "AssumeRole\"}]}'\n"
-		       "  aws iam attach-role-policy --role-name %s --policy-arn "
-		       "arn:aws:iam::aws:policy/AWSElasticBeanstalkWebTier\n"
-		       "  aws iam attach-role-policy --role-name %s --policy-arn "
-		       "arn:aws:iam::aws:policy/AWSElasticBeanstalkMulticontainerDocker\n"
-		       "  aws iam create-instance-profile --instance-profile-name %s\n"
-		       "  aws iam add-role-to-instance-profile --instance-profile-name %s "
-		       "--role-name %s\n"
-		       "or name another with --instance-profile",
-		       profile, r == 0 ? "does not exist" : "has no role", profile, profile,
-		       profile, profile, profile, profile);
+		sink_error(s->sink,
+		           "the instance profile '%s' %s: the environment's instances would never "
+		           "start. Create it with\n"
+		           "  aws iam create-role --role-name %s --assume-role-policy-document "
+		           "'{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+		           "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:"
+		           "AssumeRole\"}]}'\n"
+		           "  aws iam attach-role-policy --role-name %s --policy-arn "
+		           "arn:aws:iam::aws:policy/AWSElasticBeanstalkWebTier\n"
+		           "  aws iam attach-role-policy --role-name %s --policy-arn "
+		           "arn:aws:iam::aws:policy/AWSElasticBeanstalkMulticontainerDocker\n"
+		           "  aws iam create-instance-profile --instance-profile-name %s\n"
+		           "  aws iam add-role-to-instance-profile --instance-profile-name %s "
+		           "--role-name %s\n"
+		           "or name another with --instance-profile",
+		           profile, r == 0 ? "does not exist" : "has no role", profile, profile,
+		           profile, profile, profile, profile);
 		return EB_EXIT_INVALID;
 	}
 	aws_error_clear(&err);
 	r = iam_role_exists(c, role, &err);
 	if (r < 0 && iam_unreadable(&err)) {
-		warnf("cannot read IAM to check the service role '%s' (%s): going on", role,
-		      err.code);
+		sink_warn(s->sink, "cannot read IAM to check the service role '%s' (%s): going on",
+		          role, err.code);
 	} else if (r < 0) {
-		aws_error_print(&err);
+		aws_error_report(&err, s->sink);
 		return aws_error_exit_code(&err);
 	} else if (r == 0) {
-		errorf(
+		sink_error(
+		    s->sink,
 		    "the service role '%s' does not exist: Elastic Beanstalk needs it to manage "
 		    "the environment. Create it with\n"
 		    "  aws iam create-role --role-name %s --assume-role-policy-document "
@@ -125,18 +131,19 @@ static int check_roles(struct aws_client *c, const struct deploy_settings *s)
 	return 0;
 }
 
-static int check_cname(struct aws_client *c, const char *prefix)
+static int check_cname(struct aws_client *c, const struct deploy_settings *s, const char *prefix)
 {
 	struct aws_error err;
 	char *fqdn = NULL;
 	bool available = false;
 	aws_error_clear(&err);
 	if (eb_check_dns(c, prefix, &available, &fqdn, &err)) {
-		aws_error_print(&err);
+		aws_error_report(&err, s->sink);
 		return aws_error_exit_code(&err);
 	}
 	if (!available)
-		errorf("the CNAME '%s' is taken: give another --cname", fqdn ? fqdn : prefix);
+		sink_error(s->sink, "the CNAME '%s' is taken: give another --cname",
+		           fqdn ? fqdn : prefix);
 	free(fqdn);
 	return available ? 0 : EB_EXIT_INVALID;
 }
@@ -146,12 +153,13 @@ int deploy_create_checks(struct aws_client *c, const struct deploy_settings *s,
 {
 	int rc;
 	if (s->cname && ncreate > 1) {
-		errorf("--cname names one environment, and %zu are to be created", ncreate);
+		sink_error(s->sink, "--cname names one environment, and %zu are to be created",
+		           ncreate);
 		return EB_EXIT_USAGE;
 	}
 	if ((rc = pick_platform(c, s, o)))
 		return rc;
-	if (s->cname && (rc = check_cname(c, s->cname)))
+	if (s->cname && (rc = check_cname(c, s, s->cname)))
 		return rc;
 	return check_roles(c, s);
 }
@@ -162,11 +170,11 @@ int deploy_create_app(struct aws_client *c, const struct deploy_settings *s,
 	struct aws_error err;
 	aws_error_clear(&err);
 	if (eb_create_application(c, s->app, NULL, &err)) {
-		aws_error_print(&err);
+		aws_error_report(&err, s->sink);
 		return aws_error_exit_code(&err);
 	}
 	o->app_created = true;
-	notef("created application '%s'", s->app);
+	sink_note(s->sink, "created application '%s'", s->app);
 	return 0;
 }
 
@@ -203,8 +211,8 @@ int deploy_create_env(const struct deploy_settings *s, const char *platform_arn,
 		aws_error_format(&err, e->reason, sizeof(e->reason));
 		rc = aws_error_exit_code(&err);
 	} else {
-		notef("%s: creating with '%s' (request %s)", e->name, e->label,
-		      **request_id ? *request_id : "lost; following the environment");
+		sink_note(s->sink, "%s: creating with '%s' (request %s)", e->name, e->label,
+		          **request_id ? *request_id : "lost; following the environment");
 	}
 	eb_option_settings_cleanup(&opts);
 	return rc;

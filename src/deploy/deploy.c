@@ -32,7 +32,7 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 		if (rc)
 			return rc;
 		if (bundle_sha256(s->bundle, o->hex, &o->size)) {
-			errorf("cannot read '%s': %s", s->bundle, strerror(errno));
+			sink_error(s->sink, "cannot read '%s': %s", s->bundle, strerror(errno));
 			return EB_EXIT_INVALID;
 		}
 		if ((rc = bundle_zip_list(s->bundle, files)))
@@ -43,8 +43,8 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 		char *dir = xasprintf("%s/ebctl-bundle.XXXXXX", t && *t ? t : "/tmp");
 		int rc;
 		if (!mkdtemp(dir)) {
-			errorf("cannot create a directory in '%s': %s", t && *t ? t : "/tmp",
-			       strerror(errno));
+			sink_error(s->sink, "cannot create a directory in '%s': %s",
+			           t && *t ? t : "/tmp", strerror(errno));
 			free(dir);
 			return EB_EXIT_INVALID;
 		}
@@ -56,7 +56,8 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 			return rc;
 	}
 	deploy_format_size(o->size, human, sizeof(human));
-	notef("bundle %s: %s, sha256 %s", s->bundle ? s->bundle : s->dir, human, o->hex);
+	sink_note(s->sink, "bundle %s: %s, sha256 %s", s->bundle ? s->bundle : s->dir, human,
+	          o->hex);
 	return 0;
 }
 
@@ -82,7 +83,7 @@ static int check_existing_label(struct aws_client *c, const struct deploy_settin
 	memset(&vs, 0, sizeof(vs));
 	aws_error_clear(&err);
 	if (eb_describe_application_versions(c, s->app, labels, 1, &vs, &err)) {
-		deploy_error_print(&err);
+		deploy_error_report(&err, s->sink);
 		return aws_error_exit_code(&err);
 	}
 	snprintf(ours, sizeof(ours), "%s.zip", o->hex);
@@ -90,21 +91,24 @@ static int check_existing_label(struct aws_client *c, const struct deploy_settin
 		const struct eb_app_version *v = &vs.v[0];
 		*exists = true;
 		if (strcmp(key_hash(v->key), ours) == 0) {
-			notef("version '%s' already exists with this bundle: no upload, no new "
-			      "version",
-			      o->label);
+			sink_note(s->sink,
+			          "version '%s' already exists with this bundle: no upload, no new "
+			          "version",
+			          o->label);
 			o->version_reused = true;
 			free(o->bucket);
 			free(o->key);
 			o->bucket = xstrdup(v->bucket ? v->bucket : "");
 			o->key = xstrdup(v->key ? v->key : "");
 		} else {
-			errorf("version '%s' of '%s' already exists with another bundle "
-			       "(s3://%s/%s); this bundle is "
-			       "sha256 %s: give another --label, or commit your changes to get a "
-			       "new one [label]",
-			       o->label, s->app, v->bucket ? v->bucket : "?", v->key ? v->key : "?",
-			       o->hex);
+			sink_error(
+			    s->sink,
+			    "version '%s' of '%s' already exists with another bundle "
+			    "(s3://%s/%s); this bundle is "
+			    "sha256 %s: give another --label, or commit your changes to get a "
+			    "new one [label]",
+			    o->label, s->app, v->bucket ? v->bucket : "?", v->key ? v->key : "?",
+			    o->hex);
 			rc = EB_EXIT_INVALID;
 		}
 	}
@@ -123,13 +127,15 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 		memset(&vs, 0, sizeof(vs));
 		aws_error_clear(&err);
 		if (eb_describe_application_versions(c, s->app, labels, 1, &vs, &err)) {
-			deploy_error_print(&err);
+			deploy_error_report(&err, s->sink);
 			return aws_error_exit_code(&err);
 		}
 		if (vs.n && vs.v[0].status && !strcasecmp(vs.v[0].status, "Failed")) {
-			errorf("Elastic Beanstalk could not process version '%s': check its events "
-			       "(ebctl events)",
-			       o->label);
+			sink_error(
+			    s->sink,
+			    "Elastic Beanstalk could not process version '%s': check its events "
+			    "(ebctl events)",
+			    o->label);
 			eb_app_versions_cleanup(&vs);
 			return EB_EXIT_INVALID;
 		}
@@ -141,9 +147,11 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 		if (interrupt_requested())
 			return EB_EXIT_INTERRUPTED;
 		if (time_mono_ms() >= deadline_ms) {
-			errorf("timed out waiting for version '%s' to be processed; it may still "
-			       "be processing",
-			       o->label);
+			sink_error(
+			    s->sink,
+			    "timed out waiting for version '%s' to be processed; it may still "
+			    "be processing",
+			    o->label);
 			return EB_EXIT_TIMEOUT;
 		}
 		interrupt_sleep_ms(1000, -1);
@@ -153,7 +161,8 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 /* The object a version names must still be there: a version whose bundle
  * was deleted (with another version's, by a lifecycle rule, by hand)
  * fails on every instance it is deployed to. Returns 1 when it is gone. */
-static int version_object_gone(struct aws_client *c, const char *bucket, const char *key, int *rc)
+static int version_object_gone(struct aws_client *c, const struct deploy_settings *s,
+                               const char *bucket, const char *key, int *rc)
 {
 	struct s3_object_info info;
 	struct aws_error err;
@@ -161,7 +170,7 @@ static int version_object_gone(struct aws_client *c, const char *bucket, const c
 	*rc = 0;
 	aws_error_clear(&err);
 	if (s3_head_object(c, bucket, key, &info, &err)) {
-		deploy_error_print(&err);
+		deploy_error_report(&err, s->sink);
 		*rc = aws_error_exit_code(&err);
 		return 0;
 	}
@@ -181,11 +190,12 @@ static int find_version(struct aws_client *c, const struct deploy_settings *s,
 	memset(&vs, 0, sizeof(vs));
 	aws_error_clear(&err);
 	if (eb_describe_application_versions(c, s->app, labels, 1, &vs, &err)) {
-		deploy_error_print(&err);
+		deploy_error_report(&err, s->sink);
 		return aws_error_exit_code(&err);
 	}
 	if (!vs.n) {
-		errorf(
+		sink_error(
+		    s->sink,
 		    "version '%s' of application '%s' not found: 'ebctl versions --app %s' lists "
 		    "them",
 		    o->label, s->app, s->app);
@@ -195,16 +205,18 @@ static int find_version(struct aws_client *c, const struct deploy_settings *s,
 	o->bucket = vs.v[0].bucket ? xstrdup(vs.v[0].bucket) : NULL;
 	o->key = vs.v[0].key ? xstrdup(vs.v[0].key) : NULL;
 	eb_app_versions_cleanup(&vs);
-	if (o->bucket && o->key && version_object_gone(c, o->bucket, o->key, &rc)) {
-		errorf("version '%s' names s3://%s/%s, which no longer exists: Elastic Beanstalk "
-		       "could not deploy it; deploy its source again with a new label",
-		       o->label, o->bucket, o->key);
+	if (o->bucket && o->key && version_object_gone(c, s, o->bucket, o->key, &rc)) {
+		sink_error(
+		    s->sink,
+		    "version '%s' names s3://%s/%s, which no longer exists: Elastic Beanstalk "
+		    "could not deploy it; deploy its source again with a new label",
+		    o->label, o->bucket, o->key);
 		return EB_EXIT_INVALID;
 	}
 	if (rc)
 		return rc;
-	notef("deploying the existing version '%s' (s3://%s/%s): nothing to upload", o->label,
-	      o->bucket ? o->bucket : "?", o->key ? o->key : "?");
+	sink_note(s->sink, "deploying the existing version '%s' (s3://%s/%s): nothing to upload",
+	          o->label, o->bucket ? o->bucket : "?", o->key ? o->key : "?");
 	return 0;
 }
 
@@ -216,12 +228,11 @@ static int store_bundle(struct aws_client *c, const struct deploy_settings *s, c
 {
 	struct aws_error err;
 	char *shared = deploy_s3_key(s->bucket_path, s->app, o->hex);
-	int rc = deploy_upload(c, bucket, shared, path, o->hex, o->size, s->upload_progress,
-	                       s->upload_progress_arg, &o->uploaded);
+	int rc = deploy_upload(c, s, bucket, shared, path, o->hex, o->size, &o->uploaded);
 	if (rc == 0 && strcmp(shared, key) != 0) {
 		aws_error_clear(&err);
 		if (s3_copy_object(c, bucket, shared, key, &err)) {
-			deploy_error_print(&err);
+			deploy_error_report(&err, s->sink);
 			rc = aws_error_exit_code(&err);
 		}
 	}
@@ -236,11 +247,12 @@ static int reuse_version(struct aws_client *c, const struct deploy_settings *s, 
                          struct deploy_outcome *o)
 {
 	int rc;
-	if (!version_object_gone(c, o->bucket, o->key, &rc))
+	if (!version_object_gone(c, s, o->bucket, o->key, &rc))
 		return rc;
-	warnf("version '%s' exists but its bundle s3://%s/%s is gone (deleted with another "
-	      "version, or by a lifecycle rule): restoring it from this bundle",
-	      o->label, o->bucket, o->key);
+	sink_warn(s->sink,
+	          "version '%s' exists but its bundle s3://%s/%s is gone (deleted with another "
+	          "version, or by a lifecycle rule): restoring it from this bundle",
+	          o->label, o->bucket, o->key);
 	return store_bundle(c, s, path, o, o->bucket, o->key);
 }
 
@@ -282,18 +294,20 @@ static int make_version(struct aws_client *c, const struct deploy_settings *s, c
 			if (rc || exists)
 				return rc;
 		}
-		deploy_error_print(&err);
+		deploy_error_report(&err, s->sink);
 		if (strstr(err.code, "TooManyApplicationVersions"))
-			errorf("the account holds as many versions as Elastic Beanstalk allows: "
-			       "delete old "
-			       "ones with 'ebctl versions prune --app %s --keep 20', or keep the "
-			       "count "
-			       "bounded with 'deploy --prune-keep N'",
-			       s->app);
+			sink_error(
+			    s->sink,
+			    "the account holds as many versions as Elastic Beanstalk allows: "
+			    "delete old "
+			    "ones with 'ebctl versions prune --app %s --keep 20', or keep the "
+			    "count "
+			    "bounded with 'deploy --prune-keep N'",
+			    s->app);
 		return aws_error_exit_code(&err);
 	}
 	o->version_created = true;
-	notef("created version '%s' of '%s'", o->label, s->app);
+	sink_note(s->sink, "created version '%s' of '%s'", o->label, s->app);
 	if (s->process)
 		return wait_processed(c, s, o, deadline_ms);
 	return 0;
@@ -313,7 +327,7 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 	aws_error_clear(&err);
 	if (eb_describe_environments(c, s->app, (const char *const *)s->envs.v, s->envs.n, false,
 	                             &envs, &err)) {
-		deploy_error_print(&err);
+		deploy_error_report(&err, s->sink);
 		return aws_error_exit_code(&err);
 	}
 	for (i = 0; i < o->w.n; i++) {
@@ -327,13 +341,15 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 		}
 		if (!r) {
 			if (!rc)
-				rc = op_env_not_found(c, s->app, e->name);
+				rc = op_env_not_found(c, s->app, e->name, s->sink);
 			continue;
 		}
 		if (s->create_only) {
-			errorf("environment '%s' of application '%s' already exists: deploy to it "
-			       "with 'ebctl deploy --env %s'",
-			       e->name, s->app, e->name);
+			sink_error(
+			    s->sink,
+			    "environment '%s' of application '%s' already exists: deploy to it "
+			    "with 'ebctl deploy --env %s'",
+			    e->name, s->app, e->name);
 			if (!rc)
 				rc = EB_EXIT_INVALID;
 			continue;
@@ -342,9 +358,11 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 		e->label_was_running = r->version_label && !strcmp(r->version_label, o->label);
 		e->previous_label = r->version_label ? xstrdup(r->version_label) : NULL;
 		if (!ready[i] && !s->wait_ready) {
-			errorf("environment '%s' is %s, not Ready: try again when it is, or give "
-			       "--wait-ready",
-			       e->name, r->status ? r->status : "in an unknown state");
+			sink_error(
+			    s->sink,
+			    "environment '%s' is %s, not Ready: try again when it is, or give "
+			    "--wait-ready",
+			    e->name, r->status ? r->status : "in an unknown state");
 			if (!rc)
 				rc = EB_EXIT_AWS;
 		}
@@ -492,7 +510,7 @@ static void abort_left_running(const struct deploy_settings *s,
 			continue;
 		aws_error_clear(&err);
 		if (!c && aws_client_new(&ao, &c, &err)) {
-			deploy_error_print(&err);
+			deploy_error_report(&err, s->sink);
 			return;
 		}
 		if (eb_abort_environment_update(c, e->name, &err)) {
@@ -543,7 +561,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	memset(o, 0, sizeof(*o));
 	dr_report_init(&o->diags);
 	for (i = 0; i < s->envs.n; i++)
-		if ((rc = deploy_check_env_name(s->envs.v[i])))
+		if ((rc = deploy_check_env_name(s->envs.v[i], s->sink)))
 			return rc;
 	interrupt_install();
 
@@ -556,14 +574,14 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 		rc = make_bundle(s, &path, &tmpdir, &files, o);
 		if (!rc && !interrupt_requested())
 			o->label = s->label ? xstrdup(s->label)
-			                    : deploy_default_label(s->dir, o->hex, &files);
+			                    : deploy_default_label(s->dir, o->hex, &files, s->sink);
 		bundle_files_cleanup(&files);
 		if (rc || interrupt_requested())
 			goto out;
-		rc = deploy_check_label(o->label);
+		rc = deploy_check_label(o->label, s->sink);
 		if (rc)
 			goto out;
-		o->description = deploy_description(s->dir, s->description);
+		o->description = deploy_description(s->dir, s->description, s->sink);
 	}
 
 	copts.region = s->region;
@@ -580,7 +598,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	copts.pacer = aws_pacer_new();
 	aws_error_clear(&err);
 	if (aws_client_new(&copts, &c, &err) || aws_client_credentials(c, NULL, &err)) {
-		deploy_error_print(&err);
+		deploy_error_report(&err, s->sink);
 		rc = aws_error_exit_code(&err);
 		goto out;
 	}
@@ -609,7 +627,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 		if (!rc && s->create) {
 			aws_error_clear(&err);
 			if (eb_application_exists(c, s->app, &app_exists, &err)) {
-				deploy_error_print(&err);
+				deploy_error_report(&err, s->sink);
 				rc = aws_error_exit_code(&err);
 			}
 		}
@@ -621,7 +639,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 		bool app_exists = true;
 		aws_error_clear(&err);
 		if (eb_application_exists(c, s->app, &app_exists, &err)) {
-			deploy_error_print(&err);
+			deploy_error_report(&err, s->sink);
 			rc = aws_error_exit_code(&err);
 			goto out;
 		}
@@ -664,8 +682,8 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 		if (deploy_prune(c, &po, &o->pruned, &err)) {
 			/* the deploy succeeded: say so, and that pruning did not */
 			char msg[1200];
-			warnf("deployed, but pruning the versions failed: %s",
-			      aws_error_format(&err, msg, sizeof(msg)));
+			sink_warn(s->sink, "deployed, but pruning the versions failed: %s",
+			          aws_error_format(&err, msg, sizeof(msg)));
 		} else {
 			o->pruned_ok = true;
 		}
@@ -673,9 +691,10 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 out:
 	if (interrupt_requested() && !o->updating) {
 		/* Stopped before any environment was touched. */
-		errorf("interrupted (%s): %s", interrupt_signal_name(),
-		       o->version_created ? "the version was created; no environment was updated"
-		                          : "nothing was deployed");
+		sink_error(s->sink, "interrupted (%s): %s", interrupt_signal_name(),
+		           o->version_created
+		               ? "the version was created; no environment was updated"
+		               : "nothing was deployed");
 		rc = EB_EXIT_INTERRUPTED;
 	}
 	free(ready);

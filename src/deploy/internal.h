@@ -15,17 +15,17 @@ void deploy_format_size(uint64_t n, char *out, size_t len);
 
 /* ---- upload (upload.c) ---- */
 /* The bucket: --bucket, else CreateStorageLocation. Returns 0 or the exit code. */
-/* aws_error_print, except for a call an interruption stopped (deploy_run
+/* aws_error_report, except for a call an interruption stopped (deploy_run
  * reports the interruption itself). */
-void deploy_error_print(const struct aws_error *e);
+void deploy_error_report(const struct aws_error *e, const struct msgsink *sink);
 int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **bucket);
 
 /* Upload path to bucket/key unless S3 already holds it with our SHA-256
- * (HEAD first), telling progress (NULL: nobody) how far it is. Returns 0
- * or the exit code (printed). */
-int deploy_upload(struct aws_client *c, const char *bucket, const char *key, const char *path,
-                  const char *hex, uint64_t size, deploy_upload_progress_fn progress,
-                  void *progress_arg, bool *uploaded);
+ * (HEAD first), telling s->upload_progress (NULL: nobody) how far it is.
+ * Returns 0 or the exit code (told to s->sink). */
+int deploy_upload(struct aws_client *c, const struct deploy_settings *s, const char *bucket,
+                  const char *key, const char *path, const char *hex, uint64_t size,
+                  bool *uploaded);
 
 /* ---- updating one environment (update.c) ---- */
 /*

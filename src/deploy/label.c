@@ -94,7 +94,7 @@ done:
 }
 
 char *deploy_default_label(const char *dir, const char *bundle_hex,
-                           const struct bundle_files *files)
+                           const struct bundle_files *files, const struct msgsink *sink)
 {
 	static const char *const short_head[] = {"rev-parse", "--short=7", "HEAD", NULL};
 	const char *ci = ci_commit();
@@ -127,9 +127,9 @@ char *deploy_default_label(const char *dir, const char *bundle_hex,
 		}
 		if (changed.n > DIRTY_SHOWN)
 			buf_puts(&names, ", ...");
-		notef("label %s: the tree has uncommitted changes in %zu %sfile%s (%s)", label,
-		      changed.n, files ? "bundled " : "", changed.n == 1 ? "" : "s",
-		      buf_cstr(&names));
+		sink_note(sink, "label %s: the tree has uncommitted changes in %zu %sfile%s (%s)",
+		          label, changed.n, files ? "bundled " : "", changed.n == 1 ? "" : "s",
+		          buf_cstr(&names));
 		buf_cleanup(&names);
 	}
 	free(commit);
@@ -146,53 +146,60 @@ static bool has_control(const char *s)
 	return false;
 }
 
-int deploy_check_label(const char *label)
+int deploy_check_label(const char *label, const struct msgsink *sink)
 {
 	/* AWS counts characters (code points), not bytes. */
 	long n = str_utf8_len(label, 0, NULL);
 	if (n < 0) {
 		char *shown = str_utf8_valid(label);
-		errorf("error: version label '%s' is not valid UTF-8 [label]", shown);
+		sink_error(sink, "error: version label '%s' is not valid UTF-8 [label]", shown);
 		free(shown);
 		return EB_EXIT_INVALID;
 	}
 	if (n == 0 || n > LABEL_MAX) {
-		errorf("error: version label '%s' has %ld characters; it must have 1 to %d [label]",
-		       label, n, LABEL_MAX);
+		sink_error(
+		    sink,
+		    "error: version label '%s' has %ld characters; it must have 1 to %d [label]",
+		    label, n, LABEL_MAX);
 		return EB_EXIT_INVALID;
 	}
 	if (has_control(label)) {
-		errorf("error: version label '%s' contains a control character (CR, LF, tab...), "
-		       "which Elastic Beanstalk does not keep as sent [label]",
-		       label);
+		sink_error(
+		    sink,
+		    "error: version label '%s' contains a control character (CR, LF, tab...), "
+		    "which Elastic Beanstalk does not keep as sent [label]",
+		    label);
 		return EB_EXIT_INVALID;
 	}
 	if (strchr(label, '/')) {
-		errorf("error: version label '%s' contains '/', which Elastic Beanstalk rejects "
-		       "[label]",
-		       label);
+		sink_error(
+		    sink,
+		    "error: version label '%s' contains '/', which Elastic Beanstalk rejects "
+		    "[label]",
+		    label);
 		return EB_EXIT_INVALID;
 	}
 	return 0;
 }
 
-int deploy_check_env_name(const char *name)
+int deploy_check_env_name(const char *name, const struct msgsink *sink)
 {
 	size_t n = strlen(name), i;
 	bool ok = n >= 4 && n <= 40 && name[0] != '-' && name[n - 1] != '-';
 	for (i = 0; ok && i < n; i++)
 		ok = isalnum((unsigned char)name[i]) || name[i] == '-';
 	if (!ok) {
-		errorf("error: environment name '%s' must have 4 to 40 letters, digits and "
-		       "hyphens, and not start or "
-		       "end with a hyphen [label]",
-		       name);
+		sink_error(sink,
+		           "error: environment name '%s' must have 4 to 40 letters, digits and "
+		           "hyphens, and not start or "
+		           "end with a hyphen [label]",
+		           name);
 		return EB_EXIT_INVALID;
 	}
 	return 0;
 }
 
-char *deploy_description(const char *dir, const char *given)
+char *deploy_description(const char *dir, const char *given, const struct msgsink *sink)
 {
 	static const char *const subject[] = {"log", "-1", "--format=%s", NULL};
 	char *d = NULL, *p;
@@ -219,13 +226,15 @@ char *deploy_description(const char *dir, const char *given)
 			changed = true;
 		}
 	if (changed)
-		warnf("the description holds control characters or bytes that are not UTF-8: "
-		      "sent as '%s' [label]",
-		      d);
+		sink_warn(sink,
+		          "the description holds control characters or bytes that are not UTF-8: "
+		          "sent as '%s' [label]",
+		          d);
 	if ((n = str_utf8_len(d, DESCRIPTION_MAX, &cut)) > DESCRIPTION_MAX) {
 		d[cut] = 0;
-		warnf("the description has %ld characters, more than %d: cut to '%s' [label]", n,
-		      DESCRIPTION_MAX, d);
+		sink_warn(sink,
+		          "the description has %ld characters, more than %d: cut to '%s' [label]",
+		          n, DESCRIPTION_MAX, d);
 	}
 	return d;
 }

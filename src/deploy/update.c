@@ -64,9 +64,10 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 	}
 	if (!rid && (err.unknown_outcome || err.attempts > 1 || maybe_started) &&
 	    (rid = adopt_lost_update(s, c, e->name)) != NULL) {
-		warnf("%s: the answer to UpdateEnvironment was lost; following the update in "
-		      "progress (request %s)",
-		      e->name, rid);
+		sink_warn(s->sink,
+		          "%s: the answer to UpdateEnvironment was lost; following the update in "
+		          "progress (request %s)",
+		          e->name, rid);
 	} else if (!rid) {
 		char msg[1200];
 		snprintf(e->reason, sizeof(e->reason), "%s%s",
@@ -74,7 +75,7 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 		         err.unknown_outcome ? "; the update may have started" : "");
 		return aws_error_exit_code(&err);
 	}
-	notef("%s: updating to '%s' (request %s)", e->name, e->label, rid);
+	sink_note(s->sink, "%s: updating to '%s' (request %s)", e->name, e->label, rid);
 	*request_id = rid;
 	return 0;
 }

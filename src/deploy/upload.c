@@ -22,12 +22,12 @@ void deploy_format_size(uint64_t n, char *out, size_t len)
 		snprintf(out, len, "%.1f MiB", (double)n / 1048576.0);
 }
 
-void deploy_error_print(const struct aws_error *e)
+void deploy_error_report(const struct aws_error *e, const struct msgsink *sink)
 {
 	/* stopped by a signal: deploy_run's end says what the interruption left,
 	 * once, instead of each call it cut saying "Interrupted" first */
 	if (!e->interrupted)
-		aws_error_print(e);
+		aws_error_report(e, sink);
 }
 
 int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **bucket)
@@ -39,7 +39,7 @@ int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **
 	}
 	aws_error_clear(&err);
 	if (eb_create_storage_location(c, bucket, &err)) {
-		deploy_error_print(&err);
+		deploy_error_report(&err, s->sink);
 		return aws_error_exit_code(&err);
 	}
 	return 0;
@@ -60,10 +60,11 @@ static void on_progress(uint64_t done, uint64_t total, void *arg)
 	r->fn(&r->p, r->arg);
 }
 
-int deploy_upload(struct aws_client *c, const char *bucket, const char *key, const char *path,
-                  const char *hex, uint64_t size, deploy_upload_progress_fn progress,
-                  void *progress_arg, bool *uploaded)
+int deploy_upload(struct aws_client *c, const struct deploy_settings *s, const char *bucket,
+                  const char *key, const char *path, const char *hex, uint64_t size, bool *uploaded)
 {
+	deploy_upload_progress_fn progress = s->upload_progress;
+	void *progress_arg = s->upload_progress_arg;
 	struct s3_object_info info;
 	struct aws_error err;
 	struct s3_meta meta = {"sha256", hex};
@@ -76,19 +77,21 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 	memset(&info, 0, sizeof(info));
 	aws_error_clear(&err);
 	if (s3_head_object(c, bucket, key, &info, &err)) {
-		deploy_error_print(&err);
+		deploy_error_report(&err, s->sink);
 		return aws_error_exit_code(&err);
 	}
 	if (info.exists && info.size == size && info.meta_sha256 &&
 	    !strcmp(info.meta_sha256, hex)) {
-		notef("s3://%s/%s already holds this bundle (sha256 %.12s): not uploaded", bucket,
-		      key, hex);
+		sink_note(s->sink,
+		          "s3://%s/%s already holds this bundle (sha256 %.12s): not uploaded",
+		          bucket, key, hex);
 		s3_object_info_cleanup(&info);
 		return 0;
 	}
 	if (info.exists)
-		warnf("s3://%s/%s exists with other content (its sha256 is %s): replacing it",
-		      bucket, key, info.meta_sha256 ? info.meta_sha256 : "not recorded");
+		sink_warn(s->sink,
+		          "s3://%s/%s exists with other content (its sha256 is %s): replacing it",
+		          bucket, key, info.meta_sha256 ? info.meta_sha256 : "not recorded");
 	s3_object_info_cleanup(&info);
 
 	memset(&o, 0, sizeof(o));
@@ -103,8 +106,8 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 	o.part_size = PART_SIZE;
 	o.parallel = PARALLEL_PARTS;
 	deploy_format_size(size, human, sizeof(human));
-	notef("uploading %s to s3://%s/%s%s", human, bucket, key,
-	      size >= MULTIPART_FROM ? " (multipart)" : "");
+	sink_note(s->sink, "uploading %s to s3://%s/%s%s", human, bucket, key,
+	          size >= MULTIPART_FROM ? " (multipart)" : "");
 	relay.p.started_ms = time_mono_ms();
 	if (s3_upload_file(c, bucket, key, path, &o, &res, &err)) {
 		if (progress) {
@@ -112,7 +115,7 @@ int deploy_upload(struct aws_client *c, const char *bucket, const char *key, con
 			relay.p.failed = true;
 			progress(&relay.p, progress_arg);
 		}
-		deploy_error_print(&err);
+		deploy_error_report(&err, s->sink);
 		return aws_error_exit_code(&err);
 	}
 	*uploaded = true;

@@ -37,7 +37,7 @@ static char *scalar_at(yaml_document_t *doc, yaml_node_t *root, const char *a, c
 }
 
 int eb_config_read(const char *path, const char *branch, char **app, char **region, char **profile,
-                   char **env, char **artifact)
+                   char **env, char **artifact, const struct msgsink *sink)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -50,22 +50,22 @@ int eb_config_read(const char *path, const char *branch, char **app, char **regi
 	if (!f) {
 		if (errno == ENOENT)
 			return 1;
-		errorf("cannot read '%s': %s", path, strerror(errno));
+		sink_error(sink, "cannot read '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &doc)) {
-		errorf("%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
-		       parser.problem_mark.column + 1,
-		       parser.problem ? parser.problem : "malformed YAML");
+		sink_error(sink, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
+		           parser.problem_mark.column + 1,
+		           parser.problem ? parser.problem : "malformed YAML");
 		yaml_parser_delete(&parser);
 		fclose(f);
 		return -1;
 	}
 	root = yaml_document_get_root_node(&doc);
 	if (root && root->type != YAML_MAPPING_NODE) {
-		errorf("%s: the top level is not a mapping", path);
+		sink_error(sink, "%s: the top level is not a mapping", path);
 		rc = -1;
 		goto out;
 	}
@@ -97,7 +97,7 @@ void eb_project_cleanup(struct eb_project *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int eb_project_load(const char *dir, struct eb_project *p)
+int eb_project_load(const char *dir, struct eb_project *p, const struct msgsink *sink)
 {
 	static const char *const branch_args[] = {"symbolic-ref", "--short", "-q", "HEAD", NULL};
 	char *path = xasprintf("%s/.elasticbeanstalk/config.yml", dir);
@@ -113,7 +113,8 @@ int eb_project_load(const char *dir, struct eb_project *p)
 		free(branch);
 		branch = NULL;
 	}
-	r = eb_config_read(path, branch, &p->app, &p->region, &p->profile, &p->env, &p->artifact);
+	r = eb_config_read(path, branch, &p->app, &p->region, &p->profile, &p->env, &p->artifact,
+	                   sink);
 	free(branch);
 	free(path);
 	return r < 0 ? EB_EXIT_INVALID : 0;

@@ -97,7 +97,7 @@ int envprop_fetch(struct op_target *t, struct eb_option_settings *all,
 	*nprops = 0;
 	aws_error_clear(&err);
 	if (eb_describe_configuration_settings(t->client, t->app, t->env, all, &err))
-		return op_aws_fail(&err);
+		return op_aws_fail(&err, t->sink);
 	*props = xcalloc(all->n + 1, sizeof(**props));
 	for (i = 0; i < all->n; i++) {
 		const struct eb_option_setting *s = &all->v[i];

@@ -228,16 +228,6 @@ json_t *out_json_string(const char *v)
 	return j ? j : json_null();
 }
 
-void out_json(json_t *v)
-{
-	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(v);
-	if (!s)
-		die("out of memory");
-	out_line("%s\n", s);
-	free(s);
-}
-
 static void json_set_str(json_t *o, const char *key, const char *v)
 {
 	json_object_set_new(o, key, out_json_string(v));

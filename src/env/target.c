@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int op_aws_fail(const struct aws_error *err)
+int op_aws_fail(const struct aws_error *err, const struct msgsink *sink)
 {
-	if (err->interrupted)
-		return follow_interrupted_exit(NULL);
-	aws_error_print(err);
+	if (err->interrupted) {
+		sink_error(sink, "interrupted (%s)", interrupt_signal_name());
+		return EB_EXIT_INTERRUPTED;
+	}
+	aws_error_report(err, sink);
 	return aws_error_exit_code(err);
 }
 
@@ -22,7 +24,8 @@ static const char *keep(struct op_target *t, size_t slot, const char *s)
 	return t->owned[slot];
 }
 
-int op_env_not_found(struct aws_client *c, const char *app, const char *env)
+int op_env_not_found(struct aws_client *c, const char *app, const char *env,
+                     const struct msgsink *sink)
 {
 	struct eb_environments all = {NULL, 0};
 	struct aws_error err;
@@ -33,11 +36,11 @@ int op_env_not_found(struct aws_client *c, const char *app, const char *env)
 
 	aws_error_clear(&err);
 	if (!app || !*app) {
-		errorf("environment '%s' not found in region '%s'", env, region);
+		sink_error(sink, "environment '%s' not found in region '%s'", env, region);
 		return EB_EXIT_INVALID;
 	}
 	if (eb_application_exists(c, app, &exists, &err) == 0 && !exists) {
-		errorf("application '%s' not found in region '%s'", app, region);
+		sink_error(sink, "application '%s' not found in region '%s'", app, region);
 		return EB_EXIT_INVALID;
 	}
 	if (eb_describe_environments(c, app, NULL, 0, false, &all, &err) == 0) {
@@ -46,13 +49,15 @@ int op_env_not_found(struct aws_client *c, const char *app, const char *env)
 			           all.v[i].name ? all.v[i].name : "?");
 	}
 	if (names.len)
-		errorf("environment '%s' not found in application '%s' (region '%s'); its "
-		       "environments are: %s",
-		       env, app, region, buf_cstr(&names));
+		sink_error(sink,
+		           "environment '%s' not found in application '%s' (region '%s'); its "
+		           "environments are: %s",
+		           env, app, region, buf_cstr(&names));
 	else
-		errorf("environment '%s' not found in application '%s' (region '%s'); it has no "
-		       "environments",
-		       env, app, region);
+		sink_error(sink,
+		           "environment '%s' not found in application '%s' (region '%s'); it has "
+		           "no environments",
+		           env, app, region);
 	buf_cleanup(&names);
 	eb_environments_cleanup(&all);
 	return EB_EXIT_INVALID;
@@ -75,9 +80,9 @@ int op_describe_env(struct op_target *t, struct eb_environments *envs)
 	names[0] = t->env;
 	aws_error_clear(&err);
 	if (eb_describe_environments(t->client, t->app, names, 1, false, envs, &err))
-		return op_aws_fail(&err);
+		return op_aws_fail(&err, t->sink);
 	if (envs->n == 0)
-		return op_env_not_found(t->client, t->app, t->env);
+		return op_env_not_found(t->client, t->app, t->env, t->sink);
 	return 0;
 }
 
@@ -108,11 +113,11 @@ int op_describe_envs(struct op_target *t, const char *const *names, size_t n,
 	}
 	aws_error_clear(&err);
 	if (eb_describe_environments(t->client, t->app, names, n, false, envs, &err))
-		return op_aws_fail(&err);
+		return op_aws_fail(&err, t->sink);
 	for (i = 0; i < n; i++) {
 		if (!eb_environments_find(envs, names[i])) {
 			eb_environments_cleanup(envs);
-			return op_env_not_found(t->client, t->app, names[i]);
+			return op_env_not_found(t->client, t->app, names[i], t->sink);
 		}
 	}
 	return 0;
@@ -122,7 +127,7 @@ int op_describe_envs(struct op_target *t, const char *const *names, size_t n,
 static int load_eb_config(struct op_target *t)
 {
 	struct eb_project p;
-	int rc = eb_project_load(".", &p);
+	int rc = eb_project_load(".", &p, t->sink);
 	if (rc == 0) {
 		if (p.app && !t->app)
 			t->app = keep(t, 0, p.app);
@@ -139,18 +144,18 @@ static int load_eb_config(struct op_target *t)
 	return rc;
 }
 
-int op_target_open(struct op_target *t, const char *cmd, unsigned flags)
+int op_target_open(struct op_target *t, const struct msgsink *sink, unsigned flags)
 {
 	struct aws_client_options o;
 	struct aws_error err;
 	int rc;
 
+	t->sink = sink;
 	if ((rc = load_eb_config(t)))
 		return rc;
 	if (!(flags & OP_NO_ENV) && (!t->env || !*t->env)) {
-		errorf("no environment given: use --env NAME, EBCTL_ENV or "
-		       ".elasticbeanstalk/config.yml");
-		fprintf(stderr, "See 'ebctl %s --help'.\n", cmd);
+		sink_error(sink, "no environment given: use --env NAME, EBCTL_ENV or "
+		                 ".elasticbeanstalk/config.yml");
 		return EB_EXIT_USAGE;
 	}
 	memset(&o, 0, sizeof(o));
@@ -162,7 +167,7 @@ int op_target_open(struct op_target *t, const char *cmd, unsigned flags)
 		o.deadline_ms = time_mono_ms() + (int64_t)t->timeout_s * 1000;
 	aws_error_clear(&err);
 	if (aws_client_new(&o, &t->client, &err))
-		return op_aws_fail(&err);
+		return op_aws_fail(&err, sink);
 	if (!t->env || !*t->env)
 		return 0;
 	{

@@ -56,6 +56,7 @@ struct unzip_state {
 	struct strlist made; /* paths created, to remove after a failure */
 	char *err;
 	size_t errlen;
+	const struct msgsink *sink; /* told of the links left out */
 };
 
 /* The directory fd of rel's parent under the root, each component created
@@ -204,7 +205,7 @@ static int unzip_entries(struct unzip_state *u)
 		/* A symbolic link is left out: it could point anywhere. */
 		if (zip_file_get_external_attributes(u->za, (zip_uint64_t)i, 0, &os, &attr) == 0 &&
 		    os == ZIP_OPSYS_UNIX && ((attr >> 16) & S_IFMT) == S_IFLNK) {
-			warnf("'%s': skipped the symbolic link '%s'", u->zip, name);
+			sink_warn(u->sink, "'%s': skipped the symbolic link '%s'", u->zip, name);
 			continue;
 		}
 		rc = extract_one(u, (zip_uint64_t)i, name);
@@ -221,11 +222,11 @@ void op_unzip_limits_default(struct op_unzip_limits *lim)
 
 int op_unzip(const char *zip, const char *dir, char *err, size_t errlen)
 {
-	return op_unzip_limited(zip, dir, NULL, err, errlen);
+	return op_unzip_limited(zip, dir, NULL, NULL, err, errlen);
 }
 
-int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_limits *lim, char *err,
-                     size_t errlen)
+int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_limits *lim,
+                     const struct msgsink *sink, char *err, size_t errlen)
 {
 	struct op_unzip_limits dflt;
 	struct unzip_state u;
@@ -240,6 +241,7 @@ int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_lim
 	u.zip = zip;
 	u.dir = dir;
 	u.lim = lim;
+	u.sink = sink;
 	u.err = err;
 	u.errlen = errlen;
 	u.root = -1;

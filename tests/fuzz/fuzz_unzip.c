@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size && fwrite(data, 1, size, f) != size)
 		abort();
 	fclose(f);
-	if (op_unzip_limited(zip, out, &lim, err, sizeof(err)) != 0 && lstat(out, &st) == 0)
+	if (op_unzip_limited(zip, out, &lim, NULL, err, sizeof(err)) != 0 && lstat(out, &st) == 0)
 		abort(); /* a failure left files behind */
 	nftw(out, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	unlink(zip);

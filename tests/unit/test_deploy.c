@@ -47,6 +47,21 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* The last message a module told, for the checks of what it says. */
+static struct {
+	enum msg_level level;
+	char text[512];
+} said;
+
+static void keep_said(void *arg, enum msg_level level, const char *text)
+{
+	(void)arg;
+	said.level = level;
+	snprintf(said.text, sizeof(said.text), "%s", text);
+}
+
+static const struct msgsink sink = {keep_said, NULL};
+
 static void test_config_yml(void **state)
 {
 	char *path = xasprintf("%s/config.yml", tmpdir);
@@ -66,7 +81,8 @@ static void test_config_yml(void **state)
 	                 "  default_region: eu-west-1\n"
 	                 "  profile: eb-cli\n"
 	                 "  sc: git\n");
-	assert_int_equal(eb_config_read(path, "main", &app, &region, &profile, &env, &artifact), 0);
+	assert_int_equal(
+	    eb_config_read(path, "main", &app, &region, &profile, &env, &artifact, NULL), 0);
 	assert_string_equal(app, "shop");
 	assert_string_equal(region, "eu-west-1");
 	assert_string_equal(profile, "eb-cli");
@@ -74,13 +90,14 @@ static void test_config_yml(void **state)
 	assert_string_equal(artifact, "build/app.zip");
 	free(app), free(region), free(profile), free(env), free(artifact);
 	/* Another branch falls back to "default". */
-	assert_int_equal(eb_config_read(path, "feature", &app, &region, &profile, &env, &artifact),
-	                 0);
+	assert_int_equal(
+	    eb_config_read(path, "feature", &app, &region, &profile, &env, &artifact, NULL), 0);
 	assert_string_equal(env, "web-dev");
 	free(app), free(region), free(profile), free(env), free(artifact);
 
 	write_file(path, "global:\n  application_name: shop\n  profile: null\n");
-	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact), 0);
+	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact, NULL),
+	                 0);
 	assert_string_equal(app, "shop");
 	assert_null(profile);
 	assert_null(env);
@@ -88,11 +105,16 @@ static void test_config_yml(void **state)
 	free(app);
 
 	write_file(path, "global: [unclosed\n");
-	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact), -1);
+	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact, NULL),
+	                 -1);
 	write_file(path, "- a list\n");
-	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact), -1);
+	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact, &sink),
+	                 -1);
+	assert_int_equal(said.level, MSG_ERROR);
+	assert_non_null(strstr(said.text, ": the top level is not a mapping"));
 	unlink(path);
-	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact), 1);
+	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact, NULL),
+	                 1);
 	free(path);
 }
 
@@ -104,25 +126,26 @@ static void test_check_label(void **state)
 	longest[100] = 0;
 	memset(too_long, 'a', 101);
 	too_long[101] = 0;
-	assert_int_equal(deploy_check_label("v1.2.3"), 0);
-	assert_int_equal(deploy_check_label(longest), 0);
-	assert_int_equal(deploy_check_label(too_long), EB_EXIT_INVALID);
-	assert_int_equal(deploy_check_label(""), EB_EXIT_INVALID);
-	assert_int_equal(deploy_check_label("feature/x"), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_label("v1.2.3", NULL), 0);
+	assert_int_equal(deploy_check_label(longest, NULL), 0);
+	assert_int_equal(deploy_check_label(too_long, NULL), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_label("", NULL), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_label("feature/x", NULL), EB_EXIT_INVALID);
 }
 
 static void test_check_env_name(void **state)
 {
 	(void)state;
-	assert_int_equal(deploy_check_env_name("shop-prod"), 0);
-	assert_int_equal(deploy_check_env_name("abcd"), 0);
-	assert_int_equal(deploy_check_env_name("abc"), EB_EXIT_INVALID);
-	assert_int_equal(deploy_check_env_name("a234567890123456789012345678901234567890"), 0);
-	assert_int_equal(deploy_check_env_name("a2345678901234567890123456789012345678901"),
+	assert_int_equal(deploy_check_env_name("shop-prod", NULL), 0);
+	assert_int_equal(deploy_check_env_name("abcd", NULL), 0);
+	assert_int_equal(deploy_check_env_name("abc", NULL), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("a234567890123456789012345678901234567890", NULL),
+	                 0);
+	assert_int_equal(deploy_check_env_name("a2345678901234567890123456789012345678901", NULL),
 	                 EB_EXIT_INVALID);
-	assert_int_equal(deploy_check_env_name("-shop"), EB_EXIT_INVALID);
-	assert_int_equal(deploy_check_env_name("shop-"), EB_EXIT_INVALID);
-	assert_int_equal(deploy_check_env_name("shop_prod"), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("-shop", NULL), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("shop-", NULL), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("shop_prod", NULL), EB_EXIT_INVALID);
 }
 
 static void test_s3_key(void **state)
@@ -153,28 +176,30 @@ static void test_description(void **state)
 {
 	char text[260], *d;
 	(void)state;
-	d = deploy_description(tmpdir, "short one");
+	d = deploy_description(tmpdir, "short one", NULL);
 	assert_string_equal(d, "short one");
 	free(d);
 	memset(text, 'x', 199);
 	strcpy(text + 199, "\xc3\xa9 and more past the limit"); /* "é" is the 200th character */
-	d = deploy_description(tmpdir, text);
+	d = deploy_description(tmpdir, text, &sink);
+	assert_int_equal(said.level, MSG_WARNING);
+	assert_non_null(strstr(said.text, "more than 200: cut to"));
 	assert_int_equal(strlen(d), 201);
 	assert_string_equal(d + 199, "\xc3\xa9");
 	free(d);
 	/* Outside git and without --description: none. */
-	assert_null(deploy_description(tmpdir, NULL));
+	assert_null(deploy_description(tmpdir, NULL, NULL));
 }
 
 static void test_label_outside_git(void **state)
 {
 	char *l;
 	(void)state;
-	l = deploy_default_label(tmpdir, HEX, NULL);
+	l = deploy_default_label(tmpdir, HEX, NULL, NULL);
 	assert_string_equal(l, "sha256-0123456789abcdef");
 	free(l);
 	setenv("TRAVIS_COMMIT", "fedcba9876543210fedcba9876543210fedcba98", 1);
-	l = deploy_default_label(tmpdir, HEX, NULL);
+	l = deploy_default_label(tmpdir, HEX, NULL, NULL);
 	assert_string_equal(l, "fedcba9");
 	free(l);
 	unsetenv("TRAVIS_COMMIT");
@@ -193,22 +218,22 @@ static void test_label_in_git(void **state)
 	free(cmd);
 	assert_int_equal(git_capture(tmpdir, rev, &head), 0);
 	assert_int_equal(strlen(head), 7);
-	l = deploy_default_label(tmpdir, HEX, NULL);
+	l = deploy_default_label(tmpdir, HEX, NULL, NULL);
 	assert_string_equal(l, head); /* clean tree: the commit alone */
 	free(l);
-	subject = deploy_description(tmpdir, NULL);
+	subject = deploy_description(tmpdir, NULL, NULL);
 	assert_string_equal(subject, "Ship the cart page");
 	free(subject);
 	cmd = xasprintf("%s/new-file", tmpdir);
 	write_file(cmd, "dirty\n");
 	free(cmd);
-	l = deploy_default_label(tmpdir, HEX, NULL);
+	l = deploy_default_label(tmpdir, HEX, NULL, NULL);
 	cmd = xasprintf("%s-01234567", head);
 	assert_string_equal(l, cmd); /* dirty tree: + 8 characters of the bundle hash */
 	free(cmd);
 	free(l);
 	setenv("GITHUB_SHA", "1111111222222233333334444444555555566666", 1);
-	l = deploy_default_label(tmpdir, HEX, NULL);
+	l = deploy_default_label(tmpdir, HEX, NULL, NULL);
 	assert_string_equal(l, "1111111-01234567");
 	free(l);
 	unsetenv("GITHUB_SHA");

@@ -386,6 +386,15 @@ static int size_fail(void)
 	return rc;
 }
 
+/* The modules' messages as the CLI prints them, for the cases below that
+ * look for a rule's tag in stderr. */
+static void emit_stderr(void *arg, enum msg_level level, const char *text)
+{
+	(void)arg;
+	fprintf(stderr, "ebctl: %s%s\n", level == MSG_WARNING ? "warning: " : "", text);
+}
+static const struct msgsink stderr_sink = {emit_stderr, NULL};
+
 static int size_pass(void)
 {
 	put_file("Dockerrun.aws.json", V2(WEB), 0);
@@ -394,17 +403,18 @@ static int size_pass(void)
 
 static int label_fail_slash(void)
 {
-	return deploy_check_label("feature/x");
+	return deploy_check_label("feature/x", &stderr_sink);
 }
 
 static int label_pass(void)
 {
-	return deploy_check_label("v1.2.3") || deploy_check_env_name("shop-prod");
+	return deploy_check_label("v1.2.3", &stderr_sink) ||
+	       deploy_check_env_name("shop-prod", &stderr_sink);
 }
 
 static int label_fail_env(void)
 {
-	return deploy_check_env_name("abc");
+	return deploy_check_env_name("abc", &stderr_sink);
 }
 
 static int label_fail_description(void)
@@ -413,14 +423,14 @@ static int label_fail_description(void)
 	char *d;
 	memset(text, 'x', 201);
 	text[201] = 0;
-	d = deploy_description(bundle_dir, text);
+	d = deploy_description(bundle_dir, text, &stderr_sink);
 	free(d);
 	return 1; /* a warning: the description is cut, not refused */
 }
 
 static int label_pass_description(void)
 {
-	free(deploy_description(bundle_dir, "fix the login page"));
+	free(deploy_description(bundle_dir, "fix the login page", &stderr_sink));
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* `ebctl status` and `ebctl health`: one description of an environment. */
 #include "ebctl/aws.h"
+#include "ebctl/cli.h"
 #include "ebctl/eb.h"
 #include "ebctl/env.h"
 #include "ebctl/util.h"
@@ -172,13 +173,15 @@ static void warn_lifecycle(struct op_target *t, const struct eb_environment *e)
 			    ps.v[i].branch_state &&
 			    (!strcmp(ps.v[i].branch_state, "Deprecated") ||
 			     !strcmp(ps.v[i].branch_state, "Retired"))) {
-				warnf("the platform branch '%s' of '%s' is %s: Elastic Beanstalk "
-				      "retires "
-				      "such branches; move with 'ebctl upgrade --env %s --platform "
-				      "%s'",
-				      branch, e->name ? e->name : t->env, ps.v[i].branch_state,
-				      e->name ? e->name : t->env,
-				      !strncmp(branch, "ECS", 3) ? "ecs" : "docker");
+				sink_warn(
+				    t->sink,
+				    "the platform branch '%s' of '%s' is %s: Elastic Beanstalk "
+				    "retires "
+				    "such branches; move with 'ebctl upgrade --env %s --platform "
+				    "%s'",
+				    branch, e->name ? e->name : t->env, ps.v[i].branch_state,
+				    e->name ? e->name : t->env,
+				    !strncmp(branch, "ECS", 3) ? "ecs" : "docker");
 				break;
 			}
 	eb_platforms_cleanup(&ps);
@@ -204,7 +207,7 @@ int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned hea
 	           (health && (err.network || err.http_status == 0 || err.http_status >= 500 ||
 	                       !strcmp(err.code, "AccessDenied") ||
 	                       !strcmp(err.code, "AccessDeniedException")))) {
-		rc = op_aws_fail(&err);
+		rc = op_aws_fail(&err, t->sink);
 		goto out;
 	} else if (err.http_status == 400 && strcmp(err.code, "AccessDenied") != 0) {
 		/* Basic health: the service refuses the call, there is nothing more to say. */
@@ -213,7 +216,8 @@ int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned hea
 	} else {
 		/* status can do without the causes; say why they are missing. */
 		char msg[1024];
-		warnf("no health details: %s", aws_error_format(&err, msg, sizeof(msg)));
+		sink_warn(t->sink, "no health details: %s",
+		          aws_error_format(&err, msg, sizeof(msg)));
 	}
 	if (fmt == OP_FORMAT_JSON)
 		print_json(&envs.v[0], have_health ? &h : NULL, health);
@@ -227,4 +231,14 @@ out:
 	eb_env_health_cleanup(&h);
 	eb_environments_cleanup(&envs);
 	return rc;
+}
+
+void out_json(json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(v);
+	if (!s)
+		die("out of memory");
+	out_line("%s\n", s);
+	free(s);
 }

@@ -1,5 +1,5 @@
 /* The end of an interrupted follow loop. */
-#include "ebctl/env.h"
+#include "ebctl/cli.h"
 #include "ebctl/util.h"
 
 #include <stdio.h>
