@@ -79,6 +79,9 @@ struct aws_client_options {
 	 * send the operation refused at one adaptive rate together. Borrowed;
 	 * NULL: none. */
 	struct aws_pacer *pacer;
+	/* where the client's warnings go (credentials that cannot be refreshed,
+	 * a multipart upload left to abort); NULL: nowhere */
+	const struct msgsink *sink;
 };
 
 /* One adaptive send rate per operation for the clients that share it:

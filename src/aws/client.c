@@ -71,6 +71,7 @@ int aws_client_new(const struct aws_client_options *o, struct aws_client **out,
 	c->creds_renew = aws_client_renew_expired;
 	c->interrupted = o->interrupted;
 	c->pacer = o->pacer;
+	c->sink = o->sink;
 	snprintf(c->user_agent, sizeof(c->user_agent), "ebctl/%s", EBCTL_VERSION);
 
 	/* --profile, then AWS_PROFILE, then a file's (config.yml); environment
@@ -281,8 +282,8 @@ int aws_client_credentials(struct aws_client *c, struct aws_creds *out, struct a
 			aws_error_format(err, msg, sizeof(msg));
 			debugf("cannot refresh the credentials: %s", msg);
 			if (!c->refresh_warned)
-				warnf(
-				    "cannot refresh the credentials from %s (%s): using them until "
+				sink_warn(
+				    c->sink, "cannot refresh the credentials from %s (%s): using them until "
 				    "they expire in %lld s",
 				    c->creds.source ? c->creds.source : "?", msg,
 				    (long long)(c->creds.expires - now));

@@ -37,6 +37,7 @@ struct aws_client {
 	int retry_tokens; /* the retry quota left */
 	volatile sig_atomic_t *interrupted;
 	struct aws_pacer *pacer; /* borrowed; NULL: none */
+	const struct msgsink *sink; /* borrowed; NULL: nowhere */
 	CURL *easy;              /* reused: keeps the connection cache */
 	CURLSH *share;           /* DNS and connections shared with multi transfers */
 	struct aws_creds creds;

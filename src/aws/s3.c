@@ -815,7 +815,7 @@ int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const cha
 			/* not an object to keep under a key that names its content */
 			struct aws_error e2;
 			if (s3_delete_object(c, bucket, key, &e2) != 0)
-				warnf("could not delete the damaged object '%s'", key);
+				sink_warn(c->sink, "could not delete the damaged object '%s'", key);
 			goto out;
 		}
 		if (!err->unknown_outcome)
@@ -838,7 +838,7 @@ abort : {
 	c->deadline_ms = 0;
 	if (s3_abort_multipart_upload(c, bucket, key, upload_id, &e2) != 0) {
 		char msg[1200];
-		warnf("could not abort the multipart upload %s of '%s': %s", upload_id, key,
+		sink_warn(c->sink, "could not abort the multipart upload %s of '%s': %s", upload_id, key,
 		      aws_error_format(&e2, msg, sizeof(msg)));
 	}
 	c->interrupted = saved;

@@ -40,6 +40,7 @@ static int load_creds(const char *profile, const char *region, struct aws_creds 
 	o.profile = profile;
 	o.region = region;
 	o.no_region_ok = true;
+	o.sink = cli_sink();
 	if (aws_client_new(&o, &client, &err) || aws_client_credentials(client, c, &err)) {
 		aws_error_report(&err, cli_sink());
 		rc = aws_error_exit_code(&err);

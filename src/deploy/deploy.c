@@ -596,6 +596,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	/* the workers updating environments and the watcher share one send
 	 * rate per operation once Elastic Beanstalk throttles one */
 	copts.pacer = aws_pacer_new();
+	copts.sink = s->sink;
 	aws_error_clear(&err);
 	if (aws_client_new(&copts, &c, &err) || aws_client_credentials(c, NULL, &err)) {
 		deploy_error_report(&err, s->sink);

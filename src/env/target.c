@@ -163,6 +163,7 @@ int op_target_open(struct op_target *t, const struct msgsink *sink, unsigned fla
 	o.profile = t->profile;
 	o.profile_from = t->profile_from;
 	o.interrupted = interrupt_flag();
+	o.sink = sink;
 	if (t->timeout_s)
 		o.deadline_ms = time_mono_ms() + (int64_t)t->timeout_s * 1000;
 	aws_error_clear(&err);
