@@ -283,7 +283,8 @@ int aws_client_credentials(struct aws_client *c, struct aws_creds *out, struct a
 			debugf("cannot refresh the credentials: %s", msg);
 			if (!c->refresh_warned)
 				sink_warn(
-				    c->sink, "cannot refresh the credentials from %s (%s): using them until "
+				    c->sink,
+				    "cannot refresh the credentials from %s (%s): using them until "
 				    "they expire in %lld s",
 				    c->creds.source ? c->creds.source : "?", msg,
 				    (long long)(c->creds.expires - now));

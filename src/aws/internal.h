@@ -36,10 +36,10 @@ struct aws_client {
 	unsigned long retry_base_ms;
 	int retry_tokens; /* the retry quota left */
 	volatile sig_atomic_t *interrupted;
-	struct aws_pacer *pacer; /* borrowed; NULL: none */
+	struct aws_pacer *pacer;    /* borrowed; NULL: none */
 	const struct msgsink *sink; /* borrowed; NULL: nowhere */
-	CURL *easy;              /* reused: keeps the connection cache */
-	CURLSH *share;           /* DNS and connections shared with multi transfers */
+	CURL *easy;                 /* reused: keeps the connection cache */
+	CURLSH *share;              /* DNS and connections shared with multi transfers */
 	struct aws_creds creds;
 	bool have_creds;
 	bool creds_fixed;      /* set by the caller: never refreshed */

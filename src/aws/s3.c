@@ -838,8 +838,8 @@ abort : {
 	c->deadline_ms = 0;
 	if (s3_abort_multipart_upload(c, bucket, key, upload_id, &e2) != 0) {
 		char msg[1200];
-		sink_warn(c->sink, "could not abort the multipart upload %s of '%s': %s", upload_id, key,
-		      aws_error_format(&e2, msg, sizeof(msg)));
+		sink_warn(c->sink, "could not abort the multipart upload %s of '%s': %s", upload_id,
+		          key, aws_error_format(&e2, msg, sizeof(msg)));
 	}
 	c->interrupted = saved;
 	c->deadline_ms = deadline;

@@ -108,8 +108,8 @@ static void test_config_yml(void **state)
 	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact, NULL),
 	                 -1);
 	write_file(path, "- a list\n");
-	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact, &sink),
-	                 -1);
+	assert_int_equal(
+	    eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact, &sink), -1);
 	assert_int_equal(said.level, MSG_ERROR);
 	assert_non_null(strstr(said.text, ": the top level is not a mapping"));
 	unlink(path);
