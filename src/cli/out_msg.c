@@ -8,15 +8,9 @@ static void emit(void *arg, enum msg_level level, const char *text)
 {
 	(void)arg;
 	switch (level) {
-	case MSG_NOTE:
-		notef("%s", text);
-		break;
-	case MSG_WARNING:
-		warnf("%s", text);
-		break;
-	case MSG_ERROR:
-		errorf("%s", text);
-		break;
+	case MSG_NOTE: notef("%s", text); break;
+	case MSG_WARNING: warnf("%s", text); break;
+	case MSG_ERROR: errorf("%s", text); break;
 	}
 }
 
