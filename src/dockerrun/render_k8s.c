@@ -855,8 +855,8 @@ int rd_render_k8s(struct em *m, const struct dr_document *d, const struct dr_ren
 				warnf("render: mount '%s' of container '%s' is not carried over to "
 				      "Kubernetes (use a volume of your cluster)",
 				      c->mounts[j].source_volume, c->name);
-		rd_warn_dropped(c, carried, "Kubernetes");
-		rd_warn_linux_parameters(c, "Kubernetes");
+		rd_warn_dropped(o->sink, c, carried, "Kubernetes");
+		rd_warn_linux_parameters(o->sink, c, "Kubernetes");
 	}
 	/* a link alias is a second name for the target: a Service of its own */
 	for (at = 0, i = 0; i < n; i++)

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* a write error is a bug; two containers with one Kubernetes
 		 * name are the file's */
 		struct dr_render_opts o = {
-		    DR_RENDER_COMPOSE, "fuzz", "fuzz", NULL, 0, NULL, 0, NULL, NULL};
+		    DR_RENDER_COMPOSE, "fuzz", "fuzz", NULL, 0, NULL, 0, NULL, NULL, NULL};
 		if (dr_render(sink, &doc, &o) != 0)
 			abort();
 		o.to = DR_RENDER_K8S;
