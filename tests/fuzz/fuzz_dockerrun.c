@@ -1,8 +1,8 @@
 /*
  * libFuzzer target: parse and validate any bytes as a Dockerrun.aws.json,
  * with and without companion files, print the report in every form, and
- * render a valid version 2 file as compose and as Kubernetes YAML (render's
- * warnings go to stderr: make fuzz runs with -close_fd_mask=2).
+ * render a valid version 2 file as compose, as Kubernetes YAML and as ECS
+ * JSON (with no sink, render's messages are dropped).
  * Built and run by `make fuzz` (mk/fuzz.mk).
  */
 #include <stddef.h>
