@@ -142,23 +142,7 @@ static const struct ecs_field f_container[] = {{"name", T_STR, NULL, NULL},
                                                END};
 #undef END
 
-static bool all_of(const json_t *a, int (*is)(const json_t *))
-{
-	size_t i;
-	if (!json_is_array(a))
-		return false;
-	for (i = 0; i < json_array_size(a); i++)
-		if (!is(json_array_get(a, i)))
-			return false;
-	return true;
-}
-
-static int is_string(const json_t *v)
-{
-	return json_is_string(v);
-}
-
-static int is_integer(const json_t *v)
+static bool is_integer(const json_t *v)
 {
 	return json_is_integer(v);
 }
@@ -195,11 +179,11 @@ static json_t *filter_value(const struct msgsink *sink, const json_t *v, const s
 			return json_copy((json_t *)(uintptr_t)v);
 		break;
 	case T_STRS:
-		if (all_of(v, is_string))
+		if (dr_json_is_string_array(v))
 			return json_deep_copy(v);
 		break;
 	case T_INTS:
-		if (all_of(v, is_integer))
+		if (dr_json_array_all(v, is_integer))
 			return json_deep_copy(v);
 		break;
 	case T_MAP:
