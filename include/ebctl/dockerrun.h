@@ -273,6 +273,8 @@ struct dr_prop {
 	const char *value;
 };
 
+struct msgsink; /* ebctl/util.h */
+
 struct dr_render_opts {
 	enum dr_render_target to;
 	const char *source; /* names the input in a comment */
@@ -286,6 +288,9 @@ struct dr_render_opts {
 	size_t nprops;
 	const char *props_name;
 	const char *env_file;
+	/* render's warnings, errors and notes ("render: ..."); NULL drops
+	 * them. Borrowed. */
+	const struct msgsink *sink;
 };
 
 enum { DR_RENDER_EWRITE = -1, DR_RENDER_EINVAL = -2 };
@@ -296,9 +301,10 @@ enum { DR_RENDER_EWRITE = -1, DR_RENDER_EINVAL = -2 };
  * Deployment per container, or per group of containers joined by volumesFrom; a Service per
  * container that publishes ports or is linked to, and one per link alias) or an ECS
  * RegisterTaskDefinition input (JSON). Every field that cannot be carried over is named in a
- * warning (warnf). Returns 0, DR_RENDER_EWRITE on a write or emitter error, DR_RENDER_EINVAL when
- * the model cannot be rendered as asked (two containers with one Kubernetes name, a --replicas name
- * that is no container; errorf says which; and, saying nothing, a document that is not version 2).
+ * warning to o->sink. Returns 0, DR_RENDER_EWRITE on a write or emitter error, DR_RENDER_EINVAL
+ * when the model cannot be rendered as asked (two containers with one Kubernetes name, a --replicas
+ * name that is no container; an error to o->sink says which; and, saying nothing, a document that
+ * is not version 2). Nothing is printed but to f.
  */
 int dr_render(FILE *f, const struct dr_document *d, const struct dr_render_opts *o);
 

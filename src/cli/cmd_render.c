@@ -188,6 +188,7 @@ int cmd_render(int argc, char **argv)
 	                                 : DR_RENDER_COMPOSE;
 	ro.replicas = replicas;
 	ro.nreplicas = replicas_arg.n;
+	ro.sink = cli_sink();
 	file = dockerrun_path(n ? argv[1] : NULL);
 	rc = dockerrun_validate_file(file, NULL, &doc, &r);
 	if (rc < 0) {

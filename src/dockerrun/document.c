@@ -90,15 +90,25 @@ bool dr_link_split(const char *s, struct dr_link *out)
 	return true;
 }
 
-bool dr_json_is_string_array(const json_t *a)
+bool dr_json_array_all(const json_t *a, bool (*is)(const json_t *))
 {
 	size_t i;
 	if (!json_is_array(a))
 		return false;
 	for (i = 0; i < json_array_size(a); i++)
-		if (!json_is_string(json_array_get(a, i)))
+		if (!is(json_array_get(a, i)))
 			return false;
 	return true;
+}
+
+static bool is_string(const json_t *v)
+{
+	return json_is_string(v);
+}
+
+bool dr_json_is_string_array(const json_t *a)
+{
+	return dr_json_array_all(a, is_string);
 }
 
 static bool looks_secret_name(const char *name)

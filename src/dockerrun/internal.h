@@ -98,6 +98,9 @@ long dr_v1_port_value(struct dr_val v);
  * alias points into it) and out->alias; false, with nothing allocated,
  * when s has neither form. */
 bool dr_link_split(const char *s, struct dr_link *out);
+/* An array whose items all pass `is` (an empty one too); false for a
+ * non-array or NULL. */
+bool dr_json_array_all(const json_t *a, bool (*is)(const json_t *));
 /* An array whose items are all strings (an empty one too). */
 bool dr_json_is_string_array(const json_t *a);
 

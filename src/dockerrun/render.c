@@ -9,7 +9,8 @@
 
 #include "render.h"
 
-/* Every --replicas name must be a container's. */
+/* Every --replicas name must be a container's: DR_RENDER_EINVAL, after an
+ * error to o->sink for each that is not. */
 static int check_replicas(const struct dr_document *d, const struct dr_render_opts *o)
 {
 	size_t i, n;
@@ -17,8 +18,10 @@ static int check_replicas(const struct dr_document *d, const struct dr_render_op
 	int rc = 0;
 	for (i = 0; i < o->nreplicas; i++)
 		if (rd_find(byname, n, o->replicas[i].name) < 0) {
-			errorf("render: --replicas names '%s', which is no container of the file",
-			       o->replicas[i].name);
+			sink_error(
+			    o->sink,
+			    "render: --replicas names '%s', which is no container of the file",
+			    o->replicas[i].name);
 			rc = DR_RENDER_EINVAL;
 		}
 	free(byname);

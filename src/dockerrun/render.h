@@ -55,14 +55,16 @@ bool rd_true(const struct dr_container *c, const char *k);
 bool rd_obj_int(const json_t *o, const char *k, long *out);
 
 /*
- * Warn about every key of the container that neither both YAML targets nor
+ * Warn, to sink, about every key of the container that neither both YAML targets nor
  * this one (`carried`, NULL-terminated) carry over and that carries something (null, [], {}, false
  * and a cpu of 0 say nothing).
  */
-void rd_warn_dropped(const struct dr_container *c, const char *const *carried, const char *to);
+void rd_warn_dropped(const struct msgsink *sink, const struct dr_container *c,
+                     const char *const *carried, const char *to);
 
-/* Warn about the members of linuxParameters other than capabilities. */
-void rd_warn_linux_parameters(const struct dr_container *c, const char *to);
+/* Warn, to sink, about the members of linuxParameters other than capabilities. */
+void rd_warn_linux_parameters(const struct msgsink *sink, const struct dr_container *c,
+                              const char *to);
 
 /* The sorted names of the file's volumes / containers; caller frees. */
 struct dr_name *rd_volumes_sorted(const struct dr_document *d, size_t *count);

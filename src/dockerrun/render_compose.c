@@ -149,9 +149,10 @@ static void compose_service(struct em *m, const struct dr_document *d, const str
 		em_seq_end(m);
 	}
 	if (dropped_port)
-		warnf("render: the fixed host ports of container '%s' are left to Docker to pick: "
-		      "one host port cannot take %ld replicas",
-		      c->name, replicas);
+		sink_warn(o->sink,
+		          "render: the fixed host ports of container '%s' are left to Docker to "
+		          "pick: one host port cannot take %ld replicas",
+		          c->name, replicas);
 	if (c->nlinks) {
 		em_key(m, "links");
 		em_seq_start(m);
@@ -249,8 +250,8 @@ static void compose_service(struct em *m, const struct dr_document *d, const str
 	/* an essential container keeps the task up: locally, restart it */
 	em_kv(m, "restart", c->essential ? "always" : "no");
 	em_map_end(m);
-	rd_warn_dropped(c, carried, "compose");
-	rd_warn_linux_parameters(c, "compose");
+	rd_warn_dropped(o->sink, c, carried, "compose");
+	rd_warn_linux_parameters(o->sink, c, "compose");
 	buf_cleanup(&b);
 }
 

@@ -142,33 +142,19 @@ static const struct ecs_field f_container[] = {{"name", T_STR, NULL, NULL},
                                                END};
 #undef END
 
-static bool all_of(const json_t *a, int (*is)(const json_t *))
-{
-	size_t i;
-	if (!json_is_array(a))
-		return false;
-	for (i = 0; i < json_array_size(a); i++)
-		if (!is(json_array_get(a, i)))
-			return false;
-	return true;
-}
-
-static int is_string(const json_t *v)
-{
-	return json_is_string(v);
-}
-
-static int is_integer(const json_t *v)
+static bool is_integer(const json_t *v)
 {
 	return json_is_integer(v);
 }
 
-static json_t *filter_object(const json_t *o, const struct ecs_field *fields, const char *where,
+static json_t *filter_object(const struct msgsink *sink, const json_t *o,
+                             const struct ecs_field *fields, const char *where,
                              const char *container);
 
-/* The value as ECS takes it (a new reference), or NULL with a warning. */
-static json_t *filter_value(const json_t *v, const struct ecs_field *f, const char *where,
-                            const char *container)
+/* The value as ECS takes it (a new reference), or NULL after a warning to
+ * sink. */
+static json_t *filter_value(const struct msgsink *sink, const json_t *v, const struct ecs_field *f,
+                            const char *where, const char *container)
 {
 	const char *const *e;
 	size_t i;
@@ -193,11 +179,11 @@ static json_t *filter_value(const json_t *v, const struct ecs_field *f, const ch
 			return json_copy((json_t *)(uintptr_t)v);
 		break;
 	case T_STRS:
-		if (all_of(v, is_string))
+		if (dr_json_is_string_array(v))
 			return json_deep_copy(v);
 		break;
 	case T_INTS:
-		if (all_of(v, is_integer))
+		if (dr_json_array_all(v, is_integer))
 			return json_deep_copy(v);
 		break;
 	case T_MAP:
@@ -212,7 +198,7 @@ static json_t *filter_value(const json_t *v, const struct ecs_field *f, const ch
 		return out;
 	case T_OBJ:
 		if (json_is_object(v))
-			return filter_object(v, f->members, where, container);
+			return filter_object(sink, v, f->members, where, container);
 		break;
 	case T_OBJS:
 		if (!json_is_array(v))
@@ -221,18 +207,19 @@ static json_t *filter_value(const json_t *v, const struct ecs_field *f, const ch
 		for (i = 0; i < json_array_size(v); i++)
 			if (json_is_object(json_array_get(v, i)))
 				json_array_append_new(out,
-				                      filter_object(json_array_get(v, i),
+				                      filter_object(sink, json_array_get(v, i),
 				                                    f->members, where, container));
 		return out;
 	}
-	warnf("render: '%s' of container '%s' is not what ECS takes; not carried over", where,
-	      container);
+	sink_warn(sink, "render: '%s' of container '%s' is not what ECS takes; not carried over",
+	          where, container);
 	return NULL;
 }
 
 /* The members of o that ECS knows, each filtered, in the order of the ECS
- * API; caller owns. */
-static json_t *filter_object(const json_t *o, const struct ecs_field *fields, const char *where,
+ * API, the others named in a warning to sink; caller owns. */
+static json_t *filter_object(const struct msgsink *sink, const json_t *o,
+                             const struct ecs_field *fields, const char *where,
                              const char *container)
 {
 	json_t *out = json_object(), *obj = (json_t *)(uintptr_t)o, *v;
@@ -244,7 +231,7 @@ static json_t *filter_object(const json_t *o, const struct ecs_field *fields, co
 			continue;
 		buf_reset(&path);
 		buf_printf(&path, "%s%s%s", where, *where ? "." : "", f->name);
-		if ((v = filter_value(v, f, buf_cstr(&path), container)))
+		if ((v = filter_value(sink, v, f, buf_cstr(&path), container)))
 			json_object_set_new(out, f->name, v);
 	}
 	for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
@@ -252,9 +239,10 @@ static json_t *filter_object(const json_t *o, const struct ecs_field *fields, co
 		for (f = fields; f->name && strcmp(f->name, k) != 0; f++)
 			;
 		if (!f->name && !json_is_null(json_object_iter_value(it)))
-			warnf("render: '%s%s%s' of container '%s' is not carried over to ECS (not "
-			      "a member of its task definitions)",
-			      where, *where ? "." : "", k, container);
+			sink_warn(sink,
+			          "render: '%s%s%s' of container '%s' is not carried over to ECS "
+			          "(not a member of its task definitions)",
+			          where, *where ? "." : "", k, container);
 	}
 	buf_cleanup(&path);
 	return out;
@@ -270,10 +258,12 @@ int rd_render_ecs(FILE *f, const struct dr_document *d, const struct dr_render_o
 	json_object_set_new(td, "family", json_string(o->family ? o->family : "app"));
 	for (i = 0; i < d->ncontainers; i++) {
 		const struct dr_container *c = &d->containers[i];
-		json_array_append_new(defs, filter_object(c->json, f_container, "", c->name));
+		json_array_append_new(defs,
+		                      filter_object(o->sink, c->json, f_container, "", c->name));
 		if (rd_replicas_of(o, c))
-			warnf("render: --replicas is not carried over to ECS: an ECS service "
-			      "runs copies of the whole task (its desiredCount)");
+			sink_warn(o->sink,
+			          "render: --replicas is not carried over to ECS: an ECS "
+			          "service runs copies of the whole task (its desiredCount)");
 	}
 	json_object_set_new(td, "containerDefinitions", defs);
 	for (i = 0; i < d->nvolumes; i++) {
@@ -323,8 +313,9 @@ int rd_render_ecs(FILE *f, const struct dr_document *d, const struct dr_render_o
 		json_object_set(td, "executionRoleArn",
 		                json_object_get(d->root, "executionRoleArn"));
 	if (o->nprops)
-		warnf("render: the environment's properties are not carried over to ECS: give "
-		      "them as environment or secrets (Secrets Manager, SSM) of the task");
+		sink_warn(o->sink,
+		          "render: the environment's properties are not carried over to ECS: give "
+		          "them as environment or secrets (Secrets Manager, SSM) of the task");
 	rc = json_dumpf(td, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 && fputc('\n', f) != EOF
 	         ? 0
 	         : DR_RENDER_EWRITE;

@@ -222,7 +222,8 @@ static const char *const carried_both[] = {"name",
                                            "linuxParameters",
                                            NULL};
 
-void rd_warn_dropped(const struct dr_container *c, const char *const *carried, const char *to)
+void rd_warn_dropped(const struct msgsink *sink, const struct dr_container *c,
+                     const char *const *carried, const char *to)
 {
 	json_t *obj = (json_t *)(uintptr_t)c->json;
 	void *it;
@@ -236,8 +237,8 @@ void rd_warn_dropped(const struct dr_container *c, const char *const *carried, c
 		for (p = carried; *p && !found; p++)
 			found = strcmp(*p, k) == 0;
 		if (!found)
-			warnf("render: '%s' of container '%s' is not carried over to %s", k,
-			      c->name, to);
+			sink_warn(sink, "render: '%s' of container '%s' is not carried over to %s",
+			          k, c->name, to);
 	}
 }
 
@@ -296,7 +297,8 @@ long rd_replicas_of(const struct dr_render_opts *o, const struct dr_container *c
 }
 
 /* linuxParameters beyond capabilities have no place in either YAML target. */
-void rd_warn_linux_parameters(const struct dr_container *c, const char *to)
+void rd_warn_linux_parameters(const struct msgsink *sink, const struct dr_container *c,
+                              const char *to)
 {
 	json_t *lp = json_object_get(c->json, "linuxParameters");
 	void *it;
@@ -305,9 +307,10 @@ void rd_warn_linux_parameters(const struct dr_container *c, const char *to)
 	for (it = json_object_iter(lp); it; it = json_object_iter_next(lp, it)) {
 		const char *k = json_object_iter_key(it);
 		if (strcmp(k, "capabilities") != 0 && !says_nothing(k, json_object_iter_value(it)))
-			warnf("render: 'linuxParameters.%s' of container '%s' is not carried over "
-			      "to %s",
-			      k, c->name, to);
+			sink_warn(sink,
+			          "render: 'linuxParameters.%s' of container '%s' is not carried "
+			          "over to %s",
+			          k, c->name, to);
 	}
 }
 

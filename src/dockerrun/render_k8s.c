@@ -118,7 +118,7 @@ static size_t group_of(size_t *up, size_t i)
 	return i;
 }
 
-/* Names, groups and collisions; DR_RENDER_EINVAL after errorf. */
+/* Names, groups and collisions; DR_RENDER_EINVAL after an error to o->sink. */
 static int plan_make(struct plan *p, const struct dr_document *d, const struct dr_render_opts *o)
 {
 	size_t i, j, n = d->ncontainers, *up;
@@ -140,17 +140,20 @@ static int plan_make(struct plan *p, const struct dr_document *d, const struct d
 		byapp[i].name = p->apps[i];
 		byapp[i].idx = i;
 		if (strcmp(p->apps[i], d->containers[i].name) != 0)
-			warnf("render: container '%s' is called '%s' in Kubernetes (names are "
-			      "lower case, digits and '-', a letter first, at most 63 characters)",
-			      d->containers[i].name, p->apps[i]);
+			sink_warn(
+			    o->sink,
+			    "render: container '%s' is called '%s' in Kubernetes (names are "
+			    "lower case, digits and '-', a letter first, at most 63 characters)",
+			    d->containers[i].name, p->apps[i]);
 	}
 	dr_names_sort(byapp, n);
 	for (i = 1; i < n; i++)
 		if (strcmp(byapp[i].name, byapp[i - 1].name) == 0) {
-			errorf("render: containers '%s' and '%s' would both be called '%s' in "
-			       "Kubernetes; rename one",
-			       d->containers[byapp[i - 1].idx].name,
-			       d->containers[byapp[i].idx].name, byapp[i].name);
+			sink_error(o->sink,
+			           "render: containers '%s' and '%s' would both be called '%s' in "
+			           "Kubernetes; rename one",
+			           d->containers[byapp[i - 1].idx].name,
+			           d->containers[byapp[i].idx].name, byapp[i].name);
 			rc = DR_RENDER_EINVAL;
 		}
 	free(byapp);
@@ -578,10 +581,11 @@ static void annotations(struct em *m, const struct plan *p, size_t l)
 			if (!json_is_string(json_object_iter_value(it)))
 				continue;
 			if (!annotation_key_valid(json_object_iter_key(it))) {
-				warnf("render: docker label '%s' of container '%s' is not carried "
-				      "over "
-				      "to Kubernetes (not an annotation key)",
-				      json_object_iter_key(it), p->d->containers[mem[q]].name);
+				sink_warn(
+				    p->o->sink,
+				    "render: docker label '%s' of container '%s' is not carried "
+				    "over to Kubernetes (not an annotation key)",
+				    json_object_iter_key(it), p->d->containers[mem[q]].name);
 				continue;
 			}
 			if (!any) {
@@ -597,8 +601,8 @@ static void annotations(struct em *m, const struct plan *p, size_t l)
 		em_map_end(m);
 }
 
-/* The replicas of the Pod of leader l; -1 after errorf when its containers
- * ask for different numbers. */
+/* The replicas of the Pod of leader l; -1 after an error to the sink when
+ * its containers ask for different numbers. */
 static long pod_replicas(const struct plan *p, size_t l)
 {
 	size_t nm, q;
@@ -608,9 +612,11 @@ static long pod_replicas(const struct plan *p, size_t l)
 	for (q = 0; q < nm; q++) {
 		long r = rd_replicas_of(p->o, &p->d->containers[mem[q]]);
 		if (r && n && r != n) {
-			errorf("render: containers '%s' and '%s' share one Pod (volumesFrom) but "
-			       "--replicas asks %ld and %ld",
-			       p->d->containers[asker].name, p->d->containers[mem[q]].name, n, r);
+			sink_error(
+			    p->o->sink,
+			    "render: containers '%s' and '%s' share one Pod (volumesFrom) but "
+			    "--replicas asks %ld and %ld",
+			    p->d->containers[asker].name, p->d->containers[mem[q]].name, n, r);
 			return -1;
 		}
 		if (r) {
@@ -835,40 +841,45 @@ int rd_render_k8s(struct em *m, const struct dr_document *d, const struct dr_ren
 			const size_t *mem = pod(&p, i, &nm);
 			for (k = 0; k < nm; k++)
 				if (mem[k] != i)
-					notef("render: container '%s' shares the Pod of Deployment "
-					      "'%s' "
-					      "(volumesFrom needs one filesystem; the shared paths "
-					      "are "
-					      "emptyDir volumes)",
-					      d->containers[mem[k]].name, p.apps[i]);
+					sink_note(
+					    o->sink,
+					    "render: container '%s' shares the Pod of "
+					    "Deployment '%s' (volumesFrom needs one "
+					    "filesystem; the shared paths are emptyDir volumes)",
+					    d->containers[mem[k]].name, p.apps[i]);
 		}
 		if (c->nports || p.linked[i])
 			k8s_service(m, p.apps[i], p.apps[p.leader[i]], c);
 		for (j = 0; j < c->nmounts; j++)
 			if (p.shared[i])
-				warnf(
-				    "render: mount '%s' of container '%s' is an emptyDir shared in "
-				    "its Pod; what the host had there is not carried over to "
+				sink_warn(
+				    o->sink,
+				    "render: mount '%s' of container '%s' is an emptyDir shared "
+				    "in its Pod; what the host had there is not carried over to "
 				    "Kubernetes",
 				    c->mounts[j].source_volume, c->name);
 			else
-				warnf("render: mount '%s' of container '%s' is not carried over to "
-				      "Kubernetes (use a volume of your cluster)",
-				      c->mounts[j].source_volume, c->name);
-		rd_warn_dropped(c, carried, "Kubernetes");
-		rd_warn_linux_parameters(c, "Kubernetes");
+				sink_warn(
+				    o->sink,
+				    "render: mount '%s' of container '%s' is not carried over to "
+				    "Kubernetes (use a volume of your cluster)",
+				    c->mounts[j].source_volume, c->name);
+		rd_warn_dropped(o->sink, c, carried, "Kubernetes");
+		rd_warn_linux_parameters(o->sink, c, "Kubernetes");
 	}
 	/* a link alias is a second name for the target: a Service of its own */
 	for (at = 0, i = 0; i < n; i++)
 		for (j = 0; j < d->containers[i].nlinks; j++, at++) {
 			if (use[at] == ALIAS_CLASH)
-				warnf("render: link alias '%s' of container '%s' is also a "
-				      "container name; not carried over",
-				      d->containers[i].links[j].alias, d->containers[i].name);
+				sink_warn(o->sink,
+				          "render: link alias '%s' of container '%s' is also a "
+				          "container name; not carried over",
+				          d->containers[i].links[j].alias, d->containers[i].name);
 			else if (use[at] == ALIAS_OTHER)
-				warnf("render: link alias '%s' of container '%s' names another "
-				      "container for another link; not carried over",
-				      d->containers[i].links[j].alias, d->containers[i].name);
+				sink_warn(o->sink,
+				          "render: link alias '%s' of container '%s' names another "
+				          "container for another link; not carried over",
+				          d->containers[i].links[j].alias, d->containers[i].name);
 			else if (use[at] == ALIAS_SERVICE)
 				k8s_service(m, alias[at], p.apps[p.leader[target[at]]],
 				            &d->containers[target[at]]);
@@ -878,9 +889,11 @@ int rd_render_k8s(struct em *m, const struct dr_document *d, const struct dr_ren
 		k8s_props(m, &p, true);
 		for (i = 0; i < o->nprops; i++)
 			if (!data_key_valid(o->props[i].name))
-				warnf("render: property '%s' is not carried over to Kubernetes (a "
-				      "ConfigMap key is letters, digits, '-', '_' and '.')",
-				      o->props[i].name);
+				sink_warn(
+				    o->sink,
+				    "render: property '%s' is not carried over to Kubernetes (a "
+				    "ConfigMap key is letters, digits, '-', '_' and '.')",
+				    o->props[i].name);
 	}
 	em_end(m);
 out:

@@ -1,8 +1,8 @@
 /*
  * libFuzzer target: parse and validate any bytes as a Dockerrun.aws.json,
  * with and without companion files, print the report in every form, and
- * render a valid version 2 file as compose and as Kubernetes YAML (render's
- * warnings go to stderr: make fuzz runs with -close_fd_mask=2).
+ * render a valid version 2 file as compose, as Kubernetes YAML and as ECS
+ * JSON (with no sink, render's messages are dropped).
  * Built and run by `make fuzz` (mk/fuzz.mk).
  */
 #include <stddef.h>
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* a write error is a bug; two containers with one Kubernetes
 		 * name are the file's */
 		struct dr_render_opts o = {
-		    DR_RENDER_COMPOSE, "fuzz", "fuzz", NULL, 0, NULL, 0, NULL, NULL};
+		    DR_RENDER_COMPOSE, "fuzz", "fuzz", NULL, 0, NULL, 0, NULL, NULL, NULL};
 		if (dr_render(sink, &doc, &o) != 0)
 			abort();
 		o.to = DR_RENDER_K8S;

@@ -1136,6 +1136,92 @@ static void test_output_forms(void **state)
 	dr_report_cleanup(&r);
 }
 
+/* What a render says, collected: the level and text of each message. */
+struct said {
+	size_t n;
+	enum msg_level level[8];
+	char text[8][200];
+};
+
+static void collect(void *arg, enum msg_level level, const char *text)
+{
+	struct said *s = arg;
+	if (s->n < 8) {
+		s->level[s->n] = level;
+		snprintf(s->text[s->n], sizeof(s->text[0]), "%s", text);
+	}
+	s->n++;
+}
+
+/* Render with the messages collected; the output is dropped. */
+static int render_said(const char *json, const struct dr_render_opts *base, struct said *said)
+{
+	struct dr_document doc;
+	struct dr_report r;
+	struct dr_render_opts o = *base;
+	struct msgsink sink = {collect, said};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+	memset(said, 0, sizeof(*said));
+	o.sink = &sink;
+	dr_document_init(&doc);
+	dr_report_init(&r);
+	assert_int_equal(dr_document_parse(&doc, json, strlen(json), &r), 0);
+	assert_int_equal(r.ndiags, 0);
+	dr_report_cleanup(&r);
+	f = open_memstream(&text, &len);
+	rc = dr_render(f, &doc, &o);
+	fclose(f);
+	free(text);
+	dr_document_cleanup(&doc);
+	return rc;
+}
+
+/* render prints nothing: its warnings, errors and notes reach the sink the
+ * request names, each at its level, with the text ebctl render shows. */
+static void test_render_messages(void **state)
+{
+	static const char opts[] =
+	    V2(C("web", ", \"dockerSecurityOptions\": [\"no-new-privileges\"]"));
+	static const char pod[] = V2(
+	    C("data", "") ",\n" C("api", ", \"volumesFrom\": [{\"sourceContainer\": \"data\"}]"));
+	static const struct dr_replica no_such = {"db", 2};
+	struct dr_render_opts o;
+	struct said said;
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.source = "Dockerrun.aws.json";
+
+	/* a member compose has no place for: a warning, and the render goes on */
+	o.to = DR_RENDER_COMPOSE;
+	assert_int_equal(render_said(opts, &o, &said), 0);
+	assert_int_equal(said.n, 1);
+	assert_int_equal(said.level[0], MSG_WARNING);
+	assert_string_equal(said.text[0], "render: 'dockerSecurityOptions' of container 'web' is "
+	                                  "not carried over to compose");
+
+	/* a --replicas name that is no container: an error, and no render */
+	o.replicas = &no_such;
+	o.nreplicas = 1;
+	assert_int_equal(render_said(opts, &o, &said), DR_RENDER_EINVAL);
+	assert_int_equal(said.n, 1);
+	assert_int_equal(said.level[0], MSG_ERROR);
+	assert_string_equal(said.text[0],
+	                    "render: --replicas names 'db', which is no container of the file");
+	o.replicas = NULL;
+	o.nreplicas = 0;
+
+	/* the shared Pod is a note (--quiet silences it), not a warning */
+	o.to = DR_RENDER_K8S;
+	assert_int_equal(render_said(pod, &o, &said), 0);
+	assert_int_equal(said.n, 1);
+	assert_int_equal(said.level[0], MSG_NOTE);
+	assert_non_null(
+	    strstr(said.text[0], "container 'data' shares the Pod of Deployment 'api'"));
+}
+
 /* Kubernetes names: what the API server takes, and two names stay two. */
 static void test_k8s_names(void **state)
 {
@@ -1212,6 +1298,7 @@ int main(void)
 	    cmocka_unit_test(test_model),
 	    cmocka_unit_test(test_document_without_checks),
 	    cmocka_unit_test(test_output_forms),
+	    cmocka_unit_test(test_render_messages),
 	    cmocka_unit_test(test_k8s_names),
 	    cmocka_unit_test(test_env_looks_secret),
 	};
