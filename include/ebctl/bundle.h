@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 struct dr_report;
+struct msgsink;
 
 /* Elastic Beanstalk's source bundle limit (rule bundle-size). */
 #define BUNDLE_MAX_BYTES (512ULL * 1024 * 1024)
@@ -71,10 +72,14 @@ struct bundle_files {
  * .git/ and .elasticbeanstalk/ are left out, as is `exclude` (the output
  * zip, by device and inode; NULL for none). Entries come sorted by path.
  * Fails (EB_EXIT_INVALID, rule bundle-root) without a Dockerrun.aws.json or
- * docker-compose.yml at the root; EB_EXIT_INTERRUPTED (unprinted) once
- * interrupt_requested() during the walk. Caller frees with bundle_files_cleanup.
+ * docker-compose.yml at the root; EB_EXIT_INTERRUPTED, without a message,
+ * once interrupt_requested() during the walk. Its messages go to sink
+ * (NULL: nowhere): why it failed, the note that --all takes the .gitignore,
+ * a warning for each link that leaves dir and for each file left out for
+ * its type. Caller frees with bundle_files_cleanup.
  */
-int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_files *out);
+int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_files *out,
+                  const struct msgsink *sink);
 void bundle_files_cleanup(struct bundle_files *f);
 /* Sort the entries by path, as bundle_select leaves them. */
 void bundle_files_sort(struct bundle_files *f);
@@ -152,12 +157,13 @@ int bundle_validate_zip(const char *zip_path, struct dr_report *keep);
 /*
  * The whole of `ebctl bundle`: select, validate, zip to out_path, check the
  * size, hash. On success *size and hex hold the result. The Dockerrun's
- * diagnostics go to `diags` as in bundle_validate_dir. Interrupted
+ * diagnostics go to `diags` as in bundle_validate_dir; the other notes,
+ * warnings and errors to sink (NULL: nowhere). Interrupted
  * (interrupt_requested, while selecting or writing): EB_EXIT_INTERRUPTED,
- * unprinted, with nothing left at or beside out_path. `files`, when not
- * NULL, receives the selection (empty when it failed; bundle_files_cleanup).
+ * without a message, with nothing left at or beside out_path. `files`, when
+ * not NULL, receives the selection (empty when it failed; bundle_files_cleanup).
  */
 int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size,
-                 struct dr_report *diags, struct bundle_files *files);
+                 struct dr_report *diags, struct bundle_files *files, const struct msgsink *sink);
 
 #endif

@@ -15,6 +15,7 @@ struct walk {
 	dev_t excl_dev;
 	ino_t excl_ino;
 	struct bundle_files *out;
+	const struct msgsink *sink;
 };
 
 static void add_entry(struct bundle_files *f, const char *rel, const struct stat *st, bool deref)
@@ -80,7 +81,7 @@ static int walk_dir(struct walk *w, const char *rel)
 	struct dirent *de;
 	int rc = 0;
 	if (!d) {
-		errorf("cannot read '%s': %s", full, strerror(errno));
+		sink_error(w->sink, "cannot read '%s': %s", full, strerror(errno));
 		free(full);
 		return EB_EXIT_INVALID;
 	}
@@ -108,17 +109,18 @@ static int walk_path(struct walk *w, const char *rel)
 	bool is_dir, deref = false;
 	int rc = 0;
 	if (lstat(full, &st)) {
-		errorf("cannot read '%s': %s", full, strerror(errno));
+		sink_error(w->sink, "cannot read '%s': %s", full, strerror(errno));
 		free(full);
 		return EB_EXIT_INVALID;
 	}
 	if (S_ISLNK(st.st_mode) && is_manifest_path(rel)) {
 		/* Stored as what it points to, as the validator read it. */
 		if (stat(full, &st) || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
-			errorf("'%s' is a symbolic link to %s: Elastic Beanstalk needs the file "
-			       "itself [bundle-root]",
-			       full,
-			       errno == ENOENT ? "nothing" : "neither a file nor a directory");
+			sink_error(
+			    w->sink,
+			    "'%s' is a symbolic link to %s: Elastic Beanstalk needs the file "
+			    "itself [bundle-root]",
+			    full, errno == ENOENT ? "nothing" : "neither a file nor a directory");
 			free(full);
 			return EB_EXIT_INVALID;
 		}
@@ -129,10 +131,10 @@ static int walk_path(struct walk *w, const char *rel)
 		if (n >= 0) {
 			target[n] = '\0';
 			if (link_leaves(rel, target))
-				warnf("'%s' is a link to '%s', outside the directory: it is stored "
-				      "as "
-				      "a link and will not resolve on the instance",
-				      rel, target);
+				sink_warn(w->sink,
+				          "'%s' is a link to '%s', outside the directory: it is "
+				          "stored as a link and will not resolve on the instance",
+				          rel, target);
 		}
 	}
 	free(full);
@@ -142,7 +144,8 @@ static int walk_path(struct walk *w, const char *rel)
 	if (w->have_excl && st.st_dev == w->excl_dev && st.st_ino == w->excl_ino)
 		return 0;
 	if (!is_dir && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
-		warnf("'%s' is not a regular file, directory or symlink: left out", rel);
+		sink_warn(w->sink, "'%s' is not a regular file, directory or symlink: left out",
+		          rel);
 		return 0;
 	}
 	add_entry(w->out, rel, &st, deref);
@@ -215,11 +218,12 @@ bool bundle_files_covers(const struct bundle_files *f, const char *path, bool go
 	return gone && f->rules && would_select(f, path);
 }
 
-int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_files *out)
+int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_files *out,
+                  const struct msgsink *sink)
 {
 	static const char *const defaults[] = {"Dockerrun.aws.json", "docker-compose.yml",
 	                                       ".ebextensions", ".platform"};
-	struct walk w = {dir, NULL, false, 0, 0, out};
+	struct walk w = {dir, NULL, false, 0, 0, out, sink};
 	struct ignore *ig = ignore_new();
 	struct stat st;
 	char *ebignore = xasprintf("%s/.ebignore", dir);
@@ -229,8 +233,8 @@ int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_
 	memset(out, 0, sizeof(*out));
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		int e = errno;
-		errorf("cannot use '%s' as the bundle directory: %s", dir,
-		       strerror(stat(dir, &st) ? e : ENOTDIR));
+		sink_error(sink, "cannot use '%s' as the bundle directory: %s", dir,
+		           strerror(stat(dir, &st) ? e : ENOTDIR));
 		rc = EB_EXIT_INVALID;
 		goto out;
 	}
@@ -238,7 +242,7 @@ int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_
 	if (all && lstat(ebignore, &st) != 0 && errno == ENOENT) {
 		char *gitignore = xasprintf("%s/.gitignore", dir);
 		if (lstat(gitignore, &st) == 0) {
-			notef("no .ebignore: leaving out what '%s' lists", gitignore);
+			sink_note(sink, "no .ebignore: leaving out what '%s' lists", gitignore);
 			free(ebignore);
 			ebignore = gitignore;
 		} else {
@@ -246,7 +250,7 @@ int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_
 		}
 	}
 	if (ignore_load(ig, ebignore)) {
-		errorf("cannot read '%s': %s", ebignore, strerror(errno));
+		sink_error(sink, "cannot read '%s': %s", ebignore, strerror(errno));
 		rc = EB_EXIT_INVALID;
 		goto out;
 	}
@@ -274,9 +278,10 @@ int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_
 	} else if (has_entry(out, "docker-compose.yml")) {
 		out->v3 = true;
 	} else {
-		errorf("%s: error: no Dockerrun.aws.json or docker-compose.yml at the bundle root"
-		       " (or .ebignore leaves it out) [bundle-root]",
-		       dir);
+		sink_error(sink,
+		           "%s: error: no Dockerrun.aws.json or docker-compose.yml at the bundle "
+		           "root (or .ebignore leaves it out) [bundle-root]",
+		           dir);
 		rc = EB_EXIT_INVALID;
 	}
 out:

@@ -126,13 +126,13 @@ int bundle_check_zip(const char *zip_path, struct dr_report *diags)
 }
 
 int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size,
-                 struct dr_report *diags, struct bundle_files *keep)
+                 struct dr_report *diags, struct bundle_files *keep, const struct msgsink *sink)
 {
 	struct bundle_files files = {0};
 	int rc;
 	if (keep)
 		memset(keep, 0, sizeof(*keep));
-	rc = bundle_select(dir, all, out_path, &files);
+	rc = bundle_select(dir, all, out_path, &files, sink);
 	if (rc)
 		return rc;
 	rc = bundle_validate_dir(dir, &files, diags);

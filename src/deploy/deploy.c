@@ -50,7 +50,8 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 		}
 		*tmpdir = dir;
 		*path = xasprintf("%s/bundle.zip", dir);
-		rc = bundle_build(s->dir, s->all, *path, o->hex, &o->size, &o->diags, files);
+		rc = bundle_build(s->dir, s->all, *path, o->hex, &o->size, &o->diags, files,
+		                  s->sink);
 		o->validated = true;
 		if (rc)
 			return rc;

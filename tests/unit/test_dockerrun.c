@@ -291,6 +291,15 @@ static void test_every_rule(void **state)
 
 static char bundle_dir[64];
 
+/* The modules' messages as the CLI prints them, for the cases below that
+ * look for a rule's tag in stderr. */
+static void emit_stderr(void *arg, enum msg_level level, const char *text)
+{
+	(void)arg;
+	fprintf(stderr, "ebctl: %s%s\n", level == MSG_WARNING ? "warning: " : "", text);
+}
+static const struct msgsink stderr_sink = {emit_stderr, NULL};
+
 static void put_file(const char *name, const char *text, off_t size)
 {
 	char *path = xasprintf("%s/%s", bundle_dir, name);
@@ -314,7 +323,7 @@ static int zip_bundle(bool all)
 {
 	struct bundle_files files;
 	char *zip = xasprintf("%s/out.zip", bundle_dir);
-	int rc = bundle_select(bundle_dir, all, zip, &files);
+	int rc = bundle_select(bundle_dir, all, zip, &files, &stderr_sink);
 	if (!rc) {
 		rc = bundle_write_zip(bundle_dir, &files, zip);
 		bundle_files_cleanup(&files);
@@ -329,7 +338,7 @@ static int root_fail_select(void)
 {
 	struct bundle_files files;
 	put_file("app/Dockerrun.aws.json", V2(WEB), 0);
-	return bundle_select(bundle_dir, false, NULL, &files);
+	return bundle_select(bundle_dir, false, NULL, &files, &stderr_sink);
 }
 
 static int root_pass_select(void)
@@ -337,7 +346,7 @@ static int root_pass_select(void)
 	struct bundle_files files;
 	int rc;
 	put_file("Dockerrun.aws.json", V2(WEB), 0);
-	rc = bundle_select(bundle_dir, false, NULL, &files);
+	rc = bundle_select(bundle_dir, false, NULL, &files, &stderr_sink);
 	if (!rc)
 		bundle_files_cleanup(&files);
 	return rc;
@@ -385,15 +394,6 @@ static int size_fail(void)
 	free(zip);
 	return rc;
 }
-
-/* The modules' messages as the CLI prints them, for the cases below that
- * look for a rule's tag in stderr. */
-static void emit_stderr(void *arg, enum msg_level level, const char *text)
-{
-	(void)arg;
-	fprintf(stderr, "ebctl: %s%s\n", level == MSG_WARNING ? "warning: " : "", text);
-}
-static const struct msgsink stderr_sink = {emit_stderr, NULL};
 
 static int size_pass(void)
 {
