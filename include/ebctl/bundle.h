@@ -98,16 +98,19 @@ bool bundle_files_covers(const struct bundle_files *f, const char *path, bool go
 
 /* ---- zip ---- */
 /* Write the selected files of `dir` as a deterministic zip at `out_path`
- * (written beside it, then renamed). Returns 0 or EB_EXIT_INVALID. */
-int bundle_write_zip(const char *dir, const struct bundle_files *files, const char *out_path);
+ * (written beside it, then renamed). Returns 0, or EB_EXIT_INVALID with why
+ * given to sink (NULL: nowhere). */
+int bundle_write_zip(const char *dir, const struct bundle_files *files, const char *out_path,
+                     const struct msgsink *sink);
 /* The same, also giving the SHA-256 of the bytes written in hex, or "" when
  * the writer had to go back into the file (a file above 8 MiB streamed):
  * then the caller hashes the file. Also EB_EXIT_INTERRUPTED: on SIGINT,
  * SIGTERM or SIGHUP (interrupt_requested) the writer and the threads that
  * compress stop within an entry (a MiB of a streamed file), the temporary
- * file is removed, and nothing is printed. */
+ * file is removed, and nothing is said. Only the thread that called it
+ * gives messages to sink. */
 int bundle_zip_write(const char *dir, const struct bundle_files *files, const char *out_path,
-                     char hex[65]);
+                     char hex[65], const struct msgsink *sink);
 /* How many threads compress the entries: n (at most 16), or with 0 (the
  * default) the online CPU count. The bytes do not depend on it. */
 void bundle_set_jobs(unsigned n);

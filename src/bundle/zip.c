@@ -137,7 +137,7 @@ int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], 
 		return rc;
 	rc = bundle_validate_dir(dir, &files, diags);
 	if (!rc)
-		rc = bundle_zip_write(dir, &files, out_path, hex);
+		rc = bundle_zip_write(dir, &files, out_path, hex, sink);
 	if (!rc) {
 		rc = check_size(out_path);
 		if (rc)

@@ -689,24 +689,28 @@ again:
 	return 0;
 }
 
-static void report(const char *dir, const struct bundle_entry *e, int err)
+/* Why entry e could not go into the zip (err: an errno, or -1 when the file
+ * changed), to sink; nothing for an interruption. */
+static void report(const struct msgsink *sink, const char *dir, const struct bundle_entry *e,
+                   int err)
 {
 	char *full;
 	if (err == STREAM_INTERRUPTED)
 		return; /* the caller says so, once */
 	full = xasprintf("%s/%s", dir, e->path);
 	if (err == -1)
-		errorf(
+		sink_error(
+		    sink,
 		    "'%s' changed while the bundle was written (replaced, or swapped for a link): "
 		    "run again",
 		    full);
 	else
-		errorf("cannot read '%s': %s", full, strerror(err));
+		sink_error(sink, "cannot read '%s': %s", full, strerror(err));
 	free(full);
 }
 
 int bundle_zip_write(const char *dir, const struct bundle_files *files, const char *out_path,
-                     char hex[65])
+                     char hex[65], const struct msgsink *sink)
 {
 	struct pool p;
 	struct out o = {0};
@@ -723,8 +727,8 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 
 	for (i = 0; i < files->n; i++)
 		if (!stored_name(&files->v[i], name, sizeof(name))) {
-			errorf("'%s/%s': the name is too long for a zip entry", dir,
-			       files->v[i].path);
+			sink_error(sink, "'%s/%s': the name is too long for a zip entry", dir,
+			           files->v[i].path);
 			free(tmp);
 			return EB_EXIT_INVALID;
 		}
@@ -734,7 +738,7 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		die("out of memory");
 	o.fd = mkostemp(tmp, O_CLOEXEC);
 	if (o.fd < 0) {
-		errorf("cannot create '%s': %s", out_path, strerror(errno));
+		sink_error(sink, "cannot create '%s': %s", out_path, strerror(errno));
 		libdeflate_free_compressor(c);
 		free(tmp);
 		return EB_EXIT_INVALID;
@@ -742,7 +746,7 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(o.fd, 0666 & ~mask)) {
-		errorf("cannot create '%s': %s", out_path, strerror(errno));
+		sink_error(sink, "cannot create '%s': %s", out_path, strerror(errno));
 		close(o.fd);
 		unlink(tmp);
 		libdeflate_free_compressor(c);
@@ -799,12 +803,12 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		namelen = stored_name(e, name, sizeof(name));
 		ents[i].off = o.pos;
 		if (s->state == SLOT_FAILED) {
-			report(dir, e, s->err);
+			report(sink, dir, e, s->err);
 			rc = EB_EXIT_INVALID;
 		} else if (s->state == SLOT_WRITER) {
 			int err = stream_large(&o, &p, i, name, namelen, &ents[i], &pr);
 			if (err) {
-				report(dir, e, err);
+				report(sink, dir, e, err);
 				rc = err == STREAM_INTERRUPTED ? EB_EXIT_INTERRUPTED
 				                               : EB_EXIT_INVALID;
 			}
@@ -819,7 +823,7 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		free(s->data);
 		s->data = NULL;
 		if (!rc && o.err) {
-			errorf("cannot write '%s': %s", out_path, strerror(o.err));
+			sink_error(sink, "cannot write '%s': %s", out_path, strerror(o.err));
 			rc = EB_EXIT_INVALID;
 		}
 		if (!rc && interrupt_requested())
@@ -861,16 +865,16 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		put_end(&o, files->n, cd_off, o.pos - cd_off);
 		out_flush(&o);
 		if (o.err) {
-			errorf("cannot write '%s': %s", out_path, strerror(o.err));
+			sink_error(sink, "cannot write '%s': %s", out_path, strerror(o.err));
 			rc = EB_EXIT_INVALID;
 		}
 	}
 	if (close(o.fd) && !rc) {
-		errorf("cannot write '%s': %s", out_path, strerror(errno));
+		sink_error(sink, "cannot write '%s': %s", out_path, strerror(errno));
 		rc = EB_EXIT_INVALID;
 	}
 	if (!rc && rename(tmp, out_path)) {
-		errorf("cannot create '%s': %s", out_path, strerror(errno));
+		sink_error(sink, "cannot create '%s': %s", out_path, strerror(errno));
 		rc = EB_EXIT_INVALID;
 	}
 	if (rc)
@@ -894,7 +898,8 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 	return rc;
 }
 
-int bundle_write_zip(const char *dir, const struct bundle_files *files, const char *out_path)
+int bundle_write_zip(const char *dir, const struct bundle_files *files, const char *out_path,
+                     const struct msgsink *sink)
 {
-	return bundle_zip_write(dir, files, out_path, NULL);
+	return bundle_zip_write(dir, files, out_path, NULL, sink);
 }

@@ -325,7 +325,7 @@ static int zip_bundle(bool all)
 	char *zip = xasprintf("%s/out.zip", bundle_dir);
 	int rc = bundle_select(bundle_dir, all, zip, &files, &stderr_sink);
 	if (!rc) {
-		rc = bundle_write_zip(bundle_dir, &files, zip);
+		rc = bundle_write_zip(bundle_dir, &files, zip, &stderr_sink);
 		bundle_files_cleanup(&files);
 	}
 	if (!rc)
@@ -370,7 +370,7 @@ static int root_fail_zip(void)
 	v[1].size = (uint64_t)st.st_size;
 	v[1].dev = st.st_dev;
 	v[1].ino = st.st_ino;
-	rc = bundle_write_zip(bundle_dir, &files, zip);
+	rc = bundle_write_zip(bundle_dir, &files, zip, &stderr_sink);
 	assert_int_equal(rc, 0);
 	rc = bundle_check_zip(zip, NULL);
 	free(v[0].path);
