@@ -7,8 +7,11 @@
  * 0777 and stored as links), deflate at level 6 (libdeflate) or stored. The SHA-256 of the zip
  * therefore identifies its content, and deploy uses it as the S3 key.
  *
- * Errors are printed (errorf, with the rule id where one applies) by the
- * function that finds them; functions return 0 or an EB_EXIT_* code.
+ * The function that finds an error (with the rule id where one applies), a
+ * warning or a note gives it to the sink its caller passes (NULL: nowhere)
+ * rather than printing it; the Dockerrun's diagnostics go to a dr_report
+ * (printed on stderr only when the caller keeps none). Functions return 0
+ * or an EB_EXIT_* code.
  */
 #ifndef EBCTL_BUNDLE_H
 #define EBCTL_BUNDLE_H
@@ -84,9 +87,9 @@ void bundle_files_cleanup(struct bundle_files *f);
 /* Sort the entries by path, as bundle_select leaves them. */
 void bundle_files_sort(struct bundle_files *f);
 /* The entries of the zip at zip_path as a selection (paths only, directories
- * without their "/", sorted; no rules). Returns 0, or EB_EXIT_INVALID after
- * printing why. Caller frees with bundle_files_cleanup. */
-int bundle_zip_list(const char *zip_path, struct bundle_files *out);
+ * without their "/", sorted; no rules). Returns 0, or EB_EXIT_INVALID with
+ * why given to sink (NULL: nowhere). Caller frees with bundle_files_cleanup. */
+int bundle_zip_list(const char *zip_path, struct bundle_files *out, const struct msgsink *sink);
 /*
  * Whether a change to `path` (relative to the bundle root, "/"-separated)
  * changes the bundle: it is one of f's entries, or, when `gone` (deleted
@@ -142,9 +145,10 @@ int bundle_sha256(const char *path, char hex[65], uint64_t *size);
  * docker-compose.yml at its root (rule bundle-root; a copy in a folder is
  * named in the message), at most BUNDLE_MAX_BYTES (rule bundle-size), and
  * the Dockerrun valid (its diagnostics as in bundle_validate_dir).
- * Returns 0 or EB_EXIT_INVALID.
+ * Returns 0, or EB_EXIT_INVALID with the error given to sink (NULL:
+ * nowhere) when it is not the Dockerrun's diagnostics.
  */
-int bundle_check_zip(const char *zip_path, struct dr_report *diags);
+int bundle_check_zip(const char *zip_path, struct dr_report *diags, const struct msgsink *sink);
 
 /* Validate the bundle's Dockerrun.aws.json as `ebctl validate` does,
  * with the companion files (Dockerfile, docker-compose.yml) that are in
@@ -153,9 +157,11 @@ int bundle_check_zip(const char *zip_path, struct dr_report *diags);
  * cleans it up), or when it is NULL are printed on stderr. Returns 0 when
  * there are no errors
  * (also when there is no Dockerrun: a v3 compose-only bundle), else
- * EB_EXIT_INVALID. */
-int bundle_validate_dir(const char *dir, const struct bundle_files *files, struct dr_report *keep);
-int bundle_validate_zip(const char *zip_path, struct dr_report *keep);
+ * EB_EXIT_INVALID. A Dockerrun that cannot be read is an error given to
+ * sink (NULL: nowhere). */
+int bundle_validate_dir(const char *dir, const struct bundle_files *files, struct dr_report *keep,
+                        const struct msgsink *sink);
+int bundle_validate_zip(const char *zip_path, struct dr_report *keep, const struct msgsink *sink);
 
 /*
  * The whole of `ebctl bundle`: select, validate, zip to out_path, check the

@@ -37,7 +37,8 @@ static bool has_file(const struct bundle_files *files, const char *path)
 	return false;
 }
 
-int bundle_validate_dir(const char *dir, const struct bundle_files *files, struct dr_report *keep)
+int bundle_validate_dir(const char *dir, const struct bundle_files *files, struct dr_report *keep,
+                        const struct msgsink *sink)
 {
 	struct dr_companions comp = {has_file(files, "Dockerfile"),
 	                             has_file(files, "docker-compose.yml")};
@@ -48,7 +49,7 @@ int bundle_validate_dir(const char *dir, const struct bundle_files *files, struc
 		return 0; /* a v3 bundle may hold docker-compose.yml alone */
 	path = xasprintf("%s/Dockerrun.aws.json", dir);
 	if (buf_read_file(&b, path, DR_MAX_FILE_SIZE)) {
-		errorf("cannot read '%s': %s", path, strerror(errno));
+		sink_error(sink, "cannot read '%s': %s", path, strerror(errno));
 		rc = EB_EXIT_INVALID;
 	} else {
 		rc = check(path, buf_cstr(&b), b.len, &comp, keep);
@@ -58,7 +59,7 @@ int bundle_validate_dir(const char *dir, const struct bundle_files *files, struc
 	return rc;
 }
 
-int bundle_validate_zip(const char *zip_path, struct dr_report *keep)
+int bundle_validate_zip(const char *zip_path, struct dr_report *keep, const struct msgsink *sink)
 {
 	struct dr_companions comp;
 	struct buf b;
@@ -69,7 +70,7 @@ int bundle_validate_zip(const char *zip_path, struct dr_report *keep)
 	zip_int64_t n;
 
 	if (!za) {
-		errorf("cannot open '%s' as a zip", zip_path);
+		sink_error(sink, "cannot open '%s' as a zip", zip_path);
 		return EB_EXIT_INVALID;
 	}
 	comp.dockerfile = zip_name_locate(za, "Dockerfile", 0) >= 0;
@@ -89,7 +90,7 @@ int bundle_validate_zip(const char *zip_path, struct dr_report *keep)
 	zip_discard(za);
 	name = xasprintf("%s:Dockerrun.aws.json", zip_path);
 	if (n < 0) {
-		errorf("cannot read '%s': %s", name, b.ptr ? "read error" : "too large");
+		sink_error(sink, "cannot read '%s': %s", name, b.ptr ? "read error" : "too large");
 		rc = EB_EXIT_INVALID;
 	} else {
 		rc = check(name, buf_cstr(&b), b.len, &comp, keep);

@@ -11,15 +11,15 @@
 #include <unistd.h>
 #include <zip.h>
 
-/* zip_open, printing why it failed. */
-static zip_t *open_zip(const char *path, int flags, const char *what)
+/* zip_open, giving why it failed to sink. */
+static zip_t *open_zip(const char *path, int flags, const char *what, const struct msgsink *sink)
 {
 	int zerr = 0;
 	zip_t *za = zip_open(path, flags, &zerr);
 	if (!za) {
 		zip_error_t ze;
 		zip_error_init_with_code(&ze, zerr);
-		errorf("cannot %s '%s': %s", what, path, zip_error_strerror(&ze));
+		sink_error(sink, "cannot %s '%s': %s", what, path, zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 	}
 	return za;
@@ -66,23 +66,25 @@ static bool is_manifest(const char *name)
 	return !strcmp(name, "Dockerrun.aws.json") || !strcmp(name, "docker-compose.yml");
 }
 
-static int check_size(const char *path)
+static int check_size(const char *path, const struct msgsink *sink)
 {
 	struct stat st;
 	if (stat(path, &st)) {
-		errorf("cannot read '%s': %s", path, strerror(errno));
+		sink_error(sink, "cannot read '%s': %s", path, strerror(errno));
 		return EB_EXIT_INVALID;
 	}
 	if ((unsigned long long)st.st_size > BUNDLE_MAX_BYTES) {
-		errorf("%s: error: the bundle is %.1f MB; Elastic Beanstalk takes at most 512 MB "
-		       "[bundle-size]",
-		       path, (double)st.st_size / (1024.0 * 1024.0));
+		sink_error(
+		    sink,
+		    "%s: error: the bundle is %.1f MB; Elastic Beanstalk takes at most 512 MB "
+		    "[bundle-size]",
+		    path, (double)st.st_size / (1024.0 * 1024.0));
 		return EB_EXIT_INVALID;
 	}
 	return 0;
 }
 
-int bundle_check_zip(const char *zip_path, struct dr_report *diags)
+int bundle_check_zip(const char *zip_path, struct dr_report *diags, const struct msgsink *sink)
 {
 	zip_t *za;
 	zip_int64_t n, i;
@@ -90,10 +92,10 @@ int bundle_check_zip(const char *zip_path, struct dr_report *diags)
 	bool found = false;
 	const char *nested = NULL;
 
-	rc = check_size(zip_path);
+	rc = check_size(zip_path, sink);
 	if (rc)
 		return rc;
-	za = open_zip(zip_path, ZIP_RDONLY | ZIP_CHECKCONS, "open as a zip");
+	za = open_zip(zip_path, ZIP_RDONLY | ZIP_CHECKCONS, "open as a zip", sink);
 	if (!za)
 		return EB_EXIT_INVALID;
 	n = zip_get_num_entries(za, 0);
@@ -110,19 +112,23 @@ int bundle_check_zip(const char *zip_path, struct dr_report *diags)
 	}
 	if (!found) {
 		if (nested)
-			errorf("%s: error: '%s' is in a folder; Elastic Beanstalk reads "
-			       "Dockerrun.aws.json only at the zip"
-			       " root (zip the folder's contents, not the folder) [bundle-root]",
-			       zip_path, nested);
+			sink_error(
+			    sink,
+			    "%s: error: '%s' is in a folder; Elastic Beanstalk reads "
+			    "Dockerrun.aws.json only at the zip"
+			    " root (zip the folder's contents, not the folder) [bundle-root]",
+			    zip_path, nested);
 		else
-			errorf("%s: error: no Dockerrun.aws.json or docker-compose.yml at the zip "
-			       "root [bundle-root]",
-			       zip_path);
+			sink_error(
+			    sink,
+			    "%s: error: no Dockerrun.aws.json or docker-compose.yml at the zip "
+			    "root [bundle-root]",
+			    zip_path);
 		zip_discard(za);
 		return EB_EXIT_INVALID;
 	}
 	zip_discard(za);
-	return bundle_validate_zip(zip_path, diags);
+	return bundle_validate_zip(zip_path, diags, sink);
 }
 
 int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size,
@@ -135,11 +141,11 @@ int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], 
 	rc = bundle_select(dir, all, out_path, &files, sink);
 	if (rc)
 		return rc;
-	rc = bundle_validate_dir(dir, &files, diags);
+	rc = bundle_validate_dir(dir, &files, diags, sink);
 	if (!rc)
 		rc = bundle_zip_write(dir, &files, out_path, hex, sink);
 	if (!rc) {
-		rc = check_size(out_path);
+		rc = check_size(out_path, sink);
 		if (rc)
 			unlink(out_path);
 	}
@@ -148,13 +154,13 @@ int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], 
 	if (!rc && hex[0]) {
 		struct stat st;
 		if (stat(out_path, &st)) {
-			errorf("cannot read '%s': %s", out_path, strerror(errno));
+			sink_error(sink, "cannot read '%s': %s", out_path, strerror(errno));
 			rc = EB_EXIT_INVALID;
 		} else if (size) {
 			*size = (uint64_t)st.st_size;
 		}
 	} else if (!rc && bundle_sha256(out_path, hex, size)) {
-		errorf("cannot read '%s': %s", out_path, strerror(errno));
+		sink_error(sink, "cannot read '%s': %s", out_path, strerror(errno));
 		rc = EB_EXIT_INVALID;
 	}
 	if (keep && !rc)
@@ -164,12 +170,12 @@ int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], 
 	return rc;
 }
 
-int bundle_zip_list(const char *zip_path, struct bundle_files *out)
+int bundle_zip_list(const char *zip_path, struct bundle_files *out, const struct msgsink *sink)
 {
 	zip_t *za;
 	zip_int64_t n, i;
 	memset(out, 0, sizeof(*out));
-	za = open_zip(zip_path, ZIP_RDONLY, "open as a zip");
+	za = open_zip(zip_path, ZIP_RDONLY, "open as a zip", sink);
 	if (!za)
 		return EB_EXIT_INVALID;
 	n = zip_get_num_entries(za, 0);

@@ -27,7 +27,7 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 	*tmpdir = NULL;
 	memset(files, 0, sizeof(*files));
 	if (s->bundle) {
-		int rc = bundle_check_zip(s->bundle, &o->diags);
+		int rc = bundle_check_zip(s->bundle, &o->diags, s->sink);
 		o->validated = true;
 		if (rc)
 			return rc;
@@ -35,7 +35,7 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 			sink_error(s->sink, "cannot read '%s': %s", s->bundle, strerror(errno));
 			return EB_EXIT_INVALID;
 		}
-		if ((rc = bundle_zip_list(s->bundle, files)))
+		if ((rc = bundle_zip_list(s->bundle, files, s->sink)))
 			return rc;
 		*path = xstrdup(s->bundle);
 	} else {

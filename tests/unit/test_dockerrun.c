@@ -329,7 +329,7 @@ static int zip_bundle(bool all)
 		bundle_files_cleanup(&files);
 	}
 	if (!rc)
-		rc = bundle_check_zip(zip, NULL);
+		rc = bundle_check_zip(zip, NULL, &stderr_sink);
 	free(zip);
 	return rc;
 }
@@ -372,7 +372,7 @@ static int root_fail_zip(void)
 	v[1].ino = st.st_ino;
 	rc = bundle_write_zip(bundle_dir, &files, zip, &stderr_sink);
 	assert_int_equal(rc, 0);
-	rc = bundle_check_zip(zip, NULL);
+	rc = bundle_check_zip(zip, NULL, &stderr_sink);
 	free(v[0].path);
 	free(v[1].path);
 	free(zip);
@@ -390,7 +390,7 @@ static int size_fail(void)
 	char *zip = xasprintf("%s/big.zip", bundle_dir);
 	int rc;
 	put_file("big.zip", "", (off_t)BUNDLE_MAX_BYTES + 1);
-	rc = bundle_check_zip(zip, NULL);
+	rc = bundle_check_zip(zip, NULL, &stderr_sink);
 	free(zip);
 	return rc;
 }
