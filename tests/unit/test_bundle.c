@@ -1,13 +1,18 @@
-/* Unit tests for src/bundle: .ebignore matching (gitignore semantics). */
+/* Unit tests for src/bundle: .ebignore matching (gitignore semantics), and
+ * the messages the selection gives its caller's sink. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ebctl/bundle.h"
+#include "ebctl/util.h"
 
 struct wm_case {
 	const char *pattern;
@@ -153,6 +158,123 @@ static void test_empty_rules_ignore_nothing(void **state)
 	ignore_free(NULL);
 }
 
+/* ---- messages: collected from the sink, none printed ---- */
+
+struct collected {
+	size_t n;
+	enum msg_level level[8];
+	char *text[8];
+};
+
+static void collect(void *arg, enum msg_level level, const char *text)
+{
+	struct collected *c = arg;
+	if (c->n < EB_ARRAY_LEN(c->text)) {
+		c->level[c->n] = level;
+		c->text[c->n] = xstrdup(text);
+	}
+	c->n++;
+}
+
+/* Whether c holds text at level. */
+static bool collected_has(const struct collected *c, enum msg_level level, const char *text)
+{
+	size_t i;
+	for (i = 0; i < c->n && i < EB_ARRAY_LEN(c->text); i++)
+		if (c->level[i] == level && strcmp(c->text[i], text) == 0)
+			return true;
+	return false;
+}
+
+static void collected_cleanup(struct collected *c)
+{
+	size_t i;
+	for (i = 0; i < c->n && i < EB_ARRAY_LEN(c->text); i++)
+		free(c->text[i]);
+	memset(c, 0, sizeof(*c));
+}
+
+/* A fresh directory under /tmp, in dir; removed by remove_dir. */
+static void make_dir(char dir[64])
+{
+	strcpy(dir, "/tmp/ebctl-unit.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+}
+
+static void remove_dir(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+/* --all: the note that the .gitignore stands in for the .ebignore, and the
+ * warnings for a link out of the directory and a file of another type. */
+static void test_select_notes_and_warnings(void **state)
+{
+	struct collected c = {0};
+	struct msgsink sink = {collect, &c};
+	struct bundle_files files;
+	char dir[64], *path, *text;
+	(void)state;
+	make_dir(dir);
+	put(dir, "Dockerrun.aws.json", "{}");
+	put(dir, ".gitignore", "*.log\n");
+	path = xasprintf("%s/out", dir);
+	assert_int_equal(symlink("../elsewhere", path), 0);
+	free(path);
+	path = xasprintf("%s/pipe", dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	free(path);
+	assert_int_equal(bundle_select(dir, true, NULL, &files, &sink), 0);
+	bundle_files_cleanup(&files);
+	assert_int_equal(c.n, 3);
+	text = xasprintf("no .ebignore: leaving out what '%s/.gitignore' lists", dir);
+	assert_true(collected_has(&c, MSG_NOTE, text));
+	free(text);
+	assert_true(collected_has(&c, MSG_WARNING,
+	                          "'out' is a link to '../elsewhere', outside the directory: it "
+	                          "is stored as a link and will not resolve on the instance"));
+	assert_true(collected_has(&c, MSG_WARNING,
+	                          "'pipe' is not a regular file, directory or symlink: left out"));
+	collected_cleanup(&c);
+	remove_dir(dir);
+}
+
+/* No manifest at the root: the error, with its rule, goes to the sink; with
+ * no sink the answer is the same and the message goes nowhere. */
+static void test_select_error(void **state)
+{
+	struct collected c = {0};
+	struct msgsink sink = {collect, &c};
+	struct bundle_files files;
+	char dir[64], *text;
+	(void)state;
+	make_dir(dir);
+	put(dir, "Dockerfile", "FROM scratch\n");
+	assert_int_equal(bundle_select(dir, false, NULL, &files, &sink), EB_EXIT_INVALID);
+	assert_int_equal(c.n, 1);
+	text = xasprintf("%s: error: no Dockerrun.aws.json or docker-compose.yml at the bundle "
+	                 "root (or .ebignore leaves it out) [bundle-root]",
+	                 dir);
+	assert_true(collected_has(&c, MSG_ERROR, text));
+	free(text);
+	assert_int_equal(bundle_select(dir, false, NULL, &files, NULL), EB_EXIT_INVALID);
+	assert_int_equal(c.n, 1);
+	collected_cleanup(&c);
+	remove_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +283,8 @@ int main(void)
 	    cmocka_unit_test(test_rules_negation_last_wins),
 	    cmocka_unit_test(test_rules_double_star),
 	    cmocka_unit_test(test_empty_rules_ignore_nothing),
+	    cmocka_unit_test(test_select_notes_and_warnings),
+	    cmocka_unit_test(test_select_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
