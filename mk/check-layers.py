@@ -5,7 +5,11 @@ Each folder of src/ is a layer; a file may include the headers of its own
 folder and of folders on a lower floor, never one of a folder beside it or
 above it. The public headers in include/ebctl/ belong to the folder that
 implements them. Prints each include that points the wrong way and exits 1
-when there is one."""
+when there is one.
+
+Only src/cli prints: a file of a lower folder that names stdout or stderr,
+or calls the message writer, is reported too (the writer's own file and the
+few listed below excepted)."""
 import pathlib
 import re
 import sys
@@ -24,6 +28,14 @@ HEADERS = {
     "util.h": "util",
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+PRINTS = re.compile(r'\b(stdout|stderr|STDOUT_FILENO|STDERR_FILENO|msg_vwrite)\b')
+# below src/cli, the files that may still write to the terminal, and why
+MAY_PRINT = {
+    "src/util/msg.c": "the writer of debugf, die and src/cli's messages",
+    "src/util/xalloc.c": "out of memory: one fixed line, without allocating",
+    "src/bundle/validate.c": "ebctl bundle's Dockerrun diagnostics, before the zip is written",
+}
+COMMENT = re.compile(r'/\*.*?\*/|//[^\n]*', re.S)
 
 
 def owner(header, src_folder):
@@ -51,6 +63,15 @@ def main(root):
                 where = "above" if FLOORS[to] > FLOORS[folder] else "beside"
                 bad.append(f"{path.relative_to(root)}: includes '{m.group(1)}' of src/{to}/, "
                            f"a layer {where} src/{folder}/")
+    for path in sorted(root.glob("src/*/*.[ch]")):
+        rel = str(path.relative_to(root))
+        if path.parent.name == "cli" or rel in MAY_PRINT:
+            continue
+        code = COMMENT.sub("", path.read_text(errors="replace"))
+        m = PRINTS.search(code)
+        if m:
+            bad.append(f"{rel}: '{m.group(1)}' below src/cli, which alone prints "
+                       f"(give the message to the caller's sink)")
     for line in bad:
         print(f"check-layers: {line}", file=sys.stderr)
     return 1 if bad else 0

@@ -243,7 +243,21 @@ void out_json(struct json_t *v);
  * 0: no check (status). */
 int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned healthy);
 
-/* ---- messages of the modules (out_msg.c) ---- */
+/* ---- messages and output (out_msg.c) ----
+ * "ebctl: " + message + newline on stderr. Lower case, no full stop,
+ * subject quoted: errorf("cannot open '%s': %s", path, strerror(errno)).
+ * Only src/cli prints: a module below it tells the sink it was given. */
+void errorf(const char *fmt, ...) EB_PRINTF(1, 2);
+void warnf(const char *fmt, ...) EB_PRINTF(1, 2);
+void notef(const char *fmt, ...) EB_PRINTF(1, 2); /* not with --quiet */
+/* Flush stdout and report a write error (exit code 3 is not used for
+ * this: a closed pipe is a quiet success, anything else is EB_EXIT_INVALID).
+ * Call once at exit. */
+int out_finish(void);
+/* Ignore SIGPIPE so that writes to a closed pipe return EPIPE, and
+ * out_line() ends the process quietly with status 0. */
+void out_line(const char *fmt, ...) EB_PRINTF(1, 2);
+
 /* op_target_open with cli_sink(), and "See 'ebctl CMD --help'." after the
  * error when no environment is given. */
 struct op_target;

@@ -1,11 +1,63 @@
-/* The sink the commands give the modules below them: their notes,
- * warnings and errors printed as ebctl's own messages (escaped, one write
- * a line, notes silenced by --quiet). */
+/* ebctl's messages on stderr and results on stdout, and the sink the
+ * commands give the modules below them: their notes, warnings and errors
+ * printed as ebctl's own (escaped, one write a line, notes silenced by
+ * --quiet). */
 #include "ebctl/cli.h"
 #include "ebctl/env.h"
 #include "ebctl/util.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void errorf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	msg_vwrite(NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void warnf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	msg_vwrite("warning", COLOR_YELLOW, fmt, ap);
+	va_end(ap);
+}
+
+void notef(const char *fmt, ...)
+{
+	va_list ap;
+	if (eb_quiet)
+		return;
+	va_start(ap, fmt);
+	msg_vwrite(NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void out_line(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (fflush(stdout) == EOF && errno == EPIPE)
+		exit(EB_EXIT_OK); /* the reader went away (| head): that is not a failure */
+}
+
+int out_finish(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			return EB_EXIT_OK;
+		fprintf(stderr, "ebctl: cannot write output: %s\n", strerror(errno));
+		return EB_EXIT_INVALID;
+	}
+	return EB_EXIT_OK;
+}
 
 static void emit(void *arg, enum msg_level level, const char *text)
 {

@@ -13,7 +13,7 @@ bool eb_no_color;
 
 /* One message, written whole with one call: stdio locks the stream for
  * each, so lines from threads (a deploy's updates) never interleave. */
-static void vmsg(const char *kind, const char *color, const char *fmt, va_list ap)
+void msg_vwrite(const char *kind, const char *color, const char *fmt, va_list ap)
 {
 	bool c = color && term_use_color(stderr);
 	struct buf line = BUF_INIT, out = BUF_INIT;
@@ -64,39 +64,13 @@ void sink_error(const struct msgsink *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-void errorf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vmsg(NULL, NULL, fmt, ap);
-	va_end(ap);
-}
-
-void warnf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vmsg("warning", COLOR_YELLOW, fmt, ap);
-	va_end(ap);
-}
-
-void notef(const char *fmt, ...)
-{
-	va_list ap;
-	if (eb_quiet)
-		return;
-	va_start(ap, fmt);
-	vmsg(NULL, NULL, fmt, ap);
-	va_end(ap);
-}
-
 void debugf(const char *fmt, ...)
 {
 	va_list ap;
 	if (!eb_debug)
 		return;
 	va_start(ap, fmt);
-	vmsg("debug", COLOR_DIM, fmt, ap);
+	msg_vwrite("debug", COLOR_DIM, fmt, ap);
 	va_end(ap);
 }
 
@@ -131,25 +105,4 @@ bool term_is_ci(void)
 			return true;
 	}
 	return false;
-}
-
-void out_line(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (fflush(stdout) == EOF && errno == EPIPE)
-		exit(EB_EXIT_OK); /* the reader went away (| head): that is not a failure */
-}
-
-int out_finish(void)
-{
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		if (errno == EPIPE)
-			return EB_EXIT_OK;
-		fprintf(stderr, "ebctl: cannot write output: %s\n", strerror(errno));
-		return EB_EXIT_INVALID;
-	}
-	return EB_EXIT_OK;
 }

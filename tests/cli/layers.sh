@@ -1,5 +1,6 @@
 # The layering check of `make lint` (mk/check-layers.py): the tree passes, and a
-# file that includes a header of a layer above or beside its own is caught.
+# file that includes a header of a layer above or beside its own is caught, and so
+# is a file below src/cli that writes to the terminal itself.
 . "$TESTS_DIR/lib.sh"
 root=$TESTS_DIR/..
 expect_rc 0 "the tree's dependencies point down only" "$PYTHON" "$root/mk/check-layers.py" "$root"
@@ -18,4 +19,16 @@ expect_err "src/aws/beside.c: includes 'ebctl/dockerrun.h' of src/dockerrun/, a 
 mkdir -p "$fake/src/extra"; printf '\n' >"$fake/src/extra/x.c"
 expect_rc 1 "a folder without a floor fails" "$PYTHON" "$root/mk/check-layers.py" "$fake"
 expect_err "folder 'extra' has no floor" "and says so"
+
+# only src/cli prints
+printed=$TMP/printed
+mkdir -p "$printed/src/env" "$printed/src/cli" "$printed/include/ebctl"
+printf '/* not to stderr: the sink */\nvoid f(void);\n' >"$printed/src/env/quiet.c"
+printf '#include <stdio.h>\nvoid g(void) { fputs("x", stderr); }\n' >"$printed/src/cli/out.c"
+expect_rc 0 "src/cli may print; a comment naming stderr is no print" "$PYTHON" "$root/mk/check-layers.py" "$printed"
+printf '#include <stdio.h>\nvoid f(void) { fprintf(stdout, "x"); }\n' >"$printed/src/env/loud.c"
+expect_rc 1 "a file below src/cli that prints fails" "$PYTHON" "$root/mk/check-layers.py" "$printed"
+expect_err "src/env/loud.c: 'stdout' below src/cli, which alone prints" "names the file"
+printf '#include "ebctl/util.h"\nvoid h(va_list ap) { msg_vwrite(0, 0, "x", ap); }\n' >"$printed/src/env/loud.c"
+expect_rc 1 "so does one that calls the message writer" "$PYTHON" "$root/mk/check-layers.py" "$printed"
 finish

@@ -826,14 +826,20 @@ static long process_runs(const char *count)
 /* A refresh that fails while the credentials are still valid used to fail
  * the call (and the deploy): they are kept until they expire, as the SDKs
  * do, with one warning, and the source is not asked again for 30 s. */
+/* The client's messages, kept as the CLI would print them. */
+static void keep_message(void *arg, enum msg_level level, const char *text)
+{
+	buf_printf(arg, "ebctl: %s%s\n", level == MSG_WARNING ? "warning: " : "", text);
+}
+
 static void test_failed_refresh_keeps_valid_credentials(void **state)
 {
 	struct aws_client_options o = {0};
 	struct aws_client *c = NULL;
 	struct aws_creds cr;
 	struct aws_error e;
-	struct capture cap;
 	struct buf err = BUF_INIT;
+	struct msgsink sink = {keep_message, &err};
 	char *json = xasprintf("%s/process.json", dir), *count = xasprintf("%s/runs", dir);
 	char *text = xasprintf("[profile refresh]\ncredential_process = sh -c 'echo run >> %s; "
 	                       "cat %s'\n",
@@ -844,6 +850,7 @@ static void test_failed_refresh_keeps_valid_credentials(void **state)
 	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
 	o.profile = "refresh";
 	o.region = "us-east-1";
+	o.sink = &sink;
 	assert_int_equal(aws_client_new(&o, &c, &e), 0);
 	/* inside the 5-minute margin: each use refreshes */
 	process_output(json, "AKIAFIRST", 120);
@@ -853,10 +860,8 @@ static void test_failed_refresh_keeps_valid_credentials(void **state)
 	assert_int_equal(process_runs(count), 2);
 	/* the source fails: the current ones are kept, with a warning */
 	process_output(json, NULL, 0);
-	capture_start(&cap);
 	assert_int_equal(aws_client_credentials(c, &cr, &e), 0);
 	assert_int_equal(aws_client_credentials(c, NULL, &e), 0);
-	capture_stop(&cap, &err);
 	assert_string_equal(cr.access_key_id, "AKIAFIRST");
 	aws_creds_cleanup(&cr);
 	assert_int_equal(process_runs(count), 3); /* not again within 30 s */
