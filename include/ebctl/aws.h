@@ -43,14 +43,14 @@ struct aws_error {
 void aws_error_clear(struct aws_error *e);
 /* Fill e as a local failure (no HTTP status) of step. */
 void aws_error_set(struct aws_error *e, const char *step, const char *code, const char *fmt, ...)
-    EB_PRINTF(4, 5);
+    EBCTL_PRINTF(4, 5);
 /* "STEP: CODE: MESSAGE (HTTP 403, request id X)" into out; returns out. */
 const char *aws_error_format(const struct aws_error *e, char *out, size_t n);
 /* aws_error_format as an error to sink, and a second one when the request
  * may have been applied. */
 void aws_error_report(const struct aws_error *e, const struct msgsink *sink);
-/* The exit code for a failed call: EB_EXIT_INTERRUPTED when interrupted,
- * EB_EXIT_TIMEOUT when the deadline stopped it, otherwise EB_EXIT_AWS. */
+/* The exit code for a failed call: EBCTL_EXIT_INTERRUPTED when interrupted,
+ * EBCTL_EXIT_TIMEOUT when the deadline stopped it, otherwise EBCTL_EXIT_AWS. */
 int aws_error_exit_code(const struct aws_error *e);
 
 struct aws_client_options {
@@ -146,7 +146,7 @@ struct aws_params {
 void aws_params_add(struct aws_params *p, const char *key, const char *value);
 /* Append with a formatted key: aws_params_addf(p, v, "OptionSettings.member.%zu.Value", i). */
 void aws_params_addf(struct aws_params *p, const char *value, const char *keyfmt, ...)
-    EB_PRINTF(3, 4);
+    EBCTL_PRINTF(3, 4);
 const char *aws_params_get(const struct aws_params *p, const char *key);
 void aws_params_cleanup(struct aws_params *p);
 

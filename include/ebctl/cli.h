@@ -116,7 +116,7 @@ struct cmd_help {
  * on return argv[1..*nargs] are the operands.
  * Environment variables named in the table apply first, flags override.
  * Returns 0 to go on, -1 when --help was printed (exit 0), or
- * EB_EXIT_USAGE after printing the problem and a hint.
+ * EBCTL_EXIT_USAGE after printing the problem and a hint.
  */
 int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char **argv, int *nargs);
 void opts_usage(FILE *f, const struct cmd_help *h, const struct opt *opts);
@@ -137,10 +137,10 @@ void opts_completion_table(FILE *f, const struct cmd_help *h, const struct opt *
 	} while (0)
 
 /* --healthy's colours ("Green,Yellow") into a HEALTH_* mask. Returns 0, or
- * EB_EXIT_USAGE after the usage error naming cmd. */
+ * EBCTL_EXIT_USAGE after the usage error naming cmd. */
 int opts_healthy(const char *cmd, const char *value, unsigned *mask);
 
-/* Print "ebctl NAME: message" and a hint; returns EB_EXIT_USAGE. */
+/* Print "ebctl NAME: message" and a hint; returns EBCTL_EXIT_USAGE. */
 /* The Dockerrun file a FILE argument names: NULL (no argument) is
  * ./Dockerrun.aws.json, a directory the Dockerrun.aws.json in it, "-" and
  * anything else as given. Caller frees. */
@@ -148,11 +148,11 @@ char *dockerrun_path(const char *arg);
 
 /* --endpoint-url URL (before or after the command): AWS_ENDPOINT_URL for
  * every client; url NULL applies the one the parser read, if any. Returns
- * 0 or EB_EXIT_USAGE after saying why. */
+ * 0 or EBCTL_EXIT_USAGE after saying why. */
 int opts_endpoint_url(const char *url);
 /* One global option at argv[*i], before the command (ebctl --debug CMD),
  * by the same table opts_parse() reads; *i moves past a separate value.
- * Returns 0 or EB_EXIT_USAGE after the message. */
+ * Returns 0 or EBCTL_EXIT_USAGE after the message. */
 int opts_global(int argc, char **argv, int *i);
 
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -222,11 +222,11 @@ int op_report_main(int argc, char **argv, const struct cmd_help *help, bool heal
 /* ---- follow loops (follow.c) ----
  * Interruption and sleeps are interrupt_*() in util.h. */
 /* End a loop on SIGINT, SIGTERM or SIGHUP: flush stdout, say `what` was
- * left behind (NULL: nothing), return EB_EXIT_INTERRUPTED. */
+ * left behind (NULL: nothing), return EBCTL_EXIT_INTERRUPTED. */
 int follow_interrupted_exit(const char *what);
 /* A follower's pause between polls (events -f, logs -f): -1 to go on, or
  * the exit code to end with: 0 as soon as the reader of stdout has gone
- * (| head), without waiting for the next write, or EB_EXIT_INTERRUPTED
+ * (| head), without waiting for the next write, or EBCTL_EXIT_INTERRUPTED
  * after follow_interrupted_exit(NULL). */
 int follow_pause(long ms);
 
@@ -239,7 +239,7 @@ void out_json(struct json_t *v);
  * enhanced health is on) and print it. Returns an exit code.
  */
 /* healthy: the health colours that count as healthy (verdict_parse_healthy);
- * outside them the report is still printed and EB_EXIT_UNHEALTHY returned.
+ * outside them the report is still printed and EBCTL_EXIT_UNHEALTHY returned.
  * 0: no check (status). */
 int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned healthy);
 
@@ -247,16 +247,16 @@ int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned hea
  * "ebctl: " + message + newline on stderr. Lower case, no full stop,
  * subject quoted: errorf("cannot open '%s': %s", path, strerror(errno)).
  * Only src/cli prints: a module below it tells the sink it was given. */
-void errorf(const char *fmt, ...) EB_PRINTF(1, 2);
-void warnf(const char *fmt, ...) EB_PRINTF(1, 2);
-void notef(const char *fmt, ...) EB_PRINTF(1, 2); /* not with --quiet */
+void errorf(const char *fmt, ...) EBCTL_PRINTF(1, 2);
+void warnf(const char *fmt, ...) EBCTL_PRINTF(1, 2);
+void notef(const char *fmt, ...) EBCTL_PRINTF(1, 2); /* not with --quiet */
 /* Flush stdout and report a write error (exit code 3 is not used for
- * this: a closed pipe is a quiet success, anything else is EB_EXIT_INVALID).
+ * this: a closed pipe is a quiet success, anything else is EBCTL_EXIT_INVALID).
  * Call once at exit. */
 int out_finish(void);
 /* Ignore SIGPIPE so that writes to a closed pipe return EPIPE, and
  * out_line() ends the process quietly with status 0. */
-void out_line(const char *fmt, ...) EB_PRINTF(1, 2);
+void out_line(const char *fmt, ...) EBCTL_PRINTF(1, 2);
 
 /* op_target_open with cli_sink(), and "See 'ebctl CMD --help'." after the
  * error when no environment is given. */
@@ -316,7 +316,7 @@ int watch_out_same_version(struct aws_client *c, const char *app, const char *en
 struct json_t *watch_out_json(const struct watch_env *e);
 /* Before a destructive operation: on a terminal, the user types the
  * environment's name (what: what it does). Without a terminal, refuses
- * (EB_EXIT_USAGE, naming --force); a wrong name is EB_EXIT_INVALID
+ * (EBCTL_EXIT_USAGE, naming --force); a wrong name is EBCTL_EXIT_INVALID
  * ("not confirmed: 'env' was not <done>"). Returns 0 when confirmed. */
 int confirm_by_name(const char *env, const char *what, const char *done);
 

@@ -45,7 +45,7 @@ struct doctor_checks {
 	size_t n, cap;
 };
 void doctor_add(struct doctor_checks *c, const char *id, enum doctor_level level,
-                const char *subject, const char *fix, const char *fmt, ...) EB_PRINTF(6, 7);
+                const char *subject, const char *fix, const char *fmt, ...) EBCTL_PRINTF(6, 7);
 void doctor_checks_cleanup(struct doctor_checks *c);
 /* The most serious level in c (DOCTOR_OK when empty). */
 enum doctor_level doctor_worst(const struct doctor_checks *c);

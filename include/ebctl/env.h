@@ -24,20 +24,20 @@
 /* The eb CLI's config.yml values, exposed for tests: reads `path`,
  * fills the out parameters (caller frees each; NULL when absent). Returns
  * 0, 1 when the file does not exist, or -1 after telling sink the problem. */
-int eb_config_read(const char *path, const char *branch, char **app, char **region, char **profile,
-                   char **env, char **artifact, const struct msgsink *sink);
+int ebcli_config_read(const char *path, const char *branch, char **app, char **region,
+                      char **profile, char **env, char **artifact, const struct msgsink *sink);
 
 /* What DIR/.elasticbeanstalk/config.yml says for the current git branch
  * (branch-defaults.<branch or "default">): global.application_name,
  * global.default_region, global.profile, the environment,
  * deploy.artifact. Each NULL when absent. */
-struct eb_project {
+struct ebcli_project {
 	char *app, *region, *profile, *env, *artifact;
 };
 /* A missing file is fine (all NULL); an unreadable or malformed one is an
- * error (told to sink). Returns 0 or EB_EXIT_INVALID; eb_project_cleanup after. */
-int eb_project_load(const char *dir, struct eb_project *p, const struct msgsink *sink);
-void eb_project_cleanup(struct eb_project *p);
+ * error (told to sink). Returns 0 or EBCTL_EXIT_INVALID; ebcli_project_cleanup after. */
+int ebcli_project_load(const char *dir, struct ebcli_project *p, const struct msgsink *sink);
+void ebcli_project_cleanup(struct ebcli_project *p);
 
 /* ---- times ---- */
 
@@ -203,7 +203,7 @@ enum {
  * the AWS client and check that the environment exists (the application
  * is then filled in when it was not given) (interruptible by interrupt_flag()).
  * Returns 0, or an exit code after telling sink the problem (kept in
- * t->sink for the calls on the target); EB_EXIT_USAGE only when no
+ * t->sink for the calls on the target); EBCTL_EXIT_USAGE only when no
  * environment is given.
  */
 int op_target_open(struct op_target *t, const struct msgsink *sink, unsigned flags);
@@ -211,13 +211,13 @@ void op_target_close(struct op_target *t);
 
 /* DescribeEnvironments of the target into envs (eb_environments_cleanup);
  * the first call after op_target_open takes the record it just read;
- * one environment on success, not found is an error (EB_EXIT_INVALID).
+ * one environment on success, not found is an error (EBCTL_EXIT_INVALID).
  * Returns 0 or an exit code after a message. */
 struct eb_environments;
 int op_describe_env(struct op_target *t, struct eb_environments *envs);
 /* The records of the environments names of the target's application, read
  * with one DescribeEnvironments (eb_environments_find picks each out); a
- * name without one is an error (EB_EXIT_INVALID). Returns 0 or an exit
+ * name without one is an error (EBCTL_EXIT_INVALID). Returns 0 or an exit
  * code after a message. */
 int op_describe_envs(struct op_target *t, const char *const *names, size_t n,
                      struct eb_environments *envs);
@@ -225,7 +225,7 @@ int op_describe_envs(struct op_target *t, const char *const *names, size_t n,
 /* Say which of application and environment does not exist, listing the
  * application's environments ("environment 'x' not found in application
  * 'a' (region 'r'); its environments are: b, c"). app may be NULL.
- * Returns EB_EXIT_INVALID, the answer told to sink. */
+ * Returns EBCTL_EXIT_INVALID, the answer told to sink. */
 int op_env_not_found(struct aws_client *c, const char *app, const char *env,
                      const struct msgsink *sink);
 

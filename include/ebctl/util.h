@@ -18,29 +18,29 @@
 #include <sys/types.h>
 
 #if defined(__GNUC__)
-#define EB_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define EB_NORETURN     __attribute__((noreturn))
+#define EBCTL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define EBCTL_NORETURN     __attribute__((noreturn))
 #else
-#define EB_PRINTF(f, a)
-#define EB_NORETURN
+#define EBCTL_PRINTF(f, a)
+#define EBCTL_NORETURN
 #endif
 
-#define EB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define EBCTL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Exit codes: the public contract of DESIGN.md. */
-enum eb_exit {
-	EB_EXIT_OK = 0,
-	EB_EXIT_INVALID = 1, /* validation errors, unreadable file, bad bundle */
-	EB_EXIT_USAGE = 2,   /* unknown command or flag, missing value */
-	EB_EXIT_AWS = 3,     /* AWS or network error after retries */
-	EB_EXIT_DEPLOY_FAILED = 4,
-	EB_EXIT_UNHEALTHY = 5,
-	EB_EXIT_TIMEOUT = 6,
+enum ebctl_exit {
+	EBCTL_EXIT_OK = 0,
+	EBCTL_EXIT_INVALID = 1, /* validation errors, unreadable file, bad bundle */
+	EBCTL_EXIT_USAGE = 2,   /* unknown command or flag, missing value */
+	EBCTL_EXIT_AWS = 3,     /* AWS or network error after retries */
+	EBCTL_EXIT_DEPLOY_FAILED = 4,
+	EBCTL_EXIT_UNHEALTHY = 5,
+	EBCTL_EXIT_TIMEOUT = 6,
 	/* ebctl itself could not go on: out of memory, a shared library
 	 * missing or without a function, a thread that cannot start (die());
 	 * sysexits' EX_SOFTWARE, so that CI does not read it as AWS's fault */
-	EB_EXIT_INTERNAL = 70,
-	EB_EXIT_INTERRUPTED = 130
+	EBCTL_EXIT_INTERNAL = 70,
+	EBCTL_EXIT_INTERRUPTED = 130
 };
 
 /* ---- memory (die on failure) ---- */
@@ -50,7 +50,7 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Formatted allocation; caller frees. */
-char *xasprintf(const char *fmt, ...) EB_PRINTF(1, 2);
+char *xasprintf(const char *fmt, ...) EBCTL_PRINTF(1, 2);
 /* Wipe and free a secret string; NULL-safe. */
 void free_secret(char *s);
 
@@ -74,8 +74,8 @@ void buf_init(struct buf *b, size_t max);
 int buf_add(struct buf *b, const void *data, size_t len);
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
-int buf_printf(struct buf *b, const char *fmt, ...) EB_PRINTF(2, 3);
-int buf_vprintf(struct buf *b, const char *fmt, va_list ap) EB_PRINTF(2, 0);
+int buf_printf(struct buf *b, const char *fmt, ...) EBCTL_PRINTF(2, 3);
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) EBCTL_PRINTF(2, 0);
 /* The contents as a C string ("" when empty); borrowed. */
 const char *buf_cstr(const struct buf *b);
 /* Hand the memory to the caller (never NULL; caller frees) and reset b. */
@@ -169,26 +169,27 @@ struct msgsink {
 	void (*emit)(void *arg, enum msg_level level, const char *text);
 	void *arg;
 };
-void sink_note(const struct msgsink *s, const char *fmt, ...) EB_PRINTF(2, 3);
-void sink_warn(const struct msgsink *s, const char *fmt, ...) EB_PRINTF(2, 3);
-void sink_error(const struct msgsink *s, const char *fmt, ...) EB_PRINTF(2, 3);
+void sink_note(const struct msgsink *s, const char *fmt, ...) EBCTL_PRINTF(2, 3);
+void sink_warn(const struct msgsink *s, const char *fmt, ...) EBCTL_PRINTF(2, 3);
+void sink_error(const struct msgsink *s, const char *fmt, ...) EBCTL_PRINTF(2, 3);
 
 /* ---- messages ----
  * One message on stderr, written whole: "ebctl: " + "KIND: " (in colour
  * on a terminal, when kind is given) + the text with control characters
  * escaped + newline. The writer of debugf and of src/cli's errorf, warnf
  * and notef (cli.h); nothing else below src/cli calls it (make lint). */
-void msg_vwrite(const char *kind, const char *color, const char *fmt, va_list ap) EB_PRINTF(3, 0);
+void msg_vwrite(const char *kind, const char *color, const char *fmt, va_list ap)
+    EBCTL_PRINTF(3, 0);
 /* Only with --debug (or EBCTL_DEBUG=1). Never pass secrets. */
-void debugf(const char *fmt, ...) EB_PRINTF(1, 2);
-EB_NORETURN void die(const char *fmt, ...) EB_PRINTF(1, 2);
+void debugf(const char *fmt, ...) EBCTL_PRINTF(1, 2);
+EBCTL_NORETURN void die(const char *fmt, ...) EBCTL_PRINTF(1, 2);
 
-extern bool eb_debug; /* --debug */
-extern bool eb_quiet; /* --quiet: suppress notef */
+extern bool ebctl_debug; /* --debug */
+extern bool ebctl_quiet; /* --quiet: suppress notef */
 
 /* ---- terminal ----
  * Colour only on a terminal, never with NO_COLOR set or --no-color. */
-extern bool eb_no_color;
+extern bool ebctl_no_color;
 bool term_use_color(FILE *f);
 bool term_is_ci(void); /* CI, GITHUB_ACTIONS, TRAVIS... */
 #define COLOR_RED    "\033[31m"

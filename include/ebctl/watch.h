@@ -59,7 +59,7 @@ struct watch_env {
 	enum watch_phase phase;
 	char *request_id;     /* of its update; NULL while pending */
 	struct verdict v;     /* the verdict, decided or not */
-	int rc;               /* exit code once done (EB_EXIT_*) */
+	int rc;               /* exit code once done (EBCTL_EXIT_*) */
 	char reason[480];     /* the final report line, once done */
 	char *status;         /* as last described */
 	char *health;         /* colour */
@@ -179,7 +179,7 @@ bool watch_env_reads_events(const struct watch_env *e);
 /*
  * Poll until every environment is done, the deadline passes, or the
  * process is interrupted (interrupt_requested()). Environments still
- * followed when interrupted are left with rc EB_EXIT_INTERRUPTED. Returns
+ * followed when interrupted are left with rc EBCTL_EXIT_INTERRUPTED. Returns
  * the combined exit code (the most serious of the environments').
  */
 int watch_run(struct watch *w, struct aws_client *c);

@@ -79,7 +79,7 @@ bool aws_container_url_ok(const char *url, char *why, size_t n)
 		       memcmp(&a6, &ecs6, sizeof(a6)) == 0));
 		host[hl - 1] = ']';
 	}
-	for (i = 0; !ok && i < EB_ARRAY_LEN(link_local); i++)
+	for (i = 0; !ok && i < EBCTL_ARRAY_LEN(link_local); i++)
 		ok = strcmp(host, link_local[i]) == 0;
 	if (!ok)
 		snprintf(why, n,

@@ -156,7 +156,7 @@ static int sso_config(const struct profiles *p, const char *name, struct aws_sso
 {
 	static const char *const shared[] = {"sso_start_url", "sso_region"};
 	const struct ini_section *ss = NULL;
-	const char *v[EB_ARRAY_LEN(shared)];
+	const char *v[EBCTL_ARRAY_LEN(shared)];
 	struct buf missing = BUF_INIT;
 	char *secname;
 	size_t i;
@@ -189,7 +189,7 @@ static int sso_config(const struct profiles *p, const char *name, struct aws_sso
 			return -1;
 		}
 	}
-	for (i = 0; i < EB_ARRAY_LEN(shared); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(shared); i++) {
 		const char *mine = creds_profile_get(p, name, shared[i]);
 		v[i] = ss ? creds_ini_get(ss, shared[i]) : mine;
 		if (ss && mine && v[i] && strcmp(mine, v[i]) != 0) {

@@ -119,7 +119,7 @@ int aws_endpoint_resolve(const char *service, const char *region, struct aws_end
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	for (i = 0; i < EB_ARRAY_LEN(services); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(services); i++)
 		if (strcmp(services[i].name, service) == 0)
 			si = &services[i];
 	if (!si) {

@@ -72,5 +72,7 @@ void aws_error_report(const struct aws_error *e, const struct msgsink *sink)
 
 int aws_error_exit_code(const struct aws_error *e)
 {
-	return e->interrupted ? EB_EXIT_INTERRUPTED : e->deadline ? EB_EXIT_TIMEOUT : EB_EXIT_AWS;
+	return e->interrupted ? EBCTL_EXIT_INTERRUPTED
+	       : e->deadline  ? EBCTL_EXIT_TIMEOUT
+	                      : EBCTL_EXIT_AWS;
 }

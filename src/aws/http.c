@@ -52,7 +52,7 @@ bool aws_throttling_code(const char *code)
 	    "PriorRequestNotComplete",
 	    "EC2ThrottledException",
 	};
-	return in_list(code, codes, EB_ARRAY_LEN(codes));
+	return in_list(code, codes, EBCTL_ARRAY_LEN(codes));
 }
 
 bool aws_error_throttled(const struct aws_error *e)
@@ -70,7 +70,7 @@ bool aws_retryable_code(const char *code)
 	    "RequestTimeout", "RequestTimeoutException",   "InternalError", "ServiceUnavailable",
 	    "BadDigest",      "XAmzContentSHA256Mismatch",
 	};
-	return aws_throttling_code(code) || in_list(code, codes, EB_ARRAY_LEN(codes));
+	return aws_throttling_code(code) || in_list(code, codes, EBCTL_ARRAY_LEN(codes));
 }
 
 bool aws_retryable_status(long status)
@@ -473,7 +473,7 @@ int aws_xfer_setup(struct aws_client *c, CURL *h, struct aws_request *req,
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
-	if (eb_debug) {
+	if (ebctl_debug) {
 		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, aws_trace_cb);
 		aws_trace_body(req);
@@ -642,7 +642,7 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 		               {500, "InternalError"},
 		               {503, "ServiceUnavailable"}};
 		size_t i;
-		for (i = 0; i < EB_ARRAY_LEN(generic); i++)
+		for (i = 0; i < EBCTL_ARRAY_LEN(generic); i++)
 			if (generic[i].status == resp->status)
 				snprintf(err->code, sizeof(err->code), "%s", generic[i].code);
 		if (!err->code[0])

@@ -583,7 +583,7 @@ static char *trimall(const char *value)
 static bool header_signed(const char *lname)
 {
 	size_t i;
-	for (i = 0; i < EB_ARRAY_LEN(unsigned_headers); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(unsigned_headers); i++)
 		if (!strcmp(lname, unsigned_headers[i]))
 			return false;
 	return true;

@@ -26,7 +26,7 @@ static bool secret_header(const char *name, size_t len)
 	                                    "Set-Cookie",
 	                                    "Cookie"};
 	size_t i;
-	for (i = 0; i < EB_ARRAY_LEN(names); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(names); i++)
 		if (strlen(names[i]) == len && strncasecmp(name, names[i], len) == 0)
 			return true;
 	return false;
@@ -60,7 +60,7 @@ static void debug_line(const char *dir, const char *line, size_t len)
 		    "x-amz-security-token="};
 		while (i < len) {
 			size_t k, matched = 0;
-			for (k = 0; k < EB_ARRAY_LEN(secret_params); k++) {
+			for (k = 0; k < EBCTL_ARRAY_LEN(secret_params); k++) {
 				size_t pl = strlen(secret_params[k]);
 				if (i > 0 && (line[i - 1] == '?' || line[i - 1] == '&') &&
 				    len - i >= pl &&
@@ -110,7 +110,7 @@ static bool secret_name(const char *name, size_t len)
 	if ((len == 9 && strncasecmp(name, "NextToken", 9) == 0) ||
 	    (len >= 10 && strncasecmp(name + len - 10, ".NextToken", 10) == 0))
 		return false;
-	for (i = 0; i < EB_ARRAY_LEN(words); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(words); i++) {
 		size_t wl = strlen(words[i]);
 		for (j = 0; j + wl <= len; j++)
 			if (strncasecmp(name + j, words[i], wl) == 0)

@@ -115,7 +115,7 @@ static int named_class(const char *name, size_t len, int c)
 	               {"lower", islower}, {"print", isprint}, {"punct", ispunct},
 	               {"space", isspace}, {"upper", isupper}, {"xdigit", isxdigit}};
 	size_t i;
-	for (i = 0; i < EB_ARRAY_LEN(classes); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(classes); i++)
 		if (strlen(classes[i].name) == len && !memcmp(classes[i].name, name, len))
 			return classes[i].is(c) != 0;
 	return -1;

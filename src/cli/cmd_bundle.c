@@ -43,7 +43,7 @@ int cmd_bundle(int argc, char **argv)
 	bundle_out_progress();
 	interrupt_install();
 	rc = bundle_build(dir, all, out, hex, &size, NULL, NULL, cli_sink());
-	if (rc == EB_EXIT_INTERRUPTED)
+	if (rc == EBCTL_EXIT_INTERRUPTED)
 		errorf("interrupted (%s): no bundle written", interrupt_signal_name());
 	if (rc)
 		return rc;

@@ -176,7 +176,7 @@ static int collect_options(struct deploy_settings *s, const struct strlist *opti
 	if (settings_file &&
 	    deploy_option_settings_file(settings_file, &s->options, err, sizeof(err))) {
 		errorf("%s", err);
-		return EB_EXIT_INVALID;
+		return EBCTL_EXIT_INVALID;
 	}
 	for (i = 0; i < options->n; i++)
 		if (deploy_option_parse(options->v[i], &s->options, err, sizeof(err)))
@@ -364,11 +364,12 @@ static int deploy_main(int argc, char **argv, const struct cmd_help *help, bool 
 		/* what makes no sense for create: it always creates, and always an environment */
 		static const char *const not_create[] = {"create", "version-only",
 		                                         "only-create-app-version"};
-		struct opt rows[EB_ARRAY_LEN(opts)];
+		struct opt rows[EBCTL_ARRAY_LEN(opts)];
 		size_t i, j, k = 0;
-		for (i = 0; i < EB_ARRAY_LEN(opts); i++) {
+		for (i = 0; i < EBCTL_ARRAY_LEN(opts); i++) {
 			bool skip = false;
-			for (j = 0; create_cmd && opts[i].name && j < EB_ARRAY_LEN(not_create); j++)
+			for (j = 0; create_cmd && opts[i].name && j < EBCTL_ARRAY_LEN(not_create);
+			     j++)
 				skip = skip || !strcmp(opts[i].name, not_create[j]);
 			if (!skip)
 				rows[k++] = opts[i];

@@ -53,7 +53,7 @@ struct planned {
 static bool is_ci_dir(const char *name, size_t len)
 {
 	size_t i;
-	for (i = 0; i < EB_ARRAY_LEN(ci_targets); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(ci_targets); i++)
 		if (strlen(ci_targets[i].name) == len && !strncmp(ci_targets[i].name, name, len))
 			return true;
 	return false;
@@ -228,7 +228,7 @@ int cmd_init(int argc, char **argv)
 	}
 
 	plan_dir(&plan, &nplan, dir, tmpl, "", true);
-	for (i = 0; ci && i < EB_ARRAY_LEN(ci_targets); i++)
+	for (i = 0; ci && i < EBCTL_ARRAY_LEN(ci_targets); i++)
 		if (!strcmp(ci, ci_targets[i].name))
 			plan_dir(&plan, &nplan, dir, ci_targets[i].name, ci_targets[i].dest, false);
 
@@ -236,14 +236,14 @@ int cmd_init(int argc, char **argv)
 	for (i = 0; i < nplan; i++) {
 		struct stat st;
 		if (check_parents(plan[i].path)) {
-			rc = EB_EXIT_INVALID;
+			rc = EBCTL_EXIT_INVALID;
 			continue;
 		}
 		if (lstat(plan[i].path, &st) == 0) {
 			plan[i].exists = true;
 			if (S_ISDIR(st.st_mode)) {
 				errorf("cannot write '%s': it is a directory", plan[i].path);
-				rc = EB_EXIT_INVALID;
+				rc = EBCTL_EXIT_INVALID;
 			} else if (!force) {
 				errorf("'%s' exists", plan[i].path);
 				nexist++;
@@ -253,7 +253,7 @@ int cmd_init(int argc, char **argv)
 	if (nexist) {
 		errorf("%zu file%s exist%s; nothing written (use --force to overwrite)", nexist,
 		       nexist == 1 ? "" : "s", nexist == 1 ? "s" : "");
-		rc = EB_EXIT_INVALID;
+		rc = EBCTL_EXIT_INVALID;
 	}
 	if (rc)
 		goto out;
@@ -262,7 +262,7 @@ int cmd_init(int argc, char **argv)
 	umask(mask);
 	for (i = 0; i < nplan; i++) {
 		if (write_file(&plan[i], 0666 & ~mask)) {
-			rc = EB_EXIT_INVALID;
+			rc = EBCTL_EXIT_INVALID;
 			goto out;
 		}
 		out_line("%s %s\n", plan[i].exists ? "overwrote" : "wrote", plan[i].path);
@@ -274,7 +274,7 @@ int cmd_init(int argc, char **argv)
 			      plan[i].path, plan[i].path);
 	for (i = 0; ci && i < nplan; i++) {
 		size_t t;
-		for (t = 0; t < EB_ARRAY_LEN(ci_targets); t++)
+		for (t = 0; t < EBCTL_ARRAY_LEN(ci_targets); t++)
 			if (!strcmp(ci, ci_targets[t].name) &&
 			    !strncmp(plan[i].tf->path, ci, strlen(ci)) &&
 			    plan[i].tf->path[strlen(ci)] == '/')

@@ -33,9 +33,9 @@ static int env_operation(int argc, char **argv, const struct cmd_help *help, boo
 	int rc, n;
 
 	/* only rebuild asks, so only rebuild takes --force */
-	struct opt rows[EB_ARRAY_LEN(opts)];
+	struct opt rows[EBCTL_ARRAY_LEN(opts)];
 	size_t i, k = 0;
-	for (i = 0; i < EB_ARRAY_LEN(opts); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(opts); i++)
 		if (rebuild || !opts[i].name || strcmp(opts[i].name, "force") != 0)
 			rows[k++] = opts[i];
 	OPTS_PARSE_OR_RETURN(help, rows, argc, argv, &n);

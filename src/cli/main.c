@@ -42,7 +42,7 @@ const struct command commands[] = {
     {"init", cmd_init, "write a starter Dockerrun.aws.json and CI workflow"},
     {"sign", cmd_sign, "sign a raw HTTP request with SigV4 and print the result"},
 };
-const size_t ncommands = EB_ARRAY_LEN(commands);
+const size_t ncommands = EBCTL_ARRAY_LEN(commands);
 
 static void main_usage(FILE *f)
 {
@@ -85,7 +85,7 @@ static int unknown_command(const char *name)
 	fprintf(stderr, "ebctl: '%s' is not an ebctl command. See 'ebctl --help'.\n", name);
 	if (best)
 		fprintf(stderr, "\nThe most similar command is\n\t%s\n", best);
-	return EB_EXIT_USAGE;
+	return EBCTL_EXIT_USAGE;
 }
 
 /* One line: the version, the commit built and the build date (the commit's
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc) {
 		main_usage(stderr);
-		return EB_EXIT_USAGE;
+		return EBCTL_EXIT_USAGE;
 	}
 	if (!strcmp(argv[i], "help")) {
 		if (i + 1 >= argc) {

@@ -15,7 +15,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nSee 'ebctl %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
-	return EB_EXIT_USAGE;
+	return EBCTL_EXIT_USAGE;
 }
 
 /* --endpoint-url: every service at one URL, as AWS_ENDPOINT_URL says it */
@@ -32,7 +32,7 @@ int opts_endpoint_url(const char *url)
 	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
 		fprintf(stderr,
 		        "ebctl: --endpoint-url takes an http:// or https:// URL, not '%s'\n", url);
-		return EB_EXIT_USAGE;
+		return EBCTL_EXIT_USAGE;
 	}
 	setenv("AWS_ENDPOINT_URL", url, 1);
 	return 0;
@@ -41,10 +41,11 @@ int opts_endpoint_url(const char *url)
 static const struct opt global_opts[] = {
     OPTION_STRING("endpoint-url", 0, &endpoint_url, "URL",
                   "send every request to URL (as the aws CLI's; also AWS_ENDPOINT_URL)", NULL),
-    OPTION_BOOL("debug", 0, &eb_debug, "print each request and response (secrets redacted)",
+    OPTION_BOOL("debug", 0, &ebctl_debug, "print each request and response (secrets redacted)",
                 "EBCTL_DEBUG"),
-    OPTION_BOOL("quiet", 'q', &eb_quiet, "print only results and errors", NULL),
-    OPTION_BOOL("no-color", 0, &eb_no_color, "no colour, even on a terminal (also NO_COLOR)", NULL),
+    OPTION_BOOL("quiet", 'q', &ebctl_quiet, "print only results and errors", NULL),
+    OPTION_BOOL("no-color", 0, &ebctl_no_color, "no colour, even on a terminal (also NO_COLOR)",
+                NULL),
     OPTION_END,
 };
 
@@ -215,7 +216,7 @@ struct parse_state {
 /*
  * The option at argv[*i] (a[0] == '-', not "--" nor "-"), by opts and the
  * global table; *i moves past a separate value. cmd names the command in
- * messages (NULL before the command). Returns 0 or EB_EXIT_USAGE.
+ * messages (NULL before the command). Returns 0 or EBCTL_EXIT_USAGE.
  */
 static int take_option(const char *cmd, const struct opt *opts, int argc, char **argv, int *i,
                        struct parse_state *st)

@@ -33,7 +33,7 @@ static void on_progress(const struct bundle_progress *p, void *arg)
 		s->last_ms = 0;
 		s->tty = isatty(STDERR_FILENO) && !term_is_ci();
 	}
-	if (eb_quiet)
+	if (ebctl_quiet)
 		return;
 	if (p->finished) {
 		/* the redrawn line is left as it ended, and what follows starts a line of its own

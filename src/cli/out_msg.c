@@ -31,7 +31,7 @@ void warnf(const char *fmt, ...)
 void notef(const char *fmt, ...)
 {
 	va_list ap;
-	if (eb_quiet)
+	if (ebctl_quiet)
 		return;
 	va_start(ap, fmt);
 	msg_vwrite(NULL, NULL, fmt, ap);
@@ -45,18 +45,18 @@ void out_line(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	if (fflush(stdout) == EOF && errno == EPIPE)
-		exit(EB_EXIT_OK); /* the reader went away (| head): that is not a failure */
+		exit(EBCTL_EXIT_OK); /* the reader went away (| head): that is not a failure */
 }
 
 int out_finish(void)
 {
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		if (errno == EPIPE)
-			return EB_EXIT_OK;
+			return EBCTL_EXIT_OK;
 		fprintf(stderr, "ebctl: cannot write output: %s\n", strerror(errno));
-		return EB_EXIT_INVALID;
+		return EBCTL_EXIT_INVALID;
 	}
-	return EB_EXIT_OK;
+	return EBCTL_EXIT_OK;
 }
 
 static void emit(void *arg, enum msg_level level, const char *text)
@@ -79,7 +79,7 @@ const struct msgsink *cli_sink(void)
 int cli_target_open(struct op_target *t, const char *cmd, unsigned flags)
 {
 	int rc = op_target_open(t, &printer, flags);
-	if (rc == EB_EXIT_USAGE)
+	if (rc == EBCTL_EXIT_USAGE)
 		fprintf(stderr, "See 'ebctl %s --help'.\n", cmd);
 	return rc;
 }

@@ -93,7 +93,7 @@ static void on_progress(const struct deploy_upload_progress *u, void *arg)
 		p->tty = isatty(STDERR_FILENO) && !term_is_ci();
 	}
 	/* Progress is news only for what takes a while. */
-	if (eb_quiet || total < (1u << 20))
+	if (ebctl_quiet || total < (1u << 20))
 		return;
 	if (u->failed) {
 		/* the bar drawn in place ends before the error */

@@ -14,8 +14,8 @@ static const char *own(struct deploy_settings *s, const char *v)
 
 int deploy_settings_load_eb_config(struct deploy_settings *s)
 {
-	struct eb_project p;
-	int rc = eb_project_load(s->dir, &p, s->sink);
+	struct ebcli_project p;
+	int rc = ebcli_project_load(s->dir, &p, s->sink);
 	if (rc)
 		return rc;
 	if (p.app && !s->app)
@@ -33,7 +33,7 @@ int deploy_settings_load_eb_config(struct deploy_settings *s)
 		s->bundle = own(s, p.artifact[0] == '/' ? xstrdup(p.artifact)
 		                                        : xasprintf("%s/%s", s->dir, p.artifact));
 	}
-	eb_project_cleanup(&p);
+	ebcli_project_cleanup(&p);
 	return 0;
 }
 

@@ -31,7 +31,7 @@ static int pick_platform(struct aws_client *c, const struct deploy_settings *s,
 		    "creating from the existing version '%s': give --platform (its Dockerrun "
 		    "is not read, so the platform it needs is not known)",
 		    o->label);
-		return EB_EXIT_USAGE;
+		return EBCTL_EXIT_USAGE;
 	}
 	aws_error_clear(&err);
 	if (eb_list_platforms(c, NULL, &ps, &err)) {
@@ -41,7 +41,7 @@ static int pick_platform(struct aws_client *c, const struct deploy_settings *s,
 	p = deploy_platform_resolve(&ps, want, why, sizeof(why));
 	if (!p) {
 		sink_error(s->sink, "%s", why);
-		rc = s->platform ? EB_EXIT_USAGE : EB_EXIT_AWS;
+		rc = s->platform ? EBCTL_EXIT_USAGE : EBCTL_EXIT_AWS;
 	} else if ((version || o->validated) && !deploy_platform_runs(p, version)) {
 		sink_error(s->sink,
 		           "a %s does not run on '%s %s': version 2 runs on an ECS platform, "
@@ -51,7 +51,7 @@ static int pick_platform(struct aws_client *c, const struct deploy_settings *s,
 		                                     : "version 3 Dockerrun.aws.json")
 		                   : "docker-compose.yml bundle",
 		           p->branch, p->version);
-		rc = EB_EXIT_INVALID;
+		rc = EBCTL_EXIT_INVALID;
 	} else {
 		o->platform_arn = xstrdup(p->arn);
 		sink_note(s->sink, "platform: %s %s%s%s", p->branch, p->version,
@@ -101,7 +101,7 @@ static int check_roles(struct aws_client *c, const struct deploy_settings *s)
 		           "or name another with --instance-profile",
 		           profile, r == 0 ? "does not exist" : "has no role", profile, profile,
 		           profile, profile, profile, profile);
-		return EB_EXIT_INVALID;
+		return EBCTL_EXIT_INVALID;
 	}
 	aws_error_clear(&err);
 	r = iam_role_exists(c, role, &err);
@@ -126,7 +126,7 @@ static int check_roles(struct aws_client *c, const struct deploy_settings *s)
 		    "arn:aws:iam::aws:policy/AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy\n"
 		    "or name another with --service-role",
 		    role, role, role, role);
-		return EB_EXIT_INVALID;
+		return EBCTL_EXIT_INVALID;
 	}
 	return 0;
 }
@@ -145,7 +145,7 @@ static int check_cname(struct aws_client *c, const struct deploy_settings *s, co
 		sink_error(s->sink, "the CNAME '%s' is taken: give another --cname",
 		           fqdn ? fqdn : prefix);
 	free(fqdn);
-	return available ? 0 : EB_EXIT_INVALID;
+	return available ? 0 : EBCTL_EXIT_INVALID;
 }
 
 int deploy_create_checks(struct aws_client *c, const struct deploy_settings *s,
@@ -155,7 +155,7 @@ int deploy_create_checks(struct aws_client *c, const struct deploy_settings *s,
 	if (s->cname && ncreate > 1) {
 		sink_error(s->sink, "--cname names one environment, and %zu are to be created",
 		           ncreate);
-		return EB_EXIT_USAGE;
+		return EBCTL_EXIT_USAGE;
 	}
 	if ((rc = pick_platform(c, s, o)))
 		return rc;

@@ -33,7 +33,7 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 			return rc;
 		if (bundle_sha256(s->bundle, o->hex, &o->size)) {
 			sink_error(s->sink, "cannot read '%s': %s", s->bundle, strerror(errno));
-			return EB_EXIT_INVALID;
+			return EBCTL_EXIT_INVALID;
 		}
 		if ((rc = bundle_zip_list(s->bundle, files, s->sink)))
 			return rc;
@@ -46,7 +46,7 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 			sink_error(s->sink, "cannot create a directory in '%s': %s",
 			           t && *t ? t : "/tmp", strerror(errno));
 			free(dir);
-			return EB_EXIT_INVALID;
+			return EBCTL_EXIT_INVALID;
 		}
 		*tmpdir = dir;
 		*path = xasprintf("%s/bundle.zip", dir);
@@ -110,7 +110,7 @@ static int check_existing_label(struct aws_client *c, const struct deploy_settin
 			    "new one [label]",
 			    o->label, s->app, v->bucket ? v->bucket : "?", v->key ? v->key : "?",
 			    o->hex);
-			rc = EB_EXIT_INVALID;
+			rc = EBCTL_EXIT_INVALID;
 		}
 	}
 	eb_app_versions_cleanup(&vs);
@@ -138,7 +138,7 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 			    "(ebctl events)",
 			    o->label);
 			eb_app_versions_cleanup(&vs);
-			return EB_EXIT_INVALID;
+			return EBCTL_EXIT_INVALID;
 		}
 		if (vs.n && vs.v[0].status && !strcasecmp(vs.v[0].status, "Processed")) {
 			eb_app_versions_cleanup(&vs);
@@ -146,14 +146,14 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 		}
 		eb_app_versions_cleanup(&vs);
 		if (interrupt_requested())
-			return EB_EXIT_INTERRUPTED;
+			return EBCTL_EXIT_INTERRUPTED;
 		if (time_mono_ms() >= deadline_ms) {
 			sink_error(
 			    s->sink,
 			    "timed out waiting for version '%s' to be processed; it may still "
 			    "be processing",
 			    o->label);
-			return EB_EXIT_TIMEOUT;
+			return EBCTL_EXIT_TIMEOUT;
 		}
 		interrupt_sleep_ms(1000, -1);
 	}
@@ -200,7 +200,7 @@ static int find_version(struct aws_client *c, const struct deploy_settings *s,
 		    "version '%s' of application '%s' not found: 'ebctl versions --app %s' lists "
 		    "them",
 		    o->label, s->app, s->app);
-		return EB_EXIT_INVALID;
+		return EBCTL_EXIT_INVALID;
 	}
 	o->version_reused = true;
 	o->bucket = vs.v[0].bucket ? xstrdup(vs.v[0].bucket) : NULL;
@@ -212,7 +212,7 @@ static int find_version(struct aws_client *c, const struct deploy_settings *s,
 		    "version '%s' names s3://%s/%s, which no longer exists: Elastic Beanstalk "
 		    "could not deploy it; deploy its source again with a new label",
 		    o->label, o->bucket, o->key);
-		return EB_EXIT_INVALID;
+		return EBCTL_EXIT_INVALID;
 	}
 	if (rc)
 		return rc;
@@ -352,7 +352,7 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 			    "with 'ebctl deploy --env %s'",
 			    e->name, s->app, e->name);
 			if (!rc)
-				rc = EB_EXIT_INVALID;
+				rc = EBCTL_EXIT_INVALID;
 			continue;
 		}
 		ready[i] = r->status && !strcmp(r->status, "Ready");
@@ -365,7 +365,7 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 			    "--wait-ready",
 			    e->name, r->status ? r->status : "in an unknown state");
 			if (!rc)
-				rc = EB_EXIT_AWS;
+				rc = EBCTL_EXIT_AWS;
 		}
 	}
 	eb_environments_cleanup(&envs);
@@ -506,8 +506,8 @@ static void abort_left_running(const struct deploy_settings *s,
 		struct watch_env *e = &o->w.envs[i];
 		size_t len = strlen(e->reason);
 		if (!e->request_id || e->started_only ||
-		    !((e->rc == EB_EXIT_TIMEOUT && s->abort_on_timeout) ||
-		      (e->rc == EB_EXIT_INTERRUPTED && s->abort_on_interrupt)))
+		    !((e->rc == EBCTL_EXIT_TIMEOUT && s->abort_on_timeout) ||
+		      (e->rc == EBCTL_EXIT_INTERRUPTED && s->abort_on_interrupt)))
 			continue;
 		aws_error_clear(&err);
 		if (!c && aws_client_new(&ao, &c, &err)) {
@@ -697,7 +697,7 @@ out:
 		           o->version_created
 		               ? "the version was created; no environment was updated"
 		               : "nothing was deployed");
-		rc = EB_EXIT_INTERRUPTED;
+		rc = EBCTL_EXIT_INTERRUPTED;
 	}
 	free(ready);
 	aws_client_free(c);

@@ -41,7 +41,7 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 	if (interrupt_requested()) {
 		snprintf(e->reason, sizeof(e->reason),
 		         "interrupted before the update; nothing was changed");
-		return EB_EXIT_INTERRUPTED;
+		return EBCTL_EXIT_INTERRUPTED;
 	}
 	memset(&u, 0, sizeof(u));
 	u.app = s->app;

@@ -72,7 +72,7 @@ static void vdiag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_
 }
 
 static void diag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n, const char *fmt,
-                 ...) EB_PRINTF(5, 6);
+                 ...) EBCTL_PRINTF(5, 6);
 static void diag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n, const char *fmt,
                  ...)
 {
@@ -83,7 +83,7 @@ static void diag(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t
 }
 
 static void diag_key(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n,
-                     const char *fmt, ...) EB_PRINTF(5, 6);
+                     const char *fmt, ...) EBCTL_PRINTF(5, 6);
 static void diag_key(struct ctx *c, const char *rule, enum dr_severity sev, uint32_t n,
                      const char *fmt, ...)
 {
@@ -733,7 +733,7 @@ static void check_types(struct ctx *c, struct dr_val ct, const char *who)
 		diag(c, "type", DR_ERROR, v.n,
 		     "'cpu' of container '%s' must be an integer (CPU units), not %s", who,
 		     type_name(v.v));
-	for (j = 0; j < EB_ARRAY_LEN(arrays); j++) {
+	for (j = 0; j < EBCTL_ARRAY_LEN(arrays); j++) {
 		const char *key = arrays[j][0];
 		v = member(c, ct, key);
 		if (!dr_val_present(v))
@@ -1065,7 +1065,7 @@ static void check_health(struct ctx *c, struct dr_val ct, const char *who)
 		     "such as [\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]",
 		     who);
 	}
-	for (i = 0; i < EB_ARRAY_LEN(ranges); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(ranges); i++) {
 		struct dr_val v = member(c, hc, ranges[i].key);
 		if (!dr_val_present(v))
 			continue;

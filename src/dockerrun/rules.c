@@ -135,7 +135,7 @@ const struct dr_rule dr_rules[] = {
      "version label 1-100 characters, no `/`; description at most 200 characters (truncated with a "
      "warning); environment name 4-40 characters"},
 };
-const size_t dr_nrules = EB_ARRAY_LEN(dr_rules);
+const size_t dr_nrules = EBCTL_ARRAY_LEN(dr_rules);
 
 const struct dr_rule *dr_rule_find(const char *id)
 {

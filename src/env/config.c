@@ -36,8 +36,8 @@ static char *scalar_at(yaml_document_t *doc, yaml_node_t *root, const char *a, c
 	return xstrndup(v, n->data.scalar.length);
 }
 
-int eb_config_read(const char *path, const char *branch, char **app, char **region, char **profile,
-                   char **env, char **artifact, const struct msgsink *sink)
+int ebcli_config_read(const char *path, const char *branch, char **app, char **region,
+                      char **profile, char **env, char **artifact, const struct msgsink *sink)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -87,7 +87,7 @@ out:
 
 /* Keep a string alive as long as the settings. */
 
-void eb_project_cleanup(struct eb_project *p)
+void ebcli_project_cleanup(struct ebcli_project *p)
 {
 	free(p->app);
 	free(p->region);
@@ -97,7 +97,7 @@ void eb_project_cleanup(struct eb_project *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int eb_project_load(const char *dir, struct eb_project *p, const struct msgsink *sink)
+int ebcli_project_load(const char *dir, struct ebcli_project *p, const struct msgsink *sink)
 {
 	static const char *const branch_args[] = {"symbolic-ref", "--short", "-q", "HEAD", NULL};
 	char *path = xasprintf("%s/.elasticbeanstalk/config.yml", dir);
@@ -113,9 +113,9 @@ int eb_project_load(const char *dir, struct eb_project *p, const struct msgsink 
 		free(branch);
 		branch = NULL;
 	}
-	r = eb_config_read(path, branch, &p->app, &p->region, &p->profile, &p->env, &p->artifact,
-	                   sink);
+	r = ebcli_config_read(path, branch, &p->app, &p->region, &p->profile, &p->env, &p->artifact,
+	                      sink);
 	free(branch);
 	free(path);
-	return r < 0 ? EB_EXIT_INVALID : 0;
+	return r < 0 ? EBCTL_EXIT_INVALID : 0;
 }

@@ -76,7 +76,7 @@ static const char *host_suffix(const char *key)
 {
 	static const char *const sfx[] = {"HOSTNAME", "HOST", "ENDPOINT", "ADDRESS", "ADDR"};
 	size_t i;
-	for (i = 0; i < EB_ARRAY_LEN(sfx); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(sfx); i++)
 		if (ends_with_ci(key, sfx[i]))
 			return sfx[i];
 	return NULL;
@@ -316,7 +316,7 @@ bool doctor_looks_secret(const char *key, const char *value)
 	bool hit = false;
 	for (i = 0; up[i]; i++)
 		up[i] = (char)toupper((unsigned char)up[i]);
-	for (i = 0; i < EB_ARRAY_LEN(words) && !hit; i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(words) && !hit; i++)
 		hit = strstr(up, words[i]) != NULL;
 	if (!hit && strlen(up) > 4 && !strcmp(up + strlen(up) - 4, "_KEY"))
 		hit = true;

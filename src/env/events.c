@@ -83,7 +83,7 @@ int severity_rank(const char *severity)
 		return -1;
 	if (!strcasecmp(severity, "WARNING"))
 		return 3;
-	for (i = 0; i < EB_ARRAY_LEN(names); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(names); i++)
 		if (!strcasecmp(severity, names[i]))
 			return (int)i;
 	return -1;

@@ -11,7 +11,7 @@ int op_aws_fail(const struct aws_error *err, const struct msgsink *sink)
 {
 	if (err->interrupted) {
 		sink_error(sink, "interrupted (%s)", interrupt_signal_name());
-		return EB_EXIT_INTERRUPTED;
+		return EBCTL_EXIT_INTERRUPTED;
 	}
 	aws_error_report(err, sink);
 	return aws_error_exit_code(err);
@@ -37,11 +37,11 @@ int op_env_not_found(struct aws_client *c, const char *app, const char *env,
 	aws_error_clear(&err);
 	if (!app || !*app) {
 		sink_error(sink, "environment '%s' not found in region '%s'", env, region);
-		return EB_EXIT_INVALID;
+		return EBCTL_EXIT_INVALID;
 	}
 	if (eb_application_exists(c, app, &exists, &err) == 0 && !exists) {
 		sink_error(sink, "application '%s' not found in region '%s'", app, region);
-		return EB_EXIT_INVALID;
+		return EBCTL_EXIT_INVALID;
 	}
 	if (eb_describe_environments(c, app, NULL, 0, false, &all, &err) == 0) {
 		for (i = 0; i < all.n; i++)
@@ -60,10 +60,10 @@ int op_env_not_found(struct aws_client *c, const char *app, const char *env,
 		           env, app, region);
 	buf_cleanup(&names);
 	eb_environments_cleanup(&all);
-	return EB_EXIT_INVALID;
+	return EBCTL_EXIT_INVALID;
 }
 
-/* The environment's record; not found is an error (EB_EXIT_INVALID). */
+/* The environment's record; not found is an error (EBCTL_EXIT_INVALID). */
 int op_describe_env(struct op_target *t, struct eb_environments *envs)
 {
 	struct aws_error err;
@@ -126,8 +126,8 @@ int op_describe_envs(struct op_target *t, const char *const *names, size_t n,
 /* Fill what flags and EBCTL_* left unset from .elasticbeanstalk/config.yml. */
 static int load_eb_config(struct op_target *t)
 {
-	struct eb_project p;
-	int rc = eb_project_load(".", &p, t->sink);
+	struct ebcli_project p;
+	int rc = ebcli_project_load(".", &p, t->sink);
 	if (rc == 0) {
 		if (p.app && !t->app)
 			t->app = keep(t, 0, p.app);
@@ -140,7 +140,7 @@ static int load_eb_config(struct op_target *t)
 			t->profile_from = ".elasticbeanstalk/config.yml";
 		}
 	}
-	eb_project_cleanup(&p);
+	ebcli_project_cleanup(&p);
 	return rc;
 }
 
@@ -156,7 +156,7 @@ int op_target_open(struct op_target *t, const struct msgsink *sink, unsigned fla
 	if (!(flags & OP_NO_ENV) && (!t->env || !*t->env)) {
 		sink_error(sink, "no environment given: use --env NAME, EBCTL_ENV or "
 		                 ".elasticbeanstalk/config.yml");
-		return EB_EXIT_USAGE;
+		return EBCTL_EXIT_USAGE;
 	}
 	memset(&o, 0, sizeof(o));
 	o.region = t->region;
@@ -178,7 +178,7 @@ int op_target_open(struct op_target *t, const struct msgsink *sink, unsigned fla
 			if (envs.v[0].app)
 				t->app = keep(t, 0, envs.v[0].app);
 			else if (flags & OP_NEED_APP)
-				rc = EB_EXIT_AWS;
+				rc = EBCTL_EXIT_AWS;
 		}
 		if (rc == 0) {
 			t->opened = xmalloc(sizeof(*t->opened));
@@ -200,7 +200,7 @@ void op_target_close(struct op_target *t)
 		free(t->opened);
 		t->opened = NULL;
 	}
-	for (i = 0; i < EB_ARRAY_LEN(t->owned); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(t->owned); i++) {
 		free(t->owned[i]);
 		t->owned[i] = NULL;
 	}

@@ -20,7 +20,7 @@ static const struct {
 unsigned verdict_health_bit(const char *color)
 {
 	size_t i;
-	for (i = 0; color && i < EB_ARRAY_LEN(colors); i++)
+	for (i = 0; color && i < EBCTL_ARRAY_LEN(colors); i++)
 		if (strcasecmp(color, colors[i].name) == 0)
 			return colors[i].bit;
 	return 0;
@@ -68,7 +68,7 @@ void verdict_init(struct verdict *v, const struct verdict_config *c)
 }
 
 static enum verdict_state decide(struct verdict *v, enum verdict_state s, const char *fmt, ...)
-    EB_PRINTF(3, 4);
+    EBCTL_PRINTF(3, 4);
 
 static enum verdict_state decide(struct verdict *v, enum verdict_state s, const char *fmt, ...)
 {
@@ -183,11 +183,11 @@ const char *verdict_state_name(enum verdict_state s)
 int verdict_exit_code(enum verdict_state s)
 {
 	switch (s) {
-	case VERDICT_SUCCESS: return EB_EXIT_OK;
-	case VERDICT_FAILED: return EB_EXIT_DEPLOY_FAILED;
-	case VERDICT_UNHEALTHY: return EB_EXIT_UNHEALTHY;
-	case VERDICT_TIMEOUT: return EB_EXIT_TIMEOUT;
+	case VERDICT_SUCCESS: return EBCTL_EXIT_OK;
+	case VERDICT_FAILED: return EBCTL_EXIT_DEPLOY_FAILED;
+	case VERDICT_UNHEALTHY: return EBCTL_EXIT_UNHEALTHY;
+	case VERDICT_TIMEOUT: return EBCTL_EXIT_TIMEOUT;
 	case VERDICT_WAITING: break;
 	}
-	return EB_EXIT_OK;
+	return EBCTL_EXIT_OK;
 }

@@ -26,7 +26,7 @@ int git_capture_raw(const char *dir, const char *const *args, char **out, size_t
 	argv[n++] = "git";
 	argv[n++] = "-C";
 	argv[n++] = dir;
-	for (i = 0; args[i] && n < EB_ARRAY_LEN(argv) - 1; i++)
+	for (i = 0; args[i] && n < EBCTL_ARRAY_LEN(argv) - 1; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
 	if (pipe(pfd))

@@ -13,7 +13,7 @@ static volatile sig_atomic_t which;
 static void on_signal(int sig)
 {
 	if (flag)
-		_exit(EB_EXIT_INTERRUPTED); /* a second signal: leave at once */
+		_exit(EBCTL_EXIT_INTERRUPTED); /* a second signal: leave at once */
 	flag = 1;
 	which = sig;
 }
@@ -27,7 +27,7 @@ void interrupt_install(void)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: a sleep or a blocking read returns early with EINTR. */
-	for (i = 0; i < EB_ARRAY_LEN(sigs); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(sigs); i++) {
 		struct sigaction old;
 		/* `nohup ebctl deploy &` asked for the terminal's hang-up to be
 		 * ignored: keep it so (SIGINT stays ours: a shell ignores it in

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-bool eb_debug;
-bool eb_quiet;
-bool eb_no_color;
+bool ebctl_debug;
+bool ebctl_quiet;
+bool ebctl_no_color;
 
 /* One message, written whole with one call: stdio locks the stream for
  * each, so lines from threads (a deploy's updates) never interleave. */
@@ -67,7 +67,7 @@ void sink_error(const struct msgsink *s, const char *fmt, ...)
 void debugf(const char *fmt, ...)
 {
 	va_list ap;
-	if (!eb_debug)
+	if (!ebctl_debug)
 		return;
 	va_start(ap, fmt);
 	msg_vwrite("debug", COLOR_DIM, fmt, ap);
@@ -84,13 +84,13 @@ void die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	exit(EB_EXIT_INTERNAL);
+	exit(EBCTL_EXIT_INTERNAL);
 }
 
 bool term_use_color(FILE *f)
 {
 	const char *nc = getenv("NO_COLOR");
-	if (eb_no_color || (nc && *nc))
+	if (ebctl_no_color || (nc && *nc))
 		return false;
 	return isatty(fileno(f));
 }
@@ -99,7 +99,7 @@ bool term_is_ci(void)
 {
 	static const char *vars[] = {"CI", "GITHUB_ACTIONS", "TRAVIS", "GITLAB_CI", "BUILDKITE"};
 	size_t i;
-	for (i = 0; i < EB_ARRAY_LEN(vars); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(vars); i++) {
 		const char *v = getenv(vars[i]);
 		if (v && *v && strcmp(v, "false") != 0 && strcmp(v, "0") != 0)
 			return true;

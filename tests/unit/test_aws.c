@@ -241,7 +241,7 @@ static void test_retry_classification(void **state)
 	                                      "EC2ThrottledException"};
 	size_t i;
 	(void)state;
-	for (i = 0; i < EB_ARRAY_LEN(retried); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(retried); i++)
 		assert_true(aws_retryable_code(retried[i]));
 	assert_false(aws_retryable_code("AccessDenied"));
 	assert_false(aws_retryable_code("SignatureDoesNotMatch"));
@@ -414,9 +414,9 @@ static void test_error_format(void **state)
 	aws_error_set(&e, "credentials", NULL, "profile '%s' not found", "ci");
 	assert_string_equal(aws_error_format(&e, out, sizeof(out)),
 	                    "credentials: profile 'ci' not found");
-	assert_int_equal(aws_error_exit_code(&e), EB_EXIT_AWS);
+	assert_int_equal(aws_error_exit_code(&e), EBCTL_EXIT_AWS);
 	e.interrupted = true;
-	assert_int_equal(aws_error_exit_code(&e), EB_EXIT_INTERRUPTED);
+	assert_int_equal(aws_error_exit_code(&e), EBCTL_EXIT_INTERRUPTED);
 }
 
 /* ---- credentials without the network ---- */
@@ -456,7 +456,7 @@ static int creds_setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/ebctl-creds.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
-	for (i = 0; i < EB_ARRAY_LEN(chain_vars); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(chain_vars); i++)
 		unsetenv(chain_vars[i]);
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	p = put("credentials",
@@ -675,7 +675,7 @@ static void test_long_lines(void **state)
 	size_t i;
 	(void)state;
 	memset(junk, 'c', 300);
-	for (i = 0; i < EB_ARRAY_LEN(sizes); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(sizes); i++) {
 		tok = token_of(sizes[i]);
 		/* around it: a long comment, a long continuation, inline comments */
 		text =
@@ -729,7 +729,7 @@ static void test_long_lines_keep_line_numbers(void **state)
 	(void)state;
 	memset(plain, 'c', 1000);
 	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
-	for (i = 0; i < EB_ARRAY_LEN(cases); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(cases); i++) {
 		text = xasprintf(cases[i].fmt, tok, plain);
 		p = put("numbered", text);
 		setenv("AWS_SHARED_CREDENTIALS_FILE", p, 1);
@@ -968,12 +968,12 @@ static void test_container_url_hosts(void **state)
 	char why[200];
 	size_t i;
 	(void)state;
-	for (i = 0; i < EB_ARRAY_LEN(ok); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(ok); i++) {
 		why[0] = '\0';
 		if (!aws_container_url_ok(ok[i], why, sizeof(why)))
 			fail_msg("'%s' refused: %s", ok[i], why);
 	}
-	for (i = 0; i < EB_ARRAY_LEN(refused); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(refused); i++) {
 		why[0] = '\0';
 		if (aws_container_url_ok(refused[i].url, why, sizeof(why)))
 			fail_msg("'%s' accepted", refused[i].url);

@@ -43,7 +43,7 @@ static const char *const chain_vars[] = {
 static void clean_env(void)
 {
 	size_t i;
-	for (i = 0; i < EB_ARRAY_LEN(chain_vars); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(chain_vars); i++)
 		unsetenv(chain_vars[i]);
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
@@ -708,7 +708,7 @@ static void test_debug_never_shows_secrets(void **state)
 	size_t i;
 	(void)state;
 	capture_start(&cap);
-	eb_debug = true;
+	ebctl_debug = true;
 	clean_env();
 	setenv("AWS_EC2_METADATA_DISABLED", "false", 1);
 	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", getenv("METADATA_URL"), 1);
@@ -727,13 +727,13 @@ static void test_debug_never_shows_secrets(void **state)
 	c = client_with(NULL, role_arn);
 	expect_identity(c, ":assumed-role/");
 	aws_client_free(c);
-	eb_debug = false;
+	ebctl_debug = false;
 	capture_stop(&cap, &log);
 	assert_non_null(strstr(buf_cstr(&log), "X-aws-ec2-metadata-token: <redacted>"));
 	assert_non_null(strstr(buf_cstr(&log), "Authorization: <redacted>"));
 	assert_non_null(strstr(buf_cstr(&log), "X-Amz-Security-Token: <redacted>"));
 	assert_null(strstr(buf_cstr(&log), secret));
-	for (i = 0; i < EB_ARRAY_LEN(secrets); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(secrets); i++)
 		if (strstr(buf_cstr(&log), secrets[i]))
 			fail_msg("'%s' is in the --debug output", secrets[i]);
 	buf_cleanup(&log);

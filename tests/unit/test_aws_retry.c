@@ -339,9 +339,9 @@ static void test_debug_output_is_redacted(void **state)
 	(void)state;
 	script(c, "ok");
 	capture_start(&cap);
-	eb_debug = true;
+	ebctl_debug = true;
 	assert_int_equal(describe(c, &err), 0);
-	eb_debug = false;
+	ebctl_debug = false;
 	capture_stop(&cap, &log);
 	assert_non_null(strstr(buf_cstr(&log), "> POST / HTTP/1.1"));
 	assert_non_null(strstr(buf_cstr(&log), "< HTTP/1.1 200"));
@@ -410,7 +410,7 @@ static void test_interrupted_call_stops(void **state)
 	stop = 1;
 	assert_int_equal(describe(c, &err), -1);
 	assert_true(err.interrupted);
-	assert_int_equal(aws_error_exit_code(&err), EB_EXIT_INTERRUPTED);
+	assert_int_equal(aws_error_exit_code(&err), EBCTL_EXIT_INTERRUPTED);
 	stop = 0;
 	assert_int_equal(served(c), 0);
 	aws_client_free(c);

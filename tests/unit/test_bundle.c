@@ -169,7 +169,7 @@ struct collected {
 static void collect(void *arg, enum msg_level level, const char *text)
 {
 	struct collected *c = arg;
-	if (c->n < EB_ARRAY_LEN(c->text)) {
+	if (c->n < EBCTL_ARRAY_LEN(c->text)) {
 		c->level[c->n] = level;
 		c->text[c->n] = xstrdup(text);
 	}
@@ -180,7 +180,7 @@ static void collect(void *arg, enum msg_level level, const char *text)
 static bool collected_has(const struct collected *c, enum msg_level level, const char *text)
 {
 	size_t i;
-	for (i = 0; i < c->n && i < EB_ARRAY_LEN(c->text); i++)
+	for (i = 0; i < c->n && i < EBCTL_ARRAY_LEN(c->text); i++)
 		if (c->level[i] == level && strcmp(c->text[i], text) == 0)
 			return true;
 	return false;
@@ -189,7 +189,7 @@ static bool collected_has(const struct collected *c, enum msg_level level, const
 static void collected_cleanup(struct collected *c)
 {
 	size_t i;
-	for (i = 0; i < c->n && i < EB_ARRAY_LEN(c->text); i++)
+	for (i = 0; i < c->n && i < EBCTL_ARRAY_LEN(c->text); i++)
 		free(c->text[i]);
 	memset(c, 0, sizeof(*c));
 }
@@ -262,14 +262,14 @@ static void test_select_error(void **state)
 	(void)state;
 	make_dir(dir);
 	put(dir, "Dockerfile", "FROM scratch\n");
-	assert_int_equal(bundle_select(dir, false, NULL, &files, &sink), EB_EXIT_INVALID);
+	assert_int_equal(bundle_select(dir, false, NULL, &files, &sink), EBCTL_EXIT_INVALID);
 	assert_int_equal(c.n, 1);
 	text = xasprintf("%s: error: no Dockerrun.aws.json or docker-compose.yml at the bundle "
 	                 "root (or .ebignore leaves it out) [bundle-root]",
 	                 dir);
 	assert_true(collected_has(&c, MSG_ERROR, text));
 	free(text);
-	assert_int_equal(bundle_select(dir, false, NULL, &files, NULL), EB_EXIT_INVALID);
+	assert_int_equal(bundle_select(dir, false, NULL, &files, NULL), EBCTL_EXIT_INVALID);
 	assert_int_equal(c.n, 1);
 	collected_cleanup(&c);
 	remove_dir(dir);

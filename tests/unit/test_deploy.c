@@ -82,7 +82,7 @@ static void test_config_yml(void **state)
 	                 "  profile: eb-cli\n"
 	                 "  sc: git\n");
 	assert_int_equal(
-	    eb_config_read(path, "main", &app, &region, &profile, &env, &artifact, NULL), 0);
+	    ebcli_config_read(path, "main", &app, &region, &profile, &env, &artifact, NULL), 0);
 	assert_string_equal(app, "shop");
 	assert_string_equal(region, "eu-west-1");
 	assert_string_equal(profile, "eb-cli");
@@ -91,13 +91,13 @@ static void test_config_yml(void **state)
 	free(app), free(region), free(profile), free(env), free(artifact);
 	/* Another branch falls back to "default". */
 	assert_int_equal(
-	    eb_config_read(path, "feature", &app, &region, &profile, &env, &artifact, NULL), 0);
+	    ebcli_config_read(path, "feature", &app, &region, &profile, &env, &artifact, NULL), 0);
 	assert_string_equal(env, "web-dev");
 	free(app), free(region), free(profile), free(env), free(artifact);
 
 	write_file(path, "global:\n  application_name: shop\n  profile: null\n");
-	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact, NULL),
-	                 0);
+	assert_int_equal(
+	    ebcli_config_read(path, NULL, &app, &region, &profile, &env, &artifact, NULL), 0);
 	assert_string_equal(app, "shop");
 	assert_null(profile);
 	assert_null(env);
@@ -105,16 +105,16 @@ static void test_config_yml(void **state)
 	free(app);
 
 	write_file(path, "global: [unclosed\n");
-	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact, NULL),
-	                 -1);
+	assert_int_equal(
+	    ebcli_config_read(path, NULL, &app, &region, &profile, &env, &artifact, NULL), -1);
 	write_file(path, "- a list\n");
 	assert_int_equal(
-	    eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact, &sink), -1);
+	    ebcli_config_read(path, NULL, &app, &region, &profile, &env, &artifact, &sink), -1);
 	assert_int_equal(said.level, MSG_ERROR);
 	assert_non_null(strstr(said.text, ": the top level is not a mapping"));
 	unlink(path);
-	assert_int_equal(eb_config_read(path, NULL, &app, &region, &profile, &env, &artifact, NULL),
-	                 1);
+	assert_int_equal(
+	    ebcli_config_read(path, NULL, &app, &region, &profile, &env, &artifact, NULL), 1);
 	free(path);
 }
 
@@ -128,9 +128,9 @@ static void test_check_label(void **state)
 	too_long[101] = 0;
 	assert_int_equal(deploy_check_label("v1.2.3", NULL), 0);
 	assert_int_equal(deploy_check_label(longest, NULL), 0);
-	assert_int_equal(deploy_check_label(too_long, NULL), EB_EXIT_INVALID);
-	assert_int_equal(deploy_check_label("", NULL), EB_EXIT_INVALID);
-	assert_int_equal(deploy_check_label("feature/x", NULL), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_label(too_long, NULL), EBCTL_EXIT_INVALID);
+	assert_int_equal(deploy_check_label("", NULL), EBCTL_EXIT_INVALID);
+	assert_int_equal(deploy_check_label("feature/x", NULL), EBCTL_EXIT_INVALID);
 }
 
 static void test_check_env_name(void **state)
@@ -138,14 +138,14 @@ static void test_check_env_name(void **state)
 	(void)state;
 	assert_int_equal(deploy_check_env_name("shop-prod", NULL), 0);
 	assert_int_equal(deploy_check_env_name("abcd", NULL), 0);
-	assert_int_equal(deploy_check_env_name("abc", NULL), EB_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("abc", NULL), EBCTL_EXIT_INVALID);
 	assert_int_equal(deploy_check_env_name("a234567890123456789012345678901234567890", NULL),
 	                 0);
 	assert_int_equal(deploy_check_env_name("a2345678901234567890123456789012345678901", NULL),
-	                 EB_EXIT_INVALID);
-	assert_int_equal(deploy_check_env_name("-shop", NULL), EB_EXIT_INVALID);
-	assert_int_equal(deploy_check_env_name("shop-", NULL), EB_EXIT_INVALID);
-	assert_int_equal(deploy_check_env_name("shop_prod", NULL), EB_EXIT_INVALID);
+	                 EBCTL_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("-shop", NULL), EBCTL_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("shop-", NULL), EBCTL_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("shop_prod", NULL), EBCTL_EXIT_INVALID);
 }
 
 static void test_s3_key(void **state)
@@ -311,7 +311,7 @@ static void test_platform_resolve(void **state)
 	    {(char *)"arn:ecs2", (char *)"ECS running on 64bit Amazon Linux 2", (char *)"3.8.0",
 	     (char *)"Deprecated", NULL, (char *)"ECS"},
 	};
-	struct eb_platforms ps = {v, EB_ARRAY_LEN(v)};
+	struct eb_platforms ps = {v, EBCTL_ARRAY_LEN(v)};
 	const struct eb_platform *p;
 	char err[512];
 	(void)state;

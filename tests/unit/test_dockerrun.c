@@ -255,7 +255,7 @@ static void test_every_rule(void **state)
 {
 	size_t i, failures = 0;
 	(void)state;
-	for (i = 0; i < EB_ARRAY_LEN(cases); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(cases); i++) {
 		const struct rule_case *k = &cases[i];
 		struct dr_report r;
 		const struct dr_diag *d;
@@ -472,7 +472,7 @@ static void test_every_bundle_rule(void **state)
 	struct buf err = BUF_INIT;
 	size_t i, failures = 0;
 	(void)state;
-	for (i = 0; i < EB_ARRAY_LEN(bundle_cases); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(bundle_cases); i++) {
 		const struct bundle_case *k = &bundle_cases[i];
 		char *tag = xasprintf("[%s]", k->rule);
 		const struct dr_rule *rule = dr_rule_find(k->rule);
@@ -501,10 +501,10 @@ static void test_every_rule_has_a_case(void **state)
 	(void)state;
 	for (i = 0; i < dr_nrules; i++) {
 		bool found = false;
-		for (j = 0; j < EB_ARRAY_LEN(cases); j++)
+		for (j = 0; j < EBCTL_ARRAY_LEN(cases); j++)
 			found = found || (strcmp(cases[j].rule, dr_rules[i].id) == 0 &&
 			                  dr_rules[i].scope == DR_SCOPE_FILE);
-		for (j = 0; j < EB_ARRAY_LEN(bundle_cases); j++)
+		for (j = 0; j < EBCTL_ARRAY_LEN(bundle_cases); j++)
 			found = found || (strcmp(bundle_cases[j].rule, dr_rules[i].id) == 0 &&
 			                  dr_rules[i].scope == DR_SCOPE_BUNDLE);
 		if (!found)
@@ -717,7 +717,7 @@ static void test_containers_under_a_misspelt_key(void **state)
 	const struct dr_diag *d;
 	size_t i;
 	(void)state;
-	for (i = 0; i < EB_ARRAY_LEN(keys); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(keys); i++) {
 		buf_reset(&b);
 		buf_printf(
 		    &b,
@@ -831,7 +831,7 @@ static void test_hostile_input(void **state)
 	struct dr_document doc;
 	struct dr_report r;
 	(void)state;
-	for (i = 0; i < EB_ARRAY_LEN(inputs); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(inputs); i++) {
 		run_doc(inputs[i], 0, &doc, &r);
 		assert_int_equal(r.errors, 1);
 		assert_string_equal(r.diags[0].rule, "json-syntax");
@@ -905,7 +905,7 @@ static void test_syntax_error_positions(void **state)
 	struct dr_report r;
 	size_t i;
 	(void)state;
-	for (i = 0; i < EB_ARRAY_LEN(syntax); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(syntax); i++) {
 		dr_report_init(&r);
 		dockerrun_validate_buffer("x", syntax[i].text, syntax[i].len, NULL, NULL, &r);
 		assert_int_equal(r.ndiags, 1);

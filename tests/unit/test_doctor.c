@@ -47,7 +47,7 @@ static void test_parse_host(void **state)
 	};
 	size_t i;
 	(void)state;
-	for (i = 0; i < EB_ARRAY_LEN(cases); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(cases); i++) {
 		struct doctor_host h;
 		bool got = doctor_parse_host(cases[i].key, cases[i].value, &h);
 		if (got != cases[i].is_host)
@@ -69,7 +69,7 @@ static void test_port_key(void **state)
 	};
 	size_t i;
 	(void)state;
-	for (i = 0; i < EB_ARRAY_LEN(cases); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(cases); i++) {
 		char *k = doctor_port_key(cases[i][0]);
 		if (cases[i][1])
 			assert_string_equal(k, cases[i][1]);
@@ -344,7 +344,7 @@ static void test_evaluate(void **state)
 	};
 	size_t i, j;
 	(void)state;
-	for (i = 0; i < EB_ARRAY_LEN(cases); i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(cases); i++) {
 		struct doctor_input in;
 		struct doctor_checks c = {NULL, 0, 0};
 		struct doctor_targets t = {NULL, 0};

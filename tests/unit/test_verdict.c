@@ -197,7 +197,7 @@ static void run_script(const struct script *s)
 	                           s->label != NEW_LABEL};
 	size_t i;
 	verdict_init(&v, &c);
-	for (i = 0; i < EB_ARRAY_LEN(s->steps) && s->steps[i].kind; i++) {
+	for (i = 0; i < EBCTL_ARRAY_LEN(s->steps) && s->steps[i].kind; i++) {
 		const struct step *st = &s->steps[i];
 		enum verdict_state got;
 		if (st->kind == 'e')
@@ -218,7 +218,7 @@ static void test_scripts(void **state)
 {
 	size_t i;
 	(void)state;
-	for (i = 0; i < EB_ARRAY_LEN(scripts); i++)
+	for (i = 0; i < EBCTL_ARRAY_LEN(scripts); i++)
 		run_script(&scripts[i]);
 }
 
@@ -243,10 +243,10 @@ static void test_parse_healthy(void **state)
 static void test_exit_codes(void **state)
 {
 	(void)state;
-	assert_int_equal(verdict_exit_code(VERDICT_SUCCESS), EB_EXIT_OK);
-	assert_int_equal(verdict_exit_code(VERDICT_FAILED), EB_EXIT_DEPLOY_FAILED);
-	assert_int_equal(verdict_exit_code(VERDICT_UNHEALTHY), EB_EXIT_UNHEALTHY);
-	assert_int_equal(verdict_exit_code(VERDICT_TIMEOUT), EB_EXIT_TIMEOUT);
+	assert_int_equal(verdict_exit_code(VERDICT_SUCCESS), EBCTL_EXIT_OK);
+	assert_int_equal(verdict_exit_code(VERDICT_FAILED), EBCTL_EXIT_DEPLOY_FAILED);
+	assert_int_equal(verdict_exit_code(VERDICT_UNHEALTHY), EBCTL_EXIT_UNHEALTHY);
+	assert_int_equal(verdict_exit_code(VERDICT_TIMEOUT), EBCTL_EXIT_TIMEOUT);
 	assert_string_equal(verdict_state_name(VERDICT_TIMEOUT), "timeout");
 }
 
