@@ -200,7 +200,7 @@ struct deploy_prune_result;
  * (rollback deploys through it). Returns the exit code. */
 int deploy_cli_run(struct deploy_settings *s);
 /* What a prune deleted (or would) and kept, as notes. */
-void report_pruned(const struct deploy_prune_result *r, bool dry_run);
+void out_pruned(const struct deploy_prune_result *r, bool dry_run);
 
 /* A configuration update of an opened target as setenv and link make it:
  * one UpdateEnvironment of set and remove (either may be NULL) for each
@@ -216,8 +216,8 @@ int op_update_settings(struct op_target *t, const struct strlist *envs,
                        const char *summary, bool no_wait, unsigned long timeout_s,
                        unsigned healthy);
 
-/* The whole of `status` and `health`: options, target, op_report. */
-int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health);
+/* The whole of `status` and `health`: options, target, out_status. */
+int out_status_main(int argc, char **argv, const struct cmd_help *help, bool health);
 
 /* ---- follow loops (follow.c) ----
  * Interruption and sleeps are interrupt_*() in util.h. */
@@ -230,7 +230,7 @@ int follow_interrupted_exit(const char *what);
  * after follow_interrupted_exit(NULL). */
 int follow_pause(long ms);
 
-/* ---- results (out_report.c) ---- */
+/* ---- results (out_status.c) ---- */
 /* Print a JSON value indented on stdout (out_line) and drop the reference. */
 void out_json(struct json_t *v);
 /*
@@ -241,7 +241,7 @@ void out_json(struct json_t *v);
 /* healthy: the health colours that count as healthy (verdict_parse_healthy);
  * outside them the report is still printed and EBCTL_EXIT_UNHEALTHY returned.
  * 0: no check (status). */
-int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned healthy);
+int out_status(struct op_target *t, enum op_format fmt, bool health, unsigned healthy);
 
 /* ---- messages and output (out_msg.c) ----
  * "ebctl: " + message + newline on stderr. Lower case, no full stop,

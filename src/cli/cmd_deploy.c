@@ -129,7 +129,7 @@ static void print_diags(const struct deploy_outcome *o)
 	                term_use_color(stderr));
 }
 
-void report_pruned(const struct deploy_prune_result *r, bool dry_run)
+void out_pruned(const struct deploy_prune_result *r, bool dry_run)
 {
 	size_t i;
 	for (i = 0; i < r->deleted_with_bundle.n; i++)
@@ -162,7 +162,7 @@ static void report(const struct deploy_outcome *o, const struct deploy_settings 
 		         o->version_created ? "created" : "exists", o->bucket, o->key);
 	}
 	if (o->pruned_ok)
-		report_pruned(&o->pruned, false);
+		out_pruned(&o->pruned, false);
 	github_report(o, s->app, json, rc);
 }
 

@@ -12,5 +12,5 @@ int cmd_health(int argc, char **argv)
 	    "Exit status: 0 when the colour is one of --healthy (default Green), 5 when\n"
 	    "it is not (the report is printed either way), 1 when the environment does\n"
 	    "not exist, 3 on an AWS error."};
-	return op_report_main(argc, argv, &help, true);
+	return out_status_main(argc, argv, &help, true);
 }

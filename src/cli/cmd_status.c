@@ -8,7 +8,7 @@
 	OPTION_CHOICE("format", 0, &format, "FORMAT", "text or json", "EBCTL_FORMAT", "text,json")
 #define REPORT_END OPTION_END
 
-int op_report_main(int argc, char **argv, const struct cmd_help *help, bool health)
+int out_status_main(int argc, char **argv, const struct cmd_help *help, bool health)
 {
 	struct op_target t = {0};
 	const char *format = "text", *healthy = "Green";
@@ -35,8 +35,8 @@ int op_report_main(int argc, char **argv, const struct cmd_help *help, bool heal
 		if (!(rc = cli_target_open(&t, help->name, OP_NO_ENV)))
 			rc = list_environments(t.client, t.app, strcmp(format, "json") == 0);
 	} else if (!(rc = cli_target_open(&t, help->name, 0))) {
-		rc = op_report(&t, strcmp(format, "json") == 0 ? OP_FORMAT_JSON : OP_FORMAT_TEXT,
-		               health, mask);
+		rc = out_status(&t, strcmp(format, "json") == 0 ? OP_FORMAT_JSON : OP_FORMAT_TEXT,
+		                health, mask);
 	}
 	op_target_close(&t);
 	return rc;
@@ -51,5 +51,5 @@ int cmd_status(int argc, char **argv)
 	    "label, the platform, the CNAME and URL, and when it was last updated.\n"
 	    "--format json prints one object with the same fields. With --app and no\n"
 	    "environment, lists the application's environments as 'ebctl list' does."};
-	return op_report_main(argc, argv, &help, false);
+	return out_status_main(argc, argv, &help, false);
 }

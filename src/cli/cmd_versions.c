@@ -131,7 +131,7 @@ static int prune(struct aws_client *c, const char *app, unsigned long keep,
 	aws_error_clear(&err);
 	if (deploy_prune(c, &po, &r, &err))
 		rc = cli_aws_fail(&err);
-	report_pruned(&r, dry_run);
+	out_pruned(&r, dry_run);
 	deploy_prune_result_cleanup(&r);
 	return rc;
 }

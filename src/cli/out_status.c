@@ -188,7 +188,7 @@ static void warn_lifecycle(struct op_target *t, const struct eb_environment *e)
 	free(branch);
 }
 
-int op_report(struct op_target *t, enum op_format fmt, bool health, unsigned healthy)
+int out_status(struct op_target *t, enum op_format fmt, bool health, unsigned healthy)
 {
 	struct eb_environments envs = {NULL, 0};
 	struct eb_env_health h;
