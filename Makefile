@@ -61,6 +61,10 @@ MAIN_OBJ  := $(BUILD)/obj/cli/main.o
 LIB       := $(BUILD)/libebctl.a
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# cmocka tests that talk to a local server (tests/fakes/, moto): the
+# integration tier, which has Python; the unit tier needs none
+SERVER_SRCS := $(sort $(wildcard tests/integration/c/test_*.c))
+SERVER_BINS := $(patsubst tests/integration/c/%.c,$(BUILD)/tests/server/%,$(SERVER_SRCS))
 
 .PHONY: all check unit cli integration install uninstall clean format lint fuzz fuzz-build bench demo sandbox
 
@@ -82,13 +86,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(shell pkg-config --cflags cmocka) $(LDFLAGS) \
 		-o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+$(BUILD)/tests/server/%: tests/integration/c/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc -Itests/integration/c -Itests/unit $(CFLAGS) $(shell pkg-config --cflags cmocka) $(LDFLAGS) \
+		-o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
 
 # Every test: unit (cmocka), CLI (the binary, no network) and integration
 # (the binary against the local sandbox). tests/run prints the closing
 # "N passed, N failed" line and fails when anything failed.
-check: $(EBCTL) $(UNIT_BINS)
-	@EBCTL=$(abspath $(EBCTL)) SHARED=$(SHARED) BUILD=$(BUILD) tests/run all $(UNIT_BINS)
+check: $(EBCTL) $(UNIT_BINS) $(SERVER_BINS)
+	@EBCTL=$(abspath $(EBCTL)) SHARED=$(SHARED) BUILD=$(BUILD) tests/run all $(UNIT_BINS) $(SERVER_BINS)
 
 unit: $(UNIT_BINS)
 	@EBCTL=$(abspath $(EBCTL)) SHARED=$(SHARED) BUILD=$(BUILD) tests/run unit $(UNIT_BINS)
@@ -96,8 +105,8 @@ unit: $(UNIT_BINS)
 cli: $(EBCTL)
 	@EBCTL=$(abspath $(EBCTL)) SHARED=$(SHARED) BUILD=$(BUILD) tests/run cli
 
-integration: $(EBCTL)
-	@EBCTL=$(abspath $(EBCTL)) SHARED=$(SHARED) BUILD=$(BUILD) tests/run integration
+integration: $(EBCTL) $(SERVER_BINS)
+	@EBCTL=$(abspath $(EBCTL)) SHARED=$(SHARED) BUILD=$(BUILD) tests/run integration $(SERVER_BINS)
 
 install: $(EBCTL)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -115,7 +124,7 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz ebctl
 
-FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h include/ebctl/*.h tests/unit/*.c tests/fuzz/*.c)
+FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h include/ebctl/*.h tests/unit/*.c tests/integration/c/*.c tests/fuzz/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 

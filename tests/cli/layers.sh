@@ -20,6 +20,10 @@ mkdir -p "$fake/src/extra"; printf '\n' >"$fake/src/extra/x.c"
 expect_rc 1 "a folder without a floor fails" "$PYTHON" "$root/mk/check-layers.py" "$fake"
 expect_err "folder 'extra' has no floor" "and says so"
 
+# the unit tier needs no Python: no unit test starts a server of tests/fakes/ or moto
+expect_rc 1 "no unit test starts a server" grep -lE 'fake_start|tests/fakes|python|moto' \
+	"$root"/tests/unit/*.c "$root"/tests/unit/*.h
+
 # only src/cli prints
 printed=$TMP/printed
 mkdir -p "$printed/src/env" "$printed/src/cli" "$printed/include/ebctl"

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "aws/internal.h"
-#include "fakes.h"
+#include "testutil.h"
 
 /* ---- XML ---- */
 

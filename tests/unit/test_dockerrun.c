@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ebctl/bundle.h"
 #include "ebctl/deploy.h"
 #include "ebctl/dockerrun.h"
 #include "ebctl/util.h"
-#include "fakes.h"
+#include "testutil.h"
 #include "dockerrun/render.h"
 
 /* A valid one-container v2 file, and containers to splice into others. */

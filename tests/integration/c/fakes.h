@@ -19,6 +19,7 @@
 
 #include "ebctl/aws.h"
 #include "ebctl/util.h"
+#include "testutil.h"
 
 struct fake {
 	pid_t pid;
@@ -101,19 +102,6 @@ static inline int fake_start(struct fake *fk, const char *script, const char *co
 	return -1;
 }
 
-/* Write text to DIR/NAME; returns the path (caller frees). Fails the test
- * process on an I/O error. */
-static inline char *write_text_in(const char *dir, const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-		fprintf(stderr, "cannot write %s\n", path);
-		exit(1);
-	}
-	return path;
-}
-
 static inline void fake_stop(struct fake *fk)
 {
 	char cmd[128];
@@ -128,37 +116,6 @@ static inline void fake_stop(struct fake *fk)
 			fprintf(stderr, "cannot remove %s\n", fk->dir);
 		fk->dir[0] = '\0';
 	}
-}
-
-/* Send stderr to a temporary file until capture_stop, which reads it into
- * out (and removes the file). */
-struct capture {
-	char path[32];
-	int saved;
-};
-
-static inline void capture_start(struct capture *cap)
-{
-	int fd;
-	snprintf(cap->path, sizeof(cap->path), "/tmp/ebctl-err.XXXXXX");
-	fd = mkstemp(cap->path);
-	fflush(stderr);
-	cap->saved = dup(2);
-	if (fd < 0 || cap->saved < 0 || dup2(fd, 2) < 0) {
-		fprintf(stderr, "cannot capture stderr\n");
-		exit(1);
-	}
-	close(fd);
-}
-
-static inline void capture_stop(struct capture *cap, struct buf *out)
-{
-	fflush(stderr);
-	dup2(cap->saved, 2);
-	close(cap->saved);
-	if (buf_read_file(out, cap->path, 0) != 0)
-		buf_puts(out, "");
-	unlink(cap->path);
 }
 
 /* GET FAULTY_URL/what from tests/fakes/faulty_server.py into out. */
