@@ -81,12 +81,12 @@ $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(shell pkg-config --cflags cmocka) $(LDFLAGS) \
 		-o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
-$(BUILD)/tests/server/%: tests/integration/c/%.c $(LIB)
+$(BUILD)/tests/server/%: tests/integration/c/%.c tests/integration/c/fakes.h tests/unit/testutil.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Isrc -Itests/integration/c -Itests/unit $(CFLAGS) $(shell pkg-config --cflags cmocka) $(LDFLAGS) \
 		-o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)

@@ -423,26 +423,6 @@ static void test_error_format(void **state)
 
 static char dir[64];
 
-static const char *const chain_vars[] = {
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "ACTIONS_ID_TOKEN_REQUEST_URL",
-    "EBCTL_ROLE_ARN",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_MAX_ATTEMPTS",
-    "EBCTL_CONNECT_TIMEOUT",
-    "EBCTL_READ_TIMEOUT",
-    "AWS_CA_BUNDLE",
-};
-
 static char *put(const char *name, const char *text)
 {
 	return write_text_in(dir, name, text);
@@ -450,14 +430,19 @@ static char *put(const char *name, const char *text)
 
 static int creds_setup(void **state)
 {
-	size_t i;
 	char *p;
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/ebctl-creds.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
-	for (i = 0; i < EBCTL_ARRAY_LEN(chain_vars); i++)
-		unsetenv(chain_vars[i]);
+	unset_aws_env();
+	/* and no region, retries, timeouts or CA bundle of the caller's */
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
+	unsetenv("AWS_MAX_ATTEMPTS");
+	unsetenv("EBCTL_CONNECT_TIMEOUT");
+	unsetenv("EBCTL_READ_TIMEOUT");
+	unsetenv("AWS_CA_BUNDLE");
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	p = put("credentials",
 	        "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s-default\n\n"

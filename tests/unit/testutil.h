@@ -54,4 +54,29 @@ static inline void capture_stop(struct capture *cap, struct buf *out)
 	unlink(cap->path);
 }
 
+/* Unset every variable that picks a source of credentials, so that a
+ * test sees only the source it sets. */
+static inline void unset_aws_env(void)
+{
+	static const char *const vars[] = {
+	    "AWS_ACCESS_KEY_ID",
+	    "AWS_SECRET_ACCESS_KEY",
+	    "AWS_SESSION_TOKEN",
+	    "AWS_PROFILE",
+	    "AWS_DEFAULT_PROFILE",
+	    "AWS_ROLE_ARN",
+	    "AWS_WEB_IDENTITY_TOKEN_FILE",
+	    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+	    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+	    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	    "ACTIONS_ID_TOKEN_REQUEST_URL",
+	    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+	    "EBCTL_ROLE_ARN",
+	};
+	size_t i;
+	for (i = 0; i < EBCTL_ARRAY_LEN(vars); i++)
+		unsetenv(vars[i]);
+}
+
 #endif

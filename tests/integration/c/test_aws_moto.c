@@ -21,30 +21,10 @@ static struct fake moto, metasrv;
 static char akid[128], secret[128], role_arn[256], tmpdir[64];
 static volatile sig_atomic_t interrupted;
 
-static const char *const chain_vars[] = {
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    "ACTIONS_ID_TOKEN_REQUEST_URL",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-    "EBCTL_ROLE_ARN",
-    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-};
-
 /* Nothing but the moto endpoint: each test adds its source. */
 static void clean_env(void)
 {
-	size_t i;
-	for (i = 0; i < EBCTL_ARRAY_LEN(chain_vars); i++)
-		unsetenv(chain_vars[i]);
+	unset_aws_env();
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
