@@ -28,9 +28,9 @@ $(FUZZ_LIB): $(FUZZ_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/testutil.h $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) -Isrc $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+	$(FUZZ_CC) $(CPPFLAGS) -Isrc -Itests/unit $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS)
 
 fuzz-build: $(FUZZ_BINS)
 

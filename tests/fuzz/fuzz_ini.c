@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "aws/internal.h"
+#include "testutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,24 +42,10 @@ static void remove_files(void)
 
 static void setup(void)
 {
-	static const char *const unset[] = {"AWS_ACCESS_KEY_ID",
-	                                    "AWS_SECRET_ACCESS_KEY",
-	                                    "AWS_SESSION_TOKEN",
-	                                    "AWS_SECURITY_TOKEN",
-	                                    "AWS_PROFILE",
-	                                    "AWS_DEFAULT_PROFILE",
-	                                    "AWS_ROLE_ARN",
-	                                    "AWS_WEB_IDENTITY_TOKEN_FILE",
-	                                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-	                                    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-	                                    "ACTIONS_ID_TOKEN_REQUEST_URL",
-	                                    "EBCTL_ROLE_ARN",
-	                                    "AWS_ENDPOINT_URL",
-	                                    "AWS_REGION",
-	                                    "AWS_DEFAULT_REGION"};
-	size_t i;
-	for (i = 0; i < sizeof(unset) / sizeof(unset[0]); i++)
-		unsetenv(unset[i]);
+	unset_aws_env();
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
 	snprintf(cred_path, sizeof(cred_path), "/tmp/ebctl-fuzz-ini-%ld.cred", (long)getpid());
 	snprintf(conf_path, sizeof(conf_path), "/tmp/ebctl-fuzz-ini-%ld.conf", (long)getpid());
 	atexit(remove_files);

@@ -62,6 +62,7 @@ static inline void unset_aws_env(void)
 	    "AWS_ACCESS_KEY_ID",
 	    "AWS_SECRET_ACCESS_KEY",
 	    "AWS_SESSION_TOKEN",
+	    "AWS_SECURITY_TOKEN",
 	    "AWS_PROFILE",
 	    "AWS_DEFAULT_PROFILE",
 	    "AWS_ROLE_ARN",
