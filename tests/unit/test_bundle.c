@@ -13,6 +13,7 @@
 
 #include "ebctl/bundle.h"
 #include "ebctl/util.h"
+#include "testutil.h"
 
 struct wm_case {
 	const char *pattern;
@@ -160,40 +161,6 @@ static void test_empty_rules_ignore_nothing(void **state)
 
 /* ---- messages: collected from the sink, none printed ---- */
 
-struct collected {
-	size_t n;
-	enum msg_level level[8];
-	char *text[8];
-};
-
-static void collect(void *arg, enum msg_level level, const char *text)
-{
-	struct collected *c = arg;
-	if (c->n < EBCTL_ARRAY_LEN(c->text)) {
-		c->level[c->n] = level;
-		c->text[c->n] = xstrdup(text);
-	}
-	c->n++;
-}
-
-/* Whether c holds text at level. */
-static bool collected_has(const struct collected *c, enum msg_level level, const char *text)
-{
-	size_t i;
-	for (i = 0; i < c->n && i < EBCTL_ARRAY_LEN(c->text); i++)
-		if (c->level[i] == level && strcmp(c->text[i], text) == 0)
-			return true;
-	return false;
-}
-
-static void collected_cleanup(struct collected *c)
-{
-	size_t i;
-	for (i = 0; i < c->n && i < EBCTL_ARRAY_LEN(c->text); i++)
-		free(c->text[i]);
-	memset(c, 0, sizeof(*c));
-}
-
 /* A fresh directory under /tmp, in dir; removed by remove_dir. */
 static void make_dir(char dir[64])
 {
@@ -222,8 +189,8 @@ static void put(const char *dir, const char *name, const char *text)
  * warnings for a link out of the directory and a file of another type. */
 static void test_select_notes_and_warnings(void **state)
 {
-	struct collected c = {0};
-	struct msgsink sink = {collect, &c};
+	struct said c = {0};
+	struct msgsink sink = {said_keep, &c};
 	struct bundle_files files;
 	char dir[64], *path, *text;
 	(void)state;
@@ -240,14 +207,13 @@ static void test_select_notes_and_warnings(void **state)
 	bundle_files_cleanup(&files);
 	assert_int_equal(c.n, 3);
 	text = xasprintf("no .ebignore: leaving out what '%s/.gitignore' lists", dir);
-	assert_true(collected_has(&c, MSG_NOTE, text));
+	assert_true(said_has(&c, MSG_NOTE, text));
 	free(text);
-	assert_true(collected_has(&c, MSG_WARNING,
-	                          "'out' is a link to '../elsewhere', outside the directory: it "
-	                          "is stored as a link and will not resolve on the instance"));
-	assert_true(collected_has(&c, MSG_WARNING,
-	                          "'pipe' is not a regular file, directory or symlink: left out"));
-	collected_cleanup(&c);
+	assert_true(said_has(&c, MSG_WARNING,
+	                     "'out' is a link to '../elsewhere', outside the directory: it "
+	                     "is stored as a link and will not resolve on the instance"));
+	assert_true(said_has(&c, MSG_WARNING,
+	                     "'pipe' is not a regular file, directory or symlink: left out"));
 	remove_dir(dir);
 }
 
@@ -255,8 +221,8 @@ static void test_select_notes_and_warnings(void **state)
  * no sink the answer is the same and the message goes nowhere. */
 static void test_select_error(void **state)
 {
-	struct collected c = {0};
-	struct msgsink sink = {collect, &c};
+	struct said c = {0};
+	struct msgsink sink = {said_keep, &c};
 	struct bundle_files files;
 	char dir[64], *text;
 	(void)state;
@@ -267,11 +233,10 @@ static void test_select_error(void **state)
 	text = xasprintf("%s: error: no Dockerrun.aws.json or docker-compose.yml at the bundle "
 	                 "root (or .ebignore leaves it out) [bundle-root]",
 	                 dir);
-	assert_true(collected_has(&c, MSG_ERROR, text));
+	assert_true(said_has(&c, MSG_ERROR, text));
 	free(text);
 	assert_int_equal(bundle_select(dir, false, NULL, &files, NULL), EBCTL_EXIT_INVALID);
 	assert_int_equal(c.n, 1);
-	collected_cleanup(&c);
 	remove_dir(dir);
 }
 

@@ -12,6 +12,7 @@
 #include "ebctl/deploy.h"
 #include "ebctl/env.h"
 #include "ebctl/util.h"
+#include "testutil.h"
 
 #define HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -47,20 +48,9 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
-/* The last message a module told, for the checks of what it says. */
-static struct {
-	enum msg_level level;
-	char text[512];
-} said;
-
-static void keep_said(void *arg, enum msg_level level, const char *text)
-{
-	(void)arg;
-	said.level = level;
-	snprintf(said.text, sizeof(said.text), "%s", text);
-}
-
-static const struct msgsink sink = {keep_said, NULL};
+/* What a module told, for the checks of what it says. */
+static struct said said;
+static const struct msgsink sink = {said_keep, &said};
 
 static void test_config_yml(void **state)
 {
@@ -108,10 +98,12 @@ static void test_config_yml(void **state)
 	assert_int_equal(
 	    ebcli_config_read(path, NULL, &app, &region, &profile, &env, &artifact, NULL), -1);
 	write_file(path, "- a list\n");
+	memset(&said, 0, sizeof(said));
 	assert_int_equal(
 	    ebcli_config_read(path, NULL, &app, &region, &profile, &env, &artifact, &sink), -1);
-	assert_int_equal(said.level, MSG_ERROR);
-	assert_non_null(strstr(said.text, ": the top level is not a mapping"));
+	assert_int_equal(said.n, 1);
+	assert_int_equal(said.level[0], MSG_ERROR);
+	assert_non_null(strstr(said.text[0], ": the top level is not a mapping"));
 	unlink(path);
 	assert_int_equal(
 	    ebcli_config_read(path, NULL, &app, &region, &profile, &env, &artifact, NULL), 1);
@@ -181,9 +173,11 @@ static void test_description(void **state)
 	free(d);
 	memset(text, 'x', 199);
 	strcpy(text + 199, "\xc3\xa9 and more past the limit"); /* "é" is the 200th character */
+	memset(&said, 0, sizeof(said));
 	d = deploy_description(tmpdir, text, &sink);
-	assert_int_equal(said.level, MSG_WARNING);
-	assert_non_null(strstr(said.text, "more than 200: cut to"));
+	assert_int_equal(said.n, 1);
+	assert_int_equal(said.level[0], MSG_WARNING);
+	assert_non_null(strstr(said.text[0], "more than 200: cut to"));
 	assert_int_equal(strlen(d), 201);
 	assert_string_equal(d + 199, "\xc3\xa9");
 	free(d);

@@ -1138,30 +1138,13 @@ static void test_output_forms(void **state)
 	dr_report_cleanup(&r);
 }
 
-/* What a render says, collected: the level and text of each message. */
-struct said {
-	size_t n;
-	enum msg_level level[8];
-	char text[8][200];
-};
-
-static void collect(void *arg, enum msg_level level, const char *text)
-{
-	struct said *s = arg;
-	if (s->n < 8) {
-		s->level[s->n] = level;
-		snprintf(s->text[s->n], sizeof(s->text[0]), "%s", text);
-	}
-	s->n++;
-}
-
 /* Render with the messages collected; the output is dropped. */
 static int render_said(const char *json, const struct dr_render_opts *base, struct said *said)
 {
 	struct dr_document doc;
 	struct dr_report r;
 	struct dr_render_opts o = *base;
-	struct msgsink sink = {collect, said};
+	struct msgsink sink = {said_keep, said};
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ebctl/util.h"
+#include "testutil.h"
 
 static void test_buf_grows_and_terminates(void **state)
 {
@@ -206,33 +207,19 @@ static void test_time_format_amz(void **state)
 	}
 }
 
-struct collected {
-	int n;
-	enum msg_level level;
-	char text[64];
-};
-
-static void collect(void *arg, enum msg_level level, const char *text)
-{
-	struct collected *c = arg;
-	c->n++;
-	c->level = level;
-	snprintf(c->text, sizeof(c->text), "%s", text);
-}
-
 static void test_sink(void **state)
 {
-	struct collected c = {0};
-	struct msgsink s = {collect, &c};
+	struct said c = {0};
+	struct msgsink s = {said_keep, &c};
 	(void)state;
 	sink_warn(&s, "'%s' is %d", "x", 3);
 	assert_int_equal(c.n, 1);
-	assert_int_equal(c.level, MSG_WARNING);
-	assert_string_equal(c.text, "'x' is 3");
+	assert_int_equal(c.level[0], MSG_WARNING);
+	assert_string_equal(c.text[0], "'x' is 3");
 	sink_error(&s, "e");
-	assert_int_equal(c.level, MSG_ERROR);
+	assert_int_equal(c.level[1], MSG_ERROR);
 	sink_note(&s, "n");
-	assert_int_equal(c.level, MSG_NOTE);
+	assert_int_equal(c.level[2], MSG_NOTE);
 	assert_int_equal(c.n, 3);
 	/* no sink, or one without emit: dropped */
 	sink_note(NULL, "x");

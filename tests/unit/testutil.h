@@ -4,8 +4,10 @@
 #ifndef EBCTL_TEST_TESTUTIL_H
 #define EBCTL_TEST_TESTUTIL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ebctl/util.h"
@@ -52,6 +54,36 @@ static inline void capture_stop(struct capture *cap, struct buf *out)
 	if (buf_read_file(out, cap->path, 0) != 0)
 		buf_puts(out, "");
 	unlink(cap->path);
+}
+
+/* A sink that keeps what a module tells it: the level and text of the
+ * first SAID_MAX messages, and how many there were. Give it as
+ * `struct msgsink sink = {said_keep, &said};`. */
+#define SAID_MAX 8
+struct said {
+	size_t n;
+	enum msg_level level[SAID_MAX];
+	char text[SAID_MAX][512];
+};
+
+static inline void said_keep(void *arg, enum msg_level level, const char *text)
+{
+	struct said *s = arg;
+	if (s->n < SAID_MAX) {
+		s->level[s->n] = level;
+		snprintf(s->text[s->n], sizeof(s->text[0]), "%s", text);
+	}
+	s->n++;
+}
+
+/* Whether s holds exactly text at level. */
+static inline bool said_has(const struct said *s, enum msg_level level, const char *text)
+{
+	size_t i;
+	for (i = 0; i < s->n && i < SAID_MAX; i++)
+		if (s->level[i] == level && strcmp(s->text[i], text) == 0)
+			return true;
+	return false;
 }
 
 /* Unset every variable that picks a source of credentials, so that a
