@@ -5,6 +5,7 @@
 /* EBCTL_COMMIT and EBCTL_BUILD_DATE, written by mk/build-info.sh */
 #include "build_info.h"
 
+#include <jansson.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,9 @@ int main(int argc, char **argv)
 
 	/* A closed pipe (| head) shows up as EPIPE on write, handled in out_line(). */
 	signal(SIGPIPE, SIG_IGN);
+	/* Out of memory inside jansson is ours too (exit 70), not a document
+	 * that fails to parse with an empty reason. */
+	json_set_alloc_funcs(xmalloc, free);
 
 	/* Global flags before the command. */
 	for (; i < argc && argv[i][0] == '-'; i++) {

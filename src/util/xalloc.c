@@ -7,7 +7,7 @@
 static void oom(size_t n)
 {
 	fprintf(stderr, "ebctl: out of memory (%zu bytes)\n", n);
-	exit(EBCTL_EXIT_AWS);
+	exit(EBCTL_EXIT_INTERNAL);
 }
 
 void *xmalloc(size_t n)
