@@ -33,7 +33,6 @@ PRINTS = re.compile(r'\b(stdout|stderr|STDOUT_FILENO|STDERR_FILENO|msg_vwrite)\b
 MAY_PRINT = {
     "src/util/msg.c": "the writer of debugf, die and src/cli's messages",
     "src/util/xalloc.c": "out of memory: one fixed line, without allocating",
-    "src/bundle/validate.c": "ebctl bundle's Dockerrun diagnostics, before the zip is written",
 }
 COMMENT = re.compile(r'/\*.*?\*/|//[^\n]*', re.S)
 

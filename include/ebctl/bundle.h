@@ -10,7 +10,7 @@
  * The function that finds an error (with the rule id where one applies), a
  * warning or a note gives it to the sink its caller passes (NULL: nowhere)
  * rather than printing it; the Dockerrun's diagnostics go to a dr_report
- * (printed on stderr only when the caller keeps none). Functions return 0
+ * (dropped when the caller keeps none). Functions return 0
  * or an EBCTL_EXIT_* code.
  */
 #ifndef EBCTL_BUNDLE_H
@@ -154,7 +154,7 @@ int bundle_check_zip(const char *zip_path, struct dr_report *diags, const struct
  * with the companion files (Dockerfile, docker-compose.yml) that are in
  * the bundle: read from dir for the selected files, or from within a zip.
  * The diagnostics go to `keep` (initialised; the caller renders and
- * cleans it up), or when it is NULL are printed on stderr. Returns 0 when
+ * cleans it up; NULL drops them). Returns 0 when
  * there are no errors
  * (also when there is no Dockerrun: a v3 compose-only bundle), else
  * EBCTL_EXIT_INVALID. A Dockerrun that cannot be read is an error given to

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <zip.h>
 
-/* Validate data: the diagnostics (warnings included) go to `keep` when
- * given (the caller renders them), else on stderr. */
+/* Validate data: the diagnostics (warnings included) go to `keep` (the
+ * caller renders them); without one they are dropped, the result kept. */
 static int check(const char *name, const char *data, size_t len, const struct dr_companions *comp,
                  struct dr_report *keep)
 {
@@ -22,7 +22,6 @@ static int check(const char *name, const char *data, size_t len, const struct dr
 		dr_report_cleanup(keep);
 		*keep = r;
 	} else {
-		dr_report_print(stderr, &r, DR_FORMAT_TEXT, term_use_color(stderr));
 		dr_report_cleanup(&r);
 	}
 	return rc ? EBCTL_EXIT_INVALID : 0;

@@ -1,6 +1,7 @@
 /* ebctl bundle: build the deterministic source bundle. */
 #include "ebctl/bundle.h"
 #include "ebctl/cli.h"
+#include "ebctl/dockerrun.h"
 #include "ebctl/util.h"
 
 int cmd_bundle(int argc, char **argv)
@@ -35,6 +36,7 @@ int cmd_bundle(int argc, char **argv)
 	};
 	char hex[65];
 	uint64_t size = 0;
+	struct dr_report diags;
 	int n, rc;
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
 	if (n > 0)
@@ -42,7 +44,10 @@ int cmd_bundle(int argc, char **argv)
 	bundle_set_jobs((unsigned)jobs);
 	bundle_out_progress();
 	interrupt_install();
-	rc = bundle_build(dir, all, out, hex, &size, NULL, NULL, cli_sink());
+	dr_report_init(&diags);
+	rc = bundle_build(dir, all, out, hex, &size, &diags, NULL, cli_sink());
+	dr_report_print(stderr, &diags, DR_FORMAT_TEXT, term_use_color(stderr));
+	dr_report_cleanup(&diags);
 	if (rc == EBCTL_EXIT_INTERRUPTED)
 		errorf("interrupted (%s): no bundle written", interrupt_signal_name());
 	if (rc)
