@@ -34,6 +34,16 @@ MAY_PRINT = {
     "src/util/msg.c": "the writer of debugf, die and src/cli's messages",
     "src/util/xalloc.c": "out of memory: one fixed line, without allocating",
 }
+EXIT_CODE = re.compile(r'\bEBCTL_EXIT_[A-Z_]+')
+# the files that may name an exit code: the rest return a status (EBCTL_ERR_*)
+MAY_EXIT = {
+    "include/ebctl/util.h": "the exit codes of DESIGN.md",
+    "src/cli/exit.c": "cli_exit_code, the one mapping from a status",
+    "src/cli/out_msg.c": "a closed pipe ends the process at once, quietly",
+    "src/util/msg.c": "die(): nothing to return to",
+    "src/util/xalloc.c": "out of memory: nothing to return to",
+    "src/util/interrupt.c": "a second signal leaves at once",
+}
 COMMENT = re.compile(r'/\*.*?\*/|//[^\n]*', re.S)
 
 
@@ -71,6 +81,14 @@ def main(root):
         if m:
             bad.append(f"{rel}: '{m.group(1)}' below src/cli, which alone prints "
                        f"(give the message to the caller's sink)")
+    for path in sorted(root.glob("src/*/*.[ch]")) + sorted(root.glob("include/ebctl/*.h")):
+        rel = str(path.relative_to(root))
+        if rel in MAY_EXIT:
+            continue
+        m = EXIT_CODE.search(COMMENT.sub("", path.read_text(errors="replace")))
+        if m:
+            bad.append(f"{rel}: names the exit code '{m.group(0)}'; return a status "
+                       f"(EBCTL_ERR_*), which src/cli/exit.c maps")
     for line in bad:
         print(f"check-layers: {line}", file=sys.stderr)
     return 1 if bad else 0

@@ -49,9 +49,9 @@ const char *aws_error_format(const struct aws_error *e, char *out, size_t n);
 /* aws_error_format as an error to sink, and a second one when the request
  * may have been applied. */
 void aws_error_report(const struct aws_error *e, const struct msgsink *sink);
-/* The exit code for a failed call: EBCTL_EXIT_INTERRUPTED when interrupted,
- * EBCTL_EXIT_TIMEOUT when the deadline stopped it, otherwise EBCTL_EXIT_AWS. */
-int aws_error_exit_code(const struct aws_error *e);
+/* The status of a failed call: EBCTL_ERR_INTERRUPTED when interrupted,
+ * EBCTL_ERR_TIMEOUT when the deadline stopped it, otherwise EBCTL_ERR_AWS. */
+int aws_error_status(const struct aws_error *e);
 
 struct aws_client_options {
 	const char *region;  /* --region; NULL: AWS_REGION, AWS_DEFAULT_REGION, profile */

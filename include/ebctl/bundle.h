@@ -11,7 +11,7 @@
  * warning or a note gives it to the sink its caller passes (NULL: nowhere)
  * rather than printing it; the Dockerrun's diagnostics go to a dr_report
  * (dropped when the caller keeps none). Functions return 0
- * or an EBCTL_EXIT_* code.
+ * or an EBCTL_ERR_* status.
  */
 #ifndef EBCTL_BUNDLE_H
 #define EBCTL_BUNDLE_H
@@ -74,8 +74,8 @@ struct bundle_files {
  * with `all`, every file under dir. In both cases .ebignore applies and
  * .git/ and .elasticbeanstalk/ are left out, as is `exclude` (the output
  * zip, by device and inode; NULL for none). Entries come sorted by path.
- * Fails (EBCTL_EXIT_INVALID, rule bundle-root) without a Dockerrun.aws.json or
- * docker-compose.yml at the root; EBCTL_EXIT_INTERRUPTED, without a message,
+ * Fails (EBCTL_ERR_INVALID, rule bundle-root) without a Dockerrun.aws.json or
+ * docker-compose.yml at the root; EBCTL_ERR_INTERRUPTED, without a message,
  * once interrupt_requested() during the walk. Its messages go to sink
  * (NULL: nowhere): why it failed, the note that --all takes the .gitignore,
  * a warning for each link that leaves dir and for each file left out for
@@ -87,7 +87,7 @@ void bundle_files_cleanup(struct bundle_files *f);
 /* Sort the entries by path, as bundle_select leaves them. */
 void bundle_files_sort(struct bundle_files *f);
 /* The entries of the zip at zip_path as a selection (paths only, directories
- * without their "/", sorted; no rules). Returns 0, or EBCTL_EXIT_INVALID with
+ * without their "/", sorted; no rules). Returns 0, or EBCTL_ERR_INVALID with
  * why given to sink (NULL: nowhere). Caller frees with bundle_files_cleanup. */
 int bundle_zip_list(const char *zip_path, struct bundle_files *out, const struct msgsink *sink);
 /*
@@ -101,13 +101,13 @@ bool bundle_files_covers(const struct bundle_files *f, const char *path, bool go
 
 /* ---- zip ---- */
 /* Write the selected files of `dir` as a deterministic zip at `out_path`
- * (written beside it, then renamed). Returns 0, or EBCTL_EXIT_INVALID with why
+ * (written beside it, then renamed). Returns 0, or EBCTL_ERR_INVALID with why
  * given to sink (NULL: nowhere). */
 int bundle_write_zip(const char *dir, const struct bundle_files *files, const char *out_path,
                      const struct msgsink *sink);
 /* The same, also giving the SHA-256 of the bytes written in hex, or "" when
  * the writer had to go back into the file (a file above 8 MiB streamed):
- * then the caller hashes the file. Also EBCTL_EXIT_INTERRUPTED: on SIGINT,
+ * then the caller hashes the file. Also EBCTL_ERR_INTERRUPTED: on SIGINT,
  * SIGTERM or SIGHUP (interrupt_requested) the writer and the threads that
  * compress stop within an entry (a MiB of a streamed file), the temporary
  * file is removed, and nothing is said. Only the thread that called it
@@ -145,7 +145,7 @@ int bundle_sha256(const char *path, char hex[65], uint64_t *size);
  * docker-compose.yml at its root (rule bundle-root; a copy in a folder is
  * named in the message), at most BUNDLE_MAX_BYTES (rule bundle-size), and
  * the Dockerrun valid (its diagnostics as in bundle_validate_dir).
- * Returns 0, or EBCTL_EXIT_INVALID with the error given to sink (NULL:
+ * Returns 0, or EBCTL_ERR_INVALID with the error given to sink (NULL:
  * nowhere) when it is not the Dockerrun's diagnostics.
  */
 int bundle_check_zip(const char *zip_path, struct dr_report *diags, const struct msgsink *sink);
@@ -157,7 +157,7 @@ int bundle_check_zip(const char *zip_path, struct dr_report *diags, const struct
  * cleans it up; NULL drops them). Returns 0 when
  * there are no errors
  * (also when there is no Dockerrun: a v3 compose-only bundle), else
- * EBCTL_EXIT_INVALID. A Dockerrun that cannot be read is an error given to
+ * EBCTL_ERR_INVALID. A Dockerrun that cannot be read is an error given to
  * sink (NULL: nowhere). */
 int bundle_validate_dir(const char *dir, const struct bundle_files *files, struct dr_report *keep,
                         const struct msgsink *sink);
@@ -168,7 +168,7 @@ int bundle_validate_zip(const char *zip_path, struct dr_report *keep, const stru
  * size, hash. On success *size and hex hold the result. The Dockerrun's
  * diagnostics go to `diags` as in bundle_validate_dir; the other notes,
  * warnings and errors to sink (NULL: nowhere). Interrupted
- * (interrupt_requested, while selecting or writing): EBCTL_EXIT_INTERRUPTED,
+ * (interrupt_requested, while selecting or writing): EBCTL_ERR_INTERRUPTED,
  * without a message, with nothing left at or beside out_path. `files`, when
  * not NULL, receives the selection (empty when it failed; bundle_files_cleanup).
  */

@@ -116,7 +116,7 @@ struct cmd_help {
  * on return argv[1..*nargs] are the operands.
  * Environment variables named in the table apply first, flags override.
  * Returns 0 to go on, -1 when --help was printed (exit 0), or
- * EBCTL_EXIT_USAGE after printing the problem and a hint.
+ * EBCTL_ERR_USAGE after printing the problem and a hint.
  */
 int opts_parse(const struct cmd_help *h, const struct opt *opts, int argc, char **argv, int *nargs);
 void opts_usage(FILE *f, const struct cmd_help *h, const struct opt *opts);
@@ -137,10 +137,10 @@ void opts_completion_table(FILE *f, const struct cmd_help *h, const struct opt *
 	} while (0)
 
 /* --healthy's colours ("Green,Yellow") into a HEALTH_* mask. Returns 0, or
- * EBCTL_EXIT_USAGE after the usage error naming cmd. */
+ * EBCTL_ERR_USAGE after the usage error naming cmd. */
 int opts_healthy(const char *cmd, const char *value, unsigned *mask);
 
-/* Print "ebctl NAME: message" and a hint; returns EBCTL_EXIT_USAGE. */
+/* Print "ebctl NAME: message" and a hint; returns EBCTL_ERR_USAGE. */
 /* The Dockerrun file a FILE argument names: NULL (no argument) is
  * ./Dockerrun.aws.json, a directory the Dockerrun.aws.json in it, "-" and
  * anything else as given. Caller frees. */
@@ -148,11 +148,11 @@ char *dockerrun_path(const char *arg);
 
 /* --endpoint-url URL (before or after the command): AWS_ENDPOINT_URL for
  * every client; url NULL applies the one the parser read, if any. Returns
- * 0 or EBCTL_EXIT_USAGE after saying why. */
+ * 0 or EBCTL_ERR_USAGE after saying why. */
 int opts_endpoint_url(const char *url);
 /* One global option at argv[*i], before the command (ebctl --debug CMD),
  * by the same table opts_parse() reads; *i moves past a separate value.
- * Returns 0 or EBCTL_EXIT_USAGE after the message. */
+ * Returns 0 or EBCTL_ERR_USAGE after the message. */
 int opts_global(int argc, char **argv, int *i);
 
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -189,7 +189,7 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 	    OP_ACCOUNT_OPTS(t)
 
 /* `ebctl list --app A` (and `status --app A` without --env): the
- * application's environments as a table or JSON. Returns an exit code. */
+ * application's environments as a table or JSON. Returns a status. */
 struct aws_client;
 int list_environments(struct aws_client *c, const char *app, bool json);
 
@@ -197,7 +197,7 @@ int list_environments(struct aws_client *c, const char *app, bool json);
 struct deploy_settings;
 struct deploy_prune_result;
 /* deploy_run with deploy's rendering of events, diagnostics and results
- * (rollback deploys through it). Returns the exit code. */
+ * (rollback deploys through it). Returns the status. */
 int deploy_cli_run(struct deploy_settings *s);
 /* What a prune deleted (or would) and kept, as notes. */
 void out_pruned(const struct deploy_prune_result *r, bool dry_run);
@@ -207,7 +207,7 @@ void out_pruned(const struct deploy_prune_result *r, bool dry_run);
  * environment of envs (NULL or empty: t->env), once all of them are found
  * to exist; a note naming summary and the request of each; then, unless
  * no_wait, one wait for all until each is Ready and healthy again on the
- * version it runs now, and a result line for each. Returns the exit code
+ * version it runs now, and a result line for each. Returns the status
  * (the most serious of the environments'). */
 struct op_target;
 struct eb_option_settings;
@@ -219,14 +219,20 @@ int op_update_settings(struct op_target *t, const struct strlist *envs,
 /* The whole of `status` and `health`: options, target, out_status. */
 int out_status_main(int argc, char **argv, const struct cmd_help *help, bool health);
 
+/* ---- exit codes (exit.c) ----
+ * The exit code of DESIGN.md for a status (EBCTL_OK, EBCTL_ERR_*; anything
+ * else is EBCTL_EXIT_INTERNAL): the one place that knows the numbers, used
+ * by main and by the outputs that state an exit code (JSON, the summary). */
+int cli_exit_code(int status);
+
 /* ---- follow loops (follow.c) ----
  * Interruption and sleeps are interrupt_*() in util.h. */
 /* End a loop on SIGINT, SIGTERM or SIGHUP: flush stdout, say `what` was
- * left behind (NULL: nothing), return EBCTL_EXIT_INTERRUPTED. */
+ * left behind (NULL: nothing), return EBCTL_ERR_INTERRUPTED. */
 int follow_interrupted_exit(const char *what);
 /* A follower's pause between polls (events -f, logs -f): -1 to go on, or
- * the exit code to end with: 0 as soon as the reader of stdout has gone
- * (| head), without waiting for the next write, or EBCTL_EXIT_INTERRUPTED
+ * the status to end with: 0 as soon as the reader of stdout has gone
+ * (| head), without waiting for the next write, or EBCTL_ERR_INTERRUPTED
  * after follow_interrupted_exit(NULL). */
 int follow_pause(long ms);
 
@@ -236,10 +242,10 @@ void out_json(struct json_t *v);
 /*
  * `ebctl status` (health false) and `ebctl health` (health true): describe
  * the environment (DescribeEnvironments, and DescribeEnvironmentHealth when
- * enhanced health is on) and print it. Returns an exit code.
+ * enhanced health is on) and print it. Returns a status.
  */
 /* healthy: the health colours that count as healthy (verdict_parse_healthy);
- * outside them the report is still printed and EBCTL_EXIT_UNHEALTHY returned.
+ * outside them the report is still printed and EBCTL_ERR_UNHEALTHY returned.
  * 0: no check (status). */
 int out_status(struct op_target *t, enum op_format fmt, bool health, unsigned healthy);
 
@@ -251,7 +257,7 @@ void errorf(const char *fmt, ...) EBCTL_PRINTF(1, 2);
 void warnf(const char *fmt, ...) EBCTL_PRINTF(1, 2);
 void notef(const char *fmt, ...) EBCTL_PRINTF(1, 2); /* not with --quiet */
 /* Flush stdout and report a write error (exit code 3 is not used for
- * this: a closed pipe is a quiet success, anything else is EBCTL_EXIT_INVALID).
+ * this: a closed pipe is a quiet success, anything else is EBCTL_ERR_INVALID).
  * Call once at exit. */
 int out_finish(void);
 /* Ignore SIGPIPE so that writes to a closed pipe return EPIPE, and
@@ -316,7 +322,7 @@ int watch_out_same_version(struct aws_client *c, const char *app, const char *en
 struct json_t *watch_out_json(const struct watch_env *e);
 /* Before a destructive operation: on a terminal, the user types the
  * environment's name (what: what it does). Without a terminal, refuses
- * (EBCTL_EXIT_USAGE, naming --force); a wrong name is EBCTL_EXIT_INVALID
+ * (EBCTL_ERR_USAGE, naming --force); a wrong name is EBCTL_ERR_INVALID
  * ("not confirmed: 'env' was not <done>"). Returns 0 when confirmed. */
 int confirm_by_name(const char *env, const char *what, const char *done);
 

@@ -81,7 +81,7 @@ struct deploy_settings {
  * global.default_region, global.profile,
  * branch-defaults.<git branch or "default">.environment, deploy.artifact).
  * A missing file is fine; an unreadable or malformed one is an error
- * (EBCTL_EXIT_INVALID, printed). Returns 0 or the exit code.
+ * (EBCTL_ERR_INVALID, printed). Returns 0 or the status.
  */
 int deploy_settings_load_eb_config(struct deploy_settings *s);
 void deploy_settings_cleanup(struct deploy_settings *s);
@@ -101,7 +101,7 @@ struct bundle_files;
 char *deploy_default_label(const char *dir, const char *bundle_hex,
                            const struct bundle_files *files, const struct msgsink *sink);
 /* Check a label: 1 to 100 characters, no "/" (rule label). Tells sink
- * the problem and returns EBCTL_EXIT_INVALID, or 0. */
+ * the problem and returns EBCTL_ERR_INVALID, or 0. */
 int deploy_check_label(const char *label, const struct msgsink *sink);
 /* Check an environment name as Elastic Beanstalk does: 4 to 40
  * letters, digits and hyphens, no hyphen at either end (rule label). */
@@ -204,7 +204,7 @@ void deploy_outcome_cleanup(struct deploy_outcome *o);
  * update every environment at once and follow them with one watcher to a
  * verdict each. `ui` renders the watcher's events (its start callback is
  * deploy's own). Fills *o (deploy_outcome_cleanup) and returns the exit
- * code; interrupted (SIGINT, SIGTERM, SIGHUP) returns EBCTL_EXIT_INTERRUPTED
+ * code; interrupted (SIGINT, SIGTERM, SIGHUP) returns EBCTL_ERR_INTERRUPTED
  * with o saying what was left running.
  */
 int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct deploy_outcome *o);

@@ -35,7 +35,7 @@ struct ebcli_project {
 	char *app, *region, *profile, *env, *artifact;
 };
 /* A missing file is fine (all NULL); an unreadable or malformed one is an
- * error (told to sink). Returns 0 or EBCTL_EXIT_INVALID; ebcli_project_cleanup after. */
+ * error (told to sink). Returns 0 or EBCTL_ERR_INVALID; ebcli_project_cleanup after. */
 int ebcli_project_load(const char *dir, struct ebcli_project *p, const struct msgsink *sink);
 void ebcli_project_cleanup(struct ebcli_project *p);
 
@@ -162,7 +162,7 @@ struct op_target;
  * The environment properties of an opened target (DescribeConfigurationSettings,
  * namespace aws:elasticbeanstalk:application:environment), sorted by name:
  * *props points into *all (caller frees *props with free() and *all with
- * eb_option_settings_cleanup). Returns 0, or an exit code after printing the
+ * eb_option_settings_cleanup). Returns 0, or a status after printing the
  * AWS error.
  */
 int envprop_fetch(struct op_target *t, struct eb_option_settings *all,
@@ -202,8 +202,8 @@ enum {
  * Complete the target (config.yml, profile), require an environment, open
  * the AWS client and check that the environment exists (the application
  * is then filled in when it was not given) (interruptible by interrupt_flag()).
- * Returns 0, or an exit code after telling sink the problem (kept in
- * t->sink for the calls on the target); EBCTL_EXIT_USAGE only when no
+ * Returns 0, or a status after telling sink the problem (kept in
+ * t->sink for the calls on the target); EBCTL_ERR_USAGE only when no
  * environment is given.
  */
 int op_target_open(struct op_target *t, const struct msgsink *sink, unsigned flags);
@@ -211,13 +211,13 @@ void op_target_close(struct op_target *t);
 
 /* DescribeEnvironments of the target into envs (eb_environments_cleanup);
  * the first call after op_target_open takes the record it just read;
- * one environment on success, not found is an error (EBCTL_EXIT_INVALID).
- * Returns 0 or an exit code after a message. */
+ * one environment on success, not found is an error (EBCTL_ERR_INVALID).
+ * Returns 0 or a status after a message. */
 struct eb_environments;
 int op_describe_env(struct op_target *t, struct eb_environments *envs);
 /* The records of the environments names of the target's application, read
  * with one DescribeEnvironments (eb_environments_find picks each out); a
- * name without one is an error (EBCTL_EXIT_INVALID). Returns 0 or an exit
+ * name without one is an error (EBCTL_ERR_INVALID). Returns 0 or an exit
  * code after a message. */
 int op_describe_envs(struct op_target *t, const char *const *names, size_t n,
                      struct eb_environments *envs);
@@ -225,7 +225,7 @@ int op_describe_envs(struct op_target *t, const char *const *names, size_t n,
 /* Say which of application and environment does not exist, listing the
  * application's environments ("environment 'x' not found in application
  * 'a' (region 'r'); its environments are: b, c"). app may be NULL.
- * Returns EBCTL_EXIT_INVALID, the answer told to sink. */
+ * Returns EBCTL_ERR_INVALID, the answer told to sink. */
 int op_env_not_found(struct aws_client *c, const char *app, const char *env,
                      const struct msgsink *sink);
 
@@ -242,7 +242,7 @@ int op_previous_label(struct aws_client *c, const char *app, const char *env, co
                       char **label, char *why, size_t whylen, struct aws_error *err);
 
 /* The running version label of the target environment (caller frees; NULL
- * when it runs none). Returns 0 or an exit code after a message. */
+ * when it runs none). Returns 0 or a status after a message. */
 int op_running_label(struct op_target *t, char **label);
 
 /*
@@ -275,7 +275,7 @@ int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_lim
 int op_mkdirs(const char *path);
 
 /* Tell sink of a failed AWS call (of the interruption when one stopped it)
- * and return its exit code. */
+ * and return its status. */
 int op_aws_fail(const struct aws_error *err, const struct msgsink *sink);
 
 #endif

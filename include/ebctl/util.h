@@ -27,18 +27,44 @@
 
 #define EBCTL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Exit codes: the public contract of DESIGN.md. */
+/*
+ * How a call ended: what every layer returns (0 or one of these, never an
+ * exit code), the detail having gone to the caller's sink or struct
+ * aws_error. Only src/cli turns one into the process's exit code
+ * (cli_exit_code), so the numbers of DESIGN.md are written in one place.
+ */
+enum ebctl_err {
+	EBCTL_OK = 0,
+	/* Positive, as the -1 of a failed system call is not one of them, and
+	 * apart from every exit code, so that a status passed on unmapped
+	 * shows in the tests. */
+	EBCTL_ERR_INVALID = 101,     /* bad input: validation errors, unreadable file, bad bundle */
+	EBCTL_ERR_USAGE = 102,       /* unknown command or flag, missing value */
+	EBCTL_ERR_AWS = 103,         /* AWS or network error after retries */
+	EBCTL_ERR_FAILED = 104,      /* the deployment failed or rolled back */
+	EBCTL_ERR_UNHEALTHY = 105,   /* deployed, health outside --healthy at the deadline */
+	EBCTL_ERR_TIMEOUT = 106,     /* the deadline passed; it may still be running */
+	EBCTL_ERR_INTERNAL = 107,    /* ebctl itself cannot go on */
+	EBCTL_ERR_INTERRUPTED = 108, /* SIGINT, SIGTERM or SIGHUP */
+};
+
+/*
+ * Exit codes: the public contract of DESIGN.md. Named by src/cli's
+ * cli_exit_code and by the three ways out that cannot return: die() and
+ * running out of memory (EBCTL_EXIT_INTERNAL), a second signal
+ * (EBCTL_EXIT_INTERRUPTED). `make lint` keeps them out of the other files.
+ */
 enum ebctl_exit {
 	EBCTL_EXIT_OK = 0,
-	EBCTL_EXIT_INVALID = 1, /* validation errors, unreadable file, bad bundle */
-	EBCTL_EXIT_USAGE = 2,   /* unknown command or flag, missing value */
-	EBCTL_EXIT_AWS = 3,     /* AWS or network error after retries */
+	EBCTL_EXIT_INVALID = 1,
+	EBCTL_EXIT_USAGE = 2,
+	EBCTL_EXIT_AWS = 3,
 	EBCTL_EXIT_DEPLOY_FAILED = 4,
 	EBCTL_EXIT_UNHEALTHY = 5,
 	EBCTL_EXIT_TIMEOUT = 6,
-	/* ebctl itself could not go on: out of memory, a shared library
-	 * missing or without a function, a thread that cannot start (die());
-	 * sysexits' EX_SOFTWARE, so that CI does not read it as AWS's fault */
+	/* out of memory, a shared library missing or without a function, a
+	 * thread that cannot start: sysexits' EX_SOFTWARE, so that CI does
+	 * not read it as AWS's fault */
 	EBCTL_EXIT_INTERNAL = 70,
 	EBCTL_EXIT_INTERRUPTED = 130
 };

@@ -84,7 +84,7 @@ enum verdict_state verdict_on_tick(struct verdict *v, int64_t now_ms);
 
 /* "success", "failed", "unhealthy", "timeout", "waiting". */
 const char *verdict_state_name(enum verdict_state s);
-/* The exit code of a decided verdict (EBCTL_EXIT_*); 0 while waiting. */
-int verdict_exit_code(enum verdict_state s);
+/* The status of a decided verdict (EBCTL_OK, EBCTL_ERR_*); 0 while waiting. */
+int verdict_status(enum verdict_state s);
 
 #endif

@@ -59,7 +59,7 @@ struct watch_env {
 	enum watch_phase phase;
 	char *request_id;     /* of its update; NULL while pending */
 	struct verdict v;     /* the verdict, decided or not */
-	int rc;               /* exit code once done (EBCTL_EXIT_*) */
+	int rc;               /* status once done (EBCTL_OK, EBCTL_ERR_*) */
 	char reason[480];     /* the final report line, once done */
 	char *status;         /* as last described */
 	char *health;         /* colour */
@@ -103,7 +103,7 @@ struct watch_ops {
 	/* A pending environment is not Ready yet (once), with its status. */
 	void (*on_pending)(void *ctx, const struct watch_env *e);
 	/* A pending environment is Ready: start its update, set *request_id
-	 * (heap) and return 0; or return an exit code with e->reason filled. */
+	 * (heap) and return 0; or return a status with e->reason filled. */
 	int (*start)(void *ctx, struct aws_client *c, struct watch_env *e, char **request_id);
 	/* Updates sent outside the loop (e->starting: deploy's workers, which
 	 * send them a few at a time while the loop follows those already
@@ -149,7 +149,7 @@ void watch_env_pending(struct watch_env *e);
 /* Begin following an environment whose update started at now_ms (with
  * no_follow, it is done there). */
 void watch_env_follow(struct watch *w, struct watch_env *e, char *request_id, int64_t now_ms);
-/* End an environment with an exit code and reason (it failed to start). */
+/* End an environment with a status and reason (it failed to start). */
 void watch_env_end(struct watch_env *e, int rc, const char *reason, int64_t now_ms);
 void watch_cleanup(struct watch *w);
 
@@ -179,12 +179,12 @@ bool watch_env_reads_events(const struct watch_env *e);
 /*
  * Poll until every environment is done, the deadline passes, or the
  * process is interrupted (interrupt_requested()). Environments still
- * followed when interrupted are left with rc EBCTL_EXIT_INTERRUPTED. Returns
- * the combined exit code (the most serious of the environments').
+ * followed when interrupted are left with rc EBCTL_ERR_INTERRUPTED. Returns
+ * the combined status (the most serious of the environments').
  */
 int watch_run(struct watch *w, struct aws_client *c);
 
-/* The most serious of two exit codes (interrupted, failed, AWS, invalid,
+/* The most serious of two statuses (interrupted, failed, AWS, invalid,
  * timed out, unhealthy, success). */
 int watch_combine(int a, int b);
 /* "success", "failed", "unhealthy", "timeout", "interrupted", "error",

@@ -1,5 +1,5 @@
 /* struct aws_error: what failed (the step, AWS's code and message, the
- * request id, attempts), as one line, and the exit code it means. */
+ * request id, attempts), as one line, and the status it means. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,9 +70,9 @@ void aws_error_report(const struct aws_error *e, const struct msgsink *sink)
 		           "the request may have been applied: check before running it again");
 }
 
-int aws_error_exit_code(const struct aws_error *e)
+int aws_error_status(const struct aws_error *e)
 {
-	return e->interrupted ? EBCTL_EXIT_INTERRUPTED
-	       : e->deadline  ? EBCTL_EXIT_TIMEOUT
-	                      : EBCTL_EXIT_AWS;
+	return e->interrupted ? EBCTL_ERR_INTERRUPTED
+	       : e->deadline  ? EBCTL_ERR_TIMEOUT
+	                      : EBCTL_ERR_AWS;
 }

@@ -83,12 +83,12 @@ static int walk_dir(struct walk *w, const char *rel)
 	if (!d) {
 		sink_error(w->sink, "cannot read '%s': %s", full, strerror(errno));
 		free(full);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	while (!rc && (de = readdir(d))) {
 		char *child;
 		if (interrupt_requested()) {
-			rc = EBCTL_EXIT_INTERRUPTED;
+			rc = EBCTL_ERR_INTERRUPTED;
 			break;
 		}
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
@@ -111,7 +111,7 @@ static int walk_path(struct walk *w, const char *rel)
 	if (lstat(full, &st)) {
 		sink_error(w->sink, "cannot read '%s': %s", full, strerror(errno));
 		free(full);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	if (S_ISLNK(st.st_mode) && is_manifest_path(rel)) {
 		/* Stored as what it points to, as the validator read it. */
@@ -122,7 +122,7 @@ static int walk_path(struct walk *w, const char *rel)
 			    "itself [bundle-root]",
 			    full, errno == ENOENT ? "nothing" : "neither a file nor a directory");
 			free(full);
-			return EBCTL_EXIT_INVALID;
+			return EBCTL_ERR_INVALID;
 		}
 		deref = true;
 	} else if (S_ISLNK(st.st_mode)) {
@@ -235,7 +235,7 @@ int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_
 		int e = errno;
 		sink_error(sink, "cannot use '%s' as the bundle directory: %s", dir,
 		           strerror(stat(dir, &st) ? e : ENOTDIR));
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
 	/* Without an .ebignore, --all takes the root .gitignore, as the eb CLI does. */
@@ -251,7 +251,7 @@ int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_
 	}
 	if (ignore_load(ig, ebignore)) {
 		sink_error(sink, "cannot read '%s': %s", ebignore, strerror(errno));
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
 	w.ig = ig;
@@ -282,7 +282,7 @@ int bundle_select(const char *dir, bool all, const char *exclude, struct bundle_
 		           "%s: error: no Dockerrun.aws.json or docker-compose.yml at the bundle "
 		           "root (or .ebignore leaves it out) [bundle-root]",
 		           dir);
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 	}
 out:
 	out->rules = ig;

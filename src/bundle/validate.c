@@ -24,7 +24,7 @@ static int check(const char *name, const char *data, size_t len, const struct dr
 	} else {
 		dr_report_cleanup(&r);
 	}
-	return rc ? EBCTL_EXIT_INVALID : 0;
+	return rc ? EBCTL_ERR_INVALID : 0;
 }
 
 static bool has_file(const struct bundle_files *files, const char *path)
@@ -49,7 +49,7 @@ int bundle_validate_dir(const char *dir, const struct bundle_files *files, struc
 	path = xasprintf("%s/Dockerrun.aws.json", dir);
 	if (buf_read_file(&b, path, DR_MAX_FILE_SIZE)) {
 		sink_error(sink, "cannot read '%s': %s", path, strerror(errno));
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 	} else {
 		rc = check(path, buf_cstr(&b), b.len, &comp, keep);
 	}
@@ -70,7 +70,7 @@ int bundle_validate_zip(const char *zip_path, struct dr_report *keep, const stru
 
 	if (!za) {
 		sink_error(sink, "cannot open '%s' as a zip", zip_path);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	comp.dockerfile = zip_name_locate(za, "Dockerfile", 0) >= 0;
 	comp.compose = zip_name_locate(za, "docker-compose.yml", 0) >= 0;
@@ -90,7 +90,7 @@ int bundle_validate_zip(const char *zip_path, struct dr_report *keep, const stru
 	name = xasprintf("%s:Dockerrun.aws.json", zip_path);
 	if (n < 0) {
 		sink_error(sink, "cannot read '%s': %s", name, b.ptr ? "read error" : "too large");
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 	} else {
 		rc = check(name, buf_cstr(&b), b.len, &comp, keep);
 	}

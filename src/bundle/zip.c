@@ -71,7 +71,7 @@ static int check_size(const char *path, const struct msgsink *sink)
 	struct stat st;
 	if (stat(path, &st)) {
 		sink_error(sink, "cannot read '%s': %s", path, strerror(errno));
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	if ((unsigned long long)st.st_size > BUNDLE_MAX_BYTES) {
 		sink_error(
@@ -79,7 +79,7 @@ static int check_size(const char *path, const struct msgsink *sink)
 		    "%s: error: the bundle is %.1f MB; Elastic Beanstalk takes at most 512 MB "
 		    "[bundle-size]",
 		    path, (double)st.st_size / (1024.0 * 1024.0));
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	return 0;
 }
@@ -97,7 +97,7 @@ int bundle_check_zip(const char *zip_path, struct dr_report *diags, const struct
 		return rc;
 	za = open_zip(zip_path, ZIP_RDONLY | ZIP_CHECKCONS, "open as a zip", sink);
 	if (!za)
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	n = zip_get_num_entries(za, 0);
 	for (i = 0; i < n; i++) {
 		const char *name = zip_get_name(za, (zip_uint64_t)i, ZIP_FL_ENC_GUESS);
@@ -125,7 +125,7 @@ int bundle_check_zip(const char *zip_path, struct dr_report *diags, const struct
 			    "root [bundle-root]",
 			    zip_path);
 		zip_discard(za);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	zip_discard(za);
 	return bundle_validate_zip(zip_path, diags, sink);
@@ -155,13 +155,13 @@ int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], 
 		struct stat st;
 		if (stat(out_path, &st)) {
 			sink_error(sink, "cannot read '%s': %s", out_path, strerror(errno));
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 		} else if (size) {
 			*size = (uint64_t)st.st_size;
 		}
 	} else if (!rc && bundle_sha256(out_path, hex, size)) {
 		sink_error(sink, "cannot read '%s': %s", out_path, strerror(errno));
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 	}
 	if (keep && !rc)
 		*keep = files;
@@ -177,7 +177,7 @@ int bundle_zip_list(const char *zip_path, struct bundle_files *out, const struct
 	memset(out, 0, sizeof(*out));
 	za = open_zip(zip_path, ZIP_RDONLY, "open as a zip", sink);
 	if (!za)
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	n = zip_get_num_entries(za, 0);
 	out->v = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*out->v));
 	for (i = 0; i < n; i++) {

@@ -730,7 +730,7 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 			sink_error(sink, "'%s/%s': the name is too long for a zip entry", dir,
 			           files->v[i].path);
 			free(tmp);
-			return EBCTL_EXIT_INVALID;
+			return EBCTL_ERR_INVALID;
 		}
 	/* Loaded before the file is created: a missing libdeflate ends the
 	 * command (naming the package) without leaving a temporary zip. */
@@ -741,7 +741,7 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		sink_error(sink, "cannot create '%s': %s", out_path, strerror(errno));
 		libdeflate_free_compressor(c);
 		free(tmp);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	mask = umask(0);
 	umask(mask);
@@ -751,7 +751,7 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		unlink(tmp);
 		libdeflate_free_compressor(c);
 		free(tmp);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	o.buf = xmalloc(OUT_BUF);
 	if (hex) {
@@ -796,7 +796,7 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 				pthread_cond_wait(&p.done_cv, &p.mu);
 		}
 		if (s->state == SLOT_EMPTY) {
-			rc = EBCTL_EXIT_INTERRUPTED;
+			rc = EBCTL_ERR_INTERRUPTED;
 			break;
 		}
 		pthread_mutex_unlock(&p.mu);
@@ -804,13 +804,13 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		ents[i].off = o.pos;
 		if (s->state == SLOT_FAILED) {
 			report(sink, dir, e, s->err);
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 		} else if (s->state == SLOT_WRITER) {
 			int err = stream_large(&o, &p, i, name, namelen, &ents[i], &pr);
 			if (err) {
 				report(sink, dir, e, err);
-				rc = err == STREAM_INTERRUPTED ? EBCTL_EXIT_INTERRUPTED
-				                               : EBCTL_EXIT_INVALID;
+				rc = err == STREAM_INTERRUPTED ? EBCTL_ERR_INTERRUPTED
+				                               : EBCTL_ERR_INVALID;
 			}
 		} else {
 			ents[i].crc = s->crc;
@@ -824,10 +824,10 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		s->data = NULL;
 		if (!rc && o.err) {
 			sink_error(sink, "cannot write '%s': %s", out_path, strerror(o.err));
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 		}
 		if (!rc && interrupt_requested())
-			rc = EBCTL_EXIT_INTERRUPTED;
+			rc = EBCTL_ERR_INTERRUPTED;
 		if (!rc) {
 			pr.files_done = i + 1;
 			pr.bytes_done += S_ISREG(e->mode) && s->state != SLOT_WRITER ? e->size : 0;
@@ -866,16 +866,16 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		out_flush(&o);
 		if (o.err) {
 			sink_error(sink, "cannot write '%s': %s", out_path, strerror(o.err));
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 		}
 	}
 	if (close(o.fd) && !rc) {
 		sink_error(sink, "cannot write '%s': %s", out_path, strerror(errno));
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 	}
 	if (!rc && rename(tmp, out_path)) {
 		sink_error(sink, "cannot create '%s': %s", out_path, strerror(errno));
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 	}
 	if (rc)
 		unlink(tmp);

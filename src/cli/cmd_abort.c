@@ -43,7 +43,7 @@ int cmd_abort(int argc, char **argv)
 	if (!envs.v[0].abortable) {
 		errorf("environment '%s' is %s with no update to abort", t.env,
 		       envs.v[0].status ? envs.v[0].status : "in an unknown state");
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
 	/* the update's own request: its events (the abort's among them) are what we show */

@@ -48,7 +48,7 @@ int cmd_bundle(int argc, char **argv)
 	rc = bundle_build(dir, all, out, hex, &size, &diags, NULL, cli_sink());
 	dr_report_print(stderr, &diags, DR_FORMAT_TEXT, term_use_color(stderr));
 	dr_report_cleanup(&diags);
-	if (rc == EBCTL_EXIT_INTERRUPTED)
+	if (rc == EBCTL_ERR_INTERRUPTED)
 		errorf("interrupted (%s): no bundle written", interrupt_signal_name());
 	if (rc)
 		return rc;

@@ -32,7 +32,7 @@ static void print_json(const struct deploy_outcome *o, const char *app, int rc)
 	json_object_set_new(root, "key", jstr(o->key));
 	json_object_set_new(root, "uploaded", json_boolean(o->uploaded));
 	json_object_set_new(root, "version_created", json_boolean(o->version_created));
-	json_object_set_new(root, "exit_code", json_integer(rc));
+	json_object_set_new(root, "exit_code", json_integer(cli_exit_code(rc)));
 	if (o->validated)
 		json_object_set_new(root, "validation", dr_report_json(&o->diags));
 	for (i = 0; i < o->w.n; i++)
@@ -112,7 +112,7 @@ static void github_report(const struct deploy_outcome *o, const char *app, bool 
 	} else if (rc == 0) {
 		fprintf(f, "version created; no environment updated (--version-only)\n");
 	} else {
-		fprintf(f, "\u274c nothing was deployed (exit %d)\n", rc);
+		fprintf(f, "\u274c nothing was deployed (exit %d)\n", cli_exit_code(rc));
 	}
 	fputc('\n', f);
 	fclose(f);
@@ -176,7 +176,7 @@ static int collect_options(struct deploy_settings *s, const struct strlist *opti
 	if (settings_file &&
 	    deploy_option_settings_file(settings_file, &s->options, err, sizeof(err))) {
 		errorf("%s", err);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	for (i = 0; i < options->n; i++)
 		if (deploy_option_parse(options->v[i], &s->options, err, sizeof(err)))

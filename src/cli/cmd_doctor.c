@@ -147,7 +147,7 @@ int cmd_doctor(int argc, char **argv)
 		notef("%zu error%s, %zu warning%s", errors, errors == 1 ? "" : "s", warnings,
 		      warnings == 1 ? "" : "s");
 	}
-	rc = doctor_worst(&checks) == DOCTOR_ERROR ? EBCTL_EXIT_INVALID : 0;
+	rc = doctor_worst(&checks) == DOCTOR_ERROR ? EBCTL_ERR_INVALID : 0;
 out:
 	doctor_checks_cleanup(&checks);
 	doctor_targets_cleanup(&targets);

@@ -236,14 +236,14 @@ int cmd_init(int argc, char **argv)
 	for (i = 0; i < nplan; i++) {
 		struct stat st;
 		if (check_parents(plan[i].path)) {
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 			continue;
 		}
 		if (lstat(plan[i].path, &st) == 0) {
 			plan[i].exists = true;
 			if (S_ISDIR(st.st_mode)) {
 				errorf("cannot write '%s': it is a directory", plan[i].path);
-				rc = EBCTL_EXIT_INVALID;
+				rc = EBCTL_ERR_INVALID;
 			} else if (!force) {
 				errorf("'%s' exists", plan[i].path);
 				nexist++;
@@ -253,7 +253,7 @@ int cmd_init(int argc, char **argv)
 	if (nexist) {
 		errorf("%zu file%s exist%s; nothing written (use --force to overwrite)", nexist,
 		       nexist == 1 ? "" : "s", nexist == 1 ? "s" : "");
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 	}
 	if (rc)
 		goto out;
@@ -262,7 +262,7 @@ int cmd_init(int argc, char **argv)
 	umask(mask);
 	for (i = 0; i < nplan; i++) {
 		if (write_file(&plan[i], 0666 & ~mask)) {
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 			goto out;
 		}
 		out_line("%s %s\n", plan[i].exists ? "overwrote" : "wrote", plan[i].path);

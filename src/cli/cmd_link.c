@@ -67,7 +67,7 @@ static void want(struct eb_option_settings *set, struct buf *summary, const stru
 	buf_printf(summary, "%s%s", summary->len ? ", " : "", name);
 }
 
-/* Open port on r to the environment when no rule does; returns 0, or an exit code. */
+/* Open port on r to the environment when no rule does; returns 0, or a status. */
 static int authorize(struct aws_client *c, const struct doctor_input *in,
                      const struct data_resource *r, int port, bool apply, int *added)
 {
@@ -92,12 +92,12 @@ static int authorize(struct aws_client *c, const struct doctor_input *in,
 		                         "rule can connect them",
 		                         data_kind_name(r->kind), r->id, doctor_resource_vpc(in, r),
 		                         in->env_vpc);
-		return apply ? EBCTL_EXIT_INVALID : 0;
+		return apply ? EBCTL_ERR_INVALID : 0;
 	}
 	if (!src || !r->groups.n) {
 		errorf("%s %s: no security group to %s", data_kind_name(r->kind), r->id,
 		       src ? "add a rule to" : "allow (the environment has no instances)");
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	if (!apply) {
 		notef("%s %s: no inbound rule allows port %d from the environment; to add one:",
@@ -184,20 +184,20 @@ int cmd_link(int argc, char **argv)
 	    !(db = data_resources_find(&in.resources, DATA_RDS_CLUSTER, rds))) {
 		errorf("no RDS instance or cluster '%s' in region '%s'", rds,
 		       aws_client_region(t.client));
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
 	if (redis && !(cache = data_resources_find(&in.resources, DATA_CACHE_CLUSTER, redis)) &&
 	    !(cache = data_resources_find(&in.resources, DATA_CACHE_GROUP, redis))) {
 		errorf("no ElastiCache cluster or replication group '%s' in region '%s'", redis,
 		       aws_client_region(t.client));
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
 	if ((db && !db->neps) || (cache && !cache->neps)) {
 		errorf("'%s' has no endpoint yet (is it still being created?)",
 		       db && !db->neps ? db->id : cache->id);
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
 	if (db) {

@@ -33,7 +33,7 @@ int list_environments(struct aws_client *c, const char *app, bool json)
 	if (!envs.n && eb_application_exists(c, app, &exists, &err) == 0 && !exists) {
 		errorf("application '%s' not found in region '%s'", app, aws_client_region(c));
 		eb_environments_cleanup(&envs);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	if (json) {
 		json_t *a = json_array();

@@ -59,7 +59,7 @@ static bool is_pulled_event(const char *msg)
 
 /*
  * Wait (bounded) for the event of our request that says the logs were
- * pulled. Returns 0 when seen, EBCTL_EXIT_TIMEOUT, or an exit code after a
+ * pulled. Returns 0 when seen, EBCTL_ERR_TIMEOUT, or a status after a
  * message.
  */
 static int wait_pulled(struct op_target *t, const char *request_id, unsigned long timeout_s)
@@ -83,7 +83,7 @@ static int wait_pulled(struct op_target *t, const char *request_id, unsigned lon
 			if (severity_rank(e->severity) >= severity_rank("ERROR")) {
 				errorf("the instances could not provide their logs: %s",
 				       e->message ? e->message : "");
-				rc = EBCTL_EXIT_AWS;
+				rc = EBCTL_ERR_AWS;
 			} else if (is_pulled_event(e->message)) {
 				rc = 0;
 			}
@@ -92,7 +92,7 @@ static int wait_pulled(struct op_target *t, const char *request_id, unsigned lon
 		if (rc >= 0)
 			return rc;
 		if (time_mono_ms() >= deadline)
-			return EBCTL_EXIT_TIMEOUT;
+			return EBCTL_ERR_TIMEOUT;
 		if (interrupt_sleep_ms(poll_interval_ms(LOGS_POLL_MS), -1) != SLEEP_DONE)
 			return follow_interrupted_exit(NULL);
 	}
@@ -212,7 +212,7 @@ static int save_bundle(struct op_target *t, const struct eb_env_info *e, const c
 				        "Set EBCTL_LOGS_MAX_DOWNLOAD_MB to allow more "
 				        "(default %llu).\n",
 				        (unsigned long long)(LOGS_MAX_DOWNLOAD >> 20));
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 		}
 		goto out;
 	}
@@ -227,7 +227,7 @@ static int save_bundle(struct op_target *t, const struct eb_env_info *e, const c
 	if (op_unzip_limited(zip, sub, &lim, cli_sink(), msg, sizeof(msg))) {
 		errorf("%s", msg);
 		unlink(zip);
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
 	unlink(zip);
@@ -255,7 +255,7 @@ static int logs_instances(struct logs_opts *o)
 	notef("requested the %s logs of environment '%s'; waiting for the instances",
 	      o->all ? "full" : "tail", o->t.env);
 	waited = wait_pulled(&o->t, request_id, o->timeout);
-	if (waited && waited != EBCTL_EXIT_TIMEOUT) {
+	if (waited && waited != EBCTL_ERR_TIMEOUT) {
 		rc = waited;
 		goto out;
 	}
@@ -266,7 +266,7 @@ static int logs_instances(struct logs_opts *o)
 	pick = xcalloc(infos.n + 1, sizeof(*pick));
 	n = newest_per_instance(&infos, o->instance, pick);
 	if (n == 0) {
-		if (waited == EBCTL_EXIT_TIMEOUT)
+		if (waited == EBCTL_ERR_TIMEOUT)
 			errorf("timed out after %lus waiting for the logs of environment '%s'; "
 			       "they may still come: "
 			       "run the command again",
@@ -276,10 +276,10 @@ static int logs_instances(struct logs_opts *o)
 			       o->t.env);
 		else
 			errorf("environment '%s' returned no instance logs", o->t.env);
-		rc = waited == EBCTL_EXIT_TIMEOUT ? EBCTL_EXIT_TIMEOUT : EBCTL_EXIT_INVALID;
+		rc = waited == EBCTL_ERR_TIMEOUT ? EBCTL_ERR_TIMEOUT : EBCTL_ERR_INVALID;
 		goto out;
 	}
-	if (waited == EBCTL_EXIT_TIMEOUT)
+	if (waited == EBCTL_ERR_TIMEOUT)
 		warnf("timed out waiting for the instances: the logs shown may be older ones");
 	qsort(pick, n, sizeof(*pick), cmp_info);
 	rc = 0;
@@ -287,7 +287,7 @@ static int logs_instances(struct logs_opts *o)
 		dir = o->dir ? xstrdup(o->dir) : default_dir();
 		if (op_mkdirs(dir)) {
 			errorf("cannot create '%s': %s", dir, strerror(errno));
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 			goto out;
 		}
 		for (i = 0; i < n && rc == 0; i++)
@@ -504,7 +504,7 @@ static int logs_follow(struct logs_opts *o)
 		        "Turn it on with the option aws:elasticbeanstalk:cloudwatch:logs "
 		        "StreamLogs=true,\n"
 		        "or use 'ebctl logs' (tail) or 'ebctl logs --all' (bundles) instead.\n");
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
 	notef("following %zu log group%s under '%s'; Ctrl-C stops", fl.n, fl.n == 1 ? "" : "s",

@@ -57,7 +57,7 @@ static bool wanted_key(const struct print_opts *p, const char *name)
 }
 
 /* One environment's properties: into obj (JSON) or as lines on stdout.
- * *masked is set when a value was hidden. Returns the exit code. */
+ * *masked is set when a value was hidden. Returns the status. */
 static int print_env(struct op_target *t, const struct print_opts *p, json_t *obj, bool *masked)
 {
 	struct eb_option_settings all = {NULL, 0, 0};
@@ -75,7 +75,7 @@ static int print_env(struct op_target *t, const struct print_opts *p, json_t *ob
 		if (!eb_option_settings_find(&all, ENVPROP_NAMESPACE, p->keys[k]) &&
 		    !eb_option_settings_find(&all, ENVPROP_SECRETS_NAMESPACE, p->keys[k])) {
 			errorf("property '%s' is not set on environment '%s'", p->keys[k], t->env);
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 		}
 	}
 	for (i = 0; i < nprops; i++) {
@@ -186,10 +186,10 @@ int cmd_printenv(int argc, char **argv)
 		if (several && obj)
 			json_object_set(root, t.env, obj);
 		json_decref(obj);
-		if (r && r != EBCTL_EXIT_INVALID) /* AWS could not be read: stop there */
+		if (r && r != EBCTL_ERR_INVALID) /* AWS could not be read: stop there */
 			break;
 	}
-	if (root && (rc == 0 || rc == EBCTL_EXIT_INVALID))
+	if (root && (rc == 0 || rc == EBCTL_ERR_INVALID))
 		out_json(root);
 	else
 		json_decref(root);

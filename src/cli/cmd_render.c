@@ -194,10 +194,10 @@ int cmd_render(int argc, char **argv)
 	if (rc < 0) {
 		errorf("cannot open '%s': %s", file,
 		       errno == EFBIG ? "larger than 8 MiB" : strerror(errno));
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
-	rc = EBCTL_EXIT_INVALID;
+	rc = EBCTL_ERR_INVALID;
 	if (r.errors) {
 		dr_report_print(stderr, &r, DR_FORMAT_TEXT, term_use_color(stderr));
 		errorf("'%s' has errors; fix them before rendering", r.file);
@@ -216,7 +216,7 @@ int cmd_render(int argc, char **argv)
 		if ((rc = cli_target_open(&t, "render", OP_NEED_APP)) ||
 		    (rc = envprop_fetch(&t, &all, &settings, &np)))
 			goto out;
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		props = xcalloc(np + 1, sizeof(*props));
 		for (i = 0; i < np; i++) {
 			props[i].name = settings[i]->name;
@@ -247,10 +247,10 @@ int cmd_render(int argc, char **argv)
 	rc = dr_render(out, &doc, &ro);
 	if (!output) {
 		if (rc == DR_RENDER_EINVAL)
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 		else if (rc != 0 && !ferror(stdout)) {
 			errorf("cannot render '%s'", file);
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 		} else
 			rc = out_finish(); /* a closed pipe ends quietly */
 		goto out;
@@ -258,12 +258,12 @@ int cmd_render(int argc, char **argv)
 	n = fclose(out);
 	out = stdout;
 	if (rc == DR_RENDER_EINVAL) {
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 	} else if (n != 0 || rc != 0) {
 		errorf("cannot write '%s': %s", output, strerror(errno));
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 	} else {
-		rc = EBCTL_EXIT_OK;
+		rc = EBCTL_OK;
 	}
 out:
 	if (out != stdout)

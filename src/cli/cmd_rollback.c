@@ -61,12 +61,12 @@ int cmd_rollback(int argc, char **argv)
 	if (!target) {
 		errorf("environment '%s' has no earlier version to roll back to; give --to LABEL",
 		       t.env);
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
 	if (running && !strcmp(running, target)) {
 		errorf("environment '%s' already runs '%s'", t.env, target);
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
 	notef("rolling back '%s' from '%s' to '%s': %s", t.env, running ? running : "no version",

@@ -43,7 +43,7 @@ static int load_creds(const char *profile, const char *region, struct aws_creds 
 	o.sink = cli_sink();
 	if (aws_client_new(&o, &client, &err) || aws_client_credentials(client, c, &err)) {
 		aws_error_report(&err, cli_sink());
-		rc = aws_error_exit_code(&err);
+		rc = aws_error_status(&err);
 	}
 	aws_client_free(client);
 	return rc;
@@ -76,7 +76,7 @@ static void print_url(const struct sigv4_request *r, const struct sigv4_result *
 
 /* Without --time, the time the request says it was made (its X-Amz-Date,
  * as the suites' requests carry it), else now. Returns 0, or
- * EBCTL_EXIT_INVALID for an X-Amz-Date that is not a time. */
+ * EBCTL_ERR_INVALID for an X-Amz-Date that is not a time. */
 static int request_time(const struct sigv4_request *r, int64_t *t)
 {
 	const char *d = sigv4_request_header(r, "x-amz-date");
@@ -88,11 +88,11 @@ static int request_time(const struct sigv4_request *r, int64_t *t)
 	}
 	d = str_field_value(d, &len);
 	if (len >= sizeof(v))
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	memcpy(v, d, len);
 	v[len] = '\0';
 	*t = time_parse_amz(v);
-	return *t < 0 ? EBCTL_EXIT_INVALID : 0;
+	return *t < 0 ? EBCTL_ERR_INVALID : 0;
 }
 
 static void print_sreq(const struct sigv4_request *r, const struct sigv4_result *res, bool presign)
@@ -191,12 +191,12 @@ int cmd_sign(int argc, char **argv)
 	if (buf_read_file(&in, file, 64u << 20)) {
 		errorf("cannot read '%s': %s", file,
 		       errno == EFBIG ? "larger than 64 MiB" : strerror(errno));
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	if (sigv4_parse_raw(in.ptr, in.len, &req, err, sizeof(err))) {
 		errorf("'%s': %s", file, err);
 		buf_cleanup(&in);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	if (!when && (rc = request_time(&req, &params.time))) {
 		errorf("'%s': X-Amz-Date is not of the form YYYYMMDDTHHMMSSZ", file);
@@ -206,7 +206,7 @@ int cmd_sign(int argc, char **argv)
 		goto out_req;
 	if (sigv4_sign(&req, &creds, &params, &res, err, sizeof(err))) {
 		errorf("cannot sign '%s': %s", file, err);
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out_creds;
 	}
 	if (!strcmp(what, "creq"))

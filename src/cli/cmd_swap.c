@@ -83,7 +83,7 @@ int cmd_swap(int argc, char **argv)
 		       "'%s'; wait until it is Ready and healthy, or give --force",
 		       with, green->status ? green->status : "in an unknown state",
 		       green->health ? green->health : "unknown", t.env);
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
 	blue_cname = blue->cname ? xstrdup(blue->cname) : NULL;
@@ -110,7 +110,7 @@ int cmd_swap(int argc, char **argv)
 			       "swap may "
 			       "still be running",
 			       t.env, with);
-			rc = EBCTL_EXIT_TIMEOUT;
+			rc = EBCTL_ERR_TIMEOUT;
 			goto out;
 		}
 		if (interrupt_sleep_ms(poll_interval_ms(1000), -1) != SLEEP_DONE) {

@@ -55,7 +55,7 @@ int cmd_tags(int argc, char **argv)
 	arn = envs.v[0].arn;
 	if (!arn) {
 		errorf("environment '%s' has no ARN in the answer", t.env);
-		rc = EBCTL_EXIT_AWS;
+		rc = EBCTL_ERR_AWS;
 		goto out;
 	}
 	aws_error_clear(&err);

@@ -57,7 +57,7 @@ int cmd_upgrade(int argc, char **argv)
 		branch = xstrndup(p + 10, (size_t)(strrchr(p + 10, '/') - (p + 10)));
 	if (!platform && !branch) {
 		errorf("environment '%s' reports no platform ARN: give --platform", t.env);
-		rc = EBCTL_EXIT_USAGE;
+		rc = EBCTL_ERR_USAGE;
 		goto out;
 	}
 	aws_error_clear(&err);
@@ -68,7 +68,7 @@ int cmd_upgrade(int argc, char **argv)
 	to = deploy_platform_resolve(&ps, platform ? platform : branch, why, sizeof(why));
 	if (!to) {
 		errorf("%s", why);
-		rc = platform ? EBCTL_EXIT_USAGE : EBCTL_EXIT_AWS;
+		rc = platform ? EBCTL_ERR_USAGE : EBCTL_ERR_AWS;
 		goto out;
 	}
 	if (from && !strcmp(from, to->arn)) {

@@ -59,7 +59,7 @@ int cmd_validate(int argc, char **argv)
 	    OPTION_BOOL("werror", 0, &werror, "treat warnings as errors (exit 1)", NULL),
 	    OPTION_BOOL("list-rules", 0, &list_rules, "print the rule reference and exit", NULL),
 	    OPTION_END};
-	int n, i, rc = EBCTL_EXIT_OK, fmt;
+	int n, i, rc = EBCTL_OK, fmt;
 	json_t *all = NULL;
 	bool color, stdin_used = false;
 
@@ -73,8 +73,8 @@ int cmd_validate(int argc, char **argv)
 			                   "--list-rules prints text, json or markdown, not '%s'",
 			                   format);
 		if (dr_rules_print(stdout, format ? format : "text") != 0)
-			return EBCTL_EXIT_INVALID;
-		return EBCTL_EXIT_OK;
+			return EBCTL_ERR_INVALID;
+		return EBCTL_OK;
 	}
 	if (format && strcmp(format, "markdown") == 0)
 		return usage_error("validate", "--format markdown is only for --list-rules");
@@ -127,13 +127,13 @@ int cmd_validate(int argc, char **argv)
 				                                     "error", why, "diagnostics"));
 				free(name);
 			}
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 			dr_report_cleanup(&r);
 			free(owned);
 			continue;
 		}
 		if (v != 0 || (werror && r.warnings))
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 		if (all) {
 			json_t *o = dr_report_json(&r);
 			if (werror && r.warnings)
@@ -154,7 +154,7 @@ int cmd_validate(int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(all);
 	}
-	if (out_finish() != 0 && rc == EBCTL_EXIT_OK)
-		rc = EBCTL_EXIT_INVALID;
+	if (out_finish() != 0 && rc == EBCTL_OK)
+		rc = EBCTL_ERR_INVALID;
 	return rc;
 }

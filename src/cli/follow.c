@@ -12,14 +12,14 @@ int follow_interrupted_exit(const char *what)
 		errorf("interrupted (%s); %s", interrupt_signal_name(), what);
 	else
 		errorf("interrupted (%s)", interrupt_signal_name());
-	return EBCTL_EXIT_INTERRUPTED;
+	return EBCTL_ERR_INTERRUPTED;
 }
 
 int follow_pause(long ms)
 {
 	switch (interrupt_sleep_ms(ms, STDOUT_FILENO)) {
 	case SLEEP_DONE: return -1;
-	case SLEEP_OUTPUT_CLOSED: return EBCTL_EXIT_OK;
+	case SLEEP_OUTPUT_CLOSED: return EBCTL_OK;
 	case SLEEP_INTERRUPTED: break;
 	}
 	return follow_interrupted_exit(NULL);

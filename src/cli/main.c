@@ -86,7 +86,7 @@ static int unknown_command(const char *name)
 	fprintf(stderr, "ebctl: '%s' is not an ebctl command. See 'ebctl --help'.\n", name);
 	if (best)
 		fprintf(stderr, "\nThe most similar command is\n\t%s\n", best);
-	return EBCTL_EXIT_USAGE;
+	return EBCTL_ERR_USAGE;
 }
 
 /* One line: the version, the commit built and the build date (the commit's
@@ -97,7 +97,8 @@ static int print_version(void)
 	return out_finish();
 }
 
-int main(int argc, char **argv)
+/* The command line to a status; main maps it to the exit code. */
+static int run(int argc, char **argv)
 {
 	const struct command *c;
 	int rc, i = 1;
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc) {
 		main_usage(stderr);
-		return EBCTL_EXIT_USAGE;
+		return EBCTL_ERR_USAGE;
 	}
 	if (!strcmp(argv[i], "help")) {
 		if (i + 1 >= argc) {
@@ -152,4 +153,9 @@ int main(int argc, char **argv)
 		int out = out_finish();
 		return rc ? rc : out;
 	}
+}
+
+int main(int argc, char **argv)
+{
+	return cli_exit_code(run(argc, argv));
 }

@@ -15,7 +15,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nSee 'ebctl %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
-	return EBCTL_EXIT_USAGE;
+	return EBCTL_ERR_USAGE;
 }
 
 /* --endpoint-url: every service at one URL, as AWS_ENDPOINT_URL says it */
@@ -32,7 +32,7 @@ int opts_endpoint_url(const char *url)
 	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
 		fprintf(stderr,
 		        "ebctl: --endpoint-url takes an http:// or https:// URL, not '%s'\n", url);
-		return EBCTL_EXIT_USAGE;
+		return EBCTL_ERR_USAGE;
 	}
 	setenv("AWS_ENDPOINT_URL", url, 1);
 	return 0;
@@ -216,7 +216,7 @@ struct parse_state {
 /*
  * The option at argv[*i] (a[0] == '-', not "--" nor "-"), by opts and the
  * global table; *i moves past a separate value. cmd names the command in
- * messages (NULL before the command). Returns 0 or EBCTL_EXIT_USAGE.
+ * messages (NULL before the command). Returns 0 or EBCTL_ERR_USAGE.
  */
 static int take_option(const char *cmd, const struct opt *opts, int argc, char **argv, int *i,
                        struct parse_state *st)

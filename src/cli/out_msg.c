@@ -52,11 +52,11 @@ int out_finish(void)
 {
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		if (errno == EPIPE)
-			return EBCTL_EXIT_OK;
+			return EBCTL_OK;
 		fprintf(stderr, "ebctl: cannot write output: %s\n", strerror(errno));
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
-	return EBCTL_EXIT_OK;
+	return EBCTL_OK;
 }
 
 static void emit(void *arg, enum msg_level level, const char *text)
@@ -79,7 +79,7 @@ const struct msgsink *cli_sink(void)
 int cli_target_open(struct op_target *t, const char *cmd, unsigned flags)
 {
 	int rc = op_target_open(t, &printer, flags);
-	if (rc == EBCTL_EXIT_USAGE)
+	if (rc == EBCTL_ERR_USAGE)
 		fprintf(stderr, "See 'ebctl %s --help'.\n", cmd);
 	return rc;
 }

@@ -226,7 +226,7 @@ int out_status(struct op_target *t, enum op_format fmt, bool health, unsigned he
 	if (!health)
 		warn_lifecycle(t, &envs.v[0]);
 	if (healthy && !(verdict_health_bit(envs.v[0].health) & healthy))
-		rc = EBCTL_EXIT_UNHEALTHY;
+		rc = EBCTL_ERR_UNHEALTHY;
 out:
 	eb_env_health_cleanup(&h);
 	eb_environments_cleanup(&envs);

@@ -101,10 +101,10 @@ long long watch_out_seconds(const struct watch_env *e)
 
 void watch_out_line(FILE *f, const struct watch_env *e, bool color)
 {
-	const char *c = !color                          ? ""
-	                : e->rc == 0                    ? COLOR_GREEN
-	                : e->rc == EBCTL_EXIT_UNHEALTHY ? COLOR_YELLOW
-	                                                : COLOR_RED;
+	const char *c = !color                         ? ""
+	                : e->rc == 0                   ? COLOR_GREEN
+	                : e->rc == EBCTL_ERR_UNHEALTHY ? COLOR_YELLOW
+	                                               : COLOR_RED;
 	char *reason = text_escape(e->reason);
 	fprintf(f, "%s%s%s: %s: %s (%llds)\n", c, e->name, *c ? COLOR_RESET : "",
 	        watch_result_name(e), reason, watch_out_seconds(e));
@@ -116,10 +116,10 @@ void watch_out_hints(const struct watch_env *envs, size_t n)
 	size_t i;
 	for (i = 0; i < n; i++) {
 		const struct watch_env *e = &envs[i];
-		if (e->instance_failed && e->rc == EBCTL_EXIT_DEPLOY_FAILED)
+		if (e->instance_failed && e->rc == EBCTL_ERR_FAILED)
 			notef("hint: the instances' logs say why '%s' failed: ebctl logs --env %s",
 			      e->name, e->name);
-		if (e->rc == EBCTL_EXIT_INTERRUPTED && e->request_id && !e->aborted)
+		if (e->rc == EBCTL_ERR_INTERRUPTED && e->request_id && !e->aborted)
 			errorf("interrupted (%s): '%s' is still updating%s%s%s; follow it with "
 			       "'ebctl events -f --env %s', or stop it with 'aws elasticbeanstalk "
 			       "abort-environment-update --environment-name %s'",
@@ -153,7 +153,7 @@ json_t *watch_out_json(const struct watch_env *e)
 	                    json_real((double)((end - e->started_ms + 50) / 100) / 10.0));
 	json_object_set_new(o, "request_id", jstr(e->request_id));
 	json_object_set_new(o, "reason", jstr(e->reason));
-	json_object_set_new(o, "exit_code", json_integer(e->rc));
+	json_object_set_new(o, "exit_code", json_integer(cli_exit_code(e->rc)));
 	return o;
 }
 
@@ -193,7 +193,7 @@ int confirm_by_name(const char *env, const char *what, const char *done)
 	if (!isatty(STDIN_FILENO)) {
 		errorf("refusing: '%s' is not %s without a terminal to confirm it on; give --force",
 		       env, done);
-		return EBCTL_EXIT_USAGE;
+		return EBCTL_ERR_USAGE;
 	}
 	fprintf(stderr, "'%s': %s.\nType its name to confirm: ", env, what);
 	fflush(stderr);
@@ -203,7 +203,7 @@ int confirm_by_name(const char *env, const char *what, const char *done)
 			return 0;
 	}
 	errorf("not confirmed: '%s' was not %s", env, done);
-	return EBCTL_EXIT_INVALID;
+	return EBCTL_ERR_INVALID;
 }
 
 int op_update_settings(struct op_target *t, const struct strlist *envs,
@@ -240,7 +240,7 @@ int op_update_settings(struct op_target *t, const struct strlist *envs,
 		struct aws_error err;
 		char *request_id = NULL, msg[400];
 		if (interrupt_requested()) {
-			watch_env_end(&es[i], EBCTL_EXIT_INTERRUPTED, "interrupted: not updated",
+			watch_env_end(&es[i], EBCTL_ERR_INTERRUPTED, "interrupted: not updated",
 			              time_mono_ms());
 			continue;
 		}
@@ -260,8 +260,8 @@ int op_update_settings(struct op_target *t, const struct strlist *envs,
 		      request_id ? request_id : "-");
 		if (no_wait) {
 			free(request_id);
-			watch_env_end(&es[i], EBCTL_EXIT_OK,
-			              "update started; not waiting (--no-wait)", time_mono_ms());
+			watch_env_end(&es[i], EBCTL_OK, "update started; not waiting (--no-wait)",
+			              time_mono_ms());
 		} else { /* the watcher takes request_id */
 			watch_env_follow(&w, &es[i], request_id, time_mono_ms());
 		}

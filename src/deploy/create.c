@@ -31,17 +31,17 @@ static int pick_platform(struct aws_client *c, const struct deploy_settings *s,
 		    "creating from the existing version '%s': give --platform (its Dockerrun "
 		    "is not read, so the platform it needs is not known)",
 		    o->label);
-		return EBCTL_EXIT_USAGE;
+		return EBCTL_ERR_USAGE;
 	}
 	aws_error_clear(&err);
 	if (eb_list_platforms(c, NULL, &ps, &err)) {
 		aws_error_report(&err, s->sink);
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	}
 	p = deploy_platform_resolve(&ps, want, why, sizeof(why));
 	if (!p) {
 		sink_error(s->sink, "%s", why);
-		rc = s->platform ? EBCTL_EXIT_USAGE : EBCTL_EXIT_AWS;
+		rc = s->platform ? EBCTL_ERR_USAGE : EBCTL_ERR_AWS;
 	} else if ((version || o->validated) && !deploy_platform_runs(p, version)) {
 		sink_error(s->sink,
 		           "a %s does not run on '%s %s': version 2 runs on an ECS platform, "
@@ -51,7 +51,7 @@ static int pick_platform(struct aws_client *c, const struct deploy_settings *s,
 		                                     : "version 3 Dockerrun.aws.json")
 		                   : "docker-compose.yml bundle",
 		           p->branch, p->version);
-		rc = EBCTL_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 	} else {
 		o->platform_arn = xstrdup(p->arn);
 		sink_note(s->sink, "platform: %s %s%s%s", p->branch, p->version,
@@ -82,7 +82,7 @@ static int check_roles(struct aws_client *c, const struct deploy_settings *s)
 		          profile, err.code);
 	} else if (r < 0) {
 		aws_error_report(&err, s->sink);
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	} else if (r == 0 || nroles == 0) {
 		sink_error(s->sink,
 		           "the instance profile '%s' %s: the environment's instances would never "
@@ -101,7 +101,7 @@ static int check_roles(struct aws_client *c, const struct deploy_settings *s)
 		           "or name another with --instance-profile",
 		           profile, r == 0 ? "does not exist" : "has no role", profile, profile,
 		           profile, profile, profile, profile);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	aws_error_clear(&err);
 	r = iam_role_exists(c, role, &err);
@@ -110,7 +110,7 @@ static int check_roles(struct aws_client *c, const struct deploy_settings *s)
 		          role, err.code);
 	} else if (r < 0) {
 		aws_error_report(&err, s->sink);
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	} else if (r == 0) {
 		sink_error(
 		    s->sink,
@@ -126,7 +126,7 @@ static int check_roles(struct aws_client *c, const struct deploy_settings *s)
 		    "arn:aws:iam::aws:policy/AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy\n"
 		    "or name another with --service-role",
 		    role, role, role, role);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	return 0;
 }
@@ -139,13 +139,13 @@ static int check_cname(struct aws_client *c, const struct deploy_settings *s, co
 	aws_error_clear(&err);
 	if (eb_check_dns(c, prefix, &available, &fqdn, &err)) {
 		aws_error_report(&err, s->sink);
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	}
 	if (!available)
 		sink_error(s->sink, "the CNAME '%s' is taken: give another --cname",
 		           fqdn ? fqdn : prefix);
 	free(fqdn);
-	return available ? 0 : EBCTL_EXIT_INVALID;
+	return available ? 0 : EBCTL_ERR_INVALID;
 }
 
 int deploy_create_checks(struct aws_client *c, const struct deploy_settings *s,
@@ -155,7 +155,7 @@ int deploy_create_checks(struct aws_client *c, const struct deploy_settings *s,
 	if (s->cname && ncreate > 1) {
 		sink_error(s->sink, "--cname names one environment, and %zu are to be created",
 		           ncreate);
-		return EBCTL_EXIT_USAGE;
+		return EBCTL_ERR_USAGE;
 	}
 	if ((rc = pick_platform(c, s, o)))
 		return rc;
@@ -171,7 +171,7 @@ int deploy_create_app(struct aws_client *c, const struct deploy_settings *s,
 	aws_error_clear(&err);
 	if (eb_create_application(c, s->app, NULL, &err)) {
 		aws_error_report(&err, s->sink);
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	}
 	o->app_created = true;
 	sink_note(s->sink, "created application '%s'", s->app);
@@ -209,7 +209,7 @@ int deploy_create_env(const struct deploy_settings *s, const char *platform_arn,
 	aws_error_clear(&err);
 	if (eb_create_environment(c, &ce, request_id, &err)) {
 		aws_error_format(&err, e->reason, sizeof(e->reason));
-		rc = aws_error_exit_code(&err);
+		rc = aws_error_status(&err);
 	} else {
 		sink_note(s->sink, "%s: creating with '%s' (request %s)", e->name, e->label,
 		          **request_id ? *request_id : "lost; following the environment");

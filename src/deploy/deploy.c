@@ -33,7 +33,7 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 			return rc;
 		if (bundle_sha256(s->bundle, o->hex, &o->size)) {
 			sink_error(s->sink, "cannot read '%s': %s", s->bundle, strerror(errno));
-			return EBCTL_EXIT_INVALID;
+			return EBCTL_ERR_INVALID;
 		}
 		if ((rc = bundle_zip_list(s->bundle, files, s->sink)))
 			return rc;
@@ -46,7 +46,7 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 			sink_error(s->sink, "cannot create a directory in '%s': %s",
 			           t && *t ? t : "/tmp", strerror(errno));
 			free(dir);
-			return EBCTL_EXIT_INVALID;
+			return EBCTL_ERR_INVALID;
 		}
 		*tmpdir = dir;
 		*path = xasprintf("%s/bundle.zip", dir);
@@ -85,7 +85,7 @@ static int check_existing_label(struct aws_client *c, const struct deploy_settin
 	aws_error_clear(&err);
 	if (eb_describe_application_versions(c, s->app, labels, 1, &vs, &err)) {
 		deploy_error_report(&err, s->sink);
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	}
 	snprintf(ours, sizeof(ours), "%s.zip", o->hex);
 	if (vs.n > 0) {
@@ -110,7 +110,7 @@ static int check_existing_label(struct aws_client *c, const struct deploy_settin
 			    "new one [label]",
 			    o->label, s->app, v->bucket ? v->bucket : "?", v->key ? v->key : "?",
 			    o->hex);
-			rc = EBCTL_EXIT_INVALID;
+			rc = EBCTL_ERR_INVALID;
 		}
 	}
 	eb_app_versions_cleanup(&vs);
@@ -129,7 +129,7 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 		aws_error_clear(&err);
 		if (eb_describe_application_versions(c, s->app, labels, 1, &vs, &err)) {
 			deploy_error_report(&err, s->sink);
-			return aws_error_exit_code(&err);
+			return aws_error_status(&err);
 		}
 		if (vs.n && vs.v[0].status && !strcasecmp(vs.v[0].status, "Failed")) {
 			sink_error(
@@ -138,7 +138,7 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 			    "(ebctl events)",
 			    o->label);
 			eb_app_versions_cleanup(&vs);
-			return EBCTL_EXIT_INVALID;
+			return EBCTL_ERR_INVALID;
 		}
 		if (vs.n && vs.v[0].status && !strcasecmp(vs.v[0].status, "Processed")) {
 			eb_app_versions_cleanup(&vs);
@@ -146,14 +146,14 @@ static int wait_processed(struct aws_client *c, const struct deploy_settings *s,
 		}
 		eb_app_versions_cleanup(&vs);
 		if (interrupt_requested())
-			return EBCTL_EXIT_INTERRUPTED;
+			return EBCTL_ERR_INTERRUPTED;
 		if (time_mono_ms() >= deadline_ms) {
 			sink_error(
 			    s->sink,
 			    "timed out waiting for version '%s' to be processed; it may still "
 			    "be processing",
 			    o->label);
-			return EBCTL_EXIT_TIMEOUT;
+			return EBCTL_ERR_TIMEOUT;
 		}
 		interrupt_sleep_ms(1000, -1);
 	}
@@ -172,7 +172,7 @@ static int version_object_gone(struct aws_client *c, const struct deploy_setting
 	aws_error_clear(&err);
 	if (s3_head_object(c, bucket, key, &info, &err)) {
 		deploy_error_report(&err, s->sink);
-		*rc = aws_error_exit_code(&err);
+		*rc = aws_error_status(&err);
 		return 0;
 	}
 	exists = info.exists;
@@ -192,7 +192,7 @@ static int find_version(struct aws_client *c, const struct deploy_settings *s,
 	aws_error_clear(&err);
 	if (eb_describe_application_versions(c, s->app, labels, 1, &vs, &err)) {
 		deploy_error_report(&err, s->sink);
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	}
 	if (!vs.n) {
 		sink_error(
@@ -200,7 +200,7 @@ static int find_version(struct aws_client *c, const struct deploy_settings *s,
 		    "version '%s' of application '%s' not found: 'ebctl versions --app %s' lists "
 		    "them",
 		    o->label, s->app, s->app);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	o->version_reused = true;
 	o->bucket = vs.v[0].bucket ? xstrdup(vs.v[0].bucket) : NULL;
@@ -212,7 +212,7 @@ static int find_version(struct aws_client *c, const struct deploy_settings *s,
 		    "version '%s' names s3://%s/%s, which no longer exists: Elastic Beanstalk "
 		    "could not deploy it; deploy its source again with a new label",
 		    o->label, o->bucket, o->key);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	if (rc)
 		return rc;
@@ -234,7 +234,7 @@ static int store_bundle(struct aws_client *c, const struct deploy_settings *s, c
 		aws_error_clear(&err);
 		if (s3_copy_object(c, bucket, shared, key, &err)) {
 			deploy_error_report(&err, s->sink);
-			rc = aws_error_exit_code(&err);
+			rc = aws_error_status(&err);
 		}
 	}
 	free(shared);
@@ -305,7 +305,7 @@ static int make_version(struct aws_client *c, const struct deploy_settings *s, c
 			    "count "
 			    "bounded with 'deploy --prune-keep N'",
 			    s->app);
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	}
 	o->version_created = true;
 	sink_note(s->sink, "created version '%s' of '%s'", o->label, s->app);
@@ -329,7 +329,7 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 	if (eb_describe_environments(c, s->app, (const char *const *)s->envs.v, s->envs.n, false,
 	                             &envs, &err)) {
 		deploy_error_report(&err, s->sink);
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	}
 	for (i = 0; i < o->w.n; i++) {
 		struct watch_env *e = &o->w.envs[i];
@@ -352,7 +352,7 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 			    "with 'ebctl deploy --env %s'",
 			    e->name, s->app, e->name);
 			if (!rc)
-				rc = EBCTL_EXIT_INVALID;
+				rc = EBCTL_ERR_INVALID;
 			continue;
 		}
 		ready[i] = r->status && !strcmp(r->status, "Ready");
@@ -365,7 +365,7 @@ static int preflight(struct aws_client *c, const struct deploy_settings *s,
 			    "--wait-ready",
 			    e->name, r->status ? r->status : "in an unknown state");
 			if (!rc)
-				rc = EBCTL_EXIT_AWS;
+				rc = EBCTL_ERR_AWS;
 		}
 	}
 	eb_environments_cleanup(&envs);
@@ -492,7 +492,7 @@ static void update_pool_end(struct update_pool *p, struct deploy_ctx *d, struct 
 
 /* --abort-on-timeout, --abort-on-interrupt: stop the updates this deploy
  * started and left running, with a client the interruption does not stop.
- * The exit code stays what it is; the reason says what was aborted. */
+ * The status stays what it is; the reason says what was aborted. */
 static void abort_left_running(const struct deploy_settings *s,
                                const struct aws_client_options *copts, struct deploy_outcome *o)
 {
@@ -506,8 +506,8 @@ static void abort_left_running(const struct deploy_settings *s,
 		struct watch_env *e = &o->w.envs[i];
 		size_t len = strlen(e->reason);
 		if (!e->request_id || e->started_only ||
-		    !((e->rc == EBCTL_EXIT_TIMEOUT && s->abort_on_timeout) ||
-		      (e->rc == EBCTL_EXIT_INTERRUPTED && s->abort_on_interrupt)))
+		    !((e->rc == EBCTL_ERR_TIMEOUT && s->abort_on_timeout) ||
+		      (e->rc == EBCTL_ERR_INTERRUPTED && s->abort_on_interrupt)))
 			continue;
 		aws_error_clear(&err);
 		if (!c && aws_client_new(&ao, &c, &err)) {
@@ -601,7 +601,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 	aws_error_clear(&err);
 	if (aws_client_new(&copts, &c, &err) || aws_client_credentials(c, NULL, &err)) {
 		deploy_error_report(&err, s->sink);
-		rc = aws_error_exit_code(&err);
+		rc = aws_error_status(&err);
 		goto out;
 	}
 
@@ -630,7 +630,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 			aws_error_clear(&err);
 			if (eb_application_exists(c, s->app, &app_exists, &err)) {
 				deploy_error_report(&err, s->sink);
-				rc = aws_error_exit_code(&err);
+				rc = aws_error_status(&err);
 			}
 		}
 		if (!rc && !app_exists)
@@ -642,7 +642,7 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 		aws_error_clear(&err);
 		if (eb_application_exists(c, s->app, &app_exists, &err)) {
 			deploy_error_report(&err, s->sink);
-			rc = aws_error_exit_code(&err);
+			rc = aws_error_status(&err);
 			goto out;
 		}
 		if (!app_exists && (rc = deploy_create_app(c, s, o)))
@@ -697,7 +697,7 @@ out:
 		           o->version_created
 		               ? "the version was created; no environment was updated"
 		               : "nothing was deployed");
-		rc = EBCTL_EXIT_INTERRUPTED;
+		rc = EBCTL_ERR_INTERRUPTED;
 	}
 	free(ready);
 	aws_client_free(c);

@@ -14,7 +14,7 @@
 void deploy_format_size(uint64_t n, char *out, size_t len);
 
 /* ---- upload (upload.c) ---- */
-/* The bucket: --bucket, else CreateStorageLocation. Returns 0 or the exit code. */
+/* The bucket: --bucket, else CreateStorageLocation. Returns 0 or the status. */
 /* aws_error_report, except for a call an interruption stopped (deploy_run
  * reports the interruption itself). */
 void deploy_error_report(const struct aws_error *e, const struct msgsink *sink);
@@ -22,7 +22,7 @@ int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **
 
 /* Upload path to bucket/key unless S3 already holds it with our SHA-256
  * (HEAD first), telling s->upload_progress (NULL: nobody) how far it is.
- * Returns 0 or the exit code (told to s->sink). */
+ * Returns 0 or the status (told to s->sink). */
 int deploy_upload(struct aws_client *c, const struct deploy_settings *s, const char *bucket,
                   const char *key, const char *path, const char *hex, uint64_t size,
                   bool *uploaded);
@@ -40,10 +40,10 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 /* ---- creating (create.c) ---- */
 /* Before anything is created for ncreate environments: the platform
  * (o->platform_arn), the CNAME, the instance profile and service role.
- * Returns 0 or the exit code (printed). */
+ * Returns 0 or the status (printed). */
 int deploy_create_checks(struct aws_client *c, const struct deploy_settings *s,
                          struct deploy_outcome *o, size_t ncreate);
-/* CreateApplication of s->app. Returns 0 or the exit code (printed). */
+/* CreateApplication of s->app. Returns 0 or the status (printed). */
 int deploy_create_app(struct aws_client *c, const struct deploy_settings *s,
                       struct deploy_outcome *o);
 /* CreateEnvironment of e with e->label on the platform, the settings,

@@ -154,14 +154,14 @@ int deploy_check_label(const char *label, const struct msgsink *sink)
 		char *shown = str_utf8_valid(label);
 		sink_error(sink, "error: version label '%s' is not valid UTF-8 [label]", shown);
 		free(shown);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	if (n == 0 || n > LABEL_MAX) {
 		sink_error(
 		    sink,
 		    "error: version label '%s' has %ld characters; it must have 1 to %d [label]",
 		    label, n, LABEL_MAX);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	if (has_control(label)) {
 		sink_error(
@@ -169,7 +169,7 @@ int deploy_check_label(const char *label, const struct msgsink *sink)
 		    "error: version label '%s' contains a control character (CR, LF, tab...), "
 		    "which Elastic Beanstalk does not keep as sent [label]",
 		    label);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	if (strchr(label, '/')) {
 		sink_error(
@@ -177,7 +177,7 @@ int deploy_check_label(const char *label, const struct msgsink *sink)
 		    "error: version label '%s' contains '/', which Elastic Beanstalk rejects "
 		    "[label]",
 		    label);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	return 0;
 }
@@ -194,7 +194,7 @@ int deploy_check_env_name(const char *name, const struct msgsink *sink)
 		           "hyphens, and not start or "
 		           "end with a hyphen [label]",
 		           name);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	return 0;
 }

@@ -41,7 +41,7 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 	if (interrupt_requested()) {
 		snprintf(e->reason, sizeof(e->reason),
 		         "interrupted before the update; nothing was changed");
-		return EBCTL_EXIT_INTERRUPTED;
+		return EBCTL_ERR_INTERRUPTED;
 	}
 	memset(&u, 0, sizeof(u));
 	u.app = s->app;
@@ -73,7 +73,7 @@ int deploy_update_env(const struct deploy_settings *s, struct aws_client *c, str
 		snprintf(e->reason, sizeof(e->reason), "%s%s",
 		         aws_error_format(&err, msg, sizeof(msg)),
 		         err.unknown_outcome ? "; the update may have started" : "");
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	}
 	sink_note(s->sink, "%s: updating to '%s' (request %s)", e->name, e->label, rid);
 	*request_id = rid;
@@ -101,7 +101,7 @@ void *deploy_update_worker(void *arg)
 		u->started_ms = time_mono_ms();
 		if (crc) {
 			aws_error_format(&err, u->work.reason, sizeof(u->work.reason));
-			u->rc = aws_error_exit_code(&err);
+			u->rc = aws_error_status(&err);
 		} else {
 			u->rc = u->create_on ? deploy_create_env(u->s, u->create_on, c, &u->work,
 			                                         &u->request_id)

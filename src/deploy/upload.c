@@ -40,7 +40,7 @@ int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **
 	aws_error_clear(&err);
 	if (eb_create_storage_location(c, bucket, &err)) {
 		deploy_error_report(&err, s->sink);
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	}
 	return 0;
 }
@@ -78,7 +78,7 @@ int deploy_upload(struct aws_client *c, const struct deploy_settings *s, const c
 	aws_error_clear(&err);
 	if (s3_head_object(c, bucket, key, &info, &err)) {
 		deploy_error_report(&err, s->sink);
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	}
 	if (info.exists && info.size == size && info.meta_sha256 &&
 	    !strcmp(info.meta_sha256, hex)) {
@@ -116,7 +116,7 @@ int deploy_upload(struct aws_client *c, const struct deploy_settings *s, const c
 			progress(&relay.p, progress_arg);
 		}
 		deploy_error_report(&err, s->sink);
-		return aws_error_exit_code(&err);
+		return aws_error_status(&err);
 	}
 	*uploaded = true;
 	return 0;

@@ -117,5 +117,5 @@ int ebcli_project_load(const char *dir, struct ebcli_project *p, const struct ms
 	                      sink);
 	free(branch);
 	free(path);
-	return r < 0 ? EBCTL_EXIT_INVALID : 0;
+	return r < 0 ? EBCTL_ERR_INVALID : 0;
 }

@@ -11,10 +11,10 @@ int op_aws_fail(const struct aws_error *err, const struct msgsink *sink)
 {
 	if (err->interrupted) {
 		sink_error(sink, "interrupted (%s)", interrupt_signal_name());
-		return EBCTL_EXIT_INTERRUPTED;
+		return EBCTL_ERR_INTERRUPTED;
 	}
 	aws_error_report(err, sink);
-	return aws_error_exit_code(err);
+	return aws_error_status(err);
 }
 
 static const char *keep(struct op_target *t, size_t slot, const char *s)
@@ -37,11 +37,11 @@ int op_env_not_found(struct aws_client *c, const char *app, const char *env,
 	aws_error_clear(&err);
 	if (!app || !*app) {
 		sink_error(sink, "environment '%s' not found in region '%s'", env, region);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	if (eb_application_exists(c, app, &exists, &err) == 0 && !exists) {
 		sink_error(sink, "application '%s' not found in region '%s'", app, region);
-		return EBCTL_EXIT_INVALID;
+		return EBCTL_ERR_INVALID;
 	}
 	if (eb_describe_environments(c, app, NULL, 0, false, &all, &err) == 0) {
 		for (i = 0; i < all.n; i++)
@@ -60,10 +60,10 @@ int op_env_not_found(struct aws_client *c, const char *app, const char *env,
 		           env, app, region);
 	buf_cleanup(&names);
 	eb_environments_cleanup(&all);
-	return EBCTL_EXIT_INVALID;
+	return EBCTL_ERR_INVALID;
 }
 
-/* The environment's record; not found is an error (EBCTL_EXIT_INVALID). */
+/* The environment's record; not found is an error (EBCTL_ERR_INVALID). */
 int op_describe_env(struct op_target *t, struct eb_environments *envs)
 {
 	struct aws_error err;
@@ -156,7 +156,7 @@ int op_target_open(struct op_target *t, const struct msgsink *sink, unsigned fla
 	if (!(flags & OP_NO_ENV) && (!t->env || !*t->env)) {
 		sink_error(sink, "no environment given: use --env NAME, EBCTL_ENV or "
 		                 ".elasticbeanstalk/config.yml");
-		return EBCTL_EXIT_USAGE;
+		return EBCTL_ERR_USAGE;
 	}
 	memset(&o, 0, sizeof(o));
 	o.region = t->region;
@@ -178,7 +178,7 @@ int op_target_open(struct op_target *t, const struct msgsink *sink, unsigned fla
 			if (envs.v[0].app)
 				t->app = keep(t, 0, envs.v[0].app);
 			else if (flags & OP_NEED_APP)
-				rc = EBCTL_EXIT_AWS;
+				rc = EBCTL_ERR_AWS;
 		}
 		if (rc == 0) {
 			t->opened = xmalloc(sizeof(*t->opened));

@@ -180,14 +180,14 @@ const char *verdict_state_name(enum verdict_state s)
 	return "waiting";
 }
 
-int verdict_exit_code(enum verdict_state s)
+int verdict_status(enum verdict_state s)
 {
 	switch (s) {
-	case VERDICT_SUCCESS: return EBCTL_EXIT_OK;
-	case VERDICT_FAILED: return EBCTL_EXIT_DEPLOY_FAILED;
-	case VERDICT_UNHEALTHY: return EBCTL_EXIT_UNHEALTHY;
-	case VERDICT_TIMEOUT: return EBCTL_EXIT_TIMEOUT;
+	case VERDICT_SUCCESS: return EBCTL_OK;
+	case VERDICT_FAILED: return EBCTL_ERR_FAILED;
+	case VERDICT_UNHEALTHY: return EBCTL_ERR_UNHEALTHY;
+	case VERDICT_TIMEOUT: return EBCTL_ERR_TIMEOUT;
 	case VERDICT_WAITING: break;
 	}
-	return EBCTL_EXIT_OK;
+	return EBCTL_OK;
 }

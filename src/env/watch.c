@@ -85,7 +85,7 @@ void watch_env_follow(struct watch *w, struct watch_env *e, char *request_id, in
 	e->started_ms = now_ms;
 	if (w->no_follow) {
 		e->started_only = true;
-		watch_env_end(e, EBCTL_EXIT_OK, "update started; not waiting (--no-wait)", now_ms);
+		watch_env_end(e, EBCTL_OK, "update started; not waiting (--no-wait)", now_ms);
 	}
 }
 
@@ -156,11 +156,11 @@ static void finish(struct watch *w, struct watch_env *e, int64_t now_ms)
 	enum verdict_state s = e->v.state;
 	e->phase = WATCH_DONE;
 	e->ended_ms = now_ms;
-	e->rc = verdict_exit_code(s);
+	e->rc = verdict_status(s);
 	/* a poll that only the deadline cut is the time-out itself */
 	if (s == VERDICT_TIMEOUT && w->failures && !w->last_err.deadline) {
 		char msg[1200];
-		e->rc = aws_error_exit_code(&w->last_err);
+		e->rc = aws_error_status(&w->last_err);
 		snprintf(e->reason, sizeof(e->reason),
 		         "could not follow the environment (%s); the update may still be running",
 		         aws_error_format(&w->last_err, msg, sizeof(msg)));
@@ -348,8 +348,8 @@ void watch_feed_environments(struct watch *w, const struct eb_environments *envs
 				e->ready_to_start = true;
 			} else if (!strcmp(e->status, "Terminated")) {
 				e->v.state = VERDICT_FAILED;
-				watch_env_end(e, EBCTL_EXIT_INVALID,
-				              "the environment is terminated", now_ms);
+				watch_env_end(e, EBCTL_ERR_INVALID, "the environment is terminated",
+				              now_ms);
 			} else if (!e->said_pending) {
 				e->said_pending = true;
 				if (w->ops.on_pending)
@@ -459,7 +459,7 @@ void watch_tick(struct watch *w, int64_t now_ms)
 			if (now_ms >= w->deadline_ms) {
 				e->v.state = VERDICT_TIMEOUT;
 				watch_env_end(
-				    e, EBCTL_EXIT_TIMEOUT,
+				    e, EBCTL_ERR_TIMEOUT,
 				    e->starting
 				        ? "timed out before its update could be sent"
 				        : "timed out waiting for the environment to be Ready",
@@ -490,9 +490,8 @@ bool watch_done(const struct watch *w)
 
 int watch_combine(int a, int b)
 {
-	static const int order[] = {EBCTL_EXIT_INTERRUPTED, EBCTL_EXIT_DEPLOY_FAILED,
-	                            EBCTL_EXIT_AWS,         EBCTL_EXIT_INVALID,
-	                            EBCTL_EXIT_TIMEOUT,     EBCTL_EXIT_UNHEALTHY};
+	static const int order[] = {EBCTL_ERR_INTERRUPTED, EBCTL_ERR_FAILED,  EBCTL_ERR_AWS,
+	                            EBCTL_ERR_INVALID,     EBCTL_ERR_TIMEOUT, EBCTL_ERR_UNHEALTHY};
 	size_t i;
 	for (i = 0; i < EBCTL_ARRAY_LEN(order); i++)
 		if (a == order[i] || b == order[i])
@@ -502,11 +501,11 @@ int watch_combine(int a, int b)
 
 const char *watch_result_name(const struct watch_env *e)
 {
-	if (e->rc == EBCTL_EXIT_INTERRUPTED)
+	if (e->rc == EBCTL_ERR_INTERRUPTED)
 		return "interrupted";
-	if (e->rc == EBCTL_EXIT_AWS || e->rc == EBCTL_EXIT_INVALID)
+	if (e->rc == EBCTL_ERR_AWS || e->rc == EBCTL_ERR_INVALID)
 		return "error";
-	if (e->started_only && e->rc == EBCTL_EXIT_OK)
+	if (e->started_only && e->rc == EBCTL_OK)
 		return "started";
 	return verdict_state_name(e->v.state);
 }
@@ -650,7 +649,7 @@ int watch_run(struct watch *w, struct aws_client *c)
 	for (i = 0; i < w->n; i++) {
 		struct watch_env *e = &w->envs[i];
 		if (e->phase != WATCH_DONE)
-			watch_env_end(e, EBCTL_EXIT_INTERRUPTED,
+			watch_env_end(e, EBCTL_ERR_INTERRUPTED,
 			              e->request_id
 			                  ? "the update is still running on Elastic Beanstalk"
 			                  : "interrupted before the update; nothing was changed",

@@ -1,6 +1,7 @@
 # The layering check of `make lint` (mk/check-layers.py): the tree passes, and a
 # file that includes a header of a layer above or beside its own is caught, and so
-# is a file below src/cli that writes to the terminal itself.
+# is a file below src/cli that writes to the terminal itself, and a file other
+# than src/cli/exit.c's mapping that names an exit code.
 . "$TESTS_DIR/lib.sh"
 root=$TESTS_DIR/..
 expect_rc 0 "the tree's dependencies point down only" "$PYTHON" "$root/mk/check-layers.py" "$root"
@@ -35,4 +36,16 @@ expect_rc 1 "a file below src/cli that prints fails" "$PYTHON" "$root/mk/check-l
 expect_err "src/env/loud.c: 'stdout' below src/cli, which alone prints" "names the file"
 printf '#include "ebctl/util.h"\nvoid h(va_list ap) { msg_vwrite(0, 0, "x", ap); }\n' >"$printed/src/env/loud.c"
 expect_rc 1 "so does one that calls the message writer" "$PYTHON" "$root/mk/check-layers.py" "$printed"
+
+# only src/cli/exit.c maps a status to an exit code
+exits=$TMP/exits
+mkdir -p "$exits/src/deploy" "$exits/src/cli" "$exits/include/ebctl"
+printf '/* EBCTL_EXIT_AWS in a comment is no use */\nint f(void) { return EBCTL_ERR_AWS; }\n' >"$exits/src/deploy/ok.c"
+printf 'int cli_exit_code(int s) { return s ? EBCTL_EXIT_AWS : EBCTL_EXIT_OK; }\n' >"$exits/src/cli/exit.c"
+expect_rc 0 "a status below, the mapping in exit.c" "$PYTHON" "$root/mk/check-layers.py" "$exits"
+printf 'int f(void) { return EBCTL_EXIT_AWS; }\n' >"$exits/src/deploy/ok.c"
+printf 'int g(void) { return EBCTL_EXIT_USAGE; }\n' >"$exits/src/cli/cmd_x.c"
+expect_rc 1 "an exit code returned by a module or a command fails" "$PYTHON" "$root/mk/check-layers.py" "$exits"
+expect_err "src/deploy/ok.c: names the exit code 'EBCTL_EXIT_AWS'" "names the module"
+expect_err "src/cli/cmd_x.c: names the exit code 'EBCTL_EXIT_USAGE'" "and the command"
 finish

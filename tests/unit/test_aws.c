@@ -414,9 +414,9 @@ static void test_error_format(void **state)
 	aws_error_set(&e, "credentials", NULL, "profile '%s' not found", "ci");
 	assert_string_equal(aws_error_format(&e, out, sizeof(out)),
 	                    "credentials: profile 'ci' not found");
-	assert_int_equal(aws_error_exit_code(&e), EBCTL_EXIT_AWS);
+	assert_int_equal(aws_error_status(&e), EBCTL_ERR_AWS);
 	e.interrupted = true;
-	assert_int_equal(aws_error_exit_code(&e), EBCTL_EXIT_INTERRUPTED);
+	assert_int_equal(aws_error_status(&e), EBCTL_ERR_INTERRUPTED);
 }
 
 /* ---- credentials without the network ---- */

@@ -228,14 +228,14 @@ static void test_select_error(void **state)
 	(void)state;
 	make_dir(dir);
 	put(dir, "Dockerfile", "FROM scratch\n");
-	assert_int_equal(bundle_select(dir, false, NULL, &files, &sink), EBCTL_EXIT_INVALID);
+	assert_int_equal(bundle_select(dir, false, NULL, &files, &sink), EBCTL_ERR_INVALID);
 	assert_int_equal(c.n, 1);
 	text = xasprintf("%s: error: no Dockerrun.aws.json or docker-compose.yml at the bundle "
 	                 "root (or .ebignore leaves it out) [bundle-root]",
 	                 dir);
 	assert_true(said_has(&c, MSG_ERROR, text));
 	free(text);
-	assert_int_equal(bundle_select(dir, false, NULL, &files, NULL), EBCTL_EXIT_INVALID);
+	assert_int_equal(bundle_select(dir, false, NULL, &files, NULL), EBCTL_ERR_INVALID);
 	assert_int_equal(c.n, 1);
 	remove_dir(dir);
 }

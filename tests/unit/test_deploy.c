@@ -120,9 +120,9 @@ static void test_check_label(void **state)
 	too_long[101] = 0;
 	assert_int_equal(deploy_check_label("v1.2.3", NULL), 0);
 	assert_int_equal(deploy_check_label(longest, NULL), 0);
-	assert_int_equal(deploy_check_label(too_long, NULL), EBCTL_EXIT_INVALID);
-	assert_int_equal(deploy_check_label("", NULL), EBCTL_EXIT_INVALID);
-	assert_int_equal(deploy_check_label("feature/x", NULL), EBCTL_EXIT_INVALID);
+	assert_int_equal(deploy_check_label(too_long, NULL), EBCTL_ERR_INVALID);
+	assert_int_equal(deploy_check_label("", NULL), EBCTL_ERR_INVALID);
+	assert_int_equal(deploy_check_label("feature/x", NULL), EBCTL_ERR_INVALID);
 }
 
 static void test_check_env_name(void **state)
@@ -130,14 +130,14 @@ static void test_check_env_name(void **state)
 	(void)state;
 	assert_int_equal(deploy_check_env_name("shop-prod", NULL), 0);
 	assert_int_equal(deploy_check_env_name("abcd", NULL), 0);
-	assert_int_equal(deploy_check_env_name("abc", NULL), EBCTL_EXIT_INVALID);
+	assert_int_equal(deploy_check_env_name("abc", NULL), EBCTL_ERR_INVALID);
 	assert_int_equal(deploy_check_env_name("a234567890123456789012345678901234567890", NULL),
 	                 0);
 	assert_int_equal(deploy_check_env_name("a2345678901234567890123456789012345678901", NULL),
-	                 EBCTL_EXIT_INVALID);
-	assert_int_equal(deploy_check_env_name("-shop", NULL), EBCTL_EXIT_INVALID);
-	assert_int_equal(deploy_check_env_name("shop-", NULL), EBCTL_EXIT_INVALID);
-	assert_int_equal(deploy_check_env_name("shop_prod", NULL), EBCTL_EXIT_INVALID);
+	                 EBCTL_ERR_INVALID);
+	assert_int_equal(deploy_check_env_name("-shop", NULL), EBCTL_ERR_INVALID);
+	assert_int_equal(deploy_check_env_name("shop-", NULL), EBCTL_ERR_INVALID);
+	assert_int_equal(deploy_check_env_name("shop_prod", NULL), EBCTL_ERR_INVALID);
 }
 
 static void test_s3_key(void **state)

@@ -243,10 +243,10 @@ static void test_parse_healthy(void **state)
 static void test_exit_codes(void **state)
 {
 	(void)state;
-	assert_int_equal(verdict_exit_code(VERDICT_SUCCESS), EBCTL_EXIT_OK);
-	assert_int_equal(verdict_exit_code(VERDICT_FAILED), EBCTL_EXIT_DEPLOY_FAILED);
-	assert_int_equal(verdict_exit_code(VERDICT_UNHEALTHY), EBCTL_EXIT_UNHEALTHY);
-	assert_int_equal(verdict_exit_code(VERDICT_TIMEOUT), EBCTL_EXIT_TIMEOUT);
+	assert_int_equal(verdict_status(VERDICT_SUCCESS), EBCTL_OK);
+	assert_int_equal(verdict_status(VERDICT_FAILED), EBCTL_ERR_FAILED);
+	assert_int_equal(verdict_status(VERDICT_UNHEALTHY), EBCTL_ERR_UNHEALTHY);
+	assert_int_equal(verdict_status(VERDICT_TIMEOUT), EBCTL_ERR_TIMEOUT);
 	assert_string_equal(verdict_state_name(VERDICT_TIMEOUT), "timeout");
 }
 

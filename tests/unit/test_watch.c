@@ -123,7 +123,7 @@ static void test_success(void **state)
 	assert_int_equal(e.phase, WATCH_FOLLOWING);
 	feed_env(&w, "shop-prod", "Ready", "Green", "v2", 3000);
 	assert_true(watch_done(&w));
-	assert_int_equal(e.rc, EBCTL_EXIT_OK);
+	assert_int_equal(e.rc, EBCTL_OK);
 	assert_string_equal(watch_result_name(&e), "success");
 	assert_string_equal(e.url, "http://shop.example.elasticbeanstalk.com");
 	assert_non_null(strstr(e.reason, "running 'v2', Ready, health Green"));
@@ -165,7 +165,7 @@ static void test_failure_rollback(void **state)
 	assert_int_equal(e.phase, WATCH_SETTLING); /* back, but not healthy yet */
 	feed_env(&w, "shop-prod", "Ready", "Green", "v1", 25000);
 	assert_true(watch_done(&w));
-	assert_int_equal(e.rc, EBCTL_EXIT_DEPLOY_FAILED);
+	assert_int_equal(e.rc, EBCTL_ERR_FAILED);
 	assert_true(e.rolled_back);
 	assert_string_equal(e.running_label, "v1");
 	assert_string_equal(e.status, "Ready");
@@ -191,7 +191,7 @@ static void test_failure_settle_bounded(void **state)
 	assert_false(watch_done(&w));
 	watch_tick(&w, 1000 + WATCH_SETTLE_MS);
 	assert_true(watch_done(&w));
-	assert_int_equal(e.rc, EBCTL_EXIT_DEPLOY_FAILED);
+	assert_int_equal(e.rc, EBCTL_ERR_FAILED);
 	assert_non_null(
 	    strstr(e.reason, "rolled back: running 'v1' (previous), Ready, health Red"));
 	watch_cleanup(&w);
@@ -227,7 +227,7 @@ static void test_unhealthy(void **state)
 	assert_int_equal(e.ncauses, 2);
 	watch_tick(&w, 2000 + WATCH_GRACE_MS);
 	assert_true(watch_done(&w));
-	assert_int_equal(e.rc, EBCTL_EXIT_UNHEALTHY);
+	assert_int_equal(e.rc, EBCTL_ERR_UNHEALTHY);
 	assert_string_equal(watch_result_name(&e), "unhealthy");
 	watch_cleanup(&w);
 }
@@ -245,7 +245,7 @@ static void test_slow_timeout(void **state)
 	assert_false(watch_done(&w));
 	watch_tick(&w, 10000);
 	assert_true(watch_done(&w));
-	assert_int_equal(e.rc, EBCTL_EXIT_TIMEOUT);
+	assert_int_equal(e.rc, EBCTL_ERR_TIMEOUT);
 	assert_non_null(strstr(e.reason, "the update may still be running"));
 	watch_cleanup(&w);
 }
@@ -282,7 +282,7 @@ static void test_throttled_polls(void **state)
 	watch_poll_failed(&w, &err);
 	watch_tick(&w, 60000);
 	assert_true(watch_done(&w));
-	assert_int_equal(e.rc, EBCTL_EXIT_AWS);
+	assert_int_equal(e.rc, EBCTL_ERR_AWS);
 	assert_non_null(strstr(e.reason, "could not follow the environment"));
 	assert_non_null(strstr(e.reason, "ServiceUnavailable"));
 	watch_cleanup(&w);
@@ -330,10 +330,10 @@ static void test_two_environments(void **state)
 	r[1].version_label = (char *)"v1";
 	watch_feed_environments(&w, &envs, 2000);
 	assert_true(watch_done(&w));
-	assert_int_equal(e[0].rc, EBCTL_EXIT_OK);
-	assert_int_equal(e[1].rc, EBCTL_EXIT_DEPLOY_FAILED);
+	assert_int_equal(e[0].rc, EBCTL_OK);
+	assert_int_equal(e[1].rc, EBCTL_ERR_FAILED);
 	assert_true(e[1].rolled_back);
-	assert_int_equal(watch_combine(e[0].rc, e[1].rc), EBCTL_EXIT_DEPLOY_FAILED);
+	assert_int_equal(watch_combine(e[0].rc, e[1].rc), EBCTL_ERR_FAILED);
 	/* the same answers again change nothing and hand over nothing twice */
 	feed_events(&w, ev, 3, 3000);
 	assert_int_equal(s.events, 3);
@@ -366,7 +366,7 @@ static void test_pending(void **state)
 	e.ready_to_start = false;
 	watch_tick(&w, 10000);
 	assert_true(watch_done(&w));
-	assert_int_equal(e.rc, EBCTL_EXIT_TIMEOUT);
+	assert_int_equal(e.rc, EBCTL_ERR_TIMEOUT);
 	assert_string_equal(watch_result_name(&e), "timeout");
 	watch_cleanup(&w);
 }
@@ -381,7 +381,7 @@ static void test_environment_gone(void **state)
 	setup_one(&w, &e, &s, "v2", "v1", 60000);
 	feed_env(&w, "shop-prod", NULL, NULL, NULL, 1000);
 	assert_true(watch_done(&w));
-	assert_int_equal(e.rc, EBCTL_EXIT_DEPLOY_FAILED);
+	assert_int_equal(e.rc, EBCTL_ERR_FAILED);
 	assert_non_null(strstr(e.reason, "Terminated"));
 	watch_cleanup(&w);
 }
@@ -407,7 +407,7 @@ static void test_goals(void **state)
 	assert_int_equal(e.phase, WATCH_FOLLOWING);
 	feed_env(&w, "shop-prod", "Ready", "Red", "v1", 3000);
 	assert_true(watch_done(&w));
-	assert_int_equal(e.rc, EBCTL_EXIT_OK);
+	assert_int_equal(e.rc, EBCTL_OK);
 	assert_string_equal(e.reason, "Ready, running 'v1', health Red");
 	watch_cleanup(&w);
 
@@ -417,7 +417,7 @@ static void test_goals(void **state)
 	assert_false(watch_done(&w));
 	feed_env(&w, "shop-prod", NULL, NULL, NULL, 2000);
 	assert_true(watch_done(&w));
-	assert_int_equal(e.rc, EBCTL_EXIT_OK);
+	assert_int_equal(e.rc, EBCTL_OK);
 	assert_string_equal(watch_result_name(&e), "success");
 	assert_string_equal(e.reason, "terminated");
 	watch_cleanup(&w);

@@ -410,7 +410,7 @@ static void test_interrupted_call_stops(void **state)
 	stop = 1;
 	assert_int_equal(describe(c, &err), -1);
 	assert_true(err.interrupted);
-	assert_int_equal(aws_error_exit_code(&err), EBCTL_EXIT_INTERRUPTED);
+	assert_int_equal(aws_error_status(&err), EBCTL_ERR_INTERRUPTED);
 	stop = 0;
 	assert_int_equal(served(c), 0);
 	aws_client_free(c);
@@ -527,7 +527,7 @@ static void test_expired_token_with_static_keys(void **state)
 	    err.message, "the session token has expired (credentials from the environment "
 	                 "(AWS_SESSION_TOKEN), which ebctl cannot refresh: get new ones): The "
 	                 "security token included in the request is expired"));
-	assert_int_equal(aws_error_exit_code(&err), 3);
+	assert_int_equal(aws_error_status(&err), EBCTL_ERR_AWS);
 	assert_int_equal(served(c), 1);
 	aws_client_free(c);
 	aws_client_free(process_client(3)); /* writes the profiles */
