@@ -10,10 +10,13 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "deploy/internal.h"
 #include "ebctl/aws.h"
 #include "ebctl/bundle.h"
+#include "ebctl/cli.h"
+#include "ebctl/deploy.h"
 #include "ebctl/util.h"
 
 int main(int argc, char **argv)
@@ -24,28 +27,32 @@ int main(int argc, char **argv)
 	char hex[65];
 	uint64_t size = 0;
 	bool uploaded = false;
+	struct deploy_settings s;
 	int rc;
 
 	if (argc != 4) {
 		fprintf(stderr, "usage: upload_bench FILE BUCKET KEY\n");
-		return EB_EXIT_USAGE;
+		return cli_exit_code(EBCTL_ERR_USAGE);
 	}
 	if (bundle_sha256(argv[1], hex, &size) != 0) {
 		perror(argv[1]);
-		return EB_EXIT_INVALID;
+		return cli_exit_code(EBCTL_ERR_INVALID);
 	}
 	aws_error_clear(&err);
+	o.sink = cli_sink();
 	if (aws_client_new(&o, &c, &err) != 0) {
-		aws_error_print(&err);
-		return aws_error_exit_code(&err);
+		aws_error_report(&err, cli_sink());
+		return cli_exit_code(aws_error_status(&err));
 	}
-	rc = deploy_upload(c, argv[2], argv[3], argv[1], hex, size, NULL, NULL, &uploaded);
+	memset(&s, 0, sizeof(s));
+	s.sink = cli_sink();
+	rc = deploy_upload(c, &s, argv[2], argv[3], argv[1], hex, size, &uploaded);
 	if (rc == 0 && !uploaded) {
 		fprintf(stderr,
 		        "upload_bench: s3://%s/%s already holds the file: nothing measured\n",
 		        argv[2], argv[3]);
-		rc = EB_EXIT_INVALID;
+		rc = EBCTL_ERR_INVALID;
 	}
 	aws_client_free(c);
-	return rc;
+	return cli_exit_code(rc);
 }

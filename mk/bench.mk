@@ -8,3 +8,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 
 bench: $(EBCTL) $(BENCH_BINS)
 	EBCTL=$(abspath $(EBCTL)) BUILD=$(BUILD) SHARED=$(SHARED) bench/run
+
+# Built by make check too (not run): a change of the library's interfaces
+# cannot leave them behind unnoticed until the next make bench.
+check: $(BENCH_BINS)
