@@ -245,13 +245,6 @@ int op_previous_label(struct aws_client *c, const char *app, const char *env, co
  * when it runs none). Returns 0 or a status after a message. */
 int op_running_label(struct op_target *t, char **label);
 
-/*
- * Extract the zip file at `zip` into the directory `dir` (created, with
- * parents). Entries that would land outside dir (absolute paths, "..")
- * are refused, links are never followed or created. Returns 0, or -1 with
- * a message in err.
- */
-int op_unzip(const char *zip, const char *dir, char *err, size_t errlen);
 /* What one bundle may unpack to: bytes written in all (counted, never taken
  * from the sizes the zip declares), times the zip's own size (but at least
  * OP_UNZIP_RATIO_FLOOR bytes), and entries. */
@@ -265,12 +258,16 @@ struct op_unzip_limits {
 #define OP_UNZIP_MAX_ENTRIES 100000ull
 #define OP_UNZIP_RATIO_FLOOR (1ull << 20)
 void op_unzip_limits_default(struct op_unzip_limits *lim);
-/* op_unzip within lim (NULL: the defaults). Files are opened with
- * O_NOFOLLOW and no component of their path is followed as a link; after a
- * failure, what it created is removed. A symbolic link is left out, with a
- * warning to sink. */
+/*
+ * Extract the zip file at `zip` into the directory `dir` (created, with
+ * parents), within lim (NULL: the defaults). Entries that would land
+ * outside dir (absolute paths, "..") are refused; files are opened with
+ * O_NOFOLLOW and no component of their path is followed as a link; a
+ * symbolic link is left out, with a warning to sink. Returns 0, or
+ * EBCTL_ERR_INVALID with why told to sink, after removing what it created.
+ */
 int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_limits *lim,
-                     const struct msgsink *sink, char *err, size_t errlen);
+                     const struct msgsink *sink);
 /* mkdir -p with mode 0755; 0 or -1 with errno. */
 int op_mkdirs(const char *path);
 

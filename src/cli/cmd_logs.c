@@ -192,7 +192,7 @@ static uint64_t env_limit(const char *name, uint64_t dflt, uint64_t unit)
 static int save_bundle(struct op_target *t, const struct eb_env_info *e, const char *dir,
                        bool keep_zip)
 {
-	char *name = instance_component(e->instance_id), *zip = NULL, *sub = NULL, msg[1024];
+	char *name = instance_component(e->instance_id), *zip = NULL, *sub = NULL;
 	uint64_t max_download =
 	    env_limit("EBCTL_LOGS_MAX_DOWNLOAD_MB", LOGS_MAX_DOWNLOAD, 1u << 20);
 	struct op_unzip_limits lim;
@@ -224,10 +224,9 @@ static int save_bundle(struct op_target *t, const struct eb_env_info *e, const c
 	lim.max_total = env_limit("EBCTL_LOGS_MAX_UNPACKED_MB", lim.max_total, 1u << 20);
 	lim.max_ratio = (unsigned long)env_limit("EBCTL_LOGS_MAX_RATIO", lim.max_ratio, 1);
 	sub = xasprintf("%s/%s", dir, name);
-	if (op_unzip_limited(zip, sub, &lim, cli_sink(), msg, sizeof(msg))) {
-		errorf("%s", msg);
+	rc = op_unzip_limited(zip, sub, &lim, cli_sink());
+	if (rc) {
 		unlink(zip);
-		rc = EBCTL_ERR_INVALID;
 		goto out;
 	}
 	unlink(zip);

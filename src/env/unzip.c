@@ -53,10 +53,8 @@ struct unzip_state {
 	int root; /* dir, opened without following a link */
 	const struct op_unzip_limits *lim;
 	uint64_t limit, written;
-	struct strlist made; /* paths created, to remove after a failure */
-	char *err;
-	size_t errlen;
-	const struct msgsink *sink; /* told of the links left out */
+	struct strlist made;        /* paths created, to remove after a failure */
+	const struct msgsink *sink; /* told why it failed, and of the links left out */
 };
 
 /* The directory fd of rel's parent under the root, each component created
@@ -76,8 +74,8 @@ static int open_parent(struct unzip_state *u, char *rel, const char **last)
 			}
 			next = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (next < 0)
-				snprintf(u->err, u->errlen, "cannot create '%s/%s': %s", u->dir,
-				         rel, strerror(errno));
+				sink_error(u->sink, "cannot create '%s/%s': %s", u->dir, rel,
+				           strerror(errno));
 			close(fd);
 			fd = next;
 		}
@@ -118,41 +116,41 @@ static int extract_one(struct unzip_state *u, zip_uint64_t i, const char *name)
 	if ((dfd = open_parent(u, rel, &last)) < 0)
 		goto out;
 	if (!(zf = zip_fopen_index(u->za, i, 0))) {
-		snprintf(u->err, u->errlen, "cannot read '%s' in the bundle: %s", name,
-		         zip_strerror(u->za));
+		sink_error(u->sink, "cannot read '%s' in the bundle: %s", name,
+		           zip_strerror(u->za));
 		goto out;
 	}
 	fd = openat(dfd, last, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		snprintf(u->err, u->errlen, "cannot create '%s': %s", path, strerror(errno));
+		sink_error(u->sink, "cannot create '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	strlist_add(&u->made, path);
 	/* The sizes the zip declares are not trusted: what is written counts. */
 	while ((got = zip_fread(zf, buf, sizeof(buf))) > 0) {
 		if ((uint64_t)got > u->limit - u->written) {
-			snprintf(u->err, u->errlen,
-			         "'%s' unpacks to more than %llu bytes (%s): not unpacked", u->zip,
-			         (unsigned long long)u->limit,
-			         u->limit == u->lim->max_total ? "the unpacked size limit"
-			                                       : "the compression ratio limit");
+			sink_error(u->sink,
+			           "'%s' unpacks to more than %llu bytes (%s): not unpacked",
+			           u->zip, (unsigned long long)u->limit,
+			           u->limit == u->lim->max_total ? "the unpacked size limit"
+			                                         : "the compression ratio limit");
 			goto out;
 		}
 		if (write_all(fd, buf, (size_t)got)) {
-			snprintf(u->err, u->errlen, "cannot write '%s': %s", path, strerror(errno));
+			sink_error(u->sink, "cannot write '%s': %s", path, strerror(errno));
 			goto out;
 		}
 		u->written += (uint64_t)got;
 	}
 	if (got < 0) {
-		snprintf(u->err, u->errlen, "cannot read '%s' in the bundle: %s", name,
-		         zip_file_strerror(zf));
+		sink_error(u->sink, "cannot read '%s' in the bundle: %s", name,
+		           zip_file_strerror(zf));
 		goto out;
 	}
 	rc = 0;
 out:
 	if (fd >= 0 && close(fd) && rc == 0) {
-		snprintf(u->err, u->errlen, "cannot write '%s': %s", path, strerror(errno));
+		sink_error(u->sink, "cannot write '%s': %s", path, strerror(errno));
 		rc = -1;
 	}
 	if (dfd >= 0)
@@ -178,8 +176,8 @@ static int unzip_entries(struct unzip_state *u)
 	zip_int64_t n = zip_get_num_entries(u->za, 0), i;
 	int rc = 0;
 	if (n < 0 || (uint64_t)n > u->lim->max_entries) {
-		snprintf(u->err, u->errlen, "'%s' holds more than %llu entries: not unpacked",
-		         u->zip, (unsigned long long)u->lim->max_entries);
+		sink_error(u->sink, "'%s' holds more than %llu entries: not unpacked", u->zip,
+		           (unsigned long long)u->lim->max_entries);
 		return -1;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
@@ -187,9 +185,8 @@ static int unzip_entries(struct unzip_state *u)
 		zip_uint8_t os;
 		zip_uint32_t attr;
 		if (!name || !safe_entry_name(name)) {
-			snprintf(u->err, u->errlen,
-			         "'%s' holds an entry outside its directory: '%s'", u->zip,
-			         name ? name : "?");
+			sink_error(u->sink, "'%s' holds an entry outside its directory: '%s'",
+			           u->zip, name ? name : "?");
 			return -1;
 		}
 		if (str_ends_with(name, "/")) {
@@ -220,13 +217,8 @@ void op_unzip_limits_default(struct op_unzip_limits *lim)
 	lim->max_entries = OP_UNZIP_MAX_ENTRIES;
 }
 
-int op_unzip(const char *zip, const char *dir, char *err, size_t errlen)
-{
-	return op_unzip_limited(zip, dir, NULL, NULL, err, errlen);
-}
-
 int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_limits *lim,
-                     const struct msgsink *sink, char *err, size_t errlen)
+                     const struct msgsink *sink)
 {
 	struct op_unzip_limits dflt;
 	struct unzip_state u;
@@ -242,15 +234,13 @@ int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_lim
 	u.dir = dir;
 	u.lim = lim;
 	u.sink = sink;
-	u.err = err;
-	u.errlen = errlen;
 	u.root = -1;
 	if (!(u.za = zip_open(zip, ZIP_RDONLY, &zerr))) {
 		zip_error_t ze;
 		zip_error_init_with_code(&ze, zerr);
-		snprintf(err, errlen, "cannot open '%s': %s", zip, zip_error_strerror(&ze));
+		sink_error(sink, "cannot open '%s': %s", zip, zip_error_strerror(&ze));
 		zip_error_fini(&ze);
-		return -1;
+		return EBCTL_ERR_INVALID;
 	}
 	/* The ratio bounds what a small bomb may unpack to, the total a large one. */
 	u.limit = lim->max_total;
@@ -263,7 +253,7 @@ int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_lim
 		strlist_add(&u.made, dir);
 	u.root = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (u.root < 0)
-		snprintf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
+		sink_error(sink, "cannot create '%s': %s", dir, strerror(errno));
 	else
 		rc = unzip_entries(&u);
 	if (rc != 0)
@@ -272,5 +262,5 @@ int op_unzip_limited(const char *zip, const char *dir, const struct op_unzip_lim
 		close(u.root);
 	strlist_cleanup(&u.made);
 	zip_discard(u.za);
-	return rc;
+	return rc ? EBCTL_ERR_INVALID : EBCTL_OK;
 }

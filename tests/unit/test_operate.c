@@ -14,6 +14,7 @@
 
 #include "ebctl/env.h"
 #include "ebctl/util.h"
+#include "testutil.h"
 
 static void test_iso8601_ms(void **state)
 {
@@ -371,7 +372,9 @@ static void make_zip(const char *path, const char *const *names, size_t n)
 
 static void test_unzip(void **state)
 {
-	char dir[] = "/tmp/ebctl-unzip.XXXXXX", zip[128], out[160], path[256], err[512];
+	char dir[] = "/tmp/ebctl-unzip.XXXXXX", zip[128], out[160], path[256];
+	struct said said = {0};
+	struct msgsink sink = {said_keep, &said};
 	const char *good[] = {"var/", "var/log/eb-engine.log", "docker.log"};
 	const char *evil[] = {"ok.txt", "../escaped.txt"};
 	const char *abs[] = {"/tmp/absolute.txt"};
@@ -382,7 +385,8 @@ static void test_unzip(void **state)
 	snprintf(zip, sizeof(zip), "%s/logs.zip", dir);
 	snprintf(out, sizeof(out), "%s/a/b/i-1", dir);
 	make_zip(zip, good, 3);
-	assert_int_equal(op_unzip(zip, out, err, sizeof(err)), 0);
+	assert_int_equal(op_unzip_limited(zip, out, NULL, &sink), 0);
+	assert_int_equal(said.n, 0);
 	snprintf(path, sizeof(path), "%s/var/log/eb-engine.log", out);
 	assert_int_equal(buf_read_file(&b, path, 0), 0);
 	assert_string_equal(buf_cstr(&b), "var/log/eb-engine.log");
@@ -390,18 +394,20 @@ static void test_unzip(void **state)
 
 	make_zip(zip, evil, 2);
 	snprintf(out, sizeof(out), "%s/evil/x", dir);
-	assert_int_equal(op_unzip(zip, out, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "'../escaped.txt'"));
+	assert_int_equal(op_unzip_limited(zip, out, NULL, &sink), EBCTL_ERR_INVALID);
+	assert_int_equal(said.n, 1);
+	assert_int_equal(said.level[0], MSG_ERROR);
+	assert_non_null(strstr(said.text[0], "'../escaped.txt'"));
 	snprintf(path, sizeof(path), "%s/evil/escaped.txt", dir);
 	assert_int_not_equal(stat(path, &st), 0);
 
 	make_zip(zip, abs, 1);
-	assert_int_equal(op_unzip(zip, out, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "outside"));
+	assert_int_equal(op_unzip_limited(zip, out, NULL, &sink), EBCTL_ERR_INVALID);
+	assert_non_null(strstr(said.text[1], "outside"));
 
 	snprintf(path, sizeof(path), "%s/missing.zip", dir);
-	assert_int_equal(op_unzip(path, out, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "cannot open"));
+	assert_int_equal(op_unzip_limited(path, out, NULL, &sink), EBCTL_ERR_INVALID);
+	assert_non_null(strstr(said.text[2], "cannot open"));
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	assert_int_equal(system(path), 0);
 }
