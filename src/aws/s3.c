@@ -20,6 +20,9 @@
 
 #define MIB          (1024u * 1024u)
 #define S3_MAX_PARTS 10000
+/* the CRC pass reads in chunks this size: a larger buffer, out of the
+ * cache, costs the kernel several times more per byte to fill */
+#define CRC_CHUNK (64u * 1024u)
 
 void s3_object_info_cleanup(struct s3_object_info *i)
 {
@@ -459,8 +462,6 @@ struct part_slot {
 	struct aws_retry retry; /* aws_retry_next's count of its attempts */
 	int requests;           /* sent, retries after a skew or a renewal included */
 	int64_t not_before;     /* monotonic ms: backoff */
-	bool reread;            /* S3 found the part damaged: read it again */
-	unsigned char *data;
 	size_t len;
 	CURL *h;
 	struct aws_request req;
@@ -475,34 +476,53 @@ struct mp_state {
 	uint64_t size, part_size;
 	int nparts;
 	char (*etags)[80];
-	uint32_t *crcs; /* each part's CRC32, as sent */
+	uint32_t *crcs; /* each part's CRC32, from part_crcs */
 	uint64_t done_bytes;
 };
+
+/* Each part's CRC32, in one read of the file before anything is sent, in
+ * chunks the cache holds. A part resent after S3 found it damaged on the
+ * way is read from the file again and checked against the same CRC; a file
+ * that changes after this pass is refused by S3 (BadDigest) rather than
+ * stored. */
+static int part_crcs(struct mp_state *m, const char *path, struct aws_error *err)
+{
+	unsigned char *chunk = xmalloc(CRC_CHUNK);
+	uint64_t off = 0;
+	int rc = -1;
+	while (off < m->size) {
+		int part = (int)(off / m->part_size);
+		uint64_t end = (uint64_t)(part + 1) * m->part_size;
+		size_t want = (size_t)((end < m->size ? end : m->size) - off);
+		ssize_t got;
+		if (want > CRC_CHUNK)
+			want = CRC_CHUNK;
+		if (aws_client_interrupted(m->c)) {
+			aws_error_interrupted(err, "s3 UploadPart");
+			goto out;
+		}
+		got = pread(m->fd, chunk, want, (off_t)off);
+		if (got <= 0) {
+			aws_error_set(err, "s3 UploadPart", "IOError", "cannot read '%s': %s", path,
+			              got == 0 ? "file shrank" : strerror(errno));
+			goto out;
+		}
+		m->crcs[part] = libdeflate_crc32(m->crcs[part], chunk, (size_t)got);
+		off += (uint64_t)got;
+	}
+	rc = 0;
+out:
+	free(chunk);
+	return rc;
+}
 
 static int slot_start(struct mp_state *m, struct part_slot *s, CURLM *multi, struct aws_error *err)
 {
 	uint64_t off = (uint64_t)(s->part - 1) * m->part_size;
-	size_t have = 0;
 
 	char crc[9];
 
-	if (s->requests == 0 || s->reread) {
-		s->reread = false;
-		s->len = (size_t)(m->size - off < m->part_size ? m->size - off : m->part_size);
-		while (have < s->len) {
-			ssize_t got =
-			    pread(m->fd, s->data + have, s->len - have, (off_t)(off + have));
-			if (got <= 0) {
-				aws_error_set(err, "s3 UploadPart", "IOError",
-				              "cannot read part %d: %s", s->part,
-				              got == 0 ? "file shrank" : strerror(errno));
-				return -1;
-			}
-			have += (size_t)got;
-		}
-		/* taken from the copy that is sent, while it is in the cache */
-		m->crcs[s->part - 1] = libdeflate_crc32(0, s->data, s->len);
-	}
+	s->len = (size_t)(m->size - off < m->part_size ? m->size - off : m->part_size);
 	aws_request_cleanup(&s->req);
 	if (s3_request(m->c, &s->req, "PUT", m->bucket, m->key, "UploadPart", err) != 0)
 		return -1;
@@ -515,9 +535,13 @@ static int slot_start(struct mp_state *m, struct part_slot *s, CURLM *multi, str
 	aws_request_header(&s->req, "x-amz-checksum-crc32", crc);
 	aws_request_header(&s->req, "x-amz-sdk-checksum-algorithm", "CRC32");
 	snprintf(s->req.payload_hash, sizeof(s->req.payload_hash), "UNSIGNED-PAYLOAD");
-	s->req.body_kind = AWS_BODY_MEM;
-	s->req.body = s->data;
-	s->req.body_len = s->len;
+	/* read from the file as curl sends it, in its small buffer: no copy
+	 * of the part in memory (a part-sized buffer costs the kernel several
+	 * times more per byte to fill, out of the cache) */
+	s->req.body_kind = AWS_BODY_FILE;
+	s->req.fd = m->fd;
+	s->req.offset = off;
+	s->req.length = s->len;
 	if (aws_xfer_setup(m->c, s->h, &s->req, &s->resp, &s->x, err) != 0)
 		return -1;
 	s->retry.tries++;
@@ -535,9 +559,6 @@ static int slot_finish(struct mp_state *m, struct part_slot *s, CURLcode rc, str
 	const char *etag;
 	s->running = false;
 	err->attempts = s->requests;
-	/* bytes damaged on the way: read from the file again, not from memory */
-	if (v != AWS_DONE_OK && strcmp(err->code, "BadDigest") == 0)
-		s->reread = true;
 	switch (aws_retry_next(m->c, &s->retry, v, &s->x, &s->resp, &wait_ms, err)) {
 	case AWS_NEXT_DONE: break;
 	case AWS_NEXT_FAIL: return -1;
@@ -566,7 +587,6 @@ static int upload_parts(struct mp_state *m, int parallel, const struct s3_put_op
 	if (!multi)
 		die("out of memory");
 	for (i = 0; i < parallel; i++) {
-		slots[i].data = xmalloc((size_t)m->part_size);
 		slots[i].h = aws_client_handle(m->c);
 		slots[i].req.fd = -1;
 		if (!slots[i].h)
@@ -633,7 +653,6 @@ out:
 			curl_slist_free_all(slots[i].x.hdrs);
 		}
 		curl_easy_cleanup(slots[i].h);
-		free(slots[i].data);
 		aws_request_cleanup(&slots[i].req);
 		aws_response_cleanup(&slots[i].resp);
 	}
@@ -800,7 +819,7 @@ int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const cha
 	m.etags = xcalloc((size_t)m.nparts, sizeof(*m.etags));
 	m.crcs = xcalloc((size_t)m.nparts, sizeof(*m.crcs));
 
-	if (create_upload(c, bucket, key, o, &upload_id, err) != 0)
+	if (part_crcs(&m, path, err) != 0 || create_upload(c, bucket, key, o, &upload_id, err) != 0)
 		goto out;
 	m.upload_id = upload_id;
 	debugf("multipart upload of '%s': %d parts of %llu bytes, %d in parallel", path, m.nparts,
