@@ -50,7 +50,9 @@ const char *aws_error_format(const struct aws_error *e, char *out, size_t n);
  * may have been applied. */
 void aws_error_report(const struct aws_error *e, const struct msgsink *sink);
 /* The status of a failed call: EBCTL_ERR_INTERRUPTED when interrupted,
- * EBCTL_ERR_TIMEOUT when the deadline stopped it, otherwise EBCTL_ERR_AWS. */
+ * EBCTL_ERR_TIMEOUT when the deadline stopped it, EBCTL_ERR_INVALID for a
+ * local file that could not be read or written (code "IOError"), otherwise
+ * EBCTL_ERR_AWS. */
 int aws_error_status(const struct aws_error *e);
 
 struct aws_client_options {

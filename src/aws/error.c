@@ -72,7 +72,12 @@ void aws_error_report(const struct aws_error *e, const struct msgsink *sink)
 
 int aws_error_status(const struct aws_error *e)
 {
-	return e->interrupted ? EBCTL_ERR_INTERRUPTED
-	       : e->deadline  ? EBCTL_ERR_TIMEOUT
-	                      : EBCTL_ERR_AWS;
+	if (e->interrupted)
+		return EBCTL_ERR_INTERRUPTED;
+	if (e->deadline)
+		return EBCTL_ERR_TIMEOUT;
+	/* a local file that cannot be read or written is not AWS's doing */
+	if (strcmp(e->code, "IOError") == 0)
+		return EBCTL_ERR_INVALID;
+	return EBCTL_ERR_AWS;
 }

@@ -247,8 +247,10 @@ static size_t read_cb(char *dst, size_t size, size_t nmemb, void *arg)
 		memcpy(dst, (const char *)r->body + x->pos, want);
 	} else {
 		ssize_t got = pread(r->fd, dst, want, (off_t)(r->offset + x->pos));
-		if (got <= 0)
+		if (got <= 0) {
+			x->source_errno = got < 0 ? errno : -1;
 			return CURL_READFUNC_ABORT;
+		}
 		want = (size_t)got;
 	}
 	x->pos += want;
@@ -566,6 +568,14 @@ enum aws_verdict aws_xfer_finish(struct aws_xfer *x, CURLcode rc, struct aws_err
 			snprintf(err->code, sizeof(err->code), "IOError");
 			snprintf(err->message, sizeof(err->message),
 			         "cannot write the download: %s", strerror(x->sink_errno));
+			return AWS_DONE_FAIL;
+		}
+		if (x->source_errno) {
+			/* the file under the body, not the network: no retry helps */
+			snprintf(err->code, sizeof(err->code), "IOError");
+			snprintf(err->message, sizeof(err->message), "cannot read the body: %s",
+			         x->source_errno > 0 ? strerror(x->source_errno)
+			                             : "the file shrank while it was sent");
 			return AWS_DONE_FAIL;
 		}
 		if (x->overflow) {

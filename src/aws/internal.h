@@ -260,6 +260,7 @@ struct aws_xfer {
 	bool overflow;
 	uint64_t sunk;    /* bytes written to req->sink */
 	int sink_errno;   /* why writing to req->sink failed */
+	int source_errno; /* why reading a file body failed: an errno, -1 when it shrank */
 	bool timed_out;   /* no byte moved for the read timeout */
 	bool by_deadline; /* the attempt's time limit is the client's deadline */
 	int64_t last_move_ms;

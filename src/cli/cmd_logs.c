@@ -205,13 +205,12 @@ static int save_bundle(struct op_target *t, const struct eb_env_info *e, const c
 	zip = xasprintf("%s/%s.zip", dir, name);
 	aws_error_clear(&err);
 	if (aws_fetch_url_to_file_max(t->client, e->url, zip, max_download, &err)) {
-		rc = cli_aws_fail(&err);
-		if (!strcmp(err.code, "ResponseTooLarge") || !strcmp(err.code, "IOError")) {
-			if (!strcmp(err.code, "ResponseTooLarge"))
-				fprintf(stderr,
-				        "Set EBCTL_LOGS_MAX_DOWNLOAD_MB to allow more "
-				        "(default %llu).\n",
-				        (unsigned long long)(LOGS_MAX_DOWNLOAD >> 20));
+		rc = cli_aws_fail(&err); /* a disk error is EBCTL_ERR_INVALID already */
+		if (!strcmp(err.code, "ResponseTooLarge")) {
+			fprintf(stderr,
+			        "Set EBCTL_LOGS_MAX_DOWNLOAD_MB to allow more "
+			        "(default %llu).\n",
+			        (unsigned long long)(LOGS_MAX_DOWNLOAD >> 20));
 			rc = EBCTL_ERR_INVALID;
 		}
 		goto out;
