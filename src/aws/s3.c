@@ -20,9 +20,6 @@
 
 #define MIB          (1024u * 1024u)
 #define S3_MAX_PARTS 10000
-/* the CRC pass reads in chunks this size: a larger buffer, out of the
- * cache, costs the kernel several times more per byte to fill */
-#define CRC_CHUNK (64u * 1024u)
 
 void s3_object_info_cleanup(struct s3_object_info *i)
 {
@@ -169,27 +166,45 @@ out:
 	return rc;
 }
 
+/* Hand len bytes of fd from offset to fn, read in 64 KiB chunks: a larger
+ * buffer, out of the cache, costs the kernel several times more per byte
+ * to fill. Returns 0, 1 when the file ends sooner, or -1 with errno. */
+static int read_range(int fd, uint64_t offset, uint64_t len,
+                      void (*fn)(void *arg, const unsigned char *p, size_t n), void *arg)
+{
+	unsigned char chunk[65536];
+	uint64_t done = 0;
+	while (done < len) {
+		size_t want = len - done < sizeof(chunk) ? (size_t)(len - done) : sizeof(chunk);
+		ssize_t got = pread(fd, chunk, want, (off_t)(offset + done));
+		if (got <= 0)
+			return got == 0 ? 1 : -1;
+		fn(arg, chunk, (size_t)got);
+		done += (uint64_t)got;
+	}
+	return 0;
+}
+
+static void sha_add(void *arg, const unsigned char *p, size_t n)
+{
+	EVP_DigestUpdate(arg, p, n);
+}
+
 /* SHA-256 (hex) of len bytes of fd from offset, streamed: the payload hash
  * that signs the PUT, which S3 checks the body against. */
 static int hash_range(int fd, uint64_t offset, uint64_t len, char sha_hex[65])
 {
 	EVP_MD_CTX *sha = EVP_MD_CTX_new();
-	unsigned char chunk[65536], dsha[32];
-	uint64_t done = 0;
+	unsigned char dsha[32];
 	int rc = -1;
 
 	if (!sha || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL))
 		goto out;
-	while (done < len) {
-		size_t want = len - done < sizeof(chunk) ? (size_t)(len - done) : sizeof(chunk);
-		ssize_t got = pread(fd, chunk, want, (off_t)(offset + done));
-		if (got <= 0) {
-			if (got == 0)
-				errno = EIO;
-			goto out;
-		}
-		EVP_DigestUpdate(sha, chunk, (size_t)got);
-		done += (uint64_t)got;
+	if ((rc = read_range(fd, offset, len, sha_add, sha)) != 0) {
+		if (rc > 0)
+			errno = EIO;
+		rc = -1;
+		goto out;
 	}
 	EVP_DigestFinal_ex(sha, dsha, NULL);
 	hex_encode(dsha, sizeof(dsha), sha_hex);
@@ -485,44 +500,45 @@ struct mp_state {
  * way is read from the file again and checked against the same CRC; a file
  * that changes after this pass is refused by S3 (BadDigest) rather than
  * stored. */
+static void crc_add(void *arg, const unsigned char *p, size_t n)
+{
+	uint32_t *crc = arg;
+	*crc = libdeflate_crc32(*crc, p, n);
+}
+
+/* Part `part`'s (1-based) offset in the file, and its length. */
+static uint64_t part_range(const struct mp_state *m, int part, uint64_t *len)
+{
+	uint64_t off = (uint64_t)(part - 1) * m->part_size;
+	*len = m->size - off < m->part_size ? m->size - off : m->part_size;
+	return off;
+}
+
 static int part_crcs(struct mp_state *m, const char *path, struct aws_error *err)
 {
-	unsigned char *chunk = xmalloc(CRC_CHUNK);
-	uint64_t off = 0;
-	int rc = -1;
-	while (off < m->size) {
-		int part = (int)(off / m->part_size);
-		uint64_t end = (uint64_t)(part + 1) * m->part_size;
-		size_t want = (size_t)((end < m->size ? end : m->size) - off);
-		ssize_t got;
-		if (want > CRC_CHUNK)
-			want = CRC_CHUNK;
+	int i, r;
+	for (i = 1; i <= m->nparts; i++) {
+		uint64_t len, off = part_range(m, i, &len);
 		if (aws_client_interrupted(m->c)) {
 			aws_error_interrupted(err, "s3 UploadPart");
-			goto out;
+			return -1;
 		}
-		got = pread(m->fd, chunk, want, (off_t)off);
-		if (got <= 0) {
+		r = read_range(m->fd, off, len, crc_add, &m->crcs[i - 1]);
+		if (r != 0) {
 			aws_error_set(err, "s3 UploadPart", "IOError", "cannot read '%s': %s", path,
-			              got == 0 ? "file shrank" : strerror(errno));
-			goto out;
+			              r > 0 ? "file shrank" : strerror(errno));
+			return -1;
 		}
-		m->crcs[part] = libdeflate_crc32(m->crcs[part], chunk, (size_t)got);
-		off += (uint64_t)got;
 	}
-	rc = 0;
-out:
-	free(chunk);
-	return rc;
+	return 0;
 }
 
 static int slot_start(struct mp_state *m, struct part_slot *s, CURLM *multi, struct aws_error *err)
 {
-	uint64_t off = (uint64_t)(s->part - 1) * m->part_size;
-
+	uint64_t len, off = part_range(m, s->part, &len);
 	char crc[9];
 
-	s->len = (size_t)(m->size - off < m->part_size ? m->size - off : m->part_size);
+	s->len = (size_t)len;
 	aws_request_cleanup(&s->req);
 	if (s3_request(m->c, &s->req, "PUT", m->bucket, m->key, "UploadPart", err) != 0)
 		return -1;
