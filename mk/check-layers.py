@@ -57,35 +57,27 @@ def main(root):
     root = pathlib.Path(root)
     bad = []
     for path in sorted(root.glob("src/*/*.[ch]")) + sorted(root.glob("include/ebctl/*.h")):
-        if path.parts[-3] == "src":
-            folder = path.parent.name
-        else:
-            folder = HEADERS.get(path.name)
-        if folder not in FLOORS:
-            bad.append(f"{path.relative_to(root)}: folder '{folder}' has no floor in mk/check-layers.py")
-            continue
-        for m in INCLUDE.finditer(path.read_text(errors="replace")):
-            to = owner(m.group(1), folder)
-            if to is None:
-                bad.append(f"{path.relative_to(root)}: includes '{m.group(1)}', which belongs to no folder")
-            elif to != folder and FLOORS[to] >= FLOORS[folder]:
-                where = "above" if FLOORS[to] > FLOORS[folder] else "beside"
-                bad.append(f"{path.relative_to(root)}: includes '{m.group(1)}' of src/{to}/, "
-                           f"a layer {where} src/{folder}/")
-    for path in sorted(root.glob("src/*/*.[ch]")):
         rel = str(path.relative_to(root))
-        if path.parent.name == "cli" or rel in MAY_PRINT:
-            continue
-        code = COMMENT.sub("", path.read_text(errors="replace"))
-        m = PRINTS.search(code)
+        in_src = path.parts[-3] == "src"
+        folder = path.parent.name if in_src else HEADERS.get(path.name)
+        text = path.read_text(errors="replace")
+        code = COMMENT.sub("", text)
+        if folder not in FLOORS:
+            bad.append(f"{rel}: folder '{folder}' has no floor in mk/check-layers.py")
+        else:
+            for m in INCLUDE.finditer(text):
+                to = owner(m.group(1), folder)
+                if to is None:
+                    bad.append(f"{rel}: includes '{m.group(1)}', which belongs to no folder")
+                elif to != folder and FLOORS[to] >= FLOORS[folder]:
+                    where = "above" if FLOORS[to] > FLOORS[folder] else "beside"
+                    bad.append(f"{rel}: includes '{m.group(1)}' of src/{to}/, "
+                               f"a layer {where} src/{folder}/")
+        m = PRINTS.search(code) if in_src and folder != "cli" and rel not in MAY_PRINT else None
         if m:
             bad.append(f"{rel}: '{m.group(1)}' below src/cli, which alone prints "
                        f"(give the message to the caller's sink)")
-    for path in sorted(root.glob("src/*/*.[ch]")) + sorted(root.glob("include/ebctl/*.h")):
-        rel = str(path.relative_to(root))
-        if rel in MAY_EXIT:
-            continue
-        m = EXIT_CODE.search(COMMENT.sub("", path.read_text(errors="replace")))
+        m = EXIT_CODE.search(code) if rel not in MAY_EXIT else None
         if m:
             bad.append(f"{rel}: names the exit code '{m.group(0)}'; return a status "
                        f"(EBCTL_ERR_*), which src/cli/exit.c maps")
