@@ -39,8 +39,27 @@ expect_not_err() { if grep -qF -- "$1" "$TMP/err"; then not_ok "$2: '$1' found i
 # expect_eq GOT WANT DESC
 expect_eq() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3: got '$1', wanted '$2'"; fi; }
 
-# The python3 with moto, boto3 and the aws CLI (pyenv on these machines).
+# The python3 with moto, boto3 and the aws CLI (pyenv on these machines;
+# tests/run names the interpreter itself, past pyenv's shim).
 PYTHON=${PYTHON:-python3}
+
+# aws_cli_start: from here on, `aws` is the aws CLI imported once for this
+# script and forked per call (tests/awsd.py): the same CLI, without the
+# 0.6 s of imports each call pays. Until the server is up, and where
+# tests/awsd.py cannot serve, `aws` is the aws CLI itself.
+_aws_cli=
+aws_cli_start() {
+	[ -z "$_aws_cli" ] || return 0
+	local real
+	real=$(command -v aws) || return 0
+	_aws_cli=$TMP/aws-cli
+	mkdir -p "$_aws_cli"
+	"$PYTHON" "$TESTS_DIR/awsd.py" serve "$_aws_cli/socket" >"$_aws_cli/log" 2>&1 &
+	at_exit "kill $! 2>/dev/null"
+	printf '#!/bin/sh\nexec "%s" -SE "%s" call "$@"\n' "$PYTHON" "$TESTS_DIR/awsd.py" >"$_aws_cli/aws"
+	chmod +x "$_aws_cli/aws"
+	export AWSD_SOCKET=$_aws_cli/socket AWSD_AWS=$real PATH=$_aws_cli:$PATH
+}
 
 # sandbox_start [ARGS...]: start tests/sandbox/sandbox on a free loopback port,
 # wait for "ready", and export the AWS_* variables of the IAM user it created.
@@ -51,9 +70,10 @@ _sandboxes=0
 sandbox_start() {
 	local envf log port i
 	_sandboxes=$((_sandboxes + 1))
+	aws_cli_start
 	envf=$TMP/sandbox$_sandboxes.env log=$TMP/sandbox$_sandboxes.log
 	port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	"$TESTS_DIR/sandbox/sandbox" --port "$port" --env-file "$envf" "$@" >"$log" 2>&1 &
+	"$PYTHON" "$TESTS_DIR/sandbox/sandbox" --port "$port" --env-file "$envf" "$@" >"$log" 2>&1 &
 	SANDBOX_PID=$!
 	at_exit "kill $SANDBOX_PID 2>/dev/null; wait $SANDBOX_PID 2>/dev/null"
 	for i in $(seq 1 1200); do
