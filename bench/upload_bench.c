@@ -1,6 +1,7 @@
 /*
- * The deploy's upload path on a file of any size: hash it (SHA-256, the
- * key and the object's recorded checksum), HEAD the key, and upload it,
+ * The deploy's upload path on a file of any size, as for a prebuilt zip:
+ * take its digest (SHA-256, the key and the object's recorded checksum,
+ * and the parts' CRC32s, in one read), HEAD the key, and upload it,
  * multipart and parallel above 8 MiB, exactly as `ebctl deploy` does after
  * bundling. The deploy itself refuses bundles above Elastic Beanstalk's
  * 512 MB limit; this measures the same code on bigger files (make bench
@@ -24,8 +25,7 @@ int main(int argc, char **argv)
 	struct aws_client_options o = {0};
 	struct aws_client *c = NULL;
 	struct aws_error err;
-	char hex[65];
-	uint64_t size = 0;
+	struct file_digest d;
 	bool uploaded = false;
 	struct deploy_settings s;
 	int rc;
@@ -34,19 +34,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: upload_bench FILE BUCKET KEY\n");
 		return cli_exit_code(EBCTL_ERR_USAGE);
 	}
-	if (bundle_sha256(argv[1], hex, &size) != 0) {
+	if (file_digest_path(argv[1], DEPLOY_PART_SIZE, &d) != 0) {
 		perror(argv[1]);
 		return cli_exit_code(EBCTL_ERR_INVALID);
 	}
 	aws_error_clear(&err);
 	o.sink = cli_sink();
 	if (aws_client_new(&o, &c, &err) != 0) {
+		file_digest_cleanup(&d);
 		aws_error_report(&err, cli_sink());
 		return cli_exit_code(aws_error_status(&err));
 	}
 	memset(&s, 0, sizeof(s));
 	s.sink = cli_sink();
-	rc = deploy_upload(c, &s, argv[2], argv[3], argv[1], hex, size, &uploaded);
+	rc = deploy_upload(c, &s, argv[2], argv[3], argv[1], &d, &uploaded);
 	if (rc == 0 && !uploaded) {
 		fprintf(stderr,
 		        "upload_bench: s3://%s/%s already holds the file: nothing measured\n",
@@ -54,5 +55,6 @@ int main(int argc, char **argv)
 		rc = EBCTL_ERR_INVALID;
 	}
 	aws_client_free(c);
+	file_digest_cleanup(&d);
 	return cli_exit_code(rc);
 }

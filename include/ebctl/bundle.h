@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ebctl/util.h"
+
 struct dr_report;
 struct msgsink;
 
@@ -105,15 +107,17 @@ bool bundle_files_covers(const struct bundle_files *f, const char *path, bool go
  * given to sink (NULL: nowhere). */
 int bundle_write_zip(const char *dir, const struct bundle_files *files, const char *out_path,
                      const struct msgsink *sink);
-/* The same, also giving the SHA-256 of the bytes written in hex, or "" when
- * the writer had to go back into the file (a file above 8 MiB streamed):
- * then the caller hashes the file. Also EBCTL_ERR_INTERRUPTED: on SIGINT,
+/* The same, also taking the digest of the bytes as they are written into
+ * `digest` (file_digest_init'd by the caller with its piece size; NULL:
+ * none). It is left empty (sha256_hex "", the piece size kept) when the
+ * writer had to go back into the file (a file above 8 MiB streamed): then
+ * the caller reads the file to take it. Also EBCTL_ERR_INTERRUPTED: on SIGINT,
  * SIGTERM or SIGHUP (interrupt_requested) the writer and the threads that
  * compress stop within an entry (a MiB of a streamed file), the temporary
  * file is removed, and nothing is said. Only the thread that called it
  * gives messages to sink. */
 int bundle_zip_write(const char *dir, const struct bundle_files *files, const char *out_path,
-                     char hex[65], const struct msgsink *sink);
+                     struct file_digest *digest, const struct msgsink *sink);
 /* How many threads compress the entries: n (at most 16), or with 0 (the
  * default) the online CPU count. The bytes do not depend on it. */
 void bundle_set_jobs(unsigned n);
@@ -135,10 +139,6 @@ void bundle_set_progress(bundle_progress_fn fn, void *arg);
  * (.png, .jpg, .gz, .zip, .woff2...). Other entries are deflated, and
  * stored when deflate does not make them smaller. */
 bool bundle_store_by_name(const char *path);
-
-/* SHA-256 (lower-case hex, 65 bytes with the NUL) and size of a file,
- * read in bounded chunks. Returns 0, or -1 with errno set. */
-int bundle_sha256(const char *path, char hex[65], uint64_t *size);
 
 /*
  * Check a zip bound for Elastic Beanstalk: a Dockerrun.aws.json or
@@ -165,14 +165,16 @@ int bundle_validate_zip(const char *zip_path, struct dr_report *keep, const stru
 
 /*
  * The whole of `ebctl bundle`: select, validate, zip to out_path, check the
- * size, hash. On success *size and hex hold the result. The Dockerrun's
+ * size, take its digest. On success `digest` (file_digest_init'd by the
+ * caller with the piece size it needs) holds the zip's SHA-256, size and
+ * piece CRC32s, taken as it was written where the writer could. The Dockerrun's
  * diagnostics go to `diags` as in bundle_validate_dir; the other notes,
  * warnings and errors to sink (NULL: nowhere). Interrupted
  * (interrupt_requested, while selecting or writing): EBCTL_ERR_INTERRUPTED,
  * without a message, with nothing left at or beside out_path. `files`, when
  * not NULL, receives the selection (empty when it failed; bundle_files_cleanup).
  */
-int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size,
+int bundle_build(const char *dir, bool all, const char *out_path, struct file_digest *digest,
                  struct dr_report *diags, struct bundle_files *files, const struct msgsink *sink);
 
 #endif

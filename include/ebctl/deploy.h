@@ -177,8 +177,9 @@ void deploy_prune_result_cleanup(struct deploy_prune_result *r);
 
 /* What a deploy did, for the command to report (text, JSON, GitHub). */
 struct deploy_outcome {
-	char hex[65]; /* the bundle's SHA-256, "" before it is known */
-	uint64_t size;
+	/* the bundle's SHA-256 ("" before it is known), size and the CRC32s of
+	 * its upload's parts, taken in one pass */
+	struct file_digest bundle;
 	char *label;
 	char *description;
 	char *bucket;

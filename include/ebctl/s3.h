@@ -35,7 +35,12 @@ struct s3_put_options {
 	/* Multipart (s3_upload_file): */
 	uint64_t multipart_threshold; /* 0: 16 MiB; files this size and up go multipart */
 	uint64_t part_size;           /* 0: 8 MiB (minimum 5 MiB, except the last part) */
-	int parallel;                 /* 0: 4 parts in flight */
+	/* Each part's CRC32 when the caller took them (file_digest, pieces of
+	 * part_size): used when they are as many as the parts, instead of a
+	 * read of the file for them before anything is sent. */
+	const uint32_t *part_crc32;
+	size_t nparts_crc32;
+	int parallel; /* 0: 4 parts in flight */
 };
 
 struct s3_put_result {

@@ -178,6 +178,26 @@ long str_utf8_len(const char *s, size_t max_chars, size_t *prefix_bytes);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
 
+/* ---- a file's digest ---- */
+/* A file's SHA-256 and, for its multipart upload, the CRC32 of each piece
+ * of piece_size bytes, taken in one pass over its bytes: as they are
+ * written (file_digest_update) or read back (file_digest_path). */
+struct file_digest {
+	char sha256_hex[65]; /* "" until file_digest_final */
+	uint64_t size;
+	uint64_t piece_size; /* 0: no pieces */
+	uint32_t *crc32;     /* npieces CRC32s, the last piece's maybe short */
+	size_t npieces;
+	void *sha; /* while it is taken */
+};
+void file_digest_init(struct file_digest *d, uint64_t piece_size);
+void file_digest_update(struct file_digest *d, const void *data, size_t n);
+void file_digest_final(struct file_digest *d);
+/* The whole of path, read in 64 KiB chunks: 0, or -1 with errno and d
+ * empty. file_digest_cleanup after, either way. */
+int file_digest_path(const char *path, uint64_t piece_size, struct file_digest *d);
+void file_digest_cleanup(struct file_digest *d);
+
 /* ---- files ---- */
 /* Write len bytes of data to path with mode: to a temporary file beside it
  * (created 0600), synced, then renamed over path, so a reader sees the old

@@ -491,7 +491,7 @@ struct mp_state {
 	uint64_t size, part_size;
 	int nparts;
 	char (*etags)[80];
-	uint32_t *crcs; /* each part's CRC32, from part_crcs */
+	uint32_t *crcs; /* each part's CRC32, the caller's or from part_crcs */
 	uint64_t done_bytes;
 };
 
@@ -835,7 +835,12 @@ int s3_multipart_upload_file(struct aws_client *c, const char *bucket, const cha
 	m.etags = xcalloc((size_t)m.nparts, sizeof(*m.etags));
 	m.crcs = xcalloc((size_t)m.nparts, sizeof(*m.crcs));
 
-	if (part_crcs(&m, path, err) != 0 || create_upload(c, bucket, key, o, &upload_id, err) != 0)
+	if (o && o->part_crc32 && o->part_size == m.part_size &&
+	    o->nparts_crc32 == (size_t)m.nparts)
+		memcpy(m.crcs, o->part_crc32, (size_t)m.nparts * sizeof(*m.crcs));
+	else if (part_crcs(&m, path, err) != 0)
+		goto out;
+	if (create_upload(c, bucket, key, o, &upload_id, err) != 0)
 		goto out;
 	m.upload_id = upload_id;
 	debugf("multipart upload of '%s': %d parts of %llu bytes, %d in parallel", path, m.nparts,

@@ -4,7 +4,6 @@
 #include "ebctl/util.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,42 +22,6 @@ static zip_t *open_zip(const char *path, int flags, const char *what, const stru
 		zip_error_fini(&ze);
 	}
 	return za;
-}
-
-int bundle_sha256(const char *path, char hex[65], uint64_t *size)
-{
-	unsigned char md[32], *chunk;
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx;
-	FILE *f = fopen(path, "rb");
-	uint64_t total = 0;
-	size_t n;
-	int rc = 0, e = 0;
-	if (!f)
-		return -1;
-	chunk = xmalloc(1 << 16);
-	ctx = EVP_MD_CTX_new();
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		die("cannot set up SHA-256");
-	while ((n = fread(chunk, 1, 1 << 16, f)) > 0) {
-		EVP_DigestUpdate(ctx, chunk, n);
-		total += n;
-	}
-	if (ferror(f)) {
-		e = errno ? errno : EIO;
-		rc = -1;
-	} else {
-		EVP_DigestFinal_ex(ctx, md, &mdlen);
-		hex_encode(md, sizeof(md), hex);
-		if (size)
-			*size = total;
-	}
-	EVP_MD_CTX_free(ctx);
-	free(chunk);
-	fclose(f);
-	if (rc)
-		errno = e;
-	return rc;
 }
 
 static bool is_manifest(const char *name)
@@ -131,7 +94,7 @@ int bundle_check_zip(const char *zip_path, struct dr_report *diags, const struct
 	return bundle_validate_zip(zip_path, diags, sink);
 }
 
-int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], uint64_t *size,
+int bundle_build(const char *dir, bool all, const char *out_path, struct file_digest *digest,
                  struct dr_report *diags, struct bundle_files *keep, const struct msgsink *sink)
 {
 	struct bundle_files files = {0};
@@ -143,25 +106,21 @@ int bundle_build(const char *dir, bool all, const char *out_path, char hex[65], 
 		return rc;
 	rc = bundle_validate_dir(dir, &files, diags, sink);
 	if (!rc)
-		rc = bundle_zip_write(dir, &files, out_path, hex, sink);
+		rc = bundle_zip_write(dir, &files, out_path, digest, sink);
 	if (!rc) {
 		rc = check_size(out_path, sink);
 		if (rc)
 			unlink(out_path);
 	}
-	/* The writer hashes what it writes, unless it went back to patch a
-	 * streamed entry's header: then the file is read again. */
-	if (!rc && hex[0]) {
-		struct stat st;
-		if (stat(out_path, &st)) {
+	/* The writer takes the digest of what it writes, unless it went back to
+	 * patch a streamed entry's header: then the file is read again. */
+	if (!rc && !digest->sha256_hex[0]) {
+		uint64_t piece = digest->piece_size;
+		file_digest_cleanup(digest);
+		if (file_digest_path(out_path, piece, digest)) {
 			sink_error(sink, "cannot read '%s': %s", out_path, strerror(errno));
 			rc = EBCTL_ERR_INVALID;
-		} else if (size) {
-			*size = (uint64_t)st.st_size;
 		}
-	} else if (!rc && bundle_sha256(out_path, hex, size)) {
-		sink_error(sink, "cannot read '%s': %s", out_path, strerror(errno));
-		rc = EBCTL_ERR_INVALID;
 	}
 	if (keep && !rc)
 		*keep = files;

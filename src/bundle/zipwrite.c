@@ -31,7 +31,6 @@
 #include <fcntl.h>
 #include <libdeflate.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,7 +348,7 @@ struct out {
 	uint64_t pos;
 	size_t n;
 	unsigned char *buf;
-	EVP_MD_CTX *sha; /* the zip's SHA-256 as it is written; NULL once bytes are patched */
+	struct file_digest *dg; /* the zip's digest as it is written; NULL once bytes are patched */
 };
 
 static void out_raw(struct out *o, const unsigned char *d, size_t len)
@@ -377,8 +376,8 @@ static void out_put(struct out *o, const void *data, size_t len)
 	const unsigned char *d = data;
 	if (!len)
 		return;
-	if (o->sha)
-		EVP_DigestUpdate(o->sha, d, len);
+	if (o->dg)
+		file_digest_update(o->dg, d, len);
 	o->pos += len;
 	if (len >= OUT_BUF) { /* big payloads go straight to the file */
 		out_flush(o);
@@ -551,10 +550,7 @@ static void patch_local(struct out *o, uint64_t off, size_t namelen, const struc
 	unsigned char h[16], *q = h;
 	bool zip64 = z->usize >= U32_MAX_;
 	out_flush(o);
-	if (o->sha) {
-		EVP_MD_CTX_free(o->sha);
-		o->sha = NULL;
-	}
+	o->dg = NULL;
 	put16(&q, z->method);
 	put16(&q, 0);
 	put16(&q, DOS_DATE);
@@ -662,10 +658,7 @@ again:
 			deflateEnd(&zs);
 			zinit = false;
 			out_flush(o);
-			if (o->sha) {
-				EVP_MD_CTX_free(o->sha);
-				o->sha = NULL;
-			}
+			o->dg = NULL;
 			o->pos = z->off;
 			if (!o->err && (ftruncate(o->fd, (off_t)o->pos) ||
 			                lseek(o->fd, (off_t)o->pos, SEEK_SET) < 0))
@@ -710,7 +703,7 @@ static void report(const struct msgsink *sink, const char *dir, const struct bun
 }
 
 int bundle_zip_write(const char *dir, const struct bundle_files *files, const char *out_path,
-                     char hex[65], const struct msgsink *sink)
+                     struct file_digest *digest, const struct msgsink *sink)
 {
 	struct pool p;
 	struct out o = {0};
@@ -754,11 +747,7 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		return EBCTL_ERR_INVALID;
 	}
 	o.buf = xmalloc(OUT_BUF);
-	if (hex) {
-		o.sha = EVP_MD_CTX_new();
-		if (!o.sha || !EVP_DigestInit_ex(o.sha, EVP_sha256(), NULL))
-			die("cannot set up SHA-256");
-	}
+	o.dg = digest;
 	ents = xcalloc(files->n ? files->n : 1, sizeof(*ents));
 	memset(&pr, 0, sizeof(pr));
 	pr.files = files->n;
@@ -881,16 +870,16 @@ int bundle_zip_write(const char *dir, const struct bundle_files *files, const ch
 		unlink(tmp);
 	pr.finished = true;
 	progress(&pr);
-	if (hex) {
-		hex[0] = 0;
-		if (!rc && o.sha) {
-			unsigned char md[32];
-			unsigned int mdlen = 0;
-			EVP_DigestFinal_ex(o.sha, md, &mdlen);
-			hex_encode(md, sizeof(md), hex);
+	if (digest) {
+		/* a digest of bytes that were patched, or of a failed write, is
+		 * none: empty, with the piece size the caller asked for */
+		uint64_t piece = digest->piece_size;
+		if (!rc && o.dg) {
+			file_digest_final(digest);
+		} else {
+			file_digest_cleanup(digest);
+			digest->piece_size = piece;
 		}
-		if (o.sha)
-			EVP_MD_CTX_free(o.sha);
 	}
 	free(ents);
 	free(o.buf);

@@ -34,8 +34,7 @@ int cmd_bundle(int argc, char **argv)
 	                "EBCTL_JOBS", 1, 16),
 	    OPTION_END,
 	};
-	char hex[65];
-	uint64_t size = 0;
+	struct file_digest digest;
 	struct dr_report diags;
 	int n, rc;
 	OPTS_PARSE_OR_RETURN(&help, opts, argc, argv, &n);
@@ -45,13 +44,14 @@ int cmd_bundle(int argc, char **argv)
 	bundle_out_progress();
 	interrupt_install();
 	dr_report_init(&diags);
-	rc = bundle_build(dir, all, out, hex, &size, &diags, NULL, cli_sink());
+	file_digest_init(&digest, 0);
+	rc = bundle_build(dir, all, out, &digest, &diags, NULL, cli_sink());
 	dr_report_print(stderr, &diags, DR_FORMAT_TEXT, term_use_color(stderr));
 	dr_report_cleanup(&diags);
 	if (rc == EBCTL_ERR_INTERRUPTED)
 		errorf("interrupted (%s): no bundle written", interrupt_signal_name());
-	if (rc)
-		return rc;
-	out_line("%s\t%llu\t%s\n", out, (unsigned long long)size, hex);
-	return 0;
+	if (!rc)
+		out_line("%s\t%llu\t%s\n", out, (unsigned long long)digest.size, digest.sha256_hex);
+	file_digest_cleanup(&digest);
+	return rc;
 }

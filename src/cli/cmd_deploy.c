@@ -27,7 +27,8 @@ static void print_json(const struct deploy_outcome *o, const char *app, int rc)
 	size_t i;
 	json_object_set_new(root, "application", jstr(app));
 	json_object_set_new(root, "label", jstr(o->label));
-	json_object_set_new(root, "sha256", jstr(o->hex[0] ? o->hex : NULL));
+	json_object_set_new(root, "sha256",
+	                    jstr(o->bundle.sha256_hex[0] ? o->bundle.sha256_hex : NULL));
 	json_object_set_new(root, "bucket", jstr(o->bucket));
 	json_object_set_new(root, "key", jstr(o->key));
 	json_object_set_new(root, "uploaded", json_boolean(o->uploaded));

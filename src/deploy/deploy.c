@@ -31,7 +31,8 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 		o->validated = true;
 		if (rc)
 			return rc;
-		if (bundle_sha256(s->bundle, o->hex, &o->size)) {
+		file_digest_cleanup(&o->bundle);
+		if (file_digest_path(s->bundle, DEPLOY_PART_SIZE, &o->bundle)) {
 			sink_error(s->sink, "cannot read '%s': %s", s->bundle, strerror(errno));
 			return EBCTL_ERR_INVALID;
 		}
@@ -50,15 +51,16 @@ static int make_bundle(const struct deploy_settings *s, char **path, char **tmpd
 		}
 		*tmpdir = dir;
 		*path = xasprintf("%s/bundle.zip", dir);
-		rc = bundle_build(s->dir, s->all, *path, o->hex, &o->size, &o->diags, files,
-		                  s->sink);
+		file_digest_cleanup(&o->bundle);
+		file_digest_init(&o->bundle, DEPLOY_PART_SIZE);
+		rc = bundle_build(s->dir, s->all, *path, &o->bundle, &o->diags, files, s->sink);
 		o->validated = true;
 		if (rc)
 			return rc;
 	}
-	deploy_format_size(o->size, human, sizeof(human));
+	deploy_format_size(o->bundle.size, human, sizeof(human));
 	sink_note(s->sink, "bundle %s: %s, sha256 %s", s->bundle ? s->bundle : s->dir, human,
-	          o->hex);
+	          o->bundle.sha256_hex);
 	return 0;
 }
 
@@ -87,7 +89,7 @@ static int check_existing_label(struct aws_client *c, const struct deploy_settin
 		deploy_error_report(&err, s->sink);
 		return aws_error_status(&err);
 	}
-	snprintf(ours, sizeof(ours), "%s.zip", o->hex);
+	snprintf(ours, sizeof(ours), "%s.zip", o->bundle.sha256_hex);
 	if (vs.n > 0) {
 		const struct eb_app_version *v = &vs.v[0];
 		*exists = true;
@@ -109,7 +111,7 @@ static int check_existing_label(struct aws_client *c, const struct deploy_settin
 			    "sha256 %s: give another --label, or commit your changes to get a "
 			    "new one [label]",
 			    o->label, s->app, v->bucket ? v->bucket : "?", v->key ? v->key : "?",
-			    o->hex);
+			    o->bundle.sha256_hex);
 			rc = EBCTL_ERR_INVALID;
 		}
 	}
@@ -228,8 +230,8 @@ static int store_bundle(struct aws_client *c, const struct deploy_settings *s, c
                         struct deploy_outcome *o, const char *bucket, const char *key)
 {
 	struct aws_error err;
-	char *shared = deploy_s3_key(s->bucket_path, s->app, o->hex);
-	int rc = deploy_upload(c, s, bucket, shared, path, o->hex, o->size, &o->uploaded);
+	char *shared = deploy_s3_key(s->bucket_path, s->app, o->bundle.sha256_hex);
+	int rc = deploy_upload(c, s, bucket, shared, path, &o->bundle, &o->uploaded);
 	if (rc == 0 && strcmp(shared, key) != 0) {
 		aws_error_clear(&err);
 		if (s3_copy_object(c, bucket, shared, key, &err)) {
@@ -269,7 +271,7 @@ static int make_version(struct aws_client *c, const struct deploy_settings *s, c
 	rc = deploy_bucket(c, s, &o->bucket);
 	if (rc)
 		return rc;
-	o->key = deploy_version_key(s->bucket_path, s->app, o->label, o->hex);
+	o->key = deploy_version_key(s->bucket_path, s->app, o->label, o->bundle.sha256_hex);
 	rc = check_existing_label(c, s, o, &exists);
 	if (rc)
 		return rc;
@@ -539,6 +541,7 @@ void deploy_outcome_cleanup(struct deploy_outcome *o)
 	free(o->created);
 	free(o->platform_arn);
 	dr_report_cleanup(&o->diags);
+	file_digest_cleanup(&o->bundle);
 	free(o->label);
 	free(o->description);
 	free(o->bucket);
@@ -575,7 +578,8 @@ int deploy_run(struct deploy_settings *s, const struct watch_ops *ui, struct dep
 		rc = make_bundle(s, &path, &tmpdir, &files, o);
 		if (!rc && !interrupt_requested())
 			o->label = s->label ? xstrdup(s->label)
-			                    : deploy_default_label(s->dir, o->hex, &files, s->sink);
+			                    : deploy_default_label(s->dir, o->bundle.sha256_hex,
+			                                           &files, s->sink);
 		bundle_files_cleanup(&files);
 		if (rc || interrupt_requested())
 			goto out;

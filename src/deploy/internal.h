@@ -20,12 +20,17 @@ void deploy_format_size(uint64_t n, char *out, size_t len);
 void deploy_error_report(const struct aws_error *e, const struct msgsink *sink);
 int deploy_bucket(struct aws_client *c, const struct deploy_settings *s, char **bucket);
 
+/* The size of a multipart upload's parts: the pieces of the bundle's
+ * digest, whose CRC32s the parts are sent with. */
+#define DEPLOY_PART_SIZE (8ULL << 20)
+
 /* Upload path to bucket/key unless S3 already holds it with our SHA-256
  * (HEAD first), telling s->upload_progress (NULL: nobody) how far it is.
- * Returns 0 or the status (told to s->sink). */
+ * d is path's digest (its pieces of DEPLOY_PART_SIZE, or none: then the
+ * upload reads the file for them). Returns 0 or the status (told to
+ * s->sink). */
 int deploy_upload(struct aws_client *c, const struct deploy_settings *s, const char *bucket,
-                  const char *key, const char *path, const char *hex, uint64_t size,
-                  bool *uploaded);
+                  const char *key, const char *path, const struct file_digest *d, bool *uploaded);
 
 /* ---- updating one environment (update.c) ---- */
 /*

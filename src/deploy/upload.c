@@ -9,7 +9,6 @@
 #include <string.h>
 
 #define MULTIPART_FROM (8ULL << 20)
-#define PART_SIZE      (8ULL << 20)
 #define PARALLEL_PARTS 4
 
 void deploy_format_size(uint64_t n, char *out, size_t len)
@@ -61,8 +60,10 @@ static void on_progress(uint64_t done, uint64_t total, void *arg)
 }
 
 int deploy_upload(struct aws_client *c, const struct deploy_settings *s, const char *bucket,
-                  const char *key, const char *path, const char *hex, uint64_t size, bool *uploaded)
+                  const char *key, const char *path, const struct file_digest *d, bool *uploaded)
 {
+	const char *hex = d->sha256_hex;
+	uint64_t size = d->size;
 	deploy_upload_progress_fn progress = s->upload_progress;
 	void *progress_arg = s->upload_progress_arg;
 	struct s3_object_info info;
@@ -103,7 +104,11 @@ int deploy_upload(struct aws_client *c, const struct deploy_settings *s, const c
 	o.progress = progress ? on_progress : NULL;
 	o.progress_arg = &relay;
 	o.multipart_threshold = MULTIPART_FROM;
-	o.part_size = PART_SIZE;
+	o.part_size = DEPLOY_PART_SIZE;
+	if (d->piece_size == DEPLOY_PART_SIZE) {
+		o.part_crc32 = d->crc32;
+		o.nparts_crc32 = d->npieces;
+	}
 	o.parallel = PARALLEL_PARTS;
 	deploy_format_size(size, human, sizeof(human));
 	sink_note(s->sink, "uploading %s to s3://%s/%s%s", human, bucket, key,

@@ -4,10 +4,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <libdeflate.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ebctl/util.h"
 #include "testutil.h"
@@ -207,6 +210,79 @@ static void test_time_format_amz(void **state)
 	}
 }
 
+/* The digest of bytes given in any cut is the digest of the whole: the
+ * SHA-256 that openssl and sha256sum give, and each piece's CRC32 that of
+ * the piece alone; read back from a file, the same. */
+static void test_file_digest(void **state)
+{
+	enum { N = 100000, PIECE = 8192 };
+	unsigned char *data = malloc(N);
+	struct file_digest whole, cut, none, back;
+	char path[] = "/tmp/ebctl-digest.XXXXXX";
+	size_t i, off, step;
+	FILE *f;
+	int fd;
+	(void)state;
+	assert_non_null(data);
+	for (i = 0; i < N; i++)
+		data[i] = (unsigned char)(i * 7 + i / 251);
+	file_digest_init(&whole, PIECE);
+	file_digest_update(&whole, data, N);
+	file_digest_final(&whole);
+	file_digest_init(&cut, PIECE);
+	for (off = 0, step = 1; off < N; off += step, step = step * 3 % 20011 + 1)
+		file_digest_update(&cut, data + off, off + step > N ? N - off : step);
+	file_digest_final(&cut);
+	file_digest_init(&none, 0);
+	file_digest_update(&none, data, 5);
+	file_digest_update(&none, data + 5, N - 5);
+	file_digest_final(&none);
+
+	assert_int_equal(whole.size, N);
+	assert_int_equal(cut.size, N);
+	assert_int_equal(none.size, N);
+	assert_string_equal(whole.sha256_hex, cut.sha256_hex);
+	assert_string_equal(whole.sha256_hex, none.sha256_hex);
+	assert_int_equal(whole.npieces, (N + PIECE - 1) / PIECE);
+	assert_int_equal(cut.npieces, whole.npieces);
+	assert_int_equal(none.npieces, 0);
+	for (i = 0; i < whole.npieces; i++) {
+		size_t len = N - i * PIECE < PIECE ? N - i * PIECE : PIECE;
+		assert_int_equal(whole.crc32[i], libdeflate_crc32(0, data + i * PIECE, len));
+		assert_int_equal(cut.crc32[i], whole.crc32[i]);
+	}
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "wb");
+	assert_int_equal(fwrite(data, 1, N, f), N);
+	fclose(f);
+	assert_int_equal(file_digest_path(path, PIECE, &back), 0);
+	assert_string_equal(back.sha256_hex, whole.sha256_hex);
+	assert_int_equal(back.size, N);
+	assert_int_equal(back.npieces, whole.npieces);
+	assert_memory_equal(back.crc32, whole.crc32, whole.npieces * sizeof(uint32_t));
+	file_digest_cleanup(&back);
+	unlink(path);
+	/* gone: -1 with errno, and nothing to free */
+	assert_int_equal(file_digest_path(path, PIECE, &back), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(back.sha256_hex, "");
+	file_digest_cleanup(&back);
+
+	/* the SHA-256 of "abc", FIPS 180-2's example */
+	file_digest_init(&back, 0);
+	file_digest_update(&back, "abc", 3);
+	file_digest_final(&back);
+	assert_string_equal(back.sha256_hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	file_digest_cleanup(&back);
+	file_digest_cleanup(&whole);
+	file_digest_cleanup(&cut);
+	file_digest_cleanup(&none);
+	free(data);
+}
+
 static void test_sink(void **state)
 {
 	struct said c = {0};
@@ -268,6 +344,7 @@ int main(void)
 	    cmocka_unit_test(test_time_format_amz),
 	    cmocka_unit_test(test_hex),
 	    cmocka_unit_test(test_sink),
+	    cmocka_unit_test(test_file_digest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
