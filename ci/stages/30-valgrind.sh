@@ -10,6 +10,7 @@
 # which exercise the same paths as the others and would take far longer
 # than the stage's budget under valgrind: here the signer runs on a sample
 # of the AWS suite instead, and the validator on the CLI tests' files.
+# Nor release.sh and deb.sh, which build and run binaries of their own.
 # VALGRIND_TESTS="a b" picks test names (tests/cli/NAME.sh); "all" runs all.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,8 +29,10 @@ WRAP
 chmod +x "$work/ebctl"
 
 all=$(cd tests/cli && ls -- *.sh | sed 's/\.sh$//')
-# loading.sh reads the dynamic loader's log, which valgrind's own start-up changes
-tests=${VALGRIND_TESTS:-$(echo "$all" | grep -v -x -e sign -e validate_corpus -e validate_real -e loading -e '.*_large')}
+# loading.sh reads the dynamic loader's log, which valgrind's own start-up
+# changes; release.sh and deb.sh test binaries they build, not this one
+tests=${VALGRIND_TESTS:-$(echo "$all" | grep -v -x -e sign -e validate_corpus -e validate_real -e loading -e '.*_large' \
+	-e release -e deb)}
 [ "$tests" = all ] && tests=$all
 failed=0
 # two scripts at a time, as tests/run does; each has its own temporary files
