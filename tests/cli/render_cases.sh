@@ -144,4 +144,5 @@ for x in yaml.safe_load_all(open(sys.argv[1])):
               [(c["name"], m["mountPath"], m.get("readOnly", False)) for c in s["containers"] for m in c.get("volumeMounts", [])])
 PY
 expect_eq "$(cat "$TMP/podinfo")" "fpm ['fpm', 'src', 'nginx'] [{'name': 'code', 'emptyDir': {}}] [('fpm', '/var/www', False), ('src', '/var/www', False), ('nginx', '/var/www', True)]" "volumesFrom: one Deployment, the source a sidecar, an emptyDir shared, read-only kept"
+render_checks
 finish

@@ -3,11 +3,18 @@
 and with the outside validators that the targets have.
 
 usage: render_check.py compose|k8s|ecs DOCKERRUN.json RENDERED [--replicas NAME=N]...
+       render_check.py --batch <TASKS
+  (TASKS: a line per check, its fields separated by tabs: NAME, then the
+  arguments above. Each check prints one line, "ok NAME as TARGET: ..." or
+  "not ok NAME as TARGET does not check" followed by "#   " lines of why.
+  One process pays the imports once for all of them.)
 
 compose: the PyYAML structure (names, images, ports, links, environment
   written with '$$'), then docker-compose's own loader (Debian's
   python3-compose, what `docker-compose config` runs): environment, command,
-  entrypoint and labels read back byte for byte, '$' included.
+  entrypoint and labels read back byte for byte, '$' included; and
+  `docker-compose config -q` itself, its command-line entry point run in this
+  process.
 k8s: the structure (Deployments, Services of links on the container port,
   replicas), every object deserialised into the python3-kubernetes models with
   unknown and missing required fields refused, and the name, label, port and
@@ -15,6 +22,7 @@ k8s: the structure (Deployments, Services of links on the container port,
 ecs: botocore's ParamValidator over the RegisterTaskDefinition input shape of
   its ECS model, plus its enums, and the containers round-trip."""
 import base64
+import contextlib
 import json
 import re
 import sys
@@ -83,7 +91,29 @@ def check_compose(d, path, replicas):
         else:
             assert "deploy" not in s, (c["name"], s["deploy"])
     compose_loader(d, path)
+    compose_cli(path)
     return len(names)
+
+
+def compose_cli(path):
+    """`docker-compose -f PATH config -q`, by the entry point the
+    docker-compose script calls, in the file's directory."""
+    import os
+    from compose.cli.main import main as compose_main
+    argv, cwd = sys.argv, os.getcwd()
+    try:
+        os.chdir(os.path.dirname(os.path.abspath(path)))
+        sys.argv = ["docker-compose", "-f", os.path.basename(path), "config", "-q"]
+        try:
+            with contextlib.redirect_stdout(sys.stderr):  # stdout is the batch's
+                compose_main()
+            rc = 0
+        except SystemExit as e:
+            rc = e.code or 0
+    finally:
+        sys.argv = argv
+        os.chdir(cwd)
+    assert rc == 0, f"docker-compose config -q refuses it (exit {rc})"
 
 
 def compose_loader(d, path):
@@ -316,13 +346,33 @@ def enums(v, shape, where):
         assert v in shape.enum, f"{where}: {v!r} is not one of {shape.enum}"
 
 
-def main():
-    mode, src, out = sys.argv[1:4]
-    rest = sys.argv[4:]
+def check(mode, src, out, rest):
     replicas = replicas_arg(rest[i + 1] for i in range(0, len(rest), 2) if rest[i] == "--replicas")
     d = json.load(open(src, encoding="utf-8-sig"))
     n = {"compose": check_compose, "k8s": check_k8s, "ecs": check_ecs}[mode](d, out, replicas)
-    print(f"{n} containers round-trip")
+    return f"{n} containers round-trip"
+
+
+def batch():
+    import traceback
+    for line in sys.stdin:
+        name, mode, src, out, *rest = line.rstrip("\n").split("\t")
+        try:
+            msg = check(mode, src, out, rest)
+        except Exception:  # any failure is this check's, not the batch's
+            print(f"not ok {name} as {mode} does not check")
+            for why in traceback.format_exc().splitlines()[-5:]:
+                print(f"#   {why}")
+        else:
+            print(f"ok {name} as {mode}: {msg}")
+        sys.stdout.flush()
+
+
+def main():
+    if sys.argv[1:] == ["--batch"]:
+        batch()
+        return
+    print(check(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]))
 
 
 if __name__ == "__main__":
