@@ -9,8 +9,12 @@
 # *_large.sh: inputs of megabytes, which test growth, not memory),
 # which exercise the same paths as the others and would take far longer
 # than the stage's budget under valgrind: here the signer runs on a sample
-# of the AWS suite instead, and the validator on the CLI tests' files.
-# Nor release.sh and deb.sh, which build and run binaries of their own.
+# of the AWS suite instead, and the validator on the CLI tests' files; the
+# .ebignore differential (ebignore_git.sh) runs 30 of its 300 cases.
+# Nor the checks that the documents agree with the option tables
+# (docs.sh, options_agree.sh, completion.sh: every command's --help and
+# --completion-helper, the printing main.sh runs under valgrind too),
+# nor release.sh and deb.sh, which build and run binaries of their own.
 # VALGRIND_TESTS="a b" picks test names (tests/cli/NAME.sh); "all" runs all.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,23 +33,29 @@ WRAP
 chmod +x "$work/ebctl"
 
 all=$(cd tests/cli && ls -- *.sh | sed 's/\.sh$//')
+# the longest first, so that none is left running alone at the end
+first="credentials render bundle_parallel deploy validate ebignore_git render_cases"
 # loading.sh reads the dynamic loader's log, which valgrind's own start-up
 # changes; release.sh and deb.sh test binaries they build, not this one
 tests=${VALGRIND_TESTS:-$(echo "$all" | grep -v -x -e sign -e validate_corpus -e validate_real -e loading -e '.*_large' \
-	-e release -e deb)}
+	-e release -e deb -e docs -e options_agree -e completion)}
 [ "$tests" = all ] && tests=$all
+tests="$(for t in $first; do echo "$tests" | grep -x -e "$t"; done) $(echo "$tests" | grep -v -x $(printf -- '-e %s ' $first))"
 failed=0
-# two scripts at a time, as tests/run does; each has its own temporary files
-running=0
+# TESTS_JOBS scripts at a time, twice the cores unless set, as tests/run
+# does; each has its own temporary files
+running=0 jobs=${TESTS_JOBS:-$(($(nproc 2>/dev/null || echo 1) * 2))}
 for t in $tests; do
 	[ -f "tests/cli/$t.sh" ] || continue
 	(
-		EBCTL=$work/ebctl TESTS_DIR=$root/tests SHARED=${SHARED:-$root/../shared} BUILD=build/valgrind \
+		t0=$SECONDS
+		EBIGNORE_DIFF_CASES=30 EBCTL=$work/ebctl TESTS_DIR=$root/tests SHARED=${SHARED:-$root/../shared} BUILD=build/valgrind \
 			timeout 600 bash "tests/cli/$t.sh" >"build/valgrind/cli-$t.log" 2>&1 </dev/null
 		echo $? >"build/valgrind/cli-$t.rc"
+		echo $((SECONDS - t0)) >"build/valgrind/cli-$t.secs"
 	) &
 	running=$((running + 1))
-	if [ "$running" -ge 2 ]; then wait -n; running=$((running - 1)); fi
+	if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
 done
 wait
 for t in $tests; do
@@ -56,7 +66,7 @@ for t in $tests; do
 	if [ "$rc" -ne 0 ] || [ "$n" -gt 0 ]; then
 		failed=$((failed + 1)); echo "FAIL cli/$t under valgrind (exit $rc; log $log)"; grep '^not ok' "$log" | head -10 | sed 's/^/    /'
 	else
-		echo "PASS cli/$t under valgrind ($(grep -c '^ok' "$log"))"
+		echo "PASS cli/$t under valgrind ($(grep -c '^ok' "$log"), $(cat "build/valgrind/cli-$t.secs")s)"
 	fi
 done
 
