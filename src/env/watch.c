@@ -45,6 +45,7 @@ void watch_init(struct watch *w, const char *app, struct watch_env *envs, size_t
 	w->interval_ms = w->poll_ms;
 	w->events_since_ms = INT64_MIN;
 	w->newest_event_ms = INT64_MIN;
+	w->events_read_ms = INT64_MIN;
 	aws_error_clear(&w->last_err);
 	for (i = 0; i < n; i++) {
 		struct watch_env *e = &envs[i];
@@ -129,6 +130,23 @@ void watch_cleanup(struct watch *w)
 bool watch_env_reads_events(const struct watch_env *e)
 {
 	return (e->phase == WATCH_FOLLOWING || e->phase == WATCH_SETTLING) && e->request_id;
+}
+
+bool watch_events_due(const struct watch *w, int64_t now_ms)
+{
+	bool reads = false, sending = false;
+	size_t i;
+	for (i = 0; i < w->n; i++) {
+		const struct watch_env *e = &w->envs[i];
+		if (e->phase == WATCH_SETTLING)
+			return true;
+		reads = reads || watch_env_reads_events(e);
+		sending = sending || (e->phase == WATCH_PENDING && e->starting);
+	}
+	if (!reads)
+		return false;
+	return !sending || w->events_read_ms == INT64_MIN ||
+	       now_ms - w->events_read_ms >= WATCH_EVENTS_BUSY_ROUNDS * w->poll_ms;
 }
 
 static bool healthy_now(const struct watch *w, const struct watch_env *e)
@@ -599,10 +617,10 @@ int watch_run(struct watch *w, struct aws_client *c)
 		aws_error_clear(&err);
 		if (w->ops.collect)
 			w->ops.collect(w->ops.ctx, w);
-		for (i = 0; i < w->n && !events; i++)
-			events = watch_env_reads_events(&w->envs[i]);
+		events = watch_events_due(w, time_mono_ms());
 		if (events) {
 			struct eb_events evs = {NULL, 0, NULL};
+			w->events_read_ms = time_mono_ms();
 			if (read_events(w, c, &evs, &err)) {
 				watch_poll_failed(w, &err);
 				ok = false;

@@ -371,6 +371,42 @@ static void test_pending(void **state)
 	watch_cleanup(&w);
 }
 
+/* While updates still go out, the events are read every few rounds; at
+ * every round again once they are all sent, or when one failed. */
+static void test_events_while_sending(void **state)
+{
+	struct watch w;
+	struct watch_env e[2];
+	char *rid = strdup(RID);
+	(void)state;
+	memset(e, 0, sizeof(e));
+	e[0].name = "shop-a";
+	e[0].label = e[1].label = "v2";
+	e[1].name = "shop-b";
+	watch_init(&w, "shop", e, 2, HEALTH_GREEN, 600000, 0);
+	watch_env_pending(&e[0]);
+	watch_env_pending(&e[1]);
+	assert_false(watch_events_due(&w, 0)); /* no update has started */
+	e[0].starting = e[1].starting = true;
+	assert_false(watch_events_due(&w, 0));
+	e[0].starting = false;
+	watch_env_follow(&w, &e[0], rid, 0);
+	assert_true(watch_events_due(&w, 0)); /* the first read */
+	w.events_read_ms = 0;
+	assert_false(watch_events_due(&w, w.poll_ms));
+	assert_false(watch_events_due(&w, (WATCH_EVENTS_BUSY_ROUNDS - 1) * w.poll_ms));
+	assert_true(watch_events_due(&w, WATCH_EVENTS_BUSY_ROUNDS * w.poll_ms));
+	/* a failure settling reads every round */
+	e[0].phase = WATCH_SETTLING;
+	assert_true(watch_events_due(&w, w.poll_ms));
+	e[0].phase = WATCH_FOLLOWING;
+	/* every update sent: every round */
+	e[1].starting = false;
+	watch_env_end(&e[1], EBCTL_OK, NULL, 0);
+	assert_true(watch_events_due(&w, w.poll_ms));
+	watch_cleanup(&w);
+}
+
 /* A terminated environment (gone from DescribeEnvironments) fails the update. */
 static void test_environment_gone(void **state)
 {
@@ -434,6 +470,7 @@ int main(void)
 	    cmocka_unit_test(test_throttled_polls),
 	    cmocka_unit_test(test_two_environments),
 	    cmocka_unit_test(test_pending),
+	    cmocka_unit_test(test_events_while_sending),
 	    cmocka_unit_test(test_environment_gone),
 	    cmocka_unit_test(test_goals),
 	};
