@@ -22,6 +22,23 @@ throttled=$(curl -sS "$SANDBOX_URL/_sandbox/faults" | "$PYTHON" -c 'import json,
 # resending into the throttle (more than one refusal per environment before)
 [ "${throttled:-0}" -lt "$n" ] && ok "fewer throttled calls than environments ($throttled for $n)" ||
 	not_ok "$throttled throttled calls for $n environments: the workers do not pace together"
+# While the updates still go out (from the first UpdateEnvironment to the
+# last), each round reads DescribeEnvironments but DescribeEvents only every
+# fourth round (src/env/watch.c, watch_events_due): about one in four.
+curl -sf "$SANDBOX_URL/_sandbox/calls" >"$TMP/calls.json" || not_ok "the sandbox lists its calls"
+if "$PYTHON" - "$TMP/calls.json" >"$TMP/rounds" 2>&1 <<'PY'
+import json, sys
+calls = json.load(open(sys.argv[1]))["calls"]
+updates = [t for t, svc, action in calls if action == "UpdateEnvironment"]
+first, last = min(updates), max(updates)
+count = lambda a: sum(1 for t, svc, action in calls if action == a and first < t < last)
+envs, events = count("DescribeEnvironments"), count("DescribeEvents")
+print(f"{envs} DescribeEnvironments and {events} DescribeEvents in the {last - first:.1f} s of updates")
+assert envs >= 4, "too few rounds while sending: the test tests nothing"
+assert 1 <= events and 2 * events <= envs + 1, (envs, events)
+PY
+then ok "while the updates go out, the events are read every few rounds: $(cat "$TMP/rounds")"
+else not_ok "the rounds while the updates go out: $(cat "$TMP/rounds")"; fi
 "$PYTHON" -c 'import json,sys; r = json.load(open(sys.argv[1])); n = int(sys.argv[2])
 res = [e["result"] for e in r["environments"]]
 assert res == ["success"] * n, res' "$TMP/out" "$n" && ok "every environment succeeded" ||
