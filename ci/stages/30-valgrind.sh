@@ -15,7 +15,8 @@
 # (docs.sh, options_agree.sh, completion.sh: every command's --help and
 # --completion-helper, the printing main.sh runs under valgrind too),
 # nor release.sh and deb.sh, which build and run binaries of their own.
-# VALGRIND_TESTS="a b" picks test names (tests/cli/NAME.sh); "all" runs all.
+# VALGRIND_TESTS="a b" runs only the CLI tests whose names start so (as
+# TESTS_FILTER=cli/a does, one run each); "all" runs every one.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -24,7 +25,7 @@ make -j2 ./ebctl >/dev/null || exit 1
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ebctl-valgrind.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/logs" build/valgrind
+mkdir -p "$work/logs"
 cat >"$work/ebctl" <<WRAP
 #!/bin/sh
 exec valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \\
@@ -32,43 +33,19 @@ exec valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --show-
 WRAP
 chmod +x "$work/ebctl"
 
-all=$(cd tests/cli && ls -- *.sh | sed 's/\.sh$//')
-# the longest first, so that none is left running alone at the end
-first="credentials render bundle_parallel deploy validate ebignore_git render_cases"
-# loading.sh reads the dynamic loader's log, which valgrind's own start-up
-# changes; release.sh and deb.sh test binaries they build, not this one
-tests=${VALGRIND_TESTS:-$(echo "$all" | grep -v -x -e sign -e validate_corpus -e validate_real -e loading -e '.*_large' \
-	-e release -e deb -e docs -e options_agree -e completion)}
-[ "$tests" = all ] && tests=$all
-tests="$(for t in $first; do echo "$tests" | grep -x -e "$t"; done) $(echo "$tests" | grep -v -x $(printf -- '-e %s ' $first))"
+# Through tests/run, as make cli: TESTS_JOBS at a time, the longest first.
+# Left out: the bulk tests and the document checks above; loading.sh, which
+# reads the dynamic loader's log, which valgrind's own start-up changes;
+# release.sh and deb.sh, which test binaries they build, not this one.
+skip="cli/sign cli/validate_corpus cli/validate_real _large cli/docs cli/options_agree cli/completion
+	cli/loading cli/release cli/deb"
 failed=0
-# TESTS_JOBS scripts at a time, twice the cores unless set, as tests/run
-# does; each has its own temporary files
-running=0 jobs=${TESTS_JOBS:-$(($(nproc 2>/dev/null || echo 1) * 2))}
-for t in $tests; do
-	[ -f "tests/cli/$t.sh" ] || continue
-	(
-		t0=$SECONDS
-		EBIGNORE_DIFF_CASES=30 EBCTL=$work/ebctl TESTS_DIR=$root/tests SHARED=${SHARED:-$root/../shared} BUILD=build/valgrind \
-			timeout 600 bash "tests/cli/$t.sh" >"build/valgrind/cli-$t.log" 2>&1 </dev/null
-		echo $? >"build/valgrind/cli-$t.rc"
-		echo $((SECONDS - t0)) >"build/valgrind/cli-$t.secs"
-	) &
-	running=$((running + 1))
-	if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
-done
-wait
-for t in $tests; do
-	[ -f "tests/cli/$t.sh" ] || continue
-	log=build/valgrind/cli-$t.log
-	rc=$(cat "build/valgrind/cli-$t.rc")
-	n=$(grep -c '^not ok' "$log")
-	if [ "$rc" -ne 0 ] || [ "$n" -gt 0 ]; then
-		failed=$((failed + 1)); echo "FAIL cli/$t under valgrind (exit $rc; log $log)"; grep '^not ok' "$log" | head -10 | sed 's/^/    /'
-	else
-		echo "PASS cli/$t under valgrind ($(grep -c '^ok' "$log"), $(cat "build/valgrind/cli-$t.secs")s)"
-	fi
-done
+cli_tests() { EBCTL=$work/ebctl BUILD=build/valgrind EBIGNORE_DIFF_CASES=30 tests/run cli || failed=$((failed + 1)); }
+case ${VALGRIND_TESTS:-} in
+"") TESTS_SKIP=$skip cli_tests ;;
+all) TESTS_SKIP= cli_tests ;;
+*) for t in $VALGRIND_TESTS; do TESTS_FILTER=cli/$t TESTS_SKIP= cli_tests; done ;;
+esac
 
 # The signer on a sample of the AWS suite, both kinds of signing.
 suite=${SHARED:-$root/../shared}/testdata/sigv4/aws4_testsuite
