@@ -617,10 +617,11 @@ int watch_run(struct watch *w, struct aws_client *c)
 		aws_error_clear(&err);
 		if (w->ops.collect)
 			w->ops.collect(w->ops.ctx, w);
-		events = watch_events_due(w, time_mono_ms());
+		now = time_mono_ms();
+		events = watch_events_due(w, now);
 		if (events) {
 			struct eb_events evs = {NULL, 0, NULL};
-			w->events_read_ms = time_mono_ms();
+			w->events_read_ms = now;
 			if (read_events(w, c, &evs, &err)) {
 				watch_poll_failed(w, &err);
 				ok = false;
