@@ -88,6 +88,8 @@ struct watch_env {
 	char said_health[400];  /* what the last health line said */
 	int64_t health_read_ms; /* last DescribeEnvironmentHealth, 0 never */
 	bool health_wanted;     /* false once the service refused DescribeEnvironmentHealth */
+	bool events_owed;       /* done after the round's DescribeEvents: its last events
+	                         * (the one that says it completed) are read once more */
 };
 
 struct watch;

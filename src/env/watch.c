@@ -129,6 +129,8 @@ void watch_cleanup(struct watch *w)
 
 bool watch_env_reads_events(const struct watch_env *e)
 {
+	if (e->phase == WATCH_DONE)
+		return e->events_owed;
 	return (e->phase == WATCH_FOLLOWING || e->phase == WATCH_SETTLING) && e->request_id;
 }
 
@@ -175,6 +177,9 @@ static void finish(struct watch *w, struct watch_env *e, int64_t now_ms)
 	e->phase = WATCH_DONE;
 	e->ended_ms = now_ms;
 	e->rc = verdict_status(s);
+	/* The round read its events before the state that ended it: the event
+	 * that says the update completed can be newer than that read. */
+	e->events_owed = e->request_id && now_ms < w->deadline_ms;
 	/* a poll that only the deadline cut is the time-out itself */
 	if (s == VERDICT_TIMEOUT && w->failures && !w->last_err.deadline) {
 		char msg[1200];
@@ -285,7 +290,7 @@ static void env_events(struct watch *w, struct watch_env *e, const struct eb_eve
 		idx[n++] = i;
 	}
 	k = event_dedupe_feed(&e->seen, batch, n, order);
-	for (i = 0; i < k && e->phase != WATCH_DONE; i++) {
+	for (i = 0; i < k; i++) {
 		const struct eb_event *ev = &evs->v[idx[order[i]]];
 		bool ours =
 		    ev->request_id && e->request_id && !strcmp(ev->request_id, e->request_id);
@@ -297,8 +302,8 @@ static void env_events(struct watch *w, struct watch_env *e, const struct eb_eve
 			e->first_event_ms = ev->date * 1000;
 		if (w->ops.on_event)
 			w->ops.on_event(w->ops.ctx, e, ev);
-		if (!ours)
-			continue;
+		if (!ours || e->phase == WATCH_DONE)
+			continue; /* a verdict already given stands */
 		if (is_error(ev->severity) && ev->message)
 			snprintf(e->failure, sizeof(e->failure), "%s", ev->message);
 		if (is_error(ev->severity) && instance_failure(ev->message))
@@ -322,8 +327,11 @@ void watch_feed_events(struct watch *w, const struct eb_events *evs, int64_t now
 	if (w->newest_event_ms != INT64_MIN)
 		w->events_since_ms = w->newest_event_ms - EVENTS_WINDOW_MS;
 	for (i = 0; i < w->n; i++)
-		if (watch_env_reads_events(&w->envs[i]))
+		if (watch_env_reads_events(&w->envs[i])) {
 			env_events(w, &w->envs[i], evs, now_ms);
+			if (w->envs[i].phase == WATCH_DONE)
+				w->envs[i].events_owed = false;
+		}
 }
 
 static bool settled(const struct watch *w, const struct watch_env *e)
@@ -664,6 +672,16 @@ int watch_run(struct watch *w, struct aws_client *c)
 			wait = w->interval_ms;
 		if (wait > 0 && interrupt_sleep_ms(wait, -1) == SLEEP_INTERRUPTED)
 			break;
+	}
+	/* The last events of those that ended since the round's DescribeEvents.
+	 * The verdicts are given: a read that fails loses only those lines. */
+	if (watch_done(w) && !interrupt_requested() && watch_events_due(w, time_mono_ms())) {
+		struct eb_events evs = {NULL, 0, NULL};
+		struct aws_error err;
+		aws_error_clear(&err);
+		if (!read_events(w, c, &evs, &err))
+			watch_feed_events(w, &evs, time_mono_ms());
+		eb_events_cleanup(&evs);
 	}
 	for (i = 0; i < w->n; i++) {
 		struct watch_env *e = &w->envs[i];

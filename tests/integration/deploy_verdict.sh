@@ -8,6 +8,20 @@ deploy_setup "--deploy-seconds 1" truth truth-env
 expect_rc 0 "a first good deploy" "$EBCTL" deploy --app truth --env truth-env --bucket rel -C "$app" \
 	--label good --wait-ready --timeout 2m
 
+# The last event is shown. A rebuild (a second here) is followed ten times a
+# second; its second DescribeEnvironments is held back past the rebuild's end
+# (the proxy's "late"), so that round's state is newer than its events, which
+# were read while the rebuild still ran.
+fault_proxy_start "$AWS_ENDPOINT_URL" || { not_ok "fault proxy start"; finish; }
+curl -sS -X POST "$FAULT_PROXY/__fault" \
+	-d '{"step": "DescribeEnvironments", "fault": "late", "skip": 2, "count": 1}' >/dev/null
+expect_rc 0 "a rebuild whose end is read after its events" env AWS_ENDPOINT_URL="$FAULT_PROXY" EBCTL_POLL_MS=100 \
+	"$EBCTL" rebuild --app truth --env truth-env --force --timeout 1m
+expect_eq "$(curl -sS "$FAULT_PROXY/__fault" | sed -n 's/.*"hits": *\([0-9]*\).*/\1/p')" 1 "the state was read late"
+expect_err "INFO  rebuildEnvironment completed successfully." "the rebuild's last event is printed"
+expect_eq "$(grep -c 'completed successfully' "$TMP/err")" 1 "printed once"
+expect_out "truth-env: success" "then the verdict"
+
 fail=$TMP/fail; make_app "$fail" fail-deploy
 summary=$TMP/summary.md; : >"$summary"
 expect_rc 4 ":fail-deploy exits 4" env GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY="$summary" \
@@ -60,4 +74,5 @@ else not_ok "no diagnostics in the step summary"; sed 's/^/#   /' "$summary"; fi
 if "$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["exit_code"] == 1 and r["validation"]["errors"] >= 1' "$TMP/out"; then
 	ok "the JSON is written for a failed validation too"
 else not_ok "JSON of a failed validation"; sed 's/^/#   /' "$TMP/out"; fi
+
 finish

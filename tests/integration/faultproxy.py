@@ -30,6 +30,8 @@ Faults (tests/fakes/faultkinds.py says what each answers per protocol):
   reset      the request is read, the connection reset without an answer
   lose       the request is applied, the connection closed without an answer
   slow       the request is applied, the answer held back SLOW seconds
+  late       the request is held back SLOW seconds, then applied and answered
+             (it reads the server's state as it is by then)
   truncate   the request is applied, the answer cut short and the connection closed
   drip       the request is applied, the answer sent a byte every DRIP seconds
              (a read timeout, which waits for a byte, never fires)
@@ -74,8 +76,8 @@ DRIP = 0.2
 
 
 # The faults a rule may name: every error of faultkinds, and these of the connection.
-FAULTS = tuple(faultkinds.ERRORS) + faultkinds.STATUSES + ("drop", "reset", "lose", "slow", "truncate", "drip",
-                                                           "corrupt")
+FAULTS = tuple(faultkinds.ERRORS) + faultkinds.STATUSES + ("drop", "reset", "lose", "slow", "late", "truncate",
+                                                           "drip", "corrupt")
 
 
 def classify(method, path, query, body, target):
@@ -226,6 +228,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_answer(*faultkinds.answer("expired", protocol))
         if fault == "corrupt":
             body = faultkinds.corrupt(body)
+        if fault == "late":
+            time.sleep(SLOW)
         status, hdrs, data = self.forward(body)
         if fault == "lose":
             self.close_connection = True

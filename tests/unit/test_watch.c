@@ -371,6 +371,53 @@ static void test_pending(void **state)
 	watch_cleanup(&w);
 }
 
+/* Ready (and the verdict given) before the event that says the update
+ * completed was read: the events are owed once more, shown, and change
+ * nothing; once read, they are owed no more. */
+static void test_events_owed(void **state)
+{
+	static const struct rec_event first[] = {
+	    {10, "shop-prod", RID, "INFO", "Environment update is starting."},
+	};
+	static const struct rec_event last[] = {
+	    {10, "shop-prod", RID, "INFO", "Environment update is starting."},
+	    {13, "shop-prod", RID, "INFO", "Environment update completed successfully."},
+	    {14, "shop-prod", RID, "ERROR", "a later error"},
+	};
+	struct watch w;
+	struct watch_env e;
+	struct seen s;
+	(void)state;
+	setup_one(&w, &e, &s, "v2", "v1", 60000);
+	feed_events(&w, first, 1, 1000);
+	feed_env(&w, "shop-prod", "Updating", "Grey", "v2", 1000);
+	feed_env(&w, "shop-prod", "Ready", "Green", "v2", 2000);
+	assert_true(watch_done(&w));
+	assert_int_equal(e.rc, EBCTL_OK);
+	assert_int_equal(s.events, 1);
+	assert_true(e.events_owed);
+	assert_true(watch_env_reads_events(&e));
+	assert_true(watch_events_due(&w, 2000));
+	feed_events(&w, last, 3, 2100);
+	assert_int_equal(s.events, 3);
+	assert_string_equal(s.last_event, "a later error");
+	assert_int_equal(e.rc, EBCTL_OK);
+	assert_string_equal(e.failure, "");
+	assert_false(e.events_owed);
+	assert_false(watch_events_due(&w, 2200));
+	watch_cleanup(&w);
+
+	/* ended by the deadline: nothing is owed, no read can come in time */
+	setup_one(&w, &e, &s, "v2", "v1", 5000);
+	feed_env(&w, "shop-prod", "Updating", "Grey", "v2", 1000);
+	watch_tick(&w, 5000);
+	assert_true(watch_done(&w));
+	assert_int_equal(e.rc, EBCTL_ERR_TIMEOUT);
+	assert_false(e.events_owed);
+	assert_false(watch_events_due(&w, 5000));
+	watch_cleanup(&w);
+}
+
 /* While updates still go out, the events are read every few rounds; at
  * every round again once they are all sent, or when one failed. */
 static void test_events_while_sending(void **state)
@@ -471,6 +518,7 @@ int main(void)
 	    cmocka_unit_test(test_two_environments),
 	    cmocka_unit_test(test_pending),
 	    cmocka_unit_test(test_events_while_sending),
+	    cmocka_unit_test(test_events_owed),
 	    cmocka_unit_test(test_environment_gone),
 	    cmocka_unit_test(test_goals),
 	};
