@@ -179,7 +179,7 @@ static void finish(struct watch *w, struct watch_env *e, int64_t now_ms)
 	e->rc = verdict_status(s);
 	/* The round read its events before the state that ended it: the event
 	 * that says the update completed can be newer than that read. */
-	e->events_owed = e->request_id && now_ms < w->deadline_ms;
+	e->events_owed = e->request_id && !e->v.saw_completed && now_ms < w->deadline_ms;
 	/* a poll that only the deadline cut is the time-out itself */
 	if (s == VERDICT_TIMEOUT && w->failures && !w->last_err.deadline) {
 		char msg[1200];

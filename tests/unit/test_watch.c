@@ -407,6 +407,16 @@ static void test_events_owed(void **state)
 	assert_false(watch_events_due(&w, 2200));
 	watch_cleanup(&w);
 
+	/* the completion already read: nothing is owed */
+	setup_one(&w, &e, &s, "v2", "v1", 60000);
+	feed_events(&w, last, 2, 1000);
+	feed_env(&w, "shop-prod", "Ready", "Green", "v2", 1000);
+	assert_true(watch_done(&w));
+	assert_int_equal(e.rc, EBCTL_OK);
+	assert_false(e.events_owed);
+	assert_false(watch_events_due(&w, 1000));
+	watch_cleanup(&w);
+
 	/* ended by the deadline: nothing is owed, no read can come in time */
 	setup_one(&w, &e, &s, "v2", "v1", 5000);
 	feed_env(&w, "shop-prod", "Updating", "Grey", "v2", 1000);
