@@ -133,6 +133,7 @@ struct watch {
 	int64_t events_since_ms; /* StartTime of the next DescribeEvents, INT64_MIN: none */
 	int64_t newest_event_ms;
 	int64_t events_read_ms; /* the last DescribeEvents, INT64_MIN: none yet */
+	int64_t envs_read_ms;   /* the last DescribeEnvironments, INT64_MIN: none yet */
 };
 
 /* Defaults: EBCTL_HEALTH_GRACE (5m) and EBCTL_SETTLE (1m) when set. */
@@ -178,17 +179,21 @@ struct watch_env *watch_health_due(struct watch *w, int64_t now_ms);
 /* Whether an environment's events are still read (its update runs). */
 bool watch_env_reads_events(const struct watch_env *e);
 /*
- * Whether this round reads the events (DescribeEvents). Every round does,
- * except while updates are still going out (an environment's update is
- * being sent outside the loop, e->starting): each of those is a call of
- * its own, so the round then reads them only every WATCH_EVENTS_BUSY_ROUNDS
- * rounds, and the calls per second stay near one environment's. The
- * verdicts of the environments already updated come from
- * DescribeEnvironments, read every round; an environment that failed reads
- * its events every round while it settles, for the message that says why.
+ * Whether this round reads the events (DescribeEvents), and the
+ * environments (DescribeEnvironments). Every round does, except while
+ * updates are still going out (an environment's update is being sent
+ * outside the loop, e->starting): each of those is a call of its own, so
+ * the round then reads the events only every WATCH_EVENTS_BUSY_ROUNDS
+ * rounds and the environments every WATCH_ENVIRONMENTS_BUSY_ROUNDS, and a
+ * deploy to many environments makes fewer calls per second than a deploy
+ * to one. The verdicts of the environments already updated come from
+ * DescribeEnvironments; an environment that failed has both read every
+ * round while it settles, for the message that says why.
  */
 bool watch_events_due(const struct watch *w, int64_t now_ms);
-#define WATCH_EVENTS_BUSY_ROUNDS 4
+bool watch_environments_due(const struct watch *w, int64_t now_ms);
+#define WATCH_EVENTS_BUSY_ROUNDS       4
+#define WATCH_ENVIRONMENTS_BUSY_ROUNDS 2
 
 /* ---- the loop ---- */
 /*

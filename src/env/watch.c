@@ -46,6 +46,7 @@ void watch_init(struct watch *w, const char *app, struct watch_env *envs, size_t
 	w->events_since_ms = INT64_MIN;
 	w->newest_event_ms = INT64_MIN;
 	w->events_read_ms = INT64_MIN;
+	w->envs_read_ms = INT64_MIN;
 	aws_error_clear(&w->last_err);
 	for (i = 0; i < n; i++) {
 		struct watch_env *e = &envs[i];
@@ -134,21 +135,33 @@ bool watch_env_reads_events(const struct watch_env *e)
 	return (e->phase == WATCH_FOLLOWING || e->phase == WATCH_SETTLING) && e->request_id;
 }
 
-bool watch_events_due(const struct watch *w, int64_t now_ms)
+/* A read made every round, but only every ROUNDS rounds while updates are
+ * still being sent and none has failed; last_ms: that read's last time. */
+static bool busy_due(const struct watch *w, int64_t last_ms, int rounds, int64_t now_ms)
 {
-	bool reads = false, sending = false;
+	bool sending = false;
 	size_t i;
 	for (i = 0; i < w->n; i++) {
 		const struct watch_env *e = &w->envs[i];
 		if (e->phase == WATCH_SETTLING)
 			return true;
-		reads = reads || watch_env_reads_events(e);
 		sending = sending || (e->phase == WATCH_PENDING && e->starting);
 	}
-	if (!reads)
-		return false;
-	return !sending || w->events_read_ms == INT64_MIN ||
-	       now_ms - w->events_read_ms >= WATCH_EVENTS_BUSY_ROUNDS * w->poll_ms;
+	return !sending || last_ms == INT64_MIN || now_ms - last_ms >= rounds * w->poll_ms;
+}
+
+bool watch_events_due(const struct watch *w, int64_t now_ms)
+{
+	size_t i;
+	for (i = 0; i < w->n; i++)
+		if (watch_env_reads_events(&w->envs[i]))
+			return busy_due(w, w->events_read_ms, WATCH_EVENTS_BUSY_ROUNDS, now_ms);
+	return false;
+}
+
+bool watch_environments_due(const struct watch *w, int64_t now_ms)
+{
+	return busy_due(w, w->envs_read_ms, WATCH_ENVIRONMENTS_BUSY_ROUNDS, now_ms);
 }
 
 static bool healthy_now(const struct watch *w, const struct watch_env *e)
@@ -643,8 +656,9 @@ int watch_run(struct watch *w, struct aws_client *c)
 		 * the old one after a rollback), so a DescribeEvents that keeps
 		 * failing (throttled, refused) does not hold the verdict until
 		 * --timeout. The round still counts as failed, and backs off. */
-		if (!watch_done(w)) {
+		if (!watch_done(w) && watch_environments_due(w, now)) {
 			struct eb_environments envs = {NULL, 0};
+			w->envs_read_ms = now;
 			aws_error_clear(&err);
 			if (read_environments(w, c, &envs, &err)) {
 				if (ok)

@@ -428,8 +428,9 @@ static void test_events_owed(void **state)
 	watch_cleanup(&w);
 }
 
-/* While updates still go out, the events are read every few rounds; at
- * every round again once they are all sent, or when one failed. */
+/* While updates still go out, the events and the environments are read
+ * every few rounds; at every round again once they are all sent, or when
+ * one failed. */
 static void test_events_while_sending(void **state)
 {
 	struct watch w;
@@ -444,8 +445,12 @@ static void test_events_while_sending(void **state)
 	watch_env_pending(&e[0]);
 	watch_env_pending(&e[1]);
 	assert_false(watch_events_due(&w, 0)); /* no update has started */
+	assert_true(watch_environments_due(&w, 0));
+	w.envs_read_ms = 0;
+	assert_true(watch_environments_due(&w, w.poll_ms)); /* nothing is being sent */
 	e[0].starting = e[1].starting = true;
 	assert_false(watch_events_due(&w, 0));
+	assert_false(watch_environments_due(&w, w.poll_ms));
 	e[0].starting = false;
 	watch_env_follow(&w, &e[0], rid, 0);
 	assert_true(watch_events_due(&w, 0)); /* the first read */
@@ -453,14 +458,18 @@ static void test_events_while_sending(void **state)
 	assert_false(watch_events_due(&w, w.poll_ms));
 	assert_false(watch_events_due(&w, (WATCH_EVENTS_BUSY_ROUNDS - 1) * w.poll_ms));
 	assert_true(watch_events_due(&w, WATCH_EVENTS_BUSY_ROUNDS * w.poll_ms));
+	assert_false(watch_environments_due(&w, (WATCH_ENVIRONMENTS_BUSY_ROUNDS - 1) * w.poll_ms));
+	assert_true(watch_environments_due(&w, WATCH_ENVIRONMENTS_BUSY_ROUNDS * w.poll_ms));
 	/* a failure settling reads every round */
 	e[0].phase = WATCH_SETTLING;
 	assert_true(watch_events_due(&w, w.poll_ms));
+	assert_true(watch_environments_due(&w, w.poll_ms));
 	e[0].phase = WATCH_FOLLOWING;
 	/* every update sent: every round */
 	e[1].starting = false;
 	watch_env_end(&e[1], EBCTL_OK, NULL, 0);
 	assert_true(watch_events_due(&w, w.poll_ms));
+	assert_true(watch_environments_due(&w, w.poll_ms));
 	watch_cleanup(&w);
 }
 
