@@ -566,6 +566,20 @@ static int read_events(struct watch *w, struct aws_client *c, struct eb_events *
 	return eb_describe_events_pages(c, &f, f.start_time ? EVENTS_MAX_PAGES : 1, all, err);
 }
 
+/* A round's DescribeEvents (at now_ms), fed to the watcher: 0, or -1 with
+ * err set and nothing fed. */
+static int poll_events(struct watch *w, struct aws_client *c, int64_t now_ms, struct aws_error *err)
+{
+	struct eb_events evs = {NULL, 0, NULL};
+	int rc;
+	w->events_read_ms = now_ms;
+	rc = read_events(w, c, &evs, err);
+	if (!rc)
+		watch_feed_events(w, &evs, time_mono_ms());
+	eb_events_cleanup(&evs);
+	return rc;
+}
+
 static int read_environments(struct watch *w, struct aws_client *c, struct eb_environments *out,
                              struct aws_error *err)
 {
@@ -633,23 +647,15 @@ int watch_run(struct watch *w, struct aws_client *c)
 	aws_client_set_deadline(c, w->deadline_ms);
 	while (!watch_done(w) && !interrupt_requested()) {
 		struct aws_error err;
-		bool ok = true, events = false;
+		bool ok = true;
 		int64_t now, wait;
 		aws_error_clear(&err);
 		if (w->ops.collect)
 			w->ops.collect(w->ops.ctx, w);
 		now = time_mono_ms();
-		events = watch_events_due(w, now);
-		if (events) {
-			struct eb_events evs = {NULL, 0, NULL};
-			w->events_read_ms = now;
-			if (read_events(w, c, &evs, &err)) {
-				watch_poll_failed(w, &err);
-				ok = false;
-			} else {
-				watch_feed_events(w, &evs, time_mono_ms());
-			}
-			eb_events_cleanup(&evs);
+		if (watch_events_due(w, now) && poll_events(w, c, now, &err)) {
+			watch_poll_failed(w, &err);
+			ok = false;
 		}
 		/* The environments even when the events could not be read: their
 		 * state alone can end an update (Ready on the new version, or on
@@ -690,12 +696,9 @@ int watch_run(struct watch *w, struct aws_client *c)
 	/* The last events of those that ended since the round's DescribeEvents.
 	 * The verdicts are given: a read that fails loses only those lines. */
 	if (watch_done(w) && !interrupt_requested() && watch_events_due(w, time_mono_ms())) {
-		struct eb_events evs = {NULL, 0, NULL};
 		struct aws_error err;
 		aws_error_clear(&err);
-		if (!read_events(w, c, &evs, &err))
-			watch_feed_events(w, &evs, time_mono_ms());
-		eb_events_cleanup(&evs);
+		(void)poll_events(w, c, time_mono_ms(), &err);
 	}
 	for (i = 0; i < w->n; i++) {
 		struct watch_env *e = &w->envs[i];
